@@ -1,0 +1,126 @@
+//! The server's settings and where their defaults come from.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use anyfn::{Pricing, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
+
+use crate::ServeError;
+
+/// The default port, used when neither the builder nor `PORT` names one.
+pub const DEFAULT_PORT: u16 = 3000;
+
+/// The default body limit: 6 MiB, Lambda's limit for synchronous payloads.
+pub const DEFAULT_BODY_LIMIT: usize = 6 * 1024 * 1024;
+
+/// How long shutdown waits for in-flight requests by default.
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a client may take to send its request headers by default.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) addr: Option<SocketAddr>,
+    pub(crate) timeout: Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) memory_mb: u32,
+    pub(crate) function_name: String,
+    pub(crate) function_version: String,
+    pub(crate) pricing: Pricing,
+    pub(crate) drain_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: None,
+            timeout: DEFAULT_TIMEOUT,
+            body_limit: DEFAULT_BODY_LIMIT,
+            memory_mb: DEFAULT_MEMORY_MB,
+            function_name: default_function_name(),
+            function_version: "$LATEST".to_owned(),
+            pricing: Pricing::AWS_LAMBDA_X86,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        }
+    }
+}
+
+impl Config {
+    /// The address to bind: the builder's, else `HOST` (default `127.0.0.1`)
+    /// and `PORT` (default 3000) from the environment.
+    pub(crate) fn resolve_addr(&self) -> Result<SocketAddr, ServeError> {
+        if let Some(addr) = self.addr {
+            return Ok(addr);
+        }
+        addr_from_env(|name| std::env::var(name).ok())
+    }
+}
+
+/// `HOST` and `PORT` as read by `lookup`, with loopback and 3000 as defaults.
+pub(crate) fn addr_from_env(
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<SocketAddr, ServeError> {
+    let host = match lookup("HOST").filter(|v| !v.is_empty()) {
+        None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Some(value) => value.parse().map_err(|_| ServeError::InvalidEnv {
+            name: "HOST",
+            reason: "expected an IP address such as 127.0.0.1 or 0.0.0.0".to_owned(),
+            value,
+        })?,
+    };
+    let port = match lookup("PORT").filter(|v| !v.is_empty()) {
+        None => DEFAULT_PORT,
+        Some(value) => value.parse().map_err(|_| ServeError::InvalidEnv {
+            name: "PORT",
+            reason: "expected a port number from 0 to 65535".to_owned(),
+            value,
+        })?,
+    };
+    Ok(SocketAddr::new(host, port))
+}
+
+/// The executable's name, the closest thing a local process has to a function name.
+fn default_function_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "anyfn-function".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn defaults_to_loopback_3000() {
+        let addr = addr_from_env(env(&[])).ok();
+        assert_eq!(addr, Some(SocketAddr::from(([127, 0, 0, 1], 3000))));
+    }
+
+    #[test]
+    fn port_and_host_override() {
+        let addr = addr_from_env(env(&[("PORT", "8080"), ("HOST", "0.0.0.0")])).ok();
+        assert_eq!(addr, Some(SocketAddr::from(([0, 0, 0, 0], 8080))));
+    }
+
+    #[test]
+    fn bad_port_names_the_variable() {
+        let err = addr_from_env(env(&[("PORT", "http")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable PORT=\"http\" is invalid: expected a port number from 0 to 65535"
+        );
+    }
+}

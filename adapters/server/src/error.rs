@@ -1,0 +1,34 @@
+//! Why the server could not start: [`ServeError`].
+
+use std::io;
+use std::net::SocketAddr;
+
+/// Why the server could not start or keep listening.
+///
+/// Errors of single requests never end up here: they are answered with their
+/// status and the server goes on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// An environment variable that configures the server holds a bad value.
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    InvalidEnv {
+        /// The variable's name, e.g. `PORT`.
+        name: &'static str,
+        /// The value found.
+        value: String,
+        /// What was expected.
+        reason: String,
+    },
+    /// The listening socket could not be bound.
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's error.
+        source: io::Error,
+    },
+    /// The shutdown signal handler could not be installed.
+    #[error("could not install the shutdown signal handler: {0}")]
+    Signal(#[source] io::Error),
+}

@@ -1,0 +1,86 @@
+//! Serve an [`anyfn`] handler over HTTP: for local development, and for any
+//! container platform that speaks HTTP (Cloud Run, Knative, Fly.io, …).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use anyfn::{handler_fn, Context, Request, RequestExt, Response};
+//!
+//! async fn hello(request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+//!     let name = request.query().get("name").unwrap_or("world").to_owned();
+//!     Ok(anyfn::response::text(format!("Hello, {name}!")))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), anyfn_server::ServeError> {
+//!     // 127.0.0.1:3000, or HOST/PORT from the environment; Ctrl-C stops it.
+//!     anyfn_server::serve(handler_fn(hello)).await
+//! }
+//! ```
+//!
+//! # What the server does for every request
+//!
+//! - **Events**: a handler of [`Request`](anyfn::Request) gets the request as it
+//!   came (method, path, query, every header value, body); a handler of
+//!   [`Json<T>`](anyfn::Json) gets the body parsed as JSON, and a body that does
+//!   not parse is answered `400` with a message saying what was wrong.
+//! - **Deadline**: each invocation has a timeout (default 3 s, as on Lambda),
+//!   visible in its [`Context`](anyfn::Context); past it the client gets `504`
+//!   and the server goes on.
+//! - **Limits**: bodies over the limit (default 6 MiB, Lambda's) get `413`
+//!   without more than the limit held in memory.
+//! - **Faults**: a panicking handler answers `500` for that request alone.
+//! - **Errors** are answered with their kind's status and a JSON body
+//!   `{"errorType": …, "errorMessage": …}`.
+//! - **Reports**: one `REPORT` line per invocation (request id, duration, billed
+//!   duration, memory size, estimated cost at Lambda's x86 price) and one `INIT`
+//!   line at start-up with the time from process start to ready, through
+//!   `tracing` (targets `anyfn::report`, `anyfn::invocation`, `anyfn::server`).
+//! - **Shutdown**: SIGINT or SIGTERM stops accepting connections and lets
+//!   in-flight requests finish (within the drain timeout).
+//!
+//! Requests are served concurrently, each connection on its own task.
+
+mod codec;
+mod config;
+mod context_ext;
+mod error;
+mod init_time;
+mod logging;
+mod request_id;
+mod server;
+mod service;
+mod shutdown;
+
+pub use codec::{error_response, FromRequest, IntoResponse};
+pub use config::{
+    DEFAULT_BODY_LIMIT, DEFAULT_DRAIN_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_PORT,
+};
+pub use context_ext::ServerContextExt;
+pub use error::ServeError;
+pub use server::{BoundServer, Server};
+pub use shutdown::signal as shutdown_signal;
+
+use anyfn::Handler;
+
+/// Serves `handler` on `127.0.0.1:3000` (or `HOST`/`PORT` from the
+/// environment) with the default settings, until SIGINT or SIGTERM.
+///
+/// With the `default-subscriber` feature (on by default) it first installs a
+/// stderr `tracing` subscriber at `info` when the program has none, so the
+/// `INIT` and `REPORT` lines show.
+///
+/// # Errors
+///
+/// [`ServeError`] when the address is invalid or cannot be bound, or the
+/// signal handlers cannot be installed. Failed requests are answered, not
+/// returned.
+pub async fn serve<H>(handler: H) -> Result<(), ServeError>
+where
+    H: Handler,
+    H::Event: FromRequest,
+    H::Output: IntoResponse,
+{
+    logging::install_default_subscriber();
+    Server::new(handler).bind().await?.run().await
+}

@@ -1,0 +1,31 @@
+//! The stderr log that `serve` sets up when the program has none.
+
+/// Installs a `tracing` subscriber writing to stderr at `info` (or what
+/// `RUST_LOG` says, as `target=level` pairs), unless one is already set.
+#[cfg(feature = "default-subscriber")]
+pub(crate) fn install_default_subscriber() {
+    use std::io::IsTerminal;
+
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    if tracing::dispatcher::has_been_set() {
+        return;
+    }
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal()),
+        )
+        .with(filter)
+        .try_init();
+}
+
+#[cfg(not(feature = "default-subscriber"))]
+pub(crate) fn install_default_subscriber() {}

@@ -1,0 +1,277 @@
+//! Configuring, binding and running the server: [`Server`] and [`BoundServer`].
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyfn::{Handler, Pricing};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::codec::{FromRequest, IntoResponse};
+use crate::config::Config;
+use crate::request_id::RequestIds;
+use crate::service::Shared;
+use crate::{init_time, shutdown, ServeError};
+
+/// Serves a [`Handler`] over HTTP/1.1; configure it, then [`bind`](Self::bind).
+///
+/// Defaults: `127.0.0.1:3000` (or `HOST`/`PORT` from the environment), a 3 s
+/// invocation timeout, a 6 MiB body limit, 128 MB memory for cost estimates,
+/// and 30 s for in-flight requests to finish at shutdown.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_server::Server;
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), anyfn_server::ServeError> {
+/// let handler = handler_fn(|Json(n): Json<u64>, _context: Context| async move {
+///     Ok::<_, anyfn::Error>(Json(n + 1))
+/// });
+/// Server::new(handler)
+///     .addr(([127, 0, 0, 1], 8080).into())
+///     .timeout(Duration::from_secs(10))
+///     .memory_mb(512)
+///     .bind()
+///     .await?
+///     .run()
+///     .await
+/// # }
+/// ```
+#[must_use = "a server does nothing until bound and run"]
+pub struct Server<H> {
+    handler: H,
+    config: Config,
+}
+
+impl<H> std::fmt::Debug for Server<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H> Server<H>
+where
+    H: Handler,
+    H::Event: FromRequest,
+    H::Output: IntoResponse,
+{
+    /// A server for `handler`, with the defaults above.
+    pub fn new(handler: H) -> Self {
+        Self {
+            handler,
+            config: Config::default(),
+        }
+    }
+
+    /// Listens on `addr` instead of `HOST`/`PORT`. Port 0 picks a free port;
+    /// read it back with [`BoundServer::local_addr`].
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.config.addr = Some(addr);
+        self
+    }
+
+    /// How long one invocation may run; past it the client gets 504.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+
+    /// The memory size reported in the context and used for cost estimates.
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.config.memory_mb = memory_mb;
+        self
+    }
+
+    /// The function name in the context (default: the executable's name).
+    pub fn function_name(mut self, name: impl Into<String>) -> Self {
+        self.config.function_name = name.into();
+        self
+    }
+
+    /// The function version in the context (default `$LATEST`).
+    pub fn function_version(mut self, version: impl Into<String>) -> Self {
+        self.config.function_version = version.into();
+        self
+    }
+
+    /// The prices used for each invocation's estimated cost.
+    pub fn pricing(mut self, pricing: Pricing) -> Self {
+        self.config.pricing = pricing;
+        self
+    }
+
+    /// How long shutdown waits for in-flight requests before giving up on them.
+    pub fn drain_timeout(mut self, timeout: Duration) -> Self {
+        self.config.drain_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send its request headers.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.header_read_timeout = timeout;
+        self
+    }
+
+    /// Binds the listening socket.
+    ///
+    /// # Errors
+    ///
+    /// [`ServeError::InvalidEnv`] for a bad `HOST` or `PORT`,
+    /// [`ServeError::Bind`] when the address cannot be bound.
+    pub async fn bind(self) -> Result<BoundServer<H>, ServeError> {
+        let addr = self.config.resolve_addr()?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        if local_addr.ip().is_unspecified() {
+            tracing::warn!(
+                target: "anyfn::server",
+                "listening on all interfaces ({local_addr}): reachable from other machines"
+            );
+        }
+        Ok(BoundServer {
+            listener,
+            local_addr,
+            shared: Arc::new(Shared {
+                handler: self.handler,
+                config: self.config,
+                ids: RequestIds::new(),
+            }),
+        })
+    }
+}
+
+/// A server whose socket is bound; [`run`](Self::run) it.
+#[must_use = "a bound server does nothing until run"]
+pub struct BoundServer<H> {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    shared: Arc<Shared<H>>,
+}
+
+impl<H> std::fmt::Debug for BoundServer<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundServer")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H> BoundServer<H>
+where
+    H: Handler,
+    H::Event: FromRequest,
+    H::Output: IntoResponse,
+{
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until SIGINT (Ctrl-C) or SIGTERM, then shuts down gracefully.
+    ///
+    /// # Errors
+    ///
+    /// [`ServeError::Signal`] when the signal handlers cannot be installed.
+    pub async fn run(self) -> Result<(), ServeError> {
+        let signal = shutdown::signal()?;
+        self.run_until(signal).await;
+        Ok(())
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections
+    /// (new ones are refused), lets in-flight requests finish within the
+    /// drain timeout, and returns.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
+        let Self {
+            listener,
+            local_addr,
+            shared,
+        } = self;
+        let init = init_time::since_process_start()
+            .map(|d| format!("{} ms", d.as_millis()))
+            .unwrap_or_else(|| "unknown".to_owned());
+        tracing::info!(
+            target: "anyfn::report",
+            "INIT listening on http://{local_addr}\tInit Duration: {init} (process start to ready)\tTimeout: {:.2} s\tMemory Size: {} MB",
+            shared.config.timeout.as_secs_f64(),
+            shared.config.memory_mb,
+        );
+
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, client)) => {
+                        let _ = stream.set_nodelay(true);
+                        let header_read_timeout = shared.config.header_read_timeout;
+                        let shared = Arc::clone(&shared);
+                        let service = service_fn(move |request| {
+                            let shared = Arc::clone(&shared);
+                            async move { Ok::<_, Infallible>(shared.handle(request, client).await) }
+                        });
+                        let connection = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(header_read_timeout)
+                            .serve_connection(TokioIo::new(stream), service);
+                        let connection = graceful.watch(connection);
+                        tokio::spawn(async move {
+                            if let Err(err) = connection.await {
+                                tracing::debug!(target: "anyfn::server", %client, "connection ended: {err}");
+                            }
+                        });
+                    }
+                    Err(err) => {
+                        // Out of file descriptors and the like: back off, keep serving.
+                        tracing::warn!(target: "anyfn::server", "accept failed: {err}");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+
+        let drain_timeout = shared.config.drain_timeout;
+        tracing::info!(
+            target: "anyfn::server",
+            "shutting down: no new connections; waiting up to {:.1} s for in-flight requests",
+            drain_timeout.as_secs_f64()
+        );
+        let started = Instant::now();
+        match tokio::time::timeout(drain_timeout, graceful.shutdown()).await {
+            Ok(()) => tracing::info!(
+                target: "anyfn::server",
+                "shut down after {} ms: every request answered",
+                started.elapsed().as_millis()
+            ),
+            Err(_) => tracing::warn!(
+                target: "anyfn::server",
+                "drain timeout reached: connections still open are dropped"
+            ),
+        }
+    }
+}

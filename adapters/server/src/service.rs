@@ -1,0 +1,197 @@
+//! One HTTP request through the handler: read the body within its limit,
+//! decode the event, invoke with the deadline, encode, report.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
+use anyfn::{
+    adapter, Body, Context, Error, Handler, InvocationReport, Platform, Request, Response,
+};
+use bytes::{Bytes, BytesMut};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
+
+use crate::codec::{error_response, FromRequest, IntoResponse};
+use crate::config::Config;
+use crate::context_ext::ClientAddr;
+use crate::request_id::RequestIds;
+
+/// How much of an oversized body is read and thrown away, so that the client
+/// (still sending) reads the 413 instead of a connection reset.
+const DISCARD_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// How long discarding the rest of an oversized body may take.
+const DISCARD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Everything the connections of one server share.
+pub(crate) struct Shared<H> {
+    pub(crate) handler: H,
+    pub(crate) config: Config,
+    pub(crate) ids: RequestIds,
+}
+
+impl<H> Shared<H>
+where
+    H: Handler,
+    H::Event: FromRequest,
+    H::Output: IntoResponse,
+{
+    pub(crate) async fn handle(
+        self: Arc<Self>,
+        request: hyper::Request<Incoming>,
+        client: SocketAddr,
+    ) -> hyper::Response<Full<Bytes>> {
+        let (parts, incoming) = request.into_parts();
+        let body = match read_body(incoming, self.config.body_limit, &parts.headers).await {
+            Ok(body) => body,
+            Err(refusal) => {
+                tracing::warn!(target: "anyfn::server", %client, "{}", refusal.error);
+                let mut response = to_hyper(error_response(&refusal.error));
+                if refusal.close {
+                    response
+                        .headers_mut()
+                        .insert(CONNECTION, HeaderValue::from_static("close"));
+                }
+                return response;
+            }
+        };
+        let request = Request::from_parts(parts, Body::from(body));
+
+        let started = Instant::now();
+        let request_id = self.ids.next_id();
+        let context = Context::builder()
+            .request_id(request_id.clone())
+            .deadline(started + self.config.timeout)
+            .function_name(self.config.function_name.clone())
+            .function_version(self.config.function_version.clone())
+            .memory_limit_mb(self.config.memory_mb)
+            .platform(Platform::LocalServer)
+            .extension(ClientAddr(client))
+            .build();
+        let deadline = context.deadline();
+
+        let outcome = match H::Event::from_request(request) {
+            Ok(event) => {
+                let timer = tokio::time::sleep_until(deadline.into());
+                adapter::invoke(&self.handler, event, context, timer)
+                    .await
+                    .and_then(IntoResponse::into_response)
+            }
+            Err(err) => Err(err),
+        };
+        let response = match outcome {
+            Ok(response) => response,
+            Err(err) => {
+                tracing::warn!(
+                    target: "anyfn::invocation",
+                    request_id = %request_id,
+                    error_type = err.error_type(),
+                    "invocation failed: {err}"
+                );
+                error_response(&err)
+            }
+        };
+        let report = InvocationReport::new(
+            request_id.as_str(),
+            started.elapsed(),
+            self.config.memory_mb,
+            self.config.pricing,
+        );
+        tracing::info!(target: "anyfn::report", "{report}");
+
+        let mut response = to_hyper(response);
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        response
+    }
+}
+
+/// A request refused before the handler saw it.
+struct Refusal {
+    error: Error,
+    /// Whether the connection must close (part of the body is still unread).
+    close: bool,
+}
+
+/// Reads the whole body, refusing one over `limit` bytes without keeping
+/// more than `limit` bytes of it in memory.
+async fn read_body(
+    mut incoming: Incoming,
+    limit: usize,
+    headers: &anyfn::http::HeaderMap,
+) -> Result<Bytes, Refusal> {
+    let too_large = || Error::payload_too_large(limit);
+    if incoming.is_end_stream() {
+        return Ok(Bytes::new());
+    }
+    let declared = incoming.size_hint().exact();
+    if declared.is_some_and(|len| len > limit as u64) {
+        // A client waiting for `100 Continue` has sent nothing yet: answer now.
+        // Otherwise the body is on its way; read and drop it (within bounds) so
+        // the client gets to read the 413.
+        let waiting = headers
+            .get(EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        let drained = !waiting
+            && declared.is_some_and(|len| len <= DISCARD_LIMIT)
+            && discard(&mut incoming, DISCARD_LIMIT).await;
+        return Err(Refusal {
+            error: too_large(),
+            close: !drained,
+        });
+    }
+
+    let mut buffer = BytesMut::with_capacity(declared.map_or(0, |len| len as usize));
+    while let Some(frame) = incoming.frame().await {
+        let frame = frame.map_err(|err| Refusal {
+            error: Error::bad_request(format!("could not read the request body: {err}")),
+            close: true,
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if buffer.len() + data.len() > limit {
+                let drained = discard(&mut incoming, DISCARD_LIMIT).await;
+                return Err(Refusal {
+                    error: too_large(),
+                    close: !drained,
+                });
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok(buffer.freeze())
+}
+
+/// Reads and drops the rest of `incoming`, up to `max` bytes and
+/// [`DISCARD_TIMEOUT`]; `true` when the body ended within both.
+async fn discard(incoming: &mut Incoming, max: u64) -> bool {
+    let drain = async {
+        let mut seen = 0u64;
+        while let Some(frame) = incoming.frame().await {
+            let Ok(frame) = frame else { return false };
+            if let Some(data) = frame.data_ref() {
+                seen += data.len() as u64;
+                if seen > max {
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    tokio::time::timeout(DISCARD_TIMEOUT, drain)
+        .await
+        .unwrap_or(false)
+}
+
+fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+    let (mut parts, body) = response.into_parts();
+    let bytes = body.into_bytes();
+    if !parts.headers.contains_key(CONTENT_LENGTH) {
+        parts
+            .headers
+            .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    }
+    hyper::Response::from_parts(parts, Full::new(bytes))
+}

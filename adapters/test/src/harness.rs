@@ -1,0 +1,224 @@
+//! Invoking a handler in-process, the way an adapter would: [`Harness`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyfn::{adapter, Context, Error, Handler, InvocationReport, Platform, Pricing};
+
+/// Invokes a handler in-process with a deterministic [`Context`] and a real
+/// deadline, and reports what each invocation took.
+///
+/// Request ids are `test-request-1`, `test-request-2`, … in invocation order.
+/// The default timeout is 3 s, as on Lambda; a handler still running at its
+/// deadline is cancelled and its invocation fails with a timeout error, as it
+/// would on every runtime.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_test::Harness;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let slow = handler_fn(|Json(ms): Json<u64>, _context: Context| async move {
+///     tokio::time::sleep(Duration::from_millis(ms)).await;
+///     Ok::<_, anyfn::Error>(Json("done"))
+/// });
+/// let harness = Harness::new(slow).timeout(Duration::from_millis(50));
+///
+/// let fast = harness.invoke(Json(1)).await;
+/// assert_eq!(fast.request_id(), "test-request-1");
+/// assert_eq!(fast.output(), Some(&Json("done")));
+///
+/// let late = harness.invoke(Json(10_000)).await;
+/// assert!(late.error().is_some_and(|err| err.is_timeout()));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Harness<H> {
+    handler: H,
+    timeout: Duration,
+    function_name: String,
+    function_version: String,
+    memory_mb: u32,
+    pricing: Pricing,
+    invocations: AtomicU64,
+}
+
+impl<H: Handler> Harness<H> {
+    /// A harness for `handler`: a 3 s timeout, function `test-function` at
+    /// `$LATEST`, 128 MB, Lambda's x86 prices.
+    pub fn new(handler: H) -> Self {
+        Self {
+            handler,
+            timeout: anyfn::DEFAULT_TIMEOUT,
+            function_name: "test-function".to_owned(),
+            function_version: "$LATEST".to_owned(),
+            memory_mb: anyfn::DEFAULT_MEMORY_MB,
+            pricing: Pricing::AWS_LAMBDA_X86,
+            invocations: AtomicU64::new(0),
+        }
+    }
+
+    /// Sets how long each invocation may run.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the function name the context reports.
+    #[must_use]
+    pub fn function_name(mut self, name: impl Into<String>) -> Self {
+        self.function_name = name.into();
+        self
+    }
+
+    /// Sets the function version the context reports.
+    #[must_use]
+    pub fn function_version(mut self, version: impl Into<String>) -> Self {
+        self.function_version = version.into();
+        self
+    }
+
+    /// Sets the memory size the context reports and the cost estimate uses.
+    #[must_use]
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.memory_mb = memory_mb;
+        self
+    }
+
+    /// Sets the prices for the cost estimate.
+    #[must_use]
+    pub fn pricing(mut self, pricing: Pricing) -> Self {
+        self.pricing = pricing;
+        self
+    }
+
+    /// The handler under test.
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// The context the next invocation would get, with a deadline starting now;
+    /// adjust it and pass it to [`invoke_with_context`](Self::invoke_with_context).
+    pub fn next_context(&self) -> anyfn::ContextBuilder {
+        let n = self.invocations.fetch_add(1, Ordering::Relaxed) + 1;
+        Context::builder()
+            .request_id(format!("test-request-{n}"))
+            .timeout(self.timeout)
+            .function_name(self.function_name.clone())
+            .function_version(self.function_version.clone())
+            .memory_limit_mb(self.memory_mb)
+            .platform(Platform::Test)
+    }
+
+    /// Invokes the handler with `event` and the next deterministic context.
+    pub async fn invoke(&self, event: H::Event) -> Invocation<H::Output> {
+        let context = self.next_context().build();
+        self.invoke_with_context(event, context).await
+    }
+
+    /// Invokes the handler with `event` and `context`; the context's deadline
+    /// is enforced.
+    pub async fn invoke_with_context(
+        &self,
+        event: H::Event,
+        context: Context,
+    ) -> Invocation<H::Output> {
+        let request_id = context.request_id().to_owned();
+        let memory_mb = context.memory_limit_mb();
+        let timer = tokio::time::sleep_until(context.deadline().into());
+        let started = Instant::now();
+        let result = adapter::invoke(&self.handler, event, context, timer).await;
+        let duration = started.elapsed();
+        Invocation {
+            report: InvocationReport::new(request_id.as_str(), duration, memory_mb, self.pricing),
+            request_id,
+            result,
+            duration,
+        }
+    }
+}
+
+/// The outcome of one [`Harness`] invocation: the output or the error, and
+/// what it took.
+#[derive(Debug)]
+#[must_use]
+pub struct Invocation<O> {
+    request_id: String,
+    result: Result<O, Error>,
+    duration: Duration,
+    report: InvocationReport,
+}
+
+impl<O> Invocation<O> {
+    /// The request id the handler saw.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// How long the invocation ran.
+    pub fn duration(&self) -> Duration {
+        self.duration
+    }
+
+    /// The `REPORT`-style figures: billed duration, memory, estimated cost.
+    pub fn report(&self) -> &InvocationReport {
+        &self.report
+    }
+
+    /// The output, if the invocation succeeded.
+    pub fn output(&self) -> Option<&O> {
+        self.result.as_ref().ok()
+    }
+
+    /// The error, if the invocation failed.
+    pub fn error(&self) -> Option<&Error> {
+        self.result.as_ref().err()
+    }
+
+    /// The output or the error.
+    ///
+    /// # Errors
+    ///
+    /// The invocation's error: the handler's own, a timeout, or a panic.
+    pub fn into_result(self) -> Result<O, Error> {
+        self.result
+    }
+
+    /// The output.
+    ///
+    /// # Panics
+    ///
+    /// When the invocation failed; the panic message holds the error.
+    #[track_caller]
+    pub fn expect_output(self) -> O {
+        match self.result {
+            Ok(output) => output,
+            Err(err) => panic!(
+                "invocation {} failed with {}: {err}",
+                self.request_id,
+                err.error_type()
+            ),
+        }
+    }
+
+    /// The error.
+    ///
+    /// # Panics
+    ///
+    /// When the invocation succeeded.
+    #[track_caller]
+    pub fn expect_error(self) -> Error {
+        match self.result {
+            Ok(_) => panic!(
+                "invocation {} succeeded, but an error was expected",
+                self.request_id
+            ),
+            Err(err) => err,
+        }
+    }
+}

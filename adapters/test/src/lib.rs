@@ -1,0 +1,46 @@
+//! Test [`anyfn`] handlers: invoke them in-process with real deadlines, build
+//! requests and assert on responses, or run the real local server on an
+//! ephemeral port and talk HTTP to it.
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use anyfn::{handler_fn, Context, Request, RequestExt, Response};
+//! use anyfn_test::{Harness, TestRequest, TestResponse, TestServer};
+//!
+//! async fn hello(request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+//!     let name = request.query().get("name").unwrap_or("world").to_owned();
+//!     Ok(anyfn::response::text(format!("Hello, {name}!")))
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // In-process, with a deterministic context:
+//! let harness = Harness::new(handler_fn(hello)).timeout(Duration::from_secs(1));
+//! let invocation = harness.invoke(TestRequest::get("/").query("name", "Ada").build()).await;
+//! assert_eq!(invocation.request_id(), "test-request-1");
+//! let response = TestResponse::from(invocation.expect_output());
+//! assert_eq!(response.text(), "Hello, Ada!");
+//!
+//! // End to end, over real HTTP on 127.0.0.1:
+//! let server = TestServer::start(handler_fn(hello)).await?;
+//! let response = server.client().get("/?name=Grace").await?;
+//! response.assert_status(200);
+//! assert_eq!(response.text(), "Hello, Grace!");
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod harness;
+mod request;
+mod response;
+mod server;
+
+pub use client::{ClientError, TestClient};
+pub use harness::{Harness, Invocation};
+pub use request::TestRequest;
+pub use response::TestResponse;
+pub use server::TestServer;

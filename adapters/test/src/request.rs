@@ -1,0 +1,154 @@
+//! Building HTTP requests for tests: [`TestRequest`].
+
+use anyfn::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, COOKIE};
+use anyfn::http::{HeaderMap, Method};
+use anyfn::{Body, Query, Request};
+use serde::Serialize;
+
+/// Builds a [`Request`] for a handler, the harness or a [`TestClient`](crate::TestClient).
+///
+/// Methods panic on input a test would never mean to give (an invalid header
+/// name), so tests read straight.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::RequestExt;
+/// use anyfn_test::TestRequest;
+///
+/// let request = TestRequest::post("/orders")
+///     .query("dry-run", "yes")
+///     .header("x-tenant", "acme")
+///     .cookie("session", "abc")
+///     .json(&serde_json::json!({"id": 7}))
+///     .build();
+///
+/// assert_eq!(request.uri(), "/orders?dry-run=yes");
+/// assert_eq!(request.headers()["content-type"], "application/json");
+/// assert_eq!(request.cookies().collect::<Vec<_>>(), [("session", "abc")]);
+/// assert_eq!(request.body().as_bytes(), br#"{"id":7}"#);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TestRequest {
+    method: Method,
+    uri: String,
+    query: Query,
+    headers: HeaderMap,
+    cookies: Vec<String>,
+    body: Body,
+}
+
+impl TestRequest {
+    /// A request with `method` for `uri` (a path, with or without a query).
+    pub fn new(method: Method, uri: impl Into<String>) -> Self {
+        Self {
+            method,
+            uri: uri.into(),
+            query: Query::new(),
+            headers: HeaderMap::new(),
+            cookies: Vec::new(),
+            body: Body::empty(),
+        }
+    }
+
+    /// A `GET` request.
+    pub fn get(uri: impl Into<String>) -> Self {
+        Self::new(Method::GET, uri)
+    }
+
+    /// A `POST` request.
+    pub fn post(uri: impl Into<String>) -> Self {
+        Self::new(Method::POST, uri)
+    }
+
+    /// A `PUT` request.
+    pub fn put(uri: impl Into<String>) -> Self {
+        Self::new(Method::PUT, uri)
+    }
+
+    /// A `DELETE` request.
+    pub fn delete(uri: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, uri)
+    }
+
+    /// Adds a query parameter (encoded), after those already in the URI.
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.append(key, value);
+        self
+    }
+
+    /// Adds a header value; repeated names keep every value.
+    ///
+    /// # Panics
+    ///
+    /// When `name` or `value` is not a valid header name or value.
+    #[track_caller]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let name = HeaderName::try_from(name)
+            .unwrap_or_else(|err| panic!("invalid header name {name:?}: {err}"));
+        let value = HeaderValue::try_from(value)
+            .unwrap_or_else(|err| panic!("invalid header value {value:?}: {err}"));
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Adds a cookie to the `Cookie` header.
+    pub fn cookie(mut self, name: &str, value: &str) -> Self {
+        self.cookies.push(format!("{name}={value}"));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Body>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Sets the body to `value` as JSON, with `content-type: application/json`.
+    ///
+    /// # Panics
+    ///
+    /// When `value` cannot be serialized.
+    #[track_caller]
+    pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        self.body = Body::from_json(value)
+            .unwrap_or_else(|err| panic!("cannot serialize the test body: {err}"));
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self
+    }
+
+    /// The request.
+    ///
+    /// # Panics
+    ///
+    /// When the URI is not valid.
+    #[track_caller]
+    pub fn build(self) -> Request {
+        let mut uri = self.uri;
+        if !self.query.is_empty() {
+            uri.push(if uri.contains('?') { '&' } else { '?' });
+            uri.push_str(&self.query.to_string());
+        }
+        let mut request = Request::new(self.body);
+        *request.method_mut() = self.method;
+        *request.uri_mut() = uri
+            .parse()
+            .unwrap_or_else(|err| panic!("invalid test URI {uri:?}: {err}"));
+        *request.headers_mut() = self.headers;
+        if !self.cookies.is_empty() {
+            let cookie = self.cookies.join("; ");
+            let value = HeaderValue::try_from(cookie.as_str())
+                .unwrap_or_else(|err| panic!("invalid cookie header {cookie:?}: {err}"));
+            request.headers_mut().append(COOKIE, value);
+        }
+        request
+    }
+}
+
+impl From<TestRequest> for Request {
+    fn from(request: TestRequest) -> Self {
+        request.build()
+    }
+}

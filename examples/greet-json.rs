@@ -1,0 +1,34 @@
+//! A `Json<T>` event in, a `Json<U>` out: `{"name":"Ada"}` →
+//! `{"greeting":"Hello, Ada!"}`.
+//!
+//! ```text
+//! cargo run --example greet-json
+//! curl -s http://127.0.0.1:3000/ -d '{"name":"Ada"}'
+//! ```
+
+use anyfn::{handler_fn, Context, Json};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize)]
+struct Person {
+    name: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Greeting {
+    greeting: String,
+}
+
+async fn greet(
+    Json(person): Json<Person>,
+    _context: Context,
+) -> Result<Json<Greeting>, anyfn::Error> {
+    Ok(Json(Greeting {
+        greeting: format!("Hello, {}!", person.name),
+    }))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), anyfn_server::ServeError> {
+    anyfn_server::serve(handler_fn(greet)).await
+}

@@ -1,0 +1,18 @@
+//! `GET /?name=Ada` answers `Hello, Ada!` (`Hello, world!` without a name).
+//!
+//! ```text
+//! cargo run --example hello
+//! curl 'http://127.0.0.1:3000/?name=Ada'
+//! ```
+
+use anyfn::{handler_fn, Context, Request, RequestExt, Response};
+
+async fn hello(request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+    let name = request.query().get("name").unwrap_or("world").to_owned();
+    Ok(anyfn::response::text(format!("Hello, {name}!")))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), anyfn_server::ServeError> {
+    anyfn_server::serve(handler_fn(hello)).await
+}

@@ -1,0 +1,228 @@
+//! The bytes of an HTTP body: [`Body`].
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::Error;
+
+/// A whole HTTP body, held in memory: the body of [`Request`](crate::Request)
+/// and [`Response`](crate::Response).
+///
+/// Serverless platforms deliver bodies whole (Lambda's payload limit is 6 MB),
+/// so a body is a cheap-to-clone [`Bytes`], not a stream.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Body;
+///
+/// let body = Body::from(r#"{"name":"Ada"}"#);
+/// let value: serde_json::Value = body.json()?;
+/// assert_eq!(value["name"], "Ada");
+/// assert_eq!(body.text()?, r#"{"name":"Ada"}"#);
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Body(Bytes);
+
+impl Body {
+    /// An empty body.
+    pub const fn empty() -> Self {
+        Self(Bytes::new())
+    }
+
+    /// A body of `value` serialized as JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Internal`](crate::ErrorKind::Internal) when `value` cannot be
+    /// serialized (a map with non-string keys, a failing `Serialize` impl).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let body = anyfn::Body::from_json(&serde_json::json!({"ok": true}))?;
+    /// assert_eq!(body.as_bytes(), br#"{"ok":true}"#);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
+    pub fn from_json<T: Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
+        serde_json::to_vec(value).map(Self::from).map_err(|source| {
+            Error::with_source(
+                crate::ErrorKind::Internal,
+                "could not serialize the output as JSON",
+                source,
+            )
+        })
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes, without copying.
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+
+    /// The length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the body has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The body as UTF-8 text.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`](crate::ErrorKind::BadRequest) naming the offset
+    /// of the first byte that is not UTF-8.
+    pub fn text(&self) -> Result<&str, Error> {
+        std::str::from_utf8(&self.0).map_err(|source| {
+            Error::with_source(
+                crate::ErrorKind::BadRequest,
+                "the body is not UTF-8 text",
+                source,
+            )
+        })
+    }
+
+    /// The body parsed as JSON into `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`](crate::ErrorKind::BadRequest) saying what was
+    /// wrong and where: an empty body, a syntax error at a line and column, a
+    /// missing field or a value of the wrong type.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = anyfn::Body::from("{\"name\": 42}")
+    ///     .json::<std::collections::HashMap<String, String>>()
+    ///     .unwrap_err();
+    /// assert!(err.is_bad_request());
+    /// assert!(err.to_string().starts_with("the body is not valid JSON for this event: invalid type: integer `42`"));
+    /// ```
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        if self.0.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::bad_request(
+                "the body is empty; expected a JSON document",
+            ));
+        }
+        serde_json::from_slice(&self.0).map_err(|source| {
+            Error::with_source(
+                crate::ErrorKind::BadRequest,
+                "the body is not valid JSON for this event",
+                source,
+            )
+        })
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match std::str::from_utf8(&self.0) {
+            Ok(text) => f.debug_tuple("Body").field(&text).finish(),
+            Err(_) => write!(f, "Body(<{} bytes, not UTF-8>)", self.0.len()),
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(bytes: Bytes) -> Self {
+        Self(bytes)
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(Bytes::from(bytes))
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Self {
+        Self(Bytes::from(text))
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Self {
+        Self(Bytes::copy_from_slice(text.as_bytes()))
+    }
+}
+
+impl From<&[u8]> for Body {
+    fn from(bytes: &[u8]) -> Self {
+        Self(Bytes::copy_from_slice(bytes))
+    }
+}
+
+impl From<Cow<'static, str>> for Body {
+    fn from(text: Cow<'static, str>) -> Self {
+        match text {
+            Cow::Borrowed(text) => Self(Bytes::from_static(text.as_bytes())),
+            Cow::Owned(text) => Self::from(text),
+        }
+    }
+}
+
+impl From<()> for Body {
+    fn from((): ()) -> Self {
+        Self::empty()
+    }
+}
+
+impl From<Body> for Bytes {
+    fn from(body: Body) -> Self {
+        body.0
+    }
+}
+
+impl AsRef<[u8]> for Body {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_body_is_a_clear_json_error() {
+        let err = Body::from("  \n").json::<serde_json::Value>().unwrap_err();
+        assert!(err.is_bad_request());
+        assert_eq!(
+            err.to_string(),
+            "the body is empty; expected a JSON document"
+        );
+    }
+
+    #[test]
+    fn syntax_error_names_line_and_column() {
+        let err = Body::from("{\"a\":")
+            .json::<serde_json::Value>()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the body is not valid JSON for this event: EOF while parsing a value at line 1 column 5"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_bad_request_not_a_panic() {
+        let err = Body::from(vec![0x66, 0xff]).text().unwrap_err();
+        assert!(err.is_bad_request());
+        assert!(err.to_string().contains("index 1"), "{err}");
+    }
+}

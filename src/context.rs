@@ -1,0 +1,291 @@
+//! What every invocation knows about itself: [`Context`].
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use http::Extensions;
+
+/// The default invocation timeout: 3 seconds, as on AWS Lambda.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The default memory size in MB: 128, as on AWS Lambda.
+pub const DEFAULT_MEMORY_MB: u32 = 128;
+
+/// Which runtime is running the handler.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(anyfn::Platform::LocalServer.as_str(), "local-server");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Platform {
+    /// AWS Lambda, through `anyfn-lambda`.
+    AwsLambda,
+    /// The local HTTP server, `anyfn-server` (also in containers).
+    LocalServer,
+    /// The in-process test harness, `anyfn-test`.
+    Test,
+}
+
+impl Platform {
+    /// A short, stable name for logs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AwsLambda => "aws-lambda",
+            Self::LocalServer => "local-server",
+            Self::Test => "test",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an invocation knows about itself: its id, its deadline, the function
+/// it belongs to and the runtime running it.
+///
+/// Adapters build one per invocation. Details that only one provider has (the
+/// API Gateway request context, the client's socket address, …) travel in the
+/// typed [extensions](Context::extensions); each adapter offers an extension
+/// trait to read its own.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{Context, Platform};
+///
+/// let context = Context::builder()
+///     .request_id("req-1")
+///     .function_name("orders")
+///     .timeout(Duration::from_secs(10))
+///     .build();
+///
+/// assert_eq!(context.request_id(), "req-1");
+/// assert_eq!(context.function_name(), "orders");
+/// assert_eq!(context.platform(), Platform::Test);
+/// assert!(context.remaining_time() <= Duration::from_secs(10));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Context {
+    request_id: String,
+    deadline: Instant,
+    function_name: String,
+    function_version: String,
+    memory_limit_mb: u32,
+    trace_id: Option<String>,
+    platform: Platform,
+    extensions: Extensions,
+}
+
+impl Context {
+    /// A builder with test-friendly defaults: request id `test-request`, a
+    /// deadline [`DEFAULT_TIMEOUT`] after [`build`](ContextBuilder::build),
+    /// function `anyfn-function` at version `$LATEST` with
+    /// [`DEFAULT_MEMORY_MB`], no trace id, [`Platform::Test`].
+    pub fn builder() -> ContextBuilder {
+        ContextBuilder {
+            request_id: "test-request".to_owned(),
+            deadline: None,
+            timeout: DEFAULT_TIMEOUT,
+            function_name: "anyfn-function".to_owned(),
+            function_version: "$LATEST".to_owned(),
+            memory_limit_mb: DEFAULT_MEMORY_MB,
+            trace_id: None,
+            platform: Platform::Test,
+            extensions: Extensions::new(),
+        }
+    }
+
+    /// The id of this invocation, unique per invocation.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// When the runtime stops waiting for this invocation.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The time left before the [deadline](Self::deadline); zero once past it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let context = anyfn::Context::builder().deadline(Instant::now()).build();
+    /// assert_eq!(context.remaining_time(), Duration::ZERO);
+    /// ```
+    pub fn remaining_time(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// The function's name.
+    pub fn function_name(&self) -> &str {
+        &self.function_name
+    }
+
+    /// The function's version (`$LATEST` unless the runtime says otherwise).
+    pub fn function_version(&self) -> &str {
+        &self.function_version
+    }
+
+    /// The memory configured for the function, in MB.
+    pub fn memory_limit_mb(&self) -> u32 {
+        self.memory_limit_mb
+    }
+
+    /// The distributed-tracing id, when the runtime provides one (Lambda's
+    /// `X-Amzn-Trace-Id`, a `traceparent` header, …).
+    pub fn trace_id(&self) -> Option<&str> {
+        self.trace_id.as_deref()
+    }
+
+    /// Which runtime is running this invocation.
+    pub fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    /// Provider-specific details, by type.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct Tenant(&'static str);
+    ///
+    /// let context = anyfn::Context::builder().extension(Tenant("acme")).build();
+    /// assert_eq!(context.extensions().get::<Tenant>(), Some(&Tenant("acme")));
+    /// ```
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// Provider-specific details, by type, for adapters to fill in.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+}
+
+/// Builds a [`Context`]; made by [`Context::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct ContextBuilder {
+    request_id: String,
+    deadline: Option<Instant>,
+    timeout: Duration,
+    function_name: String,
+    function_version: String,
+    memory_limit_mb: u32,
+    trace_id: Option<String>,
+    platform: Platform,
+    extensions: Extensions,
+}
+
+impl ContextBuilder {
+    /// Sets the request id.
+    pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = request_id.into();
+        self
+    }
+
+    /// Sets the deadline to an instant; overrides [`timeout`](Self::timeout).
+    pub fn deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the deadline to `timeout` after [`build`](Self::build) is called,
+    /// unless an explicit [`deadline`](Self::deadline) is given.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the function name.
+    pub fn function_name(mut self, function_name: impl Into<String>) -> Self {
+        self.function_name = function_name.into();
+        self
+    }
+
+    /// Sets the function version.
+    pub fn function_version(mut self, function_version: impl Into<String>) -> Self {
+        self.function_version = function_version.into();
+        self
+    }
+
+    /// Sets the memory limit, in MB.
+    pub fn memory_limit_mb(mut self, memory_limit_mb: u32) -> Self {
+        self.memory_limit_mb = memory_limit_mb;
+        self
+    }
+
+    /// Sets the trace id.
+    pub fn trace_id(mut self, trace_id: impl Into<String>) -> Self {
+        self.trace_id = Some(trace_id.into());
+        self
+    }
+
+    /// Sets which runtime runs the invocation.
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.platform = platform;
+        self
+    }
+
+    /// Adds a provider-specific detail, replacing one of the same type.
+    pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// Builds the context; a deadline given as a timeout starts counting now.
+    pub fn build(self) -> Context {
+        let deadline = self
+            .deadline
+            .unwrap_or_else(|| deadline_after(Instant::now(), self.timeout));
+        Context {
+            request_id: self.request_id,
+            deadline,
+            function_name: self.function_name,
+            function_version: self.function_version,
+            memory_limit_mb: self.memory_limit_mb,
+            trace_id: self.trace_id,
+            platform: self.platform,
+            extensions: self.extensions,
+        }
+    }
+}
+
+/// `start + timeout`, or a day from `start` when the timeout is too large to add.
+fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .unwrap_or_else(|| start + Duration::from_secs(24 * 60 * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_timeout_does_not_panic() {
+        let context = Context::builder().timeout(Duration::MAX).build();
+        assert!(context.remaining_time() > Duration::from_secs(60));
+    }
+
+    #[test]
+    fn explicit_deadline_wins_over_timeout() {
+        let deadline = Instant::now() + Duration::from_millis(5);
+        let context = Context::builder()
+            .timeout(Duration::from_secs(100))
+            .deadline(deadline)
+            .build();
+        assert_eq!(context.deadline(), deadline);
+    }
+}

@@ -1,0 +1,183 @@
+//! The one trait a function implements: [`Handler`], and [`handler_fn`].
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::{Context, Error};
+
+/// A serverless function: takes an event and its [`Context`], returns an output.
+///
+/// Write a function once against this trait and run it with any adapter:
+/// `anyfn-server` serves it over HTTP, `anyfn-test` invokes it in-process.
+/// The adapter decides which events it can decode into [`Handler::Event`]
+/// (an [`http::Request`](crate::Request), [`Json<T>`](crate::Json), …).
+///
+/// State that should be built once, before the first invocation (clients,
+/// connection pools, configuration), lives in the handler value itself: every
+/// invocation borrows the same handler.
+///
+/// The trait is object safe: `Box<dyn Handler<Event = E, Output = O, Error = Er>>`
+/// is a handler too.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{async_trait, Context, Handler, Json};
+///
+/// struct Counter {
+///     greeting: String, // built once, reused by every invocation
+/// }
+///
+/// #[async_trait]
+/// impl Handler for Counter {
+///     type Event = Json<String>;
+///     type Output = Json<String>;
+///     type Error = anyfn::Error;
+///
+///     async fn call(&self, event: Json<String>, _context: Context) -> Result<Json<String>, anyfn::Error> {
+///         Ok(Json(format!("{}, {}!", self.greeting, event.0)))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let handler = Counter { greeting: "Hello".into() };
+/// let out = handler.call(Json("Ada".into()), anyfn::Context::builder().build()).await?;
+/// assert_eq!(out.0, "Hello, Ada!");
+/// # Ok(())
+/// # }
+/// ```
+#[async_trait]
+pub trait Handler: Send + Sync + 'static {
+    /// What the function is invoked with.
+    type Event: Send + 'static;
+    /// What the function answers with.
+    type Output: Send + 'static;
+    /// What the function fails with; converted into [`Error`] by the adapter.
+    type Error: Into<Error> + Send + 'static;
+
+    /// Handles one invocation.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the function decides; the adapter reports it with its kind's
+    /// status and error type.
+    async fn call(&self, event: Self::Event, context: Context)
+        -> Result<Self::Output, Self::Error>;
+}
+
+#[async_trait]
+impl<H: Handler + ?Sized> Handler for Arc<H> {
+    type Event = H::Event;
+    type Output = H::Output;
+    type Error = H::Error;
+
+    async fn call(
+        &self,
+        event: Self::Event,
+        context: Context,
+    ) -> Result<Self::Output, Self::Error> {
+        (**self).call(event, context).await
+    }
+}
+
+#[async_trait]
+impl<H: Handler + ?Sized> Handler for Box<H> {
+    type Event = H::Event;
+    type Output = H::Output;
+    type Error = H::Error;
+
+    async fn call(
+        &self,
+        event: Self::Event,
+        context: Context,
+    ) -> Result<Self::Output, Self::Error> {
+        (**self).call(event, context).await
+    }
+}
+
+/// Turns an async function or closure `(event, context) -> Result<output, error>`
+/// into a [`Handler`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Handler, Json};
+///
+/// async fn double(event: Json<u64>, _context: Context) -> Result<Json<u64>, anyfn::Error> {
+///     Ok(Json(event.0 * 2))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let handler = handler_fn(double);
+/// let out = handler.call(Json(21), Context::builder().build()).await?;
+/// assert_eq!(out, Json(42));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// State built once goes in an `Arc` that the closure clones into each call:
+///
+/// ```
+/// use std::sync::Arc;
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// let prefix = Arc::new(String::from("order-"));
+/// let handler = handler_fn(move |event: Json<u32>, _context: Context| {
+///     let prefix = Arc::clone(&prefix);
+///     async move { Ok::<_, anyfn::Error>(Json(format!("{prefix}{}", event.0))) }
+/// });
+/// # let _ = handler;
+/// ```
+pub fn handler_fn<F, E>(function: F) -> HandlerFn<F, E> {
+    HandlerFn {
+        function,
+        event: PhantomData,
+    }
+}
+
+/// A [`Handler`] made from a function by [`handler_fn`].
+pub struct HandlerFn<F, E> {
+    function: F,
+    event: PhantomData<fn(E)>,
+}
+
+impl<F: Clone, E> Clone for HandlerFn<F, E> {
+    fn clone(&self) -> Self {
+        Self {
+            function: self.function.clone(),
+            event: PhantomData,
+        }
+    }
+}
+
+impl<F, E> fmt::Debug for HandlerFn<F, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandlerFn")
+            .field("event", &std::any::type_name::<E>())
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl<F, Fut, E, O, Er> Handler for HandlerFn<F, E>
+where
+    F: Fn(E, Context) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, Er>> + Send,
+    E: Send + 'static,
+    O: Send + 'static,
+    Er: Into<Error> + Send + 'static,
+{
+    type Event = E;
+    type Output = O;
+    type Error = Er;
+
+    async fn call(&self, event: E, context: Context) -> Result<O, Er> {
+        (self.function)(event, context).await
+    }
+}

@@ -1,0 +1,31 @@
+#![doc = include_str!("docs/crate.md")]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub mod adapter;
+mod body;
+mod context;
+mod error;
+mod handler;
+mod json;
+mod query;
+mod report;
+mod request;
+pub mod response;
+
+pub use async_trait::async_trait;
+pub use http;
+
+pub use body::Body;
+pub use context::{Context, ContextBuilder, Platform, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
+pub use error::{Error, ErrorKind};
+pub use handler::{handler_fn, Handler, HandlerFn};
+pub use json::Json;
+pub use query::Query;
+pub use report::{InvocationReport, Pricing};
+pub use request::RequestExt;
+
+/// An HTTP request as a handler sees it, on every runtime.
+pub type Request = http::Request<Body>;
+
+/// An HTTP response as a handler answers, on every runtime.
+pub type Response = http::Response<Body>;
