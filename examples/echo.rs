@@ -14,7 +14,8 @@ use anyfn::{handler_fn, Context, Request, RequestExt, Response};
 use base64::Engine as _;
 use serde_json::json;
 
-async fn echo(request: Request, context: Context) -> Result<Response, anyfn::Error> {
+/// Describes the request and context it was invoked with, as JSON.
+pub async fn echo(request: Request, context: Context) -> Result<Response, anyfn::Error> {
     let mut headers: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (name, value) in request.headers() {
         headers

@@ -10,16 +10,21 @@ use anyfn::{handler_fn, Context, Json};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
-struct Person {
-    name: String,
+/// The event: who to greet.
+pub struct Person {
+    /// Their name.
+    pub name: String,
 }
 
 #[derive(Debug, Serialize)]
-struct Greeting {
-    greeting: String,
+/// The output.
+pub struct Greeting {
+    /// `Hello, NAME!`.
+    pub greeting: String,
 }
 
-async fn greet(
+/// Greets the person by name.
+pub async fn greet(
     Json(person): Json<Person>,
     _context: Context,
 ) -> Result<Json<Greeting>, anyfn::Error> {

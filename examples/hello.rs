@@ -7,7 +7,8 @@
 
 use anyfn::{handler_fn, Context, Request, RequestExt, Response};
 
-async fn hello(request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+/// Greets the `name` query parameter, or the world.
+pub async fn hello(request: Request, _context: Context) -> Result<Response, anyfn::Error> {
     let name = request.query().get("name").unwrap_or("world").to_owned();
     Ok(anyfn::response::text(format!("Hello, {name}!")))
 }

@@ -134,7 +134,14 @@ impl<H: Handler + ?Sized> Handler for Box<H> {
 /// });
 /// # let _ = handler;
 /// ```
-pub fn handler_fn<F, E>(function: F) -> HandlerFn<F, E> {
+pub fn handler_fn<F, Fut, E, O, Er>(function: F) -> HandlerFn<F, E>
+where
+    F: Fn(E, Context) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<O, Er>> + Send,
+    E: Send + 'static,
+    O: Send + 'static,
+    Er: Into<Error> + Send + 'static,
+{
     HandlerFn {
         function,
         event: PhantomData,

@@ -24,7 +24,7 @@ impl Pricing {
     /// million requests.
     pub const AWS_LAMBDA_X86: Self = Self {
         usd_per_gb_second: 0.000_016_666_7,
-        usd_per_request: 0.20 / 1_000_000.0,
+        usd_per_request: 0.000_000_2,
     };
 
     /// A price list of your own.

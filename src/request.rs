@@ -10,9 +10,9 @@ use crate::{Error, Query, Request};
 /// # Example
 ///
 /// ```
-/// use anyfn::{Body, Request, RequestExt};
+/// use anyfn::{Body, RequestExt};
 ///
-/// let request = Request::builder()
+/// let request = anyfn::http::Request::builder()
 ///     .uri("/orders?id=7&id=8")
 ///     .header("cookie", "session=abc; theme=dark")
 ///     .body(Body::from(r#"{"note":"fragile"}"#))?;

@@ -1,1 +1,11 @@
+//! Cross-adapter tests: the examples and the runtime guarantees (deadline,
+//! panics, limits, shutdown, concurrency) through the harness and through the
+//! real server over HTTP on 127.0.0.1.
 
+mod concurrency;
+mod deadline;
+mod examples;
+mod faults;
+mod limits;
+mod shutdown;
+mod support;

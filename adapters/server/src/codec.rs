@@ -96,10 +96,10 @@ impl<T: Serialize> IntoResponse for Json<T> {
 /// );
 /// ```
 pub fn error_response(error: &Error) -> Response {
-    let document = serde_json::json!({
-        "errorType": error.error_type(),
-        "errorMessage": error.message(),
-    });
+    let document = ErrorDocument {
+        error_type: error.error_type(),
+        error_message: error.message(),
+    };
     let body = serde_json::to_vec(&document)
         .map(Body::from)
         .unwrap_or_default();
@@ -109,4 +109,12 @@ pub fn error_response(error: &Error) -> Response {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+/// The JSON body of an error response, shaped like Lambda's error document.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorDocument<'a> {
+    error_type: &'a str,
+    error_message: &'a str,
 }

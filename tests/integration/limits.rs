@@ -1,0 +1,159 @@
+//! Bodies over the limit get 413; bodies that are not the JSON expected get 400.
+
+use std::time::Duration;
+
+use anyfn::{handler_fn, Context, Json, Request};
+use anyfn_server::Server;
+use anyfn_test::{TestRequest, TestServer};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::support::within;
+
+fn body_length(
+) -> impl anyfn::Handler<Event = Request, Output = anyfn::Response, Error = anyfn::Error> {
+    handler_fn(|request: Request, _context: Context| async move {
+        Ok(anyfn::response::text(request.body().len().to_string()))
+    })
+}
+
+#[tokio::test]
+async fn body_over_the_default_limit_gets_413_and_the_limit_itself_passes() {
+    let server = TestServer::start(body_length())
+        .await
+        .expect("server starts");
+    let client = server.client();
+    let limit = anyfn_server::DEFAULT_BODY_LIMIT;
+    assert_eq!(limit, 6 * 1024 * 1024);
+
+    let at_limit = client
+        .send(TestRequest::post("/").body(vec![b'a'; limit]))
+        .await
+        .expect("response");
+    at_limit.assert_status(200);
+    assert_eq!(at_limit.text(), limit.to_string());
+
+    let over = client
+        .send(TestRequest::post("/").body(vec![b'a'; limit + 1]))
+        .await
+        .expect("response");
+    over.assert_status(413);
+    let error: Value = over.json();
+    assert_eq!(error["errorType"], "PayloadTooLarge");
+    assert_eq!(
+        error["errorMessage"],
+        "the event is larger than the limit of 6291456 bytes"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn chunked_body_over_the_limit_gets_413() {
+    let server = TestServer::start_with(Server::new(body_length()).body_limit(1000))
+        .await
+        .expect("server starts");
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connects");
+    let mut request =
+        b"POST / HTTP/1.1\r\nhost: test\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..3 {
+        request.extend_from_slice(format!("{:x}\r\n{}\r\n", 600, "b".repeat(600)).as_bytes());
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    stream.write_all(&request).await.expect("sends");
+
+    let mut response = Vec::new();
+    within(Duration::from_secs(10), "reading the 413", async {
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&response).contains("PayloadTooLarge") {
+            let n = stream.read(&mut buf).await.expect("reads");
+            assert!(
+                n > 0,
+                "connection closed before the 413: {:?}",
+                String::from_utf8_lossy(&response)
+            );
+            response.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        text.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the event is larger than the limit of 1000 bytes"),
+        "{text}"
+    );
+
+    // The server goes on.
+    let ok = server
+        .client()
+        .send(TestRequest::post("/").body("small"))
+        .await
+        .expect("response");
+    assert_eq!(ok.text(), "5");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn declared_length_over_the_limit_is_refused_before_the_body_is_sent() {
+    let server = TestServer::start_with(Server::new(body_length()).body_limit(1000))
+        .await
+        .expect("server starts");
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connects");
+    stream
+        .write_all(b"POST / HTTP/1.1\r\nhost: test\r\ncontent-length: 1000000000\r\nexpect: 100-continue\r\n\r\n")
+        .await
+        .expect("sends");
+    let mut response = String::new();
+    within(
+        Duration::from_secs(10),
+        "reading the 413",
+        stream.read_to_string(&mut response),
+    )
+    .await
+    .expect("reads");
+    assert!(
+        response.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{response}"
+    );
+    assert!(!response.contains("100 Continue"), "{response}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_json_gets_400_saying_what_was_wrong() {
+    #[derive(serde::Deserialize)]
+    struct Person {
+        name: String,
+    }
+    let greet = handler_fn(|Json(person): Json<Person>, _context: Context| async move {
+        Ok::<_, anyfn::Error>(Json(person.name))
+    });
+    let server = TestServer::start(greet).await.expect("server starts");
+    let client = server.client();
+
+    let cases = [
+        ("{\"name\": ", "the body is not valid JSON for this event: EOF while parsing a value at line 1 column 9"),
+        ("{\"name\": 42}", "the body is not valid JSON for this event: invalid type: integer `42`, expected a string at line 1 column 11"),
+        ("{}", "the body is not valid JSON for this event: missing field `name` at line 1 column 2"),
+        ("", "the body is empty; expected a JSON document"),
+    ];
+    for (body, message) in cases {
+        let response = client
+            .send(TestRequest::post("/").body(body))
+            .await
+            .expect("response");
+        response.assert_status(400);
+        let error: Value = response.json();
+        assert_eq!(error["errorType"], "BadRequest", "body {body:?}");
+        assert_eq!(error["errorMessage"], message, "body {body:?}");
+    }
+    let ok = client
+        .send(TestRequest::post("/").body(r#"{"name":"Ada"}"#))
+        .await
+        .expect("response");
+    assert_eq!(ok.text(), "\"Ada\"");
+    server.shutdown().await;
+}
