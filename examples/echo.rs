@@ -48,7 +48,8 @@ pub async fn echo(request: Request, context: Context) -> Result<Response, anyfn:
     }))
 }
 
+/// On AWS Lambda the Lambda adapter, anywhere else the local server.
 #[tokio::main]
-async fn main() -> Result<(), anyfn_server::ServeError> {
-    anyfn_server::serve(handler_fn(echo)).await
+async fn main() -> Result<(), anyfn_auto::RunError> {
+    anyfn_auto::run(handler_fn(echo)).await
 }

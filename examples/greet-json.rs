@@ -33,7 +33,8 @@ pub async fn greet(
     }))
 }
 
+/// On AWS Lambda the Lambda adapter, anywhere else the local server.
 #[tokio::main]
-async fn main() -> Result<(), anyfn_server::ServeError> {
-    anyfn_server::serve(handler_fn(greet)).await
+async fn main() -> Result<(), anyfn_auto::RunError> {
+    anyfn_auto::run(handler_fn(greet)).await
 }

@@ -13,7 +13,8 @@ pub async fn hello(request: Request, _context: Context) -> Result<Response, anyf
     Ok(anyfn::response::text(format!("Hello, {name}!")))
 }
 
+/// On AWS Lambda the Lambda adapter, anywhere else the local server.
 #[tokio::main]
-async fn main() -> Result<(), anyfn_server::ServeError> {
-    anyfn_server::serve(handler_fn(hello)).await
+async fn main() -> Result<(), anyfn_auto::RunError> {
+    anyfn_auto::run(handler_fn(hello)).await
 }

@@ -65,3 +65,23 @@ fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
     response.headers_mut().insert(CONTENT_TYPE, content_type);
     response
 }
+
+/// A response builder, for status, headers and body in one expression
+/// (`Response::builder()` is not available through the [`Response`] alias).
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Body;
+///
+/// let response = anyfn::response::builder()
+///     .status(201)
+///     .header("set-cookie", "a=1")
+///     .header("set-cookie", "b=2")
+///     .body(Body::from("created"))?;
+/// assert_eq!(response.headers().get_all("set-cookie").iter().count(), 2);
+/// # Ok::<(), anyfn::http::Error>(())
+/// ```
+pub fn builder() -> http::response::Builder {
+    http::Response::builder()
+}

@@ -6,6 +6,7 @@ mod concurrency;
 mod deadline;
 mod examples;
 mod faults;
+mod lambda;
 mod limits;
 mod shutdown;
 mod support;

@@ -35,12 +35,16 @@
 
 mod client;
 mod harness;
+mod lambda_emulator;
 mod request;
 mod response;
 mod server;
 
 pub use client::{ClientError, TestClient};
 pub use harness::{Harness, Invocation};
+pub use lambda_emulator::{
+    FunctionProcess, LambdaEmulator, LambdaEmulatorBuilder, LambdaErrorReport, LambdaOutcome,
+};
 pub use request::TestRequest;
 pub use response::TestResponse;
 pub use server::TestServer;

@@ -1,0 +1,97 @@
+//! How Lambda payloads become events and outputs become payloads:
+//! [`FromPayload`] and [`IntoPayload`].
+
+use anyfn::{Context, Error, ErrorKind, Json, Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::EventSource;
+
+/// An event the Lambda adapter can decode from an invocation's payload.
+///
+/// Implemented for the portable event types: [`Request`] (from API Gateway
+/// REST and HTTP APIs, ALB and Function URLs, detected from the payload) and
+/// [`Json<T>`] (the raw payload). A handler can run on Lambda when its `Event`
+/// implements this trait.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Context, Json};
+/// use anyfn_lambda::{EventSource, FromPayload};
+///
+/// let mut context = Context::builder().build();
+/// let (Json(n), source) = Json::<u32>::from_payload(b"42", &mut context)?;
+/// assert_eq!((n, source), (42, EventSource::Raw));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+pub trait FromPayload: Sized {
+    /// Decodes the event and says which shape it came in. Decoders may add
+    /// provider details to the context's extensions.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`] saying which shapes were expected and what
+    /// was found.
+    fn from_payload(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error>;
+}
+
+/// An output the Lambda adapter can encode as the invocation's response
+/// payload, in the shape the event came in.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Json;
+/// use anyfn_lambda::{EventSource, IntoPayload};
+///
+/// let payload = Json(vec![1, 2]).into_payload(EventSource::Raw)?;
+/// assert_eq!(payload, "[1,2]");
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+pub trait IntoPayload {
+    /// Encodes the output as JSON for `source`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Internal`] when the output cannot be encoded for `source`.
+    fn into_payload(self, source: EventSource) -> Result<String, Error>;
+}
+
+impl<T: DeserializeOwned> FromPayload for Json<T> {
+    fn from_payload(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
+        serde_json::from_slice(payload)
+            .map(|value| (Json(value), EventSource::Raw))
+            .map_err(|source| {
+                Error::with_source(
+                    ErrorKind::BadRequest,
+                    "the payload is not valid JSON for this event",
+                    source,
+                )
+            })
+    }
+}
+
+impl<T: Serialize> IntoPayload for Json<T> {
+    fn into_payload(self, _source: EventSource) -> Result<String, Error> {
+        serde_json::to_string(&self.0).map_err(|source| {
+            Error::with_source(
+                ErrorKind::Internal,
+                "could not serialize the output as JSON",
+                source,
+            )
+        })
+    }
+}
+
+impl FromPayload for Request {
+    fn from_payload(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error> {
+        crate::http::decode(payload, context)
+    }
+}
+
+impl IntoPayload for Response {
+    fn into_payload(self, source: EventSource) -> Result<String, Error> {
+        crate::http::encode(self, source)
+    }
+}

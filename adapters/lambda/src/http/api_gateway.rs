@@ -1,0 +1,152 @@
+//! What API Gateway and Function URLs say about a request beyond HTTP:
+//! [`ApiGatewayRequestContext`] and [`ApiGatewayContextExt`].
+
+use anyfn::Context;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The `requestContext` of an API Gateway (REST or HTTP API) or Function URL
+/// event: the stage, the route, the caller's address, the authorizer's claims.
+///
+/// Read it from a handler's context with [`ApiGatewayContextExt`].
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ApiGatewayRequestContext {
+    /// The stage (`prod`, `$default`, …). The path the handler sees never
+    /// starts with it.
+    pub stage: Option<String>,
+    /// The route key of an HTTP API (`GET /orders/{id}`, `$default`), or the
+    /// resource path of a REST API (`/orders/{id}`).
+    pub route_key: Option<String>,
+    /// API Gateway's own id for the request (not the Lambda request id).
+    pub request_id: Option<String>,
+    /// The caller's IP address.
+    pub source_ip: Option<String>,
+    /// The caller's `User-Agent`, as API Gateway saw it.
+    pub user_agent: Option<String>,
+    /// The domain the request was sent to.
+    pub domain_name: Option<String>,
+    /// The API's id.
+    pub api_id: Option<String>,
+    /// The AWS account that owns the API.
+    pub account_id: Option<String>,
+    /// What the authorizer passed on, as sent: JWT claims under
+    /// `jwt.claims`, a Lambda authorizer's context under `lambda`, Cognito
+    /// claims under `claims`, IAM details under `iam`.
+    pub authorizer: Option<Value>,
+}
+
+impl ApiGatewayRequestContext {
+    /// The authorizer claim `name`, looked up where each authorizer puts its
+    /// claims: `jwt.claims` (HTTP API JWT), `claims` (REST Cognito), `lambda`
+    /// (HTTP API Lambda authorizer), or the authorizer object itself (REST
+    /// Lambda authorizer).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_lambda::ApiGatewayRequestContext;
+    ///
+    /// let mut context = ApiGatewayRequestContext::default();
+    /// context.authorizer = Some(serde_json::json!({"jwt": {"claims": {"sub": "user-7"}}}));
+    /// assert_eq!(context.claim("sub").and_then(|v| v.as_str()), Some("user-7"));
+    /// ```
+    pub fn claim(&self, name: &str) -> Option<&Value> {
+        let authorizer = self.authorizer.as_ref()?;
+        authorizer
+            .pointer("/jwt/claims")
+            .and_then(|claims| claims.get(name))
+            .or_else(|| authorizer.get("claims").and_then(|claims| claims.get(name)))
+            .or_else(|| authorizer.get("lambda").and_then(|claims| claims.get(name)))
+            .or_else(|| authorizer.get(name))
+    }
+}
+
+/// Reads the API Gateway request context from a [`Context`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Request, Response};
+/// use anyfn_lambda::ApiGatewayContextExt;
+///
+/// let handler = handler_fn(|_request: Request, context: Context| async move {
+///     let stage = context
+///         .api_gateway()
+///         .and_then(|api| api.stage.clone())
+///         .unwrap_or_default();
+///     Ok::<_, anyfn::Error>(anyfn::response::text(stage))
+/// });
+/// # let _ = handler;
+/// ```
+pub trait ApiGatewayContextExt {
+    /// The request context, when the invocation came from API Gateway or a
+    /// Function URL.
+    fn api_gateway(&self) -> Option<&ApiGatewayRequestContext>;
+}
+
+impl ApiGatewayContextExt for Context {
+    fn api_gateway(&self) -> Option<&ApiGatewayRequestContext> {
+        self.extensions().get::<ApiGatewayRequestContext>()
+    }
+}
+
+/// `requestContext` as sent, in every shape: the markers that tell the shapes
+/// apart and the details handlers may ask for.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct RawRequestContext {
+    /// Present only in ALB events.
+    pub(super) elb: Option<IgnoredAny>,
+    /// Present in HTTP API (v2) and Function URL events.
+    pub(super) http: Option<RawHttpDetails>,
+    identity: Option<RawIdentity>,
+    pub(super) stage: Option<String>,
+    route_key: Option<String>,
+    resource_path: Option<String>,
+    request_id: Option<String>,
+    pub(super) domain_name: Option<String>,
+    api_id: Option<String>,
+    account_id: Option<String>,
+    authorizer: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(super) struct RawHttpDetails {
+    pub(super) method: Option<String>,
+    source_ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct RawIdentity {
+    source_ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl RawRequestContext {
+    pub(super) fn into_public(self) -> ApiGatewayRequestContext {
+        let (http_ip, http_agent) = self
+            .http
+            .map(|http| (http.source_ip, http.user_agent))
+            .unwrap_or_default();
+        let (identity_ip, identity_agent) = self
+            .identity
+            .map(|identity| (identity.source_ip, identity.user_agent))
+            .unwrap_or_default();
+        ApiGatewayRequestContext {
+            stage: self.stage,
+            route_key: self.route_key.or(self.resource_path),
+            request_id: self.request_id,
+            source_ip: http_ip.or(identity_ip),
+            user_agent: http_agent.or(identity_agent),
+            domain_name: self.domain_name,
+            api_id: self.api_id,
+            account_id: self.account_id,
+            authorizer: self.authorizer.filter(|value| !value.is_null()),
+        }
+    }
+}

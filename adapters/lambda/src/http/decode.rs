@@ -1,0 +1,382 @@
+//! An HTTP event payload into a portable [`Request`], in one pass: the payload
+//! is read once into a struct holding every shape's fields, and the shape is
+//! told from its markers.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use anyfn::http::header::{HeaderName, HeaderValue, COOKIE};
+use anyfn::http::{HeaderMap, Method, Uri};
+use anyfn::{Body, Context, Error, ErrorKind, Query, Request};
+use base64::Engine as _;
+use serde::Deserialize;
+
+use super::api_gateway::RawRequestContext;
+use super::pairs::{Pairs, Values};
+use crate::EventSource;
+
+/// What the adapter expects, for error messages.
+const EXPECTED: &str = "expected an HTTP event from API Gateway (REST API or HTTP API), \
+an Application Load Balancer or a Lambda Function URL, recognised by `httpMethod`, \
+`requestContext.http.method` or `requestContext.elb`";
+
+/// Every field of every HTTP shape; absent fields stay empty.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct RawHttpEvent {
+    version: Option<String>,
+    http_method: Option<String>,
+    path: Option<String>,
+    raw_path: Option<String>,
+    raw_query_string: Option<String>,
+    headers: Pairs<Values>,
+    multi_value_headers: Pairs<Values>,
+    query_string_parameters: Pairs<Values>,
+    multi_value_query_string_parameters: Pairs<Values>,
+    cookies: Option<Vec<String>>,
+    body: Option<String>,
+    is_base64_encoded: Option<bool>,
+    request_context: Option<RawRequestContext>,
+}
+
+/// Decodes an HTTP event payload of any supported shape.
+pub(crate) fn decode(
+    payload: &[u8],
+    context: &mut Context,
+) -> Result<(Request, EventSource), Error> {
+    let raw: RawHttpEvent = serde_json::from_slice(payload).map_err(|err| {
+        Error::bad_request(format!(
+            "{EXPECTED}; the payload could not be read as one ({err}); found {}",
+            describe(payload)
+        ))
+    })?;
+    let source = detect(&raw)
+        .ok_or_else(|| Error::bad_request(format!("{EXPECTED}; found {}", describe(payload))))?;
+    let RawHttpEvent {
+        version: _,
+        http_method,
+        path,
+        raw_path,
+        raw_query_string,
+        headers,
+        multi_value_headers,
+        query_string_parameters,
+        multi_value_query_string_parameters,
+        cookies,
+        body,
+        is_base64_encoded,
+        request_context,
+    } = raw;
+    let request_context = request_context.unwrap_or_default();
+
+    let (method, path, query): (Option<String>, String, Cow<'_, str>) = match source {
+        EventSource::ApiGatewayRest => {
+            // API Gateway decodes query values; encode them again.
+            let parameters = prefer(multi_value_query_string_parameters, query_string_parameters);
+            let query: Query = parameters
+                .0
+                .into_iter()
+                .flat_map(|(key, values)| {
+                    values.0.into_iter().map(move |value| (key.clone(), value))
+                })
+                .collect();
+            (
+                http_method,
+                path.unwrap_or_default(),
+                Cow::Owned(query.to_string()),
+            )
+        }
+        EventSource::Alb | EventSource::AlbMultiValue => {
+            // ALB passes query values as the client sent them, still encoded.
+            let parameters = if source == EventSource::AlbMultiValue {
+                multi_value_query_string_parameters
+            } else {
+                query_string_parameters
+            };
+            let mut query = String::new();
+            for (key, values) in parameters.0 {
+                for value in values.0 {
+                    if !query.is_empty() {
+                        query.push('&');
+                    }
+                    query.push_str(&key);
+                    query.push('=');
+                    query.push_str(&value);
+                }
+            }
+            (http_method, path.unwrap_or_default(), Cow::Owned(query))
+        }
+        _ => {
+            let method = request_context
+                .http
+                .as_ref()
+                .and_then(|http| http.method.clone());
+            let path = strip_stage(
+                raw_path.unwrap_or_default(),
+                request_context.stage.as_deref(),
+            );
+            (
+                method,
+                path,
+                Cow::Owned(raw_query_string.unwrap_or_default()),
+            )
+        }
+    };
+
+    let method = method.unwrap_or_default();
+    let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
+        Error::bad_request(format!(
+            "the {source} event's HTTP method {method:?} is not valid"
+        ))
+    })?;
+    let uri = build_uri(&path, &query).map_err(|err| {
+        Error::bad_request(format!(
+            "the {source} event's path {path:?} and query {query:?} do not form a valid URI: {err}"
+        ))
+    })?;
+
+    let header_pairs = match source {
+        EventSource::ApiGatewayRest => prefer(multi_value_headers, headers),
+        EventSource::AlbMultiValue => multi_value_headers,
+        _ => headers,
+    };
+    let mut header_map = HeaderMap::with_capacity(header_pairs.0.len());
+    for (name, values) in header_pairs.0 {
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            Error::bad_request(format!(
+                "the {source} event's header name {name:?} is not valid"
+            ))
+        })?;
+        for value in values.0 {
+            let value = HeaderValue::try_from(value).map_err(|_| {
+                Error::bad_request(format!(
+                    "the {source} event's header {name:?} has a value that is not valid"
+                ))
+            })?;
+            header_map.append(header.clone(), value);
+        }
+    }
+    if let Some(cookies) = cookies.filter(|cookies| !cookies.is_empty()) {
+        if !header_map.contains_key(COOKIE) {
+            let joined = cookies.join("; ");
+            let value = HeaderValue::try_from(joined).map_err(|_| {
+                Error::bad_request(format!(
+                    "the {source} event's cookies are not a valid header value"
+                ))
+            })?;
+            header_map.insert(COOKIE, value);
+        }
+    }
+
+    let body = match (body, is_base64_encoded.unwrap_or(false)) {
+        (None, _) => Body::empty(),
+        (Some(text), false) => Body::from(text),
+        (Some(encoded), true) => base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_bytes())
+            .map(Body::from)
+            .map_err(|err| {
+                Error::with_source(
+                    ErrorKind::BadRequest,
+                    format_args!("the {source} event's body is marked isBase64Encoded but is not valid base64"),
+                    err,
+                )
+            })?,
+    };
+
+    if source != EventSource::Alb && source != EventSource::AlbMultiValue {
+        context
+            .extensions_mut()
+            .insert(request_context.into_public());
+    }
+    let mut request = Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = header_map;
+    Ok((request, source))
+}
+
+/// Tells the shape from its markers.
+fn detect(raw: &RawHttpEvent) -> Option<EventSource> {
+    let context = raw.request_context.as_ref();
+    if context.is_some_and(|c| c.elb.is_some()) {
+        // With multi-value headers enabled, ALB sends only the multi-value maps.
+        let multi_value = !raw.multi_value_headers.0.is_empty()
+            || !raw.multi_value_query_string_parameters.0.is_empty();
+        return Some(if multi_value {
+            EventSource::AlbMultiValue
+        } else {
+            EventSource::Alb
+        });
+    }
+    let v2_method = context
+        .and_then(|c| c.http.as_ref())
+        .and_then(|h| h.method.as_ref());
+    if raw.version.as_deref() == Some("2.0") || (v2_method.is_some() && raw.http_method.is_none()) {
+        v2_method?;
+        let function_url = context
+            .and_then(|c| c.domain_name.as_deref())
+            .is_some_and(|domain| domain.contains(".lambda-url."));
+        return Some(if function_url {
+            EventSource::FunctionUrl
+        } else {
+            EventSource::ApiGatewayHttp
+        });
+    }
+    raw.http_method
+        .as_ref()
+        .map(|_| EventSource::ApiGatewayRest)
+}
+
+/// `first` unless it is empty, then `second`.
+fn prefer(first: Pairs<Values>, second: Pairs<Values>) -> Pairs<Values> {
+    if first.0.is_empty() {
+        second
+    } else {
+        first
+    }
+}
+
+/// The HTTP API's raw path without the stage prefix of a named stage.
+fn strip_stage(path: String, stage: Option<&str>) -> String {
+    let Some(stage) = stage.filter(|stage| !stage.is_empty() && *stage != "$default") else {
+        return path;
+    };
+    match path
+        .strip_prefix('/')
+        .and_then(|rest| rest.strip_prefix(stage))
+    {
+        Some("") => "/".to_owned(),
+        Some(rest) if rest.starts_with('/') => rest.to_owned(),
+        _ => path,
+    }
+}
+
+fn build_uri(path: &str, query: &str) -> Result<Uri, anyfn::http::uri::InvalidUri> {
+    let mut uri = String::with_capacity(path.len() + query.len() + 2);
+    if !path.starts_with('/') {
+        uri.push('/');
+    }
+    escape_into(path, &mut uri, b"/");
+    if !query.is_empty() {
+        uri.push('?');
+        escape_into(query, &mut uri, b"/?=&");
+    }
+    Uri::try_from(uri)
+}
+
+/// Appends `text`, percent-encoding what a URI cannot hold as it is; `%`
+/// stays (the text may already be encoded).
+fn escape_into(text: &str, out: &mut String, also_allowed: &[u8]) {
+    for &byte in text.as_bytes() {
+        let allowed = byte.is_ascii_alphanumeric()
+            || b"-._~!$'()*+,;:@%".contains(&byte)
+            || also_allowed.contains(&byte);
+        if allowed {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+}
+
+/// A short description of a payload that is not an HTTP event.
+fn describe(payload: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(payload) {
+        Ok(serde_json::Value::Object(map)) if map.is_empty() => "an empty JSON object".to_owned(),
+        Ok(serde_json::Value::Object(map)) => {
+            let mut keys: Vec<&str> = map.keys().map(String::as_str).take(12).collect();
+            if map.len() > keys.len() {
+                keys.push("…");
+            }
+            format!("a JSON object with keys: {}", keys.join(", "))
+        }
+        Ok(serde_json::Value::Array(_)) => "a JSON array".to_owned(),
+        Ok(serde_json::Value::String(_)) => "a JSON string".to_owned(),
+        Ok(serde_json::Value::Number(_)) => "a JSON number".to_owned(),
+        Ok(serde_json::Value::Bool(_)) => "a JSON boolean".to_owned(),
+        Ok(serde_json::Value::Null) => "JSON null".to_owned(),
+        Err(err) => format!("a payload that is not JSON ({err})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_str(payload: &str) -> Result<(Request, EventSource), Error> {
+        decode(payload.as_bytes(), &mut Context::builder().build())
+    }
+
+    #[test]
+    fn sqs_batch_is_refused_naming_what_was_found() {
+        let err = decode_str(r#"{"Records":[{"messageId":"1"}]}"#).unwrap_err();
+        assert!(err.is_bad_request());
+        assert!(
+            err.to_string()
+                .starts_with("expected an HTTP event from API Gateway"),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .ends_with("found a JSON object with keys: Records"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_an_error_not_a_panic() {
+        for payload in [
+            r#"[1,2]"#,
+            r#""GET""#,
+            r#"{"httpMethod":7}"#,
+            r#"{"headers":5,"httpMethod":"GET"}"#,
+            "nope",
+        ] {
+            let err = decode_str(payload).unwrap_err();
+            assert!(err.is_bad_request(), "{payload}: {err}");
+        }
+    }
+
+    #[test]
+    fn invalid_base64_body_is_a_clear_error() {
+        let err =
+            decode_str(r#"{"httpMethod":"POST","path":"/","body":"%%%","isBase64Encoded":true}"#)
+                .unwrap_err();
+        assert!(err.to_string().starts_with("the API Gateway REST API (v1) event's body is marked isBase64Encoded but is not valid base64"), "{err}");
+    }
+
+    #[test]
+    fn invalid_method_and_header_are_errors() {
+        let err = decode_str(r#"{"httpMethod":"GE T","path":"/"}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the API Gateway REST API (v1) event's HTTP method \"GE T\" is not valid"
+        );
+        let err = decode_str(r#"{"httpMethod":"GET","path":"/","headers":{"bad name":"x"}}"#)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the API Gateway REST API (v1) event's header name \"bad name\" is not valid"
+        );
+    }
+
+    #[test]
+    fn named_stage_is_stripped_from_the_http_api_path() {
+        assert_eq!(strip_stage("/prod/orders".into(), Some("prod")), "/orders");
+        assert_eq!(strip_stage("/prod".into(), Some("prod")), "/");
+        assert_eq!(
+            strip_stage("/production/x".into(), Some("prod")),
+            "/production/x"
+        );
+        assert_eq!(strip_stage("/orders".into(), Some("$default")), "/orders");
+    }
+
+    #[test]
+    fn decoded_path_characters_are_escaped_into_a_valid_uri() {
+        let (request, _) = decode_str(
+            r#"{"httpMethod":"GET","path":"/a b/ü","queryStringParameters":{"q":"x y&z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(request.uri(), "/a%20b/%C3%BC?q=x+y%26z");
+    }
+}

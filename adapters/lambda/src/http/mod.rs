@@ -1,0 +1,11 @@
+//! HTTP events on Lambda: API Gateway REST (v1) and HTTP (v2) APIs,
+//! Application Load Balancers and Function URLs, both ways.
+
+mod api_gateway;
+mod decode;
+mod encode;
+mod pairs;
+
+pub use api_gateway::{ApiGatewayContextExt, ApiGatewayRequestContext};
+pub(crate) use decode::decode;
+pub(crate) use encode::encode;

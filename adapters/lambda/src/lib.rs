@@ -1,0 +1,81 @@
+//! Run an [`anyfn`] handler on AWS Lambda, unchanged.
+//!
+//! The same handler that serves HTTP locally sees the same
+//! [`Request`](anyfn::Request) on Lambda, whichever service sent it: API
+//! Gateway REST APIs (v1, with multi-value headers and query parameters), HTTP
+//! APIs (v2, with cookies and the raw query string), Application Load
+//! Balancers (single- and multi-value) and Function URLs. The shape is told
+//! from the payload in one pass, and the response goes back in the same shape.
+//! `Json<T>` handlers get the raw payload.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use anyfn::{handler_fn, Context, Request, RequestExt, Response};
+//!
+//! async fn hello(request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+//!     let name = request.query().get("name").unwrap_or("world").to_owned();
+//!     Ok(anyfn::response::text(format!("Hello, {name}!")))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), anyfn_lambda::LambdaError> {
+//!     anyfn_lambda::run(handler_fn(hello)).await
+//! }
+//! ```
+//!
+//! # What the adapter guarantees
+//!
+//! - **Errors** reach Lambda with a stable `errorType` (the
+//!   [`ErrorKind`](anyfn::ErrorKind)'s name, or the one set with
+//!   [`Error::with_error_type`](anyfn::Error::with_error_type)) and the
+//!   error's message; never a Rust type path.
+//! - **Panics** fail that invocation alone (`errorType` `Panic`).
+//! - **Undecodable payloads** fail that invocation with a message naming the
+//!   shapes expected and what was found (`errorType` `BadRequest`).
+//! - **Deadlines**: the handler sees Lambda's deadline in its
+//!   [`Context`](anyfn::Context) and is stopped at it (`errorType` `Timeout`),
+//!   so the runtime reports the timeout itself rather than being killed.
+//! - **Base64**: request bodies marked `isBase64Encoded` are decoded (invalid
+//!   base64 is a `BadRequest`); binary response bodies are encoded, text ones
+//!   are not.
+//! - **Paths** are the same as locally: an HTTP API's named stage is not part
+//!   of the path; read it from [`ApiGatewayContextExt`].
+//! - **Missing environment**: [`run`] checks the variables Lambda sets and
+//!   returns [`LambdaError::MissingEnv`] instead of panicking.
+
+mod codec;
+mod context_ext;
+mod env;
+mod error;
+mod http;
+mod payload;
+mod runtime;
+mod source;
+
+pub use codec::{FromPayload, IntoPayload};
+pub use context_ext::{ClientContext, CognitoIdentity, LambdaContextExt};
+pub use env::is_lambda;
+pub use error::LambdaError;
+pub use http::{ApiGatewayContextExt, ApiGatewayRequestContext};
+pub use source::EventSource;
+
+use anyfn::Handler;
+
+/// Serves invocations of `handler` from the Lambda Runtime API until the
+/// runtime stops.
+///
+/// # Errors
+///
+/// [`LambdaError::MissingEnv`] or [`LambdaError::InvalidEnv`] when the
+/// process is not on Lambda (the variables Lambda sets are checked first);
+/// [`LambdaError::Runtime`] when the Runtime API fails. Failed invocations are
+/// reported to Lambda, not returned.
+pub async fn run<H>(handler: H) -> Result<(), LambdaError>
+where
+    H: Handler,
+    H::Event: FromPayload,
+    H::Output: IntoPayload,
+{
+    runtime::run(handler).await
+}

@@ -1,0 +1,44 @@
+//! Where an invocation's payload came from: [`EventSource`].
+
+use std::fmt;
+
+/// The shape of the payload an invocation came with, remembered so that the
+/// output goes back in the shape the service expects. Also stored in the
+/// context's extensions ([`LambdaContextExt::event_source`](crate::LambdaContextExt::event_source)).
+///
+/// # Example
+///
+/// ```
+/// use anyfn_lambda::EventSource;
+///
+/// assert_eq!(EventSource::ApiGatewayHttp.to_string(), "API Gateway HTTP API (v2)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EventSource {
+    /// Any JSON payload, passed to a `Json<T>` handler as it is.
+    Raw,
+    /// API Gateway REST API (payload format 1.0).
+    ApiGatewayRest,
+    /// API Gateway HTTP API (payload format 2.0).
+    ApiGatewayHttp,
+    /// Application Load Balancer, single-value headers.
+    Alb,
+    /// Application Load Balancer with multi-value headers enabled.
+    AlbMultiValue,
+    /// Lambda Function URL (payload format 2.0).
+    FunctionUrl,
+}
+
+impl fmt::Display for EventSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Raw => "raw JSON payload",
+            Self::ApiGatewayRest => "API Gateway REST API (v1)",
+            Self::ApiGatewayHttp => "API Gateway HTTP API (v2)",
+            Self::Alb => "Application Load Balancer",
+            Self::AlbMultiValue => "Application Load Balancer (multi-value headers)",
+            Self::FunctionUrl => "Lambda Function URL",
+        })
+    }
+}

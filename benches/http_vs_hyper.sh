@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Throughput of anyfn's local server against a bare hyper server giving the
+# same answer: the `hello` example vs `benches/peers` bin `bare-hyper`, both
+# answering `GET /?name=Ada` with the same 180 bytes.
+#
+# Three servers are measured, one at a time, in alternating rounds
+# (anyfn, hyper, anyfn-quiet, anyfn, hyper, …) so that drift of the machine
+# (thermal, other load) falls on all of them alike:
+#
+#   anyfn        the hello example as a user runs it: default logging, one
+#                REPORT line per request written to stderr (into a file here);
+#   hyper        bare-hyper, no per-request work beyond hyper's own;
+#   anyfn-quiet  the hello example with RUST_LOG=warn: the REPORT lines off,
+#                so the difference to `anyfn` is the price of that line.
+#
+# It prints the requests/s of every round, the median of each server, and the
+# ratios anyfn/hyper and anyfn-quiet/hyper against the goal (>= 0.90).
+#
+# Load: wrk on 127.0.0.1 with 1 thread and 32 keep-alive connections. On a
+# 2-core machine one wrk thread takes about one core and leaves the other to
+# the server (whose runtime has one worker per core; the scheduler shares
+# them). Both servers get the same conditions, so the ratio is meaningful
+# even though the absolute numbers are bounded by wrk sharing the machine.
+# Keep the machine otherwise idle while it runs: a parallel build skews it.
+#
+# Usage:   benches/http_vs_hyper.sh
+# Options (environment):
+#   ROUNDS=3        rounds of each server
+#   DURATION=10     seconds of load per round
+#   WARMUP=2        seconds of unmeasured load before each round
+#   THREADS=1       wrk threads
+#   CONNECTIONS=32  wrk connections
+#   QUICK=1         smoke run: 1 round of 2 s, 1 s warm-up (for CI)
+#   GOAL=0.90       the anyfn/hyper ratio to reach
+#   FAIL_BELOW_GOAL=1  exit 1 when a ratio is below the goal (default: report only)
+#   CARGO_TARGET_DIR   where to build (default: the workspace's target dir)
+# Raw wrk outputs go to $TARGET_DIR/http_vs_hyper/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [[ "${QUICK:-0}" == 1 ]]; then
+    ROUNDS=1
+    DURATION=2
+    WARMUP=1
+fi
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-10}"
+WARMUP="${WARMUP:-2}"
+THREADS="${THREADS:-1}"
+CONNECTIONS="${CONNECTIONS:-32}"
+GOAL="${GOAL:-0.90}"
+FAIL_BELOW_GOAL="${FAIL_BELOW_GOAL:-0}"
+REQUEST_PATH='/?name=Ada'
+EXPECTED_BODY='Hello, Ada!'
+
+say() { printf '%s\n' "$*"; }
+die() {
+    printf 'http_vs_hyper: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# --- tools -------------------------------------------------------------------
+
+command -v curl >/dev/null || die "curl is needed"
+if ! command -v wrk >/dev/null; then
+    SUDO=""
+    if [[ "$(id -u)" != 0 ]] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+    say "installing wrk…"
+    if ! $SUDO apt-get install -y wrk >/dev/null 2>&1; then
+        $SUDO apt-get update >/dev/null
+        $SUDO apt-get install -y wrk >/dev/null
+    fi
+    command -v wrk >/dev/null || die "could not install wrk"
+fi
+
+# --- build -------------------------------------------------------------------
+
+say "building (release)…"
+cargo build --release --quiet -p anyfn --example hello
+cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
+# Honours CARGO_TARGET_DIR and any configured target dir.
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
+    grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)"
+[[ -n "$TARGET_DIR" ]] || die "could not find cargo's target directory"
+ANYFN_BIN="$TARGET_DIR/release/examples/hello"
+HYPER_BIN="$TARGET_DIR/release/bare-hyper"
+[[ -x "$ANYFN_BIN" ]] || die "not built: $ANYFN_BIN"
+[[ -x "$HYPER_BIN" ]] || die "not built: $HYPER_BIN"
+OUT="$TARGET_DIR/http_vs_hyper"
+mkdir -p "$OUT"
+
+# --- servers -----------------------------------------------------------------
+
+SERVER_PID=""
+stop_server() {
+    [[ -n "$SERVER_PID" ]] || return 0
+    local pid="$SERVER_PID"
+    SERVER_PID=""
+    kill -TERM "$pid" 2>/dev/null || return 0
+    # anyfn drains in-flight requests on SIGTERM; give it 5 s, then force.
+    local i
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT
+trap 'stop_server; exit 143' TERM
+
+# A loopback port nothing listens on (a random one from 20000–59999).
+free_port() {
+    local port i
+    for ((i = 0; i < 200; i++)); do
+        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free port found"
+}
+
+PORT=""
+# start_server NAME LOGFILE: starts it on a free port, waits until it answers.
+start_server() {
+    local name="$1" log="$2"
+    PORT="$(free_port)"
+    : >"$log" # the server appends (O_APPEND), so truncating it later is safe
+    case "$name" in
+    anyfn) env -u RUST_LOG HOST=127.0.0.1 PORT="$PORT" "$ANYFN_BIN" >/dev/null 2>>"$log" & ;;
+    anyfn-quiet) env RUST_LOG=warn HOST=127.0.0.1 PORT="$PORT" "$ANYFN_BIN" >/dev/null 2>>"$log" & ;;
+    hyper) env PORT="$PORT" "$HYPER_BIN" >/dev/null 2>>"$log" & ;;
+    *) die "unknown server $name" ;;
+    esac
+    SERVER_PID=$!
+    local i
+    for ((i = 0; i < 200; i++)); do # at most ~10 s
+        if curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$PORT$REQUEST_PATH" 2>/dev/null; then
+            return 0
+        fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            cat "$log" >&2 || true
+            SERVER_PID=""
+            die "$name exited before answering"
+        fi
+        sleep 0.05
+    done
+    cat "$log" >&2 || true
+    die "$name did not answer on port $PORT within 10 s"
+}
+
+# "<body>|<header bytes>|<body bytes>" of one GET.
+probe() {
+    local body sizes
+    body="$(curl -fsS --max-time 2 "http://127.0.0.1:$PORT$REQUEST_PATH")"
+    sizes="$(curl -fsS --max-time 2 -o /dev/null -w '%{size_header}|%{size_download}' \
+        "http://127.0.0.1:$PORT$REQUEST_PATH")"
+    printf '%s|%s' "$body" "$sizes"
+}
+
+# --- same answer -------------------------------------------------------------
+
+say "checking that both servers answer the same…"
+declare -A PROBE
+for name in anyfn hyper; do
+    start_server "$name" "$OUT/$name.check.log"
+    PROBE[$name]="$(probe)"
+    say "  $name: curl -s http://127.0.0.1:$PORT$REQUEST_PATH -> ${PROBE[$name]%%|*}   (header|body bytes: ${PROBE[$name]#*|})"
+    stop_server
+done
+[[ "${PROBE[anyfn]%%|*}" == "$EXPECTED_BODY" ]] ||
+    die "anyfn answered '${PROBE[anyfn]%%|*}', expected '$EXPECTED_BODY'"
+[[ "${PROBE[anyfn]}" == "${PROBE[hyper]}" ]] ||
+    die "the servers answer differently: anyfn '${PROBE[anyfn]}' vs hyper '${PROBE[hyper]}' (body|header bytes|body bytes)"
+
+# --- load --------------------------------------------------------------------
+
+WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" --latency)
+SERVERS=(anyfn hyper anyfn-quiet)
+declare -A RPS
+
+say ""
+say "load: ${WRK[*]} -d${DURATION}s, ${WARMUP}s warm-up, $ROUNDS round(s); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %-12s %12s %10s %8s %10s\n' round server requests/s p50 p99 REPORTs
+for ((round = 1; round <= ROUNDS; round++)); do
+    for name in "${SERVERS[@]}"; do
+        log="$OUT/$name.round$round.log"
+        start_server "$name" "$log"
+        url="http://127.0.0.1:$PORT$REQUEST_PATH"
+        "${WRK[@]}" "-d${WARMUP}s" "$url" >/dev/null
+        : >"$log" # count only the measured requests' REPORT lines
+        result="$OUT/$name.round$round.wrk.txt"
+        "${WRK[@]}" "-d${DURATION}s" "$url" >"$result"
+        stop_server
+        rps="$(awk '/^Requests\/sec:/ {print $2}' "$result")"
+        [[ -n "$rps" ]] || die "no Requests/sec in $result: $(cat "$result")"
+        if grep -q 'Non-2xx or 3xx responses' "$result"; then
+            die "$name answered errors under load: $(grep 'Non-2xx' "$result")"
+        fi
+        if grep -q 'Socket errors' "$result"; then
+            say "  warning: $name: $(grep 'Socket errors' "$result")"
+        fi
+        p50="$(awk '$1 == "50%" {print $2}' "$result")"
+        p99="$(awk '$1 == "99%" {print $2}' "$result")"
+        reports="$(grep -ac 'REPORT' "$log" || true)"
+        rm -f "$log" # can be large (one line per request)
+        RPS[$name]+="$rps "
+        printf '%-6s %-12s %12s %10s %8s %10s\n' "$round" "$name" "$rps" "$p50" "$p99" "$reports"
+    done
+done
+
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR] = $1} END {
+    if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+say ""
+declare -A MEDIAN
+for name in "${SERVERS[@]}"; do
+    MEDIAN[$name]="$(median <<<"${RPS[$name]}")"
+    printf 'median %-12s %12s requests/s\n' "$name" "${MEDIAN[$name]}"
+done
+
+say ""
+below=0
+verdict() { # verdict LABEL NUMERATOR_SERVER
+    local ratio status
+    ratio="$(awk -v a="${MEDIAN[$2]}" -v b="${MEDIAN[hyper]}" 'BEGIN {printf "%.3f", a / b}')"
+    if awk -v r="$ratio" -v g="$GOAL" 'BEGIN {exit !(r >= g)}'; then
+        status="PASS"
+    else
+        status="BELOW GOAL"
+        below=1
+    fi
+    printf 'ratio %-32s %s  (goal >= %s)  %s\n' "$1" "$ratio" "$GOAL" "$status"
+}
+verdict "anyfn/hyper (REPORT lines on):" anyfn
+verdict "anyfn/hyper (RUST_LOG=warn):" anyfn-quiet
+say "(raw wrk outputs: $OUT)"
+
+if [[ "$FAIL_BELOW_GOAL" == 1 && "$below" == 1 ]]; then
+    exit 1
+fi

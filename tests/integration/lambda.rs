@@ -1,0 +1,455 @@
+//! The examples, unchanged, on the real Lambda adapter: each runs as a child
+//! process against anyfn-test's Runtime API emulator, as it would on Lambda.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyfn_test::{LambdaEmulator, LambdaOutcome};
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+/// An example binary, built by `cargo test` next to this test binary.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let debug = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps/<test>");
+    let path = debug.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lambda")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+fn http_fixtures() -> Vec<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lambda");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixtures folder")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// An API Gateway HTTP API (v2) event for `method path?query`.
+fn http_api_event(method: &str, path: &str, query: &str) -> String {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": {"host": "example.com"},
+        "requestContext": {"http": {"method": method, "path": path}, "stage": "$default"},
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+/// What the echo example must report for a fixture, derived from the
+/// fixture's own fields shape by shape (independently of the adapter).
+struct Expected {
+    method: String,
+    path: String,
+    query: Map<String, Value>,
+    headers: Map<String, Value>,
+    cookies: Vec<String>,
+    body: Vec<u8>,
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn multimap(value: Option<&Value>, lowercase: bool, decode: bool) -> Map<String, Value> {
+    let mut out = Map::new();
+    if let Some(Value::Object(map)) = value {
+        for (key, values) in map {
+            let key = if lowercase {
+                key.to_ascii_lowercase()
+            } else {
+                key.clone()
+            };
+            let values: Vec<Value> = strings(values)
+                .into_iter()
+                .map(|v| Value::String(if decode { form_decode(&v) } else { v }))
+                .collect();
+            let slot = out.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(existing) = slot {
+                existing.extend(values);
+            }
+        }
+    }
+    out
+}
+
+fn form_decode(text: &str) -> String {
+    anyfn::Query::parse(&format!("x={text}"))
+        .get("x")
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn non_empty<'a>(event: &'a Value, key: &str) -> Option<&'a Value> {
+    event
+        .get(key)
+        .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+}
+
+fn expected(event: &Value) -> Expected {
+    let context = &event["requestContext"];
+    let body_text = event["body"].as_str().unwrap_or_default();
+    let body = if event["isBase64Encoded"].as_bool() == Some(true) {
+        base64::engine::general_purpose::STANDARD
+            .decode(body_text)
+            .expect("fixture base64")
+    } else {
+        body_text.as_bytes().to_vec()
+    };
+    if context.get("elb").is_some() {
+        let multi = non_empty(event, "multiValueHeaders").is_some();
+        let (headers, query) = if multi {
+            ("multiValueHeaders", "multiValueQueryStringParameters")
+        } else {
+            ("headers", "queryStringParameters")
+        };
+        let headers = multimap(event.get(headers), true, false);
+        return Expected {
+            method: event["httpMethod"].as_str().unwrap_or_default().to_owned(),
+            path: event["path"].as_str().unwrap_or_default().to_owned(),
+            query: multimap(event.get(query), false, true),
+            cookies: cookie_pairs(&headers),
+            headers,
+            body,
+        };
+    }
+    if event["version"] == "2.0" {
+        let query = anyfn::Query::parse(event["rawQueryString"].as_str().unwrap_or_default());
+        let mut headers = multimap(event.get("headers"), true, false);
+        let cookies: Vec<String> = strings(&event["cookies"]);
+        if !cookies.is_empty() && !headers.contains_key("cookie") {
+            headers.insert("cookie".into(), json!([cookies.join("; ")]));
+        }
+        return Expected {
+            method: context["http"]["method"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            path: event["rawPath"].as_str().unwrap_or_default().to_owned(),
+            query: serde_json::to_value(&query)
+                .expect("query")
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            cookies: cookie_pairs(&headers),
+            headers,
+            body,
+        };
+    }
+    let headers = multimap(
+        non_empty(event, "multiValueHeaders").or(event.get("headers")),
+        true,
+        false,
+    );
+    Expected {
+        method: event["httpMethod"].as_str().unwrap_or_default().to_owned(),
+        path: event["path"].as_str().unwrap_or_default().to_owned(),
+        query: multimap(
+            non_empty(event, "multiValueQueryStringParameters")
+                .or(event.get("queryStringParameters")),
+            false,
+            false,
+        ),
+        cookies: cookie_pairs(&headers),
+        headers,
+        body,
+    }
+}
+
+fn cookie_pairs(headers: &Map<String, Value>) -> Vec<String> {
+    headers
+        .get("cookie")
+        .map(strings)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|header| {
+            header
+                .split(';')
+                .map(|piece| piece.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .filter(|piece| piece.contains('='))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_http_fixture_reaches_echo_intact() {
+    let emulator = LambdaEmulator::builder()
+        .function_name("echo")
+        .start()
+        .await
+        .expect("emulator");
+    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let fixtures = http_fixtures();
+    assert_eq!(fixtures.len(), 16, "{fixtures:?}");
+
+    for name in fixtures {
+        let payload = fixture(&name);
+        let event: Value = serde_json::from_slice(&payload).expect("fixture JSON");
+        let want = expected(&event);
+        let outcome = emulator.invoke(payload).await;
+        let request_id = outcome.request_id().to_owned();
+        let response = outcome.expect_json();
+        let shape = if event["version"] == "2.0" {
+            "v2"
+        } else {
+            "v1/alb"
+        };
+
+        // The HTTP response document in the event's own shape.
+        assert_eq!(response["statusCode"], 200, "{name}");
+        assert_eq!(response["isBase64Encoded"], false, "{name}");
+        match shape {
+            "v2" => assert_eq!(
+                response["headers"]["content-type"], "application/json",
+                "{name}"
+            ),
+            _ if event["requestContext"].get("elb").is_some()
+                && !want.headers.is_empty()
+                && non_empty(&event, "multiValueHeaders").is_none() =>
+            {
+                assert_eq!(
+                    response["headers"]["content-type"], "application/json",
+                    "{name}"
+                );
+                assert_eq!(response["statusDescription"], "200 OK", "{name}");
+            }
+            _ => assert_eq!(
+                response["multiValueHeaders"]["content-type"],
+                json!(["application/json"]),
+                "{name}"
+            ),
+        }
+
+        let echoed: Value =
+            serde_json::from_str(response["body"].as_str().expect("text body")).expect("echo JSON");
+        assert_eq!(echoed["method"], want.method, "{name}: method");
+        assert_eq!(echoed["path"], want.path, "{name}: path");
+        assert_eq!(echoed["query"], Value::Object(want.query), "{name}: query");
+        assert_eq!(
+            echoed["headers"],
+            Value::Object(want.headers),
+            "{name}: headers"
+        );
+        assert_eq!(echoed["cookies"], json!(want.cookies), "{name}: cookies");
+        match std::str::from_utf8(&want.body) {
+            Ok(text) => {
+                assert_eq!(echoed["body"], text, "{name}: body");
+                assert_eq!(echoed["isBase64Encoded"], false, "{name}");
+            }
+            Err(_) => assert_eq!(
+                echoed["body"],
+                base64::engine::general_purpose::STANDARD.encode(&want.body),
+                "{name}: body"
+            ),
+        }
+        assert_eq!(echoed["requestId"], request_id, "{name}: request id");
+        assert_eq!(echoed["functionName"], "echo", "{name}");
+        let remaining = echoed["remainingTimeMs"].as_u64().expect("remaining");
+        assert!(remaining > 0 && remaining <= 3_000, "{name}: {remaining}");
+    }
+}
+
+#[tokio::test]
+async fn hello_and_greet_json_run_unchanged_on_lambda() {
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let _hello = emulator.spawn(example("hello")).expect("hello starts");
+    let response = emulator
+        .invoke(http_api_event("GET", "/", "name=Ada"))
+        .await
+        .expect_json();
+    assert_eq!(response["statusCode"], 200);
+    assert_eq!(response["body"], "Hello, Ada!");
+    assert_eq!(
+        response["headers"]["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    drop(_hello);
+
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let _greet = emulator
+        .spawn(example("greet-json"))
+        .expect("greet-json starts");
+    let answer = emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
+    assert_eq!(answer, json!({"greeting": "Hello, Ada!"}));
+    let error = emulator.invoke(r#"{"nom":"Ada"}"#).await.expect_error();
+    assert_eq!(error.error_type, "BadRequest");
+    assert_eq!(
+        error.error_message,
+        "the payload is not valid JSON for this event: missing field `name` at line 1 column 13"
+    );
+    let answer = emulator.invoke(r#"{"name":"Grace"}"#).await.expect_json();
+    assert_eq!(answer, json!({"greeting": "Hello, Grace!"}));
+}
+
+#[tokio::test]
+async fn errors_reach_lambda_with_a_stable_error_type() {
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let _function = emulator
+        .spawn(example("failures"))
+        .expect("failures starts");
+
+    let custom = emulator
+        .invoke(http_api_event("GET", "/fail", ""))
+        .await
+        .expect_error();
+    assert_eq!(custom.error_type, "OrderNotFound");
+    assert_eq!(custom.error_message, "order 17 does not exist");
+
+    let io = emulator
+        .invoke(http_api_event("GET", "/io", ""))
+        .await
+        .expect_error();
+    assert_eq!(io.error_type, "HandlerError");
+    assert_eq!(io.error_message, "disk on fire");
+    assert!(
+        !io.body.windows(2).any(|w| w == b"::"),
+        "no Rust type path: {:?}",
+        io.body
+    );
+}
+
+#[tokio::test]
+async fn a_panic_fails_one_invocation_and_the_next_succeeds() {
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let _function = emulator
+        .spawn(example("failures"))
+        .expect("failures starts");
+
+    let panic = emulator
+        .invoke(http_api_event("GET", "/panic", ""))
+        .await
+        .expect_error();
+    assert_eq!(panic.error_type, "Panic");
+    assert_eq!(panic.error_message, "handler panicked: the handler blew up");
+
+    let next = emulator
+        .invoke(http_api_event("GET", "/", ""))
+        .await
+        .expect_json();
+    assert_eq!(next["body"], "ok");
+}
+
+#[tokio::test]
+async fn an_undecodable_payload_fails_one_invocation_and_the_next_succeeds() {
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let _function = emulator.spawn(example("hello")).expect("hello starts");
+
+    let error = emulator
+        .invoke(r#"{"Records":[{"eventSource":"aws:sqs","body":"hi"}]}"#)
+        .await
+        .expect_error();
+    assert_eq!(error.error_type, "BadRequest");
+    assert!(
+        error.error_message.starts_with(
+            "expected an HTTP event from API Gateway (REST API or HTTP API), an Application Load Balancer or a Lambda Function URL"
+        ),
+        "{}",
+        error.error_message
+    );
+    assert!(
+        error
+            .error_message
+            .ends_with("found a JSON object with keys: Records"),
+        "{}",
+        error.error_message
+    );
+
+    let not_json = emulator.invoke("this is not JSON").await.expect_error();
+    assert_eq!(not_json.error_type, "BadRequest");
+    assert!(
+        not_json
+            .error_message
+            .starts_with("the payload is not JSON"),
+        "{}",
+        not_json.error_message
+    );
+
+    let next = emulator
+        .invoke(http_api_event("GET", "/", "name=Ada"))
+        .await
+        .expect_json();
+    assert_eq!(next["body"], "Hello, Ada!");
+}
+
+#[tokio::test]
+async fn the_deadline_is_enforced_and_the_runtime_goes_on() {
+    let emulator = LambdaEmulator::builder()
+        .timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .expect("emulator");
+    let _function = emulator
+        .spawn(example("failures"))
+        .expect("failures starts");
+
+    let late = emulator
+        .invoke(http_api_event("GET", "/sleep", "ms=60000"))
+        .await;
+    let error = match late {
+        LambdaOutcome::Error { error, .. } => error,
+        other => panic!("expected a timeout error, got {other:?}"),
+    };
+    assert_eq!(error.error_type, "Timeout");
+    assert!(
+        error
+            .error_message
+            .starts_with("invocation timed out after 0.2")
+            || error
+                .error_message
+                .starts_with("invocation timed out after 0.3"),
+        "{}",
+        error.error_message
+    );
+
+    let next = emulator
+        .invoke(http_api_event("GET", "/sleep", "ms=1"))
+        .await
+        .expect_json();
+    assert_eq!(next["body"], "woke up");
+}
+
+#[tokio::test]
+async fn outside_lambda_a_missing_variable_is_a_clear_exit_not_a_panic() {
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let mut command = std::process::Command::new(example("hello"));
+    command
+        .env_remove("AWS_LAMBDA_FUNCTION_NAME")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut env: Vec<_> = emulator.function_env();
+    env.retain(|(name, _)| *name != "AWS_LAMBDA_FUNCTION_NAME");
+    let output = command.envs(env).output().expect("hello runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("MissingEnv"), "{stderr}");
+    assert!(stderr.contains("AWS_LAMBDA_FUNCTION_NAME"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
