@@ -453,3 +453,137 @@ async fn outside_lambda_a_missing_variable_is_a_clear_exit_not_a_panic() {
     assert!(stderr.contains("AWS_LAMBDA_FUNCTION_NAME"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A request for `GET /cookies` in each shape Lambda delivers HTTP in.
+fn cookies_request_in_every_shape() -> Vec<(&'static str, Value)> {
+    let v2_context = |domain: &str| json!({"http": {"method": "GET", "path": "/cookies"}, "stage": "$default", "domainName": domain});
+    vec![
+        (
+            "rest",
+            json!({"httpMethod": "GET", "path": "/cookies", "multiValueHeaders": {"Host": ["api.example.com"]},
+                   "requestContext": {"stage": "prod", "resourcePath": "/{proxy+}"}}),
+        ),
+        (
+            "http-api",
+            json!({"version": "2.0", "rawPath": "/cookies", "rawQueryString": "",
+                   "requestContext": v2_context("abc.execute-api.us-east-1.amazonaws.com")}),
+        ),
+        (
+            "function-url",
+            json!({"version": "2.0", "rawPath": "/cookies", "rawQueryString": "",
+                   "requestContext": v2_context("abc.lambda-url.us-east-1.on.aws")}),
+        ),
+        (
+            "alb",
+            json!({"httpMethod": "GET", "path": "/cookies", "headers": {"host": "lb.example.com"},
+                   "requestContext": {"elb": {"targetGroupArn": "arn:tg"}}}),
+        ),
+        (
+            "alb-multi-value",
+            json!({"httpMethod": "GET", "path": "/cookies", "multiValueHeaders": {"host": ["lb.example.com"]},
+                   "requestContext": {"elb": {"targetGroupArn": "arn:tg"}}}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn cookies_repeated_headers_and_binary_bodies_come_back_intact_in_every_shape() {
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let _function = emulator
+        .spawn(example("failures"))
+        .expect("failures starts");
+    let body = base64::engine::general_purpose::STANDARD.encode([0u8, 159, 146, 150, 255]);
+    let cookies = json!(["session=abc; Path=/; HttpOnly", "theme=dark"]);
+
+    for (shape, request) in cookies_request_in_every_shape() {
+        let response = emulator.invoke(request.to_string()).await.expect_json();
+        assert_eq!(response["statusCode"], 200, "{shape}");
+        assert_eq!(response["body"], body, "{shape}");
+        assert_eq!(response["isBase64Encoded"], true, "{shape}");
+        match shape {
+            "rest" | "alb-multi-value" => {
+                let headers = &response["multiValueHeaders"];
+                assert_eq!(headers["set-cookie"], cookies, "{shape}");
+                assert_eq!(headers["x-repeated"], json!(["one", "two"]), "{shape}");
+                assert_eq!(
+                    headers["content-type"],
+                    json!(["application/octet-stream"]),
+                    "{shape}"
+                );
+                assert!(response.get("headers").is_none(), "{shape}: {response}");
+            }
+            "http-api" | "function-url" => {
+                assert_eq!(response["cookies"], cookies, "{shape}");
+                assert_eq!(response["headers"]["x-repeated"], "one, two", "{shape}");
+                assert!(
+                    response["headers"].get("set-cookie").is_none(),
+                    "{shape}: {response}"
+                );
+            }
+            "alb" => {
+                // One value per name: each cookie under its own capitalisation.
+                let headers = &response["headers"];
+                assert_eq!(headers["set-cookie"], cookies[0], "{shape}");
+                assert_eq!(headers["Set-cookie"], cookies[1], "{shape}");
+                assert_eq!(headers["x-repeated"], "one, two", "{shape}");
+                assert_eq!(response["statusDescription"], "200 OK", "{shape}");
+            }
+            other => unreachable!("{other}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn base64_request_bodies_are_decoded_and_bad_base64_is_refused() {
+    let emulator = LambdaEmulator::builder()
+        .function_name("echo")
+        .start()
+        .await
+        .expect("emulator");
+    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let request = |body: &str| {
+        json!({"version": "2.0", "rawPath": "/upload", "rawQueryString": "",
+               "body": body, "isBase64Encoded": true,
+               "requestContext": {"http": {"method": "POST", "path": "/upload"}, "stage": "$default"}})
+        .to_string()
+    };
+
+    let text = emulator.invoke(request("aGVsbG8=")).await.expect_json();
+    let echoed: Value =
+        serde_json::from_str(text["body"].as_str().expect("body")).expect("echo JSON");
+    assert_eq!(echoed["body"], "hello");
+    assert_eq!(echoed["isBase64Encoded"], false);
+
+    let binary = emulator.invoke(request("3q2+7w==")).await.expect_json();
+    let echoed: Value =
+        serde_json::from_str(binary["body"].as_str().expect("body")).expect("echo JSON");
+    assert_eq!(echoed["body"], "3q2+7w==");
+    assert_eq!(echoed["isBase64Encoded"], true);
+
+    let error = emulator.invoke(request("not base64!")).await.expect_error();
+    assert_eq!(error.error_type, "BadRequest");
+    assert!(
+        error.error_message.starts_with(
+            "the API Gateway HTTP API (v2) event's body is marked isBase64Encoded but is not valid base64"
+        ),
+        "{}",
+        error.error_message
+    );
+}
+
+#[tokio::test]
+async fn a_named_stage_is_not_part_of_the_path() {
+    let emulator = LambdaEmulator::builder()
+        .function_name("echo")
+        .start()
+        .await
+        .expect("emulator");
+    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let request = json!({"version": "2.0", "rawPath": "/prod/orders/7", "rawQueryString": "a=1",
+        "requestContext": {"http": {"method": "GET", "path": "/prod/orders/7"}, "stage": "prod"}});
+    let response = emulator.invoke(request.to_string()).await.expect_json();
+    let echoed: Value =
+        serde_json::from_str(response["body"].as_str().expect("body")).expect("echo JSON");
+    assert_eq!(echoed["path"], "/orders/7");
+    assert_eq!(echoed["query"], json!({"a": ["1"]}));
+}

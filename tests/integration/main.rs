@@ -7,6 +7,7 @@ mod deadline;
 mod examples;
 mod faults;
 mod lambda;
+mod lambda_context;
 mod limits;
 mod shutdown;
 mod support;

@@ -1,0 +1,72 @@
+//! What the Lambda adapter puts in the context beside the request: the API
+//! Gateway request context and the event source, read from real fixtures.
+
+use anyfn::{Context, Request};
+use anyfn_lambda::{ApiGatewayContextExt, EventSource, FromPayload};
+
+fn decode(name: &str) -> (Request, EventSource, Context) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lambda")
+        .join(name);
+    let payload = std::fs::read(&path).expect("fixture");
+    let mut context = Context::builder().build();
+    let (request, source) = Request::from_payload(&payload, &mut context).expect("decodes");
+    (request, source, context)
+}
+
+#[test]
+fn http_api_jwt_claims_stage_route_and_source_ip() {
+    let (_, source, context) = decode("example-apigw-v2-request-jwt-authorizer.json");
+    assert_eq!(source, EventSource::ApiGatewayHttp);
+    let api = context.api_gateway().expect("request context");
+    assert_eq!(api.stage.as_deref(), Some("$default"));
+    assert_eq!(api.route_key.as_deref(), Some("$default"));
+    assert_eq!(api.source_ip.as_deref(), Some("IP"));
+    assert_eq!(api.user_agent.as_deref(), Some("agent"));
+    assert_eq!(api.request_id.as_deref(), Some("id"));
+    assert_eq!(api.claim("claim1").and_then(|v| v.as_str()), Some("value1"));
+    assert_eq!(api.claim("claim2").and_then(|v| v.as_str()), Some("value2"));
+}
+
+#[test]
+fn http_api_lambda_authorizer_context() {
+    let (_, _, context) = decode("example-apigw-v2-request-lambda-authorizer.json");
+    let api = context.api_gateway().expect("request context");
+    assert_eq!(api.claim("key").and_then(|v| v.as_str()), Some("value"));
+}
+
+#[test]
+fn rest_api_identity_stage_and_resource_path() {
+    let (request, source, context) = decode("example-apigw-request.json");
+    assert_eq!(source, EventSource::ApiGatewayRest);
+    assert_eq!(request.uri().path(), "/hello/world", "no stage in the path");
+    let api = context.api_gateway().expect("request context");
+    assert_eq!(api.stage.as_deref(), Some("testStage"));
+    assert_eq!(api.route_key.as_deref(), Some("/{proxy+}"));
+    assert_eq!(api.source_ip.as_deref(), Some("192.168.196.186"));
+    assert_eq!(
+        api.domain_name.as_deref(),
+        Some("gy415nuibc.execute-api.us-east-2.amazonaws.com")
+    );
+    assert_eq!(
+        api.claim("principalId").and_then(|v| v.as_str()),
+        Some("admin")
+    );
+}
+
+#[test]
+fn function_url_is_told_apart_from_an_http_api() {
+    let (_, source, context) = decode("example-lambda-function-url-request.json");
+    assert_eq!(source, EventSource::FunctionUrl);
+    let api = context.api_gateway().expect("request context");
+    assert_eq!(api.source_ip.as_deref(), Some("65.78.31.245"));
+}
+
+#[test]
+fn alb_events_have_no_api_gateway_context() {
+    let (_, single, context) = decode("example-alb-lambda-target-request-headers-only.json");
+    assert_eq!(single, EventSource::Alb);
+    assert!(context.api_gateway().is_none());
+    let (_, multi, _) = decode("example-alb-lambda-target-request-multivalue-headers.json");
+    assert_eq!(multi, EventSource::AlbMultiValue);
+}
