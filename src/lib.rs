@@ -2,15 +2,18 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod adapter;
+mod base64;
 mod body;
 mod context;
 mod error;
+pub mod event;
 mod handler;
 mod json;
 mod query;
 mod report;
 mod request;
 pub mod response;
+pub mod time;
 
 pub use async_trait::async_trait;
 pub use http;

@@ -48,6 +48,19 @@ impl Query {
         Self { pairs }
     }
 
+    /// Decodes one `application/x-www-form-urlencoded` component: `+` is a
+    /// space, `%XX` a byte; malformed escapes are kept and bytes that are not
+    /// UTF-8 become U+FFFD. (S3 sends object keys encoded this way.)
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn::Query::decode_component("Happy+Face%21.jpg"), "Happy Face!.jpg");
+    /// ```
+    pub fn decode_component(component: &str) -> String {
+        decode_component(component)
+    }
+
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs

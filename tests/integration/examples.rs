@@ -1,15 +1,8 @@
 //! The examples' contracts, through the harness and over real HTTP.
 
-#[path = "../../examples/echo.rs"]
-#[allow(dead_code)]
-mod echo_example;
-#[path = "../../examples/greet-json.rs"]
-#[allow(dead_code)]
-mod greet_example;
-#[path = "../../examples/hello.rs"]
-#[allow(dead_code)]
-mod hello_example;
-
+use crate::example_code::{
+    echo as echo_example, greet_json as greet_example, hello as hello_example,
+};
 use anyfn::handler_fn;
 use anyfn::Json;
 use anyfn_test::{Harness, TestRequest, TestServer};

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 /// An example binary, built by `cargo test` next to this test binary.
-fn example(name: &str) -> PathBuf {
+pub(crate) fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let debug = exe
         .parent()

@@ -4,10 +4,13 @@
 
 mod concurrency;
 mod deadline;
+mod event_fixtures;
+mod example_code;
 mod examples;
 mod faults;
 mod lambda;
 mod lambda_context;
 mod limits;
+mod parity;
 mod shutdown;
 mod support;

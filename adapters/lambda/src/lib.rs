@@ -46,8 +46,10 @@
 
 mod codec;
 mod context_ext;
+mod describe;
 mod env;
 mod error;
+mod events;
 mod http;
 mod payload;
 mod runtime;

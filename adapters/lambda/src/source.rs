@@ -28,6 +28,14 @@ pub enum EventSource {
     AlbMultiValue,
     /// Lambda Function URL (payload format 2.0).
     FunctionUrl,
+    /// S3 event notification.
+    S3,
+    /// SQS batch.
+    Sqs,
+    /// SNS delivery.
+    Sns,
+    /// EventBridge event (scheduled or other).
+    EventBridge,
 }
 
 impl fmt::Display for EventSource {
@@ -39,6 +47,10 @@ impl fmt::Display for EventSource {
             Self::Alb => "Application Load Balancer",
             Self::AlbMultiValue => "Application Load Balancer (multi-value headers)",
             Self::FunctionUrl => "Lambda Function URL",
+            Self::S3 => "S3 notification",
+            Self::Sqs => "SQS batch",
+            Self::Sns => "SNS delivery",
+            Self::EventBridge => "EventBridge event",
         })
     }
 }

@@ -41,10 +41,12 @@
 //!
 //! Requests are served concurrently, each connection on its own task.
 
+mod cloud_events;
 mod codec;
 mod config;
 mod context_ext;
 mod error;
+mod events;
 mod init_time;
 mod logging;
 mod request_id;
@@ -52,6 +54,7 @@ mod server;
 mod service;
 mod shutdown;
 
+pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
 pub use codec::{error_response, FromRequest, IntoResponse};
 pub use config::{
     DEFAULT_BODY_LIMIT, DEFAULT_DRAIN_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_PORT,

@@ -34,6 +34,7 @@
 //! ```
 
 mod client;
+pub mod fixtures;
 mod harness;
 mod lambda_emulator;
 mod request;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::api_gateway::RawRequestContext;
 use super::pairs::{Pairs, Values};
+use crate::describe::describe;
 use crate::EventSource;
 
 /// What the adapter expects, for error messages.
@@ -276,26 +277,6 @@ fn escape_into(text: &str, out: &mut String, also_allowed: &[u8]) {
         } else {
             let _ = write!(out, "%{byte:02X}");
         }
-    }
-}
-
-/// A short description of a payload that is not an HTTP event.
-fn describe(payload: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(payload) {
-        Ok(serde_json::Value::Object(map)) if map.is_empty() => "an empty JSON object".to_owned(),
-        Ok(serde_json::Value::Object(map)) => {
-            let mut keys: Vec<&str> = map.keys().map(String::as_str).take(12).collect();
-            if map.len() > keys.len() {
-                keys.push("…");
-            }
-            format!("a JSON object with keys: {}", keys.join(", "))
-        }
-        Ok(serde_json::Value::Array(_)) => "a JSON array".to_owned(),
-        Ok(serde_json::Value::String(_)) => "a JSON string".to_owned(),
-        Ok(serde_json::Value::Number(_)) => "a JSON number".to_owned(),
-        Ok(serde_json::Value::Bool(_)) => "a JSON boolean".to_owned(),
-        Ok(serde_json::Value::Null) => "JSON null".to_owned(),
-        Err(err) => format!("a payload that is not JSON ({err})"),
     }
 }
 

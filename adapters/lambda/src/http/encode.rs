@@ -44,7 +44,7 @@ pub(crate) fn encode(response: Response, source: EventSource) -> Result<String, 
             body,
             is_base64_encoded,
         }),
-        EventSource::ApiGatewayHttp | EventSource::FunctionUrl | EventSource::Raw => {
+        _ => {
             let cookies: Vec<String> = headers.get_all(SET_COOKIE).iter().map(lossy).collect();
             serde_json::to_string(&HttpApiResponse {
                 status_code,

@@ -1,0 +1,267 @@
+//! Storage, queue, schedule and CloudEvent functions over HTTP: from a
+//! CloudEvent (binary or structured mode) of a known type, or from a plain
+//! JSON POST of the portable type.
+//!
+//! Known CloudEvent types:
+//!
+//! | portable event | CloudEvent `type` | `data` |
+//! |---|---|---|
+//! | [`StorageEvent`] | `google.cloud.storage.object.v1.finalized` / `.deleted` / `.archived` / `.metadataUpdated` | a Cloud Storage object (`bucket`, `name`, `size`, `etag`, `generation`) |
+//! | [`StorageEvent`] | `com.amazonaws.s3.object.created` / `.deleted` | an [`ObjectEvent`] (`bucket`, `key`, `size`, `etag`, `version`) |
+//! | [`QueueBatch`] | `google.cloud.pubsub.topic.v1.messagePublished` | `{"message": {"data": base64, "attributes", "messageId", "publishTime"}, "subscription"}` |
+//! | [`QueueBatch`] | `com.amazonaws.sqs.message.received` | a [`Message`] (`id`, `body`, `attributes`, …) |
+//! | [`ScheduleTick`] | `google.cloud.scheduler.job.v1.executed`, `com.amazonaws.events.scheduled` | ignored; the tick is the event's `id`, `time` and `subject` (or `source`) |
+
+use std::time::SystemTime;
+
+use anyfn::event::{
+    BatchResult, CloudEvent, CloudEventData, Message, ObjectChange, ObjectEvent, QueueBatch,
+    ScheduleTick, StorageEvent,
+};
+use anyfn::http::header::{HeaderValue, CONTENT_TYPE};
+use anyfn::http::StatusCode;
+use anyfn::{Body, Error, ErrorKind, Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
+use crate::codec::{FromRequest, IntoResponse};
+
+impl FromRequest for CloudEvent {
+    fn from_request(request: Request) -> Result<Self, Error> {
+        if let Some(event) = cloud_event_from_request(&request)? {
+            return Ok(event);
+        }
+        if request.body().is_empty() {
+            return Err(Error::bad_request(
+                "expected a CloudEvent: binary mode (ce-specversion, ce-id, ce-source and ce-type headers) \
+                 or structured mode (Content-Type: application/cloudevents+json)",
+            ));
+        }
+        // A plain JSON POST of the event in the JSON event format.
+        CloudEvent::from_json(request.body().as_bytes())
+    }
+}
+
+impl FromRequest for StorageEvent {
+    fn from_request(request: Request) -> Result<Self, Error> {
+        let Some(event) = cloud_event_from_request(&request)? else {
+            return plain_json(&request, "a storage event");
+        };
+        let change = match event.event_type.as_str() {
+            "google.cloud.storage.object.v1.finalized" => ObjectChange::Created,
+            "google.cloud.storage.object.v1.deleted" => ObjectChange::Deleted,
+            "google.cloud.storage.object.v1.archived" => ObjectChange::Archived,
+            "google.cloud.storage.object.v1.metadataUpdated" => ObjectChange::MetadataUpdated,
+            "com.amazonaws.s3.object.created" | "com.amazonaws.s3.object.deleted" => {
+                let mut object: ObjectEvent = data_as(&event)?;
+                object.time = object.time.or(event.time);
+                return Ok(StorageEvent::new(vec![object]));
+            }
+            other => return Err(unknown_type(other, "a storage event")),
+        };
+        let object: GcsObject = data_as(&event)?;
+        let mut portable = ObjectEvent::new(change, object.bucket, object.name);
+        portable.size = object.size.and_then(|size| size.as_u64());
+        portable.etag = object.etag;
+        portable.version = object.generation.map(|g| g.as_string());
+        portable.time = event.time;
+        Ok(StorageEvent::new(vec![portable]))
+    }
+}
+
+impl FromRequest for QueueBatch {
+    fn from_request(request: Request) -> Result<Self, Error> {
+        let Some(event) = cloud_event_from_request(&request)? else {
+            return plain_json(&request, "a queue batch");
+        };
+        match event.event_type.as_str() {
+            "google.cloud.pubsub.topic.v1.messagePublished" => {
+                let push: PubSubPush = data_as(&event)?;
+                let body = push
+                    .message
+                    .data
+                    .as_deref()
+                    .map(decode_base64)
+                    .transpose()?
+                    .unwrap_or_default();
+                let mut message = Message::new(
+                    push.message.message_id.unwrap_or_else(|| event.id.clone()),
+                    body,
+                );
+                message.attributes = push.message.attributes;
+                message.sent_time = push
+                    .message
+                    .publish_time
+                    .as_deref()
+                    .and_then(|t| anyfn::time::parse_rfc3339(t).ok())
+                    .or(event.time);
+                message.delivery_attempt = push.delivery_attempt;
+                message.source = push.subscription.or_else(|| Some(event.source.clone()));
+                Ok(QueueBatch::new(vec![message]))
+            }
+            "com.amazonaws.sqs.message.received" => {
+                let mut message: Message = data_as(&event)?;
+                message.source = message.source.or_else(|| Some(event.source.clone()));
+                Ok(QueueBatch::new(vec![message]))
+            }
+            other => Err(unknown_type(other, "a queue batch")),
+        }
+    }
+}
+
+impl FromRequest for ScheduleTick {
+    fn from_request(request: Request) -> Result<Self, Error> {
+        let Some(event) = cloud_event_from_request(&request)? else {
+            return plain_json(&request, "a schedule tick");
+        };
+        match event.event_type.as_str() {
+            "google.cloud.scheduler.job.v1.executed" | "com.amazonaws.events.scheduled" => {
+                let time = event.time.unwrap_or_else(SystemTime::now);
+                let schedule = event
+                    .subject
+                    .clone()
+                    .unwrap_or_else(|| event.source.clone());
+                Ok(ScheduleTick::new(event.id, time).with_schedule(schedule))
+            }
+            other => Err(unknown_type(other, "a schedule tick")),
+        }
+    }
+}
+
+/// `200` with the batch response when every message succeeded; `500` with
+/// the same document naming the failed ones otherwise, so push deliveries
+/// (Pub/Sub, Eventarc, Knative) retry them.
+impl IntoResponse for BatchResult {
+    fn into_response(self) -> Result<Response, Error> {
+        let status = if self.failed.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        let mut response = anyfn::response::json(&self)?;
+        *response.status_mut() = status;
+        Ok(response)
+    }
+}
+
+/// A CloudEvent answers in structured mode.
+impl IntoResponse for CloudEvent {
+    fn into_response(self) -> Result<Response, Error> {
+        let body = Body::from_json(&self.to_json_value())?;
+        let mut response = Response::new(body);
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(STRUCTURED));
+        Ok(response)
+    }
+}
+
+fn plain_json<T: DeserializeOwned>(request: &Request, what: &str) -> Result<T, Error> {
+    request.body().json().map_err(|err| {
+        Error::bad_request(format!(
+            "expected {what}: a CloudEvent of a known type, or the event as JSON ({})",
+            err.message()
+        ))
+    })
+}
+
+fn data_as<T: DeserializeOwned>(event: &CloudEvent) -> Result<T, Error> {
+    let value = match &event.data {
+        Some(CloudEventData::Json(value)) => value.clone(),
+        Some(CloudEventData::Text(text)) => {
+            serde_json::from_str(text).map_err(|err| bad_data(event, &err))?
+        }
+        Some(CloudEventData::Binary(bytes)) => {
+            serde_json::from_slice(bytes).map_err(|err| bad_data(event, &err))?
+        }
+        None => {
+            return Err(Error::bad_request(format!(
+                "the CloudEvent of type {} has no data",
+                event.event_type
+            )))
+        }
+    };
+    serde_json::from_value(value).map_err(|err| bad_data(event, &err))
+}
+
+fn bad_data(event: &CloudEvent, err: &serde_json::Error) -> Error {
+    Error::bad_request(format!(
+        "the data of the CloudEvent of type {} is not as expected: {err}",
+        event.event_type
+    ))
+}
+
+fn unknown_type(event_type: &str, what: &str) -> Error {
+    Error::new(
+        ErrorKind::BadRequest,
+        format!("the CloudEvent type {event_type:?} is not {what} this server knows; see anyfn_server's event table"),
+    )
+}
+
+fn decode_base64(text: &str) -> Result<Vec<u8>, Error> {
+    // The JSON form of a Message carries base64 bodies; reuse its decoder.
+    let document = serde_json::json!({"id": "", "body": text, "bodyEncoding": "base64"});
+    serde_json::from_value::<Message>(document)
+        .map(|message| message.body.to_vec())
+        .map_err(|err| Error::bad_request(format!("the Pub/Sub message data is not base64: {err}")))
+}
+
+#[derive(Deserialize)]
+struct GcsObject {
+    bucket: String,
+    name: String,
+    #[serde(default)]
+    size: Option<StringOrNumber>,
+    #[serde(default)]
+    etag: Option<String>,
+    #[serde(default)]
+    generation: Option<StringOrNumber>,
+}
+
+/// Cloud Storage sends int64 fields as strings.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StringOrNumber {
+    Number(u64),
+    Text(String),
+}
+
+impl StringOrNumber {
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            Self::Number(n) => Some(*n),
+            Self::Text(text) => text.parse().ok(),
+        }
+    }
+
+    fn as_string(&self) -> String {
+        match self {
+            Self::Number(n) => n.to_string(),
+            Self::Text(text) => text.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PubSubPush {
+    message: PubSubMessage,
+    #[serde(default)]
+    subscription: Option<String>,
+    #[serde(default)]
+    delivery_attempt: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PubSubMessage {
+    #[serde(default)]
+    data: Option<String>,
+    #[serde(default)]
+    attributes: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    message_id: Option<String>,
+    #[serde(default)]
+    publish_time: Option<String>,
+}

@@ -1,0 +1,392 @@
+//! CloudEvents 1.0: [`CloudEvent`] and its [`CloudEventData`].
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::Error;
+
+/// The payload of a [`CloudEvent`]: the three forms the specification's
+/// JSON format distinguishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloudEventData {
+    /// JSON data (`datacontenttype` absent, `application/json` or `*+json`).
+    Json(Value),
+    /// Text data of another content type.
+    Text(String),
+    /// Bytes (`data_base64` in JSON, the raw body over HTTP).
+    Binary(Bytes),
+}
+
+/// A CloudEvent (specification 1.0): the required attributes `id`, `source`,
+/// `type` and `specversion`, the optional ones, extensions, and data.
+///
+/// Serializes in the JSON event format (structured mode): attributes as
+/// top-level members, extensions beside them, `data` or `data_base64`.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::{CloudEvent, CloudEventData};
+///
+/// let event = CloudEvent::new("evt-1", "/orders", "com.example.order.created")
+///     .with_subject("order-7")
+///     .with_extension("tenant", "acme")
+///     .with_data(CloudEventData::Json(serde_json::json!({"total": 42})));
+/// let json = serde_json::to_value(&event)?;
+/// assert_eq!(json["specversion"], "1.0");
+/// assert_eq!(json["type"], "com.example.order.created");
+/// assert_eq!(json["tenant"], "acme");
+/// assert_eq!(json["data"]["total"], 42);
+/// assert_eq!(serde_json::from_value::<CloudEvent>(json)?, event);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CloudEvent {
+    /// `id`: unique within the source.
+    pub id: String,
+    /// `source`: a URI reference naming the producer.
+    pub source: String,
+    /// `specversion`: `1.0`.
+    pub spec_version: String,
+    /// `type`: what happened, e.g. `com.example.order.created`.
+    pub event_type: String,
+    /// `datacontenttype`, when given.
+    pub data_content_type: Option<String>,
+    /// `dataschema`, when given.
+    pub data_schema: Option<String>,
+    /// `subject`, when given.
+    pub subject: Option<String>,
+    /// `time`, when given.
+    pub time: Option<SystemTime>,
+    /// Extension attributes, by name, as their canonical strings.
+    pub extensions: BTreeMap<String, String>,
+    /// The data, when there is any.
+    pub data: Option<CloudEventData>,
+}
+
+/// Attribute names the specification defines; others are extensions.
+const CONTEXT_ATTRIBUTES: [&str; 10] = [
+    "id",
+    "source",
+    "specversion",
+    "type",
+    "datacontenttype",
+    "dataschema",
+    "subject",
+    "time",
+    "data",
+    "data_base64",
+];
+
+impl CloudEvent {
+    /// An event with the required attributes, spec version 1.0, no data.
+    pub fn new(
+        id: impl Into<String>,
+        source: impl Into<String>,
+        event_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            source: source.into(),
+            spec_version: "1.0".to_owned(),
+            event_type: event_type.into(),
+            data_content_type: None,
+            data_schema: None,
+            subject: None,
+            time: None,
+            extensions: BTreeMap::new(),
+            data: None,
+        }
+    }
+
+    /// Sets the data; JSON data without a content type gets `application/json`.
+    #[must_use]
+    pub fn with_data(mut self, data: CloudEventData) -> Self {
+        if matches!(data, CloudEventData::Json(_)) && self.data_content_type.is_none() {
+            self.data_content_type = Some("application/json".to_owned());
+        }
+        self.data = Some(data);
+        self
+    }
+
+    /// Sets `datacontenttype`.
+    #[must_use]
+    pub fn with_data_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.data_content_type = Some(content_type.into());
+        self
+    }
+
+    /// Sets `subject`.
+    #[must_use]
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    /// Sets `time`.
+    #[must_use]
+    pub fn with_time(mut self, time: SystemTime) -> Self {
+        self.time = Some(time);
+        self
+    }
+
+    /// Sets `dataschema`.
+    #[must_use]
+    pub fn with_data_schema(mut self, schema: impl Into<String>) -> Self {
+        self.data_schema = Some(schema.into());
+        self
+    }
+
+    /// Adds an extension attribute.
+    #[must_use]
+    pub fn with_extension(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extensions.insert(name.into(), value.into());
+        self
+    }
+
+    /// The data as JSON, if it is JSON.
+    pub fn data_json(&self) -> Option<&Value> {
+        match &self.data {
+            Some(CloudEventData::Json(value)) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Whether `datacontenttype` (absent counts) says JSON.
+    pub fn is_json_content(content_type: Option<&str>) -> bool {
+        content_type.is_none_or(|content_type| {
+            let essence = content_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
+        })
+    }
+
+    /// Reads an event in the JSON event format (structured mode).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`](crate::ErrorKind::BadRequest) naming the
+    /// first required attribute that is missing, or what else is wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let err = CloudEvent::from_json(br#"{"specversion":"1.0","id":"1","type":"t"}"#).unwrap_err();
+    /// assert_eq!(err.to_string(), "the CloudEvent has no `source` attribute, which is required");
+    /// ```
+    pub fn from_json(bytes: &[u8]) -> Result<Self, Error> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|err| {
+            Error::with_source(
+                crate::ErrorKind::BadRequest,
+                "the CloudEvent is not valid JSON",
+                err,
+            )
+        })?;
+        match value {
+            Value::Object(map) => Self::from_map(map),
+            _ => Err(Error::bad_request("the CloudEvent is not a JSON object")),
+        }
+    }
+
+    /// Reads an event from the members of a JSON event-format object.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_json`](Self::from_json).
+    pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
+        let mut take = |name: &str| -> Result<Option<String>, Error> {
+            match map.remove(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(text)) => Ok(Some(text)),
+                Some(_) => Err(Error::bad_request(format!(
+                    "the CloudEvent attribute `{name}` must be a string"
+                ))),
+            }
+        };
+        let spec_version = take("specversion")?;
+        let id = take("id")?;
+        let source = take("source")?;
+        let event_type = take("type")?;
+        let data_content_type = take("datacontenttype")?;
+        let data_schema = take("dataschema")?;
+        let subject = take("subject")?;
+        let time = take("time")?;
+        let data_base64 = take("data_base64")?;
+        let required = |name: &str, value: Option<String>| {
+            value.filter(|v| !v.is_empty()).ok_or_else(|| {
+                Error::bad_request(format!(
+                    "the CloudEvent has no `{name}` attribute, which is required"
+                ))
+            })
+        };
+        let spec_version = required("specversion", spec_version)?;
+        if spec_version != "1.0" {
+            return Err(Error::bad_request(format!(
+                "the CloudEvent's specversion {spec_version:?} is not supported; expected \"1.0\""
+            )));
+        }
+        let id = required("id", id)?;
+        let source = required("source", source)?;
+        let event_type = required("type", event_type)?;
+        let time = time
+            .map(|text| crate::time::parse_rfc3339(&text))
+            .transpose()
+            .map_err(|err| Error::bad_request(format!("the CloudEvent attribute `time`: {err}")))?;
+        let data = match (map.remove("data"), data_base64) {
+            (Some(_), Some(_)) => {
+                return Err(Error::bad_request(
+                    "the CloudEvent has both `data` and `data_base64`; at most one is allowed",
+                ))
+            }
+            (None, Some(encoded)) => Some(CloudEventData::Binary(Bytes::from(
+                crate::base64::decode(&encoded).map_err(|err| {
+                    Error::bad_request(format!("the CloudEvent's data_base64: {err}"))
+                })?,
+            ))),
+            (Some(Value::Null) | None, None) => None,
+            (Some(Value::String(text)), None)
+                if !Self::is_json_content(data_content_type.as_deref()) =>
+            {
+                Some(CloudEventData::Text(text))
+            }
+            (Some(value), None) => Some(CloudEventData::Json(value)),
+        };
+        let mut extensions = BTreeMap::new();
+        for (name, value) in map {
+            let value = match value {
+                Value::String(text) => text,
+                Value::Bool(flag) => flag.to_string(),
+                Value::Number(number) => number.to_string(),
+                Value::Null => continue,
+                _ => {
+                    return Err(Error::bad_request(format!(
+                        "the CloudEvent extension `{name}` must be a string, number or boolean"
+                    )))
+                }
+            };
+            extensions.insert(name, value);
+        }
+        Ok(Self {
+            id,
+            source,
+            spec_version,
+            event_type,
+            data_content_type,
+            data_schema,
+            subject,
+            time,
+            extensions,
+            data,
+        })
+    }
+
+    /// The event in the JSON event format.
+    pub fn to_json_value(&self) -> Value {
+        let mut map = Map::new();
+        map.insert(
+            "specversion".into(),
+            Value::String(self.spec_version.clone()),
+        );
+        map.insert("id".into(), Value::String(self.id.clone()));
+        map.insert("source".into(), Value::String(self.source.clone()));
+        map.insert("type".into(), Value::String(self.event_type.clone()));
+        let optional = [
+            ("datacontenttype", &self.data_content_type),
+            ("dataschema", &self.data_schema),
+            ("subject", &self.subject),
+        ];
+        for (name, value) in optional {
+            if let Some(value) = value {
+                map.insert(name.into(), Value::String(value.clone()));
+            }
+        }
+        if let Some(time) = self.time {
+            map.insert(
+                "time".into(),
+                Value::String(crate::time::format_rfc3339(time)),
+            );
+        }
+        for (name, value) in &self.extensions {
+            if !CONTEXT_ATTRIBUTES.contains(&name.as_str()) {
+                map.insert(name.clone(), Value::String(value.clone()));
+            }
+        }
+        match &self.data {
+            Some(CloudEventData::Json(value)) => {
+                map.insert("data".into(), value.clone());
+            }
+            Some(CloudEventData::Text(text)) => {
+                map.insert("data".into(), Value::String(text.clone()));
+            }
+            Some(CloudEventData::Binary(bytes)) => {
+                map.insert(
+                    "data_base64".into(),
+                    Value::String(crate::base64::encode(bytes)),
+                );
+            }
+            None => {}
+        }
+        Value::Object(map)
+    }
+}
+
+impl Serialize for CloudEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json_value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for CloudEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        Self::from_map(map).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_missing_required_attribute_is_named() {
+        let full = serde_json::json!({"specversion":"1.0","id":"1","source":"/s","type":"t"});
+        for name in ["id", "source", "type", "specversion"] {
+            let mut event = full.clone();
+            event.as_object_mut().unwrap().remove(name);
+            let err = CloudEvent::from_json(event.to_string().as_bytes()).unwrap_err();
+            assert!(err.is_bad_request());
+            assert_eq!(
+                err.to_string(),
+                format!("the CloudEvent has no `{name}` attribute, which is required")
+            );
+        }
+    }
+
+    #[test]
+    fn binary_and_text_data_round_trip() {
+        let binary = CloudEvent::new("1", "/s", "t")
+            .with_data(CloudEventData::Binary(Bytes::from_static(&[0, 255])));
+        assert_eq!(
+            serde_json::from_value::<CloudEvent>(binary.to_json_value()).unwrap(),
+            binary
+        );
+        let text = CloudEvent::new("1", "/s", "t")
+            .with_data_content_type("text/plain")
+            .with_data(CloudEventData::Text("hi".into()));
+        assert_eq!(
+            serde_json::from_value::<CloudEvent>(text.to_json_value()).unwrap(),
+            text
+        );
+    }
+}

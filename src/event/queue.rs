@@ -1,0 +1,326 @@
+//! Queue and pub/sub messages in batches: [`QueueBatch`], [`Message`], and
+//! the partial-failure output [`BatchResult`].
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Error, ErrorKind};
+
+/// One message from a queue (SQS, Pub/Sub) or a topic (SNS).
+///
+/// Serializes with the body as text, or as base64 with
+/// `"bodyEncoding": "base64"` when it is not UTF-8.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::Message;
+///
+/// let message = Message::new("m-1", r#"{"order":7}"#).with_attribute("tenant", "acme");
+/// assert_eq!(message.text()?, r#"{"order":7}"#);
+/// let order: serde_json::Value = message.json()?;
+/// assert_eq!(order["order"], 7);
+/// assert_eq!(message.attributes["tenant"], "acme");
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Message {
+    /// The message's id, used to report it failed.
+    pub id: String,
+    /// The body, as bytes.
+    pub body: Bytes,
+    /// String attributes (SQS message attributes, SNS message attributes,
+    /// Pub/Sub attributes).
+    pub attributes: BTreeMap<String, String>,
+    /// How many times it has been delivered, this time included, when known.
+    pub delivery_attempt: Option<u32>,
+    /// When it was sent, when known.
+    pub sent_time: Option<SystemTime>,
+    /// Where it came from: the queue or topic ARN or name, when known.
+    pub source: Option<String>,
+}
+
+impl Message {
+    /// A message `id` with `body`, no attributes.
+    pub fn new(id: impl Into<String>, body: impl Into<Bytes>) -> Self {
+        Self {
+            id: id.into(),
+            body: body.into(),
+            attributes: BTreeMap::new(),
+            delivery_attempt: None,
+            sent_time: None,
+            source: None,
+        }
+    }
+
+    /// Adds an attribute.
+    #[must_use]
+    pub fn with_attribute(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attributes.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets the delivery attempt.
+    #[must_use]
+    pub fn with_delivery_attempt(mut self, attempt: u32) -> Self {
+        self.delivery_attempt = Some(attempt);
+        self
+    }
+
+    /// Sets the sent time.
+    #[must_use]
+    pub fn with_sent_time(mut self, time: SystemTime) -> Self {
+        self.sent_time = Some(time);
+        self
+    }
+
+    /// Sets the source.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The body as UTF-8 text.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`] when it is not UTF-8.
+    pub fn text(&self) -> Result<&str, Error> {
+        std::str::from_utf8(&self.body).map_err(|err| {
+            Error::with_source(
+                ErrorKind::BadRequest,
+                format_args!("message {} is not UTF-8 text", self.id),
+                err,
+            )
+        })
+    }
+
+    /// The body parsed as JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`] saying what was wrong.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|err| {
+            Error::with_source(
+                ErrorKind::BadRequest,
+                format_args!("message {} is not the JSON expected", self.id),
+                err,
+            )
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageDocument {
+    id: String,
+    body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body_encoding: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    attributes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delivery_attempt: Option<u32>,
+    #[serde(
+        default,
+        with = "crate::time::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    sent_time: Option<SystemTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (body, body_encoding) = match std::str::from_utf8(&self.body) {
+            Ok(text) => (text.to_owned(), None),
+            Err(_) => (crate::base64::encode(&self.body), Some("base64".to_owned())),
+        };
+        MessageDocument {
+            id: self.id.clone(),
+            body,
+            body_encoding,
+            attributes: self.attributes.clone(),
+            delivery_attempt: self.delivery_attempt,
+            sent_time: self.sent_time,
+            source: self.source.clone(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let document = MessageDocument::deserialize(deserializer)?;
+        let body = match document.body_encoding.as_deref() {
+            None | Some("text") => Bytes::from(document.body),
+            Some("base64") => Bytes::from(
+                crate::base64::decode(&document.body).map_err(serde::de::Error::custom)?,
+            ),
+            Some(other) => {
+                return Err(serde::de::Error::custom(format!(
+                    "bodyEncoding {other:?} is not \"text\" or \"base64\""
+                )))
+            }
+        };
+        Ok(Self {
+            id: document.id,
+            body,
+            attributes: document.attributes,
+            delivery_attempt: document.delivery_attempt,
+            sent_time: document.sent_time,
+            source: document.source,
+        })
+    }
+}
+
+/// A batch of messages delivered together. A handler answers with a
+/// [`BatchResult`] naming the ones that failed, so that only those are retried.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::{BatchResult, Message, QueueBatch};
+///
+/// let batch = QueueBatch::new(vec![Message::new("a", "ok"), Message::new("b", "fail")]);
+/// let result: BatchResult = batch
+///     .messages
+///     .iter()
+///     .filter(|m| m.body.as_ref() == b"fail")
+///     .map(|m| m.id.clone())
+///     .collect();
+/// assert_eq!(result.failed, ["b"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueueBatch {
+    /// The messages, in delivery order.
+    pub messages: Vec<Message>,
+}
+
+impl QueueBatch {
+    /// A batch of `messages`.
+    pub fn new(messages: Vec<Message>) -> Self {
+        Self { messages }
+    }
+}
+
+/// The outcome of a [`QueueBatch`]: the ids of the messages that failed (and
+/// will be delivered again); the others succeeded.
+///
+/// Serializes as Lambda's partial batch response,
+/// `{"batchItemFailures": [{"itemIdentifier": "id"}]}`, on every runtime.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::BatchResult;
+///
+/// let result = BatchResult::failed_ids(["m-2"]);
+/// assert_eq!(serde_json::to_string(&result)?, r#"{"batchItemFailures":[{"itemIdentifier":"m-2"}]}"#);
+/// assert!(BatchResult::all_succeeded().failed.is_empty());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BatchResult {
+    /// The ids of the failed messages.
+    pub failed: Vec<String>,
+}
+
+impl BatchResult {
+    /// Every message succeeded.
+    pub fn all_succeeded() -> Self {
+        Self::default()
+    }
+
+    /// The messages `ids` failed.
+    pub fn failed_ids<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Self {
+        Self {
+            failed: ids.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Marks message `id` failed.
+    pub fn fail(&mut self, id: impl Into<String>) {
+        self.failed.push(id.into());
+    }
+}
+
+impl FromIterator<String> for BatchResult {
+    fn from_iter<I: IntoIterator<Item = String>>(iter: I) -> Self {
+        Self {
+            failed: iter.into_iter().collect(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchDocument {
+    batch_item_failures: Vec<ItemFailure>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemFailure {
+    item_identifier: String,
+}
+
+impl Serialize for BatchResult {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        BatchDocument {
+            batch_item_failures: self
+                .failed
+                .iter()
+                .map(|id| ItemFailure {
+                    item_identifier: id.clone(),
+                })
+                .collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for BatchResult {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let document = BatchDocument::deserialize(deserializer)?;
+        Ok(document
+            .batch_item_failures
+            .into_iter()
+            .map(|failure| failure.item_identifier)
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_bodies_round_trip_as_base64() {
+        let message = Message::new("m", vec![0xde, 0xad, 0xbe, 0xef]);
+        let json = serde_json::to_string(&message).unwrap();
+        assert_eq!(
+            json,
+            r#"{"id":"m","body":"3q2+7w==","bodyEncoding":"base64"}"#
+        );
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), message);
+    }
+
+    #[test]
+    fn unknown_body_encoding_is_an_error() {
+        let err =
+            serde_json::from_str::<Message>(r#"{"id":"m","body":"x","bodyEncoding":"rot13"}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("bodyEncoding \"rot13\""), "{err}");
+    }
+}

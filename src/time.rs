@@ -1,0 +1,277 @@
+//! RFC 3339 timestamps for [`SystemTime`], without a date-time dependency:
+//! portable events carry std times and serialize them as text.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Formats `time` as RFC 3339 in UTC, with milliseconds when it has any
+/// (`2024-05-01T12:00:00Z`, `2024-05-01T12:00:00.250Z`).
+///
+/// # Example
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let time = UNIX_EPOCH + Duration::from_millis(1_714_564_800_250);
+/// assert_eq!(anyfn::time::format_rfc3339(time), "2024-05-01T12:00:00.250Z");
+/// ```
+pub fn format_rfc3339(time: SystemTime) -> String {
+    let (secs, nanos) = match time.duration_since(UNIX_EPOCH) {
+        Ok(since) => (since.as_secs() as i64, since.subsec_nanos()),
+        Err(before) => {
+            let before = before.duration();
+            let secs = -(before.as_secs() as i64);
+            match before.subsec_nanos() {
+                0 => (secs, 0),
+                n => (secs - 1, 1_000_000_000 - n),
+            }
+        }
+    };
+    let days = secs.div_euclid(86_400);
+    let of_day = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute, second) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+    let fraction = if nanos == 0 {
+        String::new()
+    } else if nanos % 1_000_000 == 0 {
+        format!(".{:03}", nanos / 1_000_000)
+    } else {
+        format!(".{nanos:09}")
+    };
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z")
+}
+
+/// Parses an RFC 3339 timestamp (`2024-05-01T12:00:00Z`,
+/// `2024-05-01T14:00:00.5+02:00`, lower-case `t`/`z` and a space separator
+/// accepted).
+///
+/// # Errors
+///
+/// A message saying what was wrong, when `text` is not such a timestamp.
+///
+/// # Example
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let time = anyfn::time::parse_rfc3339("2024-05-01T14:00:00.5+02:00")?;
+/// assert_eq!(time, UNIX_EPOCH + Duration::from_millis(1_714_564_800_500));
+/// assert!(anyfn::time::parse_rfc3339("yesterday").is_err());
+/// # Ok::<(), String>(())
+/// ```
+pub fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
+    let bad = |what: &str| format!("{text:?} is not an RFC 3339 timestamp: {what}");
+    let bytes = text.as_bytes();
+    if bytes.len() < 20 {
+        return Err(bad("too short"));
+    }
+    let number = |range: std::ops::Range<usize>| -> Result<i64, String> {
+        let digits = text.get(range).ok_or_else(|| bad("truncated"))?;
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("expected digits"));
+        }
+        digits.parse::<i64>().map_err(|_| bad("expected digits"))
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    if bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't' | b' ') {
+        return Err(bad("expected YYYY-MM-DDTHH:MM:SS"));
+    }
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if bytes[13] != b':' || bytes[16] != b':' {
+        return Err(bad("expected HH:MM:SS"));
+    }
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return Err(bad("a field is out of range"));
+    }
+    let mut rest = &text[19..];
+    let mut nanos: u32 = 0;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(bad("expected digits after '.'"));
+        }
+        for (index, digit) in fraction.bytes().take(digits.min(9)).enumerate() {
+            nanos += u32::from(digit - b'0') * 10u32.pow(8 - index as u32);
+        }
+        rest = &fraction[digits..];
+    }
+    let offset_secs: i64 = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6
+            && matches!(rest.as_bytes()[0], b'+' | b'-')
+            && rest.as_bytes()[3] == b':' =>
+        {
+            let hours = rest[1..3].parse::<i64>().map_err(|_| bad("bad offset"))?;
+            let minutes = rest[4..6].parse::<i64>().map_err(|_| bad("bad offset"))?;
+            let sign = if rest.starts_with('-') { -1 } else { 1 };
+            sign * (hours * 3600 + minutes * 60)
+        }
+        _ => return Err(bad("expected 'Z' or an offset like +02:00")),
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_secs;
+    let time = if secs >= 0 {
+        UNIX_EPOCH.checked_add(Duration::new(secs as u64, nanos))
+    } else {
+        UNIX_EPOCH
+            .checked_sub(Duration::from_secs(secs.unsigned_abs()))
+            .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
+    };
+    time.ok_or_else(|| bad("out of range"))
+}
+
+/// Serde helpers: `#[serde(with = "anyfn::time::rfc3339")]` on a `SystemTime`.
+pub mod rfc3339 {
+    use std::time::SystemTime;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serializes as an RFC 3339 string.
+    ///
+    /// # Errors
+    ///
+    /// The serializer's.
+    pub fn serialize<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format_rfc3339(*time))
+    }
+
+    /// Deserializes from an RFC 3339 string.
+    ///
+    /// # Errors
+    ///
+    /// When the string is not an RFC 3339 timestamp.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SystemTime, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        super::parse_rfc3339(&text).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for `Option<SystemTime>`: `#[serde(with = "anyfn::time::rfc3339::option")]`.
+    pub mod option {
+        use std::time::SystemTime;
+
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Serializes `Some` as an RFC 3339 string, `None` as null.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's.
+        pub fn serialize<S: Serializer>(
+            time: &Option<SystemTime>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match time {
+                Some(time) => super::serialize(time, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        /// Deserializes an RFC 3339 string or null.
+        ///
+        /// # Errors
+        ///
+        /// When the string is not an RFC 3339 timestamp.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<SystemTime>, D::Error> {
+            let text = Option::<std::borrow::Cow<str>>::deserialize(deserializer)?;
+            text.map(|text| super::super::parse_rfc3339(&text).map_err(serde::de::Error::custom))
+                .transpose()
+        }
+    }
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The date of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_across_eras_and_leap_days() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "2024-12-31T12:34:56.789Z",
+            "1969-12-31T23:59:59.500Z",
+            "2262-04-11T23:47:16.123456789Z",
+        ] {
+            let time = parse_rfc3339(text).unwrap();
+            assert_eq!(format_rfc3339(time), text);
+        }
+    }
+
+    #[test]
+    fn offsets_are_applied() {
+        assert_eq!(
+            parse_rfc3339("2024-01-01T02:00:00+02:00"),
+            parse_rfc3339("2024-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            parse_rfc3339("2023-12-31T19:00:00-05:00"),
+            parse_rfc3339("2024-01-01T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for text in [
+            "",
+            "2024-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2024-01-01T00:00:00",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00+2:00",
+            "२०२४-01-01T00:00:00Z",
+            "2024-01-01T00:00:00+ä:00",
+        ] {
+            assert!(parse_rfc3339(text).is_err(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The examples' handlers, compiled into the tests from the examples' own
+//! source, so their contracts are tested with the real code.
+
+#![allow(dead_code)]
+
+#[path = "../../examples/ce-echo.rs"]
+pub mod ce_echo;
+#[path = "../../examples/echo.rs"]
+pub mod echo;
+#[path = "../../examples/greet-json.rs"]
+pub mod greet_json;
+#[path = "../../examples/hello.rs"]
+pub mod hello;
+#[path = "../../examples/nightly.rs"]
+pub mod nightly;
+#[path = "../../examples/queue-worker.rs"]
+pub mod queue_worker;
+#[path = "../../examples/thumbnail.rs"]
+pub mod thumbnail;
