@@ -14,7 +14,10 @@
 #                so the difference to `anyfn` is the price of that line.
 #
 # It prints the requests/s of every round, the median of each server, and the
-# ratios anyfn/hyper and anyfn-quiet/hyper against the goal (>= 0.90).
+# ratios anyfn/hyper and anyfn-quiet/hyper against the goal (>= 0.90). Beside
+# them: each server's CPU time per request (the same ratio measured by
+# efficiency rather than throughput, which other load on the machine skews
+# less) and how much CPU anything else used during each round.
 #
 # Load: wrk on 127.0.0.1 with 1 thread and 32 keep-alive connections. On a
 # 2-core machine one wrk thread takes about one core and leaves the other to
@@ -32,6 +35,8 @@
 #   CONNECTIONS=32  wrk connections
 #   QUICK=1         smoke run: 1 round of 2 s, 1 s warm-up (for CI)
 #   GOAL=0.90       the anyfn/hyper ratio to reach
+#   QUIET_WAIT=30   seconds to wait, before each round, for the machine to be
+#                   idle (other processes under 10% of a core); then go on
 #   FAIL_BELOW_GOAL=1  exit 1 when a ratio is below the goal (default: report only)
 #   CARGO_TARGET_DIR   where to build (default: the workspace's target dir)
 # Raw wrk outputs go to $TARGET_DIR/http_vs_hyper/.
@@ -51,6 +56,7 @@ WARMUP="${WARMUP:-2}"
 THREADS="${THREADS:-1}"
 CONNECTIONS="${CONNECTIONS:-32}"
 GOAL="${GOAL:-0.90}"
+QUIET_WAIT="${QUIET_WAIT:-30}"
 FAIL_BELOW_GOAL="${FAIL_BELOW_GOAL:-0}"
 REQUEST_PATH='/?name=Ada'
 EXPECTED_BODY='Hello, Ada!'
@@ -182,23 +188,55 @@ done
 
 WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" --latency)
 SERVERS=(anyfn hyper anyfn-quiet)
-declare -A RPS
+TICKS="$(getconf CLK_TCK)"
+declare -A RPS CPU
+
+# CPU ticks (user + system) of process $1, and of the whole machine (no $1).
+process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4; exit}' /proc/stat; }
+
+# Waits (at most QUIET_WAIT seconds) until the machine is idle: under 10% of
+# a core busy over half a second, so that a round does not start in the
+# middle of someone's build.
+wait_quiet() {
+    local deadline=$((SECONDS + QUIET_WAIT)) m0 busy
+    while :; do
+        m0="$(machine_ticks)"
+        sleep 0.5
+        busy="$(awk -v m="$(($(machine_ticks) - m0))" -v hz="$TICKS" 'BEGIN {printf "%.0f", m / hz / 0.5 * 100}')"
+        ((busy < 10)) && return 0
+        if ((SECONDS >= deadline)); then
+            say "  (the machine is busy: ${busy}% of a core; going on)"
+            return 0
+        fi
+    done
+}
 
 say ""
 say "load: ${WRK[*]} -d${DURATION}s, ${WARMUP}s warm-up, $ROUNDS round(s); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %-12s %12s %10s %8s %10s\n' round server requests/s p50 p99 REPORTs
+say "  cpu/req: the server's CPU time (user + system) per request;"
+say "  other:   CPU used by anything but the server and wrk during the round, in % of one core"
+printf '%-6s %-12s %12s %10s %9s %10s %9s %7s\n' round server requests/s p50 p99 REPORTs cpu/req other
+disturbed=0
 for ((round = 1; round <= ROUNDS; round++)); do
     for name in "${SERVERS[@]}"; do
         log="$OUT/$name.round$round.log"
+        wait_quiet
         start_server "$name" "$log"
         url="http://127.0.0.1:$PORT$REQUEST_PATH"
         "${WRK[@]}" "-d${WARMUP}s" "$url" >/dev/null
         : >"$log" # count only the measured requests' REPORT lines
         result="$OUT/$name.round$round.wrk.txt"
-        "${WRK[@]}" "-d${DURATION}s" "$url" >"$result"
+        server0="$(process_ticks "$SERVER_PID")"
+        machine0="$(machine_ticks)"
+        TIMEFORMAT='%U %S'
+        { time "${WRK[@]}" "-d${DURATION}s" "$url" >"$result"; } 2>"$OUT/wrk.time"
+        server1="$(process_ticks "$SERVER_PID")"
+        machine1="$(machine_ticks)"
         stop_server
         rps="$(awk '/^Requests\/sec:/ {print $2}' "$result")"
-        [[ -n "$rps" ]] || die "no Requests/sec in $result: $(cat "$result")"
+        requests="$(awk '/ requests in / {print $1}' "$result")"
+        [[ -n "$rps" && -n "$requests" ]] || die "no Requests/sec in $result: $(cat "$result")"
         if grep -q 'Non-2xx or 3xx responses' "$result"; then
             die "$name answered errors under load: $(grep 'Non-2xx' "$result")"
         fi
@@ -209,8 +247,16 @@ for ((round = 1; round <= ROUNDS; round++)); do
         p99="$(awk '$1 == "99%" {print $2}' "$result")"
         reports="$(grep -ac 'REPORT' "$log" || true)"
         rm -f "$log" # can be large (one line per request)
+        cpu="$(awk -v t="$((server1 - server0))" -v hz="$TICKS" -v n="$requests" \
+            'BEGIN {printf "%.2f", t / hz / n * 1e6}')"
+        other="$(awk -v m="$((machine1 - machine0))" -v s="$((server1 - server0))" -v hz="$TICKS" \
+            -v d="$DURATION" -v w="$(cat "$OUT/wrk.time")" \
+            'BEGIN {split(w, x, " "); o = ((m - s) / hz - x[1] - x[2]) / d * 100; printf "%.0f", o < 0 ? 0 : o}')"
+        if ((other > 10)); then disturbed=1; fi
         RPS[$name]+="$rps "
-        printf '%-6s %-12s %12s %10s %8s %10s\n' "$round" "$name" "$rps" "$p50" "$p99" "$reports"
+        CPU[$name]+="$cpu "
+        printf '%-6s %-12s %12s %10s %9s %10s %7sus %6s%%\n' \
+            "$round" "$name" "$rps" "$p50" "$p99" "$reports" "$cpu" "$other"
     done
 done
 
@@ -218,27 +264,33 @@ median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR] = $1} END {
     if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 say ""
-declare -A MEDIAN
+declare -A MEDIAN MEDIAN_CPU
 for name in "${SERVERS[@]}"; do
     MEDIAN[$name]="$(median <<<"${RPS[$name]}")"
-    printf 'median %-12s %12s requests/s\n' "$name" "${MEDIAN[$name]}"
+    MEDIAN_CPU[$name]="$(median <<<"${CPU[$name]}")"
+    printf 'median %-12s %12s requests/s %8s us CPU/request\n' "$name" "${MEDIAN[$name]}" "${MEDIAN_CPU[$name]}"
 done
 
 say ""
 below=0
 verdict() { # verdict LABEL NUMERATOR_SERVER
-    local ratio status
+    local ratio cpu_ratio status
     ratio="$(awk -v a="${MEDIAN[$2]}" -v b="${MEDIAN[hyper]}" 'BEGIN {printf "%.3f", a / b}')"
+    cpu_ratio="$(awk -v a="${MEDIAN_CPU[hyper]}" -v b="${MEDIAN_CPU[$2]}" 'BEGIN {printf "%.3f", a / b}')"
     if awk -v r="$ratio" -v g="$GOAL" 'BEGIN {exit !(r >= g)}'; then
         status="PASS"
     else
         status="BELOW GOAL"
         below=1
     fi
-    printf 'ratio %-32s %s  (goal >= %s)  %s\n' "$1" "$ratio" "$GOAL" "$status"
+    printf 'ratio %-31s %s  (goal >= %s)  %-10s  [by CPU/request: %s]\n' "$1" "$ratio" "$GOAL" "$status" "$cpu_ratio"
 }
 verdict "anyfn/hyper (REPORT lines on):" anyfn
 verdict "anyfn/hyper (RUST_LOG=warn):" anyfn-quiet
+if ((disturbed)); then
+    say "warning: other processes used over 10% of a core in some rounds (column 'other'):"
+    say "         requests/s are skewed there; the CPU/request ratio is less affected"
+fi
 say "(raw wrk outputs: $OUT)"
 
 if [[ "$FAIL_BELOW_GOAL" == 1 && "$below" == 1 ]]; then

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# anyfn-lambda next to raw lambda_runtime and lambda_http, against the same
+# Lambda Runtime API emulator (anyfn_test::LambdaEmulator on loopback).
+#
+# 1. Throughput: N sequential invocations (default 10,000) of a trivial JSON
+#    function (any JSON in, {"ok":true} out) written with anyfn-lambda
+#    (benches/peers/src/bin/anyfn-lambda-trivial.rs) and with raw
+#    lambda_runtime (benches/peers/src/bin/raw-lambda-runtime.rs), alternating
+#    A/B for ROUNDS rounds, each round a fresh process after WARMUP untimed
+#    invocations. Prints both rates, the medians, and the ratio of anyfn's
+#    time per invocation to raw lambda_runtime's (goal: <= 1.05).
+# 2. Size and cold start: the `hello` example (anyfn, via anyfn-auto, which
+#    picks the Lambda adapter when AWS_LAMBDA_RUNTIME_API is set) and its
+#    lambda_http peer (benches/peers/src/bin/lambda-http-hello.rs), both built
+#    release and stripped. Prints their sizes, and the time from process
+#    start to the first answered invocation (an API Gateway HTTP API payload
+#    for GET /?name=Ada, whose answer must be "Hello, Ada!"), COLD_RUNS runs
+#    each, alternating in ROUNDS chunks.
+#
+# Environment:
+#   CARGO_TARGET_DIR  where to build (default: <repo>/target)
+#   N                 timed invocations per throughput run (default 10000)
+#   QUICK=1           a smoke run: N=500, COLD_RUNS=5 unless set
+#   ROUNDS            alternating rounds (default 3)
+#   WARMUP            untimed invocations before each throughput run (default 200)
+#   COLD_RUNS         cold starts per binary (default 20)
+#
+# Usage: benches/lambda_runtime_vs_anyfn.sh
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+if [[ ${QUICK:-0} == 1 ]]; then
+  N=${N:-500}
+  COLD_RUNS=${COLD_RUNS:-5}
+fi
+N=${N:-10000}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-200}
+COLD_RUNS=${COLD_RUNS:-20}
+GOAL=1.05
+
+for name in N ROUNDS WARMUP COLD_RUNS; do
+  if ! [[ ${!name} =~ ^[1-9][0-9]*$ ]]; then
+    echo "$name must be a positive whole number, not '${!name}'" >&2
+    exit 2
+  fi
+done
+command -v strip >/dev/null || { echo "strip (binutils) is needed" >&2; exit 2; }
+
+cd "$ROOT"
+echo "== building (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+cargo build --release --quiet -p anyfn-bench-peers \
+  --bin anyfn-lambda-trivial --bin raw-lambda-runtime --bin lambda-http-hello --bin lambda-driver
+cargo build --release --quiet --example hello
+
+BIN=$CARGO_TARGET_DIR/release
+DRIVER=$BIN/lambda-driver
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# The value of key=VALUE in a driver line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# The median of the numbers given as arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# ----------------------------------------------------------------- throughput
+
+TRIVIAL_PAYLOAD='{"name":"Ada","n":1}'
+TRIVIAL_ANSWER='{"ok":true}'
+anyfn_us=() raw_us=() anyfn_rate=() raw_rate=()
+
+run_throughput() { # NAME → appends to NAME's arrays
+  local line
+  line=$("$DRIVER" throughput "$BIN/$1" "$N" "$TRIVIAL_PAYLOAD" \
+    --warmup "$WARMUP" --expect-json "$TRIVIAL_ANSWER")
+  echo "   $line"
+  case $1 in
+    anyfn-lambda-trivial) anyfn_us+=("$(field mean_us "$line")") anyfn_rate+=("$(field per_sec "$line")") ;;
+    raw-lambda-runtime) raw_us+=("$(field mean_us "$line")") raw_rate+=("$(field per_sec "$line")") ;;
+  esac
+}
+
+echo
+echo "== throughput: $N sequential invocations per run, $ROUNDS rounds A/B, $WARMUP warm-up invocations per run"
+for ((round = 1; round <= ROUNDS; round++)); do
+  echo " round $round"
+  if ((round % 2)); then
+    run_throughput anyfn-lambda-trivial
+    run_throughput raw-lambda-runtime
+  else
+    run_throughput raw-lambda-runtime
+    run_throughput anyfn-lambda-trivial
+  fi
+done
+
+anyfn_med=$(median "${anyfn_us[@]}")
+raw_med=$(median "${raw_us[@]}")
+anyfn_rate_med=$(median "${anyfn_rate[@]}")
+raw_rate_med=$(median "${raw_rate[@]}")
+ratio=$(awk -v a="$anyfn_med" -v r="$raw_med" 'BEGIN { printf "%.3f", a / r }')
+verdict=$(awk -v x="$ratio" -v g="$GOAL" 'BEGIN { print (x <= g) ? "PASS" : "MISS" }')
+echo
+echo "anyfn-lambda:       median ${anyfn_rate_med} invocations/s, ${anyfn_med} us/invocation (runs: ${anyfn_us[*]} us)"
+echo "raw lambda_runtime: median ${raw_rate_med} invocations/s, ${raw_med} us/invocation (runs: ${raw_us[*]} us)"
+echo "ratio anyfn/raw time per invocation: $ratio (goal <= $GOAL) $verdict"
+
+# ------------------------------------------------------- size and cold start
+
+echo
+echo "== hello vs lambda_http hello: release, stripped"
+cp "$BIN/examples/hello" "$WORK/hello"
+cp "$BIN/lambda-http-hello" "$WORK/lambda-http-hello"
+strip "$WORK/hello" "$WORK/lambda-http-hello"
+
+# An API Gateway HTTP API (v2) event for GET /?name=Ada.
+cat >"$WORK/get-ada.json" <<'JSON'
+{
+  "version": "2.0",
+  "routeKey": "$default",
+  "rawPath": "/",
+  "rawQueryString": "name=Ada",
+  "headers": {
+    "accept": "*/*",
+    "host": "abc123.execute-api.us-east-1.amazonaws.com",
+    "user-agent": "curl/8.5.0",
+    "x-forwarded-for": "192.0.2.1",
+    "x-forwarded-port": "443",
+    "x-forwarded-proto": "https"
+  },
+  "queryStringParameters": { "name": "Ada" },
+  "requestContext": {
+    "accountId": "123456789012",
+    "apiId": "abc123",
+    "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+    "domainPrefix": "abc123",
+    "http": {
+      "method": "GET",
+      "path": "/",
+      "protocol": "HTTP/1.1",
+      "sourceIp": "192.0.2.1",
+      "userAgent": "curl/8.5.0"
+    },
+    "requestId": "JKJaXmPLvHcESHA=",
+    "routeKey": "$default",
+    "stage": "$default",
+    "time": "10/Mar/2024:13:40:52 +0000",
+    "timeEpoch": 1710078052000
+  },
+  "isBase64Encoded": false
+}
+JSON
+
+size_of() { stat -c %s "$1"; }
+hello_size=$(size_of "$WORK/hello")
+http_size=$(size_of "$WORK/lambda-http-hello")
+hello_unstripped=$(size_of "$BIN/examples/hello")
+http_unstripped=$(size_of "$BIN/lambda-http-hello")
+
+hello_cold=() http_cold=()
+run_cold() { # NAME RUNS → appends every run's time to NAME's array
+  local line times
+  line=$("$DRIVER" cold "$WORK/$1" "$2" "$WORK/get-ada.json" --expect-body "Hello, Ada!")
+  times=$(field times_us "$line")
+  case $1 in
+    hello) IFS=, read -r -a more <<<"$times"; hello_cold+=("${more[@]}") ;;
+    lambda-http-hello) IFS=, read -r -a more <<<"$times"; http_cold+=("${more[@]}") ;;
+  esac
+}
+
+# One untimed start each, so both binaries are in the page cache.
+"$DRIVER" cold "$WORK/hello" 1 "$WORK/get-ada.json" --expect-body "Hello, Ada!" >/dev/null
+"$DRIVER" cold "$WORK/lambda-http-hello" 1 "$WORK/get-ada.json" --expect-body "Hello, Ada!" >/dev/null
+
+done_runs=0
+for ((round = 1; round <= ROUNDS; round++)); do
+  chunk=$(((COLD_RUNS - done_runs) / (ROUNDS - round + 1)))
+  ((chunk > 0)) || continue
+  if ((round % 2)); then
+    run_cold hello "$chunk"
+    run_cold lambda-http-hello "$chunk"
+  else
+    run_cold lambda-http-hello "$chunk"
+    run_cold hello "$chunk"
+  fi
+  done_runs=$((done_runs + chunk))
+done
+
+cold_line() { # LABEL TIMES... → median and min in ms
+  local label=$1
+  shift
+  local med min
+  med=$(median "$@")
+  min=$(printf '%s\n' "$@" | sort -g | head -n1)
+  awk -v l="$label" -v m="$med" -v n="$min" -v c="$#" \
+    'BEGIN { printf "%-22s cold start (process start -> first answer): median %.2f ms, min %.2f ms (%d runs)\n", l, m / 1000, n / 1000, c }'
+}
+size_line() { # LABEL STRIPPED UNSTRIPPED
+  awk -v l="$1" -v s="$2" -v u="$3" \
+    'BEGIN { printf "%-22s size stripped: %d bytes (%.1f KiB); unstripped %d bytes (%.1f KiB)\n", l, s, s / 1024, u, u / 1024 }'
+}
+
+echo
+size_line "hello (anyfn):" "$hello_size" "$hello_unstripped"
+size_line "lambda-http-hello:" "$http_size" "$http_unstripped"
+awk -v a="$hello_size" -v b="$http_size" 'BEGIN { printf "%-22s size ratio anyfn/lambda_http: %.3f\n", "", a / b }'
+cold_line "hello (anyfn):" "${hello_cold[@]}"
+cold_line "lambda-http-hello:" "${http_cold[@]}"
+awk -v a="$(median "${hello_cold[@]}")" -v b="$(median "${http_cold[@]}")" \
+  'BEGIN { printf "%-22s cold start ratio anyfn/lambda_http (medians): %.3f\n", "", a / b }'

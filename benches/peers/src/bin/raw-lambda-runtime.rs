@@ -1,0 +1,28 @@
+//! The raw lambda_runtime peer: the least a `lambda_runtime` function can do
+//! with a trivial JSON handler, measured against `anyfn-lambda-trivial` by
+//! `benches/lambda_runtime_vs_anyfn.sh`.
+//!
+//! Every invocation's payload is read as a `serde_json::Value` and answered
+//! with `{"ok":true}`, exactly what `anyfn-lambda-trivial` answers, so the
+//! difference between the two is what anyfn-lambda adds per invocation
+//! (context, deadline timer, panic catching, the raw payload hand-over).
+//!
+//! ```text
+//! cargo build --release -p anyfn-bench-peers --bin raw-lambda-runtime
+//! cargo run --release -p anyfn-bench-peers --bin lambda-driver -- \
+//!     throughput target/release/raw-lambda-runtime 1000 '{"n":1}'
+//! ```
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use serde_json::{json, Value};
+
+/// The trivial handler: ignores the payload, answers `{"ok":true}`.
+async fn trivial(event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let _payload = event.payload;
+    Ok(json!({ "ok": true }))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::run(service_fn(trivial)).await
+}
