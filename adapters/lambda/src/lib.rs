@@ -8,6 +8,14 @@
 //! from the payload in one pass, and the response goes back in the same shape.
 //! `Json<T>` handlers get the raw payload.
 //!
+//! Beyond HTTP, portable [`anyfn::event`] types are decoded from their AWS
+//! sources: [`StorageEvent`](anyfn::event::StorageEvent) from S3
+//! notifications, [`QueueBatch`](anyfn::event::QueueBatch) from SQS and SNS
+//! (a [`BatchResult`](anyfn::event::BatchResult) answers SQS with
+//! `batchItemFailures`), [`ScheduleTick`](anyfn::event::ScheduleTick) from
+//! EventBridge scheduled events, and [`CloudEvent`](anyfn::event::CloudEvent)
+//! from any EventBridge event.
+//!
 //! # Example
 //!
 //! ```no_run

@@ -2,15 +2,7 @@
 //! CloudEvent (binary or structured mode) of a known type, or from a plain
 //! JSON POST of the portable type.
 //!
-//! Known CloudEvent types:
-//!
-//! | portable event | CloudEvent `type` | `data` |
-//! |---|---|---|
-//! | [`StorageEvent`] | `google.cloud.storage.object.v1.finalized` / `.deleted` / `.archived` / `.metadataUpdated` | a Cloud Storage object (`bucket`, `name`, `size`, `etag`, `generation`) |
-//! | [`StorageEvent`] | `com.amazonaws.s3.object.created` / `.deleted` | an [`ObjectEvent`] (`bucket`, `key`, `size`, `etag`, `version`) |
-//! | [`QueueBatch`] | `google.cloud.pubsub.topic.v1.messagePublished` | `{"message": {"data": base64, "attributes", "messageId", "publishTime"}, "subscription"}` |
-//! | [`QueueBatch`] | `com.amazonaws.sqs.message.received` | a [`Message`] (`id`, `body`, `attributes`, …) |
-//! | [`ScheduleTick`] | `google.cloud.scheduler.job.v1.executed`, `com.amazonaws.events.scheduled` | ignored; the tick is the event's `id`, `time` and `subject` (or `source`) |
+//! The known CloudEvent types are listed in the crate docs.
 
 use std::time::SystemTime;
 

@@ -24,6 +24,10 @@
 //!   came (method, path, query, every header value, body); a handler of
 //!   [`Json<T>`](anyfn::Json) gets the body parsed as JSON, and a body that does
 //!   not parse is answered `400` with a message saying what was wrong.
+//! - **Other events**: storage, queue, schedule and CloudEvent handlers get
+//!   CloudEvents over HTTP (binary or structured mode) of known types, or a
+//!   JSON POST of the portable type (see below). A `BatchResult` naming
+//!   failed messages answers `500` with the list.
 //! - **Deadline**: each invocation has a timeout (default 3 s, as on Lambda),
 //!   visible in its [`Context`](anyfn::Context); past it the client gets `504`
 //!   and the server goes on.
@@ -40,6 +44,16 @@
 //!   in-flight requests finish (within the drain timeout).
 //!
 //! Requests are served concurrently, each connection on its own task.
+//!
+//! # CloudEvent types the server maps to portable events
+//!
+//! | portable event | CloudEvent `type` | `data` |
+//! |---|---|---|
+//! | [`StorageEvent`](anyfn::event::StorageEvent) | `google.cloud.storage.object.v1.finalized` / `.deleted` / `.archived` / `.metadataUpdated` | a Cloud Storage object (`bucket`, `name`, `size`, `etag`, `generation`) |
+//! | [`StorageEvent`](anyfn::event::StorageEvent) | `com.amazonaws.s3.object.created` / `.deleted` | an [`ObjectEvent`](anyfn::event::ObjectEvent) (`bucket`, `key`, `size`, `etag`, `version`) |
+//! | [`QueueBatch`](anyfn::event::QueueBatch) | `google.cloud.pubsub.topic.v1.messagePublished` | `{"message": {"data": base64, "attributes", "messageId", "publishTime"}, "subscription"}` |
+//! | [`QueueBatch`](anyfn::event::QueueBatch) | `com.amazonaws.sqs.message.received` | a [`Message`](anyfn::event::Message) (`id`, `body`, `attributes`, …) |
+//! | [`ScheduleTick`](anyfn::event::ScheduleTick) | `google.cloud.scheduler.job.v1.executed`, `com.amazonaws.events.scheduled` | ignored; the tick is the event's `id`, `time` and `subject` (or `source`) |
 
 mod cloud_events;
 mod codec;
