@@ -5,24 +5,29 @@
 # 1. Throughput: N sequential invocations (default 10,000) of a trivial JSON
 #    function (any JSON in, {"ok":true} out) written with anyfn-lambda
 #    (benches/peers/src/bin/anyfn-lambda-trivial.rs) and with raw
-#    lambda_runtime (benches/peers/src/bin/raw-lambda-runtime.rs), alternating
-#    A/B for ROUNDS rounds, each round a fresh process after WARMUP untimed
-#    invocations. Prints both rates, the medians, and the ratio of anyfn's
-#    time per invocation to raw lambda_runtime's (goal: <= 1.05).
+#    lambda_runtime (benches/peers/src/bin/raw-lambda-runtime.rs), in one
+#    run of benches/peers/src/bin/lambda-driver.rs: both processes up, each
+#    on its own emulator (same settings), alternating blocks of BLOCK
+#    invocations so that both see the same machine. ROUNDS such runs, fresh
+#    processes each, the first function swapped every round. Prints both
+#    rates and times per invocation, and the ratio of anyfn's time per
+#    invocation to raw lambda_runtime's, median of the rounds (goal: <= 1.05).
 # 2. Size and cold start: the `hello` example (anyfn, via anyfn-auto, which
 #    picks the Lambda adapter when AWS_LAMBDA_RUNTIME_API is set) and its
 #    lambda_http peer (benches/peers/src/bin/lambda-http-hello.rs), both built
 #    release and stripped. Prints their sizes, and the time from process
 #    start to the first answered invocation (an API Gateway HTTP API payload
-#    for GET /?name=Ada, whose answer must be "Hello, Ada!"), COLD_RUNS runs
-#    each, alternating in ROUNDS chunks.
+#    for GET /?name=Ada, whose answer must be "Hello, Ada!"; the invocation is
+#    queued before the process is spawned), COLD_RUNS starts each,
+#    alternating, each with a fresh emulator and process.
 #
 # Environment:
 #   CARGO_TARGET_DIR  where to build (default: <repo>/target)
-#   N                 timed invocations per throughput run (default 10000)
+#   N                 timed invocations per function per round (default 10000)
 #   QUICK=1           a smoke run: N=500, COLD_RUNS=5 unless set
-#   ROUNDS            alternating rounds (default 3)
-#   WARMUP            untimed invocations before each throughput run (default 200)
+#   ROUNDS            throughput rounds (default 3)
+#   BLOCK             invocations per alternating block (default 500)
+#   WARMUP            untimed invocations per process before timing (default 200)
 #   COLD_RUNS         cold starts per binary (default 20)
 #
 # Usage: benches/lambda_runtime_vs_anyfn.sh
@@ -36,11 +41,12 @@ if [[ ${QUICK:-0} == 1 ]]; then
 fi
 N=${N:-10000}
 ROUNDS=${ROUNDS:-3}
+BLOCK=${BLOCK:-500}
 WARMUP=${WARMUP:-200}
 COLD_RUNS=${COLD_RUNS:-20}
 GOAL=1.05
 
-for name in N ROUNDS WARMUP COLD_RUNS; do
+for name in N ROUNDS BLOCK WARMUP COLD_RUNS; do
   if ! [[ ${!name} =~ ^[1-9][0-9]*$ ]]; then
     echo "$name must be a positive whole number, not '${!name}'" >&2
     exit 2
@@ -69,42 +75,36 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 
 TRIVIAL_PAYLOAD='{"name":"Ada","n":1}'
 TRIVIAL_ANSWER='{"ok":true}'
-anyfn_us=() raw_us=() anyfn_rate=() raw_rate=()
-
-run_throughput() { # NAME → appends to NAME's arrays
-  local line
-  line=$("$DRIVER" throughput "$BIN/$1" "$N" "$TRIVIAL_PAYLOAD" \
-    --warmup "$WARMUP" --expect-json "$TRIVIAL_ANSWER")
-  echo "   $line"
-  case $1 in
-    anyfn-lambda-trivial) anyfn_us+=("$(field mean_us "$line")") anyfn_rate+=("$(field per_sec "$line")") ;;
-    raw-lambda-runtime) raw_us+=("$(field mean_us "$line")") raw_rate+=("$(field per_sec "$line")") ;;
-  esac
-}
+ANYFN=anyfn-lambda-trivial
+RAW=raw-lambda-runtime
+anyfn_us=() raw_us=() anyfn_rate=() raw_rate=() ratios=()
 
 echo
-echo "== throughput: $N sequential invocations per run, $ROUNDS rounds A/B, $WARMUP warm-up invocations per run"
+echo "== throughput: $N sequential invocations each per round, $ROUNDS rounds"
+echo "   (both processes up, each on its own emulator, alternating blocks of $BLOCK; $WARMUP warm-up invocations each)"
 for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then first=$ANYFN second=$RAW; else first=$RAW second=$ANYFN; fi
+  out=$("$DRIVER" throughput "$BIN/$first" "$N" "$TRIVIAL_PAYLOAD" --versus "$BIN/$second" \
+    --block "$BLOCK" --warmup "$WARMUP" --expect-json "$TRIVIAL_ANSWER")
   echo " round $round"
-  if ((round % 2)); then
-    run_throughput anyfn-lambda-trivial
-    run_throughput raw-lambda-runtime
-  else
-    run_throughput raw-lambda-runtime
-    run_throughput anyfn-lambda-trivial
-  fi
+  sed 's/^/   /' <<<"$out"
+  anyfn_line=$(grep "^throughput function=$ANYFN " <<<"$out")
+  raw_line=$(grep "^throughput function=$RAW " <<<"$out")
+  anyfn_us+=("$(field mean_us "$anyfn_line")")
+  raw_us+=("$(field mean_us "$raw_line")")
+  anyfn_rate+=("$(field per_sec "$anyfn_line")")
+  raw_rate+=("$(field per_sec "$raw_line")")
+  ratios+=("$(awk -v a="${anyfn_us[-1]}" -v r="${raw_us[-1]}" 'BEGIN { printf "%.4f", a / r }')")
 done
 
 anyfn_med=$(median "${anyfn_us[@]}")
 raw_med=$(median "${raw_us[@]}")
-anyfn_rate_med=$(median "${anyfn_rate[@]}")
-raw_rate_med=$(median "${raw_rate[@]}")
-ratio=$(awk -v a="$anyfn_med" -v r="$raw_med" 'BEGIN { printf "%.3f", a / r }')
+ratio=$(median "${ratios[@]}")
 verdict=$(awk -v x="$ratio" -v g="$GOAL" 'BEGIN { print (x <= g) ? "PASS" : "MISS" }')
 echo
-echo "anyfn-lambda:       median ${anyfn_rate_med} invocations/s, ${anyfn_med} us/invocation (runs: ${anyfn_us[*]} us)"
-echo "raw lambda_runtime: median ${raw_rate_med} invocations/s, ${raw_med} us/invocation (runs: ${raw_us[*]} us)"
-echo "ratio anyfn/raw time per invocation: $ratio (goal <= $GOAL) $verdict"
+echo "anyfn-lambda:       median $(median "${anyfn_rate[@]}") invocations/s, ${anyfn_med} us/invocation (rounds: ${anyfn_us[*]} us)"
+echo "raw lambda_runtime: median $(median "${raw_rate[@]}") invocations/s, ${raw_med} us/invocation (rounds: ${raw_us[*]} us)"
+echo "ratio anyfn/raw time per invocation: median of rounds $ratio (rounds: ${ratios[*]}) (goal <= $GOAL) $verdict"
 
 # ------------------------------------------------------- size and cold start
 
@@ -158,34 +158,14 @@ http_size=$(size_of "$WORK/lambda-http-hello")
 hello_unstripped=$(size_of "$BIN/examples/hello")
 http_unstripped=$(size_of "$BIN/lambda-http-hello")
 
-hello_cold=() http_cold=()
-run_cold() { # NAME RUNS → appends every run's time to NAME's array
-  local line times
-  line=$("$DRIVER" cold "$WORK/$1" "$2" "$WORK/get-ada.json" --expect-body "Hello, Ada!")
-  times=$(field times_us "$line")
-  case $1 in
-    hello) IFS=, read -r -a more <<<"$times"; hello_cold+=("${more[@]}") ;;
-    lambda-http-hello) IFS=, read -r -a more <<<"$times"; http_cold+=("${more[@]}") ;;
-  esac
-}
-
 # One untimed start each, so both binaries are in the page cache.
-"$DRIVER" cold "$WORK/hello" 1 "$WORK/get-ada.json" --expect-body "Hello, Ada!" >/dev/null
-"$DRIVER" cold "$WORK/lambda-http-hello" 1 "$WORK/get-ada.json" --expect-body "Hello, Ada!" >/dev/null
-
-done_runs=0
-for ((round = 1; round <= ROUNDS; round++)); do
-  chunk=$(((COLD_RUNS - done_runs) / (ROUNDS - round + 1)))
-  ((chunk > 0)) || continue
-  if ((round % 2)); then
-    run_cold hello "$chunk"
-    run_cold lambda-http-hello "$chunk"
-  else
-    run_cold lambda-http-hello "$chunk"
-    run_cold hello "$chunk"
-  fi
-  done_runs=$((done_runs + chunk))
-done
+"$DRIVER" cold "$WORK/hello" 1 "$WORK/get-ada.json" --versus "$WORK/lambda-http-hello" \
+  --expect-body "Hello, Ada!" >/dev/null
+# Alternating single starts, each with a fresh emulator and process.
+out=$("$DRIVER" cold "$WORK/hello" "$COLD_RUNS" "$WORK/get-ada.json" --versus "$WORK/lambda-http-hello" \
+  --expect-body "Hello, Ada!")
+IFS=, read -r -a hello_cold <<<"$(field times_us "$(grep '^cold function=hello ' <<<"$out")")"
+IFS=, read -r -a http_cold <<<"$(field times_us "$(grep '^cold function=lambda-http-hello ' <<<"$out")")"
 
 cold_line() { # LABEL TIMES... → median and min in ms
   local label=$1

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     BadRequest,
     /// The event is larger than the runtime accepts. HTTP 413.
     PayloadTooLarge,
+    /// The client did not send the whole request in time. HTTP 408.
+    RequestTimeout,
     /// The handler did not finish before its deadline. HTTP 504.
     Timeout,
     /// The handler returned an error. HTTP 500.
@@ -54,6 +56,7 @@ impl ErrorKind {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Handler | Self::Panic | Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,6 +76,7 @@ impl ErrorKind {
         match self {
             Self::BadRequest => "BadRequest",
             Self::PayloadTooLarge => "PayloadTooLarge",
+            Self::RequestTimeout => "RequestTimeout",
             Self::Timeout => "Timeout",
             Self::Handler => "HandlerError",
             Self::Panic => "Panic",
@@ -401,6 +405,7 @@ mod tests {
         let kinds = [
             ErrorKind::BadRequest,
             ErrorKind::PayloadTooLarge,
+            ErrorKind::RequestTimeout,
             ErrorKind::Timeout,
             ErrorKind::Handler,
             ErrorKind::Panic,

@@ -2,6 +2,7 @@
 //! panics, limits, shutdown, concurrency) through the harness and through the
 //! real server over HTTP on 127.0.0.1.
 
+mod abuse;
 mod concurrency;
 mod deadline;
 mod event_fixtures;
@@ -10,7 +11,11 @@ mod examples;
 mod faults;
 mod lambda;
 mod lambda_context;
+mod lambda_faults;
 mod limits;
+mod log_hygiene;
 mod parity;
+mod properties;
 mod shutdown;
+mod shutdown_under_load;
 mod support;

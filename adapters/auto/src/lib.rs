@@ -24,7 +24,10 @@ use anyfn_lambda::{FromPayload, IntoPayload, LambdaError};
 use anyfn_server::{FromRequest, IntoResponse, ServeError};
 
 /// Why the chosen adapter could not run.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` output is the message and its causes, so that `main`
+/// returning `Result<(), RunError>` prints a readable reason on exit.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
     /// The Lambda adapter failed (on Lambda).
@@ -33,6 +36,18 @@ pub enum RunError {
     /// The local server failed (off Lambda).
     #[error(transparent)]
     Server(#[from] ServeError),
+}
+
+impl std::fmt::Debug for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, "\n  caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 /// Which adapter [`run`] picks in this process.

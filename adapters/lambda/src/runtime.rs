@@ -28,11 +28,42 @@ where
         let env = Arc::clone(&env);
         async move { invoke(&*handler, event, &env).await }
     });
-    lambda_runtime::run(service)
-        .await
-        .map_err(|err| LambdaError::Runtime {
-            message: err.to_string(),
-        })
+    // lambda_runtime panics on some malformed Runtime API answers (a `next`
+    // without a request id); run it in its own task so that becomes an error
+    // with a clear message instead of a crash.
+    let runtime = tokio::spawn(async move {
+        lambda_runtime::run(service)
+            .await
+            .map_err(|err| chain(&*err))
+    });
+    match runtime.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(message)) => Err(LambdaError::Runtime { message }),
+        Err(join) if join.is_panic() => Err(LambdaError::Runtime {
+            message: format!(
+                "lambda_runtime panicked ({}); the Runtime API answered in a way it cannot handle",
+                anyfn::adapter::panic_message(join.into_panic().as_ref())
+            ),
+        }),
+        Err(join) => Err(LambdaError::Runtime {
+            message: format!("the runtime task ended: {join}"),
+        }),
+    }
+}
+
+/// An error and its causes, as one line.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !message.contains(&cause_text) {
+            message.push_str(": ");
+            message.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    message
 }
 
 /// One invocation, settled into what Lambda records.

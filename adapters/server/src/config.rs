@@ -19,6 +19,13 @@ pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a client may take to send its request headers by default.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a client may take to send its request body by default.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest request head (request line and headers) accepted by default:
+/// 64 KiB, as an Application Load Balancer accepts; larger ones get 431.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) addr: Option<SocketAddr>,
@@ -30,6 +37,8 @@ pub(crate) struct Config {
     pub(crate) pricing: Pricing,
     pub(crate) drain_timeout: Duration,
     pub(crate) header_read_timeout: Duration,
+    pub(crate) body_read_timeout: Duration,
+    pub(crate) max_header_bytes: usize,
 }
 
 impl Default for Config {
@@ -44,6 +53,8 @@ impl Default for Config {
             pricing: Pricing::AWS_LAMBDA_X86,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
         }
     }
 }

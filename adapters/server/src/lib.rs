@@ -71,7 +71,8 @@ mod shutdown;
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
 pub use codec::{error_response, FromRequest, IntoResponse};
 pub use config::{
-    DEFAULT_BODY_LIMIT, DEFAULT_DRAIN_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_PORT,
+    DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_TIMEOUT,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,
 };
 pub use context_ext::ServerContextExt;
 pub use error::ServeError;

@@ -125,9 +125,24 @@ where
         self
     }
 
-    /// How long a client may take to send its request headers.
+    /// How long a client may take to send its request headers; a client
+    /// slower than that is disconnected.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.config.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send its request body; a client slower
+    /// than that gets 408 and is disconnected.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.body_read_timeout = timeout;
+        self
+    }
+
+    /// The largest request head (request line and headers) accepted, in
+    /// bytes; larger ones get 431. Default 64 KiB.
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_header_bytes = bytes;
         self
     }
 
@@ -228,6 +243,7 @@ where
                     Ok((stream, client)) => {
                         let _ = stream.set_nodelay(true);
                         let header_read_timeout = shared.config.header_read_timeout;
+                        let max_header_bytes = shared.config.max_header_bytes;
                         let shared = Arc::clone(&shared);
                         let service = service_fn(move |request| {
                             let shared = Arc::clone(&shared);
@@ -236,6 +252,7 @@ where
                         let connection = http1::Builder::new()
                             .timer(TokioTimer::new())
                             .header_read_timeout(header_read_timeout)
+                            .max_header_size(max_header_bytes)
                             .serve_connection(TokioIo::new(stream), service);
                         let connection = graceful.watch(connection);
                         tokio::spawn(async move {

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
 use anyfn::{
-    adapter, Body, Context, Error, Handler, InvocationReport, Platform, Request, Response,
+    adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Platform, Request,
+    Response,
 };
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
@@ -44,7 +45,21 @@ where
         client: SocketAddr,
     ) -> hyper::Response<Full<Bytes>> {
         let (parts, incoming) = request.into_parts();
-        let body = match read_body(incoming, self.config.body_limit, &parts.headers).await {
+        let read = read_body(incoming, self.config.body_limit, &parts.headers);
+        let read = match tokio::time::timeout(self.config.body_read_timeout, read).await {
+            Ok(read) => read,
+            Err(_) => Err(Refusal {
+                error: Error::new(
+                    ErrorKind::RequestTimeout,
+                    format!(
+                        "the request body did not arrive within {:.1} s",
+                        self.config.body_read_timeout.as_secs_f64()
+                    ),
+                ),
+                close: true,
+            }),
+        };
+        let body = match read {
             Ok(body) => body,
             Err(refusal) => {
                 tracing::warn!(target: "anyfn::server", %client, "{}", refusal.error);

@@ -2,7 +2,6 @@
 //! tests: [`LambdaEmulator`].
 
 use std::collections::{HashMap, VecDeque};
-use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -102,6 +101,24 @@ impl LambdaOutcome {
     }
 }
 
+/// A fault the emulator injects into the Runtime API, once, to test how a
+/// function copes with a misbehaving Lambda service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeApiFault {
+    /// The next `next` call is answered `500 Internal Server Error`.
+    NextAnswers500,
+    /// The next `next` call's connection is closed without an answer.
+    NextClosesConnection,
+    /// The next `next` call is answered only after this delay.
+    NextAnswersAfter(Duration),
+    /// The next `response` post is answered `500` (the response is recorded).
+    ResponseAnswers500,
+    /// The next `response` post's connection is closed without an answer
+    /// (the response is recorded).
+    ResponseClosesConnection,
+}
+
 /// An error as posted to the Runtime API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaErrorReport {
@@ -166,6 +183,7 @@ impl LambdaEmulatorBuilder {
             pending: Mutex::default(),
             init_errors: Mutex::default(),
             next_id: AtomicU64::new(0),
+            faults: Mutex::default(),
         });
         let task = tokio::spawn(serve(listener, Arc::clone(&state)));
         Ok(LambdaEmulator { addr, state, task })
@@ -210,6 +228,7 @@ struct State {
     pending: Mutex<HashMap<String, oneshot::Sender<LambdaOutcome>>>,
     init_errors: Mutex<Vec<LambdaErrorReport>>,
     next_id: AtomicU64,
+    faults: Mutex<VecDeque<RuntimeApiFault>>,
 }
 
 #[derive(Debug)]
@@ -331,6 +350,12 @@ impl LambdaEmulator {
         }
     }
 
+    /// Queues `fault`: the next Runtime API call it applies to misbehaves
+    /// that way, once.
+    pub fn inject(&self, fault: RuntimeApiFault) {
+        lock(&self.state.faults).push_back(fault);
+    }
+
     /// The errors posted to `init/error`.
     pub fn init_errors(&self) -> Vec<LambdaErrorReport> {
         lock(&self.state.init_errors).clone()
@@ -402,7 +427,7 @@ async fn serve(listener: TcpListener, state: Arc<State>) {
         let state = Arc::clone(&state);
         let service = service_fn(move |request| {
             let state = Arc::clone(&state);
-            async move { Ok::<_, Infallible>(route(&state, request).await) }
+            async move { route(&state, request).await.ok_or(ClosedByFault) }
         });
         tokio::spawn(async move {
             let _ = http1::Builder::new()
@@ -412,14 +437,91 @@ async fn serve(listener: TcpListener, state: Arc<State>) {
     }
 }
 
-async fn route(state: &State, request: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+/// The error that makes hyper drop a connection without answering.
+#[derive(Debug)]
+struct ClosedByFault;
+
+impl std::fmt::Display for ClosedByFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by an injected fault")
+    }
+}
+
+impl std::error::Error for ClosedByFault {}
+
+/// Takes the first queued fault if `applies` accepts it.
+fn take_fault(
+    state: &State,
+    applies: impl Fn(&RuntimeApiFault) -> bool,
+) -> Option<RuntimeApiFault> {
+    let mut faults = lock(&state.faults);
+    if faults.front().is_some_and(applies) {
+        faults.pop_front()
+    } else {
+        None
+    }
+}
+
+/// Answers one Runtime API call; `None` closes the connection unanswered.
+async fn route(
+    state: &State,
+    request: hyper::Request<Incoming>,
+) -> Option<hyper::Response<Full<Bytes>>> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let Some(rest) = path.strip_prefix(PREFIX) else {
-        return reply(StatusCode::NOT_FOUND, "unknown path");
+        return Some(reply(StatusCode::NOT_FOUND, "unknown path"));
     };
+    if method == Method::GET && rest == "/invocation/next" {
+        let fault = take_fault(state, |fault| {
+            matches!(
+                fault,
+                RuntimeApiFault::NextAnswers500
+                    | RuntimeApiFault::NextClosesConnection
+                    | RuntimeApiFault::NextAnswersAfter(_)
+            )
+        });
+        return match fault {
+            Some(RuntimeApiFault::NextAnswers500) => Some(reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"errorType":"ServiceException","errorMessage":"injected fault"}"#,
+            )),
+            Some(RuntimeApiFault::NextClosesConnection) => None,
+            Some(RuntimeApiFault::NextAnswersAfter(delay)) => {
+                tokio::time::sleep(delay).await;
+                Some(next_invocation(state).await)
+            }
+            _ => Some(next_invocation(state).await),
+        };
+    }
+    let fault = if method == Method::POST && rest.ends_with("/response") {
+        take_fault(state, |fault| {
+            matches!(
+                fault,
+                RuntimeApiFault::ResponseAnswers500 | RuntimeApiFault::ResponseClosesConnection
+            )
+        })
+    } else {
+        None
+    };
+    let answer = route_post(state, method, rest, request).await;
+    match fault {
+        Some(RuntimeApiFault::ResponseAnswers500) => Some(reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"errorType":"ServiceException","errorMessage":"injected fault"}"#,
+        )),
+        Some(_) => None,
+        None => Some(answer),
+    }
+}
+
+async fn route_post(
+    state: &State,
+    method: Method,
+    rest: &str,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
     match (method, rest) {
-        (Method::GET, "/invocation/next") => next_invocation(state).await,
         (Method::POST, "/init/error") => {
             let error = read_error(request).await;
             lock(&state.init_errors).push(error);

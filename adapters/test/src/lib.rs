@@ -45,6 +45,7 @@ pub use client::{ClientError, TestClient};
 pub use harness::{Harness, Invocation};
 pub use lambda_emulator::{
     FunctionProcess, LambdaEmulator, LambdaEmulatorBuilder, LambdaErrorReport, LambdaOutcome,
+    RuntimeApiFault,
 };
 pub use request::TestRequest;
 pub use response::TestResponse;

@@ -1,9 +1,11 @@
-//! Drives a Lambda function binary against [`anyfn_test::LambdaEmulator`]
-//! (the Lambda Runtime API on loopback) and prints how fast it answers.
+//! Drives Lambda function binaries against [`anyfn_test::LambdaEmulator`]
+//! (the Lambda Runtime API on loopback) and prints how fast they answer.
 //!
 //! ```text
-//! lambda-driver throughput FUNCTION N PAYLOAD [--warmup W] [--expect-body TEXT] [--expect-json JSON]
-//! lambda-driver cold FUNCTION RUNS PAYLOAD [--expect-body TEXT] [--expect-json JSON]
+//! lambda-driver throughput FUNCTION N PAYLOAD [--versus OTHER] [--block B] [--warmup W]
+//!               [--expect-body TEXT] [--expect-json JSON]
+//! lambda-driver cold FUNCTION RUNS PAYLOAD [--versus OTHER]
+//!               [--expect-body TEXT] [--expect-json JSON]
 //! ```
 //!
 //! `PAYLOAD` is the invocation payload: JSON text when it starts with `{` or
@@ -19,8 +21,16 @@
 //!   first answered invocation. Prints `cold function=… runs=… median_us=…
 //!   min_us=… max_us=… times_us=…` (every run's time, in run order).
 //!
-//! `--expect-body TEXT` checks that the answer is JSON whose `body` field is
-//! `TEXT` (an HTTP response); `--expect-json JSON` that the answer is that
+//! With `--versus OTHER`, both functions are measured in the same run, each
+//! against its own emulator (same settings), interleaved so that both see the
+//! same machine: `throughput` keeps both processes running and alternates
+//! blocks of `B` invocations (default 500; the order swapped every block),
+//! `cold` alternates single starts. One line is printed per function, then
+//! `ratio first=… versus=… time=…`: FUNCTION's time over OTHER's (mean time
+//! per invocation for `throughput`, median for `cold`).
+//!
+//! `--expect-body TEXT` checks that each answer checked is JSON whose `body`
+//! field is `TEXT` (an HTTP response); `--expect-json JSON` that it is that
 //! JSON. In `throughput` the first warm-up answer and the last timed answer
 //! are checked; in `cold` every answer is. Any invocation that does not get a
 //! response (an error, no answer, a failed check) fails the run with exit
@@ -33,25 +43,32 @@ use std::process::ExitCode;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use anyfn_test::{LambdaEmulator, LambdaOutcome};
+use anyfn_test::{FunctionProcess, LambdaEmulator, LambdaOutcome};
 use bytes::Bytes;
 
 /// Warm-up invocations before a throughput run, unless `--warmup` says.
 const DEFAULT_WARMUP: usize = 100;
 
+/// Invocations per block when two functions alternate, unless `--block` says.
+const DEFAULT_BLOCK: usize = 500;
+
 /// The usage text, printed on bad arguments.
 const USAGE: &str = "usage:
-  lambda-driver throughput FUNCTION N PAYLOAD [--warmup W] [--expect-body TEXT] [--expect-json JSON]
-  lambda-driver cold FUNCTION RUNS PAYLOAD [--expect-body TEXT] [--expect-json JSON]
+  lambda-driver throughput FUNCTION N PAYLOAD [--versus OTHER] [--block B] [--warmup W]
+                [--expect-body TEXT] [--expect-json JSON]
+  lambda-driver cold FUNCTION RUNS PAYLOAD [--versus OTHER]
+                [--expect-body TEXT] [--expect-json JSON]
 PAYLOAD is JSON text (starting with { or [) or the path of a file holding it.";
 
 /// What the driver was asked to do.
 struct Args {
     mode: Mode,
     function: PathBuf,
+    versus: Option<PathBuf>,
     count: usize,
     payload: Bytes,
     warmup: usize,
+    block: usize,
     expect: Expect,
 }
 
@@ -92,6 +109,12 @@ impl Expect {
     }
 }
 
+/// A whole number from an argument.
+fn number(what: &str, text: &str) -> Result<usize, String> {
+    text.parse()
+        .map_err(|_| format!("{what} must be a whole number, not {text:?}"))
+}
+
 /// Reads the command line.
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
@@ -102,27 +125,30 @@ fn parse_args() -> Result<Args, String> {
         None => return Err("missing mode".to_owned()),
     };
     let function = PathBuf::from(args.next().ok_or("missing FUNCTION")?);
-    let count_text = args.next().ok_or("missing N or RUNS")?;
-    let count: usize = count_text
-        .parse()
-        .map_err(|_| format!("N or RUNS must be a number, not {count_text:?}"))?;
+    let count = number("N or RUNS", &args.next().ok_or("missing N or RUNS")?)?;
     if count == 0 {
         return Err("N or RUNS must be at least 1".to_owned());
     }
     let payload = read_payload(&args.next().ok_or("missing PAYLOAD")?)?;
-    let mut warmup = DEFAULT_WARMUP;
-    let mut expect = Expect::default();
+    let mut parsed = Args {
+        mode,
+        function,
+        versus: None,
+        count,
+        payload,
+        warmup: DEFAULT_WARMUP,
+        block: DEFAULT_BLOCK,
+        expect: Expect::default(),
+    };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
-            "--warmup" => {
-                warmup = value
-                    .parse()
-                    .map_err(|_| format!("--warmup must be a number, not {value:?}"))?;
-            }
-            "--expect-body" => expect.body = Some(value),
+            "--versus" => parsed.versus = Some(PathBuf::from(value)),
+            "--warmup" => parsed.warmup = number("--warmup", &value)?,
+            "--block" => parsed.block = number("--block", &value)?.max(1),
+            "--expect-body" => parsed.expect.body = Some(value),
             "--expect-json" => {
-                expect.json = Some(
+                parsed.expect.json = Some(
                     serde_json::from_str(&value)
                         .map_err(|err| format!("--expect-json is not JSON ({err})"))?,
                 );
@@ -130,14 +156,7 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    Ok(Args {
-        mode,
-        function,
-        count,
-        payload,
-        warmup,
-        expect,
-    })
+    Ok(parsed)
 }
 
 /// The payload: the argument itself when it is JSON text, else the file it
@@ -187,87 +206,189 @@ fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
 }
 
-/// `throughput`: one process, warm-up, then `count` timed invocations.
-async fn throughput(args: &Args) -> Result<(), String> {
-    let emulator = LambdaEmulator::start()
+/// A new emulator with the default settings.
+async fn emulator() -> Result<LambdaEmulator, String> {
+    LambdaEmulator::start()
         .await
-        .map_err(|err| format!("cannot start the emulator: {err}"))?;
-    let _function = emulator
-        .spawn(&args.function)
-        .map_err(|err| format!("cannot start {}: {err}", args.function.display()))?;
-    for index in 0..args.warmup.max(1) {
-        let payload = response(emulator.invoke(args.payload.clone()).await)?;
-        if index == 0 {
-            args.expect.check(&payload)?;
+        .map_err(|err| format!("cannot start the emulator: {err}"))
+}
+
+/// One function under a throughput measurement: its emulator, its process
+/// and what it has been timed at so far.
+struct Running {
+    function: PathBuf,
+    emulator: LambdaEmulator,
+    _process: FunctionProcess,
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+    last: Bytes,
+}
+
+impl Running {
+    /// Starts `function` and warms it up.
+    async fn start(function: &Path, args: &Args) -> Result<Self, String> {
+        let emulator = emulator().await?;
+        let process = emulator
+            .spawn(function)
+            .map_err(|err| format!("cannot start {}: {err}", function.display()))?;
+        for index in 0..args.warmup.max(1) {
+            let payload = response(emulator.invoke(args.payload.clone()).await)
+                .map_err(|err| format!("{}: {err}", function_name(function)))?;
+            if index == 0 {
+                args.expect
+                    .check(&payload)
+                    .map_err(|err| format!("{}: {err}", function_name(function)))?;
+            }
         }
+        Ok(Self {
+            function: function.to_owned(),
+            emulator,
+            _process: process,
+            latencies: Vec::with_capacity(args.count),
+            elapsed: Duration::ZERO,
+            last: Bytes::new(),
+        })
     }
-    let mut latencies = Vec::with_capacity(args.count);
-    let mut last = Bytes::new();
-    let started = Instant::now();
-    for _ in 0..args.count {
-        let sent = Instant::now();
-        last = response(emulator.invoke(args.payload.clone()).await)?;
-        latencies.push(sent.elapsed());
+
+    /// `n` sequential invocations, timed.
+    async fn run(&mut self, n: usize, payload: &Bytes) -> Result<(), String> {
+        let started = Instant::now();
+        for _ in 0..n {
+            let sent = Instant::now();
+            self.last = response(self.emulator.invoke(payload.clone()).await)
+                .map_err(|err| format!("{}: {err}", function_name(&self.function)))?;
+            self.latencies.push(sent.elapsed());
+        }
+        self.elapsed += started.elapsed();
+        Ok(())
     }
-    let elapsed = started.elapsed();
-    args.expect.check(&last)?;
-    latencies.sort_unstable();
-    let seconds = elapsed.as_secs_f64();
+
+    /// Checks the last answer and prints the line; returns the mean time per
+    /// invocation.
+    fn report(mut self, expect: &Expect) -> Result<Duration, String> {
+        expect
+            .check(&self.last)
+            .map_err(|err| format!("{}: {err}", function_name(&self.function)))?;
+        let count = self.latencies.len().max(1);
+        self.latencies.sort_unstable();
+        let seconds = self.elapsed.as_secs_f64();
+        println!(
+            "throughput function={} invocations={count} seconds={seconds:.4} per_sec={:.1} mean_us={:.2} p50_us={:.2} p99_us={:.2}",
+            function_name(&self.function),
+            count as f64 / seconds,
+            seconds * 1e6 / count as f64,
+            micros(quantile(&self.latencies, 0.5)),
+            micros(quantile(&self.latencies, 0.99)),
+        );
+        Ok(Duration::from_secs_f64(seconds / count as f64))
+    }
+}
+
+/// `throughput`: one process per function, warm-up, then `count` timed
+/// invocations each, in alternating blocks when there are two.
+async fn throughput(args: &Args) -> Result<(), String> {
+    let mut first = Running::start(&args.function, args).await?;
+    let Some(versus) = &args.versus else {
+        first.run(args.count, &args.payload).await?;
+        first.report(&args.expect)?;
+        return Ok(());
+    };
+    let mut second = Running::start(versus, args).await?;
+    let mut done = 0;
+    let mut block_index = 0;
+    while done < args.count {
+        let n = args.block.min(args.count - done);
+        if block_index % 2 == 0 {
+            first.run(n, &args.payload).await?;
+            second.run(n, &args.payload).await?;
+        } else {
+            second.run(n, &args.payload).await?;
+            first.run(n, &args.payload).await?;
+        }
+        done += n;
+        block_index += 1;
+    }
+    let (first_name, second_name) = (function_name(&first.function), function_name(versus));
+    let first_mean = first.report(&args.expect)?;
+    let second_mean = second.report(&args.expect)?;
     println!(
-        "throughput function={} invocations={} seconds={seconds:.4} per_sec={:.1} mean_us={:.2} p50_us={:.2} p99_us={:.2}",
-        function_name(&args.function),
-        args.count,
-        args.count as f64 / seconds,
-        seconds * 1e6 / args.count as f64,
-        micros(quantile(&latencies, 0.5)),
-        micros(quantile(&latencies, 0.99)),
+        "ratio first={first_name} versus={second_name} time={:.4}",
+        first_mean.as_secs_f64() / second_mean.as_secs_f64()
     );
     Ok(())
 }
 
 /// One cold start: invocation queued, clock started, process spawned, clock
 /// stopped at the answer.
-async fn cold_once(args: &Args) -> Result<Duration, String> {
-    let emulator = LambdaEmulator::start()
-        .await
-        .map_err(|err| format!("cannot start the emulator: {err}"))?;
+async fn cold_once(function: &Path, args: &Args) -> Result<Duration, String> {
+    let emulator = emulator().await?;
     let mut invocation = pin!(emulator.invoke(args.payload.clone()));
     // Poll once: the invocation is queued before the process exists.
     if let Poll::Ready(outcome) = poll_fn(|cx| Poll::Ready(invocation.as_mut().poll(cx))).await {
         return Err(format!("answered before the function started: {outcome:?}"));
     }
     let started = Instant::now();
-    let function = emulator
-        .spawn(&args.function)
-        .map_err(|err| format!("cannot start {}: {err}", args.function.display()))?;
+    let process = emulator
+        .spawn(function)
+        .map_err(|err| format!("cannot start {}: {err}", function.display()))?;
     let outcome = invocation.await;
     let elapsed = started.elapsed();
-    drop(function);
-    let payload = response(outcome)?;
-    args.expect.check(&payload)?;
+    drop(process);
+    let payload = response(outcome).map_err(|err| format!("{}: {err}", function_name(function)))?;
+    args.expect
+        .check(&payload)
+        .map_err(|err| format!("{}: {err}", function_name(function)))?;
     Ok(elapsed)
 }
 
-/// `cold`: `count` cold starts, each with a fresh emulator and process.
-async fn cold(args: &Args) -> Result<(), String> {
-    let mut times = Vec::with_capacity(args.count);
-    for _ in 0..args.count {
-        times.push(cold_once(args).await?);
-    }
+/// Prints the cold-start line for `function`; returns the median.
+fn report_cold(function: &Path, mut times: Vec<Duration>) -> Duration {
     let each: Vec<String> = times
         .iter()
         .map(|time| format!("{:.0}", micros(*time)))
         .collect();
     times.sort_unstable();
+    let median = quantile(&times, 0.5);
     println!(
         "cold function={} runs={} median_us={:.0} min_us={:.0} max_us={:.0} times_us={}",
-        function_name(&args.function),
-        args.count,
-        micros(quantile(&times, 0.5)),
+        function_name(function),
+        times.len(),
+        micros(median),
         micros(times[0]),
         micros(times[times.len() - 1]),
         each.join(","),
     );
+    median
+}
+
+/// `cold`: `count` cold starts per function, each with a fresh emulator and
+/// process, alternating when there are two.
+async fn cold(args: &Args) -> Result<(), String> {
+    let mut first = Vec::with_capacity(args.count);
+    let mut second = Vec::with_capacity(args.count);
+    for run in 0..args.count {
+        match &args.versus {
+            None => first.push(cold_once(&args.function, args).await?),
+            Some(versus) if run % 2 == 0 => {
+                first.push(cold_once(&args.function, args).await?);
+                second.push(cold_once(versus, args).await?);
+            }
+            Some(versus) => {
+                second.push(cold_once(versus, args).await?);
+                first.push(cold_once(&args.function, args).await?);
+            }
+        }
+    }
+    let first_median = report_cold(&args.function, first);
+    if let Some(versus) = &args.versus {
+        let second_median = report_cold(versus, second);
+        println!(
+            "ratio first={} versus={} time={:.4}",
+            function_name(&args.function),
+            function_name(versus),
+            first_median.as_secs_f64() / second_median.as_secs_f64()
+        );
+    }
     Ok(())
 }
 
@@ -287,7 +408,7 @@ async fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("lambda-driver: {}: {err}", function_name(&args.function));
+            eprintln!("lambda-driver: {err}");
             ExitCode::FAILURE
         }
     }

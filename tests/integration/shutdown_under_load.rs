@@ -1,0 +1,175 @@
+//! SIGTERM while the server is under load: in-flight requests complete, new
+//! connections are refused, the process exits 0 within the drain timeout, and
+//! no client ever reads a truncated response. Runs the real `failures`
+//! example binary, as a container platform would.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::lambda::example;
+use crate::support::within;
+
+/// One request on its own connection; what came back.
+enum Answer {
+    Complete,
+    Truncated(String),
+    NothingRefused,
+    NothingClosed,
+}
+
+async fn one_request(addr: SocketAddr) -> Answer {
+    let mut stream = match TcpStream::connect(addr).await {
+        Ok(stream) => stream,
+        Err(_) => return Answer::NothingRefused,
+    };
+    let request = b"GET /sleep?ms=300 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
+    if stream.write_all(request).await.is_err() {
+        return Answer::NothingClosed;
+    }
+    let mut received = Vec::new();
+    let _ = stream.read_to_end(&mut received).await;
+    let text = String::from_utf8_lossy(&received).into_owned();
+    if received.is_empty() {
+        Answer::NothingClosed
+    } else if text.starts_with("HTTP/1.1 200 OK\r\n") && text.ends_with("\r\n\r\nwoke up") {
+        Answer::Complete
+    } else {
+        Answer::Truncated(text)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_drains_and_exits_zero() {
+    let mut child = Command::new(example("failures"))
+        .env("PORT", "0")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("failures starts");
+    let stderr = child.stderr.take().expect("stderr piped");
+    // The INIT line names the address; read it (bounded by the child's own start-up).
+    let (addr_sender, addr_receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !sent {
+                if let Some(rest) = line.split("INIT listening on http://").nth(1) {
+                    let addr = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    sent = addr_sender.send(addr).is_ok();
+                }
+            }
+        }
+    });
+    let addr: SocketAddr = addr_receiver
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the INIT line")
+        .parse()
+        .expect("an address");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let completed_after_sigterm = Arc::new(AtomicUsize::new(0));
+    let sigterm_sent = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..12)
+        .map(|_| {
+            let (stop, done_after, sent) = (
+                Arc::clone(&stop),
+                Arc::clone(&completed_after_sigterm),
+                Arc::clone(&sigterm_sent),
+            );
+            tokio::spawn(async move {
+                let mut answers = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    let sent_before = sent.load(Ordering::SeqCst);
+                    let answer = one_request(addr).await;
+                    if matches!(answer, Answer::Complete)
+                        && !sent_before
+                        && sent.load(Ordering::SeqCst)
+                    {
+                        done_after.fetch_add(1, Ordering::SeqCst);
+                    }
+                    let refused = matches!(answer, Answer::NothingRefused);
+                    answers.push(answer);
+                    if refused {
+                        break;
+                    }
+                }
+                answers
+            })
+        })
+        .collect();
+
+    // Load is on: wait until a few requests have completed.
+    let probe_started = Instant::now();
+    loop {
+        if let Answer::Complete = one_request(addr).await {
+            break;
+        }
+        assert!(
+            probe_started.elapsed() < Duration::from_secs(10),
+            "the server never answered"
+        );
+    }
+    sigterm_sent.store(true, Ordering::SeqCst);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+
+    // New connections are refused while the in-flight requests drain.
+    within(
+        Duration::from_secs(10),
+        "new connections to be refused",
+        async {
+            while TcpStream::connect(addr).await.is_ok() {
+                tokio::task::yield_now().await;
+            }
+        },
+    )
+    .await;
+
+    let exit = within(Duration::from_secs(20), "the process to exit", async {
+        loop {
+            if let Some(status) = child.try_wait().expect("status") {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    stop.store(true, Ordering::SeqCst);
+    assert_eq!(exit.code(), Some(0), "exit 0 after a graceful drain");
+
+    let (mut complete, mut refused, mut closed) = (0, 0, 0);
+    for client in clients {
+        for answer in within(Duration::from_secs(10), "a client", client)
+            .await
+            .expect("client task")
+        {
+            match answer {
+                Answer::Complete => complete += 1,
+                Answer::NothingRefused => refused += 1,
+                Answer::NothingClosed => closed += 1,
+                Answer::Truncated(text) => panic!("a client read a truncated response: {text:?}"),
+            }
+        }
+    }
+    let drained = completed_after_sigterm.load(Ordering::SeqCst);
+    println!("complete {complete}, completed after SIGTERM {drained}, refused {refused}, closed before any byte {closed}");
+    assert!(drained > 0, "requests in flight at SIGTERM completed");
+    assert!(complete > drained);
+}
