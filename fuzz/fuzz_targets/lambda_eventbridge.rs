@@ -1,0 +1,14 @@
+//! EventBridge events into `ScheduleTick` and `CloudEvent`.
+#![no_main]
+
+use anyfn::event::{CloudEvent, ScheduleTick};
+use anyfn::Context;
+use anyfn_lambda::{FromPayload, IntoPayload};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|payload: &[u8]| {
+    let _ = ScheduleTick::from_payload(payload, &mut Context::builder().build());
+    if let Ok((event, source)) = CloudEvent::from_payload(payload, &mut Context::builder().build()) {
+        let _ = event.into_payload(source);
+    }
+});

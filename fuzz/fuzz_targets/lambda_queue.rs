@@ -1,0 +1,18 @@
+//! SQS and SNS batches into `QueueBatch`, and the batch result back.
+#![no_main]
+
+use anyfn::event::{BatchResult, QueueBatch};
+use anyfn::Context;
+use anyfn_lambda::{FromPayload, IntoPayload};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|payload: &[u8]| {
+    if let Ok((batch, source)) = QueueBatch::from_payload(payload, &mut Context::builder().build()) {
+        let failed: BatchResult = batch.messages.iter().map(|m| m.id.clone()).collect();
+        let _ = failed.into_payload(source);
+        for message in &batch.messages {
+            let _ = message.text();
+            let _ = message.json::<serde_json::Value>();
+        }
+    }
+});
