@@ -24,6 +24,15 @@ pub(crate) fn example(name: &str) -> PathBuf {
     path
 }
 
+/// An emulator with the default settings and the example `name` running on it.
+pub(crate) async fn on_lambda(name: &str) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
+    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let function = emulator
+        .spawn(example(name))
+        .unwrap_or_else(|err| panic!("{name} starts: {err}"));
+    (emulator, function)
+}
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/lambda")
@@ -279,8 +288,7 @@ async fn every_http_fixture_reaches_echo_intact() {
 
 #[tokio::test]
 async fn hello_and_greet_json_run_unchanged_on_lambda() {
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _hello = emulator.spawn(example("hello")).expect("hello starts");
+    let (emulator, _hello) = on_lambda("hello").await;
     let response = emulator
         .invoke(http_api_event("GET", "/", "name=Ada"))
         .await
@@ -293,10 +301,7 @@ async fn hello_and_greet_json_run_unchanged_on_lambda() {
     );
     drop(_hello);
 
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _greet = emulator
-        .spawn(example("greet-json"))
-        .expect("greet-json starts");
+    let (emulator, _greet) = on_lambda("greet-json").await;
     let answer = emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
     assert_eq!(answer, json!({"greeting": "Hello, Ada!"}));
     let error = emulator.invoke(r#"{"nom":"Ada"}"#).await.expect_error();
@@ -311,10 +316,7 @@ async fn hello_and_greet_json_run_unchanged_on_lambda() {
 
 #[tokio::test]
 async fn errors_reach_lambda_with_a_stable_error_type() {
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator
-        .spawn(example("failures"))
-        .expect("failures starts");
+    let (emulator, _function) = on_lambda("failures").await;
 
     let custom = emulator
         .invoke(http_api_event("GET", "/fail", ""))
@@ -338,10 +340,7 @@ async fn errors_reach_lambda_with_a_stable_error_type() {
 
 #[tokio::test]
 async fn a_panic_fails_one_invocation_and_the_next_succeeds() {
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator
-        .spawn(example("failures"))
-        .expect("failures starts");
+    let (emulator, _function) = on_lambda("failures").await;
 
     let panic = emulator
         .invoke(http_api_event("GET", "/panic", ""))
@@ -359,8 +358,7 @@ async fn a_panic_fails_one_invocation_and_the_next_succeeds() {
 
 #[tokio::test]
 async fn an_undecodable_payload_fails_one_invocation_and_the_next_succeeds() {
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator.spawn(example("hello")).expect("hello starts");
+    let (emulator, _function) = on_lambda("hello").await;
 
     let error = emulator
         .invoke(r#"{"Records":[{"eventSource":"aws:sqs","body":"hi"}]}"#)
@@ -490,10 +488,7 @@ fn cookies_request_in_every_shape() -> Vec<(&'static str, Value)> {
 
 #[tokio::test]
 async fn cookies_repeated_headers_and_binary_bodies_come_back_intact_in_every_shape() {
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator
-        .spawn(example("failures"))
-        .expect("failures starts");
+    let (emulator, _function) = on_lambda("failures").await;
     let body = base64::engine::general_purpose::STANDARD.encode([0u8, 159, 146, 150, 255]);
     let cookies = json!(["session=abc; Path=/; HttpOnly", "theme=dark"]);
 

@@ -10,14 +10,14 @@ use anyfn::event::{
 };
 use anyfn::handler_fn;
 use anyfn_test::fixtures::{aws, cloud_events, google};
-use anyfn_test::{Harness, LambdaEmulator, TestRequest, TestServer};
+use anyfn_test::{Harness, TestRequest, TestServer};
 use serde_json::{json, Value};
 
 use crate::example_code::{
     ce_echo as ce_echo_example, echo as echo_example, nightly as nightly_example,
     queue_worker as queue_worker_example, thumbnail as thumbnail_example,
 };
-use crate::lambda::example;
+use crate::lambda::on_lambda;
 
 fn at(secs: u64) -> std::time::SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
@@ -73,10 +73,7 @@ async fn storage_events_give_the_same_plans_everywhere() {
     }
     server.shutdown().await;
 
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator
-        .spawn(example("thumbnail"))
-        .expect("thumbnail starts");
+    let (emulator, _function) = on_lambda("thumbnail").await;
     let on_lambda = emulator
         .invoke(aws::s3_notification(&objects).to_string())
         .await
@@ -134,10 +131,7 @@ async fn a_partial_queue_failure_names_the_same_messages_everywhere() {
     }
     server.shutdown().await;
 
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator
-        .spawn(example("queue-worker"))
-        .expect("queue-worker starts");
+    let (emulator, _function) = on_lambda("queue-worker").await;
     let on_lambda = emulator
         .invoke(aws::sqs_batch(&batch.messages).to_string())
         .await
@@ -190,8 +184,7 @@ async fn a_schedule_tick_gives_the_same_run_everywhere() {
     );
     server.shutdown().await;
 
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator.spawn(example("nightly")).expect("nightly starts");
+    let (emulator, _function) = on_lambda("nightly").await;
     let on_lambda = emulator
         .invoke(aws::scheduled_event(&tick).to_string())
         .await
@@ -255,8 +248,7 @@ async fn a_cloud_event_comes_back_equal_everywhere() {
     }
     server.shutdown().await;
 
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator.spawn(example("ce-echo")).expect("ce-echo starts");
+    let (emulator, _function) = on_lambda("ce-echo").await;
     let on_lambda = emulator
         .invoke(aws::eventbridge_event(&event).to_string())
         .await
@@ -359,8 +351,7 @@ async fn an_http_request_is_seen_the_same_everywhere() {
     assert_eq!(over_http, in_process, "local server");
     server.shutdown().await;
 
-    let emulator = LambdaEmulator::start().await.expect("emulator");
-    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let (emulator, _function) = on_lambda("echo").await;
     let response = emulator
         .invoke(aws::http_api_request(&request()).to_string())
         .await
