@@ -191,9 +191,10 @@ SERVERS=(anyfn hyper anyfn-quiet)
 TICKS="$(getconf CLK_TCK)"
 declare -A RPS CPU
 
-# CPU ticks (user + system) of process $1, and of the whole machine (no $1).
+# CPU ticks (user + system) of process $1; of the whole machine (user, nice,
+# system, irq, softirq: a process's system time includes the softirq work it does).
 process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4; exit}' /proc/stat; }
+machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
 
 # Waits (at most QUIET_WAIT seconds) until the machine is idle: under 10% of
 # a core busy over half a second, so that a round does not start in the

@@ -1,9 +1,12 @@
 //! What API Gateway and Function URLs say about a request beyond HTTP:
 //! [`ApiGatewayRequestContext`] and [`ApiGatewayContextExt`].
 
+use std::sync::OnceLock;
+
 use anyfn::Context;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// The `requestContext` of an API Gateway (REST or HTTP API) or Function URL
@@ -31,13 +34,48 @@ pub struct ApiGatewayRequestContext {
     pub api_id: Option<String>,
     /// The AWS account that owns the API.
     pub account_id: Option<String>,
-    /// What the authorizer passed on, as sent: JWT claims under
-    /// `jwt.claims`, a Lambda authorizer's context under `lambda`, Cognito
-    /// claims under `claims`, IAM details under `iam`.
-    pub authorizer: Option<Value>,
+    /// The authorizer's output, kept as JSON text until asked for.
+    authorizer: Option<Authorizer>,
+}
+
+/// The `authorizer` object, parsed on first use: most handlers never read it,
+/// and an IAM or JWT authorizer's output is dozens of values.
+#[derive(Debug, Clone, Default)]
+struct Authorizer {
+    text: Box<str>,
+    parsed: OnceLock<Value>,
+}
+
+impl PartialEq for Authorizer {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
 }
 
 impl ApiGatewayRequestContext {
+    /// What the authorizer passed on, as sent: JWT claims under
+    /// `jwt.claims`, a Lambda authorizer's context under `lambda`, Cognito
+    /// claims under `claims`, IAM details under `iam`.
+    pub fn authorizer(&self) -> Option<&Value> {
+        let authorizer = self.authorizer.as_ref()?;
+        Some(
+            authorizer
+                .parsed
+                .get_or_init(|| serde_json::from_str(&authorizer.text).unwrap_or(Value::Null)),
+        )
+        .filter(|value| !value.is_null())
+    }
+
+    /// Sets the authorizer's output (for tests and custom adapters).
+    #[must_use]
+    pub fn with_authorizer(mut self, authorizer: Value) -> Self {
+        self.authorizer = Some(Authorizer {
+            text: authorizer.to_string().into_boxed_str(),
+            parsed: OnceLock::from(authorizer),
+        });
+        self
+    }
+
     /// The authorizer claim `name`, looked up where each authorizer puts its
     /// claims: `jwt.claims` (HTTP API JWT), `claims` (REST Cognito), `lambda`
     /// (HTTP API Lambda authorizer), or the authorizer object itself (REST
@@ -48,12 +86,12 @@ impl ApiGatewayRequestContext {
     /// ```
     /// use anyfn_lambda::ApiGatewayRequestContext;
     ///
-    /// let mut context = ApiGatewayRequestContext::default();
-    /// context.authorizer = Some(serde_json::json!({"jwt": {"claims": {"sub": "user-7"}}}));
+    /// let context = ApiGatewayRequestContext::default()
+    ///     .with_authorizer(serde_json::json!({"jwt": {"claims": {"sub": "user-7"}}}));
     /// assert_eq!(context.claim("sub").and_then(|v| v.as_str()), Some("user-7"));
     /// ```
     pub fn claim(&self, name: &str) -> Option<&Value> {
-        let authorizer = self.authorizer.as_ref()?;
+        let authorizer = self.authorizer()?;
         authorizer
             .pointer("/jwt/claims")
             .and_then(|claims| claims.get(name))
@@ -109,7 +147,7 @@ pub(super) struct RawRequestContext {
     pub(super) domain_name: Option<String>,
     api_id: Option<String>,
     account_id: Option<String>,
-    authorizer: Option<Value>,
+    authorizer: Option<Box<RawValue>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -146,7 +184,13 @@ impl RawRequestContext {
             domain_name: self.domain_name,
             api_id: self.api_id,
             account_id: self.account_id,
-            authorizer: self.authorizer.filter(|value| !value.is_null()),
+            authorizer: self
+                .authorizer
+                .filter(|raw| raw.get() != "null")
+                .map(|raw| Authorizer {
+                    text: raw.get().into(),
+                    parsed: OnceLock::new(),
+                }),
         }
     }
 }

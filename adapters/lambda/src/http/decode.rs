@@ -5,14 +5,14 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use anyfn::http::header::{HeaderName, HeaderValue, COOKIE};
-use anyfn::http::{HeaderMap, Method, Uri};
+use anyfn::http::header::{HeaderValue, COOKIE};
+use anyfn::http::{Method, Uri};
 use anyfn::{Body, Context, Error, ErrorKind, Query, Request};
 use base64::Engine as _;
 use serde::Deserialize;
 
 use super::api_gateway::RawRequestContext;
-use super::pairs::{Pairs, Values};
+use super::pairs::LazyObject;
 use crate::describe::describe;
 use crate::EventSource;
 
@@ -24,16 +24,20 @@ an Application Load Balancer or a Lambda Function URL, recognised by `httpMethod
 /// Every field of every HTTP shape; absent fields stay empty.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct RawHttpEvent {
+struct RawHttpEvent<'a> {
     version: Option<String>,
     http_method: Option<String>,
     path: Option<String>,
     raw_path: Option<String>,
     raw_query_string: Option<String>,
-    headers: Pairs<Values>,
-    multi_value_headers: Pairs<Values>,
-    query_string_parameters: Pairs<Values>,
-    multi_value_query_string_parameters: Pairs<Values>,
+    #[serde(borrow)]
+    headers: LazyObject<'a>,
+    #[serde(borrow)]
+    multi_value_headers: LazyObject<'a>,
+    #[serde(borrow)]
+    query_string_parameters: LazyObject<'a>,
+    #[serde(borrow)]
+    multi_value_query_string_parameters: LazyObject<'a>,
     cookies: Option<Vec<String>>,
     body: Option<String>,
     is_base64_encoded: Option<bool>,
@@ -74,7 +78,7 @@ pub(crate) fn decode(
         EventSource::ApiGatewayRest => {
             // API Gateway decodes query values; encode them again.
             let parameters = prefer(multi_value_query_string_parameters, query_string_parameters);
-            let query: Query = parameters
+            let query: Query = read_pairs(&parameters, source, "query parameters")?
                 .0
                 .into_iter()
                 .flat_map(|(key, values)| {
@@ -95,7 +99,7 @@ pub(crate) fn decode(
                 query_string_parameters
             };
             let mut query = String::new();
-            for (key, values) in parameters.0 {
+            for (key, values) in read_pairs(&parameters, source, "query parameters")?.0 {
                 for value in values.0 {
                     if !query.is_empty() {
                         query.push('&');
@@ -136,27 +140,14 @@ pub(crate) fn decode(
         ))
     })?;
 
-    let header_pairs = match source {
+    let headers = match source {
         EventSource::ApiGatewayRest => prefer(multi_value_headers, headers),
         EventSource::AlbMultiValue => multi_value_headers,
         _ => headers,
     };
-    let mut header_map = HeaderMap::with_capacity(header_pairs.0.len());
-    for (name, values) in header_pairs.0 {
-        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            Error::bad_request(format!(
-                "the {source} event's header name {name:?} is not valid"
-            ))
-        })?;
-        for value in values.0 {
-            let value = HeaderValue::try_from(value).map_err(|_| {
-                Error::bad_request(format!(
-                    "the {source} event's header {name:?} has a value that is not valid"
-                ))
-            })?;
-            header_map.append(header.clone(), value);
-        }
-    }
+    let mut header_map = headers.header_map().map_err(|err| {
+        Error::bad_request(format!("the {source} event's headers are not valid: {err}"))
+    })?;
     if let Some(cookies) = cookies.filter(|cookies| !cookies.is_empty()) {
         if !header_map.contains_key(COOKIE) {
             let joined = cookies.join("; ");
@@ -197,12 +188,12 @@ pub(crate) fn decode(
 }
 
 /// Tells the shape from its markers.
-fn detect(raw: &RawHttpEvent) -> Option<EventSource> {
+fn detect(raw: &RawHttpEvent<'_>) -> Option<EventSource> {
     let context = raw.request_context.as_ref();
     if context.is_some_and(|c| c.elb.is_some()) {
         // With multi-value headers enabled, ALB sends only the multi-value maps.
-        let multi_value = !raw.multi_value_headers.0.is_empty()
-            || !raw.multi_value_query_string_parameters.0.is_empty();
+        let multi_value = !raw.multi_value_headers.is_empty()
+            || !raw.multi_value_query_string_parameters.is_empty();
         return Some(if multi_value {
             EventSource::AlbMultiValue
         } else {
@@ -229,12 +220,23 @@ fn detect(raw: &RawHttpEvent) -> Option<EventSource> {
 }
 
 /// `first` unless it is empty, then `second`.
-fn prefer(first: Pairs<Values>, second: Pairs<Values>) -> Pairs<Values> {
-    if first.0.is_empty() {
+fn prefer<'a>(first: LazyObject<'a>, second: LazyObject<'a>) -> LazyObject<'a> {
+    if first.is_empty() {
         second
     } else {
         first
     }
+}
+
+/// Reads a map the shape uses, naming it in the error.
+fn read_pairs(
+    object: &LazyObject<'_>,
+    source: EventSource,
+    what: &str,
+) -> Result<super::pairs::Pairs<super::pairs::Values>, Error> {
+    object.pairs().map_err(|err| {
+        Error::bad_request(format!("the {source} event's {what} are not valid: {err}"))
+    })
 }
 
 /// The HTTP API's raw path without the stage prefix of a named stage.
@@ -337,7 +339,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "the API Gateway REST API (v1) event's header name \"bad name\" is not valid"
+            "the API Gateway REST API (v1) event's headers are not valid: header name \"bad name\" is not valid at line 1 column 11"
         );
     }
 

@@ -4,8 +4,16 @@
 //!
 //! Every invocation's payload is read as a `serde_json::Value` and answered
 //! with `{"ok":true}`, exactly what `anyfn-lambda-trivial` answers, so the
-//! difference between the two is what anyfn-lambda adds per invocation
-//! (context, deadline timer, panic catching, the raw payload hand-over).
+//! difference between the two is what anyfn-lambda adds or saves per
+//! invocation.
+//!
+//! By default `main` is what lambda_runtime's documentation shows:
+//! `lambda_runtime::run(service_fn(handler)).await` straight in
+//! `#[tokio::main]`, i.e. the runtime loop is polled by `block_on` on the
+//! main thread. With `RAW_LAMBDA_RUNTIME_SPAWN=1` in the environment the loop
+//! runs in a `tokio::spawn`ed task on a worker thread instead, as
+//! anyfn-lambda runs it; the script measures both, so that the threading
+//! difference and anyfn's own per-invocation work can be told apart.
 //!
 //! ```text
 //! cargo build --release -p anyfn-bench-peers --bin raw-lambda-runtime
@@ -24,5 +32,9 @@ async fn trivial(event: LambdaEvent<Value>) -> Result<Value, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::run(service_fn(trivial)).await
+    if std::env::var_os("RAW_LAMBDA_RUNTIME_SPAWN").is_some_and(|value| value == "1") {
+        tokio::spawn(lambda_runtime::run(service_fn(trivial))).await?
+    } else {
+        lambda_runtime::run(service_fn(trivial)).await
+    }
 }
