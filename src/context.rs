@@ -1,6 +1,7 @@
 //! What every invocation knows about itself: [`Context`].
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::Extensions;
@@ -75,8 +76,8 @@ impl fmt::Display for Platform {
 pub struct Context {
     request_id: String,
     deadline: Instant,
-    function_name: String,
-    function_version: String,
+    function_name: Arc<str>,
+    function_version: Arc<str>,
     memory_limit_mb: u32,
     trace_id: Option<String>,
     platform: Platform,
@@ -93,8 +94,8 @@ impl Context {
             request_id: "test-request".to_owned(),
             deadline: None,
             timeout: DEFAULT_TIMEOUT,
-            function_name: "anyfn-function".to_owned(),
-            function_version: "$LATEST".to_owned(),
+            function_name: Arc::from("anyfn-function"),
+            function_version: Arc::from("$LATEST"),
             memory_limit_mb: DEFAULT_MEMORY_MB,
             trace_id: None,
             platform: Platform::Test,
@@ -180,8 +181,8 @@ pub struct ContextBuilder {
     request_id: String,
     deadline: Option<Instant>,
     timeout: Duration,
-    function_name: String,
-    function_version: String,
+    function_name: Arc<str>,
+    function_version: Arc<str>,
     memory_limit_mb: u32,
     trace_id: Option<String>,
     platform: Platform,
@@ -208,14 +209,15 @@ impl ContextBuilder {
         self
     }
 
-    /// Sets the function name.
-    pub fn function_name(mut self, function_name: impl Into<String>) -> Self {
+    /// Sets the function name. Adapters pass an `Arc<str>` they keep, so
+    /// building a context does not copy it.
+    pub fn function_name(mut self, function_name: impl Into<Arc<str>>) -> Self {
         self.function_name = function_name.into();
         self
     }
 
     /// Sets the function version.
-    pub fn function_version(mut self, function_version: impl Into<String>) -> Self {
+    pub fn function_version(mut self, function_version: impl Into<Arc<str>>) -> Self {
         self.function_version = function_version.into();
         self
     }

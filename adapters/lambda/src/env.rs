@@ -12,8 +12,8 @@ const FUNCTION_MEMORY_SIZE: &str = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
 /// reads it (it panics on a missing variable; this returns an error).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FunctionEnv {
-    pub(crate) function_name: String,
-    pub(crate) function_version: String,
+    pub(crate) function_name: std::sync::Arc<str>,
+    pub(crate) function_version: std::sync::Arc<str>,
     pub(crate) memory_mb: u32,
 }
 
@@ -43,8 +43,8 @@ impl FunctionEnv {
             }
         };
         Ok(Self {
-            function_name: require(FUNCTION_NAME)?,
-            function_version: require(FUNCTION_VERSION)?,
+            function_name: require(FUNCTION_NAME)?.into(),
+            function_version: require(FUNCTION_VERSION)?.into(),
             memory_mb,
         })
     }
@@ -86,8 +86,8 @@ mod tests {
     #[test]
     fn reads_the_function_configuration() {
         let env = FunctionEnv::from_lookup(lookup(&FULL)).unwrap();
-        assert_eq!(env.function_name, "echo");
-        assert_eq!(env.function_version, "$LATEST");
+        assert_eq!(&*env.function_name, "echo");
+        assert_eq!(&*env.function_version, "$LATEST");
         assert_eq!(env.memory_mb, 256);
     }
 

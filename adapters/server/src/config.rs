@@ -1,6 +1,7 @@
 //! The server's settings and where their defaults come from.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::{Pricing, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
@@ -32,8 +33,8 @@ pub(crate) struct Config {
     pub(crate) timeout: Duration,
     pub(crate) body_limit: usize,
     pub(crate) memory_mb: u32,
-    pub(crate) function_name: String,
-    pub(crate) function_version: String,
+    pub(crate) function_name: Arc<str>,
+    pub(crate) function_version: Arc<str>,
     pub(crate) pricing: Pricing,
     pub(crate) drain_timeout: Duration,
     pub(crate) header_read_timeout: Duration,
@@ -48,8 +49,8 @@ impl Default for Config {
             timeout: DEFAULT_TIMEOUT,
             body_limit: DEFAULT_BODY_LIMIT,
             memory_mb: DEFAULT_MEMORY_MB,
-            function_name: default_function_name(),
-            function_version: "$LATEST".to_owned(),
+            function_name: default_function_name().into(),
+            function_version: Arc::from("$LATEST"),
             pricing: Pricing::AWS_LAMBDA_X86,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,

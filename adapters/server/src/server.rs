@@ -103,13 +103,13 @@ where
 
     /// The function name in the context (default: the executable's name).
     pub fn function_name(mut self, name: impl Into<String>) -> Self {
-        self.config.function_name = name.into();
+        self.config.function_name = name.into().into();
         self
     }
 
     /// The function version in the context (default `$LATEST`).
     pub fn function_version(mut self, version: impl Into<String>) -> Self {
-        self.config.function_version = version.into();
+        self.config.function_version = version.into().into();
         self
     }
 

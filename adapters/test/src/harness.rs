@@ -40,8 +40,8 @@ use anyfn::{adapter, Context, Error, Handler, InvocationReport, Platform, Pricin
 pub struct Harness<H> {
     handler: H,
     timeout: Duration,
-    function_name: String,
-    function_version: String,
+    function_name: std::sync::Arc<str>,
+    function_version: std::sync::Arc<str>,
     memory_mb: u32,
     pricing: Pricing,
     invocations: AtomicU64,
@@ -54,8 +54,8 @@ impl<H: Handler> Harness<H> {
         Self {
             handler,
             timeout: anyfn::DEFAULT_TIMEOUT,
-            function_name: "test-function".to_owned(),
-            function_version: "$LATEST".to_owned(),
+            function_name: "test-function".into(),
+            function_version: "$LATEST".into(),
             memory_mb: anyfn::DEFAULT_MEMORY_MB,
             pricing: Pricing::AWS_LAMBDA_X86,
             invocations: AtomicU64::new(0),
@@ -72,14 +72,14 @@ impl<H: Handler> Harness<H> {
     /// Sets the function name the context reports.
     #[must_use]
     pub fn function_name(mut self, name: impl Into<String>) -> Self {
-        self.function_name = name.into();
+        self.function_name = name.into().into();
         self
     }
 
     /// Sets the function version the context reports.
     #[must_use]
     pub fn function_version(mut self, version: impl Into<String>) -> Self {
-        self.function_version = version.into();
+        self.function_version = version.into().into();
         self
     }
 
