@@ -2,7 +2,7 @@
 //! the Lambda adapter's `FromPayload`) and, in the same run, into
 //! aws_lambda_events' own `SqsEvent`.
 //!
-//! `cargo bench --bench sqs_decode` prints criterion's figures and, at the
+//! `cargo bench -p anyfn-bench-peers --bench sqs_decode` prints criterion's figures and, at the
 //! end, a ratio measured by alternating both sides.
 
 use std::hint::black_box;

@@ -43,7 +43,7 @@
 //! skipped.
 //!
 //! ```text
-//! cargo bench --bench lambda_http_codec
+//! cargo bench -p anyfn-bench-peers --bench lambda_http_codec
 //! ```
 
 use std::convert::Infallible;
@@ -63,11 +63,11 @@ use lambda_http::{IntoResponse as _, RequestExt as _, TransformResponse};
 use serde_json::value::RawValue;
 
 /// API Gateway REST API (v1) payload.
-const APIGW_V1: &[u8] = include_bytes!("../tests/fixtures/lambda/example-apigw-request.json");
+const APIGW_V1: &[u8] = include_bytes!("../../../tests/fixtures/lambda/example-apigw-request.json");
 
 /// API Gateway HTTP API (v2) payload.
 const APIGW_V2: &[u8] =
-    include_bytes!("../tests/fixtures/lambda/example-apigw-v2-request-iam.json");
+    include_bytes!("../../../tests/fixtures/lambda/example-apigw-v2-request-iam.json");
 
 /// The payloads measured, by group name, with the greeting each must produce.
 const PAYLOADS: [(&str, &[u8], &str); 2] = [

@@ -15,7 +15,7 @@
 //! `harness / raw_call` are what the harness adds.
 //!
 //! ```text
-//! cargo bench --bench harness_invoke
+//! cargo bench -p anyfn-bench-peers --bench harness_invoke
 //! ```
 
 use std::hint::black_box;
