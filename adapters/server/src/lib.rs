@@ -100,5 +100,7 @@ where
     H::Output: IntoResponse,
 {
     logging::install_default_subscriber();
-    Server::new(handler).bind().await?.run().await
+    let served = Server::new(handler).bind().await?.run().await;
+    logging::flush();
+    served
 }

@@ -108,13 +108,15 @@ where
                 error_response(&err)
             }
         };
-        let report = InvocationReport::new(
-            request_id.as_str(),
-            started.elapsed(),
-            self.config.memory_mb,
-            self.config.pricing,
-        );
-        tracing::info!(target: "anyfn::report", "{report}");
+        if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+            let report = InvocationReport::new(
+                request_id.as_str(),
+                started.elapsed(),
+                self.config.memory_mb,
+                self.config.pricing,
+            );
+            tracing::info!(target: "anyfn::report", "{report}");
+        }
 
         let mut response = to_hyper(response);
         if let Ok(value) = HeaderValue::from_str(&request_id) {
