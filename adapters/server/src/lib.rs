@@ -86,7 +86,9 @@ use anyfn::Handler;
 ///
 /// With the `default-subscriber` feature (on by default) it first installs a
 /// stderr `tracing` subscriber at `info` when the program has none, so the
-/// `INIT` and `REPORT` lines show.
+/// `INIT` and `REPORT` lines show. Its lines are written by a background
+/// thread (the request path only queues them) and flushed before `serve`
+/// returns.
 ///
 /// # Errors
 ///
