@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throughput of anyfn's local server against a bare hyper server giving the
 # same answer: the `hello` example vs `benches/peers` bin `bare-hyper`, both
-# answering `GET /?name=Ada` with the same 180 bytes.
+# answering `GET /?name=Ada` with `Hello, Ada!` and the same headers (180
+# bytes each; checked before the load).
 #
 # Three servers are measured, one at a time, in alternating rounds
 # (anyfn, hyper, anyfn-quiet, anyfn, hyper, …) so that drift of the machine
@@ -17,7 +18,9 @@
 # ratios anyfn/hyper and anyfn-quiet/hyper against the goal (>= 0.90). Beside
 # them: each server's CPU time per request (the same ratio measured by
 # efficiency rather than throughput, which other load on the machine skews
-# less) and how much CPU anything else used during each round.
+# less), how much CPU anything else used during each round, and each round's
+# own ratios (its servers ran seconds apart, so load that comes or goes
+# between rounds skews them less than the ratio of the medians).
 #
 # Load: wrk on 127.0.0.1 with 1 thread and 32 keep-alive connections. On a
 # 2-core machine one wrk thread takes about one core and leaves the other to
@@ -33,7 +36,7 @@
 #   WARMUP=2        seconds of unmeasured load before each round
 #   THREADS=1       wrk threads
 #   CONNECTIONS=32  wrk connections
-#   QUICK=1         smoke run: 1 round of 2 s, 1 s warm-up (for CI)
+#   QUICK=1         smoke run: 1 round of 2 s, 1 s warm-up, QUIET_WAIT=5 (for CI)
 #   GOAL=0.90       the anyfn/hyper ratio to reach
 #   QUIET_WAIT=30   seconds to wait, before each round, for the machine to be
 #                   idle (other processes under 10% of a core); then go on
@@ -49,6 +52,7 @@ if [[ "${QUICK:-0}" == 1 ]]; then
     ROUNDS=1
     DURATION=2
     WARMUP=1
+    QUIET_WAIT="${QUIET_WAIT:-5}"
 fi
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
@@ -189,7 +193,7 @@ done
 WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" --latency)
 SERVERS=(anyfn hyper anyfn-quiet)
 TICKS="$(getconf CLK_TCK)"
-declare -A RPS CPU
+declare -A RPS CPU ROUND_RPS
 
 # CPU ticks (user + system) of process $1; of the whole machine (user, nice,
 # system, irq, softirq: a process's system time includes the softirq work it does).
@@ -255,14 +259,16 @@ for ((round = 1; round <= ROUNDS; round++)); do
             'BEGIN {split(w, x, " "); o = ((m - s) / hz - x[1] - x[2]) / d * 100; printf "%.0f", o < 0 ? 0 : o}')"
         if ((other > 10)); then disturbed=1; fi
         RPS[$name]+="$rps "
+        ROUND_RPS[$name,$round]="$rps"
         CPU[$name]+="$cpu "
         printf '%-6s %-12s %12s %10s %9s %10s %7sus %6s%%\n' \
             "$round" "$name" "$rps" "$p50" "$p99" "$reports" "$cpu" "$other"
     done
 done
 
-median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR] = $1} END {
-    if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# median [FORMAT]: the median of the numbers on stdin (separated by spaces).
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk -v f="${1:-%.2f}" '{v[NR] = $1} END {
+    if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 say ""
 declare -A MEDIAN MEDIAN_CPU
@@ -288,6 +294,16 @@ verdict() { # verdict LABEL NUMERATOR_SERVER
 }
 verdict "anyfn/hyper (REPORT lines on):" anyfn
 verdict "anyfn/hyper (RUST_LOG=warn):" anyfn-quiet
+# Each round's own ratio: the servers of one round ran seconds apart, so a
+# load that comes or goes between rounds skews these less than the medians.
+for name in anyfn anyfn-quiet; do
+    ratios=""
+    for ((round = 1; round <= ROUNDS; round++)); do
+        ratios+="$(awk -v a="${ROUND_RPS[$name,$round]}" -v b="${ROUND_RPS[hyper,$round]}" \
+            'BEGIN {printf "%.3f", a / b}') "
+    done
+    printf 'per-round %-12s/hyper: %s(median %s)\n' "$name" "$ratios" "$(median %.3f <<<"$ratios")"
+done
 if ((disturbed)); then
     say "warning: other processes used over 10% of a core in some rounds (column 'other'):"
     say "         requests/s are skewed there; the CPU/request ratio is less affected"

@@ -86,9 +86,7 @@ use anyfn::Handler;
 ///
 /// With the `default-subscriber` feature (on by default) it first installs a
 /// stderr `tracing` subscriber at `info` when the program has none, so the
-/// `INIT` and `REPORT` lines show. Its lines are written by a background
-/// thread (the request path only queues them) and flushed before `serve`
-/// returns.
+/// `INIT` and `REPORT` lines show.
 ///
 /// # Errors
 ///
@@ -102,7 +100,5 @@ where
     H::Output: IntoResponse,
 {
     logging::install_default_subscriber();
-    let served = Server::new(handler).bind().await?.run().await;
-    logging::flush();
-    served
+    Server::new(handler).bind().await?.run().await
 }
