@@ -61,6 +61,24 @@ impl Query {
         decode_component(component)
     }
 
+    /// Encodes one component as `application/x-www-form-urlencoded`: the
+    /// inverse of [`decode_component`](Self::decode_component).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn::Query::encode_component("Happy Face!.jpg"), "Happy+Face%21.jpg");
+    /// ```
+    pub fn encode_component(component: &str) -> String {
+        struct Component<'a>(&'a str);
+        impl fmt::Display for Component<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                encode_component(self.0, f)
+            }
+        }
+        Component(component).to_string()
+    }
+
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs

@@ -24,9 +24,13 @@ pub(crate) fn example(name: &str) -> PathBuf {
     path
 }
 
-/// An emulator with the default settings and the example `name` running on it.
+/// An emulator for a function named `name`, with the example `name` running on it.
 pub(crate) async fn on_lambda(name: &str) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
-    let emulator = LambdaEmulator::start().await.expect("emulator");
+    let emulator = LambdaEmulator::builder()
+        .function_name(name)
+        .start()
+        .await
+        .expect("emulator");
     let function = emulator
         .spawn(example(name))
         .unwrap_or_else(|err| panic!("{name} starts: {err}"));
@@ -210,12 +214,7 @@ fn cookie_pairs(headers: &Map<String, Value>) -> Vec<String> {
 
 #[tokio::test]
 async fn every_http_fixture_reaches_echo_intact() {
-    let emulator = LambdaEmulator::builder()
-        .function_name("echo")
-        .start()
-        .await
-        .expect("emulator");
-    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let (emulator, _function) = on_lambda("echo").await;
     let fixtures = http_fixtures();
     assert_eq!(fixtures.len(), 16, "{fixtures:?}");
 
@@ -532,12 +531,7 @@ async fn cookies_repeated_headers_and_binary_bodies_come_back_intact_in_every_sh
 
 #[tokio::test]
 async fn base64_request_bodies_are_decoded_and_bad_base64_is_refused() {
-    let emulator = LambdaEmulator::builder()
-        .function_name("echo")
-        .start()
-        .await
-        .expect("emulator");
-    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let (emulator, _function) = on_lambda("echo").await;
     let request = |body: &str| {
         json!({"version": "2.0", "rawPath": "/upload", "rawQueryString": "",
                "body": body, "isBase64Encoded": true,
@@ -570,12 +564,7 @@ async fn base64_request_bodies_are_decoded_and_bad_base64_is_refused() {
 
 #[tokio::test]
 async fn a_named_stage_is_not_part_of_the_path() {
-    let emulator = LambdaEmulator::builder()
-        .function_name("echo")
-        .start()
-        .await
-        .expect("emulator");
-    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let (emulator, _function) = on_lambda("echo").await;
     let request = json!({"version": "2.0", "rawPath": "/prod/orders/7", "rawQueryString": "a=1",
         "requestContext": {"http": {"method": "GET", "path": "/prod/orders/7"}, "stage": "prod"}});
     let response = emulator.invoke(request.to_string()).await.expect_json();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyfn_test::{FunctionProcess, LambdaEmulator, LambdaOutcome, RuntimeApiFault};
 use serde_json::{json, Value};
 
-use crate::lambda::example;
+use crate::lambda::{example, on_lambda};
 
 fn http_api_get(query: &str) -> String {
     json!({"version": "2.0", "rawPath": "/", "rawQueryString": query,
@@ -146,12 +146,7 @@ async fn response_answered_500_or_closed_is_recovered_or_a_clear_exit() {
 
 #[tokio::test]
 async fn a_payload_at_lambdas_6_mb_limit_is_served() {
-    let emulator = LambdaEmulator::builder()
-        .function_name("echo")
-        .start()
-        .await
-        .expect("emulator");
-    let _function = emulator.spawn(example("echo")).expect("echo starts");
+    let (emulator, _function) = on_lambda("echo").await;
     let body = "x".repeat(6 * 1000 * 1000 - 1024);
     let event = json!({"version": "2.0", "rawPath": "/big", "rawQueryString": "", "body": body,
                        "requestContext": {"http": {"method": "POST", "path": "/big"}, "stage": "$default"}});
