@@ -41,6 +41,9 @@
 #   QUIET_WAIT=30   seconds to wait, before each round, for the machine to be
 #                   idle (other processes under 10% of a core); then go on
 #   FAIL_BELOW_GOAL=1  exit 1 when a ratio is below the goal (default: report only)
+#   PIN=1           run the server on CPU 1 and wrk on CPU 0 (taskset), so
+#                   neither's threads land on the other's core; default 1 on a
+#                   machine with 2 or more cores. PIN=0: let the scheduler place them
 #   CARGO_TARGET_DIR   where to build (default: the workspace's target dir)
 # Raw wrk outputs go to $TARGET_DIR/http_vs_hyper/.
 set -euo pipefail
@@ -62,6 +65,13 @@ CONNECTIONS="${CONNECTIONS:-32}"
 GOAL="${GOAL:-0.90}"
 QUIET_WAIT="${QUIET_WAIT:-30}"
 FAIL_BELOW_GOAL="${FAIL_BELOW_GOAL:-0}"
+if (($(nproc) >= 2)) && command -v taskset >/dev/null; then PIN="${PIN:-1}"; else PIN=0; fi
+SERVER_ON=()
+WRK_ON=()
+if [[ "$PIN" == 1 ]]; then
+    SERVER_ON=(taskset -c 1)
+    WRK_ON=(taskset -c 0)
+fi
 REQUEST_PATH='/?name=Ada'
 EXPECTED_BODY='Hello, Ada!'
 
@@ -142,9 +152,9 @@ start_server() {
     PORT="$(free_port)"
     : >"$log" # the server appends (O_APPEND), so truncating it later is safe
     case "$name" in
-    anyfn) env -u RUST_LOG HOST=127.0.0.1 PORT="$PORT" "$ANYFN_BIN" >/dev/null 2>>"$log" & ;;
-    anyfn-quiet) env RUST_LOG=warn HOST=127.0.0.1 PORT="$PORT" "$ANYFN_BIN" >/dev/null 2>>"$log" & ;;
-    hyper) env PORT="$PORT" "$HYPER_BIN" >/dev/null 2>>"$log" & ;;
+    anyfn) "${SERVER_ON[@]}" env -u RUST_LOG HOST=127.0.0.1 PORT="$PORT" "$ANYFN_BIN" >/dev/null 2>>"$log" & ;;
+    anyfn-quiet) "${SERVER_ON[@]}" env RUST_LOG=warn HOST=127.0.0.1 PORT="$PORT" "$ANYFN_BIN" >/dev/null 2>>"$log" & ;;
+    hyper) "${SERVER_ON[@]}" env PORT="$PORT" "$HYPER_BIN" >/dev/null 2>>"$log" & ;;
     *) die "unknown server $name" ;;
     esac
     SERVER_PID=$!
@@ -190,7 +200,7 @@ done
 
 # --- load --------------------------------------------------------------------
 
-WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" --latency)
+WRK=("${WRK_ON[@]}" wrk "-t$THREADS" "-c$CONNECTIONS" --latency)
 SERVERS=(anyfn hyper anyfn-quiet)
 TICKS="$(getconf CLK_TCK)"
 declare -A RPS CPU ROUND_RPS
@@ -218,7 +228,7 @@ wait_quiet() {
 }
 
 say ""
-say "load: ${WRK[*]} -d${DURATION}s, ${WARMUP}s warm-up, $ROUNDS round(s); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+say "load: ${WRK[*]} -d${DURATION}s (server: ${SERVER_ON[*]:-unpinned}), ${WARMUP}s warm-up, $ROUNDS round(s); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 say "  cpu/req: the server's CPU time (user + system) per request;"
 say "  other:   CPU used by anything but the server and wrk during the round, in % of one core"
 printf '%-6s %-12s %12s %10s %9s %10s %9s %7s\n' round server requests/s p50 p99 REPORTs cpu/req other

@@ -91,11 +91,11 @@ impl Context {
     /// [`DEFAULT_MEMORY_MB`], no trace id, [`Platform::Test`].
     pub fn builder() -> ContextBuilder {
         ContextBuilder {
-            request_id: "test-request".to_owned(),
+            request_id: None,
             deadline: None,
             timeout: DEFAULT_TIMEOUT,
-            function_name: Arc::from("anyfn-function"),
-            function_version: Arc::from("$LATEST"),
+            function_name: None,
+            function_version: None,
             memory_limit_mb: DEFAULT_MEMORY_MB,
             trace_id: None,
             platform: Platform::Test,
@@ -178,11 +178,14 @@ impl Context {
 #[derive(Debug)]
 #[must_use]
 pub struct ContextBuilder {
-    request_id: String,
+    // The defaults of these three are made in `build`, only when not set:
+    // adapters set them all, and building a context should not allocate
+    // strings it throws away.
+    request_id: Option<String>,
     deadline: Option<Instant>,
     timeout: Duration,
-    function_name: Arc<str>,
-    function_version: Arc<str>,
+    function_name: Option<Arc<str>>,
+    function_version: Option<Arc<str>>,
     memory_limit_mb: u32,
     trace_id: Option<String>,
     platform: Platform,
@@ -192,7 +195,7 @@ pub struct ContextBuilder {
 impl ContextBuilder {
     /// Sets the request id.
     pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.request_id = request_id.into();
+        self.request_id = Some(request_id.into());
         self
     }
 
@@ -212,13 +215,13 @@ impl ContextBuilder {
     /// Sets the function name. Adapters pass an `Arc<str>` they keep, so
     /// building a context does not copy it.
     pub fn function_name(mut self, function_name: impl Into<Arc<str>>) -> Self {
-        self.function_name = function_name.into();
+        self.function_name = Some(function_name.into());
         self
     }
 
     /// Sets the function version.
     pub fn function_version(mut self, function_version: impl Into<Arc<str>>) -> Self {
-        self.function_version = function_version.into();
+        self.function_version = Some(function_version.into());
         self
     }
 
@@ -252,10 +255,14 @@ impl ContextBuilder {
             .deadline
             .unwrap_or_else(|| deadline_after(Instant::now(), self.timeout));
         Context {
-            request_id: self.request_id,
+            request_id: self.request_id.unwrap_or_else(|| "test-request".to_owned()),
             deadline,
-            function_name: self.function_name,
-            function_version: self.function_version,
+            function_name: self
+                .function_name
+                .unwrap_or_else(|| Arc::from("anyfn-function")),
+            function_version: self
+                .function_version
+                .unwrap_or_else(|| Arc::from("$LATEST")),
             memory_limit_mb: self.memory_limit_mb,
             trace_id: self.trace_id,
             platform: self.platform,

@@ -131,15 +131,59 @@ impl InvocationReport {
 
 impl fmt::Display for InvocationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
-            self.request_id,
-            self.duration.as_secs_f64() * 1000.0,
-            self.billed_duration.as_millis(),
-            self.memory_mb,
-            self.estimated_cost_usd,
-        )
+        // Integers written digit by digit instead of `{:.2}`/`{:.10}` on
+        // floats and `format_args!`: the line is written once per invocation,
+        // and the formatting machinery was most of its cost.
+        let nanos = u64::try_from(self.duration.as_nanos()).unwrap_or(u64::MAX);
+        let hundredths_of_ms = nanos.saturating_add(5_000) / 10_000;
+        let billed_ms = u64::try_from(self.billed_duration.as_millis()).unwrap_or(u64::MAX);
+        let mut digits = Digits::default();
+        f.write_str("REPORT RequestId: ")?;
+        f.write_str(&self.request_id)?;
+        f.write_str("\tDuration: ")?;
+        f.write_str(digits.of(hundredths_of_ms / 100, 1))?;
+        f.write_str(".")?;
+        f.write_str(digits.of(hundredths_of_ms % 100, 2))?;
+        f.write_str(" ms\tBilled Duration: ")?;
+        f.write_str(digits.of(billed_ms, 1))?;
+        f.write_str(" ms\tMemory Size: ")?;
+        f.write_str(digits.of(u64::from(self.memory_mb), 1))?;
+        f.write_str(" MB\tEstimated Cost: $")?;
+        write_usd(f, self.estimated_cost_usd, &mut digits)?;
+        f.write_str(" USD")
+    }
+}
+
+/// Writes `usd` with ten decimals, as `{:.10}` would.
+fn write_usd(f: &mut fmt::Formatter<'_>, usd: f64, digits: &mut Digits) -> fmt::Result {
+    const SCALE: f64 = 1e10;
+    const UNITS_PER_USD: u64 = 10_000_000_000;
+    let scaled = (usd * SCALE).round();
+    if (0.0..u64::MAX as f64).contains(&scaled) {
+        let scaled = scaled as u64;
+        f.write_str(digits.of(scaled / UNITS_PER_USD, 1))?;
+        f.write_str(".")?;
+        f.write_str(digits.of(scaled % UNITS_PER_USD, 10))
+    } else {
+        write!(f, "{usd:.10}")
+    }
+}
+
+/// Room for the decimal digits of a `u64`.
+#[derive(Default)]
+struct Digits([u8; 20]);
+
+impl Digits {
+    /// `n` in decimal, zero-padded to at least `width` digits (at most 20).
+    fn of(&mut self, mut n: u64, width: usize) -> &str {
+        let mut start = self.0.len();
+        while n > 0 || self.0.len() - start < width.min(20) {
+            start -= 1;
+            self.0[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        // Only ASCII digits were written.
+        std::str::from_utf8(&self.0[start..]).unwrap_or("?")
     }
 }
 
@@ -175,5 +219,35 @@ mod tests {
             InvocationReport::new("r", Duration::from_secs(1), 1024, Pricing::AWS_LAMBDA_X86);
         let expected = 0.000_016_666_7 + 0.000_000_2;
         assert!((report.estimated_cost_usd() - expected).abs() < 1e-15);
+    }
+
+    /// The line used to be written with `{:.2}` and `{:.10}` on floats; the
+    /// integer formatting must print the same text (away from exact ties).
+    #[test]
+    fn regression_report_line_prints_what_float_formatting_printed() {
+        let mut nanos: u64 = 1;
+        for memory_mb in [128, 512, 1769, 10_240] {
+            for _ in 0..2_000 {
+                // A spread of durations from nanoseconds to minutes.
+                nanos = nanos
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                let duration = Duration::from_nanos((nanos % 100_000_000_000) >> (nanos % 37));
+                let report =
+                    InvocationReport::new("r", duration, memory_mb, Pricing::AWS_LAMBDA_X86);
+                let float_text = format!(
+                    "REPORT RequestId: r\tDuration: {:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+                    duration.as_secs_f64() * 1000.0,
+                    report.billed_duration().as_millis(),
+                    memory_mb,
+                    report.estimated_cost_usd(),
+                );
+                assert_eq!(
+                    report.to_string(),
+                    float_text,
+                    "{duration:?} at {memory_mb} MB"
+                );
+            }
+        }
     }
 }

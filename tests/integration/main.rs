@@ -16,6 +16,7 @@ mod limits;
 mod log_hygiene;
 mod parity;
 mod properties;
+mod report_log;
 mod shutdown;
 mod shutdown_under_load;
 mod support;

@@ -3,9 +3,7 @@
 //! no client ever reads a truncated response. Runs the real `failures`
 //! example binary, as a container platform would.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,8 +11,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::lambda::example;
-use crate::support::within;
+use crate::support::{within, ExampleServer};
 
 /// One request on its own connection; what came back.
 enum Answer {
@@ -47,38 +44,8 @@ async fn one_request(addr: SocketAddr) -> Answer {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_under_load_drains_and_exits_zero() {
-    let mut child = Command::new(example("failures"))
-        .env("PORT", "0")
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("failures starts");
-    let stderr = child.stderr.take().expect("stderr piped");
-    // The INIT line names the address; read it (bounded by the child's own start-up).
-    let (addr_sender, addr_receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut sent = false;
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if !sent {
-                if let Some(rest) = line.split("INIT listening on http://").nth(1) {
-                    let addr = rest
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    sent = addr_sender.send(addr).is_ok();
-                }
-            }
-        }
-    });
-    let addr: SocketAddr = addr_receiver
-        .recv_timeout(Duration::from_secs(20))
-        .expect("the INIT line")
-        .parse()
-        .expect("an address");
+    let mut server = ExampleServer::start("failures");
+    let addr = server.addr;
 
     let stop = Arc::new(AtomicBool::new(false));
     let sigterm_sent = Arc::new(AtomicBool::new(false));
@@ -132,11 +99,7 @@ async fn sigterm_under_load_drains_and_exits_zero() {
     )
     .await;
     sigterm_sent.store(true, Ordering::SeqCst);
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
+    server.terminate();
 
     // New connections are refused while the in-flight requests drain.
     within(
@@ -152,7 +115,7 @@ async fn sigterm_under_load_drains_and_exits_zero() {
 
     let exit = within(Duration::from_secs(20), "the process to exit", async {
         loop {
-            if let Some(status) = child.try_wait().expect("status") {
+            if let Some(status) = server.child.try_wait().expect("status") {
                 return status;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;

@@ -31,3 +31,80 @@ pub async fn within<T>(bound: Duration, what: &str, future: impl Future<Output =
         Err(_) => panic!("{what} did not finish within {bound:?}"),
     }
 }
+
+/// An example binary running as a local server (`PORT=0`, not on Lambda),
+/// its stderr read line by line.
+pub struct ExampleServer {
+    pub child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+    /// Every stderr line after the INIT line, as it arrives.
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl ExampleServer {
+    /// Starts example `name` with `RUST_LOG=info` and waits (at most 20 s)
+    /// for its INIT line, which names the address it listens on. Its stderr
+    /// is a pipe, not a terminal, as under a container platform.
+    pub fn start(name: &str) -> Self {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+
+        let mut child = Command::new(crate::lambda::example(name))
+            .env("PORT", "0")
+            .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the example starts");
+        let stderr = child.stderr.take().expect("stderr piped");
+        let (line_sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line_sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let addr = loop {
+            let line = lines
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the INIT line");
+            if let Some(rest) = line.split("INIT listening on http://").nth(1) {
+                let addr = rest.split_whitespace().next().unwrap_or_default();
+                break addr.parse().expect("an address in the INIT line");
+            }
+        };
+        Self { child, addr, lines }
+    }
+
+    /// The next stderr line that contains `needle`, waiting at most `bound`.
+    pub fn line_containing(&self, needle: &str, bound: Duration) -> String {
+        let deadline = std::time::Instant::now() + bound;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no stderr line with {needle:?} within {bound:?}"),
+            }
+        }
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+}
+
+impl Drop for ExampleServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -40,6 +40,11 @@
 //!   duration, memory size, estimated cost at Lambda's x86 price) and one `INIT`
 //!   line at start-up with the time from process start to ready, through
 //!   `tracing` (targets `anyfn::report`, `anyfn::invocation`, `anyfn::server`).
+//!   Without a subscriber of the program's own, `serve` logs to stderr at
+//!   `info` (`RUST_LOG=target=level,…` changes it). When stderr is not a
+//!   terminal, `REPORT` lines are written in batches, at most 50 ms after the
+//!   fact, and all of them by a graceful shutdown; every other line is
+//!   written at once, in order.
 //! - **Shutdown**: SIGINT or SIGTERM stops accepting connections and lets
 //!   in-flight requests finish (within the drain timeout).
 //!

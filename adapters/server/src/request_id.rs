@@ -23,17 +23,49 @@ impl RequestIds {
         }
     }
 
-    pub(crate) fn next_id(&self) -> String {
+    /// The next id: `hhhhhhhh-hhhh-4hhh-shhh-cccccccccccc`, a UUID version 4
+    /// layout whose last group is the counter (so ids never repeat within the
+    /// process) and whose other groups mix the counter with the seed.
+    pub(crate) fn next_id(&self) -> RequestId {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let high = splitmix64(self.seed.wrapping_add(n));
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            (high >> 32) as u32,
-            (high >> 16) as u16,
-            high as u16 & 0x0fff,
-            (self.seed as u16 & 0x3fff) | 0x8000,
-            n & 0xffff_ffff_ffff,
-        )
+        // Written into a fixed buffer: `format!` with padded hex fields cost
+        // more than the rest of a small invocation.
+        let mut id = [b'-'; 36];
+        write_hex(&mut id[0..8], high >> 32);
+        write_hex(&mut id[9..13], high >> 16);
+        write_hex(&mut id[14..18], (high & 0x0fff) | 0x4000);
+        write_hex(&mut id[19..23], (self.seed & 0x3fff) | 0x8000);
+        write_hex(&mut id[24..36], n);
+        RequestId(id)
+    }
+}
+
+/// One request id, kept inline: the server needs it as text three times (the
+/// context, the `x-request-id` header, the `REPORT` line) and copies it only
+/// where it must.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RequestId([u8; 36]);
+
+impl RequestId {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII hex digits and dashes are ever written into it.
+        std::str::from_utf8(&self.0).unwrap_or("invalid-request-id")
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Fills `out` with the low `4 * out.len()` bits of `value` in lower-case hex.
+fn write_hex(out: &mut [u8], mut value: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(value & 0xf) as usize];
+        value >>= 4;
     }
 }
 
@@ -52,10 +84,29 @@ mod tests {
     #[test]
     fn ids_are_uuid_shaped_and_distinct() {
         let ids = RequestIds::new();
-        let a = ids.next_id();
-        let b = ids.next_id();
+        let a = ids.next_id().to_string();
+        let b = ids.next_id().to_string();
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         assert_eq!(a.matches('-').count(), 4);
+    }
+
+    /// The ids were written with `format!`; the fixed buffer must give the
+    /// same text.
+    #[test]
+    fn regression_ids_match_the_formatted_layout() {
+        let ids = RequestIds::new();
+        for n in 0..1_000u64 {
+            let high = splitmix64(ids.seed.wrapping_add(n));
+            let formatted = format!(
+                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+                (high >> 32) as u32,
+                (high >> 16) as u16,
+                high as u16 & 0x0fff,
+                (ids.seed as u16 & 0x3fff) | 0x8000,
+                n & 0xffff_ffff_ffff,
+            );
+            assert_eq!(ids.next_id().as_str(), formatted);
+        }
     }
 }

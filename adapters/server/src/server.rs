@@ -234,6 +234,8 @@ where
             shared.config.timeout.as_secs_f64(),
             shared.config.memory_mb,
         );
+        // Whoever waits for the INIT line (a script, a test) sees it now.
+        crate::logging::flush();
 
         let graceful = GracefulShutdown::new();
         let mut shutdown = pin!(shutdown);

@@ -1,8 +1,11 @@
 //! One HTTP request through the handler: read the body within its limit,
 //! decode the event, invoke with the deadline, encode, report.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
@@ -45,31 +48,24 @@ where
         client: SocketAddr,
     ) -> hyper::Response<Full<Bytes>> {
         let (parts, incoming) = request.into_parts();
-        let read = read_body(incoming, self.config.body_limit, &parts.headers);
-        let read = match tokio::time::timeout(self.config.body_read_timeout, read).await {
-            Ok(read) => read,
-            Err(_) => Err(Refusal {
-                error: Error::new(
-                    ErrorKind::RequestTimeout,
-                    format!(
-                        "the request body did not arrive within {:.1} s",
-                        self.config.body_read_timeout.as_secs_f64()
-                    ),
-                ),
-                close: true,
-            }),
-        };
-        let body = match read {
-            Ok(body) => body,
-            Err(refusal) => {
-                tracing::warn!(target: "anyfn::server", %client, "{}", refusal.error);
-                let mut response = to_hyper(error_response(&refusal.error));
-                if refusal.close {
-                    response
-                        .headers_mut()
-                        .insert(CONNECTION, HeaderValue::from_static("close"));
+        let body = if incoming.is_end_stream() {
+            // Most GETs: no body to wait for, no timer to set.
+            Bytes::new()
+        } else {
+            // Boxed: the body-reading future is large, and keeping it out of
+            // this one keeps every request's future small.
+            match Box::pin(self.read_body_in_time(incoming, &parts.headers)).await {
+                Ok(body) => body,
+                Err(refusal) => {
+                    tracing::warn!(target: "anyfn::server", %client, "{}", refusal.error);
+                    let mut response = to_hyper(error_response(&refusal.error));
+                    if refusal.close {
+                        response
+                            .headers_mut()
+                            .insert(CONNECTION, HeaderValue::from_static("close"));
+                    }
+                    return response;
                 }
-                return response;
             }
         };
         let request = Request::from_parts(parts, Body::from(body));
@@ -77,7 +73,7 @@ where
         let started = Instant::now();
         let request_id = self.ids.next_id();
         let context = Context::builder()
-            .request_id(request_id.clone())
+            .request_id(request_id.as_str())
             .deadline(started + self.config.timeout)
             .function_name(self.config.function_name.clone())
             .function_version(self.config.function_version.clone())
@@ -89,8 +85,7 @@ where
 
         let outcome = match H::Event::from_request(request) {
             Ok(event) => {
-                let timer = tokio::time::sleep_until(deadline.into());
-                adapter::invoke(&self.handler, event, context, timer)
+                adapter::invoke(&self.handler, event, context, DeadlineTimer::new(deadline))
                     .await
                     .and_then(IntoResponse::into_response)
             }
@@ -119,10 +114,61 @@ where
         }
 
         let mut response = to_hyper(response);
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
+        if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
             response.headers_mut().insert("x-request-id", value);
         }
         response
+    }
+
+    /// Reads the body within the body limit and the body read timeout.
+    async fn read_body_in_time(
+        &self,
+        incoming: Incoming,
+        headers: &anyfn::http::HeaderMap,
+    ) -> Result<Bytes, Refusal> {
+        let read = read_body(incoming, self.config.body_limit, headers);
+        match tokio::time::timeout(self.config.body_read_timeout, read).await {
+            Ok(read) => read,
+            Err(_) => Err(Refusal {
+                error: Error::new(
+                    ErrorKind::RequestTimeout,
+                    format!(
+                        "the request body did not arrive within {:.1} s",
+                        self.config.body_read_timeout.as_secs_f64()
+                    ),
+                ),
+                close: true,
+            }),
+        }
+    }
+}
+
+/// The deadline's timer, set only when the handler does not finish on its
+/// first poll: most invocations never reach the timer wheel, and the request's
+/// future does not carry a `Sleep`.
+struct DeadlineTimer {
+    deadline: Instant,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl DeadlineTimer {
+    fn new(deadline: Instant) -> Self {
+        Self {
+            deadline,
+            sleep: None,
+        }
+    }
+}
+
+impl Future for DeadlineTimer {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        let deadline = self.deadline;
+        self.sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())))
+            .as_mut()
+            .poll(cx)
     }
 }
 

@@ -1,5 +1,12 @@
 //! The stderr log that `serve` sets up when the program has none.
 
+#[cfg(feature = "default-subscriber")]
+mod batched;
+#[cfg(feature = "default-subscriber")]
+mod line;
+#[cfg(feature = "default-subscriber")]
+mod sanitize;
+
 /// Installs a `tracing` subscriber writing to stderr at `info` (or what
 /// `RUST_LOG` says, as `target=level` pairs), unless one is already set.
 #[cfg(feature = "default-subscriber")]
@@ -20,7 +27,8 @@ pub(crate) fn install_default_subscriber() {
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                .event_format(line::LineFormat)
+                .with_writer(batched::Stderr::new())
                 .with_ansi(std::io::stderr().is_terminal()),
         )
         .with(filter)
@@ -29,3 +37,11 @@ pub(crate) fn install_default_subscriber() {
 
 #[cfg(not(feature = "default-subscriber"))]
 pub(crate) fn install_default_subscriber() {}
+
+/// Writes out log lines the default subscriber holds back, if any.
+#[cfg(feature = "default-subscriber")]
+pub(crate) use batched::flush;
+
+/// Writes out log lines the default subscriber holds back: none without it.
+#[cfg(not(feature = "default-subscriber"))]
+pub(crate) fn flush() {}

@@ -1,0 +1,188 @@
+//! The default subscriber's line: `timestamp LEVEL spans: target: message fields`.
+
+use std::cell::{Cell, RefCell};
+use std::fmt::{self, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
+use tracing_subscriber::registry::LookupSpan;
+
+use super::sanitize::Sanitize;
+
+/// Formats events as tracing-subscriber's default `Full` format does
+/// (`2026-11-26T17:07:20.295661Z  INFO anyfn::report: REPORT …`), at a
+/// fraction of the cost: the `REPORT` line is written once per request, and
+/// the stock formatter, escaping the message one character at a time and
+/// formatting the date anew for each line, took more CPU than the rest of a
+/// small invocation.
+///
+/// Messages and field values are [sanitized](Sanitize): one event is one line,
+/// with no terminal escape sequences but the ones this format adds when
+/// writing to a terminal.
+pub(crate) struct LineFormat;
+
+impl<S, N> FormatEvent<S, N> for LineFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let ansi = writer.has_ansi_escapes();
+        let metadata = event.metadata();
+        let (dim, plain) = if ansi {
+            ("\x1b[2m", "\x1b[0m")
+        } else {
+            ("", "")
+        };
+
+        writer.write_str(dim)?;
+        write_timestamp(&mut writer, SystemTime::now())?;
+        writer.write_str(plain)?;
+        writer.write_char(' ')?;
+        write_level(&mut writer, *metadata.level(), ansi)?;
+        writer.write_char(' ')?;
+
+        if let Some(scope) = ctx.event_scope() {
+            for span in scope.from_root() {
+                writer.write_str(span.name())?;
+                if let Some(fields) = span.extensions().get::<FormattedFields<N>>() {
+                    if !fields.is_empty() {
+                        write!(writer, "{{{fields}}}")?;
+                    }
+                }
+                writer.write_char(':')?;
+            }
+            writer.write_char(' ')?;
+        }
+
+        writer.write_str(dim)?;
+        writer.write_str(metadata.target())?;
+        writer.write_char(':')?;
+        writer.write_str(plain)?;
+        writer.write_char(' ')?;
+        let mut fields = FieldWriter {
+            writer: &mut writer,
+            first: true,
+            result: Ok(()),
+        };
+        event.record(&mut fields);
+        fields.result?;
+        writer.write_char('\n')
+    }
+}
+
+/// Writes an event's fields: the message as it is, then ` name=value`.
+struct FieldWriter<'a, 'w> {
+    writer: &'a mut Writer<'w>,
+    first: bool,
+    result: fmt::Result,
+}
+
+impl Visit for FieldWriter<'_, '_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if self.result.is_err() {
+            return;
+        }
+        let separator = if std::mem::take(&mut self.first) {
+            ""
+        } else {
+            " "
+        };
+        self.result = match field.name() {
+            "message" => self.writer.write_str(separator),
+            name => write!(self.writer, "{separator}{}=", name.trim_start_matches("r#")),
+        }
+        .and_then(|()| write_sanitized(self.writer, value));
+    }
+}
+
+thread_local! {
+    /// Where a value is formatted before it is sanitized in one pass.
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Writes `value`'s `Debug` text, [sanitized](Sanitize). The text is made in
+/// a scratch string and checked once, rather than piece by piece as the
+/// formatter hands the pieces over (a `REPORT` line is eleven of them).
+fn write_sanitized(writer: &mut Writer<'_>, value: &dyn fmt::Debug) -> fmt::Result {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            scratch.clear();
+            write!(scratch, "{value:?}")?;
+            Sanitize(writer).write_str(&scratch)
+        }
+        // A value whose `Debug` logs while being formatted: no scratch then.
+        Err(_) => write!(Sanitize(writer), "{value:?}"),
+    })
+}
+
+fn write_level(writer: &mut Writer<'_>, level: Level, ansi: bool) -> fmt::Result {
+    let (text, color) = match level {
+        Level::TRACE => ("TRACE", "35"),
+        Level::DEBUG => ("DEBUG", "34"),
+        Level::INFO => (" INFO", "32"),
+        Level::WARN => (" WARN", "33"),
+        Level::ERROR => ("ERROR", "31"),
+    };
+    if ansi {
+        write!(writer, "\x1b[{color}m{text}\x1b[0m")
+    } else {
+        writer.write_str(text)
+    }
+}
+
+thread_local! {
+    /// The last second this thread wrote, and its `YYYY-MM-DDTHH:MM:SS`.
+    static SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((u64::MAX, [0; 19])) };
+}
+
+/// Writes `time` in UTC as `2026-11-26T17:07:20.295661Z`, formatting the
+/// date and time of day once a second per thread.
+fn write_timestamp(writer: &mut impl Write, time: SystemTime) -> fmt::Result {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    let (cached, mut prefix) = SECOND.get();
+    if cached != seconds {
+        let text = anyfn::time::format_rfc3339(UNIX_EPOCH + Duration::from_secs(seconds));
+        prefix.copy_from_slice(&text.as_bytes()[..19]);
+        SECOND.set((seconds, prefix));
+    }
+    let mut line = [0u8; 27];
+    line[..19].copy_from_slice(&prefix);
+    line[19] = b'.';
+    let mut micros = since_epoch.subsec_micros();
+    for slot in line[20..26].iter_mut().rev() {
+        *slot = b'0' + (micros % 10) as u8;
+        micros /= 10;
+    }
+    line[26] = b'Z';
+    writer.write_str(std::str::from_utf8(&line).map_err(|_| fmt::Error)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_have_microseconds_and_follow_the_second() {
+        let mut out = String::new();
+        let time = UNIX_EPOCH + Duration::from_micros(1_764_177_440_295_661);
+        write_timestamp(&mut out, time).unwrap();
+        out.push(' ');
+        write_timestamp(&mut out, time + Duration::from_micros(1_000_001)).unwrap();
+        out.push(' ');
+        write_timestamp(&mut out, UNIX_EPOCH).unwrap();
+        assert_eq!(
+            out,
+            "2025-11-26T17:17:20.295661Z 2025-11-26T17:17:21.295662Z 1970-01-01T00:00:00.000000Z"
+        );
+    }
+}

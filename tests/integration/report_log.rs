@@ -1,0 +1,70 @@
+//! The default log of a server process whose stderr is a pipe (as under a
+//! container platform): `REPORT` lines are batched, yet each arrives within a
+//! bound when the server goes idle, whole, in order, and none is lost at
+//! shutdown.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use crate::support::ExampleServer;
+
+/// One `GET /?name=Ada` on its own connection; the `x-request-id` answered.
+fn request_id_of_one_get(addr: SocketAddr) -> String {
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    stream
+        .write_all(b"GET /?name=Ada HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .expect("request sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("response read");
+    assert!(answer.ends_with("Hello, Ada!"), "{answer}");
+    answer
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .expect("an x-request-id header")
+        .to_owned()
+}
+
+/// Batching must not hold the last line of a burst until the next one: the
+/// flusher writes it out shortly after.
+#[test]
+fn regression_report_line_arrives_while_the_server_is_idle() {
+    let server = ExampleServer::start("hello");
+    let request_id = request_id_of_one_get(server.addr);
+    let line = server.line_containing("REPORT RequestId: ", Duration::from_secs(5));
+    assert!(
+        line.contains(&format!("REPORT RequestId: {request_id}\tDuration: ")),
+        "{line}"
+    );
+    assert!(line.contains(" INFO anyfn::report: "), "{line}");
+}
+
+/// More lines than one batch holds: every one arrives whole, in the order of
+/// the requests, before the shutdown lines; none is lost at SIGTERM.
+#[test]
+fn report_lines_are_whole_ordered_and_all_written_by_shutdown() {
+    let server = ExampleServer::start("hello");
+    // About 90 lines fill a 16 KiB batch; 300 make several batches.
+    let ids: Vec<String> = (0..300)
+        .map(|_| request_id_of_one_get(server.addr))
+        .collect();
+    server.terminate();
+    let mut reported = Vec::new();
+    loop {
+        let line = server
+            .lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the log goes on until shutdown");
+        if line.contains("shut down after") {
+            break;
+        }
+        if let Some(rest) = line.split("REPORT RequestId: ").nth(1) {
+            assert!(
+                line.ends_with(" USD") && line.matches("REPORT").count() == 1,
+                "a whole line: {line}"
+            );
+            reported.push(rest.split('\t').next().unwrap_or_default().to_owned());
+        }
+    }
+    assert_eq!(reported, ids);
+}
