@@ -72,8 +72,9 @@ where
 
         let started = Instant::now();
         let request_id = self.ids.next_id();
+        let request_id = request_id.as_str();
         let context = Context::builder()
-            .request_id(request_id.as_str())
+            .request_id(request_id)
             .deadline(started + self.config.timeout)
             .function_name(self.config.function_name.clone())
             .function_version(self.config.function_version.clone())
@@ -105,7 +106,7 @@ where
         };
         if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
             let report = InvocationReport::new(
-                request_id.as_str(),
+                request_id,
                 started.elapsed(),
                 self.config.memory_mb,
                 self.config.pricing,
@@ -114,7 +115,7 @@ where
         }
 
         let mut response = to_hyper(response);
-        if let Ok(value) = HeaderValue::from_str(request_id.as_str()) {
+        if let Ok(value) = HeaderValue::from_str(request_id) {
             response.headers_mut().insert("x-request-id", value);
         }
         response
