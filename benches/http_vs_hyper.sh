@@ -9,7 +9,8 @@
 # (thermal, other load) falls on all of them alike:
 #
 #   anyfn        the hello example as a user runs it: default logging, one
-#                REPORT line per request written to stderr (into a file here);
+#                REPORT line per request to stderr (into a file here, so the
+#                lines are written in batches, as under a container platform);
 #   hyper        bare-hyper, no per-request work beyond hyper's own;
 #   anyfn-quiet  the hello example with RUST_LOG=warn: the REPORT lines off,
 #                so the difference to `anyfn` is the price of that line.
