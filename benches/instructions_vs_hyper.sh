@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Instructions per request: anyfn's local server (the `hello` example) against
+# bare hyper (`benches/peers` bin `bare-hyper`) answering the same bytes,
+# counted by valgrind's callgrind.
+#
+# wrk's requests/s (benches/http_vs_hyper.sh) is what users feel, but on a
+# shared 2-core machine it moves by 10-20% between runs. Instruction counts
+# do not: the same binaries and requests give the same count, whatever else
+# the machine does. So this is the figure to watch when working on the
+# server's per-request cost. It counts user-space instructions only: system
+# calls (the same for both servers, one read and one write per request) and
+# waiting are not in it, which is why its ratio is lower than wrk's.
+#
+# Each server runs under callgrind twice, answering N and then 2N sequential
+# keep-alive requests from one curl; the difference of the two totals divided
+# by N is the cost of one request, without start-up and shutdown.
+#
+# Usage:   benches/instructions_vs_hyper.sh
+# Options (environment):
+#   REQUESTS=5000      N
+#   CARGO_TARGET_DIR   where to build (default: the workspace's target dir)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+REQUESTS="${REQUESTS:-5000}"
+REQUEST_PATH='/?name=Ada'
+
+die() {
+    printf 'instructions_vs_hyper: error: %s\n' "$*" >&2
+    exit 1
+}
+
+command -v curl >/dev/null || die "curl is needed"
+if ! command -v valgrind >/dev/null; then
+    SUDO=""
+    if [[ "$(id -u)" != 0 ]] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+    echo "installing valgrind…"
+    $SUDO apt-get install -y valgrind >/dev/null 2>&1 ||
+        { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y valgrind >/dev/null; }
+    command -v valgrind >/dev/null || die "could not install valgrind"
+fi
+
+echo "building (release)…"
+cargo build --release --quiet -p anyfn --example hello
+cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
+    grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)"
+ANYFN_BIN="$TARGET_DIR/release/examples/hello"
+HYPER_BIN="$TARGET_DIR/release/bare-hyper"
+OUT="$TARGET_DIR/instructions_vs_hyper"
+mkdir -p "$OUT"
+
+PID=""
+cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; true; }
+trap cleanup EXIT
+
+# run_counted NAME REQUESTS ENV...: the total instructions of one server run.
+run_counted() {
+    local name="$1" count="$2" port i
+    shift 2
+    local bin="$ANYFN_BIN"
+    [[ "$name" == hyper ]] && bin="$HYPER_BIN"
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    local file="$OUT/$name.$count.callgrind"
+    env "$@" HOST=127.0.0.1 PORT="$port" valgrind --tool=callgrind \
+        --callgrind-out-file="$file" "$bin" >/dev/null 2>"$OUT/$name.$count.log" &
+    PID=$!
+    for ((i = 0; i < 600; i++)); do # at most ~60 s: valgrind starts slowly
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port$REQUEST_PATH" 2>/dev/null && break
+        kill -0 "$PID" 2>/dev/null || die "$name exited: $(tail -3 "$OUT/$name.$count.log")"
+        sleep 0.1
+    done
+    local answered
+    answered="$(curl -fsS "http://127.0.0.1:$port$REQUEST_PATH&n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
+    [[ "$answered" == "$count" ]] || die "$name answered $answered of $count requests"
+    kill -TERM "$PID"
+    wait "$PID" 2>/dev/null || true
+    PID=""
+    awk '/^(summary|totals):/ {print $2; exit}' "$file"
+}
+
+printf '%-12s %14s %14s %12s\n' server "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
+declare -A PER
+for setup in "anyfn" "hyper" "anyfn-quiet RUST_LOG=warn"; do
+    read -r name env <<<"$setup"
+    if [[ "$name" == anyfn ]]; then env="RUST_LOG=info"; fi
+    one="$(run_counted "$name" "$REQUESTS" $env)"
+    two="$(run_counted "$name" "$((2 * REQUESTS))" $env)"
+    PER[$name]=$(((two - one) / REQUESTS))
+    printf '%-12s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
+done
+echo
+for name in anyfn anyfn-quiet; do
+    awk -v h="${PER[hyper]}" -v a="${PER[$name]}" -v n="$name" \
+        'BEGIN {printf "instructions per request, hyper/%s: %.3f  (%s: %+d over hyper)\n", n, h / a, n, a - h}'
+done
+echo "(callgrind outputs: $OUT; callgrind_annotate FILE shows where they go)"
