@@ -131,59 +131,113 @@ impl InvocationReport {
 
 impl fmt::Display for InvocationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Integers written digit by digit instead of `{:.2}`/`{:.10}` on
-        // floats and `format_args!`: the line is written once per invocation,
-        // and the formatting machinery was most of its cost.
+        // The line is written once per invocation, so it is made in a stack
+        // buffer, integers digit by digit, and handed over in one piece:
+        // float formatting and `format_args!` were most of its cost.
         let nanos = u64::try_from(self.duration.as_nanos()).unwrap_or(u64::MAX);
         let hundredths_of_ms = nanos.saturating_add(5_000) / 10_000;
         let billed_ms = u64::try_from(self.billed_duration.as_millis()).unwrap_or(u64::MAX);
-        let mut digits = Digits::default();
-        f.write_str("REPORT RequestId: ")?;
-        f.write_str(&self.request_id)?;
-        f.write_str("\tDuration: ")?;
-        f.write_str(digits.of(hundredths_of_ms / 100, 1))?;
-        f.write_str(".")?;
-        f.write_str(digits.of(hundredths_of_ms % 100, 2))?;
-        f.write_str(" ms\tBilled Duration: ")?;
-        f.write_str(digits.of(billed_ms, 1))?;
-        f.write_str(" ms\tMemory Size: ")?;
-        f.write_str(digits.of(u64::from(self.memory_mb), 1))?;
-        f.write_str(" MB\tEstimated Cost: $")?;
-        write_usd(f, self.estimated_cost_usd, &mut digits)?;
-        f.write_str(" USD")
+        let mut line = LineBuffer::new();
+        line.text("REPORT RequestId: ");
+        line.text(&self.request_id);
+        line.text("\tDuration: ");
+        line.decimal(hundredths_of_ms / 100, 1);
+        line.text(".");
+        line.decimal(hundredths_of_ms % 100, 2);
+        line.text(" ms\tBilled Duration: ");
+        line.decimal(billed_ms, 1);
+        line.text(" ms\tMemory Size: ");
+        line.decimal(u64::from(self.memory_mb), 1);
+        line.text(" MB\tEstimated Cost: $");
+        if !line.usd(self.estimated_cost_usd) {
+            // Beyond what the buffer's integers hold: format the float.
+            line.overflowed = true;
+        }
+        line.text(" USD");
+        match line.as_str() {
+            Some(text) => f.write_str(text),
+            // A long request id: no stack buffer, same text.
+            None => write!(
+                f,
+                "REPORT RequestId: {}\tDuration: {}.{:02} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+                self.request_id,
+                hundredths_of_ms / 100,
+                hundredths_of_ms % 100,
+                self.memory_mb,
+                self.estimated_cost_usd,
+            ),
+        }
     }
 }
 
-/// Writes `usd` with ten decimals, as `{:.10}` would.
-fn write_usd(f: &mut fmt::Formatter<'_>, usd: f64, digits: &mut Digits) -> fmt::Result {
-    const SCALE: f64 = 1e10;
-    const UNITS_PER_USD: u64 = 10_000_000_000;
-    let scaled = (usd * SCALE).round();
-    if (0.0..u64::MAX as f64).contains(&scaled) {
-        let scaled = scaled as u64;
-        f.write_str(digits.of(scaled / UNITS_PER_USD, 1))?;
-        f.write_str(".")?;
-        f.write_str(digits.of(scaled % UNITS_PER_USD, 10))
-    } else {
-        write!(f, "{usd:.10}")
-    }
+/// A line of text built on the stack; too long a line is flagged, not cut.
+struct LineBuffer {
+    bytes: [u8; 192],
+    len: usize,
+    overflowed: bool,
 }
 
-/// Room for the decimal digits of a `u64`.
-#[derive(Default)]
-struct Digits([u8; 20]);
+impl LineBuffer {
+    fn new() -> Self {
+        Self {
+            bytes: [0; 192],
+            len: 0,
+            overflowed: false,
+        }
+    }
 
-impl Digits {
+    fn text(&mut self, text: &str) {
+        let end = self.len + text.len();
+        match self.bytes.get_mut(self.len..end) {
+            Some(room) => {
+                room.copy_from_slice(text.as_bytes());
+                self.len = end;
+            }
+            None => self.overflowed = true,
+        }
+    }
+
     /// `n` in decimal, zero-padded to at least `width` digits (at most 20).
-    fn of(&mut self, mut n: u64, width: usize) -> &str {
-        let mut start = self.0.len();
-        while n > 0 || self.0.len() - start < width.min(20) {
+    fn decimal(&mut self, mut n: u64, width: usize) {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        while n > 0 || digits.len() - start < width.min(20) {
             start -= 1;
-            self.0[start] = b'0' + (n % 10) as u8;
+            digits[start] = b'0' + (n % 10) as u8;
             n /= 10;
         }
-        // Only ASCII digits were written.
-        std::str::from_utf8(&self.0[start..]).unwrap_or("?")
+        let end = self.len + digits.len() - start;
+        match self.bytes.get_mut(self.len..end) {
+            Some(room) => {
+                room.copy_from_slice(&digits[start..]);
+                self.len = end;
+            }
+            None => self.overflowed = true,
+        }
+    }
+
+    /// `usd` with ten decimals, as `{:.10}` writes it; `false` when it is
+    /// negative, not finite or too large for a `u64` of 1e-10 USD.
+    fn usd(&mut self, usd: f64) -> bool {
+        const UNITS_PER_USD: u64 = 10_000_000_000;
+        let scaled = (usd * 1e10).round();
+        if !(0.0..u64::MAX as f64).contains(&scaled) {
+            return false;
+        }
+        let scaled = scaled as u64;
+        self.decimal(scaled / UNITS_PER_USD, 1);
+        self.text(".");
+        self.decimal(scaled % UNITS_PER_USD, 10);
+        true
+    }
+
+    /// The line, unless it did not fit.
+    fn as_str(&self) -> Option<&str> {
+        if self.overflowed {
+            return None;
+        }
+        // Only whole `str`s and ASCII digits were copied in.
+        std::str::from_utf8(&self.bytes[..self.len]).ok()
     }
 }
 
@@ -248,6 +302,28 @@ mod tests {
                     "{duration:?} at {memory_mb} MB"
                 );
             }
+        }
+    }
+
+    /// Lines that do not fit the stack buffer, and costs its integers do not
+    /// hold, are written by the formatter: the same text.
+    #[test]
+    fn long_request_ids_and_odd_prices_print_the_same_text() {
+        let long_id = "x".repeat(150);
+        for (id, pricing) in [
+            (long_id.as_str(), Pricing::AWS_LAMBDA_X86),
+            ("r", Pricing::new(-0.5, 0.0)),
+            ("r", Pricing::new(1e12, 0.0)),
+            ("r", Pricing::new(f64::NAN, 0.0)),
+        ] {
+            let duration = Duration::from_micros(1_234_567);
+            let report = InvocationReport::new(id, duration, 1024, pricing);
+            let float_text = format!(
+                "REPORT RequestId: {id}\tDuration: {:.2} ms\tBilled Duration: 1235 ms\tMemory Size: 1024 MB\tEstimated Cost: ${:.10} USD",
+                duration.as_secs_f64() * 1000.0,
+                report.estimated_cost_usd(),
+            );
+            assert_eq!(report.to_string(), float_text);
         }
     }
 }

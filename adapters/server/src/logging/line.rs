@@ -43,12 +43,23 @@ where
             ("", "")
         };
 
-        writer.write_str(dim)?;
-        write_timestamp(&mut writer, SystemTime::now())?;
-        writer.write_str(plain)?;
-        writer.write_char(' ')?;
-        write_level(&mut writer, *metadata.level(), ansi)?;
-        writer.write_char(' ')?;
+        let stamp = timestamp(SystemTime::now());
+        let level = level_text(*metadata.level());
+        if ansi {
+            write!(
+                writer,
+                "{dim}{}{plain} \x1b[{}m{}\x1b[0m ",
+                as_text(&stamp),
+                level_color(*metadata.level()),
+                level
+            )?;
+        } else {
+            // `2026-11-26T17:07:20.295661Z  INFO `, handed over in one piece.
+            let mut head = [b' '; 34];
+            head[..27].copy_from_slice(&stamp);
+            head[28..33].copy_from_slice(level.as_bytes());
+            writer.write_str(as_text(&head))?;
+        }
 
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
@@ -63,11 +74,12 @@ where
             writer.write_char(' ')?;
         }
 
-        writer.write_str(dim)?;
-        writer.write_str(metadata.target())?;
-        writer.write_char(':')?;
-        writer.write_str(plain)?;
-        writer.write_char(' ')?;
+        if ansi {
+            write!(writer, "{dim}{}:{plain} ", metadata.target())?;
+        } else {
+            writer.write_str(metadata.target())?;
+            writer.write_str(": ")?;
+        }
         let mut fields = FieldWriter {
             writer: &mut writer,
             first: true,
@@ -124,19 +136,31 @@ fn write_sanitized(writer: &mut Writer<'_>, value: &dyn fmt::Debug) -> fmt::Resu
     })
 }
 
-fn write_level(writer: &mut Writer<'_>, level: Level, ansi: bool) -> fmt::Result {
-    let (text, color) = match level {
-        Level::TRACE => ("TRACE", "35"),
-        Level::DEBUG => ("DEBUG", "34"),
-        Level::INFO => (" INFO", "32"),
-        Level::WARN => (" WARN", "33"),
-        Level::ERROR => ("ERROR", "31"),
-    };
-    if ansi {
-        write!(writer, "\x1b[{color}m{text}\x1b[0m")
-    } else {
-        writer.write_str(text)
+/// The level as tracing-subscriber writes it: five characters, right-aligned.
+fn level_text(level: Level) -> &'static str {
+    match level {
+        Level::TRACE => "TRACE",
+        Level::DEBUG => "DEBUG",
+        Level::INFO => " INFO",
+        Level::WARN => " WARN",
+        Level::ERROR => "ERROR",
     }
+}
+
+/// The level's ANSI color code.
+fn level_color(level: Level) -> &'static str {
+    match level {
+        Level::TRACE => "35",
+        Level::DEBUG => "34",
+        Level::INFO => "32",
+        Level::WARN => "33",
+        Level::ERROR => "31",
+    }
+}
+
+/// ASCII bytes as text (what this module puts in its buffers).
+fn as_text(ascii: &[u8]) -> &str {
+    std::str::from_utf8(ascii).unwrap_or("?")
 }
 
 thread_local! {
@@ -144,9 +168,9 @@ thread_local! {
     static SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((u64::MAX, [0; 19])) };
 }
 
-/// Writes `time` in UTC as `2026-11-26T17:07:20.295661Z`, formatting the
-/// date and time of day once a second per thread.
-fn write_timestamp(writer: &mut impl Write, time: SystemTime) -> fmt::Result {
+/// `time` in UTC as `2026-11-26T17:07:20.295661Z`, the date and time of
+/// day formatted once a second per thread.
+fn timestamp(time: SystemTime) -> [u8; 27] {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = since_epoch.as_secs();
     let (cached, mut prefix) = SECOND.get();
@@ -155,16 +179,16 @@ fn write_timestamp(writer: &mut impl Write, time: SystemTime) -> fmt::Result {
         prefix.copy_from_slice(&text.as_bytes()[..19]);
         SECOND.set((seconds, prefix));
     }
-    let mut line = [0u8; 27];
-    line[..19].copy_from_slice(&prefix);
-    line[19] = b'.';
+    let mut stamp = [0u8; 27];
+    stamp[..19].copy_from_slice(&prefix);
+    stamp[19] = b'.';
     let mut micros = since_epoch.subsec_micros();
-    for slot in line[20..26].iter_mut().rev() {
+    for slot in stamp[20..26].iter_mut().rev() {
         *slot = b'0' + (micros % 10) as u8;
         micros /= 10;
     }
-    line[26] = b'Z';
-    writer.write_str(std::str::from_utf8(&line).map_err(|_| fmt::Error)?)
+    stamp[26] = b'Z';
+    stamp
 }
 
 #[cfg(test)]
@@ -173,16 +197,20 @@ mod tests {
 
     #[test]
     fn timestamps_have_microseconds_and_follow_the_second() {
-        let mut out = String::new();
         let time = UNIX_EPOCH + Duration::from_micros(1_764_177_440_295_661);
-        write_timestamp(&mut out, time).unwrap();
-        out.push(' ');
-        write_timestamp(&mut out, time + Duration::from_micros(1_000_001)).unwrap();
-        out.push(' ');
-        write_timestamp(&mut out, UNIX_EPOCH).unwrap();
+        let stamps = [
+            timestamp(time),
+            timestamp(time + Duration::from_micros(1_000_001)),
+            timestamp(UNIX_EPOCH),
+        ];
+        let texts: Vec<&str> = stamps.iter().map(|stamp| as_text(stamp)).collect();
         assert_eq!(
-            out,
-            "2025-11-26T17:17:20.295661Z 2025-11-26T17:17:21.295662Z 1970-01-01T00:00:00.000000Z"
+            texts,
+            [
+                "2025-11-26T17:17:20.295661Z",
+                "2025-11-26T17:17:21.295662Z",
+                "1970-01-01T00:00:00.000000Z"
+            ]
         );
     }
 }
