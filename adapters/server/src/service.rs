@@ -188,9 +188,6 @@ async fn read_body(
     headers: &anyfn::http::HeaderMap,
 ) -> Result<Bytes, Refusal> {
     let too_large = || Error::payload_too_large(limit);
-    if incoming.is_end_stream() {
-        return Ok(Bytes::new());
-    }
     let declared = incoming.size_hint().exact();
     if declared.is_some_and(|len| len > limit as u64) {
         // A client waiting for `100 Continue` has sent nothing yet: answer now.
