@@ -26,7 +26,9 @@ where
     let service = service_fn(move |event: LambdaEvent<Payload>| {
         let handler = Arc::clone(&handler);
         let env = Arc::clone(&env);
-        async move { invoke(&*handler, event, &env).await }
+        // Boxed: lambda_runtime's layers wrap and move the invocation's
+        // future, and ours, holding the payload and both contexts, is large.
+        Box::pin(async move { invoke(&*handler, event, &env).await })
     });
     // lambda_runtime panics on some malformed Runtime API answers (a `next`
     // without a request id); run it in its own task so that becomes an error
