@@ -85,25 +85,16 @@ die() {
 # --- tools -------------------------------------------------------------------
 
 command -v curl >/dev/null || die "curl is needed"
-if ! command -v wrk >/dev/null; then
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]] && command -v sudo >/dev/null; then SUDO="sudo"; fi
-    say "installing wrk…"
-    if ! $SUDO apt-get install -y wrk >/dev/null 2>&1; then
-        $SUDO apt-get update >/dev/null
-        $SUDO apt-get install -y wrk >/dev/null
-    fi
-    command -v wrk >/dev/null || die "could not install wrk"
-fi
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+require_tool wrk wrk || die "wrk is needed"
 
 # --- build -------------------------------------------------------------------
 
 say "building (release)…"
 cargo build --release --quiet -p anyfn --example hello
 cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
-# Honours CARGO_TARGET_DIR and any configured target dir.
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
-    grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)"
+TARGET_DIR="$(cargo_target_dir)"
 [[ -n "$TARGET_DIR" ]] || die "could not find cargo's target directory"
 ANYFN_BIN="$TARGET_DIR/release/examples/hello"
 HYPER_BIN="$TARGET_DIR/release/bare-hyper"

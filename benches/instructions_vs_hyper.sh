@@ -32,20 +32,14 @@ die() {
 }
 
 command -v curl >/dev/null || die "curl is needed"
-if ! command -v valgrind >/dev/null; then
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]] && command -v sudo >/dev/null; then SUDO="sudo"; fi
-    echo "installing valgrind…"
-    $SUDO apt-get install -y valgrind >/dev/null 2>&1 ||
-        { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y valgrind >/dev/null; }
-    command -v valgrind >/dev/null || die "could not install valgrind"
-fi
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+require_tool valgrind valgrind || die "valgrind is needed"
 
 echo "building (release)…"
 cargo build --release --quiet -p anyfn --example hello
 cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps |
-    grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)"
+TARGET_DIR="$(cargo_target_dir)"
 ANYFN_BIN="$TARGET_DIR/release/examples/hello"
 HYPER_BIN="$TARGET_DIR/release/bare-hyper"
 OUT="$TARGET_DIR/instructions_vs_hyper"

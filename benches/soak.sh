@@ -12,11 +12,10 @@ cd "$(dirname "$0")/.."
 DURATION="${DURATION:-60}"
 WARMUP="${WARMUP:-5}"
 CONNECTIONS="${CONNECTIONS:-64}"
-TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-
-if ! command -v wrk >/dev/null; then
-  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-fi
+# shellcheck source=benches/lib.sh
+source benches/lib.sh
+require_tool wrk wrk
+TARGET_DIR="$(cargo_target_dir)"
 
 cargo build --release --example echo --quiet
 bin="$TARGET_DIR/release/examples/echo"

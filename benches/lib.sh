@@ -1,0 +1,23 @@
+# Helpers for the bench scripts; `source` it, do not run it.
+
+# require_tool COMMAND PACKAGE: installs Debian's PACKAGE when COMMAND is not
+# on the PATH (with sudo when not root); fails when it is still missing.
+require_tool() {
+    local command="$1" package="$2" sudo=""
+    command -v "$command" >/dev/null && return 0
+    if [[ "$(id -u)" != 0 ]] && command -v sudo >/dev/null; then sudo="sudo"; fi
+    printf 'installing %s…\n' "$package" >&2
+    $sudo apt-get install -y -qq "$package" >/dev/null 2>&1 ||
+        { $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq "$package" >/dev/null; }
+    command -v "$command" >/dev/null || {
+        printf 'could not install %s (for %s)\n' "$package" "$command" >&2
+        return 1
+    }
+}
+
+# cargo_target_dir: cargo's target directory, honouring CARGO_TARGET_DIR and
+# any configured one.
+cargo_target_dir() {
+    cargo metadata --format-version 1 --no-deps |
+        grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4
+}
