@@ -91,15 +91,7 @@ require_tool wrk wrk || die "wrk is needed"
 
 # --- build -------------------------------------------------------------------
 
-say "building (release)…"
-cargo build --release --quiet -p anyfn --example hello
-cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
-TARGET_DIR="$(cargo_target_dir)"
-[[ -n "$TARGET_DIR" ]] || die "could not find cargo's target directory"
-ANYFN_BIN="$TARGET_DIR/release/examples/hello"
-HYPER_BIN="$TARGET_DIR/release/bare-hyper"
-[[ -x "$ANYFN_BIN" ]] || die "not built: $ANYFN_BIN"
-[[ -x "$HYPER_BIN" ]] || die "not built: $HYPER_BIN"
+build_hello_and_bare_hyper || die "the servers did not build"
 OUT="$TARGET_DIR/http_vs_hyper"
 mkdir -p "$OUT"
 

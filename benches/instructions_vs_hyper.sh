@@ -36,12 +36,7 @@ command -v curl >/dev/null || die "curl is needed"
 source "$ROOT/benches/lib.sh"
 require_tool valgrind valgrind || die "valgrind is needed"
 
-echo "building (release)…"
-cargo build --release --quiet -p anyfn --example hello
-cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
-TARGET_DIR="$(cargo_target_dir)"
-ANYFN_BIN="$TARGET_DIR/release/examples/hello"
-HYPER_BIN="$TARGET_DIR/release/bare-hyper"
+build_hello_and_bare_hyper || die "the servers did not build"
 OUT="$TARGET_DIR/instructions_vs_hyper"
 mkdir -p "$OUT"
 

@@ -21,3 +21,18 @@ cargo_target_dir() {
     cargo metadata --format-version 1 --no-deps |
         grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4
 }
+
+# build_hello_and_bare_hyper: builds the `hello` example and the bare-hyper
+# peer (release), and sets TARGET_DIR, ANYFN_BIN and HYPER_BIN.
+build_hello_and_bare_hyper() {
+    printf 'building (release)…\n'
+    cargo build --release --quiet -p anyfn --example hello
+    cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
+    TARGET_DIR="$(cargo_target_dir)"
+    ANYFN_BIN="$TARGET_DIR/release/examples/hello"
+    HYPER_BIN="$TARGET_DIR/release/bare-hyper"
+    [[ -x "$ANYFN_BIN" && -x "$HYPER_BIN" ]] || {
+        printf 'not built: %s or %s\n' "$ANYFN_BIN" "$HYPER_BIN" >&2
+        return 1
+    }
+}
