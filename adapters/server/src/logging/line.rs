@@ -193,7 +193,104 @@ fn timestamp(time: SystemTime) -> [u8; 27] {
 
 #[cfg(test)]
 mod tests {
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::layer::SubscriberExt;
+
     use super::*;
+
+    /// Lines written by a subscriber with this format, without ANSI.
+    fn lines_of(log: impl FnOnce()) -> Vec<String> {
+        lines_in_format(LineFormat, log)
+    }
+
+    /// Lines written by a subscriber with `format`, without ANSI.
+    fn lines_in_format<F>(format: F, log: impl FnOnce()) -> Vec<String>
+    where
+        F: FormatEvent<
+                tracing_subscriber::Registry,
+                tracing_subscriber::fmt::format::DefaultFields,
+            > + Send
+            + Sync
+            + 'static,
+    {
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl io::Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .event_format(format)
+                .with_writer(move || writer.clone())
+                .with_ansi(false),
+        );
+        tracing::subscriber::with_default(subscriber, log);
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        text.lines().map(str::to_owned).collect()
+    }
+
+    /// Everything after the timestamp: `<27 characters> <LEVEL> <rest>`.
+    fn after_timestamp(line: &str) -> &str {
+        assert_eq!(line.as_bytes()[4], b'-', "{line}");
+        assert_eq!(&line[26..28], "Z ", "{line}");
+        &line[28..]
+    }
+
+    fn log_some_events() {
+        tracing::info!(target: "anyfn::report", "REPORT RequestId: r\tDuration: 1.00 ms");
+        tracing::warn!(target: "anyfn::server", client = %"127.0.0.1:9", "too large");
+        let span = tracing::info_span!("request", id = 7);
+        let _entered = span.enter();
+        tracing::error!(target: "app", "failed");
+    }
+
+    #[test]
+    fn lines_have_the_full_layout_of_tracing_subscriber() {
+        let lines = lines_of(log_some_events);
+        let rest: Vec<&str> = lines.iter().map(|line| after_timestamp(line)).collect();
+        assert_eq!(
+            rest,
+            [
+                " INFO anyfn::report: REPORT RequestId: r\tDuration: 1.00 ms",
+                " WARN anyfn::server: too large client=127.0.0.1:9",
+                "ERROR request{id=7}: app: failed",
+            ]
+        );
+    }
+
+    /// What users and their scripts read stays as it was before this format.
+    #[test]
+    fn regression_lines_read_as_tracing_subscribers_full_format() {
+        let ours = lines_of(log_some_events);
+        let stock = lines_in_format(tracing_subscriber::fmt::format(), log_some_events);
+        let ours: Vec<&str> = ours.iter().map(|line| after_timestamp(line)).collect();
+        let stock: Vec<&str> = stock.iter().map(|line| after_timestamp(line)).collect();
+        assert_eq!(ours, stock);
+    }
+
+    #[test]
+    fn a_message_cannot_forge_a_line_or_send_escape_sequences() {
+        let lines = lines_of(|| {
+            let untrusted = "x\n2026-01-01T00:00:00.000000Z  INFO forged\x1b[31m";
+            tracing::warn!(target: "anyfn::server", header = untrusted, "bad {untrusted}");
+        });
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(
+            after_timestamp(&lines[0]),
+            " WARN anyfn::server: bad x\\n2026-01-01T00:00:00.000000Z  INFO forged\\x1b[31m \
+             header=\"x\\n2026-01-01T00:00:00.000000Z  INFO forged\\u{1b}[31m\""
+        );
+    }
 
     #[test]
     fn timestamps_have_microseconds_and_follow_the_second() {
