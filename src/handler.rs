@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::{Context, Error};
+use crate::{Context, IntoError};
 
 /// A serverless function: takes an event and its [`Context`], returns an output.
 ///
@@ -57,15 +57,17 @@ pub trait Handler: Send + Sync + 'static {
     type Event: Send + 'static;
     /// What the function answers with.
     type Output: Send + 'static;
-    /// What the function fails with; converted into [`Error`] by the adapter.
-    type Error: Into<Error> + Send + 'static;
+    /// What the function fails with: [`anyfn::Error`](crate::Error), or a
+    /// type of your own that says which status each of its values answers
+    /// with ([`IntoError`]).
+    type Error: IntoError + Send + 'static;
 
     /// Handles one invocation.
     ///
     /// # Errors
     ///
-    /// Whatever the function decides; the adapter reports it with its kind's
-    /// status and error type.
+    /// Whatever the function decides; the adapter reports it with the
+    /// status and error type its [`IntoError`] conversion gives.
     async fn call(&self, event: Self::Event, context: Context)
         -> Result<Self::Output, Self::Error>;
 }
@@ -140,7 +142,7 @@ where
     Fut: Future<Output = Result<O, Er>> + Send,
     E: Send + 'static,
     O: Send + 'static,
-    Er: Into<Error> + Send + 'static,
+    Er: IntoError + Send + 'static,
 {
     HandlerFn {
         function,
@@ -178,7 +180,7 @@ where
     Fut: Future<Output = Result<O, Er>> + Send,
     E: Send + 'static,
     O: Send + 'static,
-    Er: Into<Error> + Send + 'static,
+    Er: IntoError + Send + 'static,
 {
     type Event = E;
     type Output = O;

@@ -5,7 +5,7 @@ pub mod adapter;
 mod base64;
 mod body;
 mod context;
-mod error;
+pub mod error;
 pub mod event;
 mod handler;
 mod json;
@@ -20,7 +20,7 @@ pub use http;
 
 pub use body::Body;
 pub use context::{Context, ContextBuilder, Platform, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorDetails, ErrorKind, IntoError};
 pub use handler::{handler_fn, Handler, HandlerFn};
 pub use json::Json;
 pub use query::Query;

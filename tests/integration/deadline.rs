@@ -31,12 +31,7 @@ async fn server_answers_504_past_the_deadline_and_goes_on() {
     late.assert_status(504);
     let error: Value = late.json();
     assert_eq!(error["errorType"], "Timeout");
-    assert!(
-        error["errorMessage"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("invocation timed out after 0.2")),
-        "{error}"
-    );
+    assert_eq!(error["errorMessage"], "Gateway Timeout");
 
     let on_time = client.get("/?ms=0").await.expect("response");
     on_time.assert_status(200);

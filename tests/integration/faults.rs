@@ -1,6 +1,8 @@
-//! A failing or panicking handler fails its own invocation only.
+//! A failing or panicking handler fails its own invocation only, and a
+//! server error's details stay in the log unless they are asked for.
 
-use anyfn::{handler_fn, Context, Error, Request, RequestExt};
+use anyfn::{handler_fn, Context, Error, ErrorDetails, Request, RequestExt};
+use anyfn_server::Server;
 use anyfn_test::{Harness, TestRequest, TestServer};
 use serde_json::Value;
 
@@ -33,10 +35,13 @@ async fn panic_answers_500_and_the_next_request_succeeds() {
     panicked.assert_status(500);
     let error: Value = panicked.json();
     assert_eq!(error["errorType"], "Panic");
+    assert_eq!(error["errorMessage"], "Internal Server Error");
     assert_eq!(
-        error["errorMessage"],
-        "handler panicked: the handler blew up on 1"
+        error["requestId"].as_str(),
+        panicked.header("x-request-id"),
+        "the body names the request id the log has"
     );
+    assert!(!panicked.text().contains("blew up"), "{}", panicked.text());
 
     let next = client.get("/").await.expect("response");
     next.assert_status(200);
@@ -59,7 +64,23 @@ async fn handler_errors_keep_their_status_type_and_message() {
     io.assert_status(500);
     let error: Value = io.json();
     assert_eq!(error["errorType"], "HandlerError");
-    assert_eq!(error["errorMessage"], "disk on fire");
+    assert_eq!(error["errorMessage"], "Internal Server Error");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn server_error_details_are_shown_only_when_asked_for() {
+    let server = TestServer::start_with(Server::new(moody()).error_details(ErrorDetails::Shown))
+        .await
+        .expect("server starts");
+    let client = server.client();
+    let panicked: Value = client.get("/panic?n=3").await.expect("response").json();
+    assert_eq!(
+        panicked["errorMessage"],
+        "handler panicked: the handler blew up on 3"
+    );
+    let io: Value = client.get("/io").await.expect("response").json();
+    assert_eq!(io["errorMessage"], "disk on fire");
     server.shutdown().await;
 }
 

@@ -313,40 +313,42 @@ async fn hello_and_greet_json_run_unchanged_on_lambda() {
     assert_eq!(answer, json!({"greeting": "Hello, Grace!"}));
 }
 
+/// The status and the JSON body of an HTTP answer posted as a v2 response.
+fn http_answer(outcome: LambdaOutcome) -> (u64, Value) {
+    let response = outcome.expect_json();
+    let status = response["statusCode"].as_u64().expect("statusCode");
+    let body = serde_json::from_str(response["body"].as_str().expect("a text body"))
+        .unwrap_or_else(|err| panic!("the body is JSON ({err}): {response}"));
+    (status, body)
+}
+
 #[tokio::test]
-async fn errors_reach_lambda_with_a_stable_error_type() {
+async fn http_errors_are_answered_as_http_responses() {
     let (emulator, _function) = on_lambda("failures").await;
 
-    let custom = emulator
-        .invoke(http_api_event("GET", "/fail", ""))
-        .await
-        .expect_error();
-    assert_eq!(custom.error_type, "OrderNotFound");
-    assert_eq!(custom.error_message, "order 17 does not exist");
-
-    let io = emulator
-        .invoke(http_api_event("GET", "/io", ""))
-        .await
-        .expect_error();
-    assert_eq!(io.error_type, "HandlerError");
-    assert_eq!(io.error_message, "disk on fire");
-    assert!(
-        !io.body.windows(2).any(|w| w == b"::"),
-        "no Rust type path: {:?}",
-        io.body
+    let custom = emulator.invoke(http_api_event("GET", "/fail", "")).await;
+    let request_id = custom.request_id().to_owned();
+    let (status, body) = http_answer(custom);
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({"errorType": "OrderNotFound", "errorMessage": "order 17 does not exist", "requestId": request_id})
     );
+
+    let (status, body) = http_answer(emulator.invoke(http_api_event("GET", "/io", "")).await);
+    assert_eq!(status, 500);
+    assert_eq!(body["errorType"], "HandlerError");
+    assert_eq!(body["errorMessage"], "Internal Server Error", "redacted");
 }
 
 #[tokio::test]
 async fn a_panic_fails_one_invocation_and_the_next_succeeds() {
     let (emulator, _function) = on_lambda("failures").await;
 
-    let panic = emulator
-        .invoke(http_api_event("GET", "/panic", ""))
-        .await
-        .expect_error();
-    assert_eq!(panic.error_type, "Panic");
-    assert_eq!(panic.error_message, "handler panicked: the handler blew up");
+    let (status, body) = http_answer(emulator.invoke(http_api_event("GET", "/panic", "")).await);
+    assert_eq!(status, 500);
+    assert_eq!(body["errorType"], "Panic");
+    assert_eq!(body["errorMessage"], "Internal Server Error", "redacted");
 
     let next = emulator
         .invoke(http_api_event("GET", "/", ""))
@@ -407,24 +409,15 @@ async fn the_deadline_is_enforced_and_the_runtime_goes_on() {
         .spawn(example("failures"))
         .expect("failures starts");
 
-    let late = emulator
-        .invoke(http_api_event("GET", "/sleep", "ms=60000"))
-        .await;
-    let error = match late {
-        LambdaOutcome::Error { error, .. } => error,
-        other => panic!("expected a timeout error, got {other:?}"),
-    };
-    assert_eq!(error.error_type, "Timeout");
-    assert!(
-        error
-            .error_message
-            .starts_with("invocation timed out after 0.2")
-            || error
-                .error_message
-                .starts_with("invocation timed out after 0.3"),
-        "{}",
-        error.error_message
+    // Stopped 100 ms (the default margin) before Lambda's deadline, so the
+    // 504 reaches Lambda before Lambda would end the invocation.
+    let (status, body) = http_answer(
+        emulator
+            .invoke(http_api_event("GET", "/sleep", "ms=60000"))
+            .await,
     );
+    assert_eq!(status, 504);
+    assert_eq!(body["errorType"], "Timeout");
 
     let next = emulator
         .invoke(http_api_event("GET", "/sleep", "ms=1"))
@@ -551,14 +544,14 @@ async fn base64_request_bodies_are_decoded_and_bad_base64_is_refused() {
     assert_eq!(echoed["body"], "3q2+7w==");
     assert_eq!(echoed["isBase64Encoded"], true);
 
-    let error = emulator.invoke(request("not base64!")).await.expect_error();
-    assert_eq!(error.error_type, "BadRequest");
+    let (status, error) = http_answer(emulator.invoke(request("not base64!")).await);
+    assert_eq!(status, 400, "answered in the request's own shape");
+    assert_eq!(error["errorType"], "BadRequest");
     assert!(
-        error.error_message.starts_with(
+        error["errorMessage"].as_str().is_some_and(|message| message.starts_with(
             "the API Gateway HTTP API (v2) event's body is marked isBase64Encoded but is not valid base64"
-        ),
-        "{}",
-        error.error_message
+        )),
+        "{error}"
     );
 }
 

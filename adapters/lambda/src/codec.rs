@@ -84,6 +84,31 @@ impl<T: Serialize> IntoPayload for Json<T> {
     }
 }
 
+/// No output: `null` for a raw payload, `204 No Content` for an HTTP event.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_lambda::{EventSource, IntoPayload};
+///
+/// assert_eq!(().into_payload(EventSource::Raw)?, "null");
+/// let http = ().into_payload(EventSource::FunctionUrl)?;
+/// assert!(http.contains(r#""statusCode":204"#));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+impl IntoPayload for () {
+    fn into_payload(self, source: EventSource) -> Result<String, Error> {
+        if source.is_http() {
+            crate::http::encode(
+                anyfn::response::status(anyfn::http::StatusCode::NO_CONTENT),
+                source,
+            )
+        } else {
+            Ok("null".to_owned())
+        }
+    }
+}
+
 impl FromPayload for Request {
     fn from_payload(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error> {
         crate::http::decode(payload, context)

@@ -52,6 +52,7 @@
 //! - **Missing environment**: [`run`] checks the variables Lambda sets and
 //!   returns [`LambdaError::MissingEnv`] instead of panicking.
 
+mod builder;
 mod codec;
 mod context_ext;
 mod describe;
@@ -59,10 +60,12 @@ mod env;
 mod error;
 mod events;
 mod http;
+mod logging;
 mod payload;
 mod runtime;
 mod source;
 
+pub use builder::{Lambda, DEADLINE_MARGIN_ENV, DEFAULT_DEADLINE_MARGIN};
 pub use codec::{FromPayload, IntoPayload};
 pub use context_ext::{ClientContext, CognitoIdentity, LambdaContextExt};
 pub use env::is_lambda;
@@ -73,7 +76,9 @@ pub use source::EventSource;
 use anyfn::Handler;
 
 /// Serves invocations of `handler` from the Lambda Runtime API until the
-/// runtime stops.
+/// runtime stops, with the default settings of [`Lambda`] and its default
+/// `tracing` subscriber (unless the program has one, or
+/// `ANYFN_DEFAULT_SUBSCRIBER=off`).
 ///
 /// # Errors
 ///
@@ -87,5 +92,5 @@ where
     H::Event: FromPayload,
     H::Output: IntoPayload,
 {
-    runtime::run(handler).await
+    Lambda::new(handler).default_subscriber(true).run().await
 }

@@ -7,15 +7,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyfn::{adapter, Context, Error, Handler, Platform};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde_json::value::RawValue;
+use tracing::Instrument as _;
 
+use crate::builder::Settings;
 use crate::codec::{FromPayload, IntoPayload};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
 use crate::payload::Payload;
-use crate::LambdaError;
+use crate::{EventSource, LambdaError};
 
 /// Serves invocations of `handler` until the runtime stops.
-pub(crate) async fn run<H>(handler: H) -> Result<(), LambdaError>
+pub(crate) async fn run<H>(handler: H, settings: Settings) -> Result<(), LambdaError>
 where
     H: Handler,
     H::Event: FromPayload,
@@ -23,12 +25,14 @@ where
 {
     let env = Arc::new(FunctionEnv::from_env()?);
     let handler = Arc::new(handler);
+    let settings = Arc::new(settings);
     let service = service_fn(move |event: LambdaEvent<Payload>| {
         let handler = Arc::clone(&handler);
         let env = Arc::clone(&env);
+        let settings = Arc::clone(&settings);
         // Boxed: lambda_runtime's layers wrap and move the invocation's
         // future, and ours, holding the payload and both contexts, is large.
-        Box::pin(async move { invoke(&*handler, event, &env).await })
+        Box::pin(async move { invoke(handler, event, &env, &settings).await })
     });
     // lambda_runtime panics on some malformed Runtime API answers (a `next`
     // without a request id); run it in its own task so that becomes an error
@@ -68,11 +72,14 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     message
 }
 
-/// One invocation, settled into what Lambda records.
+/// One invocation, settled into what Lambda records: the output, or for an
+/// HTTP event the error's HTTP answer in the request's shape, or else an
+/// invocation error.
 async fn invoke<H>(
-    handler: &H,
+    handler: Arc<H>,
     event: LambdaEvent<Payload>,
     env: &FunctionEnv,
+    settings: &Settings,
 ) -> Result<Box<RawValue>, Diagnostic>
 where
     H: Handler,
@@ -81,33 +88,54 @@ where
 {
     let LambdaEvent { payload, context } = event;
     let request_id = context.request_id.clone();
-    let outcome = settle(handler, payload, context, env).await;
-    outcome.map_err(|err| {
-        tracing::warn!(
-            target: "anyfn::invocation",
-            request_id = %request_id,
-            error_type = err.error_type(),
-            "invocation failed: {err}"
-        );
-        Diagnostic {
-            error_type: err.error_type().to_owned(),
-            error_message: err.message().to_owned(),
+    let mut source = None;
+    let outcome = settle(handler, payload, context, env, settings, &mut source).await;
+    let err = match outcome.and_then(raw_json) {
+        Ok(payload) => return Ok(payload),
+        Err(err) => err,
+    };
+    tracing::warn!(
+        target: "anyfn::invocation",
+        request_id = %request_id,
+        error_type = err.error_type(),
+        status = err.status().as_u16(),
+        "invocation failed: {err:#}"
+    );
+    if let Some(source) = source.filter(|source| source.is_http()) {
+        let response = err.to_response(&request_id, settings.error_details);
+        match crate::http::encode(response, source).and_then(raw_json) {
+            Ok(payload) => return Ok(payload),
+            Err(encoding) => tracing::warn!(
+                target: "anyfn::invocation",
+                request_id = %request_id,
+                "the error's HTTP answer could not be encoded: {encoding:#}"
+            ),
         }
+    }
+    Err(Diagnostic {
+        error_type: err.error_type().to_owned(),
+        error_message: err.message().to_owned(),
     })
 }
 
+/// Decodes the event, runs the handler on a task of its own within the
+/// deadline, and encodes the output. `source` is set as soon as the payload's
+/// shape is known, so that a failure after that can be answered in it.
 async fn settle<H>(
-    handler: &H,
+    handler: Arc<H>,
     payload: Payload,
     lambda_context: lambda_runtime::Context,
     env: &FunctionEnv,
-) -> Result<Box<RawValue>, Error>
+    settings: &Settings,
+    source: &mut Option<EventSource>,
+) -> Result<String, Error>
 where
     H: Handler,
     H::Event: FromPayload,
     H::Output: IntoPayload,
 {
-    let deadline = instant_of_epoch_millis(lambda_context.deadline);
+    let started = Instant::now();
+    let deadline = deadline_of(lambda_context.deadline, settings.deadline_margin, started);
     let mut builder = Context::builder()
         .request_id(lambda_context.request_id)
         .deadline(deadline)
@@ -144,12 +172,27 @@ where
             )))
         }
     };
-    let (event, source) = H::Event::from_payload(payload.get().as_bytes(), &mut context)?;
+    let decoded = H::Event::from_payload(payload.get().as_bytes(), &mut context);
     drop(payload);
-    context.extensions_mut().insert(source);
-    let timer = tokio::time::sleep_until(deadline.into());
-    let output = adapter::invoke(handler, event, context, timer).await?;
-    let encoded = output.into_payload(source)?;
+    *source = context.extensions().get::<EventSource>().copied();
+    let (event, decoded_source) = decoded?;
+    *source = Some(decoded_source);
+    context.extensions_mut().insert(decoded_source);
+
+    // The handler runs on a task of its own, in lambda_runtime's span, so that
+    // one blocking its thread is still answered at the deadline.
+    let (task, outcome) = adapter::detach(async move {
+        adapter::invoke(&*handler, event, context, std::future::pending()).await
+    });
+    tokio::spawn(task.instrument(tracing::Span::current()));
+    let output = tokio::time::timeout_at(deadline.into(), outcome)
+        .await
+        .unwrap_or_else(|_| Err(Error::timeout(started.elapsed())))?;
+    output.into_payload(decoded_source)
+}
+
+/// The response payload as the raw JSON lambda_runtime posts.
+fn raw_json(encoded: String) -> Result<Box<RawValue>, Error> {
     RawValue::from_string(encoded).map_err(|err| {
         Error::with_source(
             anyfn::ErrorKind::Internal,
@@ -159,33 +202,100 @@ where
     })
 }
 
-/// The instant of a Unix time in milliseconds (Lambda's deadline), measured
-/// from now on the monotonic clock.
-fn instant_of_epoch_millis(deadline_ms: u64) -> Instant {
+/// The deadline the handler must meet: Lambda's (`deadline_ms`, Unix time in
+/// milliseconds) minus `margin`, so that a timeout is reported before Lambda
+/// ends the invocation, and never before `now`.
+///
+/// A deadline already past when the invocation arrives is not one Lambda
+/// gives (it hands over the whole timeout); emulators such as
+/// `cargo lambda watch` send one. It is then taken as [`FALLBACK_TIMEOUT`]
+/// from now, with a warning the first time.
+fn deadline_of(deadline_ms: u64, margin: Duration, now: Instant) -> Instant {
+    let remaining = remaining_until(deadline_ms);
+    if remaining.is_zero() {
+        warn_past_deadline_once(deadline_ms);
+        return now + FALLBACK_TIMEOUT;
+    }
+    let left = remaining.saturating_sub(margin);
+    // A deadline too far to represent (a malformed header) is a day away.
+    now.checked_add(left)
+        .unwrap_or_else(|| now + Duration::from_secs(24 * 60 * 60))
+}
+
+/// The timeout taken when the Runtime API's deadline is already past on
+/// arrival: Lambda's default.
+const FALLBACK_TIMEOUT: Duration = anyfn::DEFAULT_TIMEOUT;
+
+fn warn_past_deadline_once(deadline_ms: u64) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::warn!(
+            target: "anyfn::lambda",
+            "the Runtime API gave a deadline already past on arrival ({deadline_ms} ms since the epoch); \
+             Lambda never does, emulators may: using {} s from now instead",
+            FALLBACK_TIMEOUT.as_secs()
+        );
+    });
+}
+
+/// The time from now until a Unix time in milliseconds (Lambda's deadline);
+/// zero once past.
+fn remaining_until(deadline_ms: u64) -> Duration {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|since| since.as_millis() as u64)
         .unwrap_or(0);
-    let now = Instant::now();
-    let remaining = Duration::from_millis(deadline_ms.saturating_sub(now_ms));
-    now.checked_add(remaining).unwrap_or(now)
+    Duration::from_millis(deadline_ms.saturating_sub(now_ms))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::builder::DEFAULT_DEADLINE_MARGIN;
 
-    #[test]
-    fn past_deadline_is_now_and_future_deadline_is_ahead() {
-        let before = Instant::now();
-        assert!(instant_of_epoch_millis(0) >= before);
-        assert!(instant_of_epoch_millis(0) <= Instant::now());
-        let now_ms = SystemTime::now()
+    fn epoch_ms_in(from_now: Duration) -> u64 {
+        (SystemTime::now() + from_now)
             .duration_since(UNIX_EPOCH)
             .unwrap()
-            .as_millis() as u64;
-        let ahead = instant_of_epoch_millis(now_ms + 60_000);
-        assert!(ahead > Instant::now() + Duration::from_secs(50));
-        let _ = instant_of_epoch_millis(u64::MAX);
+            .as_millis() as u64
+    }
+
+    #[test]
+    fn the_deadline_is_lambdas_minus_the_margin() {
+        let now = Instant::now();
+        let deadline = deadline_of(
+            epoch_ms_in(Duration::from_secs(60)),
+            Duration::from_millis(100),
+            now,
+        );
+        let ahead = deadline - now;
+        assert!(
+            ahead > Duration::from_secs(59) && ahead < Duration::from_millis(59_950),
+            "{ahead:?}"
+        );
+    }
+
+    #[test]
+    fn a_margin_larger_than_the_time_left_ends_now() {
+        let now = Instant::now();
+        let deadline = deadline_of(
+            epoch_ms_in(Duration::from_secs(1)),
+            Duration::from_secs(5),
+            now,
+        );
+        assert_eq!(deadline, now);
+    }
+
+    #[test]
+    fn a_deadline_past_on_arrival_falls_back_to_the_default_timeout() {
+        let now = Instant::now();
+        assert_eq!(
+            deadline_of(0, DEFAULT_DEADLINE_MARGIN, now),
+            now + FALLBACK_TIMEOUT
+        );
+        assert!(
+            deadline_of(u64::MAX, Duration::ZERO, now) > now,
+            "no overflow"
+        );
     }
 }

@@ -38,6 +38,30 @@ pub enum EventSource {
     EventBridge,
 }
 
+impl EventSource {
+    /// Whether the payload is an HTTP request (API Gateway, ALB, Function
+    /// URL): its answer, errors included, is an HTTP response.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_lambda::EventSource;
+    ///
+    /// assert!(EventSource::FunctionUrl.is_http());
+    /// assert!(!EventSource::Sqs.is_http());
+    /// ```
+    pub const fn is_http(self) -> bool {
+        matches!(
+            self,
+            Self::ApiGatewayRest
+                | Self::ApiGatewayHttp
+                | Self::Alb
+                | Self::AlbMultiValue
+                | Self::FunctionUrl
+        )
+    }
+}
+
 impl fmt::Display for EventSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

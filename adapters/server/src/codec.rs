@@ -1,8 +1,8 @@
 //! How HTTP requests become events and outputs become responses:
 //! [`FromRequest`] and [`IntoResponse`].
 
-use anyfn::http::header::{HeaderValue, CONTENT_TYPE};
-use anyfn::{Body, Error, Json, Request, Response};
+use anyfn::http::StatusCode;
+use anyfn::{Error, Json, Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -47,8 +47,8 @@ impl<T: DeserializeOwned> FromRequest for Json<T> {
 
 /// An output the local server can answer with.
 ///
-/// Implemented for [`Response`] (sent as it is) and [`Json<T>`] (a `200` with
-/// an `application/json` body).
+/// Implemented for [`Response`] (sent as it is), [`Json<T>`] (a `200` with
+/// an `application/json` body) and `()` (`204 No Content`).
 ///
 /// # Example
 ///
@@ -76,45 +76,26 @@ impl IntoResponse for Response {
     }
 }
 
-impl<T: Serialize> IntoResponse for Json<T> {
-    fn into_response(self) -> Result<Response, Error> {
-        anyfn::response::json(&self.0)
-    }
-}
-
-/// The response for a failed invocation: the error kind's status and a JSON
-/// body `{"errorType": …, "errorMessage": …}`, as Lambda reports errors.
+/// No output: `204 No Content`, as on every adapter.
 ///
 /// # Example
 ///
 /// ```
-/// let response = anyfn_server::error_response(&anyfn::Error::bad_request("missing `name`"));
-/// assert_eq!(response.status(), 400);
-/// assert_eq!(
-///     response.body().as_bytes(),
-///     br#"{"errorType":"BadRequest","errorMessage":"missing `name`"}"#
-/// );
+/// use anyfn_server::IntoResponse;
+///
+/// let response = ().into_response()?;
+/// assert_eq!(response.status(), 204);
+/// assert!(response.body().is_empty());
+/// # Ok::<(), anyfn::Error>(())
 /// ```
-pub fn error_response(error: &Error) -> Response {
-    let document = ErrorDocument {
-        error_type: error.error_type(),
-        error_message: error.message(),
-    };
-    let body = serde_json::to_vec(&document)
-        .map(Body::from)
-        .unwrap_or_default();
-    let mut response = Response::new(body);
-    *response.status_mut() = error.status();
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
+impl IntoResponse for () {
+    fn into_response(self) -> Result<Response, Error> {
+        Ok(anyfn::response::status(StatusCode::NO_CONTENT))
+    }
 }
 
-/// The JSON body of an error response, shaped like Lambda's error document.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorDocument<'a> {
-    error_type: &'a str,
-    error_message: &'a str,
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Result<Response, Error> {
+        anyfn::response::json(&self.0)
+    }
 }

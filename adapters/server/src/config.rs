@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyfn::{Pricing, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
+use anyfn::{ErrorDetails, Pricing, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
 
 use crate::ServeError;
 
@@ -40,6 +40,8 @@ pub(crate) struct Config {
     pub(crate) header_read_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
     pub(crate) max_header_bytes: usize,
+    pub(crate) error_details: ErrorDetails,
+    pub(crate) default_subscriber: bool,
 }
 
 impl Default for Config {
@@ -56,6 +58,8 @@ impl Default for Config {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            error_details: ErrorDetails::from_env(),
+            default_subscriber: true,
         }
     }
 }

@@ -74,7 +74,7 @@ mod service;
 mod shutdown;
 
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
-pub use codec::{error_response, FromRequest, IntoResponse};
+pub use codec::{FromRequest, IntoResponse};
 pub use config::{
     DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_TIMEOUT,
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,
@@ -91,7 +91,9 @@ use anyfn::Handler;
 ///
 /// With the `default-subscriber` feature (on by default) it first installs a
 /// stderr `tracing` subscriber at `info` when the program has none, so the
-/// `INIT` and `REPORT` lines show.
+/// `INIT` and `REPORT` lines show. A program that sets its own subscriber
+/// first keeps it; `ANYFN_DEFAULT_SUBSCRIBER=off`, or
+/// [`Server`] (which installs none unless told to), turns the default off.
 ///
 /// # Errors
 ///
@@ -104,6 +106,10 @@ where
     H::Event: FromRequest,
     H::Output: IntoResponse,
 {
-    logging::install_default_subscriber();
-    Server::new(handler).bind().await?.run().await
+    Server::new(handler)
+        .default_subscriber(true)
+        .bind()
+        .await?
+        .run()
+        .await
 }

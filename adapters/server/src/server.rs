@@ -146,6 +146,35 @@ where
         self
     }
 
+    /// How much of a server error (5xx) HTTP clients see: by default
+    /// [`ErrorDetails::Hidden`](anyfn::ErrorDetails::Hidden) (the error type,
+    /// a generic message and the request id), or what
+    /// `ANYFN_ERROR_DETAILS` says. The log always has the whole error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, ErrorDetails, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// // For local development: show panic messages and I/O errors to the client.
+    /// let server = anyfn_server::Server::new(handler).error_details(ErrorDetails::Shown);
+    /// # drop(server);
+    /// ```
+    pub fn error_details(mut self, details: anyfn::ErrorDetails) -> Self {
+        self.config.error_details = details;
+        self
+    }
+
+    /// Whether [`bind`](Self::bind) installs the default stderr `tracing`
+    /// subscriber (with the `default-subscriber` feature) when the program
+    /// has none: off for the builder, on for [`serve`](crate::serve).
+    /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says.
+    pub fn default_subscriber(mut self, install: bool) -> Self {
+        self.config.default_subscriber = install;
+        self
+    }
+
     /// Binds the listening socket.
     ///
     /// # Errors
@@ -153,6 +182,9 @@ where
     /// [`ServeError::InvalidEnv`] for a bad `HOST` or `PORT`,
     /// [`ServeError::Bind`] when the address cannot be bound.
     pub async fn bind(self) -> Result<BoundServer<H>, ServeError> {
+        if self.config.default_subscriber {
+            crate::logging::install_default_subscriber();
+        }
         let addr = self.config.resolve_addr()?;
         let listener = TcpListener::bind(addr)
             .await

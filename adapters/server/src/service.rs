@@ -1,11 +1,8 @@
 //! One HTTP request through the handler: read the body within its limit,
 //! decode the event, invoke with the deadline, encode, report.
 
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
@@ -16,8 +13,9 @@ use anyfn::{
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
+use tracing::Instrument as _;
 
-use crate::codec::{error_response, FromRequest, IntoResponse};
+use crate::codec::{FromRequest, IntoResponse};
 use crate::config::Config;
 use crate::context_ext::ClientAddr;
 use crate::request_id::RequestIds;
@@ -47,6 +45,9 @@ where
         request: hyper::Request<Incoming>,
         client: SocketAddr,
     ) -> hyper::Response<Full<Bytes>> {
+        let started = Instant::now();
+        let request_id = self.ids.next_id();
+        let request_id = request_id.as_str();
         let (parts, incoming) = request.into_parts();
         let body = if incoming.is_end_stream() {
             // Most GETs: no body to wait for, no timer to set.
@@ -57,22 +58,25 @@ where
             match Box::pin(self.read_body_in_time(incoming, &parts.headers)).await {
                 Ok(body) => body,
                 Err(refusal) => {
-                    tracing::warn!(target: "anyfn::server", %client, "{}", refusal.error);
-                    let mut response = to_hyper(error_response(&refusal.error));
+                    tracing::warn!(
+                        target: "anyfn::server",
+                        request_id = %request_id,
+                        %client,
+                        "{}",
+                        refusal.error
+                    );
+                    let mut response = self.answer(&refusal.error, request_id);
                     if refusal.close {
                         response
                             .headers_mut()
                             .insert(CONNECTION, HeaderValue::from_static("close"));
                     }
-                    return response;
+                    return with_request_id(response, request_id);
                 }
             }
         };
         let request = Request::from_parts(parts, Body::from(body));
 
-        let started = Instant::now();
-        let request_id = self.ids.next_id();
-        let request_id = request_id.as_str();
         let context = Context::builder()
             .request_id(request_id)
             .deadline(started + self.config.timeout)
@@ -82,14 +86,13 @@ where
             .platform(Platform::LocalServer)
             .extension(ClientAddr(client))
             .build();
-        let deadline = context.deadline();
 
         let outcome = match H::Event::from_request(request) {
-            Ok(event) => {
-                adapter::invoke(&self.handler, event, context, DeadlineTimer::new(deadline))
-                    .await
-                    .and_then(IntoResponse::into_response)
-            }
+            Ok(event) => Arc::clone(&self)
+                .invoke(event, context, started)
+                .await
+                .and_then(IntoResponse::into_response)
+                .map(to_hyper),
             Err(err) => Err(err),
         };
         let response = match outcome {
@@ -99,9 +102,10 @@ where
                     target: "anyfn::invocation",
                     request_id = %request_id,
                     error_type = err.error_type(),
-                    "invocation failed: {err}"
+                    status = err.status().as_u16(),
+                    "invocation failed: {err:#}"
                 );
-                error_response(&err)
+                self.answer(&err, request_id)
             }
         };
         if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
@@ -113,12 +117,33 @@ where
             );
             tracing::info!(target: "anyfn::report", "{report}");
         }
+        with_request_id(response, request_id)
+    }
 
-        let mut response = to_hyper(response);
-        if let Ok(value) = HeaderValue::from_str(request_id) {
-            response.headers_mut().insert("x-request-id", value);
-        }
-        response
+    /// Runs the handler on a task of its own ([`adapter::detach`]), so that
+    /// a handler blocking its thread past the deadline is answered `504` by
+    /// this task, on another worker thread, at the deadline.
+    async fn invoke(
+        self: Arc<Self>,
+        event: H::Event,
+        context: Context,
+        started: Instant,
+    ) -> Result<H::Output, Error> {
+        let deadline = context.deadline();
+        let span = adapter::invocation_span(&context);
+        let shared = Arc::clone(&self);
+        let (task, outcome) = adapter::detach(async move {
+            adapter::invoke(&shared.handler, event, context, std::future::pending()).await
+        });
+        tokio::spawn(task.instrument(span));
+        tokio::time::timeout_at(deadline.into(), outcome)
+            .await
+            .unwrap_or_else(|_| Err(Error::timeout(started.elapsed())))
+    }
+
+    /// The answer to a failed request.
+    fn answer(&self, error: &Error, request_id: &str) -> hyper::Response<Full<Bytes>> {
+        to_hyper(error.to_response(request_id, self.config.error_details))
     }
 
     /// Reads the body within the body limit and the body read timeout.
@@ -144,33 +169,14 @@ where
     }
 }
 
-/// The deadline's timer, set only when the handler does not finish on its
-/// first poll: most invocations never reach the timer wheel, and the request's
-/// future does not carry a `Sleep`.
-struct DeadlineTimer {
-    deadline: Instant,
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl DeadlineTimer {
-    fn new(deadline: Instant) -> Self {
-        Self {
-            deadline,
-            sleep: None,
-        }
+fn with_request_id(
+    mut response: hyper::Response<Full<Bytes>>,
+    request_id: &str,
+) -> hyper::Response<Full<Bytes>> {
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-request-id", value);
     }
-}
-
-impl Future for DeadlineTimer {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        let deadline = self.deadline;
-        self.sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())))
-            .as_mut()
-            .poll(cx)
-    }
+    response
 }
 
 /// A request refused before the handler saw it.

@@ -3,7 +3,14 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyfn::{adapter, Context, Error, Handler, InvocationReport, Platform, Pricing};
+use anyfn::{
+    adapter, Context, Error, ErrorDetails, Handler, InvocationReport, Platform, Pricing, Response,
+};
+use anyfn_server::IntoResponse;
+use tracing::instrument::WithSubscriber as _;
+use tracing::Instrument as _;
+
+use crate::logs::{Captured, LogRecord};
 
 /// Invokes a handler in-process with a deterministic [`Context`] and a real
 /// deadline, and reports what each invocation took.
@@ -11,7 +18,14 @@ use anyfn::{adapter, Context, Error, Handler, InvocationReport, Platform, Pricin
 /// Request ids are `test-request-1`, `test-request-2`, … in invocation order.
 /// The default timeout is 3 s, as on Lambda; a handler still running at its
 /// deadline is cancelled and its invocation fails with a timeout error, as it
-/// would on every runtime.
+/// would on every runtime. The handler runs on the test's own task: one that
+/// blocks its thread past the deadline cannot be interrupted there, and its
+/// late result is reported as a timeout when it returns.
+///
+/// Each invocation runs in the [`invocation_span`](anyfn::adapter::invocation_span)
+/// and what the handler logs through `tracing` is captured with it
+/// ([`Invocation::logs`]); the program's own subscriber does not see those
+/// events while the capture is on ([`capture_logs`](Self::capture_logs)).
 ///
 /// # Example
 ///
@@ -44,6 +58,8 @@ pub struct Harness<H> {
     function_version: std::sync::Arc<str>,
     memory_mb: u32,
     pricing: Pricing,
+    error_details: ErrorDetails,
+    capture_logs: bool,
     invocations: AtomicU64,
 }
 
@@ -58,6 +74,8 @@ impl<H: Handler> Harness<H> {
             function_version: "$LATEST".into(),
             memory_mb: anyfn::DEFAULT_MEMORY_MB,
             pricing: Pricing::AWS_LAMBDA_X86,
+            error_details: ErrorDetails::from_env(),
+            capture_logs: true,
             invocations: AtomicU64::new(0),
         }
     }
@@ -97,6 +115,24 @@ impl<H: Handler> Harness<H> {
         self
     }
 
+    /// How much of a server error [`Invocation::into_http_response`] shows,
+    /// as the adapters' setting of the same name; by default what
+    /// `ANYFN_ERROR_DETAILS` says (hidden).
+    #[must_use]
+    pub fn error_details(mut self, details: ErrorDetails) -> Self {
+        self.error_details = details;
+        self
+    }
+
+    /// Whether each invocation's `tracing` events are captured for
+    /// [`Invocation::logs`] (on by default). Off, they reach the program's
+    /// own subscriber instead.
+    #[must_use]
+    pub fn capture_logs(mut self, capture: bool) -> Self {
+        self.capture_logs = capture;
+        self
+    }
+
     /// The handler under test.
     pub fn handler(&self) -> &H {
         &self.handler
@@ -131,14 +167,31 @@ impl<H: Handler> Harness<H> {
         let request_id = context.request_id().to_owned();
         let memory_mb = context.memory_limit_mb();
         let timer = tokio::time::sleep_until(context.deadline().into());
+        let captured = Captured::default();
         let started = Instant::now();
-        let result = adapter::invoke(&self.handler, event, context, timer).await;
+        let result = if self.capture_logs {
+            // The span belongs to the capturing subscriber: made under it.
+            let dispatch = captured.dispatch();
+            let span =
+                tracing::dispatcher::with_default(&dispatch, || adapter::invocation_span(&context));
+            adapter::invoke(&self.handler, event, context, timer)
+                .instrument(span)
+                .with_subscriber(dispatch)
+                .await
+        } else {
+            let span = adapter::invocation_span(&context);
+            adapter::invoke(&self.handler, event, context, timer)
+                .instrument(span)
+                .await
+        };
         let duration = started.elapsed();
         Invocation {
             report: InvocationReport::new(request_id.as_str(), duration, memory_mb, self.pricing),
             request_id,
             result,
             duration,
+            logs: captured.take(),
+            error_details: self.error_details,
         }
     }
 }
@@ -152,6 +205,8 @@ pub struct Invocation<O> {
     result: Result<O, Error>,
     duration: Duration,
     report: InvocationReport,
+    logs: Vec<LogRecord>,
+    error_details: ErrorDetails,
 }
 
 impl<O> Invocation<O> {
@@ -168,6 +223,19 @@ impl<O> Invocation<O> {
     /// The `REPORT`-style figures: billed duration, memory, estimated cost.
     pub fn report(&self) -> &InvocationReport {
         &self.report
+    }
+
+    /// What the handler logged through `tracing`, in order (empty when the
+    /// harness does not [capture logs](Harness::capture_logs)).
+    pub fn logs(&self) -> &[LogRecord] {
+        &self.logs
+    }
+
+    /// Whether a captured log message contains `text`.
+    pub fn logged(&self, text: &str) -> bool {
+        self.logs
+            .iter()
+            .any(|record| record.message().contains(text))
     }
 
     /// The output, if the invocation succeeded.
@@ -219,6 +287,40 @@ impl<O> Invocation<O> {
                 self.request_id
             ),
             Err(err) => err,
+        }
+    }
+}
+
+impl<O: IntoResponse> Invocation<O> {
+    /// The HTTP response every adapter would answer with: the output as the
+    /// local server sends it, or the error rendered by
+    /// [`Error::to_response`](anyfn::Error::to_response) with this
+    /// invocation's request id.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request, Response};
+    /// use anyfn_test::{Harness, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let missing = handler_fn(|_: Request, _: Context| async {
+    ///     Err::<Response, _>(anyfn::Error::not_found("no such page"))
+    /// });
+    /// let response = Harness::new(missing).invoke(TestRequest::get("/x").build()).await.into_http_response();
+    /// assert_eq!(response.status(), 404);
+    /// assert_eq!(
+    ///     response.body().text()?,
+    ///     r#"{"errorType":"NotFound","errorMessage":"no such page","requestId":"test-request-1"}"#
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn into_http_response(self) -> Response {
+        match self.result.and_then(IntoResponse::into_response) {
+            Ok(response) => response,
+            Err(err) => err.to_response(&self.request_id, self.error_details),
         }
     }
 }

@@ -37,6 +37,7 @@ mod client;
 pub mod fixtures;
 mod harness;
 mod lambda_emulator;
+mod logs;
 mod request;
 mod response;
 mod server;
@@ -47,6 +48,7 @@ pub use lambda_emulator::{
     FunctionProcess, LambdaEmulator, LambdaEmulatorBuilder, LambdaErrorReport, LambdaOutcome,
     RuntimeApiFault,
 };
+pub use logs::LogRecord;
 pub use request::TestRequest;
 pub use response::TestResponse;
 pub use server::TestServer;

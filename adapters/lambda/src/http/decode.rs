@@ -57,6 +57,9 @@ pub(crate) fn decode(
     })?;
     let source = detect(&raw)
         .ok_or_else(|| Error::bad_request(format!("{EXPECTED}; found {}", describe(payload))))?;
+    // Known from here on: an event that fails to decode past this point is
+    // still answered in its own shape.
+    context.extensions_mut().insert(source);
     let RawHttpEvent {
         version: _,
         http_method,

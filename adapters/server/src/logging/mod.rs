@@ -8,7 +8,8 @@ mod line;
 mod sanitize;
 
 /// Installs a `tracing` subscriber writing to stderr at `info` (or what
-/// `RUST_LOG` says, as `target=level` pairs), unless one is already set.
+/// `RUST_LOG` says, as `target=level` pairs), unless one is already set or
+/// `ANYFN_DEFAULT_SUBSCRIBER=off`.
 #[cfg(feature = "default-subscriber")]
 pub(crate) fn install_default_subscriber() {
     use std::io::IsTerminal;
@@ -17,7 +18,7 @@ pub(crate) fn install_default_subscriber() {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
-    if tracing::dispatcher::has_been_set() {
+    if !anyfn::adapter::default_subscriber_allowed() {
         return;
     }
     let filter = std::env::var("RUST_LOG")

@@ -3,30 +3,42 @@
 //!
 //! Function code never needs this module; adapters (`anyfn-server`,
 //! `anyfn-test`, your own) call [`invoke`] so that every runtime treats
-//! deadlines and panics the same way.
+//! deadlines and panics the same way, and open [`invocation_span`] so that
+//! every line an invocation logs carries its request id.
+
+mod catch_panic;
+mod detach;
 
 use std::any::Any;
 use std::future::{poll_fn, Future};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
-use std::task::{Context as TaskContext, Poll};
+use std::task::Poll;
 use std::time::Instant;
 
-use crate::{Context, Error, Handler};
+pub use catch_panic::CatchPanic;
+pub use detach::{detach, Detached, Outcome};
+
+use crate::{Context, Error, Handler, IntoError};
 
 /// Runs one invocation of `handler` and settles its outcome into
 /// `Result<Output, Error>`:
 ///
-/// - the handler's own error becomes an [`Error`] through `Into`;
+/// - the handler's own error becomes an [`Error`] through [`IntoError`];
 /// - a panic inside the handler becomes an [`ErrorKind::Panic`](crate::ErrorKind::Panic)
 ///   error carrying the panic message, and touches nothing else;
 /// - when `deadline_reached` completes first, the handler's future is dropped
 ///   (cancelled) and the result is an [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)
-///   error.
+///   error;
+/// - a result that arrives after `context.deadline()` (a handler that
+///   blocked its thread past the deadline, so the timer could not fire) is a
+///   timeout too, never a success: the output is dropped.
 ///
 /// `deadline_reached` is the runtime's timer for `context.deadline()`, e.g.
 /// `tokio::time::sleep_until(context.deadline().into())`; taking it as a future
-/// keeps the core free of any async runtime.
+/// keeps the core free of any async runtime. An adapter that runs the
+/// handler on a task of its own, so that a blocked thread cannot delay the
+/// answer, passes `std::future::pending()` here and races the task against
+/// its timer itself.
 ///
 /// # Errors
 ///
@@ -61,13 +73,15 @@ where
     T: Future<Output = ()>,
 {
     let started = Instant::now();
+    let deadline = context.deadline();
     let mut call = CatchPanic::new(handler.call(event, context));
     let mut timer = pin!(deadline_reached);
     poll_fn(|cx| {
         if let Poll::Ready(outcome) = Pin::new(&mut call).poll(cx) {
             return Poll::Ready(match outcome {
+                Ok(_) if Instant::now() > deadline => Err(Error::timeout(started.elapsed())),
                 Ok(Ok(output)) => Ok(output),
-                Ok(Err(err)) => Err(err.into()),
+                Ok(Err(err)) => Err(err.into_error()),
                 Err(panic) => Err(panic),
             });
         }
@@ -79,48 +93,56 @@ where
     .await
 }
 
-/// A future that turns a panic while polling `F` into an
-/// [`ErrorKind::Panic`](crate::ErrorKind::Panic) error.
-///
-/// `F` must be `Unpin`, as the boxed futures of [`Handler::call`] are; pin
-/// others with `Box::pin` first.
+/// The environment variable that turns off the `tracing` subscriber the
+/// adapters' entry points install when the program has none:
+/// `ANYFN_DEFAULT_SUBSCRIBER=off` (or `0`, `false`, `no`).
+pub const DEFAULT_SUBSCRIBER_ENV: &str = "ANYFN_DEFAULT_SUBSCRIBER";
+
+/// Whether an adapter may install its default `tracing` subscriber: the
+/// program has set none, and [`DEFAULT_SUBSCRIBER_ENV`] does not turn it off.
 ///
 /// # Example
 ///
 /// ```
-/// use anyfn::adapter::CatchPanic;
-///
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let outcome = CatchPanic::new(Box::pin(async { panic!("boom") })).await;
-/// let err: anyfn::Error = outcome.unwrap_err();
-/// assert_eq!(err.to_string(), "handler panicked: boom");
-/// # }
+/// // Nothing installed a subscriber in this test, and the variable is unset.
+/// assert!(anyfn::adapter::default_subscriber_allowed());
 /// ```
-#[derive(Debug)]
-#[must_use = "futures do nothing unless polled"]
-pub struct CatchPanic<F> {
-    inner: F,
+pub fn default_subscriber_allowed() -> bool {
+    let turned_off = std::env::var(DEFAULT_SUBSCRIBER_ENV).is_ok_and(|value| {
+        ["off", "0", "false", "no"]
+            .iter()
+            .any(|no| value.trim().eq_ignore_ascii_case(no))
+    });
+    !turned_off && !tracing::dispatcher::has_been_set()
 }
 
-impl<F: Future + Unpin> CatchPanic<F> {
-    /// Wraps `future`.
-    pub fn new(future: F) -> Self {
-        Self { inner: future }
+/// The span an invocation runs in: `invocation`, with the `request_id` and,
+/// when there is one, the `trace_id` of `context`, at `INFO` level. Every
+/// line the handler logs inside it carries both.
+///
+/// The Lambda adapter does not open it: lambda_runtime already opens its own
+/// span per invocation (`Lambda runtime invoke`, with `requestId` and
+/// `xrayTraceId`), the one Lambda's Rust tooling expects.
+///
+/// # Example
+///
+/// ```
+/// use tracing::Instrument as _;
+///
+/// let context = anyfn::Context::builder().request_id("req-1").trace_id("Root=1-abc").build();
+/// let span = anyfn::adapter::invocation_span(&context);
+/// let _in_span = async { tracing::info!("handled") }.instrument(span);
+/// ```
+pub fn invocation_span(context: &Context) -> tracing::Span {
+    let span = tracing::info_span!(
+        "invocation",
+        request_id = context.request_id(),
+        trace_id = tracing::field::Empty
+    );
+    if let Some(trace_id) = context.trace_id() {
+        span.record("trace_id", trace_id);
     }
-}
-
-impl<F: Future + Unpin> Future for CatchPanic<F> {
-    type Output = Result<F::Output, Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let inner = &mut self.inner;
-        match catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(Error::panic(panic_message(payload.as_ref())))),
-        }
-    }
+    span
 }
 
 /// The message of a panic payload: the `&str` or `String` given to `panic!`,

@@ -1,0 +1,94 @@
+//! The stdout log that [`run`](crate::run) sets up when the program has none,
+//! in the format Lambda's advanced logging controls select.
+
+use tracing_subscriber::filter::{EnvFilter, LevelFilter};
+use tracing_subscriber::util::SubscriberInitExt as _;
+
+/// Installs a `tracing` subscriber on stdout, unless the program has one or
+/// `ANYFN_DEFAULT_SUBSCRIBER=off`:
+///
+/// - `AWS_LAMBDA_LOG_FORMAT=JSON`: one JSON object per line (`timestamp`,
+///   `level`, `message`, the event's fields, and `span` with the
+///   invocation's `requestId` and `xrayTraceId`); otherwise text,
+///   `LEVEL Lambda runtime invoke{requestId=… xrayTraceId=…}: message`.
+/// - `AWS_LAMBDA_LOG_LEVEL` (`TRACE` … `ERROR`, and `FATAL` as `ERROR`) sets
+///   the level; without it, `RUST_LOG` directives, else `INFO`.
+///
+/// This replaces lambda_runtime's `init_default_subscriber`, keeping its
+/// format and variables: that one panics when the program already set a
+/// subscriber or a `log` logger, and does not know Lambda's `FATAL`.
+pub(crate) fn install_default_subscriber() {
+    if !anyfn::adapter::default_subscriber_allowed() {
+        return;
+    }
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let filter = filter(
+        std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
+        std::env::var("RUST_LOG").ok().as_deref(),
+    );
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stdout)
+        .with_target(false)
+        .with_env_filter(filter);
+    let _ = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .finish()
+            .try_init()
+    } else {
+        builder.without_time().finish().try_init()
+    };
+}
+
+/// The filter Lambda's level (or `RUST_LOG`) asks for.
+fn filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> EnvFilter {
+    if let Some(level) = lambda_level.and_then(level_of) {
+        return EnvFilter::default().add_directive(level.into());
+    }
+    EnvFilter::builder()
+        .with_default_directive(LevelFilter::INFO.into())
+        .parse_lossy(rust_log.unwrap_or_default())
+}
+
+/// One of Lambda's log levels as a `tracing` level filter.
+fn level_of(name: &str) -> Option<LevelFilter> {
+    match name.trim().to_ascii_uppercase().as_str() {
+        "TRACE" => Some(LevelFilter::TRACE),
+        "DEBUG" => Some(LevelFilter::DEBUG),
+        "INFO" => Some(LevelFilter::INFO),
+        "WARN" => Some(LevelFilter::WARN),
+        "ERROR" | "FATAL" => Some(LevelFilter::ERROR),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambda_levels_map_to_tracing_levels() {
+        assert_eq!(level_of("fatal"), Some(LevelFilter::ERROR));
+        assert_eq!(level_of("WARN"), Some(LevelFilter::WARN));
+        assert_eq!(level_of("loud"), None);
+    }
+
+    #[test]
+    fn lambda_level_wins_over_rust_log() {
+        assert_eq!(
+            filter(Some("DEBUG"), Some("error")).max_level_hint(),
+            Some(LevelFilter::DEBUG)
+        );
+        assert_eq!(
+            filter(None, Some("warn")).max_level_hint(),
+            Some(LevelFilter::WARN)
+        );
+        assert_eq!(
+            filter(Some("nonsense"), None).max_level_hint(),
+            Some(LevelFilter::INFO)
+        );
+    }
+}
