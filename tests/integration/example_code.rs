@@ -7,6 +7,8 @@
 pub mod ce_echo;
 #[path = "../../examples/echo.rs"]
 pub mod echo;
+#[path = "../../examples/failures.rs"]
+pub mod failures;
 #[path = "../../examples/greet-json.rs"]
 pub mod greet_json;
 #[path = "../../examples/hello.rs"]
@@ -17,3 +19,5 @@ pub mod nightly;
 pub mod queue_worker;
 #[path = "../../examples/thumbnail.rs"]
 pub mod thumbnail;
+#[path = "../../examples/webhook.rs"]
+pub mod webhook;

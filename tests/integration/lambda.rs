@@ -566,3 +566,163 @@ async fn a_named_stage_is_not_part_of_the_path() {
     assert_eq!(echoed["path"], "/orders/7");
     assert_eq!(echoed["query"], json!({"a": ["1"]}));
 }
+
+#[tokio::test]
+async fn a_function_that_misses_lambdas_deadline_is_timed_out_and_restarted() {
+    // One worker thread: a handler blocking it leaves the adapter no thread
+    // to answer from, so the emulator's own deadline ends the invocation,
+    // as Lambda's would.
+    let emulator = LambdaEmulator::builder()
+        .function_name("failures")
+        .timeout(Duration::from_millis(300))
+        .env("TOKIO_WORKER_THREADS", "1")
+        .start()
+        .await
+        .expect("emulator");
+    let _function = emulator
+        .spawn(example("failures"))
+        .expect("failures starts");
+
+    let blocked = emulator
+        .invoke(http_api_event("GET", "/block", "ms=5000"))
+        .await;
+    assert!(
+        matches!(blocked, LambdaOutcome::TimedOut { timeout, .. } if timeout == Duration::from_millis(300)),
+        "{blocked:?}"
+    );
+    assert_eq!(emulator.restarts(), 1, "a new execution environment");
+
+    let next = emulator
+        .invoke(http_api_event("GET", "/", ""))
+        .await
+        .expect_json();
+    assert_eq!(next["body"], "ok", "served by the restarted function");
+}
+
+#[tokio::test]
+async fn a_thread_blocking_handler_is_answered_504_before_lambdas_deadline() {
+    let emulator = LambdaEmulator::builder()
+        .function_name("failures")
+        .timeout(Duration::from_millis(400))
+        .env("TOKIO_WORKER_THREADS", "2")
+        .start()
+        .await
+        .expect("emulator");
+    let _function = emulator
+        .spawn(example("failures"))
+        .expect("failures starts");
+
+    let (status, body) = http_answer(
+        emulator
+            .invoke(http_api_event("GET", "/block", "ms=1000"))
+            .await,
+    );
+    assert_eq!((status, body["errorType"].as_str()), (504, Some("Timeout")));
+    assert_eq!(emulator.restarts(), 0);
+}
+
+/// The payloads `cargo lambda watch` hands a function for Function URL
+/// requests (tests/fixtures/cargo-lambda/README.md), on an emulator that
+/// sends its deadline header too.
+async fn under_cargo_lambda(name: &str) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
+    let emulator = LambdaEmulator::builder()
+        .function_name(name)
+        .fixed_deadline_ms(600_000)
+        .start()
+        .await
+        .expect("emulator");
+    let function = emulator.spawn(example(name)).expect("the example starts");
+    (emulator, function)
+}
+
+fn cargo_lambda_fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cargo-lambda")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+#[tokio::test]
+async fn cargo_lambda_function_url_payloads_reach_echo_as_sent() {
+    let (emulator, _function) = under_cargo_lambda("echo").await;
+    for (fixture, method, path, query, body, base64, cookies) in [
+        (
+            "function-url-get.json",
+            "GET",
+            "/some/path",
+            json!({"a": ["1", "2"]}),
+            "",
+            false,
+            json!(["x=1"]),
+        ),
+        (
+            "function-url-post.json",
+            "POST",
+            "/some/path",
+            json!({"a": ["1", "2"]}),
+            "body",
+            false,
+            json!(["x=1"]),
+        ),
+        (
+            "function-url-post-binary.json",
+            "POST",
+            "/bin",
+            json!({"x": ["/ y"], "z": [""]}),
+            "AJ+Slv8=",
+            true,
+            json!([]),
+        ),
+    ] {
+        let response = emulator
+            .invoke(cargo_lambda_fixture(fixture))
+            .await
+            .expect_json();
+        assert_eq!(response["statusCode"], 200, "{fixture}");
+        assert_eq!(
+            response["cookies"],
+            json!([]),
+            "{fixture}: cargo lambda requires the field"
+        );
+        let echoed: Value =
+            serde_json::from_str(response["body"].as_str().expect("body")).expect("echo JSON");
+        assert_eq!(
+            echoed["method"], method,
+            "{fixture}: httpMethod is always GET there"
+        );
+        assert_eq!(echoed["path"], path, "{fixture}");
+        assert_eq!(echoed["query"], query, "{fixture}");
+        assert_eq!(echoed["body"], body, "{fixture}");
+        assert_eq!(echoed["isBase64Encoded"], base64, "{fixture}");
+        assert_eq!(echoed["cookies"], cookies, "{fixture}");
+        let remaining = echoed["remainingTimeMs"].as_u64().expect("remaining time");
+        assert!(
+            remaining > 2_000 && remaining < 3_000,
+            "{fixture}: a deadline past on arrival becomes 3 s, not 0: {remaining}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_deadline_past_on_arrival_is_an_emulators_and_is_replaced_by_three_seconds() {
+    let (emulator, _function) = under_cargo_lambda("failures").await;
+    let quick = emulator
+        .invoke(http_api_event("GET", "/sleep", "ms=10"))
+        .await
+        .expect_json();
+    assert_eq!(quick["body"], "woke up", "not timed out at once");
+    let warning = emulator
+        .output_line_containing(
+            "a deadline already past on arrival",
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("the function says what it did");
+    assert!(warning.contains("using 3 s from now instead"), "{warning}");
+    let (status, body) = http_answer(
+        emulator
+            .invoke(http_api_event("GET", "/sleep", "ms=60000"))
+            .await,
+    );
+    assert_eq!((status, body["errorType"].as_str()), (504, Some("Timeout")));
+}

@@ -1,8 +1,15 @@
 //! The stdout log that [`run`](crate::run) sets up when the program has none,
 //! in the format Lambda's advanced logging controls select.
 
-use tracing_subscriber::filter::{EnvFilter, LevelFilter};
+use tracing::Metadata;
+use tracing_subscriber::filter::{filter_fn, EnvFilter, FilterExt as _, LevelFilter};
+use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::Layer as _;
+
+/// The span lambda_runtime opens for each invocation, with `requestId` and
+/// `xrayTraceId`.
+const INVOCATION_SPAN: &str = "Lambda runtime invoke";
 
 /// Installs a `tracing` subscriber on stdout, unless the program has one or
 /// `ANYFN_DEFAULT_SUBSCRIBER=off`:
@@ -12,11 +19,14 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 ///   invocation's `requestId` and `xrayTraceId`); otherwise text,
 ///   `LEVEL Lambda runtime invoke{requestId=… xrayTraceId=…}: message`.
 /// - `AWS_LAMBDA_LOG_LEVEL` (`TRACE` … `ERROR`, and `FATAL` as `ERROR`) sets
-///   the level; without it, `RUST_LOG` directives, else `INFO`.
+///   the level; without it, `RUST_LOG` directives, else `INFO`. The
+///   invocation span is kept at every level, so every line carries the
+///   request id.
 ///
 /// This replaces lambda_runtime's `init_default_subscriber`, keeping its
 /// format and variables: that one panics when the program already set a
-/// subscriber or a `log` logger, and does not know Lambda's `FATAL`.
+/// subscriber or a `log` logger, does not know Lambda's `FATAL`, and at
+/// `WARN` drops the `INFO` invocation span, and the request id with it.
 pub(crate) fn install_default_subscriber() {
     if !anyfn::adapter::default_subscriber_allowed() {
         return;
@@ -25,22 +35,28 @@ pub(crate) fn install_default_subscriber() {
     let filter = filter(
         std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
         std::env::var("RUST_LOG").ok().as_deref(),
-    );
-    let builder = tracing_subscriber::fmt()
+    )
+    .or(filter_fn(is_invocation_span));
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stdout)
-        .with_target(false)
-        .with_env_filter(filter);
-    let _ = if json {
-        builder
+        .with_ansi(false)
+        .with_target(false);
+    let layer = if json {
+        layer
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
-            .finish()
-            .try_init()
+            .with_filter(filter)
+            .boxed()
     } else {
-        builder.without_time().finish().try_init()
+        layer.without_time().with_filter(filter).boxed()
     };
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+fn is_invocation_span(metadata: &Metadata<'_>) -> bool {
+    metadata.is_span() && metadata.name() == INVOCATION_SPAN
 }
 
 /// The filter Lambda's level (or `RUST_LOG`) asks for.

@@ -209,12 +209,13 @@ fn raw_json(encoded: String) -> Result<Box<RawValue>, Error> {
 /// A deadline already past when the invocation arrives is not one Lambda
 /// gives (it hands over the whole timeout); emulators such as
 /// `cargo lambda watch` send one. It is then taken as [`FALLBACK_TIMEOUT`]
-/// from now, with a warning the first time.
+/// from now (minus the margin, as Lambda's would be), with a warning the
+/// first time.
 fn deadline_of(deadline_ms: u64, margin: Duration, now: Instant) -> Instant {
-    let remaining = remaining_until(deadline_ms);
+    let mut remaining = remaining_until(deadline_ms);
     if remaining.is_zero() {
         warn_past_deadline_once(deadline_ms);
-        return now + FALLBACK_TIMEOUT;
+        remaining = FALLBACK_TIMEOUT;
     }
     let left = remaining.saturating_sub(margin);
     // A deadline too far to represent (a malformed header) is a day away.

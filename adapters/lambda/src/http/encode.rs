@@ -132,7 +132,9 @@ struct RestResponse<'a> {
 struct HttpApiResponse<'a> {
     status_code: u16,
     headers: JoinedHeaders<'a>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Always present, even empty: API Gateway accepts either, but
+    /// `cargo lambda watch` (and aws_lambda_events' `ApiGatewayV2httpResponse`)
+    /// require the field and answer 500 without it.
     cookies: Vec<String>,
     body: &'a str,
     is_base64_encoded: bool,

@@ -181,6 +181,12 @@ fn response(outcome: LambdaOutcome) -> Result<Bytes, String> {
             "the function posted an error: {} {}",
             error.error_type, error.error_message
         )),
+        LambdaOutcome::TimedOut {
+            request_id,
+            timeout,
+        } => Err(format!(
+            "invocation {request_id} timed out after {timeout:?}"
+        )),
         LambdaOutcome::NoAnswer { request_id } => Err(format!(
             "no answer to invocation {request_id} (did the function start?)"
         )),

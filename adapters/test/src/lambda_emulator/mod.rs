@@ -1,0 +1,382 @@
+//! A Lambda Runtime API on loopback, for running the real Lambda adapter in
+//! tests: [`LambdaEmulator`].
+
+mod outcome;
+mod process;
+mod runtime_api;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, Notify};
+use tokio::task::JoinHandle;
+
+pub use outcome::{LambdaErrorReport, LambdaOutcome, RuntimeApiFault};
+pub use process::FunctionProcess;
+
+use process::{Launch, Output};
+
+/// How long [`LambdaEmulator::invoke`] waits for a function to take an
+/// invocation (it may still be starting), as Lambda's init phase is bounded.
+const INIT_GRACE: Duration = Duration::from_secs(10);
+
+/// Builds a [`LambdaEmulator`]; made by [`LambdaEmulator::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct LambdaEmulatorBuilder {
+    timeout: Duration,
+    function_name: String,
+    function_version: String,
+    memory_mb: u32,
+    env: Vec<(String, String)>,
+    fixed_deadline_ms: Option<u64>,
+}
+
+impl LambdaEmulatorBuilder {
+    /// The function's timeout: each invocation's deadline is this far from
+    /// when the function receives it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The function's name.
+    pub fn function_name(mut self, name: impl Into<String>) -> Self {
+        self.function_name = name.into();
+        self
+    }
+
+    /// The function's version.
+    pub fn function_version(mut self, version: impl Into<String>) -> Self {
+        self.function_version = version.into();
+        self
+    }
+
+    /// The function's memory size.
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.memory_mb = memory_mb;
+        self
+    }
+
+    /// Adds a variable to the function's environment, as a function's
+    /// configuration does (`AWS_LAMBDA_LOG_FORMAT`, `AWS_LAMBDA_LOG_LEVEL`,
+    /// your own).
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends `deadline_ms` as every invocation's `Lambda-Runtime-Deadline-Ms`
+    /// instead of the real deadline, as other emulators do:
+    /// `cargo lambda watch` sends `600000`, a time in 1970. The emulator
+    /// still ends invocations at its own [timeout](Self::timeout).
+    pub fn fixed_deadline_ms(mut self, deadline_ms: u64) -> Self {
+        self.fixed_deadline_ms = Some(deadline_ms);
+        self
+    }
+
+    /// Starts serving the Runtime API on `127.0.0.1` at a free port.
+    ///
+    /// # Errors
+    ///
+    /// When no loopback port can be bound.
+    pub async fn start(self) -> std::io::Result<LambdaEmulator> {
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            config: self,
+            queue: Mutex::default(),
+            queued: Notify::new(),
+            pending: Mutex::default(),
+            init_errors: Mutex::default(),
+            next_id: AtomicU64::new(0),
+            faults: Mutex::default(),
+            output: Output::default(),
+            launch: Mutex::default(),
+            restarts: AtomicU64::new(0),
+        });
+        let task = tokio::spawn(runtime_api::serve(listener, Arc::clone(&state)));
+        Ok(LambdaEmulator { addr, state, task })
+    }
+}
+
+/// The Lambda Runtime API (`next`, `response`, `error`, `init/error`) served on
+/// 127.0.0.1, with Lambda's headers (request id, deadline from the configured
+/// timeout, function ARN, trace id), so a test can run the real Lambda adapter
+/// against it and see what Lambda would record.
+///
+/// Run the function as a child process with [`spawn`](Self::spawn) (it gets
+/// the environment Lambda would give it, and its output is kept, as
+/// CloudWatch Logs would keep it: [`output`](Self::output)) and hand it
+/// payloads with [`invoke`](Self::invoke).
+///
+/// The deadline is enforced as Lambda enforces it: an invocation the
+/// function took but did not answer by its deadline ends as
+/// [`LambdaOutcome::TimedOut`], a late answer is refused, and the function
+/// is restarted (Lambda starts a new execution environment).
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn_test::LambdaEmulator;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let emulator = LambdaEmulator::start().await?;
+/// let _function = emulator.spawn("target/debug/examples/greet-json")?;
+/// let answer = emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
+/// assert_eq!(answer["greeting"], "Hello, Ada!");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct LambdaEmulator {
+    addr: SocketAddr,
+    state: Arc<State>,
+    task: JoinHandle<()>,
+}
+
+#[derive(Debug)]
+struct State {
+    config: LambdaEmulatorBuilder,
+    queue: Mutex<VecDeque<Queued>>,
+    queued: Notify,
+    pending: Mutex<HashMap<String, Pending>>,
+    init_errors: Mutex<Vec<LambdaErrorReport>>,
+    next_id: AtomicU64,
+    faults: Mutex<VecDeque<RuntimeApiFault>>,
+    output: Output,
+    launch: Mutex<Option<Launch>>,
+    restarts: AtomicU64,
+}
+
+/// An invocation queued or running: who waits for it to be taken, and for
+/// its answer.
+#[derive(Debug)]
+struct Pending {
+    taken: Option<oneshot::Sender<Instant>>,
+    answer: oneshot::Sender<LambdaOutcome>,
+}
+
+#[derive(Debug)]
+struct Queued {
+    request_id: String,
+    payload: Bytes,
+}
+
+impl LambdaEmulator {
+    /// An emulator with a 3 s timeout, function `anyfn-function` at `$LATEST`
+    /// with 128 MB.
+    pub fn builder() -> LambdaEmulatorBuilder {
+        LambdaEmulatorBuilder {
+            timeout: anyfn::DEFAULT_TIMEOUT,
+            function_name: "anyfn-function".to_owned(),
+            function_version: "$LATEST".to_owned(),
+            memory_mb: anyfn::DEFAULT_MEMORY_MB,
+            env: Vec::new(),
+            fixed_deadline_ms: None,
+        }
+    }
+
+    /// Starts an emulator with the [default settings](Self::builder).
+    ///
+    /// # Errors
+    ///
+    /// When no loopback port can be bound.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::builder().start().await
+    }
+
+    /// The value for `AWS_LAMBDA_RUNTIME_API`: `127.0.0.1:PORT`.
+    pub fn runtime_api(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// The ARN invocations report.
+    pub fn function_arn(&self) -> String {
+        format!(
+            "arn:aws:lambda:us-east-1:123456789012:function:{}",
+            self.state.config.function_name
+        )
+    }
+
+    /// The environment Lambda gives a function, pointing at this emulator,
+    /// with the variables added by [`LambdaEmulatorBuilder::env`].
+    pub fn function_env(&self) -> Vec<(String, String)> {
+        let config = &self.state.config;
+        let mut env = vec![
+            ("AWS_LAMBDA_RUNTIME_API".to_owned(), self.runtime_api()),
+            (
+                "AWS_LAMBDA_FUNCTION_NAME".to_owned(),
+                config.function_name.clone(),
+            ),
+            (
+                "AWS_LAMBDA_FUNCTION_VERSION".to_owned(),
+                config.function_version.clone(),
+            ),
+            (
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".to_owned(),
+                config.memory_mb.to_string(),
+            ),
+            (
+                "AWS_LAMBDA_LOG_STREAM_NAME".to_owned(),
+                "anyfn-test".to_owned(),
+            ),
+            (
+                "AWS_LAMBDA_LOG_GROUP_NAME".to_owned(),
+                format!("/aws/lambda/{}", config.function_name),
+            ),
+            ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
+        ];
+        env.extend(config.env.iter().cloned());
+        env
+    }
+
+    /// Runs `program` as the function: a child process with the
+    /// [function environment](Self::function_env) (and no `PORT`), its
+    /// stdout and stderr kept line by line in [`output`](Self::output). The
+    /// process is killed when the returned handle drops.
+    ///
+    /// # Errors
+    ///
+    /// When the program cannot be started.
+    pub fn spawn(&self, program: impl AsRef<Path>) -> std::io::Result<FunctionProcess> {
+        let mut command = Command::new(program.as_ref());
+        command.envs(self.function_env()).env_remove("PORT");
+        let launch = Launch::of(&command);
+        let child = process::start_captured(command, &self.state.output)?;
+        Ok(self.remember(launch, child))
+    }
+
+    /// Runs `command` as the function, adding the
+    /// [function environment](Self::function_env) to what it sets; its
+    /// output goes where `command` says. After a timeout it is restarted as
+    /// [`spawn`](Self::spawn) starts functions, its output kept.
+    ///
+    /// # Errors
+    ///
+    /// When the command cannot be started.
+    pub fn spawn_command(&self, mut command: Command) -> std::io::Result<FunctionProcess> {
+        command.envs(self.function_env());
+        let launch = Launch::of(&command);
+        let child = command.spawn()?;
+        Ok(self.remember(launch, child))
+    }
+
+    /// Keeps how the function was started, to restart it after a timeout.
+    fn remember(&self, launch: Launch, child: std::process::Child) -> FunctionProcess {
+        let process = launch.running(child);
+        *lock(&self.state.launch) = Some(launch);
+        process
+    }
+
+    /// What the function wrote to stdout and stderr so far, line by line
+    /// (the last 10,000 lines), when it was started by [`spawn`](Self::spawn).
+    pub fn output(&self) -> Vec<String> {
+        self.state.output.lines()
+    }
+
+    /// The first output line containing `needle`, polling for at most
+    /// `bound`; `None` when none appeared.
+    pub async fn output_line_containing(&self, needle: &str, bound: Duration) -> Option<String> {
+        let started = Instant::now();
+        loop {
+            let found = self
+                .state
+                .output
+                .lines()
+                .into_iter()
+                .find(|line| line.contains(needle));
+            if found.is_some() || started.elapsed() >= bound {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// How many times the function was restarted after a timeout.
+    pub fn restarts(&self) -> u64 {
+        self.state.restarts.load(Ordering::Relaxed)
+    }
+
+    /// Queues one invocation with `payload` and waits for what the function
+    /// posts: up to 10 s for a function to take it, then until its deadline
+    /// (the configured timeout from when it was taken). Past the deadline
+    /// the invocation is [`LambdaOutcome::TimedOut`] and the function is
+    /// restarted.
+    pub async fn invoke(&self, payload: impl Into<Bytes>) -> LambdaOutcome {
+        let n = self.state.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let request_id = format!("00000000-0000-4000-8000-{n:012}");
+        let (answer, answered) = oneshot::channel();
+        let (taken, taken_at) = oneshot::channel();
+        lock(&self.state.pending).insert(
+            request_id.clone(),
+            Pending {
+                taken: Some(taken),
+                answer,
+            },
+        );
+        lock(&self.state.queue).push_back(Queued {
+            request_id: request_id.clone(),
+            payload: payload.into(),
+        });
+        self.state.queued.notify_one();
+
+        let Ok(Ok(deadline)) = tokio::time::timeout(INIT_GRACE, taken_at).await else {
+            lock(&self.state.pending).remove(&request_id);
+            lock(&self.state.queue).retain(|queued| queued.request_id != request_id);
+            return LambdaOutcome::NoAnswer { request_id };
+        };
+        match tokio::time::timeout_at(deadline.into(), answered).await {
+            Ok(Ok(outcome)) => outcome,
+            _ => {
+                lock(&self.state.pending).remove(&request_id);
+                self.restart_function();
+                LambdaOutcome::TimedOut {
+                    request_id,
+                    timeout: self.state.config.timeout,
+                }
+            }
+        }
+    }
+
+    /// Replaces the function's process after a timeout, as Lambda replaces
+    /// the execution environment.
+    fn restart_function(&self) {
+        if let Some(launch) = lock(&self.state.launch).as_ref() {
+            if launch.restart(&self.state.output).is_ok() {
+                self.state.restarts.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Queues `fault`: the next Runtime API call it applies to misbehaves
+    /// that way, once.
+    pub fn inject(&self, fault: RuntimeApiFault) {
+        lock(&self.state.faults).push_back(fault);
+    }
+
+    /// The errors posted to `init/error`.
+    pub fn init_errors(&self) -> Vec<LambdaErrorReport> {
+        lock(&self.state.init_errors).clone()
+    }
+}
+
+impl Drop for LambdaEmulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,123 @@
+//! What the emulator records for an invocation, and the faults it injects:
+//! [`LambdaOutcome`], [`LambdaErrorReport`], [`RuntimeApiFault`].
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+/// What Lambda would record for one invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LambdaOutcome {
+    /// The function posted a response.
+    Response {
+        /// The invocation's request id.
+        request_id: String,
+        /// The response payload, as posted.
+        payload: Bytes,
+    },
+    /// The function posted an error.
+    Error {
+        /// The invocation's request id.
+        request_id: String,
+        /// The error, as posted.
+        error: LambdaErrorReport,
+    },
+    /// The function took the invocation but posted nothing before its
+    /// deadline. Lambda ends such an invocation ("Task timed out") and starts
+    /// a new execution environment; the emulator restarts the function it
+    /// [spawned](super::LambdaEmulator::spawn).
+    TimedOut {
+        /// The invocation's request id.
+        request_id: String,
+        /// The function's timeout.
+        timeout: Duration,
+    },
+    /// No function took the invocation within the init grace period (10 s).
+    NoAnswer {
+        /// The invocation's request id.
+        request_id: String,
+    },
+}
+
+impl LambdaOutcome {
+    /// The invocation's request id.
+    pub fn request_id(&self) -> &str {
+        match self {
+            Self::Response { request_id, .. }
+            | Self::Error { request_id, .. }
+            | Self::TimedOut { request_id, .. }
+            | Self::NoAnswer { request_id } => request_id,
+        }
+    }
+
+    /// The response payload.
+    ///
+    /// # Panics
+    ///
+    /// When the invocation did not succeed; the message says what happened.
+    #[track_caller]
+    pub fn expect_response(self) -> Bytes {
+        match self {
+            Self::Response { payload, .. } => payload,
+            other => panic!("expected a response, got {other:?}"),
+        }
+    }
+
+    /// The response payload parsed as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When the invocation did not succeed or the payload is not JSON.
+    #[track_caller]
+    pub fn expect_json(self) -> serde_json::Value {
+        let payload = self.expect_response();
+        match serde_json::from_slice(&payload) {
+            Ok(value) => value,
+            Err(err) => panic!("response payload is not JSON ({err}): {payload:?}"),
+        }
+    }
+
+    /// The error report.
+    ///
+    /// # Panics
+    ///
+    /// When the invocation did not post an error.
+    #[track_caller]
+    pub fn expect_error(self) -> LambdaErrorReport {
+        match self {
+            Self::Error { error, .. } => error,
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+}
+
+/// A fault the emulator injects into the Runtime API, once, to test how a
+/// function copes with a misbehaving Lambda service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeApiFault {
+    /// The next `next` call is answered `500 Internal Server Error`.
+    NextAnswers500,
+    /// The next `next` call's connection is closed without an answer.
+    NextClosesConnection,
+    /// The next `next` call is answered only after this delay.
+    NextAnswersAfter(Duration),
+    /// The next `response` post is answered `500` (the response is recorded).
+    ResponseAnswers500,
+    /// The next `response` post's connection is closed without an answer
+    /// (the response is recorded).
+    ResponseClosesConnection,
+}
+
+/// An error as posted to the Runtime API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LambdaErrorReport {
+    /// `errorType` from the posted document.
+    pub error_type: String,
+    /// `errorMessage` from the posted document.
+    pub error_message: String,
+    /// The `Lambda-Runtime-Function-Error-Type` header, if sent.
+    pub header_error_type: Option<String>,
+    /// The whole document, as posted.
+    pub body: Bytes,
+}

@@ -1,0 +1,252 @@
+//! The Runtime API itself: `next`, `response`, `error`, `init/error`.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyfn::http::{Method, StatusCode};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use super::{lock, LambdaErrorReport, LambdaOutcome, RuntimeApiFault, State};
+
+const PREFIX: &str = "/2018-06-01/runtime";
+
+pub(super) async fn serve(listener: TcpListener, state: Arc<State>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = Arc::clone(&state);
+        let service = service_fn(move |request| {
+            let state = Arc::clone(&state);
+            async move { route(&state, request).await.ok_or(ClosedByFault) }
+        });
+        tokio::spawn(async move {
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// The error that makes hyper drop a connection without answering.
+#[derive(Debug)]
+struct ClosedByFault;
+
+impl std::fmt::Display for ClosedByFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by an injected fault")
+    }
+}
+
+impl std::error::Error for ClosedByFault {}
+
+/// Takes the first queued fault if `applies` accepts it.
+fn take_fault(
+    state: &State,
+    applies: impl Fn(&RuntimeApiFault) -> bool,
+) -> Option<RuntimeApiFault> {
+    let mut faults = lock(&state.faults);
+    if faults.front().is_some_and(applies) {
+        faults.pop_front()
+    } else {
+        None
+    }
+}
+
+/// Answers one Runtime API call; `None` closes the connection unanswered.
+async fn route(
+    state: &State,
+    request: hyper::Request<Incoming>,
+) -> Option<hyper::Response<Full<Bytes>>> {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let Some(rest) = path.strip_prefix(PREFIX) else {
+        return Some(reply(StatusCode::NOT_FOUND, "unknown path"));
+    };
+    if method == Method::GET && rest == "/invocation/next" {
+        let fault = take_fault(state, |fault| {
+            matches!(
+                fault,
+                RuntimeApiFault::NextAnswers500
+                    | RuntimeApiFault::NextClosesConnection
+                    | RuntimeApiFault::NextAnswersAfter(_)
+            )
+        });
+        return match fault {
+            Some(RuntimeApiFault::NextAnswers500) => Some(reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"errorType":"ServiceException","errorMessage":"injected fault"}"#,
+            )),
+            Some(RuntimeApiFault::NextClosesConnection) => None,
+            Some(RuntimeApiFault::NextAnswersAfter(delay)) => {
+                tokio::time::sleep(delay).await;
+                Some(next_invocation(state).await)
+            }
+            _ => Some(next_invocation(state).await),
+        };
+    }
+    let fault = if method == Method::POST && rest.ends_with("/response") {
+        take_fault(state, |fault| {
+            matches!(
+                fault,
+                RuntimeApiFault::ResponseAnswers500 | RuntimeApiFault::ResponseClosesConnection
+            )
+        })
+    } else {
+        None
+    };
+    let answer = route_post(state, method, rest, request).await;
+    match fault {
+        Some(RuntimeApiFault::ResponseAnswers500) => Some(reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"errorType":"ServiceException","errorMessage":"injected fault"}"#,
+        )),
+        Some(_) => None,
+        None => Some(answer),
+    }
+}
+
+async fn route_post(
+    state: &State,
+    method: Method,
+    rest: &str,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
+    match (method, rest) {
+        (Method::POST, "/init/error") => {
+            let error = read_error(request).await;
+            lock(&state.init_errors).push(error);
+            reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
+        }
+        (Method::POST, rest) => {
+            let Some(rest) = rest.strip_prefix("/invocation/") else {
+                return reply(StatusCode::NOT_FOUND, "unknown path");
+            };
+            let Some(pending) = rest
+                .rsplit_once('/')
+                .and_then(|(id, _)| lock(&state.pending).remove(id))
+            else {
+                return reply(
+                    StatusCode::BAD_REQUEST,
+                    r#"{"errorType":"InvalidRequestID"}"#,
+                );
+            };
+            let request_id = rest
+                .rsplit_once('/')
+                .map(|(id, _)| id.to_owned())
+                .unwrap_or_default();
+            let outcome = if rest.ends_with("/response") {
+                let payload = request
+                    .into_body()
+                    .collect()
+                    .await
+                    .map(|b| b.to_bytes())
+                    .unwrap_or_default();
+                LambdaOutcome::Response {
+                    request_id,
+                    payload,
+                }
+            } else if rest.ends_with("/error") {
+                LambdaOutcome::Error {
+                    request_id,
+                    error: read_error(request).await,
+                }
+            } else {
+                return reply(StatusCode::NOT_FOUND, "unknown path");
+            };
+            let _ = pending.answer.send(outcome);
+            reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
+        }
+        _ => reply(StatusCode::NOT_FOUND, "unknown path"),
+    }
+}
+
+async fn next_invocation(state: &State) -> hyper::Response<Full<Bytes>> {
+    let queued = loop {
+        let notified = state.queued.notified();
+        if let Some(queued) = lock(&state.queue).pop_front() {
+            break queued;
+        }
+        notified.await;
+    };
+    // The deadline starts now, when the function takes the invocation; the
+    // waiting `invoke` enforces it on the monotonic clock.
+    let taken = Instant::now() + state.config.timeout;
+    if let Some(taken_by) = lock(&state.pending)
+        .get_mut(&queued.request_id)
+        .and_then(|pending| pending.taken.take())
+    {
+        let _ = taken_by.send(taken);
+    }
+    let deadline = state.config.fixed_deadline_ms.map_or_else(
+        || {
+            SystemTime::now()
+                .checked_add(state.config.timeout)
+                .and_then(|at| at.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_millis())
+        },
+        u128::from,
+    );
+    let arn = format!(
+        "arn:aws:lambda:us-east-1:123456789012:function:{}",
+        state.config.function_name
+    );
+    let trace = format!(
+        "Root=1-00000000-{:024x};Parent=0000000000000001;Sampled=0",
+        state.next_id.load(Ordering::Relaxed)
+    );
+    let mut response = hyper::Response::new(Full::new(queued.payload));
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    };
+    set("content-type", "application/json".to_owned());
+    set("lambda-runtime-aws-request-id", queued.request_id);
+    set("lambda-runtime-deadline-ms", deadline.to_string());
+    set("lambda-runtime-invoked-function-arn", arn);
+    set("lambda-runtime-trace-id", trace);
+    response
+}
+
+async fn read_error(request: hyper::Request<Incoming>) -> LambdaErrorReport {
+    let header_error_type = request
+        .headers()
+        .get("lambda-runtime-function-error-type")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = request
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let document: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let field = |name: &str| {
+        document
+            .get(name)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    LambdaErrorReport {
+        error_type: field("errorType"),
+        error_message: field("errorMessage"),
+        header_error_type,
+        body,
+    }
+}
+
+fn reply(status: StatusCode, body: &'static str) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response
+}

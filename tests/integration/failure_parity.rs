@@ -1,0 +1,392 @@
+//! The failure table, held to: for every outcome a function can have
+//! (success, `()` output, each error kind, its own error type, `?` on an I/O
+//! error and on a boxed error, a panic, an async and a blocking timeout, a
+//! body it cannot decode) the harness, the local server and the Lambda
+//! adapter behind every HTTP source (API Gateway REST and HTTP APIs, ALB,
+//! Function URL) answer the same status, headers and body, the request id
+//! set aside.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyfn::handler_fn;
+use anyfn::http::Method;
+use anyfn_server::Server;
+use anyfn_test::{Harness, LambdaEmulator, TestRequest, TestResponse, TestServer};
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use crate::example_code::{failures as failures_example, webhook as webhook_example};
+use crate::lambda::example;
+
+/// The deadline the function must meet, on every adapter.
+const TIMEOUT: Duration = Duration::from_millis(400);
+
+/// Lambda's own timeout: the adapter's deadline plus its default margin.
+const LAMBDA_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// What a caller sees of an HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Answer {
+    status: u16,
+    /// The headers a failure can set, lowercased, repeated values joined.
+    headers: BTreeMap<String, String>,
+    /// A JSON body without its `requestId`, or the body as text.
+    body: Value,
+}
+
+/// The headers compared: those the failure contract sets.
+const COMPARED_HEADERS: [&str; 4] = ["content-type", "allow", "retry-after", "location"];
+
+impl Answer {
+    /// Builds the answer; the body's `requestId`, when there is one, must be
+    /// `request_id` and is set aside.
+    fn new(
+        status: u16,
+        headers: impl IntoIterator<Item = (String, String)>,
+        body: &[u8],
+        request_id: &str,
+        seen_on: &str,
+    ) -> Self {
+        let headers: BTreeMap<String, String> = headers
+            .into_iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value))
+            .filter(|(name, _)| COMPARED_HEADERS.contains(&name.as_str()))
+            .collect();
+        let body = match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(mut document)) => {
+                if let Some(id) = document.remove("requestId") {
+                    assert_eq!(id, request_id, "{seen_on}: the body's requestId");
+                }
+                Value::Object(document)
+            }
+            _ => Value::String(String::from_utf8_lossy(body).into_owned()),
+        };
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn error_type(&self) -> Option<&str> {
+        self.body.get("errorType").and_then(Value::as_str)
+    }
+}
+
+/// One request to the function, and what every adapter must answer.
+struct Case {
+    method: Method,
+    path: &'static str,
+    body: &'static str,
+    status: u16,
+    error_type: Option<&'static str>,
+}
+
+const fn get(path: &'static str, status: u16, error_type: Option<&'static str>) -> Case {
+    Case {
+        method: Method::GET,
+        path,
+        body: "",
+        status,
+        error_type,
+    }
+}
+
+fn failures_cases() -> Vec<Case> {
+    vec![
+        get("/", 200, None),
+        get("/fail", 400, Some("OrderNotFound")),
+        get("/links/abc", 404, Some("UnknownLink")),
+        get("/links/taken", 409, Some("LinkTaken")),
+        get("/links/home", 302, None),
+        get("/kind/Unauthorized", 401, Some("Unauthorized")),
+        get("/kind/Forbidden", 403, Some("Forbidden")),
+        get("/kind/NotFound", 404, Some("NotFound")),
+        get("/kind/MethodNotAllowed", 405, Some("MethodNotAllowed")),
+        get("/kind/Conflict", 409, Some("Conflict")),
+        get("/kind/Unprocessable", 422, Some("Unprocessable")),
+        get("/kind/TooManyRequests", 429, Some("TooManyRequests")),
+        get("/kind/Unavailable", 503, Some("Unavailable")),
+        get("/io", 500, Some("HandlerError")),
+        get("/boxed", 500, Some("HandlerError")),
+        get("/panic", 500, Some("Panic")),
+        get("/sleep?ms=60000", 504, Some("Timeout")),
+        // Blocks 300 ms past the deadline: with three workers, at most two
+        // are blocked at once as the four Lambda sources follow each other.
+        get("/block?ms=700", 504, Some("Timeout")),
+        get("/sleep?ms=not-a-number", 500, Some("HandlerError")),
+    ]
+}
+
+fn webhook_cases() -> Vec<Case> {
+    vec![
+        Case {
+            method: Method::POST,
+            path: "/",
+            body: r#"{"event":"push"}"#,
+            status: 204,
+            error_type: None,
+        },
+        Case {
+            method: Method::POST,
+            path: "/",
+            body: "not JSON",
+            status: 400,
+            error_type: Some("BadRequest"),
+        },
+        Case {
+            method: Method::POST,
+            path: "/",
+            body: r#"{"action":"push"}"#,
+            status: 400,
+            error_type: Some("BadRequest"),
+        },
+    ]
+}
+
+fn test_request(case: &Case) -> TestRequest {
+    TestRequest::new(case.method.clone(), case.path).body(case.body)
+}
+
+fn from_test_response(response: &TestResponse, seen_on: &str) -> Answer {
+    let request_id = response.header("x-request-id").unwrap_or_default();
+    Answer::new(
+        response.status().as_u16(),
+        header_pairs(response.headers()),
+        response.body().as_bytes(),
+        request_id,
+        seen_on,
+    )
+}
+
+fn header_pairs(headers: &anyfn::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .keys()
+        .map(|name| {
+            let joined = headers
+                .get_all(name)
+                .iter()
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (name.as_str().to_owned(), joined)
+        })
+        .collect()
+}
+
+/// The HTTP sources a Lambda function is reached through.
+const SHAPES: [&str; 4] = ["rest", "http-api", "alb", "function-url"];
+
+/// `case` as `shape` delivers it to a Lambda function.
+fn lambda_event(shape: &str, case: &Case) -> String {
+    let (path, query) = case.path.split_once('?').unwrap_or((case.path, ""));
+    let method = case.method.as_str();
+    let query_map: serde_json::Map<String, Value> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key.to_owned(), json!(value))
+        })
+        .collect();
+    let event = match shape {
+        "rest" => json!({
+            "resource": "/{proxy+}", "path": path, "httpMethod": method,
+            "headers": {"Host": "api.example.com"},
+            "multiValueHeaders": {"Host": ["api.example.com"]},
+            "queryStringParameters": if query_map.is_empty() { Value::Null } else { Value::Object(query_map.clone()) },
+            "requestContext": {"stage": "prod", "resourcePath": "/{proxy+}", "httpMethod": method},
+            "body": case.body, "isBase64Encoded": false
+        }),
+        "alb" => json!({
+            "httpMethod": method, "path": path,
+            "queryStringParameters": query_map,
+            "headers": {"host": "lb.example.com"},
+            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1"}},
+            "body": case.body, "isBase64Encoded": false
+        }),
+        "http-api" | "function-url" => {
+            let domain = if shape == "function-url" {
+                "abc123.lambda-url.us-east-1.on.aws"
+            } else {
+                "abc123.execute-api.us-east-1.amazonaws.com"
+            };
+            json!({
+                "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+                "headers": {"host": domain},
+                "requestContext": {"http": {"method": method, "path": path}, "stage": "$default", "domainName": domain},
+                "body": case.body, "isBase64Encoded": false
+            })
+        }
+        other => unreachable!("{other}"),
+    };
+    event.to_string()
+}
+
+/// What the caller of `shape` sees when the function posts `payload`.
+fn from_lambda_response(shape: &str, payload: &Value, request_id: &str) -> Answer {
+    let seen_on = format!("lambda {shape}");
+    let status = payload["statusCode"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{seen_on}: no statusCode in {payload}"));
+    let headers: Vec<(String, String)> = match shape {
+        "rest" => payload["multiValueHeaders"]
+            .as_object()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .map(|(name, values)| {
+                        let joined = values
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        (name.clone(), joined)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => payload["headers"]
+            .as_object()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let text = payload["body"].as_str().unwrap_or_default();
+    let body = if payload["isBase64Encoded"] == true {
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .expect("base64 body")
+    } else {
+        text.as_bytes().to_vec()
+    };
+    Answer::new(status as u16, headers, &body, request_id, &seen_on)
+}
+
+/// Checks that every adapter gave `case` the answer of the harness, and the
+/// harness the one the table says.
+fn assert_parity(case: &Case, harness: &Answer, others: &[(String, Answer)]) {
+    let what = format!("{} {}", case.method, case.path);
+    assert_eq!(harness.status, case.status, "{what}: harness {harness:?}");
+    assert_eq!(
+        harness.error_type(),
+        case.error_type,
+        "{what}: harness {harness:?}"
+    );
+    if case.error_type.is_some() {
+        assert_eq!(
+            harness.headers.get("content-type").map(String::as_str),
+            Some("application/json"),
+            "{what}"
+        );
+    }
+    for (adapter, answer) in others {
+        assert_eq!(
+            answer, harness,
+            "{what}: {adapter} differs from the harness"
+        );
+    }
+}
+
+/// Runs `cases` through the harness, the server and the example `name` on
+/// the Lambda emulator (each HTTP source), and compares.
+async fn check_every_adapter<H>(name: &str, handler: impl Fn() -> H, cases: &[Case])
+where
+    H: anyfn::Handler<Event = anyfn::Request>,
+    H::Output: anyfn_server::IntoResponse,
+{
+    let harness = Harness::new(handler()).timeout(TIMEOUT);
+    let server = TestServer::start_with(Server::new(handler()).timeout(TIMEOUT))
+        .await
+        .expect("server starts");
+    let emulator = LambdaEmulator::builder()
+        .function_name(name)
+        .timeout(LAMBDA_TIMEOUT)
+        // Enough workers that a handler blocking one of them leaves others
+        // free, whatever the machine's core count.
+        .env("TOKIO_WORKER_THREADS", "3")
+        .start()
+        .await
+        .expect("emulator");
+    let _function = emulator.spawn(example(name)).expect("the example starts");
+
+    for case in cases {
+        let invocation = harness.invoke(test_request(case).build()).await;
+        let request_id = invocation.request_id().to_owned();
+        let response = invocation.into_http_response();
+        let in_process = Answer::new(
+            response.status().as_u16(),
+            header_pairs(response.headers()),
+            response.body().as_bytes(),
+            &request_id,
+            "harness",
+        );
+
+        let mut others = Vec::new();
+        let over_http = server
+            .client()
+            .send(test_request(case))
+            .await
+            .expect("the server answers");
+        others.push((
+            "server".to_owned(),
+            from_test_response(&over_http, "server"),
+        ));
+
+        for shape in SHAPES {
+            let outcome = emulator.invoke(lambda_event(shape, case)).await;
+            let request_id = outcome.request_id().to_owned();
+            let payload = outcome.expect_json();
+            others.push((
+                format!("lambda {shape}"),
+                from_lambda_response(shape, &payload, &request_id),
+            ));
+        }
+        assert_parity(case, &in_process, &others);
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn every_failure_answers_the_same_on_every_adapter() {
+    check_every_adapter(
+        "failures",
+        || handler_fn(failures_example::failures),
+        &failures_cases(),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn unit_output_and_bad_bodies_answer_the_same_on_every_adapter() {
+    check_every_adapter(
+        "webhook",
+        || handler_fn(webhook_example::webhook),
+        &webhook_cases(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn server_error_details_never_reach_the_client_but_reach_the_log() {
+    let harness = Harness::new(handler_fn(failures_example::failures)).timeout(TIMEOUT);
+    for (path, detail) in [
+        ("/panic", "the handler blew up"),
+        ("/io", "disk on fire"),
+        ("/boxed", "the pricing service said no"),
+    ] {
+        let invocation = harness.invoke(TestRequest::get(path).build()).await;
+        let logged = format!("{:#}", invocation.error().expect("a failure"));
+        assert!(logged.contains(detail), "{path}: the error has {logged}");
+        let response = invocation.into_http_response();
+        let body = response.body().text().expect("text");
+        assert!(!body.contains(detail), "{path}: {body}");
+    }
+}
