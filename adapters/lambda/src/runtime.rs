@@ -292,7 +292,7 @@ mod tests {
         let now = Instant::now();
         assert_eq!(
             deadline_of(0, DEFAULT_DEADLINE_MARGIN, now),
-            now + FALLBACK_TIMEOUT
+            now + FALLBACK_TIMEOUT - DEFAULT_DEADLINE_MARGIN
         );
         assert!(
             deadline_of(u64::MAX, Duration::ZERO, now) > now,
