@@ -1,4 +1,5 @@
 #![doc = include_str!("docs/crate.md")]
+#![doc = include_str!("docs/failures.md")]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod adapter;

@@ -11,7 +11,7 @@ use crate::Error;
 /// A future that turns a panic while polling `F` into an
 /// [`ErrorKind::Panic`](crate::ErrorKind::Panic) error.
 ///
-/// `F` must be `Unpin`, as the boxed futures of [`Handler::call`] are; pin
+/// `F` must be `Unpin`, as the boxed futures of [`Handler::call`](crate::Handler::call) are; pin
 /// others with `Box::pin` first.
 ///
 /// # Example

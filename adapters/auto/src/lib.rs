@@ -19,7 +19,7 @@
 //! }
 //! ```
 
-use anyfn::Handler;
+use anyfn::{ErrorDetails, Handler};
 use anyfn_lambda::{FromPayload, IntoPayload, LambdaError};
 use anyfn_server::{FromRequest, IntoResponse, ServeError};
 
@@ -67,7 +67,9 @@ pub fn detect() -> anyfn::Platform {
 }
 
 /// Runs `handler` with the adapter [`detect`] picks: [`anyfn_lambda::run`] on
-/// Lambda, [`anyfn_server::serve`] elsewhere.
+/// Lambda, [`anyfn_server::serve`] elsewhere. Both install their default
+/// `tracing` subscriber when the program has none; [`Runner`] can turn it
+/// off, as can `ANYFN_DEFAULT_SUBSCRIBER=off`.
 ///
 /// # Errors
 ///
@@ -78,8 +80,96 @@ where
     H::Event: FromRequest + FromPayload,
     H::Output: IntoResponse + IntoPayload,
 {
-    match detect() {
-        anyfn::Platform::AwsLambda => Ok(anyfn_lambda::run(handler).await?),
-        _ => Ok(anyfn_server::serve(handler).await?),
+    Runner::new(handler).run().await
+}
+
+/// [`run`] with settings that hold on whichever adapter runs the handler.
+///
+/// The other settings come from the environment on both adapters
+/// (`ANYFN_ERROR_DETAILS`, `ANYFN_DEADLINE_MARGIN_MS` on Lambda, `HOST` and
+/// `PORT` for the server, …).
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), anyfn_auto::RunError> {
+/// // The program logs through a subscriber of its own, set up here.
+/// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+/// anyfn_auto::Runner::new(handler).default_subscriber(false).run().await
+/// # }
+/// ```
+#[must_use = "the runner does nothing until run"]
+pub struct Runner<H> {
+    handler: H,
+    default_subscriber: bool,
+    error_details: Option<ErrorDetails>,
+}
+
+impl<H> std::fmt::Debug for Runner<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner")
+            .field("default_subscriber", &self.default_subscriber)
+            .field("error_details", &self.error_details)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H> Runner<H>
+where
+    H: Handler,
+    H::Event: FromRequest + FromPayload,
+    H::Output: IntoResponse + IntoPayload,
+{
+    /// A runner for `handler`: the default subscriber on, error details as
+    /// `ANYFN_ERROR_DETAILS` says.
+    pub fn new(handler: H) -> Self {
+        Self {
+            handler,
+            default_subscriber: true,
+            error_details: None,
+        }
+    }
+
+    /// Whether the chosen adapter installs its default `tracing` subscriber
+    /// when the program has none (on by default).
+    pub fn default_subscriber(mut self, install: bool) -> Self {
+        self.default_subscriber = install;
+        self
+    }
+
+    /// How much of a server error (5xx) HTTP clients see, instead of what
+    /// `ANYFN_ERROR_DETAILS` says.
+    pub fn error_details(mut self, details: ErrorDetails) -> Self {
+        self.error_details = Some(details);
+        self
+    }
+
+    /// Runs the handler with the adapter [`detect`] picks.
+    ///
+    /// # Errors
+    ///
+    /// The chosen adapter's error, as [`RunError`].
+    pub async fn run(self) -> Result<(), RunError> {
+        match detect() {
+            anyfn::Platform::AwsLambda => {
+                let mut lambda = anyfn_lambda::Lambda::new(self.handler)
+                    .default_subscriber(self.default_subscriber);
+                if let Some(details) = self.error_details {
+                    lambda = lambda.error_details(details);
+                }
+                Ok(lambda.run().await?)
+            }
+            _ => {
+                let mut server = anyfn_server::Server::new(self.handler)
+                    .default_subscriber(self.default_subscriber);
+                if let Some(details) = self.error_details {
+                    server = server.error_details(details);
+                }
+                Ok(server.bind().await?.run().await?)
+            }
+        }
     }
 }

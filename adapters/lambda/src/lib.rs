@@ -34,23 +34,39 @@
 //!
 //! # What the adapter guarantees
 //!
-//! - **Errors** reach Lambda with a stable `errorType` (the
+//! - **HTTP errors are HTTP answers**: for an HTTP event, a failed invocation
+//!   (an error, a panic, a timeout, a body that cannot be decoded) is
+//!   answered as the HTTP response the local server gives, in the request's
+//!   shape: same status, headers and body
+//!   ([`Error::to_response`](anyfn::Error::to_response)), server errors'
+//!   details hidden unless `ANYFN_ERROR_DETAILS=show`. The caller never gets
+//!   the gateway's generic 502 for a failure anyfn could answer.
+//! - **Other events fail the invocation** with a stable `errorType` (the
 //!   [`ErrorKind`](anyfn::ErrorKind)'s name, or the one set with
 //!   [`Error::with_error_type`](anyfn::Error::with_error_type)) and the
-//!   error's message; never a Rust type path.
-//! - **Panics** fail that invocation alone (`errorType` `Panic`).
+//!   error's message, never a Rust type path, so that the source retries.
+//! - **Panics** fail that invocation alone (`Panic`).
 //! - **Undecodable payloads** fail that invocation with a message naming the
-//!   shapes expected and what was found (`errorType` `BadRequest`).
-//! - **Deadlines**: the handler sees Lambda's deadline in its
-//!   [`Context`](anyfn::Context) and is stopped at it (`errorType` `Timeout`),
-//!   so the runtime reports the timeout itself rather than being killed.
+//!   shapes expected and what was found (`BadRequest`).
+//! - **Deadlines**: the handler's [`Context`](anyfn::Context) deadline is
+//!   Lambda's minus a margin ([`DEFAULT_DEADLINE_MARGIN`],
+//!   `ANYFN_DEADLINE_MARGIN_MS`), and the handler is stopped there, on
+//!   another worker thread even when it blocks its own, so the `Timeout`
+//!   reaches Lambda before Lambda ends the invocation.
+//! - **Logs**: [`run`] installs a stdout subscriber in the format
+//!   `AWS_LAMBDA_LOG_FORMAT` selects, at `AWS_LAMBDA_LOG_LEVEL`, every line
+//!   carrying the request id and X-Ray trace id (unless the program has its
+//!   own subscriber, or `ANYFN_DEFAULT_SUBSCRIBER=off`).
 //! - **Base64**: request bodies marked `isBase64Encoded` are decoded (invalid
-//!   base64 is a `BadRequest`); binary response bodies are encoded, text ones
-//!   are not.
+//!   base64 is a `400`); binary response bodies are encoded, text ones are
+//!   not.
 //! - **Paths** are the same as locally: an HTTP API's named stage is not part
 //!   of the path; read it from [`ApiGatewayContextExt`].
 //! - **Missing environment**: [`run`] checks the variables Lambda sets and
 //!   returns [`LambdaError::MissingEnv`] instead of panicking.
+//! - **`cargo lambda watch`** works: its Function URL payloads (method only in
+//!   `requestContext.http.method`), its need for `cookies` in every answer
+//!   and its fixed `600000` deadline are handled.
 
 mod builder;
 mod codec;

@@ -33,13 +33,20 @@
 //!   and the server goes on.
 //! - **Limits**: bodies over the limit (default 6 MiB, Lambda's) get `413`
 //!   without more than the limit held in memory.
-//! - **Faults**: a panicking handler answers `500` for that request alone.
-//! - **Errors** are answered with their kind's status and a JSON body
-//!   `{"errorType": …, "errorMessage": …}`.
+//! - **Faults**: a panicking handler answers `500` for that request alone;
+//!   a handler that blocks its thread past the deadline is answered `504` at
+//!   the deadline from another worker thread.
+//! - **Errors** are answered with their status and headers and a JSON body
+//!   `{"errorType": …, "errorMessage": …, "requestId": …}`
+//!   ([`Error::to_response`](anyfn::Error::to_response)); a server error's
+//!   message is hidden unless `ANYFN_ERROR_DETAILS=show` or
+//!   [`Server::error_details`]. The log has the whole error.
+//! - **`()` outputs** answer `204 No Content`.
 //! - **Reports**: one `REPORT` line per invocation (request id, duration, billed
 //!   duration, memory size, estimated cost at Lambda's x86 price) and one `INIT`
 //!   line at start-up with the time from process start to ready, through
-//!   `tracing` (targets `anyfn::report`, `anyfn::invocation`, `anyfn::server`).
+//!   `tracing` (targets `anyfn::report`, `anyfn::invocation`, `anyfn::server`);
+//!   each invocation runs in an `invocation{request_id}` span.
 //!   Without a subscriber of the program's own, `serve` logs to stderr at
 //!   `info` (`RUST_LOG=target=level,…` changes it). When stderr is not a
 //!   terminal, `REPORT` lines are written in batches, at most 50 ms after the
