@@ -108,7 +108,10 @@ impl Context {
         &self.request_id
     }
 
-    /// When the runtime stops waiting for this invocation.
+    /// The deadline this invocation must meet: past it, every adapter
+    /// answers a timeout and drops the handler's future. On Lambda it is a
+    /// margin before Lambda's own deadline (100 ms by default), so that the
+    /// timeout is reported before Lambda ends the invocation.
     pub fn deadline(&self) -> Instant {
         self.deadline
     }

@@ -70,3 +70,82 @@ async fn harness_reports_duration_and_cost() {
     let expected = report.billed_duration().as_secs_f64() * 0.000_016_666_7 + 0.000_000_2;
     assert!((report.estimated_cost_usd() - expected).abs() < 1e-15);
 }
+
+/// A handler that blocks its thread until the test lets it go.
+fn blocker(
+    release: std::sync::mpsc::Receiver<()>,
+) -> impl anyfn::Handler<Event = Request, Output = anyfn::Response, Error = anyfn::Error> {
+    let release = std::sync::Mutex::new(release);
+    let release = std::sync::Arc::new(release);
+    handler_fn(move |request: Request, _context: Context| {
+        let release = std::sync::Arc::clone(&release);
+        async move {
+            if request.uri().path() == "/block" {
+                let release = release
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let _ = release.recv_timeout(Duration::from_secs(30));
+            }
+            Ok(anyfn::response::text("done"))
+        }
+    })
+}
+
+/// Sends `GET path` on a new blocking connection and reads until the server
+/// closes it.
+fn get_until_closed(addr: std::net::SocketAddr, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("read timeout");
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: test\r\n\r\n").expect("write");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("the server closes the connection");
+    answer
+}
+
+/// The handler blocks the runtime's only thread: the server's watchdog, a
+/// thread of its own, answers 504 at the deadline all the same.
+#[tokio::test(flavor = "current_thread")]
+async fn a_handler_blocking_the_only_worker_is_answered_504_at_the_deadline() {
+    let (release, released) = std::sync::mpsc::channel();
+    let server =
+        TestServer::start_with(Server::new(blocker(released)).timeout(Duration::from_millis(200)))
+            .await
+            .expect("server starts");
+    let addr = server.addr();
+    // The client runs on a thread of its own, as the runtime's is about to
+    // block; it lets the handler go only once it has read the whole answer,
+    // so the answer came while the handler blocked.
+    let client = std::thread::spawn(move || {
+        let answer = get_until_closed(addr, "/block");
+        release.send(()).expect("the handler waits");
+        answer
+    });
+    let answer = tokio::task::spawn_blocking(move || client.join().expect("client"))
+        .await
+        .expect("join");
+
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole response");
+    assert!(
+        head.starts_with("HTTP/1.1 504 Gateway Timeout\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
+    let request_id = head
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .expect("x-request-id");
+    let error: Value = serde_json::from_str(body).expect("a JSON body");
+    assert_eq!(
+        error,
+        serde_json::json!({"errorType": "Timeout", "errorMessage": "Gateway Timeout", "requestId": request_id})
+    );
+
+    let next = server.client().get("/").await.expect("the server goes on");
+    next.assert_status(200);
+    server.shutdown().await;
+}

@@ -28,6 +28,9 @@ pub enum ServeError {
         /// The operating system's error.
         source: io::Error,
     },
+    /// The thread that keeps request deadlines could not be started.
+    #[error("could not start the deadline watchdog thread: {0}")]
+    Watchdog(#[source] io::Error),
     /// The shutdown signal handler could not be installed.
     #[error("could not install the shutdown signal handler: {0}")]
     Signal(#[source] io::Error),

@@ -79,6 +79,7 @@ mod request_id;
 mod server;
 mod service;
 mod shutdown;
+mod watchdog;
 
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
 pub use codec::{FromRequest, IntoResponse};

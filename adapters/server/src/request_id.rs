@@ -25,9 +25,16 @@ impl RequestIds {
 
     /// The next id: `hhhhhhhh-hhhh-4hhh-shhh-cccccccccccc`, a UUID version 4
     /// layout whose last group is the counter (so ids never repeat within the
-    /// process) and whose other groups mix the counter with the seed.
-    pub(crate) fn next_id(&self) -> RequestId {
+    /// process) and whose other groups mix the counter with the seed. Also
+    /// returns the counter, from which [`id_of`](Self::id_of) makes the id
+    /// again.
+    pub(crate) fn next_id(&self) -> (u64, RequestId) {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        (n, self.id_of(n))
+    }
+
+    /// The id handed out as number `n`.
+    pub(crate) fn id_of(&self, n: u64) -> RequestId {
         let high = splitmix64(self.seed.wrapping_add(n));
         // Written into a fixed buffer: `format!` with padded hex fields cost
         // more than the rest of a small invocation.
@@ -84,8 +91,8 @@ mod tests {
     #[test]
     fn ids_are_uuid_shaped_and_distinct() {
         let ids = RequestIds::new();
-        let a = ids.next_id().to_string();
-        let b = ids.next_id().to_string();
+        let a = ids.next_id().1.to_string();
+        let b = ids.next_id().1.to_string();
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
         assert_eq!(a.matches('-').count(), 4);
@@ -106,7 +113,8 @@ mod tests {
                 (ids.seed as u16 & 0x3fff) | 0x8000,
                 n & 0xffff_ffff_ffff,
             );
-            assert_eq!(ids.next_id().as_str(), formatted);
+            assert_eq!(ids.next_id().1.as_str(), formatted);
+            assert_eq!(ids.id_of(n).as_str(), formatted);
         }
     }
 }

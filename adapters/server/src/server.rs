@@ -3,6 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::os::fd::AsFd as _;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,6 +19,7 @@ use crate::codec::{FromRequest, IntoResponse};
 use crate::config::Config;
 use crate::request_id::RequestIds;
 use crate::service::Shared;
+use crate::watchdog::Watchdog;
 use crate::{init_time, shutdown, ServeError};
 
 /// Serves a [`Handler`] over HTTP/1.1; configure it, then [`bind`](Self::bind).
@@ -198,13 +200,21 @@ where
                 "listening on all interfaces ({local_addr}): reachable from other machines"
             );
         }
+        let ids = Arc::new(RequestIds::new());
+        let watchdog = Watchdog::start(
+            self.config.timeout,
+            Arc::clone(&ids),
+            self.config.error_details,
+        )
+        .map_err(ServeError::Watchdog)?;
         Ok(BoundServer {
             listener,
             local_addr,
+            watchdog,
             shared: Arc::new(Shared {
                 handler: self.handler,
                 config: self.config,
-                ids: RequestIds::new(),
+                ids,
             }),
         })
     }
@@ -215,6 +225,7 @@ where
 pub struct BoundServer<H> {
     listener: TcpListener,
     local_addr: SocketAddr,
+    watchdog: Watchdog,
     shared: Arc<Shared<H>>,
 }
 
@@ -255,6 +266,7 @@ where
         let Self {
             listener,
             local_addr,
+            watchdog,
             shared,
         } = self;
         let init = init_time::since_process_start()
@@ -276,12 +288,24 @@ where
                 accepted = listener.accept() => match accepted {
                     Ok((stream, client)) => {
                         let _ = stream.set_nodelay(true);
+                        // The watchdog's own handle on the socket, to answer a
+                        // request whose handler blocks its thread.
+                        let socket = stream
+                            .as_fd()
+                            .try_clone_to_owned()
+                            .map(std::net::TcpStream::from)
+                            .ok();
+                        let registration = watchdog.register(socket);
+                        let watch = Arc::clone(registration.watch());
                         let header_read_timeout = shared.config.header_read_timeout;
                         let max_header_bytes = shared.config.max_header_bytes;
                         let shared = Arc::clone(&shared);
                         let service = service_fn(move |request| {
                             let shared = Arc::clone(&shared);
-                            async move { Ok::<_, Infallible>(shared.handle(request, client).await) }
+                            let watch = Arc::clone(&watch);
+                            async move {
+                                Ok::<_, Infallible>(shared.handle(request, client, watch).await)
+                            }
                         });
                         let connection = http1::Builder::new()
                             .timer(TokioTimer::new())
@@ -293,6 +317,7 @@ where
                             if let Err(err) = connection.await {
                                 tracing::debug!(target: "anyfn::server", %client, "connection ended: {err}");
                             }
+                            drop(registration);
                         });
                     }
                     Err(err) => {

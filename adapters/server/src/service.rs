@@ -13,12 +13,12 @@ use anyfn::{
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
-use tracing::Instrument as _;
 
 use crate::codec::{FromRequest, IntoResponse};
 use crate::config::Config;
 use crate::context_ext::ClientAddr;
 use crate::request_id::RequestIds;
+use crate::watchdog::{ConnectionWatch, Settled};
 
 /// How much of an oversized body is read and thrown away, so that the client
 /// (still sending) reads the 413 instead of a connection reset.
@@ -31,7 +31,7 @@ const DISCARD_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) struct Shared<H> {
     pub(crate) handler: H,
     pub(crate) config: Config,
-    pub(crate) ids: RequestIds,
+    pub(crate) ids: Arc<RequestIds>,
 }
 
 impl<H> Shared<H>
@@ -44,9 +44,10 @@ where
         self: Arc<Self>,
         request: hyper::Request<Incoming>,
         client: SocketAddr,
+        watch: Arc<ConnectionWatch>,
     ) -> hyper::Response<Full<Bytes>> {
         let started = Instant::now();
-        let request_id = self.ids.next_id();
+        let (request_number, request_id) = self.ids.next_id();
         let request_id = request_id.as_str();
         let (parts, incoming) = request.into_parts();
         let body = if incoming.is_end_stream() {
@@ -87,25 +88,48 @@ where
             .extension(ClientAddr(client))
             .build();
 
+        let deadline = context.deadline();
+        let mut answered = false;
         let outcome = match H::Event::from_request(request) {
-            Ok(event) => Arc::clone(&self)
-                .invoke(event, context, started)
-                .await
-                .and_then(IntoResponse::into_response)
-                .map(to_hyper),
+            Ok(event) => {
+                let span = adapter::invocation_span(&context);
+                let invocation =
+                    adapter::invoke(&self.handler, event, context, std::future::pending());
+                match watch.run(request_number, deadline, &span, invocation).await {
+                    Settled::InTime(outcome) => {
+                        outcome.and_then(IntoResponse::into_response).map(to_hyper)
+                    }
+                    Settled::Late {
+                        error,
+                        answered: by_watchdog,
+                    } => {
+                        answered = by_watchdog;
+                        Err(error)
+                    }
+                }
+            }
             Err(err) => Err(err),
         };
         let response = match outcome {
             Ok(response) => response,
             Err(err) => {
-                tracing::warn!(
-                    target: "anyfn::invocation",
-                    request_id = %request_id,
-                    error_type = err.error_type(),
-                    status = err.status().as_u16(),
-                    "invocation failed: {err:#}"
-                );
-                self.answer(&err, request_id)
+                if !answered {
+                    tracing::warn!(
+                        target: "anyfn::invocation",
+                        request_id = %request_id,
+                        error_type = err.error_type(),
+                        status = err.status().as_u16(),
+                        "invocation failed: {err:#}"
+                    );
+                }
+                let mut response = self.answer(&err, request_id);
+                if answered {
+                    // The watchdog sent the answer and closed the sending side.
+                    response
+                        .headers_mut()
+                        .insert(CONNECTION, HeaderValue::from_static("close"));
+                }
+                response
             }
         };
         if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
@@ -118,27 +142,6 @@ where
             tracing::info!(target: "anyfn::report", "{report}");
         }
         with_request_id(response, request_id)
-    }
-
-    /// Runs the handler on a task of its own ([`adapter::detach`]), so that
-    /// a handler blocking its thread past the deadline is answered `504` by
-    /// this task, on another worker thread, at the deadline.
-    async fn invoke(
-        self: Arc<Self>,
-        event: H::Event,
-        context: Context,
-        started: Instant,
-    ) -> Result<H::Output, Error> {
-        let deadline = context.deadline();
-        let span = adapter::invocation_span(&context);
-        let shared = Arc::clone(&self);
-        let (task, outcome) = adapter::detach(async move {
-            adapter::invoke(&shared.handler, event, context, std::future::pending()).await
-        });
-        tokio::spawn(task.instrument(span));
-        tokio::time::timeout_at(deadline.into(), outcome)
-            .await
-            .unwrap_or_else(|_| Err(Error::timeout(started.elapsed())))
     }
 
     /// The answer to a failed request.

@@ -1,0 +1,384 @@
+//! The server's deadlines, kept by one thread: [`Watchdog`].
+//!
+//! A handler runs on its connection's task, polled in place: the common
+//! request (a handler that finishes in its first poll) pays a few atomic
+//! stores for its deadline, not a timer and not a task of its own. The
+//! watchdog thread keeps every deadline:
+//!
+//! - a handler awaiting past its deadline: the watchdog marks the request
+//!   expired and wakes its task, which drops the handler's future and
+//!   answers `504` through hyper;
+//! - a handler blocking its thread past its deadline (`std::thread::sleep`,
+//!   CPU-bound work), so that its task cannot answer: the watchdog writes the
+//!   `504` itself on the connection's socket, with `Connection: close`, and
+//!   shuts the socket's sending side. The task reports the overrun when the
+//!   handler returns; what hyper then writes goes nowhere.
+//!
+//! The watchdog is a thread of its own, not a task: it answers even when
+//! every worker thread of the runtime is blocked, and on a current-thread
+//! runtime.
+//!
+//! Every request of a server has the same timeout, so a request that starts
+//! while the watchdog sleeps has its deadline after the watchdog's next wake
+//! (it never sleeps longer than the timeout): the watchdog is never told
+//! about new requests, and a request costs it nothing.
+
+use std::future::{poll_fn, Future};
+use std::io::Write as _;
+use std::net::{Shutdown, TcpStream};
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyfn::{Error, ErrorDetails};
+use tracing::Span;
+
+use crate::request_id::RequestIds;
+
+/// No request in flight on the connection.
+const FREE: u8 = 0;
+/// A request in flight; its handler is not being polled.
+const WAITING: u8 = 1;
+/// A request in flight; its handler is being polled (or blocks its thread).
+const POLLING: u8 = 2;
+/// The watchdog found the request past its deadline while it waited: its
+/// task answers `504`.
+const EXPIRED: u8 = 3;
+/// The watchdog found the request past its deadline while its handler was
+/// being polled, and wrote the `504` itself.
+const ANSWERED: u8 = 4;
+
+/// The watchdog of one server: a thread keeping the deadlines of every
+/// request in flight. Stopped when dropped.
+#[derive(Debug)]
+pub(crate) struct Watchdog {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    connections: Mutex<Connections>,
+    wake: Condvar,
+    timeout: Duration,
+    epoch: Instant,
+    ids: Arc<RequestIds>,
+    details: ErrorDetails,
+}
+
+#[derive(Debug, Default)]
+struct Connections {
+    slots: Vec<Option<Arc<ConnectionWatch>>>,
+    free: Vec<usize>,
+    stopped: bool,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Watchdog {
+    /// Starts the watchdog thread for requests of `timeout`.
+    pub(crate) fn start(
+        timeout: Duration,
+        ids: Arc<RequestIds>,
+        details: ErrorDetails,
+    ) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared {
+            connections: Mutex::default(),
+            wake: Condvar::new(),
+            timeout,
+            epoch: Instant::now(),
+            ids,
+            details,
+        });
+        let thread = std::thread::Builder::new()
+            .name("anyfn-watchdog".to_owned())
+            .spawn({
+                let shared = Arc::clone(&shared);
+                move || shared.keep_deadlines()
+            })?;
+        Ok(Self {
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// Watches a new connection; `socket` is its own handle on the
+    /// connection's socket, for answering a blocked request (`None` when it
+    /// could not be had: such a request is answered when its handler returns).
+    pub(crate) fn register(&self, socket: Option<TcpStream>) -> Registration {
+        let watch = Arc::new(ConnectionWatch {
+            state: AtomicU8::new(FREE),
+            request: AtomicU64::new(0),
+            deadline: AtomicU64::new(0),
+            waker: Mutex::new(None),
+            socket,
+            epoch: self.shared.epoch,
+            timeout: self.shared.timeout,
+        });
+        let mut connections = lock(&self.shared.connections);
+        let slot = match connections.free.pop() {
+            Some(slot) => {
+                connections.slots[slot] = Some(Arc::clone(&watch));
+                slot
+            }
+            None => {
+                connections.slots.push(Some(Arc::clone(&watch)));
+                connections.slots.len() - 1
+            }
+        };
+        Registration {
+            watch,
+            slot,
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        lock(&self.shared.connections).stopped = true;
+        self.shared.wake.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Shared {
+    /// The watchdog thread: wakes at the earliest deadline in flight, or
+    /// after one timeout, and acts on every request past its deadline.
+    fn keep_deadlines(&self) {
+        let mut connections = lock(&self.connections);
+        while !connections.stopped {
+            let now = Instant::now();
+            let mut next_wake = now + self.timeout;
+            for watch in connections.slots.iter().flatten() {
+                if let Some(deadline) = self.check(watch, now) {
+                    next_wake = next_wake.min(deadline);
+                }
+            }
+            let sleep = next_wake.saturating_duration_since(now);
+            connections = self
+                .wake
+                .wait_timeout(connections, sleep)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Acts on `watch` if its request is past its deadline; otherwise the
+    /// deadline still to come, if a request is in flight.
+    fn check(&self, watch: &ConnectionWatch, now: Instant) -> Option<Instant> {
+        let state = watch.state.load(Ordering::Acquire);
+        if state != WAITING && state != POLLING {
+            return None;
+        }
+        let deadline = watch.deadline();
+        if deadline > now {
+            return Some(deadline);
+        }
+        let expired = if state == WAITING { EXPIRED } else { ANSWERED };
+        if watch
+            .state
+            .compare_exchange(state, expired, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            // It finished or started being polled just now; the next scan
+            // looks again.
+            return Some(now);
+        }
+        if expired == EXPIRED {
+            if let Some(waker) = lock(&watch.waker).take() {
+                waker.wake();
+            }
+        } else {
+            self.answer_blocked(watch, now);
+        }
+        None
+    }
+
+    /// Writes the `504` of a request whose handler blocks its thread, on the
+    /// connection's socket, and closes the socket's sending side.
+    fn answer_blocked(&self, watch: &ConnectionWatch, now: Instant) {
+        let request_id = self.ids.id_of(watch.request.load(Ordering::Relaxed));
+        let elapsed = self.timeout + now.saturating_duration_since(watch.deadline());
+        let error = Error::timeout(elapsed);
+        tracing::warn!(
+            target: "anyfn::invocation",
+            request_id = %request_id,
+            error_type = error.error_type(),
+            status = error.status().as_u16(),
+            "invocation failed: {error}; the handler blocks its thread, so the watchdog answered"
+        );
+        let Some(socket) = &watch.socket else {
+            return;
+        };
+        let response = error.to_response(request_id.as_str(), self.details);
+        let mut bytes = format!(
+            "HTTP/1.1 {}\r\nconnection: close\r\nx-request-id: {request_id}\r\ncontent-length: {}\r\n",
+            response.status(),
+            response.body().len()
+        )
+        .into_bytes();
+        for (name, value) in response.headers() {
+            bytes.extend_from_slice(name.as_str().as_bytes());
+            bytes.extend_from_slice(b": ");
+            bytes.extend_from_slice(value.as_bytes());
+            bytes.extend_from_slice(b"\r\n");
+        }
+        bytes.extend_from_slice(b"\r\n");
+        bytes.extend_from_slice(response.body().as_bytes());
+        // The socket is non-blocking (the runtime's): a client that reads
+        // nothing gets the close without the answer.
+        let _ = (&*socket).write_all(&bytes);
+        let _ = socket.shutdown(Shutdown::Write);
+    }
+}
+
+/// One connection's requests, as the watchdog sees them.
+#[derive(Debug)]
+pub(crate) struct ConnectionWatch {
+    state: AtomicU8,
+    /// The request's number, from which its id is made again.
+    request: AtomicU64,
+    /// Nanoseconds from `epoch` to the request's deadline.
+    deadline: AtomicU64,
+    waker: Mutex<Option<Waker>>,
+    socket: Option<TcpStream>,
+    epoch: Instant,
+    timeout: Duration,
+}
+
+impl ConnectionWatch {
+    fn deadline(&self) -> Instant {
+        self.epoch + Duration::from_nanos(self.deadline.load(Ordering::Relaxed))
+    }
+
+    /// Runs `invocation`, request number `request`, under the watchdog's
+    /// eye until `deadline`, polling it in place (in `span` when it is
+    /// enabled).
+    pub(crate) async fn run<F, T>(
+        &self,
+        request: u64,
+        deadline: Instant,
+        span: &Span,
+        invocation: F,
+    ) -> Settled<T>
+    where
+        F: Future<Output = Result<T, Error>>,
+    {
+        let started = deadline.checked_sub(self.timeout).unwrap_or(deadline);
+        let nanos = deadline.saturating_duration_since(self.epoch).as_nanos();
+        self.request.store(request, Ordering::Relaxed);
+        self.deadline
+            .store(u64::try_from(nanos).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.state.store(WAITING, Ordering::Release);
+        let _in_flight = InFlight(self);
+        let mut invocation = pin!(invocation);
+        poll_fn(|cx| {
+            let _entered = (!span.is_disabled()).then(|| span.enter());
+            self.poll_invocation(invocation.as_mut(), cx, started)
+        })
+        .await
+    }
+
+    /// Polls the invocation with the state telling the watchdog whether the
+    /// handler is being polled (and so may block the thread) or waits.
+    fn poll_invocation<F, T>(
+        &self,
+        invocation: Pin<&mut F>,
+        cx: &mut TaskContext<'_>,
+        started: Instant,
+    ) -> Poll<Settled<T>>
+    where
+        F: Future<Output = Result<T, Error>>,
+    {
+        let state = &self.state;
+        match state.compare_exchange(WAITING, POLLING, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => {}
+            Err(EXPIRED) => return Poll::Ready(self.late(started, false)),
+            Err(_) => return Poll::Ready(self.late(started, true)),
+        }
+        match invocation.poll(cx) {
+            Poll::Ready(result) => {
+                if state.swap(FREE, Ordering::AcqRel) == ANSWERED {
+                    return Poll::Ready(self.late(started, true));
+                }
+                Poll::Ready(Settled::InTime(result))
+            }
+            Poll::Pending => {
+                {
+                    let mut waker = lock(&self.waker);
+                    if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                        *waker = Some(cx.waker().clone());
+                    }
+                }
+                match state.compare_exchange(POLLING, WAITING, Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) => Poll::Pending,
+                    Err(_) => Poll::Ready(self.late(started, true)),
+                }
+            }
+        }
+    }
+
+    /// Ends an invocation past its deadline, dropping the handler's future.
+    fn late<T>(&self, started: Instant, answered: bool) -> Settled<T> {
+        self.state.store(FREE, Ordering::Release);
+        Settled::Late {
+            error: Error::timeout(started.elapsed()),
+            answered,
+        }
+    }
+}
+
+/// How a watched invocation ended.
+#[derive(Debug)]
+pub(crate) enum Settled<T> {
+    /// Within its deadline (the output, or the handler's own error).
+    InTime(Result<T, Error>),
+    /// Past its deadline; `answered` when the watchdog already sent the
+    /// `504`, so the connection must not be used again.
+    Late { error: Error, answered: bool },
+}
+
+/// A request in flight on a connection; dropped (finished, or the client
+/// went away), the connection has none.
+struct InFlight<'a>(&'a ConnectionWatch);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.state.store(FREE, Ordering::Release);
+    }
+}
+
+/// A connection's place in the watchdog's list; removed when dropped, at the
+/// connection's end, which also closes the watchdog's handle on its socket.
+#[derive(Debug)]
+pub(crate) struct Registration {
+    watch: Arc<ConnectionWatch>,
+    slot: usize,
+    shared: Arc<Shared>,
+}
+
+impl Registration {
+    /// The connection's watch, for its requests.
+    pub(crate) fn watch(&self) -> &Arc<ConnectionWatch> {
+        &self.watch
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut connections = lock(&self.shared.connections);
+        if let Some(slot) = connections.slots.get_mut(self.slot) {
+            *slot = None;
+            connections.free.push(self.slot);
+        }
+    }
+}
