@@ -2,6 +2,7 @@
 //! decode the event, invoke with the deadline, encode, report.
 
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -93,8 +94,12 @@ where
         let outcome = match H::Event::from_request(request) {
             Ok(event) => {
                 let span = adapter::invocation_span(&context);
-                let invocation =
-                    adapter::invoke(&self.handler, event, context, std::future::pending());
+                let invocation = pin!(adapter::invoke(
+                    &self.handler,
+                    event,
+                    context,
+                    std::future::pending()
+                ));
                 match watch.run(request_number, deadline, &span, invocation).await {
                     Settled::InTime(outcome) => {
                         outcome.and_then(IntoResponse::into_response).map(to_hyper)

@@ -26,7 +26,7 @@
 use std::future::{poll_fn, Future};
 use std::io::Write as _;
 use std::net::{Shutdown, TcpStream};
-use std::pin::{pin, Pin};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Poll, Waker};
@@ -260,14 +260,14 @@ impl ConnectionWatch {
     }
 
     /// Runs `invocation`, request number `request`, under the watchdog's
-    /// eye until `deadline`, polling it in place (in `span` when it is
-    /// enabled).
+    /// eye until `deadline`, polling it where it is pinned (in `span` when
+    /// it is enabled): the caller's frame, so the future is not moved.
     pub(crate) async fn run<F, T>(
         &self,
         request: u64,
         deadline: Instant,
         span: &Span,
-        invocation: F,
+        mut invocation: Pin<&mut F>,
     ) -> Settled<T>
     where
         F: Future<Output = Result<T, Error>>,
@@ -279,7 +279,6 @@ impl ConnectionWatch {
             .store(u64::try_from(nanos).unwrap_or(u64::MAX), Ordering::Relaxed);
         self.state.store(WAITING, Ordering::Release);
         let _in_flight = InFlight(self);
-        let mut invocation = pin!(invocation);
         poll_fn(|cx| {
             let _entered = (!span.is_disabled()).then(|| span.enter());
             self.poll_invocation(invocation.as_mut(), cx, started)

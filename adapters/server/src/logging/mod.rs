@@ -3,6 +3,8 @@
 #[cfg(feature = "default-subscriber")]
 mod batched;
 #[cfg(feature = "default-subscriber")]
+mod fields;
+#[cfg(feature = "default-subscriber")]
 mod line;
 #[cfg(feature = "default-subscriber")]
 mod sanitize;
@@ -28,6 +30,7 @@ pub(crate) fn install_default_subscriber() {
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
+                .fmt_fields(fields::SpanFields)
                 .event_format(line::LineFormat)
                 .with_writer(batched::Stderr::new())
                 .with_ansi(std::io::stderr().is_terminal()),
