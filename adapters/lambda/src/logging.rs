@@ -2,7 +2,7 @@
 //! in the format Lambda's advanced logging controls select.
 
 use tracing::Metadata;
-use tracing_subscriber::filter::{filter_fn, EnvFilter, FilterExt as _, LevelFilter};
+use tracing_subscriber::filter::{filter_fn, FilterExt as _, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::Layer as _;
@@ -19,7 +19,7 @@ const INVOCATION_SPAN: &str = "Lambda runtime invoke";
 ///   invocation's `requestId` and `xrayTraceId`); otherwise text,
 ///   `LEVEL Lambda runtime invoke{requestId=… xrayTraceId=…}: message`.
 /// - `AWS_LAMBDA_LOG_LEVEL` (`TRACE` … `ERROR`, and `FATAL` as `ERROR`) sets
-///   the level; without it, `RUST_LOG` directives, else `INFO`. The
+///   the level; without it, `RUST_LOG` (`target=level` pairs), else `INFO`. The
 ///   invocation span is kept at every level, so every line carries the
 ///   request id.
 ///
@@ -59,14 +59,17 @@ fn is_invocation_span(metadata: &Metadata<'_>) -> bool {
     metadata.is_span() && metadata.name() == INVOCATION_SPAN
 }
 
-/// The filter Lambda's level (or `RUST_LOG`) asks for.
-fn filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> EnvFilter {
+/// The filter Lambda's level (or `RUST_LOG`, as `target=level` pairs and a
+/// default level) asks for. `Targets` rather than `EnvFilter`: the same
+/// directives but span and field filters, without a regex engine in every
+/// function's binary.
+fn filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
     if let Some(level) = lambda_level.and_then(level_of) {
-        return EnvFilter::default().add_directive(level.into());
+        return Targets::new().with_default(level);
     }
-    EnvFilter::builder()
-        .with_default_directive(LevelFilter::INFO.into())
-        .parse_lossy(rust_log.unwrap_or_default())
+    rust_log
+        .and_then(|directives| directives.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 
 /// One of Lambda's log levels as a `tracing` level filter.
@@ -95,15 +98,15 @@ mod tests {
     #[test]
     fn lambda_level_wins_over_rust_log() {
         assert_eq!(
-            filter(Some("DEBUG"), Some("error")).max_level_hint(),
+            filter(Some("DEBUG"), Some("error")).default_level(),
             Some(LevelFilter::DEBUG)
         );
         assert_eq!(
-            filter(None, Some("warn")).max_level_hint(),
+            filter(None, Some("warn")).default_level(),
             Some(LevelFilter::WARN)
         );
         assert_eq!(
-            filter(Some("nonsense"), None).max_level_hint(),
+            filter(Some("nonsense"), None).default_level(),
             Some(LevelFilter::INFO)
         );
     }
