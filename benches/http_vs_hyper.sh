@@ -116,19 +116,6 @@ trap stop_server EXIT
 trap 'stop_server; exit 130' INT
 trap 'stop_server; exit 143' TERM
 
-# A loopback port nothing listens on (a random one from 20000–59999).
-free_port() {
-    local port i
-    for ((i = 0; i < 200; i++)); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free port found"
-}
-
 PORT=""
 # start_server NAME LOGFILE: starts it on a free port, waits until it answers.
 start_server() {

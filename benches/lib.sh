@@ -36,3 +36,18 @@ build_hello_and_bare_hyper() {
         return 1
     }
 }
+
+# free_port: a loopback port nothing listens on (a random one from
+# 20000–59999); fails when none is found.
+free_port() {
+    local port i
+    for ((i = 0; i < 200; i++)); do
+        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    printf 'no free loopback port found\n' >&2
+    return 1
+}

@@ -93,6 +93,27 @@ where
     .await
 }
 
+/// Logs a failed invocation the way every adapter does: one `WARN` line,
+/// target `anyfn::invocation`, message `invocation failed: ` and the error
+/// with its causes, fields `request_id`, `error_type` and `status`. Alarms
+/// and log queries can rely on it on every runtime.
+///
+/// # Example
+///
+/// ```
+/// let err = anyfn::Error::from(std::io::Error::other("disk full"));
+/// anyfn::adapter::log_failure("req-1", &err);
+/// ```
+pub fn log_failure(request_id: &str, error: &Error) {
+    tracing::warn!(
+        target: "anyfn::invocation",
+        request_id = %request_id,
+        error_type = error.error_type(),
+        status = error.status().as_u16(),
+        "invocation failed: {error:#}"
+    );
+}
+
 /// The environment variable that turns off the `tracing` subscriber the
 /// adapters' entry points install when the program has none:
 /// `ANYFN_DEFAULT_SUBSCRIBER=off` (or `0`, `false`, `no`).

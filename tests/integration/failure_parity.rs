@@ -383,8 +383,15 @@ async fn server_error_details_never_reach_the_client_but_reach_the_log() {
         ("/boxed", "the pricing service said no"),
     ] {
         let invocation = harness.invoke(TestRequest::get(path).build()).await;
-        let logged = format!("{:#}", invocation.error().expect("a failure"));
-        assert!(logged.contains(detail), "{path}: the error has {logged}");
+        let failure = invocation
+            .logs()
+            .iter()
+            .find(|line| line.message().starts_with("invocation failed: "))
+            .unwrap_or_else(|| panic!("{path}: no failure line in {:?}", invocation.logs()));
+        assert!(failure.message().contains(detail), "{path}: {failure}");
+        assert_eq!(failure.target(), "anyfn::invocation");
+        assert_eq!(failure.field("request_id"), Some(invocation.request_id()));
+        assert_eq!(failure.field("status"), Some("500"));
         let response = invocation.into_http_response();
         let body = response.body().text().expect("text");
         assert!(!body.contains(detail), "{path}: {body}");

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyfn_test::{LambdaEmulator, LambdaOutcome};
+use anyfn_test::{LambdaEmulator, LambdaEmulatorBuilder, LambdaOutcome};
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
@@ -26,8 +26,16 @@ pub(crate) fn example(name: &str) -> PathBuf {
 
 /// An emulator for a function named `name`, with the example `name` running on it.
 pub(crate) async fn on_lambda(name: &str) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
-    let emulator = LambdaEmulator::builder()
-        .function_name(name)
+    on_lambda_with(name, |emulator| emulator).await
+}
+
+/// [`on_lambda`] with the emulator (and the function's configuration) set
+/// up by `configure`.
+pub(crate) async fn on_lambda_with(
+    name: &str,
+    configure: impl FnOnce(LambdaEmulatorBuilder) -> LambdaEmulatorBuilder,
+) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
+    let emulator = configure(LambdaEmulator::builder().function_name(name))
         .start()
         .await
         .expect("emulator");
@@ -572,16 +580,12 @@ async fn a_function_that_misses_lambdas_deadline_is_timed_out_and_restarted() {
     // One worker thread: a handler blocking it leaves the adapter no thread
     // to answer from, so the emulator's own deadline ends the invocation,
     // as Lambda's would.
-    let emulator = LambdaEmulator::builder()
-        .function_name("failures")
-        .timeout(Duration::from_millis(300))
-        .env("TOKIO_WORKER_THREADS", "1")
-        .start()
-        .await
-        .expect("emulator");
-    let _function = emulator
-        .spawn(example("failures"))
-        .expect("failures starts");
+    let (emulator, _function) = on_lambda_with("failures", |emulator| {
+        emulator
+            .timeout(Duration::from_millis(300))
+            .env("TOKIO_WORKER_THREADS", "1")
+    })
+    .await;
 
     let blocked = emulator
         .invoke(http_api_event("GET", "/block", "ms=5000"))
@@ -601,16 +605,12 @@ async fn a_function_that_misses_lambdas_deadline_is_timed_out_and_restarted() {
 
 #[tokio::test]
 async fn a_thread_blocking_handler_is_answered_504_before_lambdas_deadline() {
-    let emulator = LambdaEmulator::builder()
-        .function_name("failures")
-        .timeout(Duration::from_millis(400))
-        .env("TOKIO_WORKER_THREADS", "2")
-        .start()
-        .await
-        .expect("emulator");
-    let _function = emulator
-        .spawn(example("failures"))
-        .expect("failures starts");
+    let (emulator, _function) = on_lambda_with("failures", |emulator| {
+        emulator
+            .timeout(Duration::from_millis(400))
+            .env("TOKIO_WORKER_THREADS", "2")
+    })
+    .await;
 
     let (status, body) = http_answer(
         emulator
@@ -625,14 +625,7 @@ async fn a_thread_blocking_handler_is_answered_504_before_lambdas_deadline() {
 /// requests (tests/fixtures/cargo-lambda/README.md), on an emulator that
 /// sends its deadline header too.
 async fn under_cargo_lambda(name: &str) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
-    let emulator = LambdaEmulator::builder()
-        .function_name(name)
-        .fixed_deadline_ms(600_000)
-        .start()
-        .await
-        .expect("emulator");
-    let function = emulator.spawn(example(name)).expect("the example starts");
-    (emulator, function)
+    on_lambda_with(name, |emulator| emulator.fixed_deadline_ms(600_000)).await
 }
 
 fn cargo_lambda_fixture(name: &str) -> String {

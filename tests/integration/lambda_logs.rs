@@ -7,19 +7,17 @@ use std::time::Duration;
 use anyfn_test::{LambdaEmulator, LambdaOutcome};
 use serde_json::{json, Value};
 
-use crate::lambda::example;
+use crate::lambda::on_lambda_with;
 
 /// The `failures` example on an emulator whose function is configured with `env`.
 async fn failures_with(env: &[(&str, &str)]) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
-    let mut builder = LambdaEmulator::builder().function_name("failures");
-    for (name, value) in env {
-        builder = builder.env(*name, *value);
-    }
-    let emulator = builder.start().await.expect("emulator");
-    let function = emulator
-        .spawn(example("failures"))
-        .expect("failures starts");
-    (emulator, function)
+    on_lambda_with("failures", |mut emulator| {
+        for (name, value) in env {
+            emulator = emulator.env(*name, *value);
+        }
+        emulator
+    })
+    .await
 }
 
 fn get(path: &str) -> String {
@@ -34,18 +32,24 @@ fn trace_id_of(outcome: &LambdaOutcome) -> String {
     format!("Root=1-00000000-{n:024x};Parent=0000000000000001;Sampled=0")
 }
 
-#[tokio::test]
-async fn a_functions_log_line_is_text_with_the_request_id_by_default() {
-    let (emulator, _function) = failures_with(&[]).await;
+/// Invokes `GET /log` and returns its request id, its trace id and the line
+/// the function logged.
+async fn the_functions_line(emulator: &LambdaEmulator) -> (String, String, String) {
     let outcome = emulator.invoke(get("/log")).await;
     let request_id = outcome.request_id().to_owned();
     let trace_id = trace_id_of(&outcome);
     assert_eq!(outcome.expect_json()["body"], "logged");
-
     let line = emulator
         .output_line_containing("a line from the function", Duration::from_secs(10))
         .await
         .expect("the function's line reaches its output");
+    (request_id, trace_id, line)
+}
+
+#[tokio::test]
+async fn a_functions_log_line_is_text_with_the_request_id_by_default() {
+    let (emulator, _function) = failures_with(&[]).await;
+    let (request_id, trace_id, line) = the_functions_line(&emulator).await;
     assert_eq!(
         line,
         format!(
@@ -57,15 +61,7 @@ async fn a_functions_log_line_is_text_with_the_request_id_by_default() {
 #[tokio::test]
 async fn a_functions_log_line_is_json_with_the_request_id_when_lambda_asks_for_json() {
     let (emulator, _function) = failures_with(&[("AWS_LAMBDA_LOG_FORMAT", "JSON")]).await;
-    let outcome = emulator.invoke(get("/log")).await;
-    let request_id = outcome.request_id().to_owned();
-    let trace_id = trace_id_of(&outcome);
-    assert_eq!(outcome.expect_json()["body"], "logged");
-
-    let line = emulator
-        .output_line_containing("a line from the function", Duration::from_secs(10))
-        .await
-        .expect("the function's line reaches its output");
+    let (request_id, trace_id, line) = the_functions_line(&emulator).await;
     let mut record: Value = serde_json::from_str(&line).expect("one JSON object per line");
     assert!(
         record

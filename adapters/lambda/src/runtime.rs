@@ -94,13 +94,7 @@ where
         Ok(payload) => return Ok(payload),
         Err(err) => err,
     };
-    tracing::warn!(
-        target: "anyfn::invocation",
-        request_id = %request_id,
-        error_type = err.error_type(),
-        status = err.status().as_u16(),
-        "invocation failed: {err:#}"
-    );
+    adapter::log_failure(&request_id, &err);
     if let Some(source) = source.filter(|source| source.is_http()) {
         let response = err.to_response(&request_id, settings.error_details);
         match crate::http::encode(response, source).and_then(raw_json) {

@@ -119,13 +119,7 @@ where
             Ok(response) => response,
             Err(err) => {
                 if !answered {
-                    tracing::warn!(
-                        target: "anyfn::invocation",
-                        request_id = %request_id,
-                        error_type = err.error_type(),
-                        status = err.status().as_u16(),
-                        "invocation failed: {err:#}"
-                    );
+                    adapter::log_failure(request_id, &err);
                 }
                 let mut response = self.answer(&err, request_id);
                 if answered {

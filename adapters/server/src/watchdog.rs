@@ -208,12 +208,11 @@ impl Shared {
         let request_id = self.ids.id_of(watch.request.load(Ordering::Relaxed));
         let elapsed = self.timeout + now.saturating_duration_since(watch.deadline());
         let error = Error::timeout(elapsed);
+        anyfn::adapter::log_failure(request_id.as_str(), &error);
         tracing::warn!(
-            target: "anyfn::invocation",
+            target: "anyfn::server",
             request_id = %request_id,
-            error_type = error.error_type(),
-            status = error.status().as_u16(),
-            "invocation failed: {error}; the handler blocks its thread, so the watchdog answered"
+            "the handler blocks its thread past its deadline: the watchdog answered 504 and closes the connection"
         );
         let Some(socket) = &watch.socket else {
             return;

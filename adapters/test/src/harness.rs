@@ -24,8 +24,10 @@ use crate::logs::{Captured, LogRecord};
 ///
 /// Each invocation runs in the [`invocation_span`](anyfn::adapter::invocation_span)
 /// and what the handler logs through `tracing` is captured with it
-/// ([`Invocation::logs`]); the program's own subscriber does not see those
-/// events while the capture is on ([`capture_logs`](Self::capture_logs)).
+/// ([`Invocation::logs`]), followed by the failure line every adapter
+/// writes ([`log_failure`](anyfn::adapter::log_failure)) when it failed; the
+/// program's own subscriber does not see those events while the capture is
+/// on ([`capture_logs`](Self::capture_logs)).
 ///
 /// # Example
 ///
@@ -174,15 +176,25 @@ impl<H: Handler> Harness<H> {
             let dispatch = captured.dispatch();
             let span =
                 tracing::dispatcher::with_default(&dispatch, || adapter::invocation_span(&context));
-            adapter::invoke(&self.handler, event, context, timer)
+            let result = adapter::invoke(&self.handler, event, context, timer)
                 .instrument(span)
-                .with_subscriber(dispatch)
-                .await
+                .with_subscriber(dispatch.clone())
+                .await;
+            if let Err(err) = &result {
+                tracing::dispatcher::with_default(&dispatch, || {
+                    adapter::log_failure(&request_id, err);
+                });
+            }
+            result
         } else {
             let span = adapter::invocation_span(&context);
-            adapter::invoke(&self.handler, event, context, timer)
+            let result = adapter::invoke(&self.handler, event, context, timer)
                 .instrument(span)
-                .await
+                .await;
+            if let Err(err) = &result {
+                adapter::log_failure(&request_id, err);
+            }
+            result
         };
         let duration = started.elapsed();
         Invocation {

@@ -107,11 +107,9 @@ impl Visit for FieldVisitor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-    use std::sync::{Arc, Mutex};
-
     use tracing_subscriber::layer::SubscriberExt;
 
+    use super::super::captured::Captured;
     use super::*;
 
     fn log_in_spans() {
@@ -130,29 +128,16 @@ mod tests {
     where
         N: for<'w> FormatFields<'w> + Send + Sync + 'static,
     {
-        #[derive(Clone, Default)]
-        struct Captured(Arc<Mutex<Vec<u8>>>);
-        impl io::Write for Captured {
-            fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let captured = Captured::default();
-        let writer = captured.clone();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
                 .fmt_fields(fields)
                 .without_time()
-                .with_writer(move || writer.clone())
+                .with_writer(captured.clone())
                 .with_ansi(false),
         );
         tracing::subscriber::with_default(subscriber, log_in_spans);
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-        text.lines().map(str::to_owned).collect()
+        captured.lines()
     }
 
     /// What users and their scripts read stays as tracing-subscriber writes it.

@@ -193,11 +193,9 @@ fn timestamp(time: SystemTime) -> [u8; 27] {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-    use std::sync::{Arc, Mutex};
-
     use tracing_subscriber::layer::SubscriberExt;
 
+    use super::super::captured::Captured;
     use super::*;
 
     /// Lines written by a subscriber with this format, without ANSI.
@@ -215,28 +213,15 @@ mod tests {
             + Sync
             + 'static,
     {
-        #[derive(Clone, Default)]
-        struct Captured(Arc<Mutex<Vec<u8>>>);
-        impl io::Write for Captured {
-            fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
         let captured = Captured::default();
-        let writer = captured.clone();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
                 .event_format(format)
-                .with_writer(move || writer.clone())
+                .with_writer(captured.clone())
                 .with_ansi(false),
         );
         tracing::subscriber::with_default(subscriber, log);
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-        text.lines().map(str::to_owned).collect()
+        captured.lines()
     }
 
     /// Everything after the timestamp: `<27 characters> <LEVEL> <rest>`.

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "default-subscriber")]
 mod batched;
+#[cfg(all(test, feature = "default-subscriber"))]
+mod captured;
 #[cfg(feature = "default-subscriber")]
 mod fields;
 #[cfg(feature = "default-subscriber")]
