@@ -397,3 +397,43 @@ async fn server_error_details_never_reach_the_client_but_reach_the_log() {
         assert!(!body.contains(detail), "{path}: {body}");
     }
 }
+
+/// A handler whose error type is the function's own: `?` works on it, and
+/// each variant answers with the status its `IntoError` gives.
+async fn links(
+    request: anyfn::Request,
+    _context: anyfn::Context,
+) -> Result<anyfn::Response, failures_example::LinkError> {
+    let code = request.uri().path().trim_start_matches('/').to_owned();
+    let response = failures_example::resolve(&code)?;
+    Ok(response)
+}
+
+#[tokio::test]
+async fn a_functions_own_error_type_is_returned_with_question_mark_and_keeps_its_status() {
+    let harness = Harness::new(handler_fn(links));
+    let server = TestServer::start(handler_fn(links))
+        .await
+        .expect("server starts");
+    for (path, status, error_type) in [
+        ("/nope", 404, Some("UnknownLink")),
+        ("/taken", 409, Some("LinkTaken")),
+        ("/home", 302, None),
+    ] {
+        let response = harness
+            .invoke(TestRequest::get(path).build())
+            .await
+            .into_http_response();
+        assert_eq!(response.status(), status, "{path}: harness");
+        let over_http = server.client().get(path).await.expect("response");
+        over_http.assert_status(status);
+        if let Some(error_type) = error_type {
+            let body: Value = over_http.json();
+            assert_eq!(body["errorType"], error_type, "{path}");
+            let in_process: Value =
+                serde_json::from_slice(response.body().as_bytes()).expect("JSON");
+            assert_eq!(in_process["errorType"], error_type, "{path}");
+        }
+    }
+    server.shutdown().await;
+}

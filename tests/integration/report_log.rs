@@ -68,3 +68,44 @@ fn report_lines_are_whole_ordered_and_all_written_by_shutdown() {
     }
     assert_eq!(reported, ids);
 }
+
+/// `ANYFN_DEFAULT_SUBSCRIBER=off`: the server installs no subscriber, so
+/// nothing is written, and it serves as ever.
+#[test]
+fn the_default_subscriber_can_be_turned_off() {
+    use std::process::{Command, Stdio};
+
+    // A port free a moment ago: the example cannot say which one it took
+    // without its INIT line.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = Command::new(crate::lambda::example("hello"))
+        .env("PORT", port.to_string())
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("RUST_LOG", "info")
+        .env("ANYFN_DEFAULT_SUBSCRIBER", "off")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hello starts");
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let started = std::time::Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "hello did not listen on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    request_id_of_one_get(addr);
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("stderr");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "",
+        "nothing logged"
+    );
+}
