@@ -10,6 +10,7 @@ pub mod error;
 pub mod event;
 mod handler;
 mod json;
+mod media_type;
 mod query;
 mod report;
 mod request;
@@ -24,6 +25,7 @@ pub use context::{Context, ContextBuilder, Platform, DEFAULT_MEMORY_MB, DEFAULT_
 pub use error::{Error, ErrorDetails, ErrorKind, IntoError};
 pub use handler::{handler_fn, Handler, HandlerFn};
 pub use json::Json;
+pub use media_type::MediaType;
 pub use query::Query;
 pub use report::{InvocationReport, Pricing};
 pub use request::RequestExt;

@@ -159,15 +159,7 @@ impl CloudEvent {
 
     /// Whether `datacontenttype` (absent counts) says JSON.
     pub fn is_json_content(content_type: Option<&str>) -> bool {
-        content_type.is_none_or(|content_type| {
-            let essence = content_type
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
-        })
+        content_type.is_none_or(|content_type| crate::MediaType::parse(content_type).is_json())
     }
 
     /// Reads an event in the JSON event format (structured mode).

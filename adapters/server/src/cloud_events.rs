@@ -4,7 +4,7 @@
 use anyfn::event::{CloudEvent, CloudEventData};
 use anyfn::http::header::CONTENT_TYPE;
 use anyfn::http::HeaderMap;
-use anyfn::{Error, Request};
+use anyfn::{Error, MediaType, Request};
 
 /// The content type of structured mode.
 pub(crate) const STRUCTURED: &str = "application/cloudevents+json";
@@ -42,14 +42,8 @@ pub fn cloud_event_from_request(request: &Request) -> Result<Option<CloudEvent>,
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    let essence = content_type.as_deref().map(|ct| {
-        ct.split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase()
-    });
-    match essence.as_deref() {
+    let media_type = content_type.as_deref().map(MediaType::parse);
+    match media_type.as_ref().map(MediaType::essence) {
         Some(STRUCTURED) => return CloudEvent::from_json(request.body().as_bytes()).map(Some),
         Some("application/cloudevents-batch+json") => {
             return Err(Error::bad_request(
@@ -128,7 +122,7 @@ fn binary_mode(
             let textual = event
                 .data_content_type
                 .as_deref()
-                .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("text/"));
+                .is_some_and(|ct| MediaType::parse(ct).is_text());
             match std::str::from_utf8(body) {
                 Ok(text) if textual => CloudEventData::Text(text.to_owned()),
                 _ => CloudEventData::Binary(bytes::Bytes::copy_from_slice(body)),

@@ -2,7 +2,7 @@
 //! came in.
 
 use anyfn::http::header::{HeaderMap, HeaderName, CONTENT_TYPE, SET_COOKIE};
-use anyfn::{Error, ErrorKind, Response};
+use anyfn::{Error, ErrorKind, MediaType, Response};
 use base64::Engine as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -81,25 +81,9 @@ impl BodyText<'_> {
 /// The body as text when it is UTF-8 and its content type (if any) is textual;
 /// otherwise it goes base64-encoded.
 fn text_body<'a>(headers: &HeaderMap, bytes: &'a [u8]) -> Option<&'a str> {
-    let textual = match headers.get(CONTENT_TYPE).map(|value| value.as_bytes()) {
+    let textual = match headers.get(CONTENT_TYPE) {
         None => true,
-        Some(content_type) => {
-            let content_type = String::from_utf8_lossy(content_type).to_ascii_lowercase();
-            let essence = content_type.split(';').next().unwrap_or_default().trim();
-            essence.starts_with("text/")
-                || essence.ends_with("+json")
-                || essence.ends_with("+xml")
-                || matches!(
-                    essence,
-                    "application/json"
-                        | "application/xml"
-                        | "application/javascript"
-                        | "application/ecmascript"
-                        | "application/x-www-form-urlencoded"
-                        | "application/graphql"
-                        | "image/svg+xml"
-                )
-        }
+        Some(value) => MediaType::parse(&String::from_utf8_lossy(value.as_bytes())).is_text(),
     };
     textual.then(|| std::str::from_utf8(bytes).ok()).flatten()
 }
