@@ -1,58 +1,38 @@
-//! Standard base64 (RFC 4648, with padding), for the few places the core
-//! carries bytes in JSON: message bodies and CloudEvent data that are not text.
+//! Base64 as anyfn reads and writes it, everywhere: one engine of the
+//! `base64` crate.
+//!
+//! What the providers send, each with the standard alphabet and padding
+//! (RFC 4648 §4): AWS in HTTP bodies marked `isBase64Encoded`, SQS binary
+//! attributes and Kinesis data; Google Pub/Sub in `message.data`; CloudEvents
+//! in `data_base64`. anyfn writes the same. It reads the standard alphabet
+//! with or without padding (protobuf's JSON mapping, which Pub/Sub follows,
+//! allows a reader to meet either) and nothing looser: no URL-safe alphabet,
+//! no whitespace, no excess padding, no non-zero trailing bits, so one text
+//! always means one sequence of bytes.
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use base64::alphabet::STANDARD;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
 
+/// The one engine: standard alphabet, padded output, padding optional on
+/// input, canonical input only.
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// Standard base64 with padding.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = match *chunk {
-            [a, b, c] => u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c),
-            [a, b] => u32::from(a) << 16 | u32::from(b) << 8,
-            [a] => u32::from(a) << 16,
-            _ => 0,
-        };
-        for (index, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if index <= chunk.len() {
-                out.push(ALPHABET[(n >> shift & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    ENGINE.encode(bytes)
 }
 
-/// Decodes padded or unpadded standard base64; whitespace is not allowed.
+/// Decodes standard base64, padded or not; says what is wrong otherwise.
 pub(crate) fn decode(text: &str) -> Result<Vec<u8>, String> {
-    let trimmed = text.trim_end_matches('=');
-    if text.len() - trimmed.len() > 2 || trimmed.len() % 4 == 1 {
-        return Err(format!(
-            "{} characters is not a valid base64 length",
-            text.len()
-        ));
-    }
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    let mut buffer = 0u32;
-    let mut bits = 0;
-    for (index, byte) in trimmed.bytes().enumerate() {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return Err(format!("invalid base64 character at offset {index}")),
-        };
-        buffer = buffer << 6 | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    Ok(out)
+    ENGINE.decode(text).map_err(|err| err.to_string())
 }
 
 #[cfg(test)]
@@ -77,10 +57,26 @@ mod tests {
     }
 
     #[test]
+    fn unpadded_input_is_read_as_padded() {
+        assert_eq!(decode("Zg").unwrap(), b"f");
+        assert_eq!(decode("Zm8").unwrap(), b"fo");
+    }
+
+    #[test]
     fn invalid_input_is_an_error() {
         assert!(decode("a").is_err());
         assert!(decode("ab$d").is_err());
         assert!(decode("ab===").is_err());
         assert!(decode("é").is_err());
+        assert!(decode("Zm9v\n").is_err(), "no whitespace");
+        assert!(decode("-_8=").is_err(), "no URL-safe alphabet");
+    }
+
+    /// The hand-written decoder took these; the adapters' engine did not: the
+    /// same text meant bytes in one place and an error in another.
+    #[test]
+    fn regression_non_canonical_base64_is_refused() {
+        assert!(decode("Zh==").is_err(), "non-zero trailing bits");
+        assert!(decode("Zm9v==").is_err(), "excess padding");
     }
 }

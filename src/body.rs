@@ -59,6 +59,44 @@ impl Body {
         })
     }
 
+    /// A body from standard base64 text, as providers send binary bodies
+    /// (API Gateway's `isBase64Encoded`, Pub/Sub's `data`): padded or not,
+    /// nothing looser (see the crate's notes on base64 in
+    /// [`Body::to_base64`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`](crate::ErrorKind::BadRequest) saying what is
+    /// not base64 and where.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let body = anyfn::Body::from_base64("3q2+7w==")?;
+    /// assert_eq!(body.as_bytes(), [0xde, 0xad, 0xbe, 0xef]);
+    /// assert!(anyfn::Body::from_base64("3q2+7w==!").is_err());
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
+    pub fn from_base64(text: &str) -> Result<Self, Error> {
+        crate::base64::decode(text)
+            .map(Self::from)
+            .map_err(|reason| Error::bad_request(format!("the body is not valid base64: {reason}")))
+    }
+
+    /// The bytes as standard base64 with padding (RFC 4648 §4), as every
+    /// provider sends binary data. anyfn reads the same alphabet with or
+    /// without padding, and nothing looser: no URL-safe alphabet, no
+    /// whitespace, no excess padding, no stray trailing bits.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn::Body::from(&b"foo"[..]).to_base64(), "Zm9v");
+    /// ```
+    pub fn to_base64(&self) -> String {
+        crate::base64::encode(&self.0)
+    }
+
     /// The bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0

@@ -557,7 +557,7 @@ async fn base64_request_bodies_are_decoded_and_bad_base64_is_refused() {
     assert_eq!(error["errorType"], "BadRequest");
     assert!(
         error["errorMessage"].as_str().is_some_and(|message| message.starts_with(
-            "the API Gateway HTTP API (v2) event's body is marked isBase64Encoded but is not valid base64"
+            "the API Gateway HTTP API (v2) event's body is marked isBase64Encoded, but the body is not valid base64"
         )),
         "{error}"
     );

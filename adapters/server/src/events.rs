@@ -13,7 +13,6 @@ use anyfn::event::{
 use anyfn::http::header::{HeaderValue, CONTENT_TYPE};
 use anyfn::http::StatusCode;
 use anyfn::{Body, Error, ErrorKind, Request, Response};
-use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -193,9 +192,9 @@ fn unknown_type(event_type: &str, what: &str) -> Error {
 }
 
 fn decode_base64(text: &str) -> Result<Vec<u8>, Error> {
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .map_err(|err| Error::bad_request(format!("the Pub/Sub message data is not base64: {err}")))
+    Body::from_base64(text)
+        .map(|body| body.into_bytes().into())
+        .map_err(|err| Error::bad_request(format!("the Pub/Sub message data: {}", err.message())))
 }
 
 #[derive(Deserialize)]

@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 
 use anyfn::http::header::{HeaderValue, COOKIE};
 use anyfn::http::{Method, Uri};
-use anyfn::{Body, Context, Error, ErrorKind, Query, Request};
-use base64::Engine as _;
+use anyfn::{Body, Context, Error, Query, Request};
 use serde::Deserialize;
 
 use super::api_gateway::RawRequestContext;
@@ -166,16 +165,12 @@ pub(crate) fn decode(
     let body = match (body, is_base64_encoded.unwrap_or(false)) {
         (None, _) => Body::empty(),
         (Some(text), false) => Body::from(text),
-        (Some(encoded), true) => base64::engine::general_purpose::STANDARD
-            .decode(encoded.as_bytes())
-            .map(Body::from)
-            .map_err(|err| {
-                Error::with_source(
-                    ErrorKind::BadRequest,
-                    format_args!("the {source} event's body is marked isBase64Encoded but is not valid base64"),
-                    err,
-                )
-            })?,
+        (Some(encoded), true) => Body::from_base64(&encoded).map_err(|err| {
+            Error::bad_request(format!(
+                "the {source} event's body is marked isBase64Encoded, but {}",
+                err.message()
+            ))
+        })?,
     };
 
     if source != EventSource::Alb && source != EventSource::AlbMultiValue {
@@ -328,7 +323,7 @@ mod tests {
         let err =
             decode_str(r#"{"httpMethod":"POST","path":"/","body":"%%%","isBase64Encoded":true}"#)
                 .unwrap_err();
-        assert!(err.to_string().starts_with("the API Gateway REST API (v1) event's body is marked isBase64Encoded but is not valid base64"), "{err}");
+        assert!(err.to_string().starts_with("the API Gateway REST API (v1) event's body is marked isBase64Encoded, but the body is not valid base64"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,6 @@
 
 use anyfn::http::header::{HeaderMap, HeaderName, CONTENT_TYPE, SET_COOKIE};
 use anyfn::{Error, ErrorKind, MediaType, Response};
-use base64::Engine as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -13,13 +12,9 @@ use crate::EventSource;
 pub(crate) fn encode(response: Response, source: EventSource) -> Result<String, Error> {
     let (parts, body) = response.into_parts();
     let status_code = parts.status.as_u16();
-    let bytes = body.into_bytes();
-    let (body, is_base64_encoded) = match text_body(&parts.headers, &bytes) {
+    let (body, is_base64_encoded) = match text_body(&parts.headers, body.as_bytes()) {
         Some(text) => (BodyText::Borrowed(text), false),
-        None => (
-            BodyText::Owned(base64::engine::general_purpose::STANDARD.encode(&bytes)),
-            true,
-        ),
+        None => (BodyText::Owned(body.to_base64()), true),
     };
     let body = body.as_str();
     let headers = &parts.headers;
