@@ -1,5 +1,6 @@
 //! Query strings with every value of every key: [`Query`].
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -37,25 +38,11 @@ impl Query {
     /// Parses a query string, with or without its leading `?`.
     pub fn parse(query: &str) -> Self {
         let query = query.strip_prefix('?').unwrap_or(query);
-        // Searched byte by byte: a query is short, and `split('&')` costs
-        // more in setting up its searcher and decoding chars than in
-        // searching. Slicing at an ASCII byte is slicing at a char boundary.
-        let mut pairs = Vec::new();
-        let mut rest = query;
-        while !rest.is_empty() {
-            let end = rest.bytes().position(|b| b == b'&').unwrap_or(rest.len());
-            let pair = &rest[..end];
-            rest = rest.get(end + 1..).unwrap_or("");
-            if pair.is_empty() {
-                continue;
-            }
-            let (key, value) = match pair.bytes().position(|b| b == b'=') {
-                Some(at) => (&pair[..at], &pair[at + 1..]),
-                None => (pair, ""),
-            };
-            pairs.push((decode_component(key), decode_component(value)));
+        Self {
+            pairs: form_urlencoded::parse(query.as_bytes())
+                .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                .collect(),
         }
-        Self { pairs }
     }
 
     /// Decodes one `application/x-www-form-urlencoded` component: `+` is a
@@ -68,7 +55,10 @@ impl Query {
     /// assert_eq!(anyfn::Query::decode_component("Happy+Face%21.jpg"), "Happy Face!.jpg");
     /// ```
     pub fn decode_component(component: &str) -> String {
-        decode_component(component)
+        let plus_as_space = component.replace('+', " ");
+        percent_encoding::percent_decode_str(&plus_as_space)
+            .decode_utf8_lossy()
+            .into_owned()
     }
 
     /// Encodes one component as `application/x-www-form-urlencoded`: the
@@ -80,13 +70,7 @@ impl Query {
     /// assert_eq!(anyfn::Query::encode_component("Happy Face!.jpg"), "Happy+Face%21.jpg");
     /// ```
     pub fn encode_component(component: &str) -> String {
-        struct Component<'a>(&'a str);
-        impl fmt::Display for Component<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                encode_component(self.0, f)
-            }
-        }
-        Component(component).to_string()
+        form_urlencoded::byte_serialize(component.as_bytes()).collect()
     }
 
     /// The first value of `key`.
@@ -107,11 +91,11 @@ impl Query {
 
     /// Every key once, in the order of first appearance.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
+        let mut seen = HashSet::with_capacity(self.pairs.len());
         self.pairs
             .iter()
-            .enumerate()
-            .filter(|(index, (key, _))| !self.pairs[..*index].iter().any(|(k, _)| k == key))
-            .map(|(_, (key, _))| key.as_str())
+            .map(|(key, _)| key.as_str())
+            .filter(move |key| seen.insert(*key))
     }
 
     /// Every `(key, value)` pair, in order.
@@ -153,74 +137,39 @@ impl fmt::Display for Query {
             if index > 0 {
                 f.write_str("&")?;
             }
-            encode_component(key, f)?;
+            for piece in form_urlencoded::byte_serialize(key.as_bytes()) {
+                f.write_str(piece)?;
+            }
             f.write_str("=")?;
-            encode_component(value, f)?;
+            for piece in form_urlencoded::byte_serialize(value.as_bytes()) {
+                f.write_str(piece)?;
+            }
         }
         Ok(())
     }
 }
 
+/// An object from each key, in the order of first appearance, to the array
+/// of its values; in time linear in the number of pairs.
 impl Serialize for Query {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for key in self.keys() {
-            map.serialize_entry(key, &self.get_all(key).collect::<Vec<_>>())?;
+        let mut order: Vec<&str> = Vec::new();
+        let mut values: HashMap<&str, Vec<&str>> = HashMap::with_capacity(self.pairs.len());
+        for (key, value) in &self.pairs {
+            values
+                .entry(key.as_str())
+                .or_insert_with(|| {
+                    order.push(key.as_str());
+                    Vec::new()
+                })
+                .push(value.as_str());
+        }
+        let mut map = serializer.serialize_map(Some(order.len()))?;
+        for key in order {
+            map.serialize_entry(key, &values[key])?;
         }
         map.end()
     }
-}
-
-/// Decodes one `application/x-www-form-urlencoded` component.
-fn decode_component(input: &str) -> String {
-    if !input.bytes().any(|b| b == b'%' || b == b'+') {
-        return input.to_owned();
-    }
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let escaped = bytes
-                    .get(index + 1..index + 3)
-                    .and_then(|hex| Some(hex_value(hex[0])? << 4 | hex_value(hex[1])?));
-                if let Some(byte) = escaped {
-                    out.push(byte);
-                    index += 2;
-                } else {
-                    out.push(b'%');
-                }
-            }
-            byte => out.push(byte),
-        }
-        index += 1;
-    }
-    String::from_utf8(out)
-        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
-}
-
-fn encode_component(input: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    for &byte in input.as_bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                write!(f, "{}", byte as char)?;
-            }
-            b' ' => f.write_str("+")?,
-            _ => write!(f, "%{byte:02X}")?,
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -255,11 +204,40 @@ mod tests {
     }
 
     #[test]
+    fn components_decode_and_encode_as_forms_do() {
+        assert_eq!(Query::decode_component("a+b%2Fc%20d%zz"), "a b/c d%zz");
+        assert_eq!(Query::encode_component("a b/c~*"), "a+b%2Fc%7E*");
+    }
+
+    #[test]
     fn serializes_as_key_to_all_values() {
         let query = Query::parse("b=1&a=2&b=3");
         assert_eq!(
             serde_json::to_string(&query).unwrap_or_default(),
             r#"{"b":["1","3"],"a":["2"]}"#
         );
+        assert_eq!(query.keys().collect::<Vec<_>>(), ["b", "a"]);
+    }
+
+    /// Serializing took time quadratic in the number of keys: a 64 KiB query
+    /// (about 9,500 pairs) held a core for half a second. The bound is a hang
+    /// guard, generous enough for a debug build on a loaded machine; the
+    /// cost itself is measured by the `query_serialize` bench.
+    #[test]
+    fn regression_a_64_kib_query_serializes_without_hanging() {
+        let query: Query = (0..9_500)
+            .map(|n| (format!("k{n}"), n.to_string()))
+            .collect();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let json = serde_json::to_vec(&query).unwrap_or_default();
+            let keys = query.keys().count();
+            let _ = done.send((json.len(), keys));
+        });
+        let (length, keys) = finished
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("serialized within the hang guard");
+        assert_eq!(keys, 9_500);
+        assert!(length > 9_500 * 8, "{length}");
     }
 }

@@ -1,4 +1,27 @@
-//! Saying what a payload was, when it is not what a handler expects.
+//! Saying what a payload was, when it is not what a handler expects: the one
+//! place the decoders read a payload ([`read`]) and refuse one
+//! ([`unexpected`]).
+
+use anyfn::Error;
+use serde::Deserialize;
+
+/// Reads `payload` as the shape `T`; if it cannot be read as one, a
+/// `BadRequest` saying what was `expected`, why it could not be read, and
+/// what the payload is.
+pub(crate) fn read<'a, T: Deserialize<'a>>(payload: &'a [u8], expected: &str) -> Result<T, Error> {
+    serde_json::from_slice(payload).map_err(|err| {
+        Error::bad_request(format!(
+            "{expected}; the payload could not be read as one ({err}); found {}",
+            describe(payload)
+        ))
+    })
+}
+
+/// A `BadRequest` for a payload that reads, but as none of the shapes
+/// `expected`.
+pub(crate) fn unexpected(expected: &str, payload: &[u8]) -> Error {
+    Error::bad_request(format!("{expected}; found {}", describe(payload)))
+}
 
 /// A short description of a payload: its JSON type and, for an object, its keys.
 pub(crate) fn describe(payload: &[u8]) -> String {

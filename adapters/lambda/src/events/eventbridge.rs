@@ -8,7 +8,7 @@ use anyfn::Error;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::describe::describe;
+use crate::describe::{read, unexpected};
 use crate::EventSource;
 
 /// The EventBridge envelope.
@@ -31,19 +31,14 @@ struct RawEnvelope {
 pub(super) fn decode_schedule(payload: &[u8]) -> Result<(ScheduleTick, EventSource), Error> {
     const EXPECTED: &str =
         "expected an EventBridge scheduled event (`detail-type` \"Scheduled Event\")";
-    let raw: RawEnvelope = serde_json::from_slice(payload).map_err(|err| {
-        Error::bad_request(format!(
-            "{EXPECTED}; the payload could not be read as one ({err}); found {}",
-            describe(payload)
-        ))
-    })?;
+    let raw: RawEnvelope = read(payload, EXPECTED)?;
     if raw.detail_type.as_deref() != Some("Scheduled Event") {
-        return Err(Error::bad_request(match raw.detail_type {
-            Some(other) => {
-                format!("{EXPECTED}; found an EventBridge event of detail-type {other:?}")
-            }
-            None => format!("{EXPECTED}; found {}", describe(payload)),
-        }));
+        return Err(match raw.detail_type {
+            Some(other) => Error::bad_request(format!(
+                "{EXPECTED}; found an EventBridge event of detail-type {other:?}"
+            )),
+            None => unexpected(EXPECTED, payload),
+        });
     }
     let time = raw.time.unwrap_or_default();
     let time = anyfn::time::parse_rfc3339(&time)
@@ -60,20 +55,12 @@ pub(super) fn decode_schedule(payload: &[u8]) -> Result<(ScheduleTick, EventSour
 pub(super) fn decode_cloud_event(payload: &[u8]) -> Result<(CloudEvent, EventSource), Error> {
     const EXPECTED: &str =
         "expected an EventBridge event (`id`, `source`, `detail-type`, `detail`) or a CloudEvent";
-    let raw: RawEnvelope = serde_json::from_slice(payload).map_err(|err| {
-        Error::bad_request(format!(
-            "{EXPECTED}; the payload could not be read as one ({err}); found {}",
-            describe(payload)
-        ))
-    })?;
+    let raw: RawEnvelope = read(payload, EXPECTED)?;
     if raw.specversion.is_some() {
         return CloudEvent::from_json(payload).map(|event| (event, EventSource::Raw));
     }
     let (Some(id), Some(source), Some(detail_type)) = (raw.id, raw.source, raw.detail_type) else {
-        return Err(Error::bad_request(format!(
-            "{EXPECTED}; found {}",
-            describe(payload)
-        )));
+        return Err(unexpected(EXPECTED, payload));
     };
     let mut event = CloudEvent::new(id, source, detail_type);
     event.subject = raw.resources.first().cloned();

@@ -7,7 +7,7 @@ use anyfn::event::{Message, QueueBatch};
 use anyfn::Error;
 use serde::Deserialize;
 
-use crate::describe::describe;
+use crate::describe::{read, unexpected};
 use crate::EventSource;
 
 const EXPECTED: &str = "expected an SQS or SNS batch (`Records` with `eventSource` \"aws:sqs\" \
@@ -75,12 +75,7 @@ struct RawApiMessage {
 }
 
 pub(super) fn decode(payload: &[u8]) -> Result<(QueueBatch, EventSource), Error> {
-    let raw: RawPayload = serde_json::from_slice(payload).map_err(|err| {
-        Error::bad_request(format!(
-            "{EXPECTED}; the payload could not be read as one ({err}); found {}",
-            describe(payload)
-        ))
-    })?;
+    let raw: RawPayload = read(payload, EXPECTED)?;
     if let Some(messages) = raw.messages {
         let messages = messages
             .into_iter()
@@ -97,10 +92,7 @@ pub(super) fn decode(payload: &[u8]) -> Result<(QueueBatch, EventSource), Error>
         return Ok((QueueBatch::new(messages), EventSource::Sqs));
     }
     let Some(records) = raw.records else {
-        return Err(Error::bad_request(format!(
-            "{EXPECTED}; found {}",
-            describe(payload)
-        )));
+        return Err(unexpected(EXPECTED, payload));
     };
     let mut source = None;
     let mut messages = Vec::with_capacity(records.len());

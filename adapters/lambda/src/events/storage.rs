@@ -6,7 +6,7 @@ use anyfn::event::{ObjectChange, ObjectEvent, StorageEvent};
 use anyfn::{Error, Query};
 use serde::Deserialize;
 
-use crate::describe::describe;
+use crate::describe::{read, unexpected};
 use crate::EventSource;
 
 const EXPECTED: &str = "expected an S3 notification (`Records` with `eventSource` \"aws:s3\") \
@@ -73,12 +73,7 @@ struct RawEventBridgeObject {
 }
 
 pub(super) fn decode(payload: &[u8]) -> Result<(StorageEvent, EventSource), Error> {
-    let raw: RawPayload = serde_json::from_slice(payload).map_err(|err| {
-        Error::bad_request(format!(
-            "{EXPECTED}; the payload could not be read as one ({err}); found {}",
-            describe(payload)
-        ))
-    })?;
+    let raw: RawPayload = read(payload, EXPECTED)?;
     if let Some(records) = raw.records {
         let mut objects = Vec::with_capacity(records.len());
         for (index, record) in records.into_iter().enumerate() {
@@ -118,10 +113,7 @@ pub(super) fn decode(payload: &[u8]) -> Result<(StorageEvent, EventSource), Erro
         object.time = raw.time.as_deref().and_then(parse_time);
         return Ok((StorageEvent::new(vec![object]), EventSource::EventBridge));
     }
-    Err(Error::bad_request(format!(
-        "{EXPECTED}; found {}",
-        describe(payload)
-    )))
+    Err(unexpected(EXPECTED, payload))
 }
 
 /// `ObjectCreated:Put` → created, `ObjectRemoved:Delete` → deleted, …

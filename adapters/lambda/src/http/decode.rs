@@ -3,16 +3,16 @@
 //! told from its markers.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use anyfn::http::header::{HeaderValue, COOKIE};
 use anyfn::http::{Method, Uri};
 use anyfn::{Body, Context, Error, Query, Request};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
 use super::api_gateway::RawRequestContext;
 use super::pairs::LazyObject;
-use crate::describe::describe;
+use crate::describe::{read, unexpected};
 use crate::EventSource;
 
 /// What the adapter expects, for error messages.
@@ -48,14 +48,8 @@ pub(crate) fn decode(
     payload: &[u8],
     context: &mut Context,
 ) -> Result<(Request, EventSource), Error> {
-    let raw: RawHttpEvent = serde_json::from_slice(payload).map_err(|err| {
-        Error::bad_request(format!(
-            "{EXPECTED}; the payload could not be read as one ({err}); found {}",
-            describe(payload)
-        ))
-    })?;
-    let source = detect(&raw)
-        .ok_or_else(|| Error::bad_request(format!("{EXPECTED}; found {}", describe(payload))))?;
+    let raw: RawHttpEvent = read(payload, EXPECTED)?;
+    let source = detect(&raw).ok_or_else(|| unexpected(EXPECTED, payload))?;
     // Known from here on: an event that fails to decode past this point is
     // still answered in its own shape.
     context.extensions_mut().insert(source);
@@ -257,28 +251,39 @@ fn build_uri(path: &str, query: &str) -> Result<Uri, anyfn::http::uri::InvalidUr
     if !path.starts_with('/') {
         uri.push('/');
     }
-    escape_into(path, &mut uri, b"/");
+    uri.extend(utf8_percent_encode(path, PATH_ESCAPED));
     if !query.is_empty() {
         uri.push('?');
-        escape_into(query, &mut uri, b"/?=&");
+        uri.extend(utf8_percent_encode(query, QUERY_ESCAPED));
     }
     Uri::try_from(uri)
 }
 
-/// Appends `text`, percent-encoding what a URI cannot hold as it is; `%`
-/// stays (the text may already be encoded).
-fn escape_into(text: &str, out: &mut String, also_allowed: &[u8]) {
-    for &byte in text.as_bytes() {
-        let allowed = byte.is_ascii_alphanumeric()
-            || b"-._~!$'()*+,;:@%".contains(&byte)
-            || also_allowed.contains(&byte);
-        if allowed {
-            out.push(byte as char);
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-}
+/// What a path from a payload cannot hold as it is: everything but the
+/// unreserved and sub-delimiter characters, `:`, `@` and `/`, and `%` (the
+/// path may already be encoded, as v2's `rawPath` is).
+const PATH_ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'%')
+    .remove(b'/');
+
+/// What a query from a payload cannot hold as it is: as for a path, but `?`,
+/// `=` and `&` stay too.
+const QUERY_ESCAPED: &AsciiSet = &PATH_ESCAPED.remove(b'?').remove(b'=').remove(b'&');
 
 #[cfg(test)]
 mod tests {
