@@ -106,8 +106,12 @@ pub fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
             && matches!(rest.as_bytes()[0], b'+' | b'-')
             && rest.as_bytes()[3] == b':' =>
         {
-            let hours = rest[1..3].parse::<i64>().map_err(|_| bad("bad offset"))?;
-            let minutes = rest[4..6].parse::<i64>().map_err(|_| bad("bad offset"))?;
+            // Two digits each, as RFC 3339's time-hour and time-minute: no
+            // sign of their own, hours 00-23, minutes 00-59.
+            let (hours, minutes) = (two_digits(&rest[1..3]), two_digits(&rest[4..6]));
+            let (Some(hours @ 0..=23), Some(minutes @ 0..=59)) = (hours, minutes) else {
+                return Err(bad("the offset must be +HH:MM or -HH:MM, hours 00-23, minutes 00-59"));
+            };
             let sign = if rest.starts_with('-') { -1 } else { 1 };
             sign * (hours * 3600 + minutes * 60)
         }
@@ -123,6 +127,16 @@ pub fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
             .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
     };
     time.ok_or_else(|| bad("out of range"))
+}
+
+/// The value of two ASCII digits, nothing else.
+fn two_digits(text: &str) -> Option<i64> {
+    match text.as_bytes() {
+        [tens @ b'0'..=b'9', units @ b'0'..=b'9'] => {
+            Some(i64::from(tens - b'0') * 10 + i64::from(units - b'0'))
+        }
+        _ => None,
+    }
 }
 
 /// Serde helpers: `#[serde(with = "anyfn::time::rfc3339")]` on a `SystemTime`.
@@ -273,5 +287,22 @@ mod tests {
         ] {
             assert!(parse_rfc3339(text).is_err(), "{text}");
         }
+    }
+
+    /// The offset's hours and minutes were parsed as signed integers, so a
+    /// second sign or an hour past 23 got through.
+    #[test]
+    fn regression_offsets_have_two_unsigned_digits_in_range() {
+        for text in [
+            "2024-01-01T00:00:00+-1:00",
+            "2024-01-01T00:00:00++1:00",
+            "2024-01-01T00:00:00+99:99",
+            "2024-01-01T00:00:00+24:00",
+            "2024-01-01T00:00:00-00:60",
+        ] {
+            assert!(parse_rfc3339(text).is_err(), "{text}");
+        }
+        assert!(parse_rfc3339("2024-01-01T00:00:00+23:59").is_ok());
+        assert!(parse_rfc3339("2024-01-01T00:00:00-00:00").is_ok());
     }
 }
