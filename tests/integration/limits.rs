@@ -157,3 +157,53 @@ async fn bad_json_gets_400_saying_what_was_wrong() {
     assert_eq!(ok.text(), "\"Ada\"");
     server.shutdown().await;
 }
+
+/// The process's virtual memory size, from `/proc/PID/status`, in KiB.
+#[cfg(target_os = "linux")]
+fn virtual_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmSize:"))
+        .and_then(|value| value.trim().trim_end_matches(" kB").trim().parse().ok())
+        .expect("VmSize")
+}
+
+/// The server reserved the whole declared `Content-Length` (up to the 6 MiB
+/// limit) before any body byte arrived: connections that declare a large
+/// body and send nothing made it reserve gigabytes. Buffers now grow with
+/// the bytes that arrive.
+#[cfg(target_os = "linux")]
+#[test]
+fn regression_a_declared_length_reserves_nothing_before_the_bytes_arrive() {
+    use std::io::{Read as _, Write as _};
+
+    const CONNECTIONS: usize = 64;
+    const DECLARED: usize = 6_000_000;
+    let server = crate::support::ExampleServer::start("echo");
+    let before = virtual_kib(server.child.id());
+    let mut connections = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let mut stream = std::net::TcpStream::connect(server.addr).expect("connects");
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .expect("timeout");
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nhost: x\r\ncontent-length: {DECLARED}\r\nexpect: 100-continue\r\n\r\n"
+        )
+        .expect("head sent");
+        // hyper says `100 Continue` once the server starts reading the body:
+        // by then its buffer is made.
+        let mut answer = [0u8; 25];
+        stream.read_exact(&mut answer).expect("100 Continue");
+        assert!(answer.starts_with(b"HTTP/1.1 100 Continue"), "{answer:?}");
+        connections.push(stream);
+    }
+    let grown_mib = virtual_kib(server.child.id()).saturating_sub(before) / 1024;
+    let declared_mib = (CONNECTIONS * DECLARED / (1024 * 1024)) as u64;
+    assert!(
+        grown_mib < declared_mib / 4,
+        "{CONNECTIONS} connections declaring {DECLARED} bytes and sending none grew the server by {grown_mib} MiB"
+    );
+}

@@ -213,24 +213,39 @@ async fn read_body(
         });
     }
 
-    let mut buffer = BytesMut::with_capacity(declared.map_or(0, |len| len as usize));
+    // Nothing is reserved for what the header declares: the buffer grows with
+    // the bytes that arrive (at most `limit`). A body that arrives as one
+    // frame, as small ones do, is kept as it came, without a copy.
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    let mut received = 0usize;
     while let Some(frame) = incoming.frame().await {
         let frame = frame.map_err(|err| Refusal {
             error: Error::bad_request(format!("could not read the request body: {err}")),
             close: true,
         })?;
-        if let Ok(data) = frame.into_data() {
-            if buffer.len() + data.len() > limit {
-                let drained = discard(&mut incoming, DISCARD_LIMIT).await;
-                return Err(Refusal {
-                    error: too_large(),
-                    close: !drained,
-                });
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        received += data.len();
+        if received > limit {
+            let drained = discard(&mut incoming, DISCARD_LIMIT).await;
+            return Err(Refusal {
+                error: too_large(),
+                close: !drained,
+            });
+        }
+        match first.take() {
+            None if rest.is_empty() => first = Some(data),
+            None => rest.extend_from_slice(&data),
+            Some(earlier) => {
+                rest.reserve(earlier.len() + data.len());
+                rest.extend_from_slice(&earlier);
+                rest.extend_from_slice(&data);
             }
-            buffer.extend_from_slice(&data);
         }
     }
-    Ok(buffer.freeze())
+    Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
 /// Reads and drops the rest of `incoming`, up to `max` bytes and
