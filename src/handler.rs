@@ -12,7 +12,9 @@ use crate::{Context, IntoError};
 /// A serverless function: takes an event and its [`Context`], returns an output.
 ///
 /// Write a function once against this trait and run it with any adapter:
-/// `anyfn-server` serves it over HTTP, `anyfn-test` invokes it in-process.
+/// `anyfn-lambda` on AWS Lambda, `anyfn-server` over HTTP (locally and in any
+/// container), `anyfn-auto` picking one of those from the environment, and
+/// `anyfn-test` in-process, in tests.
 /// The adapter decides which events it can decode into [`Handler::Event`]
 /// (an [`http::Request`](crate::Request), [`Json<T>`](crate::Json), …).
 ///
