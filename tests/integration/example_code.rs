@@ -13,6 +13,8 @@ pub mod failures;
 pub mod greet_json;
 #[path = "../../examples/hello.rs"]
 pub mod hello;
+#[path = "../../examples/kinesis.rs"]
+pub mod kinesis;
 #[path = "../../examples/nightly.rs"]
 pub mod nightly;
 #[path = "../../examples/queue-worker.rs"]

@@ -3,6 +3,7 @@
 //! real server over HTTP on 127.0.0.1.
 
 mod abuse;
+mod aws_differential;
 mod concurrency;
 mod deadline;
 mod event_fixtures;
@@ -10,6 +11,7 @@ mod example_code;
 mod examples;
 mod failure_parity;
 mod faults;
+mod kinesis;
 mod lambda;
 mod lambda_context;
 mod lambda_faults;

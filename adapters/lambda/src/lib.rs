@@ -16,6 +16,14 @@
 //! EventBridge scheduled events, and [`CloudEvent`](anyfn::event::CloudEvent)
 //! from any EventBridge event.
 //!
+//! Events only AWS has (Kinesis, DynamoDB Streams, Cognito triggers, …) have
+//! no portable type: take them as [`Json<T>`](anyfn::Json) of a serde type,
+//! such as those of the `aws_lambda_events` crate (`Json<KinesisEvent>` in,
+//! `Json<KinesisEventResponse>` out for a partial batch failure). The payload
+//! is the event as AWS sends it; off Lambda the local server takes the same
+//! JSON as a POST body. See the `kinesis` example, and the feature
+//! `aws-lambda-events`, which re-exports that crate.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -88,6 +96,42 @@ pub use env::is_lambda;
 pub use error::LambdaError;
 pub use http::{ApiGatewayContextExt, ApiGatewayRequestContext};
 pub use source::EventSource;
+
+/// The `aws_lambda_events` crate (feature `aws-lambda-events`): serde types
+/// for the events anyfn has no portable type for, to take as
+/// [`Json<T>`](anyfn::Json) and answer with.
+///
+/// It comes with none of its event families turned on: name the ones you
+/// use in your own `Cargo.toml` (`aws_lambda_events = { version = "1.2",
+/// default-features = false, features = ["kinesis", "streams"] }`); cargo
+/// merges the features asked of one version of a crate, so they are here
+/// too. `Json<T>` needs nothing but serde, so a function may as well use its
+/// own dependency directly, in whichever version it likes.
+///
+/// # Example
+///
+/// Its encodings are always there; `Base64Data` reads a base64 field, as
+/// `KinesisEvent` does for each record's data:
+///
+/// ```
+/// use anyfn::{Context, Json};
+/// use anyfn_lambda::aws_lambda_events::encodings::Base64Data;
+/// use anyfn_lambda::{EventSource, FromPayload};
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Record {
+///     data: Base64Data,
+/// }
+///
+/// let mut context = Context::builder().build();
+/// let (Json(record), source) = Json::<Record>::from_payload(br#"{"data":"aGVsbG8="}"#, &mut context)?;
+/// assert_eq!(record.data.as_slice(), b"hello");
+/// assert_eq!(source, EventSource::Raw);
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+#[cfg(feature = "aws-lambda-events")]
+pub use aws_lambda_events;
 
 use anyfn::Handler;
 

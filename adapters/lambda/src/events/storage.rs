@@ -104,6 +104,9 @@ pub(super) fn decode(payload: &[u8]) -> Result<(StorageEvent, EventSource), Erro
             "Object Created" => ObjectChange::Created,
             "Object Deleted" => ObjectChange::Deleted,
             "Object Restore Completed" => ObjectChange::Restored,
+            "Object Tags Added" | "Object Tags Deleted" | "Object ACL Updated" => {
+                ObjectChange::MetadataUpdated
+            }
             other => ObjectChange::Other(other.to_owned()),
         };
         let mut object = ObjectEvent::new(change, detail.bucket.name, detail.object.key);
@@ -124,6 +127,7 @@ fn change_of(event_name: &str) -> ObjectChange {
         "ObjectRemoved" => ObjectChange::Deleted,
         "ObjectRestore" if event_name.ends_with(":Completed") => ObjectChange::Restored,
         "LifecycleTransition" => ObjectChange::Archived,
+        "ObjectTagging" | "ObjectAcl" => ObjectChange::MetadataUpdated,
         _ => ObjectChange::Other(event_name.to_owned()),
     }
 }
@@ -159,5 +163,15 @@ mod tests {
                 .ends_with("found a JSON object with keys: hello"),
             "{err}"
         );
+    }
+
+    /// Tagging and ACL events decoded as `Other`, so a `MetadataUpdated`
+    /// event did not survive a round trip through S3's notification shape
+    /// (found by the differential test's author).
+    #[test]
+    fn regression_tagging_and_acl_events_are_metadata_updates() {
+        for name in ["ObjectTagging:Put", "ObjectTagging:Delete", "ObjectAcl:Put"] {
+            assert_eq!(change_of(name), ObjectChange::MetadataUpdated, "{name}");
+        }
     }
 }
