@@ -110,7 +110,9 @@ pub fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
             // sign of their own, hours 00-23, minutes 00-59.
             let (hours, minutes) = (two_digits(&rest[1..3]), two_digits(&rest[4..6]));
             let (Some(hours @ 0..=23), Some(minutes @ 0..=59)) = (hours, minutes) else {
-                return Err(bad("the offset must be +HH:MM or -HH:MM, hours 00-23, minutes 00-59"));
+                return Err(bad(
+                    "the offset must be +HH:MM or -HH:MM, hours 00-23, minutes 00-59",
+                ));
             };
             let sign = if rest.starts_with('-') { -1 } else { 1 };
             sign * (hours * 3600 + minutes * 60)

@@ -11,15 +11,33 @@ use crate::Error;
 
 /// The payload of a [`CloudEvent`]: the three forms the specification's
 /// JSON format distinguishes.
+///
+/// Which form an event read from the wire has follows its `datacontenttype`:
+/// absent or JSON (`application/json`, `*+json`) is [`Json`](Self::Json), so
+/// an event with text data must say so. anyfn does when it writes one: text
+/// data without a content type is written as `text/plain; charset=utf-8`
+/// (see [`CloudEvent::encoded_data_content_type`]), so it reads back as text
+/// in both modes of the HTTP binding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloudEventData {
     /// JSON data (`datacontenttype` absent, `application/json` or `*+json`).
     Json(Value),
-    /// Text data of another content type.
+    /// Text data of another content type (`text/plain; charset=utf-8` when
+    /// the event declares none).
     Text(String),
-    /// Bytes (`data_base64` in JSON, the raw body over HTTP).
+    /// Bytes (`data_base64` in JSON, the raw body over HTTP;
+    /// `application/octet-stream` in binary mode when the event declares no
+    /// content type).
     Binary(Bytes),
 }
+
+/// The `datacontenttype` anyfn writes for [`CloudEventData::Text`] when the
+/// event declares none.
+const TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
+
+/// The content type anyfn gives [`CloudEventData::Binary`] when the event
+/// declares none and the bytes travel as a raw body.
+const BINARY_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// A CloudEvent (specification 1.0): the required attributes `id`, `source`,
 /// `type` and `specversion`, the optional ones, extensions, and data.
@@ -104,14 +122,71 @@ impl CloudEvent {
         }
     }
 
-    /// Sets the data; JSON data without a content type gets `application/json`.
+    /// Sets the data. An event without a content type gets one that says
+    /// the data's form: `application/json` for JSON, `text/plain;
+    /// charset=utf-8` for text, `application/octet-stream` for bytes, so it
+    /// reads back as it was built in either mode of the HTTP binding.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{CloudEvent, CloudEventData};
+    ///
+    /// let event = CloudEvent::new("1", "/notes", "com.example.note")
+    ///     .with_data(CloudEventData::Text("hello".into()));
+    /// assert_eq!(event.data_content_type.as_deref(), Some("text/plain; charset=utf-8"));
+    /// assert_eq!(CloudEvent::from_json(event.to_json_value().to_string().as_bytes())?, event);
+    ///
+    /// let declared = CloudEvent::new("2", "/notes", "com.example.note")
+    ///     .with_data_content_type("text/markdown")
+    ///     .with_data(CloudEventData::Text("# hello".into()));
+    /// assert_eq!(declared.data_content_type.as_deref(), Some("text/markdown"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     #[must_use]
     pub fn with_data(mut self, data: CloudEventData) -> Self {
-        if matches!(data, CloudEventData::Json(_)) && self.data_content_type.is_none() {
-            self.data_content_type = Some("application/json".to_owned());
+        if self.data_content_type.is_none() {
+            let content_type = match data {
+                CloudEventData::Json(_) => "application/json",
+                CloudEventData::Text(_) => TEXT_CONTENT_TYPE,
+                CloudEventData::Binary(_) => BINARY_CONTENT_TYPE,
+            };
+            self.data_content_type = Some(content_type.to_owned());
         }
         self.data = Some(data);
         self
+    }
+
+    /// The content type the data is written with in binary mode of the HTTP
+    /// binding (the `Content-Type` header): the `datacontenttype` the event
+    /// declares, or, when it declares none, the one that makes the data read
+    /// back in its own form: `text/plain; charset=utf-8` for text,
+    /// `application/octet-stream` for bytes, none for JSON data or no data
+    /// (an absent content type means JSON).
+    ///
+    /// Structured mode ([`to_json_value`](Self::to_json_value)) writes the
+    /// same for text; bytes need none there, since `data_base64` says what
+    /// they are.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{CloudEvent, CloudEventData};
+    ///
+    /// let mut event = CloudEvent::new("1", "/notes", "com.example.note");
+    /// assert_eq!(event.encoded_data_content_type(), None);
+    /// event.data = Some(CloudEventData::Text("hello".into()));
+    /// assert_eq!(event.encoded_data_content_type(), Some("text/plain; charset=utf-8"));
+    /// event.data_content_type = Some("text/csv".into());
+    /// assert_eq!(event.encoded_data_content_type(), Some("text/csv"));
+    /// ```
+    pub fn encoded_data_content_type(&self) -> Option<&str> {
+        match (&self.data_content_type, &self.data) {
+            (Some(content_type), _) => Some(content_type),
+            (None, Some(CloudEventData::Text(_))) => Some(TEXT_CONTENT_TYPE),
+            (None, Some(CloudEventData::Binary(_))) => Some(BINARY_CONTENT_TYPE),
+            (None, Some(CloudEventData::Json(_)) | None) => None,
+        }
     }
 
     /// Sets `datacontenttype`.
@@ -284,6 +359,32 @@ impl CloudEvent {
     }
 
     /// The event in the JSON event format.
+    ///
+    /// Text data without a `datacontenttype` is written with
+    /// `"datacontenttype": "text/plain; charset=utf-8"`: the JSON format
+    /// reads a string `data` without a content type as JSON (a JSON string),
+    /// and so does [`from_json`](Self::from_json), as the specification says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{CloudEvent, CloudEventData};
+    ///
+    /// let mut event = CloudEvent::new("1", "/notes", "com.example.note");
+    /// event.data = Some(CloudEventData::Text("hello".into()));
+    /// let json = event.to_json_value();
+    /// assert_eq!(json["datacontenttype"], "text/plain; charset=utf-8");
+    /// assert_eq!(json["data"], "hello");
+    /// let back = CloudEvent::from_json(json.to_string().as_bytes())?;
+    /// assert_eq!(back.data, Some(CloudEventData::Text("hello".into())));
+    ///
+    /// // Without that content type, a string is JSON data.
+    /// let json_string = CloudEvent::from_json(
+    ///     br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data":"hello"}"#,
+    /// )?;
+    /// assert_eq!(json_string.data, Some(CloudEventData::Json("hello".into())));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn to_json_value(&self) -> Value {
         let mut map = Map::new();
         map.insert(
@@ -293,14 +394,19 @@ impl CloudEvent {
         map.insert("id".into(), Value::String(self.id.clone()));
         map.insert("source".into(), Value::String(self.source.clone()));
         map.insert("type".into(), Value::String(self.event_type.clone()));
+        // Bytes need no content type here: `data_base64` says what they are.
+        let data_content_type = match &self.data {
+            Some(CloudEventData::Binary(_)) => self.data_content_type.as_deref(),
+            _ => self.encoded_data_content_type(),
+        };
         let optional = [
-            ("datacontenttype", &self.data_content_type),
-            ("dataschema", &self.data_schema),
-            ("subject", &self.subject),
+            ("datacontenttype", data_content_type),
+            ("dataschema", self.data_schema.as_deref()),
+            ("subject", self.subject.as_deref()),
         ];
         for (name, value) in optional {
             if let Some(value) = value {
-                map.insert(name.into(), Value::String(value.clone()));
+                map.insert(name.into(), Value::String(value.to_owned()));
             }
         }
         if let Some(time) = self.time {
@@ -363,6 +469,27 @@ mod tests {
                 format!("the CloudEvent has no `{name}` attribute, which is required")
             );
         }
+    }
+
+    /// Regression (issue 9): text data without a content type was written
+    /// as a JSON string with no `datacontenttype`, which reads back as JSON.
+    #[test]
+    fn text_data_without_a_content_type_round_trips_in_structured_mode() {
+        let mut event = CloudEvent::new("1", "/s", "t");
+        event.data = Some(CloudEventData::Text("hello".into()));
+        let json = event.to_json_value();
+        let back = CloudEvent::from_json(json.to_string().as_bytes()).unwrap();
+        assert_eq!(back.data, Some(CloudEventData::Text("hello".into())));
+        assert_eq!(json["datacontenttype"], "text/plain; charset=utf-8");
+        let built = CloudEvent::new("1", "/s", "t").with_data(CloudEventData::Text("hi".into()));
+        assert_eq!(
+            built.data_content_type.as_deref(),
+            Some("text/plain; charset=utf-8")
+        );
+        assert_eq!(
+            CloudEvent::from_json(built.to_json_value().to_string().as_bytes()).unwrap(),
+            built
+        );
     }
 
     #[test]

@@ -180,7 +180,10 @@ fn regression_a_declared_length_reserves_nothing_before_the_bytes_arrive() {
 
     const CONNECTIONS: usize = 64;
     const DECLARED: usize = 6_000_000;
-    let server = crate::support::ExampleServer::start("echo");
+    // One malloc arena: glibc reserves 64 MiB of address space for each
+    // thread's own arena, which would hide what the requests reserve.
+    let server =
+        crate::support::ExampleServer::start_with_env("echo", &[("MALLOC_ARENA_MAX", "1")]);
     let before = virtual_kib(server.child.id());
     let mut connections = Vec::new();
     for _ in 0..CONNECTIONS {

@@ -4,6 +4,7 @@
 
 mod abuse;
 mod aws_differential;
+mod cloud_events_sdk;
 mod concurrency;
 mod deadline;
 mod event_fixtures;

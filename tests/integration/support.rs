@@ -46,10 +46,16 @@ impl ExampleServer {
     /// for its INIT line, which names the address it listens on. Its stderr
     /// is a pipe, not a terminal, as under a container platform.
     pub fn start(name: &str) -> Self {
+        Self::start_with_env(name, &[])
+    }
+
+    /// [`start`](Self::start) with more environment variables.
+    pub fn start_with_env(name: &str, env: &[(&str, &str)]) -> Self {
         use std::io::{BufRead, BufReader};
         use std::process::{Command, Stdio};
 
         let mut child = Command::new(crate::lambda::example(name))
+            .envs(env.iter().copied())
             .env("PORT", "0")
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .env("RUST_LOG", "info")
