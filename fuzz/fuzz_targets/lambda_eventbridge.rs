@@ -3,12 +3,12 @@
 
 use anyfn::event::{CloudEvent, ScheduleTick};
 use anyfn::Context;
-use anyfn_lambda::{FromPayload, IntoPayload};
+use anyfn_lambda::{FromLambda, IntoLambda};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|payload: &[u8]| {
-    let _ = ScheduleTick::from_payload(payload, &mut Context::builder().build());
-    if let Ok((event, source)) = CloudEvent::from_payload(payload, &mut Context::builder().build()) {
-        let _ = event.into_payload(source);
+    let _ = ScheduleTick::from_lambda(payload, &mut Context::builder().build());
+    if let Ok((event, source)) = CloudEvent::from_lambda(payload, &mut Context::builder().build()) {
+        let _ = event.into_lambda(source);
     }
 });

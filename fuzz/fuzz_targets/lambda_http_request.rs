@@ -3,17 +3,17 @@
 #![no_main]
 
 use anyfn::{Context, Request};
-use anyfn_lambda::{FromPayload, IntoPayload};
+use anyfn_lambda::{FromLambda, IntoLambda};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|payload: &[u8]| {
     let mut context = Context::builder().build();
-    if let Ok((request, source)) = Request::from_payload(payload, &mut context) {
+    if let Ok((request, source)) = Request::from_lambda(payload, &mut context) {
         let mut response = anyfn::response::text(request.uri().to_string());
         for (name, value) in request.headers() {
             response.headers_mut().append(name.clone(), value.clone());
         }
-        let encoded = response.into_payload(source).expect("a decoded request's echo encodes");
+        let encoded = response.into_lambda(source).expect("a decoded request's echo encodes");
         serde_json::from_str::<serde_json::Value>(&encoded).expect("the encoding is JSON");
     }
 });

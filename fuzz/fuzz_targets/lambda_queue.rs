@@ -3,13 +3,13 @@
 
 use anyfn::event::{BatchResult, QueueBatch};
 use anyfn::Context;
-use anyfn_lambda::{FromPayload, IntoPayload};
+use anyfn_lambda::{FromLambda, IntoLambda};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|payload: &[u8]| {
-    if let Ok((batch, source)) = QueueBatch::from_payload(payload, &mut Context::builder().build()) {
+    if let Ok((batch, source)) = QueueBatch::from_lambda(payload, &mut Context::builder().build()) {
         let failed: BatchResult = batch.messages.iter().map(|m| m.id.clone()).collect();
-        let _ = failed.into_payload(source);
+        let _ = failed.into_lambda(source);
         for message in &batch.messages {
             let _ = message.text();
             let _ = message.json::<serde_json::Value>();

@@ -3,9 +3,9 @@
 
 use anyfn::event::StorageEvent;
 use anyfn::Context;
-use anyfn_lambda::FromPayload;
+use anyfn_lambda::FromLambda;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|payload: &[u8]| {
-    let _ = StorageEvent::from_payload(payload, &mut Context::builder().build());
+    let _ = StorageEvent::from_lambda(payload, &mut Context::builder().build());
 });

@@ -1,5 +1,5 @@
 //! Differential test: every AWS event fixture of the repository is decoded
-//! twice, by anyfn's one-pass decoders (through `anyfn_lambda::FromPayload`,
+//! twice, by anyfn's one-pass decoders (through `anyfn_lambda::FromLambda`,
 //! into the portable types) and by `aws_lambda_events`' own types, and every
 //! field both sides have must agree.
 //!
@@ -25,7 +25,7 @@ use anyfn::event::{
 use anyfn::http::header::{HeaderValue, COOKIE};
 use anyfn::http::HeaderMap;
 use anyfn::{Context, Json, Request, RequestExt};
-use anyfn_lambda::{ApiGatewayContextExt, ApiGatewayRequestContext, EventSource, FromPayload};
+use anyfn_lambda::{ApiGatewayContextExt, ApiGatewayRequestContext, EventSource, FromLambda};
 use aws_lambda_events::alb::AlbTargetGroupRequest;
 use aws_lambda_events::apigw::{
     ApiGatewayProxyRequest, ApiGatewayRequestAuthorizer, ApiGatewayV2httpRequest,
@@ -265,9 +265,9 @@ fn run(check: Check, name: &str, aws_payload: &[u8], payload: &[u8]) {
 // Decoding on both sides.
 
 /// anyfn's decode, with the context it filled.
-fn anyfn_decode<T: FromPayload>(name: &str, payload: &[u8]) -> (T, EventSource, Context) {
+fn anyfn_decode<T: FromLambda>(name: &str, payload: &[u8]) -> (T, EventSource, Context) {
     let mut context = Context::builder().build();
-    let (event, source) = T::from_payload(payload, &mut context)
+    let (event, source) = T::from_lambda(payload, &mut context)
         .unwrap_or_else(|err| panic!("{name}: anyfn refused it: {err}"));
     (event, source, context)
 }
@@ -1116,7 +1116,7 @@ fn check_eventbridge(name: &str, aws_payload: &[u8], payload: &[u8]) {
         "{name}: detail"
     );
 
-    let tick = ScheduleTick::from_payload(payload, &mut Context::builder().build());
+    let tick = ScheduleTick::from_lambda(payload, &mut Context::builder().build());
     if aws.detail_type == "Scheduled Event" {
         let (tick, source) = tick.unwrap_or_else(|err| panic!("{name}: {err}"));
         assert_eq!(source, EventSource::EventBridge, "{name}: shape");
@@ -1138,8 +1138,8 @@ fn check_eventbridge(name: &str, aws_payload: &[u8], payload: &[u8]) {
 /// `Json<KinesisEvent>` through the Lambda adapter must give exactly
 /// aws_lambda_events' own decode, each record's data decoded from base64.
 fn check_kinesis_only(name: &str, aws_payload: &[u8], payload: &[u8]) {
-    fn refused<T: FromPayload>(name: &str, payload: &[u8]) {
-        let result = T::from_payload(payload, &mut Context::builder().build());
+    fn refused<T: FromLambda>(name: &str, payload: &[u8]) {
+        let result = T::from_lambda(payload, &mut Context::builder().build());
         let err = result
             .err()
             .unwrap_or_else(|| panic!("{name}: {} took it", std::any::type_name::<T>()));

@@ -9,7 +9,7 @@ use anyfn::event::{
     CloudEvent, CloudEventData, ObjectChange, QueueBatch, ScheduleTick, StorageEvent,
 };
 use anyfn::{Context, Query};
-use anyfn_lambda::{EventSource, FromPayload};
+use anyfn_lambda::{EventSource, FromLambda};
 use serde_json::{json, Value};
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
@@ -27,8 +27,8 @@ fn fixtures() -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn decode<T: FromPayload>(payload: &[u8]) -> (T, EventSource) {
-    T::from_payload(payload, &mut Context::builder().build()).unwrap_or_else(|err| panic!("{err}"))
+fn decode<T: FromLambda>(payload: &[u8]) -> (T, EventSource) {
+    T::from_lambda(payload, &mut Context::builder().build()).unwrap_or_else(|err| panic!("{err}"))
 }
 
 fn time(text: &str) -> std::time::SystemTime {
@@ -220,7 +220,7 @@ fn check_eventbridge(name: &str, payload: &[u8], fixture: &Value) {
         "{name}"
     );
 
-    let tick = ScheduleTick::from_payload(payload, &mut Context::builder().build());
+    let tick = ScheduleTick::from_lambda(payload, &mut Context::builder().build());
     if fixture["detail-type"] == "Scheduled Event" {
         let (tick, _) = tick.expect("a schedule");
         assert_eq!(tick.id, str_of(&fixture["id"]), "{name}");

@@ -300,7 +300,7 @@ fn assert_parity(case: &Case, harness: &Answer, others: &[(String, Answer)]) {
 async fn check_every_adapter<H>(name: &str, handler: impl Fn() -> H, cases: &[Case])
 where
     H: anyfn::Handler<Event = anyfn::Request>,
-    H::Output: anyfn_server::IntoResponse,
+    H::Output: anyfn_server::IntoHttp,
 {
     let harness = Harness::new(handler()).timeout(TIMEOUT);
     let server = TestServer::start_with(Server::new(handler()).timeout(TIMEOUT))

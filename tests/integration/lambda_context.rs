@@ -2,7 +2,7 @@
 //! Gateway request context and the event source, read from real fixtures.
 
 use anyfn::{Context, Request};
-use anyfn_lambda::{ApiGatewayContextExt, EventSource, FromPayload};
+use anyfn_lambda::{ApiGatewayContextExt, EventSource, FromLambda};
 
 fn decode(name: &str) -> (Request, EventSource, Context) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -10,7 +10,7 @@ fn decode(name: &str) -> (Request, EventSource, Context) {
         .join(name);
     let payload = std::fs::read(&path).expect("fixture");
     let mut context = Context::builder().build();
-    let (request, source) = Request::from_payload(&payload, &mut context).expect("decodes");
+    let (request, source) = Request::from_lambda(&payload, &mut context).expect("decodes");
     (request, source, context)
 }
 

@@ -20,8 +20,8 @@
 //! ```
 
 use anyfn::{ErrorDetails, Handler};
-use anyfn_lambda::{FromPayload, IntoPayload, LambdaError};
-use anyfn_server::{FromRequest, IntoResponse, ServeError};
+use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
+use anyfn_server::{FromHttp, IntoHttp, ServeError};
 
 /// Why the chosen adapter could not run.
 ///
@@ -77,8 +77,8 @@ pub fn detect() -> anyfn::Platform {
 pub async fn run<H>(handler: H) -> Result<(), RunError>
 where
     H: Handler,
-    H::Event: FromRequest + FromPayload,
-    H::Output: IntoResponse + IntoPayload,
+    H::Event: FromHttp + FromLambda,
+    H::Output: IntoHttp + IntoLambda,
 {
     Runner::new(handler).run().await
 }
@@ -120,8 +120,8 @@ impl<H> std::fmt::Debug for Runner<H> {
 impl<H> Runner<H>
 where
     H: Handler,
-    H::Event: FromRequest + FromPayload,
-    H::Output: IntoResponse + IntoPayload,
+    H::Event: FromHttp + FromLambda,
+    H::Output: IntoHttp + IntoLambda,
 {
     /// A runner for `handler`: the default subscriber on, error details as
     /// `ANYFN_ERROR_DETAILS` says.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler};
 
-use crate::codec::{FromPayload, IntoPayload};
+use crate::codec::{FromLambda, IntoLambda};
 use crate::LambdaError;
 
 /// How long before Lambda's own deadline anyfn stops a handler, by default:
@@ -74,8 +74,8 @@ impl<H> std::fmt::Debug for Lambda<H> {
 impl<H> Lambda<H>
 where
     H: Handler,
-    H::Event: FromPayload,
-    H::Output: IntoPayload,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
 {
     /// The adapter for `handler`, with the margin and error details from the
     /// environment (or their defaults) and no default subscriber.

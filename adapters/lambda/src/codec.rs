@@ -1,5 +1,5 @@
 //! How Lambda payloads become events and outputs become payloads:
-//! [`FromPayload`] and [`IntoPayload`].
+//! [`FromLambda`] and [`IntoLambda`].
 
 use anyfn::{Context, Error, ErrorKind, Json, Request, Response};
 use serde::de::DeserializeOwned;
@@ -7,25 +7,34 @@ use serde::Serialize;
 
 use crate::EventSource;
 
-/// An event the Lambda adapter can decode from an invocation's payload.
+/// An event the Lambda adapter can make from an invocation's payload: "this
+/// event can come from Lambda".
 ///
 /// Implemented for the portable event types: [`Request`] (from API Gateway
-/// REST and HTTP APIs, ALB and Function URLs, detected from the payload) and
-/// [`Json<T>`] (the raw payload). A handler can run on Lambda when its `Event`
-/// implements this trait.
+/// REST and HTTP APIs, ALB and Function URLs, detected from the payload),
+/// the [`anyfn::event`] types, and [`Json<T>`] (the raw payload). A handler
+/// can run on Lambda when its `Event` implements this trait. An event type of
+/// your own can implement it too, naming its source
+/// [`EventSource::Custom`].
+///
+/// Each adapter names its pair of traits after itself: `FromLambda` and
+/// [`IntoLambda`] here, `anyfn_server`'s `FromHttp` and `IntoHttp`, so that
+/// neither collides with another crate's (axum's `FromRequest` and
+/// `IntoResponse`, lambda_runtime's `LambdaEvent` and
+/// `IntoFunctionResponse`).
 ///
 /// # Example
 ///
 /// ```
 /// use anyfn::{Context, Json};
-/// use anyfn_lambda::{EventSource, FromPayload};
+/// use anyfn_lambda::{EventSource, FromLambda};
 ///
 /// let mut context = Context::builder().build();
-/// let (Json(n), source) = Json::<u32>::from_payload(b"42", &mut context)?;
+/// let (Json(n), source) = Json::<u32>::from_lambda(b"42", &mut context)?;
 /// assert_eq!((n, source), (42, EventSource::Raw));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
-pub trait FromPayload: Sized {
+pub trait FromLambda: Sized {
     /// Decodes the event and says which shape it came in. Decoders may add
     /// provider details to the context's extensions.
     ///
@@ -33,7 +42,7 @@ pub trait FromPayload: Sized {
     ///
     /// [`ErrorKind::BadRequest`] saying which shapes were expected and what
     /// was found.
-    fn from_payload(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error>;
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error>;
 }
 
 /// An output the Lambda adapter can encode as the invocation's response
@@ -43,23 +52,23 @@ pub trait FromPayload: Sized {
 ///
 /// ```
 /// use anyfn::Json;
-/// use anyfn_lambda::{EventSource, IntoPayload};
+/// use anyfn_lambda::{EventSource, IntoLambda};
 ///
-/// let payload = Json(vec![1, 2]).into_payload(EventSource::Raw)?;
+/// let payload = Json(vec![1, 2]).into_lambda(EventSource::Raw)?;
 /// assert_eq!(payload, "[1,2]");
 /// # Ok::<(), anyfn::Error>(())
 /// ```
-pub trait IntoPayload {
+pub trait IntoLambda {
     /// Encodes the output as JSON for `source`.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Internal`] when the output cannot be encoded for `source`.
-    fn into_payload(self, source: EventSource) -> Result<String, Error>;
+    fn into_lambda(self, source: EventSource) -> Result<String, Error>;
 }
 
-impl<T: DeserializeOwned> FromPayload for Json<T> {
-    fn from_payload(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
+impl<T: DeserializeOwned> FromLambda for Json<T> {
+    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
         serde_json::from_slice(payload)
             .map(|value| (Json(value), EventSource::Raw))
             .map_err(|source| {
@@ -72,8 +81,8 @@ impl<T: DeserializeOwned> FromPayload for Json<T> {
     }
 }
 
-impl<T: Serialize> IntoPayload for Json<T> {
-    fn into_payload(self, _source: EventSource) -> Result<String, Error> {
+impl<T: Serialize> IntoLambda for Json<T> {
+    fn into_lambda(self, _source: EventSource) -> Result<String, Error> {
         serde_json::to_string(&self.0).map_err(|source| {
             Error::with_source(
                 ErrorKind::Internal,
@@ -89,15 +98,15 @@ impl<T: Serialize> IntoPayload for Json<T> {
 /// # Example
 ///
 /// ```
-/// use anyfn_lambda::{EventSource, IntoPayload};
+/// use anyfn_lambda::{EventSource, IntoLambda};
 ///
-/// assert_eq!(().into_payload(EventSource::Raw)?, "null");
-/// let http = ().into_payload(EventSource::FunctionUrl)?;
+/// assert_eq!(().into_lambda(EventSource::Raw)?, "null");
+/// let http = ().into_lambda(EventSource::FunctionUrl)?;
 /// assert!(http.contains(r#""statusCode":204"#));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
-impl IntoPayload for () {
-    fn into_payload(self, source: EventSource) -> Result<String, Error> {
+impl IntoLambda for () {
+    fn into_lambda(self, source: EventSource) -> Result<String, Error> {
         if source.is_http() {
             crate::http::encode(
                 anyfn::response::status(anyfn::http::StatusCode::NO_CONTENT),
@@ -109,14 +118,14 @@ impl IntoPayload for () {
     }
 }
 
-impl FromPayload for Request {
-    fn from_payload(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error> {
+impl FromLambda for Request {
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error> {
         crate::http::decode(payload, context)
     }
 }
 
-impl IntoPayload for Response {
-    fn into_payload(self, source: EventSource) -> Result<String, Error> {
+impl IntoLambda for Response {
+    fn into_lambda(self, source: EventSource) -> Result<String, Error> {
         crate::http::encode(self, source)
     }
 }

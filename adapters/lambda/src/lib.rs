@@ -90,7 +90,7 @@ mod runtime;
 mod source;
 
 pub use builder::{Lambda, DEADLINE_MARGIN_ENV, DEFAULT_DEADLINE_MARGIN};
-pub use codec::{FromPayload, IntoPayload};
+pub use codec::{FromLambda, IntoLambda};
 pub use context_ext::{ClientContext, CognitoIdentity, LambdaContextExt};
 pub use env::is_lambda;
 pub use error::LambdaError;
@@ -116,7 +116,7 @@ pub use source::EventSource;
 /// ```
 /// use anyfn::{Context, Json};
 /// use anyfn_lambda::aws_lambda_events::encodings::Base64Data;
-/// use anyfn_lambda::{EventSource, FromPayload};
+/// use anyfn_lambda::{EventSource, FromLambda};
 /// use serde::Deserialize;
 ///
 /// #[derive(Deserialize)]
@@ -125,7 +125,7 @@ pub use source::EventSource;
 /// }
 ///
 /// let mut context = Context::builder().build();
-/// let (Json(record), source) = Json::<Record>::from_payload(br#"{"data":"aGVsbG8="}"#, &mut context)?;
+/// let (Json(record), source) = Json::<Record>::from_lambda(br#"{"data":"aGVsbG8="}"#, &mut context)?;
 /// assert_eq!(record.data.as_slice(), b"hello");
 /// assert_eq!(source, EventSource::Raw);
 /// # Ok::<(), anyfn::Error>(())
@@ -149,8 +149,8 @@ use anyfn::Handler;
 pub async fn run<H>(handler: H) -> Result<(), LambdaError>
 where
     H: Handler,
-    H::Event: FromPayload,
-    H::Output: IntoPayload,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
 {
     Lambda::new(handler).default_subscriber(true).run().await
 }

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
 use crate::builder::Settings;
-use crate::codec::{FromPayload, IntoPayload};
+use crate::codec::{FromLambda, IntoLambda};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
 use crate::payload::Payload;
@@ -20,8 +20,8 @@ use crate::{EventSource, LambdaError};
 pub(crate) async fn run<H>(handler: H, settings: Settings) -> Result<(), LambdaError>
 where
     H: Handler,
-    H::Event: FromPayload,
-    H::Output: IntoPayload,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
 {
     let env = Arc::new(FunctionEnv::from_env()?);
     let handler = Arc::new(handler);
@@ -83,8 +83,8 @@ async fn invoke<H>(
 ) -> Result<Box<RawValue>, Diagnostic>
 where
     H: Handler,
-    H::Event: FromPayload,
-    H::Output: IntoPayload,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
 {
     let LambdaEvent { payload, context } = event;
     let request_id = context.request_id.clone();
@@ -125,8 +125,8 @@ async fn settle<H>(
 ) -> Result<String, Error>
 where
     H: Handler,
-    H::Event: FromPayload,
-    H::Output: IntoPayload,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
 {
     let started = Instant::now();
     let deadline = deadline_of(lambda_context.deadline, settings.deadline_margin, started);
@@ -166,7 +166,7 @@ where
             )))
         }
     };
-    let decoded = H::Event::from_payload(payload.get().as_bytes(), &mut context);
+    let decoded = H::Event::from_lambda(payload.get().as_bytes(), &mut context);
     drop(payload);
     *source = context.extensions().get::<EventSource>().copied();
     let (event, decoded_source) = decoded?;
@@ -182,7 +182,7 @@ where
     let output = tokio::time::timeout_at(deadline.into(), outcome)
         .await
         .unwrap_or_else(|_| Err(Error::timeout(started.elapsed())))?;
-    output.into_payload(decoded_source)
+    output.into_lambda(decoded_source)
 }
 
 /// The response payload as the raw JSON lambda_runtime posts.

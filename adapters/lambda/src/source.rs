@@ -3,7 +3,8 @@
 use std::fmt;
 
 /// The shape of the payload an invocation came with, remembered so that the
-/// output goes back in the shape the service expects. Also stored in the
+/// output goes back in the shape the service expects. Open to event types
+/// outside anyfn through [`EventSource::Custom`]. Also stored in the
 /// context's extensions ([`LambdaContextExt::event_source`](crate::LambdaContextExt::event_source)).
 ///
 /// # Example
@@ -36,6 +37,19 @@ pub enum EventSource {
     Sns,
     /// EventBridge event (scheduled or other).
     EventBridge,
+    /// A source named by a decoder outside anyfn: a [`FromLambda`](crate::FromLambda)
+    /// impl for an event type of your own returns it, and the matching
+    /// [`IntoLambda`](crate::IntoLambda) impl gets it back to answer in that
+    /// source's shape. anyfn's own decoders never return it.
+    ///
+    /// ```
+    /// use anyfn_lambda::EventSource;
+    ///
+    /// let kinesis = EventSource::Custom("Kinesis stream");
+    /// assert_eq!(kinesis.to_string(), "Kinesis stream");
+    /// assert!(!kinesis.is_http());
+    /// ```
+    Custom(&'static str),
 }
 
 impl EventSource {
@@ -75,6 +89,7 @@ impl fmt::Display for EventSource {
             Self::Sqs => "SQS batch",
             Self::Sns => "SNS delivery",
             Self::EventBridge => "EventBridge event",
+            Self::Custom(name) => name,
         })
     }
 }

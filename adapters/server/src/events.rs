@@ -17,10 +17,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
-use crate::codec::{FromRequest, IntoResponse};
+use crate::codec::{FromHttp, IntoHttp};
 
-impl FromRequest for CloudEvent {
-    fn from_request(request: Request) -> Result<Self, Error> {
+impl FromHttp for CloudEvent {
+    fn from_http(request: Request) -> Result<Self, Error> {
         if let Some(event) = cloud_event_from_request(&request)? {
             return Ok(event);
         }
@@ -35,8 +35,8 @@ impl FromRequest for CloudEvent {
     }
 }
 
-impl FromRequest for StorageEvent {
-    fn from_request(request: Request) -> Result<Self, Error> {
+impl FromHttp for StorageEvent {
+    fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
             return plain_json(&request, "a storage event");
         };
@@ -62,8 +62,8 @@ impl FromRequest for StorageEvent {
     }
 }
 
-impl FromRequest for QueueBatch {
-    fn from_request(request: Request) -> Result<Self, Error> {
+impl FromHttp for QueueBatch {
+    fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
             return plain_json(&request, "a queue batch");
         };
@@ -102,8 +102,8 @@ impl FromRequest for QueueBatch {
     }
 }
 
-impl FromRequest for ScheduleTick {
-    fn from_request(request: Request) -> Result<Self, Error> {
+impl FromHttp for ScheduleTick {
+    fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
             return plain_json(&request, "a schedule tick");
         };
@@ -124,8 +124,8 @@ impl FromRequest for ScheduleTick {
 /// `200` with the batch response when every message succeeded; `500` with
 /// the same document naming the failed ones otherwise, so push deliveries
 /// (Pub/Sub, Eventarc, Knative) retry them.
-impl IntoResponse for BatchResult {
-    fn into_response(self) -> Result<Response, Error> {
+impl IntoHttp for BatchResult {
+    fn into_http(self) -> Result<Response, Error> {
         let status = if self.failed.is_empty() {
             StatusCode::OK
         } else {
@@ -138,8 +138,8 @@ impl IntoResponse for BatchResult {
 }
 
 /// A CloudEvent answers in structured mode.
-impl IntoResponse for CloudEvent {
-    fn into_response(self) -> Result<Response, Error> {
+impl IntoHttp for CloudEvent {
+    fn into_http(self) -> Result<Response, Error> {
         let body = Body::from_json(&self.to_json_value())?;
         let mut response = Response::new(body);
         response

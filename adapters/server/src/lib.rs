@@ -82,7 +82,7 @@ mod shutdown;
 mod watchdog;
 
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
-pub use codec::{FromRequest, IntoResponse};
+pub use codec::{FromHttp, IntoHttp};
 pub use config::{
     DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_TIMEOUT,
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,
@@ -111,8 +111,8 @@ use anyfn::Handler;
 pub async fn serve<H>(handler: H) -> Result<(), ServeError>
 where
     H: Handler,
-    H::Event: FromRequest,
-    H::Output: IntoResponse,
+    H::Event: FromHttp,
+    H::Output: IntoHttp,
 {
     Server::new(handler)
         .default_subscriber(true)

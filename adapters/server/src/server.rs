@@ -15,7 +15,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::codec::{FromRequest, IntoResponse};
+use crate::codec::{FromHttp, IntoHttp};
 use crate::config::Config;
 use crate::request_id::RequestIds;
 use crate::service::Shared;
@@ -67,8 +67,8 @@ impl<H> std::fmt::Debug for Server<H> {
 impl<H> Server<H>
 where
     H: Handler,
-    H::Event: FromRequest,
-    H::Output: IntoResponse,
+    H::Event: FromHttp,
+    H::Output: IntoHttp,
 {
     /// A server for `handler`, with the defaults above.
     pub fn new(handler: H) -> Self {
@@ -240,8 +240,8 @@ impl<H> std::fmt::Debug for BoundServer<H> {
 impl<H> BoundServer<H>
 where
     H: Handler,
-    H::Event: FromRequest,
-    H::Output: IntoResponse,
+    H::Event: FromHttp,
+    H::Output: IntoHttp,
 {
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {

@@ -15,7 +15,7 @@ use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
 
-use crate::codec::{FromRequest, IntoResponse};
+use crate::codec::{FromHttp, IntoHttp};
 use crate::config::Config;
 use crate::context_ext::ClientAddr;
 use crate::request_id::RequestIds;
@@ -38,8 +38,8 @@ pub(crate) struct Shared<H> {
 impl<H> Shared<H>
 where
     H: Handler,
-    H::Event: FromRequest,
-    H::Output: IntoResponse,
+    H::Event: FromHttp,
+    H::Output: IntoHttp,
 {
     pub(crate) async fn handle(
         self: Arc<Self>,
@@ -91,7 +91,7 @@ where
 
         let deadline = context.deadline();
         let mut answered = false;
-        let outcome = match H::Event::from_request(request) {
+        let outcome = match H::Event::from_http(request) {
             Ok(event) => {
                 let span = adapter::invocation_span(&context);
                 let invocation = pin!(adapter::invoke(
@@ -101,9 +101,7 @@ where
                     std::future::pending()
                 ));
                 match watch.run(request_number, deadline, &span, invocation).await {
-                    Settled::InTime(outcome) => {
-                        outcome.and_then(IntoResponse::into_response).map(to_hyper)
-                    }
+                    Settled::InTime(outcome) => outcome.and_then(IntoHttp::into_http).map(to_hyper),
                     Settled::Late {
                         error,
                         answered: by_watchdog,

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyfn::{
     adapter, Context, Error, ErrorDetails, Handler, InvocationReport, Platform, Pricing, Response,
 };
-use anyfn_server::IntoResponse;
+use anyfn_server::IntoHttp;
 use tracing::instrument::WithSubscriber as _;
 use tracing::Instrument as _;
 
@@ -303,7 +303,7 @@ impl<O> Invocation<O> {
     }
 }
 
-impl<O: IntoResponse> Invocation<O> {
+impl<O: IntoHttp> Invocation<O> {
     /// The HTTP response every adapter would answer with: the output as the
     /// local server sends it, or the error rendered by
     /// [`Error::to_response`](anyfn::Error::to_response) with this
@@ -330,7 +330,7 @@ impl<O: IntoResponse> Invocation<O> {
     /// # }
     /// ```
     pub fn into_http_response(self) -> Response {
-        match self.result.and_then(IntoResponse::into_response) {
+        match self.result.and_then(IntoHttp::into_http) {
             Ok(response) => response,
             Err(err) => err.to_response(&self.request_id, self.error_details),
         }

@@ -3,7 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 use anyfn::Handler;
-use anyfn_server::{FromRequest, IntoResponse, ServeError, Server};
+use anyfn_server::{FromHttp, IntoHttp, ServeError, Server};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -51,8 +51,8 @@ impl TestServer {
     pub async fn start<H>(handler: H) -> Result<Self, ServeError>
     where
         H: Handler,
-        H::Event: FromRequest,
-        H::Output: IntoResponse,
+        H::Event: FromHttp,
+        H::Output: IntoHttp,
     {
         Self::start_with(Server::new(handler)).await
     }
@@ -66,8 +66,8 @@ impl TestServer {
     pub async fn start_with<H>(server: Server<H>) -> Result<Self, ServeError>
     where
         H: Handler,
-        H::Event: FromRequest,
-        H::Output: IntoResponse,
+        H::Event: FromHttp,
+        H::Output: IntoHttp,
     {
         let bound = server
             .addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))

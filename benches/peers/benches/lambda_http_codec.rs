@@ -13,8 +13,8 @@
 //! Each side runs the same trivial handler (greet the `name` query parameter,
 //! or the world, as a `text/plain; charset=utf-8` response), synchronously:
 //!
-//! - `anyfn`: a fresh [`Context`], [`FromPayload::from_payload`] for
-//!   [`anyfn::Request`], the handler, [`IntoPayload::into_payload`] for the
+//! - `anyfn`: a fresh [`Context`], [`FromLambda::from_lambda`] for
+//!   [`anyfn::Request`], the handler, [`IntoLambda::into_lambda`] for the
 //!   [`anyfn::Response`] in the event's shape;
 //! - `lambda_http`: `serde_json::from_slice::<LambdaRequest>` (what
 //!   `lambda_runtime` does with the body for a `lambda_http` function), its
@@ -55,7 +55,7 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use anyfn::{Context, Request, RequestExt, Response};
-use anyfn_lambda::{EventSource, FromPayload, IntoPayload};
+use anyfn_lambda::{EventSource, FromLambda, IntoLambda};
 use criterion::{criterion_group, BatchSize, Criterion};
 use lambda_http::http::header::CONTENT_TYPE;
 use lambda_http::request::{LambdaRequest, RequestOrigin};
@@ -87,7 +87,7 @@ const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
 /// invocation.
 fn anyfn_decode(payload: &[u8]) -> (Request, EventSource) {
     let mut context = Context::builder().build();
-    Request::from_payload(payload, &mut context).expect("anyfn decodes the fixture")
+    Request::from_lambda(payload, &mut context).expect("anyfn decodes the fixture")
 }
 
 /// The trivial handler: greet `name` or the world.
@@ -99,7 +99,7 @@ fn anyfn_hello(request: Request) -> Response {
 /// Handler and [`Response`] → bytes.
 fn anyfn_encode(request: Request, source: EventSource) -> String {
     anyfn_hello(request)
-        .into_payload(source)
+        .into_lambda(source)
         .expect("anyfn encodes the response")
 }
 

@@ -1,5 +1,5 @@
 //! A 10-message SQS batch decoded into anyfn's portable `QueueBatch` (through
-//! the Lambda adapter's `FromPayload`) and, in the same run, into
+//! the Lambda adapter's `FromLambda`) and, in the same run, into
 //! aws_lambda_events' own `SqsEvent`.
 //!
 //! `cargo bench -p anyfn-bench-peers --bench sqs_decode` prints criterion's figures and, at the
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyfn::event::{Message, QueueBatch};
 use anyfn::Context;
-use anyfn_lambda::FromPayload;
+use anyfn_lambda::FromLambda;
 use aws_lambda_events::event::sqs::SqsEvent;
 use criterion::{criterion_group, Criterion};
 
@@ -35,7 +35,7 @@ fn batch() -> Vec<u8> {
 
 fn anyfn_decode(payload: &[u8]) -> QueueBatch {
     let mut context = Context::builder().build();
-    match QueueBatch::from_payload(payload, &mut context) {
+    match QueueBatch::from_lambda(payload, &mut context) {
         Ok((batch, _)) => batch,
         Err(err) => panic!("anyfn could not decode the batch: {err}"),
     }

@@ -8,37 +8,37 @@ mod storage;
 use anyfn::event::{BatchResult, CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
 use anyfn::{Context, Error, ErrorKind};
 
-use crate::codec::{FromPayload, IntoPayload};
+use crate::codec::{FromLambda, IntoLambda};
 use crate::EventSource;
 
-impl FromPayload for StorageEvent {
-    fn from_payload(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
+impl FromLambda for StorageEvent {
+    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
         storage::decode(payload)
     }
 }
 
-impl FromPayload for QueueBatch {
-    fn from_payload(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
+impl FromLambda for QueueBatch {
+    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
         queue::decode(payload)
     }
 }
 
-impl FromPayload for ScheduleTick {
-    fn from_payload(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
+impl FromLambda for ScheduleTick {
+    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
         eventbridge::decode_schedule(payload)
     }
 }
 
-impl FromPayload for CloudEvent {
-    fn from_payload(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
+impl FromLambda for CloudEvent {
+    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
         eventbridge::decode_cloud_event(payload)
     }
 }
 
 /// SQS gets the partial batch response; SNS cannot retry single messages, so
 /// any failure fails the invocation (and SNS retries the delivery).
-impl IntoPayload for BatchResult {
-    fn into_payload(self, source: EventSource) -> Result<String, Error> {
+impl IntoLambda for BatchResult {
+    fn into_lambda(self, source: EventSource) -> Result<String, Error> {
         if source == EventSource::Sns && !self.failed.is_empty() {
             return Err(Error::new(
                 ErrorKind::Handler,
@@ -59,8 +59,8 @@ impl IntoPayload for BatchResult {
     }
 }
 
-impl IntoPayload for CloudEvent {
-    fn into_payload(self, _source: EventSource) -> Result<String, Error> {
+impl IntoLambda for CloudEvent {
+    fn into_lambda(self, _source: EventSource) -> Result<String, Error> {
         serde_json::to_string(&self.to_json_value()).map_err(|err| {
             Error::with_source(ErrorKind::Internal, "could not encode the CloudEvent", err)
         })
