@@ -39,6 +39,9 @@ run() {
   seed "$target"
   cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 \
     > "logs/$target.log" 2>&1 && status=ok || status="FOUND A CRASH (see logs/$target.log and artifacts/$target)"
+  if grep -q 'failed to build fuzz script' "logs/$target.log"; then
+    status="DID NOT BUILD (see logs/$target.log)"
+  fi
   local stats
   stats=$(grep -E '^#[0-9]+' "logs/$target.log" | tail -1 || true)
   echo "$target: ${SECONDS_PER_TARGET}s, $(grep -oE 'Done [0-9]+ runs' "logs/$target.log" | tail -1 || echo "${stats%% *}"), $status"

@@ -15,6 +15,7 @@ mod query;
 mod report;
 mod request;
 pub mod response;
+pub mod stream;
 pub mod time;
 
 pub use async_trait::async_trait;

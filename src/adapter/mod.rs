@@ -8,6 +8,7 @@
 
 mod catch_panic;
 mod detach;
+mod stream_guard;
 
 use std::any::Any;
 use std::future::{poll_fn, Future};
@@ -17,6 +18,7 @@ use std::time::Instant;
 
 pub use catch_panic::CatchPanic;
 pub use detach::{detach, Detached, Outcome};
+pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
 
 use crate::{Context, Error, Handler, IntoError};
 

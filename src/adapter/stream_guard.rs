@@ -1,0 +1,193 @@
+//! [`guard_stream`]: a streamed response body held to the invocation's
+//! deadline, kept alive when it is an event stream, and cut short so the
+//! client can tell.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_core::Stream;
+
+use crate::stream::sse::{self, KeepAlive};
+use crate::stream::{BodyStream, StreamResponse};
+use crate::{Error, ErrorDetails};
+
+/// The timers an adapter lends [`guard_stream`]: the core has no runtime,
+/// so the adapter says how to sleep (`tokio::time::sleep_until`, …).
+pub trait StreamTimers: Send + Unpin + 'static {
+    /// A sleep that completes at an instant.
+    type Sleep: Future<Output = ()> + Send;
+
+    /// A sleep that completes at `deadline`.
+    fn sleep_until(&self, deadline: Instant) -> Self::Sleep;
+}
+
+/// What the guard needs to know of the invocation.
+#[derive(Debug, Clone)]
+pub struct StreamInvocation {
+    /// The invocation's request id, for the log and for an `error` event.
+    pub request_id: String,
+    /// When the invocation started, for the timeout's message.
+    pub started: Instant,
+    /// When the whole stream must be done.
+    pub deadline: Instant,
+    /// How much of a server error an `error` event shows.
+    pub details: ErrorDetails,
+}
+
+/// Holds `response`'s body to the invocation: the items of the returned
+/// stream are the body's chunks, then, if it is cut short, one `Err` (after
+/// which the stream ends), which the adapter turns into an incomplete
+/// response (a connection closed without the final chunk, Lambda's error
+/// trailers).
+///
+/// - The deadline covers the whole stream: past it, the body is dropped (its
+///   producer sees [`Closed`](crate::stream::Closed)) and the stream is cut
+///   short with a [`Timeout`](crate::ErrorKind::Timeout) error.
+/// - An event stream ([`sse::is_event_stream`]) gets a keep-alive comment
+///   after each [`KeepAlive`] interval without a chunk, and, when cut short,
+///   an `error` event before the end.
+/// - A cut is logged ([`log_failure`](super::log_failure)), with the reason.
+///
+/// # Example
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use anyfn::adapter::{guard_stream, StreamInvocation, StreamTimers};
+/// use anyfn::stream::sse::{self, SseEvent};
+///
+/// struct Tokio;
+/// impl StreamTimers for Tokio {
+///     type Sleep = tokio::time::Sleep;
+///     fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+///         tokio::time::sleep_until(deadline.into())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// // An event stream that never ends, on a 50 ms deadline.
+/// let events = tokio_stream::pending::<Result<SseEvent, anyfn::Error>>();
+/// let response = sse::response(events);
+/// let now = Instant::now();
+/// let invocation = StreamInvocation {
+///     request_id: "req-1".into(),
+///     started: now,
+///     deadline: now + Duration::from_millis(50),
+///     details: anyfn::ErrorDetails::Hidden,
+/// };
+/// let (_parts, mut body) = guard_stream(response, invocation, Tokio).into_parts();
+/// let error_event = body.next_chunk().await.unwrap().unwrap();
+/// assert!(error_event.starts_with(b"event: error\n"));
+/// assert!(body.next_chunk().await.unwrap().unwrap_err().is_timeout());
+/// assert!(body.next_chunk().await.is_none());
+/// # }
+/// ```
+pub fn guard_stream<T: StreamTimers>(
+    response: StreamResponse,
+    invocation: StreamInvocation,
+    timers: T,
+) -> StreamResponse {
+    let (parts, body) = response.into_parts();
+    let event_stream = sse::is_event_stream(&parts.headers);
+    let keep_alive = event_stream.then(|| {
+        parts
+            .extensions
+            .get::<KeepAlive>()
+            .map_or(sse::DEFAULT_KEEP_ALIVE, |keep_alive| keep_alive.0)
+    });
+    let guarded = Guarded {
+        deadline: Box::pin(timers.sleep_until(invocation.deadline)),
+        keep_alive: keep_alive
+            .map(|every| (every, Box::pin(timers.sleep_until(Instant::now() + every)))),
+        body: Some(body),
+        event_stream,
+        cut: None,
+        done: false,
+        invocation,
+        timers,
+    };
+    StreamResponse::from_parts(parts, BodyStream::from_chunks(guarded))
+}
+
+/// The guarded body; see [`guard_stream`].
+struct Guarded<T: StreamTimers> {
+    body: Option<BodyStream>,
+    deadline: Pin<Box<T::Sleep>>,
+    keep_alive: Option<(Duration, Pin<Box<T::Sleep>>)>,
+    event_stream: bool,
+    /// The error to end with, once its `error` event is out.
+    cut: Option<Error>,
+    done: bool,
+    invocation: StreamInvocation,
+    timers: T,
+}
+
+impl<T: StreamTimers> Guarded<T> {
+    /// Cuts the stream short with `error`: logged, the body dropped, and for
+    /// an event stream an `error` event first.
+    fn cut(&mut self, error: Error, why: &str) -> Option<Result<Bytes, Error>> {
+        super::log_failure(&self.invocation.request_id, &error);
+        tracing::warn!(
+            target: "anyfn::invocation",
+            request_id = %self.invocation.request_id,
+            "the response stream was cut short: {why}"
+        );
+        self.body = None;
+        if self.event_stream {
+            let event =
+                sse::error_event(&error, &self.invocation.request_id, self.invocation.details);
+            self.cut = Some(error);
+            Some(Ok(event))
+        } else {
+            self.done = true;
+            Some(Err(error))
+        }
+    }
+}
+
+impl<T: StreamTimers> Stream for Guarded<T> {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.done {
+            return Poll::Ready(None);
+        }
+        if let Some(error) = this.cut.take() {
+            this.done = true;
+            return Poll::Ready(Some(Err(error)));
+        }
+        if let Some(body) = this.body.as_mut() {
+            match Pin::new(body).poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    if let Some((every, sleep)) = this.keep_alive.as_mut() {
+                        sleep.set(this.timers.sleep_until(Instant::now() + *every));
+                    }
+                    return Poll::Ready(Some(Ok(chunk)));
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    return Poll::Ready(this.cut(error, "its producer failed"));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => {}
+            }
+        }
+        if this.deadline.as_mut().poll(cx).is_ready() {
+            let error = Error::timeout(this.invocation.started.elapsed());
+            return Poll::Ready(this.cut(error, "the deadline passed before its end"));
+        }
+        if let Some((every, sleep)) = this.keep_alive.as_mut() {
+            if sleep.as_mut().poll(cx).is_ready() {
+                sleep.set(this.timers.sleep_until(Instant::now() + *every));
+                return Poll::Ready(Some(Ok(Bytes::from_static(sse::KEEP_ALIVE_COMMENT))));
+            }
+        }
+        Poll::Pending
+    }
+}
