@@ -164,7 +164,27 @@ where
     S: Stream<Item = Result<SseEvent, E>> + Send + 'static,
     E: IntoError,
 {
-    let body = BodyStream::from_chunks(Chunks::new(events, |event: SseEvent| event.to_bytes()));
+    from_body(BodyStream::from_chunks(Chunks::new(
+        events,
+        |event: SseEvent| event.to_bytes(),
+    )))
+}
+
+/// An event stream response of a body whose chunks are already encoded
+/// events ([`SseEvent::to_bytes`]), as a [`channel`](super::channel) gives:
+/// the same headers and keep-alive as [`response`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::stream::{self, sse::{self, SseEvent}};
+///
+/// let (sender, body) = stream::channel(4);
+/// let response = sse::from_body(body);
+/// assert_eq!(response.headers()["content-type"], "text/event-stream");
+/// # drop(sender);
+/// ```
+pub fn from_body(body: BodyStream) -> StreamResponse {
     let mut response = StreamResponse::new(body);
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));

@@ -320,7 +320,7 @@ where
     for case in cases {
         let invocation = harness.invoke(test_request(case).build()).await;
         let request_id = invocation.request_id().to_owned();
-        let response = invocation.into_http_response();
+        let response = invocation.into_http_response().await;
         let in_process = Answer::new(
             response.status().as_u16(),
             header_pairs(response.headers()),
@@ -392,7 +392,7 @@ async fn server_error_details_never_reach_the_client_but_reach_the_log() {
         assert_eq!(failure.target(), "anyfn::invocation");
         assert_eq!(failure.field("request_id"), Some(invocation.request_id()));
         assert_eq!(failure.field("status"), Some("500"));
-        let response = invocation.into_http_response();
+        let response = invocation.into_http_response().await;
         let body = response.body().text().expect("text");
         assert!(!body.contains(detail), "{path}: {body}");
     }
@@ -423,7 +423,8 @@ async fn a_functions_own_error_type_is_returned_with_question_mark_and_keeps_its
         let response = harness
             .invoke(TestRequest::get(path).build())
             .await
-            .into_http_response();
+            .into_http_response()
+            .await;
         assert_eq!(response.status(), status, "{path}: harness");
         let over_http = server.client().get(path).await.expect("response");
         over_http.assert_status(status);

@@ -61,6 +61,7 @@ pub(crate) struct Settings {
     pub(crate) deadline_margin: Duration,
     pub(crate) error_details: ErrorDetails,
     pub(crate) default_subscriber: bool,
+    pub(crate) response_streaming: bool,
 }
 
 impl<H> std::fmt::Debug for Lambda<H> {
@@ -86,6 +87,7 @@ where
                 deadline_margin: margin_from(std::env::var(DEADLINE_MARGIN_ENV).ok().as_deref()),
                 error_details: ErrorDetails::from_env(),
                 default_subscriber: false,
+                response_streaming: crate::streaming::streaming_from_env(),
             },
         }
     }
@@ -99,6 +101,20 @@ where
     /// How much of a server error (5xx) HTTP clients see.
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
         self.settings.error_details = details;
+        self
+    }
+
+    /// Whether a streamed response ([`StreamResponse`](anyfn::stream::StreamResponse))
+    /// goes out through Lambda's response streaming, for the sources that can
+    /// stream ([`EventSource::can_stream`](crate::EventSource::can_stream)).
+    /// Off by default, or as `ANYFN_RESPONSE_STREAMING` says: turn it on
+    /// where the function is invoked with streaming (a Function URL with
+    /// `InvokeMode: RESPONSE_STREAM`, a REST API integration with
+    /// `responseTransferMode: STREAM`), which the function cannot see from
+    /// its events. Off, a streamed response is gathered and sent whole, up
+    /// to Lambda's 6 MB limit.
+    pub fn response_streaming(mut self, on: bool) -> Self {
+        self.settings.response_streaming = on;
         self
     }
 

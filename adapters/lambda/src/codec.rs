@@ -1,6 +1,7 @@
 //! How Lambda payloads become events and outputs become payloads:
 //! [`FromLambda`] and [`IntoLambda`].
 
+use anyfn::stream::StreamResponse;
 use anyfn::{Context, Error, ErrorKind, Json, Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -58,13 +59,62 @@ pub trait FromLambda: Sized {
 /// assert_eq!(payload, "[1,2]");
 /// # Ok::<(), anyfn::Error>(())
 /// ```
-pub trait IntoLambda {
+pub trait IntoLambda: Sized {
     /// Encodes the output as JSON for `source`.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Internal`] when the output cannot be encoded for `source`.
     fn into_lambda(self, source: EventSource) -> Result<String, Error>;
+
+    /// The answer the adapter sends: the JSON payload of
+    /// [`into_lambda`](Self::into_lambda), or, for a streamed output, the
+    /// stream. Only [`StreamResponse`] overrides it.
+    ///
+    /// # Errors
+    ///
+    /// As [`into_lambda`](Self::into_lambda).
+    fn into_lambda_answer(self, source: EventSource) -> Result<LambdaAnswer, Error> {
+        self.into_lambda(source).map(LambdaAnswer::Payload)
+    }
+}
+
+/// What the Lambda adapter sends for an invocation.
+#[derive(Debug)]
+pub enum LambdaAnswer {
+    /// A JSON payload, posted whole.
+    Payload(String),
+    /// An HTTP response whose body is streamed: through Lambda's response
+    /// streaming where the source can stream and it is turned on, else
+    /// gathered within Lambda's 6 MB buffered limit.
+    Streamed(StreamResponse),
+}
+
+/// A streamed HTTP response; see [`LambdaAnswer::Streamed`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn_lambda::{EventSource, IntoLambda, LambdaAnswer};
+///
+/// let response = anyfn::stream::response(anyfn::stream::BodyStream::from("hi"));
+/// let answer = response.into_lambda_answer(EventSource::FunctionUrl)?;
+/// assert!(matches!(answer, LambdaAnswer::Streamed(_)));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+impl IntoLambda for StreamResponse {
+    /// A stream cannot be encoded at once: the adapter sends it through
+    /// [`into_lambda_answer`](IntoLambda::into_lambda_answer); this says so.
+    fn into_lambda(self, _source: EventSource) -> Result<String, Error> {
+        Err(Error::new(
+            ErrorKind::Internal,
+            "a streamed response is sent with into_lambda_answer, not encoded at once",
+        ))
+    }
+
+    fn into_lambda_answer(self, _source: EventSource) -> Result<LambdaAnswer, Error> {
+        Ok(LambdaAnswer::Streamed(self))
+    }
 }
 
 impl<T: DeserializeOwned> FromLambda for Json<T> {

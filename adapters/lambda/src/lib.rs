@@ -88,14 +88,16 @@ mod logging;
 mod payload;
 mod runtime;
 mod source;
+mod streaming;
 
 pub use builder::{Lambda, DEADLINE_MARGIN_ENV, DEFAULT_DEADLINE_MARGIN};
-pub use codec::{FromLambda, IntoLambda};
+pub use codec::{FromLambda, IntoLambda, LambdaAnswer};
 pub use context_ext::{ClientContext, CognitoIdentity, LambdaContextExt};
 pub use env::is_lambda;
 pub use error::LambdaError;
 pub use http::{ApiGatewayContextExt, ApiGatewayRequestContext};
 pub use source::EventSource;
+pub use streaming::RESPONSE_STREAMING_ENV;
 
 /// The `aws_lambda_events` crate (feature `aws-lambda-events`): serde types
 /// for the events anyfn has no portable type for, to take as

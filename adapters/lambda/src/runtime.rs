@@ -4,13 +4,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use anyfn::adapter::{StreamInvocation, StreamTimers};
+use anyfn::stream::BodyStream;
 use anyfn::{adapter, Context, Error, Handler, Platform};
-use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
+use lambda_runtime::{service_fn, Diagnostic, FunctionResponse, LambdaEvent};
 use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
 use crate::builder::Settings;
-use crate::codec::{FromLambda, IntoLambda};
+use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
 use crate::payload::Payload;
@@ -72,15 +74,18 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     message
 }
 
-/// One invocation, settled into what Lambda records: the output, or for an
-/// HTTP event the error's HTTP answer in the request's shape, or else an
-/// invocation error.
+/// What lambda_runtime posts for an invocation: a JSON payload, or a stream.
+type Posted = FunctionResponse<Box<RawValue>, BodyStream>;
+
+/// One invocation, settled into what Lambda records: the output (a payload,
+/// or a stream), or for an HTTP event the error's HTTP answer in the
+/// request's shape, or else an invocation error.
 async fn invoke<H>(
     handler: Arc<H>,
     event: LambdaEvent<Payload>,
     env: &FunctionEnv,
     settings: &Settings,
-) -> Result<Box<RawValue>, Diagnostic>
+) -> Result<Posted, Diagnostic>
 where
     H: Handler,
     H::Event: FromLambda,
@@ -89,16 +94,38 @@ where
     let LambdaEvent { payload, context } = event;
     let request_id = context.request_id.clone();
     let mut source = None;
-    let outcome = settle(handler, payload, context, env, settings, &mut source).await;
-    let err = match outcome.and_then(raw_json) {
-        Ok(payload) => return Ok(payload),
+    let settled = settle(handler, payload, context, env, settings, &mut source).await;
+    let posted = match settled {
+        Ok(Settled {
+            answer: LambdaAnswer::Payload(json),
+            ..
+        }) => raw_json(json).map(FunctionResponse::BufferedResponse),
+        Ok(Settled {
+            answer: LambdaAnswer::Streamed(response),
+            source,
+            started,
+            deadline,
+        }) => {
+            let invocation = StreamInvocation {
+                request_id: request_id.clone(),
+                started,
+                deadline,
+                details: settings.error_details,
+            };
+            let guarded = adapter::guard_stream(response, invocation, TokioTimers);
+            crate::streaming::post(guarded, source, settings.response_streaming).await
+        }
+        Err(err) => Err(err),
+    };
+    let err = match posted {
+        Ok(posted) => return Ok(posted),
         Err(err) => err,
     };
     adapter::log_failure(&request_id, &err);
     if let Some(source) = source.filter(|source| source.is_http()) {
         let response = err.to_response(&request_id, settings.error_details);
         match crate::http::encode(response, source).and_then(raw_json) {
-            Ok(payload) => return Ok(payload),
+            Ok(payload) => return Ok(FunctionResponse::BufferedResponse(payload)),
             Err(encoding) => tracing::warn!(
                 target: "anyfn::invocation",
                 request_id = %request_id,
@@ -112,6 +139,25 @@ where
     })
 }
 
+/// A handler's answer, with what a stream needs to be held to the deadline.
+struct Settled {
+    answer: LambdaAnswer,
+    source: EventSource,
+    started: Instant,
+    deadline: Instant,
+}
+
+/// tokio's timers, lent to [`adapter::guard_stream`].
+struct TokioTimers;
+
+impl StreamTimers for TokioTimers {
+    type Sleep = tokio::time::Sleep;
+
+    fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+        tokio::time::sleep_until(deadline.into())
+    }
+}
+
 /// Decodes the event, runs the handler on a task of its own within the
 /// deadline, and encodes the output. `source` is set as soon as the payload's
 /// shape is known, so that a failure after that can be answered in it.
@@ -122,7 +168,7 @@ async fn settle<H>(
     env: &FunctionEnv,
     settings: &Settings,
     source: &mut Option<EventSource>,
-) -> Result<String, Error>
+) -> Result<Settled, Error>
 where
     H: Handler,
     H::Event: FromLambda,
@@ -182,7 +228,12 @@ where
     let output = tokio::time::timeout_at(deadline.into(), outcome)
         .await
         .unwrap_or_else(|_| Err(Error::timeout(started.elapsed())))?;
-    output.into_lambda(decoded_source)
+    Ok(Settled {
+        answer: output.into_lambda_answer(decoded_source)?,
+        source: decoded_source,
+        started,
+        deadline,
+    })
 }
 
 /// The response payload as the raw JSON lambda_runtime posts.

@@ -76,6 +76,24 @@ impl EventSource {
     }
 }
 
+impl EventSource {
+    /// Whether Lambda can stream a response to this source: a Function URL
+    /// (with `InvokeMode: RESPONSE_STREAM`) or an API Gateway REST API (with
+    /// `responseTransferMode: STREAM`). HTTP APIs and ALBs cannot.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_lambda::EventSource;
+    ///
+    /// assert!(EventSource::FunctionUrl.can_stream());
+    /// assert!(!EventSource::ApiGatewayHttp.can_stream());
+    /// ```
+    pub const fn can_stream(self) -> bool {
+        matches!(self, Self::FunctionUrl | Self::ApiGatewayRest)
+    }
+}
+
 impl fmt::Display for EventSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -2,6 +2,7 @@
 //! [`FromHttp`] and [`IntoHttp`].
 
 use anyfn::http::StatusCode;
+use anyfn::stream::StreamResponse;
 use anyfn::{Error, Json, Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -53,10 +54,59 @@ impl<T: DeserializeOwned> FromHttp for Json<T> {
     }
 }
 
+/// What the server answers with: a whole response, or one streamed chunk by
+/// chunk (with chunked encoding, as the chunks come).
+#[derive(Debug)]
+pub enum HttpAnswer {
+    /// A response sent whole, with its `Content-Length`.
+    Whole(Response),
+    /// A response whose body is sent chunk by chunk.
+    Streamed(StreamResponse),
+}
+
+impl HttpAnswer {
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Whole(response) => response.status(),
+            Self::Streamed(response) => response.status(),
+        }
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &anyfn::http::HeaderMap {
+        match self {
+            Self::Whole(response) => response.headers(),
+            Self::Streamed(response) => response.headers(),
+        }
+    }
+
+    /// The response sent whole, if it is one.
+    pub fn into_whole(self) -> Option<Response> {
+        match self {
+            Self::Whole(response) => Some(response),
+            Self::Streamed(_) => None,
+        }
+    }
+}
+
+impl From<Response> for HttpAnswer {
+    fn from(response: Response) -> Self {
+        Self::Whole(response)
+    }
+}
+
+impl From<StreamResponse> for HttpAnswer {
+    fn from(response: StreamResponse) -> Self {
+        Self::Streamed(response)
+    }
+}
+
 /// An output the local server can answer with.
 ///
-/// Implemented for [`Response`] (sent as it is), [`Json<T>`] (a `200` with
-/// an `application/json` body) and `()` (`204 No Content`).
+/// Implemented for [`Response`] (sent as it is), [`StreamResponse`] (sent
+/// chunk by chunk), [`Json<T>`] (a `200` with an `application/json` body)
+/// and `()` (`204 No Content`).
 ///
 /// # Example
 ///
@@ -64,23 +114,29 @@ impl<T: DeserializeOwned> FromHttp for Json<T> {
 /// use anyfn::Json;
 /// use anyfn_server::IntoHttp;
 ///
-/// let response = Json(serde_json::json!({"greeting": "Hello, Ada!"})).into_http()?;
-/// assert_eq!(response.headers()["content-type"], "application/json");
+/// let answer = Json(serde_json::json!({"greeting": "Hello, Ada!"})).into_http()?;
+/// assert_eq!(answer.headers()["content-type"], "application/json");
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub trait IntoHttp {
-    /// Makes the response.
+    /// Makes the answer.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Internal`](anyfn::ErrorKind::Internal) when the output
     /// cannot be encoded.
-    fn into_http(self) -> Result<Response, Error>;
+    fn into_http(self) -> Result<HttpAnswer, Error>;
 }
 
 impl IntoHttp for Response {
-    fn into_http(self) -> Result<Response, Error> {
-        Ok(self)
+    fn into_http(self) -> Result<HttpAnswer, Error> {
+        Ok(HttpAnswer::Whole(self))
+    }
+}
+
+impl IntoHttp for StreamResponse {
+    fn into_http(self) -> Result<HttpAnswer, Error> {
+        Ok(HttpAnswer::Streamed(self))
     }
 }
 
@@ -91,19 +147,19 @@ impl IntoHttp for Response {
 /// ```
 /// use anyfn_server::IntoHttp;
 ///
-/// let response = ().into_http()?;
-/// assert_eq!(response.status(), 204);
-/// assert!(response.body().is_empty());
+/// let answer = ().into_http()?;
+/// assert_eq!(answer.status(), 204);
+/// assert!(answer.into_whole().is_some_and(|response| response.body().is_empty()));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 impl IntoHttp for () {
-    fn into_http(self) -> Result<Response, Error> {
-        Ok(anyfn::response::status(StatusCode::NO_CONTENT))
+    fn into_http(self) -> Result<HttpAnswer, Error> {
+        Ok(anyfn::response::status(StatusCode::NO_CONTENT).into())
     }
 }
 
 impl<T: Serialize> IntoHttp for Json<T> {
-    fn into_http(self) -> Result<Response, Error> {
-        anyfn::response::json(&self.0)
+    fn into_http(self) -> Result<HttpAnswer, Error> {
+        anyfn::response::json(&self.0).map(HttpAnswer::Whole)
     }
 }

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
-use crate::codec::{FromHttp, IntoHttp};
+use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
 
 impl FromHttp for CloudEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
@@ -125,7 +125,7 @@ impl FromHttp for ScheduleTick {
 /// the same document naming the failed ones otherwise, so push deliveries
 /// (Pub/Sub, Eventarc, Knative) retry them.
 impl IntoHttp for BatchResult {
-    fn into_http(self) -> Result<Response, Error> {
+    fn into_http(self) -> Result<HttpAnswer, Error> {
         let status = if self.failed.is_empty() {
             StatusCode::OK
         } else {
@@ -133,19 +133,19 @@ impl IntoHttp for BatchResult {
         };
         let mut response = anyfn::response::json(&self)?;
         *response.status_mut() = status;
-        Ok(response)
+        Ok(response.into())
     }
 }
 
 /// A CloudEvent answers in structured mode.
 impl IntoHttp for CloudEvent {
-    fn into_http(self) -> Result<Response, Error> {
+    fn into_http(self) -> Result<HttpAnswer, Error> {
         let body = Body::from_json(&self.to_json_value())?;
         let mut response = Response::new(body);
         response
             .headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(STRUCTURED));
-        Ok(response)
+        Ok(response.into())
     }
 }
 

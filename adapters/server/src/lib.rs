@@ -67,6 +67,7 @@
 //! | [`QueueBatch`](anyfn::event::QueueBatch) | `com.amazonaws.sqs.message.received` | a [`Message`](anyfn::event::Message) (`id`, `body`, `attributes`, …) |
 //! | [`ScheduleTick`](anyfn::event::ScheduleTick) | `google.cloud.scheduler.job.v1.executed`, `com.amazonaws.events.scheduled` | ignored; the tick is the event's `id`, `time` and `subject` (or `source`) |
 
+mod body;
 mod cloud_events;
 mod codec;
 mod config;
@@ -82,7 +83,7 @@ mod shutdown;
 mod watchdog;
 
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
-pub use codec::{FromHttp, IntoHttp};
+pub use codec::{FromHttp, HttpAnswer, IntoHttp};
 pub use config::{
     DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_TIMEOUT,
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,

@@ -6,16 +6,19 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyfn::adapter::{StreamInvocation, StreamTimers};
 use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
+use anyfn::stream::StreamResponse;
 use anyfn::{
     adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Platform, Request,
     Response,
 };
 use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 
-use crate::codec::{FromHttp, IntoHttp};
+use crate::body::{ServerBody, StreamReport};
+use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
 use crate::config::Config;
 use crate::context_ext::ClientAddr;
 use crate::request_id::RequestIds;
@@ -46,7 +49,7 @@ where
         request: hyper::Request<Incoming>,
         client: SocketAddr,
         watch: Arc<ConnectionWatch>,
-    ) -> hyper::Response<Full<Bytes>> {
+    ) -> hyper::Response<ServerBody> {
         let started = Instant::now();
         let (request_number, request_id) = self.ids.next_id();
         let request_id = request_id.as_str();
@@ -91,6 +94,8 @@ where
 
         let deadline = context.deadline();
         let mut answered = false;
+        // A streamed answer writes its REPORT line when its stream is done.
+        let mut streamed = false;
         let outcome = match H::Event::from_http(request) {
             Ok(event) => {
                 let span = adapter::invocation_span(&context);
@@ -101,7 +106,17 @@ where
                     std::future::pending()
                 ));
                 match watch.run(request_number, deadline, &span, invocation).await {
-                    Settled::InTime(outcome) => outcome.and_then(IntoHttp::into_http).map(to_hyper),
+                    Settled::InTime(outcome) => {
+                        outcome
+                            .and_then(IntoHttp::into_http)
+                            .map(|answer| match answer {
+                                HttpAnswer::Whole(response) => to_hyper(response),
+                                HttpAnswer::Streamed(response) => {
+                                    streamed = true;
+                                    self.stream(response, request_id, started, deadline)
+                                }
+                            })
+                    }
                     Settled::Late {
                         error,
                         answered: by_watchdog,
@@ -129,7 +144,7 @@ where
                 response
             }
         };
-        if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+        if !streamed && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
             let report = InvocationReport::new(
                 request_id,
                 started.elapsed(),
@@ -142,8 +157,39 @@ where
     }
 
     /// The answer to a failed request.
-    fn answer(&self, error: &Error, request_id: &str) -> hyper::Response<Full<Bytes>> {
+    fn answer(&self, error: &Error, request_id: &str) -> hyper::Response<ServerBody> {
         to_hyper(error.to_response(request_id, self.config.error_details))
+    }
+
+    /// A streamed answer: held to the deadline (and, for an event stream,
+    /// kept alive) by [`adapter::guard_stream`], sent with chunked encoding.
+    fn stream(
+        &self,
+        response: StreamResponse,
+        request_id: &str,
+        started: Instant,
+        deadline: Instant,
+    ) -> hyper::Response<ServerBody> {
+        let invocation = StreamInvocation {
+            request_id: request_id.to_owned(),
+            started,
+            deadline,
+            details: self.config.error_details,
+        };
+        let (parts, body) = adapter::guard_stream(response, invocation, TokioTimers).into_parts();
+        let report = StreamReport {
+            request_id: request_id.to_owned(),
+            started,
+            memory_mb: self.config.memory_mb,
+            pricing: self.config.pricing,
+        };
+        hyper::Response::from_parts(
+            parts,
+            ServerBody::Streamed {
+                body,
+                _report: report,
+            },
+        )
     }
 
     /// Reads the body within the body limit and the body read timeout.
@@ -169,10 +215,21 @@ where
     }
 }
 
+/// tokio's timers, lent to [`adapter::guard_stream`].
+struct TokioTimers;
+
+impl StreamTimers for TokioTimers {
+    type Sleep = tokio::time::Sleep;
+
+    fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+        tokio::time::sleep_until(deadline.into())
+    }
+}
+
 fn with_request_id(
-    mut response: hyper::Response<Full<Bytes>>,
+    mut response: hyper::Response<ServerBody>,
     request_id: &str,
-) -> hyper::Response<Full<Bytes>> {
+) -> hyper::Response<ServerBody> {
     if let Ok(value) = HeaderValue::from_str(request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -267,7 +324,7 @@ async fn discard(incoming: &mut Incoming, max: u64) -> bool {
         .unwrap_or(false)
 }
 
-fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
+fn to_hyper(response: Response) -> hyper::Response<ServerBody> {
     let (mut parts, body) = response.into_parts();
     let bytes = body.into_bytes();
     if !parts.headers.contains_key(CONTENT_LENGTH) {
@@ -275,5 +332,5 @@ fn to_hyper(response: Response) -> hyper::Response<Full<Bytes>> {
             .headers
             .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     }
-    hyper::Response::from_parts(parts, Full::new(bytes))
+    hyper::Response::from_parts(parts, ServerBody::whole(bytes))
 }

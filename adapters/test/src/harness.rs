@@ -3,10 +3,12 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use anyfn::adapter::{StreamInvocation, StreamTimers};
+use anyfn::Body;
 use anyfn::{
     adapter, Context, Error, ErrorDetails, Handler, InvocationReport, Platform, Pricing, Response,
 };
-use anyfn_server::IntoHttp;
+use anyfn_server::{HttpAnswer, IntoHttp};
 use tracing::instrument::WithSubscriber as _;
 use tracing::Instrument as _;
 
@@ -168,6 +170,7 @@ impl<H: Handler> Harness<H> {
     ) -> Invocation<H::Output> {
         let request_id = context.request_id().to_owned();
         let memory_mb = context.memory_limit_mb();
+        let deadline = context.deadline();
         let timer = tokio::time::sleep_until(context.deadline().into());
         let captured = Captured::default();
         let started = Instant::now();
@@ -204,6 +207,8 @@ impl<H: Handler> Harness<H> {
             duration,
             logs: captured.take(),
             error_details: self.error_details,
+            started,
+            deadline,
         }
     }
 }
@@ -219,6 +224,8 @@ pub struct Invocation<O> {
     report: InvocationReport,
     logs: Vec<LogRecord>,
     error_details: ErrorDetails,
+    started: Instant,
+    deadline: Instant,
 }
 
 impl<O> Invocation<O> {
@@ -304,10 +311,33 @@ impl<O> Invocation<O> {
 }
 
 impl<O: IntoHttp> Invocation<O> {
-    /// The HTTP response every adapter would answer with: the output as the
-    /// local server sends it, or the error rendered by
+    /// What every adapter would answer with: the output as the local server
+    /// sends it, or the error rendered by
     /// [`Error::to_response`](anyfn::Error::to_response) with this
-    /// invocation's request id.
+    /// invocation's request id. A streamed answer comes held to the
+    /// invocation's deadline, as every adapter holds it
+    /// ([`guard_stream`](anyfn::adapter::guard_stream)): read it chunk by
+    /// chunk with [`BodyStream::next_chunk`](anyfn::stream::BodyStream::next_chunk).
+    pub fn into_answer(self) -> HttpAnswer {
+        match self.result.and_then(IntoHttp::into_http) {
+            Ok(HttpAnswer::Streamed(response)) => {
+                let invocation = StreamInvocation {
+                    request_id: self.request_id,
+                    started: self.started,
+                    deadline: self.deadline,
+                    details: self.error_details,
+                };
+                HttpAnswer::Streamed(adapter::guard_stream(response, invocation, TokioTimers))
+            }
+            Ok(whole) => whole,
+            Err(err) => HttpAnswer::Whole(err.to_response(&self.request_id, self.error_details)),
+        }
+    }
+
+    /// The HTTP response every adapter would answer with, whole: a streamed
+    /// answer is read to its end. One cut short (an error, the deadline) is
+    /// the chunks sent before the cut (for an event stream, its `error`
+    /// event too), with a [`StreamCut`] in its extensions.
     ///
     /// # Example
     ///
@@ -320,7 +350,7 @@ impl<O: IntoHttp> Invocation<O> {
     /// let missing = handler_fn(|_: Request, _: Context| async {
     ///     Err::<Response, _>(anyfn::Error::not_found("no such page"))
     /// });
-    /// let response = Harness::new(missing).invoke(TestRequest::get("/x").build()).await.into_http_response();
+    /// let response = Harness::new(missing).invoke(TestRequest::get("/x").build()).await.into_http_response().await;
     /// assert_eq!(response.status(), 404);
     /// assert_eq!(
     ///     response.body().text()?,
@@ -329,10 +359,51 @@ impl<O: IntoHttp> Invocation<O> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn into_http_response(self) -> Response {
-        match self.result.and_then(IntoHttp::into_http) {
-            Ok(response) => response,
-            Err(err) => err.to_response(&self.request_id, self.error_details),
+    pub async fn into_http_response(self) -> Response {
+        match self.into_answer() {
+            HttpAnswer::Whole(response) => response,
+            HttpAnswer::Streamed(response) => {
+                let (parts, mut body) = response.into_parts();
+                let mut whole = bytes::BytesMut::new();
+                let mut cut = None;
+                while let Some(chunk) = body.next_chunk().await {
+                    match chunk {
+                        Ok(chunk) => whole.extend_from_slice(&chunk),
+                        Err(err) => {
+                            cut = Some(StreamCut {
+                                error_type: err.error_type().to_owned(),
+                                message: err.message().to_owned(),
+                            });
+                        }
+                    }
+                }
+                let mut response = Response::from_parts(parts, Body::from(whole.freeze()));
+                if let Some(cut) = cut {
+                    response.extensions_mut().insert(cut);
+                }
+                response
+            }
         }
+    }
+}
+
+/// A streamed response was cut short (its producer failed, or the deadline
+/// passed): what [`Invocation::into_http_response`] keeps of the error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamCut {
+    /// The error's type, e.g. `Timeout`.
+    pub error_type: String,
+    /// The error's message.
+    pub message: String,
+}
+
+/// tokio's timers, lent to [`adapter::guard_stream`].
+struct TokioTimers;
+
+impl StreamTimers for TokioTimers {
+    type Sleep = tokio::time::Sleep;
+
+    fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+        tokio::time::sleep_until(deadline.into())
     }
 }

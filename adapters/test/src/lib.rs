@@ -43,7 +43,7 @@ mod response;
 mod server;
 
 pub use client::{ClientError, TestClient};
-pub use harness::{Harness, Invocation};
+pub use harness::{Harness, Invocation, StreamCut};
 pub use lambda_emulator::{
     FunctionProcess, LambdaEmulator, LambdaEmulatorBuilder, LambdaErrorReport, LambdaOutcome,
     RuntimeApiFault,
