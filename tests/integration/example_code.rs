@@ -19,6 +19,8 @@ pub mod kinesis;
 pub mod nightly;
 #[path = "../../examples/queue-worker.rs"]
 pub mod queue_worker;
+#[path = "../../examples/stream.rs"]
+pub mod stream;
 #[path = "../../examples/thumbnail.rs"]
 pub mod thumbnail;
 #[path = "../../examples/webhook.rs"]

@@ -24,4 +24,5 @@ mod properties;
 mod report_log;
 mod shutdown;
 mod shutdown_under_load;
+mod streaming;
 mod support;

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::adapter::{StreamInvocation, StreamTimers};
-use anyfn::stream::BodyStream;
 use anyfn::{adapter, Context, Error, Handler, Platform};
 use lambda_runtime::{service_fn, Diagnostic, FunctionResponse, LambdaEvent};
 use serde_json::value::RawValue;
@@ -16,6 +15,7 @@ use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
 use crate::payload::Payload;
+use crate::streaming::Redacted;
 use crate::{EventSource, LambdaError};
 
 /// Serves invocations of `handler` until the runtime stops.
@@ -75,7 +75,7 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// What lambda_runtime posts for an invocation: a JSON payload, or a stream.
-type Posted = FunctionResponse<Box<RawValue>, BodyStream>;
+type Posted = FunctionResponse<Box<RawValue>, Redacted>;
 
 /// One invocation, settled into what Lambda records: the output (a payload,
 /// or a stream), or for an HTTP event the error's HTTP answer in the
@@ -113,7 +113,13 @@ where
                 details: settings.error_details,
             };
             let guarded = adapter::guard_stream(response, invocation, TokioTimers);
-            crate::streaming::post(guarded, source, settings.response_streaming).await
+            crate::streaming::post(
+                guarded,
+                source,
+                settings.response_streaming,
+                settings.error_details,
+            )
+            .await
         }
         Err(err) => Err(err),
     };

@@ -3,8 +3,12 @@
 
 use anyfn::http::header::SET_COOKIE;
 use anyfn::stream::{BodyStream, StreamResponse};
-use anyfn::{Body, Error, ErrorKind, Response};
-use bytes::BytesMut;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use anyfn::{Body, Error, ErrorDetails, ErrorKind, Response};
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
 use lambda_runtime::{FunctionResponse, MetadataPrelude};
 use serde_json::value::RawValue;
 
@@ -44,7 +48,8 @@ pub(crate) async fn post(
     response: StreamResponse,
     source: EventSource,
     streaming: bool,
-) -> Result<FunctionResponse<Box<RawValue>, BodyStream>, Error> {
+    details: ErrorDetails,
+) -> Result<FunctionResponse<Box<RawValue>, Redacted>, Error> {
     if streaming && source.can_stream() {
         let (mut parts, body) = response.into_parts();
         let cookies = parts
@@ -62,7 +67,7 @@ pub(crate) async fn post(
         return Ok(FunctionResponse::StreamingResponse(
             lambda_runtime::StreamResponse {
                 metadata_prelude: prelude,
-                stream: body,
+                stream: Redacted { body, details },
             },
         ));
     }
@@ -98,4 +103,34 @@ pub(crate) async fn post(
         .map_err(|err| {
             Error::with_source(ErrorKind::Internal, "the encoded output is not JSON", err)
         })
+}
+
+/// A streamed body as lambda_runtime sends it, its cut's message hidden for
+/// a server error: lambda_runtime 1.5 reports a mid-stream error as a last
+/// body chunk carrying the error's text (in the trailers' format) rather
+/// than as HTTP trailers, so that text reaches the client.
+pub(crate) struct Redacted {
+    body: BodyStream,
+    details: ErrorDetails,
+}
+
+impl Stream for Redacted {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let details = self.details;
+        Pin::new(&mut self.body).poll_next(cx).map(|item| {
+            item.map(|chunk| {
+                chunk.map_err(|error| {
+                    if error.is_server_error() && details == ErrorDetails::Hidden {
+                        let reason = error.status().canonical_reason().unwrap_or("Server Error");
+                        Error::new(error.kind(), reason)
+                            .with_error_type(error.error_type().to_owned())
+                    } else {
+                        error
+                    }
+                })
+            })
+        })
+    }
 }

@@ -19,6 +19,10 @@ pub(crate) enum ServerBody {
     /// written when the stream ends or is dropped.
     Streamed {
         body: BodyStream,
+        /// The error that cut the stream, held back for one poll so that
+        /// hyper first flushes the chunks before it (an event stream's
+        /// `error` event among them).
+        cut: Option<anyfn::Error>,
         _report: StreamReport,
     },
 }
@@ -62,14 +66,22 @@ impl Body for ServerBody {
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         match &mut *self {
             Self::Whole(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
-            Self::Streamed { body, .. } => loop {
+            Self::Streamed { body, cut, .. } => loop {
+                if let Some(error) = cut.take() {
+                    return Poll::Ready(Some(Err(error.into())));
+                }
                 return match Pin::new(&mut *body).poll_next(cx) {
                     // An empty chunk would end chunked encoding early.
                     Poll::Ready(Some(Ok(chunk))) if chunk.is_empty() => continue,
                     Poll::Ready(Some(Ok(chunk))) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
                     // hyper closes the connection without the final chunk:
-                    // the client sees the response is incomplete.
-                    Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error.into()))),
+                    // the client sees the response is incomplete. Pending
+                    // first, so hyper flushes what it has written.
+                    Poll::Ready(Some(Err(error))) => {
+                        *cut = Some(error);
+                        cx.waker().wake_by_ref();
+                        Poll::Pending
+                    }
                     Poll::Ready(None) => Poll::Ready(None),
                     Poll::Pending => Poll::Pending,
                 };

@@ -187,6 +187,7 @@ where
             parts,
             ServerBody::Streamed {
                 body,
+                cut: None,
                 _report: report,
             },
         )

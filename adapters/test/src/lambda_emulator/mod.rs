@@ -4,6 +4,7 @@
 mod outcome;
 mod process;
 mod runtime_api;
+mod streaming;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -20,6 +21,7 @@ use tokio::task::JoinHandle;
 
 pub use outcome::{LambdaErrorReport, LambdaOutcome, RuntimeApiFault};
 pub use process::FunctionProcess;
+pub use streaming::StreamedAnswer;
 
 use process::{Launch, Output};
 
@@ -162,7 +164,14 @@ struct State {
 #[derive(Debug)]
 struct Pending {
     taken: Option<oneshot::Sender<Instant>>,
-    answer: oneshot::Sender<LambdaOutcome>,
+    answer: oneshot::Sender<Answer>,
+}
+
+/// What the function posted: a whole answer, or a stream arriving.
+#[derive(Debug)]
+enum Answer {
+    Done(LambdaOutcome),
+    Streaming(tokio::sync::mpsc::UnboundedReceiver<streaming::Piece>),
 }
 
 #[derive(Debug)]
@@ -310,8 +319,45 @@ impl LambdaEmulator {
     /// posts: up to 10 s for a function to take it, then until its deadline
     /// (the configured timeout from when it was taken). Past the deadline
     /// the invocation is [`LambdaOutcome::TimedOut`] and the function is
-    /// restarted.
+    /// restarted. A streamed response is read to its end (or the deadline):
+    /// [`LambdaOutcome::Streamed`].
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> LambdaOutcome {
+        match self.invoke_streaming(payload).await {
+            Ok(mut answer) => {
+                let prelude = answer.prelude().await.cloned().unwrap_or_default();
+                let body = answer.rest().await;
+                if answer
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.error_type == "Sandbox.Timedout")
+                {
+                    self.restart_function();
+                }
+                LambdaOutcome::Streamed {
+                    complete: answer.complete().unwrap_or(false),
+                    request_id: answer.request_id,
+                    prelude,
+                    body,
+                    error: answer.error,
+                }
+            }
+            Err(outcome) => outcome,
+        }
+    }
+
+    /// [`invoke`](Self::invoke) for a function that streams its response:
+    /// the stream to read piece by piece as it arrives
+    /// ([`StreamedAnswer::next_chunk`]), held to the invocation's deadline;
+    /// any other outcome as `Err`.
+    ///
+    /// # Errors
+    ///
+    /// The outcome, when the function did not stream (a whole response, an
+    /// error, a timeout, no function).
+    pub async fn invoke_streaming(
+        &self,
+        payload: impl Into<Bytes>,
+    ) -> Result<StreamedAnswer, LambdaOutcome> {
         let n = self.state.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let request_id = format!("00000000-0000-4000-8000-{n:012}");
         let (answer, answered) = oneshot::channel();
@@ -332,17 +378,25 @@ impl LambdaEmulator {
         let Ok(Ok(deadline)) = tokio::time::timeout(INIT_GRACE, taken_at).await else {
             lock(&self.state.pending).remove(&request_id);
             lock(&self.state.queue).retain(|queued| queued.request_id != request_id);
-            return LambdaOutcome::NoAnswer { request_id };
+            return Err(LambdaOutcome::NoAnswer { request_id });
         };
         match tokio::time::timeout_at(deadline.into(), answered).await {
-            Ok(Ok(outcome)) => outcome,
+            Ok(Ok(Answer::Done(outcome))) => Err(outcome),
+            Ok(Ok(Answer::Streaming(pieces))) => Ok(StreamedAnswer {
+                request_id,
+                pieces,
+                deadline,
+                prelude: None,
+                error: None,
+                ended: None,
+            }),
             _ => {
                 lock(&self.state.pending).remove(&request_id);
                 self.restart_function();
-                LambdaOutcome::TimedOut {
+                Err(LambdaOutcome::TimedOut {
                     request_id,
                     timeout: self.state.config.timeout,
-                }
+                })
             }
         }
     }

@@ -22,6 +22,21 @@ pub enum LambdaOutcome {
         /// The error, as posted.
         error: LambdaErrorReport,
     },
+    /// The function streamed its response (`Lambda-Runtime-Function-Response-Mode:
+    /// streaming`), read to its end or to the deadline.
+    Streamed {
+        /// The invocation's request id.
+        request_id: String,
+        /// The HTTP prelude: `statusCode`, `headers`, `cookies`.
+        prelude: serde_json::Value,
+        /// The body, every chunk joined.
+        body: Bytes,
+        /// The error the stream ended with: from the trailers, or from the
+        /// body chunk in the trailers' text that lambda_runtime 1.5 sends.
+        error: Option<LambdaErrorReport>,
+        /// Whether the stream ended properly, with no error.
+        complete: bool,
+    },
     /// The function took the invocation but posted nothing before its
     /// deadline. Lambda ends such an invocation ("Task timed out") and starts
     /// a new execution environment; the emulator restarts the function it
@@ -45,6 +60,7 @@ impl LambdaOutcome {
         match self {
             Self::Response { request_id, .. }
             | Self::Error { request_id, .. }
+            | Self::Streamed { request_id, .. }
             | Self::TimedOut { request_id, .. }
             | Self::NoAnswer { request_id } => request_id,
         }

@@ -13,7 +13,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use super::{lock, LambdaErrorReport, LambdaOutcome, RuntimeApiFault, State};
+use super::{lock, Answer, LambdaErrorReport, LambdaOutcome, RuntimeApiFault, State};
 
 const PREFIX: &str = "/2018-06-01/runtime";
 
@@ -142,6 +142,16 @@ async fn route_post(
                 .rsplit_once('/')
                 .map(|(id, _)| id.to_owned())
                 .unwrap_or_default();
+            let streaming = request
+                .headers()
+                .get("lambda-runtime-function-response-mode")
+                .is_some_and(|mode| mode.as_bytes().eq_ignore_ascii_case(b"streaming"));
+            if streaming && rest.ends_with("/response") {
+                let (pieces, received) = tokio::sync::mpsc::unbounded_channel();
+                let _ = pending.answer.send(Answer::Streaming(received));
+                super::streaming::read(request.into_body(), pieces).await;
+                return reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#);
+            }
             let outcome = if rest.ends_with("/response") {
                 let payload = request
                     .into_body()
@@ -161,7 +171,7 @@ async fn route_post(
             } else {
                 return reply(StatusCode::NOT_FOUND, "unknown path");
             };
-            let _ = pending.answer.send(outcome);
+            let _ = pending.answer.send(Answer::Done(outcome));
             reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
         }
         _ => reply(StatusCode::NOT_FOUND, "unknown path"),

@@ -177,6 +177,10 @@ fn read_payload(arg: &str) -> Result<Bytes, String> {
 fn response(outcome: LambdaOutcome) -> Result<Bytes, String> {
     match outcome {
         LambdaOutcome::Response { payload, .. } => Ok(payload),
+        LambdaOutcome::Streamed { body, complete, .. } if complete => Ok(body),
+        LambdaOutcome::Streamed { error, .. } => {
+            Err(format!("the streamed response was cut short: {error:?}"))
+        }
         LambdaOutcome::Error { error, .. } => Err(format!(
             "the function posted an error: {} {}",
             error.error_type, error.error_message
