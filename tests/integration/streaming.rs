@@ -392,6 +392,18 @@ async fn on_lambda_a_stream_cut_by_an_error_sends_the_error_event_and_reports_th
     let error = error.expect("the error is reported");
     assert_eq!(error.error_message, "Service Unavailable", "{error:?}");
     assert!(!text.contains("the ticker failed"), "{text}");
+    let logged = emulator
+        .output_line_containing("the response stream was cut short", Duration::from_secs(10))
+        .await
+        .expect("the cut is logged");
+    assert!(logged.contains("its producer failed"), "{logged}");
+    assert!(
+        emulator
+            .output()
+            .iter()
+            .any(|line| line.contains("invocation failed: the ticker failed after 1 events")),
+        "the log has the whole error"
+    );
 }
 
 #[tokio::test]
@@ -410,4 +422,17 @@ async fn on_lambda_a_source_that_cannot_stream_gets_the_stream_gathered() {
         response["body"],
         "id: 1\nevent: tick\ndata: tick 1\n\nid: 2\nevent: tick\ndata: tick 2\n\n"
     );
+}
+
+/// The server's log says why a stream was cut: the `stream` example as a
+/// process, its stderr read.
+#[test]
+fn the_server_logs_why_a_stream_was_cut() {
+    let server = crate::support::ExampleServer::start("stream");
+    let addr = server.addr;
+    let (mut client, _head) = ChunkedClient::get(addr, "/?fail=1&every_ms=1");
+    let (_body, complete) = client.rest();
+    assert!(!complete);
+    let cut = server.line_containing("the response stream was cut short", Duration::from_secs(10));
+    assert!(cut.contains("its producer failed"), "{cut}");
 }
