@@ -38,11 +38,25 @@ impl Query {
     /// Parses a query string, with or without its leading `?`.
     pub fn parse(query: &str) -> Self {
         let query = query.strip_prefix('?').unwrap_or(query);
-        Self {
-            pairs: form_urlencoded::parse(query.as_bytes())
-                .map(|(key, value)| (key.into_owned(), value.into_owned()))
-                .collect(),
+        // Split byte by byte (slicing at an ASCII byte is slicing at a char
+        // boundary); a component with neither `%` nor `+` needs no decoding,
+        // as most do: a query is parsed on every request that reads one.
+        let mut pairs = Vec::new();
+        let mut rest = query;
+        while !rest.is_empty() {
+            let end = rest.bytes().position(|b| b == b'&').unwrap_or(rest.len());
+            let pair = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or("");
+            if pair.is_empty() {
+                continue;
+            }
+            let (key, value) = match pair.bytes().position(|b| b == b'=') {
+                Some(at) => (&pair[..at], &pair[at + 1..]),
+                None => (pair, ""),
+            };
+            pairs.push((Self::decode_component(key), Self::decode_component(value)));
         }
+        Self { pairs }
     }
 
     /// Decodes one `application/x-www-form-urlencoded` component: `+` is a
@@ -55,6 +69,9 @@ impl Query {
     /// assert_eq!(anyfn::Query::decode_component("Happy+Face%21.jpg"), "Happy Face!.jpg");
     /// ```
     pub fn decode_component(component: &str) -> String {
+        if !component.bytes().any(|b| b == b'%' || b == b'+') {
+            return component.to_owned();
+        }
         let plus_as_space = component.replace('+', " ");
         percent_encoding::percent_decode_str(&plus_as_space)
             .decode_utf8_lossy()

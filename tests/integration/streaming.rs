@@ -436,3 +436,29 @@ fn the_server_logs_why_a_stream_was_cut() {
     let cut = server.line_containing("the response stream was cut short", Duration::from_secs(10));
     assert!(cut.contains("its producer failed"), "{cut}");
 }
+
+/// On Lambda the first event reaches the caller while the producer still
+/// waits to make the second (a minute away): no timing assertion, the second
+/// cannot exist yet when the first is read.
+#[tokio::test]
+async fn on_lambda_the_first_chunk_arrives_before_the_second_is_made() {
+    let (emulator, _function) = on_lambda_with("stream", |emulator| {
+        emulator
+            .env("ANYFN_RESPONSE_STREAMING", "on")
+            .timeout(Duration::from_secs(30))
+    })
+    .await;
+    let mut answer = emulator
+        .invoke_streaming(function_url_get("/", "count=2&every_ms=60000"))
+        .await
+        .expect("a streamed answer");
+    let first = within(
+        Duration::from_secs(20),
+        "the first event",
+        answer.next_chunk(),
+    )
+    .await
+    .expect("the first event");
+    assert_eq!(first, "id: 1\nevent: tick\ndata: tick 1\n\n");
+    assert_eq!(answer.complete(), None, "the stream goes on");
+}
