@@ -6,6 +6,8 @@
 //!               [--expect-body TEXT] [--expect-json JSON]
 //! lambda-driver cold FUNCTION RUNS PAYLOAD [--versus OTHER]
 //!               [--expect-body TEXT] [--expect-json JSON]
+//! lambda-driver stream FUNCTION PAYLOAD [--warmup W] [--warmup-payload PAYLOAD]
+//!               [--timeout-s S] [--name NAME] [--sample-ms MS] [--expect-bytes N]
 //! ```
 //!
 //! `PAYLOAD` is the invocation payload: JSON text when it starts with `{` or
@@ -20,6 +22,26 @@
 //!   and stops the clock when the function posts its answer: process start →
 //!   first answered invocation. Prints `cold function=… runs=… median_us=…
 //!   min_us=… max_us=… times_us=…` (every run's time, in run order).
+//! - `stream`: the memory and speed of one streamed response. Starts the
+//!   function on an emulator with `ANYFN_RESPONSE_STREAMING=on`, the
+//!   function's name `NAME` (default: the file's name) and a timeout of `S`
+//!   seconds (default 120), reads `W` warm-up streams (default 2, of
+//!   `--warmup-payload`, default PAYLOAD) to their end, then reads the
+//!   function process's `VmRSS` (the baseline), resets its peak (`VmHWM`,
+//!   through `/proc/PID/clear_refs`) and invokes PAYLOAD with
+//!   `invoke_streaming`, reading every chunk with `next_chunk` and dropping
+//!   it, while a thread samples the function's `VmRSS` every `MS`
+//!   milliseconds (default 10). Prints `stream function=… bytes=… chunks=…
+//!   seconds=… mib_per_sec=… rss_baseline_kib=… rss_peak_kib=…
+//!   rss_growth_kib=… rss_samples=… hwm_reset=… driver_peak_kib=…`: the peak
+//!   is the larger of the highest sample and the reset `VmHWM`; the growth
+//!   is peak minus baseline; `chunks` are the body's pieces as the emulator
+//!   read them (HTTP framing may split or join the function's chunks).
+//!   `driver_peak_kib` is this process's own peak (the emulator and the
+//!   reading), which is not the function's. PAYLOAD
+//!   is a Function URL event (the source that streams); a stream that is
+//!   not `200`, cut short, or not `N` bytes with `--expect-bytes N` fails
+//!   the run.
 //!
 //! With `--versus OTHER`, both functions are measured in the same run, each
 //! against its own emulator (same settings), interleaved so that both see the
@@ -40,6 +62,8 @@ use std::future::{poll_fn, Future};
 use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -58,6 +82,8 @@ const USAGE: &str = "usage:
                 [--expect-body TEXT] [--expect-json JSON]
   lambda-driver cold FUNCTION RUNS PAYLOAD [--versus OTHER]
                 [--expect-body TEXT] [--expect-json JSON]
+  lambda-driver stream FUNCTION PAYLOAD [--warmup W] [--warmup-payload PAYLOAD]
+                [--timeout-s S] [--name NAME] [--sample-ms MS] [--expect-bytes N]
 PAYLOAD is JSON text (starting with { or [) or the path of a file holding it.";
 
 /// What the driver was asked to do.
@@ -115,7 +141,24 @@ fn number(what: &str, text: &str) -> Result<usize, String> {
         .map_err(|_| format!("{what} must be a whole number, not {text:?}"))
 }
 
+/// What the command line asks for.
+enum Command {
+    /// `throughput` or `cold`.
+    Measure(Args),
+    /// `stream`.
+    Stream(StreamArgs),
+}
+
 /// Reads the command line.
+fn parse_command() -> Result<Command, String> {
+    if std::env::args().nth(1).as_deref() == Some("stream") {
+        parse_stream_args().map(Command::Stream)
+    } else {
+        parse_args().map(Command::Measure)
+    }
+}
+
+/// Reads the command line of `throughput` and `cold`.
 fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let mode = match args.next().as_deref() {
@@ -402,18 +445,221 @@ async fn cold(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// What `stream` was asked to do.
+struct StreamArgs {
+    function: PathBuf,
+    payload: Bytes,
+    warmup_payload: Option<Bytes>,
+    warmup: usize,
+    timeout: Duration,
+    name: Option<String>,
+    sample_every: Duration,
+    expect_bytes: Option<u64>,
+}
+
+/// Reads the command line of `stream`.
+fn parse_stream_args() -> Result<StreamArgs, String> {
+    let mut args = std::env::args().skip(2);
+    let function = PathBuf::from(args.next().ok_or("missing FUNCTION")?);
+    let payload = read_payload(&args.next().ok_or("missing PAYLOAD")?)?;
+    let mut parsed = StreamArgs {
+        function,
+        payload,
+        warmup_payload: None,
+        warmup: 2,
+        timeout: Duration::from_secs(120),
+        name: None,
+        sample_every: Duration::from_millis(10),
+        expect_bytes: None,
+    };
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--warmup" => parsed.warmup = number("--warmup", &value)?,
+            "--warmup-payload" => parsed.warmup_payload = Some(read_payload(&value)?),
+            "--timeout-s" => {
+                parsed.timeout = Duration::from_secs(number("--timeout-s", &value)?.max(1) as u64);
+            }
+            "--name" => parsed.name = Some(value),
+            "--sample-ms" => {
+                parsed.sample_every =
+                    Duration::from_millis(number("--sample-ms", &value)?.max(1) as u64);
+            }
+            "--expect-bytes" => {
+                parsed.expect_bytes = Some(number("--expect-bytes", &value)? as u64)
+            }
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(parsed)
+}
+
+/// A field of `/proc/PID/status` in KiB (`VmRSS`, `VmHWM`).
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|line| {
+        let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+/// The process id of this process's child: the function the emulator
+/// spawned (`FunctionProcess` does not tell it), found by the parent id in
+/// `/proc/*/stat`.
+fn function_pid() -> Result<u32, String> {
+    let me = std::process::id();
+    let entries = std::fs::read_dir("/proc").map_err(|err| format!("cannot read /proc: {err}"))?;
+    let children: Vec<u32> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    // `pid (comm) state ppid …`; comm may hold spaces.
+                    let after = &stat[stat.rfind(')')? + 1..];
+                    after.split_whitespace().nth(1)?.parse::<u32>().ok()
+                })
+                == Some(me)
+        })
+        .collect();
+    match children.as_slice() {
+        [pid] => Ok(*pid),
+        [] => Err("the function process was not found".to_owned()),
+        _ => Err(format!("more than one child process: {children:?}")),
+    }
+}
+
+/// Samples `VmRSS` of `pid` every `every` until stopped; the highest sample
+/// and how many were taken.
+struct RssSampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<(u64, usize)>,
+}
+
+impl RssSampler {
+    fn start(pid: u32, every: Duration) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let (mut peak, mut samples) = (0, 0);
+            while !stopped.load(Ordering::Relaxed) {
+                if let Some(rss) = status_kib(pid, "VmRSS") {
+                    peak = peak.max(rss);
+                    samples += 1;
+                }
+                std::thread::sleep(every);
+            }
+            (peak, samples)
+        });
+        Self { stop, thread }
+    }
+
+    fn finish(self) -> (u64, usize) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap_or((0, 0))
+    }
+}
+
+/// One streamed invocation read to its end, every chunk dropped: the body's
+/// bytes and chunks.
+async fn read_stream(emulator: &LambdaEmulator, payload: &Bytes) -> Result<(u64, u64), String> {
+    let mut answer = emulator
+        .invoke_streaming(payload.clone())
+        .await
+        .map_err(|outcome| format!("the function did not stream: {outcome:?}"))?;
+    let status = answer.prelude().await.and_then(|prelude| {
+        prelude
+            .get("statusCode")
+            .and_then(serde_json::Value::as_u64)
+    });
+    if status != Some(200) {
+        return Err(format!(
+            "the stream's prelude is not a 200: {:?}",
+            answer.prelude().await
+        ));
+    }
+    let (mut bytes, mut chunks) = (0u64, 0u64);
+    while let Some(chunk) = answer.next_chunk().await {
+        bytes += chunk.len() as u64;
+        chunks += 1;
+    }
+    if answer.complete() != Some(true) {
+        return Err(format!(
+            "the stream was cut short after {bytes} bytes: {:?}",
+            answer.error()
+        ));
+    }
+    Ok((bytes, chunks))
+}
+
+/// `stream`: the function's memory while it streams PAYLOAD's answer.
+async fn stream(args: &StreamArgs) -> Result<(), String> {
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| function_name(&args.function));
+    let emulator = LambdaEmulator::builder()
+        .function_name(name.clone())
+        .timeout(args.timeout)
+        .env(anyfn_lambda::RESPONSE_STREAMING_ENV, "on")
+        .start()
+        .await
+        .map_err(|err| format!("cannot start the emulator: {err}"))?;
+    let _process = emulator
+        .spawn(&args.function)
+        .map_err(|err| format!("cannot start {}: {err}", args.function.display()))?;
+    let pid = function_pid()?;
+    let warmup_payload = args.warmup_payload.as_ref().unwrap_or(&args.payload);
+    for _ in 0..args.warmup {
+        read_stream(&emulator, warmup_payload).await?;
+    }
+    // Let the allocator settle after the warm-up before the baseline.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let baseline = status_kib(pid, "VmRSS").ok_or("cannot read the function's VmRSS")?;
+    // Writing 5 resets VmHWM to the current RSS (Linux 4.0+; needs the
+    // right to write there, as root has).
+    let hwm_reset = std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok();
+    let sampler = RssSampler::start(pid, args.sample_every);
+    let started = Instant::now();
+    let read = read_stream(&emulator, &args.payload).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let (sampled_peak, samples) = sampler.finish();
+    let (bytes, chunks) = read?;
+    let hwm = if hwm_reset {
+        status_kib(pid, "VmHWM").unwrap_or(0)
+    } else {
+        0
+    };
+    if let Some(expected) = args.expect_bytes {
+        if bytes != expected {
+            return Err(format!("streamed {bytes} bytes, expected {expected}"));
+        }
+    }
+    let peak = sampled_peak.max(hwm).max(baseline);
+    let driver_peak = status_kib(std::process::id(), "VmHWM").unwrap_or(0);
+    println!(
+        "stream function={name} pid={pid} bytes={bytes} chunks={chunks} seconds={seconds:.4} mib_per_sec={:.1} rss_baseline_kib={baseline} rss_peak_kib={peak} rss_growth_kib={} rss_samples={samples} rss_sampled_peak_kib={sampled_peak} hwm_reset={} driver_peak_kib={driver_peak}",
+        bytes as f64 / (1024.0 * 1024.0) / seconds,
+        peak - baseline,
+        if hwm_reset { "yes" } else { "no" },
+    );
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
+    let command = match parse_command() {
+        Ok(command) => command,
         Err(err) => {
             eprintln!("lambda-driver: {err}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let result = match args.mode {
-        Mode::Throughput => throughput(&args).await,
-        Mode::Cold => cold(&args).await,
+    let result = match command {
+        Command::Measure(args) if args.mode == Mode::Throughput => throughput(&args).await,
+        Command::Measure(args) => cold(&args).await,
+        Command::Stream(args) => stream(&args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
