@@ -362,6 +362,34 @@ async fn on_lambda_a_function_url_streams_chunk_by_chunk_with_its_prelude() {
     assert_eq!(answer.complete(), Some(true));
 }
 
+/// Lambda's Runtime API cannot tell a function that the client went away
+/// (see the failure table): the stream runs on to its end, and the next
+/// invocation is not lost to it.
+#[tokio::test]
+async fn on_lambda_a_reader_that_goes_away_loses_no_later_invocation() {
+    let (emulator, _function) = on_lambda_with("stream", |emulator| {
+        emulator.env("ANYFN_RESPONSE_STREAMING", "on")
+    })
+    .await;
+    let mut abandoned = emulator
+        .invoke_streaming(function_url_get("/", "count=5&every_ms=20"))
+        .await
+        .expect("a streamed answer");
+    let first = abandoned.next_chunk().await.expect("the first event");
+    assert_eq!(first, "id: 1\nevent: tick\ndata: tick 1\n\n");
+    drop(abandoned);
+
+    let mut next = emulator
+        .invoke_streaming(function_url_get("/", "count=2&every_ms=1"))
+        .await
+        .expect("the next invocation streams");
+    assert_eq!(
+        next.rest().await,
+        "id: 1\nevent: tick\ndata: tick 1\n\nid: 2\nevent: tick\ndata: tick 2\n\n"
+    );
+    assert_eq!(next.complete(), Some(true));
+}
+
 #[tokio::test]
 async fn on_lambda_a_stream_cut_by_an_error_sends_the_error_event_and_reports_the_error() {
     let (emulator, _function) = on_lambda_with("stream", |emulator| {

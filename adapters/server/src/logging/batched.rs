@@ -9,25 +9,43 @@ use std::time::Duration;
 use tracing::{Level, Metadata};
 use tracing_subscriber::fmt::MakeWriter;
 
-/// Batched lines are written out when this many bytes are waiting...
-const BATCH_BYTES: usize = 16 * 1024;
-
-/// ...or this long after the first of them, whichever comes first.
+/// Batched lines are written out this long after the first of them...
 const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
 
-/// Lines waiting to be written, in the order they were logged.
-static WAITING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// ...or at once, by the thread logging, when this many bytes are waiting:
+/// the flusher has fallen behind (stderr is slow), and the buffer must not
+/// grow without bound. Well above what a busy server logs in
+/// [`FLUSH_INTERVAL`] (some 300 KiB at 30,000 requests a second).
+const MAX_WAITING: usize = 1024 * 1024;
 
-/// Wakes the flusher when the first line of a batch arrives.
+/// The lines waiting to be written; the last buffer written out, kept to
+/// take the next lines without growing a new one (in a thread that serves
+/// requests); whether the flusher sleeps until a first line arrives.
+struct Waiting {
+    lines: Vec<u8>,
+    spare: Vec<u8>,
+    flusher_idle: bool,
+}
+
+static WAITING: Mutex<Waiting> = Mutex::new(Waiting {
+    lines: Vec::new(),
+    spare: Vec::new(),
+    flusher_idle: false,
+});
+
+/// Wakes the idle flusher when the first line of a batch arrives.
 static FIRST_LINE: Condvar = Condvar::new();
 
 /// Writes log lines to stderr. One `REPORT` line per request, each its own
 /// `write` to a file or pipe, cost more than the rest of a small invocation;
 /// so, when stderr is not a terminal, `REPORT` lines (target `anyfn::report`,
-/// level `INFO`) wait in a buffer that is written out in one call when it
-/// holds [`BATCH_BYTES`], [`FLUSH_INTERVAL`] after its first line, before any
-/// other line, and by [`flush`]. Every other line is written at once, after
-/// the ones waiting, so the order of lines is the order of events.
+/// level `INFO`) wait in a buffer that a thread of their own writes out in
+/// one call [`FLUSH_INTERVAL`] after its first line, and again every
+/// [`FLUSH_INTERVAL`] while lines keep coming: under steady load, a request's
+/// thread makes no system call for its `REPORT` line. Lines are written at
+/// once when [`MAX_WAITING`] bytes wait, before any other line, and by
+/// [`flush`]. Every other line is written at once, after the ones waiting, so
+/// the order of lines is the order of events.
 ///
 /// A process killed without warning may lose the `REPORT` lines of its last
 /// [`FLUSH_INTERVAL`]; a graceful shutdown writes them all.
@@ -71,11 +89,12 @@ pub(crate) struct LineWriter {
 impl Write for LineWriter {
     fn write(&mut self, line: &[u8]) -> io::Result<usize> {
         let mut waiting = lock_waiting();
-        let first = waiting.is_empty();
-        waiting.extend_from_slice(line);
-        if !self.batch || waiting.len() >= BATCH_BYTES {
+        waiting.lines.extend_from_slice(line);
+        if !self.batch || waiting.lines.len() >= MAX_WAITING {
             write_out(waiting);
-        } else if first {
+        } else if waiting.flusher_idle {
+            // The one system call of a batch: the flusher's wake-up.
+            waiting.flusher_idle = false;
             FIRST_LINE.notify_one();
         }
         Ok(line.len())
@@ -90,7 +109,7 @@ impl Write for LineWriter {
 /// `INIT` line, so that whoever waits for that line sees it at once.
 pub(crate) fn flush() {
     let waiting = lock_waiting();
-    if !waiting.is_empty() {
+    if !waiting.lines.is_empty() {
         write_out(waiting);
     }
 }
@@ -98,31 +117,40 @@ pub(crate) fn flush() {
 /// Writes the waiting lines to stderr and empties the buffer. The stderr lock
 /// is taken before the buffer's is let go, so batches leave in order, and the
 /// write itself does not hold up threads adding lines.
-fn write_out(mut waiting: MutexGuard<'_, Vec<u8>>) {
-    let lines = std::mem::replace(&mut *waiting, Vec::with_capacity(BATCH_BYTES + 1024));
+fn write_out(mut waiting: MutexGuard<'_, Waiting>) {
+    let spare = std::mem::take(&mut waiting.spare);
+    let mut lines = std::mem::replace(&mut waiting.lines, spare);
     let mut stderr = io::stderr().lock();
     drop(waiting);
     // Like any logger, nothing to do when stderr is gone.
     let _ = stderr.write_all(&lines);
+    drop(stderr);
+    lines.clear();
+    let mut waiting = lock_waiting();
+    if waiting.spare.capacity() < lines.capacity() {
+        waiting.spare = lines;
+    }
 }
 
-/// The flusher thread: sleeps until a batch starts, lets it fill for
-/// [`FLUSH_INTERVAL`], writes it out.
+/// The flusher thread: sleeps until a batch starts, then writes out what
+/// waits every [`FLUSH_INTERVAL`] until a round finds nothing.
 fn flush_periodically() {
     loop {
         let mut waiting = lock_waiting();
-        while waiting.is_empty() {
+        while waiting.lines.is_empty() {
+            waiting.flusher_idle = true;
             waiting = FIRST_LINE
                 .wait(waiting)
                 .unwrap_or_else(PoisonError::into_inner);
         }
+        waiting.flusher_idle = false;
         drop(waiting);
         thread::sleep(FLUSH_INTERVAL);
         flush();
     }
 }
 
-fn lock_waiting() -> MutexGuard<'static, Vec<u8>> {
+fn lock_waiting() -> MutexGuard<'static, Waiting> {
     // A panic while holding the lock leaves whole lines behind: keep going.
     WAITING.lock().unwrap_or_else(PoisonError::into_inner)
 }
