@@ -102,15 +102,7 @@ stop_server() {
     [[ -n "$SERVER_PID" ]] || return 0
     local pid="$SERVER_PID"
     SERVER_PID=""
-    kill -TERM "$pid" 2>/dev/null || return 0
-    # anyfn drains in-flight requests on SIGTERM; give it 5 s, then force.
-    local i
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    stop_process "$pid"
 }
 trap stop_server EXIT
 trap 'stop_server; exit 130' INT
@@ -181,22 +173,6 @@ declare -A RPS CPU ROUND_RPS
 process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
 
-# Waits (at most QUIET_WAIT seconds) until the machine is idle: under 10% of
-# a core busy over half a second, so that a round does not start in the
-# middle of someone's build.
-wait_quiet() {
-    local deadline=$((SECONDS + QUIET_WAIT)) m0 busy
-    while :; do
-        m0="$(machine_ticks)"
-        sleep 0.5
-        busy="$(awk -v m="$(($(machine_ticks) - m0))" -v hz="$TICKS" 'BEGIN {printf "%.0f", m / hz / 0.5 * 100}')"
-        ((busy < 10)) && return 0
-        if ((SECONDS >= deadline)); then
-            say "  (the machine is busy: ${busy}% of a core; going on)"
-            return 0
-        fi
-    done
-}
 
 say ""
 say "load: ${WRK[*]} -d${DURATION}s (server: ${SERVER_ON[*]:-unpinned}), ${WARMUP}s warm-up, $ROUNDS round(s); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -207,7 +183,7 @@ disturbed=0
 for ((round = 1; round <= ROUNDS; round++)); do
     for name in "${SERVERS[@]}"; do
         log="$OUT/$name.round$round.log"
-        wait_quiet
+        wait_quiet "$QUIET_WAIT"
         start_server "$name" "$log"
         url="http://127.0.0.1:$PORT$REQUEST_PATH"
         "${WRK[@]}" "-d${WARMUP}s" "$url" >/dev/null
@@ -247,9 +223,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
 done
 
-# median [FORMAT]: the median of the numbers on stdin (separated by spaces).
-median() { tr ' ' '\n' | awk 'NF' | sort -g | awk -v f="${1:-%.2f}" '{v[NR] = $1} END {
-    if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 say ""
 declare -A MEDIAN MEDIAN_CPU

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the bench scripts; `source` it, do not run it.
 
 # require_tool COMMAND PACKAGE: installs Debian's PACKAGE when COMMAND is not
@@ -51,3 +52,41 @@ free_port() {
     printf 'no free loopback port found\n' >&2
     return 1
 }
+
+# stop_process PID: SIGTERM (anyfn drains in-flight requests on it), up to 5 s
+# to exit, then SIGKILL; reaps it when it is this shell's child.
+stop_process() {
+    local pid="$1" i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# wait_quiet SECONDS: waits, at most SECONDS, until the machine is idle (under
+# 10% of a core busy in user, nice and system time over half a second), so
+# that a measurement does not start in the middle of someone's build; says so
+# and goes on when it stays busy.
+wait_quiet() {
+    local deadline=$((SECONDS + $1)) hz m0 busy
+    hz="$(getconf CLK_TCK)"
+    busy_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4; exit}' /proc/stat; }
+    while :; do
+        m0="$(busy_ticks)"
+        sleep 0.5
+        busy="$(awk -v m="$(($(busy_ticks) - m0))" -v hz="$hz" 'BEGIN {printf "%.0f", m / hz / 0.5 * 100}')"
+        ((busy < 10)) && return 0
+        if ((SECONDS >= deadline)); then
+            printf '  (the machine is busy: %s%% of a core; going on)\n' "$busy"
+            return 0
+        fi
+    done
+}
+
+# median [FORMAT]: the median of the numbers on stdin (separated by spaces or
+# lines), printed with FORMAT (default %.2f).
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk -v f="${1:-%.2f}" '{v[NR] = $1} END {
+    if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -132,15 +132,9 @@ SERVER_PID=""
 stop_server() {
     stop_sampler
     [[ -n "$SERVER_PID" ]] || return 0
-    local pid="$SERVER_PID" i
+    local pid="$SERVER_PID"
     SERVER_PID=""
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    stop_process "$pid"
 }
 trap stop_server EXIT
 trap 'stop_server; exit 130' INT

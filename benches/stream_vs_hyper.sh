@@ -203,17 +203,11 @@ PY
 
 declare -A PID PORT
 stop_servers() {
-    local name pid i
+    local name pid
     for name in "${!PID[@]}"; do
         pid="${PID[$name]}"
         unset "PID[$name]"
-        kill -TERM "$pid" 2>/dev/null || continue
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.05
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
+        stop_process "$pid"
     done
 }
 trap stop_servers EXIT
@@ -287,19 +281,6 @@ process_ns() { cat "/proc/$1/task/"*/schedstat 2>/dev/null | awk '{ns += $1} END
 machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4; exit}' /proc/stat; }
 now_ns() { date +%s%N; }
 
-wait_quiet() {
-    local deadline=$((SECONDS + QUIET_WAIT)) m0 busy
-    while :; do
-        m0="$(machine_ticks)"
-        sleep 0.5
-        busy="$(awk -v m="$(($(machine_ticks) - m0))" -v hz="$TICKS" 'BEGIN {printf "%.0f", m / hz / 0.5 * 100}')"
-        ((busy < 10)) && return 0
-        if ((SECONDS >= deadline)); then
-            say "  (the machine is busy: ${busy}% of a core; going on)"
-            return 0
-        fi
-    done
-}
 
 # rotate N NAMES…: the names rotated by N.
 rotate() {
@@ -310,9 +291,6 @@ rotate() {
 }
 # quantile Q FILE: the value at quantile Q of the numbers in FILE, one a line.
 quantile() { sort -g "$2" | awk -v q="$1" '{v[NR] = $1} END {i = int((NR - 1) * q + 0.5) + 1; printf "%.1f", v[i]}'; }
-# median [FORMAT]: the median of the numbers on stdin (separated by spaces or lines).
-median() { tr ' ' '\n' | awk 'NF' | sort -g | awk -v f="${1:-%.2f}" '{v[NR] = $1} END {
-    if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # spread: "min-max" of the numbers on stdin.
 spread() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR] = $1} END {printf "%s-%s", v[1], v[NR]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
@@ -338,7 +316,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         for ((i = ${#WAYS[@]} - 1; i >= 0; i--)); do ways+=("${WAYS[$i]}"); done
     fi
     for way in "${ways[@]}"; do
-        wait_quiet
+        wait_quiet "$QUIET_WAIT"
         declare -A NS=()
         for name in "${SERVERS[@]}"; do
             NS[$name]=0
