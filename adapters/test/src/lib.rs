@@ -46,7 +46,7 @@ pub use client::{ClientError, TestClient};
 pub use harness::{Harness, Invocation, StreamCut};
 pub use lambda_emulator::{
     FunctionProcess, LambdaEmulator, LambdaEmulatorBuilder, LambdaErrorReport, LambdaOutcome,
-    RuntimeApiFault,
+    RuntimeApiFault, StreamedAnswer,
 };
 pub use logs::LogRecord;
 pub use request::TestRequest;
