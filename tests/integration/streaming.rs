@@ -390,6 +390,40 @@ async fn on_lambda_a_reader_that_goes_away_loses_no_later_invocation() {
     assert_eq!(next.complete(), Some(true));
 }
 
+/// anyfn-lambda posts its answers itself: each carries back the invocation
+/// id `next` gave, as lambda_runtime's did, whether streamed, whole or an
+/// error.
+#[tokio::test]
+async fn on_lambda_every_answer_carries_its_invocation_id() {
+    let (emulator, _function) = on_lambda_with("stream", |emulator| {
+        emulator.env("ANYFN_RESPONSE_STREAMING", "on")
+    })
+    .await;
+    let mut streamed = emulator
+        .invoke_streaming(function_url_get("/", "count=1"))
+        .await
+        .expect("a streamed answer");
+    assert_eq!(
+        streamed.rest().await,
+        "id: 1\nevent: tick\ndata: tick 1\n\n"
+    );
+    assert_eq!(streamed.complete(), Some(true));
+    let http_api = json!({"version": "2.0", "rawPath": "/", "rawQueryString": "count=1",
+        "requestContext": {"http": {"method": "GET", "path": "/"}, "stage": "$default",
+                           "domainName": "abc.execute-api.us-east-1.amazonaws.com"}});
+    let whole = emulator.invoke(http_api.to_string()).await;
+    assert!(
+        matches!(whole, anyfn_test::LambdaOutcome::Response { .. }),
+        "{whole:?}"
+    );
+    let failed = emulator.invoke("[1, 2, 3]").await;
+    assert!(
+        matches!(failed, anyfn_test::LambdaOutcome::Error { .. }),
+        "{failed:?}"
+    );
+    assert_eq!(emulator.answers_without_invocation_id(), 0);
+}
+
 #[tokio::test]
 async fn on_lambda_a_stream_cut_by_an_error_sends_the_error_event_and_reports_the_error() {
     let (emulator, _function) = on_lambda_with("stream", |emulator| {
@@ -414,12 +448,18 @@ async fn on_lambda_a_stream_cut_by_an_error_sends_the_error_event_and_reports_th
         "{text}"
     );
     assert!(!complete);
-    // lambda_runtime 1.5 sends the error as a last body chunk in the
-    // trailers' text, not as trailers: its message reaches the client, so a
-    // server error's is hidden there too.
+    // The error comes in the Runtime API's trailers, whole: they reach
+    // Lambda, not the client. The client's `error` event hides a server
+    // error's message.
     let error = error.expect("the error is reported");
-    assert_eq!(error.error_message, "Service Unavailable", "{error:?}");
+    assert_eq!(
+        error.header_error_type.as_deref(),
+        Some(error.error_type.as_str()),
+        "in trailers, not in the body: {error:?}"
+    );
+    assert_eq!(error.error_message, "the ticker failed after 1 events");
     assert!(!text.contains("the ticker failed"), "{text}");
+    assert!(!text.contains("Lambda-Runtime-Function-Error"), "{text}");
     let logged = emulator
         .output_line_containing("the response stream was cut short", Duration::from_secs(10))
         .await

@@ -86,6 +86,7 @@ mod events;
 mod http;
 mod logging;
 mod payload;
+mod post;
 mod runtime;
 mod source;
 mod streaming;

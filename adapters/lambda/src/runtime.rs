@@ -1,12 +1,18 @@
 //! The glue to `lambda_runtime`: one invocation from its `LambdaEvent` to the
 //! response payload or a `Diagnostic`.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::adapter::{StreamInvocation, StreamTimers};
+use anyfn::adapter::{CatchPanic, StreamInvocation, StreamTimers};
 use anyfn::{adapter, Context, Error, Handler, Platform};
-use lambda_runtime::{service_fn, Diagnostic, FunctionResponse, LambdaEvent};
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::tower::{Layer, Service};
+use lambda_runtime::{service_fn, Diagnostic, LambdaEvent, LambdaInvocation};
+use lambda_runtime_api_client::{BoxError, PooledClient};
 use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
@@ -15,10 +21,15 @@ use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
 use crate::payload::Payload;
-use crate::streaming::Redacted;
+use crate::post::Posted;
 use crate::{EventSource, LambdaError};
 
 /// Serves invocations of `handler` until the runtime stops.
+///
+/// lambda_runtime polls `next`, builds each invocation's context and opens
+/// its span ([`TracingLayer`]); [`Invocations`] answers it, posting the
+/// outcome itself ([`crate::post`]). lambda_runtime's own handler stack
+/// under it is never called.
 pub(crate) async fn run<H>(handler: H, settings: Settings) -> Result<(), LambdaError>
 where
     H: Handler,
@@ -26,21 +37,26 @@ where
     H::Output: IntoLambda,
 {
     let env = Arc::new(FunctionEnv::from_env()?);
-    let handler = Arc::new(handler);
-    let settings = Arc::new(settings);
-    let service = service_fn(move |event: LambdaEvent<Payload>| {
-        let handler = Arc::clone(&handler);
-        let env = Arc::clone(&env);
-        let settings = Arc::clone(&settings);
-        // Boxed: lambda_runtime's layers wrap and move the invocation's
-        // future, and ours, holding the payload and both contexts, is large.
-        Box::pin(async move { invoke(handler, event, &env, &settings).await })
-    });
+    let invocations = Invocations {
+        handler: Arc::new(handler),
+        env,
+        settings: Arc::new(settings),
+    };
     // lambda_runtime panics on some malformed Runtime API answers (a `next`
-    // without a request id); run it in its own task so that becomes an error
-    // with a clear message instead of a crash.
+    // without a request id) and on a malformed AWS_LAMBDA_RUNTIME_API; run
+    // it in its own task so that becomes an error with a clear message
+    // instead of a crash.
     let runtime = tokio::spawn(async move {
-        lambda_runtime::run(service)
+        let unused =
+            service_fn(|_: LambdaEvent<serde::de::IgnoredAny>| async { Ok::<(), Diagnostic>(()) });
+        let client = Arc::new(PooledClient::builder().build());
+        lambda_runtime::Runtime::new(unused)
+            .layer(AnswerLayer {
+                invocations,
+                client,
+            })
+            .layer(TracingLayer::new())
+            .run()
             .await
             .map_err(|err| chain(&*err))
     });
@@ -59,6 +75,102 @@ where
     }
 }
 
+/// The handler and what its invocations share.
+struct Invocations<H> {
+    handler: Arc<H>,
+    env: Arc<FunctionEnv>,
+    settings: Arc<Settings>,
+}
+
+impl<H> Clone for Invocations<H> {
+    fn clone(&self) -> Self {
+        Self {
+            handler: Arc::clone(&self.handler),
+            env: Arc::clone(&self.env),
+            settings: Arc::clone(&self.settings),
+        }
+    }
+}
+
+/// Puts [`AnswerInvocations`] in place of lambda_runtime's handler stack.
+struct AnswerLayer<H> {
+    invocations: Invocations<H>,
+    client: Arc<PooledClient>,
+}
+
+impl<H, S> Layer<S> for AnswerLayer<H> {
+    type Service = AnswerInvocations<H>;
+
+    fn layer(&self, _lambda_runtimes_stack: S) -> Self::Service {
+        AnswerInvocations {
+            invocations: self.invocations.clone(),
+            client: Arc::clone(&self.client),
+        }
+    }
+}
+
+/// Answers each invocation lambda_runtime takes: settles it and posts the
+/// outcome.
+struct AnswerInvocations<H> {
+    invocations: Invocations<H>,
+    client: Arc<PooledClient>,
+}
+
+impl<H> Clone for AnswerInvocations<H> {
+    fn clone(&self) -> Self {
+        Self {
+            invocations: self.invocations.clone(),
+            client: Arc::clone(&self.client),
+        }
+    }
+}
+
+impl<H> Service<LambdaInvocation> for AnswerInvocations<H>
+where
+    H: Handler,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
+{
+    type Response = ();
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
+        let Invocations {
+            handler,
+            env,
+            settings,
+        } = self.invocations.clone();
+        let client = Arc::clone(&self.client);
+        Box::pin(async move {
+            let LambdaInvocation {
+                parts,
+                body,
+                context,
+            } = invocation;
+            let invocation_id = parts.headers.get(crate::post::INVOCATION_ID).cloned();
+            let request_id = context.request_id.clone();
+            let payload = serde_json::from_slice::<Payload>(&body)
+                .unwrap_or_else(|err| Payload::NotJson(err.to_string()));
+            drop(body);
+            let event = LambdaEvent::new(payload, context);
+            let settling = Box::pin(invoke(handler, event, &env, &settings));
+            let outcome = CatchPanic::new(settling).await.unwrap_or_else(|err| {
+                adapter::log_failure(&request_id, &err);
+                Err(Diagnostic {
+                    error_type: err.error_type().to_owned(),
+                    error_message: err.message().to_owned(),
+                })
+            });
+            crate::post::post(&client, &request_id, invocation_id, outcome).await
+        })
+    }
+}
+
 /// An error and its causes, as one line.
 fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut message = err.to_string();
@@ -73,9 +185,6 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     }
     message
 }
-
-/// What lambda_runtime posts for an invocation: a JSON payload, or a stream.
-type Posted = FunctionResponse<Box<RawValue>, Redacted>;
 
 /// One invocation, settled into what Lambda records: the output (a payload,
 /// or a stream), or for an HTTP event the error's HTTP answer in the
@@ -99,7 +208,7 @@ where
         Ok(Settled {
             answer: LambdaAnswer::Payload(json),
             ..
-        }) => raw_json(json).map(FunctionResponse::BufferedResponse),
+        }) => raw_json(json).map(Posted::Payload),
         Ok(Settled {
             answer: LambdaAnswer::Streamed(response),
             source,
@@ -113,13 +222,7 @@ where
                 details: settings.error_details,
             };
             let guarded = adapter::guard_stream(response, invocation, TokioTimers);
-            crate::streaming::post(
-                guarded,
-                source,
-                settings.response_streaming,
-                settings.error_details,
-            )
-            .await
+            crate::streaming::post(guarded, source, settings.response_streaming).await
         }
         Err(err) => Err(err),
     };
@@ -131,7 +234,7 @@ where
     if let Some(source) = source.filter(|source| source.is_http()) {
         let response = err.to_response(&request_id, settings.error_details);
         match crate::http::encode(response, source).and_then(raw_json) {
-            Ok(payload) => return Ok(FunctionResponse::BufferedResponse(payload)),
+            Ok(payload) => return Ok(Posted::Payload(payload)),
             Err(encoding) => tracing::warn!(
                 target: "anyfn::invocation",
                 request_id = %request_id,

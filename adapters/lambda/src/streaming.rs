@@ -2,16 +2,13 @@
 //! can stream and it is turned on, else gathered within the buffered limit.
 
 use anyfn::http::header::SET_COOKIE;
-use anyfn::stream::{BodyStream, StreamResponse};
-use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
-
-use anyfn::{Body, Error, ErrorDetails, ErrorKind, Response};
-use bytes::{Bytes, BytesMut};
-use futures_core::Stream;
-use lambda_runtime::{FunctionResponse, MetadataPrelude};
+use anyfn::stream::StreamResponse;
+use anyfn::{Body, Error, ErrorKind, Response};
+use bytes::BytesMut;
+use lambda_runtime::MetadataPrelude;
 use serde_json::value::RawValue;
 
+use crate::post::Posted;
 use crate::EventSource;
 
 /// The largest body a buffered response may carry: Lambda's limit for a
@@ -32,7 +29,7 @@ pub(crate) fn streaming_from_env() -> bool {
     })
 }
 
-/// What lambda_runtime posts for a streamed `response` from `source`.
+/// What to post for a streamed `response` from `source`.
 ///
 /// - Streaming on and a source that streams (a Function URL, an API Gateway
 ///   REST API): Lambda's response streaming, the HTTP prelude (status,
@@ -48,8 +45,7 @@ pub(crate) async fn post(
     response: StreamResponse,
     source: EventSource,
     streaming: bool,
-    details: ErrorDetails,
-) -> Result<FunctionResponse<Box<RawValue>, Redacted>, Error> {
+) -> Result<Posted, Error> {
     if streaming && source.can_stream() {
         let (mut parts, body) = response.into_parts();
         let cookies = parts
@@ -64,12 +60,7 @@ pub(crate) async fn post(
             headers: parts.headers,
             cookies,
         };
-        return Ok(FunctionResponse::StreamingResponse(
-            lambda_runtime::StreamResponse {
-                metadata_prelude: prelude,
-                stream: Redacted { body, details },
-            },
-        ));
+        return Ok(Posted::Stream { prelude, body });
     }
     if !source.is_http() {
         return Err(Error::new(
@@ -99,38 +90,8 @@ pub(crate) async fn post(
     let response = Response::from_parts(parts, Body::from(whole.freeze()));
     let json = crate::http::encode(response, source)?;
     RawValue::from_string(json)
-        .map(FunctionResponse::BufferedResponse)
+        .map(Posted::Payload)
         .map_err(|err| {
             Error::with_source(ErrorKind::Internal, "the encoded output is not JSON", err)
         })
-}
-
-/// A streamed body as lambda_runtime sends it, its cut's message hidden for
-/// a server error: lambda_runtime 1.5 reports a mid-stream error as a last
-/// body chunk carrying the error's text (in the trailers' format) rather
-/// than as HTTP trailers, so that text reaches the client.
-pub(crate) struct Redacted {
-    body: BodyStream,
-    details: ErrorDetails,
-}
-
-impl Stream for Redacted {
-    type Item = Result<Bytes, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
-        let details = self.details;
-        Pin::new(&mut self.body).poll_next(cx).map(|item| {
-            item.map(|chunk| {
-                chunk.map_err(|error| {
-                    if error.is_server_error() && details == ErrorDetails::Hidden {
-                        let reason = error.status().canonical_reason().unwrap_or("Server Error");
-                        Error::new(error.kind(), reason)
-                            .with_error_type(error.error_type().to_owned())
-                    } else {
-                        error
-                    }
-                })
-            })
-        })
-    }
 }

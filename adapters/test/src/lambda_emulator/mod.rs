@@ -103,6 +103,7 @@ impl LambdaEmulatorBuilder {
             output: Output::default(),
             launch: Mutex::default(),
             restarts: AtomicU64::new(0),
+            answers_without_invocation_id: AtomicU64::new(0),
         });
         let task = tokio::spawn(runtime_api::serve(listener, Arc::clone(&state)));
         Ok(LambdaEmulator { addr, state, task })
@@ -157,6 +158,7 @@ struct State {
     output: Output,
     launch: Mutex<Option<Launch>>,
     restarts: AtomicU64,
+    answers_without_invocation_id: AtomicU64,
 }
 
 /// An invocation queued or running: who waits for it to be taken, and for
@@ -313,6 +315,18 @@ impl LambdaEmulator {
     /// How many times the function was restarted after a timeout.
     pub fn restarts(&self) -> u64 {
         self.state.restarts.load(Ordering::Relaxed)
+    }
+
+    /// How many answers (`response` or `error`) came without the
+    /// `Lambda-Runtime-Invocation-Id` that `next` gave their invocation.
+    /// Lambda takes those (older runtimes do not send it) but cannot then
+    /// tell a late answer from a current one. An answer with another
+    /// invocation's id is refused with `400 InvalidInvocationId`, as Lambda
+    /// refuses it.
+    pub fn answers_without_invocation_id(&self) -> u64 {
+        self.state
+            .answers_without_invocation_id
+            .load(Ordering::Relaxed)
     }
 
     /// Queues one invocation with `payload` and waits for what the function

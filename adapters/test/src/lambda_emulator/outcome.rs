@@ -132,7 +132,8 @@ pub struct LambdaErrorReport {
     pub error_type: String,
     /// `errorMessage` from the posted document.
     pub error_message: String,
-    /// The `Lambda-Runtime-Function-Error-Type` header, if sent.
+    /// The `Lambda-Runtime-Function-Error-Type` header (for a cut stream,
+    /// the trailer), if sent.
     pub header_error_type: Option<String>,
     /// The whole document, as posted.
     pub body: Bytes,

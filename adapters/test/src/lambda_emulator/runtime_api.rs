@@ -17,6 +17,15 @@ use super::{lock, Answer, LambdaErrorReport, LambdaOutcome, RuntimeApiFault, Sta
 
 const PREFIX: &str = "/2018-06-01/runtime";
 
+/// The header `next` gives each invocation, and that its answer carries back
+/// so that a late answer cannot answer a newer invocation.
+const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
+
+/// The invocation id `next` gives the invocation `request_id`.
+fn invocation_id(request_id: &str) -> String {
+    format!("inv-{request_id}")
+}
+
 pub(super) async fn serve(listener: TcpListener, state: Arc<State>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -129,6 +138,24 @@ async fn route_post(
             let Some(rest) = rest.strip_prefix("/invocation/") else {
                 return reply(StatusCode::NOT_FOUND, "unknown path");
             };
+            let expected_invocation_id = rest
+                .rsplit_once('/')
+                .map(|(id, _)| invocation_id(id))
+                .unwrap_or_default();
+            match request.headers().get(INVOCATION_ID) {
+                None => {
+                    state
+                        .answers_without_invocation_id
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+                Some(given) if given.as_bytes() != expected_invocation_id.as_bytes() => {
+                    return reply(
+                        StatusCode::BAD_REQUEST,
+                        r#"{"errorType":"InvalidInvocationId"}"#,
+                    );
+                }
+                Some(_) => {}
+            }
             let Some(pending) = rest
                 .rsplit_once('/')
                 .and_then(|(id, _)| lock(&state.pending).remove(id))
@@ -220,6 +247,7 @@ async fn next_invocation(state: &State) -> hyper::Response<Full<Bytes>> {
         }
     };
     set("content-type", "application/json".to_owned());
+    set(INVOCATION_ID, invocation_id(&queued.request_id));
     set("lambda-runtime-aws-request-id", queued.request_id);
     set("lambda-runtime-deadline-ms", deadline.to_string());
     set("lambda-runtime-invoked-function-arn", arn);

@@ -77,7 +77,7 @@ pub(crate) async fn read(body: Incoming, pieces: mpsc::UnboundedSender<Piece>) {
             };
             if let Some(error_type) = header("lambda-runtime-function-error-type") {
                 let body = header("lambda-runtime-function-error-body").unwrap_or_default();
-                let _ = pieces.send(Piece::Error(report(error_type, &body)));
+                let _ = pieces.send(Piece::Error(report(error_type, &body, true)));
             }
         }
     }
@@ -93,17 +93,28 @@ fn in_body_error(data: &[u8]) -> Option<LambdaErrorReport> {
     let body = rest
         .strip_prefix("Lambda-Runtime-Function-Error-Body: ")?
         .trim_end();
-    Some(report(error_type.to_owned(), body))
+    Some(report(error_type.to_owned(), body, false))
 }
 
-fn report(error_type: String, base64_body: &str) -> LambdaErrorReport {
+/// The report of a cut stream: its error type, and its base64 body, a
+/// diagnostic's JSON (`errorType`, `errorMessage`) or, as lambda_runtime
+/// 1.5 sends it, the message's text. `trailer` when it came in trailers
+/// (then `header_error_type` is the trailer's), not in the body.
+fn report(error_type: String, base64_body: &str, trailer: bool) -> LambdaErrorReport {
     let body = anyfn::Body::from_base64(base64_body)
         .map(anyfn::Body::into_bytes)
         .unwrap_or_else(|_| Bytes::copy_from_slice(base64_body.as_bytes()));
+    let diagnostic = serde_json::from_slice::<serde_json::Value>(&body).ok();
+    let field = |name: &str| {
+        diagnostic
+            .as_ref()
+            .and_then(|diagnostic| diagnostic[name].as_str().map(str::to_owned))
+    };
     LambdaErrorReport {
-        error_message: String::from_utf8_lossy(&body).into_owned(),
-        header_error_type: Some(error_type.clone()),
-        error_type,
+        error_message: field("errorMessage")
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned()),
+        header_error_type: trailer.then(|| error_type.clone()),
+        error_type: field("errorType").unwrap_or(error_type),
         body,
     }
 }

@@ -1,0 +1,153 @@
+//! Posting an invocation's outcome to the Runtime API: `…/response` with a
+//! JSON payload or a stream, `…/error` with a diagnostic.
+//!
+//! anyfn-lambda posts its answers itself, through lambda_runtime's API
+//! client, because lambda_runtime 1.5 reports a stream cut mid-way as one
+//! more body chunk holding the trailers' text, which Lambda passes on to the
+//! client as body bytes. The Runtime API asks for HTTP trailers
+//! (`Lambda-Runtime-Function-Error-Type`, `Lambda-Runtime-Function-Error-Body`),
+//! and that is what is sent here.
+
+use anyfn::stream::BodyStream;
+use anyfn::Error;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, TRAILER, TRANSFER_ENCODING};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use lambda_runtime::streaming::Body;
+use lambda_runtime::{Diagnostic, MetadataPrelude};
+use lambda_runtime_api_client::{build_request, BoxError, PooledClient};
+use serde_json::value::RawValue;
+
+/// The header the Runtime API sends with an invocation (and expects back
+/// with its answer) so that a late answer cannot answer a newer invocation.
+pub(crate) const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
+
+/// The trailer that says a stream was cut, with the error's type.
+const ERROR_TYPE_TRAILER: HeaderName =
+    HeaderName::from_static("lambda-runtime-function-error-type");
+
+/// The trailer with the error's diagnostic (`errorType`, `errorMessage`), as
+/// base64 JSON.
+const ERROR_BODY_TRAILER: HeaderName =
+    HeaderName::from_static("lambda-runtime-function-error-body");
+
+/// What a settled invocation posts to `…/response`.
+pub(crate) enum Posted {
+    /// A whole JSON payload.
+    Payload(Box<RawValue>),
+    /// An HTTP response streamed: the prelude, then the body as it comes.
+    Stream {
+        prelude: MetadataPrelude,
+        body: BodyStream,
+    },
+}
+
+/// Posts `outcome` for the invocation `request_id`.
+///
+/// A Runtime API that answers with an error status is logged and the
+/// function goes on, as with lambda_runtime.
+///
+/// # Errors
+///
+/// The request could not be built or sent: the Runtime API is gone, and the
+/// runtime stops.
+pub(crate) async fn post(
+    client: &PooledClient,
+    request_id: &str,
+    invocation_id: Option<HeaderValue>,
+    outcome: Result<Posted, Diagnostic>,
+) -> Result<(), BoxError> {
+    let (path, mut builder) = match &outcome {
+        Ok(_) => ("response", build_request()),
+        Err(_) => (
+            "error",
+            build_request().header("lambda-runtime-function-error-type", "unhandled"),
+        ),
+    };
+    builder = builder.method(Method::POST).uri(format!(
+        "/2018-06-01/runtime/invocation/{request_id}/{path}"
+    ));
+    if let Some(id) = invocation_id {
+        builder = builder.header(INVOCATION_ID, id);
+    }
+    let request = match outcome {
+        Ok(Posted::Payload(json)) => {
+            builder.body(Body::from(String::from(Box::<str>::from(json))))?
+        }
+        Ok(Posted::Stream { prelude, body }) => builder
+            .header(TRANSFER_ENCODING, "chunked")
+            .header("lambda-runtime-function-response-mode", "streaming")
+            .header(TRAILER, ERROR_TYPE_TRAILER.as_str())
+            .header(TRAILER, ERROR_BODY_TRAILER.as_str())
+            .header(
+                CONTENT_TYPE,
+                "application/vnd.awslambda.http-integration-response",
+            )
+            .body(stream_body(prelude, body)?)?,
+        Err(diagnostic) => builder.body(Body::from(serde_json::to_vec(&diagnostic)?))?,
+    };
+    let status = client.call(request).await?.status();
+    if status != StatusCode::ACCEPTED && !status.is_success() {
+        tracing::error!(
+            target: "anyfn::lambda",
+            request_id,
+            %status,
+            "the Runtime API refused the invocation's {path}"
+        );
+    }
+    Ok(())
+}
+
+/// The body of a streamed response: the prelude's JSON, eight NUL bytes,
+/// then `body`'s chunks as they come, and the error trailers if it is cut.
+/// A task of its own feeds it; when the Runtime API stops reading, the task
+/// ends and drops `body`, so its producer's `send` fails.
+fn stream_body(mut prelude: MetadataPrelude, mut body: BodyStream) -> Result<Body, BoxError> {
+    prelude
+        .headers
+        .entry(CONTENT_TYPE)
+        .or_insert(HeaderValue::from_static("application/octet-stream"));
+    let prelude = serde_json::to_vec(&prelude)?;
+    let (mut sender, channel) = Body::channel();
+    tokio::spawn(async move {
+        if sender.send_data(Bytes::from(prelude)).await.is_err()
+            || sender.send_data(Bytes::from_static(&[0; 8])).await.is_err()
+        {
+            return;
+        }
+        while let Some(chunk) = body.next_chunk().await {
+            match chunk {
+                Ok(chunk) => {
+                    if sender.send_data(chunk).await.is_err() {
+                        return;
+                    }
+                }
+                Err(error) => {
+                    let _ = sender.send_trailers(error_trailers(&error)).await;
+                    return;
+                }
+            }
+        }
+    });
+    Ok(channel)
+}
+
+/// The Runtime API's trailers for a stream cut by `error`. They reach
+/// Lambda, not the client, so the message is whole.
+fn error_trailers(error: &Error) -> HeaderMap {
+    let diagnostic = Diagnostic {
+        error_type: error.error_type().to_owned(),
+        error_message: error.message().to_owned(),
+    };
+    let json = serde_json::to_vec(&diagnostic).unwrap_or_default();
+    let mut trailers = HeaderMap::with_capacity(2);
+    trailers.insert(
+        ERROR_TYPE_TRAILER,
+        HeaderValue::from_str(error.error_type())
+            .unwrap_or(HeaderValue::from_static("Runtime.StreamError")),
+    );
+    if let Ok(body) = HeaderValue::from_str(&anyfn::Body::from(json).to_base64()) {
+        trailers.insert(ERROR_BODY_TRAILER, body);
+    }
+    trailers
+}
