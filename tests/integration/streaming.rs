@@ -424,6 +424,43 @@ async fn on_lambda_every_answer_carries_its_invocation_id() {
     assert_eq!(emulator.answers_without_invocation_id(), 0);
 }
 
+/// The deadline covers the whole stream on Lambda too: the function cuts it
+/// (its deadline is Lambda's minus the margin), the client gets the `error`
+/// event, Lambda the `Timeout` in trailers, and the log says why.
+#[tokio::test]
+async fn on_lambda_the_deadline_cuts_a_stream_with_an_error_event_and_trailers() {
+    let (emulator, _function) = on_lambda_with("stream", |emulator| {
+        emulator
+            .env("ANYFN_RESPONSE_STREAMING", "on")
+            .timeout(Duration::from_millis(1500))
+    })
+    .await;
+    let mut answer = emulator
+        .invoke_streaming(function_url_get("/", "count=1000&every_ms=20"))
+        .await
+        .expect("a streamed answer");
+    let body = answer.rest().await;
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.starts_with("id: 1\nevent: tick\ndata: tick 1\n\n"),
+        "{text}"
+    );
+    assert!(text.contains("event: error\n"), "{text}");
+    assert!(!text.contains("id: 1000\n"), "{text}");
+    assert_eq!(answer.complete(), Some(false));
+    let error = answer.error().expect("the cut is reported");
+    assert_eq!(error.error_type, "Timeout", "{error:?}");
+    assert_eq!(error.header_error_type.as_deref(), Some("Timeout"));
+    let logged = emulator
+        .output_line_containing("the response stream was cut short", Duration::from_secs(10))
+        .await
+        .expect("the cut is logged");
+    assert!(
+        logged.contains("deadline") || logged.contains("timed out"),
+        "{logged}"
+    );
+}
+
 #[tokio::test]
 async fn on_lambda_a_stream_cut_by_an_error_sends_the_error_event_and_reports_the_error() {
     let (emulator, _function) = on_lambda_with("stream", |emulator| {
