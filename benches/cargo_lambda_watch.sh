@@ -11,7 +11,7 @@
 #             content-type text/plain), through cargo-lambda's Function URL:
 #             method, path, query, cookies, body and isBase64Encoded of the
 #             echoed JSON (not the headers: cargo-lambda adds and drops some;
-#             not requestId, functionName, remainingTimeMs)
+#             not requestId, functionName, remainingTimeMs, platform, traceId)
 #   echo      an API Gateway HTTP API (v2) event sent to cargo-lambda's invoke
 #             API (POST /2015-03-31/functions/_/invocations), against the
 #             equivalent request to the local server: the payload's

@@ -1,7 +1,8 @@
 //! Answers JSON describing the request it saw: method, path, query (every
 //! value of every key), headers (every value), cookies, body (UTF-8 text, or
-//! base64 when not UTF-8), and from the context the request id, function name
-//! and remaining time in ms.
+//! base64 when not UTF-8), and from the context the request id, function name,
+//! remaining time in ms, platform (`local-server`, `cloud-run`, `aws-lambda`,
+//! `test`) and trace id (or `null`).
 //!
 //! ```text
 //! cargo run --example echo
@@ -45,6 +46,8 @@ pub async fn echo(request: Request, context: Context) -> Result<Response, anyfn:
         "requestId": context.request_id(),
         "functionName": context.function_name(),
         "remainingTimeMs": context.remaining_time().as_millis() as u64,
+        "platform": context.platform().as_str(),
+        "traceId": context.trace_id(),
     }))
 }
 

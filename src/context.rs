@@ -26,6 +26,9 @@ pub enum Platform {
     AwsLambda,
     /// The local HTTP server, `anyfn-server` (also in containers).
     LocalServer,
+    /// `anyfn-server` on Google Cloud Run, Cloud Run functions or Knative:
+    /// `K_SERVICE` is set.
+    CloudRun,
     /// The in-process test harness, `anyfn-test`.
     Test,
 }
@@ -36,6 +39,7 @@ impl Platform {
         match self {
             Self::AwsLambda => "aws-lambda",
             Self::LocalServer => "local-server",
+            Self::CloudRun => "cloud-run",
             Self::Test => "test",
         }
     }

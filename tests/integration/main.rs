@@ -5,6 +5,7 @@
 mod abuse;
 mod aws_differential;
 mod cloud_events_sdk;
+mod cloud_run;
 mod concurrency;
 mod deadline;
 mod event_fixtures;

@@ -50,7 +50,9 @@ impl std::fmt::Debug for RunError {
     }
 }
 
-/// Which adapter [`run`] picks in this process.
+/// Which adapter [`run`] picks in this process: `AwsLambda` on Lambda,
+/// else the server, as [`anyfn_server::platform`] names it (`CloudRun` when
+/// `K_SERVICE` is set, `LocalServer` otherwise).
 ///
 /// # Example
 ///
@@ -62,7 +64,7 @@ pub fn detect() -> anyfn::Platform {
     if anyfn_lambda::is_lambda() {
         anyfn::Platform::AwsLambda
     } else {
-        anyfn::Platform::LocalServer
+        anyfn_server::platform()
     }
 }
 

@@ -4,12 +4,48 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyfn::{ErrorDetails, Pricing, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
+use anyfn::{ErrorDetails, Platform, Pricing, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
 
 use crate::ServeError;
 
 /// The default port, used when neither the builder nor `PORT` names one.
 pub const DEFAULT_PORT: u16 = 3000;
+
+/// The default port on Cloud Run and Knative (`K_SERVICE` set), as the
+/// Functions Frameworks use: the platform sets `PORT`, normally to this.
+pub const CLOUD_RUN_DEFAULT_PORT: u16 = 8080;
+
+/// The variable Cloud Run and Knative set to the service's name.
+const K_SERVICE: &str = "K_SERVICE";
+
+/// The variable Cloud Run and Knative set to the revision's name.
+const K_REVISION: &str = "K_REVISION";
+
+/// Where the server runs: [`Platform::CloudRun`] when `K_SERVICE` is set
+/// (Cloud Run, Cloud Run functions, Knative), else
+/// [`Platform::LocalServer`]. Every invocation's
+/// [`Context::platform`](anyfn::Context::platform) says the same.
+///
+/// # Example
+///
+/// ```
+/// let platform = anyfn_server::platform();
+/// assert_eq!(
+///     platform == anyfn::Platform::CloudRun,
+///     std::env::var_os("K_SERVICE").is_some_and(|name| !name.is_empty()),
+/// );
+/// ```
+pub fn platform() -> Platform {
+    platform_from_env(|name| std::env::var(name).ok())
+}
+
+fn platform_from_env(lookup: impl Fn(&str) -> Option<String>) -> Platform {
+    if lookup(K_SERVICE).is_some_and(|name| !name.is_empty()) {
+        Platform::CloudRun
+    } else {
+        Platform::LocalServer
+    }
+}
 
 /// The default body limit: 6 MiB, Lambda's limit for synchronous payloads.
 pub const DEFAULT_BODY_LIMIT: usize = 6 * 1024 * 1024;
@@ -42,6 +78,7 @@ pub(crate) struct Config {
     pub(crate) max_header_bytes: usize,
     pub(crate) error_details: ErrorDetails,
     pub(crate) default_subscriber: bool,
+    pub(crate) platform: Platform,
 }
 
 impl Default for Config {
@@ -51,8 +88,12 @@ impl Default for Config {
             timeout: DEFAULT_TIMEOUT,
             body_limit: DEFAULT_BODY_LIMIT,
             memory_mb: DEFAULT_MEMORY_MB,
-            function_name: default_function_name().into(),
-            function_version: Arc::from("$LATEST"),
+            function_name: env_nonempty(K_SERVICE)
+                .unwrap_or_else(default_function_name)
+                .into(),
+            function_version: env_nonempty(K_REVISION)
+                .unwrap_or_else(|| "$LATEST".to_owned())
+                .into(),
             pricing: Pricing::AWS_LAMBDA_X86,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
@@ -60,13 +101,14 @@ impl Default for Config {
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             error_details: ErrorDetails::from_env(),
             default_subscriber: true,
+            platform: platform(),
         }
     }
 }
 
 impl Config {
-    /// The address to bind: the builder's, else `HOST` (default `127.0.0.1`)
-    /// and `PORT` (default 3000) from the environment.
+    /// The address to bind: the builder's, else `HOST` and `PORT` from the
+    /// environment (see [`addr_from_env`]).
     pub(crate) fn resolve_addr(&self) -> Result<SocketAddr, ServeError> {
         if let Some(addr) = self.addr {
             return Ok(addr);
@@ -75,11 +117,16 @@ impl Config {
     }
 }
 
-/// `HOST` and `PORT` as read by `lookup`, with loopback and 3000 as defaults.
+/// `HOST` and `PORT` as read by `lookup`. Their defaults: on Cloud Run and
+/// Knative (`K_SERVICE` set), every interface and 8080, as the platform
+/// requires and the Functions Frameworks do; elsewhere loopback and 3000, so
+/// a function on a laptop is not reachable from the network.
 pub(crate) fn addr_from_env(
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<SocketAddr, ServeError> {
+    let cloud_run = platform_from_env(&lookup) == Platform::CloudRun;
     let host = match lookup("HOST").filter(|v| !v.is_empty()) {
+        None if cloud_run => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         None => IpAddr::V4(Ipv4Addr::LOCALHOST),
         Some(value) => value.parse().map_err(|_| ServeError::InvalidEnv {
             name: "HOST",
@@ -88,6 +135,7 @@ pub(crate) fn addr_from_env(
         })?,
     };
     let port = match lookup("PORT").filter(|v| !v.is_empty()) {
+        None if cloud_run => CLOUD_RUN_DEFAULT_PORT,
         None => DEFAULT_PORT,
         Some(value) => value.parse().map_err(|_| ServeError::InvalidEnv {
             name: "PORT",
@@ -96,6 +144,10 @@ pub(crate) fn addr_from_env(
         })?,
     };
     Ok(SocketAddr::new(host, port))
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
 /// The executable's name, the closest thing a local process has to a function name.
@@ -129,6 +181,30 @@ mod tests {
     fn port_and_host_override() {
         let addr = addr_from_env(env(&[("PORT", "8080"), ("HOST", "0.0.0.0")])).ok();
         assert_eq!(addr, Some(SocketAddr::from(([0, 0, 0, 0], 8080))));
+    }
+
+    #[test]
+    fn on_cloud_run_binds_every_interface_on_8080() {
+        let addr = addr_from_env(env(&[("K_SERVICE", "orders")])).ok();
+        assert_eq!(addr, Some(SocketAddr::from(([0, 0, 0, 0], 8080))));
+        let addr = addr_from_env(env(&[("K_SERVICE", "orders"), ("PORT", "9090")])).ok();
+        assert_eq!(addr, Some(SocketAddr::from(([0, 0, 0, 0], 9090))));
+        let addr = addr_from_env(env(&[("K_SERVICE", "orders"), ("HOST", "127.0.0.1")])).ok();
+        assert_eq!(addr, Some(SocketAddr::from(([127, 0, 0, 1], 8080))));
+    }
+
+    #[test]
+    fn an_empty_k_service_is_not_cloud_run() {
+        let addr = addr_from_env(env(&[("K_SERVICE", "")])).ok();
+        assert_eq!(addr, Some(SocketAddr::from(([127, 0, 0, 1], 3000))));
+        assert_eq!(
+            platform_from_env(env(&[("K_SERVICE", "")])),
+            Platform::LocalServer
+        );
+        assert_eq!(
+            platform_from_env(env(&[("K_SERVICE", "orders")])),
+            Platform::CloudRun
+        );
     }
 
     #[test]

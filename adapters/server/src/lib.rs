@@ -80,13 +80,14 @@ mod request_id;
 mod server;
 mod service;
 mod shutdown;
+mod trace_context;
 mod watchdog;
 
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
 pub use codec::{FromHttp, HttpAnswer, IntoHttp};
 pub use config::{
-    DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_TIMEOUT,
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,
+    platform, CLOUD_RUN_DEFAULT_PORT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,
+    DEFAULT_DRAIN_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,
 };
 pub use context_ext::ServerContextExt;
 pub use error::ServeError;
@@ -95,8 +96,9 @@ pub use shutdown::signal as shutdown_signal;
 
 use anyfn::Handler;
 
-/// Serves `handler` on `127.0.0.1:3000` (or `HOST`/`PORT` from the
-/// environment) with the default settings, until SIGINT or SIGTERM.
+/// Serves `handler` on `127.0.0.1:3000` (on Cloud Run and Knative, where
+/// `K_SERVICE` is set, `0.0.0.0:8080`; `HOST`/`PORT` from the environment
+/// override either) with the default settings, until SIGINT or SIGTERM.
 ///
 /// With the `default-subscriber` feature (on by default) it first installs a
 /// stderr `tracing` subscriber at `info` when the program has none, so the

@@ -8,7 +8,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyfn::{Handler, Pricing};
+use anyfn::{Handler, Platform, Pricing};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -194,7 +194,8 @@ where
         let local_addr = listener
             .local_addr()
             .map_err(|source| ServeError::Bind { addr, source })?;
-        if local_addr.ip().is_unspecified() {
+        // On Cloud Run and Knative every interface is what the platform asks.
+        if local_addr.ip().is_unspecified() && self.config.platform != Platform::CloudRun {
             tracing::warn!(
                 target: "anyfn::server",
                 "listening on all interfaces ({local_addr}): reachable from other machines"

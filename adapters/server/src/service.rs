@@ -10,8 +10,7 @@ use anyfn::adapter::{StreamInvocation, StreamTimers};
 use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
 use anyfn::stream::StreamResponse;
 use anyfn::{
-    adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Platform, Request,
-    Response,
+    adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Request, Response,
 };
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
@@ -80,17 +79,21 @@ where
                 }
             }
         };
+        let trace_id = crate::trace_context::trace_id(&parts.headers);
         let request = Request::from_parts(parts, Body::from(body));
 
-        let context = Context::builder()
+        let mut context = Context::builder()
             .request_id(request_id)
             .deadline(started + self.config.timeout)
             .function_name(self.config.function_name.clone())
             .function_version(self.config.function_version.clone())
             .memory_limit_mb(self.config.memory_mb)
-            .platform(Platform::LocalServer)
-            .extension(ClientAddr(client))
-            .build();
+            .platform(self.config.platform)
+            .extension(ClientAddr(client));
+        if let Some(trace_id) = trace_id {
+            context = context.trace_id(trace_id);
+        }
+        let context = context.build();
 
         let deadline = context.deadline();
         let mut answered = false;

@@ -1,0 +1,155 @@
+//! The trace id a request carries: W3C `traceparent`, or Google's
+//! `X-Cloud-Trace-Context`, as Cloud Run's front end and Cloud Trace send
+//! them.
+
+use anyfn::http::HeaderMap;
+
+/// The 32-hex-digit trace id of the request's trace context: from
+/// `traceparent` (`00-<trace id>-<span id>-<flags>`) when it is well formed,
+/// else from `X-Cloud-Trace-Context` (`<trace id>/<span id>;o=<0|1>`). A
+/// malformed or all-zero id is no id.
+pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
+    let traceparent = headers
+        .get("traceparent")
+        .and_then(|value| value.to_str().ok())
+        .and_then(from_traceparent);
+    traceparent.or_else(|| {
+        headers
+            .get("x-cloud-trace-context")
+            .and_then(|value| value.to_str().ok())
+            .and_then(from_cloud_trace_context)
+    })
+}
+
+/// `traceparent`: `version-traceid-parentid-flags`, lower-case hex. A future
+/// version may add fields after the flags; version `ff` is invalid.
+fn from_traceparent(value: &str) -> Option<String> {
+    let mut fields = value.trim().split('-');
+    let version = fields.next()?;
+    let trace_id = fields.next()?;
+    let parent_id = fields.next()?;
+    let flags = fields.next()?;
+    let well_formed = is_hex(version, 2)
+        && version != "ff"
+        && is_hex(parent_id, 16)
+        && is_hex(flags, 2)
+        && (version != "00" || fields.next().is_none());
+    (well_formed && is_trace_id(trace_id)).then(|| trace_id.to_owned())
+}
+
+/// `X-Cloud-Trace-Context`: `TRACE_ID/SPAN_ID;o=OPTIONS`, the span and the
+/// options optional.
+fn from_cloud_trace_context(value: &str) -> Option<String> {
+    let trace_id = value.trim().split(['/', ';']).next()?;
+    let trace_id = trace_id.to_ascii_lowercase();
+    is_trace_id(&trace_id).then_some(trace_id)
+}
+
+fn is_trace_id(id: &str) -> bool {
+    is_hex(id, 32) && id.bytes().any(|digit| digit != b'0')
+}
+
+/// `len` lower-case hex digits.
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyfn::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    #[test]
+    fn traceparent_gives_its_trace_id() {
+        let map = headers(&[(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )]);
+        assert_eq!(trace_id(&map).as_deref(), Some(TRACE));
+    }
+
+    #[test]
+    fn traceparent_wins_over_the_cloud_trace_context() {
+        let map = headers(&[
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
+            (
+                "x-cloud-trace-context",
+                "105445aa7843bc8bf206b12000100000/1;o=1",
+            ),
+        ]);
+        assert_eq!(trace_id(&map).as_deref(), Some(TRACE));
+    }
+
+    #[test]
+    fn the_cloud_trace_context_gives_its_trace_id_with_or_without_span_and_options() {
+        for value in [
+            "105445AA7843BC8BF206B12000100000/1;o=1",
+            "105445aa7843bc8bf206b12000100000/12345",
+            "105445aa7843bc8bf206b12000100000;o=0",
+            "105445aa7843bc8bf206b12000100000",
+        ] {
+            let mut map = HeaderMap::new();
+            map.insert("x-cloud-trace-context", HeaderValue::from_static(value));
+            assert_eq!(
+                trace_id(&map).as_deref(),
+                Some("105445aa7843bc8bf206b12000100000"),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_or_zero_ids_are_no_id() {
+        for (name, value) in [
+            (
+                "traceparent",
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            ),
+            (
+                "traceparent",
+                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
+            (
+                "traceparent",
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            ),
+            ("traceparent", "00-4bf92f35-00f067aa0ba902b7-01"),
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            ),
+            ("x-cloud-trace-context", "not-a-trace/1;o=1"),
+            (
+                "x-cloud-trace-context",
+                "00000000000000000000000000000000/1",
+            ),
+        ] {
+            assert_eq!(trace_id(&headers(&[(name, value)])), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn a_later_traceparent_version_may_add_fields() {
+        let map = headers(&[(
+            "traceparent",
+            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future",
+        )]);
+        assert_eq!(trace_id(&map).as_deref(), Some(TRACE));
+    }
+}

@@ -1,0 +1,107 @@
+//! Cloud Run and Knative: the defaults the platform requires, and the trace
+//! context its front end sends.
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use anyfn::{handler_fn, Context, Request};
+use anyfn_test::{TestRequest, TestServer};
+use serde_json::Value;
+
+use crate::support::ExampleServer;
+
+/// One `GET` over a fresh connection; the response's body.
+fn get_body(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
+
+/// With `K_SERVICE` set the server binds every interface (Cloud Run sends
+/// requests from outside the container) without the warning it gives
+/// elsewhere, and the context says Cloud Run, the service and the revision.
+#[test]
+fn with_k_service_set_the_server_binds_every_interface_and_says_cloud_run() {
+    let server = ExampleServer::start_with_env(
+        "echo",
+        &[("K_SERVICE", "orders"), ("K_REVISION", "orders-00042-abc")],
+    );
+    assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
+    let loopback = SocketAddr::from(([127, 0, 0, 1], server.addr.port()));
+    let echoed: Value = serde_json::from_str(&get_body(loopback, "/")).expect("JSON");
+    assert_eq!(echoed["platform"], "cloud-run");
+    assert_eq!(echoed["functionName"], "orders");
+    assert_eq!(echoed["traceId"], Value::Null);
+    server.terminate();
+    let warned = std::iter::from_fn(|| server.lines.recv_timeout(Duration::from_secs(10)).ok())
+        .any(|line| line.contains("reachable from other machines"));
+    assert!(!warned, "no warning about every interface on Cloud Run");
+}
+
+/// Elsewhere the server stays on loopback.
+#[test]
+fn without_k_service_the_server_stays_on_loopback() {
+    let server = ExampleServer::start("echo");
+    assert!(server.addr.ip().is_loopback(), "{}", server.addr);
+    let echoed: Value = serde_json::from_str(&get_body(server.addr, "/")).expect("JSON");
+    assert_eq!(echoed["platform"], "local-server");
+    server.terminate();
+}
+
+async fn trace_id_of(request: TestRequest) -> Option<String> {
+    let server = TestServer::start(handler_fn(
+        |_request: Request, context: Context| async move {
+            Ok::<_, anyfn::Error>(anyfn::response::text(
+                context.trace_id().unwrap_or("none").to_owned(),
+            ))
+        },
+    ))
+    .await
+    .expect("server");
+    let response = server.client().send(request).await.expect("response");
+    server.shutdown().await;
+    let text = response.text().to_owned();
+    (text != "none").then_some(text)
+}
+
+#[tokio::test]
+async fn the_trace_context_reaches_the_context_trace_id() {
+    assert_eq!(
+        trace_id_of(TestRequest::get("/").header(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        ))
+        .await
+        .as_deref(),
+        Some("4bf92f3577b34da6a3ce929d0e0e4736")
+    );
+    assert_eq!(
+        trace_id_of(TestRequest::get("/").header(
+            "x-cloud-trace-context",
+            "105445aa7843bc8bf206b12000100000/1;o=1"
+        ))
+        .await
+        .as_deref(),
+        Some("105445aa7843bc8bf206b12000100000")
+    );
+    assert_eq!(trace_id_of(TestRequest::get("/")).await, None);
+    assert_eq!(
+        trace_id_of(TestRequest::get("/").header("traceparent", "garbage")).await,
+        None,
+        "a malformed trace context is ignored, not an error"
+    );
+}
