@@ -179,6 +179,33 @@ impl Context {
     pub fn extensions_mut(&mut self) -> &mut Extensions {
         &mut self.extensions
     }
+
+    /// A builder holding everything this context holds (its deadline too),
+    /// to make a context that differs in a detail: what a dispatcher does
+    /// when it hands the invocation to one of several named functions.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().request_id("r-1").function_name("app").build();
+    /// let deadline = context.deadline();
+    /// let resize = context.into_builder().function_name("resize").build();
+    /// assert_eq!((resize.request_id(), resize.function_name()), ("r-1", "resize"));
+    /// assert_eq!(resize.deadline(), deadline);
+    /// ```
+    pub fn into_builder(self) -> ContextBuilder {
+        ContextBuilder {
+            request_id: Some(self.request_id),
+            deadline: Some(self.deadline),
+            timeout: DEFAULT_TIMEOUT,
+            function_name: Some(self.function_name),
+            function_version: Some(self.function_version),
+            memory_limit_mb: self.memory_limit_mb,
+            trace_id: self.trace_id,
+            platform: self.platform,
+            extensions: self.extensions,
+        }
+    }
 }
 
 /// Builds a [`Context`]; made by [`Context::builder`].

@@ -9,6 +9,8 @@ pub mod ce_echo;
 pub mod echo;
 #[path = "../../examples/failures.rs"]
 pub mod failures;
+#[path = "../../examples/functions.rs"]
+pub mod functions;
 #[path = "../../examples/greet-json.rs"]
 pub mod greet_json;
 #[path = "../../examples/hello.rs"]

@@ -20,6 +20,7 @@ mod lambda_faults;
 mod lambda_logs;
 mod limits;
 mod log_hygiene;
+mod named_functions;
 mod parity;
 mod properties;
 mod report_log;

@@ -20,6 +20,7 @@
 //! ```
 
 use anyfn::{ErrorDetails, Handler};
+use anyfn_functions::{FunctionError, Functions, RunFunctionError};
 use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
 use anyfn_server::{FromHttp, IntoHttp, ServeError};
 
@@ -36,6 +37,19 @@ pub enum RunError {
     /// The local server failed (off Lambda).
     #[error(transparent)]
     Server(#[from] ServeError),
+    /// [`run_functions`] could not tell which function to run.
+    #[error(transparent)]
+    Function(#[from] FunctionError),
+}
+
+impl From<RunFunctionError> for RunError {
+    fn from(err: RunFunctionError) -> Self {
+        match err {
+            RunFunctionError::Function(err) => Self::Function(err),
+            RunFunctionError::Lambda(err) => Self::Lambda(err),
+            RunFunctionError::Server(err) => Self::Server(err),
+        }
+    }
 }
 
 impl std::fmt::Debug for RunError {
@@ -83,6 +97,60 @@ where
     H::Output: IntoHttp + IntoLambda,
 {
     Runner::new(handler).run().await
+}
+
+/// Runs one of several named functions, or all of them, picked by the
+/// platform's setting:
+///
+/// - on Lambda, the function the handler setting (`_HANDLER`) names, or the
+///   only one ([`Functions::lambda_function`]);
+/// - elsewhere (Cloud Run, Knative, a container, a laptop), the one
+///   `FUNCTION_TARGET` names, alone at every path, as Cloud Run functions
+///   run their target;
+/// - elsewhere without `FUNCTION_TARGET`, every function, each at
+///   `/{name}` ([`Functions::router`](anyfn_functions::Functions::router)).
+///
+/// The registry's own settings ([`Functions::default_subscriber`],
+/// [`Functions::error_details`]) hold on whichever adapter runs.
+///
+/// # Errors
+///
+/// [`RunError::Function`] when the setting names no function of the
+/// registry (the message lists them); the chosen adapter's error otherwise.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::event::StorageEvent;
+/// use anyfn::{handler_fn, Context, Request, Response};
+/// use anyfn_functions::Functions;
+///
+/// async fn orders(_request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+///     Ok(anyfn::response::text("no orders yet"))
+/// }
+///
+/// async fn resize(_event: StorageEvent, _context: Context) -> Result<(), anyfn::Error> {
+///     Ok(())
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_auto::RunError> {
+///     let functions = Functions::new()
+///         .add("orders", handler_fn(orders))
+///         .add("resize", handler_fn(resize));
+///     anyfn_auto::run_functions(functions).await
+/// }
+/// ```
+pub async fn run_functions(functions: Functions) -> Result<(), RunError> {
+    let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    match detect() {
+        anyfn::Platform::AwsLambda => {
+            Ok(functions.run_lambda(setting("_HANDLER").as_deref()).await?)
+        }
+        _ => Ok(functions
+            .serve(setting("FUNCTION_TARGET").as_deref())
+            .await?),
+    }
 }
 
 /// [`run`] with settings that hold on whichever adapter runs the handler.

@@ -134,6 +134,14 @@ impl IntoHttp for Response {
     }
 }
 
+/// An answer already made: what a handler that encodes its own output (a
+/// dispatcher to several functions of different output types) returns.
+impl IntoHttp for HttpAnswer {
+    fn into_http(self) -> Result<HttpAnswer, Error> {
+        Ok(self)
+    }
+}
+
 impl IntoHttp for StreamResponse {
     fn into_http(self) -> Result<HttpAnswer, Error> {
         Ok(HttpAnswer::Streamed(self))

@@ -8,6 +8,7 @@ use anyfn::Body;
 use anyfn::{
     adapter, Context, Error, ErrorDetails, Handler, InvocationReport, Platform, Pricing, Response,
 };
+use anyfn_functions::{FunctionError, Functions, NamedHandler};
 use anyfn_server::{HttpAnswer, IntoHttp};
 use tracing::instrument::WithSubscriber as _;
 use tracing::Instrument as _;
@@ -210,6 +211,42 @@ impl<H: Handler> Harness<H> {
             started,
             deadline,
         }
+    }
+}
+
+impl<E: Send + 'static, O: Send + 'static> Harness<NamedHandler<E, O>> {
+    /// A harness for the function `name` of a registry, with the event and
+    /// output types it was added with; its invocations' context names it.
+    ///
+    /// # Errors
+    ///
+    /// [`FunctionError::Unknown`] when no function has the name,
+    /// [`FunctionError::WrongTypes`] when its types are not `E` and `O`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{ObjectChange, ObjectEvent, StorageEvent};
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::{Functions, NamedHandler};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn_functions::FunctionError> {
+    /// let functions = Functions::new().add(
+    ///     "resize",
+    ///     handler_fn(|event: StorageEvent, context: Context| async move {
+    ///         Ok::<_, anyfn::Error>(Json(format!("{} got {}", context.function_name(), event.objects[0].key)))
+    ///     }),
+    /// );
+    /// let harness: Harness<NamedHandler<StorageEvent, Json<String>>> = Harness::function(&functions, "resize")?;
+    /// let event = StorageEvent::new(vec![ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg")]);
+    /// assert_eq!(harness.invoke(event).await.expect_output().0, "resize got cat.jpg");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn function(functions: &Functions, name: &str) -> Result<Self, FunctionError> {
+        Ok(Self::new(functions.handler::<E, O>(name)?).function_name(name))
     }
 }
 

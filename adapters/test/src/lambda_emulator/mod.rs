@@ -37,6 +37,7 @@ pub struct LambdaEmulatorBuilder {
     function_name: String,
     function_version: String,
     memory_mb: u32,
+    handler: String,
     env: Vec<(String, String)>,
     fixed_deadline_ms: Option<u64>,
 }
@@ -64,6 +65,14 @@ impl LambdaEmulatorBuilder {
     /// The function's memory size.
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.memory_mb = memory_mb;
+        self
+    }
+
+    /// The function's handler setting, given to the function as `_HANDLER`:
+    /// `bootstrap` unless set, as for a custom runtime. A binary of several
+    /// named functions (`anyfn_auto::run_functions`) runs the one it names.
+    pub fn handler(mut self, handler: impl Into<String>) -> Self {
+        self.handler = handler.into();
         self
     }
 
@@ -184,13 +193,14 @@ struct Queued {
 
 impl LambdaEmulator {
     /// An emulator with a 3 s timeout, function `anyfn-function` at `$LATEST`
-    /// with 128 MB.
+    /// with 128 MB and handler `bootstrap`.
     pub fn builder() -> LambdaEmulatorBuilder {
         LambdaEmulatorBuilder {
             timeout: anyfn::DEFAULT_TIMEOUT,
             function_name: "anyfn-function".to_owned(),
             function_version: "$LATEST".to_owned(),
             memory_mb: anyfn::DEFAULT_MEMORY_MB,
+            handler: "bootstrap".to_owned(),
             env: Vec::new(),
             fixed_deadline_ms: None,
         }
@@ -245,6 +255,7 @@ impl LambdaEmulator {
                 format!("/aws/lambda/{}", config.function_name),
             ),
             ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
+            ("_HANDLER".to_owned(), config.handler.clone()),
         ];
         env.extend(config.env.iter().cloned());
         env

@@ -1,0 +1,129 @@
+//! One registered function with every adapter's trait bounds erased: what
+//! each adapter needs of it, decided when it was added, while its types were
+//! known.
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use anyfn::{Context, Error, ErrorDetails, Handler, IntoError, Request};
+use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
+use anyfn_server::{FromHttp, HttpAnswer, IntoHttp, ServeError};
+
+use crate::typed::{ErrorsInto, NamedHandler};
+
+/// A boxed future, `Send` so that a caller may spawn it.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The settings every adapter takes from [`Functions`](crate::Functions).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AdapterSettings {
+    pub(crate) default_subscriber: bool,
+    pub(crate) error_details: Option<ErrorDetails>,
+}
+
+/// What each adapter can do with a function whose types it no longer knows.
+///
+/// Adding an adapter adds a method here and a bound on
+/// [`Functions::add`](crate::Functions::add): the Azure adapter's will
+/// decode the host's envelope for the function it names.
+pub(crate) trait ErasedFunction: Send + Sync + 'static {
+    /// The event type's name, for messages.
+    fn event_type(&self) -> &'static str;
+    /// The output type's name, for messages.
+    fn output_type(&self) -> &'static str;
+    /// The handler as a [`NamedHandler`] of its own event and output types,
+    /// for [`Functions::handler`](crate::Functions::handler) to downcast.
+    fn typed(&self) -> &(dyn Any + Send + Sync);
+    /// One invocation over HTTP: decode as the server does, call, encode.
+    fn call_http(
+        &self,
+        request: Request,
+        context: Context,
+    ) -> BoxFuture<'_, Result<HttpAnswer, Error>>;
+    /// Runs this function alone on Lambda.
+    fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>>;
+    /// Serves this function alone on the server, at every path.
+    fn serve(
+        &self,
+        name: &str,
+        settings: AdapterSettings,
+    ) -> BoxFuture<'static, Result<(), ServeError>>;
+}
+
+/// A handler with the types it was added with.
+pub(crate) struct Entry<H: Handler> {
+    handler: Arc<H>,
+    typed: NamedHandler<H::Event, H::Output>,
+}
+
+impl<H: Handler> Entry<H> {
+    pub(crate) fn new(name: &Arc<str>, handler: H) -> Self {
+        let handler = Arc::new(handler);
+        let typed = NamedHandler::new(Arc::clone(name), Arc::new(ErrorsInto(Arc::clone(&handler))));
+        Self { handler, typed }
+    }
+}
+
+impl<H> ErasedFunction for Entry<H>
+where
+    H: Handler,
+    H::Event: FromHttp + FromLambda,
+    H::Output: IntoHttp + IntoLambda,
+{
+    fn event_type(&self) -> &'static str {
+        std::any::type_name::<H::Event>()
+    }
+
+    fn output_type(&self) -> &'static str {
+        std::any::type_name::<H::Output>()
+    }
+
+    fn typed(&self) -> &(dyn Any + Send + Sync) {
+        &self.typed
+    }
+
+    fn call_http(
+        &self,
+        request: Request,
+        context: Context,
+    ) -> BoxFuture<'_, Result<HttpAnswer, Error>> {
+        Box::pin(async move {
+            let event = H::Event::from_http(request)?;
+            let output = self
+                .handler
+                .call(event, context)
+                .await
+                .map_err(IntoError::into_error)?;
+            output.into_http()
+        })
+    }
+
+    fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>> {
+        let mut lambda = anyfn_lambda::Lambda::new(Arc::clone(&self.handler))
+            .default_subscriber(settings.default_subscriber);
+        if let Some(details) = settings.error_details {
+            lambda = lambda.error_details(details);
+        }
+        Box::pin(lambda.run())
+    }
+
+    fn serve(
+        &self,
+        name: &str,
+        settings: AdapterSettings,
+    ) -> BoxFuture<'static, Result<(), ServeError>> {
+        let mut server = anyfn_server::Server::new(Arc::clone(&self.handler))
+            .default_subscriber(settings.default_subscriber);
+        // Cloud Run names the service (`K_SERVICE`); elsewhere the function's
+        // own name is closer than the executable's, the server's default.
+        if anyfn_server::platform() != anyfn::Platform::CloudRun {
+            server = server.function_name(name);
+        }
+        if let Some(details) = settings.error_details {
+            server = server.error_details(details);
+        }
+        Box::pin(async move { server.bind().await?.run().await })
+    }
+}

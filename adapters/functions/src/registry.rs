@@ -1,0 +1,343 @@
+//! [`Functions`], the registry, and [`Function`], one entry of it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use anyfn::{ErrorDetails, Handler};
+use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
+use anyfn_server::{FromHttp, IntoHttp, ServeError};
+
+use crate::erased::{AdapterSettings, Entry, ErasedFunction};
+use crate::name::invalid_name_reason;
+use crate::{FunctionError, FunctionRouter, NamedHandler};
+
+/// Several named functions, each a [`Handler`] with event and output types
+/// of its own, for one binary to run.
+///
+/// Which one runs is the platform's setting: `anyfn_auto::run_functions`
+/// reads `_HANDLER` on Lambda and `FUNCTION_TARGET` on Cloud Run, and
+/// otherwise serves each function under its own path (a
+/// [`FunctionRouter`]). Tests take one back with its types
+/// ([`handler`](Self::handler)) or invoke it through `anyfn_test::Harness`.
+///
+/// Adding a function asks of its types what every adapter needs
+/// ([`FromHttp`] and [`FromLambda`] of the event, [`IntoHttp`] and
+/// [`IntoLambda`] of the output), then forgets them: the registry holds
+/// functions of any types, and each adapter finds in it what it needs.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::{ScheduleTick, StorageEvent};
+/// use anyfn::{handler_fn, Context, Request, Response};
+/// use anyfn_functions::Functions;
+///
+/// async fn orders(_request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+///     Ok(anyfn::response::text("no orders yet"))
+/// }
+///
+/// async fn resize(event: StorageEvent, _context: Context) -> Result<(), anyfn::Error> {
+///     Ok(())
+/// }
+///
+/// async fn nightly(tick: ScheduleTick, _context: Context) -> Result<(), anyfn::Error> {
+///     Ok(())
+/// }
+///
+/// let functions = Functions::new()
+///     .add("orders", handler_fn(orders))
+///     .add("resize", handler_fn(resize))
+///     .add("nightly", handler_fn(nightly));
+/// assert_eq!(functions.names().collect::<Vec<_>>(), ["orders", "resize", "nightly"]);
+/// ```
+#[must_use]
+pub struct Functions {
+    entries: Vec<Function>,
+    settings: AdapterSettings,
+}
+
+impl Default for Functions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Functions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Functions")
+            .field("functions", &self.entries)
+            .field("default_subscriber", &self.settings.default_subscriber)
+            .field("error_details", &self.settings.error_details)
+            .finish()
+    }
+}
+
+impl Functions {
+    /// No functions yet; adapters install their default subscriber, and
+    /// error details follow `ANYFN_ERROR_DETAILS`.
+    pub fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+            settings: AdapterSettings {
+                default_subscriber: true,
+                error_details: None,
+            },
+        }
+    }
+
+    /// Adds `handler` under `name`.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is taken, or is not a valid name: an ASCII letter, then
+    /// ASCII letters, digits, `-` and `_`, 127 characters at most (one URL
+    /// path segment, and a name Lambda, Cloud Run and Azure all accept).
+    /// Both are mistakes in the program, found on its first run.
+    pub fn add<H>(mut self, name: &str, handler: H) -> Self
+    where
+        H: Handler,
+        H::Event: FromHttp + FromLambda,
+        H::Output: IntoHttp + IntoLambda,
+    {
+        if let Some(reason) = invalid_name_reason(name) {
+            panic!("`{name}` cannot name a function: {reason}");
+        }
+        assert!(self.get(name).is_none(), "two functions are named `{name}`");
+        let name: Arc<str> = Arc::from(name);
+        let erased = Arc::new(Entry::new(&name, handler));
+        self.entries.push(Function { name, erased });
+        self
+    }
+
+    /// Whether adapters install their default `tracing` subscriber when the
+    /// program has none (on by default).
+    pub fn default_subscriber(mut self, install: bool) -> Self {
+        self.settings.default_subscriber = install;
+        self
+    }
+
+    /// How much of a server error (5xx) HTTP clients see, instead of what
+    /// `ANYFN_ERROR_DETAILS` says.
+    pub fn error_details(mut self, details: ErrorDetails) -> Self {
+        self.settings.error_details = Some(details);
+        self
+    }
+
+    /// The names, in the order the functions were added.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(Function::name)
+    }
+
+    /// How many functions there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The function named `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&Function> {
+        self.entries.iter().find(|entry| &*entry.name == name)
+    }
+
+    /// The function named `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`FunctionError::Unknown`], listing the names there are.
+    pub fn function(&self, name: &str) -> Result<&Function, FunctionError> {
+        self.get(name).ok_or_else(|| FunctionError::Unknown {
+            name: name.to_owned(),
+            available: self.names().map(str::to_owned).collect(),
+        })
+    }
+
+    /// The function named `name`, with its event and output types: to call
+    /// it directly or hand it to the test harness.
+    ///
+    /// # Errors
+    ///
+    /// [`FunctionError::Unknown`] when no function has the name;
+    /// [`FunctionError::WrongTypes`] when it takes another event or answers
+    /// another output than `E` and `O`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json, Request, Response};
+    /// use anyfn_functions::{FunctionError, Functions};
+    ///
+    /// let functions = Functions::new().add(
+    ///     "double",
+    ///     handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) }),
+    /// );
+    /// assert!(functions.handler::<Json<u64>, Json<u64>>("double").is_ok());
+    /// let err = functions.handler::<Request, Response>("double").unwrap_err();
+    /// assert!(matches!(err, FunctionError::WrongTypes { .. }));
+    /// ```
+    pub fn handler<E, O>(&self, name: &str) -> Result<NamedHandler<E, O>, FunctionError>
+    where
+        E: Send + 'static,
+        O: Send + 'static,
+    {
+        let function = self.function(name)?;
+        function
+            .erased
+            .typed()
+            .downcast_ref::<NamedHandler<E, O>>()
+            .cloned()
+            .ok_or_else(|| FunctionError::WrongTypes {
+                name: name.to_owned(),
+                event: function.erased.event_type(),
+                output: function.erased.output_type(),
+                asked_event: std::any::type_name::<E>(),
+                asked_output: std::any::type_name::<O>(),
+            })
+    }
+
+    /// Every function, each under its own path (`/{name}`), as one HTTP
+    /// handler for the server (see [`FunctionRouter`]).
+    pub fn router(&self) -> FunctionRouter {
+        FunctionRouter::new(self.entries.clone())
+    }
+
+    /// The function Lambda runs, given the function's handler setting
+    /// (`_HANDLER`): the one it names; else, when there is only one, that
+    /// one (Lambda always sets a handler, often `bootstrap` for a
+    /// custom runtime).
+    ///
+    /// # Errors
+    ///
+    /// [`FunctionError::Unknown`] when the setting names no function and
+    /// there are several; [`FunctionError::NoneChosen`] when there is no
+    /// setting and several functions, or none at all.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::{FunctionError, Functions};
+    ///
+    /// let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// let one = Functions::new().add("orders", handler_fn(echo));
+    /// assert_eq!(one.lambda_function(Some("bootstrap"))?.name(), "orders");
+    /// let two = one.add("resize", handler_fn(echo));
+    /// assert_eq!(two.lambda_function(Some("resize"))?.name(), "resize");
+    /// assert!(matches!(two.lambda_function(Some("bootstrap")), Err(FunctionError::Unknown { .. })));
+    /// assert!(matches!(two.lambda_function(None), Err(FunctionError::NoneChosen { .. })));
+    /// # Ok::<(), FunctionError>(())
+    /// ```
+    pub fn lambda_function(
+        &self,
+        handler_setting: Option<&str>,
+    ) -> Result<&Function, FunctionError> {
+        let named = handler_setting.and_then(|name| self.get(name));
+        match (named, handler_setting, self.entries.as_slice()) {
+            (Some(function), _, _) | (None, _, [function]) => Ok(function),
+            (None, Some(name), [_, _, ..]) => Err(FunctionError::Unknown {
+                name: name.to_owned(),
+                available: self.names().map(str::to_owned).collect(),
+            }),
+            (None, _, _) => Err(FunctionError::NoneChosen {
+                setting: "_HANDLER",
+                available: self.names().map(str::to_owned).collect(),
+            }),
+        }
+    }
+
+    /// Runs on Lambda the function [`lambda_function`](Self::lambda_function)
+    /// picks, alone, with this registry's settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`lambda_function`](Self::lambda_function), in
+    /// [`RunFunctionError::Function`]; the Lambda adapter's error otherwise.
+    pub async fn run_lambda(self, handler_setting: Option<&str>) -> Result<(), RunFunctionError> {
+        let function = self.lambda_function(handler_setting)?;
+        Ok(function.erased.run_lambda(self.settings).await?)
+    }
+
+    /// Serves on the local server, with this registry's settings, the
+    /// function `target` names alone, at every path (as Cloud Run serves the
+    /// one its `FUNCTION_TARGET` names); without a target, every function
+    /// under its own path ([`router`](Self::router)).
+    ///
+    /// # Errors
+    ///
+    /// [`FunctionError::Unknown`] (in [`RunFunctionError::Function`]) when
+    /// no function is named `target`; the server's error otherwise.
+    pub async fn serve(self, target: Option<&str>) -> Result<(), RunFunctionError> {
+        if let Some(target) = target {
+            let function = self.function(target)?;
+            return Ok(function.erased.serve(target, self.settings).await?);
+        }
+        let mut server = anyfn_server::Server::new(self.router())
+            .default_subscriber(self.settings.default_subscriber);
+        if let Some(details) = self.settings.error_details {
+            server = server.error_details(details);
+        }
+        Ok(server.bind().await?.run().await?)
+    }
+}
+
+/// Why [`Functions::run_lambda`] or [`Functions::serve`] stopped.
+///
+/// One variant per adapter the registry runs on, so that `anyfn-auto` maps
+/// each to its own error exhaustively: a new adapter adds a variant.
+#[derive(Debug, thiserror::Error)]
+pub enum RunFunctionError {
+    /// The function asked for is not there.
+    #[error(transparent)]
+    Function(#[from] FunctionError),
+    /// The Lambda adapter failed.
+    #[error(transparent)]
+    Lambda(#[from] LambdaError),
+    /// The local server failed.
+    #[error(transparent)]
+    Server(#[from] ServeError),
+}
+
+/// One function of a [`Functions`] registry: its name and its types' names.
+#[derive(Clone)]
+pub struct Function {
+    name: Arc<str>,
+    erased: Arc<dyn ErasedFunction>,
+}
+
+impl Function {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its event type's name (as [`std::any::type_name`] gives it).
+    pub fn event_type(&self) -> &'static str {
+        self.erased.event_type()
+    }
+
+    /// Its output type's name (as [`std::any::type_name`] gives it).
+    pub fn output_type(&self) -> &'static str {
+        self.erased.output_type()
+    }
+
+    pub(crate) fn erased(&self) -> &dyn ErasedFunction {
+        &*self.erased
+    }
+
+    pub(crate) fn shared_name(&self) -> &Arc<str> {
+        &self.name
+    }
+}
+
+impl fmt::Debug for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Function")
+            .field("name", &self.name)
+            .field("event", &self.event_type())
+            .field("output", &self.output_type())
+            .finish()
+    }
+}
