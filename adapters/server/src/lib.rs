@@ -75,6 +75,7 @@ mod context_ext;
 mod error;
 mod events;
 mod init_time;
+mod legacy_events;
 mod logging;
 mod request_id;
 mod server;
