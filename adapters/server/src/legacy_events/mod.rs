@@ -49,6 +49,8 @@ struct Legacy {
 }
 
 impl Legacy {
+    /// `root` as a legacy payload, or `None` when it is not one (see
+    /// [`cloud_event_from_legacy`]).
     fn detect(mut root: Map<String, Value>) -> Option<Self> {
         if root.contains_key("specversion") {
             return None;
