@@ -13,6 +13,7 @@ mod example_code;
 mod examples;
 mod failure_parity;
 mod faults;
+mod gcf_conformance;
 mod kinesis;
 mod lambda;
 mod lambda_context;

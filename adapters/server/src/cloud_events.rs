@@ -33,8 +33,21 @@ const NAMED_ATTRIBUTES: [&str; 7] = [
     "time",
 ];
 
-/// Reads the CloudEvent a request carries, in either mode; `Ok(None)` when the
-/// request carries none (no `ce-*` header, not structured).
+/// Reads the CloudEvent a request carries, in either mode, or the one a
+/// legacy Google Cloud Functions event stands for; `Ok(None)` when the
+/// request carries none (no `ce-*` header, not structured, not a legacy
+/// event).
+///
+/// # Legacy Cloud Functions events
+///
+/// A request with no `ce-*` header whose body is a JSON object (and whose
+/// `Content-Type`, if any, is JSON) holding a `context` object with `eventId`
+/// and `eventType`, or `eventId` and `eventType` at its top level, and no
+/// `specversion`, is a 1st-gen "background function" event: it is converted
+/// to the CloudEvent it stands for, by the rules of Google's Functions
+/// Framework conformance suite (see the crate docs). One that cannot be
+/// converted (an unknown `eventType`, no resource, …) is a `400` saying why.
+/// Any other JSON body is left alone (`Ok(None)`).
 ///
 /// # `ce-*` header values
 ///
@@ -120,7 +133,15 @@ pub fn cloud_event_from_request(request: &Request) -> Result<Option<CloudEvent>,
         .keys()
         .any(|name| name.as_str().starts_with("ce-"))
     {
-        return Ok(None);
+        // No CloudEvent: perhaps a legacy Cloud Functions event, sent as JSON.
+        if media_type
+            .as_ref()
+            .is_some_and(|media_type| !media_type.is_json())
+        {
+            return Ok(None);
+        }
+        return crate::legacy_events::cloud_event_from_legacy(request.body().as_bytes())
+            .transpose();
     }
     binary_mode(request.headers(), content_type, request.body().as_bytes()).map(Some)
 }

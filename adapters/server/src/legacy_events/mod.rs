@@ -1,0 +1,183 @@
+//! Legacy Google Cloud Functions events (1st-gen "background functions") as
+//! CloudEvents, by the rules of the Functions Framework conformance suite
+//! (`docs/mapping.md` of GoogleCloudPlatform/functions-framework-conformance).
+//!
+//! A legacy event is a JSON object that carries its context either in a
+//! `context` object (`{"data": …, "context": {"eventId", "timestamp",
+//! "eventType", "resource": {"service", "name", "type"}}}`) or at the top level
+//! (`{"data": …, "eventId", "timestamp", "eventType", "resource": "…", …}`).
+//! It becomes a CloudEvent with `id` = `eventId`, `time` = `timestamp`, the
+//! `type` the event type maps to, a `source` (and `subject`) built from the
+//! resource by the product's rules ([`products`]), `datacontenttype`
+//! `application/json`, and `data` (reshaped where the product says so).
+
+mod products;
+#[cfg(test)]
+mod tests;
+mod types;
+
+use anyfn::event::{CloudEvent, CloudEventData};
+use anyfn::Error;
+use serde_json::{Map, Value};
+
+/// The CloudEvent a legacy Cloud Functions payload stands for.
+///
+/// `None` when `body` is not a legacy payload: not a JSON object, a
+/// CloudEvent in the JSON event format (it has `specversion`), or an object
+/// with neither a `context` object holding `eventId` and `eventType` nor
+/// `eventId` and `eventType` of its own. A payload that is legacy but cannot
+/// be converted (an event type with no CloudEvent equivalent, no resource, a
+/// resource not of its product's form, …) is `Some(Err(_))`, a
+/// [`BadRequest`](anyfn::ErrorKind::BadRequest) saying what is wrong.
+pub(crate) fn cloud_event_from_legacy(body: &[u8]) -> Option<Result<CloudEvent, Error>> {
+    // Only an object can be legacy: skip the parse for anything else.
+    if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let Ok(Value::Object(root)) = serde_json::from_slice::<Value>(body) else {
+        return None;
+    };
+    let legacy = Legacy::detect(root)?;
+    Some(legacy.into_cloud_event())
+}
+
+/// A payload recognised as legacy: its root object, and whether its context
+/// is in a `context` object or at the top level.
+struct Legacy {
+    root: Map<String, Value>,
+    context: Option<Map<String, Value>>,
+}
+
+impl Legacy {
+    /// `root` as a legacy payload, or `None` when it is not one (see
+    /// [`cloud_event_from_legacy`]).
+    fn detect(mut root: Map<String, Value>) -> Option<Self> {
+        if root.contains_key("specversion") {
+            return None;
+        }
+        let has_ids =
+            |map: &Map<String, Value>| map.contains_key("eventId") && map.contains_key("eventType");
+        if let Some(Value::Object(context)) = root.get("context") {
+            if has_ids(context) {
+                let Some(Value::Object(context)) = root.remove("context") else {
+                    return None;
+                };
+                return Some(Self {
+                    root,
+                    context: Some(context),
+                });
+            }
+        }
+        has_ids(&root).then_some(Self {
+            root,
+            context: None,
+        })
+    }
+
+    /// A context field: from `context/{name}`, else from the top level
+    /// (mapping.md: the first location that has it wins).
+    fn field(&self, name: &str) -> Option<&Value> {
+        self.context
+            .as_ref()
+            .and_then(|context| context.get(name))
+            .or_else(|| self.root.get(name))
+    }
+
+    /// A context field that must be a non-empty string when present.
+    fn text(&self, name: &str) -> Result<Option<&str>, Error> {
+        match self.field(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) if !text.is_empty() => Ok(Some(text)),
+            Some(other) => Err(Error::bad_request(format!(
+                "the legacy Cloud Functions event's `{name}` must be a non-empty string; found {}",
+                describe(other)
+            ))),
+        }
+    }
+
+    fn required_text(&self, name: &str) -> Result<&str, Error> {
+        self.text(name)?.ok_or_else(|| {
+            Error::bad_request(format!(
+                "the legacy Cloud Functions event has no `{name}`, which is required"
+            ))
+        })
+    }
+
+    /// The resource name: `context/resource/name`, or `resource` when it is
+    /// a string (the top-level form).
+    fn resource_name(&self) -> Result<&str, Error> {
+        let name = match self.field("resource") {
+            Some(Value::String(name)) => Some(name),
+            Some(Value::Object(resource)) => match resource.get("name") {
+                Some(Value::String(name)) => Some(name),
+                _ => None,
+            },
+            _ => None,
+        };
+        name.filter(|name| !name.is_empty())
+            .map(String::as_str)
+            .ok_or_else(|| {
+                Error::bad_request(
+                    "the legacy Cloud Functions event has no resource name \
+                     (`resource` as a string, or `context.resource.name`)",
+                )
+            })
+    }
+
+    fn into_cloud_event(mut self) -> Result<CloudEvent, Error> {
+        let event_type = self.required_text("eventType")?;
+        let (ce_type, product) = types::cloud_event_type(event_type).ok_or_else(|| {
+            Error::bad_request(format!(
+                "the legacy Cloud Functions event type {event_type:?} has no CloudEvent equivalent \
+                 this server knows; see anyfn_server's docs for the legacy types it converts"
+            ))
+        })?;
+        let id = self.required_text("eventId")?.to_owned();
+        let timestamp = self.text("timestamp")?.map(str::to_owned);
+        let time = timestamp
+            .as_deref()
+            .map(anyfn::time::parse_rfc3339)
+            .transpose()
+            .map_err(|err| {
+                Error::bad_request(format!(
+                    "the legacy Cloud Functions event's `timestamp`: {err}"
+                ))
+            })?;
+        let resource = self.resource_name()?.to_owned();
+        let domain = match self.root.get("domain") {
+            Some(Value::String(domain)) => Some(domain.clone()),
+            _ => None,
+        };
+        let data = self.root.remove("data").ok_or_else(|| {
+            Error::bad_request("the legacy Cloud Functions event has no `data`, which is required")
+        })?;
+        let converted = products::convert(
+            product,
+            products::Input {
+                resource: &resource,
+                data,
+                event_id: &id,
+                timestamp: timestamp.as_deref(),
+                domain: domain.as_deref(),
+            },
+        )?;
+        let mut event = CloudEvent::new(id, converted.source, ce_type)
+            .with_data_content_type("application/json")
+            .with_data(CloudEventData::Json(converted.data));
+        event.subject = converted.subject;
+        event.time = time;
+        Ok(event)
+    }
+}
+
+/// What a JSON value is, for messages.
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "an empty string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
