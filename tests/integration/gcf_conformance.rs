@@ -418,3 +418,178 @@ async fn a_legacy_event_of_an_unknown_type_is_a_bad_request() {
          types it converts"
     );
 }
+
+/// The suite's `http` check: the function gets the request as sent (its
+/// test function writes the body to a file the client reads back).
+#[tokio::test]
+async fn the_suite_http_check_the_function_gets_the_body_as_sent() {
+    let server = TestServer::start(handler_fn(
+        |request: anyfn::Request, _context: Context| async move {
+            Ok::<_, anyfn::Error>(anyfn::response::text(request.body().text()?.to_owned()))
+        },
+    ))
+    .await
+    .expect("server");
+    let response = server
+        .client()
+        .send(TestRequest::post("/").body(r#"{"res":"PASS"}"#))
+        .await
+        .expect("response");
+    server.shutdown().await;
+    response.assert_status(200);
+    assert_eq!(response.json::<Value>(), json!({"res": "PASS"}));
+    println!("http: passed");
+}
+
+/// The suite's `typed` check: JSON in, JSON out, the request echoed in
+/// `payload`.
+#[tokio::test]
+async fn the_suite_typed_check_json_in_json_out() {
+    let server = TestServer::start(handler_fn(
+        |Json(request): Json<Value>, _context: Context| async move {
+            Ok::<_, anyfn::Error>(Json(json!({ "payload": request })))
+        },
+    ))
+    .await
+    .expect("server");
+    let response = server
+        .client()
+        .send(TestRequest::post("/").json(&json!({"message": "Hello world!"})))
+        .await
+        .expect("response");
+    server.shutdown().await;
+    response.assert_status(200);
+    assert_eq!(
+        response.json::<Value>(),
+        json!({"payload": {"message": "Hello world!"}})
+    );
+    println!("typed: passed");
+}
+
+/// How many requests the concurrency check sends at once.
+const CONCURRENT: usize = 10;
+
+/// Waits, inside a handler, until [`CONCURRENT`] handlers are waiting: every
+/// request succeeds only if all were in flight at once, which is what the
+/// suite's concurrency check means (it measures wall-clock time instead).
+async fn all_in_flight(barrier: &tokio::sync::Barrier) -> Result<(), anyfn::Error> {
+    tokio::time::timeout(Duration::from_secs(2), barrier.wait())
+        .await
+        .map(drop)
+        .map_err(|_| anyfn::Error::unavailable("not every request was in flight at once"))
+}
+
+/// Sends [`CONCURRENT`] copies of `request` at once; the statuses.
+async fn send_concurrently(server: &TestServer, request: &TestRequest) -> Vec<u16> {
+    let sends = (0..CONCURRENT).map(|_| {
+        let client = server.client();
+        let request = request.clone();
+        tokio::spawn(async move { client.send(request).await.expect("response").status() })
+    });
+    let mut statuses = Vec::new();
+    for send in sends.collect::<Vec<_>>() {
+        statuses.push(send.await.expect("task").as_u16());
+    }
+    statuses
+}
+
+/// The suite's concurrency check, for each signature it checks (`http`,
+/// `typed`, `cloudevent`, `legacyevent`), with its payloads: ten requests to
+/// a function that waits are all in flight at once.
+#[tokio::test]
+async fn the_suite_concurrency_check_every_request_is_in_flight_at_once() {
+    use std::sync::Arc;
+    use tokio::sync::Barrier;
+
+    let legacy = json!({
+        "data": {"email": "test@nowhere.com", "uid": "UUpby3s4spZre6kHsgVSPetzQ8l2",
+                 "metadata": {"createdAt": "2020-05-26T10:42:27Z", "lastSignedInAt": "2020-10-24T11:00:00Z"}},
+        "eventId": "aaaaaa-1111-bbbb-2222-cccccccccccc",
+        "eventType": "providers/firebase.auth/eventTypes/user.create",
+        "notSupported": {},
+        "resource": "projects/my-project-id",
+        "timestamp": "2020-09-29T11:32:00.123Z"
+    });
+    let structured = json!({
+        "specversion": "1.0",
+        "type": "google.firebase.auth.user.v1.created",
+        "source": "//firebaseauth.googleapis.com/projects/my-project-id",
+        "subject": "users/UUpby3s4spZre6kHsgVSPetzQ8l2",
+        "id": "aaaaaa-1111-bbbb-2222-cccccccccccc",
+        "time": "2020-09-29T11:32:00.123Z",
+        "datacontenttype": "application/json",
+        "data": {"email": "test@nowhere.com", "uid": "UUpby3s4spZre6kHsgVSPetzQ8l2"}
+    });
+    let http_payload = TestRequest::post("/").json(&json!({"data": "hello"}));
+
+    let barrier = Arc::new(Barrier::new(CONCURRENT));
+    let http = TestServer::start(handler_fn({
+        let barrier = Arc::clone(&barrier);
+        move |_request: anyfn::Request, _context: Context| {
+            let barrier = Arc::clone(&barrier);
+            async move {
+                all_in_flight(&barrier).await?;
+                Ok::<_, anyfn::Error>(anyfn::response::text("ok"))
+            }
+        }
+    }))
+    .await
+    .expect("server");
+    assert_eq!(
+        send_concurrently(&http, &http_payload).await,
+        [200; CONCURRENT],
+        "http"
+    );
+    http.shutdown().await;
+
+    let barrier = Arc::new(Barrier::new(CONCURRENT));
+    let typed = TestServer::start(handler_fn({
+        let barrier = Arc::clone(&barrier);
+        move |Json(value): Json<Value>, _context: Context| {
+            let barrier = Arc::clone(&barrier);
+            async move {
+                all_in_flight(&barrier).await?;
+                Ok::<_, anyfn::Error>(Json(json!({ "payload": value })))
+            }
+        }
+    }))
+    .await
+    .expect("server");
+    assert_eq!(
+        send_concurrently(&typed, &http_payload).await,
+        [200; CONCURRENT],
+        "typed"
+    );
+    typed.shutdown().await;
+
+    let barrier = Arc::new(Barrier::new(CONCURRENT));
+    let events = TestServer::start(handler_fn({
+        let barrier = Arc::clone(&barrier);
+        move |event: CloudEvent, _context: Context| {
+            let barrier = Arc::clone(&barrier);
+            async move {
+                all_in_flight(&barrier).await?;
+                assert_eq!(event.event_type, "google.firebase.auth.user.v1.created");
+                Ok::<_, anyfn::Error>(())
+            }
+        }
+    }))
+    .await
+    .expect("server");
+    let cloudevent = TestRequest::post("/")
+        .header("content-type", "application/cloudevents+json")
+        .body(structured.to_string());
+    assert_eq!(
+        send_concurrently(&events, &cloudevent).await,
+        [204; CONCURRENT],
+        "cloudevent"
+    );
+    let legacyevent = TestRequest::post("/").json(&legacy);
+    assert_eq!(
+        send_concurrently(&events, &legacyevent).await,
+        [204; CONCURRENT],
+        "legacyevent"
+    );
+    events.shutdown().await;
+    println!("concurrency ({CONCURRENT} at once): http, typed, cloudevent, legacyevent passed");
+}
