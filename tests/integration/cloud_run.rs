@@ -105,3 +105,63 @@ async fn the_trace_context_reaches_the_context_trace_id() {
         "a malformed trace context is ignored, not an error"
     );
 }
+
+/// On Cloud Run the default log is Cloud Logging's structured JSON, one
+/// object per line: a line the function logs carries its severity, message,
+/// request id and, with the project known, the trace Cloud Logging links
+/// it to; the `REPORT` line is a JSON line too.
+#[test]
+fn on_cloud_run_the_log_is_structured_json_with_the_requests_trace() {
+    let server = ExampleServer::start_with_env(
+        "failures",
+        &[
+            ("K_SERVICE", "failures"),
+            ("GOOGLE_CLOUD_PROJECT", "my-project"),
+            ("ANYFN_LOG_FORMAT", ""),
+        ],
+    );
+    let loopback = SocketAddr::from(([127, 0, 0, 1], server.addr.port()));
+    let mut stream = TcpStream::connect(loopback).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /log HTTP/1.1\r\nhost: {loopback}\r\n\
+         traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\
+         connection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let request_id = response
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .expect("an x-request-id header")
+        .to_owned();
+
+    let parse = |line: String| -> Value {
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not one JSON object ({e}): {line}"))
+    };
+    let logged = parse(server.line_containing("a line from the function", Duration::from_secs(10)));
+    assert_eq!(logged["severity"], "INFO", "{logged}");
+    assert_eq!(logged["message"], "a line from the function", "{logged}");
+    assert_eq!(logged["path"], "/log", "{logged}");
+    assert_eq!(logged["request_id"], request_id.as_str(), "{logged}");
+    assert_eq!(
+        logged["logging.googleapis.com/trace"],
+        "projects/my-project/traces/4bf92f3577b34da6a3ce929d0e0e4736",
+        "{logged}"
+    );
+
+    let report = parse(server.line_containing("REPORT RequestId: ", Duration::from_secs(10)));
+    assert_eq!(report["severity"], "INFO", "{report}");
+    assert_eq!(report["target"], "anyfn::report", "{report}");
+    let message = report["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with(&format!("REPORT RequestId: {request_id}\tDuration: ")),
+        "{report}"
+    );
+    server.terminate();
+}

@@ -78,7 +78,12 @@ impl ExampleServer {
                 .recv_timeout(Duration::from_secs(20))
                 .expect("the INIT line");
             if let Some(rest) = line.split("INIT listening on http://").nth(1) {
-                let addr = rest.split_whitespace().next().unwrap_or_default();
+                // The address ends at a tab, or at its JSON escape `\t`
+                // when the log is JSON (on Cloud Run).
+                let addr = rest
+                    .split(|c: char| c.is_whitespace() || c == '\\')
+                    .next()
+                    .unwrap_or_default();
                 break addr.parse().expect("an address in the INIT line");
             }
         };

@@ -53,6 +53,14 @@
 //!   terminal, `REPORT` lines are written in batches, at most 50 ms after the
 //!   fact, and all of them by a graceful shutdown; every other line is
 //!   written at once, in order.
+//! - **Cloud Logging**: on Cloud Run (`K_SERVICE` set) that log is Cloud
+//!   Logging's structured JSON, one object per line: `severity`, `time`,
+//!   `target`, `message`, the event's fields, and the invocation span's
+//!   `request_id` and `trace_id`; with the project named by
+//!   `GOOGLE_CLOUD_PROJECT` (or `GCP_PROJECT`), also
+//!   `logging.googleapis.com/trace` (`projects/PROJECT/traces/TRACE_ID`),
+//!   so that a request's lines are grouped and linked to its trace.
+//!   `ANYFN_LOG_FORMAT=json` or `text` chooses the format anywhere.
 //! - **Shutdown**: SIGINT or SIGTERM stops accepting connections and lets
 //!   in-flight requests finish (within the drain timeout).
 //!
@@ -139,7 +147,8 @@ use anyfn::Handler;
 ///
 /// With the `default-subscriber` feature (on by default) it first installs a
 /// stderr `tracing` subscriber at `info` when the program has none, so the
-/// `INIT` and `REPORT` lines show. A program that sets its own subscriber
+/// `INIT` and `REPORT` lines show (as Cloud Logging's structured JSON on
+/// Cloud Run, or wherever `ANYFN_LOG_FORMAT=json`). A program that sets its own subscriber
 /// first keeps it; `ANYFN_DEFAULT_SUBSCRIBER=off`, or
 /// [`Server`] (which installs none unless told to), turns the default off.
 ///

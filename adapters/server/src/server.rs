@@ -185,7 +185,7 @@ where
     /// [`ServeError::Bind`] when the address cannot be bound.
     pub async fn bind(self) -> Result<BoundServer<H>, ServeError> {
         if self.config.default_subscriber {
-            crate::logging::install_default_subscriber();
+            crate::logging::install_default_subscriber(self.config.platform);
         }
         let addr = self.config.resolve_addr()?;
         let listener = TcpListener::bind(addr)

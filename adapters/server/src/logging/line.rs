@@ -159,7 +159,7 @@ fn level_color(level: Level) -> &'static str {
 }
 
 /// ASCII bytes as text (what this module puts in its buffers).
-fn as_text(ascii: &[u8]) -> &str {
+pub(super) fn as_text(ascii: &[u8]) -> &str {
     std::str::from_utf8(ascii).unwrap_or("?")
 }
 
@@ -170,7 +170,7 @@ thread_local! {
 
 /// `time` in UTC as `2026-11-26T17:07:20.295661Z`, the date and time of
 /// day formatted once a second per thread.
-fn timestamp(time: SystemTime) -> [u8; 27] {
+pub(super) fn timestamp(time: SystemTime) -> [u8; 27] {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = since_epoch.as_secs();
     let (cached, mut prefix) = SECOND.get();
