@@ -76,6 +76,7 @@ mod error;
 mod events;
 mod init_time;
 mod logging;
+mod pubsub;
 mod request_id;
 mod server;
 mod service;
