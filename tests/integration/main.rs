@@ -22,6 +22,7 @@ mod limits;
 mod log_hygiene;
 mod parity;
 mod properties;
+mod pubsub_push;
 mod report_log;
 mod shutdown;
 mod shutdown_under_load;
