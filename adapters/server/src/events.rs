@@ -41,10 +41,11 @@ impl FromHttp for CloudEvent {
     }
 }
 
-/// Detection order: a CloudEvent (structured content type or `ce-*`
-/// headers) by its type; else a Pub/Sub push envelope carrying a Cloud
-/// Storage notification (a JSON object with `message` or `subscription` and
-/// no `objects`, see [`is_push_envelope`]); else a `StorageEvent` as JSON.
+/// Detection order (the crate docs' "What each event family accepts"): a
+/// CloudEvent (structured content type or `ce-*` headers) by its type; else
+/// a Pub/Sub push envelope carrying a Cloud Storage notification (a JSON
+/// object with `message` or `subscription` and no `objects`); else a
+/// `StorageEvent` as JSON.
 impl FromHttp for StorageEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
@@ -83,10 +84,11 @@ impl FromHttp for StorageEvent {
     }
 }
 
-/// Detection order: a CloudEvent (structured content type or `ce-*`
-/// headers) by its type; else a Pub/Sub push envelope (a JSON object with
-/// `message` or `subscription` and no `messages`, see [`is_push_envelope`]),
-/// a batch of its one message; else a `QueueBatch` as JSON.
+/// Detection order (the crate docs' "What each event family accepts"): a
+/// CloudEvent (structured content type or `ce-*` headers) by its type; else
+/// a Pub/Sub push envelope (a JSON object with `message` or `subscription`
+/// and no `messages`), a batch of its one message; else a `QueueBatch` as
+/// JSON.
 impl FromHttp for QueueBatch {
     fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
