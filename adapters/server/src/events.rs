@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
-use crate::pubsub::{is_push_envelope, PushEnvelope};
+use crate::pubsub::{is_push_envelope, PortableJson, PushEnvelope};
 
 /// The Eventarc CloudEvent type of a Pub/Sub message.
 const PUBSUB_MESSAGE_PUBLISHED: &str = "google.cloud.pubsub.topic.v1.messagePublished";
@@ -49,7 +49,7 @@ impl FromHttp for CloudEvent {
 impl FromHttp for StorageEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
-            if is_push_envelope(request.body().as_bytes(), "objects") {
+            if is_push_envelope(request.body().as_bytes(), PortableJson::StorageEvent) {
                 let object =
                     PushEnvelope::from_json(request.body().as_bytes())?.into_object_event(None)?;
                 return Ok(StorageEvent::new(vec![object]));
@@ -92,7 +92,7 @@ impl FromHttp for StorageEvent {
 impl FromHttp for QueueBatch {
     fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
-            if is_push_envelope(request.body().as_bytes(), "messages") {
+            if is_push_envelope(request.body().as_bytes(), PortableJson::QueueBatch) {
                 let message =
                     PushEnvelope::from_json(request.body().as_bytes())?.into_message(None)?;
                 return Ok(QueueBatch::new(vec![message]));

@@ -24,27 +24,40 @@ use anyfn::{Body, Error};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
+/// The portable type a plain JSON POST may also be, by its required
+/// top-level key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PortableJson {
+    /// A `QueueBatch`: `{"messages": […]}`.
+    QueueBatch,
+    /// A `StorageEvent`: `{"objects": […]}`.
+    StorageEvent,
+}
+
 /// Whether a plain JSON POST (no CloudEvent) is a Pub/Sub push envelope
-/// rather than the portable type's own JSON, whose required top-level field
-/// is `portable_key` (`messages` for a `QueueBatch`, `objects` for a
-/// `StorageEvent`).
+/// rather than `portable`'s own JSON.
 ///
 /// Told from the top-level keys alone, in this order:
 ///
-/// 1. `portable_key` present: the portable type's JSON. A push envelope
+/// 1. The portable type's required key (`messages`, `objects`) present: the
+///    portable type's JSON. A push envelope
 ///    never has it (its fields are `message`, `subscription` and
 ///    `deliveryAttempt`), so an envelope is never read as the portable type.
 /// 2. `message` or `subscription` present: a push envelope. The portable
-///    type cannot be valid without `portable_key`, so it is never read as an
+///    type cannot be valid without its key, so it is never read as an
 ///    envelope; an envelope missing its `message` is then refused as such.
 /// 3. Anything else (not JSON, not an object, neither key): the portable
 ///    type's JSON, whose decoder says what was wrong.
-pub(crate) fn is_push_envelope(body: &[u8], portable_key: &str) -> bool {
+pub(crate) fn is_push_envelope(body: &[u8], portable: PortableJson) -> bool {
+    // Only an object: serde would also read `TopLevelKeys` from an array.
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return false;
+    }
     match serde_json::from_slice::<TopLevelKeys>(body) {
         Ok(keys) => {
-            let portable = match portable_key {
-                "objects" => keys.objects,
-                _ => keys.messages,
+            let portable = match portable {
+                PortableJson::QueueBatch => keys.messages,
+                PortableJson::StorageEvent => keys.objects,
             };
             !portable && (keys.message || keys.subscription)
         }
@@ -416,22 +429,31 @@ mod tests {
     #[test]
     fn queue_batch_json_and_envelopes_are_told_apart() {
         let batch = br#"{"messages":[{"id":"1","body":"x"}]}"#;
-        assert!(!is_push_envelope(batch, "messages"));
+        assert!(!is_push_envelope(batch, PortableJson::QueueBatch));
         // A stray `message` key does not make a batch an envelope.
         assert!(!is_push_envelope(
             br#"{"messages":[],"message":{}}"#,
-            "messages"
+            PortableJson::QueueBatch
         ));
         assert!(is_push_envelope(
             br#"{"message":{},"subscription":"s"}"#,
-            "messages"
+            PortableJson::QueueBatch
         ));
-        assert!(is_push_envelope(br#"{"message":null}"#, "messages"));
-        assert!(is_push_envelope(br#"{"subscription":"s"}"#, "messages"));
-        assert!(is_push_envelope(br#"{"message":{}}"#, "objects"));
+        assert!(is_push_envelope(
+            br#"{"message":null}"#,
+            PortableJson::QueueBatch
+        ));
+        assert!(is_push_envelope(
+            br#"{"subscription":"s"}"#,
+            PortableJson::QueueBatch
+        ));
+        assert!(is_push_envelope(
+            br#"{"message":{}}"#,
+            PortableJson::StorageEvent
+        ));
         assert!(!is_push_envelope(
             br#"{"objects":[],"message":{}}"#,
-            "objects"
+            PortableJson::StorageEvent
         ));
         for other in [
             &b""[..],
@@ -440,8 +462,16 @@ mod tests {
             b"{}",
             b"{\"id\":\"1\"}",
             b"\"message\"",
+            b"[1,2,3,4]",
         ] {
-            assert!(!is_push_envelope(other, "messages"), "{other:?}");
+            assert!(
+                !is_push_envelope(other, PortableJson::QueueBatch),
+                "{other:?}"
+            );
+            assert!(
+                !is_push_envelope(other, PortableJson::StorageEvent),
+                "{other:?}"
+            );
         }
     }
 
