@@ -43,6 +43,10 @@ pub struct Message {
     pub sent_time: Option<SystemTime>,
     /// Where it came from: the queue or topic ARN or name, when known.
     pub source: Option<String>,
+    /// The ordering key: messages with the same key are delivered in the
+    /// order they were sent (Pub/Sub's `orderingKey`, SQS FIFO's
+    /// `MessageGroupId`), when the message has one.
+    pub ordering_key: Option<String>,
 }
 
 impl Message {
@@ -55,6 +59,7 @@ impl Message {
             delivery_attempt: None,
             sent_time: None,
             source: None,
+            ordering_key: None,
         }
     }
 
@@ -83,6 +88,13 @@ impl Message {
     #[must_use]
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
         self.source = Some(source.into());
+        self
+    }
+
+    /// Sets the ordering key.
+    #[must_use]
+    pub fn with_ordering_key(mut self, key: impl Into<String>) -> Self {
+        self.ordering_key = Some(key.into());
         self
     }
 
@@ -136,6 +148,8 @@ struct MessageDocument {
     sent_time: Option<SystemTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ordering_key: Option<String>,
 }
 
 impl Serialize for Message {
@@ -152,6 +166,7 @@ impl Serialize for Message {
             delivery_attempt: self.delivery_attempt,
             sent_time: self.sent_time,
             source: self.source.clone(),
+            ordering_key: self.ordering_key.clone(),
         }
         .serialize(serializer)
     }
@@ -178,6 +193,7 @@ impl<'de> Deserialize<'de> for Message {
             delivery_attempt: document.delivery_attempt,
             sent_time: document.sent_time,
             source: document.source,
+            ordering_key: document.ordering_key,
         })
     }
 }
@@ -313,6 +329,14 @@ mod tests {
             json,
             r#"{"id":"m","body":"3q2+7w==","bodyEncoding":"base64"}"#
         );
+        assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), message);
+    }
+
+    #[test]
+    fn the_ordering_key_round_trips_as_ordering_key() {
+        let message = Message::new("m", "x").with_ordering_key("orders-7");
+        let json = serde_json::to_string(&message).unwrap();
+        assert_eq!(json, r#"{"id":"m","body":"x","orderingKey":"orders-7"}"#);
         assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), message);
     }
 

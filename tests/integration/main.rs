@@ -24,6 +24,7 @@ mod log_hygiene;
 mod named_functions;
 mod parity;
 mod properties;
+mod pubsub_push;
 mod report_log;
 mod shutdown;
 mod shutdown_under_load;

@@ -71,6 +71,21 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
+/// The server's decoders of a plain JSON POST of an event: Pub/Sub push
+/// envelopes (and Cloud Storage notifications in them) or the portable JSON.
+fn every_server_event_decoder(body: &[u8]) {
+    let request = || {
+        let mut request = Request::new(Body::from(body.to_vec()));
+        request.headers_mut().insert(
+            anyfn::http::header::CONTENT_TYPE,
+            anyfn::http::HeaderValue::from_static("application/json"),
+        );
+        request
+    };
+    let _ = <QueueBatch as anyfn_server::FromHttp>::from_http(request());
+    let _ = <StorageEvent as anyfn_server::FromHttp>::from_http(request());
+}
+
 fn every_lambda_decoder(payload: &[u8]) {
     if let Ok((request, source)) = Request::from_lambda(payload, &mut context()) {
         // Whatever decodes must also encode back in its shape without panicking.
@@ -95,6 +110,32 @@ proptest! {
     #[test]
     fn lambda_decoders_never_panic_on_json(value in json_value()) {
         every_lambda_decoder(value.to_string().as_bytes());
+    }
+
+    #[test]
+    fn push_envelope_decoders_never_panic(
+        message in json_value(),
+        attributes in json_value(),
+        resource in json_value(),
+        data in prop_oneof![Just(Value::Null), ".{0,12}".prop_map(Value::String), Just(Value::from("3q2+7w=="))],
+        event_type in prop_oneof![Just("OBJECT_FINALIZE".to_owned()), ".{0,12}"],
+        time in prop_oneof![Just(Value::Null), Just(Value::from("2024-02-21T17:26:38.1Z")), ".{0,24}".prop_map(Value::String)],
+    ) {
+        every_server_event_decoder(message.to_string().as_bytes());
+        every_server_event_decoder(serde_json::json!({"message": message, "subscription": "s"}).to_string().as_bytes());
+        every_server_event_decoder(serde_json::json!({
+            "message": {"data": data, "attributes": attributes, "messageId": "1", "publishTime": time},
+            "deliveryAttempt": 1,
+        }).to_string().as_bytes());
+        let notification = serde_json::json!({
+            "message": {
+                "data": Body::from(resource.to_string()).to_base64(),
+                "attributes": {"eventType": event_type, "bucketId": "b", "objectId": "k",
+                               "payloadFormat": "JSON_API_V1", "eventTime": time},
+                "messageId": "1",
+            },
+        });
+        every_server_event_decoder(notification.to_string().as_bytes());
     }
 
     #[test]

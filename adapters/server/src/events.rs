@@ -2,7 +2,9 @@
 //! CloudEvent (binary or structured mode) of a known type, or from a plain
 //! JSON POST of the portable type.
 //!
-//! The known CloudEvent types are listed in the crate docs.
+//! The known CloudEvent types are listed in the crate docs. Pub/Sub push
+//! envelopes (and the same envelope in Eventarc's Pub/Sub CloudEvent) are
+//! read by [`crate::pubsub`].
 
 use std::time::SystemTime;
 
@@ -18,6 +20,10 @@ use serde::Deserialize;
 
 use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
+use crate::pubsub::{is_push_envelope, PortableJson, PushEnvelope};
+
+/// The Eventarc CloudEvent type of a Pub/Sub message.
+const PUBSUB_MESSAGE_PUBLISHED: &str = "google.cloud.pubsub.topic.v1.messagePublished";
 
 impl FromHttp for CloudEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
@@ -35,9 +41,19 @@ impl FromHttp for CloudEvent {
     }
 }
 
+/// Detection order (the crate docs' "What each event family accepts"): a
+/// CloudEvent (structured content type or `ce-*` headers) by its type; else
+/// a Pub/Sub push envelope carrying a Cloud Storage notification (a JSON
+/// object with `message` or `subscription` and no `objects`); else a
+/// `StorageEvent` as JSON.
 impl FromHttp for StorageEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
+            if is_push_envelope(request.body().as_bytes(), PortableJson::StorageEvent) {
+                let object =
+                    PushEnvelope::from_json(request.body().as_bytes())?.into_object_event(None)?;
+                return Ok(StorageEvent::new(vec![object]));
+            }
             return plain_json(&request, "a storage event");
         };
         let change = match event.event_type.as_str() {
@@ -49,6 +65,12 @@ impl FromHttp for StorageEvent {
                 let mut object: ObjectEvent = data_as(&event)?;
                 object.time = object.time.or(event.time);
                 return Ok(StorageEvent::new(vec![object]));
+            }
+            PUBSUB_MESSAGE_PUBLISHED => {
+                let push: PushEnvelope = data_as(&event)?;
+                return Ok(StorageEvent::new(vec![
+                    push.into_object_event(Some(&event))?
+                ]));
             }
             other => return Err(unknown_type(other, "a storage event")),
         };
@@ -62,35 +84,25 @@ impl FromHttp for StorageEvent {
     }
 }
 
+/// Detection order (the crate docs' "What each event family accepts"): a
+/// CloudEvent (structured content type or `ce-*` headers) by its type; else
+/// a Pub/Sub push envelope (a JSON object with `message` or `subscription`
+/// and no `messages`), a batch of its one message; else a `QueueBatch` as
+/// JSON.
 impl FromHttp for QueueBatch {
     fn from_http(request: Request) -> Result<Self, Error> {
         let Some(event) = cloud_event_from_request(&request)? else {
+            if is_push_envelope(request.body().as_bytes(), PortableJson::QueueBatch) {
+                let message =
+                    PushEnvelope::from_json(request.body().as_bytes())?.into_message(None)?;
+                return Ok(QueueBatch::new(vec![message]));
+            }
             return plain_json(&request, "a queue batch");
         };
         match event.event_type.as_str() {
-            "google.cloud.pubsub.topic.v1.messagePublished" => {
-                let push: PubSubPush = data_as(&event)?;
-                let body = push
-                    .message
-                    .data
-                    .as_deref()
-                    .map(decode_base64)
-                    .transpose()?
-                    .unwrap_or_default();
-                let mut message = Message::new(
-                    push.message.message_id.unwrap_or_else(|| event.id.clone()),
-                    body,
-                );
-                message.attributes = push.message.attributes;
-                message.sent_time = push
-                    .message
-                    .publish_time
-                    .as_deref()
-                    .and_then(|t| anyfn::time::parse_rfc3339(t).ok())
-                    .or(event.time);
-                message.delivery_attempt = push.delivery_attempt;
-                message.source = push.subscription.or_else(|| Some(event.source.clone()));
-                Ok(QueueBatch::new(vec![message]))
+            PUBSUB_MESSAGE_PUBLISHED => {
+                let push: PushEnvelope = data_as(&event)?;
+                Ok(QueueBatch::new(vec![push.into_message(Some(&event))?]))
             }
             "com.amazonaws.sqs.message.received" => {
                 let mut message: Message = data_as(&event)?;
@@ -123,7 +135,9 @@ impl FromHttp for ScheduleTick {
 
 /// `200` with the batch response when every message succeeded; `500` with
 /// the same document naming the failed ones otherwise, so push deliveries
-/// (Pub/Sub, Eventarc, Knative) retry them.
+/// (Pub/Sub, Eventarc, Knative) retry them: Pub/Sub acks a push on any 2xx
+/// and redelivers on anything else. A push carries one message, so any
+/// failed id redelivers it.
 impl IntoHttp for BatchResult {
     fn into_http(self) -> Result<HttpAnswer, Error> {
         let status = if self.failed.is_empty() {
@@ -191,12 +205,6 @@ fn unknown_type(event_type: &str, what: &str) -> Error {
     )
 }
 
-fn decode_base64(text: &str) -> Result<Vec<u8>, Error> {
-    Body::from_base64(text)
-        .map(|body| body.into_bytes().into())
-        .map_err(|err| Error::bad_request(format!("the Pub/Sub message data: {}", err.message())))
-}
-
 #[derive(Deserialize)]
 struct GcsObject {
     bucket: String,
@@ -231,27 +239,4 @@ impl StringOrNumber {
             Self::Text(text) => text.clone(),
         }
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PubSubPush {
-    message: PubSubMessage,
-    #[serde(default)]
-    subscription: Option<String>,
-    #[serde(default)]
-    delivery_attempt: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PubSubMessage {
-    #[serde(default)]
-    data: Option<String>,
-    #[serde(default)]
-    attributes: std::collections::BTreeMap<String, String>,
-    #[serde(default)]
-    message_id: Option<String>,
-    #[serde(default)]
-    publish_time: Option<String>,
 }

@@ -18,98 +18,9 @@
 //! }
 //! ```
 //!
-//! # What the server does for every request
-//!
-//! - **Events**: a handler of [`Request`](anyfn::Request) gets the request as it
-//!   came (method, path, query, every header value, body); a handler of
-//!   [`Json<T>`](anyfn::Json) gets the body parsed as JSON, and a body that does
-//!   not parse is answered `400` with a message saying what was wrong.
-//! - **Other events**: storage, queue, schedule and CloudEvent handlers get
-//!   CloudEvents over HTTP (binary or structured mode) of known types,
-//!   legacy Google Cloud Functions events (converted to CloudEvents), or a
-//!   JSON POST of the portable type (see below). A `BatchResult` naming
-//!   failed messages answers `500` with the list.
-//! - **Deadline**: each invocation has a timeout (default 3 s, as on Lambda),
-//!   visible in its [`Context`](anyfn::Context); past it the client gets `504`
-//!   and the server goes on.
-//! - **Limits**: bodies over the limit (default 6 MiB, Lambda's) get `413`
-//!   without more than the limit held in memory.
-//! - **Faults**: a panicking handler answers `500` for that request alone;
-//!   a handler that blocks its thread past the deadline is answered `504` at
-//!   the deadline from another worker thread.
-//! - **Errors** are answered with their status and headers and a JSON body
-//!   `{"errorType": …, "errorMessage": …, "requestId": …}`
-//!   ([`Error::to_response`](anyfn::Error::to_response)); a server error's
-//!   message is hidden unless `ANYFN_ERROR_DETAILS=show` or
-//!   [`Server::error_details`]. The log has the whole error.
-//! - **`()` outputs** answer `204 No Content`.
-//! - **Reports**: one `REPORT` line per invocation (request id, duration, billed
-//!   duration, memory size, estimated cost at Lambda's x86 price) and one `INIT`
-//!   line at start-up with the time from process start to ready, through
-//!   `tracing` (targets `anyfn::report`, `anyfn::invocation`, `anyfn::server`);
-//!   each invocation runs in an `invocation{request_id}` span.
-//!   Without a subscriber of the program's own, `serve` logs to stderr at
-//!   `info` (`RUST_LOG=target=level,…` changes it). When stderr is not a
-//!   terminal, `REPORT` lines are written in batches, at most 50 ms after the
-//!   fact, and all of them by a graceful shutdown; every other line is
-//!   written at once, in order.
-//! - **Cloud Logging**: on Cloud Run (`K_SERVICE` set) that log is Cloud
-//!   Logging's structured JSON, one object per line: `severity`, `time`,
-//!   `target`, `message`, the event's fields, and the invocation span's
-//!   `request_id` and `trace_id`; with the project named by
-//!   `GOOGLE_CLOUD_PROJECT` (or `GCP_PROJECT`), also
-//!   `logging.googleapis.com/trace` (`projects/PROJECT/traces/TRACE_ID`),
-//!   so that a request's lines are grouped and linked to its trace.
-//!   `ANYFN_LOG_FORMAT=json` or `text` chooses the format anywhere.
-//! - **Shutdown**: SIGINT or SIGTERM stops accepting connections and lets
-//!   in-flight requests finish (within the drain timeout).
-//!
-//! Requests are served concurrently, each connection on its own task.
-//!
-//! # CloudEvent types the server maps to portable events
-//!
-//! | portable event | CloudEvent `type` | `data` |
-//! |---|---|---|
-//! | [`StorageEvent`](anyfn::event::StorageEvent) | `google.cloud.storage.object.v1.finalized` / `.deleted` / `.archived` / `.metadataUpdated` | a Cloud Storage object (`bucket`, `name`, `size`, `etag`, `generation`) |
-//! | [`StorageEvent`](anyfn::event::StorageEvent) | `com.amazonaws.s3.object.created` / `.deleted` | an [`ObjectEvent`](anyfn::event::ObjectEvent) (`bucket`, `key`, `size`, `etag`, `version`) |
-//! | [`QueueBatch`](anyfn::event::QueueBatch) | `google.cloud.pubsub.topic.v1.messagePublished` | `{"message": {"data": base64, "attributes", "messageId", "publishTime"}, "subscription"}` |
-//! | [`QueueBatch`](anyfn::event::QueueBatch) | `com.amazonaws.sqs.message.received` | a [`Message`](anyfn::event::Message) (`id`, `body`, `attributes`, …) |
-//! | [`ScheduleTick`](anyfn::event::ScheduleTick) | `google.cloud.scheduler.job.v1.executed`, `com.amazonaws.events.scheduled` | ignored; the tick is the event's `id`, `time` and `subject` (or `source`) |
-//!
-//! # Legacy Google Cloud Functions events
-//!
-//! A 1st-gen Cloud Functions "background function" payload, POSTed as JSON
-//! with no `ce-*` header, becomes the CloudEvent it stands for, by the rules
-//! of Google's Functions Framework conformance suite (its `docs/mapping.md`),
-//! so CloudEvent, [`StorageEvent`](anyfn::event::StorageEvent) and
-//! [`QueueBatch`](anyfn::event::QueueBatch) functions take it like the
-//! CloudEvent (see [`cloud_event_from_request`]).
-//!
-//! - **Detected** when the body is a JSON object (and the `Content-Type`, if
-//!   any, is JSON) without `specversion`, holding either a `context` object
-//!   with `eventId` and `eventType` (`{"data": …, "context": {"eventId",
-//!   "timestamp", "eventType", "resource": {"service", "name", "type"}}}`) or
-//!   `eventId` and `eventType` at its top level (with `resource` a string,
-//!   `timestamp`, `data`, and others such as `params`, `auth`, `domain`).
-//!   Any other JSON is left alone; a [`Json<T>`](anyfn::Json) function always
-//!   gets the body as sent.
-//! - **Becomes** a CloudEvent with `id` = `eventId`, `time` = `timestamp`,
-//!   `datacontenttype` `application/json`, `data` = `data`, and:
-//!
-//! | legacy `eventType` | CloudEvent `type` | `source` / `subject` / `data` |
-//! |---|---|---|
-//! | `google.storage.object.finalize` / `.delete` / `.archive` / `.metadataUpdate` (and `providers/cloud.storage/eventTypes/object.change`: `finalized`) | `google.cloud.storage.object.v1.finalized` / `.deleted` / `.archived` / `.metadataUpdated` | `//storage.googleapis.com/projects/_/buckets/{bucket}` / `objects/{name}` (without a `#generation`) |
-//! | `google.pubsub.topic.publish`, `providers/cloud.pubsub/eventTypes/topic.publish` | `google.cloud.pubsub.topic.v1.messagePublished` | `//pubsub.googleapis.com/{resource}` / none / `{"message": data}`, the message given `messageId` = `eventId` and `publishTime` = `timestamp` when it has none |
-//! | `providers/cloud.firestore/eventTypes/document.write` / `.create` / `.update` / `.delete` | `google.cloud.firestore.document.v1.written` / `.created` / `.updated` / `.deleted` | `//firestore.googleapis.com/projects/{project}/databases/{database}` / `documents/{path}` |
-//! | `providers/google.firebase.database/eventTypes/ref.write` / `.create` / `.update` / `.delete` | `google.firebase.database.ref.v1.written` / … | `//firebasedatabase.googleapis.com/projects/_/locations/{location}/instances/{instance}` / `refs/{path}`; the location from the required top-level `domain` (`firebaseio.com`: `us-central1`; else what precedes its first dot) |
-//! | `providers/firebase.auth/eventTypes/user.create` / `.delete` | `google.firebase.auth.user.v1.created` / `.deleted` | `//firebaseauth.googleapis.com/{resource}` / `users/{uid}` / `metadata.createdAt` and `lastSignedInAt` renamed `createTime` and `lastSignInTime` |
-//! | `providers/firebase.remoteConfig/remoteconfig.update` | `google.firebase.remoteconfig.remoteConfig.v1.updated` | `//firebaseremoteconfig.googleapis.com/{resource}` |
-//! | `providers/google.firebase.analytics/eventTypes/event.log` | `google.firebase.analytics.log.v1.written` | `//firebaseanalytics.googleapis.com/projects/{project}/apps/{userDim.appInfo.appId}` / `events/{name}` |
-//!
-//! A legacy payload that cannot be converted (another `eventType`, no
-//! `eventId`, `resource` or `data`, a resource not of its product's form, a
-//! Realtime Database event without a usable `domain`, an Analytics event
-//! without an app id) is answered `400` saying what is wrong.
+#![doc = include_str!("docs/behaviour.md")]
+#![doc = ""]
+#![doc = include_str!("docs/events.md")]
 
 mod body;
 mod cloud_events;
@@ -121,6 +32,7 @@ mod events;
 mod init_time;
 mod legacy_events;
 mod logging;
+mod pubsub;
 mod request_id;
 mod server;
 mod service;

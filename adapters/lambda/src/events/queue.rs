@@ -171,6 +171,7 @@ fn sqs_message(
         .and_then(|ms| ms.parse::<u64>().ok())
         .and_then(|ms| UNIX_EPOCH.checked_add(Duration::from_millis(ms)));
     message.source = source;
+    message.ordering_key = system.get("MessageGroupId").cloned();
     message
 }
 
@@ -183,6 +184,16 @@ mod tests {
         let (batch, source) = decode(br#"{"Records":[]}"#).unwrap();
         assert!(batch.messages.is_empty());
         assert_eq!(source, EventSource::Sqs);
+    }
+
+    #[test]
+    fn a_fifo_message_group_is_the_ordering_key() {
+        let (batch, _) = decode(
+            br#"{"Records":[{"eventSource":"aws:sqs","messageId":"m","body":"b",
+                "attributes":{"MessageGroupId":"orders-7"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(batch.messages[0].ordering_key.as_deref(), Some("orders-7"));
     }
 
     #[test]

@@ -1,0 +1,13 @@
+//! A plain JSON POST to a queue or storage handler on the server: a Pub/Sub
+//! push envelope (a Cloud Storage notification in it), or the portable JSON.
+#![no_main]
+
+use anyfn::event::{QueueBatch, StorageEvent};
+use anyfn::{Body, Request};
+use anyfn_server::FromHttp;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    let _ = QueueBatch::from_http(Request::new(Body::from(bytes.to_vec())));
+    let _ = StorageEvent::from_http(Request::new(Body::from(bytes.to_vec())));
+});
