@@ -165,3 +165,88 @@ fn on_cloud_run_the_log_is_structured_json_with_the_requests_trace() {
     );
     server.terminate();
 }
+
+/// The TCP addresses process `pid` listens on, read from the kernel's socket
+/// tables (`/proc/net/tcp`, as `ss -ltn` reads them) for the sockets among
+/// the process's file descriptors.
+fn listening_addrs(pid: u32) -> Vec<SocketAddr> {
+    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|fds| {
+            fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .filter_map(|link| {
+                    let link = link.to_string_lossy().into_owned();
+                    Some(link.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("/proc/net/tcp");
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local_address, st (0A = LISTEN), inode
+            let (local, state, inode) = (fields.get(1)?, fields.get(3)?, fields.get(9)?);
+            if *state != "0A" || !inodes.iter().any(|i| i == inode) {
+                return None;
+            }
+            let (ip, port) = local.split_once(':')?;
+            let ip = u32::from_str_radix(ip, 16).ok()?.to_le_bytes();
+            let port = u16::from_str_radix(port, 16).ok()?;
+            Some(SocketAddr::from((ip, port)))
+        })
+        .collect()
+}
+
+/// Starts `hello` with `env`, without `HOST` or `PORT`; the addresses it
+/// listens on once it listens (polled, at most 20 s).
+fn hello_listens_on(env: &[(&str, &str)]) -> Vec<SocketAddr> {
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(crate::lambda::example("hello"))
+        .env_remove("PORT")
+        .env_remove("HOST")
+        .env_remove("K_SERVICE")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hello starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let addrs = loop {
+        let addrs = listening_addrs(child.id());
+        if !addrs.is_empty() {
+            break addrs;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("hello exited ({status}) before listening: is the port in use?");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "hello did not listen within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    addrs
+}
+
+/// The platform's contract, read from the listening socket itself: with
+/// `K_SERVICE` set and no `PORT`, every interface on 8080, as Cloud Run
+/// requires; without it, loopback on 3000 as ever. (The two run in one
+/// test, one after the other: they use fixed ports.)
+#[test]
+fn with_k_service_and_no_port_hello_listens_on_every_interface_at_8080_else_loopback_3000() {
+    assert_eq!(
+        hello_listens_on(&[("K_SERVICE", "hello")]),
+        [SocketAddr::from(([0, 0, 0, 0], 8080))]
+    );
+    assert_eq!(
+        hello_listens_on(&[]),
+        [SocketAddr::from(([127, 0, 0, 1], 3000))]
+    );
+}

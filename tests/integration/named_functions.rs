@@ -145,20 +145,39 @@ async fn function_target_serves_that_function_alone_at_every_path() {
     server.terminate();
 }
 
+/// As three Cloud Run services of one image: each `FUNCTION_TARGET` serves
+/// its function on every interface, the service (`K_SERVICE`) naming it.
 #[tokio::test]
 async fn on_cloud_run_function_target_picks_the_function_and_the_service_names_it() {
-    let server = ExampleServer::start_with_env(
-        "functions",
-        &[("FUNCTION_TARGET", "nightly"), ("K_SERVICE", "reports")],
-    );
-    assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
-    let loopback = SocketAddr::from(([127, 0, 0, 1], server.addr.port()));
-    let client = TestClient::new(loopback);
-    assert_eq!(
-        json_of(&client, TestRequest::post("/").json(&tick())).await,
-        ticked("reports")
-    );
-    server.terminate();
+    let cases = [
+        (
+            "orders",
+            TestRequest::get("/"),
+            json!({"function": "svc-orders", "method": "GET", "path": "/"}),
+        ),
+        (
+            "resize",
+            TestRequest::post("/").json(&photo_created()),
+            resized("svc-resize"),
+        ),
+        (
+            "nightly",
+            TestRequest::post("/").json(&tick()),
+            ticked("svc-nightly"),
+        ),
+    ];
+    for (target, request, expected) in cases {
+        let service = format!("svc-{target}");
+        let server = ExampleServer::start_with_env(
+            "functions",
+            &[("FUNCTION_TARGET", target), ("K_SERVICE", &service)],
+        );
+        assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
+        let loopback = SocketAddr::from(([127, 0, 0, 1], server.addr.port()));
+        let client = TestClient::new(loopback);
+        assert_eq!(json_of(&client, request).await, expected, "{target}");
+        server.terminate();
+    }
 }
 
 /// Runs the `functions` example with `env` until it exits (at most 20 s);
