@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
+use crate::gcs_object::ObjectResource;
 use crate::pubsub::{is_push_envelope, PortableJson, PushEnvelope};
 
 /// The Eventarc CloudEvent type of a Pub/Sub message.
@@ -76,9 +77,9 @@ impl FromHttp for StorageEvent {
         };
         let object: GcsObject = data_as(&event)?;
         let mut portable = ObjectEvent::new(change, object.bucket, object.name);
-        portable.size = object.size.and_then(|size| size.as_u64());
-        portable.etag = object.etag;
-        portable.version = object.generation.map(|g| g.as_string());
+        portable.size = object.resource.size()?;
+        portable.version = object.resource.generation();
+        portable.etag = object.resource.etag;
         portable.time = event.time;
         Ok(StorageEvent::new(vec![portable]))
     }
@@ -205,38 +206,12 @@ fn unknown_type(event_type: &str, what: &str) -> Error {
     )
 }
 
+/// The data of Eventarc's storage CloudEvents: the object's bucket and
+/// name, and the rest of its resource.
 #[derive(Deserialize)]
 struct GcsObject {
     bucket: String,
     name: String,
-    #[serde(default)]
-    size: Option<StringOrNumber>,
-    #[serde(default)]
-    etag: Option<String>,
-    #[serde(default)]
-    generation: Option<StringOrNumber>,
-}
-
-/// Cloud Storage sends int64 fields as strings.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StringOrNumber {
-    Number(u64),
-    Text(String),
-}
-
-impl StringOrNumber {
-    fn as_u64(&self) -> Option<u64> {
-        match self {
-            Self::Number(n) => Some(*n),
-            Self::Text(text) => text.parse().ok(),
-        }
-    }
-
-    fn as_string(&self) -> String {
-        match self {
-            Self::Number(n) => n.to_string(),
-            Self::Text(text) => text.clone(),
-        }
-    }
+    #[serde(flatten)]
+    resource: ObjectResource,
 }

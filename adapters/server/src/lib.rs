@@ -29,6 +29,7 @@ mod config;
 mod context_ext;
 mod error;
 mod events;
+mod gcs_object;
 mod init_time;
 mod legacy_events;
 mod logging;

@@ -24,6 +24,8 @@ use anyfn::{Body, Error};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 
+use crate::gcs_object::ObjectResource;
+
 /// The portable type a plain JSON POST may also be, by its required
 /// top-level key.
 #[derive(Debug, Clone, Copy)]
@@ -217,11 +219,11 @@ impl PushEnvelope {
                          is not an object resource: {err}"
                     ))
                 })?;
-                object.size = resource.size.map(|size| size.into_u64()).transpose()?;
-                object.etag = resource.etag;
+                object.size = resource.size()?;
                 if object.version.is_none() {
-                    object.version = resource.generation.map(StringOrNumber::into_string);
+                    object.version = resource.generation();
                 }
+                object.etag = resource.etag;
             }
         }
         Ok(object)
@@ -267,46 +269,6 @@ fn missing_message() -> Error {
         "the Pub/Sub envelope has no `message` object; expected \
          {\"message\": {\"data\": …, \"attributes\": …, \"messageId\": …}, \"subscription\": …}",
     )
-}
-
-/// The fields of a Cloud Storage object resource (JSON API v1) a
-/// notification's `data` adds to its attributes.
-#[derive(Deserialize)]
-struct ObjectResource {
-    #[serde(default)]
-    size: Option<StringOrNumber>,
-    #[serde(default)]
-    etag: Option<String>,
-    #[serde(default)]
-    generation: Option<StringOrNumber>,
-}
-
-/// Cloud Storage sends int64 fields as strings.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StringOrNumber {
-    Number(u64),
-    Text(String),
-}
-
-impl StringOrNumber {
-    fn into_u64(self) -> Result<u64, Error> {
-        match self {
-            Self::Number(n) => Ok(n),
-            Self::Text(text) => text.parse().map_err(|_| {
-                Error::bad_request(format!(
-                    "the Cloud Storage object's `size` {text:?} is not a whole number"
-                ))
-            }),
-        }
-    }
-
-    fn into_string(self) -> String {
-        match self {
-            Self::Number(n) => n.to_string(),
-            Self::Text(text) => text,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFi
 use tracing_subscriber::registry::LookupSpan;
 
 use super::line::{as_text, timestamp};
+use super::sanitize::{write_escaped, Escapes};
 
 /// The variable choosing the default subscriber's format: `json` (Cloud
 /// Logging's structured JSON) or `text` (the `tracing` line); any other
@@ -304,53 +305,35 @@ pub(crate) struct JsonEscape<W>(pub(crate) W);
 
 impl<W: Write> Write for JsonEscape<W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        let bytes = text.as_bytes();
-        if !bytes
-            .iter()
-            .fold(false, |seen, &byte| seen | may_need_escape(byte))
-        {
-            // The common case, checked without branching per byte.
-            return self.0.write_str(text);
-        }
-        let mut clean_from = 0;
-        let mut index = 0;
-        while index < bytes.len() {
-            let byte = bytes[index];
-            // A C1 control is U+0080..=U+009F: 0xC2 then 0x80..=0x9F in UTF-8.
-            let c1 = byte == 0xc2 && bytes.get(index + 1).is_some_and(|next| *next <= 0x9f);
-            if !(c1 || byte < 0x20 || byte == b'"' || byte == b'\\' || byte == 0x7f) {
-                index += 1;
-                continue;
-            }
-            // Slicing at `index` is at a char boundary: the byte is ASCII or
-            // the lead byte of a two-byte sequence.
-            self.0.write_str(&text[clean_from..index])?;
-            if c1 {
-                write!(self.0, "\\u{:04x}", bytes[index + 1])?;
-                index += 2;
-            } else {
-                match byte {
-                    b'"' => self.0.write_str("\\\"")?,
-                    b'\\' => self.0.write_str("\\\\")?,
-                    b'\n' => self.0.write_str("\\n")?,
-                    b'\r' => self.0.write_str("\\r")?,
-                    b'\t' => self.0.write_str("\\t")?,
-                    0x08 => self.0.write_str("\\b")?,
-                    0x0c => self.0.write_str("\\f")?,
-                    _ => write!(self.0, "\\u{byte:04x}")?,
-                }
-                index += 1;
-            }
-            clean_from = index;
-        }
-        self.0.write_str(&text[clean_from..])
+        write_escaped::<JsonEscapes>(&mut self.0, text)
     }
 }
 
-/// Whether `byte` is, or may start, a character [`JsonEscape`] escapes.
-#[inline]
-fn may_need_escape(byte: u8) -> bool {
-    (byte < 0x20) | (byte == b'"') | (byte == b'\\') | (byte == 0x7f) | (byte == 0xc2)
+/// [`JsonEscape`]'s escapes.
+struct JsonEscapes;
+
+impl Escapes for JsonEscapes {
+    #[inline]
+    fn escapes(byte: u8) -> bool {
+        (byte < 0x20) | (byte == b'"') | (byte == b'\\') | (byte == 0x7f)
+    }
+
+    fn write_ascii(out: &mut impl Write, byte: u8) -> fmt::Result {
+        match byte {
+            b'"' => out.write_str("\\\""),
+            b'\\' => out.write_str("\\\\"),
+            b'\n' => out.write_str("\\n"),
+            b'\r' => out.write_str("\\r"),
+            b'\t' => out.write_str("\\t"),
+            0x08 => out.write_str("\\b"),
+            0x0c => out.write_str("\\f"),
+            _ => write!(out, "\\u{byte:04x}"),
+        }
+    }
+
+    fn write_c1(out: &mut impl Write, code: u8) -> fmt::Result {
+        write!(out, "\\u{code:04x}")
+    }
 }
 
 #[cfg(test)]

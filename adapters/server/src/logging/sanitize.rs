@@ -14,48 +14,81 @@ pub(crate) struct Sanitize<W>(pub(crate) W);
 
 impl<W: fmt::Write> fmt::Write for Sanitize<W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        let bytes = text.as_bytes();
-        if !bytes
-            .iter()
-            .fold(false, |seen, &byte| seen | may_need_escape(byte))
-        {
-            // The common case, checked without branching per byte.
-            return self.0.write_str(text);
-        }
-        let mut clean_from = 0;
-        let mut index = 0;
-        while index < bytes.len() {
-            let byte = bytes[index];
-            // A C1 control is U+0080..=U+009F: 0xC2 then 0x80..=0x9F in UTF-8.
-            let c1 = byte == 0xc2 && bytes.get(index + 1).is_some_and(|next| *next <= 0x9f);
-            if !(c1 || byte == 0x7f || (byte < 0x20 && byte != b'\t')) {
-                index += 1;
-                continue;
-            }
-            // Slicing at `index` is at a char boundary: the byte is ASCII or
-            // the lead byte of a two-byte sequence.
-            self.0.write_str(&text[clean_from..index])?;
-            if c1 {
-                write!(self.0, "\\u{{{:x}}}", bytes[index + 1])?;
-                index += 2;
-            } else {
-                match byte {
-                    b'\n' => self.0.write_str("\\n")?,
-                    b'\r' => self.0.write_str("\\r")?,
-                    _ => write!(self.0, "\\x{byte:02x}")?,
-                }
-                index += 1;
-            }
-            clean_from = index;
-        }
-        self.0.write_str(&text[clean_from..])
+        write_escaped::<LineEscapes>(&mut self.0, text)
     }
 }
 
-/// Whether `byte` is, or may start, a character [`Sanitize`] escapes.
-#[inline]
-fn may_need_escape(byte: u8) -> bool {
-    (byte < 0x20 && byte != b'\t') | (byte == 0x7f) | (byte == 0xc2)
+/// [`Sanitize`]'s escapes.
+struct LineEscapes;
+
+impl Escapes for LineEscapes {
+    #[inline]
+    fn escapes(byte: u8) -> bool {
+        (byte < 0x20 && byte != b'\t') | (byte == 0x7f)
+    }
+
+    fn write_ascii(out: &mut impl fmt::Write, byte: u8) -> fmt::Result {
+        match byte {
+            b'\n' => out.write_str("\\n"),
+            b'\r' => out.write_str("\\r"),
+            _ => write!(out, "\\x{byte:02x}"),
+        }
+    }
+
+    fn write_c1(out: &mut impl fmt::Write, code: u8) -> fmt::Result {
+        write!(out, "\\u{{{code:x}}}")
+    }
+}
+
+/// Which characters an escaping writer escapes, and how: the ASCII bytes
+/// [`escapes`](Self::escapes) says, and every C1 control (U+0080 to
+/// U+009F, which terminals act on).
+pub(crate) trait Escapes {
+    /// Whether the ASCII byte `byte` is escaped.
+    fn escapes(byte: u8) -> bool;
+    /// Writes the escape of the ASCII byte `byte`.
+    fn write_ascii(out: &mut impl fmt::Write, byte: u8) -> fmt::Result;
+    /// Writes the escape of the C1 control U+0080 + `code` - 0x80 (`code`
+    /// is its second UTF-8 byte, 0x80 to 0x9F).
+    fn write_c1(out: &mut impl fmt::Write, code: u8) -> fmt::Result;
+}
+
+/// Writes `text` to `out`, each character `E` escapes written as its escape.
+/// Text without such characters, nearly all of it, is written in one call.
+pub(crate) fn write_escaped<E: Escapes>(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
+    let bytes = text.as_bytes();
+    // Whether `byte` is, or may start (0xC2), a character `E` escapes.
+    let may_need_escape = |byte: u8| E::escapes(byte) | (byte == 0xc2);
+    if !bytes
+        .iter()
+        .fold(false, |seen, &byte| seen | may_need_escape(byte))
+    {
+        // The common case, checked without branching per byte.
+        return out.write_str(text);
+    }
+    let mut clean_from = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        // A C1 control is U+0080..=U+009F: 0xC2 then 0x80..=0x9F in UTF-8.
+        let c1 = byte == 0xc2 && bytes.get(index + 1).is_some_and(|next| *next <= 0x9f);
+        if !(c1 || E::escapes(byte)) {
+            index += 1;
+            continue;
+        }
+        // Slicing at `index` is at a char boundary: the byte is ASCII or
+        // the lead byte of a two-byte sequence.
+        out.write_str(&text[clean_from..index])?;
+        if c1 {
+            E::write_c1(out, bytes[index + 1])?;
+            index += 2;
+        } else {
+            E::write_ascii(out, byte)?;
+            index += 1;
+        }
+        clean_from = index;
+    }
+    out.write_str(&text[clean_from..])
 }
 
 #[cfg(test)]
