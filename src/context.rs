@@ -29,6 +29,9 @@ pub enum Platform {
     /// `anyfn-server` on Google Cloud Run, Cloud Run functions or Knative:
     /// `K_SERVICE` is set.
     CloudRun,
+    /// Azure Functions, through `anyfn-azure` (a custom handler):
+    /// `FUNCTIONS_CUSTOMHANDLER_PORT` is set.
+    AzureFunctions,
     /// The in-process test harness, `anyfn-test`.
     Test,
 }
@@ -40,6 +43,7 @@ impl Platform {
             Self::AwsLambda => "aws-lambda",
             Self::LocalServer => "local-server",
             Self::CloudRun => "cloud-run",
+            Self::AzureFunctions => "azure-functions",
             Self::Test => "test",
         }
     }
