@@ -1,0 +1,333 @@
+//! Configuring, binding and running the adapter: [`Azure`] and [`BoundAzure`].
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyfn::{ErrorDetails, Handler};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::codec::{FromAzure, IntoAzure};
+use crate::config::{resolve_timeout, HostJson, Mode, TIMEOUT_ENV};
+use crate::error::AzureError;
+use crate::function::{function, AzureFunction};
+use crate::service::{Functions, Settings, Shared};
+
+/// The environment variable the Functions host sets to the port the custom
+/// handler must listen on (on `127.0.0.1`).
+pub const PORT_ENV: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
+
+/// How long shutdown waits for invocations in flight.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Whether this process runs as an Azure Functions custom handler:
+/// `FUNCTIONS_CUSTOMHANDLER_PORT` is set.
+///
+/// # Example
+///
+/// ```
+/// if anyfn_azure::is_azure() {
+///     println!("started by the Functions host");
+/// }
+/// ```
+pub fn is_azure() -> bool {
+    std::env::var_os(PORT_ENV).is_some_and(|port| !port.is_empty())
+}
+
+/// The adapter, to configure and then [`bind`](Self::bind).
+///
+/// The mode and the timeout come from `host.json` in the working directory
+/// (the function app's root, where the host starts the handler), unless set
+/// here.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::Azure;
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), anyfn_azure::AzureError> {
+/// let handler = handler_fn(|Json(n): Json<u64>, _context: Context| async move {
+///     Ok::<_, anyfn::Error>(Json(n + 1))
+/// });
+/// Azure::new(handler)
+///     .timeout(Duration::from_secs(60))
+///     .default_subscriber(true)
+///     .bind()
+///     .await?
+///     .run()
+///     .await
+/// # }
+/// ```
+#[must_use = "the adapter does nothing until bound and run"]
+pub struct Azure {
+    functions: Functions,
+    default_subscriber: bool,
+    error_details: Option<ErrorDetails>,
+    timeout: Option<Duration>,
+    mode: Option<Mode>,
+    app_root: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Azure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Azure")
+            .field("timeout", &self.timeout)
+            .field("mode", &self.mode)
+            .field("app_root", &self.app_root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Azure {
+    /// The adapter for one handler, which answers every function name the
+    /// host calls (the name is in [`Context::function_name`](anyfn::Context::function_name)).
+    pub fn new<H>(handler: H) -> Self
+    where
+        H: Handler,
+        H::Event: FromAzure,
+        H::Output: IntoAzure,
+    {
+        Self::with(Functions::One(function(handler)))
+    }
+
+    /// The adapter for several functions, each served at `/{name}` (names
+    /// compared without case, as Azure does); a name it does not have is
+    /// answered `404`, listing the ones it has. Make each with
+    /// [`function`](crate::function).
+    pub fn functions(functions: Vec<(String, Arc<dyn AzureFunction>)>) -> Self {
+        Self::with(Functions::Named(functions))
+    }
+
+    fn with(functions: Functions) -> Self {
+        Self {
+            functions,
+            default_subscriber: false,
+            error_details: None,
+            timeout: None,
+            mode: None,
+            app_root: None,
+        }
+    }
+
+    /// Whether [`bind`](Self::bind) installs the default subscriber (stdout,
+    /// and each envelope invocation's lines in its `Logs`) when the program
+    /// has none: off for the builder, on for [`run`](crate::run).
+    /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says.
+    pub fn default_subscriber(mut self, install: bool) -> Self {
+        self.default_subscriber = install;
+        self
+    }
+
+    /// How much of a server error HTTP callers see (default: what
+    /// `ANYFN_ERROR_DETAILS` says, else hidden).
+    pub fn error_details(mut self, details: ErrorDetails) -> Self {
+        self.error_details = Some(details);
+        self
+    }
+
+    /// Each invocation's timeout, over `ANYFN_AZURE_TIMEOUT_MS` and
+    /// `host.json`'s `functionTimeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The mode, over `host.json`'s.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// The function app's root, where `host.json` and each
+    /// `{name}/function.json` are (default: the working directory).
+    pub fn app_root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.app_root = Some(dir.into());
+        self
+    }
+
+    /// Listens on `127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT`.
+    ///
+    /// # Errors
+    ///
+    /// [`AzureError::NotOnAzure`] without the variable,
+    /// [`AzureError::InvalidEnv`] for a bad port or timeout,
+    /// [`AzureError::HostJson`] for a `host.json` that cannot be read,
+    /// [`AzureError::Bind`] when the port cannot be bound.
+    pub async fn bind(self) -> Result<BoundAzure, AzureError> {
+        let port = std::env::var(PORT_ENV).map_err(|_| AzureError::NotOnAzure)?;
+        let port: u16 = port.trim().parse().map_err(|_| AzureError::InvalidEnv {
+            name: PORT_ENV,
+            value: port.clone(),
+            expected: "a port number",
+        })?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| AzureError::Bind { addr, source })?;
+        self.bind_on(listener)
+    }
+
+    /// Serves on `listener` (a test's ephemeral port, or a socket of your
+    /// own) instead of `FUNCTIONS_CUSTOMHANDLER_PORT`.
+    ///
+    /// # Errors
+    ///
+    /// As [`bind`](Self::bind), but for the port.
+    pub fn bind_on(self, listener: TcpListener) -> Result<BoundAzure, AzureError> {
+        if self.default_subscriber {
+            crate::logging::install_default_subscriber();
+        }
+        let local_addr = listener.local_addr().map_err(|source| AzureError::Bind {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            source,
+        })?;
+        let app_root = match self.app_root {
+            Some(dir) => dir,
+            None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        };
+        let host = HostJson::read(&app_root)?;
+        let timeout = match self.timeout {
+            Some(timeout) => timeout,
+            None => resolve_timeout(
+                host.function_timeout,
+                std::env::var(TIMEOUT_ENV).ok().as_deref(),
+                std::env::var("WEBSITE_SKU").ok().as_deref(),
+            )?,
+        };
+        let settings = Settings {
+            mode: self.mode.unwrap_or(host.mode),
+            timeout,
+            error_details: self.error_details.unwrap_or_else(ErrorDetails::from_env),
+            app_root,
+            route_prefix: host.route_prefix,
+        };
+        Ok(BoundAzure {
+            listener,
+            local_addr,
+            shared: Arc::new(Shared::new(self.functions, settings)),
+        })
+    }
+}
+
+/// The adapter with its socket bound; [`run`](Self::run) it.
+#[must_use = "a bound adapter does nothing until run"]
+pub struct BoundAzure {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for BoundAzure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundAzure")
+            .field("local_addr", &self.local_addr)
+            .field("mode", &self.shared.settings.mode)
+            .field("timeout", &self.shared.settings.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BoundAzure {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The mode it serves in.
+    pub fn mode(&self) -> Mode {
+        self.shared.settings.mode
+    }
+
+    /// Each invocation's timeout.
+    pub fn timeout(&self) -> Duration {
+        self.shared.settings.timeout
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets invocations in flight
+    /// finish (up to 30 s).
+    ///
+    /// # Errors
+    ///
+    /// [`AzureError::Signal`] when the signal handlers cannot be installed.
+    pub async fn run(self) -> Result<(), AzureError> {
+        #[cfg(unix)]
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(AzureError::Signal)?;
+        let signal = async move {
+            #[cfg(unix)]
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {},
+                _ = terminate.recv() => {},
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        self.run_until(signal).await;
+        Ok(())
+    }
+
+    /// Serves until `shutdown` completes, then lets invocations in flight
+    /// finish (up to 30 s).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
+        let Self {
+            listener,
+            local_addr,
+            shared,
+        } = self;
+        tracing::info!(
+            target: "anyfn::report",
+            "INIT listening on http://{local_addr}\tMode: {:?}\tTimeout: {:.2} s",
+            shared.settings.mode,
+            shared.settings.timeout.as_secs_f64(),
+        );
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _peer)) => {
+                        let _ = stream.set_nodelay(true);
+                        let shared = Arc::clone(&shared);
+                        let service = service_fn(move |request| {
+                            let shared = Arc::clone(&shared);
+                            async move { Ok::<_, Infallible>(shared.handle(request).await) }
+                        });
+                        let connection = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .serve_connection(TokioIo::new(stream), service);
+                        let connection = graceful.watch(connection);
+                        tokio::spawn(async move {
+                            if let Err(err) = connection.await {
+                                tracing::debug!(target: "anyfn::azure", "connection ended: {err}");
+                            }
+                        });
+                    }
+                    Err(err) => {
+                        tracing::warn!(target: "anyfn::azure", "accept failed: {err}");
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(target: "anyfn::azure", "shut down with invocations still in flight");
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! How an invocation becomes an event and an output becomes the answer:
+//! [`FromAzure`] and [`IntoAzure`], and what they read and make
+//! ([`AzureInput`], [`AzureTrigger`], [`AzureAnswer`]).
+
+use anyfn::stream::StreamResponse;
+use anyfn::{Context, Error, Json, Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::lenient;
+
+/// What the Functions host sent for one invocation.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AzureInput {
+    /// The host's JSON envelope (every trigger, and HTTP triggers unless
+    /// forwarding or proxying is on): the trigger's value and its metadata.
+    Envelope(AzureTrigger),
+    /// The original HTTP request, at its own path (forwarding and proxying
+    /// modes).
+    Http(Request),
+}
+
+/// The trigger of an envelope invocation: its binding's name and value, the
+/// other input bindings, and the trigger's metadata.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_azure::AzureTrigger;
+/// use serde_json::json;
+///
+/// let trigger = AzureTrigger::new("myQueueItem", json!("\"hello\""))
+///     .with_metadata(json!({"Id": "\"m-1\"", "DequeueCount": "1"}).as_object().unwrap().clone());
+/// assert_eq!(trigger.metadata_text("id").as_deref(), Some("m-1"));
+/// assert_eq!(trigger.metadata_u64("dequeueCount"), Some(1));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AzureTrigger {
+    /// The trigger binding's name in `function.json` (`req`, `myQueueItem`).
+    pub binding: String,
+    /// The trigger's value, as the host sent it.
+    pub value: Value,
+    /// Every value under `Data`: the trigger and the other input bindings.
+    pub data: Map<String, Value>,
+    /// `Metadata`: what the trigger tells about the event (`Id`,
+    /// `DequeueCount`, `BlobTrigger`, …) and `sys`.
+    pub metadata: Map<String, Value>,
+    /// The binding's `dataType` in `function.json` (`binary`, `string`,
+    /// `stream`), when it says one.
+    pub data_type: Option<String>,
+}
+
+impl AzureTrigger {
+    /// A trigger `binding` with `value`, no metadata.
+    pub fn new(binding: impl Into<String>, value: Value) -> Self {
+        let binding = binding.into();
+        let mut data = Map::new();
+        data.insert(binding.clone(), value.clone());
+        Self {
+            binding,
+            value,
+            data,
+            metadata: Map::new(),
+            data_type: None,
+        }
+    }
+
+    /// Sets the metadata.
+    #[must_use]
+    pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// Sets the binding's `dataType`.
+    #[must_use]
+    pub fn with_data_type(mut self, data_type: impl Into<String>) -> Self {
+        self.data_type = Some(data_type.into());
+        self
+    }
+
+    /// Whether `function.json` declares the binding's data binary (its value
+    /// then arrives as base64).
+    pub fn is_binary(&self) -> bool {
+        self.data_type
+            .as_deref()
+            .is_some_and(|data_type| data_type.eq_ignore_ascii_case("binary"))
+    }
+
+    /// Whether the value is an HTTP trigger's request (an object with
+    /// `Method` and `Url`).
+    pub fn is_http(&self) -> bool {
+        lenient::object(&self.value).is_some_and(|request| {
+            lenient::get(&request, "Method").is_some() && lenient::get(&request, "Url").is_some()
+        })
+    }
+
+    /// A metadata value by name, in any case.
+    pub fn metadata(&self, key: &str) -> Option<&Value> {
+        lenient::get(&self.metadata, key)
+    }
+
+    /// A metadata value as text, a double-encoded string decoded.
+    pub fn metadata_text(&self, key: &str) -> Option<String> {
+        self.metadata(key)
+            .and_then(lenient::text)
+            .map(std::borrow::Cow::into_owned)
+    }
+
+    /// A metadata value as a whole number, from a number or its text.
+    pub fn metadata_u64(&self, key: &str) -> Option<u64> {
+        self.metadata(key).and_then(lenient::unsigned)
+    }
+}
+
+/// An event that can be made from an Azure Functions invocation: "this
+/// event can be served by a custom handler".
+///
+/// Implemented for [`Request`] (an HTTP trigger), the [`anyfn::event`]
+/// types (queue and Service Bus messages, blobs, timers, Event Grid events)
+/// and [`Json<T>`] (the trigger's value). A decoder may add what only Azure
+/// knows to the context's extensions.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Context, Json};
+/// use anyfn_azure::{AzureInput, AzureTrigger, FromAzure};
+/// use serde_json::json;
+///
+/// let input = AzureInput::Envelope(AzureTrigger::new("order", json!({"id": 7})));
+/// let Json(order) = Json::<serde_json::Value>::from_azure(input, &mut Context::builder().build())?;
+/// assert_eq!(order["id"], 7);
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+pub trait FromAzure: Sized {
+    /// Makes the event.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`](anyfn::ErrorKind::BadRequest) saying what
+    /// was wrong or missing.
+    fn from_azure(input: AzureInput, context: &mut Context) -> Result<Self, Error>;
+}
+
+/// What a function answers, before the adapter writes it for the host.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AzureAnswer {
+    /// Nothing: `204 No Content` for an HTTP trigger, success otherwise.
+    Empty,
+    /// An HTTP response, sent whole.
+    Http(Response),
+    /// An HTTP response sent chunk by chunk (proxying and forwarding modes);
+    /// gathered into the envelope otherwise.
+    Streamed(StreamResponse),
+    /// A value: the envelope's `ReturnValue` (the `$return` output binding),
+    /// or a `200` JSON response for an HTTP trigger.
+    Value(Value),
+}
+
+/// An output a custom handler can answer with.
+///
+/// Implemented for [`Response`], [`StreamResponse`], [`Json<T>`], `()`, and
+/// [`BatchResult`](anyfn::event::BatchResult) (a failed message is a failed
+/// invocation, which the host retries).
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Json;
+/// use anyfn_azure::{AzureAnswer, IntoAzure};
+///
+/// let answer = Json(serde_json::json!({"ok": true})).into_azure()?;
+/// assert!(matches!(answer, AzureAnswer::Value(value) if value["ok"] == true));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+pub trait IntoAzure {
+    /// Makes the answer.
+    ///
+    /// # Errors
+    ///
+    /// An error when the output cannot be encoded, or (for a
+    /// [`BatchResult`](anyfn::event::BatchResult) with failures) when the
+    /// invocation must fail so that the host delivers the message again.
+    fn into_azure(self) -> Result<AzureAnswer, Error>;
+}
+
+impl FromAzure for Request {
+    fn from_azure(input: AzureInput, context: &mut Context) -> Result<Self, Error> {
+        match input {
+            AzureInput::Http(request) => Ok(request),
+            AzureInput::Envelope(trigger) => crate::http::decode(&trigger, context),
+        }
+    }
+}
+
+impl<T: DeserializeOwned> FromAzure for Json<T> {
+    fn from_azure(input: AzureInput, _context: &mut Context) -> Result<Self, Error> {
+        match input {
+            AzureInput::Http(request) => request.body().json().map(Json),
+            AzureInput::Envelope(trigger) => json_value(&trigger.value).map(Json),
+        }
+    }
+}
+
+/// A binding value as `T`: as it came, else the JSON inside a (double-)
+/// encoded string, else the string's text.
+fn json_value<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
+    // A string the host encoded twice is taken out of its quotes first.
+    let value = match value {
+        Value::String(text) => match lenient::unquote(text) {
+            std::borrow::Cow::Owned(inner) => Value::String(inner),
+            std::borrow::Cow::Borrowed(_) => value.clone(),
+        },
+        _ => value.clone(),
+    };
+    let first = match serde_json::from_value::<T>(value.clone()) {
+        Ok(parsed) => return Ok(parsed),
+        Err(err) => err,
+    };
+    if let Value::String(text) = &value {
+        if let Ok(parsed) = serde_json::from_str::<T>(text.trim()) {
+            return Ok(parsed);
+        }
+    }
+    Err(Error::bad_request(format!(
+        "the trigger's value is not the JSON the function takes: {first}"
+    )))
+}
+
+impl IntoAzure for Response {
+    fn into_azure(self) -> Result<AzureAnswer, Error> {
+        Ok(AzureAnswer::Http(self))
+    }
+}
+
+impl IntoAzure for StreamResponse {
+    fn into_azure(self) -> Result<AzureAnswer, Error> {
+        Ok(AzureAnswer::Streamed(self))
+    }
+}
+
+/// An answer already made: what a dispatcher to functions of several
+/// output types returns.
+impl IntoAzure for AzureAnswer {
+    fn into_azure(self) -> Result<AzureAnswer, Error> {
+        Ok(self)
+    }
+}
+
+/// No output: `204 No Content` for an HTTP trigger, success otherwise.
+impl IntoAzure for () {
+    fn into_azure(self) -> Result<AzureAnswer, Error> {
+        Ok(AzureAnswer::Empty)
+    }
+}
+
+impl<T: Serialize> IntoAzure for Json<T> {
+    fn into_azure(self) -> Result<AzureAnswer, Error> {
+        serde_json::to_value(&self.0)
+            .map(AzureAnswer::Value)
+            .map_err(|err| {
+                Error::with_source(
+                    anyfn::ErrorKind::Internal,
+                    "the output could not be encoded as JSON",
+                    err,
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
+        let input = AzureInput::Envelope(AzureTrigger::new("in", value));
+        Json::<T>::from_azure(input, &mut Context::builder().build()).map(|Json(value)| value)
+    }
+
+    #[test]
+    fn json_takes_values_as_they_come_or_encoded() {
+        assert_eq!(decode::<Value>(json!({"a": 1})).ok(), Some(json!({"a": 1})));
+        assert_eq!(decode::<u32>(json!("\"7\"")).ok(), Some(7));
+        assert_eq!(
+            decode::<String>(json!("\"hello\"")).ok(),
+            Some("hello".to_owned())
+        );
+        assert_eq!(
+            decode::<String>(json!("hello")).ok(),
+            Some("hello".to_owned())
+        );
+        assert_eq!(decode::<Vec<u8>>(json!("[1,2]")).ok(), Some(vec![1, 2]));
+        let err = decode::<u32>(json!({"a": 1})).expect_err("not a number");
+        assert!(err.is_bad_request());
+        assert!(err
+            .message()
+            .starts_with("the trigger's value is not the JSON"));
+    }
+
+    #[test]
+    fn unit_and_json_answers() {
+        assert!(matches!(().into_azure(), Ok(AzureAnswer::Empty)));
+        assert!(matches!(Json(3).into_azure(), Ok(AzureAnswer::Value(v)) if v == json!(3)));
+    }
+}

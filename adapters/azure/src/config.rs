@@ -1,0 +1,368 @@
+//! What the function app's files say: `host.json` (the mode, the function
+//! timeout, the HTTP route prefix) and each `{name}/function.json` (the
+//! trigger binding and the HTTP output binding), and the timeout's
+//! resolution.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::error::AzureError;
+use crate::lenient;
+
+/// How the Functions host reaches the handler.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Every trigger arrives as the host's JSON envelope at
+    /// `/{FunctionName}` and is answered with one (the default).
+    #[default]
+    Envelope,
+    /// `customHandler.enableForwardingHttpRequest`: an HTTP-triggered
+    /// function whose only output is its HTTP response gets the original
+    /// request at its own path, and the handler's response is the answer.
+    /// Other triggers still come as envelopes.
+    Forwarding,
+    /// `customHandler.enableProxyingHttpRequest` (or the
+    /// `mcp-custom-handler` configuration profile): as forwarding, and
+    /// responses are streamed chunk by chunk.
+    Proxying,
+}
+
+impl Mode {
+    /// Whether an HTTP request that is not an envelope reaches the handler
+    /// as it is.
+    pub fn forwards_http(self) -> bool {
+        matches!(self, Self::Forwarding | Self::Proxying)
+    }
+}
+
+/// `host.json`'s `functionTimeout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FunctionTimeout {
+    /// Not set: the plan's default applies.
+    Absent,
+    /// `-1`: no limit (Premium and Dedicated plans).
+    Unbounded,
+    /// A `TimeSpan`.
+    Limit(Duration),
+}
+
+/// What anyfn reads from `host.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HostJson {
+    pub(crate) mode: Mode,
+    pub(crate) function_timeout: FunctionTimeout,
+    /// `extensions.http.routePrefix` (default `api`).
+    pub(crate) route_prefix: String,
+}
+
+impl Default for HostJson {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Envelope,
+            function_timeout: FunctionTimeout::Absent,
+            route_prefix: "api".to_owned(),
+        }
+    }
+}
+
+impl HostJson {
+    /// Reads `dir/host.json`; a missing file gives the defaults.
+    pub(crate) fn read(dir: &Path) -> Result<Self, AzureError> {
+        let path = dir.join("host.json");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => {
+                return Err(AzureError::HostJson {
+                    path,
+                    reason: source.to_string(),
+                })
+            }
+        };
+        Self::parse(&text).map_err(|reason| AzureError::HostJson { path, reason })
+    }
+
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let root: Value = serde_json::from_str(text).map_err(|err| err.to_string())?;
+        let root = root.as_object().ok_or("not a JSON object")?;
+        let mut host = Self::default();
+        let handler = lenient::get(root, "customHandler").and_then(Value::as_object);
+        let flag = |key: &str| {
+            handler
+                .and_then(|handler| lenient::get(handler, key))
+                .and_then(lenient::boolean)
+                .unwrap_or(false)
+        };
+        let mcp_profile = lenient::get(root, "configurationProfile")
+            .and_then(lenient::text)
+            .is_some_and(|profile| profile.eq_ignore_ascii_case("mcp-custom-handler"));
+        host.mode = if flag("enableProxyingHttpRequest") || mcp_profile {
+            Mode::Proxying
+        } else if flag("enableForwardingHttpRequest") {
+            Mode::Forwarding
+        } else {
+            Mode::Envelope
+        };
+        if let Some(timeout) = lenient::get(root, "functionTimeout").filter(|v| !v.is_null()) {
+            let text = lenient::text(timeout).ok_or("functionTimeout is not a TimeSpan")?;
+            host.function_timeout = parse_function_timeout(&text).ok_or_else(|| {
+                format!("functionTimeout {text:?} is not a TimeSpan (hh:mm:ss) or -1")
+            })?;
+        }
+        let prefix = lenient::get(root, "extensions")
+            .and_then(Value::as_object)
+            .and_then(|extensions| lenient::get(extensions, "http"))
+            .and_then(Value::as_object)
+            .and_then(|http| lenient::get(http, "routePrefix"))
+            .and_then(lenient::text);
+        if let Some(prefix) = prefix {
+            host.route_prefix = prefix.trim_matches('/').to_owned();
+        }
+        Ok(host)
+    }
+}
+
+/// `-1` (or any negative span), or a .NET `TimeSpan`: `[d.]hh:mm:ss[.fffffff]`.
+pub(crate) fn parse_function_timeout(text: &str) -> Option<FunctionTimeout> {
+    let text = text.trim();
+    if text.starts_with('-') {
+        return Some(FunctionTimeout::Unbounded);
+    }
+    parse_timespan(text).map(FunctionTimeout::Limit)
+}
+
+fn parse_timespan(text: &str) -> Option<Duration> {
+    let mut parts = text.split(':');
+    let (first, minutes, seconds) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let (days, hours) = match first.split_once('.') {
+        Some((days, hours)) => (digits(days)?, digits(hours)?),
+        None => (0, digits(first)?),
+    };
+    let minutes = digits(minutes)?;
+    let (whole, fraction) = match seconds.split_once('.') {
+        Some((whole, fraction)) => (digits(whole)?, Some(fraction)),
+        None => (digits(seconds)?, None),
+    };
+    if hours > 23 || minutes > 59 || whole > 59 {
+        return None;
+    }
+    let nanos = match fraction {
+        Some(fraction) if !fraction.is_empty() && fraction.len() <= 9 => {
+            let value = digits(fraction)?;
+            u32::try_from(value * 10u64.pow(9 - fraction.len() as u32)).ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    let secs = ((days * 24 + hours) * 60 + minutes) * 60 + whole;
+    Some(Duration::new(secs, nanos))
+}
+
+fn digits(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The environment variable that sets the invocation timeout in
+/// milliseconds, over `host.json` (named as `ANYFN_DEADLINE_MARGIN_MS` on
+/// Lambda).
+pub const TIMEOUT_ENV: &str = "ANYFN_AZURE_TIMEOUT_MS";
+
+/// The Consumption plan's default `functionTimeout`: 5 minutes.
+pub const CONSUMPTION_DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// The default `functionTimeout` of the Flex Consumption, Premium and
+/// Dedicated plans: 30 minutes.
+pub const OTHER_PLANS_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// The deadline anyfn gives an invocation when `functionTimeout` is `-1`
+/// (no limit): every invocation has one, so this is a day.
+pub const UNBOUNDED_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The invocation timeout: the override, else `host.json`, else the plan's
+/// default (`WEBSITE_SKU=Dynamic` is the Consumption plan: 5 min; any other
+/// plan, or none known: 30 min… except that with no `WEBSITE_SKU` at all,
+/// as under Core Tools, the Consumption plan's 5 min, the strictest).
+pub(crate) fn resolve_timeout(
+    host: FunctionTimeout,
+    override_ms: Option<&str>,
+    sku: Option<&str>,
+) -> Result<Duration, AzureError> {
+    if let Some(ms) = override_ms {
+        let ms: u64 =
+            ms.trim()
+                .parse()
+                .ok()
+                .filter(|ms| *ms > 0)
+                .ok_or_else(|| AzureError::InvalidEnv {
+                    name: TIMEOUT_ENV,
+                    value: ms.to_owned(),
+                    expected: "a positive number of milliseconds",
+                })?;
+        return Ok(Duration::from_millis(ms));
+    }
+    Ok(match host {
+        FunctionTimeout::Limit(limit) if !limit.is_zero() => limit,
+        FunctionTimeout::Unbounded => UNBOUNDED_TIMEOUT,
+        FunctionTimeout::Limit(_) | FunctionTimeout::Absent => match sku {
+            Some(sku) if !sku.eq_ignore_ascii_case("Dynamic") => OTHER_PLANS_DEFAULT_TIMEOUT,
+            _ => CONSUMPTION_DEFAULT_TIMEOUT,
+        },
+    })
+}
+
+/// What anyfn reads from a function's `function.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FunctionJson {
+    /// The trigger binding's name.
+    pub(crate) trigger: Option<String>,
+    /// The trigger binding's type (`httpTrigger`, `queueTrigger`, …).
+    pub(crate) trigger_type: Option<String>,
+    /// The trigger binding's `dataType`.
+    pub(crate) data_type: Option<String>,
+    /// The HTTP output binding's name (`res`, or `$return`).
+    pub(crate) http_output: Option<String>,
+}
+
+impl FunctionJson {
+    /// Reads `dir/{function}/function.json`; a missing or unreadable file
+    /// gives nothing (the envelope is then read by its shape).
+    pub(crate) fn read(dir: &Path, function: &str) -> Self {
+        if function.is_empty() || function.contains(['/', '\\', '.']) {
+            return Self::default();
+        }
+        std::fs::read_to_string(dir.join(function).join("function.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+            .and_then(|value| value.as_object().map(Self::from_map))
+            .unwrap_or_default()
+    }
+
+    fn from_map(root: &Map<String, Value>) -> Self {
+        let mut function = Self::default();
+        let Some(bindings) = lenient::get(root, "bindings").and_then(Value::as_array) else {
+            return function;
+        };
+        for binding in bindings.iter().filter_map(Value::as_object) {
+            let text = |key: &str| lenient::get(binding, key).and_then(Value::as_str);
+            let (Some(name), Some(kind)) = (text("name"), text("type")) else {
+                continue;
+            };
+            let direction = text("direction").unwrap_or("in");
+            if kind.to_ascii_lowercase().ends_with("trigger") && function.trigger.is_none() {
+                function.trigger = Some(name.to_owned());
+                function.trigger_type = Some(kind.to_owned());
+                function.data_type = text("dataType").map(str::to_owned);
+            } else if kind.eq_ignore_ascii_case("http") && direction.eq_ignore_ascii_case("out") {
+                function.http_output = Some(name.to_owned());
+            }
+        }
+        function
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timespans() {
+        let limit = |secs| Some(FunctionTimeout::Limit(Duration::from_secs(secs)));
+        assert_eq!(parse_function_timeout("00:05:00"), limit(300));
+        assert_eq!(parse_function_timeout("1.02:00:30"), limit(93_630));
+        assert_eq!(
+            parse_function_timeout("00:00:01.5"),
+            Some(FunctionTimeout::Limit(Duration::from_millis(1_500)))
+        );
+        assert_eq!(
+            parse_function_timeout("-1"),
+            Some(FunctionTimeout::Unbounded)
+        );
+        assert_eq!(parse_function_timeout("5 minutes"), None);
+        assert_eq!(parse_function_timeout("00:60:00"), None);
+        assert_eq!(parse_function_timeout("00:05"), None);
+    }
+
+    #[test]
+    fn host_json_modes_timeout_and_prefix() {
+        let host = HostJson::parse(
+            r#"{"version": "2.0", "functionTimeout": "00:00:10",
+                "customHandler": {"description": {"defaultExecutablePath": "app"}, "enableForwardingHttpRequest": true},
+                "extensions": {"http": {"routePrefix": "/v1/"}}}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            host,
+            HostJson {
+                mode: Mode::Forwarding,
+                function_timeout: FunctionTimeout::Limit(Duration::from_secs(10)),
+                route_prefix: "v1".into(),
+            }
+        );
+        let proxying = HostJson::parse(r#"{"customHandler": {"enableProxyingHttpRequest": "true", "enableForwardingHttpRequest": true}}"#)
+            .expect("valid");
+        assert_eq!(proxying.mode, Mode::Proxying);
+        assert_eq!(HostJson::parse("{}").expect("valid"), HostJson::default());
+        assert!(HostJson::parse(r#"{"functionTimeout": "soon"}"#).is_err());
+        assert!(HostJson::parse("[").is_err());
+    }
+
+    #[test]
+    fn timeout_resolution() {
+        let ten = FunctionTimeout::Limit(Duration::from_secs(10));
+        assert_eq!(
+            resolve_timeout(ten, None, None).ok(),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            resolve_timeout(ten, Some("250"), None).ok(),
+            Some(Duration::from_millis(250))
+        );
+        assert!(resolve_timeout(ten, Some("0"), None).is_err());
+        assert_eq!(
+            resolve_timeout(FunctionTimeout::Absent, None, None).ok(),
+            Some(CONSUMPTION_DEFAULT_TIMEOUT)
+        );
+        assert_eq!(
+            resolve_timeout(FunctionTimeout::Absent, None, Some("Dynamic")).ok(),
+            Some(CONSUMPTION_DEFAULT_TIMEOUT)
+        );
+        assert_eq!(
+            resolve_timeout(FunctionTimeout::Absent, None, Some("ElasticPremium")).ok(),
+            Some(OTHER_PLANS_DEFAULT_TIMEOUT)
+        );
+        assert_eq!(
+            resolve_timeout(FunctionTimeout::Unbounded, None, None).ok(),
+            Some(UNBOUNDED_TIMEOUT)
+        );
+    }
+
+    #[test]
+    fn function_json_bindings() {
+        let function = FunctionJson::from_map(
+            serde_json::json!({"bindings": [
+                {"name": "req", "type": "httpTrigger", "direction": "in", "dataType": "binary"},
+                {"name": "$return", "type": "http", "direction": "out"}
+            ]})
+            .as_object()
+            .expect("object"),
+        );
+        assert_eq!(
+            function,
+            FunctionJson {
+                trigger: Some("req".into()),
+                trigger_type: Some("httpTrigger".into()),
+                data_type: Some("binary".into()),
+                http_output: Some("$return".into()),
+            }
+        );
+    }
+}

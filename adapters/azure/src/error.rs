@@ -1,0 +1,43 @@
+//! [`AzureError`]: what stops the adapter from starting.
+
+use std::path::PathBuf;
+
+/// Why the adapter could not start or serve. Failed invocations are
+/// answered to the host, never returned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AzureError {
+    /// `FUNCTIONS_CUSTOMHANDLER_PORT` is not set: not started by the
+    /// Functions host.
+    #[error("FUNCTIONS_CUSTOMHANDLER_PORT is not set: this program is meant to be started by the Azure Functions host as a custom handler")]
+    NotOnAzure,
+    /// An environment variable has a value anyfn cannot use.
+    #[error("{name}={value:?} is invalid: expected {expected}")]
+    InvalidEnv {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should be.
+        expected: &'static str,
+    },
+    /// `host.json` cannot be read.
+    #[error("cannot read {}: {reason}", path.display())]
+    HostJson {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The port cannot be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The signal handlers cannot be installed.
+    #[error("cannot install the SIGINT/SIGTERM handlers: {0}")]
+    Signal(std::io::Error),
+}

@@ -1,0 +1,78 @@
+//! Functions of different types behind one object-safe trait:
+//! [`AzureFunction`], made by [`function`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use anyfn::{adapter, Context, Error, Handler};
+
+use crate::codec::{AzureAnswer, AzureInput, FromAzure, IntoAzure};
+
+/// The future an [`AzureFunction`] returns.
+pub type AzureFuture = Pin<Box<dyn Future<Output = Result<AzureAnswer, Error>> + Send + 'static>>;
+
+/// A function the adapter can serve, its event and output types erased:
+/// what [`Azure::functions`](crate::Azure::functions) holds, one per name.
+///
+/// Made by [`function`]; implement it yourself only to serve something
+/// that is not a [`Handler`].
+pub trait AzureFunction: Send + Sync + 'static {
+    /// Decodes `input` into the function's event (which may add details to
+    /// `context`), runs it, and encodes its output.
+    ///
+    /// The adapter enforces the deadline and logs the failure: this only
+    /// settles the outcome (panics caught, the handler's error converted).
+    ///
+    /// # Errors
+    ///
+    /// The decoding error, the handler's error or panic, or the encoding
+    /// error.
+    fn call(&self, input: AzureInput, context: Context) -> AzureFuture;
+}
+
+struct HandlerFunction<H>(Arc<H>);
+
+impl<H> AzureFunction for HandlerFunction<H>
+where
+    H: Handler,
+    H::Event: FromAzure,
+    H::Output: IntoAzure,
+{
+    fn call(&self, input: AzureInput, mut context: Context) -> AzureFuture {
+        let handler = Arc::clone(&self.0);
+        Box::pin(async move {
+            let event = H::Event::from_azure(input, &mut context)?;
+            let output =
+                adapter::invoke(handler.as_ref(), event, context, std::future::pending()).await?;
+            output.into_azure()
+        })
+    }
+}
+
+/// `handler` as an [`AzureFunction`], to serve among others by name.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::event::QueueBatch;
+/// use anyfn::{handler_fn, Context, Request, Response};
+///
+/// # async fn main_() -> Result<(), anyfn_azure::AzureError> {
+/// let hello = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+/// let orders = handler_fn(|_: QueueBatch, _: Context| async { Ok::<_, anyfn::Error>(()) });
+/// anyfn_azure::serve_functions(vec![
+///     ("Hello".to_owned(), anyfn_azure::function(hello)),
+///     ("Orders".to_owned(), anyfn_azure::function(orders)),
+/// ])
+/// .await
+/// # }
+/// ```
+pub fn function<H>(handler: H) -> Arc<dyn AzureFunction>
+where
+    H: Handler,
+    H::Event: FromAzure,
+    H::Output: IntoAzure,
+{
+    Arc::new(HandlerFunction(Arc::new(handler)))
+}

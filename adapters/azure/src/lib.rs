@@ -1,0 +1,92 @@
+//! Run an [`anyfn`] handler on Azure Functions, as a custom handler.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use anyfn::{handler_fn, Context, Request, RequestExt, Response};
+//!
+//! async fn hello(request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+//!     let name = request.query().get("name").unwrap_or("world").to_owned();
+//!     Ok(anyfn::response::text(format!("Hello, {name}!")))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), anyfn_azure::AzureError> {
+//!     // 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT; the mode and the timeout
+//!     // from host.json; SIGTERM stops it.
+//!     anyfn_azure::run(handler_fn(hello)).await
+//! }
+//! ```
+//!
+#![doc = include_str!("docs/behaviour.md")]
+#![doc = ""]
+#![doc = include_str!("docs/triggers.md")]
+
+mod azure;
+mod body;
+mod codec;
+mod config;
+mod context_ext;
+mod error;
+mod events;
+mod function;
+mod http;
+mod lenient;
+mod logging;
+mod service;
+
+pub use azure::{is_azure, Azure, BoundAzure, PORT_ENV};
+pub use codec::{AzureAnswer, AzureInput, AzureTrigger, FromAzure, IntoAzure};
+pub use config::{
+    Mode, CONSUMPTION_DEFAULT_TIMEOUT, OTHER_PLANS_DEFAULT_TIMEOUT, TIMEOUT_ENV, UNBOUNDED_TIMEOUT,
+};
+pub use context_ext::{AzureContextExt, AzureInvocation, SysMetadata};
+pub use error::AzureError;
+pub use function::{function, AzureFunction, AzureFuture};
+pub use service::INVOCATION_ID_HEADER;
+
+use std::sync::Arc;
+
+use anyfn::Handler;
+
+/// Runs `handler` as the custom handler of every function the host calls,
+/// on `127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT`, until SIGINT or SIGTERM.
+///
+/// It first installs the default subscriber when the program has none
+/// (`ANYFN_DEFAULT_SUBSCRIBER=off` turns it off).
+///
+/// # Errors
+///
+/// [`AzureError`] when the adapter cannot start: see [`Azure::bind`].
+/// Failed invocations are answered to the host, not returned.
+pub async fn run<H>(handler: H) -> Result<(), AzureError>
+where
+    H: Handler,
+    H::Event: FromAzure,
+    H::Output: IntoAzure,
+{
+    Azure::new(handler)
+        .default_subscriber(true)
+        .bind()
+        .await?
+        .run()
+        .await
+}
+
+/// Serves several functions, each at `/{name}`, on
+/// `127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT`, until SIGINT or SIGTERM,
+/// with the default subscriber. Make each with [`function`].
+///
+/// # Errors
+///
+/// As [`run`].
+pub async fn serve_functions(
+    functions: Vec<(String, Arc<dyn AzureFunction>)>,
+) -> Result<(), AzureError> {
+    Azure::functions(functions)
+        .default_subscriber(true)
+        .bind()
+        .await?
+        .run()
+        .await
+}

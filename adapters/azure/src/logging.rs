@@ -1,0 +1,207 @@
+//! The default subscriber, and each envelope invocation's lines captured
+//! for the answer's `Logs`.
+//!
+//! Lines logged inside an envelope invocation's span go to its `Logs[]`:
+//! the host writes them to the invocation's log (Application Insights, with
+//! the invocation id). Every other line (start-up, `REPORT`, forwarded
+//! requests, a task the handler spawned outside its span) goes to stdout,
+//! which the host logs as the custom handler's output. A failed envelope
+//! invocation writes its lines to stdout too: the host does not read the
+//! body of a non-2xx answer.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt as _};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
+
+type Lines = Arc<Mutex<Vec<String>>>;
+
+/// Whether our subscriber is the global one (only then are lines captured).
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// The envelope invocations in flight whose lines are captured, by request id.
+static CAPTURES: Mutex<Option<HashMap<String, Lines>>> = Mutex::new(None);
+
+/// Installs the default subscriber when the program has none and
+/// `ANYFN_DEFAULT_SUBSCRIBER` does not turn it off. Level from `RUST_LOG`
+/// (`target=level` pairs, or one level), else `info`.
+pub(crate) fn install_default_subscriber() {
+    if !anyfn::adapter::default_subscriber_allowed() {
+        return;
+    }
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let subscriber = tracing_subscriber::registry().with(AzureLayer.with_filter(filter));
+    if tracing::subscriber::set_global_default(subscriber).is_ok() {
+        INSTALLED.store(true, Ordering::Release);
+    }
+}
+
+/// One invocation's captured lines; [`finish`](Self::finish) takes them.
+pub(crate) struct Capture {
+    request_id: String,
+    lines: Lines,
+}
+
+impl Capture {
+    /// Starts capturing the lines of the invocation `request_id` (its span
+    /// must be created after this); `None` when our subscriber is not
+    /// installed.
+    pub(crate) fn start(request_id: &str) -> Option<Self> {
+        if !INSTALLED.load(Ordering::Acquire) {
+            return None;
+        }
+        let lines = Lines::default();
+        CAPTURES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(HashMap::new)
+            .insert(request_id.to_owned(), Arc::clone(&lines));
+        Some(Self {
+            request_id: request_id.to_owned(),
+            lines,
+        })
+    }
+
+    /// Stops capturing; the lines so far.
+    pub(crate) fn finish(self) -> Vec<String> {
+        std::mem::take(&mut *self.lines.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        if let Some(captures) = CAPTURES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+        {
+            captures.remove(&self.request_id);
+        }
+    }
+}
+
+/// Writes `lines` to stdout (a failed invocation's, which the host would
+/// not read from the answer).
+pub(crate) fn to_stdout(lines: &[String]) {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// In a span's extensions: the invocation's request id, and its capture.
+struct SpanInvocation {
+    request_id: String,
+    lines: Option<Lines>,
+}
+
+struct AzureLayer;
+
+impl<S> Layer<S> for AzureLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
+        if attrs.metadata().name() != "invocation" {
+            return;
+        }
+        let mut visitor = RequestId(None);
+        attrs.record(&mut visitor);
+        let Some(request_id) = visitor.0 else { return };
+        let lines = CAPTURES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .and_then(|captures| captures.get(&request_id).cloned());
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut()
+                .insert(SpanInvocation { request_id, lines });
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: LayerContext<'_, S>) {
+        let mut invocation = None;
+        if let Some(scope) = ctx.event_scope(event) {
+            for span in scope {
+                if let Some(found) = span.extensions().get::<SpanInvocation>() {
+                    invocation = Some((found.request_id.clone(), found.lines.clone()));
+                    break;
+                }
+            }
+        }
+        let metadata = event.metadata();
+        let mut line = String::new();
+        let _ = write!(line, "{} {}: ", metadata.level(), metadata.target());
+        let mut fields = Fields {
+            message: String::new(),
+            rest: String::new(),
+        };
+        event.record(&mut fields);
+        line.push_str(&fields.message);
+        line.push_str(&fields.rest);
+        let line = line.replace(['\n', '\r'], " ");
+        match invocation {
+            Some((_, Some(lines))) => lines
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(line),
+            Some((request_id, None)) => {
+                let _ = writeln!(std::io::stdout().lock(), "{line} request_id={request_id}");
+            }
+            None => {
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }
+        }
+    }
+}
+
+struct RequestId(Option<String>);
+
+impl Visit for RequestId {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "request_id" {
+            self.0 = Some(value.to_owned());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "request_id" {
+            self.0 = Some(format!("{value:?}").trim_matches('"').to_owned());
+        }
+    }
+}
+
+struct Fields {
+    message: String,
+    rest: String,
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            let _ = write!(self.rest, " {}={value}", field.name());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            let _ = write!(self.rest, " {}={value:?}", field.name());
+        }
+    }
+}

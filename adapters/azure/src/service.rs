@@ -1,0 +1,630 @@
+//! One request from the host: an envelope invocation or a forwarded HTTP
+//! request, through the function, answered as the host expects.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyfn::adapter::{StreamInvocation, StreamTimers};
+use anyfn::http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use anyfn::http::{Method, StatusCode};
+use anyfn::stream::StreamResponse;
+use anyfn::{adapter, Body, Context, Error, ErrorDetails, ErrorKind, Platform, Request, Response};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use serde_json::{json, Map, Value};
+use tracing::Instrument as _;
+
+use crate::body::{report, AzureBody, StreamReport};
+use crate::codec::{AzureAnswer, AzureInput, AzureTrigger};
+use crate::config::{FunctionJson, Mode};
+use crate::context_ext::{AzureInvocation, SysMetadata};
+use crate::function::AzureFunction;
+use crate::lenient;
+use crate::logging::{self, Capture};
+
+/// The header carrying the host's invocation id.
+pub const INVOCATION_ID_HEADER: &str = "x-azure-functions-invocationid";
+
+/// The largest request the adapter reads (the host's own limit for HTTP
+/// requests is 100 MB).
+const BODY_LIMIT: usize = 128 * 1024 * 1024;
+
+/// What the adapter serves: one function under every name, or several by name.
+pub(crate) enum Functions {
+    /// One handler answers whatever name the host calls.
+    One(Arc<dyn AzureFunction>),
+    /// Each function at `/{name}` (names compared without case, as Azure does).
+    Named(Vec<(String, Arc<dyn AzureFunction>)>),
+}
+
+/// The settings every invocation reads.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) mode: Mode,
+    pub(crate) timeout: Duration,
+    pub(crate) error_details: ErrorDetails,
+    pub(crate) app_root: PathBuf,
+    pub(crate) route_prefix: String,
+}
+
+pub(crate) struct Shared {
+    pub(crate) functions: Functions,
+    pub(crate) settings: Settings,
+    function_json: Mutex<HashMap<String, Arc<FunctionJson>>>,
+    ids: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(functions: Functions, settings: Settings) -> Self {
+        Self {
+            functions,
+            settings,
+            function_json: Mutex::new(HashMap::new()),
+            ids: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) async fn handle(
+        self: Arc<Self>,
+        request: hyper::Request<Incoming>,
+    ) -> hyper::Response<AzureBody> {
+        let started = Instant::now();
+        let invocation_id = request
+            .headers()
+            .get(INVOCATION_ID_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map_or_else(|| self.next_id(), str::to_owned);
+        let (parts, incoming) = request.into_parts();
+        let body = match Limited::new(incoming, BODY_LIMIT).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(err) => {
+                let error = if err
+                    .downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
+                    Error::payload_too_large(BODY_LIMIT)
+                } else {
+                    Error::bad_request(format!("could not read the request body: {err}"))
+                };
+                return whole(error.to_response(&invocation_id, self.settings.error_details));
+            }
+        };
+        let segments: Vec<&str> = parts
+            .uri
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        if segments.is_empty() && parts.method == Method::GET {
+            // The host's readiness ping: any answer will do.
+            return whole(anyfn::response::status(StatusCode::OK));
+        }
+        let envelope = (parts.method == Method::POST && segments.len() == 1)
+            .then(|| parse_envelope(&body))
+            .flatten();
+        match envelope {
+            Some(envelope)
+                if !self.settings.mode.forwards_http()
+                    || !is_forwarded_route(&self.settings, &segments) =>
+            {
+                let name = decode_segment(segments[0]);
+                self.envelope(name, envelope, invocation_id, started).await
+            }
+            _ if self.settings.mode.forwards_http() => {
+                let request = Request::from_parts(parts, Body::from(body));
+                self.forwarded(request, invocation_id, started).await
+            }
+            _ => {
+                let error = Error::bad_request(
+                    "expected the Functions host's invocation: a POST to /{FunctionName} with a JSON \
+                     object holding Data and Metadata (for HTTP requests at their own path, turn on \
+                     customHandler.enableForwardingHttpRequest in host.json)",
+                );
+                adapter::log_failure(&invocation_id, &error);
+                whole(error.to_response(&invocation_id, self.settings.error_details))
+            }
+        }
+    }
+
+    fn next_id(&self) -> String {
+        let n = self.ids.fetch_add(1, Ordering::Relaxed);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("anyfn-{:x}-{n:x}", nanos & 0xffff_ffff_ffff)
+    }
+
+    fn find(&self, name: &str) -> Result<(String, Arc<dyn AzureFunction>), Error> {
+        match &self.functions {
+            Functions::One(function) => Ok((name.to_owned(), Arc::clone(function))),
+            Functions::Named(functions) => functions
+                .iter()
+                .find(|(known, _)| known.eq_ignore_ascii_case(name))
+                .map(|(known, function)| (known.clone(), Arc::clone(function)))
+                .ok_or_else(|| {
+                    let names: Vec<&str> =
+                        functions.iter().map(|(name, _)| name.as_str()).collect();
+                    Error::not_found(format!(
+                        "no function named {name:?}; this app has: {}",
+                        names.join(", ")
+                    ))
+                }),
+        }
+    }
+
+    fn function_json(&self, name: &str) -> Arc<FunctionJson> {
+        let mut cache = self
+            .function_json
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            cache
+                .entry(name.to_owned())
+                .or_insert_with(|| Arc::new(FunctionJson::read(&self.settings.app_root, name))),
+        )
+    }
+
+    fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
+        Context::builder()
+            .request_id(invocation.invocation_id.clone())
+            .function_name(invocation.function_name.clone())
+            .deadline(started + self.settings.timeout)
+            .platform(Platform::AzureFunctions)
+            .extension(invocation)
+            .build()
+    }
+
+    /// Runs `function` on its own task, to the deadline, inside the
+    /// invocation's span.
+    async fn run(
+        function: Arc<dyn AzureFunction>,
+        input: AzureInput,
+        context: Context,
+        started: Instant,
+    ) -> Result<AzureAnswer, Error> {
+        let deadline = context.deadline();
+        let span = adapter::invocation_span(&context);
+        let (task, outcome) = adapter::detach(function.call(input, context));
+        tokio::spawn(task.instrument(span));
+        match tokio::time::timeout_at(deadline.into(), outcome).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::timeout(started.elapsed())),
+        }
+    }
+
+    async fn envelope(
+        &self,
+        name: String,
+        envelope: Envelope,
+        invocation_id: String,
+        started: Instant,
+    ) -> hyper::Response<AzureBody> {
+        let details = self.settings.error_details;
+        let (name, function) = match self.find(&name) {
+            Ok(found) => found,
+            Err(error) => {
+                adapter::log_failure(&invocation_id, &error);
+                return whole(error.to_response(&invocation_id, details));
+            }
+        };
+        let declared = self.function_json(&name);
+        let trigger = choose_trigger(&envelope, &declared);
+        let is_http = declared
+            .trigger_type
+            .as_deref()
+            .map(|kind| kind.eq_ignore_ascii_case("httpTrigger"))
+            .or_else(|| trigger.as_ref().ok().map(AzureTrigger::is_http))
+            .unwrap_or(false);
+        let output = declared
+            .http_output
+            .clone()
+            .unwrap_or_else(|| "res".to_owned());
+        let invocation = AzureInvocation {
+            invocation_id: invocation_id.clone(),
+            function_name: name,
+            mode: self.settings.mode,
+            sys: SysMetadata::from_metadata(&envelope.metadata),
+            metadata: envelope.metadata.clone(),
+            data: envelope.data.clone(),
+            ..AzureInvocation::default()
+        };
+        let context = self.context(invocation, started);
+        let deadline = context.deadline();
+        let capture = Capture::start(&invocation_id);
+        let outcome = match trigger {
+            Ok(trigger) => {
+                Self::run(function, AzureInput::Envelope(trigger), context, started).await
+            }
+            Err(error) => Err(error),
+        };
+        let outcome = match outcome {
+            Ok(AzureAnswer::Streamed(response)) => {
+                gather(response, &invocation_id, started, deadline, details).await
+            }
+            other => other,
+        };
+        let encoded = outcome.and_then(|answer| encode_answer(answer, is_http));
+        let lines = capture.map(Capture::finish).unwrap_or_default();
+        let response = match encoded {
+            Ok(encoded) => envelope_answer(encoded, &output, lines),
+            Err(error) => {
+                adapter::log_failure(&invocation_id, &error);
+                if is_http {
+                    // The caller sees the same status as on every adapter;
+                    // the invocation itself succeeded.
+                    let res = error.to_response(&invocation_id, details);
+                    match crate::http::encode(&res) {
+                        Ok(res) => envelope_answer(Encoded::Res(res), &output, lines),
+                        Err(_) => failed(&error, &invocation_id, &lines),
+                    }
+                } else {
+                    failed(&error, &invocation_id, &lines)
+                }
+            }
+        };
+        report(&invocation_id, started);
+        response
+    }
+
+    async fn forwarded(
+        &self,
+        request: Request,
+        invocation_id: String,
+        started: Instant,
+    ) -> hyper::Response<AzureBody> {
+        let details = self.settings.error_details;
+        let name = function_from_route(&self.settings.route_prefix, request.uri().path());
+        let (name, function) = match self.find(&name) {
+            Ok(found) => found,
+            Err(error) => {
+                adapter::log_failure(&invocation_id, &error);
+                return whole(error.to_response(&invocation_id, details));
+            }
+        };
+        let invocation = AzureInvocation {
+            invocation_id: invocation_id.clone(),
+            function_name: name,
+            mode: self.settings.mode,
+            ..AzureInvocation::default()
+        };
+        let context = self.context(invocation, started);
+        let deadline = context.deadline();
+        let outcome = Self::run(function, AzureInput::Http(request), context, started).await;
+        let response = match outcome.and_then(http_answer) {
+            Ok(HttpAnswer::Whole(response)) => whole(response),
+            Ok(HttpAnswer::Streamed(response)) => {
+                return stream(response, &invocation_id, started, deadline, details);
+            }
+            Err(error) => {
+                adapter::log_failure(&invocation_id, &error);
+                whole(error.to_response(&invocation_id, details))
+            }
+        };
+        report(&invocation_id, started);
+        response
+    }
+}
+
+/// The host's envelope: `Data` and `Metadata`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Envelope {
+    pub(crate) data: Map<String, Value>,
+    pub(crate) metadata: Map<String, Value>,
+}
+
+/// Reads an envelope: a JSON object with `Data` or `Metadata` (either may
+/// be absent or `null`; keys in any case). `None` for anything else.
+pub(crate) fn parse_envelope(body: &[u8]) -> Option<Envelope> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let root = value.as_object()?;
+    let data = lenient::get(root, "Data");
+    let metadata = lenient::get(root, "Metadata");
+    if data.is_none() && metadata.is_none() {
+        return None;
+    }
+    let object = |value: Option<&Value>| {
+        value
+            .and_then(lenient::object)
+            .map(std::borrow::Cow::into_owned)
+            .unwrap_or_default()
+    };
+    Some(Envelope {
+        data: object(data),
+        metadata: object(metadata),
+    })
+}
+
+/// The trigger's binding: the one `function.json` names, else the only
+/// one, else the one that is an HTTP request.
+pub(crate) fn choose_trigger(
+    envelope: &Envelope,
+    declared: &FunctionJson,
+) -> Result<AzureTrigger, Error> {
+    let found = declared.trigger.as_deref().and_then(|name| {
+        envelope.data.get_key_value(name).or_else(|| {
+            envelope
+                .data
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        })
+    });
+    let found = found.or_else(|| {
+        if envelope.data.len() == 1 {
+            envelope.data.iter().next()
+        } else {
+            envelope.data.iter().find(|(binding, value)| {
+                AzureTrigger::new(binding.as_str(), (*value).clone()).is_http()
+            })
+        }
+    });
+    let (binding, value) = found.ok_or_else(|| {
+        if envelope.data.is_empty() {
+            Error::bad_request("the invocation's Data holds no trigger value")
+        } else {
+            let names: Vec<&str> = envelope.data.keys().map(String::as_str).collect();
+            Error::bad_request(format!(
+                "the invocation's Data holds several bindings ({}) and no function.json names the trigger",
+                names.join(", ")
+            ))
+        }
+    })?;
+    let mut trigger =
+        AzureTrigger::new(binding.clone(), value.clone()).with_metadata(envelope.metadata.clone());
+    trigger.data = envelope.data.clone();
+    trigger.data_type = declared.data_type.clone();
+    Ok(trigger)
+}
+
+/// An answer ready for the envelope.
+pub(crate) enum Encoded {
+    /// The HTTP output binding's object.
+    Res(Value),
+    /// The `ReturnValue`.
+    Return(Value),
+    /// Nothing to output.
+    Nothing,
+}
+
+pub(crate) fn encode_answer(answer: AzureAnswer, is_http: bool) -> Result<Encoded, Error> {
+    Ok(match (answer, is_http) {
+        (AzureAnswer::Empty, true) => Encoded::Res(crate::http::encode(&anyfn::response::status(
+            StatusCode::NO_CONTENT,
+        ))?),
+        (AzureAnswer::Empty, false) => Encoded::Nothing,
+        (AzureAnswer::Http(response), _) => Encoded::Res(crate::http::encode(&response)?),
+        (AzureAnswer::Value(value), true) => {
+            Encoded::Res(crate::http::encode(&anyfn::response::json(&value)?)?)
+        }
+        (AzureAnswer::Value(value), false) => Encoded::Return(value),
+        (AzureAnswer::Streamed(_), _) => {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "a streamed answer was not gathered",
+            ))
+        }
+    })
+}
+
+/// `{"Outputs": …, "Logs": […], "ReturnValue": …}`, `200`.
+pub(crate) fn envelope_answer(
+    encoded: Encoded,
+    output: &str,
+    lines: Vec<String>,
+) -> hyper::Response<AzureBody> {
+    let mut outputs = Map::new();
+    let mut return_value = Value::Null;
+    match encoded {
+        Encoded::Res(res) if output == "$return" => return_value = res,
+        Encoded::Res(res) => {
+            outputs.insert(output.to_owned(), res);
+        }
+        Encoded::Return(value) => return_value = value,
+        Encoded::Nothing => {}
+    }
+    let document = json!({"Outputs": outputs, "Logs": lines, "ReturnValue": return_value});
+    json_response(StatusCode::OK, &document)
+}
+
+/// A failed non-HTTP invocation: `500` with the error (message whole: it
+/// reaches the host's log, not a client), so that the host retries. The
+/// invocation's lines go to stdout: the host does not read this body.
+fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Response<AzureBody> {
+    logging::to_stdout(lines);
+    let shown = error.to_response(invocation_id, ErrorDetails::Shown);
+    let mut response = whole(shown);
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+fn json_response(status: StatusCode, document: &Value) -> hyper::Response<AzureBody> {
+    let bytes = serde_json::to_vec(document).unwrap_or_default();
+    let mut response = hyper::Response::new(AzureBody::whole(bytes.clone()));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    response
+}
+
+fn whole(response: Response) -> hyper::Response<AzureBody> {
+    let (mut parts, body) = response.into_parts();
+    let bytes = body.into_bytes();
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    hyper::Response::from_parts(parts, AzureBody::whole(bytes))
+}
+
+enum HttpAnswer {
+    Whole(Response),
+    Streamed(StreamResponse),
+}
+
+fn http_answer(answer: AzureAnswer) -> Result<HttpAnswer, Error> {
+    Ok(match answer {
+        AzureAnswer::Empty => HttpAnswer::Whole(anyfn::response::status(StatusCode::NO_CONTENT)),
+        AzureAnswer::Http(response) => HttpAnswer::Whole(response),
+        AzureAnswer::Streamed(response) => HttpAnswer::Streamed(response),
+        AzureAnswer::Value(value) => HttpAnswer::Whole(anyfn::response::json(&value)?),
+    })
+}
+
+struct TokioTimers;
+
+impl StreamTimers for TokioTimers {
+    type Sleep = tokio::time::Sleep;
+
+    fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+        tokio::time::sleep_until(deadline.into())
+    }
+}
+
+fn guard(
+    response: StreamResponse,
+    invocation_id: &str,
+    started: Instant,
+    deadline: Instant,
+    details: ErrorDetails,
+) -> StreamResponse {
+    let invocation = StreamInvocation {
+        request_id: invocation_id.to_owned(),
+        started,
+        deadline,
+        details,
+    };
+    adapter::guard_stream(response, invocation, TokioTimers)
+}
+
+/// A streamed answer gathered within the deadline (envelope mode).
+async fn gather(
+    response: StreamResponse,
+    invocation_id: &str,
+    started: Instant,
+    deadline: Instant,
+    details: ErrorDetails,
+) -> Result<AzureAnswer, Error> {
+    let (parts, body) = guard(response, invocation_id, started, deadline, details).into_parts();
+    let bytes: Bytes = body.collect().await?;
+    Ok(AzureAnswer::Http(Response::from_parts(
+        parts,
+        Body::from(bytes),
+    )))
+}
+
+/// A streamed answer sent chunk by chunk (forwarding and proxying modes).
+fn stream(
+    response: StreamResponse,
+    invocation_id: &str,
+    started: Instant,
+    deadline: Instant,
+    details: ErrorDetails,
+) -> hyper::Response<AzureBody> {
+    let (parts, body) = guard(response, invocation_id, started, deadline, details).into_parts();
+    let report = StreamReport {
+        request_id: invocation_id.to_owned(),
+        started,
+    };
+    hyper::Response::from_parts(
+        parts,
+        AzureBody::Streamed {
+            body,
+            cut: None,
+            _report: report,
+        },
+    )
+}
+
+/// Whether a one-segment POST in forwarding mode is an HTTP route rather
+/// than an envelope: it is when it is the route prefix itself.
+fn is_forwarded_route(settings: &Settings, segments: &[&str]) -> bool {
+    !settings.route_prefix.is_empty()
+        && segments
+            .first()
+            .is_some_and(|s| s.eq_ignore_ascii_case(&settings.route_prefix))
+}
+
+/// The function a forwarded request is for: the first path segment after
+/// the route prefix (a function's default route is its name).
+fn function_from_route(prefix: &str, path: &str) -> String {
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let first = segments.next().unwrap_or_default();
+    let name = if !prefix.is_empty() && first.eq_ignore_ascii_case(prefix) {
+        segments.next().unwrap_or_default()
+    } else {
+        first
+    };
+    decode_segment(name)
+}
+
+fn decode_segment(segment: &str) -> String {
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_are_objects_with_data_or_metadata() {
+        let envelope = parse_envelope(br#"{"Data": {"q": "\"x\""}, "Metadata": {"Id": "1"}}"#)
+            .expect("an envelope");
+        assert_eq!(envelope.data["q"], "\"x\"");
+        assert_eq!(envelope.metadata["Id"], "1");
+        assert_eq!(
+            parse_envelope(br#"{"data": null, "metadata": {}}"#),
+            Some(Envelope::default())
+        );
+        assert_eq!(parse_envelope(br#"{"name": "Ada"}"#), None);
+        assert_eq!(parse_envelope(b"[1]"), None);
+        assert_eq!(parse_envelope(b"not json"), None);
+    }
+
+    #[test]
+    fn the_trigger_by_function_json_or_shape() {
+        let envelope =
+            parse_envelope(br#"{"Data": {"req": {"Url": "/", "Method": "GET"}, "doc": "x"}}"#)
+                .expect("envelope");
+        assert_eq!(
+            choose_trigger(&envelope, &FunctionJson::default())
+                .map(|t| t.binding)
+                .ok()
+                .as_deref(),
+            Some("req")
+        );
+        let declared = FunctionJson {
+            trigger: Some("DOC".into()),
+            ..FunctionJson::default()
+        };
+        assert_eq!(
+            choose_trigger(&envelope, &declared)
+                .map(|t| t.binding)
+                .ok()
+                .as_deref(),
+            Some("doc")
+        );
+        let two = parse_envelope(br#"{"Data": {"a": "1", "b": "2"}}"#).expect("envelope");
+        let err = choose_trigger(&two, &FunctionJson::default()).expect_err("ambiguous");
+        assert_eq!(err.message(), "the invocation's Data holds several bindings (a, b) and no function.json names the trigger");
+        let none = parse_envelope(br#"{"Metadata": {}}"#).expect("envelope");
+        assert!(choose_trigger(&none, &FunctionJson::default()).is_err());
+    }
+
+    #[test]
+    fn routes_name_functions() {
+        assert_eq!(function_from_route("api", "/api/Hello/x"), "Hello");
+        assert_eq!(function_from_route("", "/Hello"), "Hello");
+        assert_eq!(function_from_route("api", "/other"), "other");
+        assert_eq!(function_from_route("api", "/api/a%20b"), "a b");
+    }
+}
