@@ -188,9 +188,9 @@ pub const OTHER_PLANS_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 pub const UNBOUNDED_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The invocation timeout: the override, else `host.json`, else the plan's
-/// default (`WEBSITE_SKU=Dynamic` is the Consumption plan: 5 min; any other
-/// plan, or none known: 30 min… except that with no `WEBSITE_SKU` at all,
-/// as under Core Tools, the Consumption plan's 5 min, the strictest).
+/// default: 5 min on the Consumption plan (`WEBSITE_SKU=Dynamic`) and when
+/// no plan is known (no `WEBSITE_SKU`, as under Core Tools: the strictest),
+/// 30 min on any other plan.
 pub(crate) fn resolve_timeout(
     host: FunctionTimeout,
     override_ms: Option<&str>,
