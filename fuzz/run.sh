@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 SECONDS_PER_TARGET="${SECONDS_PER_TARGET:-600}"
 JOBS="${JOBS:-2}"
 export RUSTC_BOOTSTRAP=1
-all_targets=(lambda_http_request lambda_storage lambda_queue lambda_eventbridge cloud_event_structured cloud_event_binary server_pubsub_push body_and_query)
+all_targets=(lambda_http_request lambda_storage lambda_queue lambda_eventbridge cloud_event_structured cloud_event_binary server_pubsub_push body_and_query azure_envelope)
 # TARGETS="a b" runs only those.
 read -r -a targets <<<"${TARGETS:-${all_targets[*]}}"
 
@@ -26,6 +26,7 @@ seed() {
     cloud_event_binary)
       printf 'ce-specversion: 1.0\nce-id: 1\nce-source: /s\nce-type: t\nce-time: 2024-05-01T12:00:00Z\nce-note: 50%%25 off\ncontent-type: application/json\n\n{"a":1}' > "$dir/binary.txt" ;;
     server_pubsub_push) cp ../tests/fixtures/pubsub-push/*.json "$dir"/ ;;
+    azure_envelope) cp ../adapters/azure/tests/fixtures/*.json "$dir"/ ;;
     body_and_query)
       printf 'name=Ada+Lovelace&x=%%41&x=2&empty' > "$dir/query.txt"
       printf '2024-02-29T23:59:59.123456789-05:30' > "$dir/time.txt"

@@ -68,6 +68,32 @@ impl AzureTrigger {
         }
     }
 
+    /// Reads the host's envelope (`{"Data": …, "Metadata": …}`) and picks
+    /// its trigger as the adapter does without a `function.json`: the only
+    /// value in `Data`, else the one that is an HTTP request.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`](anyfn::ErrorKind::BadRequest) when `body`
+    /// is not an envelope, or its trigger cannot be told.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\""}}"#,
+    /// )?;
+    /// assert_eq!(trigger.binding, "myQueueItem");
+    /// assert_eq!(trigger.metadata_text("Id").as_deref(), Some("m-1"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
+    pub fn from_envelope(body: &[u8]) -> Result<Self, Error> {
+        let envelope = crate::service::parse_envelope(body).ok_or_else(|| {
+            Error::bad_request("expected the host's envelope: a JSON object with Data and Metadata")
+        })?;
+        crate::service::choose_trigger(&envelope, &crate::config::FunctionJson::default())
+    }
+
     /// Sets the metadata.
     #[must_use]
     pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {

@@ -1,0 +1,31 @@
+//! The Azure Functions host's envelope into every event the adapter
+//! decodes, and an HTTP response back into the `res` object.
+#![no_main]
+
+use anyfn::event::{CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
+use anyfn::{Context, Json, Request};
+use anyfn_azure::{AzureInput, AzureTrigger, FromAzure, IntoAzure};
+use libfuzzer_sys::fuzz_target;
+
+fn decode<T: FromAzure>(trigger: &AzureTrigger) -> Option<T> {
+    T::from_azure(AzureInput::Envelope(trigger.clone()), &mut Context::builder().build()).ok()
+}
+
+fuzz_target!(|payload: &[u8]| {
+    let Ok(trigger) = AzureTrigger::from_envelope(payload) else {
+        return;
+    };
+    let binary = trigger.clone().with_data_type("binary");
+    if let Some(request) = decode::<Request>(&trigger) {
+        let response = anyfn::Response::new(request.into_body());
+        let _ = response.into_azure();
+    }
+    if let Some(batch) = decode::<QueueBatch>(&trigger) {
+        let _ = batch.messages[0].json::<serde_json::Value>();
+    }
+    let _ = decode::<QueueBatch>(&binary);
+    let _ = decode::<StorageEvent>(&trigger);
+    let _ = decode::<ScheduleTick>(&trigger);
+    let _ = decode::<CloudEvent>(&trigger);
+    let _ = decode::<Json<serde_json::Value>>(&trigger);
+});
