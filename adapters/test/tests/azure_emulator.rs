@@ -481,6 +481,39 @@ async fn forwarding_sends_http_in_and_out_functions_the_request_itself() {
 }
 
 #[tokio::test]
+async fn proxying_forwards_only_http_in_and_out_functions() {
+    let mut with_queue = AzureFunction::new("orders", AzureTrigger::Http, "req");
+    with_queue.bindings.push(anyfn_test::AzureBinding {
+        name: "message".to_owned(),
+        binding_type: "queue".to_owned(),
+        direction: "out".to_owned(),
+    });
+    let emulator = AzureEmulator::builder()
+        .function("hello", AzureTrigger::Http, "req")
+        .with_function(with_queue)
+        .proxying_http_request(true)
+        .build()
+        .unwrap();
+    assert_eq!(
+        emulator.app().host_json["customHandler"]["enableProxyingHttpRequest"],
+        true
+    );
+    let _handler = emulator
+        .spawn_command(fake_handler_command())
+        .await
+        .unwrap();
+    let hello = emulator.http("hello", TestRequest::get("/api/hello")).await;
+    assert_eq!(hello.delivery(), AzureDelivery::Forwarded);
+    assert_eq!(hello.http_response().json::<Value>()["path"], "/api/hello");
+    let orders = emulator
+        .http("orders", TestRequest::post("/api/orders"))
+        .await;
+    assert_eq!(orders.delivery(), AzureDelivery::Envelope);
+    assert_eq!(seen(&orders)["path"], "/orders");
+    assert_eq!(orders.http_response().text(), "handled");
+}
+
+#[tokio::test]
 async fn no_handler_is_a_failed_invocation() {
     let emulator = emulator();
     let outcome = emulator.queue("work", &Message::new("1", "x")).await;
@@ -520,6 +553,7 @@ fn route_templates_match_as_the_host_routes() {
         Some(Default::default())
     );
     assert_eq!(emulator.route_params("echo", "/echo"), None);
+    assert_eq!(emulator.route_params("echo", "/apiecho"), None);
 }
 
 /// A function an app folder must have: name, trigger, binding name.

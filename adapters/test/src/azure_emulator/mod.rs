@@ -80,8 +80,9 @@ impl AzureEmulatorBuilder {
         self
     }
 
-    /// `customHandler.enableProxyingHttpRequest`: as forwarding, for every
-    /// HTTP-triggered function. Overrides the app folder's `host.json`.
+    /// `customHandler.enableProxyingHttpRequest`: as forwarding (the
+    /// documented setting for HTTP-only functions, with response
+    /// streaming). Overrides the app folder's `host.json`.
     pub fn proxying_http_request(mut self, on: bool) -> Self {
         self.proxying = Some(on);
         self
@@ -472,8 +473,7 @@ impl AzureEmulator {
     /// Whether the host forwards `function`'s requests as they came.
     fn forwards(&self, function: &AzureFunction) -> bool {
         let settings = &self.app.settings;
-        function.trigger == AzureTrigger::Http
-            && (settings.proxying || (settings.forwarding && function.is_http_in_and_out()))
+        (settings.proxying || settings.forwarding) && function.is_http_in_and_out()
     }
 
     /// An HTTP trigger: `request` is what the caller sends the host (its
@@ -482,7 +482,10 @@ impl AzureEmulator {
     /// Query, Headers, Params, Identities, Body}` ([`azure::http_request`];
     /// `Params` from the function's route template); with forwarding (an
     /// HTTP-in-and-out function) or proxying, the request itself at its own
-    /// path. See [`AzureOutcome::http_response`] for what the caller gets.
+    /// path. A path the function's route does not match gets no `Params`
+    /// (the host would answer 404 without invoking; see
+    /// [`route_params`](Self::route_params)). See
+    /// [`AzureOutcome::http_response`] for what the caller gets.
     ///
     /// # Panics
     ///
@@ -496,13 +499,9 @@ impl AzureEmulator {
         let definition = self.function(function).clone();
         let request = request.into();
         let forwarded = self.forwards(&definition);
-        let prefix = self.app.settings.route_prefix.as_deref().unwrap_or("api");
-        let path = request.uri().path();
-        let relative = path
-            .trim_start_matches('/')
-            .strip_prefix(prefix)
-            .unwrap_or(path.trim_start_matches('/'));
-        let params = app::match_route(definition.route_template(), relative).unwrap_or_default();
+        let params = self
+            .route_params(function, request.uri().path())
+            .unwrap_or_default();
         let envelope = azure::http_request(&definition.binding, &request, &params);
         let (invocation_id, rand_guid) = self.next_ids();
         async move {
@@ -667,7 +666,16 @@ impl AzureEmulator {
     pub fn route_params(&self, function: &str, path: &str) -> Option<BTreeMap<String, String>> {
         let definition = self.function(function);
         let prefix = self.app.settings.route_prefix.as_deref().unwrap_or("api");
-        let relative = path.trim_start_matches('/').strip_prefix(prefix)?;
+        let path = path.trim_start_matches('/');
+        let relative = if prefix.is_empty() {
+            path
+        } else {
+            let rest = path.strip_prefix(prefix)?;
+            if !(rest.is_empty() || rest.starts_with('/')) {
+                return None;
+            }
+            rest
+        };
         app::match_route(definition.route_template(), relative)
     }
 }
