@@ -33,6 +33,7 @@
 //! # }
 //! ```
 
+mod azure_emulator;
 mod client;
 pub mod fixtures;
 mod harness;
@@ -42,6 +43,10 @@ mod request;
 mod response;
 mod server;
 
+pub use azure_emulator::{
+    AzureBinding, AzureDelivery, AzureEmulator, AzureEmulatorBuilder, AzureFunction,
+    AzureFunctionApp, AzureHostSettings, AzureHttpOutput, AzureOutcome, AzureTrigger,
+};
 pub use client::{ClientError, TestClient};
 pub use harness::{Harness, Invocation, StreamCut};
 pub use lambda_emulator::{

@@ -2,7 +2,7 @@
 //! tests: [`LambdaEmulator`].
 
 mod outcome;
-mod process;
+pub(crate) mod process;
 mod runtime_api;
 mod streaming;
 

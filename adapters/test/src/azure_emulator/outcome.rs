@@ -1,0 +1,275 @@
+//! What the host records for an invocation: [`AzureOutcome`], and an HTTP
+//! output binding's value read as the host reads it: [`AzureHttpOutput`].
+
+use anyfn::http::{HeaderName, HeaderValue, StatusCode};
+use anyfn::{Body, Response};
+use bytes::Bytes;
+use serde_json::{Map, Value};
+
+use super::app::AzureTrigger;
+use crate::TestResponse;
+
+/// How the host delivered an invocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AzureDelivery {
+    /// The invocation envelope POSTed to `/{FunctionName}`.
+    Envelope,
+    /// The caller's HTTP request passed on as it came
+    /// (`enableForwardingHttpRequest` or `enableProxyingHttpRequest`).
+    Forwarded,
+}
+
+/// What the host would record for one invocation: the custom handler's
+/// answer and, in envelope mode, the result document it holds
+/// (`{"Outputs", "Logs", "ReturnValue"}`).
+///
+/// The host counts an envelope invocation a success when the handler
+/// answers 2xx with a result document (or no body); any other answer fails
+/// the invocation, and a queue, Service Bus, blob or Event Grid trigger is
+/// delivered again ([`would_retry`](Self::would_retry)). A forwarded HTTP
+/// request succeeds with whatever the handler answers.
+#[derive(Debug, Clone)]
+pub struct AzureOutcome {
+    pub(crate) function: String,
+    pub(crate) trigger: AzureTrigger,
+    pub(crate) invocation_id: String,
+    pub(crate) delivery: AzureDelivery,
+    pub(crate) sent: Value,
+    pub(crate) answer: Result<TestResponse, String>,
+    pub(crate) result: Option<Value>,
+    pub(crate) http_output: Option<String>,
+}
+
+impl AzureOutcome {
+    /// The function invoked.
+    pub fn function(&self) -> &str {
+        &self.function
+    }
+
+    /// Its trigger.
+    pub fn trigger(&self) -> &AzureTrigger {
+        &self.trigger
+    }
+
+    /// The `X-Azure-Functions-InvocationId` sent.
+    pub fn invocation_id(&self) -> &str {
+        &self.invocation_id
+    }
+
+    /// How the invocation was delivered.
+    pub fn delivery(&self) -> AzureDelivery {
+        self.delivery
+    }
+
+    /// What was sent: the envelope (`{"Data", "Metadata"}`), or for a
+    /// forwarded request `{"method", "path", "headers", "body"}`.
+    pub fn sent(&self) -> &Value {
+        &self.sent
+    }
+
+    /// The handler's answer; `Err` with the reason when none came
+    /// (connection refused or closed, timeout).
+    pub fn answer(&self) -> Result<&TestResponse, &str> {
+        self.answer.as_ref().map_err(String::as_str)
+    }
+
+    /// The status of the handler's answer; `None` when none came.
+    pub fn status(&self) -> Option<u16> {
+        self.answer.as_ref().ok().map(|r| r.status().as_u16())
+    }
+
+    /// Whether the host counts the invocation a success.
+    pub fn succeeded(&self) -> bool {
+        match (&self.answer, self.delivery) {
+            (Ok(_), AzureDelivery::Forwarded) => true,
+            (Ok(response), AzureDelivery::Envelope) => {
+                response.status().is_success()
+                    && (response.body().as_bytes().is_empty() || self.result.is_some())
+            }
+            (Err(_), _) => false,
+        }
+    }
+
+    /// Whether the host would deliver the event again: the invocation
+    /// failed and its trigger retries ([`AzureTrigger::retries`]).
+    pub fn would_retry(&self) -> bool {
+        !self.succeeded() && self.trigger.retries()
+    }
+
+    /// The result document the handler answered, when it is a JSON object.
+    pub fn result(&self) -> Option<&Value> {
+        self.result.as_ref()
+    }
+
+    /// `Outputs`: output binding name → value.
+    pub fn outputs(&self) -> Option<&Map<String, Value>> {
+        self.result.as_ref()?.get("Outputs")?.as_object()
+    }
+
+    /// One output binding's value.
+    pub fn output(&self, name: &str) -> Option<&Value> {
+        self.outputs()?.get(name)
+    }
+
+    /// `Logs`: the lines the host writes to the invocation's log.
+    pub fn logs(&self) -> Vec<String> {
+        self.result
+            .as_ref()
+            .and_then(|r| r.get("Logs"))
+            .and_then(Value::as_array)
+            .map(|logs| {
+                logs.iter()
+                    .map(|line| match line {
+                        Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `ReturnValue`, unless absent or null.
+    pub fn return_value(&self) -> Option<&Value> {
+        self.result
+            .as_ref()?
+            .get("ReturnValue")
+            .filter(|v| !v.is_null())
+    }
+
+    /// The HTTP output binding's value (`res`, or `$return` when that is
+    /// the `http` output) read as the host reads it.
+    pub fn res(&self) -> Option<AzureHttpOutput> {
+        let name = self.http_output.as_deref()?;
+        let value = if name == "$return" {
+            self.return_value()?
+        } else {
+            self.output(name)?
+        };
+        Some(AzureHttpOutput::from_value(value))
+    }
+
+    /// The response the caller of an HTTP trigger would see: a forwarded
+    /// request's answer as it came; in envelope mode the HTTP output
+    /// ([`res`](Self::res)), `200` with no body when the function set none,
+    /// and `500` with no body when the invocation failed.
+    ///
+    /// # Panics
+    ///
+    /// When the function is not HTTP-triggered.
+    #[track_caller]
+    pub fn http_response(&self) -> TestResponse {
+        assert_eq!(
+            self.trigger,
+            AzureTrigger::Http,
+            "{} is not HTTP-triggered",
+            self.function
+        );
+        if let (AzureDelivery::Forwarded, Ok(response)) = (self.delivery, &self.answer) {
+            return response.clone();
+        }
+        if !self.succeeded() {
+            return status_only(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+        match self.res() {
+            Some(output) => output.into_response(),
+            None => status_only(StatusCode::OK),
+        }
+    }
+}
+
+fn status_only(status: StatusCode) -> TestResponse {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    TestResponse::from(response)
+}
+
+/// An HTTP output binding's value (`Outputs.res`), read as the host reads
+/// it (`GetHttpOutputBindingResponse`, `HttpBinding`): keys compare
+/// case-insensitively; the status is `statusCode` (a number or numeric
+/// string), `200` otherwise — a lone `status` is ignored, as the host
+/// ignores it; a string body is sent as is, any other JSON as its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AzureHttpOutput {
+    /// The status the caller gets.
+    pub status: u16,
+    /// The headers, in order, values as text.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl AzureHttpOutput {
+    /// Reads an output value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureHttpOutput;
+    ///
+    /// let res = AzureHttpOutput::from_value(&serde_json::json!({
+    ///     "statusCode": "201", "headers": {"Content-Type": "text/plain"}, "body": "made"
+    /// }));
+    /// assert_eq!(res.status, 201);
+    /// assert_eq!(res.headers, [("Content-Type".to_owned(), "text/plain".to_owned())]);
+    /// assert_eq!(res.body, "made");
+    ///
+    /// let ignored = AzureHttpOutput::from_value(&serde_json::json!({"status": 404, "body": {"a": 1}}));
+    /// assert_eq!(ignored.status, 200);
+    /// assert_eq!(ignored.body, r#"{"a":1}"#);
+    /// ```
+    pub fn from_value(value: &Value) -> Self {
+        let get = |key: &str| {
+            value
+                .as_object()
+                .and_then(|map| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
+                .map(|(_, v)| v)
+        };
+        let status = match get("statusCode") {
+            Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+            Some(Value::String(text)) => text.trim().parse().ok(),
+            _ => None,
+        }
+        .unwrap_or(200);
+        let headers = get("headers")
+            .and_then(Value::as_object)
+            .map(|map| {
+                map.iter()
+                    .map(|(name, value)| (name.clone(), text_of(value)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let body = match get("body") {
+            None | Some(Value::Null) => Bytes::new(),
+            Some(Value::String(text)) => Bytes::from(text.clone()),
+            Some(other) => Bytes::from(other.to_string()),
+        };
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The response the caller gets.
+    pub fn into_response(self) -> TestResponse {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        for (name, value) in self.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value.as_str()),
+            ) {
+                response.headers_mut().append(name, value);
+            }
+        }
+        TestResponse::from(response)
+    }
+}
+
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
