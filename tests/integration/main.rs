@@ -4,6 +4,7 @@
 
 mod abuse;
 mod aws_differential;
+mod azure;
 mod cloud_events_sdk;
 mod cloud_run;
 mod concurrency;

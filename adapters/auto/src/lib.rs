@@ -20,6 +20,7 @@
 //! ```
 
 use anyfn::{ErrorDetails, Handler};
+use anyfn_azure::{AzureError, FromAzure, IntoAzure};
 use anyfn_functions::{FunctionError, Functions, RunFunctionError};
 use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
 use anyfn_server::{FromHttp, IntoHttp, ServeError};
@@ -37,6 +38,9 @@ pub enum RunError {
     /// The local server failed (off Lambda).
     #[error(transparent)]
     Server(#[from] ServeError),
+    /// The Azure adapter failed (a custom handler on Azure Functions).
+    #[error(transparent)]
+    Azure(#[from] AzureError),
     /// [`run_functions`] could not tell which function to run.
     #[error(transparent)]
     Function(#[from] FunctionError),
@@ -48,6 +52,7 @@ impl From<RunFunctionError> for RunError {
             RunFunctionError::Function(err) => Self::Function(err),
             RunFunctionError::Lambda(err) => Self::Lambda(err),
             RunFunctionError::Server(err) => Self::Server(err),
+            RunFunctionError::Azure(err) => Self::Azure(err),
         }
     }
 }
@@ -77,6 +82,8 @@ impl std::fmt::Debug for RunError {
 pub fn detect() -> anyfn::Platform {
     if anyfn_lambda::is_lambda() {
         anyfn::Platform::AwsLambda
+    } else if anyfn_azure::is_azure() {
+        anyfn::Platform::AzureFunctions
     } else {
         anyfn_server::platform()
     }
@@ -93,8 +100,8 @@ pub fn detect() -> anyfn::Platform {
 pub async fn run<H>(handler: H) -> Result<(), RunError>
 where
     H: Handler,
-    H::Event: FromHttp + FromLambda,
-    H::Output: IntoHttp + IntoLambda,
+    H::Event: FromHttp + FromLambda + FromAzure,
+    H::Output: IntoHttp + IntoLambda + IntoAzure,
 {
     Runner::new(handler).run().await
 }
@@ -147,6 +154,7 @@ pub async fn run_functions(functions: Functions) -> Result<(), RunError> {
         anyfn::Platform::AwsLambda => {
             Ok(functions.run_lambda(setting("_HANDLER").as_deref()).await?)
         }
+        anyfn::Platform::AzureFunctions => Ok(functions.run_azure().await?),
         _ => Ok(functions
             .serve(setting("FUNCTION_TARGET").as_deref())
             .await?),
@@ -190,8 +198,8 @@ impl<H> std::fmt::Debug for Runner<H> {
 impl<H> Runner<H>
 where
     H: Handler,
-    H::Event: FromHttp + FromLambda,
-    H::Output: IntoHttp + IntoLambda,
+    H::Event: FromHttp + FromLambda + FromAzure,
+    H::Output: IntoHttp + IntoLambda + IntoAzure,
 {
     /// A runner for `handler`: the default subscriber on, error details as
     /// `ANYFN_ERROR_DETAILS` says.
@@ -231,6 +239,14 @@ where
                     lambda = lambda.error_details(details);
                 }
                 Ok(lambda.run().await?)
+            }
+            anyfn::Platform::AzureFunctions => {
+                let mut azure = anyfn_azure::Azure::new(self.handler)
+                    .default_subscriber(self.default_subscriber);
+                if let Some(details) = self.error_details {
+                    azure = azure.error_details(details);
+                }
+                Ok(azure.bind().await?.run().await?)
             }
             _ => {
                 let mut server = anyfn_server::Server::new(self.handler)

@@ -225,9 +225,17 @@ impl FromAzure for Request {
 }
 
 impl<T: DeserializeOwned> FromAzure for Json<T> {
-    fn from_azure(input: AzureInput, _context: &mut Context) -> Result<Self, Error> {
+    fn from_azure(input: AzureInput, context: &mut Context) -> Result<Self, Error> {
         match input {
             AzureInput::Http(request) => request.body().json().map(Json),
+            // An HTTP trigger's value is the request: the body is the JSON,
+            // as on every adapter.
+            AzureInput::Envelope(trigger) if trigger.is_http() => {
+                crate::http::decode(&trigger, context)?
+                    .body()
+                    .json()
+                    .map(Json)
+            }
             AzureInput::Envelope(trigger) => json_value(&trigger.value).map(Json),
         }
     }
@@ -282,6 +290,14 @@ impl IntoAzure for AzureAnswer {
 impl IntoAzure for () {
     fn into_azure(self) -> Result<AzureAnswer, Error> {
         Ok(AzureAnswer::Empty)
+    }
+}
+
+/// A CloudEvent answers in the JSON event format, as the invocation's
+/// `ReturnValue` (what the server sends in structured mode).
+impl IntoAzure for anyfn::event::CloudEvent {
+    fn into_azure(self) -> Result<AzureAnswer, Error> {
+        Ok(AzureAnswer::Value(self.to_json_value()))
     }
 }
 

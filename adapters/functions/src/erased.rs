@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use anyfn::{Context, Error, ErrorDetails, Handler, IntoError, Request};
+use anyfn_azure::{AzureFunction, FromAzure, IntoAzure};
 use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
 use anyfn_server::{FromHttp, HttpAnswer, IntoHttp, ServeError};
 
@@ -44,6 +45,9 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<HttpAnswer, Error>>;
     /// Runs this function alone on Lambda.
     fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>>;
+    /// This function for the Azure adapter, which serves every function of
+    /// the registry at `/{FunctionName}`.
+    fn azure(&self) -> Arc<dyn AzureFunction>;
     /// Serves this function alone on the server, at every path.
     fn serve(
         &self,
@@ -69,8 +73,8 @@ impl<H: Handler> Entry<H> {
 impl<H> ErasedFunction for Entry<H>
 where
     H: Handler,
-    H::Event: FromHttp + FromLambda,
-    H::Output: IntoHttp + IntoLambda,
+    H::Event: FromHttp + FromLambda + FromAzure,
+    H::Output: IntoHttp + IntoLambda + IntoAzure,
 {
     fn event_type(&self) -> &'static str {
         std::any::type_name::<H::Event>()
@@ -98,6 +102,10 @@ where
                 .map_err(IntoError::into_error)?;
             output.into_http()
         })
+    }
+
+    fn azure(&self) -> Arc<dyn AzureFunction> {
+        anyfn_azure::function(Arc::clone(&self.handler))
     }
 
     fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>> {

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use anyfn::{ErrorDetails, Handler};
+use anyfn_azure::{AzureError, FromAzure, IntoAzure};
 use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
 use anyfn_server::{FromHttp, IntoHttp, ServeError};
 
@@ -21,8 +22,8 @@ use crate::{FunctionError, FunctionRouter, NamedHandler};
 /// ([`handler`](Self::handler)) or invoke it through `anyfn_test::Harness`.
 ///
 /// Adding a function asks of its types what every adapter needs
-/// ([`FromHttp`] and [`FromLambda`] of the event, [`IntoHttp`] and
-/// [`IntoLambda`] of the output), then forgets them: the registry holds
+/// ([`FromHttp`], [`FromLambda`] and [`FromAzure`] of the event,
+/// [`IntoHttp`], [`IntoLambda`] and [`IntoAzure`] of the output), then forgets them: the registry holds
 /// functions of any types, and each adapter finds in it what it needs.
 ///
 /// # Example
@@ -96,8 +97,8 @@ impl Functions {
     pub fn add<H>(mut self, name: &str, handler: H) -> Self
     where
         H: Handler,
-        H::Event: FromHttp + FromLambda,
-        H::Output: IntoHttp + IntoLambda,
+        H::Event: FromHttp + FromLambda + FromAzure,
+        H::Output: IntoHttp + IntoLambda + IntoAzure,
     {
         if let Some(reason) = invalid_name_reason(name) {
             panic!("`{name}` cannot name a function: {reason}");
@@ -283,7 +284,31 @@ impl Functions {
     }
 }
 
-/// Why [`Functions::run_lambda`] or [`Functions::serve`] stopped.
+impl Functions {
+    /// Serves every function on Azure Functions, each at `/{name}` as the
+    /// host calls it (a custom handler on `FUNCTIONS_CUSTOMHANDLER_PORT`),
+    /// with this registry's settings.
+    ///
+    /// # Errors
+    ///
+    /// The Azure adapter's error when it cannot start.
+    pub async fn run_azure(self) -> Result<(), RunFunctionError> {
+        let functions = self
+            .entries
+            .iter()
+            .map(|entry| (entry.name.to_string(), entry.erased.azure()))
+            .collect();
+        let mut azure = anyfn_azure::Azure::functions(functions)
+            .default_subscriber(self.settings.default_subscriber);
+        if let Some(details) = self.settings.error_details {
+            azure = azure.error_details(details);
+        }
+        Ok(azure.bind().await?.run().await?)
+    }
+}
+
+/// Why [`Functions::run_lambda`], [`Functions::serve`] or
+/// [`Functions::run_azure`] stopped.
 ///
 /// One variant per adapter the registry runs on, so that `anyfn-auto` maps
 /// each to its own error exhaustively: a new adapter adds a variant.
@@ -298,6 +323,9 @@ pub enum RunFunctionError {
     /// The local server failed.
     #[error(transparent)]
     Server(#[from] ServeError),
+    /// The Azure adapter failed.
+    #[error(transparent)]
+    Azure(#[from] AzureError),
 }
 
 /// One function of a [`Functions`] registry: its name and its types' names.

@@ -1,0 +1,195 @@
+//! The examples, unchanged, as Azure Functions custom handlers: each binary
+//! runs under anyfn-test's Azure host emulator in its own app folder
+//! (`examples/azure/<example>`), called with the trigger that fits it, and
+//! answers as it does on the server and on Lambda.
+
+use std::path::PathBuf;
+use std::time::{Duration, UNIX_EPOCH};
+
+use anyfn::event::{CloudEvent, Message, ObjectChange, ObjectEvent, ScheduleTick};
+use anyfn_test::{AzureEmulator, FunctionProcess, TestRequest};
+use serde_json::{json, Value};
+
+use crate::lambda::example;
+
+/// The example `name` running under the emulator with its own app folder.
+async fn on_azure(name: &str) -> (AzureEmulator, FunctionProcess) {
+    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/azure")
+        .join(name);
+    let emulator = AzureEmulator::builder()
+        .app_dir(app)
+        .build()
+        .expect("the app folder reads");
+    let process = emulator
+        .spawn(example(name))
+        .await
+        .unwrap_or_else(|err| panic!("{name} starts: {err}"));
+    (emulator, process)
+}
+
+#[tokio::test]
+async fn hello_answers_its_http_trigger() {
+    let (azure, _process) = on_azure("hello").await;
+    let outcome = azure.http("hello", TestRequest::get("/?name=Ada")).await;
+    assert!(outcome.succeeded(), "{:?}", outcome.answer());
+    let response = outcome.http_response();
+    response.assert_status(200);
+    assert_eq!(response.text(), "Hello, Ada!");
+}
+
+#[tokio::test]
+async fn echo_sees_the_request_and_says_azure_functions() {
+    let (azure, _process) = on_azure("echo").await;
+    let outcome = azure
+        .http(
+            "echo",
+            TestRequest::post("/orders/7?x=1&x=2")
+                .header("x-test", "yes")
+                .body("hi"),
+        )
+        .await;
+    let echoed: Value = outcome.http_response().json();
+    assert_eq!(echoed["method"], "POST");
+    assert_eq!(
+        echoed["path"], "/orders/7",
+        "the path as on the server: routePrefix \"\" and route {{*path}}"
+    );
+    assert_eq!(echoed["body"], "hi");
+    assert_eq!(echoed["platform"], "azure-functions");
+    assert_eq!(echoed["functionName"], "echo");
+    assert_eq!(echoed["requestId"], outcome.invocation_id());
+}
+
+#[tokio::test]
+async fn greet_json_takes_and_gives_json() {
+    let (azure, _process) = on_azure("greet-json").await;
+    let outcome = azure
+        .http(
+            "greet-json",
+            TestRequest::post("/").json(&json!({"name": "Ada"})),
+        )
+        .await;
+    assert_eq!(
+        outcome.http_response().json::<Value>(),
+        json!({"greeting": "Hello, Ada!"})
+    );
+}
+
+/// The failure table's HTTP rows: the caller sees the status, error type
+/// and message the local server gives for the same request.
+#[tokio::test]
+async fn failures_answer_as_the_server_does() {
+    let (azure, _process) = on_azure("failures").await;
+    let server = crate::support::ExampleServer::start("failures");
+    let client = anyfn_test::TestClient::new(server.addr);
+    for path in [
+        "/fail",
+        "/kind/NotFound",
+        "/kind/TooManyRequests",
+        "/io",
+        "/boxed",
+        "/panic",
+        "/links/nope",
+    ] {
+        let outcome = azure.http("failures", TestRequest::get(path)).await;
+        assert!(
+            outcome.succeeded(),
+            "{path}: an HTTP error is a 2xx envelope"
+        );
+        let on_azure = outcome.http_response();
+        let on_server = client.get(path).await.expect("the server answers");
+        assert_eq!(on_azure.status(), on_server.status(), "{path}");
+        let (azure_body, server_body): (Value, Value) = (on_azure.json(), on_server.json());
+        for field in ["errorType", "errorMessage"] {
+            assert_eq!(azure_body[field], server_body[field], "{path}: {field}");
+        }
+        assert_eq!(azure_body["requestId"], outcome.invocation_id(), "{path}");
+    }
+    server.terminate();
+}
+
+#[tokio::test]
+async fn thumbnail_plans_a_resize_for_a_new_blob() {
+    let (azure, _process) = on_azure("thumbnail").await;
+    let object = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg").with_size(3);
+    let outcome = azure.blob("thumbnail", &object, b"abc").await;
+    assert!(outcome.succeeded(), "{:?}", outcome.answer());
+    assert_eq!(
+        outcome.return_value().cloned(),
+        Some(json!([{
+            "action": "resize", "bucket": "photos", "source": "cat.jpg",
+            "thumbnail": "thumbnails/cat.jpg"
+        }]))
+    );
+}
+
+#[tokio::test]
+async fn queue_worker_fails_a_message_so_the_host_retries_it() {
+    let (azure, _process) = on_azure("queue-worker").await;
+    let ok = azure
+        .queue("queue-worker", &Message::new("m-1", "all good"))
+        .await;
+    assert!(ok.succeeded(), "{:?}", ok.answer());
+    let failed = azure
+        .queue("queue-worker", &Message::new("m-2", "please fail"))
+        .await;
+    assert!(!failed.succeeded());
+    assert!(failed.would_retry());
+    assert_eq!(failed.status(), Some(500));
+}
+
+#[tokio::test]
+async fn nightly_runs_on_its_timer() {
+    let (azure, _process) = on_azure("nightly").await;
+    let tick = ScheduleTick::new("t-1", UNIX_EPOCH + Duration::from_secs(1_714_528_800));
+    let outcome = azure.timer("nightly", &tick, false).await;
+    assert!(outcome.succeeded(), "{:?}", outcome.answer());
+    let answer = outcome.return_value().cloned().expect("a return value");
+    assert!(
+        answer["report"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("sales-")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn ce_echo_gets_event_grid_events_in_both_schemas() {
+    let (azure, _process) = on_azure("ce-echo").await;
+    let event =
+        CloudEvent::new("e-1", "//storage/photos", "com.example.uploaded").with_subject("cat.jpg");
+    for outcome in [
+        azure.event_grid("ce-echo", &event).await,
+        azure.event_grid_cloud_event("ce-echo", &event).await,
+    ] {
+        assert!(outcome.succeeded(), "{:?}", outcome.answer());
+        let echoed = outcome.return_value().cloned().expect("a return value");
+        assert_eq!(echoed["id"], "e-1", "{echoed}");
+        assert_eq!(echoed["type"], "com.example.uploaded", "{echoed}");
+        assert_eq!(echoed["subject"], "cat.jpg", "{echoed}");
+    }
+}
+
+/// The named-functions example as one function app: every function reached
+/// at its own name.
+#[tokio::test]
+async fn the_functions_example_is_one_app_with_every_function_at_its_name() {
+    let (azure, _process) = on_azure("functions").await;
+    let orders = azure.http("orders", TestRequest::get("/api/orders")).await;
+    assert_eq!(orders.http_response().json::<Value>()["function"], "orders");
+
+    let object = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg");
+    let resize = azure.blob("resize", &object, b"img").await;
+    assert_eq!(
+        resize.return_value().cloned(),
+        Some(json!({"function": "resize", "thumbnails": ["photos/thumbnails/cat.jpg"]}))
+    );
+
+    let tick = ScheduleTick::new("t-1", UNIX_EPOCH + Duration::from_secs(1_714_528_800));
+    let nightly = azure.timer("nightly", &tick, false).await;
+    assert_eq!(
+        nightly.return_value().cloned().expect("a return value")["function"],
+        "nightly"
+    );
+}
