@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Instructions per invocation: the `hello` example answering the same HTTP
+# request through the Azure adapter (a custom handler receiving the host's
+# envelope, `POST /hello`) and through anyfn-server (`GET /?name=Ada`),
+# counted by valgrind's callgrind, both in one run. The issue's bound: the
+# Azure adapter at most 1.2x the server.
+#
+# As in benches/instructions_vs_hyper.sh, each process runs under callgrind
+# twice, answering N and then 2N sequential keep-alive requests from one
+# curl; the difference of the two totals divided by N is one invocation,
+# without start-up and shutdown. Logging is quiet (RUST_LOG=warn) on both,
+# so the figure is the adapters' own work.
+#
+# Usage:   benches/azure_vs_server.sh
+# Options (environment):
+#   REQUESTS=2000      N
+#   CARGO_TARGET_DIR   where to build (default: the workspace's target dir)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+REQUESTS="${REQUESTS:-2000}"
+BOUND="1.2"
+
+die() {
+    printf 'azure_vs_server: error: %s\n' "$*" >&2
+    exit 1
+}
+
+command -v curl >/dev/null || die "curl is needed"
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+require_tool valgrind valgrind || die "valgrind is needed"
+
+printf 'building (release)…\n'
+cargo build --release --quiet -p anyfn --example hello
+TARGET_DIR="$(cargo_target_dir)"
+BIN="$TARGET_DIR/release/examples/hello"
+OUT="$TARGET_DIR/azure_vs_server"
+mkdir -p "$OUT"
+APP="$ROOT/examples/azure/hello"
+
+# The host's envelope for GET /?name=Ada to the function `hello`.
+ENVELOPE="$OUT/envelope.json"
+cat >"$ENVELOPE" <<'JSON'
+{"Data":{"req":{"Url":"http://127.0.0.1/?name=Ada","Method":"GET","Query":{"name":"Ada"},"Headers":{"Host":["127.0.0.1"],"User-Agent":["curl"]},"Params":{},"Identities":[],"Body":""}},"Metadata":{"Query":"{\"name\":\"Ada\"}","sys":{"MethodName":"hello","UtcNow":"2026-11-30T00:00:00.0000000Z","RandGuid":"0f8fad5b-d9cb-469f-a165-70867728950e"}}}
+JSON
+
+PID=""
+cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; true; }
+trap cleanup EXIT
+
+# run_counted NAME REQUESTS: the total instructions of one process run.
+run_counted() {
+    local name="$1" count="$2" port i
+    port="$(free_port)"
+    local file="$OUT/$name.$count.callgrind" log="$OUT/$name.$count.log"
+    if [[ "$name" == azure ]]; then
+        (cd "$APP" && exec env RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
+            valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN") >"$log" 2>&1 &
+    else
+        env RUST_LOG=warn HOST=127.0.0.1 PORT="$port" \
+            valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN" >"$log" 2>&1 &
+    fi
+    PID=$!
+    for ((i = 0; i < 600; i++)); do # at most ~60 s: valgrind starts slowly
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null && break
+        kill -0 "$PID" 2>/dev/null || die "$name exited: $(tail -3 "$log")"
+        sleep 0.1
+    done
+    local answered
+    if [[ "$name" == azure ]]; then
+        answered="$(curl -fsS -H 'content-type: application/json' --data-binary @"$ENVELOPE" \
+            "http://127.0.0.1:$port/hello?n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
+    else
+        answered="$(curl -fsS "http://127.0.0.1:$port/?name=Ada&n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
+    fi
+    [[ "$answered" == "$count" ]] || die "$name answered $answered of $count requests"
+    kill -TERM "$PID"
+    wait "$PID" 2>/dev/null || true
+    PID=""
+    awk '/^(summary|totals):/ {print $2; exit}' "$file"
+}
+
+printf '%-8s %14s %14s %12s\n' adapter "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
+declare -A PER
+for name in server azure; do
+    one="$(run_counted "$name" "$REQUESTS")"
+    two="$(run_counted "$name" "$((2 * REQUESTS))")"
+    PER[$name]=$(((two - one) / REQUESTS))
+    printf '%-8s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
+done
+echo
+awk -v s="${PER[server]}" -v a="${PER[azure]}" -v b="$BOUND" \
+    'BEGIN {r = a / s; printf "instructions per invocation, azure/server: %.3f (bound %s): %s\n", r, b, (r <= b ? "within" : "OVER")}'
+echo "(callgrind outputs: $OUT; callgrind_annotate FILE shows where they go)"
