@@ -193,3 +193,25 @@ async fn the_functions_example_is_one_app_with_every_function_at_its_name() {
         "nightly"
     );
 }
+
+/// The deadline row of the failure table: past `ANYFN_AZURE_TIMEOUT_MS`, an
+/// HTTP trigger answers `504` `Timeout`, as the server does past its own.
+#[tokio::test]
+async fn a_handler_past_its_deadline_answers_504_timeout() {
+    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/azure/failures");
+    let azure = AzureEmulator::builder()
+        .app_dir(app)
+        .env("ANYFN_AZURE_TIMEOUT_MS", "200")
+        .build()
+        .expect("the app folder reads");
+    let _process = azure
+        .spawn(example("failures"))
+        .await
+        .expect("failures starts");
+    let outcome = azure
+        .http("failures", TestRequest::get("/sleep?ms=5000"))
+        .await;
+    let response = outcome.http_response();
+    response.assert_status(504);
+    assert_eq!(response.json::<Value>()["errorType"], "Timeout");
+}
