@@ -2,6 +2,8 @@
 //! [`FromAzure`] and [`IntoAzure`], and what they read and make
 //! ([`AzureInput`], [`AzureTrigger`], [`AzureAnswer`]).
 
+use std::sync::Arc;
+
 use anyfn::stream::StreamResponse;
 use anyfn::{Context, Error, Json, Request, Response};
 use serde::de::DeserializeOwned;
@@ -44,10 +46,10 @@ pub struct AzureTrigger {
     /// The trigger's value, as the host sent it.
     pub value: Value,
     /// Every value under `Data`: the trigger and the other input bindings.
-    pub data: Map<String, Value>,
+    pub data: Arc<Map<String, Value>>,
     /// `Metadata`: what the trigger tells about the event (`Id`,
     /// `DequeueCount`, `BlobTrigger`, …) and `sys`.
-    pub metadata: Map<String, Value>,
+    pub metadata: Arc<Map<String, Value>>,
     /// The binding's `dataType` in `function.json` (`binary`, `string`,
     /// `stream`), when it says one.
     pub data_type: Option<String>,
@@ -62,8 +64,8 @@ impl AzureTrigger {
         Self {
             binding,
             value,
-            data,
-            metadata: Map::new(),
+            data: Arc::new(data),
+            metadata: Arc::default(),
             data_type: None,
         }
     }
@@ -97,7 +99,7 @@ impl AzureTrigger {
     /// Sets the metadata.
     #[must_use]
     pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
-        self.metadata = metadata;
+        self.metadata = Arc::new(metadata);
         self
     }
 

@@ -1,5 +1,7 @@
 //! What only Azure Functions knows about an invocation: [`AzureContextExt`].
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::lenient;
@@ -46,7 +48,7 @@ pub struct AzureInvocation {
     /// How the host reached the handler.
     pub mode: Mode,
     /// The trigger's metadata (envelope mode), `sys` included.
-    pub metadata: Map<String, Value>,
+    pub metadata: Arc<Map<String, Value>>,
     /// `sys` (envelope mode).
     pub sys: Option<SysMetadata>,
     /// An HTTP trigger's route parameters (`Params`), by name.
@@ -56,7 +58,7 @@ pub struct AzureInvocation {
     pub identities: Option<Value>,
     /// Every input binding's value under `Data` (envelope mode), the
     /// trigger's included.
-    pub data: Map<String, Value>,
+    pub data: Arc<Map<String, Value>>,
 }
 
 impl AzureInvocation {
@@ -118,9 +120,7 @@ mod tests {
         assert_eq!(SysMetadata::from_metadata(&Map::new()), None);
         let mut invocation = AzureInvocation::default();
         assert_eq!(invocation.timer_is_past_due(), None);
-        invocation
-            .data
-            .insert("timer".into(), json!({"IsPastDue": "True"}));
+        Arc::make_mut(&mut invocation.data).insert("timer".into(), json!({"IsPastDue": "True"}));
         assert_eq!(invocation.timer_is_past_due(), Some(true));
     }
 }

@@ -230,8 +230,8 @@ impl Shared {
             function_name: name,
             mode: self.settings.mode,
             sys: SysMetadata::from_metadata(&envelope.metadata),
-            metadata: envelope.metadata.clone(),
-            data: envelope.data.clone(),
+            metadata: Arc::clone(&envelope.metadata),
+            data: Arc::clone(&envelope.data),
             ..AzureInvocation::default()
         };
         let context = self.context(invocation, started);
@@ -314,29 +314,39 @@ impl Shared {
 /// The host's envelope: `Data` and `Metadata`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Envelope {
-    pub(crate) data: Map<String, Value>,
-    pub(crate) metadata: Map<String, Value>,
+    pub(crate) data: Arc<Map<String, Value>>,
+    pub(crate) metadata: Arc<Map<String, Value>>,
 }
 
 /// Reads an envelope: a JSON object with `Data` or `Metadata` (either may
 /// be absent or `null`; keys in any case). `None` for anything else.
 pub(crate) fn parse_envelope(body: &[u8]) -> Option<Envelope> {
-    let value: Value = serde_json::from_slice(body).ok()?;
-    let root = value.as_object()?;
-    let data = lenient::get(root, "Data");
-    let metadata = lenient::get(root, "Metadata");
+    let Ok(Value::Object(mut root)) = serde_json::from_slice::<Value>(body) else {
+        return None;
+    };
+    // Moved out of the document, not copied: the envelope is most of it.
+    let mut take = |key: &str| {
+        let name = root
+            .keys()
+            .find(|name| name.eq_ignore_ascii_case(key))
+            .cloned()?;
+        root.remove(&name)
+    };
+    let data = take("Data");
+    let metadata = take("Metadata");
     if data.is_none() && metadata.is_none() {
         return None;
     }
-    let object = |value: Option<&Value>| {
-        value
-            .and_then(lenient::object)
+    let object = |value: Option<Value>| match value {
+        Some(Value::Object(map)) => map,
+        Some(other) => lenient::object(&other)
             .map(std::borrow::Cow::into_owned)
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        None => Map::new(),
     };
     Some(Envelope {
-        data: object(data),
-        metadata: object(metadata),
+        data: Arc::new(object(data)),
+        metadata: Arc::new(object(metadata)),
     })
 }
 
@@ -374,11 +384,13 @@ pub(crate) fn choose_trigger(
             ))
         }
     })?;
-    let mut trigger =
-        AzureTrigger::new(binding.clone(), value.clone()).with_metadata(envelope.metadata.clone());
-    trigger.data = envelope.data.clone();
-    trigger.data_type = declared.data_type.clone();
-    Ok(trigger)
+    Ok(AzureTrigger {
+        binding: binding.clone(),
+        value: value.clone(),
+        data: Arc::clone(&envelope.data),
+        metadata: Arc::clone(&envelope.metadata),
+        data_type: declared.data_type.clone(),
+    })
 }
 
 /// An answer ready for the envelope.

@@ -181,7 +181,7 @@ async fn spawns_the_handler_with_the_hosts_environment_and_waits_until_it_listen
     assert_eq!(written.function("items"), emulator.app().function("items"));
     assert_eq!(written.settings.executable.as_deref(), Some("handler"));
 
-    let output = emulator.output();
+    // The handler's output is read as it comes: wait for each line (bounded).
     for line in [
         "env FUNCTIONS_WORKER_RUNTIME=custom",
         "env FUNCTIONS_CUSTOMHANDLER_WORKER_ID=00000000-0000-4000-8000-0000000000aa",
@@ -189,9 +189,13 @@ async fn spawns_the_handler_with_the_hosts_environment_and_waits_until_it_listen
         "env EXTRA=yes",
         "cwd has host.json: true",
     ] {
+        let found = emulator
+            .output_line_containing(line, std::time::Duration::from_secs(20))
+            .await;
         assert!(
-            output.iter().any(|l| l.ends_with(line)),
-            "{line:?} not in {output:?}"
+            found.is_some_and(|l| l.ends_with(line)),
+            "{line:?} not in {:?}",
+            emulator.output()
         );
     }
 }
@@ -633,8 +637,10 @@ fn example_app_folders_parse() {
     let failures = AzureFunctionApp::read(base.join("failures")).unwrap();
     assert_eq!(
         failures.functions[0].route.as_deref(),
-        Some("failures/{*path}")
+        Some("{*path}"),
+        "the HTTP example apps route every path to their one function"
     );
+    assert_eq!(failures.settings.route_prefix.as_deref(), Some(""));
     let settings: Value =
         serde_json::from_slice(&std::fs::read(base.join("local.settings.json.example")).unwrap())
             .unwrap();
