@@ -3,8 +3,9 @@
 //! error and on a boxed error, a panic, an async and a blocking timeout, a
 //! body it cannot decode) the harness, the local server and the Lambda
 //! adapter behind every HTTP source (API Gateway REST and HTTP APIs, ALB,
-//! Function URL) answer the same status, headers and body, the request id
-//! set aside.
+//! Function URL) and the Azure adapter (an HTTP trigger, under the host
+//! emulator) answer the same status, headers and body, the request id set
+//! aside.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use anyfn::handler_fn;
 use anyfn::http::Method;
 use anyfn_server::Server;
-use anyfn_test::{Harness, LambdaEmulator, TestRequest, TestResponse, TestServer};
+use anyfn_test::{AzureEmulator, Harness, LambdaEmulator, TestRequest, TestResponse, TestServer};
 use base64::Engine as _;
 use serde_json::{json, Value};
 
@@ -316,6 +317,22 @@ where
         .await
         .expect("emulator");
     let _function = emulator.spawn(example(name)).expect("the example starts");
+    // Azure: the example in its app folder (examples/azure/NAME), with the
+    // same deadline.
+    let azure = AzureEmulator::builder()
+        .app_dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/azure")
+                .join(name),
+        )
+        .env("ANYFN_AZURE_TIMEOUT_MS", TIMEOUT.as_millis().to_string())
+        .env("TOKIO_WORKER_THREADS", "3")
+        .build()
+        .expect("the app folder reads");
+    let _azure_function = azure
+        .spawn(example(name))
+        .await
+        .expect("the example starts on Azure");
 
     for case in cases {
         let invocation = harness.invoke(test_request(case).build()).await;
@@ -349,6 +366,19 @@ where
                 from_lambda_response(shape, &payload, &request_id),
             ));
         }
+        let outcome = azure.http(name, test_request(case)).await;
+        let request_id = outcome.invocation_id().to_owned();
+        let response = outcome.http_response();
+        others.push((
+            "azure".to_owned(),
+            Answer::new(
+                response.status().as_u16(),
+                header_pairs(response.headers()),
+                response.body().as_bytes(),
+                &request_id,
+                "azure",
+            ),
+        ));
         assert_parity(case, &in_process, &others);
     }
     server.shutdown().await;

@@ -581,6 +581,7 @@ fn example_app_folders_parse() {
         ),
         ("nightly", &[("nightly", AzureTrigger::Timer, "timer")]),
         ("ce-echo", &[("ce-echo", AzureTrigger::EventGrid, "event")]),
+        ("webhook", &[("webhook", AzureTrigger::Http, "req")]),
         (
             "functions",
             &[
