@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::lambda::example;
 
 /// The example `name` running under the emulator with its own app folder.
-async fn on_azure(name: &str) -> (AzureEmulator, FunctionProcess) {
+pub(crate) async fn on_azure(name: &str) -> (AzureEmulator, FunctionProcess) {
     let app = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("examples/azure")
         .join(name);

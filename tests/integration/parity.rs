@@ -1,6 +1,8 @@
 //! One handler, one logical event, every adapter, one result: each family
 //! goes through the in-process harness, the local server over HTTP, and the
-//! Lambda adapter (the example's real binary on the Runtime API emulator).
+//! Lambda adapter (the example's real binary on the Runtime API emulator),
+//! and the same binary as an Azure Functions custom handler under the host
+//! emulator.
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -13,6 +15,7 @@ use anyfn_test::fixtures::{aws, cloud_events, google};
 use anyfn_test::{Harness, TestRequest, TestServer};
 use serde_json::{json, Value};
 
+use crate::azure::on_azure;
 use crate::example_code::{
     ce_echo as ce_echo_example, echo as echo_example, nightly as nightly_example,
     queue_worker as queue_worker_example, thumbnail as thumbnail_example,
@@ -79,6 +82,16 @@ async fn storage_events_give_the_same_plans_everywhere() {
         .await
         .expect_json();
     assert_eq!(on_lambda, in_process, "S3 notification");
+
+    // A blob trigger fires once per blob created.
+    let (azure, _function) = on_azure("thumbnail").await;
+    let on_azure = azure.blob("thumbnail", &objects[0], b"jpeg").await;
+    assert!(on_azure.succeeded(), "{:?}", on_azure.answer());
+    assert_eq!(
+        on_azure.return_value().cloned(),
+        Some(json!([in_process[0].clone()])),
+        "Azure blob trigger"
+    );
 }
 
 #[tokio::test]
@@ -151,6 +164,17 @@ async fn a_partial_queue_failure_names_the_same_messages_everywhere() {
         sns_failed.error_message,
         "1 SNS message(s) failed (m-2); SNS retries the whole delivery"
     );
+
+    // Azure queue triggers deliver one message per invocation: the failed
+    // ones are those the host would retry, as on Pub/Sub.
+    let (azure, _function) = on_azure("queue-worker").await;
+    let mut retried = Vec::new();
+    for message in &batch.messages {
+        if azure.queue("queue-worker", message).await.would_retry() {
+            retried.push(message.id.clone());
+        }
+    }
+    assert_eq!(retried, ["m-2", "m-4"], "Azure Storage queue");
 }
 
 #[tokio::test]
@@ -257,6 +281,15 @@ async fn a_cloud_event_comes_back_equal_everywhere() {
         CloudEvent::from_json(&on_lambda).expect("a CloudEvent"),
         event,
         "EventBridge"
+    );
+
+    let (azure, _function) = on_azure("ce-echo").await;
+    let on_azure = azure.event_grid_cloud_event("ce-echo", &event).await;
+    let echoed = on_azure.return_value().cloned().expect("a return value");
+    assert_eq!(
+        CloudEvent::from_json(echoed.to_string().as_bytes()).expect("a CloudEvent"),
+        event,
+        "Event Grid, CloudEvents schema"
     );
 }
 
