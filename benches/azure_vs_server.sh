@@ -70,7 +70,10 @@ run_counted() {
     done
     local answered
     if [[ "$name" == azure ]]; then
-        answered="$(curl -fsS -H 'content-type: application/json' --data-binary @"$ENVELOPE" \
+        # The host names every invocation in this header.
+        answered="$(curl -fsS -H 'content-type: application/json' \
+            -H 'x-azure-functions-invocationid: 0f8fad5b-d9cb-469f-a165-70867728950e' \
+            --data-binary @"$ENVELOPE" \
             "http://127.0.0.1:$port/hello?n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
     else
         answered="$(curl -fsS "http://127.0.0.1:$port/?name=Ada&n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"

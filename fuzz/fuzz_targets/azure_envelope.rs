@@ -15,6 +15,14 @@ fuzz_target!(|payload: &[u8]| {
     let Ok(trigger) = AzureTrigger::from_envelope(payload) else {
         return;
     };
+    // The adapter's scanner accepts only JSON (serde_json nests at most 128
+    // levels in all; the scanner allows 128 under each binding).
+    if let Err(err) = serde_json::from_slice::<serde_json::Value>(payload) {
+        assert!(err.to_string().contains("recursion limit"), "accepted non-JSON: {err}");
+    }
+    // The trigger's text is a JSON value of its own.
+    assert!(serde_json::from_str::<serde_json::Value>(trigger.raw_value()).is_ok()
+        || trigger.raw_value().matches(['[', '{']).count() > 100);
     let binary = trigger.clone().with_data_type("binary");
     if let Some(request) = decode::<Request>(&trigger) {
         let response = anyfn::Response::new(request.into_body());

@@ -214,6 +214,20 @@ async fn a_schedule_tick_gives_the_same_run_everywhere() {
         .await
         .expect_json();
     assert_eq!(on_lambda, in_process, "EventBridge scheduled event");
+
+    // An Azure timer names no schedule: the tick's schedule is the
+    // function's name (the failure contract's "What differs"); the rest is
+    // the same run.
+    let (azure, _function) = on_azure("nightly").await;
+    let on_azure = azure.timer("nightly", &tick, false).await;
+    assert!(on_azure.succeeded(), "{:?}", on_azure.answer());
+    let mut expected = in_process.clone();
+    expected["schedule"] = json!("nightly");
+    assert_eq!(
+        on_azure.return_value().cloned(),
+        Some(expected),
+        "Azure timer trigger"
+    );
 }
 
 fn order_created() -> CloudEvent {

@@ -10,11 +10,15 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::envelope::{Envelope, LazyJson};
 use crate::lenient;
 
 /// What the Functions host sent for one invocation.
 #[derive(Debug)]
 #[non_exhaustive]
+// One per invocation, moved once into the decoder: boxing the request
+// would cost an allocation for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum AzureInput {
     /// The host's JSON envelope (every trigger, and HTTP triggers unless
     /// forwarding or proxying is on): the trigger's value and its metadata.
@@ -27,6 +31,10 @@ pub enum AzureInput {
 /// The trigger of an envelope invocation: its binding's name and value, the
 /// other input bindings, and the trigger's metadata.
 ///
+/// The adapter keeps the host's JSON as text and parses a part of it only
+/// when asked: [`raw_value`](Self::raw_value) is the trigger's value as
+/// sent, [`value`](Self::value) the same parsed (once, on the first call).
+///
 /// # Example
 ///
 /// ```
@@ -35,38 +43,37 @@ pub enum AzureInput {
 ///
 /// let trigger = AzureTrigger::new("myQueueItem", json!("\"hello\""))
 ///     .with_metadata(json!({"Id": "\"m-1\"", "DequeueCount": "1"}).as_object().unwrap().clone());
+/// assert_eq!(trigger.binding(), "myQueueItem");
 /// assert_eq!(trigger.metadata_text("id").as_deref(), Some("m-1"));
 /// assert_eq!(trigger.metadata_u64("dequeueCount"), Some(1));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub struct AzureTrigger {
-    /// The trigger binding's name in `function.json` (`req`, `myQueueItem`).
-    pub binding: String,
-    /// The trigger's value, as the host sent it.
-    pub value: Value,
-    /// Every value under `Data`: the trigger and the other input bindings.
-    pub data: Arc<Map<String, Value>>,
-    /// `Metadata`: what the trigger tells about the event (`Id`,
-    /// `DequeueCount`, `BlobTrigger`, …) and `sys`.
-    pub metadata: Arc<Map<String, Value>>,
-    /// The binding's `dataType` in `function.json` (`binary`, `string`,
-    /// `stream`), when it says one.
-    pub data_type: Option<String>,
+    envelope: Arc<Envelope>,
+    index: usize,
+    data_type: Option<Arc<str>>,
 }
 
 impl AzureTrigger {
     /// A trigger `binding` with `value`, no metadata.
     pub fn new(binding: impl Into<String>, value: Value) -> Self {
-        let binding = binding.into();
-        let mut data = Map::new();
-        data.insert(binding.clone(), value.clone());
         Self {
-            binding,
-            value,
-            data: Arc::new(data),
-            metadata: Arc::default(),
+            envelope: Arc::new(Envelope::single(binding.into(), value)),
+            index: 0,
             data_type: None,
+        }
+    }
+
+    /// The trigger of `envelope`: its binding at `index`.
+    pub(crate) fn in_envelope(
+        envelope: Arc<Envelope>,
+        index: usize,
+        data_type: Option<Arc<str>>,
+    ) -> Self {
+        Self {
+            envelope,
+            index,
+            data_type,
         }
     }
 
@@ -85,50 +92,95 @@ impl AzureTrigger {
     /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
     ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\""}}"#,
     /// )?;
-    /// assert_eq!(trigger.binding, "myQueueItem");
+    /// assert_eq!(trigger.binding(), "myQueueItem");
+    /// assert_eq!(trigger.raw_value(), r#""\"hi\"""#);
     /// assert_eq!(trigger.metadata_text("Id").as_deref(), Some("m-1"));
     /// # Ok::<(), anyfn::Error>(())
     /// ```
     pub fn from_envelope(body: &[u8]) -> Result<Self, Error> {
-        let envelope = crate::service::parse_envelope(body).ok_or_else(|| {
+        let envelope = Envelope::parse(body).ok_or_else(|| {
             Error::bad_request("expected the host's envelope: a JSON object with Data and Metadata")
         })?;
-        crate::service::choose_trigger(&envelope, &crate::config::FunctionJson::default())
+        crate::service::choose_trigger(Arc::new(envelope), &crate::config::FunctionJson::default())
     }
 
     /// Sets the metadata.
     #[must_use]
     pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
-        self.metadata = Arc::new(metadata);
+        Arc::make_mut(&mut self.envelope).set_metadata(metadata);
         self
     }
 
     /// Sets the binding's `dataType`.
     #[must_use]
     pub fn with_data_type(mut self, data_type: impl Into<String>) -> Self {
-        self.data_type = Some(data_type.into());
+        self.data_type = Some(Arc::from(data_type.into()));
         self
+    }
+
+    fn slot(&self) -> Option<&(String, LazyJson)> {
+        self.envelope.bindings().get(self.index)
+    }
+
+    /// The trigger binding's name in `function.json` (`req`,
+    /// `myQueueItem`).
+    pub fn binding(&self) -> &str {
+        self.slot().map_or("", |(name, _)| name.as_str())
+    }
+
+    /// The trigger's value, parsed from the host's JSON on the first call.
+    pub fn value(&self) -> &Value {
+        self.slot().map_or(&Value::Null, |(_, value)| value.value())
+    }
+
+    /// The trigger's value as the host wrote it: its JSON text.
+    pub fn raw_value(&self) -> &str {
+        self.slot().map_or("null", |(_, value)| value.text())
+    }
+
+    /// Every value under `Data`: the trigger and the other input bindings.
+    pub fn data(&self) -> &Map<String, Value> {
+        self.envelope.data()
+    }
+
+    /// `Metadata`: what the trigger tells about the event (`Id`,
+    /// `DequeueCount`, `BlobTrigger`, …) and `sys`.
+    pub fn all_metadata(&self) -> &Map<String, Value> {
+        self.envelope.metadata()
+    }
+
+    /// The binding's `dataType` in `function.json` (`binary`, `string`,
+    /// `stream`), when it says one.
+    pub fn data_type(&self) -> Option<&str> {
+        self.data_type.as_deref()
     }
 
     /// Whether `function.json` declares the binding's data binary (its value
     /// then arrives as base64).
     pub fn is_binary(&self) -> bool {
-        self.data_type
-            .as_deref()
+        self.data_type()
             .is_some_and(|data_type| data_type.eq_ignore_ascii_case("binary"))
     }
 
     /// Whether the value is an HTTP trigger's request (an object with
     /// `Method` and `Url`).
     pub fn is_http(&self) -> bool {
-        lenient::object(&self.value).is_some_and(|request| {
-            lenient::get(&request, "Method").is_some() && lenient::get(&request, "Url").is_some()
-        })
+        match self.slot() {
+            Some((_, value)) if value.first_byte() == b'{' => {
+                crate::http::has_method_and_url(value.text())
+            }
+            Some((_, value)) if value.first_byte() == b'"' => lenient::object(value.value())
+                .is_some_and(|request| {
+                    lenient::get(&request, "Method").is_some()
+                        && lenient::get(&request, "Url").is_some()
+                }),
+            _ => false,
+        }
     }
 
     /// A metadata value by name, in any case.
     pub fn metadata(&self, key: &str) -> Option<&Value> {
-        lenient::get(&self.metadata, key)
+        lenient::get(self.all_metadata(), key)
     }
 
     /// A metadata value as text, a double-encoded string decoded.
@@ -218,34 +270,38 @@ pub trait IntoAzure {
 }
 
 impl FromAzure for Request {
-    fn from_azure(input: AzureInput, context: &mut Context) -> Result<Self, Error> {
+    fn from_azure(input: AzureInput, _context: &mut Context) -> Result<Self, Error> {
         match input {
             AzureInput::Http(request) => Ok(request),
-            AzureInput::Envelope(trigger) => crate::http::decode(&trigger, context),
+            AzureInput::Envelope(trigger) => crate::http::decode(&trigger),
         }
     }
 }
 
 impl<T: DeserializeOwned> FromAzure for Json<T> {
-    fn from_azure(input: AzureInput, context: &mut Context) -> Result<Self, Error> {
+    fn from_azure(input: AzureInput, _context: &mut Context) -> Result<Self, Error> {
         match input {
             AzureInput::Http(request) => request.body().json().map(Json),
             // An HTTP trigger's value is the request: the body is the JSON,
             // as on every adapter.
             AzureInput::Envelope(trigger) if trigger.is_http() => {
-                crate::http::decode(&trigger, context)?
-                    .body()
-                    .json()
-                    .map(Json)
+                crate::http::decode(&trigger)?.body().json().map(Json)
             }
-            AzureInput::Envelope(trigger) => json_value(&trigger.value).map(Json),
+            AzureInput::Envelope(trigger) => json_value(&trigger).map(Json),
         }
     }
 }
 
 /// A binding value as `T`: as it came, else the JSON inside a (double-)
 /// encoded string, else the string's text.
-fn json_value<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
+fn json_value<T: DeserializeOwned>(trigger: &AzureTrigger) -> Result<T, Error> {
+    // Anything but a string is read straight from the host's text.
+    if !trigger.raw_value().starts_with('"') {
+        if let Ok(parsed) = serde_json::from_str::<T>(trigger.raw_value()) {
+            return Ok(parsed);
+        }
+    }
+    let value = trigger.value();
     // A string the host encoded twice is taken out of its quotes first.
     let value = match value {
         Value::String(text) => match lenient::unquote(text) {

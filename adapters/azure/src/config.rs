@@ -227,7 +227,7 @@ pub(crate) struct FunctionJson {
     /// The trigger binding's type (`httpTrigger`, `queueTrigger`, …).
     pub(crate) trigger_type: Option<String>,
     /// The trigger binding's `dataType`.
-    pub(crate) data_type: Option<String>,
+    pub(crate) data_type: Option<std::sync::Arc<str>>,
     /// The HTTP output binding's name (`res`, or `$return`).
     pub(crate) http_output: Option<String>,
 }
@@ -260,7 +260,7 @@ impl FunctionJson {
             if kind.to_ascii_lowercase().ends_with("trigger") && function.trigger.is_none() {
                 function.trigger = Some(name.to_owned());
                 function.trigger_type = Some(kind.to_owned());
-                function.data_type = text("dataType").map(str::to_owned);
+                function.data_type = text("dataType").map(std::sync::Arc::from);
             } else if kind.eq_ignore_ascii_case("http") && direction.eq_ignore_ascii_case("out") {
                 function.http_output = Some(name.to_owned());
             }

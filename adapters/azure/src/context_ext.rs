@@ -1,11 +1,12 @@
 //! What only Azure Functions knows about an invocation: [`AzureContextExt`].
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
 use crate::lenient;
-use crate::Mode;
+use crate::{AzureTrigger, Mode};
 
 /// The host's `sys` metadata of an envelope invocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,39 +38,110 @@ impl SysMetadata {
 }
 
 /// Azure's details of one invocation, in the context's extensions.
+///
+/// What comes from the envelope is read from the host's JSON when asked.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
 pub struct AzureInvocation {
-    /// The host's invocation id (`X-Azure-Functions-InvocationId`); also
-    /// the context's request id.
-    pub invocation_id: String,
-    /// The function's name, as the host called it.
-    pub function_name: String,
-    /// How the host reached the handler.
-    pub mode: Mode,
-    /// The trigger's metadata (envelope mode), `sys` included.
-    pub metadata: Arc<Map<String, Value>>,
-    /// `sys` (envelope mode).
-    pub sys: Option<SysMetadata>,
-    /// An HTTP trigger's route parameters (`Params`), by name.
-    pub params: Map<String, Value>,
-    /// An HTTP trigger's `Identities` (the caller's claims identities, as
-    /// the host serialized them), when it sent any.
-    pub identities: Option<Value>,
-    /// Every input binding's value under `Data` (envelope mode), the
-    /// trigger's included.
-    pub data: Arc<Map<String, Value>>,
+    invocation_id: String,
+    function_name: String,
+    mode: Mode,
+    trigger: Option<AzureTrigger>,
 }
 
 impl AzureInvocation {
+    pub(crate) fn new(
+        invocation_id: String,
+        function_name: String,
+        mode: Mode,
+        trigger: Option<AzureTrigger>,
+    ) -> Self {
+        Self {
+            invocation_id,
+            function_name,
+            mode,
+            trigger,
+        }
+    }
+
+    /// The host's invocation id (`X-Azure-Functions-InvocationId`); also
+    /// the context's request id.
+    pub fn invocation_id(&self) -> &str {
+        &self.invocation_id
+    }
+
+    /// The function's name, as the host called it.
+    pub fn function_name(&self) -> &str {
+        &self.function_name
+    }
+
+    /// How the host reached the handler.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The trigger (envelope mode): its binding, value and metadata.
+    pub fn trigger(&self) -> Option<&AzureTrigger> {
+        self.trigger.as_ref()
+    }
+
+    /// The trigger's metadata (envelope mode), `sys` included; empty
+    /// otherwise.
+    pub fn metadata(&self) -> &Map<String, Value> {
+        self.trigger
+            .as_ref()
+            .map_or_else(|| empty_map(), AzureTrigger::all_metadata)
+    }
+
+    /// `sys` (envelope mode).
+    pub fn sys(&self) -> Option<SysMetadata> {
+        SysMetadata::from_metadata(self.metadata())
+    }
+
+    /// Every input binding's value under `Data` (envelope mode), the
+    /// trigger's included; empty otherwise.
+    pub fn data(&self) -> &Map<String, Value> {
+        self.trigger
+            .as_ref()
+            .map_or_else(|| empty_map(), AzureTrigger::data)
+    }
+
+    /// An HTTP trigger's route parameters (`Params`), by name (envelope
+    /// mode; empty otherwise).
+    pub fn params(&self) -> Map<String, Value> {
+        self.request_field("Params")
+            .and_then(|params| lenient::object(params).map(Cow::into_owned))
+            .unwrap_or_default()
+    }
+
+    /// An HTTP trigger's `Identities` (the caller's claims identities, as
+    /// the host serialized them), when it sent any.
+    pub fn identities(&self) -> Option<Value> {
+        self.request_field("Identities")
+            .filter(|value| !value.is_null())
+            .cloned()
+    }
+
+    fn request_field(&self, key: &str) -> Option<&Value> {
+        let value = self.trigger.as_ref()?.value();
+        match value {
+            Value::Object(request) => lenient::get(request, key),
+            _ => None,
+        }
+    }
+
     /// A timer trigger's `IsPastDue`: whether this tick runs late (the app
     /// was down when it was due). `None` when no input is a timer's.
     pub fn timer_is_past_due(&self) -> Option<bool> {
-        self.data.values().find_map(|value| {
+        self.data().values().find_map(|value| {
             lenient::object(value)
                 .and_then(|timer| lenient::get(&timer, "IsPastDue").and_then(lenient::boolean))
         })
     }
+}
+
+fn empty_map() -> &'static Map<String, Value> {
+    static EMPTY: OnceLock<Map<String, Value>> = OnceLock::new();
+    EMPTY.get_or_init(Map::new)
 }
 
 /// Reads Azure's details from a [`Context`](anyfn::Context).
@@ -83,7 +155,7 @@ impl AzureInvocation {
 /// let handler = handler_fn(|_event: Json<serde_json::Value>, context: Context| async move {
 ///     let dequeue_count = context
 ///         .azure()
-///         .and_then(|azure| azure.metadata.get("DequeueCount").cloned());
+///         .and_then(|azure| azure.metadata().get("DequeueCount").cloned());
 ///     Ok::<_, anyfn::Error>(Json(dequeue_count))
 /// });
 /// # let _ = handler;
@@ -118,9 +190,22 @@ mod tests {
             })
         );
         assert_eq!(SysMetadata::from_metadata(&Map::new()), None);
-        let mut invocation = AzureInvocation::default();
+        let invocation = AzureInvocation::default();
         assert_eq!(invocation.timer_is_past_due(), None);
-        Arc::make_mut(&mut invocation.data).insert("timer".into(), json!({"IsPastDue": "True"}));
+        let timer = AzureTrigger::new("timer", json!({"IsPastDue": "True"}));
+        let invocation =
+            AzureInvocation::new("i".into(), "tick".into(), Mode::Envelope, Some(timer));
         assert_eq!(invocation.timer_is_past_due(), Some(true));
+        let request = AzureTrigger::new(
+            "req",
+            json!({"Params": {"id": "7"}, "Identities": [{"AuthenticationType": null}]}),
+        );
+        let invocation =
+            AzureInvocation::new("i".into(), "get".into(), Mode::Envelope, Some(request));
+        assert_eq!(invocation.params()["id"], "7");
+        assert_eq!(
+            invocation.identities(),
+            Some(json!([{"AuthenticationType": null}]))
+        );
     }
 }

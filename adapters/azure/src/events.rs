@@ -85,12 +85,12 @@ pub(crate) fn message(trigger: &AzureTrigger) -> Result<Message, Error> {
 }
 
 fn message_body(trigger: &AzureTrigger) -> Result<Vec<u8>, Error> {
-    match &trigger.value {
-        Value::String(text) if trigger.is_binary() => lenient::base64_or_array(&trigger.value)
+    match trigger.value() {
+        Value::String(text) if trigger.is_binary() => lenient::base64_or_array(trigger.value())
             .ok_or_else(|| {
                 Error::bad_request(format!(
                     "the binary value of Data.{} is not valid base64",
-                    trigger.binding
+                    trigger.binding()
                 ))
             })
             .or_else(|err| {
@@ -101,7 +101,7 @@ fn message_body(trigger: &AzureTrigger) -> Result<Vec<u8>, Error> {
                 }
             }),
         Value::String(text) => Ok(lenient::unquote(text).into_owned().into_bytes()),
-        Value::Array(_) if trigger.is_binary() => lenient::base64_or_array(&trigger.value)
+        Value::Array(_) if trigger.is_binary() => lenient::base64_or_array(trigger.value())
             .ok_or_else(|| Error::bad_request("the binary value is not an array of bytes")),
         Value::Null => Ok(Vec::new()),
         other => Ok(other.to_string().into_bytes()),
@@ -180,13 +180,13 @@ fn uri_path(uri: &str) -> Option<String> {
 impl FromAzure for ScheduleTick {
     fn from_azure(input: AzureInput, context: &mut Context) -> Result<Self, Error> {
         let trigger = envelope(input, "timer")?;
-        if lenient::object(&trigger.value).is_none() {
+        if lenient::object(trigger.value()).is_none() {
             return Err(Error::bad_request(format!(
                 "expected a timer trigger's object (ScheduleStatus, IsPastDue) under Data.{}",
-                trigger.binding
+                trigger.binding()
             )));
         }
-        let sys = crate::context_ext::SysMetadata::from_metadata(&trigger.metadata);
+        let sys = crate::context_ext::SysMetadata::from_metadata(trigger.all_metadata());
         let sys = sys.as_ref();
         let time = sys
             .and_then(|sys| sys.utc_now.as_ref())
@@ -213,10 +213,10 @@ impl FromAzure for ScheduleTick {
 impl FromAzure for CloudEvent {
     fn from_azure(input: AzureInput, _context: &mut Context) -> Result<Self, Error> {
         let trigger = envelope(input, "Event Grid")?;
-        let map = lenient::object(&trigger.value).ok_or_else(|| {
+        let map = lenient::object(trigger.value()).ok_or_else(|| {
             Error::bad_request(format!(
                 "expected an Event Grid event (an object) under Data.{}",
-                trigger.binding
+                trigger.binding()
             ))
         })?;
         let map = map.into_owned();

@@ -22,17 +22,20 @@
 #![doc = ""]
 #![doc = include_str!("docs/triggers.md")]
 
+mod answer;
 mod azure;
 mod body;
 mod codec;
 mod config;
 mod context_ext;
+mod envelope;
 mod error;
 mod events;
 mod function;
 mod http;
 mod lenient;
 mod logging;
+mod scan;
 mod service;
 
 pub use azure::{is_azure, Azure, BoundAzure, PORT_ENV};

@@ -8,22 +8,22 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::adapter::{StreamInvocation, StreamTimers};
-use anyfn::http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use anyfn::http::header::{HeaderValue, CONTENT_LENGTH};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
-use anyfn::{adapter, Body, Context, Error, ErrorDetails, ErrorKind, Platform, Request, Response};
+use anyfn::{adapter, Body, Context, Error, ErrorDetails, Platform, Request, Response};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use serde_json::{json, Map, Value};
 use tracing::Instrument as _;
 
+use crate::answer::{encode_answer, envelope_answer, Encoded};
 use crate::body::{report, AzureBody, StreamReport};
 use crate::codec::{AzureAnswer, AzureInput, AzureTrigger};
 use crate::config::{FunctionJson, Mode};
-use crate::context_ext::{AzureInvocation, SysMetadata};
+use crate::context_ext::AzureInvocation;
+use crate::envelope::Envelope;
 use crate::function::AzureFunction;
-use crate::lenient;
 use crate::logging::{self, Capture};
 
 /// The header carrying the host's invocation id.
@@ -106,7 +106,7 @@ impl Shared {
             return whole(anyfn::response::status(StatusCode::OK));
         }
         let envelope = (parts.method == Method::POST && segments.len() == 1)
-            .then(|| parse_envelope(&body))
+            .then(|| Envelope::parse(&body))
             .flatten();
         match envelope {
             Some(envelope)
@@ -172,8 +172,8 @@ impl Shared {
 
     fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
         Context::builder()
-            .request_id(invocation.invocation_id.clone())
-            .function_name(invocation.function_name.clone())
+            .request_id(invocation.invocation_id().to_owned())
+            .function_name(invocation.function_name().to_owned())
             .deadline(started + self.settings.timeout)
             .platform(Platform::AzureFunctions)
             .extension(invocation)
@@ -214,26 +214,20 @@ impl Shared {
             }
         };
         let declared = self.function_json(&name);
-        let trigger = choose_trigger(&envelope, &declared);
+        let trigger = choose_trigger(Arc::new(envelope), &declared);
         let is_http = declared
             .trigger_type
             .as_deref()
             .map(|kind| kind.eq_ignore_ascii_case("httpTrigger"))
             .or_else(|| trigger.as_ref().ok().map(AzureTrigger::is_http))
             .unwrap_or(false);
-        let output = declared
-            .http_output
-            .clone()
-            .unwrap_or_else(|| "res".to_owned());
-        let invocation = AzureInvocation {
-            invocation_id: invocation_id.clone(),
-            function_name: name,
-            mode: self.settings.mode,
-            sys: SysMetadata::from_metadata(&envelope.metadata),
-            metadata: Arc::clone(&envelope.metadata),
-            data: Arc::clone(&envelope.data),
-            ..AzureInvocation::default()
-        };
+        let output = declared.http_output.as_deref().unwrap_or("res");
+        let invocation = AzureInvocation::new(
+            invocation_id.clone(),
+            name,
+            self.settings.mode,
+            trigger.as_ref().ok().cloned(),
+        );
         let context = self.context(invocation, started);
         let deadline = context.deadline();
         let capture = Capture::start(&invocation_id);
@@ -252,15 +246,15 @@ impl Shared {
         let encoded = outcome.and_then(|answer| encode_answer(answer, is_http));
         let lines = capture.map(Capture::finish).unwrap_or_default();
         let response = match encoded {
-            Ok(encoded) => envelope_answer(encoded, &output, lines),
+            Ok(encoded) => envelope_answer(&encoded, output, &lines),
             Err(error) => {
                 adapter::log_failure(&invocation_id, &error);
                 if is_http {
                     // The caller sees the same status as on every adapter;
                     // the invocation itself succeeded.
                     let res = error.to_response(&invocation_id, details);
-                    match crate::http::encode(&res) {
-                        Ok(res) => envelope_answer(Encoded::Res(res), &output, lines),
+                    match Encoded::http(res) {
+                        Ok(res) => envelope_answer(&res, output, &lines),
                         Err(_) => failed(&error, &invocation_id, &lines),
                     }
                 } else {
@@ -287,12 +281,8 @@ impl Shared {
                 return whole(error.to_response(&invocation_id, details));
             }
         };
-        let invocation = AzureInvocation {
-            invocation_id: invocation_id.clone(),
-            function_name: name,
-            mode: self.settings.mode,
-            ..AzureInvocation::default()
-        };
+        let invocation =
+            AzureInvocation::new(invocation_id.clone(), name, self.settings.mode, None);
         let context = self.context(invocation, started);
         let deadline = context.deadline();
         let outcome = Self::run(function, AzureInput::Http(request), context, started).await;
@@ -311,136 +301,46 @@ impl Shared {
     }
 }
 
-/// The host's envelope: `Data` and `Metadata`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Envelope {
-    pub(crate) data: Arc<Map<String, Value>>,
-    pub(crate) metadata: Arc<Map<String, Value>>,
-}
-
-/// Reads an envelope: a JSON object with `Data` or `Metadata` (either may
-/// be absent or `null`; keys in any case). `None` for anything else.
-pub(crate) fn parse_envelope(body: &[u8]) -> Option<Envelope> {
-    let Ok(Value::Object(mut root)) = serde_json::from_slice::<Value>(body) else {
-        return None;
-    };
-    // Moved out of the document, not copied: the envelope is most of it.
-    let mut take = |key: &str| {
-        let name = root
-            .keys()
-            .find(|name| name.eq_ignore_ascii_case(key))
-            .cloned()?;
-        root.remove(&name)
-    };
-    let data = take("Data");
-    let metadata = take("Metadata");
-    if data.is_none() && metadata.is_none() {
-        return None;
-    }
-    let object = |value: Option<Value>| match value {
-        Some(Value::Object(map)) => map,
-        Some(other) => lenient::object(&other)
-            .map(std::borrow::Cow::into_owned)
-            .unwrap_or_default(),
-        None => Map::new(),
-    };
-    Some(Envelope {
-        data: Arc::new(object(data)),
-        metadata: Arc::new(object(metadata)),
-    })
-}
-
 /// The trigger's binding: the one `function.json` names, else the only
 /// one, else the one that is an HTTP request.
 pub(crate) fn choose_trigger(
-    envelope: &Envelope,
+    envelope: Arc<Envelope>,
     declared: &FunctionJson,
 ) -> Result<AzureTrigger, Error> {
-    let found = declared.trigger.as_deref().and_then(|name| {
-        envelope.data.get_key_value(name).or_else(|| {
-            envelope
-                .data
-                .iter()
-                .find(|(key, _)| key.eq_ignore_ascii_case(name))
-        })
-    });
-    let found = found.or_else(|| {
-        if envelope.data.len() == 1 {
-            envelope.data.iter().next()
-        } else {
-            envelope.data.iter().find(|(binding, value)| {
-                AzureTrigger::new(binding.as_str(), (*value).clone()).is_http()
+    let bindings = envelope.bindings();
+    let by_name = declared.trigger.as_deref().and_then(|name| {
+        bindings
+            .iter()
+            .position(|(binding, _)| binding == name)
+            .or_else(|| {
+                bindings
+                    .iter()
+                    .position(|(binding, _)| binding.eq_ignore_ascii_case(name))
             })
-        }
     });
-    let (binding, value) = found.ok_or_else(|| {
-        if envelope.data.is_empty() {
-            Error::bad_request("the invocation's Data holds no trigger value")
-        } else {
-            let names: Vec<&str> = envelope.data.keys().map(String::as_str).collect();
-            Error::bad_request(format!(
-                "the invocation's Data holds several bindings ({}) and no function.json names the trigger",
-                names.join(", ")
+    let data_type = declared.data_type.clone();
+    let index = match by_name {
+        Some(index) => index,
+        None if bindings.len() == 1 => 0,
+        None if bindings.is_empty() => {
+            return Err(Error::bad_request(
+                "the invocation's Data holds no trigger value",
             ))
         }
-    })?;
-    Ok(AzureTrigger {
-        binding: binding.clone(),
-        value: value.clone(),
-        data: Arc::clone(&envelope.data),
-        metadata: Arc::clone(&envelope.metadata),
-        data_type: declared.data_type.clone(),
-    })
-}
-
-/// An answer ready for the envelope.
-pub(crate) enum Encoded {
-    /// The HTTP output binding's object.
-    Res(Value),
-    /// The `ReturnValue`.
-    Return(Value),
-    /// Nothing to output.
-    Nothing,
-}
-
-pub(crate) fn encode_answer(answer: AzureAnswer, is_http: bool) -> Result<Encoded, Error> {
-    Ok(match (answer, is_http) {
-        (AzureAnswer::Empty, true) => Encoded::Res(crate::http::encode(&anyfn::response::status(
-            StatusCode::NO_CONTENT,
-        ))?),
-        (AzureAnswer::Empty, false) => Encoded::Nothing,
-        (AzureAnswer::Http(response), _) => Encoded::Res(crate::http::encode(&response)?),
-        (AzureAnswer::Value(value), true) => {
-            Encoded::Res(crate::http::encode(&anyfn::response::json(&value)?)?)
+        None => {
+            let http = (0..bindings.len()).find(|index| {
+                AzureTrigger::in_envelope(Arc::clone(&envelope), *index, None).is_http()
+            });
+            http.ok_or_else(|| {
+                let names: Vec<&str> = bindings.iter().map(|(name, _)| name.as_str()).collect();
+                Error::bad_request(format!(
+                    "the invocation's Data holds several bindings ({}) and no function.json names the trigger",
+                    names.join(", ")
+                ))
+            })?
         }
-        (AzureAnswer::Value(value), false) => Encoded::Return(value),
-        (AzureAnswer::Streamed(_), _) => {
-            return Err(Error::new(
-                ErrorKind::Internal,
-                "a streamed answer was not gathered",
-            ))
-        }
-    })
-}
-
-/// `{"Outputs": …, "Logs": […], "ReturnValue": …}`, `200`.
-pub(crate) fn envelope_answer(
-    encoded: Encoded,
-    output: &str,
-    lines: Vec<String>,
-) -> hyper::Response<AzureBody> {
-    let mut outputs = Map::new();
-    let mut return_value = Value::Null;
-    match encoded {
-        Encoded::Res(res) if output == "$return" => return_value = res,
-        Encoded::Res(res) => {
-            outputs.insert(output.to_owned(), res);
-        }
-        Encoded::Return(value) => return_value = value,
-        Encoded::Nothing => {}
-    }
-    let document = json!({"Outputs": outputs, "Logs": lines, "ReturnValue": return_value});
-    json_response(StatusCode::OK, &document)
+    };
+    Ok(AzureTrigger::in_envelope(envelope, index, data_type))
 }
 
 /// A failed non-HTTP invocation: `500` with the error (message whole: it
@@ -451,19 +351,6 @@ fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Respon
     let shown = error.to_response(invocation_id, ErrorDetails::Shown);
     let mut response = whole(shown);
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response
-}
-
-fn json_response(status: StatusCode, document: &Value) -> hyper::Response<AzureBody> {
-    let bytes = serde_json::to_vec(document).unwrap_or_default();
-    let mut response = hyper::Response::new(AzureBody::whole(bytes.clone()));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-        .headers_mut()
-        .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     response
 }
 
@@ -587,49 +474,30 @@ fn decode_segment(segment: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn envelopes_are_objects_with_data_or_metadata() {
-        let envelope = parse_envelope(br#"{"Data": {"q": "\"x\""}, "Metadata": {"Id": "1"}}"#)
-            .expect("an envelope");
-        assert_eq!(envelope.data["q"], "\"x\"");
-        assert_eq!(envelope.metadata["Id"], "1");
-        assert_eq!(
-            parse_envelope(br#"{"data": null, "metadata": {}}"#),
-            Some(Envelope::default())
-        );
-        assert_eq!(parse_envelope(br#"{"name": "Ada"}"#), None);
-        assert_eq!(parse_envelope(b"[1]"), None);
-        assert_eq!(parse_envelope(b"not json"), None);
+    fn parse(body: &[u8]) -> Arc<Envelope> {
+        Arc::new(Envelope::parse(body).expect("an envelope"))
     }
 
     #[test]
     fn the_trigger_by_function_json_or_shape() {
-        let envelope =
-            parse_envelope(br#"{"Data": {"req": {"Url": "/", "Method": "GET"}, "doc": "x"}}"#)
-                .expect("envelope");
+        let envelope = parse(br#"{"Data": {"req": {"Url": "/", "Method": "GET"}, "doc": "x"}}"#);
+        let chosen = |declared: &FunctionJson| {
+            choose_trigger(Arc::clone(&envelope), declared).map(|t| t.binding().to_owned())
+        };
         assert_eq!(
-            choose_trigger(&envelope, &FunctionJson::default())
-                .map(|t| t.binding)
-                .ok()
-                .as_deref(),
+            chosen(&FunctionJson::default()).ok().as_deref(),
             Some("req")
         );
         let declared = FunctionJson {
             trigger: Some("DOC".into()),
             ..FunctionJson::default()
         };
-        assert_eq!(
-            choose_trigger(&envelope, &declared)
-                .map(|t| t.binding)
-                .ok()
-                .as_deref(),
-            Some("doc")
-        );
-        let two = parse_envelope(br#"{"Data": {"a": "1", "b": "2"}}"#).expect("envelope");
-        let err = choose_trigger(&two, &FunctionJson::default()).expect_err("ambiguous");
+        assert_eq!(chosen(&declared).ok().as_deref(), Some("doc"));
+        let two = parse(br#"{"Data": {"a": "1", "b": "2"}}"#);
+        let err = choose_trigger(two, &FunctionJson::default()).expect_err("ambiguous");
         assert_eq!(err.message(), "the invocation's Data holds several bindings (a, b) and no function.json names the trigger");
-        let none = parse_envelope(br#"{"Metadata": {}}"#).expect("envelope");
-        assert!(choose_trigger(&none, &FunctionJson::default()).is_err());
+        let none = parse(br#"{"Metadata": {}}"#);
+        assert!(choose_trigger(none, &FunctionJson::default()).is_err());
     }
 
     #[test]

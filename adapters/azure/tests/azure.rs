@@ -113,9 +113,9 @@ fn queue_function() -> Arc<dyn AzureFunction> {
                 "attributes": message.attributes,
                 "request_id": context.request_id(),
                 "function": context.function_name(),
-                "invocation_id": azure.invocation_id,
-                "rand_guid": azure.sys.as_ref().and_then(|sys| sys.rand_guid.clone()),
-                "hello": azure.metadata.get("helloString"),
+                "invocation_id": azure.invocation_id(),
+                "rand_guid": azure.sys().and_then(|sys| sys.rand_guid),
+                "hello": azure.metadata().get("helloString"),
                 "platform": context.platform().as_str(),
             })))
         },
@@ -140,7 +140,7 @@ fn hello_function() -> Arc<dyn AzureFunction> {
                     Ok(anyfn::response::text("never"))
                 }
                 name => {
-                    let identities = context.azure().and_then(|azure| azure.identities.clone());
+                    let identities = context.azure().and_then(|azure| azure.identities());
                     let mut response = anyfn::response::text(format!(
                         "Hello, {}! {} {} {} {}",
                         name.unwrap_or("world"),

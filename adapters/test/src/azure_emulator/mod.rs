@@ -412,9 +412,23 @@ impl AzureEmulator {
         function: &str,
         envelope: Envelope,
     ) -> impl std::future::Future<Output = AzureOutcome> + '_ {
+        self.invoke_at(function, envelope, SystemTime::now(), None)
+    }
+
+    /// [`invoke`](Self::invoke), with `sys.UtcNow` at `utc_now` and, when
+    /// given, `sys.RandGuid` = `rand_guid`.
+    #[track_caller]
+    fn invoke_at(
+        &self,
+        function: &str,
+        envelope: Envelope,
+        utc_now: SystemTime,
+        rand_guid: Option<&str>,
+    ) -> impl std::future::Future<Output = AzureOutcome> + '_ {
         let definition = self.function(function).clone();
-        let (invocation_id, rand_guid) = self.next_ids();
-        let envelope = envelope.with_sys(&definition.name, SystemTime::now(), &rand_guid);
+        let (invocation_id, fresh_guid) = self.next_ids();
+        let rand_guid = rand_guid.unwrap_or(&fresh_guid);
+        let envelope = envelope.with_sys(&definition.name, utc_now, rand_guid);
         let request = envelope::envelope_request(&definition.name, &invocation_id, &envelope);
         let sent = envelope.to_json();
         async move {
@@ -608,7 +622,10 @@ impl AzureEmulator {
         self.invoke(function, azure::blob(&binding, object, content))
     }
 
-    /// A timer tick ([`azure::timer`]).
+    /// A timer tick ([`azure::timer`]) fired at the tick's time: the
+    /// host's `sys.UtcNow` is `tick.time` and its `sys.RandGuid` is
+    /// `tick.id`. (The schedule's name on Azure is the function's: the
+    /// tick's `schedule` is not sent.)
     ///
     /// # Panics
     ///
@@ -621,7 +638,12 @@ impl AzureEmulator {
         past_due: bool,
     ) -> impl std::future::Future<Output = AzureOutcome> + '_ {
         let binding = self.function(function).binding.clone();
-        self.invoke(function, azure::timer(&binding, tick, past_due))
+        self.invoke_at(
+            function,
+            azure::timer(&binding, tick, past_due),
+            tick.time,
+            Some(&tick.id),
+        )
     }
 
     /// An Event Grid event in the Event Grid schema

@@ -1,0 +1,277 @@
+//! The answer to an envelope invocation,
+//! `{"Outputs": {…}, "Logs": […], "ReturnValue": …}`, written straight from
+//! the function's output: an HTTP response becomes the output binding's
+//! `res` object (`statusCode`, `headers`, `body`) without an intermediate
+//! `serde_json::Value`.
+
+use std::borrow::Cow;
+
+use anyfn::http::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, SET_COOKIE};
+use anyfn::http::StatusCode;
+use anyfn::{Error, ErrorKind, Response};
+use serde_json::Value;
+
+use crate::body::AzureBody;
+use crate::codec::AzureAnswer;
+
+/// An answer ready for the envelope.
+pub(crate) enum Encoded {
+    /// The HTTP output binding's response (its body checked to be text).
+    Res(Response),
+    /// The `ReturnValue`.
+    Return(Value),
+    /// Nothing to output.
+    Nothing,
+}
+
+impl Encoded {
+    /// An HTTP response for the output binding.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Internal`] for a body that is not UTF-8: the envelope
+    /// carries the body as text, and the host writes it as text.
+    pub(crate) fn http(response: Response) -> Result<Self, Error> {
+        if std::str::from_utf8(response.body().as_bytes()).is_err() {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "a binary response body cannot pass through the custom handler envelope \
+                 (it carries text); turn on customHandler.enableForwardingHttpRequest in host.json",
+            ));
+        }
+        Ok(Self::Res(response))
+    }
+}
+
+/// The function's answer for the envelope: an HTTP trigger's is always a
+/// response (`204` for nothing, `200` JSON for a value).
+pub(crate) fn encode_answer(answer: AzureAnswer, is_http: bool) -> Result<Encoded, Error> {
+    match (answer, is_http) {
+        (AzureAnswer::Empty, true) => {
+            Encoded::http(anyfn::response::status(StatusCode::NO_CONTENT))
+        }
+        (AzureAnswer::Empty, false) => Ok(Encoded::Nothing),
+        (AzureAnswer::Http(response), _) => Encoded::http(response),
+        (AzureAnswer::Value(value), true) => Encoded::http(anyfn::response::json(&value)?),
+        (AzureAnswer::Value(value), false) => Ok(Encoded::Return(value)),
+        (AzureAnswer::Streamed(_), _) => Err(Error::new(
+            ErrorKind::Internal,
+            "a streamed answer was not gathered",
+        )),
+    }
+}
+
+/// `{"Outputs": …, "Logs": […], "ReturnValue": …}`, `200`: the HTTP
+/// response under `Outputs.{output}` (or as the `ReturnValue` when the
+/// output is `$return`), the invocation's log lines, the return value.
+pub(crate) fn envelope_answer(
+    encoded: &Encoded,
+    output: &str,
+    lines: &[String],
+) -> hyper::Response<AzureBody> {
+    let size = match encoded {
+        Encoded::Res(response) => response.body().as_bytes().len() + 256,
+        _ => 128,
+    };
+    let mut out = Vec::with_capacity(size + lines.iter().map(String::len).sum::<usize>());
+    out.extend_from_slice(b"{\"Outputs\":{");
+    let is_return = output == "$return";
+    if let (Encoded::Res(response), false) = (encoded, is_return) {
+        write_str(&mut out, output);
+        out.push(b':');
+        write_res(&mut out, response);
+    }
+    out.extend_from_slice(b"},\"Logs\":[");
+    for (index, line) in lines.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_str(&mut out, line);
+    }
+    out.extend_from_slice(b"],\"ReturnValue\":");
+    match encoded {
+        Encoded::Res(response) if is_return => write_res(&mut out, response),
+        Encoded::Return(value) => {
+            // Writing a `Value` to memory cannot fail.
+            if serde_json::to_writer(&mut out, value).is_err() {
+                out.extend_from_slice(b"null");
+            }
+        }
+        _ => out.extend_from_slice(b"null"),
+    }
+    out.push(b'}');
+    json_response(StatusCode::OK, out)
+}
+
+/// A whole JSON answer.
+fn json_response(status: StatusCode, bytes: Vec<u8>) -> hyper::Response<AzureBody> {
+    let length = bytes.len();
+    let mut response = hyper::Response::new(AzureBody::whole(bytes));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert(CONTENT_LENGTH, HeaderValue::from(length));
+    response
+}
+
+/// The `res` object of `response`: `statusCode`, `headers` (one string per
+/// name: several values joined with `, `; of several `Set-Cookie`s only the
+/// first, with a warning) and `body` (text: checked by [`Encoded::http`]).
+fn write_res(out: &mut Vec<u8>, response: &Response) {
+    out.extend_from_slice(b"{\"statusCode\":");
+    out.extend_from_slice(response.status().as_str().as_bytes());
+    out.extend_from_slice(b",\"headers\":{");
+    write_headers(out, response.headers());
+    out.extend_from_slice(b"},\"body\":");
+    write_str(
+        out,
+        std::str::from_utf8(response.body().as_bytes()).unwrap_or_default(),
+    );
+    out.push(b'}');
+}
+
+fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
+    for (index, name) in headers.keys().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        let mut values = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        let first = values.next().unwrap_or_default();
+        let value: Cow<'_, str> = if name == SET_COOKIE {
+            let dropped = values.count();
+            if dropped > 0 {
+                tracing::warn!(
+                    target: "anyfn::azure",
+                    "the envelope carries one Set-Cookie header; {dropped} more dropped \
+                     (turn on customHandler.enableForwardingHttpRequest to send them all)"
+                );
+            }
+            Cow::Borrowed(first)
+        } else {
+            match values.next() {
+                None => Cow::Borrowed(first),
+                Some(second) => {
+                    let mut joined = format!("{first}, {second}");
+                    for value in values {
+                        joined.push_str(", ");
+                        joined.push_str(value);
+                    }
+                    Cow::Owned(joined)
+                }
+            }
+        };
+        let key = if name == CONTENT_TYPE {
+            "Content-Type"
+        } else {
+            name.as_str()
+        };
+        write_str(out, key);
+        out.push(b':');
+        write_str(out, &value);
+    }
+}
+
+/// `text` as a JSON string: quotes, backslashes and control characters
+/// escaped, runs without them copied at once.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => &[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ],
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..index]);
+        out.extend_from_slice(escape);
+        start = index + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use anyfn::http::header::HeaderValue;
+    use serde_json::json;
+
+    use super::*;
+
+    fn document(encoded: &Encoded, output: &str) -> Value {
+        let response = envelope_answer(encoded, output, &["INFO a: \"b\"\n".to_owned()]);
+        let AzureBody::Whole(Some(bytes)) = response.into_body() else {
+            panic!("a whole body")
+        };
+        serde_json::from_slice(&bytes).expect("JSON")
+    }
+
+    #[test]
+    fn answers_are_written_whole() {
+        let res = Encoded::http(anyfn::response::text("hi")).expect("text");
+        let expected_res = json!({"statusCode": 200, "headers": {"Content-Type": "text/plain; charset=utf-8"}, "body": "hi"});
+        let logs = json!(["INFO a: \"b\"\n"]);
+        assert_eq!(
+            document(&res, "res"),
+            json!({"Outputs": {"res": expected_res}, "Logs": logs, "ReturnValue": null})
+        );
+        assert_eq!(
+            document(&res, "$return"),
+            json!({"Outputs": {}, "Logs": logs, "ReturnValue": expected_res})
+        );
+        assert_eq!(
+            document(&Encoded::Return(json!({"n": 1})), "res"),
+            json!({"Outputs": {}, "Logs": logs, "ReturnValue": {"n": 1}})
+        );
+        assert_eq!(
+            document(&Encoded::Nothing, "res"),
+            json!({"Outputs": {}, "Logs": logs, "ReturnValue": null})
+        );
+    }
+
+    #[test]
+    fn responses_become_res_objects() {
+        let mut response = anyfn::response::text("h\u{1}i \"there\" \\ é");
+        *response.status_mut() = StatusCode::CREATED;
+        for (name, value) in [
+            ("x-a", "1"),
+            ("x-a", "2"),
+            ("set-cookie", "a=1"),
+            ("set-cookie", "b=2"),
+        ] {
+            response
+                .headers_mut()
+                .append(name, HeaderValue::from_static(value));
+        }
+        let encoded = Encoded::http(response).expect("text");
+        assert_eq!(
+            document(&encoded, "out")["Outputs"]["out"],
+            json!({
+                "statusCode": 201,
+                "headers": {"Content-Type": "text/plain; charset=utf-8", "x-a": "1, 2", "set-cookie": "a=1"},
+                "body": "h\u{1}i \"there\" \\ é"
+            })
+        );
+        let binary = Response::new(anyfn::Body::from(vec![0xff, 0xfe]));
+        let err = Encoded::http(binary).err().expect("not text");
+        assert_eq!(err.kind(), ErrorKind::Internal);
+    }
+}

@@ -1,0 +1,261 @@
+//! The host's envelope, `{"Data": {binding: value}, "Metadata": {…}}`,
+//! read without building it: each binding's value and the metadata are kept
+//! as their JSON text (slices of one copy of the body) and parsed into a
+//! [`Value`] only when something asks for one.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::{Map, Value};
+
+use crate::lenient;
+use crate::scan::{NotJson, Scanner};
+
+/// A JSON value kept as its text, parsed on first use.
+#[derive(Clone)]
+pub(crate) struct LazyJson {
+    source: Arc<str>,
+    range: Range<usize>,
+    value: OnceLock<Value>,
+}
+
+impl LazyJson {
+    /// A value already parsed (made by code rather than read).
+    pub(crate) fn from_value(value: Value) -> Self {
+        let text = value.to_string();
+        Self {
+            range: 0..text.len(),
+            source: Arc::from(text),
+            value: OnceLock::from(value),
+        }
+    }
+
+    /// The part `range` of `source`.
+    fn within(source: &Arc<str>, range: Range<usize>) -> Self {
+        Self {
+            source: Arc::clone(source),
+            range,
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The value's JSON text, as the host wrote it.
+    pub(crate) fn text(&self) -> &str {
+        self.source.get(self.range.clone()).unwrap_or("null")
+    }
+
+    /// The value, parsed on the first call.
+    pub(crate) fn value(&self) -> &Value {
+        self.value
+            .get_or_init(|| serde_json::from_str(self.text()).unwrap_or(Value::Null))
+    }
+
+    /// The first byte of the text, which tells its JSON type.
+    pub(crate) fn first_byte(&self) -> u8 {
+        self.text().bytes().next().unwrap_or(b'n')
+    }
+}
+
+impl fmt::Debug for LazyJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+impl PartialEq for LazyJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text() || self.value() == other.value()
+    }
+}
+
+/// One invocation's `Data` (binding name → value) and `Metadata`.
+#[derive(Clone, Default)]
+pub(crate) struct Envelope {
+    bindings: Vec<(String, LazyJson)>,
+    metadata: Option<LazyJson>,
+    data_map: OnceLock<Map<String, Value>>,
+    metadata_map: OnceLock<Map<String, Value>>,
+}
+
+impl fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Envelope")
+            .field("data", &self.bindings)
+            .field("metadata", &self.metadata)
+            .finish()
+    }
+}
+
+impl PartialEq for Envelope {
+    fn eq(&self, other: &Self) -> bool {
+        self.data() == other.data() && self.metadata() == other.metadata()
+    }
+}
+
+impl Envelope {
+    /// An envelope of one binding, made by code.
+    pub(crate) fn single(binding: String, value: Value) -> Self {
+        Self {
+            bindings: vec![(binding, LazyJson::from_value(value))],
+            ..Self::default()
+        }
+    }
+
+    /// Reads an envelope: a JSON object with `Data` or `Metadata` (either
+    /// may be absent or `null`; keys in any case; `Data` may be an object
+    /// encoded as a string). `None` for anything else.
+    pub(crate) fn parse(body: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(body).ok()?;
+        let source: Arc<str> = Arc::from(text);
+        let mut scanner = Scanner::new(&source);
+        let mut envelope = Self::default();
+        let mut found = false;
+        let mut members = scanner.begin_object().ok()?;
+        while let Some(key) = scanner.next_key(&mut members).ok()? {
+            if key.is("Data") {
+                found = true;
+                envelope.bindings = bindings(&source, &mut scanner).ok()?;
+            } else if key.is("Metadata") {
+                found = true;
+                let range = scanner.skip_value().ok()?;
+                envelope.metadata = (scanner.slice(range.clone()) != "null")
+                    .then(|| LazyJson::within(&source, range));
+            } else {
+                scanner.skip_value().ok()?;
+            }
+        }
+        scanner.end().ok()?;
+        found.then_some(envelope)
+    }
+
+    /// The bindings under `Data`, in the order the host sent them.
+    pub(crate) fn bindings(&self) -> &[(String, LazyJson)] {
+        &self.bindings
+    }
+
+    /// `Data` as a map, built on the first call.
+    pub(crate) fn data(&self) -> &Map<String, Value> {
+        self.data_map.get_or_init(|| {
+            self.bindings
+                .iter()
+                .map(|(name, value)| (name.clone(), value.value().clone()))
+                .collect()
+        })
+    }
+
+    /// `Metadata` as a map, built on the first call (empty when absent or
+    /// not an object).
+    pub(crate) fn metadata(&self) -> &Map<String, Value> {
+        self.metadata_map.get_or_init(|| {
+            let Some(metadata) = &self.metadata else {
+                return Map::new();
+            };
+            match serde_json::from_str::<Value>(metadata.text()) {
+                Ok(Value::Object(map)) => map,
+                Ok(other) => lenient::object(&other)
+                    .map(Cow::into_owned)
+                    .unwrap_or_default(),
+                Err(_) => Map::new(),
+            }
+        })
+    }
+
+    /// Replaces `Metadata`.
+    pub(crate) fn set_metadata(&mut self, metadata: Map<String, Value>) {
+        let value = Value::Object(metadata);
+        self.metadata = Some(LazyJson::from_value(value.clone()));
+        self.metadata_map = OnceLock::new();
+        if let Value::Object(map) = value {
+            let _ = self.metadata_map.set(map);
+        }
+    }
+}
+
+/// `Data`: an object's members as bindings (a repeated name: the last
+/// value counts, as in a map), or those of an object encoded as a string;
+/// nothing for `null` or any other value.
+fn bindings(
+    source: &Arc<str>,
+    scanner: &mut Scanner<'_>,
+) -> Result<Vec<(String, LazyJson)>, NotJson> {
+    match scanner.peek() {
+        Some(b'{') => {
+            let mut bindings: Vec<(String, LazyJson)> = Vec::with_capacity(2);
+            let mut members = scanner.begin_object()?;
+            while let Some(name) = scanner.next_key(&mut members)? {
+                let name = name.text()?;
+                let value = LazyJson::within(source, scanner.skip_value()?);
+                match bindings.iter_mut().find(|(known, _)| *known == name) {
+                    Some(slot) => slot.1 = value,
+                    None => bindings.push((name.into_owned(), value)),
+                }
+            }
+            Ok(bindings)
+        }
+        Some(b'"') => {
+            let text = scanner.string()?.text()?;
+            Ok(lenient::object(&Value::String(text.into_owned()))
+                .map(Cow::into_owned)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, value)| (name, LazyJson::from_value(value)))
+                .collect())
+        }
+        _ => scanner.skip_value().map(|_| Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn names(envelope: &Envelope) -> Vec<&str> {
+        envelope
+            .bindings()
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn values_are_kept_as_their_text() {
+        let envelope = Envelope::parse(
+            br#"{"Data": {"req": {"Url": "/x", "Method": "GET"}, "doc": "\"x\""}, "Metadata": {"Id": "1"}}"#,
+        )
+        .expect("an envelope");
+        assert_eq!(names(&envelope), ["req", "doc"]);
+        assert_eq!(
+            envelope.bindings()[0].1.text(),
+            r#"{"Url": "/x", "Method": "GET"}"#
+        );
+        assert_eq!(envelope.bindings()[1].1.value(), &json!("\"x\""));
+        assert_eq!(envelope.metadata()["Id"], "1");
+        assert_eq!(envelope.data()["req"]["Method"], "GET");
+    }
+
+    #[test]
+    fn keys_in_any_case_null_and_encoded_data() {
+        let envelope =
+            Envelope::parse(br#"{"data": "{\"q\": 1}", "metadata": null}"#).expect("an envelope");
+        assert_eq!(names(&envelope), ["q"]);
+        assert_eq!(envelope.bindings()[0].1.value(), &json!(1));
+        assert!(envelope.metadata().is_empty());
+        let repeated = Envelope::parse(br#"{"Data": {"a": 1, "a": 2}}"#).expect("an envelope");
+        assert_eq!(repeated.data(), json!({"a": 2}).as_object().expect("map"));
+        let metadata_only = Envelope::parse(br#"{"Metadata": {}}"#).expect("an envelope");
+        assert!(metadata_only.bindings().is_empty());
+    }
+
+    #[test]
+    fn anything_else_is_not_an_envelope() {
+        assert_eq!(Envelope::parse(br#"{"name": "Ada"}"#), None);
+        assert_eq!(Envelope::parse(b"[1]"), None);
+        assert_eq!(Envelope::parse(b"not json"), None);
+        assert_eq!(Envelope::parse(br#"{"Data": {}} trailing"#), None);
+        assert_eq!(Envelope::parse(&[0xff, b'{', b'}']), None);
+    }
+}
