@@ -5,6 +5,12 @@
 # counted by valgrind's callgrind, both in one run. The issue's bound: the
 # Azure adapter at most 1.2x the server.
 #
+# The same run measures bare hyper (benches/peers, bin bare-hyper: a fixed
+# answer, the body left to hyper to drain) receiving each of the two
+# requests: what the transport alone costs for the GET and for the
+# envelope's POST. The rest of each figure is the adapter's own work, and
+# the last line compares those.
+#
 # As in benches/instructions_vs_hyper.sh, each process runs under callgrind
 # twice, answering N and then 2N sequential keep-alive requests from one
 # curl; the difference of the two totals divided by N is one invocation,
@@ -32,10 +38,8 @@ command -v curl >/dev/null || die "curl is needed"
 source "$ROOT/benches/lib.sh"
 require_tool valgrind valgrind || die "valgrind is needed"
 
-printf 'building (release)…\n'
-cargo build --release --quiet -p anyfn --example hello
-TARGET_DIR="$(cargo_target_dir)"
-BIN="$TARGET_DIR/release/examples/hello"
+build_hello_and_bare_hyper || die "the servers did not build"
+BIN="$ANYFN_BIN"
 OUT="$TARGET_DIR/azure_vs_server"
 mkdir -p "$OUT"
 APP="$ROOT/examples/azure/hello"
@@ -58,6 +62,8 @@ run_counted() {
     if [[ "$name" == azure ]]; then
         (cd "$APP" && exec env RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
             valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN") >"$log" 2>&1 &
+    elif [[ "$name" == hyper-* ]]; then
+        env PORT="$port" valgrind --tool=callgrind --callgrind-out-file="$file" "$HYPER_BIN" >"$log" 2>&1 &
     else
         env RUST_LOG=warn HOST=127.0.0.1 PORT="$port" \
             valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN" >"$log" 2>&1 &
@@ -69,7 +75,12 @@ run_counted() {
         sleep 0.1
     done
     local answered
-    if [[ "$name" == azure ]]; then
+    if [[ "$name" == hyper-post ]]; then
+        answered="$(curl -fsS -H 'content-type: application/json' \
+            -H 'x-azure-functions-invocationid: 0f8fad5b-d9cb-469f-a165-70867728950e' \
+            --data-binary @"$ENVELOPE" \
+            "http://127.0.0.1:$port/hello?n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
+    elif [[ "$name" == azure ]]; then
         # The host names every invocation in this header.
         answered="$(curl -fsS -H 'content-type: application/json' \
             -H 'x-azure-functions-invocationid: 0f8fad5b-d9cb-469f-a165-70867728950e' \
@@ -85,15 +96,19 @@ run_counted() {
     awk '/^(summary|totals):/ {print $2; exit}' "$file"
 }
 
-printf '%-8s %14s %14s %12s\n' adapter "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
+printf '%-10s %14s %14s %12s\n' adapter "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
 declare -A PER
-for name in server azure; do
+for name in server azure hyper-get hyper-post; do
     one="$(run_counted "$name" "$REQUESTS")"
     two="$(run_counted "$name" "$((2 * REQUESTS))")"
     PER[$name]=$(((two - one) / REQUESTS))
-    printf '%-8s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
+    printf '%-10s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
 done
 echo
 awk -v s="${PER[server]}" -v a="${PER[azure]}" -v b="$BOUND" \
     'BEGIN {r = a / s; printf "instructions per invocation, azure/server: %.3f (bound %s): %s\n", r, b, (r <= b ? "within" : "OVER")}'
+awk -v s="${PER[server]}" -v a="${PER[azure]}" -v g="${PER[hyper-get]}" -v p="${PER[hyper-post]}" \
+    'BEGIN {printf "own work beyond bare hyper on the same request: server %d, azure %d (%.2fx)\n", s - g, a - p, (a - p) / (s - g)}'
+awk -v g="${PER[hyper-get]}" -v p="${PER[hyper-post]}" -v s="${PER[server]}" -v b="$BOUND" \
+    'BEGIN {printf "the envelope'"'"'s POST alone costs bare hyper %d more than the GET: %.0f%% of the %d the bound allows over the server\n", p - g, 100 * (p - g) / (s * (b - 1)), s * (b - 1)}'
 echo "(callgrind outputs: $OUT; callgrind_annotate FILE shows where they go)"

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::envelope::{Envelope, LazyJson};
+use crate::envelope::{Binding, Envelope};
 use crate::lenient;
 
 /// What the Functions host sent for one invocation.
@@ -118,24 +118,31 @@ impl AzureTrigger {
         self
     }
 
-    fn slot(&self) -> Option<&(String, LazyJson)> {
+    fn slot(&self) -> Option<&Binding> {
         self.envelope.bindings().get(self.index)
+    }
+
+    /// The trigger's value, with where its HTTP request members are when
+    /// the envelope walk noted them.
+    pub(crate) fn binding_value(&self) -> Option<&Binding> {
+        self.slot()
     }
 
     /// The trigger binding's name in `function.json` (`req`,
     /// `myQueueItem`).
     pub fn binding(&self) -> &str {
-        self.slot().map_or("", |(name, _)| name.as_str())
+        self.slot().map_or("", |binding| binding.name.as_str())
     }
 
     /// The trigger's value, parsed from the host's JSON on the first call.
     pub fn value(&self) -> &Value {
-        self.slot().map_or(&Value::Null, |(_, value)| value.value())
+        self.slot()
+            .map_or(&Value::Null, |binding| binding.value.value())
     }
 
     /// The trigger's value as the host wrote it: its JSON text.
     pub fn raw_value(&self) -> &str {
-        self.slot().map_or("null", |(_, value)| value.text())
+        self.slot().map_or("null", |binding| binding.value.text())
     }
 
     /// Every value under `Data`: the trigger and the other input bindings.
@@ -165,15 +172,18 @@ impl AzureTrigger {
     /// Whether the value is an HTTP trigger's request (an object with
     /// `Method` and `Url`).
     pub fn is_http(&self) -> bool {
-        match self.slot() {
-            Some((_, value)) if value.first_byte() == b'{' => {
-                crate::http::has_method_and_url(value.text())
-            }
-            Some((_, value)) if value.first_byte() == b'"' => lenient::object(value.value())
-                .is_some_and(|request| {
-                    lenient::get(&request, "Method").is_some()
-                        && lenient::get(&request, "Url").is_some()
-                }),
+        let Some(binding) = self.slot() else {
+            return false;
+        };
+        if let Some(parts) = &binding.request {
+            return parts.is_request();
+        }
+        match binding.value.first_byte() {
+            b'{' => crate::http::has_method_and_url(binding.value.text()),
+            b'"' => lenient::object(binding.value.value()).is_some_and(|request| {
+                lenient::get(&request, "Method").is_some()
+                    && lenient::get(&request, "Url").is_some()
+            }),
             _ => false,
         }
     }

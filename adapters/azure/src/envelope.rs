@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
+use crate::http::RequestParts;
 use crate::lenient;
 use crate::scan::{NotJson, Scanner};
 
@@ -52,6 +53,11 @@ impl LazyJson {
             .get_or_init(|| serde_json::from_str(self.text()).unwrap_or(Value::Null))
     }
 
+    /// The whole text the value is part of, and the value's range in it.
+    pub(crate) fn source(&self) -> (&str, Range<usize>) {
+        (&self.source, self.range.clone())
+    }
+
     /// The first byte of the text, which tells its JSON type.
     pub(crate) fn first_byte(&self) -> u8 {
         self.text().bytes().next().unwrap_or(b'n')
@@ -70,10 +76,32 @@ impl PartialEq for LazyJson {
     }
 }
 
+/// One input binding under `Data`.
+#[derive(Clone, Debug)]
+pub(crate) struct Binding {
+    /// The binding's name.
+    pub(crate) name: String,
+    /// Its value.
+    pub(crate) value: LazyJson,
+    /// Where an HTTP request's members are in the value's source, found
+    /// while walking the envelope (for an object value).
+    pub(crate) request: Option<RequestParts>,
+}
+
+impl Binding {
+    fn new(name: String, value: LazyJson) -> Self {
+        Self {
+            name,
+            value,
+            request: None,
+        }
+    }
+}
+
 /// One invocation's `Data` (binding name → value) and `Metadata`.
 #[derive(Clone, Default)]
 pub(crate) struct Envelope {
-    bindings: Vec<(String, LazyJson)>,
+    bindings: Vec<Binding>,
     metadata: Option<LazyJson>,
     data_map: OnceLock<Map<String, Value>>,
     metadata_map: OnceLock<Map<String, Value>>,
@@ -98,7 +126,7 @@ impl Envelope {
     /// An envelope of one binding, made by code.
     pub(crate) fn single(binding: String, value: Value) -> Self {
         Self {
-            bindings: vec![(binding, LazyJson::from_value(value))],
+            bindings: vec![Binding::new(binding, LazyJson::from_value(value))],
             ..Self::default()
         }
     }
@@ -131,7 +159,7 @@ impl Envelope {
     }
 
     /// The bindings under `Data`, in the order the host sent them.
-    pub(crate) fn bindings(&self) -> &[(String, LazyJson)] {
+    pub(crate) fn bindings(&self) -> &[Binding] {
         &self.bindings
     }
 
@@ -140,7 +168,7 @@ impl Envelope {
         self.data_map.get_or_init(|| {
             self.bindings
                 .iter()
-                .map(|(name, value)| (name.clone(), value.value().clone()))
+                .map(|binding| (binding.name.clone(), binding.value.value().clone()))
                 .collect()
         })
     }
@@ -175,21 +203,36 @@ impl Envelope {
 
 /// `Data`: an object's members as bindings (a repeated name: the last
 /// value counts, as in a map), or those of an object encoded as a string;
-/// nothing for `null` or any other value.
-fn bindings(
-    source: &Arc<str>,
-    scanner: &mut Scanner<'_>,
-) -> Result<Vec<(String, LazyJson)>, NotJson> {
+/// nothing for `null` or any other value. An object value's members that
+/// make an HTTP request are noted on the way.
+fn bindings(source: &Arc<str>, scanner: &mut Scanner<'_>) -> Result<Vec<Binding>, NotJson> {
     match scanner.peek() {
         Some(b'{') => {
-            let mut bindings: Vec<(String, LazyJson)> = Vec::with_capacity(2);
+            let mut bindings: Vec<Binding> = Vec::with_capacity(2);
             let mut members = scanner.begin_object()?;
             while let Some(name) = scanner.next_key(&mut members)? {
                 let name = name.text()?;
-                let value = LazyJson::within(source, scanner.skip_value()?);
-                match bindings.iter_mut().find(|(known, _)| *known == name) {
-                    Some(slot) => slot.1 = value,
-                    None => bindings.push((name.into_owned(), value)),
+                let (range, request) = if scanner.peek() == Some(b'{') {
+                    let start = scanner.position();
+                    let parts = RequestParts::read(scanner)?;
+                    (start..scanner.position(), Some(parts))
+                } else {
+                    (scanner.skip_value()?, None)
+                };
+                let binding = Binding {
+                    name: String::new(),
+                    value: LazyJson::within(source, range),
+                    request,
+                };
+                match bindings.iter_mut().find(|known| known.name == name) {
+                    Some(slot) => {
+                        slot.value = binding.value;
+                        slot.request = binding.request;
+                    }
+                    None => bindings.push(Binding {
+                        name: name.into_owned(),
+                        ..binding
+                    }),
                 }
             }
             Ok(bindings)
@@ -200,7 +243,7 @@ fn bindings(
                 .map(Cow::into_owned)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(name, value)| (name, LazyJson::from_value(value)))
+                .map(|(name, value)| Binding::new(name, LazyJson::from_value(value)))
                 .collect())
         }
         _ => scanner.skip_value().map(|_| Vec::new()),
@@ -217,7 +260,7 @@ mod tests {
         envelope
             .bindings()
             .iter()
-            .map(|(name, _)| name.as_str())
+            .map(|binding| binding.name.as_str())
             .collect()
     }
 
@@ -229,10 +272,12 @@ mod tests {
         .expect("an envelope");
         assert_eq!(names(&envelope), ["req", "doc"]);
         assert_eq!(
-            envelope.bindings()[0].1.text(),
+            envelope.bindings()[0].value.text(),
             r#"{"Url": "/x", "Method": "GET"}"#
         );
-        assert_eq!(envelope.bindings()[1].1.value(), &json!("\"x\""));
+        assert_eq!(envelope.bindings()[1].value.value(), &json!("\"x\""));
+        assert!(envelope.bindings()[0].request.is_some());
+        assert!(envelope.bindings()[1].request.is_none());
         assert_eq!(envelope.metadata()["Id"], "1");
         assert_eq!(envelope.data()["req"]["Method"], "GET");
     }
@@ -242,7 +287,7 @@ mod tests {
         let envelope =
             Envelope::parse(br#"{"data": "{\"q\": 1}", "metadata": null}"#).expect("an envelope");
         assert_eq!(names(&envelope), ["q"]);
-        assert_eq!(envelope.bindings()[0].1.value(), &json!(1));
+        assert_eq!(envelope.bindings()[0].value.value(), &json!(1));
         assert!(envelope.metadata().is_empty());
         let repeated = Envelope::parse(br#"{"Data": {"a": 1, "a": 2}}"#).expect("an envelope");
         assert_eq!(repeated.data(), json!({"a": 2}).as_object().expect("map"));

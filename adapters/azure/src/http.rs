@@ -1,7 +1,8 @@
-//! An HTTP trigger in the envelope: `Data.req` → [`Request`], and a
-//! [`Response`] → the `res` output binding's object.
+//! An HTTP trigger in the envelope: `Data.req` → [`Request`], read from the
+//! host's JSON text.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use anyfn::http::header::{HeaderMap, HeaderName, HeaderValue, HOST};
 use anyfn::http::{Method, Uri};
@@ -9,6 +10,7 @@ use anyfn::{Body, Error, MediaType, Request};
 use serde_json::Value;
 
 use crate::codec::AzureTrigger;
+use crate::envelope::Binding;
 use crate::lenient;
 use crate::scan::{JsonStr, NotJson, Scanner};
 
@@ -21,33 +23,54 @@ use crate::scan::{JsonStr, NotJson, Scanner};
 /// It walks the host's JSON text once: no `Value` is built for the
 /// request, its headers or its body.
 pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
-    let text = trigger.raw_value();
-    let encoded;
-    let object = match text.as_bytes().first() {
-        Some(b'{') => text,
-        Some(b'"') => match lenient::object(trigger.value()) {
-            Some(map) => {
-                encoded = serde_json::to_string(&*map).unwrap_or_default();
-                encoded.as_str()
-            }
-            None => return Err(not_a_request(trigger)),
-        },
-        _ => return Err(not_a_request(trigger)),
-    };
     let not_json = |_| {
         Error::bad_request(format!(
             "the HTTP trigger's request under Data.{} is not valid JSON",
             trigger.binding()
         ))
     };
-    let parts = RequestParts::read(object).map_err(not_json)?;
+    let encoded;
+    let read;
+    let (source, parts) = match trigger.binding_value() {
+        // Noted while the envelope was walked.
+        Some(Binding {
+            value,
+            request: Some(parts),
+            ..
+        }) => (value.source().0, parts),
+        _ => {
+            let text = trigger.raw_value();
+            let object = match text.as_bytes().first() {
+                Some(b'{') => text,
+                Some(b'"') => match lenient::object(trigger.value()) {
+                    Some(map) => {
+                        encoded = serde_json::to_string(&*map).unwrap_or_default();
+                        encoded.as_str()
+                    }
+                    None => return Err(not_a_request(trigger)),
+                },
+                _ => return Err(not_a_request(trigger)),
+            };
+            let mut scanner = Scanner::new(object);
+            read = RequestParts::read(&mut scanner)
+                .and_then(|parts| scanner.end().map(|()| parts))
+                .map_err(not_json)?;
+            (object, &read)
+        }
+    };
+    let field = |range: &Option<Range<usize>>| -> Result<Option<Field<'_>>, Error> {
+        range
+            .clone()
+            .map(|range| Field::at(source, range))
+            .transpose()
+            .map_err(not_json)
+    };
     let mut headers = HeaderMap::new();
-    if let Some(text) = parts.headers {
-        read_headers(text, &mut headers)?;
+    if let Some(range) = &parts.headers {
+        read_headers(source.get(range.clone()).unwrap_or("null"), &mut headers)?;
     }
 
-    let method = match parts
-        .method
+    let method = match field(&parts.method)?
         .map(text_of)
         .transpose()
         .map_err(not_json)?
@@ -57,8 +80,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
             .map_err(|_| Error::bad_request(format!("invalid HTTP method {method:?}")))?,
         None => Method::GET,
     };
-    let url = parts
-        .url
+    let url = field(&parts.url)?
         .map(text_of)
         .transpose()
         .map_err(not_json)?
@@ -67,10 +89,11 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         Some(url) => split_url(url)?,
         None => (None, Cow::Borrowed("/")),
     };
+    let query = parts.query.clone().and_then(|range| source.get(range));
     let uri = if path_and_query.contains('?') {
         path_and_query.parse::<Uri>()
     } else {
-        with_query(&path_and_query, parts.query).parse::<Uri>()
+        with_query(&path_and_query, query).parse::<Uri>()
     }
     .map_err(|err| Error::bad_request(format!("invalid request URL {url:?}: {err}")))?;
 
@@ -79,7 +102,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
             headers.insert(HOST, value);
         }
     }
-    let body = match parts.body {
+    let body = match field(&parts.body)? {
         None | Some(Field::Other("null")) => Body::empty(),
         Some(Field::Text(text)) => {
             let text = text.text().map_err(not_json)?;
@@ -111,48 +134,55 @@ enum Field<'a> {
     Other(&'a str),
 }
 
-/// Where the request's members are in the trigger's text.
-#[derive(Default)]
-struct RequestParts<'a> {
-    method: Option<Field<'a>>,
-    url: Option<Field<'a>>,
-    query: Option<&'a str>,
-    headers: Option<&'a str>,
-    body: Option<Field<'a>>,
+impl<'a> Field<'a> {
+    /// The value at `range` of `source`.
+    fn at(source: &'a str, range: Range<usize>) -> Result<Self, NotJson> {
+        let text = source.get(range).ok_or(NotJson)?;
+        if text.starts_with('"') {
+            Scanner::new(text).string().map(Field::Text)
+        } else {
+            Ok(Field::Other(text))
+        }
+    }
 }
 
-impl<'a> RequestParts<'a> {
-    fn read(object: &'a str) -> Result<Self, NotJson> {
-        let mut scanner = Scanner::new(object);
+/// Where an HTTP request's members (`Method`, `Url`, `Query`, `Headers`,
+/// `Body`, in any case) are in the text an object was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RequestParts {
+    method: Option<Range<usize>>,
+    url: Option<Range<usize>>,
+    query: Option<Range<usize>>,
+    headers: Option<Range<usize>>,
+    body: Option<Range<usize>>,
+}
+
+impl RequestParts {
+    /// Walks the object at the scanner, noting where the members are.
+    pub(crate) fn read(scanner: &mut Scanner<'_>) -> Result<Self, NotJson> {
         let mut parts = Self::default();
         let mut members = scanner.begin_object()?;
         while let Some(key) = scanner.next_key(&mut members)? {
-            let field = |scanner: &mut Scanner<'a>| -> Result<Field<'a>, NotJson> {
-                if scanner.peek() == Some(b'"') {
-                    scanner.string().map(Field::Text)
-                } else {
-                    let range = scanner.skip_value()?;
-                    Ok(Field::Other(scanner.slice(range)))
-                }
-            };
+            let range = Some(scanner.skip_value()?);
             if key.is("Url") {
-                parts.url = Some(field(&mut scanner)?);
+                parts.url = range;
             } else if key.is("Method") {
-                parts.method = Some(field(&mut scanner)?);
+                parts.method = range;
             } else if key.is("Headers") {
-                let range = scanner.skip_value()?;
-                parts.headers = Some(scanner.slice(range));
+                parts.headers = range;
             } else if key.is("Body") {
-                parts.body = Some(field(&mut scanner)?);
+                parts.body = range;
             } else if key.is("Query") {
-                let range = scanner.skip_value()?;
-                parts.query = Some(scanner.slice(range));
-            } else {
-                scanner.skip_value()?;
+                parts.query = range;
             }
         }
-        scanner.end()?;
         Ok(parts)
+    }
+
+    /// Whether the object has `Method` and `Url`: the shape of an HTTP
+    /// trigger's value.
+    pub(crate) fn is_request(&self) -> bool {
+        self.method.is_some() && self.url.is_some()
     }
 }
 
@@ -253,7 +283,7 @@ fn text_of(field: Field<'_>) -> Result<Option<Cow<'_, str>>, NotJson> {
 /// Whether an object's text has `Method` and `Url` members (any case):
 /// the shape of an HTTP trigger's value.
 pub(crate) fn has_method_and_url(object: &str) -> bool {
-    RequestParts::read(object).is_ok_and(|parts| parts.method.is_some() && parts.url.is_some())
+    RequestParts::read(&mut Scanner::new(object)).is_ok_and(|parts| parts.is_request())
 }
 
 /// The host sends the body as bytes (base64 in JSON) for these media types.

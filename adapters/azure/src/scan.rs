@@ -75,6 +75,12 @@ impl<'a> Scanner<'a> {
         Self { text, pos: 0 }
     }
 
+    /// How far the scanner has read.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
     fn skip_whitespace(&mut self) {
         let bytes = self.text.as_bytes();
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
@@ -83,11 +89,13 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next byte that is not whitespace, not consumed.
+    #[inline]
     pub(crate) fn peek(&mut self) -> Option<u8> {
         self.skip_whitespace();
         self.text.as_bytes().get(self.pos).copied()
     }
 
+    #[inline]
     fn expect(&mut self, byte: u8) -> Result<(), NotJson> {
         if self.peek() == Some(byte) {
             self.pos += 1;

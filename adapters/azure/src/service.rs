@@ -311,11 +311,11 @@ pub(crate) fn choose_trigger(
     let by_name = declared.trigger.as_deref().and_then(|name| {
         bindings
             .iter()
-            .position(|(binding, _)| binding == name)
+            .position(|binding| binding.name == name)
             .or_else(|| {
                 bindings
                     .iter()
-                    .position(|(binding, _)| binding.eq_ignore_ascii_case(name))
+                    .position(|binding| binding.name.eq_ignore_ascii_case(name))
             })
     });
     let data_type = declared.data_type.clone();
@@ -332,7 +332,7 @@ pub(crate) fn choose_trigger(
                 AzureTrigger::in_envelope(Arc::clone(&envelope), *index, None).is_http()
             });
             http.ok_or_else(|| {
-                let names: Vec<&str> = bindings.iter().map(|(name, _)| name.as_str()).collect();
+                let names: Vec<&str> = bindings.iter().map(|binding| binding.name.as_str()).collect();
                 Error::bad_request(format!(
                     "the invocation's Data holds several bindings ({}) and no function.json names the trigger",
                     names.join(", ")
