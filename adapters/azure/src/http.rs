@@ -164,17 +164,25 @@ impl RequestParts {
         let mut members = scanner.begin_object()?;
         while let Some(key) = scanner.next_key(&mut members)? {
             let range = Some(scanner.skip_value()?);
-            if key.is("Url") {
-                parts.url = range;
-            } else if key.is("Method") {
-                parts.method = range;
-            } else if key.is("Headers") {
-                parts.headers = range;
-            } else if key.is("Body") {
-                parts.body = range;
-            } else if key.is("Query") {
-                parts.query = range;
-            }
+            // One comparison per key: the names differ in length.
+            let slot = match key.len() {
+                3 if key.is("Url") => &mut parts.url,
+                6 if key.is("Method") => &mut parts.method,
+                7 if key.is("Headers") => &mut parts.headers,
+                4 if key.is("Body") => &mut parts.body,
+                5 if key.is("Query") => &mut parts.query,
+                _ if !key.is_escaped() => continue,
+                // An escaped name is longer than its text.
+                _ => match key.text().map(|text| text.to_ascii_lowercase()).as_deref() {
+                    Ok("url") => &mut parts.url,
+                    Ok("method") => &mut parts.method,
+                    Ok("headers") => &mut parts.headers,
+                    Ok("body") => &mut parts.body,
+                    Ok("query") => &mut parts.query,
+                    _ => continue,
+                },
+            };
+            *slot = range;
         }
         Ok(parts)
     }
@@ -297,24 +305,31 @@ fn is_binary(headers: &HeaderMap) -> bool {
     })
 }
 
-/// `(authority, path and query)` of an absolute URL, or of a path.
+/// `(authority, path and query)` of an absolute URL, or of a path, both
+/// borrowed from `url` (a fragment dropped).
 fn split_url(url: &str) -> Result<(Option<&str>, Cow<'_, str>), Error> {
     let url = url.trim();
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
     if url.starts_with('/') {
         return Ok((None, Cow::Borrowed(url)));
     }
-    let uri: Uri = url
-        .parse()
-        .map_err(|err| Error::bad_request(format!("invalid request URL {url:?}: {err}")))?;
-    // The authority and path as slices of `url`: `Uri` keeps them as given.
-    let authority = uri.authority().and_then(|authority| {
-        url.find(authority.as_str())
-            .map(|start| &url[start..start + authority.as_str().len()])
-    });
-    let path_and_query = uri
-        .path_and_query()
-        .map_or(Cow::Borrowed("/"), |pq| Cow::Owned(pq.as_str().to_owned()));
-    Ok((authority, path_and_query))
+    let invalid = || Error::bad_request(format!("invalid request URL {url:?}"));
+    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if !scheme_ok || authority.parse::<anyfn::http::uri::Authority>().is_err() {
+        return Err(invalid());
+    }
+    let path_and_query = match tail.as_bytes().first() {
+        None => Cow::Borrowed("/"),
+        Some(b'?') => Cow::Owned(format!("/{tail}")),
+        Some(_) => Cow::Borrowed(tail),
+    };
+    Ok((Some(authority), path_and_query))
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -344,7 +359,7 @@ mod tests {
         let trigger = AzureTrigger::new(
             "req",
             json!({
-                "Url": "https://app.azurewebsites.net/api/orders/7?x=1&x=2",
+                "Url": "https://app.azurewebsites.net/api/orders/7?x=1&x=2#top",
                 "Method": "POST",
                 "Query": {"x": "1,2"},
                 "Headers": {"Content-Type": ["application/json"], "Accept": ["a", "b"]},
@@ -407,6 +422,26 @@ mod tests {
             err.message(),
             "the HTTP trigger's binary Body is not valid base64"
         );
+    }
+
+    #[test]
+    fn urls_absolute_or_not() {
+        assert_eq!(
+            split_url("http://h:7071").ok(),
+            Some((Some("h:7071"), Cow::Borrowed("/")))
+        );
+        assert_eq!(
+            split_url("http://h?a=1").ok(),
+            Some((Some("h"), Cow::Borrowed("/?a=1")))
+        );
+        assert_eq!(
+            split_url(" /p?q ").ok(),
+            Some((None, Cow::Borrowed("/p?q")))
+        );
+        for bad in ["h/p", "://h/p", "1x://h/p", "http://h h/p", "http://[::1/p"] {
+            let err = split_url(bad).expect_err(bad);
+            assert_eq!(err.message(), format!("invalid request URL {bad:?}"));
+        }
     }
 
     #[test]

@@ -9,7 +9,6 @@
 //! invocation writes its lines to stdout too: the host does not read the
 //! body of a non-2xx answer.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,19 +16,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
-use tracing::{Event, Subscriber};
+use tracing::{Event, Span, Subscriber};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt as _};
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, Registry};
 use tracing_subscriber::Layer;
 
 type Lines = Arc<Mutex<Vec<String>>>;
 
 /// Whether our subscriber is the global one (only then are lines captured).
 static INSTALLED: AtomicBool = AtomicBool::new(false);
-
-/// The envelope invocations in flight whose lines are captured, by request id.
-static CAPTURES: Mutex<Option<HashMap<String, Lines>>> = Mutex::new(None);
 
 /// Installs the default subscriber when the program has none and
 /// `ANYFN_DEFAULT_SUBSCRIBER` does not turn it off. Level from `RUST_LOG`
@@ -50,50 +46,35 @@ pub(crate) fn install_default_subscriber() {
 
 /// One invocation's captured lines; [`finish`](Self::finish) takes them.
 pub(crate) struct Capture {
-    request_id: String,
     lines: Lines,
 }
 
 impl Capture {
-    /// Starts capturing the lines of the invocation `request_id` (its span
-    /// must be created after this); `None` when our subscriber is not
-    /// installed.
-    pub(crate) fn start(request_id: &str) -> Option<Self> {
+    /// Starts capturing the lines logged inside `span` (an invocation's,
+    /// from [`anyfn::adapter::invocation_span`]): `None` unless the default
+    /// subscriber is installed and has the span.
+    pub(crate) fn start(span: &Span) -> Option<Self> {
         if !INSTALLED.load(Ordering::Acquire) {
             return None;
         }
         let lines = Lines::default();
-        CAPTURES
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert_with(HashMap::new)
-            .insert(request_id.to_owned(), Arc::clone(&lines));
-        Some(Self {
-            request_id: request_id.to_owned(),
-            lines,
+        span.with_subscriber(|(id, dispatch)| {
+            let registry = dispatch.downcast_ref::<Registry>()?;
+            let span = registry.span(id)?;
+            let mut extensions = span.extensions_mut();
+            extensions.get_mut::<SpanInvocation>()?.lines = Some(Arc::clone(&lines));
+            Some(())
         })
+        .flatten()
+        .map(|()| Self { lines })
     }
 
-    /// Stops capturing; the lines so far.
+    /// The lines captured.
     pub(crate) fn finish(self) -> Vec<String> {
         std::mem::take(&mut *self.lines.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
-impl Drop for Capture {
-    fn drop(&mut self) {
-        if let Some(captures) = CAPTURES
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_mut()
-        {
-            captures.remove(&self.request_id);
-        }
-    }
-}
-
-/// Writes `lines` to stdout (a failed invocation's, which the host would
-/// not read from the answer).
 pub(crate) fn to_stdout(lines: &[String]) {
     let mut out = std::io::stdout().lock();
     for line in lines {
@@ -120,14 +101,13 @@ where
         let mut visitor = RequestId(None);
         attrs.record(&mut visitor);
         let Some(request_id) = visitor.0 else { return };
-        let lines = CAPTURES
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .and_then(|captures| captures.get(&request_id).cloned());
+        // The adapter hands the span its lines (`Capture::start`) when the
+        // invocation's are captured.
         if let Some(span) = ctx.span(id) {
-            span.extensions_mut()
-                .insert(SpanInvocation { request_id, lines });
+            span.extensions_mut().insert(SpanInvocation {
+                request_id,
+                lines: None,
+            });
         }
     }
 

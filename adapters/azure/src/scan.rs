@@ -42,6 +42,16 @@ impl<'a> JsonStr<'a> {
         }
     }
 
+    /// The length of the string as written (escapes included).
+    pub(crate) fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Whether the string has escapes.
+    pub(crate) fn is_escaped(&self) -> bool {
+        self.escaped
+    }
+
     /// Whether the string is `name`, compared without ASCII case.
     pub(crate) fn is(&self, name: &str) -> bool {
         if self.escaped {

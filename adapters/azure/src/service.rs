@@ -187,9 +187,9 @@ impl Shared {
         input: AzureInput,
         context: Context,
         started: Instant,
+        span: tracing::Span,
     ) -> Result<AzureAnswer, Error> {
         let deadline = context.deadline();
-        let span = adapter::invocation_span(&context);
         let (task, outcome) = adapter::detach(function.call(input, context));
         tokio::spawn(task.instrument(span));
         match tokio::time::timeout_at(deadline.into(), outcome).await {
@@ -230,10 +230,18 @@ impl Shared {
         );
         let context = self.context(invocation, started);
         let deadline = context.deadline();
-        let capture = Capture::start(&invocation_id);
+        let span = adapter::invocation_span(&context);
+        let capture = Capture::start(&span);
         let outcome = match trigger {
             Ok(trigger) => {
-                Self::run(function, AzureInput::Envelope(trigger), context, started).await
+                Self::run(
+                    function,
+                    AzureInput::Envelope(trigger),
+                    context,
+                    started,
+                    span,
+                )
+                .await
             }
             Err(error) => Err(error),
         };
@@ -285,7 +293,8 @@ impl Shared {
             AzureInvocation::new(invocation_id.clone(), name, self.settings.mode, None);
         let context = self.context(invocation, started);
         let deadline = context.deadline();
-        let outcome = Self::run(function, AzureInput::Http(request), context, started).await;
+        let span = adapter::invocation_span(&context);
+        let outcome = Self::run(function, AzureInput::Http(request), context, started, span).await;
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
             Ok(HttpAnswer::Streamed(response)) => {
