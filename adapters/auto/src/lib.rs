@@ -20,54 +20,15 @@
 //! ```
 
 use anyfn::{ErrorDetails, Handler};
-use anyfn_azure::{AzureError, FromAzure, IntoAzure};
-use anyfn_functions::{FunctionError, Functions, RunFunctionError};
-use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
-use anyfn_server::{FromHttp, IntoHttp, ServeError};
+use anyfn_azure::{FromAzure, IntoAzure};
+use anyfn_functions::Functions;
+use anyfn_lambda::{FromLambda, IntoLambda};
+use anyfn_server::{FromHttp, IntoHttp};
 
-/// Why the chosen adapter could not run.
-///
-/// Its `Debug` output is the message and its causes, so that `main`
-/// returning `Result<(), RunError>` prints a readable reason on exit.
-#[derive(thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// The Lambda adapter failed (on Lambda).
-    #[error(transparent)]
-    Lambda(#[from] LambdaError),
-    /// The local server failed (off Lambda).
-    #[error(transparent)]
-    Server(#[from] ServeError),
-    /// The Azure adapter failed (a custom handler on Azure Functions).
-    #[error(transparent)]
-    Azure(#[from] AzureError),
-    /// [`run_functions`] could not tell which function to run.
-    #[error(transparent)]
-    Function(#[from] FunctionError),
-}
-
-impl From<RunFunctionError> for RunError {
-    fn from(err: RunFunctionError) -> Self {
-        match err {
-            RunFunctionError::Function(err) => Self::Function(err),
-            RunFunctionError::Lambda(err) => Self::Lambda(err),
-            RunFunctionError::Server(err) => Self::Server(err),
-            RunFunctionError::Azure(err) => Self::Azure(err),
-        }
-    }
-}
-
-impl std::fmt::Debug for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self}")?;
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            write!(f, "\n  caused by: {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
-    }
-}
+/// Why the chosen adapter could not run (one variant per adapter, and
+/// [`RunError::Function`] when [`run_functions`] cannot tell which function
+/// to run). Its `Debug` output is the message and its causes.
+pub use anyfn_functions::RunError;
 
 /// Which adapter [`run`] picks in this process: `AwsLambda` on Lambda,
 /// else the server, as [`anyfn_server::platform`] names it (`CloudRun` when

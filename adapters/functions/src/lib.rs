@@ -64,6 +64,6 @@ mod router;
 mod typed;
 
 pub use error::FunctionError;
-pub use registry::{Function, Functions, RunFunctionError};
+pub use registry::{Function, Functions, RunError};
 pub use router::FunctionRouter;
 pub use typed::NamedHandler;

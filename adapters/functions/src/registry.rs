@@ -255,8 +255,8 @@ impl Functions {
     /// # Errors
     ///
     /// As [`lambda_function`](Self::lambda_function), in
-    /// [`RunFunctionError::Function`]; the Lambda adapter's error otherwise.
-    pub async fn run_lambda(self, handler_setting: Option<&str>) -> Result<(), RunFunctionError> {
+    /// [`RunError::Function`]; the Lambda adapter's error otherwise.
+    pub async fn run_lambda(self, handler_setting: Option<&str>) -> Result<(), RunError> {
         let function = self.lambda_function(handler_setting)?;
         Ok(function.erased.run_lambda(self.settings).await?)
     }
@@ -268,9 +268,9 @@ impl Functions {
     ///
     /// # Errors
     ///
-    /// [`FunctionError::Unknown`] (in [`RunFunctionError::Function`]) when
+    /// [`FunctionError::Unknown`] (in [`RunError::Function`]) when
     /// no function is named `target`; the server's error otherwise.
-    pub async fn serve(self, target: Option<&str>) -> Result<(), RunFunctionError> {
+    pub async fn serve(self, target: Option<&str>) -> Result<(), RunError> {
         if let Some(target) = target {
             let function = self.function(target)?;
             return Ok(function.erased.serve(target, self.settings).await?);
@@ -292,7 +292,7 @@ impl Functions {
     /// # Errors
     ///
     /// The Azure adapter's error when it cannot start.
-    pub async fn run_azure(self) -> Result<(), RunFunctionError> {
+    pub async fn run_azure(self) -> Result<(), RunError> {
         let functions = self
             .entries
             .iter()
@@ -307,25 +307,41 @@ impl Functions {
     }
 }
 
-/// Why [`Functions::run_lambda`], [`Functions::serve`] or
-/// [`Functions::run_azure`] stopped.
+/// Why an adapter stopped: [`Functions::run_lambda`], [`Functions::serve`],
+/// [`Functions::run_azure`], and `anyfn_auto`'s `run` and `run_functions`
+/// (which re-exports it).
 ///
-/// One variant per adapter the registry runs on, so that `anyfn-auto` maps
-/// each to its own error exhaustively: a new adapter adds a variant.
-#[derive(Debug, thiserror::Error)]
-pub enum RunFunctionError {
+/// One variant per adapter, so that a caller can tell them apart
+/// exhaustively: a new adapter adds a variant. Its `Debug` output is the
+/// message and its causes, so that `main` returning `Result<(), RunError>`
+/// prints a readable reason on exit.
+#[derive(thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
     /// The function asked for is not there.
     #[error(transparent)]
     Function(#[from] FunctionError),
-    /// The Lambda adapter failed.
+    /// The Lambda adapter failed (on Lambda).
     #[error(transparent)]
     Lambda(#[from] LambdaError),
-    /// The local server failed.
+    /// The local server failed (off Lambda).
     #[error(transparent)]
     Server(#[from] ServeError),
-    /// The Azure adapter failed.
+    /// The Azure adapter failed (a custom handler on Azure Functions).
     #[error(transparent)]
     Azure(#[from] AzureError),
+}
+
+impl std::fmt::Debug for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")?;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            write!(f, "\n  caused by: {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 /// One function of a [`Functions`] registry: its name and its types' names.
