@@ -226,6 +226,39 @@ impl From<Body> for Bytes {
     }
 }
 
+/// A body is one data frame (none when empty): what tower services,
+/// middleware and hyper take.
+///
+/// # Example
+///
+/// ```
+/// use http_body::Body as _;
+///
+/// let body = anyfn::Body::from("hi");
+/// assert_eq!(body.size_hint().exact(), Some(2));
+/// assert!(!body.is_end_stream());
+/// ```
+impl http_body::Body for Body {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let bytes = std::mem::take(&mut self.0);
+        std::task::Poll::Ready((!bytes.is_empty()).then(|| Ok(http_body::Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.0.len() as u64)
+    }
+}
+
 impl AsRef<[u8]> for Body {
     fn as_ref(&self) -> &[u8] {
         &self.0

@@ -32,7 +32,14 @@ use crate::{Error, IntoError};
 /// # }
 /// ```
 pub struct BodyStream {
-    inner: Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>,
+    inner: Inner,
+}
+
+/// Bytes known at once are kept as they are (no box, and adapters can send
+/// them whole); any other body is a boxed stream.
+enum Inner {
+    Whole(Option<Bytes>),
+    Stream(Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>),
 }
 
 impl BodyStream {
@@ -52,7 +59,31 @@ impl BodyStream {
         S: Stream<Item = Result<Bytes, Error>> + Send + 'static,
     {
         Self {
-            inner: Box::pin(chunks),
+            inner: Inner::Stream(Box::pin(chunks)),
+        }
+    }
+
+    /// The body's bytes when they were known at once (made from bytes, a
+    /// string or a [`Body`](crate::Body)); the body back otherwise. Adapters
+    /// send such a body whole, with its length.
+    ///
+    /// # Errors
+    ///
+    /// The body itself, when it is a stream.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::BodyStream;
+    ///
+    /// assert_eq!(BodyStream::from("all at once").into_whole().ok().as_deref(), Some(&b"all at once"[..]));
+    /// let chunks = tokio_stream::iter([Ok::<_, anyfn::Error>("a")]);
+    /// assert!(BodyStream::new(chunks).into_whole().is_err());
+    /// ```
+    pub fn into_whole(self) -> Result<Bytes, Self> {
+        match self.inner {
+            Inner::Whole(bytes) => Ok(bytes.unwrap_or_default()),
+            Inner::Stream(_) => Err(self),
         }
     }
 
@@ -64,7 +95,7 @@ impl BodyStream {
     /// The next chunk: `None` once the body is complete, `Some(Err)` when it
     /// was cut short (and then `None`).
     pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
-        poll_fn(|cx| self.inner.as_mut().poll_next(cx)).await
+        poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
     /// Every chunk, joined.
@@ -85,7 +116,57 @@ impl Stream for BodyStream {
     type Item = Result<Bytes, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        match &mut self.inner {
+            Inner::Whole(bytes) => Poll::Ready(bytes.take().map(Ok)),
+            Inner::Stream(stream) => stream.as_mut().poll_next(cx),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            Inner::Whole(bytes) => (
+                usize::from(bytes.is_some()),
+                Some(usize::from(bytes.is_some())),
+            ),
+            Inner::Stream(stream) => stream.size_hint(),
+        }
+    }
+}
+
+/// Each chunk is a data frame; an error cuts the body (what tower services,
+/// middleware and hyper take). A body known at once has an exact size.
+///
+/// # Example
+///
+/// ```
+/// use http_body::Body as _;
+///
+/// let body = anyfn::stream::BodyStream::from("hi");
+/// assert_eq!(body.size_hint().exact(), Some(2));
+/// ```
+impl http_body::Body for BodyStream {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
+        self.poll_next(cx)
+            .map(|chunk| chunk.map(|chunk| chunk.map(http_body::Frame::data)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self.inner, Inner::Whole(None))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match &self.inner {
+            Inner::Whole(bytes) => {
+                http_body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Inner::Stream(_) => http_body::SizeHint::default(),
+        }
     }
 }
 
@@ -104,7 +185,9 @@ impl Default for BodyStream {
 impl From<Bytes> for BodyStream {
     fn from(bytes: Bytes) -> Self {
         let once = if bytes.is_empty() { None } else { Some(bytes) };
-        Self::from_chunks(Once(once))
+        Self {
+            inner: Inner::Whole(once),
+        }
     }
 }
 
@@ -129,17 +212,6 @@ impl From<&'static str> for BodyStream {
 impl From<Vec<u8>> for BodyStream {
     fn from(bytes: Vec<u8>) -> Self {
         Self::from(Bytes::from(bytes))
-    }
-}
-
-/// One chunk, then the end.
-struct Once(Option<Bytes>);
-
-impl Stream for Once {
-    type Item = Result<Bytes, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, _cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
-        Poll::Ready(self.0.take().map(Ok))
     }
 }
 

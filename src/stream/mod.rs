@@ -53,6 +53,31 @@ pub use channel::{channel, ChunkSender, Closed};
 /// An HTTP response whose body is sent chunk by chunk.
 pub type StreamResponse = http::Response<BodyStream>;
 
+/// A response whose body was known at once ([`BodyStream::into_whole`]) as
+/// a whole [`Response`](crate::Response); the stream back otherwise. What
+/// an adapter does before it chooses how to send a streamed response.
+///
+/// # Errors
+///
+/// The response itself, when its body is a stream.
+///
+/// # Example
+///
+/// ```
+/// let response = anyfn::stream::response(anyfn::stream::BodyStream::from("hi"));
+/// let whole = anyfn::stream::into_whole(response).expect("known at once");
+/// assert_eq!(whole.body().as_bytes(), b"hi");
+/// assert_eq!(whole.headers()["content-type"], "application/octet-stream");
+/// ```
+#[allow(clippy::result_large_err)]
+pub fn into_whole(response: StreamResponse) -> Result<crate::Response, StreamResponse> {
+    let (parts, body) = response.into_parts();
+    match body.into_whole() {
+        Ok(bytes) => Ok(crate::Response::from_parts(parts, crate::Body::from(bytes))),
+        Err(body) => Err(StreamResponse::from_parts(parts, body)),
+    }
+}
+
 /// A `200 OK` streamed response with `body`, as
 /// `application/octet-stream` unless a content type is set afterwards.
 ///

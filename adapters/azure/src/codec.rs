@@ -340,9 +340,14 @@ impl IntoAzure for Response {
     }
 }
 
+/// A body known at once ([`BodyStream::into_whole`](anyfn::stream::BodyStream::into_whole))
+/// answers as a [`Response`] does.
 impl IntoAzure for StreamResponse {
     fn into_azure(self) -> Result<AzureAnswer, Error> {
-        Ok(AzureAnswer::Streamed(self))
+        Ok(match anyfn::stream::into_whole(self) {
+            Ok(whole) => AzureAnswer::Http(whole),
+            Err(streamed) => AzureAnswer::Streamed(streamed),
+        })
     }
 }
 

@@ -97,9 +97,15 @@ pub enum LambdaAnswer {
 /// ```
 /// use anyfn_lambda::{EventSource, IntoLambda, LambdaAnswer};
 ///
-/// let response = anyfn::stream::response(anyfn::stream::BodyStream::from("hi"));
+/// let (_sender, body) = anyfn::stream::channel(1);
+/// let response = anyfn::stream::response(body);
 /// let answer = response.into_lambda_answer(EventSource::FunctionUrl)?;
 /// assert!(matches!(answer, LambdaAnswer::Streamed(_)));
+///
+/// // Bytes known at once answer whole.
+/// let response = anyfn::stream::response(anyfn::stream::BodyStream::from("hi"));
+/// let answer = response.into_lambda_answer(EventSource::FunctionUrl)?;
+/// assert!(matches!(answer, LambdaAnswer::Payload(_)));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 impl IntoLambda for StreamResponse {
@@ -112,8 +118,13 @@ impl IntoLambda for StreamResponse {
         ))
     }
 
-    fn into_lambda_answer(self, _source: EventSource) -> Result<LambdaAnswer, Error> {
-        Ok(LambdaAnswer::Streamed(self))
+    /// A body known at once ([`BodyStream::into_whole`](anyfn::stream::BodyStream::into_whole))
+    /// answers as a [`Response`] does.
+    fn into_lambda_answer(self, source: EventSource) -> Result<LambdaAnswer, Error> {
+        match anyfn::stream::into_whole(self) {
+            Ok(whole) => whole.into_lambda_answer(source),
+            Err(streamed) => Ok(LambdaAnswer::Streamed(streamed)),
+        }
     }
 }
 

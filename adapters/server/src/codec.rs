@@ -142,9 +142,15 @@ impl IntoHttp for HttpAnswer {
     }
 }
 
+/// Streamed with chunked encoding; a body known at once
+/// ([`BodyStream::into_whole`](anyfn::stream::BodyStream::into_whole)) is
+/// sent whole, with its length.
 impl IntoHttp for StreamResponse {
     fn into_http(self) -> Result<HttpAnswer, Error> {
-        Ok(HttpAnswer::Streamed(self))
+        Ok(match anyfn::stream::into_whole(self) {
+            Ok(whole) => HttpAnswer::Whole(whole),
+            Err(streamed) => HttpAnswer::Streamed(streamed),
+        })
     }
 }
 
