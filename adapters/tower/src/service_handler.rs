@@ -1,0 +1,188 @@
+//! A tower [`Service`] as a [`Handler`]: [`ServiceHandler`], made by
+//! [`service`].
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use anyfn::stream::{BodyStream, StreamResponse};
+use anyfn::{async_trait, Context, Error, Handler, Request};
+use bytes::{Buf, Bytes};
+use futures_core::Stream;
+use http_body::Body as HttpBody;
+use http_body_util::BodyExt as _;
+use tower_service::Service;
+
+/// The error type tower services and bodies agree on.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A tower [`Service`] run as an anyfn [`Handler`]: [`Request`] in, a
+/// [`StreamResponse`] out, on every adapter. Make one with [`service`].
+///
+/// Each invocation:
+///
+/// 1. puts the invocation's [`Context`] in the request's extensions (with
+///    axum, take it with `Extension<anyfn::Context>`);
+/// 2. clones the service and waits until it is ready (`poll_ready`), within
+///    the invocation's deadline, which the adapter keeps; a service that
+///    fails to become ready answers `503 Service Unavailable`;
+/// 3. calls it; an error from the service (or from its response body) is
+///    the invocation's error, as the failure contract says: an
+///    [`anyfn::Error`] the service passed on keeps its kind (a handler
+///    wrapped with [`with_layer`](crate::with_layer) fails as it would
+///    alone), any other error is a handler failure (`500`);
+/// 4. answers the response: whole when its body's length is known (a JSON
+///    or text answer, sent with `Content-Length`), streamed chunk by chunk
+///    otherwise (server-sent events, compressed bodies), where the adapter
+///    streams.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{Harness, TestRequest};
+/// use axum::routing::get;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let router = axum::Router::new().route("/hello/{name}", get(|axum::extract::Path(name): axum::extract::Path<String>| async move {
+///     format!("Hello, {name}!")
+/// }));
+/// let harness = Harness::new(anyfn_tower::service(router));
+/// let response = harness.invoke(TestRequest::get("/hello/Ada").build()).await.into_http_response().await;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.body().as_bytes(), b"Hello, Ada!");
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServiceHandler<S> {
+    service: S,
+}
+
+impl<S> ServiceHandler<S> {
+    /// The service.
+    pub fn get_ref(&self) -> &S {
+        &self.service
+    }
+
+    /// The service back.
+    pub fn into_inner(self) -> S {
+        self.service
+    }
+}
+
+/// Runs `service` as a [`Handler`]: an `axum::Router`, a
+/// `tower::ServiceBuilder` stack, any `Service<http::Request<anyfn::Body>>`
+/// answering an `http::Response` whose body is an [`http_body::Body`].
+///
+/// # Example
+///
+/// ```no_run
+/// use axum::routing::get;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_auto::RunError> {
+///     let router = axum::Router::new().route("/", get(|| async { "Hello!" }));
+///     anyfn_auto::run(anyfn_tower::service(router)).await
+/// }
+/// ```
+pub fn service<S>(service: S) -> ServiceHandler<S> {
+    ServiceHandler { service }
+}
+
+#[async_trait]
+impl<S, B> Handler for ServiceHandler<S>
+where
+    S: Service<Request, Response = http::Response<B>> + Clone + Send + Sync + 'static,
+    S::Future: Send,
+    S::Error: Into<BoxError>,
+    B: HttpBody + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Event = Request;
+    type Output = StreamResponse;
+    type Error = Error;
+
+    async fn call(&self, mut request: Request, context: Context) -> Result<StreamResponse, Error> {
+        request.extensions_mut().insert(context);
+        let mut service = self.service.clone();
+        poll_fn(|cx| service.poll_ready(cx))
+            .await
+            .map_err(|err| not_ready(err.into()))?;
+        let response = service
+            .call(request)
+            .await
+            .map_err(|err| Error::from_boxed(err.into()))?;
+        answer(response).await
+    }
+}
+
+/// `503`: the service could not take the request.
+fn not_ready(err: BoxError) -> Error {
+    let err = Error::from_boxed(err);
+    if err.is_handler() {
+        Error::unavailable(format!("the service is not ready: {}", err.message()))
+    } else {
+        err
+    }
+}
+
+/// The service's response as a [`StreamResponse`]: its body gathered when
+/// its length is known, streamed otherwise.
+async fn answer<B>(response: http::Response<B>) -> Result<StreamResponse, Error>
+where
+    B: HttpBody + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let (parts, body) = response.into_parts();
+    let body = if body.is_end_stream() || body.size_hint().exact().is_some() {
+        let bytes = body
+            .collect()
+            .await
+            .map_err(|err| Error::from_boxed(err.into()))?
+            .to_bytes();
+        BodyStream::from(bytes)
+    } else {
+        BodyStream::new(DataFrames {
+            body: Box::pin(body),
+        })
+    };
+    Ok(StreamResponse::from_parts(parts, body))
+}
+
+/// A body's data frames as a stream of chunks (trailers are dropped: no
+/// adapter sends them).
+struct DataFrames<B> {
+    body: Pin<Box<B>>,
+}
+
+impl<B> Stream for DataFrames<B>
+where
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            return match self.body.as_mut().poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(mut data) => {
+                        let chunk = data.copy_to_bytes(data.remaining());
+                        if chunk.is_empty() {
+                            continue;
+                        }
+                        Poll::Ready(Some(Ok(chunk)))
+                    }
+                    Err(_trailers) => continue,
+                },
+                Poll::Ready(Some(Err(err))) => {
+                    Poll::Ready(Some(Err(Error::from_boxed(err.into()))))
+                }
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+    }
+}

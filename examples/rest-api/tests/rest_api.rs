@@ -1,0 +1,388 @@
+//! The `rest-api` example's one test, run through every way anyfn runs it:
+//! the harness, the local server, the Lambda emulator behind each HTTP
+//! source (REST API, HTTP API, ALB, function URL) and the Azure Functions
+//! emulator. Each starts with an empty store and gets the same requests in
+//! the same order, and must give the same answers: status, the headers that
+//! matter (`Location`, `Allow`, `Content-Type`, CORS) and body.
+//!
+//! The binaries (`rest-api`, `layered-hello`) run under the emulators as
+//! they would on Lambda and Azure; the harness and the server run the same
+//! router in this process.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyfn::http::{HeaderMap, Method, StatusCode};
+use anyfn_test::fixtures::lambda_http::LambdaHttpSource;
+use anyfn_test::{AzureEmulator, Harness, LambdaEmulator, TestRequest, TestServer};
+use serde_json::{json, Value};
+
+/// One request of the sequence and the answer it must get.
+struct Case {
+    request: fn() -> TestRequest,
+    status: u16,
+    /// Headers that must have exactly these values.
+    headers: &'static [(&'static str, &'static str)],
+    /// The body: JSON compared as JSON, else text.
+    body: Expected,
+}
+
+enum Expected {
+    Json(fn() -> Value),
+    Text(&'static str),
+    Empty,
+    /// The JSON of `/whoami`: this invocation's request id, and the platform.
+    WhoAmI,
+}
+
+const CORS: (&str, &str) = ("access-control-allow-origin", "*");
+
+fn post_link(url: &str) -> TestRequest {
+    TestRequest::post("/links").json(&json!({ "url": url }))
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            request: || TestRequest::get("/links"),
+            status: 200,
+            headers: &[("content-type", "application/json"), CORS],
+            body: Expected::Json(|| json!([])),
+        },
+        Case {
+            request: || post_link("https://example.com/a"),
+            status: 201,
+            headers: &[("location", "/links/1"), CORS],
+            body: Expected::Json(|| json!({"id": 1, "url": "https://example.com/a", "visits": 0})),
+        },
+        Case {
+            request: || post_link("https://example.com/b?x=1"),
+            status: 201,
+            headers: &[("location", "/links/2")],
+            body: Expected::Json(|| json!({"id": 2, "url": "https://example.com/b?x=1", "visits": 0})),
+        },
+        Case {
+            request: || post_link("ftp://example.com"),
+            status: 422,
+            headers: &[("content-type", "application/json")],
+            body: Expected::Json(
+                || json!({"error": "expected an http(s) URL, found \"ftp://example.com\""}),
+            ),
+        },
+        Case {
+            request: || {
+                TestRequest::post("/links")
+                    .header("content-type", "application/json")
+                    .body("{")
+            },
+            status: 400,
+            headers: &[],
+            body: Expected::Text(
+                "Failed to parse the request body as JSON: EOF while parsing an object at line 1 column 1",
+            ),
+        },
+        Case {
+            request: || TestRequest::get("/1"),
+            status: 302,
+            headers: &[("location", "https://example.com/a"), CORS],
+            body: Expected::Empty,
+        },
+        Case {
+            request: || TestRequest::get("/links/1"),
+            status: 200,
+            headers: &[("content-type", "application/json")],
+            body: Expected::Json(|| json!({"id": 1, "url": "https://example.com/a", "visits": 1})),
+        },
+        Case {
+            request: || TestRequest::get("/links").query("limit", "1"),
+            status: 200,
+            headers: &[],
+            body: Expected::Json(|| json!([{"id": 1, "url": "https://example.com/a", "visits": 1}])),
+        },
+        Case {
+            request: || TestRequest::put("/links"),
+            status: 405,
+            headers: &[("allow", "GET,HEAD,POST"), CORS],
+            body: Expected::Empty,
+        },
+        Case {
+            request: || TestRequest::get("/links/99"),
+            status: 404,
+            headers: &[("content-type", "application/json")],
+            body: Expected::Json(|| json!({"error": "no link 99"})),
+        },
+        Case {
+            request: || TestRequest::get("/links/abc"),
+            status: 400,
+            headers: &[],
+            body: Expected::Text(
+                "Invalid URL: Cannot parse `abc` to a `u64`",
+            ),
+        },
+        Case {
+            request: || TestRequest::get("/nope/deeper"),
+            status: 404,
+            headers: &[CORS],
+            body: Expected::Json(|| json!({"error": "no route for GET /nope/deeper"})),
+        },
+        Case {
+            request: || TestRequest::delete("/links/1"),
+            status: 204,
+            headers: &[CORS],
+            body: Expected::Empty,
+        },
+        Case {
+            request: || TestRequest::get("/links/1"),
+            status: 404,
+            headers: &[],
+            body: Expected::Json(|| json!({"error": "no link 1"})),
+        },
+        Case {
+            request: || {
+                TestRequest::new(Method::OPTIONS, "/links")
+                    .header("origin", "https://app.example.com")
+                    .header("access-control-request-method", "POST")
+            },
+            status: 200,
+            headers: &[
+                CORS,
+                ("access-control-allow-methods", "GET,POST,DELETE"),
+            ],
+            body: Expected::Empty,
+        },
+        Case {
+            request: || TestRequest::get("/whoami"),
+            status: 200,
+            headers: &[CORS],
+            body: Expected::WhoAmI,
+        },
+    ]
+}
+
+/// What an adapter answered, and the request id it ran the invocation as.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    request_id: String,
+}
+
+/// Checks `answer` against `case` (`platform`: what `/whoami` says).
+fn check(adapter: &str, index: usize, case: &Case, answer: &Answer, platform: &str) {
+    let what = format!(
+        "{adapter}, request {index} ({:?})",
+        (case.request)().build().uri()
+    );
+    assert_eq!(answer.status.as_u16(), case.status, "{what}: status");
+    for (name, value) in case.headers {
+        let seen: Vec<_> = answer.headers.get_all(*name).iter().collect();
+        assert_eq!(seen, [*value], "{what}: header {name}");
+    }
+    match &case.body {
+        Expected::Json(expected) => {
+            let body: Value = serde_json::from_slice(&answer.body)
+                .unwrap_or_else(|err| panic!("{what}: not JSON ({err}): {:?}", answer.body));
+            assert_eq!(body, expected(), "{what}: body");
+        }
+        Expected::Text(text) => {
+            assert_eq!(String::from_utf8_lossy(&answer.body), *text, "{what}: body");
+        }
+        Expected::Empty => assert!(answer.body.is_empty(), "{what}: body {:?}", answer.body),
+        Expected::WhoAmI => {
+            let body: Value = serde_json::from_slice(&answer.body).expect("JSON");
+            assert_eq!(
+                body,
+                json!({"request_id": answer.request_id, "platform": platform}),
+                "{what}: body"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn through_the_harness() {
+    let harness = Harness::new(anyfn_tower::service(rest_api::router()));
+    for (index, case) in cases().iter().enumerate() {
+        let invocation = harness.invoke((case.request)().build()).await;
+        let request_id = invocation.request_id().to_owned();
+        let response = invocation.into_http_response().await;
+        let (parts, body) = response.into_parts();
+        let answer = Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body: body.as_bytes().to_vec(),
+            request_id,
+        };
+        check("harness", index, case, &answer, "test");
+    }
+}
+
+#[tokio::test]
+async fn through_the_local_server() {
+    let server = TestServer::start(anyfn_tower::service(rest_api::router()))
+        .await
+        .expect("the server starts");
+    for (index, case) in cases().iter().enumerate() {
+        let response = server
+            .client()
+            .send((case.request)())
+            .await
+            .expect("the server answers");
+        let answer = Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.body().as_bytes().to_vec(),
+            request_id: response
+                .header("x-request-id")
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        check("server", index, case, &answer, "local-server");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn through_every_lambda_http_source() {
+    for source in LambdaHttpSource::ALL {
+        let emulator = LambdaEmulator::builder()
+            .function_name("rest-api")
+            .start()
+            .await
+            .expect("the emulator starts");
+        let _function = emulator
+            .spawn(env!("CARGO_BIN_EXE_rest-api"))
+            .expect("the binary starts");
+        for (index, case) in cases().iter().enumerate() {
+            let outcome = emulator
+                .invoke(source.event(&(case.request)().build()).to_string())
+                .await;
+            let request_id = outcome.request_id().to_owned();
+            let payload: Value = outcome.expect_json();
+            let response = source
+                .response(&payload)
+                .unwrap_or_else(|err| panic!("{}: {err}", source.name()));
+            let (parts, body) = response.into_parts();
+            let answer = Answer {
+                status: parts.status,
+                headers: parts.headers,
+                body: body.as_bytes().to_vec(),
+                request_id,
+            };
+            check(
+                &format!("lambda {}", source.name()),
+                index,
+                case,
+                &answer,
+                "aws-lambda",
+            );
+        }
+    }
+}
+
+fn azure_app(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../azure")
+        .join(name)
+}
+
+#[tokio::test]
+async fn through_the_azure_functions_host() {
+    let azure = AzureEmulator::builder()
+        .app_dir(azure_app("rest-api"))
+        .build()
+        .expect("the app folder reads");
+    let _function = azure
+        .spawn(env!("CARGO_BIN_EXE_rest-api"))
+        .await
+        .expect("the binary starts");
+    for (index, case) in cases().iter().enumerate() {
+        let outcome = azure.http("rest-api", (case.request)()).await;
+        let request_id = outcome.invocation_id().to_owned();
+        let response = outcome.http_response();
+        let answer = Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.body().as_bytes().to_vec(),
+            request_id,
+        };
+        check("azure", index, case, &answer, "azure-functions");
+    }
+}
+
+/// A plain anyfn handler in tower-http's CORS layer: the layer's headers on
+/// the server and on Lambda (and Azure), the handler's answer unchanged.
+#[tokio::test]
+async fn a_tower_http_layer_wraps_a_plain_handler_on_every_adapter() {
+    let request = || {
+        TestRequest::get("/")
+            .query("name", "Ada")
+            .header("origin", "https://app.example.com")
+    };
+    let expect = |adapter: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]| {
+        assert_eq!(status, 200, "{adapter}");
+        assert_eq!(headers["access-control-allow-origin"], "*", "{adapter}");
+        assert_eq!(
+            headers["vary"],
+            "origin, access-control-request-method, access-control-request-headers",
+            "{adapter}"
+        );
+        assert_eq!(
+            headers["content-type"], "text/plain; charset=utf-8",
+            "{adapter}"
+        );
+        assert_eq!(body, b"Hello, Ada!", "{adapter}");
+    };
+
+    let server = TestServer::start(rest_api::layered_hello())
+        .await
+        .expect("the server starts");
+    let response = server.client().send(request()).await.expect("an answer");
+    expect(
+        "server",
+        response.status(),
+        response.headers(),
+        response.body().as_bytes(),
+    );
+    assert_eq!(response.header("content-length"), Some("11"), "sent whole");
+    server.shutdown().await;
+
+    for source in LambdaHttpSource::ALL {
+        let emulator = LambdaEmulator::builder()
+            .function_name("layered-hello")
+            .timeout(Duration::from_secs(3))
+            .start()
+            .await
+            .expect("the emulator starts");
+        let _function = emulator
+            .spawn(env!("CARGO_BIN_EXE_layered-hello"))
+            .expect("the binary starts");
+        let payload: Value = emulator
+            .invoke(source.event(&request().build()).to_string())
+            .await
+            .expect_json();
+        let response = source.response(&payload).expect("a response");
+        expect(
+            &format!("lambda {}", source.name()),
+            response.status(),
+            response.headers(),
+            response.body().as_bytes(),
+        );
+    }
+
+    let azure = AzureEmulator::builder()
+        .app_dir(azure_app("layered-hello"))
+        .build()
+        .expect("the app folder reads");
+    let _function = azure
+        .spawn(env!("CARGO_BIN_EXE_layered-hello"))
+        .await
+        .expect("the binary starts");
+    let response = azure.http("layered-hello", request()).await.http_response();
+    expect(
+        "azure",
+        response.status(),
+        response.headers(),
+        response.body().as_bytes(),
+    );
+}
