@@ -9,7 +9,7 @@
 //! | `GET /links/{id}` | `200`, the link; `404` when there is none |
 //! | `DELETE /links/{id}` | `204`; `404` when there is none |
 //! | `GET /{id}` | `302 Found` to the link's URL (counting the visit); `404` |
-//! | `GET /whoami` | the invocation's request id and platform, from anyfn's [`Context`](anyfn::Context) |
+//! | `GET /whoami` | the invocation's request id and platform, from [`anyfn::Context`] |
 //! | another method on a route | `405 Method Not Allowed` with `Allow` (axum's) |
 //! | any other path | `404` `{"error": "no route for GET /…"}` |
 //!
