@@ -13,9 +13,9 @@ use std::time::Duration;
 use anyfn::handler_fn;
 use anyfn::http::Method;
 use anyfn_server::Server;
+use anyfn_test::fixtures::lambda_http::LambdaHttpSource;
 use anyfn_test::{AzureEmulator, Harness, LambdaEmulator, TestRequest, TestResponse, TestServer};
-use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::example_code::{failures as failures_example, webhook as webhook_example};
 use crate::lambda::example;
@@ -176,99 +176,19 @@ fn header_pairs(headers: &anyfn::http::HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The HTTP sources a Lambda function is reached through.
-const SHAPES: [&str; 4] = ["rest", "http-api", "alb", "function-url"];
-
-/// `case` as `shape` delivers it to a Lambda function.
-fn lambda_event(shape: &str, case: &Case) -> String {
-    let (path, query) = case.path.split_once('?').unwrap_or((case.path, ""));
-    let method = case.method.as_str();
-    let query_map: serde_json::Map<String, Value> = query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (key.to_owned(), json!(value))
-        })
-        .collect();
-    let event = match shape {
-        "rest" => json!({
-            "resource": "/{proxy+}", "path": path, "httpMethod": method,
-            "headers": {"Host": "api.example.com"},
-            "multiValueHeaders": {"Host": ["api.example.com"]},
-            "queryStringParameters": if query_map.is_empty() { Value::Null } else { Value::Object(query_map.clone()) },
-            "requestContext": {"stage": "prod", "resourcePath": "/{proxy+}", "httpMethod": method},
-            "body": case.body, "isBase64Encoded": false
-        }),
-        "alb" => json!({
-            "httpMethod": method, "path": path,
-            "queryStringParameters": query_map,
-            "headers": {"host": "lb.example.com"},
-            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1"}},
-            "body": case.body, "isBase64Encoded": false
-        }),
-        "http-api" | "function-url" => {
-            let domain = if shape == "function-url" {
-                "abc123.lambda-url.us-east-1.on.aws"
-            } else {
-                "abc123.execute-api.us-east-1.amazonaws.com"
-            };
-            json!({
-                "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
-                "headers": {"host": domain},
-                "requestContext": {"http": {"method": method, "path": path}, "stage": "$default", "domainName": domain},
-                "body": case.body, "isBase64Encoded": false
-            })
-        }
-        other => unreachable!("{other}"),
-    };
-    event.to_string()
-}
-
-/// What the caller of `shape` sees when the function posts `payload`.
-fn from_lambda_response(shape: &str, payload: &Value, request_id: &str) -> Answer {
-    let seen_on = format!("lambda {shape}");
-    let status = payload["statusCode"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{seen_on}: no statusCode in {payload}"));
-    let headers: Vec<(String, String)> = match shape {
-        "rest" => payload["multiValueHeaders"]
-            .as_object()
-            .map(|headers| {
-                headers
-                    .iter()
-                    .map(|(name, values)| {
-                        let joined = values
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str)
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        (name.clone(), joined)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        _ => payload["headers"]
-            .as_object()
-            .map(|headers| {
-                headers
-                    .iter()
-                    .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    };
-    let text = payload["body"].as_str().unwrap_or_default();
-    let body = if payload["isBase64Encoded"] == true {
-        base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .expect("base64 body")
-    } else {
-        text.as_bytes().to_vec()
-    };
-    Answer::new(status as u16, headers, &body, request_id, &seen_on)
+/// What the caller of `source` sees when the function posts `payload`.
+fn from_lambda_response(source: LambdaHttpSource, payload: &Value, request_id: &str) -> Answer {
+    let seen_on = format!("lambda {}", source.name());
+    let response = source
+        .response(payload)
+        .unwrap_or_else(|err| panic!("{seen_on}: {err}"));
+    Answer::new(
+        response.status().as_u16(),
+        header_pairs(response.headers()),
+        response.body().as_bytes(),
+        request_id,
+        &seen_on,
+    )
 }
 
 /// Checks that every adapter gave `case` the answer of the harness, and the
@@ -357,13 +277,14 @@ where
             from_test_response(&over_http, "server"),
         ));
 
-        for shape in SHAPES {
-            let outcome = emulator.invoke(lambda_event(shape, case)).await;
+        for source in LambdaHttpSource::ALL {
+            let event = source.event(&test_request(case).build());
+            let outcome = emulator.invoke(event.to_string()).await;
             let request_id = outcome.request_id().to_owned();
             let payload = outcome.expect_json();
             others.push((
-                format!("lambda {shape}"),
-                from_lambda_response(shape, &payload, &request_id),
+                format!("lambda {}", source.name()),
+                from_lambda_response(source, &payload, &request_id),
             ));
         }
         let outcome = azure.http(name, test_request(case)).await;
