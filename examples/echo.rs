@@ -1,6 +1,8 @@
 //! Answers JSON describing the request it saw: method, path, query (every
 //! value of every key), headers (every value), cookies, body (UTF-8 text, or
-//! base64 when not UTF-8), and from the context the request id, function name,
+//! base64 when not UTF-8), the path parameters and stage variables the
+//! platform's routing gave it (`{}` on the local server), and from the
+//! context the request id, function name,
 //! remaining time in ms, platform (`local-server`, `cloud-run`, `aws-lambda`,
 //! `test`) and trace id (or `null`).
 //!
@@ -43,6 +45,8 @@ pub async fn echo(request: Request, context: Context) -> Result<Response, anyfn:
         "cookies": cookies,
         "body": body,
         "isBase64Encoded": is_base64_encoded,
+        "pathParameters": request.path_params(),
+        "stageVariables": request.stage_variables(),
         "requestId": context.request_id(),
         "functionName": context.function_name(),
         "remainingTimeMs": context.remaining_time().as_millis() as u64,

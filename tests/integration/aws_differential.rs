@@ -376,14 +376,15 @@ fn api_context<'a>(name: &str, context: &'a Context) -> &'a ApiGatewayRequestCon
 /// API Gateway REST API (v1): method, path, query values (API Gateway sends
 /// them decoded; the multi-value map when present, as anyfn prefers it),
 /// headers (every value; multi-value map when present), body bytes (base64
-/// decoded), and the request context: stage, resource path (anyfn's
-/// `route_key`), request id, source IP and user agent (from `identity`),
-/// domain name, API id, account id, authorizer object.
+/// decoded), `pathParameters` and `stageVariables` (the request's
+/// `PathParams` and `StageVariables`), and the request context: stage,
+/// resource path (anyfn's `route_key`), request id, source IP and user
+/// agent (from `identity`), domain name, API id, account id, authorizer
+/// object.
 ///
-/// Skipped: `resource`, `pathParameters`, `stageVariables`, the rest of
-/// `identity` (Cognito, API keys, caller), `requestTime`, `protocol`:
-/// anyfn's portable request has no place for them (routing data of API
-/// Gateway, not of the HTTP request).
+/// Skipped: `resource`, the rest of `identity` (Cognito, API keys, caller),
+/// `requestTime`, `protocol`: anyfn's portable request has no place for
+/// them (routing data of API Gateway, not of the HTTP request).
 fn check_rest_api(name: &str, aws_payload: &[u8], payload: &[u8]) {
     let aws: ApiGatewayProxyRequest = aws_decode(name, aws_payload);
     let (request, source, context) = anyfn_decode::<Request>(name, payload);
@@ -416,6 +417,7 @@ fn check_rest_api(name: &str, aws_payload: &[u8], payload: &[u8]) {
         body_bytes(name, aws.body.as_deref(), aws.is_base64_encoded),
         "{name}: body"
     );
+    compare_routing(name, &request, &aws.path_parameters, &aws.stage_variables);
 
     let api = api_context(name, &context);
     let rc = &aws.request_context;
@@ -468,6 +470,42 @@ fn check_rest_api(name: &str, aws_payload: &[u8], payload: &[u8]) {
         )
     });
     assert_eq!(api.authorizer(), expected.as_ref(), "{name}: authorizer");
+}
+
+/// `pathParameters` and `stageVariables` (as sent: API Gateway decodes
+/// path parameters) against the request's `PathParams` and
+/// `StageVariables`; both empty for shapes without routes.
+fn compare_routing(
+    name: &str,
+    request: &Request,
+    path_parameters: &HashMap<String, String>,
+    stage_variables: &HashMap<String, String>,
+) {
+    let sorted = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> BTreeMap<String, String> {
+        pairs
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
+    };
+    let aws_sorted = |map: &HashMap<String, String>| -> BTreeMap<String, String> {
+        map.iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect()
+    };
+    assert_eq!(
+        sorted(&mut request.path_params().iter()),
+        aws_sorted(path_parameters),
+        "{name}: pathParameters"
+    );
+    assert_eq!(
+        request.path_params().len(),
+        path_parameters.len(),
+        "{name}: pathParameters, each name once"
+    );
+    assert_eq!(
+        sorted(&mut request.stage_variables().iter()),
+        aws_sorted(stage_variables),
+        "{name}: stageVariables"
+    );
 }
 
 /// What the HTTP API (v2) and Function URL checks share: both shapes carry
@@ -543,8 +581,10 @@ fn check_v2_like(name: &str, request: &Request, aws: V2Like<'_>) {
 /// `http`), domain name, API id, account id, and the authorizer (JWT claims
 /// and scopes, a Lambda authorizer's fields, IAM's keys and identity).
 ///
+/// `pathParameters` and `stageVariables` are compared as for REST.
+///
 /// Skipped: `routeKey` at the top (the context's is compared),
-/// `pathParameters`, `stageVariables`, `requestContext.time`/`timeEpoch`,
+/// `requestContext.time`/`timeEpoch`,
 /// `http.protocol`, `authentication` (client certificates): anyfn keeps no
 /// such field. The deprecated top-level `httpMethod` of aws_lambda_events is
 /// not read: it is absent from v2 payloads (and defaults to GET).
@@ -578,6 +618,7 @@ fn check_http_api(name: &str, aws_payload: &[u8], payload: &[u8]) {
             body: body_bytes(name, aws.body.as_deref(), aws.is_base64_encoded),
         },
     );
+    compare_routing(name, &request, &aws.path_parameters, &aws.stage_variables);
 
     let api = api_context(name, &context);
     compare_context(
@@ -768,6 +809,8 @@ fn check_function_url(name: &str, aws_payload: &[u8], payload: &[u8], shape: Eve
             body: body_bytes(name, aws.body.as_deref(), aws.is_base64_encoded),
         },
     );
+    // A Function URL has no routes (and aws_lambda_events no such fields).
+    compare_routing(name, &request, &HashMap::new(), &HashMap::new());
 
     let api = api_context(name, &context);
     compare_context(
@@ -864,6 +907,7 @@ fn check_alb(name: &str, aws_payload: &[u8], payload: &[u8], shape: EventSource)
         None,
         "{name}: no API Gateway context"
     );
+    compare_routing(name, &request, &HashMap::new(), &HashMap::new());
 }
 
 // ---------------------------------------------------------------------------
@@ -1196,6 +1240,10 @@ fn a_wrong_decode_fails_the_comparison() {
         ("lambda/example-apigw-request.json", Anyfn, r#""clientName": "Exata""#, r#""clientName": "Other""#, "authorizer"),
         ("lambda/example-apigw-request.json", Anyfn, "192.168.196.186", "192.168.196.187", "requestContext identity.sourceIp"),
         ("lambda/example-apigw-sam-rest-request.json", Anyfn, r#""resourcePath": "/test""#, r#""resourcePath": "/other""#, "requestContext resourcePath"),
+        ("lambda/example-apigw-request.json", Anyfn, r#""proxy": "hello/world""#, r#""proxy": "hello/earth""#, "pathParameters"),
+        ("lambda/example-apigw-console-request.json", Anyfn, r#""baz": "qux""#, r#""baz": "quux""#, "stageVariables"),
+        ("lambda/example-apigw-v2-request-iam.json", Anyfn, r#""proxy": "hello/world""#, r#""proxy": "hello/world", "extra": "x""#, "pathParameters"),
+        ("lambda/example-apigw-v2-request-jwt-authorizer.json", Anyfn, r#""stageVariable2": "value2""#, r#""stageVariable2": "value3""#, "stageVariables"),
         ("lambda/example-apigw-v2-request-jwt-authorizer.json", Anyfn, r#""cookie2""#, r#""cookie3""#, "headers"),
         ("lambda/example-apigw-v2-request-jwt-authorizer.json", Anyfn, r#""claim1": "value1""#, r#""claim1": "other""#, "JWT claim claim1"),
         ("lambda/example-apigw-v2-request-jwt-authorizer.json", Anyfn, r#""scope2""#, r#""scope3""#, "JWT scopes"),

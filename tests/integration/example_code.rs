@@ -21,6 +21,8 @@ pub mod kinesis;
 pub mod nightly;
 #[path = "../../examples/queue-worker.rs"]
 pub mod queue_worker;
+#[path = "../../examples/shortener.rs"]
+pub mod shortener;
 #[path = "../../examples/stream.rs"]
 pub mod stream;
 #[path = "../../examples/thumbnail.rs"]

@@ -70,6 +70,11 @@ async fn echo_describes_every_part_of_the_request() {
     assert_eq!(echoed["body"], "hello body");
     assert_eq!(echoed["isBase64Encoded"], false);
     assert_eq!(
+        (&echoed["pathParameters"], &echoed["stageVariables"]),
+        (&json!({}), &json!({})),
+        "the local server has no routes"
+    );
+    assert_eq!(
         echoed["requestId"].as_str(),
         response.header("x-request-id"),
         "the context's request id is the one the server reports"

@@ -86,6 +86,10 @@ struct Expected {
     headers: Map<String, Value>,
     cookies: Vec<String>,
     body: Vec<u8>,
+    /// `pathParameters` and `stageVariables`: API Gateway's (`null` is
+    /// none); an ALB has no routes.
+    path_parameters: Value,
+    stage_variables: Value,
 }
 
 fn strings(value: &Value) -> Vec<String> {
@@ -134,8 +138,18 @@ fn non_empty<'a>(event: &'a Value, key: &str) -> Option<&'a Value> {
         .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
 }
 
+/// An object of the event, `{}` when absent or `null`.
+fn object_or_empty(event: &Value, key: &str) -> Value {
+    match event.get(key) {
+        Some(Value::Object(map)) => Value::Object(map.clone()),
+        _ => json!({}),
+    }
+}
+
 fn expected(event: &Value) -> Expected {
     let context = &event["requestContext"];
+    let path_parameters = object_or_empty(event, "pathParameters");
+    let stage_variables = object_or_empty(event, "stageVariables");
     let body_text = event["body"].as_str().unwrap_or_default();
     let body = if event["isBase64Encoded"].as_bool() == Some(true) {
         base64::engine::general_purpose::STANDARD
@@ -159,6 +173,8 @@ fn expected(event: &Value) -> Expected {
             cookies: cookie_pairs(&headers),
             headers,
             body,
+            path_parameters: json!({}),
+            stage_variables: json!({}),
         };
     }
     if event["version"] == "2.0" {
@@ -182,6 +198,8 @@ fn expected(event: &Value) -> Expected {
             cookies: cookie_pairs(&headers),
             headers,
             body,
+            path_parameters,
+            stage_variables,
         };
     }
     let headers = multimap(
@@ -201,6 +219,8 @@ fn expected(event: &Value) -> Expected {
         cookies: cookie_pairs(&headers),
         headers,
         body,
+        path_parameters,
+        stage_variables,
     }
 }
 
@@ -275,6 +295,14 @@ async fn every_http_fixture_reaches_echo_intact() {
             "{name}: headers"
         );
         assert_eq!(echoed["cookies"], json!(want.cookies), "{name}: cookies");
+        assert_eq!(
+            echoed["pathParameters"], want.path_parameters,
+            "{name}: pathParameters"
+        );
+        assert_eq!(
+            echoed["stageVariables"], want.stage_variables,
+            "{name}: stageVariables"
+        );
         match std::str::from_utf8(&want.body) {
             Ok(text) => {
                 assert_eq!(echoed["body"], text, "{name}: body");

@@ -27,6 +27,7 @@ mod parity;
 mod properties;
 mod pubsub_push;
 mod report_log;
+mod shortener;
 mod shutdown;
 mod shutdown_under_load;
 mod streaming;

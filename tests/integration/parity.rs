@@ -407,3 +407,73 @@ async fn an_http_request_is_seen_the_same_everywhere() {
         view(serde_json::from_str(response["body"].as_str().expect("body")).expect("JSON"));
     assert_eq!(on_lambda, in_process, "Lambda (HTTP API)");
 }
+
+/// Path parameters and stage variables, as a platform's routing gives them:
+/// set on the test request, seen by the handler in the harness, on Lambda
+/// (written into an HTTP API and a REST API event) and on Azure (written
+/// into `Params`, with the route's own `{*path}`); the local server has no
+/// routes, so none.
+#[tokio::test]
+async fn path_parameters_and_stage_variables_reach_the_handler_everywhere() {
+    let request = || {
+        TestRequest::get("/orders/a%20b")
+            .path_param("id", "a b")
+            .path_param("item", "7")
+            .stage_variable("table", "orders-test")
+            .build()
+    };
+    let routing = |echoed: &Value| json!({"pathParameters": echoed["pathParameters"], "stageVariables": echoed["stageVariables"]});
+    let expected = json!({
+        "pathParameters": {"id": "a b", "item": "7"},
+        "stageVariables": {"table": "orders-test"},
+    });
+
+    let harness = Harness::new(handler_fn(echo_example::echo));
+    let echoed: Value = harness
+        .invoke(request())
+        .await
+        .expect_output()
+        .body()
+        .json()
+        .expect("JSON");
+    assert_eq!(routing(&echoed), expected, "harness");
+
+    let (emulator, _function) = on_lambda("echo").await;
+    for (shape, event) in [
+        ("HTTP API", aws::http_api_request(&request())),
+        ("REST API", aws::rest_api_request(&request())),
+    ] {
+        let response = emulator.invoke(event.to_string()).await.expect_json();
+        let echoed: Value =
+            serde_json::from_str(response["body"].as_str().expect("body")).expect("JSON");
+        assert_eq!(routing(&echoed), expected, "Lambda ({shape})");
+        assert_eq!(echoed["path"], "/orders/a%20b", "Lambda ({shape})");
+    }
+
+    let (azure, _process) = on_azure("echo").await;
+    let echoed: Value = azure.http("echo", request()).await.http_response().json();
+    assert_eq!(
+        routing(&echoed),
+        json!({
+            "pathParameters": {"id": "a b", "item": "7", "path": "orders/a b"},
+            "stageVariables": {},
+        }),
+        "Azure: the route {{*path}}'s value and the request's, no stage"
+    );
+
+    let server = TestServer::start(handler_fn(echo_example::echo))
+        .await
+        .expect("server");
+    let echoed: Value = server
+        .client()
+        .send(request())
+        .await
+        .expect("response")
+        .json();
+    assert_eq!(
+        routing(&echoed),
+        json!({"pathParameters": {}, "stageVariables": {}}),
+        "the local server has no routes"
+    );
+    server.shutdown().await;
+}

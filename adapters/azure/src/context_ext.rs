@@ -105,8 +105,9 @@ impl AzureInvocation {
             .map_or_else(|| empty_map(), AzureTrigger::data)
     }
 
-    /// An HTTP trigger's route parameters (`Params`), by name (envelope
-    /// mode; empty otherwise).
+    /// An HTTP trigger's route parameters (`Params`), by name, as the host
+    /// sent them (envelope mode; empty otherwise). The request carries them
+    /// as text too: [`RequestExt::path_params`](anyfn::RequestExt::path_params).
     pub fn params(&self) -> Map<String, Value> {
         self.request_field("Params")
             .and_then(|params| lenient::object(params).map(Cow::into_owned))

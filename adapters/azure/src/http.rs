@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use anyfn::http::header::{HeaderMap, HeaderName, HeaderValue, HOST};
 use anyfn::http::{Method, Uri};
-use anyfn::{Body, Error, MediaType, Request};
+use anyfn::{Body, Error, MediaType, PathParams, Request};
 use serde_json::Value;
 
 use crate::codec::AzureTrigger;
@@ -17,11 +17,12 @@ use crate::scan::{JsonStr, NotJson, Scanner};
 /// Makes the request of an HTTP trigger's value: `Url`, `Method`, `Query`
 /// (when the URL has none), `Headers` (strings or arrays of strings),
 /// `Body` (text; base64 for `application/octet-stream` and `multipart/*`,
-/// which the host sends as bytes). `Params` and `Identities` are read by
+/// which the host sends as bytes), and `Params` (the route's values) as
+/// the request's [`PathParams`]. `Identities` are read by
 /// [`AzureInvocation`](crate::AzureInvocation) when asked for.
 ///
 /// It walks the host's JSON text once: no `Value` is built for the
-/// request, its headers or its body.
+/// request, its headers, its route values or its body.
 pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     let not_json = |_| {
         Error::bad_request(format!(
@@ -124,6 +125,12 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
+    if let Some(range) = &parts.params {
+        let params = read_params(source.get(range.clone()).unwrap_or("null"))?;
+        if !params.is_empty() {
+            request.extensions_mut().insert(params);
+        }
+    }
     Ok(request)
 }
 
@@ -147,13 +154,14 @@ impl<'a> Field<'a> {
 }
 
 /// Where an HTTP request's members (`Method`, `Url`, `Query`, `Headers`,
-/// `Body`, in any case) are in the text an object was read from.
+/// `Params`, `Body`, in any case) are in the text an object was read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct RequestParts {
     method: Option<Range<usize>>,
     url: Option<Range<usize>>,
     query: Option<Range<usize>>,
     headers: Option<Range<usize>>,
+    params: Option<Range<usize>>,
     body: Option<Range<usize>>,
 }
 
@@ -164,13 +172,15 @@ impl RequestParts {
         let mut members = scanner.begin_object()?;
         while let Some(key) = scanner.next_key(&mut members)? {
             let range = Some(scanner.skip_value()?);
-            // One comparison per key: the names differ in length.
+            // One comparison per key but for those of six letters: the
+            // names differ in length, but for `Method` and `Params`.
             let slot = match key.len() {
                 3 if key.is("Url") => &mut parts.url,
                 6 if key.is("Method") => &mut parts.method,
                 7 if key.is("Headers") => &mut parts.headers,
                 4 if key.is("Body") => &mut parts.body,
                 5 if key.is("Query") => &mut parts.query,
+                6 if key.is("Params") => &mut parts.params,
                 _ if !key.is_escaped() => continue,
                 // An escaped name is longer than its text.
                 _ => match key.text().map(|text| text.to_ascii_lowercase()).as_deref() {
@@ -179,6 +189,7 @@ impl RequestParts {
                     Ok("headers") => &mut parts.headers,
                     Ok("body") => &mut parts.body,
                     Ok("query") => &mut parts.query,
+                    Ok("params") => &mut parts.params,
                     _ => continue,
                 },
             };
@@ -227,6 +238,43 @@ fn read_headers(object: &str, headers: &mut HeaderMap) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `Params` (its JSON text): the route's values by name, each read as text
+/// as [`text_of`] reads it (a string decoded once more when the host
+/// encoded it twice, a number or a boolean as its text); `null`, objects
+/// and arrays are left out. An object the host wrote as a string is read
+/// too; anything else holds none.
+fn read_params(object: &str) -> Result<PathParams, Error> {
+    let mut params = PathParams::new();
+    // The text was walked whole once: it is JSON.
+    let not_json = |_| Error::bad_request("the HTTP trigger's Params are not valid JSON");
+    match object.as_bytes().first() {
+        Some(b'{') => {
+            let mut scanner = Scanner::new(object);
+            let mut members = scanner.begin_object().map_err(not_json)?;
+            while let Some(name) = scanner.next_key(&mut members).map_err(not_json)? {
+                let name = name.text().map_err(not_json)?;
+                let field = field_at(&mut scanner).map_err(not_json)?;
+                if let Some(value) = text_of(field).map_err(not_json)? {
+                    params.insert(name, value);
+                }
+            }
+        }
+        Some(b'"') => {
+            let value: Value = serde_json::from_str(object)
+                .map_err(|_| Error::bad_request("the HTTP trigger's Params are not valid JSON"))?;
+            if let Some(map) = lenient::object(&value) {
+                for (name, value) in map.iter() {
+                    if let Some(text) = lenient::text(value) {
+                        params.insert(name.as_str(), text);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(params)
 }
 
 /// The value at the scanner, as a [`Field`].
@@ -346,6 +394,7 @@ fn kind(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
 
+    use anyfn::RequestExt;
     use serde_json::json;
 
     use super::*;
@@ -371,6 +420,10 @@ mod tests {
         let request = decode(&trigger).expect("a request");
         assert_eq!(request.method(), Method::POST);
         assert_eq!(request.uri(), "/api/orders/7?x=1&x=2");
+        assert_eq!(
+            request.path_params().iter().collect::<Vec<_>>(),
+            [("id", "7")]
+        );
         assert_eq!(request.headers()["host"], "app.azurewebsites.net");
         assert_eq!(request.headers()["content-type"], "application/json");
         let accept: Vec<_> = request.headers().get_all("accept").iter().collect();
@@ -395,6 +448,60 @@ mod tests {
         assert_eq!(request.body().as_bytes(), br#"{"k":[1,2]}"#);
         let encoded = AzureTrigger::new("req", json!("{\"Url\": \"/e\", \"Method\": \"PUT\"}"));
         assert_eq!(decode(&encoded).expect("a request").method(), "PUT");
+    }
+
+    #[test]
+    fn params_are_the_path_parameters_as_text() {
+        let read = request(json!({
+            "Url": "/api/orders/a%20b/7", "Method": "GET",
+            "Params": {"id": "a b", "twice": "\"x y\"", "n": 7, "flag": true,
+                       "gone": null, "nested": {"a": 1}, "list": ["a"]}
+        }))
+        .expect("a request");
+        // In the order of the text (`json!` sorts the keys).
+        assert_eq!(
+            read.path_params().iter().collect::<Vec<_>>(),
+            [
+                ("flag", "true"),
+                ("id", "a b"),
+                ("n", "7"),
+                ("twice", "x y")
+            ]
+        );
+        assert!(read.stage_variables().is_empty());
+        let walked = request_from_text(
+            r#"{"Url": "/x", "Method": "GET", "Params": {"id": "\"7\"", "Esc\u0061ped": "e\u0301"}}"#,
+        );
+        assert_eq!(
+            walked.path_params().iter().collect::<Vec<_>>(),
+            [("id", "7"), ("Escaped", "e\u{301}")]
+        );
+        let encoded = request_from_text(
+            r#"{"Url": "/x", "METHOD": "GET", "params": "{\"id\": \"\\\"7\\\"\"}"}"#,
+        );
+        assert_eq!(
+            encoded.path_params().iter().collect::<Vec<_>>(),
+            [("id", "7")]
+        );
+        for none in [json!({}), json!(null), json!(7), json!("not an object")] {
+            let request =
+                request(json!({"Url": "/x", "Method": "GET", "Params": none})).expect("a request");
+            assert!(request.path_params().is_empty(), "{none}");
+        }
+    }
+
+    /// A request read from the host's text, through the envelope's walk
+    /// (which notes where the members are).
+    fn request_from_text(text: &str) -> Request {
+        let envelope = format!(r#"{{"Data": {{"req": {text}}}, "Metadata": {{}}}}"#);
+        let trigger = AzureTrigger::from_envelope(envelope.as_bytes()).expect("an envelope");
+        assert!(
+            trigger
+                .binding_value()
+                .is_some_and(|binding| binding.request.is_some()),
+            "the walk noted the request's members"
+        );
+        decode(&trigger).expect("a request")
     }
 
     #[test]

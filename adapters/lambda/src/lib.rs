@@ -70,6 +70,12 @@
 //!   not.
 //! - **Paths** are the same as locally: an HTTP API's named stage is not part
 //!   of the path; read it from [`ApiGatewayContextExt`].
+//! - **Path parameters and stage variables** of API Gateway events (REST and
+//!   HTTP APIs: `pathParameters`, `stageVariables`) are in the request, read
+//!   with [`RequestExt::path_params`](anyfn::RequestExt::path_params) and
+//!   [`RequestExt::stage_variables`](anyfn::RequestExt::stage_variables),
+//!   values as API Gateway sends them (path parameters decoded); ALB and
+//!   Function URL events have none.
 //! - **Missing environment**: [`run`] checks the variables Lambda sets and
 //!   returns [`LambdaError::MissingEnv`] instead of panicking.
 //! - **`cargo lambda watch`** works: its Function URL payloads (method only in

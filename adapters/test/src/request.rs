@@ -2,7 +2,7 @@
 
 use anyfn::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, COOKIE};
 use anyfn::http::{HeaderMap, Method};
-use anyfn::{Body, Query, Request};
+use anyfn::{Body, PathParams, Query, Request, StageVariables};
 use serde::Serialize;
 
 /// Builds a [`Request`] for a handler, the harness or a [`TestClient`](crate::TestClient).
@@ -28,6 +28,25 @@ use serde::Serialize;
 /// assert_eq!(request.cookies().collect::<Vec<_>>(), [("session", "abc")]);
 /// assert_eq!(request.body().as_bytes(), br#"{"id":7}"#);
 /// ```
+///
+/// Path parameters and stage variables, as API Gateway or Azure would give
+/// them, go into the request's extensions; the harness's handler reads them
+/// with [`RequestExt::path_params`](anyfn::RequestExt::path_params) and
+/// [`RequestExt::stage_variables`](anyfn::RequestExt::stage_variables),
+/// and [`fixtures`](crate::fixtures) write them into the events they render.
+/// (Over HTTP to the local server they are not sent: it has no routes.)
+///
+/// ```
+/// use anyfn::RequestExt;
+/// use anyfn_test::TestRequest;
+///
+/// let request = TestRequest::get("/orders/7")
+///     .path_param("id", "7")
+///     .stage_variable("table", "orders-test")
+///     .build();
+/// assert_eq!(request.path_param("id"), Some("7"));
+/// assert_eq!(request.stage_variable("table"), Some("orders-test"));
+/// ```
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct TestRequest {
@@ -37,6 +56,8 @@ pub struct TestRequest {
     headers: HeaderMap,
     cookies: Vec<String>,
     body: Body,
+    path_params: PathParams,
+    stage_variables: StageVariables,
 }
 
 impl TestRequest {
@@ -49,6 +70,8 @@ impl TestRequest {
             headers: HeaderMap::new(),
             cookies: Vec::new(),
             body: Body::empty(),
+            path_params: PathParams::new(),
+            stage_variables: StageVariables::new(),
         }
     }
 
@@ -99,6 +122,39 @@ impl TestRequest {
         self
     }
 
+    /// Sets the path parameter `name` to `value` (as a route `/orders/{id}`
+    /// would), replacing an earlier value. The value is as the platform
+    /// gives it: already decoded.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::RequestExt;
+    ///
+    /// let request = anyfn_test::TestRequest::get("/orders/a%20b").path_param("id", "a b").build();
+    /// assert_eq!(request.path_params().iter().collect::<Vec<_>>(), [("id", "a b")]);
+    /// ```
+    pub fn path_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.path_params.insert(name, value);
+        self
+    }
+
+    /// Sets the API Gateway stage variable `name` to `value`, replacing an
+    /// earlier value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::RequestExt;
+    ///
+    /// let request = anyfn_test::TestRequest::get("/").stage_variable("table", "orders").build();
+    /// assert_eq!(request.stage_variable("table"), Some("orders"));
+    /// ```
+    pub fn stage_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.stage_variables.insert(name, value);
+        self
+    }
+
     /// Sets the body.
     pub fn body(mut self, body: impl Into<Body>) -> Self {
         self.body = body.into();
@@ -142,6 +198,12 @@ impl TestRequest {
             let value = HeaderValue::try_from(cookie.as_str())
                 .unwrap_or_else(|err| panic!("invalid cookie header {cookie:?}: {err}"));
             request.headers_mut().append(COOKIE, value);
+        }
+        if !self.path_params.is_empty() {
+            request.extensions_mut().insert(self.path_params);
+        }
+        if !self.stage_variables.is_empty() {
+            request.extensions_mut().insert(self.stage_variables);
         }
         request
     }

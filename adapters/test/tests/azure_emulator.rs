@@ -582,6 +582,7 @@ fn example_app_folders_parse() {
         ("nightly", &[("nightly", AzureTrigger::Timer, "timer")]),
         ("ce-echo", &[("ce-echo", AzureTrigger::EventGrid, "event")]),
         ("webhook", &[("webhook", AzureTrigger::Http, "req")]),
+        ("shortener", &[("shortener", AzureTrigger::Http, "req")]),
         // The rest-api package's two binaries (examples/rest-api).
         ("rest-api", &[("rest-api", AzureTrigger::Http, "req")]),
         (

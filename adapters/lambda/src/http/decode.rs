@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use anyfn::http::header::{HeaderValue, COOKIE};
 use anyfn::http::{Method, Uri};
-use anyfn::{Body, Context, Error, Query, Request};
+use anyfn::{Body, Context, Error, PathParams, Query, Request, StageVariables};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
@@ -37,6 +37,12 @@ struct RawHttpEvent<'a> {
     query_string_parameters: LazyObject<'a>,
     #[serde(borrow)]
     multi_value_query_string_parameters: LazyObject<'a>,
+    /// API Gateway only (REST and HTTP APIs).
+    #[serde(borrow)]
+    path_parameters: LazyObject<'a>,
+    /// API Gateway only (REST and HTTP APIs).
+    #[serde(borrow)]
+    stage_variables: LazyObject<'a>,
     cookies: Option<Vec<String>>,
     body: Option<String>,
     is_base64_encoded: Option<bool>,
@@ -63,6 +69,8 @@ pub(crate) fn decode(
         multi_value_headers,
         query_string_parameters,
         multi_value_query_string_parameters,
+        path_parameters,
+        stage_variables,
         cookies,
         body,
         is_base64_encoded,
@@ -176,6 +184,20 @@ pub(crate) fn decode(
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = header_map;
+    if matches!(
+        source,
+        EventSource::ApiGatewayRest | EventSource::ApiGatewayHttp
+    ) {
+        // Read only when sent: most events have neither.
+        if !path_parameters.is_empty() {
+            let params: PathParams = read_names(&path_parameters, source, "pathParameters")?;
+            request.extensions_mut().insert(params);
+        }
+        if !stage_variables.is_empty() {
+            let variables: StageVariables = read_names(&stage_variables, source, "stageVariables")?;
+            request.extensions_mut().insert(variables);
+        }
+    }
     Ok((request, source))
 }
 
@@ -229,6 +251,24 @@ fn read_pairs(
     object.pairs().map_err(|err| {
         Error::bad_request(format!("the {source} event's {what} are not valid: {err}"))
     })
+}
+
+/// A map of names to strings (`pathParameters`, `stageVariables`), with the
+/// values as sent (API Gateway decodes path parameters); `null` values are
+/// skipped.
+fn read_names<T: FromIterator<(String, String)>>(
+    object: &LazyObject<'_>,
+    source: EventSource,
+    what: &str,
+) -> Result<T, Error> {
+    let pairs = object.pairs::<Option<String>>().map_err(|err| {
+        Error::bad_request(format!("the {source} event's {what} are not valid: {err}"))
+    })?;
+    Ok(pairs
+        .0
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect())
 }
 
 /// The HTTP API's raw path without the stage prefix of a named stage.
@@ -287,6 +327,8 @@ const QUERY_ESCAPED: &AsciiSet = &PATH_ESCAPED.remove(b'?').remove(b'=').remove(
 
 #[cfg(test)]
 mod tests {
+    use anyfn::RequestExt;
+
     use super::*;
 
     fn decode_str(payload: &str) -> Result<(Request, EventSource), Error> {
@@ -355,6 +397,66 @@ mod tests {
             "/production/x"
         );
         assert_eq!(strip_stage("/orders".into(), Some("$default")), "/orders");
+    }
+
+    #[test]
+    fn path_parameters_and_stage_variables_of_rest_and_http_apis() {
+        let (request, source) = decode_str(
+            r#"{"httpMethod":"GET","path":"/orders/a b","pathParameters":{"id":"a b","item":"7"},
+                "stageVariables":{"table":"orders"}}"#,
+        )
+        .unwrap();
+        assert_eq!(source, EventSource::ApiGatewayRest);
+        assert_eq!(
+            request.path_params().iter().collect::<Vec<_>>(),
+            [("id", "a b"), ("item", "7")]
+        );
+        assert_eq!(
+            request.stage_variables().iter().collect::<Vec<_>>(),
+            [("table", "orders")]
+        );
+        let (request, source) = decode_str(
+            r#"{"version":"2.0","rawPath":"/orders/7","requestContext":{"http":{"method":"GET"}},
+                "pathParameters":{"id":"7","gone":null},"stageVariables":null}"#,
+        )
+        .unwrap();
+        assert_eq!(source, EventSource::ApiGatewayHttp);
+        assert_eq!(
+            request.path_params().iter().collect::<Vec<_>>(),
+            [("id", "7")]
+        );
+        assert!(request.stage_variables().is_empty());
+    }
+
+    #[test]
+    fn shapes_without_routes_have_no_path_parameters() {
+        let (request, source) = decode_str(
+            r#"{"httpMethod":"GET","path":"/","requestContext":{"elb":{}},
+                "pathParameters":{"id":"7"},"stageVariables":{"a":"b"}}"#,
+        )
+        .unwrap();
+        assert_eq!(source, EventSource::Alb);
+        assert!(request.path_params().is_empty());
+        assert!(request.stage_variables().is_empty());
+    }
+
+    #[test]
+    fn path_parameters_that_are_not_strings_are_a_clear_error() {
+        let err =
+            decode_str(r#"{"httpMethod":"GET","path":"/","pathParameters":{"id":7}}"#).unwrap_err();
+        assert!(err.is_bad_request());
+        assert_eq!(
+            err.message(),
+            "the API Gateway REST API (v1) event's pathParameters are not valid: invalid type: integer `7`, expected a string at line 1 column 7"
+        );
+        let err = decode_str(
+            r#"{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}},"stageVariables":["x"]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "the API Gateway HTTP API (v2) event's stageVariables are not valid: invalid type: sequence, expected an object or null at line 1 column 0"
+        );
     }
 
     #[test]

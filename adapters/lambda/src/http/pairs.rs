@@ -122,8 +122,10 @@ impl LazyObject<'_> {
         })
     }
 
-    /// The object's pairs.
-    pub(crate) fn pairs(&self) -> Result<Pairs<Values>, serde_json::Error> {
+    /// The object's pairs, each value read as a `T`.
+    pub(crate) fn pairs<T: serde::de::DeserializeOwned>(
+        &self,
+    ) -> Result<Pairs<T>, serde_json::Error> {
         match self.0 {
             None => Ok(Pairs::default()),
             Some(raw) => serde_json::from_str(raw.get()),

@@ -1,9 +1,15 @@
-//! Query strings with every value of every key: [`Query`].
+//! Query strings with every value of every key: [`Query`], and reading one
+//! into a serde type (`de`).
+
+mod de;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use serde::de::Deserialize;
 use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::Error;
 
 /// A parsed query string: every key with every value, in the order given.
 ///
@@ -133,6 +139,76 @@ impl Query {
     /// Whether there are no pairs.
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty()
+    }
+
+    /// Reads the query into `T`, a struct (or a map) whose fields are the
+    /// query's keys.
+    ///
+    /// - A field that is a sequence (`Vec<T>`, `HashSet<T>`, …) takes every
+    ///   value of its key, in order: `?tag=a&tag=b` gives `["a", "b"]`, and
+    ///   `?tag=a` gives `["a"]`.
+    /// - Any other field takes its key's value, or **the last one** when the
+    ///   key is repeated (`?page=1&page=3` gives `3`), parsed from its text by
+    ///   the field's type: integers and floats as Rust parses them, `bool`
+    ///   from `true` or `false` exactly, `char` from one character, a
+    ///   `String` (or a `&str` borrowed from the query) as it is, a unit
+    ///   enum variant by its name, a tuple from exactly as many values.
+    /// - `Option<T>` is `None` when the key is absent and `Some` when it is
+    ///   present, even with an empty value (`?limit=` is `Some("")`, which an
+    ///   integer does not parse from).
+    /// - A missing key is an error unless its field is an `Option` or has
+    ///   `#[serde(default)]`; keys the type does not name are ignored unless
+    ///   it has `#[serde(deny_unknown_fields)]`. `#[serde(rename)]` and
+    ///   `#[serde(default)]` work as serde documents them.
+    /// - A `#[serde(flatten)]` map gathers the keys no field names, each
+    ///   with its last value as text: flatten into a
+    ///   `HashMap<String, String>`. (serde gives a flattened map's values no
+    ///   type to be read as, so a flattened `HashMap<String, Vec<String>>`
+    ///   is refused; the struct's own fields are read by their types as
+    ///   usual.)
+    ///
+    /// The values are those of [`parse`](Self::parse): already
+    /// percent-decoded.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::BadRequest`](crate::ErrorKind::BadRequest) saying what in
+    /// the query did not fit, naming the key and the value:
+    /// `query parameter "page" is missing`,
+    /// `query parameter "page": expected an integer, found "x"`,
+    /// `query parameter "size": expected an integer from 0 to 255, found "300"`,
+    /// `query parameter "order": expected one of "asc", "desc", found "up"`.
+    ///
+    /// [`ErrorKind::Internal`](crate::ErrorKind::Internal) when `T` is not
+    /// something a query can fill, whatever it holds: not a struct or a map
+    /// (`u32`), or a field that is itself a struct or a map, or an enum
+    /// variant that holds data.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use serde::Deserialize;
+    ///
+    /// #[derive(Debug, PartialEq, Deserialize)]
+    /// struct Search {
+    ///     q: String,
+    ///     #[serde(default)]
+    ///     page: u32,
+    ///     #[serde(default, rename = "tag")]
+    ///     tags: Vec<String>,
+    /// }
+    ///
+    /// let query = anyfn::Query::parse("q=rust+serde&tag=web&tag=async");
+    /// let search: Search = query.deserialize_as()?;
+    /// assert_eq!(search, Search { q: "rust serde".into(), page: 0, tags: vec!["web".into(), "async".into()] });
+    ///
+    /// let err = anyfn::Query::parse("q=x&page=two").deserialize_as::<Search>().unwrap_err();
+    /// assert!(err.is_bad_request());
+    /// assert_eq!(err.message(), r#"query parameter "page": expected an integer, found "two""#);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
+    pub fn deserialize_as<'q, T: Deserialize<'q>>(&'q self) -> Result<T, Error> {
+        T::deserialize(de::QueryDeserializer::new(self)).map_err(de::QueryError::into_error)
     }
 }
 
