@@ -31,6 +31,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just("rawPath".to_owned()),
         Just("rawQueryString".to_owned()),
         Just("cookies".to_owned()),
+        Just("pathParameters".to_owned()),
+        Just("stageVariables".to_owned()),
         Just("body".to_owned()),
         Just("isBase64Encoded".to_owned()),
         Just("Records".to_owned()),
@@ -143,6 +145,47 @@ proptest! {
         let _ = Query::parse(&text);
         let query: Query = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         prop_assert_eq!(Query::parse(&query.to_string()), query);
+    }
+
+    #[test]
+    fn typed_query_reading_never_panics_and_takes_the_last_value(
+        text in "([a-f]{1,2}=[-+0-9a-z%.]{0,5}&?){0,10}",
+    ) {
+        #[derive(Debug, serde::Deserialize)]
+        struct Typed {
+            a: Option<u8>,
+            b: Option<Vec<i32>>,
+            c: Option<bool>,
+            d: Option<char>,
+            e: Option<f64>,
+            #[serde(default)]
+            f: Vec<String>,
+            #[serde(flatten)]
+            rest: std::collections::HashMap<String, String>,
+        }
+        let query = Query::parse(&text);
+        match query.deserialize_as::<Typed>() {
+            Ok(typed) => {
+                let last = |key: &str| query.get_all(key).last().map(str::to_owned);
+                prop_assert_eq!(typed.a, last("a").map(|v| v.parse::<u8>().expect("parsed once")));
+                prop_assert_eq!(typed.c, last("c").map(|v| v == "true"));
+                prop_assert_eq!(typed.d.map(String::from), last("d"));
+                prop_assert_eq!(typed.f, query.get_all("f").collect::<Vec<_>>());
+                let b: Option<Vec<String>> = typed.b.map(|b| b.iter().map(i32::to_string).collect());
+                let parsed_b: Option<Vec<String>> = query.get("b").map(|_| {
+                    query.get_all("b").map(|v| v.parse::<i32>().expect("parsed once").to_string()).collect()
+                });
+                prop_assert_eq!(b, parsed_b);
+                prop_assert!(typed.e.is_some() == query.get("e").is_some());
+                for (key, value) in &typed.rest {
+                    prop_assert_eq!(Some(value.clone()), last(key));
+                }
+            }
+            Err(err) => {
+                prop_assert!(err.is_bad_request(), "{}", err);
+                prop_assert!(err.message().starts_with("query parameter \""), "{}", err);
+            }
+        }
     }
 
     #[test]
