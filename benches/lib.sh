@@ -38,6 +38,43 @@ build_hello_and_bare_hyper() {
     }
 }
 
+# build_rest_api_and_peers PEER_BIN...: builds the rest-api example's
+# `rest-api` binary and the named benches/peers binaries (release) in one
+# cargo invocation, so that both see the same features of axum and its
+# stack, and sets TARGET_DIR and REST_API_BIN.
+build_rest_api_and_peers() {
+    local bins=(--bin rest-api) bin
+    for bin in "$@"; do bins+=(--bin "$bin"); done
+    printf 'building (release)…\n'
+    cargo build --release --quiet -p rest-api -p anyfn-bench-peers "${bins[@]}"
+    TARGET_DIR="$(cargo_target_dir)"
+    REST_API_BIN="$TARGET_DIR/release/rest-api"
+    for bin in "$REST_API_BIN" "${@/#/$TARGET_DIR/release/}"; do
+        [[ -x "$bin" ]] || {
+            printf 'not built: %s\n' "$bin" >&2
+            return 1
+        }
+    done
+}
+
+# callgrind_total FILE: the instructions counted in a callgrind output file.
+callgrind_total() {
+    awk '/^(summary|totals):/ {print $2; found = 1; exit} END {exit !found}' "$1"
+}
+
+# wait_answering PID URL: polls URL (at most ~60 s: valgrind starts slowly)
+# until it gets an HTTP answer, whatever its status; fails when process PID
+# exits first or time runs out.
+wait_answering() {
+    local pid="$1" url="$2" i
+    for ((i = 0; i < 600; i++)); do
+        curl -sS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # free_port: a loopback port nothing listens on (a random one from
 # 20000–59999); fails when none is found.
 free_port() {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Instructions per request: the same axum router (the rest-api example's
+# rest_api::router(), a link store with tower-http CORS) served by
+# axum::serve (benches/peers, bin axum-serve) and by anyfn's local server
+# through anyfn-tower (the example's `rest-api` binary), answering
+# `GET /links` (200, `[]`: a fresh store), counted by valgrind's callgrind,
+# both in one run. Goal: anyfn at most 1.05x axum::serve.
+#
+# Both run a multi-threaded tokio runtime on 127.0.0.1 with TCP_NODELAY on
+# every connection (anyfn-server sets it; the peer does too), and both are
+# built in one cargo invocation, so the router is the same code on both
+# sides. What anyfn adds is its server's per-request work (request id,
+# deadline, panic catching, body limits, the invocation's Context) and
+# anyfn-tower's conversion of the request and the answer. Logging is quiet
+# (RUST_LOG=warn) on anyfn; axum::serve has no subscriber.
+#
+# As in benches/instructions_vs_hyper.sh, each server runs under callgrind
+# twice, answering N and then 2N sequential keep-alive requests from one
+# curl; the difference of the two totals divided by N is one request,
+# without start-up and shutdown. It counts user-space instructions only.
+#
+# Usage:   benches/axum_vs_anyfn_server.sh
+# Options (environment):
+#   REQUESTS=2000      N
+#   CARGO_TARGET_DIR   where to build (default: the workspace's target dir)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+REQUESTS="${REQUESTS:-2000}"
+REQUEST_PATH='/links'
+BOUND="1.05"
+
+PID=""
+# die MESSAGE: stops the server being measured, if any, and fails.
+die() {
+    [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null
+    printf 'axum_vs_anyfn_server: error: %s\n' "$*" >&2
+    exit 1
+}
+
+[[ "$REQUESTS" =~ ^[1-9][0-9]*$ ]] || die "REQUESTS must be a positive whole number, not '$REQUESTS'"
+command -v curl >/dev/null || die "curl is needed"
+# shellcheck source=benches/lib.sh
+source "$ROOT/benches/lib.sh"
+require_tool valgrind valgrind || die "valgrind is needed"
+
+build_rest_api_and_peers axum-serve || die "the servers did not build"
+AXUM_BIN="$TARGET_DIR/release/axum-serve"
+OUT="$TARGET_DIR/axum_vs_anyfn_server"
+mkdir -p "$OUT"
+
+cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; true; }
+trap cleanup EXIT
+
+# run_counted NAME REQUESTS: the total instructions of one server run.
+run_counted() {
+    local name="$1" count="$2" port i
+    port="$(free_port)"
+    local file="$OUT/$name.$count.callgrind" log="$OUT/$name.$count.log"
+    local url="http://127.0.0.1:$port$REQUEST_PATH"
+    local bin="$REST_API_BIN"
+    [[ "$name" == axum ]] && bin="$AXUM_BIN"
+    env RUST_LOG=warn HOST=127.0.0.1 PORT="$port" valgrind --tool=callgrind \
+        --callgrind-out-file="$file" "$bin" >"$log" 2>&1 &
+    PID=$!
+    wait_answering "$PID" "$url" || die "$name did not answer $url: $(tail -3 "$log")"
+    # The same URL COUNT times, one curl, one keep-alive connection.
+    local urls="$OUT/$name.$count.urls"
+    for ((i = 0; i < count; i++)); do printf 'url = "%s"\n' "$url"; done >"$urls"
+    local answers
+    answers="$(curl -fsS -K "$urls")" || die "$name: a request failed"
+    [[ "${#answers}" == $((2 * count)) && -z "${answers//\[\]/}" ]] ||
+        die "$name: expected $count answers [], got ${#answers} bytes: ${answers:0:200}"
+    kill -TERM "$PID"
+    wait "$PID" 2>/dev/null || true
+    PID=""
+    callgrind_total "$file" || die "$name: no total in $file (see $log)"
+}
+
+printf '%-8s %14s %14s %12s\n' server "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
+declare -A PER
+for name in axum anyfn; do
+    one="$(run_counted "$name" "$REQUESTS")"
+    two="$(run_counted "$name" "$((2 * REQUESTS))")"
+    PER[$name]=$(((two - one) / REQUESTS))
+    printf '%-8s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
+done
+echo
+awk -v x="${PER[axum]}" -v a="${PER[anyfn]}" -v b="$BOUND" \
+    'BEGIN {r = a / x; printf "instructions per request, anyfn/axum: %.3f (goal <= %s): %s  (anyfn %+d over axum::serve)\n", r, b, (r <= b ? "within" : "OVER"), a - x}'
+echo "(callgrind outputs: $OUT; callgrind_annotate FILE shows where they go)"
