@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyfn::adapter::{StreamInvocation, StreamTimers};
-use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
+use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
 use anyfn::stream::StreamResponse;
 use anyfn::{
     adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Request, Response,
@@ -230,12 +230,16 @@ impl StreamTimers for TokioTimers {
     }
 }
 
+/// `x-request-id`, made once (inserting by a `&str` parses and allocates the
+/// name on every request).
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 fn with_request_id(
     mut response: hyper::Response<ServerBody>,
     request_id: &str,
 ) -> hyper::Response<ServerBody> {
     if let Ok(value) = HeaderValue::from_str(request_id) {
-        response.headers_mut().insert("x-request-id", value);
+        response.headers_mut().insert(&X_REQUEST_ID, value);
     }
     response
 }

@@ -2,7 +2,14 @@
 //! `X-Cloud-Trace-Context`, as Cloud Run's front end and Cloud Trace send
 //! them.
 
-use anyfn::http::HeaderMap;
+use anyfn::http::{HeaderMap, HeaderName};
+
+/// W3C's `traceparent`, made once: looking a header up by a `&str` parses
+/// the name on every request.
+static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+
+/// Google's `X-Cloud-Trace-Context`.
+static CLOUD_TRACE_CONTEXT: HeaderName = HeaderName::from_static("x-cloud-trace-context");
 
 /// The 32-hex-digit trace id of the request's trace context: from
 /// `traceparent` (`00-<trace id>-<span id>-<flags>`) when it is well formed,
@@ -10,12 +17,12 @@ use anyfn::http::HeaderMap;
 /// malformed or all-zero id is no id.
 pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
     let traceparent = headers
-        .get("traceparent")
+        .get(&TRACEPARENT)
         .and_then(|value| value.to_str().ok())
         .and_then(from_traceparent);
     traceparent.or_else(|| {
         headers
-            .get("x-cloud-trace-context")
+            .get(&CLOUD_TRACE_CONTEXT)
             .and_then(|value| value.to_str().ok())
             .and_then(from_cloud_trace_context)
     })

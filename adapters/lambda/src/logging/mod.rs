@@ -1,6 +1,8 @@
 //! The stdout log that [`run`](crate::run) sets up when the program has none,
 //! in the format Lambda's advanced logging controls select.
 
+mod fields;
+
 use tracing::Metadata;
 use tracing_subscriber::filter::{filter_fn, FilterExt as _, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -50,7 +52,11 @@ pub(crate) fn install_default_subscriber() {
             .with_filter(filter)
             .boxed()
     } else {
-        layer.without_time().with_filter(filter).boxed()
+        layer
+            .fmt_fields(fields::TextFields)
+            .without_time()
+            .with_filter(filter)
+            .boxed()
     };
     let _ = tracing_subscriber::registry().with(layer).try_init();
 }
