@@ -7,7 +7,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use anyfn::stream::{BodyStream, StreamResponse};
 use anyfn::{async_trait, Context, Error, Handler, Request};
-use bytes::{Buf, Bytes};
+use bytes::{Buf, Bytes, BytesMut};
 use futures_core::Stream;
 use http_body::Body as HttpBody;
 use http_body_util::BodyExt as _;
@@ -137,18 +137,45 @@ where
 {
     let (parts, body) = response.into_parts();
     let body = if body.is_end_stream() || body.size_hint().exact().is_some() {
-        let bytes = body
-            .collect()
-            .await
-            .map_err(|err| Error::from_boxed(err.into()))?
-            .to_bytes();
-        BodyStream::from(bytes)
+        BodyStream::from(gather(body).await?)
     } else {
         BodyStream::new(DataFrames {
             body: Box::pin(body),
         })
     };
     Ok(StreamResponse::from_parts(parts, body))
+}
+
+/// All of `body`'s data. A body of one chunk (as axum's text and JSON
+/// answers are) is kept as it came, without a copy.
+async fn gather<B>(body: B) -> Result<Bytes, Error>
+where
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut rest = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|err| Error::from_boxed(err.into()))?;
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        let chunk = data.copy_to_bytes(data.remaining());
+        if chunk.is_empty() {
+            continue;
+        }
+        match first.take() {
+            None if rest.is_empty() => first = Some(chunk),
+            None => rest.extend_from_slice(&chunk),
+            Some(earlier) => {
+                rest.reserve(earlier.len() + chunk.len());
+                rest.extend_from_slice(&earlier);
+                rest.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
 /// A body's data frames as a stream of chunks (trailers are dropped: no

@@ -218,6 +218,59 @@ async fn known_lengths_are_sent_whole_and_event_streams_streamed() {
     server.shutdown().await;
 }
 
+/// A body of known length that arrives in several frames, with an empty one
+/// and trailers among them.
+struct Frames(std::collections::VecDeque<http_body::Frame<bytes::Bytes>>);
+
+impl http_body::Body for Frames {
+    type Data = bytes::Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, Infallible>>> {
+        Poll::Ready(self.0.pop_front().map(Ok))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        let len = self
+            .0
+            .iter()
+            .filter_map(http_body::Frame::data_ref)
+            .map(|data| data.len() as u64)
+            .sum();
+        http_body::SizeHint::with_exact(len)
+    }
+}
+
+#[tokio::test]
+async fn a_known_length_in_several_frames_is_sent_whole_and_in_order() {
+    let service = tower::service_fn(|_request: Request| async {
+        let frames = [
+            http_body::Frame::data(bytes::Bytes::from_static(b"all ")),
+            http_body::Frame::data(bytes::Bytes::new()),
+            http_body::Frame::data(bytes::Bytes::from_static(b"at ")),
+            http_body::Frame::trailers(http::HeaderMap::new()),
+            http_body::Frame::data(bytes::Bytes::from_static(b"once")),
+        ];
+        Ok::<_, Infallible>(http::Response::new(Frames(frames.into())))
+    });
+    let server = TestServer::start(anyfn_tower::service(service))
+        .await
+        .expect("the server starts");
+    let answer = server
+        .client()
+        .send(TestRequest::get("/"))
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.header("content-length"), Some("11"));
+    assert_eq!(answer.header("transfer-encoding"), None);
+    assert_eq!(answer.text(), "all at once");
+    server.shutdown().await;
+}
+
 /// A stream of `items` (what `tokio_stream::iter` does), without the crate.
 fn tokio_stream_iter<T: Unpin>(
     items: impl IntoIterator<Item = T, IntoIter: Unpin>,
