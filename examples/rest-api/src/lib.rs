@@ -17,12 +17,16 @@
 //! preflight `OPTIONS` is answered by the layer.
 //!
 //! The second binary, `layered-hello`, is a plain anyfn handler (no router)
-//! wrapped in the same CORS layer by [`anyfn_tower::with_layer`].
+//! wrapped in the same CORS layer by [`anyfn_tower::with_layer`]. The third,
+//! `tower-failures`, shows how each failure of a tower service answers
+//! ([`failures`]).
 //!
 //! ```text
 //! cargo run -p rest-api                          # http://127.0.0.1:3000
 //! curl -si -X POST localhost:3000/links -H 'content-type: application/json' -d '{"url":"https://example.com"}'
 //! ```
+
+pub mod failures;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};

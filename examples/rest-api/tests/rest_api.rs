@@ -386,3 +386,171 @@ async fn a_tower_http_layer_wraps_a_plain_handler_on_every_adapter() {
         response.body().as_bytes(),
     );
 }
+
+/// The `tower-failures` service's deadline, on every adapter.
+const FAILURES_TIMEOUT: Duration = Duration::from_millis(400);
+
+/// What a caller sees of a failure: status, content type, and the body
+/// (JSON without its `requestId`, else text).
+#[derive(Debug, PartialEq)]
+struct Seen {
+    status: u16,
+    content_type: Option<String>,
+    body: Value,
+}
+
+impl Seen {
+    fn new(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let body = match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(mut document)) => {
+                document.remove("requestId");
+                Value::Object(document)
+            }
+            _ => Value::String(String::from_utf8_lossy(body).into_owned()),
+        };
+        Self {
+            status: status.as_u16(),
+            content_type: headers
+                .get("content-type")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+            body,
+        }
+    }
+}
+
+/// Every failure of a tower service (a panicking route, a route awaiting or
+/// blocking past the deadline, a service error, an `anyfn::Error` as the
+/// service's error, axum's own 404) answers the same through the harness,
+/// the server, each Lambda HTTP source and Azure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn tower_failures_answer_the_same_on_every_adapter() {
+    // (path, status, errorType)
+    let cases = [
+        ("/", 200, None),
+        ("/panic", 500, Some("Panic")),
+        ("/sleep?ms=60000", 504, Some("Timeout")),
+        ("/block?ms=700", 504, Some("Timeout")),
+        ("/service-error", 500, Some("HandlerError")),
+        ("/not-found", 404, Some("NotFound")),
+        ("/nowhere", 404, None),
+    ];
+    let harness =
+        Harness::new(anyfn_tower::service(rest_api::failures::service())).timeout(FAILURES_TIMEOUT);
+    let server = TestServer::start_with(
+        anyfn_server::Server::new(anyfn_tower::service(rest_api::failures::service()))
+            .timeout(FAILURES_TIMEOUT),
+    )
+    .await
+    .expect("the server starts");
+    let lambda = LambdaEmulator::builder()
+        .function_name("tower-failures")
+        // The adapter's deadline: Lambda's timeout less its default margin.
+        .timeout(FAILURES_TIMEOUT + Duration::from_millis(100))
+        .env("TOKIO_WORKER_THREADS", "3")
+        .start()
+        .await
+        .expect("the emulator starts");
+    let _lambda_function = lambda
+        .spawn(env!("CARGO_BIN_EXE_tower-failures"))
+        .expect("the binary starts");
+    let azure = AzureEmulator::builder()
+        .app_dir(azure_app("tower-failures"))
+        .env(
+            "ANYFN_AZURE_TIMEOUT_MS",
+            FAILURES_TIMEOUT.as_millis().to_string(),
+        )
+        .env("TOKIO_WORKER_THREADS", "3")
+        .build()
+        .expect("the app folder reads");
+    let _azure_function = azure
+        .spawn(env!("CARGO_BIN_EXE_tower-failures"))
+        .await
+        .expect("the binary starts");
+
+    for (path, status, error_type) in cases {
+        let request = || TestRequest::get(path);
+        let response = harness
+            .invoke(request().build())
+            .await
+            .into_http_response()
+            .await;
+        let expected = Seen::new(
+            response.status(),
+            response.headers(),
+            response.body().as_bytes(),
+        );
+        assert_eq!(expected.status, status, "{path}: harness {expected:?}");
+        assert_eq!(
+            expected.body.get("errorType").and_then(Value::as_str),
+            error_type,
+            "{path}: harness {expected:?}"
+        );
+
+        let mut seen = Vec::new();
+        let response = server
+            .client()
+            .send(request())
+            .await
+            .expect("the server answers");
+        seen.push((
+            "server".to_owned(),
+            Seen::new(
+                response.status(),
+                response.headers(),
+                response.body().as_bytes(),
+            ),
+        ));
+        for source in LambdaHttpSource::ALL {
+            let payload: Value = lambda
+                .invoke(source.event(&request().build()).to_string())
+                .await
+                .expect_json();
+            let response = source
+                .response(&payload)
+                .unwrap_or_else(|err| panic!("{}: {err}", source.name()));
+            seen.push((
+                format!("lambda {}", source.name()),
+                Seen::new(
+                    response.status(),
+                    response.headers(),
+                    response.body().as_bytes(),
+                ),
+            ));
+        }
+        let response = azure
+            .http("tower-failures", request())
+            .await
+            .http_response();
+        seen.push((
+            "azure".to_owned(),
+            Seen::new(
+                response.status(),
+                response.headers(),
+                response.body().as_bytes(),
+            ),
+        ));
+        for (adapter, answer) in seen {
+            assert_eq!(
+                answer, expected,
+                "{path}: {adapter} differs from the harness"
+            );
+        }
+    }
+    server.shutdown().await;
+}
+
+/// `cargo run -p rest-api`, the README's command, must pick the `rest-api`
+/// binary among the package's three (it failed with "could not determine
+/// which binary to run" once a second binary was added).
+#[test]
+fn regression_cargo_run_p_rest_api_runs_the_rest_api_binary() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .expect("the manifest reads");
+    assert!(
+        manifest
+            .lines()
+            .any(|line| line.trim() == r#"default-run = "rest-api""#),
+        "examples/rest-api/Cargo.toml must say default-run = \"rest-api\""
+    );
+}
