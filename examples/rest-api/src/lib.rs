@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `POST /links` `{"url": "https://…"}` | `201 Created`, `Location: /links/{id}`, the link |
 //! | `GET /links?limit=N` | `200`, the links (the first `N`) |
+//! | `GET /links/events` | `200`, `text/event-stream`: each link as a server-sent event `link` (its JSON), then the end; streamed where the adapter streams |
 //! | `GET /links/{id}` | `200`, the link; `404` when there is none |
 //! | `DELETE /links/{id}` | `204`; `404` when there is none |
 //! | `GET /{id}` | `302 Found` to the link's URL (counting the visit); `404` |
@@ -35,6 +36,7 @@ use anyfn::{handler_fn, Context, Handler, Request, RequestExt as _, Response};
 use axum::extract::{Path, Query, State};
 use axum::http::header::LOCATION;
 use axum::http::{Method, StatusCode, Uri};
+use axum::response::sse::{Event, Sse};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
@@ -83,6 +85,7 @@ pub fn cors() -> CorsLayer {
 pub fn router() -> Router {
     Router::new()
         .route("/links", get(list).post(create))
+        .route("/links/events", get(events))
         .route("/links/{id}", get(show).delete(remove))
         .route("/whoami", get(whoami))
         .route("/{id}", get(follow))
@@ -135,6 +138,30 @@ async fn create(State(store): State<Store>, Json(new): Json<NewLink>) -> impl In
 async fn list(State(store): State<Store>, Query(query): Query<ListQuery>) -> Json<Vec<Link>> {
     let limit = query.limit.unwrap_or(usize::MAX);
     Json(store.with(|links| links.by_id.values().take(limit).cloned().collect()))
+}
+
+/// Every link as a server-sent event `link` whose data is the link's JSON.
+async fn events(State(store): State<Store>) -> Sse<Events> {
+    let links: Vec<Link> = store.with(|links| links.by_id.values().cloned().collect());
+    Sse::new(Events(links.into_iter()))
+}
+
+/// The events of `GET /links/events`, one per link.
+struct Events(std::vec::IntoIter<Link>);
+
+impl futures_core::Stream for Events {
+    type Item = Result<Event, axum::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(
+            self.0
+                .next()
+                .map(|link| Event::default().event("link").json_data(link)),
+        )
+    }
 }
 
 async fn show(State(store): State<Store>, Path(id): Path<u64>) -> impl IntoResponse {

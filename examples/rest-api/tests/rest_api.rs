@@ -37,6 +37,10 @@ enum Expected {
 
 const CORS: (&str, &str) = ("access-control-allow-origin", "*");
 
+/// `GET /links/events` once links 1 (followed once) and 2 are stored.
+const EVENTS: &str = "event: link\ndata: {\"id\":1,\"url\":\"https://example.com/a\",\"visits\":1}\n\n\
+                      event: link\ndata: {\"id\":2,\"url\":\"https://example.com/b?x=1\",\"visits\":0}\n\n";
+
 fn post_link(url: &str) -> TestRequest {
     TestRequest::post("/links").json(&json!({ "url": url }))
 }
@@ -98,6 +102,12 @@ fn cases() -> Vec<Case> {
             status: 200,
             headers: &[],
             body: Expected::Json(|| json!([{"id": 1, "url": "https://example.com/a", "visits": 1}])),
+        },
+        Case {
+            request: || TestRequest::get("/links/events"),
+            status: 200,
+            headers: &[("content-type", "text/event-stream"), CORS],
+            body: Expected::Text(EVENTS),
         },
         Case {
             request: || TestRequest::put("/links"),
@@ -553,4 +563,56 @@ fn regression_cargo_run_p_rest_api_runs_the_rest_api_binary() {
             .any(|line| line.trim() == r#"default-run = "rest-api""#),
         "examples/rest-api/Cargo.toml must say default-run = \"rest-api\""
     );
+}
+
+/// axum's `Sse` answer streams on Lambda where Lambda streams (response
+/// streaming on, behind a function URL or a REST API): the HTTP prelude
+/// first, then the events, the stream ending properly.
+#[tokio::test]
+async fn server_sent_events_stream_on_lambda_with_response_streaming() {
+    for source in [LambdaHttpSource::FunctionUrl, LambdaHttpSource::RestApi] {
+        let emulator = LambdaEmulator::builder()
+            .function_name("rest-api")
+            .env("ANYFN_RESPONSE_STREAMING", "on")
+            .start()
+            .await
+            .expect("the emulator starts");
+        let _function = emulator
+            .spawn(env!("CARGO_BIN_EXE_rest-api"))
+            .expect("the binary starts");
+        for url in ["https://example.com/a", "https://example.com/b?x=1"] {
+            let created = emulator
+                .invoke(source.event(&post_link(url).build()).to_string())
+                .await
+                .expect_json();
+            let created = source.response(&created).expect("a response");
+            assert_eq!(created.status(), 201, "{}", source.name());
+        }
+        let followed = emulator
+            .invoke(source.event(&TestRequest::get("/1").build()).to_string())
+            .await
+            .expect_json();
+        assert_eq!(
+            source.response(&followed).expect("a response").status(),
+            302
+        );
+        let mut answer = emulator
+            .invoke_streaming(
+                source
+                    .event(&TestRequest::get("/links/events").build())
+                    .to_string(),
+            )
+            .await
+            .unwrap_or_else(|outcome| panic!("{}: not streamed: {outcome:?}", source.name()));
+        let prelude = answer.prelude().await.cloned().expect("the HTTP prelude");
+        assert_eq!(prelude["statusCode"], 200, "{}", source.name());
+        assert_eq!(
+            prelude["headers"]["content-type"],
+            "text/event-stream",
+            "{}",
+            source.name()
+        );
+        assert_eq!(answer.rest().await, EVENTS, "{}", source.name());
+        assert_eq!(answer.complete(), Some(true), "{}", source.name());
+    }
 }
