@@ -6,6 +6,7 @@
 //! deadlines and panics the same way, and open [`invocation_span`] so that
 //! every line an invocation logs carries its request id.
 
+mod answer_body;
 mod catch_panic;
 mod detach;
 mod stream_guard;
@@ -16,6 +17,7 @@ use std::pin::{pin, Pin};
 use std::task::Poll;
 use std::time::Instant;
 
+pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
 pub use detach::{detach, Detached, Outcome};
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};

@@ -11,8 +11,8 @@ use anyfn::http::StatusCode;
 use anyfn::{Error, ErrorKind, Response};
 use serde_json::Value;
 
-use crate::body::AzureBody;
 use crate::codec::AzureAnswer;
+use anyfn::adapter::AnswerBody;
 
 /// An answer ready for the envelope.
 pub(crate) enum Encoded {
@@ -68,7 +68,7 @@ pub(crate) fn envelope_answer(
     encoded: &Encoded,
     output: &str,
     lines: &[String],
-) -> hyper::Response<AzureBody> {
+) -> hyper::Response<AnswerBody> {
     let size = match encoded {
         Encoded::Res(response) => response.body().as_bytes().len() + 256,
         _ => 128,
@@ -104,9 +104,9 @@ pub(crate) fn envelope_answer(
 }
 
 /// A whole JSON answer.
-fn json_response(status: StatusCode, bytes: Vec<u8>) -> hyper::Response<AzureBody> {
+fn json_response(status: StatusCode, bytes: Vec<u8>) -> hyper::Response<AnswerBody> {
     let length = bytes.len();
-    let mut response = hyper::Response::new(AzureBody::whole(bytes));
+    let mut response = hyper::Response::new(AnswerBody::whole(bytes));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -218,10 +218,8 @@ mod tests {
 
     fn document(encoded: &Encoded, output: &str) -> Value {
         let response = envelope_answer(encoded, output, &["INFO a: \"b\"\n".to_owned()]);
-        let AzureBody::Whole(Some(bytes)) = response.into_body() else {
-            panic!("a whole body")
-        };
-        serde_json::from_slice(&bytes).expect("JSON")
+        let bytes = response.body().as_whole().expect("a whole body");
+        serde_json::from_slice(bytes).expect("JSON")
     }
 
     #[test]

@@ -24,7 +24,6 @@
 
 mod answer;
 mod azure;
-mod body;
 mod codec;
 mod config;
 mod context_ext;

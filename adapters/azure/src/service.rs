@@ -7,18 +7,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::adapter::{StreamInvocation, StreamTimers};
+use anyfn::adapter::{AnswerBody, StreamInvocation, StreamReport, StreamTimers};
 use anyfn::http::header::{HeaderValue, CONTENT_LENGTH};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
-use anyfn::{adapter, Body, Context, Error, ErrorDetails, Platform, Request, Response};
+use anyfn::{
+    adapter, Body, Context, Error, ErrorDetails, InvocationReport, Platform, Request, Response,
+    DEFAULT_MEMORY_MB,
+};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use tracing::Instrument as _;
 
 use crate::answer::{encode_answer, envelope_answer, Encoded};
-use crate::body::{report, AzureBody, StreamReport};
 use crate::codec::{AzureAnswer, AzureInput, AzureTrigger};
 use crate::config::{FunctionJson, Mode};
 use crate::context_ext::AzureInvocation;
@@ -71,7 +73,7 @@ impl Shared {
     pub(crate) async fn handle(
         self: Arc<Self>,
         request: hyper::Request<Incoming>,
-    ) -> hyper::Response<AzureBody> {
+    ) -> hyper::Response<AnswerBody> {
         let started = Instant::now();
         let invocation_id = request
             .headers()
@@ -204,7 +206,7 @@ impl Shared {
         envelope: Envelope,
         invocation_id: String,
         started: Instant,
-    ) -> hyper::Response<AzureBody> {
+    ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
         let (name, function) = match self.find(&name) {
             Ok(found) => found,
@@ -279,7 +281,7 @@ impl Shared {
         request: Request,
         invocation_id: String,
         started: Instant,
-    ) -> hyper::Response<AzureBody> {
+    ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
         let name = function_from_route(&self.settings.route_prefix, request.uri().path());
         let (name, function) = match self.find(&name) {
@@ -355,7 +357,7 @@ pub(crate) fn choose_trigger(
 /// A failed non-HTTP invocation: `500` with the error (message whole: it
 /// reaches the host's log, not a client), so that the host retries. The
 /// invocation's lines go to stdout: the host does not read this body.
-fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Response<AzureBody> {
+fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Response<AnswerBody> {
     logging::to_stdout(lines);
     let shown = error.to_response(invocation_id, ErrorDetails::Shown);
     let mut response = whole(shown);
@@ -363,13 +365,13 @@ fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Respon
     response
 }
 
-fn whole(response: Response) -> hyper::Response<AzureBody> {
+fn whole(response: Response) -> hyper::Response<AnswerBody> {
     let (mut parts, body) = response.into_parts();
     let bytes = body.into_bytes();
     parts
         .headers
         .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    hyper::Response::from_parts(parts, AzureBody::whole(bytes))
+    hyper::Response::from_parts(parts, AnswerBody::whole(bytes))
 }
 
 enum HttpAnswer {
@@ -435,20 +437,15 @@ fn stream(
     started: Instant,
     deadline: Instant,
     details: ErrorDetails,
-) -> hyper::Response<AzureBody> {
+) -> hyper::Response<AnswerBody> {
     let (parts, body) = guard(response, invocation_id, started, deadline, details).into_parts();
-    let report = StreamReport {
-        request_id: invocation_id.to_owned(),
+    let report = StreamReport::new(
+        invocation_id,
         started,
-    };
-    hyper::Response::from_parts(
-        parts,
-        AzureBody::Streamed {
-            body,
-            cut: None,
-            _report: report,
-        },
-    )
+        DEFAULT_MEMORY_MB,
+        anyfn::Pricing::default(),
+    );
+    hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
 }
 
 /// Whether a one-segment POST in forwarding mode is an HTTP route rather
@@ -477,6 +474,19 @@ fn decode_segment(segment: &str) -> String {
     percent_encoding::percent_decode_str(segment)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// The `REPORT` line of one invocation answered whole.
+fn report(request_id: &str, started: Instant) {
+    if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+        let report = InvocationReport::new(
+            request_id,
+            started.elapsed(),
+            DEFAULT_MEMORY_MB,
+            anyfn::Pricing::default(),
+        );
+        tracing::info!(target: "anyfn::report", "{report}");
+    }
 }
 
 #[cfg(test)]

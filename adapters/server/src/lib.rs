@@ -22,7 +22,6 @@
 #![doc = ""]
 #![doc = include_str!("docs/events.md")]
 
-mod body;
 mod cloud_events;
 mod codec;
 mod config;

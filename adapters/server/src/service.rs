@@ -6,7 +6,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyfn::adapter::{StreamInvocation, StreamTimers};
+use anyfn::adapter::{AnswerBody, StreamInvocation, StreamReport, StreamTimers};
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
 use anyfn::stream::StreamResponse;
 use anyfn::{
@@ -16,7 +16,6 @@ use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 
-use crate::body::{ServerBody, StreamReport};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
 use crate::config::Config;
 use crate::context_ext::ClientAddr;
@@ -48,7 +47,7 @@ where
         request: hyper::Request<Incoming>,
         client: SocketAddr,
         watch: Arc<ConnectionWatch>,
-    ) -> hyper::Response<ServerBody> {
+    ) -> hyper::Response<AnswerBody> {
         let started = Instant::now();
         let (request_number, request_id) = self.ids.next_id();
         let request_id = request_id.as_str();
@@ -160,7 +159,7 @@ where
     }
 
     /// The answer to a failed request.
-    fn answer(&self, error: &Error, request_id: &str) -> hyper::Response<ServerBody> {
+    fn answer(&self, error: &Error, request_id: &str) -> hyper::Response<AnswerBody> {
         to_hyper(error.to_response(request_id, self.config.error_details))
     }
 
@@ -172,7 +171,7 @@ where
         request_id: &str,
         started: Instant,
         deadline: Instant,
-    ) -> hyper::Response<ServerBody> {
+    ) -> hyper::Response<AnswerBody> {
         let invocation = StreamInvocation {
             request_id: request_id.to_owned(),
             started,
@@ -180,20 +179,13 @@ where
             details: self.config.error_details,
         };
         let (parts, body) = adapter::guard_stream(response, invocation, TokioTimers).into_parts();
-        let report = StreamReport {
-            request_id: request_id.to_owned(),
+        let report = StreamReport::new(
+            request_id,
             started,
-            memory_mb: self.config.memory_mb,
-            pricing: self.config.pricing,
-        };
-        hyper::Response::from_parts(
-            parts,
-            ServerBody::Streamed {
-                body,
-                cut: None,
-                _report: report,
-            },
-        )
+            self.config.memory_mb,
+            self.config.pricing,
+        );
+        hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
     }
 
     /// Reads the body within the body limit and the body read timeout.
@@ -235,9 +227,9 @@ impl StreamTimers for TokioTimers {
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 fn with_request_id(
-    mut response: hyper::Response<ServerBody>,
+    mut response: hyper::Response<AnswerBody>,
     request_id: &str,
-) -> hyper::Response<ServerBody> {
+) -> hyper::Response<AnswerBody> {
     if let Ok(value) = HeaderValue::from_str(request_id) {
         response.headers_mut().insert(&X_REQUEST_ID, value);
     }
@@ -332,7 +324,7 @@ async fn discard(incoming: &mut Incoming, max: u64) -> bool {
         .unwrap_or(false)
 }
 
-fn to_hyper(response: Response) -> hyper::Response<ServerBody> {
+fn to_hyper(response: Response) -> hyper::Response<AnswerBody> {
     let (mut parts, body) = response.into_parts();
     let bytes = body.into_bytes();
     if !parts.headers.contains_key(CONTENT_LENGTH) {
@@ -340,5 +332,5 @@ fn to_hyper(response: Response) -> hyper::Response<ServerBody> {
             .headers
             .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     }
-    hyper::Response::from_parts(parts, ServerBody::whole(bytes))
+    hyper::Response::from_parts(parts, AnswerBody::whole(bytes))
 }
