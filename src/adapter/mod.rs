@@ -9,6 +9,7 @@
 mod answer_body;
 mod catch_panic;
 mod detach;
+mod gathered;
 mod stream_guard;
 
 use std::any::Any;
@@ -20,6 +21,7 @@ use std::time::Instant;
 pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
 pub use detach::{detach, Detached, Outcome};
+pub use gathered::Gathered;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
 
 use crate::{Context, Error, Handler, IntoError};

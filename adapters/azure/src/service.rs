@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::adapter::{AnswerBody, StreamInvocation, StreamReport, StreamTimers};
+use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn::http::header::{HeaderValue, CONTENT_LENGTH};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
@@ -16,7 +16,7 @@ use anyfn::{
     DEFAULT_MEMORY_MB,
 };
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use tracing::Instrument as _;
 
@@ -83,39 +83,28 @@ impl Shared {
             .filter(|id| !id.is_empty())
             .map_or_else(|| self.next_id(), str::to_owned);
         let (parts, incoming) = request.into_parts();
-        let body = match Limited::new(incoming, BODY_LIMIT).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(err) => {
-                let error = if err
-                    .downcast_ref::<http_body_util::LengthLimitError>()
-                    .is_some()
-                {
-                    Error::payload_too_large(BODY_LIMIT)
-                } else {
-                    Error::bad_request(format!("could not read the request body: {err}"))
-                };
+        let body = match read_body(incoming).await {
+            Ok(body) => body,
+            Err(error) => {
                 return whole(error.to_response(&invocation_id, self.settings.error_details));
             }
         };
-        let segments: Vec<&str> = parts
-            .uri
-            .path()
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .collect();
-        if segments.is_empty() && parts.method == Method::GET {
+        let mut path_segments = parts.uri.path().split('/').filter(|s| !s.is_empty());
+        let first_segment = path_segments.next();
+        let one_segment = first_segment.filter(|_| path_segments.next().is_none());
+        if first_segment.is_none() && parts.method == Method::GET {
             // The host's readiness ping: any answer will do.
             return whole(anyfn::response::status(StatusCode::OK));
         }
-        let envelope = (parts.method == Method::POST && segments.len() == 1)
-            .then(|| Envelope::parse(&body))
-            .flatten();
+        let envelope = one_segment
+            .filter(|_| parts.method == Method::POST)
+            .and_then(|segment| Some((segment, Envelope::parse(&body)?)));
         match envelope {
-            Some(envelope)
+            Some((segment, envelope))
                 if !self.settings.mode.forwards_http()
-                    || !is_forwarded_route(&self.settings, &segments) =>
+                    || !is_forwarded_route(&self.settings, segment) =>
             {
-                let name = decode_segment(segments[0]);
+                let name = decode_segment(segment);
                 self.envelope(name, envelope, invocation_id, started).await
             }
             _ if self.settings.mode.forwards_http() => {
@@ -165,11 +154,12 @@ impl Shared {
             .function_json
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(
-            cache
-                .entry(name.to_owned())
-                .or_insert_with(|| Arc::new(FunctionJson::read(&self.settings.app_root, name))),
-        )
+        if let Some(known) = cache.get(name) {
+            return Arc::clone(known);
+        }
+        let read = Arc::new(FunctionJson::read(&self.settings.app_root, name));
+        cache.insert(name.to_owned(), Arc::clone(&read));
+        read
     }
 
     fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
@@ -450,11 +440,8 @@ fn stream(
 
 /// Whether a one-segment POST in forwarding mode is an HTTP route rather
 /// than an envelope: it is when it is the route prefix itself.
-fn is_forwarded_route(settings: &Settings, segments: &[&str]) -> bool {
-    !settings.route_prefix.is_empty()
-        && segments
-            .first()
-            .is_some_and(|s| s.eq_ignore_ascii_case(&settings.route_prefix))
+fn is_forwarded_route(settings: &Settings, segment: &str) -> bool {
+    !settings.route_prefix.is_empty() && segment.eq_ignore_ascii_case(&settings.route_prefix)
 }
 
 /// The function a forwarded request is for: the first path segment after
@@ -474,6 +461,24 @@ fn decode_segment(segment: &str) -> String {
     percent_encoding::percent_decode_str(segment)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// Reads the whole request body, refusing one over [`BODY_LIMIT`]. A body
+/// that arrives as one frame, as the host's envelopes do, is kept as it
+/// came, without a copy.
+async fn read_body(mut incoming: Incoming) -> Result<Bytes, Error> {
+    let mut gathered = Gathered::default();
+    while let Some(frame) = incoming.frame().await {
+        let frame = frame
+            .map_err(|err| Error::bad_request(format!("could not read the request body: {err}")))?;
+        if let Ok(data) = frame.into_data() {
+            if gathered.len() + data.len() > BODY_LIMIT {
+                return Err(Error::payload_too_large(BODY_LIMIT));
+            }
+            gathered.push(data);
+        }
+    }
+    Ok(gathered.into_bytes())
 }
 
 /// The `REPORT` line of one invocation answered whole.

@@ -6,13 +6,13 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyfn::adapter::{AnswerBody, StreamInvocation, StreamReport, StreamTimers};
+use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
 use anyfn::stream::StreamResponse;
 use anyfn::{
     adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Request, Response,
 };
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 
@@ -271,9 +271,7 @@ async fn read_body(
     // Nothing is reserved for what the header declares: the buffer grows with
     // the bytes that arrive (at most `limit`). A body that arrives as one
     // frame, as small ones do, is kept as it came, without a copy.
-    let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
-    let mut received = 0usize;
+    let mut gathered = Gathered::default();
     while let Some(frame) = incoming.frame().await {
         let frame = frame.map_err(|err| Refusal {
             error: Error::bad_request(format!("could not read the request body: {err}")),
@@ -282,25 +280,16 @@ async fn read_body(
         let Ok(data) = frame.into_data() else {
             continue;
         };
-        received += data.len();
-        if received > limit {
+        if gathered.len() + data.len() > limit {
             let drained = discard(&mut incoming, DISCARD_LIMIT).await;
             return Err(Refusal {
                 error: too_large(),
                 close: !drained,
             });
         }
-        match first.take() {
-            None if rest.is_empty() => first = Some(data),
-            None => rest.extend_from_slice(&data),
-            Some(earlier) => {
-                rest.reserve(earlier.len() + data.len());
-                rest.extend_from_slice(&earlier);
-                rest.extend_from_slice(&data);
-            }
-        }
+        gathered.push(data);
     }
-    Ok(first.unwrap_or_else(|| rest.freeze()))
+    Ok(gathered.into_bytes())
 }
 
 /// Reads and drops the rest of `incoming`, up to `max` bytes and

@@ -5,9 +5,10 @@ use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
+use anyfn::adapter::Gathered;
 use anyfn::stream::{BodyStream, StreamResponse};
 use anyfn::{async_trait, Context, Error, Handler, Request};
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, Bytes};
 use futures_core::Stream;
 use http_body::Body as HttpBody;
 use http_body_util::BodyExt as _;
@@ -154,28 +155,14 @@ where
     B::Error: Into<BoxError>,
 {
     let mut body = std::pin::pin!(body);
-    let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
+    let mut gathered = Gathered::default();
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|err| Error::from_boxed(err.into()))?;
-        let Ok(mut data) = frame.into_data() else {
-            continue;
-        };
-        let chunk = data.copy_to_bytes(data.remaining());
-        if chunk.is_empty() {
-            continue;
-        }
-        match first.take() {
-            None if rest.is_empty() => first = Some(chunk),
-            None => rest.extend_from_slice(&chunk),
-            Some(earlier) => {
-                rest.reserve(earlier.len() + chunk.len());
-                rest.extend_from_slice(&earlier);
-                rest.extend_from_slice(&chunk);
-            }
+        if let Ok(mut data) = frame.into_data() {
+            gathered.push(data.copy_to_bytes(data.remaining()));
         }
     }
-    Ok(first.unwrap_or_else(|| rest.freeze()))
+    Ok(gathered.into_bytes())
 }
 
 /// A body's data frames as a stream of chunks (trailers are dropped: no
