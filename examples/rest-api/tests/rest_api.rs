@@ -616,3 +616,29 @@ async fn server_sent_events_stream_on_lambda_with_response_streaming() {
         assert_eq!(answer.complete(), Some(true), "{}", source.name());
     }
 }
+
+/// Behind an HTTP API's named stage, API Gateway puts the stage in
+/// `rawPath` (`/prod/links/99`); the router sees the path without it, as
+/// lambda_http gives it.
+#[tokio::test]
+async fn the_router_sees_the_path_without_an_http_apis_named_stage() {
+    let emulator = LambdaEmulator::builder()
+        .function_name("rest-api")
+        .start()
+        .await
+        .expect("the emulator starts");
+    let _function = emulator
+        .spawn(env!("CARGO_BIN_EXE_rest-api"))
+        .expect("the binary starts");
+    let mut event = LambdaHttpSource::HttpApi.event(&TestRequest::get("/links/99").build());
+    event["rawPath"] = json!("/prod/links/99");
+    event["requestContext"]["http"]["path"] = json!("/prod/links/99");
+    event["requestContext"]["stage"] = json!("prod");
+    let payload = emulator.invoke(event.to_string()).await.expect_json();
+    let response = LambdaHttpSource::HttpApi
+        .response(&payload)
+        .expect("a response");
+    assert_eq!(response.status(), 404);
+    let body: Value = serde_json::from_slice(response.body().as_bytes()).expect("JSON");
+    assert_eq!(body, json!({"error": "no link 99"}), "not the fallback's");
+}
