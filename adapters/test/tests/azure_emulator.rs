@@ -583,11 +583,15 @@ fn example_app_folders_parse() {
         ("ce-echo", &[("ce-echo", AzureTrigger::EventGrid, "event")]),
         ("webhook", &[("webhook", AzureTrigger::Http, "req")]),
         ("shortener", &[("shortener", AzureTrigger::Http, "req")]),
-        // The rest-api package's two binaries (examples/rest-api).
+        // The rest-api package's three binaries (examples/rest-api).
         ("rest-api", &[("rest-api", AzureTrigger::Http, "req")]),
         (
             "layered-hello",
             &[("layered-hello", AzureTrigger::Http, "req")],
+        ),
+        (
+            "tower-failures",
+            &[("tower-failures", AzureTrigger::Http, "req")],
         ),
         (
             "functions",
