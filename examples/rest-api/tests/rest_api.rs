@@ -14,7 +14,10 @@ use std::time::Duration;
 
 use anyfn::http::{HeaderMap, Method, StatusCode};
 use anyfn_test::fixtures::lambda_http::LambdaHttpSource;
-use anyfn_test::{AzureEmulator, Harness, LambdaEmulator, TestRequest, TestServer};
+use anyfn_test::{
+    AzureEmulator, FunctionProcess, Harness, LambdaEmulator, LambdaEmulatorBuilder, TestRequest,
+    TestServer,
+};
 use serde_json::{json, Value};
 
 /// One request of the sequence and the answer it must get.
@@ -255,14 +258,11 @@ async fn through_the_local_server() {
 #[tokio::test]
 async fn through_every_lambda_http_source() {
     for source in LambdaHttpSource::ALL {
-        let emulator = LambdaEmulator::builder()
-            .function_name("rest-api")
-            .start()
-            .await
-            .expect("the emulator starts");
-        let _function = emulator
-            .spawn(env!("CARGO_BIN_EXE_rest-api"))
-            .expect("the binary starts");
+        let (emulator, _function) =
+            on_lambda("rest-api", env!("CARGO_BIN_EXE_rest-api"), |builder| {
+                builder
+            })
+            .await;
         for (index, case) in cases().iter().enumerate() {
             let outcome = emulator
                 .invoke(source.event(&(case.request)().build()).to_string())
@@ -288,6 +288,21 @@ async fn through_every_lambda_http_source() {
             );
         }
     }
+}
+
+/// The package's binary `name` under a fresh Lambda emulator (named after
+/// it), set up by `configure`.
+async fn on_lambda(
+    name: &str,
+    binary: &str,
+    configure: impl FnOnce(LambdaEmulatorBuilder) -> LambdaEmulatorBuilder,
+) -> (LambdaEmulator, FunctionProcess) {
+    let emulator = configure(LambdaEmulator::builder().function_name(name))
+        .start()
+        .await
+        .expect("the emulator starts");
+    let function = emulator.spawn(binary).expect("the binary starts");
+    (emulator, function)
 }
 
 fn azure_app(name: &str) -> PathBuf {
@@ -358,15 +373,12 @@ async fn a_tower_http_layer_wraps_a_plain_handler_on_every_adapter() {
     server.shutdown().await;
 
     for source in LambdaHttpSource::ALL {
-        let emulator = LambdaEmulator::builder()
-            .function_name("layered-hello")
-            .timeout(Duration::from_secs(3))
-            .start()
-            .await
-            .expect("the emulator starts");
-        let _function = emulator
-            .spawn(env!("CARGO_BIN_EXE_layered-hello"))
-            .expect("the binary starts");
+        let (emulator, _function) = on_lambda(
+            "layered-hello",
+            env!("CARGO_BIN_EXE_layered-hello"),
+            |builder| builder.timeout(Duration::from_secs(3)),
+        )
+        .await;
         let payload: Value = emulator
             .invoke(source.event(&request().build()).to_string())
             .await
@@ -453,17 +465,17 @@ async fn tower_failures_answer_the_same_on_every_adapter() {
     )
     .await
     .expect("the server starts");
-    let lambda = LambdaEmulator::builder()
-        .function_name("tower-failures")
-        // The adapter's deadline: Lambda's timeout less its default margin.
-        .timeout(FAILURES_TIMEOUT + Duration::from_millis(100))
-        .env("TOKIO_WORKER_THREADS", "3")
-        .start()
-        .await
-        .expect("the emulator starts");
-    let _lambda_function = lambda
-        .spawn(env!("CARGO_BIN_EXE_tower-failures"))
-        .expect("the binary starts");
+    let (lambda, _lambda_function) = on_lambda(
+        "tower-failures",
+        env!("CARGO_BIN_EXE_tower-failures"),
+        |builder| {
+            builder
+                // The adapter's deadline: Lambda's timeout less its default margin.
+                .timeout(FAILURES_TIMEOUT + Duration::from_millis(100))
+                .env("TOKIO_WORKER_THREADS", "3")
+        },
+    )
+    .await;
     let azure = AzureEmulator::builder()
         .app_dir(azure_app("tower-failures"))
         .env(
@@ -571,15 +583,11 @@ fn regression_cargo_run_p_rest_api_runs_the_rest_api_binary() {
 #[tokio::test]
 async fn server_sent_events_stream_on_lambda_with_response_streaming() {
     for source in [LambdaHttpSource::FunctionUrl, LambdaHttpSource::RestApi] {
-        let emulator = LambdaEmulator::builder()
-            .function_name("rest-api")
-            .env("ANYFN_RESPONSE_STREAMING", "on")
-            .start()
-            .await
-            .expect("the emulator starts");
-        let _function = emulator
-            .spawn(env!("CARGO_BIN_EXE_rest-api"))
-            .expect("the binary starts");
+        let (emulator, _function) =
+            on_lambda("rest-api", env!("CARGO_BIN_EXE_rest-api"), |builder| {
+                builder.env("ANYFN_RESPONSE_STREAMING", "on")
+            })
+            .await;
         for url in ["https://example.com/a", "https://example.com/b?x=1"] {
             let created = emulator
                 .invoke(source.event(&post_link(url).build()).to_string())
@@ -622,14 +630,10 @@ async fn server_sent_events_stream_on_lambda_with_response_streaming() {
 /// lambda_http gives it.
 #[tokio::test]
 async fn the_router_sees_the_path_without_an_http_apis_named_stage() {
-    let emulator = LambdaEmulator::builder()
-        .function_name("rest-api")
-        .start()
-        .await
-        .expect("the emulator starts");
-    let _function = emulator
-        .spawn(env!("CARGO_BIN_EXE_rest-api"))
-        .expect("the binary starts");
+    let (emulator, _function) = on_lambda("rest-api", env!("CARGO_BIN_EXE_rest-api"), |builder| {
+        builder
+    })
+    .await;
     let mut event = LambdaHttpSource::HttpApi.event(&TestRequest::get("/links/99").build());
     event["rawPath"] = json!("/prod/links/99");
     event["requestContext"]["http"]["path"] = json!("/prod/links/99");
