@@ -109,7 +109,7 @@ impl Visit for TextVisitor<'_> {
 
 /// Whether `value`'s `Debug` text is `value` between quotes: printable ASCII
 /// without `"` or `\`. Checked without a branch per byte: ids are short.
-fn is_plain(value: &str) -> bool {
+pub(super) fn is_plain(value: &str) -> bool {
     !value.bytes().fold(false, |escaped, byte| {
         escaped | !(0x20..=0x7e).contains(&byte) | (byte == b'"') | (byte == b'\\')
     })

@@ -2,6 +2,7 @@
 //! in the format Lambda's advanced logging controls select.
 
 mod fields;
+mod json_fields;
 
 use tracing::Metadata;
 use tracing_subscriber::filter::{filter_fn, FilterExt as _, LevelFilter, Targets};
@@ -49,6 +50,7 @@ pub(crate) fn install_default_subscriber() {
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
+            .fmt_fields(json_fields::JsonSpanFields)
             .with_filter(filter)
             .boxed()
     } else {
