@@ -215,3 +215,21 @@ async fn a_handler_past_its_deadline_answers_504_timeout() {
     response.assert_status(504);
     assert_eq!(response.json::<Value>()["errorType"], "Timeout");
 }
+
+/// With request forwarding and `routePrefix: ""`, `GET /` is a user's
+/// request like any other: the host's readiness ping, which it resembles,
+/// carries no invocation id. (It was answered as a ping, an empty 200.)
+#[tokio::test]
+async fn regression_a_forwarded_get_of_the_root_reaches_the_handler() {
+    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/azure/hello");
+    let azure = AzureEmulator::builder()
+        .app_dir(app)
+        .forwarding_http_request(true)
+        .build()
+        .expect("the app folder reads");
+    let _process = azure.spawn(example("hello")).await.expect("hello starts");
+    let outcome = azure.http("hello", TestRequest::get("/?name=Ada")).await;
+    let response = outcome.http_response();
+    response.assert_status(200);
+    assert_eq!(response.text(), "Hello, Ada!");
+}

@@ -75,13 +75,17 @@ impl Shared {
         request: hyper::Request<Incoming>,
     ) -> hyper::Response<AnswerBody> {
         let started = Instant::now();
-        let invocation_id = request
+        let named = request
             .headers()
             .get(INVOCATION_ID_HEADER)
             .and_then(|value| value.to_str().ok())
             .map(str::trim)
             .filter(|id| !id.is_empty())
-            .map_or_else(|| self.next_id(), str::to_owned);
+            .map(str::to_owned);
+        // The host names every invocation; its readiness ping (a GET of the
+        // root) carries no name, and any answer will do for it.
+        let is_ping = named.is_none();
+        let invocation_id = named.unwrap_or_else(|| self.next_id());
         let (parts, incoming) = request.into_parts();
         let body = match read_body(incoming).await {
             Ok(body) => body,
@@ -92,8 +96,7 @@ impl Shared {
         let mut path_segments = parts.uri.path().split('/').filter(|s| !s.is_empty());
         let first_segment = path_segments.next();
         let one_segment = first_segment.filter(|_| path_segments.next().is_none());
-        if first_segment.is_none() && parts.method == Method::GET {
-            // The host's readiness ping: any answer will do.
+        if is_ping && first_segment.is_none() && parts.method == Method::GET {
             return whole(anyfn::response::status(StatusCode::OK));
         }
         let envelope = one_segment

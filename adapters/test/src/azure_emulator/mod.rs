@@ -60,7 +60,9 @@ impl AzureEmulatorBuilder {
     }
 
     /// Adds a function (to those of the app folder, or to a temporary app
-    /// folder the emulator writes). See [`AzureFunction::new`].
+    /// folder the emulator writes). See [`AzureFunction::new`]. With an app
+    /// folder, the handler then runs in a written copy of the app (its
+    /// `host.json` and a `function.json` per function).
     pub fn function(self, name: impl Into<String>, trigger: AzureTrigger, binding: &str) -> Self {
         self.with_function(AzureFunction::new(name, trigger, binding))
     }
@@ -74,7 +76,8 @@ impl AzureEmulatorBuilder {
 
     /// `customHandler.enableForwardingHttpRequest`: HTTP-in-and-out
     /// functions get the caller's request at its own path. Overrides the
-    /// app folder's `host.json`.
+    /// app folder's `host.json`: the handler then runs in a written copy of
+    /// the app, so that it sees the change too.
     pub fn forwarding_http_request(mut self, on: bool) -> Self {
         self.forwarding = Some(on);
         self
@@ -82,7 +85,8 @@ impl AzureEmulatorBuilder {
 
     /// `customHandler.enableProxyingHttpRequest`: as forwarding (the
     /// documented setting for HTTP-only functions, with response
-    /// streaming). Overrides the app folder's `host.json`.
+    /// streaming). Overrides the app folder's `host.json` (in a written copy
+    /// of the app, as [`forwarding_http_request`](Self::forwarding_http_request)).
     pub fn proxying_http_request(mut self, on: bool) -> Self {
         self.proxying = Some(on);
         self
@@ -123,6 +127,13 @@ impl AzureEmulatorBuilder {
     /// When the app folder cannot be read ([`AzureFunctionApp::read`]) or no
     /// loopback port is free.
     pub fn build(self) -> std::io::Result<AzureEmulator> {
+        // A change to the app folder's settings or functions must reach the
+        // handler too, which reads the folder: it then runs in a written
+        // copy of the changed app, as when there is no folder.
+        let changed = self.forwarding.is_some()
+            || self.proxying.is_some()
+            || self.function_timeout.is_some()
+            || !self.functions.is_empty();
         let (mut app, folder) = match &self.app_dir {
             Some(dir) => (AzureFunctionApp::read(dir)?, Some(dir.clone())),
             None => (
@@ -162,7 +173,7 @@ impl AzureEmulatorBuilder {
         let port = process::free_port()?;
         Ok(AzureEmulator {
             app,
-            app_dir: folder,
+            app_dir: folder.filter(|_| !changed),
             written: Mutex::new(None),
             port,
             env: self.env,
