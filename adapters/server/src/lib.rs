@@ -33,12 +33,10 @@ mod init_time;
 mod legacy_events;
 mod logging;
 mod pubsub;
-mod request_id;
 mod server;
 mod service;
 mod shutdown;
 mod trace_context;
-mod watchdog;
 
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
 pub use codec::{FromHttp, HttpAnswer, IntoHttp};

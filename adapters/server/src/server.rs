@@ -17,10 +17,10 @@ use tokio::net::TcpListener;
 
 use crate::codec::{FromHttp, IntoHttp};
 use crate::config::Config;
-use crate::request_id::RequestIds;
 use crate::service::Shared;
-use crate::watchdog::Watchdog;
 use crate::{init_time, shutdown, ServeError};
+use anyfn_watchdog::RequestIds;
+use anyfn_watchdog::Watchdog;
 
 /// Serves a [`Handler`] over HTTP/1.1; configure it, then [`bind`](Self::bind).
 ///

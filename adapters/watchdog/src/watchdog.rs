@@ -54,7 +54,7 @@ const ANSWERED: u8 = 4;
 /// The watchdog of one server: a thread keeping the deadlines of every
 /// request in flight. Stopped when dropped.
 #[derive(Debug)]
-pub(crate) struct Watchdog {
+pub struct Watchdog {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
 }
@@ -82,7 +82,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Watchdog {
     /// Starts the watchdog thread for requests of `timeout`.
-    pub(crate) fn start(
+    pub fn start(
         timeout: Duration,
         ids: Arc<RequestIds>,
         details: ErrorDetails,
@@ -110,12 +110,13 @@ impl Watchdog {
     /// Watches a new connection; `socket` is its own handle on the
     /// connection's socket, for answering a blocked request (`None` when it
     /// could not be had: such a request is answered when its handler returns).
-    pub(crate) fn register(&self, socket: Option<TcpStream>) -> Registration {
+    pub fn register(&self, socket: Option<TcpStream>) -> Registration {
         let watch = Arc::new(ConnectionWatch {
             state: AtomicU8::new(FREE),
             request: AtomicU64::new(0),
             deadline: AtomicU64::new(0),
             waker: Mutex::new(None),
+            name: Mutex::new(None),
             socket,
             epoch: self.shared.epoch,
             timeout: self.shared.timeout,
@@ -205,10 +206,12 @@ impl Shared {
     /// Writes the `504` of a request whose handler blocks its thread, on the
     /// connection's socket, and closes the socket's sending side.
     fn answer_blocked(&self, watch: &ConnectionWatch, now: Instant) {
-        let request_id = self.ids.id_of(watch.request.load(Ordering::Relaxed));
+        let named = lock(&watch.name).clone();
+        let made = self.ids.id_of(watch.request.load(Ordering::Relaxed));
+        let request_id = named.as_deref().unwrap_or(made.as_str());
         let elapsed = self.timeout + now.saturating_duration_since(watch.deadline());
         let error = Error::timeout(elapsed);
-        anyfn::adapter::log_failure(request_id.as_str(), &error);
+        anyfn::adapter::log_failure(request_id, &error);
         tracing::warn!(
             target: "anyfn::server",
             request_id = %request_id,
@@ -217,7 +220,7 @@ impl Shared {
         let Some(socket) = &watch.socket else {
             return;
         };
-        let response = error.to_response(request_id.as_str(), self.details);
+        let response = error.to_response(request_id, self.details);
         let mut bytes = format!(
             "HTTP/1.1 {}\r\nconnection: close\r\nx-request-id: {request_id}\r\ncontent-length: {}\r\n",
             response.status(),
@@ -241,13 +244,16 @@ impl Shared {
 
 /// One connection's requests, as the watchdog sees them.
 #[derive(Debug)]
-pub(crate) struct ConnectionWatch {
+pub struct ConnectionWatch {
     state: AtomicU8,
     /// The request's number, from which its id is made again.
     request: AtomicU64,
     /// Nanoseconds from `epoch` to the request's deadline.
     deadline: AtomicU64,
     waker: Mutex<Option<Waker>>,
+    /// The request's id when the caller named it ([`run_named`](Self::run_named)),
+    /// rather than made from its number.
+    name: Mutex<Option<String>>,
     socket: Option<TcpStream>,
     epoch: Instant,
     timeout: Duration,
@@ -261,7 +267,7 @@ impl ConnectionWatch {
     /// Runs `invocation`, request number `request`, under the watchdog's
     /// eye until `deadline`, polling it where it is pinned (in `span` when
     /// it is enabled): the caller's frame, so the future is not moved.
-    pub(crate) async fn run<F, T>(
+    pub async fn run<F, T>(
         &self,
         request: u64,
         deadline: Instant,
@@ -283,6 +289,28 @@ impl ConnectionWatch {
             self.poll_invocation(invocation.as_mut(), cx, started)
         })
         .await
+    }
+
+    /// As [`run`](Self::run), for a request whose id its caller gave (an
+    /// Azure Functions invocation id) rather than one [`RequestIds`] made:
+    /// the watchdog's `504`, if it writes one, names `request_id`.
+    pub async fn run_named<F, T>(
+        &self,
+        request_id: &str,
+        deadline: Instant,
+        span: &Span,
+        invocation: Pin<&mut F>,
+    ) -> Settled<T>
+    where
+        F: Future<Output = Result<T, Error>>,
+    {
+        {
+            let mut name = lock(&self.name);
+            let name = name.get_or_insert_with(String::new);
+            name.clear();
+            name.push_str(request_id);
+        }
+        self.run(0, deadline, span, invocation).await
     }
 
     /// Polls the invocation with the state telling the watchdog whether the
@@ -337,12 +365,17 @@ impl ConnectionWatch {
 
 /// How a watched invocation ended.
 #[derive(Debug)]
-pub(crate) enum Settled<T> {
+pub enum Settled<T> {
     /// Within its deadline (the output, or the handler's own error).
     InTime(Result<T, Error>),
     /// Past its deadline; `answered` when the watchdog already sent the
     /// `504`, so the connection must not be used again.
-    Late { error: Error, answered: bool },
+    Late {
+        /// The timeout error.
+        error: Error,
+        /// Whether the watchdog already wrote the `504` on the socket.
+        answered: bool,
+    },
 }
 
 /// A request in flight on a connection; dropped (finished, or the client
@@ -358,7 +391,7 @@ impl Drop for InFlight<'_> {
 /// A connection's place in the watchdog's list; removed when dropped, at the
 /// connection's end, which also closes the watchdog's handle on its socket.
 #[derive(Debug)]
-pub(crate) struct Registration {
+pub struct Registration {
     watch: Arc<ConnectionWatch>,
     slot: usize,
     shared: Arc<Shared>,
@@ -366,7 +399,7 @@ pub(crate) struct Registration {
 
 impl Registration {
     /// The connection's watch, for its requests.
-    pub(crate) fn watch(&self) -> &Arc<ConnectionWatch> {
+    pub fn watch(&self) -> &Arc<ConnectionWatch> {
         &self.watch
     }
 }

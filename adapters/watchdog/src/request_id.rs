@@ -6,13 +6,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Hands out request ids shaped like UUIDs (as Lambda's are), unique within
 /// the process and, with high probability, across processes.
 #[derive(Debug)]
-pub(crate) struct RequestIds {
+pub struct RequestIds {
     seed: u64,
     counter: AtomicU64,
 }
 
 impl RequestIds {
-    pub(crate) fn new() -> Self {
+    /// A generator seeded from the time and the process id.
+    pub fn new() -> Self {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
@@ -28,13 +29,13 @@ impl RequestIds {
     /// process) and whose other groups mix the counter with the seed. Also
     /// returns the counter, from which [`id_of`](Self::id_of) makes the id
     /// again.
-    pub(crate) fn next_id(&self) -> (u64, RequestId) {
+    pub fn next_id(&self) -> (u64, RequestId) {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         (n, self.id_of(n))
     }
 
     /// The id handed out as number `n`.
-    pub(crate) fn id_of(&self, n: u64) -> RequestId {
+    pub fn id_of(&self, n: u64) -> RequestId {
         let high = splitmix64(self.seed.wrapping_add(n));
         // Written into a fixed buffer: `format!` with padded hex fields cost
         // more than the rest of a small invocation.
@@ -48,14 +49,21 @@ impl RequestIds {
     }
 }
 
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// One request id, kept inline: the server needs it as text three times (the
 /// context, the `x-request-id` header, the `REPORT` line) and copies it only
 /// where it must.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct RequestId([u8; 36]);
+pub struct RequestId([u8; 36]);
 
 impl RequestId {
-    pub(crate) fn as_str(&self) -> &str {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
         // Only ASCII hex digits and dashes are ever written into it.
         std::str::from_utf8(&self.0).unwrap_or("invalid-request-id")
     }
