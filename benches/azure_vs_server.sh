@@ -44,6 +44,16 @@ OUT="$TARGET_DIR/azure_vs_server"
 mkdir -p "$OUT"
 APP="$ROOT/examples/azure/hello"
 
+# The same app with request forwarding on (customHandler.enableForwardingHttpRequest):
+# the host then sends the caller's GET /?name=Ada as it came, with its
+# invocation id, and the answer is the HTTP response itself.
+FORWARDING_APP="$OUT/app-forwarding"
+rm -rf "$FORWARDING_APP"
+cp -r "$APP" "$FORWARDING_APP"
+sed -i 's/"enableForwardingHttpRequest": false/"enableForwardingHttpRequest": true/' "$FORWARDING_APP/host.json"
+grep -q '"enableForwardingHttpRequest": true' "$FORWARDING_APP/host.json" ||
+    die "could not turn forwarding on in $FORWARDING_APP/host.json"
+
 # The host's envelope for GET /?name=Ada to the function `hello`.
 ENVELOPE="$OUT/envelope.json"
 cat >"$ENVELOPE" <<'JSON'
@@ -59,7 +69,10 @@ run_counted() {
     local name="$1" count="$2" port i
     port="$(free_port)"
     local file="$OUT/$name.$count.callgrind" log="$OUT/$name.$count.log"
-    if [[ "$name" == azure ]]; then
+    if [[ "$name" == azure-forwarding ]]; then
+        (cd "$FORWARDING_APP" && exec env RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
+            valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN") >"$log" 2>&1 &
+    elif [[ "$name" == azure ]]; then
         (cd "$APP" && exec env RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
             valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN") >"$log" 2>&1 &
     elif [[ "$name" == hyper-* ]]; then
@@ -86,6 +99,9 @@ run_counted() {
             -H 'x-azure-functions-invocationid: 0f8fad5b-d9cb-469f-a165-70867728950e' \
             --data-binary @"$ENVELOPE" \
             "http://127.0.0.1:$port/hello?n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
+    elif [[ "$name" == azure-forwarding ]]; then
+        answered="$(curl -fsS -H 'x-azure-functions-invocationid: 0f8fad5b-d9cb-469f-a165-70867728950e' \
+            "http://127.0.0.1:$port/?name=Ada&n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
     else
         answered="$(curl -fsS "http://127.0.0.1:$port/?name=Ada&n=[1-$count]" | grep -o 'Hello, Ada!' | wc -l)"
     fi
@@ -96,13 +112,13 @@ run_counted() {
     awk '/^(summary|totals):/ {print $2; exit}' "$file"
 }
 
-printf '%-10s %14s %14s %12s\n' adapter "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
+printf '%-17s %14s %14s %12s\n' adapter "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
 declare -A PER
-for name in server azure hyper-get hyper-post; do
+for name in server azure azure-forwarding hyper-get hyper-post; do
     one="$(run_counted "$name" "$REQUESTS")"
     two="$(run_counted "$name" "$((2 * REQUESTS))")"
     PER[$name]=$(((two - one) / REQUESTS))
-    printf '%-10s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
+    printf '%-17s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
 done
 echo
 awk -v s="${PER[server]}" -v a="${PER[azure]}" -v b="$BOUND" \
@@ -111,4 +127,6 @@ awk -v s="${PER[server]}" -v a="${PER[azure]}" -v g="${PER[hyper-get]}" -v p="${
     'BEGIN {printf "own work beyond bare hyper on the same request: server %d, azure %d (%.2fx)\n", s - g, a - p, (a - p) / (s - g)}'
 awk -v g="${PER[hyper-get]}" -v p="${PER[hyper-post]}" -v s="${PER[server]}" -v b="$BOUND" \
     'BEGIN {printf "the envelope'"'"'s POST alone costs bare hyper %d more than the GET: %.0f%% of the %d the bound allows over the server\n", p - g, 100 * (p - g) / (s * (b - 1)), s * (b - 1)}'
+awk -v s="${PER[server]}" -v f="${PER[azure-forwarding]}" -v g="${PER[hyper-get]}" \
+    'BEGIN {printf "with request forwarding (the same GET as the server gets): azure/server %.3f; own work beyond bare hyper %d (%.2fx the server'"'"'s)\n", f / s, f - g, (f - g) / (s - g)}'
 echo "(callgrind outputs: $OUT; callgrind_annotate FILE shows where they go)"

@@ -4,8 +4,8 @@
 //! body it cannot decode) the harness, the local server and the Lambda
 //! adapter behind every HTTP source (API Gateway REST and HTTP APIs, ALB,
 //! Function URL) and the Azure adapter (an HTTP trigger, under the host
-//! emulator) answer the same status, headers and body, the request id set
-//! aside.
+//! emulator, in envelope mode and with request forwarding) answer the same
+//! status, headers and body, the request id set aside.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -253,6 +253,23 @@ where
         .spawn(example(name))
         .await
         .expect("the example starts on Azure");
+    // Azure again with request forwarding: the request itself reaches the
+    // handler, which runs on its connection's task under the watchdog.
+    let azure_forwarding = AzureEmulator::builder()
+        .app_dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/azure")
+                .join(name),
+        )
+        .forwarding_http_request(true)
+        .env("ANYFN_AZURE_TIMEOUT_MS", TIMEOUT.as_millis().to_string())
+        .env("TOKIO_WORKER_THREADS", "3")
+        .build()
+        .expect("the app folder reads");
+    let _azure_forwarding_function = azure_forwarding
+        .spawn(example(name))
+        .await
+        .expect("the example starts on Azure with forwarding");
 
     for case in cases {
         let invocation = harness.invoke(test_request(case).build()).await;
@@ -287,19 +304,21 @@ where
                 from_lambda_response(source, &payload, &request_id),
             ));
         }
-        let outcome = azure.http(name, test_request(case)).await;
-        let request_id = outcome.invocation_id().to_owned();
-        let response = outcome.http_response();
-        others.push((
-            "azure".to_owned(),
-            Answer::new(
-                response.status().as_u16(),
-                header_pairs(response.headers()),
-                response.body().as_bytes(),
-                &request_id,
-                "azure",
-            ),
-        ));
+        for (adapter, azure) in [("azure", &azure), ("azure forwarding", &azure_forwarding)] {
+            let outcome = azure.http(name, test_request(case)).await;
+            let request_id = outcome.invocation_id().to_owned();
+            let response = outcome.http_response();
+            others.push((
+                adapter.to_owned(),
+                Answer::new(
+                    response.status().as_u16(),
+                    header_pairs(response.headers()),
+                    response.body().as_bytes(),
+                    &request_id,
+                    adapter,
+                ),
+            ));
+        }
         assert_parity(case, &in_process, &others);
     }
     server.shutdown().await;

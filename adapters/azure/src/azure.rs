@@ -3,12 +3,14 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::os::fd::AsFd as _;
 use std::path::PathBuf;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler};
+use anyfn_watchdog::{RequestIds, Watchdog};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -292,6 +294,28 @@ impl BoundAzure {
             shared.settings.mode,
             shared.settings.timeout.as_secs_f64(),
         );
+        // With forwarding or proxying, an HTTP request's handler runs on its
+        // connection's task, its deadline kept by a watchdog thread (as on
+        // the local server); without one, on a task of its own.
+        let watchdog = shared
+            .settings
+            .mode
+            .forwards_http()
+            .then(|| {
+                Watchdog::start(
+                    shared.settings.timeout,
+                    Arc::new(RequestIds::new()),
+                    shared.settings.error_details,
+                )
+                .inspect_err(|err| {
+                    tracing::warn!(
+                        target: "anyfn::azure",
+                        "no watchdog thread ({err}): each forwarded request's handler runs on a task of its own"
+                    );
+                })
+                .ok()
+            })
+            .flatten();
         let graceful = GracefulShutdown::new();
         let mut shutdown = pin!(shutdown);
         loop {
@@ -299,10 +323,22 @@ impl BoundAzure {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _peer)) => {
                         let _ = stream.set_nodelay(true);
+                        // The watchdog's own handle on the socket, to answer a
+                        // request whose handler blocks its thread.
+                        let registration = watchdog.as_ref().map(|watchdog| {
+                            let socket = stream
+                                .as_fd()
+                                .try_clone_to_owned()
+                                .map(std::net::TcpStream::from)
+                                .ok();
+                            watchdog.register(socket)
+                        });
+                        let watch = registration.as_ref().map(|r| Arc::clone(r.watch()));
                         let shared = Arc::clone(&shared);
                         let service = service_fn(move |request| {
                             let shared = Arc::clone(&shared);
-                            async move { Ok::<_, Infallible>(shared.handle(request).await) }
+                            let watch = watch.clone();
+                            async move { Ok::<_, Infallible>(shared.handle(request, watch).await) }
                         });
                         let connection = http1::Builder::new()
                             .timer(TokioTimer::new())
@@ -312,6 +348,7 @@ impl BoundAzure {
                             if let Err(err) = connection.await {
                                 tracing::debug!(target: "anyfn::azure", "connection ended: {err}");
                             }
+                            drop(registration);
                         });
                     }
                     Err(err) => {

@@ -3,18 +3,20 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
-use anyfn::http::header::{HeaderValue, CONTENT_LENGTH};
+use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
 use anyfn::{
     adapter, Body, Context, Error, ErrorDetails, InvocationReport, Platform, Request, Response,
     DEFAULT_MEMORY_MB,
 };
+use anyfn_watchdog::{ConnectionWatch, Settled};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -73,6 +75,7 @@ impl Shared {
     pub(crate) async fn handle(
         self: Arc<Self>,
         request: hyper::Request<Incoming>,
+        watch: Option<Arc<ConnectionWatch>>,
     ) -> hyper::Response<AnswerBody> {
         let started = Instant::now();
         let named = request
@@ -112,7 +115,8 @@ impl Shared {
             }
             _ if self.settings.mode.forwards_http() => {
                 let request = Request::from_parts(parts, Body::from(body));
-                self.forwarded(request, invocation_id, started).await
+                self.forwarded(request, invocation_id, started, watch.as_deref())
+                    .await
             }
             _ => {
                 let error = Error::bad_request(
@@ -269,11 +273,16 @@ impl Shared {
         response
     }
 
+    /// An HTTP request forwarded as it came (forwarding and proxying
+    /// modes). With a `watch`, the handler is polled in place on the
+    /// connection's task and the watchdog keeps its deadline, as on the
+    /// local server; without, it runs on a task of its own.
     async fn forwarded(
         &self,
         request: Request,
         invocation_id: String,
         started: Instant,
+        watch: Option<&ConnectionWatch>,
     ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
         let name = function_from_route(&self.settings.route_prefix, request.uri().path());
@@ -289,15 +298,46 @@ impl Shared {
         let context = self.context(invocation, started);
         let deadline = context.deadline();
         let span = adapter::invocation_span(&context);
-        let outcome = Self::run(function, AzureInput::Http(request), context, started, span).await;
+        // Whether the watchdog already answered (the handler blocked its
+        // thread past the deadline) and logged the failure.
+        let mut answered = false;
+        let outcome = match watch {
+            Some(watch) => {
+                let mut invocation = function.call(AzureInput::Http(request), context);
+                let invocation = Pin::new(&mut invocation);
+                match watch
+                    .run_named(&invocation_id, deadline, &span, invocation)
+                    .await
+                {
+                    Settled::InTime(outcome) => outcome,
+                    Settled::Late {
+                        error,
+                        answered: by_watchdog,
+                    } => {
+                        answered = by_watchdog;
+                        Err(error)
+                    }
+                }
+            }
+            None => Self::run(function, AzureInput::Http(request), context, started, span).await,
+        };
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
             Ok(HttpAnswer::Streamed(response)) => {
                 return stream(response, &invocation_id, started, deadline, details);
             }
             Err(error) => {
-                adapter::log_failure(&invocation_id, &error);
-                whole(error.to_response(&invocation_id, details))
+                if !answered {
+                    adapter::log_failure(&invocation_id, &error);
+                }
+                let mut response = whole(error.to_response(&invocation_id, details));
+                if answered {
+                    // The watchdog sent the answer and closed the sending side.
+                    response
+                        .headers_mut()
+                        .insert(CONNECTION, HeaderValue::from_static("close"));
+                }
+                response
             }
         };
         report(&invocation_id, started);
