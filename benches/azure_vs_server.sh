@@ -5,6 +5,10 @@
 # counted by valgrind's callgrind, both in one run. The bound: the
 # Azure adapter at most 1.2x the server.
 #
+# It also measures the Azure adapter with request forwarding on
+# (customHandler.enableForwardingHttpRequest, in a copy of the app folder):
+# the host then sends the caller's request as it came, so the adapter gets
+# the very GET the server gets (with the host's invocation id header).
 # The same run measures bare hyper (benches/peers, bin bare-hyper: a fixed
 # answer, the body left to hyper to drain) receiving each of the two
 # requests: what the transport alone costs for the GET and for the
