@@ -264,3 +264,32 @@ async fn forwarded_a_handler_blocking_the_only_worker_is_answered_504_at_the_dea
     assert_eq!(body["errorType"], "Timeout");
     assert_eq!(body["requestId"], outcome.invocation_id());
 }
+
+/// In envelope mode too, a handler blocking the only worker thread past its
+/// deadline is answered at the deadline by the watchdog: an envelope whose
+/// `res` is the `504`, as the adapter answers any timeout.
+#[tokio::test]
+async fn an_envelope_whose_handler_blocks_the_only_worker_is_answered_504_at_the_deadline() {
+    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/azure/failures");
+    let azure = AzureEmulator::builder()
+        .app_dir(app)
+        // The host gives up after 1.5 s; the handler blocks for 3 s.
+        .function_timeout(std::time::Duration::from_millis(1500))
+        .env("ANYFN_AZURE_TIMEOUT_MS", "300")
+        .env("TOKIO_WORKER_THREADS", "1")
+        .build()
+        .expect("the app folder reads");
+    let _process = azure
+        .spawn(example("failures"))
+        .await
+        .expect("failures starts");
+    let outcome = azure
+        .http("failures", TestRequest::get("/block?ms=3000"))
+        .await;
+    assert!(outcome.succeeded(), "{:?}", outcome.answer());
+    let response = outcome.http_response();
+    response.assert_status(504);
+    let body: Value = response.json();
+    assert_eq!(body["errorType"], "Timeout");
+    assert_eq!(body["requestId"], outcome.invocation_id());
+}

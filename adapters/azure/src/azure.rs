@@ -294,28 +294,21 @@ impl BoundAzure {
             shared.settings.mode,
             shared.settings.timeout.as_secs_f64(),
         );
-        // With forwarding or proxying, an HTTP request's handler runs on its
-        // connection's task, its deadline kept by a watchdog thread (as on
-        // the local server); without one, on a task of its own.
-        let watchdog = shared
-            .settings
-            .mode
-            .forwards_http()
-            .then(|| {
-                Watchdog::start(
-                    shared.settings.timeout,
-                    Arc::new(RequestIds::new()),
-                    shared.settings.error_details,
-                )
-                .inspect_err(|err| {
-                    tracing::warn!(
-                        target: "anyfn::azure",
-                        "no watchdog thread ({err}): each forwarded request's handler runs on a task of its own"
-                    );
-                })
-                .ok()
-            })
-            .flatten();
+        // Each invocation's handler runs on its connection's task, its
+        // deadline kept by a watchdog thread (as on the local server);
+        // without one, on a task of its own.
+        let watchdog = Watchdog::start(
+            shared.settings.timeout,
+            Arc::new(RequestIds::new()),
+            shared.settings.error_details,
+        )
+        .inspect_err(|err| {
+            tracing::warn!(
+                target: "anyfn::azure",
+                "no watchdog thread ({err}): each invocation's handler runs on a task of its own"
+            );
+        })
+        .ok();
         let graceful = GracefulShutdown::new();
         let mut shutdown = pin!(shutdown);
         loop {

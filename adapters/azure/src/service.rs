@@ -16,7 +16,7 @@ use anyfn::{
     adapter, Body, Context, Error, ErrorDetails, InvocationReport, Platform, Request, Response,
     DEFAULT_MEMORY_MB,
 };
-use anyfn_watchdog::{ConnectionWatch, Settled};
+use anyfn_watchdog::{ConnectionWatch, LateAnswer, Settled};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -111,7 +111,8 @@ impl Shared {
                     || !is_forwarded_route(&self.settings, segment) =>
             {
                 let name = decode_segment(segment);
-                self.envelope(name, envelope, invocation_id, started).await
+                self.envelope(name, envelope, invocation_id, started, watch.as_deref())
+                    .await
             }
             _ if self.settings.mode.forwards_http() => {
                 let request = Request::from_parts(parts, Body::from(body));
@@ -197,12 +198,17 @@ impl Shared {
         }
     }
 
+    /// One invocation sent as the host's envelope. With a `watch`, the
+    /// handler is polled in place on the connection's task and the watchdog
+    /// keeps its deadline (writing an envelope of its own for a handler that
+    /// blocks its thread past it); without, it runs on a task of its own.
     async fn envelope(
         &self,
         name: String,
         envelope: Envelope,
         invocation_id: String,
         started: Instant,
+        watch: Option<&ConnectionWatch>,
     ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
         let (name, function) = match self.find(&name) {
@@ -231,8 +237,31 @@ impl Shared {
         let deadline = context.deadline();
         let span = adapter::invocation_span(&context);
         let capture = Capture::start(&span);
-        let outcome = match trigger {
-            Ok(trigger) => {
+        let mut answered = false;
+        let outcome = match (trigger, watch) {
+            (Ok(trigger), Some(watch)) => {
+                let late: Arc<dyn LateAnswer> = Arc::new(LateEnvelope {
+                    is_http,
+                    output: output.to_owned(),
+                    details,
+                });
+                let mut invocation = function.call(AzureInput::Envelope(trigger), context);
+                let invocation = Pin::new(&mut invocation);
+                match watch
+                    .run_named(&invocation_id, Some(late), deadline, &span, invocation)
+                    .await
+                {
+                    Settled::InTime(outcome) => outcome,
+                    Settled::Late {
+                        error,
+                        answered: by_watchdog,
+                    } => {
+                        answered = by_watchdog;
+                        Err(error)
+                    }
+                }
+            }
+            (Ok(trigger), None) => {
                 Self::run(
                     function,
                     AzureInput::Envelope(trigger),
@@ -242,7 +271,7 @@ impl Shared {
                 )
                 .await
             }
-            Err(error) => Err(error),
+            (Err(error), _) => Err(error),
         };
         let outcome = match outcome {
             Ok(AzureAnswer::Streamed(response)) => {
@@ -252,10 +281,12 @@ impl Shared {
         };
         let encoded = outcome.and_then(|answer| encode_answer(answer, is_http));
         let lines = capture.map(Capture::finish).unwrap_or_default();
-        let response = match encoded {
+        let mut response = match encoded {
             Ok(encoded) => envelope_answer(&encoded, output, &lines),
             Err(error) => {
-                adapter::log_failure(&invocation_id, &error);
+                if !answered {
+                    adapter::log_failure(&invocation_id, &error);
+                }
                 if is_http {
                     // The caller sees the same status as on every adapter;
                     // the invocation itself succeeded.
@@ -269,6 +300,12 @@ impl Shared {
                 }
             }
         };
+        if answered {
+            // The watchdog sent its answer and closed the sending side.
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
         report(&invocation_id, started);
         response
     }
@@ -306,7 +343,7 @@ impl Shared {
                 let mut invocation = function.call(AzureInput::Http(request), context);
                 let invocation = Pin::new(&mut invocation);
                 match watch
-                    .run_named(&invocation_id, deadline, &span, invocation)
+                    .run_named(&invocation_id, None, deadline, &span, invocation)
                     .await
                 {
                     Settled::InTime(outcome) => outcome,
@@ -390,6 +427,36 @@ pub(crate) fn choose_trigger(
 /// A failed non-HTTP invocation: `500` with the error (message whole: it
 /// reaches the host's log, not a client), so that the host retries. The
 /// invocation's lines go to stdout: the host does not read this body.
+/// The envelope the watchdog writes for an invocation whose handler blocks
+/// its thread past its deadline: as the adapter would answer the timeout
+/// (without the invocation's log lines, which the watchdog cannot see; its
+/// own failure line goes to stdout).
+#[derive(Debug)]
+struct LateEnvelope {
+    is_http: bool,
+    output: String,
+    details: ErrorDetails,
+}
+
+impl LateAnswer for LateEnvelope {
+    fn response(&self, request_id: &str, error: &Error) -> Response {
+        let answer = if self.is_http {
+            match Encoded::http(error.to_response(request_id, self.details)) {
+                Ok(res) => envelope_answer(&res, &self.output, &[]),
+                Err(_) => failed(error, request_id, &[]),
+            }
+        } else {
+            failed(error, request_id, &[])
+        };
+        let (parts, body) = answer.into_parts();
+        let bytes = body
+            .as_whole()
+            .map(Bytes::copy_from_slice)
+            .unwrap_or_default();
+        Response::from_parts(parts, Body::from(bytes))
+    }
+}
+
 fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Response<AnswerBody> {
     logging::to_stdout(lines);
     let shown = error.to_response(invocation_id, ErrorDetails::Shown);

@@ -53,4 +53,4 @@ mod request_id;
 mod watchdog;
 
 pub use request_id::{RequestId, RequestIds};
-pub use watchdog::{ConnectionWatch, Registration, Settled, Watchdog};
+pub use watchdog::{ConnectionWatch, LateAnswer, Registration, Settled, Watchdog};

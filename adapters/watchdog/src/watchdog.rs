@@ -51,6 +51,16 @@ const EXPIRED: u8 = 3;
 /// being polled, and wrote the `504` itself.
 const ANSWERED: u8 = 4;
 
+/// What the watchdog writes for a request whose handler blocks its thread
+/// past its deadline, when the default (the error answer,
+/// [`Error::to_response`]) is not the protocol's answer: an Azure Functions
+/// envelope, say. Given with [`ConnectionWatch::run_named`].
+pub trait LateAnswer: Send + Sync + std::fmt::Debug {
+    /// The answer to request `request_id`, whose handler failed with `error`
+    /// (a timeout). The watchdog writes it with `Connection: close`.
+    fn response(&self, request_id: &str, error: &Error) -> anyfn::Response;
+}
+
 /// The watchdog of one server: a thread keeping the deadlines of every
 /// request in flight. Stopped when dropped.
 #[derive(Debug)]
@@ -117,6 +127,7 @@ impl Watchdog {
             deadline: AtomicU64::new(0),
             waker: Mutex::new(None),
             name: Mutex::new(None),
+            late: Mutex::new(None),
             socket,
             epoch: self.shared.epoch,
             timeout: self.shared.timeout,
@@ -220,7 +231,11 @@ impl Shared {
         let Some(socket) = &watch.socket else {
             return;
         };
-        let response = error.to_response(request_id, self.details);
+        let late = lock(&watch.late).clone();
+        let response = match late {
+            Some(late) => late.response(request_id, &error),
+            None => error.to_response(request_id, self.details),
+        };
         let mut bytes = format!(
             "HTTP/1.1 {}\r\nconnection: close\r\nx-request-id: {request_id}\r\ncontent-length: {}\r\n",
             response.status(),
@@ -254,6 +269,8 @@ pub struct ConnectionWatch {
     /// The request's id when the caller named it ([`run_named`](Self::run_named)),
     /// rather than made from its number.
     name: Mutex<Option<String>>,
+    /// The answer the watchdog writes for the request, if not the default.
+    late: Mutex<Option<Arc<dyn LateAnswer>>>,
     socket: Option<TcpStream>,
     epoch: Instant,
     timeout: Duration,
@@ -293,10 +310,12 @@ impl ConnectionWatch {
 
     /// As [`run`](Self::run), for a request whose id its caller gave (an
     /// Azure Functions invocation id) rather than one [`RequestIds`] made:
-    /// the watchdog's `504`, if it writes one, names `request_id`.
+    /// the watchdog's answer, if it writes one, names `request_id`, and is
+    /// `late`'s when there is one (else the `504` error answer).
     pub async fn run_named<F, T>(
         &self,
         request_id: &str,
+        late: Option<Arc<dyn LateAnswer>>,
         deadline: Instant,
         span: &Span,
         invocation: Pin<&mut F>,
@@ -310,6 +329,7 @@ impl ConnectionWatch {
             name.clear();
             name.push_str(request_id);
         }
+        *lock(&self.late) = late;
         self.run(0, deadline, span, invocation).await
     }
 
