@@ -224,7 +224,7 @@ impl Shared {
         let error = Error::timeout(elapsed);
         anyfn::adapter::log_failure(request_id, &error);
         tracing::warn!(
-            target: "anyfn::server",
+            target: "anyfn::watchdog",
             request_id = %request_id,
             "the handler blocks its thread past its deadline: the watchdog answered 504 and closes the connection"
         );
