@@ -234,17 +234,13 @@ async fn regression_a_forwarded_get_of_the_root_reaches_the_handler() {
     assert_eq!(response.text(), "Hello, Ada!");
 }
 
-/// With request forwarding, a handler blocking the only worker thread past
-/// its deadline is answered `504` at the deadline by the watchdog, on the
-/// socket itself (`Connection: close`), as on the local server: the host,
-/// waiting no longer than its own timeout, gets the answer.
-#[tokio::test]
-async fn forwarded_a_handler_blocking_the_only_worker_is_answered_504_at_the_deadline() {
+/// `failures` on one worker thread, with a 300 ms deadline, asked for
+/// `/block?ms=3000` by a host that gives up after 1.5 s.
+async fn block_the_only_worker(forwarding: bool) -> anyfn_test::AzureOutcome {
     let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/azure/failures");
     let azure = AzureEmulator::builder()
         .app_dir(app)
-        .forwarding_http_request(true)
-        // The host gives up after 1.5 s; the handler blocks for 3 s.
+        .forwarding_http_request(forwarding)
         .function_timeout(std::time::Duration::from_millis(1500))
         .env("ANYFN_AZURE_TIMEOUT_MS", "300")
         .env("TOKIO_WORKER_THREADS", "1")
@@ -254,9 +250,18 @@ async fn forwarded_a_handler_blocking_the_only_worker_is_answered_504_at_the_dea
         .spawn(example("failures"))
         .await
         .expect("failures starts");
-    let outcome = azure
+    azure
         .http("failures", TestRequest::get("/block?ms=3000"))
-        .await;
+        .await
+}
+
+/// With request forwarding, a handler blocking the only worker thread past
+/// its deadline is answered `504` at the deadline by the watchdog, on the
+/// socket itself (`Connection: close`), as on the local server: the host,
+/// waiting no longer than its own timeout, gets the answer.
+#[tokio::test]
+async fn forwarded_a_handler_blocking_the_only_worker_is_answered_504_at_the_deadline() {
+    let outcome = block_the_only_worker(true).await;
     let response = outcome.http_response();
     response.assert_status(504);
     assert_eq!(response.header("connection"), Some("close"));
@@ -270,22 +275,7 @@ async fn forwarded_a_handler_blocking_the_only_worker_is_answered_504_at_the_dea
 /// `res` is the `504`, as the adapter answers any timeout.
 #[tokio::test]
 async fn an_envelope_whose_handler_blocks_the_only_worker_is_answered_504_at_the_deadline() {
-    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/azure/failures");
-    let azure = AzureEmulator::builder()
-        .app_dir(app)
-        // The host gives up after 1.5 s; the handler blocks for 3 s.
-        .function_timeout(std::time::Duration::from_millis(1500))
-        .env("ANYFN_AZURE_TIMEOUT_MS", "300")
-        .env("TOKIO_WORKER_THREADS", "1")
-        .build()
-        .expect("the app folder reads");
-    let _process = azure
-        .spawn(example("failures"))
-        .await
-        .expect("failures starts");
-    let outcome = azure
-        .http("failures", TestRequest::get("/block?ms=3000"))
-        .await;
+    let outcome = block_the_only_worker(false).await;
     assert!(outcome.succeeded(), "{:?}", outcome.answer());
     let response = outcome.http_response();
     response.assert_status(504);

@@ -180,21 +180,43 @@ impl Shared {
             .build()
     }
 
-    /// Runs `function` on its own task, to the deadline, inside the
-    /// invocation's span.
+    /// Runs `call` to its deadline, inside its span. With a `watch`, it is
+    /// polled in place on the connection's task and the watchdog keeps the
+    /// deadline (writing `late`'s answer, or the `504`, for a handler
+    /// blocking its thread past it); without, it runs on a task of its own.
+    /// The outcome, and whether the watchdog already answered (and logged
+    /// the failure).
     async fn run(
-        function: Arc<dyn AzureFunction>,
-        input: AzureInput,
-        context: Context,
-        started: Instant,
-        span: tracing::Span,
-    ) -> Result<AzureAnswer, Error> {
+        call: Call<'_>,
+        watch: Option<&ConnectionWatch>,
+        late: Option<Arc<dyn LateAnswer>>,
+    ) -> (Result<AzureAnswer, Error>, bool) {
+        let Call {
+            function,
+            input,
+            context,
+            invocation_id,
+            started,
+            span,
+        } = call;
         let deadline = context.deadline();
-        let (task, outcome) = adapter::detach(function.call(input, context));
-        tokio::spawn(task.instrument(span));
-        match tokio::time::timeout_at(deadline.into(), outcome).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::timeout(started.elapsed())),
+        let Some(watch) = watch else {
+            let (task, outcome) = adapter::detach(function.call(input, context));
+            tokio::spawn(task.instrument(span));
+            let outcome = match tokio::time::timeout_at(deadline.into(), outcome).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::timeout(started.elapsed())),
+            };
+            return (outcome, false);
+        };
+        let mut invocation = function.call(input, context);
+        let invocation = Pin::new(&mut invocation);
+        match watch
+            .run_named(invocation_id, late, deadline, &span, invocation)
+            .await
+        {
+            Settled::InTime(outcome) => (outcome, false),
+            Settled::Late { error, answered } => (Err(error), answered),
         }
     }
 
@@ -237,41 +259,24 @@ impl Shared {
         let deadline = context.deadline();
         let span = adapter::invocation_span(&context);
         let capture = Capture::start(&span);
-        let mut answered = false;
-        let outcome = match (trigger, watch) {
-            (Ok(trigger), Some(watch)) => {
+        let (outcome, answered) = match trigger {
+            Ok(trigger) => {
                 let late: Arc<dyn LateAnswer> = Arc::new(LateEnvelope {
                     is_http,
                     output: output.to_owned(),
                     details,
                 });
-                let mut invocation = function.call(AzureInput::Envelope(trigger), context);
-                let invocation = Pin::new(&mut invocation);
-                match watch
-                    .run_named(&invocation_id, Some(late), deadline, &span, invocation)
-                    .await
-                {
-                    Settled::InTime(outcome) => outcome,
-                    Settled::Late {
-                        error,
-                        answered: by_watchdog,
-                    } => {
-                        answered = by_watchdog;
-                        Err(error)
-                    }
-                }
-            }
-            (Ok(trigger), None) => {
-                Self::run(
-                    function,
-                    AzureInput::Envelope(trigger),
+                let call = Call {
+                    function: function.as_ref(),
+                    input: AzureInput::Envelope(trigger),
                     context,
+                    invocation_id: &invocation_id,
                     started,
                     span,
-                )
-                .await
+                };
+                Self::run(call, watch, Some(late)).await
             }
-            (Err(error), _) => Err(error),
+            Err(error) => (Err(error), false),
         };
         let outcome = match outcome {
             Ok(AzureAnswer::Streamed(response)) => {
@@ -335,29 +340,17 @@ impl Shared {
         let context = self.context(invocation, started);
         let deadline = context.deadline();
         let span = adapter::invocation_span(&context);
-        // Whether the watchdog already answered (the handler blocked its
-        // thread past the deadline) and logged the failure.
-        let mut answered = false;
-        let outcome = match watch {
-            Some(watch) => {
-                let mut invocation = function.call(AzureInput::Http(request), context);
-                let invocation = Pin::new(&mut invocation);
-                match watch
-                    .run_named(&invocation_id, None, deadline, &span, invocation)
-                    .await
-                {
-                    Settled::InTime(outcome) => outcome,
-                    Settled::Late {
-                        error,
-                        answered: by_watchdog,
-                    } => {
-                        answered = by_watchdog;
-                        Err(error)
-                    }
-                }
-            }
-            None => Self::run(function, AzureInput::Http(request), context, started, span).await,
+        // `answered`: the watchdog already answered (the handler blocked
+        // its thread past the deadline) and logged the failure.
+        let call = Call {
+            function: function.as_ref(),
+            input: AzureInput::Http(request),
+            context,
+            invocation_id: &invocation_id,
+            started,
+            span,
         };
+        let (outcome, answered) = Self::run(call, watch, None).await;
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
             Ok(HttpAnswer::Streamed(response)) => {
@@ -427,6 +420,16 @@ pub(crate) fn choose_trigger(
 /// A failed non-HTTP invocation: `500` with the error (message whole: it
 /// reaches the host's log, not a client), so that the host retries. The
 /// invocation's lines go to stdout: the host does not read this body.
+/// One invocation of a function, ready to run.
+struct Call<'a> {
+    function: &'a dyn AzureFunction,
+    input: AzureInput,
+    context: Context,
+    invocation_id: &'a str,
+    started: Instant,
+    span: tracing::Span,
+}
+
 /// The envelope the watchdog writes for an invocation whose handler blocks
 /// its thread past its deadline: as the adapter would answer the timeout
 /// (without the invocation's log lines, which the watchdog cannot see; its

@@ -118,28 +118,12 @@ pub(super) fn is_plain(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use std::io;
-    use std::sync::{Arc, Mutex};
 
     use tracing_subscriber::fmt::format::DefaultFields;
     use tracing_subscriber::layer::SubscriberExt as _;
 
+    use super::super::captured::Captured;
     use super::*;
-
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            if let Ok(mut lines) = self.0.lock() {
-                lines.extend_from_slice(bytes);
-            }
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("outer failure")]
@@ -180,8 +164,8 @@ mod tests {
     where
         N: for<'w> FormatFields<'w> + Send + Sync + 'static,
     {
-        let lines = Lines::default();
-        let writer = lines.clone();
+        let captured = Captured::default();
+        let writer = captured.clone();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
                 .fmt_fields(fields)
@@ -191,12 +175,7 @@ mod tests {
                 .with_writer(move || writer.clone()),
         );
         tracing::subscriber::with_default(subscriber, log_everything);
-        let bytes = lines
-            .0
-            .lock()
-            .map(|bytes| bytes.clone())
-            .unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
+        captured.text()
     }
 
     /// What users and their scripts read stays as tracing-subscriber (and

@@ -140,28 +140,10 @@ impl Visit for PlainStrings<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-    use std::sync::{Arc, Mutex};
-
     use tracing_subscriber::layer::SubscriberExt as _;
 
+    use super::super::captured::Captured;
     use super::*;
-
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            if let Ok(mut lines) = self.0.lock() {
-                lines.extend_from_slice(bytes);
-            }
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     fn log_in_spans() {
         let invocation = tracing::info_span!(
@@ -197,8 +179,8 @@ mod tests {
     where
         N: for<'w> FormatFields<'w> + Send + Sync + 'static,
     {
-        let lines = Lines::default();
-        let writer = lines.clone();
+        let captured = Captured::default();
+        let writer = captured.clone();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
                 .json()
@@ -210,12 +192,7 @@ mod tests {
                 .with_writer(move || writer.clone()),
         );
         tracing::subscriber::with_default(subscriber, log_in_spans);
-        let bytes = lines
-            .0
-            .lock()
-            .map(|bytes| bytes.clone())
-            .unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
+        captured.text()
     }
 
     /// Lambda's JSON log lines stay as tracing-subscriber writes them.

@@ -1,6 +1,8 @@
 //! The stdout log that [`run`](crate::run) sets up when the program has none,
 //! in the format Lambda's advanced logging controls select.
 
+#[cfg(test)]
+mod captured;
 mod fields;
 mod json_fields;
 
