@@ -55,6 +55,13 @@ enum Inner {
 
 impl AnswerBody {
     /// A body sent at once.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let body = anyfn::adapter::AnswerBody::whole(b"{}".to_vec());
+    /// assert_eq!(body.as_whole(), Some(&b"{}"[..]));
+    /// ```
     pub fn whole(bytes: impl Into<Bytes>) -> Self {
         let bytes = bytes.into();
         Self {
@@ -167,7 +174,17 @@ pub struct StreamReport {
 }
 
 impl StreamReport {
-    /// The report of invocation `request_id`, started at `started`.
+    /// The report of invocation `request_id`, started at `started`, with
+    /// `memory_mb` configured, priced with `pricing`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Instant;
+    ///
+    /// let report = anyfn::adapter::StreamReport::new("req-7", Instant::now(), 256, anyfn::Pricing::default());
+    /// # drop(report);
+    /// ```
     pub fn new(
         request_id: impl Into<String>,
         started: Instant,

@@ -29,7 +29,15 @@ pub struct Gathered {
 }
 
 impl Gathered {
-    /// Adds the next chunk.
+    /// Adds the next chunk (an empty one changes nothing).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// gathered.push(bytes::Bytes::from_static(b"abc"));
+    /// assert_eq!(gathered.len(), 3);
+    /// ```
     pub fn push(&mut self, chunk: Bytes) {
         if chunk.is_empty() {
             return;
@@ -46,16 +54,42 @@ impl Gathered {
     }
 
     /// How many bytes were gathered.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// gathered.push(bytes::Bytes::from_static(b"ab"));
+    /// gathered.push(bytes::Bytes::from_static(b"cd"));
+    /// assert_eq!(gathered.len(), 4);
+    /// ```
     pub fn len(&self) -> usize {
         self.first.as_ref().map_or(self.rest.len(), Bytes::len)
     }
 
     /// Whether nothing (or only empty chunks) was gathered.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// gathered.push(bytes::Bytes::new());
+    /// assert!(gathered.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The bytes, in the order they were pushed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// gathered.push(bytes::Bytes::from_static(b"one, "));
+    /// gathered.push(bytes::Bytes::from_static(b"two"));
+    /// assert_eq!(gathered.into_bytes(), "one, two");
+    /// ```
     pub fn into_bytes(self) -> Bytes {
         self.first.unwrap_or_else(|| self.rest.freeze())
     }
