@@ -29,6 +29,17 @@ impl RequestIds {
     /// process) and whose other groups mix the counter with the seed. Also
     /// returns the counter, from which [`id_of`](Self::id_of) makes the id
     /// again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let ids = anyfn_watchdog::RequestIds::new();
+    /// let (n, id) = ids.next_id();
+    /// assert_eq!(id.as_str().len(), 36);
+    /// assert_eq!(id.as_str().as_bytes()[14], b'4'); // UUID version 4
+    /// assert_eq!(ids.id_of(n).as_str(), id.as_str());
+    /// assert_ne!(ids.next_id().1.as_str(), id.as_str());
+    /// ```
     pub fn next_id(&self) -> (u64, RequestId) {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         (n, self.id_of(n))

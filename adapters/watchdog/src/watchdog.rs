@@ -55,6 +55,25 @@ const ANSWERED: u8 = 4;
 /// past its deadline, when the default (the error answer,
 /// [`Error::to_response`]) is not the protocol's answer: an Azure Functions
 /// envelope, say. Given with [`ConnectionWatch::run_named`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Error, Response};
+///
+/// /// Answers a blocked handler with a plain `503` instead of the `504`.
+/// #[derive(Debug)]
+/// struct TryLater;
+///
+/// impl anyfn_watchdog::LateAnswer for TryLater {
+///     fn response(&self, request_id: &str, _error: &Error) -> Response {
+///         Error::unavailable("try again later").to_response(request_id, anyfn::ErrorDetails::Hidden)
+///     }
+/// }
+///
+/// let answer = anyfn_watchdog::LateAnswer::response(&TryLater, "req-1", &Error::timeout(std::time::Duration::from_secs(3)));
+/// assert_eq!(answer.status(), 503);
+/// ```
 pub trait LateAnswer: Send + Sync + std::fmt::Debug {
     /// The answer to request `request_id`, whose handler failed with `error`
     /// (a timeout). The watchdog writes it with `Connection: close`.
