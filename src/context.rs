@@ -291,7 +291,7 @@ impl ContextBuilder {
     pub fn build(self) -> Context {
         let deadline = self
             .deadline
-            .unwrap_or_else(|| deadline_after(Instant::now(), self.timeout));
+            .unwrap_or_else(|| crate::adapter::deadline_after(Instant::now(), self.timeout));
         Context {
             request_id: self.request_id.unwrap_or_else(|| "test-request".to_owned()),
             deadline,
@@ -307,13 +307,6 @@ impl ContextBuilder {
             extensions: self.extensions,
         }
     }
-}
-
-/// `start + timeout`, or a day from `start` when the timeout is too large to add.
-fn deadline_after(start: Instant, timeout: Duration) -> Instant {
-    start
-        .checked_add(timeout)
-        .unwrap_or_else(|| start + Duration::from_secs(24 * 60 * 60))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::any::Any;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::task::Poll;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
@@ -170,6 +170,25 @@ pub fn invocation_span(context: &Context) -> tracing::Span {
         span.record("trace_id", trace_id);
     }
     span
+}
+
+/// `start + timeout`, or a day after `start` when that is past what an
+/// [`Instant`] can hold (a timeout of `Duration::MAX`, say): adding a
+/// configured timeout to an instant must never panic.
+///
+/// # Example
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// let start = Instant::now();
+/// assert_eq!(anyfn::adapter::deadline_after(start, Duration::from_secs(3)), start + Duration::from_secs(3));
+/// assert_eq!(anyfn::adapter::deadline_after(start, Duration::MAX), start + Duration::from_secs(24 * 60 * 60));
+/// ```
+pub fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .unwrap_or_else(|| start + Duration::from_secs(24 * 60 * 60))
 }
 
 /// The message of a panic payload: the `&str` or `String` given to `panic!`,

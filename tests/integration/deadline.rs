@@ -43,6 +43,26 @@ async fn server_answers_504_past_the_deadline_and_goes_on() {
     server.shutdown().await;
 }
 
+/// A timeout too long for an `Instant` (`Duration::MAX`) is a day: the
+/// server starts, answers, and its watchdog keeps running (adding it to an
+/// instant panicked, in every request and in the watchdog's thread).
+#[tokio::test]
+async fn regression_a_timeout_too_long_for_an_instant_is_a_day() {
+    let server = TestServer::start_with(Server::new(sleeper()).timeout(Duration::MAX))
+        .await
+        .expect("server starts");
+    for _ in 0..2 {
+        let answer = server.client().get("/?ms=0").await.expect("response");
+        answer.assert_status(200);
+        let remaining: u64 = answer.text().parse().expect("a number");
+        assert!(
+            (23 * 3600 * 1000..=24 * 3600 * 1000).contains(&remaining),
+            "a day's deadline: {remaining} ms"
+        );
+    }
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn harness_reports_a_timeout_error_past_the_deadline() {
     let harness = Harness::new(sleeper()).timeout(Duration::from_millis(100));

@@ -174,7 +174,7 @@ impl Shared {
         Context::builder()
             .request_id(invocation.invocation_id().to_owned())
             .function_name(invocation.function_name().to_owned())
-            .deadline(started + self.settings.timeout)
+            .deadline(adapter::deadline_after(started, self.settings.timeout))
             .platform(Platform::AzureFunctions)
             .extension(invocation)
             .build()

@@ -83,7 +83,7 @@ where
 
         let mut context = Context::builder()
             .request_id(request_id)
-            .deadline(started + self.config.timeout)
+            .deadline(adapter::deadline_after(started, self.config.timeout))
             .function_name(self.config.function_name.clone())
             .function_version(self.config.function_version.clone())
             .memory_limit_mb(self.config.memory_mb)

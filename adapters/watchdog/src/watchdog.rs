@@ -187,7 +187,7 @@ impl Shared {
         let mut connections = lock(&self.connections);
         while !connections.stopped {
             let now = Instant::now();
-            let mut next_wake = now + self.timeout;
+            let mut next_wake = anyfn::adapter::deadline_after(now, self.timeout);
             for watch in connections.slots.iter().flatten() {
                 if let Some(deadline) = self.check(watch, now) {
                     next_wake = next_wake.min(deadline);
@@ -239,7 +239,9 @@ impl Shared {
         let named = lock(&watch.name).clone();
         let made = self.ids.id_of(watch.request.load(Ordering::Relaxed));
         let request_id = named.as_deref().unwrap_or(made.as_str());
-        let elapsed = self.timeout + now.saturating_duration_since(watch.deadline());
+        let elapsed = self
+            .timeout
+            .saturating_add(now.saturating_duration_since(watch.deadline()));
         let error = Error::timeout(elapsed);
         anyfn::adapter::log_failure(request_id, &error);
         tracing::warn!(
