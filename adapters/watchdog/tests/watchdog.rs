@@ -1,0 +1,119 @@
+//! The watchdog on a real loopback connection: a handler blocking its
+//! thread past its deadline is answered on the socket, named as its caller
+//! named it, in the caller's form when it gives one.
+
+use std::io::Read as _;
+use std::net::{TcpListener, TcpStream};
+use std::pin::pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyfn::{Error, ErrorDetails, Response};
+use anyfn_watchdog::{LateAnswer, RequestIds, Settled, Watchdog};
+
+const TIMEOUT: Duration = Duration::from_millis(100);
+
+/// A connected pair: the client's end, and the server's.
+fn connection() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
+    let client = TcpStream::connect(listener.local_addr().expect("an address")).expect("connects");
+    let (server, _) = listener.accept().expect("accepts");
+    (client, server)
+}
+
+/// Runs a handler that blocks its thread for 600 ms on a connection whose
+/// deadline is 100 ms away, and returns what the client read (up to the
+/// watchdog's close) and how the invocation settled.
+async fn block_past_the_deadline(
+    late: Option<Arc<dyn LateAnswer>>,
+) -> (String, Settled<&'static str>) {
+    let watchdog = Watchdog::start(TIMEOUT, Arc::new(RequestIds::new()), ErrorDetails::Hidden)
+        .expect("starts");
+    let (mut client, server) = connection();
+    let registration = watchdog.register(Some(server));
+    client
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("a read timeout");
+    let reader = std::thread::spawn(move || {
+        let mut answer = String::new();
+        client
+            .read_to_string(&mut answer)
+            .expect("reads to the close");
+        answer
+    });
+    let blocking = pin!(async {
+        std::thread::sleep(Duration::from_millis(600));
+        Ok::<_, Error>("too late")
+    });
+    let settled = registration
+        .watch()
+        .run_named(
+            "inv-7",
+            late,
+            Instant::now() + TIMEOUT,
+            &tracing::Span::none(),
+            blocking,
+        )
+        .await;
+    drop(registration);
+    (reader.join().expect("the reader"), settled)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_blocked_handler_gets_the_504_named_as_its_caller_named_it() {
+    let (answer, settled) = block_past_the_deadline(None).await;
+    assert!(
+        matches!(settled, Settled::Late { answered: true, .. }),
+        "{settled:?}"
+    );
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole answer");
+    assert!(
+        head.starts_with("HTTP/1.1 504 Gateway Timeout\r\n"),
+        "{head}"
+    );
+    assert!(
+        head.lines().any(|line| line == "connection: close"),
+        "{head}"
+    );
+    assert!(
+        head.lines().any(|line| line == "x-request-id: inv-7"),
+        "{head}"
+    );
+    let body: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    assert_eq!(
+        body,
+        serde_json::json!({"errorType": "Timeout", "errorMessage": "Gateway Timeout", "requestId": "inv-7"})
+    );
+}
+
+/// An answer in the caller's own form: a `200` whose body wraps the error.
+#[derive(Debug)]
+struct Wrapped;
+
+impl LateAnswer for Wrapped {
+    fn response(&self, request_id: &str, error: &Error) -> Response {
+        anyfn::response::json(&serde_json::json!({
+            "wrapped": error.to_response(request_id, ErrorDetails::Hidden).status().as_u16(),
+            "for": request_id,
+        }))
+        .expect("JSON")
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_blocked_handler_gets_the_callers_late_answer_when_it_gives_one() {
+    let (answer, settled) = block_past_the_deadline(Some(Arc::new(Wrapped))).await;
+    assert!(
+        matches!(settled, Settled::Late { answered: true, .. }),
+        "{settled:?}"
+    );
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole answer");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(
+        head.lines()
+            .any(|line| line == "content-type: application/json"),
+        "{head}"
+    );
+    let body: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    assert_eq!(body, serde_json::json!({"wrapped": 504, "for": "inv-7"}));
+}
