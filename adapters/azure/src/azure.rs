@@ -13,7 +13,7 @@ use anyfn::{ErrorDetails, Handler};
 use anyfn_watchdog::{RequestIds, Watchdog};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
@@ -333,8 +333,11 @@ impl BoundAzure {
                             let watch = watch.clone();
                             async move { Ok::<_, Infallible>(shared.handle(request, watch).await) }
                         });
+                        // No header-read timeout (and so no timer per
+                        // request): the one client, on loopback, is the
+                        // Functions host, not a slow client to guard against.
                         let connection = http1::Builder::new()
-                            .timer(TokioTimer::new())
+                            .header_read_timeout(None)
                             .serve_connection(TokioIo::new(stream), service);
                         let connection = graceful.watch(connection);
                         tokio::spawn(async move {
