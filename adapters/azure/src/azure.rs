@@ -299,6 +299,7 @@ impl BoundAzure {
         // without one, on a task of its own.
         let watchdog = Watchdog::start(
             shared.settings.timeout,
+            None,
             Arc::new(RequestIds::new()),
             shared.settings.error_details,
         )

@@ -29,6 +29,7 @@ mod context_ext;
 mod error;
 mod events;
 mod gcs_object;
+mod header_timer;
 mod init_time;
 mod legacy_events;
 mod logging;

@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 use anyfn::{Handler, Platform, Pricing};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::codec::{FromHttp, IntoHttp};
 use crate::config::Config;
+use crate::header_timer::HeaderTimer;
 use crate::service::Shared;
 use crate::{init_time, shutdown, ServeError};
 use anyfn_watchdog::RequestIds;
@@ -204,6 +205,7 @@ where
         let ids = Arc::new(RequestIds::new());
         let watchdog = Watchdog::start(
             self.config.timeout,
+            Some(self.config.header_read_timeout),
             Arc::clone(&ids),
             self.config.error_details,
         )
@@ -309,7 +311,7 @@ where
                             }
                         });
                         let connection = http1::Builder::new()
-                            .timer(TokioTimer::new())
+                            .timer(HeaderTimer(Arc::clone(registration.watch())))
                             .header_read_timeout(header_read_timeout)
                             .max_header_size(max_header_bytes)
                             .serve_connection(TokioIo::new(stream), service);

@@ -6,6 +6,8 @@
 //!   flight. A handler awaiting past its deadline has its task woken to
 //!   answer `504`; a handler blocking its thread past it is answered `504`
 //!   by the watchdog itself, on the connection's socket.
+//! - [`HeaderSleep`]: a connection's header-read deadline, kept by the same
+//!   thread, for an HTTP server's timer.
 //! - [`RequestIds`]: UUID-shaped request ids, unique within the process.
 //!
 //! Function code never uses this crate; its API may change with any
@@ -24,7 +26,7 @@
 //! # async fn main() -> std::io::Result<()> {
 //! let ids = Arc::new(RequestIds::new());
 //! let timeout = Duration::from_millis(50);
-//! let watchdog = Watchdog::start(timeout, Arc::clone(&ids), anyfn::ErrorDetails::Hidden)?;
+//! let watchdog = Watchdog::start(timeout, None, Arc::clone(&ids), anyfn::ErrorDetails::Hidden)?;
 //! let connection = watchdog.register(None); // no socket: a blocked handler is answered when it returns
 //!
 //! let (n, _id) = ids.next_id();
@@ -49,8 +51,10 @@
 //! [anyfn-server]: https://docs.rs/anyfn-server
 //! [anyfn-azure]: https://docs.rs/anyfn-azure
 
+mod header;
 mod request_id;
 mod watchdog;
 
+pub use header::HeaderSleep;
 pub use request_id::{RequestId, RequestIds};
 pub use watchdog::{ConnectionWatch, LateAnswer, Registration, Settled, Watchdog};

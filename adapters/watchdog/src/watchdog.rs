@@ -36,6 +36,7 @@ use std::time::{Duration, Instant};
 use anyfn::{Error, ErrorDetails};
 use tracing::Span;
 
+use crate::header::{HeaderDeadline, HeaderSleep};
 use crate::request_id::RequestIds;
 
 /// No request in flight on the connection.
@@ -93,6 +94,10 @@ struct Shared {
     connections: Mutex<Connections>,
     wake: Condvar,
     timeout: Duration,
+    /// The longest the thread sleeps: the request timeout, or the
+    /// header-read timeout when that is shorter, so that no deadline set
+    /// while it sleeps comes before it wakes.
+    max_sleep: Duration,
     epoch: Instant,
     ids: Arc<RequestIds>,
     details: ErrorDetails,
@@ -105,21 +110,30 @@ struct Connections {
     stopped: bool,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Watchdog {
-    /// Starts the watchdog thread for requests of `timeout`.
+    /// Starts the watchdog thread for requests of `timeout`, and for
+    /// header-read deadlines ([`ConnectionWatch::header_sleep_until`]) of
+    /// `header_read_timeout` when the server sets them.
+    ///
+    /// # Errors
+    ///
+    /// When the thread cannot be started.
     pub fn start(
         timeout: Duration,
+        header_read_timeout: Option<Duration>,
         ids: Arc<RequestIds>,
         details: ErrorDetails,
     ) -> std::io::Result<Self> {
+        let max_sleep = header_read_timeout.map_or(timeout, |header| header.min(timeout));
         let shared = Arc::new(Shared {
             connections: Mutex::default(),
             wake: Condvar::new(),
             timeout,
+            max_sleep,
             epoch: Instant::now(),
             ids,
             details,
@@ -147,6 +161,7 @@ impl Watchdog {
             waker: Mutex::new(None),
             name: Mutex::new(None),
             late: Mutex::new(None),
+            header: HeaderDeadline::default(),
             socket,
             epoch: self.shared.epoch,
             timeout: self.shared.timeout,
@@ -182,14 +197,18 @@ impl Drop for Watchdog {
 
 impl Shared {
     /// The watchdog thread: wakes at the earliest deadline in flight, or
-    /// after one timeout, and acts on every request past its deadline.
+    /// after `max_sleep`, and acts on every request past its deadline and
+    /// every header read past its own.
     fn keep_deadlines(&self) {
         let mut connections = lock(&self.connections);
         while !connections.stopped {
             let now = Instant::now();
-            let mut next_wake = anyfn::adapter::deadline_after(now, self.timeout);
+            let mut next_wake = anyfn::adapter::deadline_after(now, self.max_sleep);
             for watch in connections.slots.iter().flatten() {
                 if let Some(deadline) = self.check(watch, now) {
+                    next_wake = next_wake.min(deadline);
+                }
+                if let Some(deadline) = watch.header.check(now) {
                     next_wake = next_wake.min(deadline);
                 }
             }
@@ -292,6 +311,8 @@ pub struct ConnectionWatch {
     name: Mutex<Option<String>>,
     /// The answer the watchdog writes for the request, if not the default.
     late: Mutex<Option<Arc<dyn LateAnswer>>>,
+    /// The header-read deadline, if the server's timer set one.
+    pub(crate) header: HeaderDeadline,
     socket: Option<TcpStream>,
     epoch: Instant,
     timeout: Duration,
@@ -327,6 +348,14 @@ impl ConnectionWatch {
             self.poll_invocation(invocation.as_mut(), cx, started)
         })
         .await
+    }
+
+    /// A sleep until `deadline` for reading the next request's head, woken
+    /// by the watchdog thread: what an HTTP server's timer gives for its
+    /// header-read timeout (one at a time per connection; a new one
+    /// replaces the last).
+    pub fn header_sleep_until(self: &Arc<Self>, deadline: Instant) -> HeaderSleep {
+        HeaderSleep::new(Arc::clone(self), deadline)
     }
 
     /// As [`run`](Self::run), for a request whose id its caller gave (an

@@ -27,8 +27,13 @@ fn connection() -> (TcpStream, TcpStream) {
 async fn block_past_the_deadline(
     late: Option<Arc<dyn LateAnswer>>,
 ) -> (String, Settled<&'static str>) {
-    let watchdog = Watchdog::start(TIMEOUT, Arc::new(RequestIds::new()), ErrorDetails::Hidden)
-        .expect("starts");
+    let watchdog = Watchdog::start(
+        TIMEOUT,
+        None,
+        Arc::new(RequestIds::new()),
+        ErrorDetails::Hidden,
+    )
+    .expect("starts");
     let (mut client, server) = connection();
     let registration = watchdog.register(Some(server));
     client
@@ -116,4 +121,51 @@ async fn a_blocked_handler_gets_the_callers_late_answer_when_it_gives_one() {
     );
     let body: serde_json::Value = serde_json::from_str(body).expect("JSON");
     assert_eq!(body, serde_json::json!({"wrapped": 504, "for": "inv-7"}));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_header_sleep_is_woken_by_the_watchdog_at_its_deadline() {
+    let header_timeout = Duration::from_millis(50);
+    let watchdog = Watchdog::start(
+        Duration::from_secs(60),
+        Some(header_timeout),
+        Arc::new(RequestIds::new()),
+        ErrorDetails::Hidden,
+    )
+    .expect("starts");
+    let registration = watchdog.register(None);
+    let started = Instant::now();
+    let sleep = registration
+        .watch()
+        .header_sleep_until(started + header_timeout);
+    // The watchdog wakes at least every 50 ms (the header timeout, not the
+    // 60 s request timeout), so the sleep ends well within this bound.
+    tokio::time::timeout(Duration::from_secs(10), sleep)
+        .await
+        .expect("the watchdog wakes the sleep");
+    assert!(started.elapsed() >= header_timeout);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_header_sleep_replaced_by_a_newer_one_is_over_and_does_not_clear_it() {
+    let watchdog = Watchdog::start(
+        Duration::from_secs(60),
+        Some(Duration::from_millis(50)),
+        Arc::new(RequestIds::new()),
+        ErrorDetails::Hidden,
+    )
+    .expect("starts");
+    let registration = watchdog.register(None);
+    let far = Instant::now() + Duration::from_secs(3600);
+    let older = registration.watch().header_sleep_until(far);
+    let newer = registration
+        .watch()
+        .header_sleep_until(Instant::now() + Duration::from_millis(50));
+    // The older one is over at once; dropping it leaves the newer one set.
+    tokio::time::timeout(Duration::from_secs(10), older)
+        .await
+        .expect("a replaced sleep is over");
+    tokio::time::timeout(Duration::from_secs(10), newer)
+        .await
+        .expect("the newer sleep still ends at its deadline");
 }
