@@ -21,13 +21,15 @@ enum Answer {
     NothingClosed,
 }
 
-async fn one_request(addr: SocketAddr) -> Answer {
+/// One request on its own connection, its handler sleeping `ms`; what came
+/// back.
+async fn one_request(addr: SocketAddr, ms: u64) -> Answer {
     let mut stream = match TcpStream::connect(addr).await {
         Ok(stream) => stream,
         Err(_) => return Answer::NothingRefused,
     };
-    let request = b"GET /sleep?ms=300 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n";
-    if stream.write_all(request).await.is_err() {
+    let request = format!("GET /sleep?ms={ms} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
         return Answer::NothingClosed;
     }
     let mut received = Vec::new();
@@ -51,8 +53,14 @@ async fn sigterm_under_load_drains_and_exits_zero() {
     let sigterm_sent = Arc::new(AtomicBool::new(false));
     let completed_before_sigterm = Arc::new(AtomicUsize::new(0));
     let completed_after_sigterm = Arc::new(AtomicUsize::new(0));
-    let clients: Vec<_> = (0..12)
-        .map(|_| {
+    // Each client's handler sleeps a different time (300 ms, 450 ms, …), so
+    // that when the first answer arrives the others' requests are in their
+    // handlers, whatever the machine's load: with one time for all, every
+    // first answer could arrive together and SIGTERM catch the next round
+    // before any head was read (nothing in flight to drain).
+    let clients: Vec<_> = (0..12u64)
+        .map(|client| {
+            let ms = 300 + 150 * client;
             let (stop, sent, done_before, done_after) = (
                 Arc::clone(&stop),
                 Arc::clone(&sigterm_sent),
@@ -63,7 +71,7 @@ async fn sigterm_under_load_drains_and_exits_zero() {
                 let mut answers = Vec::new();
                 while !stop.load(Ordering::SeqCst) {
                     let sent_before = sent.load(Ordering::SeqCst);
-                    let answer = one_request(addr).await;
+                    let answer = one_request(addr, ms).await;
                     if matches!(answer, Answer::Complete) {
                         // Sent before SIGTERM and answered after it: drained.
                         // Answered before SIGTERM: ordinary load.
