@@ -646,3 +646,41 @@ async fn the_router_sees_the_path_without_an_http_apis_named_stage() {
     let body: Value = serde_json::from_slice(response.body().as_bytes()).expect("JSON");
     assert_eq!(body, json!({"error": "no link 99"}), "not the fallback's");
 }
+
+/// With request proxying on (the host's `enableProxyingHttpRequest`), the
+/// caller's request reaches the router as it came, and axum's `Sse` is sent
+/// chunk by chunk (chunked encoding, no length), as on the local server.
+#[tokio::test]
+async fn server_sent_events_stream_on_azure_with_request_proxying() {
+    let azure = AzureEmulator::builder()
+        .app_dir(azure_app("rest-api"))
+        .proxying_http_request(true)
+        .build()
+        .expect("the app folder reads");
+    let _function = azure
+        .spawn(env!("CARGO_BIN_EXE_rest-api"))
+        .await
+        .expect("the binary starts");
+    for (url, status) in [
+        ("https://example.com/a", 201),
+        ("https://example.com/b?x=1", 201),
+    ] {
+        let created = azure.http("rest-api", post_link(url)).await.http_response();
+        assert_eq!(created.status(), status);
+    }
+    let followed = azure
+        .http("rest-api", TestRequest::get("/1"))
+        .await
+        .http_response();
+    assert_eq!(followed.status(), 302);
+    let outcome = azure
+        .http("rest-api", TestRequest::get("/links/events"))
+        .await;
+    assert_eq!(outcome.delivery(), anyfn_test::AzureDelivery::Forwarded);
+    let events = outcome.http_response();
+    assert_eq!(events.status(), 200);
+    assert_eq!(events.header("content-type"), Some("text/event-stream"));
+    assert_eq!(events.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(events.header("content-length"), None);
+    assert_eq!(events.text(), EVENTS);
+}
