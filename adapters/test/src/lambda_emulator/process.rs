@@ -126,6 +126,24 @@ pub struct FunctionProcess {
 }
 
 impl FunctionProcess {
+    /// The operating system's id of the function's process (the current one,
+    /// after a restart), for signals and `/proc`; `None` once it is gone.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> std::io::Result<()> {
+    /// let emulator = anyfn_test::LambdaEmulator::start().await?;
+    /// let function = emulator.spawn("target/debug/examples/hello")?;
+    /// let pid = function.id().expect("running");
+    /// assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn id(&self) -> Option<u32> {
+        lock(&self.child).as_ref().map(Child::id)
+    }
+
     /// The exit status, if the process has exited.
     ///
     /// # Errors

@@ -177,33 +177,6 @@ fn check(args: &Args, outcome: LambdaOutcome) -> Result<(), String> {
     Ok(())
 }
 
-/// The process id of this process's only child: the function the emulator
-/// spawned (`FunctionProcess` does not tell it), by the parent id in
-/// `/proc/*/stat`.
-fn function_pid() -> Result<u32, String> {
-    let me = std::process::id();
-    let entries = std::fs::read_dir("/proc").map_err(|err| format!("cannot read /proc: {err}"))?;
-    let children: Vec<u32> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    // `pid (comm) state ppid …`; comm may hold spaces.
-                    let after = &stat[stat.rfind(')')? + 1..];
-                    after.split_whitespace().nth(1)?.parse::<u32>().ok()
-                })
-                == Some(me)
-        })
-        .collect();
-    match children.as_slice() {
-        [pid] => Ok(*pid),
-        [] => Err("the function process was not found".to_owned()),
-        _ => Err(format!("more than one child process: {children:?}")),
-    }
-}
-
 /// The whole run.
 async fn run(args: &Args) -> Result<(), String> {
     let payload = event(args.source, &args.path);
@@ -246,7 +219,7 @@ async fn run(args: &Args) -> Result<(), String> {
             args.count
         ));
     }
-    let pid = function_pid()?;
+    let pid = process.id().ok_or("the function process was not found")?;
     let killed = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()

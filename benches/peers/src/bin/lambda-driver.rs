@@ -503,33 +503,6 @@ fn status_kib(pid: u32, field: &str) -> Option<u64> {
     })
 }
 
-/// The process id of this process's child: the function the emulator
-/// spawned (`FunctionProcess` does not tell it), found by the parent id in
-/// `/proc/*/stat`.
-fn function_pid() -> Result<u32, String> {
-    let me = std::process::id();
-    let entries = std::fs::read_dir("/proc").map_err(|err| format!("cannot read /proc: {err}"))?;
-    let children: Vec<u32> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    // `pid (comm) state ppid …`; comm may hold spaces.
-                    let after = &stat[stat.rfind(')')? + 1..];
-                    after.split_whitespace().nth(1)?.parse::<u32>().ok()
-                })
-                == Some(me)
-        })
-        .collect();
-    match children.as_slice() {
-        [pid] => Ok(*pid),
-        [] => Err("the function process was not found".to_owned()),
-        _ => Err(format!("more than one child process: {children:?}")),
-    }
-}
-
 /// Samples `VmRSS` of `pid` every `every` until stopped; the highest sample
 /// and how many were taken.
 struct RssSampler {
@@ -606,10 +579,10 @@ async fn stream(args: &StreamArgs) -> Result<(), String> {
         .start()
         .await
         .map_err(|err| format!("cannot start the emulator: {err}"))?;
-    let _process = emulator
+    let process = emulator
         .spawn(&args.function)
         .map_err(|err| format!("cannot start {}: {err}", args.function.display()))?;
-    let pid = function_pid()?;
+    let pid = process.id().ok_or("the function process was not found")?;
     let warmup_payload = args.warmup_payload.as_ref().unwrap_or(&args.payload);
     for _ in 0..args.warmup {
         read_stream(&emulator, warmup_payload).await?;
