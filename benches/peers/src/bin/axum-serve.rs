@@ -20,19 +20,12 @@ use tokio::net::TcpListener;
 /// The port used when `PORT` is not set.
 const DEFAULT_PORT: u16 = 3002;
 
-/// The port from `PORT`, else [`DEFAULT_PORT`].
-fn port() -> Result<u16, String> {
-    match std::env::var("PORT") {
-        Ok(value) if !value.is_empty() => value
-            .parse()
-            .map_err(|_| format!("PORT must be a port number from 0 to 65535, not {value:?}")),
-        _ => Ok(DEFAULT_PORT),
-    }
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port()?));
+    let addr = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        anyfn_bench_peers::port_from_env(DEFAULT_PORT)?,
+    ));
     let listener = TcpListener::bind(addr).await?.tap_io(|stream| {
         let _ = stream.set_nodelay(true);
     });

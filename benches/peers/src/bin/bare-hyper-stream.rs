@@ -137,19 +137,12 @@ async fn zeros(request: Request<Incoming>) -> Result<Response<Body>, Infallible>
     Ok(response)
 }
 
-/// The port from `PORT`, else [`DEFAULT_PORT`].
-fn port() -> Result<u16, String> {
-    match std::env::var("PORT") {
-        Ok(value) if !value.is_empty() => value
-            .parse()
-            .map_err(|_| format!("PORT must be a port number from 0 to 65535, not {value:?}")),
-        _ => Ok(DEFAULT_PORT),
-    }
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port()?));
+    let addr = SocketAddr::from((
+        Ipv4Addr::LOCALHOST,
+        anyfn_bench_peers::port_from_env(DEFAULT_PORT)?,
+    ));
     let listener = TcpListener::bind(addr).await?;
     eprintln!(
         "bare-hyper-stream listening on http://{}",
