@@ -50,8 +50,7 @@ AXUM_BIN="$TARGET_DIR/release/axum-serve"
 OUT="$TARGET_DIR/axum_vs_anyfn_server"
 mkdir -p "$OUT"
 
-cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; true; }
-trap cleanup EXIT
+kill_pid_on_exit
 
 # run_counted NAME REQUESTS: the total instructions of one server run.
 run_counted() {

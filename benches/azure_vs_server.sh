@@ -65,8 +65,7 @@ cat >"$ENVELOPE" <<'JSON'
 JSON
 
 PID=""
-cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; true; }
-trap cleanup EXIT
+kill_pid_on_exit
 
 # run_counted NAME REQUESTS: the total instructions of one process run.
 run_counted() {

@@ -41,8 +41,7 @@ OUT="$TARGET_DIR/instructions_vs_hyper"
 mkdir -p "$OUT"
 
 PID=""
-cleanup() { [[ -n "$PID" ]] && kill -KILL "$PID" 2>/dev/null; true; }
-trap cleanup EXIT
+kill_pid_on_exit
 
 # run_counted NAME REQUESTS ENV...: the total instructions of one server run.
 run_counted() {

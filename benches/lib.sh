@@ -127,3 +127,10 @@ wait_quiet() {
 # lines), printed with FORMAT (default %.2f).
 median() { tr ' ' '\n' | awk 'NF' | sort -g | awk -v f="${1:-%.2f}" '{v[NR] = $1} END {
     if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# kill_pid_on_exit: when the script exits, kills the process whose id is in
+# $PID (the one being measured), if there is one. Scripts set PID when they
+# start it and clear it when it has exited.
+kill_pid_on_exit() {
+    trap '[[ -n "${PID:-}" ]] && kill -KILL "$PID" 2>/dev/null; true' EXIT
+}
