@@ -172,7 +172,7 @@ impl Shared {
 
     fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
         Context::builder()
-            .request_id(invocation.invocation_id().to_owned())
+            .request_id(invocation.invocation_id())
             .function_name(invocation.function_name().to_owned())
             .deadline(adapter::deadline_after(started, self.settings.timeout))
             .platform(Platform::AzureFunctions)

@@ -4,7 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::Extensions;
+use crate::Extensions;
+
+mod request_id;
+
+use request_id::RequestIdText;
 
 /// The default invocation timeout: 3 seconds, as on AWS Lambda.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -82,7 +86,7 @@ impl fmt::Display for Platform {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Context {
-    request_id: String,
+    request_id: RequestIdText,
     deadline: Instant,
     function_name: Arc<str>,
     function_version: Arc<str>,
@@ -113,7 +117,7 @@ impl Context {
 
     /// The id of this invocation, unique per invocation.
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        self.request_id.as_str()
     }
 
     /// The deadline this invocation must meet: past it, every adapter
@@ -219,7 +223,7 @@ pub struct ContextBuilder {
     // The defaults of these three are made in `build`, only when not set:
     // adapters set them all, and building a context should not allocate
     // strings it throws away.
-    request_id: Option<String>,
+    request_id: Option<RequestIdText>,
     deadline: Option<Instant>,
     timeout: Duration,
     function_name: Option<Arc<str>>,
@@ -231,9 +235,10 @@ pub struct ContextBuilder {
 }
 
 impl ContextBuilder {
-    /// Sets the request id.
-    pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
-        self.request_id = Some(request_id.into());
+    /// Sets the request id. It is copied: an id of the usual length (a
+    /// UUID) is kept without an allocation.
+    pub fn request_id(mut self, request_id: impl AsRef<str>) -> Self {
+        self.request_id = Some(RequestIdText::new(request_id.as_ref()));
         self
     }
 
@@ -293,7 +298,9 @@ impl ContextBuilder {
             .deadline
             .unwrap_or_else(|| crate::adapter::deadline_after(Instant::now(), self.timeout));
         Context {
-            request_id: self.request_id.unwrap_or_else(|| "test-request".to_owned()),
+            request_id: self
+                .request_id
+                .unwrap_or_else(|| RequestIdText::new("test-request")),
             deadline,
             function_name: self
                 .function_name

@@ -1,0 +1,351 @@
+//! Typed details that travel with a [`Context`](crate::Context):
+//! [`Extensions`].
+
+use std::any::{Any, TypeId};
+use std::fmt;
+
+/// A map from a type to one value of that type: what an adapter knows about
+/// an invocation beyond the portable fields of a [`Context`](crate::Context)
+/// (the client's address, the Lambda request context, the Azure binding
+/// metadata), and what middleware adds for the handler. Each adapter reads
+/// its own through an extension trait (`ServerContextExt`,
+/// `LambdaContextExt`, `AzureContextExt`).
+///
+/// It works as [`http::Extensions`] does. It differs in its cost: an
+/// adapter adds a value or two to every invocation's context, and this map
+/// holds its first value in one allocation, where `http::Extensions` makes
+/// three (the map, its table, the value).
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Extensions;
+///
+/// #[derive(Clone, Debug, PartialEq)]
+/// struct Tenant(&'static str);
+///
+/// let mut extensions = Extensions::new();
+/// assert_eq!(extensions.insert(Tenant("acme")), None);
+/// assert_eq!(extensions.get::<Tenant>(), Some(&Tenant("acme")));
+/// assert_eq!(extensions.insert(Tenant("globex")), Some(Tenant("acme")));
+/// assert_eq!(extensions.len(), 1);
+/// ```
+#[derive(Default)]
+pub struct Extensions {
+    /// The first value, held without a list: most contexts carry one.
+    first: Option<Box<dyn AnyClone>>,
+    /// The others, found by a scan, as there are a few.
+    rest: Vec<Box<dyn AnyClone>>,
+}
+
+/// Where a value is.
+#[derive(Clone, Copy)]
+enum Slot {
+    First,
+    Rest(usize),
+}
+
+impl Extensions {
+    /// An empty map; it allocates nothing until a value is inserted.
+    pub const fn new() -> Self {
+        Self {
+            first: None,
+            rest: Vec::new(),
+        }
+    }
+
+    /// Inserts `value`, returning the value of the same type it replaces.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// assert_eq!(extensions.insert(5u32), None);
+    /// assert_eq!(extensions.insert(6u32), Some(5));
+    /// ```
+    pub fn insert<T: Clone + Send + Sync + 'static>(&mut self, value: T) -> Option<T> {
+        if let Some(old) = self.get_mut::<T>() {
+            return Some(std::mem::replace(old, value));
+        }
+        self.push(Box::new(value));
+        None
+    }
+
+    /// The value of type `T`, if there is one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// extensions.insert("text");
+    /// assert_eq!(extensions.get::<&str>(), Some(&"text"));
+    /// assert_eq!(extensions.get::<u8>(), None);
+    /// ```
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        let slot = self.find(TypeId::of::<T>())?;
+        self.value(slot).as_any().downcast_ref()
+    }
+
+    /// The value of type `T`, mutably, if there is one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// extensions.insert(String::from("a"));
+    /// if let Some(text) = extensions.get_mut::<String>() {
+    ///     text.push('b');
+    /// }
+    /// assert_eq!(extensions.get::<String>().map(String::as_str), Some("ab"));
+    /// ```
+    pub fn get_mut<T: Send + Sync + 'static>(&mut self) -> Option<&mut T> {
+        let slot = self.find(TypeId::of::<T>())?;
+        (**self.value_mut(slot)).as_any_mut().downcast_mut()
+    }
+
+    /// The value of type `T`, inserted with `make` first if there is none.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// *extensions.get_or_insert_with(|| 0u32) += 1;
+    /// *extensions.get_or_insert_with(|| 0u32) += 1;
+    /// assert_eq!(extensions.get::<u32>(), Some(&2));
+    /// ```
+    pub fn get_or_insert_with<T: Clone + Send + Sync + 'static>(
+        &mut self,
+        make: impl FnOnce() -> T,
+    ) -> &mut T {
+        let slot = match self.find(TypeId::of::<T>()) {
+            Some(slot) => slot,
+            None => self.push(Box::new(make())),
+        };
+        (**self.value_mut(slot))
+            .as_any_mut()
+            .downcast_mut()
+            .expect("a slot found by a type holds a value of that type")
+    }
+
+    /// Removes the value of type `T` and returns it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// extensions.insert(5u32);
+    /// assert_eq!(extensions.remove::<u32>(), Some(5));
+    /// assert!(extensions.is_empty());
+    /// ```
+    pub fn remove<T: Send + Sync + 'static>(&mut self) -> Option<T> {
+        let value = match self.find(TypeId::of::<T>())? {
+            Slot::First => {
+                let next = (!self.rest.is_empty()).then(|| self.rest.swap_remove(0));
+                std::mem::replace(&mut self.first, next)?
+            }
+            Slot::Rest(index) => self.rest.swap_remove(index),
+        };
+        value.into_any().downcast().ok().map(|value| *value)
+    }
+
+    /// Removes every value.
+    pub fn clear(&mut self) {
+        self.first = None;
+        self.rest.clear();
+    }
+
+    /// Whether the map holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// How many values (types) the map holds.
+    pub fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    /// Moves every value of `other` into this map, replacing those of the
+    /// same types.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// extensions.insert(1u8);
+    /// let mut other = anyfn::Extensions::new();
+    /// other.insert(2u8);
+    /// other.insert("two");
+    /// extensions.extend(other);
+    /// assert_eq!((extensions.get::<u8>(), extensions.get::<&str>()), (Some(&2), Some(&"two")));
+    /// ```
+    pub fn extend(&mut self, other: Extensions) {
+        for value in other.first.into_iter().chain(other.rest) {
+            match self.find(type_of(&*value)) {
+                Some(slot) => *self.value_mut(slot) = value,
+                None => {
+                    self.push(value);
+                }
+            }
+        }
+    }
+
+    /// Adds a value of a type the map does not hold yet; where it went.
+    fn push(&mut self, value: Box<dyn AnyClone>) -> Slot {
+        if self.first.is_none() {
+            self.first = Some(value);
+            return Slot::First;
+        }
+        self.rest.push(value);
+        Slot::Rest(self.rest.len() - 1)
+    }
+
+    fn find(&self, type_id: TypeId) -> Option<Slot> {
+        let first = self.first.as_ref()?;
+        if type_of(&**first) == type_id {
+            return Some(Slot::First);
+        }
+        self.rest
+            .iter()
+            .position(|value| type_of(&**value) == type_id)
+            .map(Slot::Rest)
+    }
+
+    fn value(&self, slot: Slot) -> &dyn AnyClone {
+        match slot {
+            Slot::First => self.first.as_deref().expect("the first slot is taken"),
+            Slot::Rest(index) => &*self.rest[index],
+        }
+    }
+
+    fn value_mut(&mut self, slot: Slot) -> &mut Box<dyn AnyClone> {
+        match slot {
+            Slot::First => self.first.as_mut().expect("the first slot is taken"),
+            Slot::Rest(index) => &mut self.rest[index],
+        }
+    }
+}
+
+impl Clone for Extensions {
+    fn clone(&self) -> Self {
+        Self {
+            first: self.first.as_deref().map(AnyClone::clone_box),
+            rest: self
+                .rest
+                .iter()
+                .map(|value| (**value).clone_box())
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Debug for Extensions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Extensions")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The type of the value itself (`value.type_id()` on a box would give
+/// the box's).
+fn type_of(value: &dyn AnyClone) -> TypeId {
+    value.as_any().type_id()
+}
+
+/// A value the map can hold: any, cloneable, shareable between threads.
+///
+/// `Box<dyn AnyClone>` is not `Clone` itself, so no method call on a box
+/// can resolve to the box (and its `TypeId`) rather than to the value.
+trait AnyClone: Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn clone_box(&self) -> Box<dyn AnyClone>;
+}
+
+impl<T: Clone + Send + Sync + 'static> AnyClone for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+
+    fn clone_box(&self) -> Box<dyn AnyClone> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Tenant(String);
+
+    #[test]
+    fn values_of_different_types_live_side_by_side() {
+        let mut extensions = Extensions::new();
+        extensions.insert(Tenant("acme".into()));
+        extensions.insert(7u64);
+        extensions.insert("label");
+        assert_eq!(extensions.len(), 3);
+        assert_eq!(extensions.get::<Tenant>(), Some(&Tenant("acme".into())));
+        assert_eq!(extensions.get::<u64>(), Some(&7));
+        assert_eq!(extensions.get::<&str>(), Some(&"label"));
+        assert_eq!(extensions.get::<u32>(), None);
+    }
+
+    #[test]
+    fn a_clone_is_deep_and_keeps_types() {
+        let mut extensions = Extensions::new();
+        extensions.insert(Tenant("acme".into()));
+        let mut copy = extensions.clone();
+        copy.get_mut::<Tenant>().unwrap().0.push_str("-copy");
+        assert_eq!(extensions.get::<Tenant>(), Some(&Tenant("acme".into())));
+        assert_eq!(copy.get::<Tenant>(), Some(&Tenant("acme-copy".into())));
+        // A clone of a clone still finds the value by its own type.
+        assert_eq!(
+            copy.clone().remove::<Tenant>(),
+            Some(Tenant("acme-copy".into()))
+        );
+    }
+
+    #[test]
+    fn remove_leaves_the_others() {
+        let mut extensions = Extensions::new();
+        extensions.insert(1u8);
+        extensions.insert(2u16);
+        extensions.insert(3u32);
+        assert_eq!(extensions.remove::<u16>(), Some(2));
+        assert_eq!(extensions.remove::<u16>(), None);
+        assert_eq!(
+            (extensions.get::<u8>(), extensions.get::<u32>()),
+            (Some(&1), Some(&3))
+        );
+        // The first value out: the others are still found.
+        assert_eq!(extensions.remove::<u8>(), Some(1));
+        assert_eq!(
+            (extensions.get::<u8>(), extensions.get::<u32>()),
+            (None, Some(&3))
+        );
+        assert_eq!(extensions.len(), 1);
+        extensions.insert(4u8);
+        assert_eq!((extensions.get::<u8>(), extensions.len()), (Some(&4), 2));
+        extensions.clear();
+        assert!(extensions.is_empty());
+    }
+
+    #[test]
+    fn get_or_insert_with_keeps_an_existing_value() {
+        let mut extensions = Extensions::new();
+        extensions.insert(1u8);
+        assert_eq!(*extensions.get_or_insert_with(|| 9u8), 1);
+        assert_eq!(*extensions.get_or_insert_with(|| 9u16), 9);
+    }
+}
