@@ -1,6 +1,5 @@
 //! Configuring, binding and running the server: [`Server`] and [`BoundServer`].
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::os::fd::AsFd as _;
@@ -303,12 +302,11 @@ where
                         let header_read_timeout = shared.config.header_read_timeout;
                         let max_header_bytes = shared.config.max_header_bytes;
                         let shared = Arc::clone(&shared);
+                        // The request's future is `handle`'s own, not one
+                        // wrapping it: hyper moves it into place, and a
+                        // wrapper would hold a second copy of its arguments.
                         let service = service_fn(move |request| {
-                            let shared = Arc::clone(&shared);
-                            let watch = Arc::clone(&watch);
-                            async move {
-                                Ok::<_, Infallible>(shared.handle(request, client, watch).await)
-                            }
+                            Arc::clone(&shared).handle(request, client, Arc::clone(&watch))
                         });
                         let connection = http1::Builder::new()
                             .timer(HeaderTimer(Arc::clone(registration.watch())))

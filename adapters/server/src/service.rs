@@ -1,6 +1,7 @@
 //! One HTTP request through the handler: read the body within its limit,
 //! decode the event, invoke with the deadline, encode, report.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
@@ -42,12 +43,13 @@ where
     H::Event: FromHttp,
     H::Output: IntoHttp,
 {
+    /// Answers one request; it never fails (hyper's service signature).
     pub(crate) async fn handle(
         self: Arc<Self>,
         request: hyper::Request<Incoming>,
         client: SocketAddr,
         watch: Arc<ConnectionWatch>,
-    ) -> hyper::Response<AnswerBody> {
+    ) -> Result<hyper::Response<AnswerBody>, Infallible> {
         let started = Instant::now();
         let (request_number, request_id) = self.ids.next_id();
         let request_id = request_id.as_str();
@@ -74,7 +76,7 @@ where
                             .headers_mut()
                             .insert(CONNECTION, HeaderValue::from_static("close"));
                     }
-                    return with_request_id(response, request_id);
+                    return Ok(with_request_id(response, request_id));
                 }
             }
         };
@@ -155,7 +157,7 @@ where
             );
             tracing::info!(target: "anyfn::report", "{report}");
         }
-        with_request_id(response, request_id)
+        Ok(with_request_id(response, request_id))
     }
 
     /// The answer to a failed request.
