@@ -19,15 +19,21 @@
 # curl; the difference of the two totals divided by N is one request,
 # without start-up and shutdown. It counts user-space instructions only.
 #
+# Both sides move by up to +-1,000 instructions per request from one run to
+# the next (heap layout, thread timing), so RUNS pairs of runs can be made,
+# alternating the sides, and the ratio is that of the medians.
+#
 # Usage:   benches/axum_vs_anyfn_server.sh
 # Options (environment):
 #   REQUESTS=2000      N
+#   RUNS=1             runs of each side; the medians are compared
 #   CARGO_TARGET_DIR   where to build (default: the workspace's target dir)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 REQUESTS="${REQUESTS:-2000}"
+RUNS="${RUNS:-1}"
 REQUEST_PATH='/links'
 BOUND="1.05"
 
@@ -40,6 +46,7 @@ die() {
 }
 
 [[ "$REQUESTS" =~ ^[1-9][0-9]*$ ]] || die "REQUESTS must be a positive whole number, not '$REQUESTS'"
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive whole number, not '$RUNS'"
 command -v curl >/dev/null || die "curl is needed"
 # shellcheck source=benches/lib.sh
 source "$ROOT/benches/lib.sh"
@@ -78,13 +85,22 @@ run_counted() {
 }
 
 printf '%-8s %14s %14s %12s\n' server "Ir ($REQUESTS)" "Ir ($((2 * REQUESTS)))" Ir/request
-declare -A PER
-for name in axum anyfn; do
-    one="$(run_counted "$name" "$REQUESTS")"
-    two="$(run_counted "$name" "$((2 * REQUESTS))")"
-    PER[$name]=$(((two - one) / REQUESTS))
-    printf '%-8s %14s %14s %12s\n' "$name" "$one" "$two" "${PER[$name]}"
+declare -A PER RUNS_OF
+for ((run = 1; run <= RUNS; run++)); do
+    for name in axum anyfn; do
+        one="$(run_counted "$name" "$REQUESTS")"
+        two="$(run_counted "$name" "$((2 * REQUESTS))")"
+        per=$(((two - one) / REQUESTS))
+        RUNS_OF[$name]="${RUNS_OF[$name]:-} $per"
+        printf '%-8s %14s %14s %12s\n' "$name" "$one" "$two" "$per"
+    done
 done
+for name in axum anyfn; do
+    PER[$name]="$(median '%.0f' <<<"${RUNS_OF[$name]}")"
+done
+if ((RUNS > 1)); then
+    printf '\nmedians of %d runs: axum %s, anyfn %s\n' "$RUNS" "${PER[axum]}" "${PER[anyfn]}"
+fi
 echo
 awk -v x="${PER[axum]}" -v a="${PER[anyfn]}" -v b="$BOUND" \
     'BEGIN {r = a / x; printf "instructions per request, anyfn/axum: %.3f (goal <= %s): %s  (anyfn %+d over axum::serve)\n", r, b, (r <= b ? "within" : "OVER"), a - x}'

@@ -75,12 +75,16 @@ wait_answering() {
     return 1
 }
 
-# free_port: a loopback port nothing listens on (a random one from
-# 20000–59999); fails when none is found.
+# free_port: a loopback port nothing listens on, a random one below the
+# kernel's range of ephemeral ports (32768 by default): a port in that range
+# may be the local end of a live connection (a client's), which no connect
+# test sees and which makes the server's bind fail. Fails when none is found.
 free_port() {
-    local port i
+    local port i low=32768
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    [[ "$low" =~ ^[0-9]+$ && "$low" -gt 12000 ]] || low=32768
     for ((i = 0; i < 200; i++)); do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
