@@ -47,6 +47,14 @@ enum Slot {
 
 impl Extensions {
     /// An empty map; it allocates nothing until a value is inserted.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let extensions = anyfn::Extensions::new();
+    /// assert!(extensions.is_empty());
+    /// assert_eq!(extensions.get::<u32>(), None);
+    /// ```
     pub const fn new() -> Self {
         Self {
             first: None,
@@ -149,17 +157,46 @@ impl Extensions {
     }
 
     /// Removes every value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// extensions.insert(1u8);
+    /// extensions.insert("one");
+    /// extensions.clear();
+    /// assert!(extensions.is_empty());
+    /// ```
     pub fn clear(&mut self) {
         self.first = None;
         self.rest.clear();
     }
 
     /// Whether the map holds no value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// assert!(extensions.is_empty());
+    /// extensions.insert(1u8);
+    /// assert!(!extensions.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.first.is_none()
     }
 
     /// How many values (types) the map holds.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut extensions = anyfn::Extensions::new();
+    /// extensions.insert(1u8);
+    /// extensions.insert(2u8);
+    /// extensions.insert("two");
+    /// assert_eq!(extensions.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         usize::from(self.first.is_some()) + self.rest.len()
     }
