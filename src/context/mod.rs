@@ -1,7 +1,7 @@
 //! What every invocation knows about itself: [`Context`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::Extensions;
@@ -304,16 +304,26 @@ impl ContextBuilder {
             deadline,
             function_name: self
                 .function_name
-                .unwrap_or_else(|| Arc::from("anyfn-function")),
+                .unwrap_or_else(|| shared(&DEFAULT_FUNCTION_NAME, "anyfn-function")),
             function_version: self
                 .function_version
-                .unwrap_or_else(|| Arc::from("$LATEST")),
+                .unwrap_or_else(|| shared(&DEFAULT_FUNCTION_VERSION, "$LATEST")),
             memory_limit_mb: self.memory_limit_mb,
             trace_id: self.trace_id,
             platform: self.platform,
             extensions: self.extensions,
         }
     }
+}
+
+/// The default function name and version, made once: an adapter that does
+/// not set one (Azure sets no version) would otherwise allocate it for
+/// every invocation.
+static DEFAULT_FUNCTION_NAME: OnceLock<Arc<str>> = OnceLock::new();
+static DEFAULT_FUNCTION_VERSION: OnceLock<Arc<str>> = OnceLock::new();
+
+fn shared(slot: &OnceLock<Arc<str>>, text: &str) -> Arc<str> {
+    Arc::clone(slot.get_or_init(|| Arc::from(text)))
 }
 
 #[cfg(test)]

@@ -108,7 +108,12 @@ impl Azure {
     /// answered `404`, listing the ones it has. Make each with
     /// [`function`](crate::function).
     pub fn functions(functions: Vec<(String, Arc<dyn AzureFunction>)>) -> Self {
-        Self::with(Functions::Named(functions))
+        Self::with(Functions::Named(
+            functions
+                .into_iter()
+                .map(|(name, function)| (Arc::from(name), function))
+                .collect(),
+        ))
     }
 
     fn with(functions: Functions) -> Self {

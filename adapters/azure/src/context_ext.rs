@@ -1,7 +1,7 @@
 //! What only Azure Functions knows about an invocation: [`AzureContextExt`].
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -42,16 +42,17 @@ impl SysMetadata {
 /// What comes from the envelope is read from the host's JSON when asked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AzureInvocation {
-    invocation_id: String,
-    function_name: String,
+    // Shared with the adapter and the context: no copy per invocation.
+    invocation_id: Arc<str>,
+    function_name: Arc<str>,
     mode: Mode,
     trigger: Option<AzureTrigger>,
 }
 
 impl AzureInvocation {
     pub(crate) fn new(
-        invocation_id: String,
-        function_name: String,
+        invocation_id: Arc<str>,
+        function_name: Arc<str>,
         mode: Mode,
         trigger: Option<AzureTrigger>,
     ) -> Self {
@@ -72,6 +73,11 @@ impl AzureInvocation {
     /// The function's name, as the host called it.
     pub fn function_name(&self) -> &str {
         &self.function_name
+    }
+
+    /// The function's name, shared.
+    pub(crate) fn shared_function_name(&self) -> Arc<str> {
+        Arc::clone(&self.function_name)
     }
 
     /// How the host reached the handler.

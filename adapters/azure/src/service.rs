@@ -1,6 +1,7 @@
 //! One request from the host: an envelope invocation or a forwarded HTTP
 //! request, through the function, answered as the host expects.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -9,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
-use anyfn::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH};
+use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
 use anyfn::{
@@ -33,6 +34,10 @@ use crate::logging::{self, Capture};
 /// The header carrying the host's invocation id.
 pub const INVOCATION_ID_HEADER: &str = "x-azure-functions-invocationid";
 
+/// [`INVOCATION_ID_HEADER`], made once: a lookup by `&str` parses the name
+/// on every request.
+static INVOCATION_ID: HeaderName = HeaderName::from_static(INVOCATION_ID_HEADER);
+
 /// The largest request the adapter reads (the host's own limit for HTTP
 /// requests is 100 MB).
 const BODY_LIMIT: usize = 128 * 1024 * 1024;
@@ -42,7 +47,7 @@ pub(crate) enum Functions {
     /// One handler answers whatever name the host calls.
     One(Arc<dyn AzureFunction>),
     /// Each function at `/{name}` (names compared without case, as Azure does).
-    Named(Vec<(String, Arc<dyn AzureFunction>)>),
+    Named(Vec<(Arc<str>, Arc<dyn AzureFunction>)>),
 }
 
 /// The settings every invocation reads.
@@ -80,11 +85,11 @@ impl Shared {
         let started = Instant::now();
         let named = request
             .headers()
-            .get(INVOCATION_ID_HEADER)
+            .get(&INVOCATION_ID)
             .and_then(|value| value.to_str().ok())
             .map(str::trim)
             .filter(|id| !id.is_empty())
-            .map(str::to_owned);
+            .map(Arc::<str>::from);
         // The host names every invocation; its readiness ping (a GET of the
         // root) carries no name, and any answer will do for it.
         let is_ping = named.is_none();
@@ -96,9 +101,11 @@ impl Shared {
                 return whole(error.to_response(&invocation_id, self.settings.error_details));
             }
         };
-        let mut path_segments = parts.uri.path().split('/').filter(|s| !s.is_empty());
-        let first_segment = path_segments.next();
-        let one_segment = first_segment.filter(|_| path_segments.next().is_none());
+        // The path is split once, for an envelope's function and a
+        // forwarded request's.
+        let segments = first_segments(parts.uri.path());
+        let (first_segment, second_segment) = segments;
+        let one_segment = first_segment.filter(|_| second_segment.is_none());
         if is_ping && first_segment.is_none() && parts.method == Method::GET {
             return whole(anyfn::response::status(StatusCode::OK));
         }
@@ -111,12 +118,13 @@ impl Shared {
                     || !is_forwarded_route(&self.settings, segment) =>
             {
                 let name = decode_segment(segment);
-                self.envelope(name, envelope, invocation_id, started, watch.as_deref())
+                self.envelope(&name, envelope, invocation_id, started, watch.as_deref())
                     .await
             }
             _ if self.settings.mode.forwards_http() => {
+                let found = self.find(&function_of_route(&self.settings.route_prefix, segments));
                 let request = Request::from_parts(parts, Body::from(body));
-                self.forwarded(request, invocation_id, started, watch.as_deref())
+                self.forwarded(request, found, invocation_id, started, watch.as_deref())
                     .await
             }
             _ => {
@@ -131,24 +139,24 @@ impl Shared {
         }
     }
 
-    fn next_id(&self) -> String {
+    fn next_id(&self) -> Arc<str> {
         let n = self.ids.fetch_add(1, Ordering::Relaxed);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        format!("anyfn-{:x}-{n:x}", nanos & 0xffff_ffff_ffff)
+        Arc::from(format!("anyfn-{:x}-{n:x}", nanos & 0xffff_ffff_ffff))
     }
 
-    fn find(&self, name: &str) -> Result<(String, Arc<dyn AzureFunction>), Error> {
+    /// The function called `name`, and its name as the app spells it.
+    fn find(&self, name: &str) -> Result<(Arc<str>, Arc<dyn AzureFunction>), Error> {
         match &self.functions {
-            Functions::One(function) => Ok((name.to_owned(), Arc::clone(function))),
+            Functions::One(function) => Ok((Arc::from(name), Arc::clone(function))),
             Functions::Named(functions) => functions
                 .iter()
                 .find(|(known, _)| known.eq_ignore_ascii_case(name))
-                .map(|(known, function)| (known.clone(), Arc::clone(function)))
+                .map(|(known, function)| (Arc::clone(known), Arc::clone(function)))
                 .ok_or_else(|| {
-                    let names: Vec<&str> =
-                        functions.iter().map(|(name, _)| name.as_str()).collect();
+                    let names: Vec<&str> = functions.iter().map(|(name, _)| &**name).collect();
                     Error::not_found(format!(
                         "no function named {name:?}; this app has: {}",
                         names.join(", ")
@@ -173,7 +181,7 @@ impl Shared {
     fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
         Context::builder()
             .request_id(invocation.invocation_id())
-            .function_name(invocation.function_name().to_owned())
+            .function_name(invocation.shared_function_name())
             .deadline(adapter::deadline_after(started, self.settings.timeout))
             .platform(Platform::AzureFunctions)
             .extension(invocation)
@@ -226,14 +234,14 @@ impl Shared {
     /// blocks its thread past it); without, it runs on a task of its own.
     async fn envelope(
         &self,
-        name: String,
+        name: &str,
         envelope: Envelope,
-        invocation_id: String,
+        invocation_id: Arc<str>,
         started: Instant,
         watch: Option<&ConnectionWatch>,
     ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
-        let (name, function) = match self.find(&name) {
+        let (name, function) = match self.find(name) {
             Ok(found) => found,
             Err(error) => {
                 adapter::log_failure(&invocation_id, &error);
@@ -250,7 +258,7 @@ impl Shared {
             .unwrap_or(false);
         let output = declared.http_output.as_deref().unwrap_or("res");
         let invocation = AzureInvocation::new(
-            invocation_id.clone(),
+            Arc::clone(&invocation_id),
             name,
             self.settings.mode,
             trigger.as_ref().ok().cloned(),
@@ -322,13 +330,13 @@ impl Shared {
     async fn forwarded(
         &self,
         request: Request,
-        invocation_id: String,
+        found: Result<(Arc<str>, Arc<dyn AzureFunction>), Error>,
+        invocation_id: Arc<str>,
         started: Instant,
         watch: Option<&ConnectionWatch>,
     ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
-        let name = function_from_route(&self.settings.route_prefix, request.uri().path());
-        let (name, function) = match self.find(&name) {
+        let (name, function) = match found {
             Ok(found) => found,
             Err(error) => {
                 adapter::log_failure(&invocation_id, &error);
@@ -336,7 +344,7 @@ impl Shared {
             }
         };
         let invocation =
-            AzureInvocation::new(invocation_id.clone(), name, self.settings.mode, None);
+            AzureInvocation::new(Arc::clone(&invocation_id), name, self.settings.mode, None);
         let context = self.context(invocation, started);
         let deadline = context.deadline();
         let span = adapter::invocation_span(&context);
@@ -557,23 +565,31 @@ fn is_forwarded_route(settings: &Settings, segment: &str) -> bool {
     !settings.route_prefix.is_empty() && segment.eq_ignore_ascii_case(&settings.route_prefix)
 }
 
-/// The function a forwarded request is for: the first path segment after
-/// the route prefix (a function's default route is its name).
-fn function_from_route(prefix: &str, path: &str) -> String {
+/// The first two segments of a path that are not empty.
+fn first_segments(path: &str) -> (Option<&str>, Option<&str>) {
     let mut segments = path.split('/').filter(|s| !s.is_empty());
-    let first = segments.next().unwrap_or_default();
+    (segments.next(), segments.next())
+}
+
+/// The function a forwarded request is for, from its path's
+/// [`first_segments`]: the first segment after the route prefix (a
+/// function's default route is its name).
+fn function_of_route<'a>(
+    prefix: &str,
+    (first, second): (Option<&'a str>, Option<&'a str>),
+) -> Cow<'a, str> {
+    let first = first.unwrap_or_default();
     let name = if !prefix.is_empty() && first.eq_ignore_ascii_case(prefix) {
-        segments.next().unwrap_or_default()
+        second.unwrap_or_default()
     } else {
         first
     };
     decode_segment(name)
 }
 
-fn decode_segment(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment)
-        .decode_utf8_lossy()
-        .into_owned()
+/// A path segment, percent-decoded (borrowed when it has no escapes).
+fn decode_segment(segment: &str) -> Cow<'_, str> {
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
 /// Reads the whole request body, refusing one over [`BODY_LIMIT`]. A body
@@ -639,9 +655,13 @@ mod tests {
 
     #[test]
     fn routes_name_functions() {
-        assert_eq!(function_from_route("api", "/api/Hello/x"), "Hello");
-        assert_eq!(function_from_route("", "/Hello"), "Hello");
-        assert_eq!(function_from_route("api", "/other"), "other");
-        assert_eq!(function_from_route("api", "/api/a%20b"), "a b");
+        let route = |prefix, path| function_of_route(prefix, first_segments(path));
+        assert_eq!(route("api", "/api/Hello/x"), "Hello");
+        assert_eq!(route("", "/Hello"), "Hello");
+        assert_eq!(route("", "//Hello//x"), "Hello");
+        assert_eq!(route("api", "/other"), "other");
+        assert_eq!(route("api", "/api/a%20b"), "a b");
+        assert_eq!(route("api", "/api"), "");
+        assert_eq!(route("api", "/"), "");
     }
 }
