@@ -32,3 +32,4 @@ mod shutdown;
 mod shutdown_under_load;
 mod streaming;
 mod support;
+mod wire;

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use anyfn::http::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, SET_COOKIE};
+use anyfn::http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use anyfn::http::StatusCode;
 use anyfn::{Error, ErrorKind, Response};
 use serde_json::Value;
@@ -103,17 +103,13 @@ pub(crate) fn envelope_answer(
     json_response(StatusCode::OK, out)
 }
 
-/// A whole JSON answer.
+/// A whole JSON answer (hyper writes its `Content-Length`).
 fn json_response(status: StatusCode, bytes: Vec<u8>) -> hyper::Response<AnswerBody> {
-    let length = bytes.len();
     let mut response = hyper::Response::new(AnswerBody::whole(bytes));
     *response.status_mut() = status;
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-        .headers_mut()
-        .insert(CONTENT_LENGTH, HeaderValue::from(length));
     response
 }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
-use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH};
+use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
 use anyfn::{
@@ -476,13 +476,11 @@ fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Respon
     response
 }
 
+/// `response` as hyper sends it; hyper writes `Content-Length` from the
+/// whole body's exact length, as on the local server.
 fn whole(response: Response) -> hyper::Response<AnswerBody> {
-    let (mut parts, body) = response.into_parts();
-    let bytes = body.into_bytes();
-    parts
-        .headers
-        .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    hyper::Response::from_parts(parts, AnswerBody::whole(bytes))
+    let (parts, body) = response.into_parts();
+    hyper::Response::from_parts(parts, AnswerBody::whole(body.into_bytes()))
 }
 
 enum HttpAnswer {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
-use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, EXPECT};
+use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, EXPECT};
 use anyfn::stream::StreamResponse;
 use anyfn::{
     adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Request, Response,
@@ -315,13 +315,11 @@ async fn discard(incoming: &mut Incoming, max: u64) -> bool {
         .unwrap_or(false)
 }
 
+/// `response` as hyper sends it. A whole body's length is exact, and hyper
+/// writes `Content-Length` from it (leaving it out where HTTP forbids one:
+/// `204`, `304`, …) unless the handler set one; making the header here
+/// cost an allocation per request.
 fn to_hyper(response: Response) -> hyper::Response<AnswerBody> {
-    let (mut parts, body) = response.into_parts();
-    let bytes = body.into_bytes();
-    if !parts.headers.contains_key(CONTENT_LENGTH) {
-        parts
-            .headers
-            .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-    }
-    hyper::Response::from_parts(parts, AnswerBody::whole(bytes))
+    let (parts, body) = response.into_parts();
+    hyper::Response::from_parts(parts, AnswerBody::whole(body.into_bytes()))
 }
