@@ -9,7 +9,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::within;
+use crate::support::{send_raw, within};
 
 fn body_length(
 ) -> impl anyfn::Handler<Event = Request, Output = anyfn::Response, Error = anyfn::Error> {
@@ -101,19 +101,11 @@ async fn declared_length_over_the_limit_is_refused_before_the_body_is_sent() {
     let server = TestServer::start_with(Server::new(body_length()).body_limit(1000))
         .await
         .expect("server starts");
-    let mut stream = TcpStream::connect(server.addr()).await.expect("connects");
-    stream
-        .write_all(b"POST / HTTP/1.1\r\nhost: test\r\ncontent-length: 1000000000\r\nexpect: 100-continue\r\n\r\n")
-        .await
-        .expect("sends");
-    let mut response = String::new();
-    within(
-        Duration::from_secs(10),
-        "reading the 413",
-        stream.read_to_string(&mut response),
+    let response = send_raw(
+        server.addr(),
+        b"POST / HTTP/1.1\r\nhost: test\r\ncontent-length: 1000000000\r\nexpect: 100-continue\r\n\r\n",
     )
-    .await
-    .expect("reads");
+    .await;
     assert!(
         response.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
         "{response}"

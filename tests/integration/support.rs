@@ -32,6 +32,26 @@ pub async fn within<T>(bound: Duration, what: &str, future: impl Future<Output =
     }
 }
 
+/// Sends `request` on a new connection to `addr` and reads the answer until
+/// the server closes the connection (at most 10 s), as text.
+pub async fn send_raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    stream.write_all(request).await.expect("sends");
+    let mut out = Vec::new();
+    within(
+        Duration::from_secs(10),
+        "the answer",
+        stream.read_to_end(&mut out),
+    )
+    .await
+    .expect("reads");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// An example binary running as a local server (`PORT=0`, not on Lambda),
 /// its stderr read line by line.
 pub struct ExampleServer {

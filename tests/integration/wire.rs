@@ -3,17 +3,13 @@
 //! anyfn-server stopped setting the header itself), and HTTP's exceptions
 //! hold.
 
-use std::time::Duration;
-
 use anyfn::http::header::CONTENT_LENGTH;
 use anyfn::http::{HeaderValue, Method};
 use anyfn::{handler_fn, Context, Request};
 use anyfn_server::Server;
 use anyfn_test::TestServer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
-use crate::support::within;
+use crate::support::send_raw;
 
 /// `/text`: a text body; `/none`: `204`; `/declared`: an empty body with a
 /// `Content-Length` of its own (what a `HEAD` answer may carry).
@@ -37,18 +33,8 @@ fn answers() -> impl anyfn::Handler<Event = Request, Output = anyfn::Response, E
 /// The head of the answer to `method path` (sent with `Connection: close`),
 /// lower-cased, and its body.
 async fn exchange(server: &TestServer, method: &Method, path: &str) -> (String, String) {
-    let mut stream = TcpStream::connect(server.addr()).await.expect("connects");
     let request = format!("{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("writes");
-    let mut out = Vec::new();
-    within(
-        Duration::from_secs(10),
-        "the answer",
-        stream.read_to_end(&mut out),
-    )
-    .await
-    .expect("reads");
-    let text = String::from_utf8_lossy(&out).into_owned();
+    let text = send_raw(server.addr(), request.as_bytes()).await;
     let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
     (head.to_ascii_lowercase(), body.to_owned())
 }
