@@ -30,15 +30,38 @@ use crate::Error;
 /// assert_eq!(query.get("empty"), Some(""));
 /// assert_eq!(query.to_string(), "name=Ada+Lovelace&tag=a&tag=b&empty=");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Query {
-    pairs: Vec<(String, String)>,
+    /// Every key and value, decoded, one after the other: a query is parsed
+    /// on every request that reads one, and one string for all of its text
+    /// is one allocation where a `String` per key and per value made two per
+    /// pair.
+    text: String,
+    /// Where each pair's key and value are in `text`, in order.
+    pairs: Vec<Pair>,
+}
+
+/// A key and its value, as places in [`Query`]'s text.
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    key: Span,
+    value: Span,
+}
+
+/// A place in [`Query`]'s text.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
 }
 
 impl Query {
     /// An empty query.
     pub const fn new() -> Self {
-        Self { pairs: Vec::new() }
+        Self {
+            text: String::new(),
+            pairs: Vec::new(),
+        }
     }
 
     /// Parses a query string, with or without its leading `?`.
@@ -46,8 +69,12 @@ impl Query {
         let query = query.strip_prefix('?').unwrap_or(query);
         // Split byte by byte (slicing at an ASCII byte is slicing at a char
         // boundary); a component with neither `%` nor `+` needs no decoding,
-        // as most do: a query is parsed on every request that reads one.
-        let mut pairs = Vec::new();
+        // as most do. Decoding never makes a component longer, so the text
+        // is allocated once.
+        let mut parsed = Self {
+            text: String::with_capacity(query.len()),
+            pairs: Vec::new(),
+        };
         let mut rest = query;
         while !rest.is_empty() {
             let end = rest.bytes().position(|b| b == b'&').unwrap_or(rest.len());
@@ -60,9 +87,40 @@ impl Query {
                 Some(at) => (&pair[..at], &pair[at + 1..]),
                 None => (pair, ""),
             };
-            pairs.push((Self::decode_component(key), Self::decode_component(value)));
+            let key = parsed.push_decoded(key);
+            let value = parsed.push_decoded(value);
+            parsed.pairs.push(Pair { key, value });
         }
-        Self { pairs }
+        parsed
+    }
+
+    /// Adds `component`, decoded, to the text; where it is.
+    fn push_decoded(&mut self, component: &str) -> Span {
+        let start = self.text.len();
+        if component.bytes().any(|b| b == b'%' || b == b'+') {
+            self.text.push_str(&Self::decode_component(component));
+        } else {
+            self.text.push_str(component);
+        }
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    /// Adds `text` as it is; where it is.
+    fn push_text(&mut self, text: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(text);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    /// The text at `span`.
+    fn at(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or_default()
     }
 
     /// Decodes one `application/x-www-form-urlencoded` component: `+` is a
@@ -98,37 +156,54 @@ impl Query {
 
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Every value of `key`, in order.
     pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.pairs
-            .iter()
-            .filter(move |(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.iter().filter(move |(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Every key once, in the order of first appearance.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         let mut seen = HashSet::with_capacity(self.pairs.len());
-        self.pairs
-            .iter()
-            .map(|(key, _)| key.as_str())
+        self.iter()
+            .map(|(key, _)| key)
             .filter(move |key| seen.insert(*key))
     }
 
     /// Every `(key, value)` pair, in order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let query = anyfn::Query::parse("tag=a&page=2&tag=b");
+    /// assert_eq!(
+    ///     query.iter().collect::<Vec<_>>(),
+    ///     [("tag", "a"), ("page", "2"), ("tag", "b")]
+    /// );
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.pairs
+            .iter()
+            .map(|pair| (self.at(pair.key), self.at(pair.value)))
     }
 
-    /// Adds a value for `key`, after the existing ones.
+    /// Adds a value for `key`, after the existing ones. Both are taken as
+    /// they are (decoded text, not escaped).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut query = anyfn::Query::parse("tag=a");
+    /// query.append("tag", "b c");
+    /// assert_eq!(query.get_all("tag").collect::<Vec<_>>(), ["a", "b c"]);
+    /// assert_eq!(query.to_string(), "tag=a&tag=b+c");
+    /// ```
     pub fn append(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.pairs.push((key.into(), value.into()));
+        let key = self.push_text(&key.into());
+        let value = self.push_text(&value.into());
+        self.pairs.push(Pair { key, value });
     }
 
     /// The number of pairs.
@@ -214,19 +289,40 @@ impl Query {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Query {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self {
-            pairs: iter
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
+        let mut query = Self::new();
+        query.extend(iter);
+        query
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> Extend<(K, V)> for Query {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (key, value) in iter {
+            self.append(key, value);
         }
+    }
+}
+
+/// Equal when they hold the same pairs in the same order.
+impl PartialEq for Query {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Query {}
+
+/// The pairs, as a list of `(key, value)`.
+impl fmt::Debug for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
 /// Encodes as `application/x-www-form-urlencoded`, without a leading `?`.
 impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, (key, value)) in self.pairs.iter().enumerate() {
+        for (index, (key, value)) in self.iter().enumerate() {
             if index > 0 {
                 f.write_str("&")?;
             }
@@ -248,14 +344,14 @@ impl Serialize for Query {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut order: Vec<&str> = Vec::new();
         let mut values: HashMap<&str, Vec<&str>> = HashMap::with_capacity(self.pairs.len());
-        for (key, value) in &self.pairs {
+        for (key, value) in self.iter() {
             values
-                .entry(key.as_str())
+                .entry(key)
                 .or_insert_with(|| {
-                    order.push(key.as_str());
+                    order.push(key);
                     Vec::new()
                 })
-                .push(value.as_str());
+                .push(value);
         }
         let mut map = serializer.serialize_map(Some(order.len()))?;
         for key in order {
@@ -294,6 +390,42 @@ mod tests {
             .into_iter()
             .collect();
         assert_eq!(Query::parse(&query.to_string()), query);
+    }
+
+    #[test]
+    fn pairs_keep_their_text_when_more_are_appended() {
+        let mut query = Query::parse("a=1&b%20c=d+e&&=f&g");
+        query.append("h", "%41");
+        query.extend([("a", "2")]);
+        assert_eq!(
+            query.iter().collect::<Vec<_>>(),
+            [
+                ("a", "1"),
+                ("b c", "d e"),
+                ("", "f"),
+                ("g", ""),
+                ("h", "%41"),
+                ("a", "2")
+            ]
+        );
+        assert_eq!(query.get_all("a").collect::<Vec<_>>(), ["1", "2"]);
+        assert_eq!(query.len(), 6);
+    }
+
+    /// Equality is of the pairs, not of how the query stores them: a
+    /// parsed query holds decoded text that a built one was given as is.
+    #[test]
+    fn equal_whether_parsed_or_built() {
+        let parsed = Query::parse("name=Ada+Lovelace&x=%41");
+        let built: Query = [("name", "Ada Lovelace"), ("x", "A")].into_iter().collect();
+        assert_eq!(parsed, built);
+        assert_ne!(parsed, Query::parse("x=A&name=Ada+Lovelace"));
+        assert_ne!(parsed, Query::parse("name=Ada+Lovelace"));
+        assert_eq!(Query::new(), Query::parse(""));
+        assert_eq!(
+            format!("{parsed:?}"),
+            r#"[("name", "Ada Lovelace"), ("x", "A")]"#
+        );
     }
 
     #[test]
