@@ -264,6 +264,35 @@ mod tests {
             .collect()
     }
 
+    /// Found by the `azure_envelope` fuzz target: a claim of
+    /// `111…1e111111` in `Identities` passed the scanner, which checked the
+    /// number's grammar only, while `serde_json` refuses it as out of
+    /// range; a binding holding one read as `null` when parsed.
+    #[test]
+    fn regression_a_number_beyond_f64_makes_the_envelope_not_json() {
+        let with = |claim: &str| {
+            format!(
+                r#"{{"Data": {{"req": {{"Url": "/", "Identities": [{{"Claims": [{claim}]}}]}}}}, "Metadata": {{}}}}"#
+            )
+        };
+        for beyond in ["1e400", "1111111111111111e111111", "-2E+308"] {
+            let envelope = with(beyond);
+            assert!(Envelope::parse(envelope.as_bytes()).is_none(), "{beyond}");
+            assert!(
+                serde_json::from_str::<Value>(&envelope).is_err(),
+                "{beyond}"
+            );
+        }
+        for within in ["1e300", "-1.5E-400", "12345678901234567890"] {
+            let envelope = Envelope::parse(with(within).as_bytes()).expect(within);
+            assert_eq!(names(&envelope), ["req"]);
+            assert_eq!(
+                envelope.data()["req"]["Identities"][0]["Claims"][0],
+                serde_json::from_str::<Value>(within).expect(within)
+            );
+        }
+    }
+
     #[test]
     fn values_are_kept_as_their_text() {
         let envelope = Envelope::parse(

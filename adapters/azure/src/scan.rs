@@ -271,7 +271,9 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, of a magnitude an
+    /// `f64` holds: `serde_json` refuses a larger one (`1e400`) as out of
+    /// range, and what the scanner passes must parse when it is read.
     fn number(&mut self) -> Result<(), NotJson> {
         let bytes = self.text.as_bytes();
         let digits = |pos: &mut usize| {
@@ -285,25 +287,36 @@ impl<'a> Scanner<'a> {
         if bytes.get(pos) == Some(&b'-') {
             pos += 1;
         }
-        match bytes.get(pos) {
-            Some(b'0') => pos += 1,
-            Some(b'1'..=b'9') => {
-                digits(&mut pos);
+        let integer_digits = match bytes.get(pos) {
+            Some(b'0') => {
+                pos += 1;
+                1
             }
+            Some(b'1'..=b'9') => digits(&mut pos),
             _ => return Err(NotJson),
-        }
+        };
         if bytes.get(pos) == Some(&b'.') {
             pos += 1;
             if digits(&mut pos) == 0 {
                 return Err(NotJson);
             }
         }
+        let mut exponent = false;
         if let Some(b'e' | b'E') = bytes.get(pos) {
+            exponent = true;
             pos += 1;
             if let Some(b'+' | b'-') = bytes.get(pos) {
                 pos += 1;
             }
             if digits(&mut pos) == 0 {
+                return Err(NotJson);
+            }
+        }
+        // Only a number with an exponent or over 300 integer digits can
+        // reach past `f64::MAX` (about 1.8e308); the others are not parsed.
+        if exponent || integer_digits > 300 {
+            let text = self.text.get(self.pos..pos).ok_or(NotJson)?;
+            if !text.parse::<f64>().is_ok_and(f64::is_finite) {
                 return Err(NotJson);
             }
         }
@@ -457,6 +470,10 @@ mod tests {
             "[[[]], {}]",
             "0",
             "-0.1E2",
+            "1e308",
+            "-1.7976931348623157e308",
+            "1e-400",
+            "0e99999",
             r#""x""#,
             r#""\ud83d\ude00""#,
             "null",
@@ -494,6 +511,9 @@ mod tests {
             r#""\ud800""#,
             r#""\udc00x""#,
             r#""\ud800\u0041""#,
+            "1e400",
+            "-1.5E+309",
+            "[0, 2e308]",
         ] {
             assert_eq!(skip(text), Err(NotJson), "{text:?}");
             assert!(
@@ -501,6 +521,9 @@ mod tests {
                 "{text:?}"
             );
         }
+        let too_large = "9".repeat(310);
+        assert_eq!(skip(&too_large), Err(NotJson));
+        assert!(serde_json::from_str::<serde_json::Value>(&too_large).is_err());
         let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
         assert_eq!(skip(&deep), Err(NotJson));
         let fine = format!("{}{}", "[".repeat(128), "]".repeat(128));
