@@ -10,6 +10,7 @@ mod answer_body;
 mod catch_panic;
 mod detach;
 mod gathered;
+mod process_start;
 mod stream_guard;
 
 use std::any::Any;
@@ -22,6 +23,7 @@ pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
 pub use detach::{detach, Detached, Outcome};
 pub use gathered::Gathered;
+pub use process_start::since_process_start;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
 
 use crate::{Context, Error, Handler, IntoError};

@@ -39,6 +39,38 @@ fn regression_report_line_arrives_while_the_server_is_idle() {
     assert!(line.contains(" INFO anyfn::report: "), "{line}");
 }
 
+/// The cold start is reported the same way by each adapter that starts a
+/// process of its own: the INIT line says how long the process took from
+/// its start to ready. (On Lambda, the platform's own REPORT line does.)
+#[tokio::test]
+async fn init_lines_report_the_cold_start_on_the_server_and_on_azure() {
+    let server = ExampleServer::start("hello");
+    assert_reports_init_duration(&server.init_line);
+    let (azure, _process) = crate::azure::on_azure("hello").await;
+    let line = azure
+        .output_line_containing("INIT listening on http://", Duration::from_secs(10))
+        .await
+        .expect("the Azure adapter's INIT line");
+    assert_reports_init_duration(&line);
+    assert!(line.contains("\tMode: Envelope\t"), "{line}");
+}
+
+/// `line` has `Init Duration: N ms (process start to ready)` after its
+/// address, N a plausible number of milliseconds.
+fn assert_reports_init_duration(line: &str) {
+    let after = line
+        .split("\tInit Duration: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no Init Duration in {line:?}"));
+    let (millis, _) = after
+        .split_once(" ms (process start to ready)\t")
+        .unwrap_or_else(|| panic!("no duration in ms in {line:?}"));
+    let millis: u64 = millis
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number of ms: {line:?}"));
+    assert!(millis < 60_000, "{line}");
+}
+
 /// More lines than one batch holds: every one arrives whole, in the order of
 /// the requests, before the shutdown lines; none is lost at SIGTERM.
 #[test]

@@ -57,6 +57,8 @@ pub async fn send_raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
 pub struct ExampleServer {
     pub child: std::process::Child,
     pub addr: std::net::SocketAddr,
+    /// The INIT line.
+    pub init_line: String,
     /// Every stderr line after the INIT line, as it arrives.
     pub lines: std::sync::mpsc::Receiver<String>,
 }
@@ -104,10 +106,17 @@ impl ExampleServer {
                     .split(|c: char| c.is_whitespace() || c == '\\')
                     .next()
                     .unwrap_or_default();
-                break addr.parse().expect("an address in the INIT line");
+                let addr = addr.parse().expect("an address in the INIT line");
+                break (addr, line);
             }
         };
-        Self { child, addr, lines }
+        let (addr, init_line) = addr;
+        Self {
+            child,
+            addr,
+            init_line,
+            lines,
+        }
     }
 
     /// The next stderr line that contains `needle`, waiting at most `bound`.

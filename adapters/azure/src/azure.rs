@@ -293,9 +293,13 @@ impl BoundAzure {
             local_addr,
             shared,
         } = self;
+        // The cold start, as the local server reports it.
+        let init = anyfn::adapter::since_process_start()
+            .map(|d| format!("{} ms", d.as_millis()))
+            .unwrap_or_else(|| "unknown".to_owned());
         tracing::info!(
             target: "anyfn::report",
-            "INIT listening on http://{local_addr}\tMode: {:?}\tTimeout: {:.2} s",
+            "INIT listening on http://{local_addr}\tInit Duration: {init} (process start to ready)\tMode: {:?}\tTimeout: {:.2} s",
             shared.settings.mode,
             shared.settings.timeout.as_secs_f64(),
         );

@@ -30,7 +30,6 @@ mod error;
 mod events;
 mod gcs_object;
 mod header_timer;
-mod init_time;
 mod legacy_events;
 mod logging;
 mod pubsub;

@@ -18,7 +18,7 @@ use crate::codec::{FromHttp, IntoHttp};
 use crate::config::Config;
 use crate::header_timer::HeaderTimer;
 use crate::service::Shared;
-use crate::{init_time, shutdown, ServeError};
+use crate::{shutdown, ServeError};
 use anyfn_watchdog::RequestIds;
 use anyfn_watchdog::Watchdog;
 
@@ -271,7 +271,7 @@ where
             watchdog,
             shared,
         } = self;
-        let init = init_time::since_process_start()
+        let init = anyfn::adapter::since_process_start()
             .map(|d| format!("{} ms", d.as_millis()))
             .unwrap_or_else(|| "unknown".to_owned());
         tracing::info!(

@@ -1,10 +1,24 @@
-//! How long the process took from start to ready: the cold-start figure.
+//! How long the process took from its start to ready: the cold-start
+//! figure, [`since_process_start`].
 
 use std::time::Duration;
 
-/// The time since this process started, on Linux from `/proc` (10 ms
-/// resolution: the kernel counts process start in clock ticks), elsewhere `None`.
-pub(crate) fn since_process_start() -> Option<Duration> {
+/// The time since this process started: on Linux from `/proc`, to 10 ms
+/// (the kernel counts a process's start in clock ticks); elsewhere, or
+/// when `/proc` cannot be read, `None`.
+///
+/// Adapters call it once they are ready to take invocations and report it
+/// as the init duration on their `INIT` line, as Lambda reports its own.
+///
+/// # Example
+///
+/// ```
+/// match anyfn::adapter::since_process_start() {
+///     Some(init) => println!("Init Duration: {} ms", init.as_millis()),
+///     None => println!("Init Duration: unknown"),
+/// }
+/// ```
+pub fn since_process_start() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
     parse(&stat, &uptime)
@@ -35,6 +49,14 @@ mod tests {
         let stat = "4242 (my (odd) fn) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 12345 1000 100";
         let elapsed = parse(stat, "124.00 200.00");
         assert_eq!(elapsed, Some(Duration::from_millis(550)));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_running_process_has_started_and_not_long_ago() {
+        let since = since_process_start().expect("/proc is read on Linux");
+        // The test binary started before this test, and within the day.
+        assert!(since < Duration::from_secs(24 * 60 * 60), "{since:?}");
     }
 
     #[test]
