@@ -19,9 +19,10 @@
 # curl; the difference of the two totals divided by N is one request,
 # without start-up and shutdown. It counts user-space instructions only.
 #
-# Both sides move by up to +-1,000 instructions per request from one run to
-# the next (heap layout, thread timing), so RUNS pairs of runs can be made,
-# alternating the sides, and the ratio is that of the medians.
+# Both run their tokio runtime on one worker thread (ONE_WORKER in
+# benches/lib.sh): with a worker per core, each side moved by up to 4% from
+# one run to the next. RUNS pairs of runs can still be made, alternating
+# the sides, and the ratio is that of the medians.
 #
 # Usage:   benches/axum_vs_anyfn_server.sh
 # Options (environment):
@@ -67,7 +68,7 @@ run_counted() {
     local url="http://127.0.0.1:$port$REQUEST_PATH"
     local bin="$REST_API_BIN"
     [[ "$name" == axum ]] && bin="$AXUM_BIN"
-    env RUST_LOG=warn HOST=127.0.0.1 PORT="$port" valgrind --tool=callgrind \
+    env "${ONE_WORKER[@]}" RUST_LOG=warn HOST=127.0.0.1 PORT="$port" valgrind --tool=callgrind \
         --callgrind-out-file="$file" "$bin" >"$log" 2>&1 &
     PID=$!
     wait_answering "$PID" "$url" || die "$name did not answer $url: $(tail -3 "$log")"

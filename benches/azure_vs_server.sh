@@ -24,7 +24,9 @@
 # twice, answering N and then 2N sequential keep-alive requests from one
 # curl; the difference of the two totals divided by N is one invocation,
 # without start-up and shutdown. Logging is quiet (RUST_LOG=warn) on both,
-# so the figure is the adapters' own work.
+# so the figure is the adapters' own work. Every process runs its tokio
+# runtime on one worker thread (ONE_WORKER in benches/lib.sh), so that runs
+# repeat.
 #
 # Usage:   benches/azure_vs_server.sh
 # Options (environment):
@@ -78,15 +80,15 @@ run_counted() {
     port="$(free_port)"
     local file="$OUT/$name.$count.callgrind" log="$OUT/$name.$count.log"
     if [[ "$name" == azure-forwarding ]]; then
-        (cd "$FORWARDING_APP" && exec env RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
+        (cd "$FORWARDING_APP" && exec env "${ONE_WORKER[@]}" RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
             valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN") >"$log" 2>&1 &
     elif [[ "$name" == azure ]]; then
-        (cd "$APP" && exec env RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
+        (cd "$APP" && exec env "${ONE_WORKER[@]}" RUST_LOG=warn FUNCTIONS_CUSTOMHANDLER_PORT="$port" \
             valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN") >"$log" 2>&1 &
     elif [[ "$name" == hyper-* ]]; then
-        env PORT="$port" valgrind --tool=callgrind --callgrind-out-file="$file" "$HYPER_BIN" >"$log" 2>&1 &
+        env "${ONE_WORKER[@]}" PORT="$port" valgrind --tool=callgrind --callgrind-out-file="$file" "$HYPER_BIN" >"$log" 2>&1 &
     else
-        env RUST_LOG=warn HOST=127.0.0.1 PORT="$port" \
+        env "${ONE_WORKER[@]}" RUST_LOG=warn HOST=127.0.0.1 PORT="$port" \
             valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN" >"$log" 2>&1 &
     fi
     PID=$!

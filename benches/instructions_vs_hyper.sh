@@ -13,7 +13,10 @@
 #
 # Each server runs under callgrind twice, answering N and then 2N sequential
 # keep-alive requests from one curl; the difference of the two totals divided
-# by N is the cost of one request, without start-up and shutdown.
+# by N is the cost of one request, without start-up and shutdown. Both run
+# their tokio runtime on one worker thread (ONE_WORKER in benches/lib.sh):
+# with a worker per core, which worker serves the connection changes the
+# count from run to run.
 #
 # Usage:   benches/instructions_vs_hyper.sh
 # Options (environment):
@@ -51,7 +54,7 @@ run_counted() {
     [[ "$name" == hyper ]] && bin="$HYPER_BIN"
     port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
     local file="$OUT/$name.$count.callgrind"
-    env "$@" HOST=127.0.0.1 PORT="$port" valgrind --tool=callgrind \
+    env "${ONE_WORKER[@]}" "$@" HOST=127.0.0.1 PORT="$port" valgrind --tool=callgrind \
         --callgrind-out-file="$file" "$bin" >/dev/null 2>"$OUT/$name.$count.log" &
     PID=$!
     for ((i = 0; i < 600; i++)); do # at most ~60 s: valgrind starts slowly

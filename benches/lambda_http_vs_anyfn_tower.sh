@@ -21,7 +21,8 @@
 # mapping (event → http::Request → router → http::Response → answer): the
 # last line compares anyfn's with lambda_http's. Goal: anyfn's at most 0.5x
 # lambda_http's. Logging is quiet (RUST_LOG=warn: anyfn installs its default
-# subscriber; the peers install none).
+# subscriber; the peers install none). Each function runs its tokio runtime
+# on one worker thread (ONE_WORKER in benches/lib.sh), so that runs repeat.
 #
 # Each function runs under callgrind twice, started by
 # benches/peers/src/bin/lambda-count-driver.rs (which starts an emulator,
@@ -77,7 +78,7 @@ run_counted() {
     local file="$OUT/$name.$count.callgrind" log="$OUT/$name.$count.log"
     rm -f "$file"
     RUST_LOG=warn "$DRIVER" "$count" --source http-api --get "$REQUEST_PATH" "${expect[@]}" \
-        -- valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" >"$log.driver" 2>"$log" ||
+        -- env "${ONE_WORKER[@]}" valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" >"$log.driver" 2>"$log" ||
         die "$name: $(grep -m1 'lambda-count-driver:' "$log" || tail -3 "$log")"
     grep -q "^count function=.* invocations=$count " "$log.driver" ||
         die "$name: the driver did not report $count invocations (see $log)"

@@ -16,6 +16,15 @@ require_tool() {
     }
 }
 
+# ONE_WORKER: the environment under which the callgrind benches run every
+# process they count: its tokio runtime on one worker thread. With the
+# default, one worker per core, which worker takes a connection and the
+# wakeups between workers change from run to run, and moved each side's
+# instructions per request by up to 4% (axum_vs_anyfn_server.sh, 3 runs of
+# each side: axum 22,487 to 24,172, anyfn 29,360 to 30,319); with one
+# worker, runs repeat to within 0.2%. Both sides of each comparison run so.
+ONE_WORKER=(TOKIO_WORKER_THREADS=1)
+
 # cargo_target_dir: cargo's target directory, honouring CARGO_TARGET_DIR and
 # any configured one.
 cargo_target_dir() {
