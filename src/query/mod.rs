@@ -96,15 +96,10 @@ impl Query {
 
     /// Adds `component`, decoded, to the text; where it is.
     fn push_decoded(&mut self, component: &str) -> Span {
-        let start = self.text.len();
         if component.bytes().any(|b| b == b'%' || b == b'+') {
-            self.text.push_str(&Self::decode_component(component));
+            self.push_text(&Self::decode_component(component))
         } else {
-            self.text.push_str(component);
-        }
-        Span {
-            start,
-            end: self.text.len(),
+            self.push_text(component)
         }
     }
 

@@ -15,8 +15,8 @@ use std::time::Duration;
 use anyfn::http::{HeaderMap, Method, StatusCode};
 use anyfn_test::fixtures::lambda_http::LambdaHttpSource;
 use anyfn_test::{
-    AzureEmulator, FunctionProcess, Harness, LambdaEmulator, LambdaEmulatorBuilder, TestRequest,
-    TestServer,
+    AzureEmulator, AzureEmulatorBuilder, FunctionProcess, Harness, LambdaEmulator,
+    LambdaEmulatorBuilder, TestRequest, TestServer,
 };
 use serde_json::{json, Value};
 
@@ -305,22 +305,27 @@ async fn on_lambda(
     (emulator, function)
 }
 
-fn azure_app(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// The package's binary at `binary` under an Azure host emulator, with the
+/// function app folder `examples/azure/{app}`, set up by `configure`.
+async fn on_azure(
+    app: &str,
+    binary: &str,
+    configure: impl FnOnce(AzureEmulatorBuilder) -> AzureEmulatorBuilder,
+) -> (AzureEmulator, FunctionProcess) {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../azure")
-        .join(name)
+        .join(app);
+    let emulator = configure(AzureEmulator::builder().app_dir(folder))
+        .build()
+        .expect("the app folder reads");
+    let function = emulator.spawn(binary).await.expect("the binary starts");
+    (emulator, function)
 }
 
 #[tokio::test]
 async fn through_the_azure_functions_host() {
-    let azure = AzureEmulator::builder()
-        .app_dir(azure_app("rest-api"))
-        .build()
-        .expect("the app folder reads");
-    let _function = azure
-        .spawn(env!("CARGO_BIN_EXE_rest-api"))
-        .await
-        .expect("the binary starts");
+    let (azure, _function) =
+        on_azure("rest-api", env!("CARGO_BIN_EXE_rest-api"), |azure| azure).await;
     for (index, case) in cases().iter().enumerate() {
         let outcome = azure.http("rest-api", (case.request)()).await;
         let request_id = outcome.invocation_id().to_owned();
@@ -392,14 +397,12 @@ async fn a_tower_http_layer_wraps_a_plain_handler_on_every_adapter() {
         );
     }
 
-    let azure = AzureEmulator::builder()
-        .app_dir(azure_app("layered-hello"))
-        .build()
-        .expect("the app folder reads");
-    let _function = azure
-        .spawn(env!("CARGO_BIN_EXE_layered-hello"))
-        .await
-        .expect("the binary starts");
+    let (azure, _function) = on_azure(
+        "layered-hello",
+        env!("CARGO_BIN_EXE_layered-hello"),
+        |azure| azure,
+    )
+    .await;
     let response = azure.http("layered-hello", request()).await.http_response();
     expect(
         "azure",
@@ -476,19 +479,19 @@ async fn tower_failures_answer_the_same_on_every_adapter() {
         },
     )
     .await;
-    let azure = AzureEmulator::builder()
-        .app_dir(azure_app("tower-failures"))
-        .env(
-            "ANYFN_AZURE_TIMEOUT_MS",
-            FAILURES_TIMEOUT.as_millis().to_string(),
-        )
-        .env("TOKIO_WORKER_THREADS", "3")
-        .build()
-        .expect("the app folder reads");
-    let _azure_function = azure
-        .spawn(env!("CARGO_BIN_EXE_tower-failures"))
-        .await
-        .expect("the binary starts");
+    let (azure, _azure_function) = on_azure(
+        "tower-failures",
+        env!("CARGO_BIN_EXE_tower-failures"),
+        |azure| {
+            azure
+                .env(
+                    "ANYFN_AZURE_TIMEOUT_MS",
+                    FAILURES_TIMEOUT.as_millis().to_string(),
+                )
+                .env("TOKIO_WORKER_THREADS", "3")
+        },
+    )
+    .await;
 
     for (path, status, error_type) in cases {
         let request = || TestRequest::get(path);
@@ -652,15 +655,10 @@ async fn the_router_sees_the_path_without_an_http_apis_named_stage() {
 /// chunk by chunk (chunked encoding, no length), as on the local server.
 #[tokio::test]
 async fn server_sent_events_stream_on_azure_with_request_proxying() {
-    let azure = AzureEmulator::builder()
-        .app_dir(azure_app("rest-api"))
-        .proxying_http_request(true)
-        .build()
-        .expect("the app folder reads");
-    let _function = azure
-        .spawn(env!("CARGO_BIN_EXE_rest-api"))
-        .await
-        .expect("the binary starts");
+    let (azure, _function) = on_azure("rest-api", env!("CARGO_BIN_EXE_rest-api"), |azure| {
+        azure.proxying_http_request(true)
+    })
+    .await;
     for (url, status) in [
         ("https://example.com/a", 201),
         ("https://example.com/b?x=1", 201),
