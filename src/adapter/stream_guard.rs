@@ -14,14 +14,24 @@ use crate::stream::sse::{self, KeepAlive};
 use crate::stream::{BodyStream, StreamResponse};
 use crate::{Error, ErrorDetails};
 
-/// The timers an adapter lends [`guard_stream`]: the core has no runtime,
-/// so the adapter says how to sleep (`tokio::time::sleep_until`, …).
+/// The clock and timers an adapter lends [`guard_stream`]: the core has no
+/// runtime, so the adapter says how to sleep (`tokio::time::sleep_until`,
+/// …) and, if it keeps time its own way, what time it is.
 pub trait StreamTimers: Send + Unpin + 'static {
     /// A sleep that completes at an instant.
     type Sleep: Future<Output = ()> + Send;
 
     /// A sleep that completes at `deadline`.
     fn sleep_until(&self, deadline: Instant) -> Self::Sleep;
+
+    /// The time now, on the clock the sleeps keep: the guard compares it
+    /// with the deadline before every chunk, so that a body that always has
+    /// a chunk ready (and so never waits on the deadline's sleep) is cut on
+    /// time too. `Instant::now()` unless the adapter's timers keep another
+    /// clock (tokio's, when its time is paused in tests).
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
 }
 
 /// What the guard needs to know of the invocation.
@@ -45,7 +55,9 @@ pub struct StreamInvocation {
 ///
 /// - The deadline covers the whole stream: past it, the body is dropped (its
 ///   producer sees [`Closed`](crate::stream::Closed)) and the stream is cut
-///   short with a [`Timeout`](crate::ErrorKind::Timeout) error.
+///   short with a [`Timeout`](crate::ErrorKind::Timeout) error. It is
+///   checked before every chunk as well as when the body waits, so a
+///   producer that always has a chunk ready is cut on time too.
 /// - An event stream ([`sse::is_event_stream`]) gets a keep-alive comment
 ///   after each [`KeepAlive`] interval without a chunk, and, when cut short,
 ///   an `error` event before the end.
@@ -101,7 +113,7 @@ pub fn guard_stream<T: StreamTimers>(
     let guarded = Guarded {
         deadline: Box::pin(timers.sleep_until(invocation.deadline)),
         keep_alive: keep_alive
-            .map(|every| (every, Box::pin(timers.sleep_until(Instant::now() + every)))),
+            .map(|every| (every, Box::pin(timers.sleep_until(timers.now() + every)))),
         body: Some(body),
         event_stream,
         cut: None,
@@ -146,6 +158,18 @@ impl<T: StreamTimers> Guarded<T> {
             Some(Err(error))
         }
     }
+
+    /// Cuts the stream short with a [`Timeout`](crate::ErrorKind::Timeout).
+    fn cut_at_deadline(&mut self) -> Option<Result<Bytes, Error>> {
+        let elapsed = self
+            .timers
+            .now()
+            .saturating_duration_since(self.invocation.started);
+        self.cut(
+            Error::timeout(elapsed),
+            "the deadline passed before its end",
+        )
+    }
 }
 
 impl<T: StreamTimers> Stream for Guarded<T> {
@@ -160,11 +184,16 @@ impl<T: StreamTimers> Stream for Guarded<T> {
             this.done = true;
             return Poll::Ready(Some(Err(error)));
         }
+        if this.body.is_some() && this.timers.now() >= this.invocation.deadline {
+            // A body that always has a chunk ready never lets the deadline's
+            // sleep be polled below: the clock is read before every chunk.
+            return Poll::Ready(this.cut_at_deadline());
+        }
         if let Some(body) = this.body.as_mut() {
             match Pin::new(body).poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
                     if let Some((every, sleep)) = this.keep_alive.as_mut() {
-                        sleep.set(this.timers.sleep_until(Instant::now() + *every));
+                        sleep.set(this.timers.sleep_until(this.timers.now() + *every));
                     }
                     return Poll::Ready(Some(Ok(chunk)));
                 }
@@ -179,15 +208,119 @@ impl<T: StreamTimers> Stream for Guarded<T> {
             }
         }
         if this.deadline.as_mut().poll(cx).is_ready() {
-            let error = Error::timeout(this.invocation.started.elapsed());
-            return Poll::Ready(this.cut(error, "the deadline passed before its end"));
+            return Poll::Ready(this.cut_at_deadline());
         }
         if let Some((every, sleep)) = this.keep_alive.as_mut() {
             if sleep.as_mut().poll(cx).is_ready() {
-                sleep.set(this.timers.sleep_until(Instant::now() + *every));
+                sleep.set(this.timers.sleep_until(this.timers.now() + *every));
                 return Poll::Ready(Some(Ok(Bytes::from_static(sse::KEEP_ALIVE_COMMENT))));
             }
         }
         Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use bytes::Bytes;
+
+    use super::{guard_stream, StreamInvocation, StreamTimers};
+    use crate::stream::{self, BodyStream};
+
+    struct Tokio;
+
+    impl StreamTimers for Tokio {
+        type Sleep = tokio::time::Sleep;
+
+        fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+            tokio::time::sleep_until(deadline.into())
+        }
+    }
+
+    /// A stream that is never `Pending`: `tokio_stream::iter` yields every
+    /// 32 items, which would let the deadline's sleep be polled.
+    struct AlwaysReady<T>(fn() -> T);
+
+    impl<T> futures_core::Stream for AlwaysReady<T> {
+        type Item = Result<T, crate::Error>;
+
+        fn poll_next(
+            self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Ready(Some(Ok((self.0)())))
+        }
+    }
+
+    fn invocation(timeout: Duration) -> StreamInvocation {
+        let now = Instant::now();
+        StreamInvocation {
+            request_id: "req-1".into(),
+            started: now,
+            deadline: now + timeout,
+            details: crate::ErrorDetails::Hidden,
+        }
+    }
+
+    /// A producer that always has a chunk ready never leaves the body
+    /// `Pending`, where the deadline's sleep was polled: the guard streamed
+    /// it for as long as the client read (7.9 GB in 3 s past a 300 ms
+    /// deadline).
+    #[tokio::test]
+    async fn regression_a_producer_always_ready_is_cut_at_the_deadline() {
+        let always_ready = AlwaysReady(|| Bytes::from_static(&[0; 1024]));
+        let response = stream::response(BodyStream::new(always_ready));
+        let timeout = Duration::from_millis(100);
+        let started = Instant::now();
+        let (_parts, mut body) = guard_stream(response, invocation(timeout), Tokio).into_parts();
+        let mut chunks = 0u64;
+        let error = loop {
+            match body.next_chunk().await {
+                Some(Ok(_)) => chunks += 1,
+                Some(Err(error)) => break error,
+                None => panic!("the body ended without its cut"),
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "not cut 5 s past a 100 ms deadline ({chunks} chunks)"
+            );
+        };
+        let cut_after = started.elapsed();
+        assert!(error.is_timeout(), "{error:?}");
+        assert!(
+            cut_after >= timeout && cut_after < timeout + Duration::from_millis(500),
+            "cut {cut_after:?} after the start, for a deadline of {timeout:?}"
+        );
+        assert!(body.next_chunk().await.is_none(), "nothing after the cut");
+    }
+
+    /// The same for an event stream: its `error` event, then the cut.
+    #[tokio::test]
+    async fn an_event_stream_always_ready_gets_its_error_event_at_the_deadline() {
+        let always_ready = AlwaysReady(|| crate::stream::sse::SseEvent::new("tick"));
+        let response = crate::stream::sse::response(always_ready);
+        let timeout = Duration::from_millis(100);
+        let started = Instant::now();
+        let (_parts, mut body) = guard_stream(response, invocation(timeout), Tokio).into_parts();
+        let error_event = loop {
+            let chunk = body
+                .next_chunk()
+                .await
+                .expect("a chunk before the end")
+                .expect("the error event before the error");
+            if chunk.starts_with(b"event: error\n") {
+                break chunk;
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "not cut");
+        };
+        assert!(String::from_utf8_lossy(&error_event).contains(r#""errorType":"Timeout""#));
+        assert!(body
+            .next_chunk()
+            .await
+            .expect("the cut")
+            .expect_err("an error")
+            .is_timeout());
     }
 }

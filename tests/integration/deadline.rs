@@ -27,7 +27,9 @@ async fn server_answers_504_past_the_deadline_and_goes_on() {
         .expect("server starts");
     let client = server.client();
 
+    let sent = std::time::Instant::now();
     let late = client.get("/?ms=60000").await.expect("response");
+    assert_at_the_deadline(sent.elapsed(), Duration::from_millis(200));
     late.assert_status(504);
     let error: Value = late.json();
     assert_eq!(error["errorType"], "Timeout");
@@ -41,6 +43,15 @@ async fn server_answers_504_past_the_deadline_and_goes_on() {
         "the handler sees the server's deadline: {remaining}"
     );
     server.shutdown().await;
+}
+
+/// Whether an answer that took `elapsed` came at a deadline of `timeout`:
+/// not before it, and not long after.
+fn assert_at_the_deadline(elapsed: Duration, timeout: Duration) {
+    assert!(
+        elapsed >= timeout && elapsed < timeout + Duration::from_secs(1),
+        "answered after {elapsed:?}, for a deadline of {timeout:?}"
+    );
 }
 
 /// A timeout too long for an `Instant` (`Duration::MAX`) is a day: the
@@ -66,7 +77,9 @@ async fn regression_a_timeout_too_long_for_an_instant_is_a_day() {
 #[tokio::test]
 async fn harness_reports_a_timeout_error_past_the_deadline() {
     let harness = Harness::new(sleeper()).timeout(Duration::from_millis(100));
+    let sent = std::time::Instant::now();
     let late = harness.invoke(TestRequest::get("/?ms=60000").build()).await;
+    assert_at_the_deadline(sent.elapsed(), Duration::from_millis(100));
     assert_eq!(late.request_id(), "test-request-1");
     let err = late.expect_error();
     assert_eq!(err.kind(), ErrorKind::Timeout);
@@ -112,19 +125,20 @@ fn blocker(
 }
 
 /// Sends `GET path` on a new blocking connection and reads until the server
-/// closes it.
-fn get_until_closed(addr: std::net::SocketAddr, path: &str) -> String {
+/// closes it: the answer, and how long it took from the request's sending.
+fn get_until_closed(addr: std::net::SocketAddr, path: &str) -> (String, Duration) {
     use std::io::{Read as _, Write as _};
     let mut stream = std::net::TcpStream::connect(addr).expect("connect");
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .expect("read timeout");
+    let sent = std::time::Instant::now();
     write!(stream, "GET {path} HTTP/1.1\r\nhost: test\r\n\r\n").expect("write");
     let mut answer = String::new();
     stream
         .read_to_string(&mut answer)
         .expect("the server closes the connection");
-    answer
+    (answer, sent.elapsed())
 }
 
 /// The handler blocks the runtime's only thread: the server's watchdog, a
@@ -145,9 +159,10 @@ async fn a_handler_blocking_the_only_worker_is_answered_504_at_the_deadline() {
         release.send(()).expect("the handler waits");
         answer
     });
-    let answer = tokio::task::spawn_blocking(move || client.join().expect("client"))
+    let (answer, elapsed) = tokio::task::spawn_blocking(move || client.join().expect("client"))
         .await
         .expect("join");
+    assert_at_the_deadline(elapsed, Duration::from_millis(200));
 
     let (head, body) = answer.split_once("\r\n\r\n").expect("a whole response");
     assert!(

@@ -43,6 +43,11 @@ impl ChunkedClient {
 
     /// Reads until `marker`, returning what came before it (and it); `None`
     /// when the connection closed first.
+    ///
+    /// # Panics
+    ///
+    /// When nothing arrives for the read timeout: a stream that goes on (or
+    /// hangs) is not a closed one.
     fn read_until(&mut self, marker: &[u8]) -> Option<Vec<u8>> {
         loop {
             if let Some(at) = self
@@ -55,8 +60,19 @@ impl ChunkedClient {
             }
             let mut buffer = [0u8; 4096];
             match self.stream.read(&mut buffer) {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => self.buffered.extend_from_slice(&buffer[..n]),
+                Ok(n) if n > 0 => self.buffered.extend_from_slice(&buffer[..n]),
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    panic!(
+                        "nothing came for the read timeout: the stream neither went on nor closed"
+                    )
+                }
+                // Closed, or reset.
+                Ok(_) | Err(_) => return None,
             }
         }
     }
@@ -189,14 +205,17 @@ async fn the_deadline_cuts_a_stream_and_the_connection_closes_without_the_final_
         });
         Ok::<_, anyfn::Error>(stream::response(body))
     });
-    let server = TestServer::start_with(Server::new(handler).timeout(Duration::from_millis(300)))
+    let timeout = Duration::from_millis(300);
+    let server = TestServer::start_with(Server::new(handler).timeout(timeout))
         .await
         .expect("server");
     let addr = server.addr();
-    let (body, complete) = tokio::task::spawn_blocking(move || {
+    let (body, complete, cut_after) = tokio::task::spawn_blocking(move || {
+        let sent = std::time::Instant::now();
         let (mut client, head) = ChunkedClient::get(addr, "/");
         assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-        client.rest()
+        let (body, complete) = client.rest();
+        (body, complete, sent.elapsed())
     })
     .await
     .expect("client");
@@ -205,6 +224,71 @@ async fn the_deadline_cuts_a_stream_and_the_connection_closes_without_the_final_
         !complete,
         "cut: the connection closed without the final chunk"
     );
+    assert_cut_at_the_deadline(cut_after, timeout);
+    server.shutdown().await;
+}
+
+/// Whether a stream was cut (the connection closed) at its deadline: not
+/// before it, and not long after.
+fn assert_cut_at_the_deadline(cut_after: Duration, timeout: Duration) {
+    assert!(
+        cut_after >= timeout && cut_after < timeout + Duration::from_secs(1),
+        "cut {cut_after:?} after the request, for a deadline of {timeout:?}"
+    );
+}
+
+/// An endless body that is never `Pending` (`tokio_stream::iter` yields
+/// every 32 items, which let the deadline's sleep be polled).
+struct AlwaysReady;
+
+impl futures_core::Stream for AlwaysReady {
+    type Item = Result<bytes::Bytes, anyfn::Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        static CHUNK: [u8; 16 * 1024] = [b'x'; 16 * 1024];
+        std::task::Poll::Ready(Some(Ok(bytes::Bytes::from_static(&CHUNK))))
+    }
+}
+
+/// A producer that always has a chunk ready was streamed for as long as the
+/// client read (7.9 GB in 3 s past a 300 ms deadline): the guard read the
+/// clock only while the body waited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_producer_always_ready_is_cut_at_the_deadline_on_the_server() {
+    let handler = handler_fn(|_request: Request, _context: Context| async {
+        Ok::<_, anyfn::Error>(stream::response(stream::BodyStream::new(AlwaysReady)))
+    });
+    let timeout = Duration::from_millis(300);
+    let server = TestServer::start_with(Server::new(handler).timeout(timeout))
+        .await
+        .expect("server");
+    let addr = server.addr();
+    let (read, complete, cut_after) = tokio::task::spawn_blocking(move || {
+        let sent = std::time::Instant::now();
+        let (mut client, head) = ChunkedClient::get(addr, "/");
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        let mut read = 0usize;
+        let complete = loop {
+            match client.next_chunk() {
+                Some(chunk) if chunk.is_empty() => break true,
+                Some(chunk) => read += chunk.len(),
+                None => break false,
+            }
+            assert!(
+                sent.elapsed() < Duration::from_secs(10),
+                "still streaming 10 s past a 300 ms deadline ({read} bytes)"
+            );
+        };
+        (read, complete, sent.elapsed())
+    })
+    .await
+    .expect("client");
+    assert!(read > 0, "some chunks before the cut");
+    assert!(!complete, "cut: no final chunk");
+    assert_cut_at_the_deadline(cut_after, timeout);
     server.shutdown().await;
 }
 
