@@ -2,10 +2,11 @@
 //! [`AzureFunction`], made by [`function`].
 
 use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 
-use anyfn::{adapter, Context, Error, Handler};
+use anyfn::{adapter, Context, Error, ErrorKind, Handler};
 
 use crate::codec::{AzureAnswer, AzureInput, FromAzure, IntoAzure};
 
@@ -23,6 +24,8 @@ pub trait AzureFunction: Send + Sync + 'static {
     ///
     /// The adapter enforces the deadline and logs the failure: this only
     /// settles the outcome (panics caught, the handler's error converted).
+    /// [`function`]'s catches a panic while decoding or encoding too: it
+    /// fails that one invocation with [`ErrorKind::Panic`].
     ///
     /// # Errors
     ///
@@ -42,12 +45,31 @@ where
     fn call(&self, input: AzureInput, mut context: Context) -> AzureFuture {
         let handler = Arc::clone(&self.0);
         Box::pin(async move {
-            let event = H::Event::from_azure(input, &mut context)?;
+            // Decoding and encoding are guarded as the handler is (inside
+            // `adapter::invoke`): a panic on the host's input fails this
+            // invocation alone, not the connection and what follows on it.
+            let event = guarded("decoding the event", || {
+                H::Event::from_azure(input, &mut context)
+            })?;
             let output =
                 adapter::invoke(handler.as_ref(), event, context, std::future::pending()).await?;
-            output.into_azure()
+            guarded("encoding the output", || output.into_azure())
         })
     }
+}
+
+/// Runs `step`, a panic in it becoming an [`ErrorKind::Panic`] error that
+/// names the step.
+fn guarded<T>(step: &str, run: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        Err(Error::new(
+            ErrorKind::Panic,
+            format!(
+                "{step} panicked: {}",
+                adapter::panic_message(payload.as_ref())
+            ),
+        ))
+    })
 }
 
 /// `handler` as an [`AzureFunction`], to serve among others by name.

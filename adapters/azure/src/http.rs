@@ -100,7 +100,9 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
 
     if !headers.contains_key(HOST) {
         if let Some(value) = authority.and_then(|host| HeaderValue::from_str(host).ok()) {
-            headers.insert(HOST, value);
+            headers
+                .try_insert(HOST, value)
+                .map_err(|_| too_many_header_names())?;
         }
     }
     let body = match field(&parts.body)? {
@@ -206,7 +208,8 @@ impl RequestParts {
 }
 
 /// `Headers` (their JSON text): an object of strings or arrays of strings,
-/// appended to `headers` as read; anything else holds none.
+/// appended to `headers` as read; anything else holds none. More than
+/// [`MAX_HEADER_NAMES`] names is a bad request.
 fn read_headers(object: &str, headers: &mut HeaderMap) -> Result<(), Error> {
     let mut scanner = Scanner::new(object);
     let Ok(mut members) = scanner.begin_object() else {
@@ -224,7 +227,9 @@ fn read_headers(object: &str, headers: &mut HeaderMap) -> Result<(), Error> {
             };
             let value = HeaderValue::from_str(&value)
                 .map_err(|_| Error::bad_request(format!("invalid value for header {name:?}")))?;
-            headers.append(header.clone(), value);
+            headers
+                .try_append(header.clone(), value)
+                .map_err(|_| too_many_header_names())?;
             Ok(())
         };
         match scanner.peek() {
@@ -238,6 +243,16 @@ fn read_headers(object: &str, headers: &mut HeaderMap) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The most names an [`HeaderMap`] holds (three quarters of its 32,768
+/// slots): past it, `HeaderMap::append` and `insert` panic.
+const MAX_HEADER_NAMES: usize = 24_576;
+
+fn too_many_header_names() -> Error {
+    Error::bad_request(format!(
+        "too many header names in the HTTP trigger's Headers (limit {MAX_HEADER_NAMES})"
+    ))
 }
 
 /// `Params` (its JSON text): the route's values by name, each read as text
@@ -548,6 +563,29 @@ mod tests {
         for bad in ["h/p", "://h/p", "1x://h/p", "http://h h/p", "http://[::1/p"] {
             let err = split_url(bad).expect_err(bad);
             assert_eq!(err.message(), format!("invalid request URL {bad:?}"));
+        }
+    }
+
+    /// `HeaderMap::append` and `insert` panic past [`MAX_HEADER_NAMES`]
+    /// names: as many decode, one more (or the `Host` taken from the URL
+    /// on top of them) is a bad request.
+    #[test]
+    fn regression_header_names_past_what_a_header_map_holds_are_a_bad_request() {
+        let names = |count: usize| -> Value {
+            Value::Object((0..count).map(|n| (format!("x-{n}"), json!("v"))).collect())
+        };
+        let full =
+            request(json!({"Url": "/", "Method": "GET", "Headers": names(MAX_HEADER_NAMES)}))
+                .expect("as many names as a HeaderMap holds");
+        assert_eq!(full.headers().keys_len(), MAX_HEADER_NAMES);
+        for (url, count) in [("/", MAX_HEADER_NAMES + 1), ("http://h/", MAX_HEADER_NAMES)] {
+            let err = request(json!({"Url": url, "Method": "GET", "Headers": names(count)}))
+                .expect_err("one name too many");
+            assert_eq!(
+                err.message(),
+                "too many header names in the HTTP trigger's Headers (limit 24576)",
+                "{url}"
+            );
         }
     }
 

@@ -3,13 +3,16 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::pin::Pin;
+use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
+use anyfn::adapter::{
+    AnswerBody, CatchPanic, Gathered, StreamInvocation, StreamReport, StreamTimers,
+};
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
@@ -208,8 +211,19 @@ impl Shared {
             span,
         } = call;
         let deadline = context.deadline();
+        // A function's panic is its invocation's failure: it must not
+        // unwind through the watchdog (which would take the handler for
+        // one still running) nor end the connection. `function`'s own
+        // functions catch theirs; this is for any `AzureFunction`.
+        let call = catch_unwind(AssertUnwindSafe(|| function.call(input, context))).unwrap_or_else(
+            |payload| {
+                let error = Error::panic(adapter::panic_message(payload.as_ref()));
+                Box::pin(std::future::ready(Err(error)))
+            },
+        );
+        let settled = async move { CatchPanic::new(call).await.and_then(|outcome| outcome) };
         let Some(watch) = watch else {
-            let (task, outcome) = adapter::detach(function.call(input, context));
+            let (task, outcome) = adapter::detach(settled);
             tokio::spawn(task.instrument(span));
             let outcome = match tokio::time::timeout_at(deadline.into(), outcome).await {
                 Ok(result) => result,
@@ -217,8 +231,7 @@ impl Shared {
             };
             return (outcome, false);
         };
-        let mut invocation = function.call(input, context);
-        let invocation = Pin::new(&mut invocation);
+        let invocation = pin!(settled);
         match watch
             .run_named(invocation_id, late, deadline, &span, invocation)
             .await

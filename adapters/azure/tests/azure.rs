@@ -554,3 +554,229 @@ async fn next_chunk(body: &mut Incoming) -> Option<Bytes> {
         .expect("a frame in time")
         .map(|frame| frame.expect("a frame").into_data().expect("data"))
 }
+
+/// `POST /{function}` with `envelope`, as the host sends it, as raw bytes.
+fn raw_invocation(function: &str, envelope: &str, invocation_id: &str) -> Vec<u8> {
+    let mut raw = format!(
+        "POST /{function} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n\
+         x-azure-functions-invocationid: {invocation_id}\r\ncontent-length: {}\r\n\r\n",
+        envelope.len()
+    )
+    .into_bytes();
+    raw.extend_from_slice(envelope.as_bytes());
+    raw
+}
+
+/// Writes `raw` (requests back to back: pipelined) on one new connection,
+/// and reads answers until `count` have come, the connection ends, or
+/// [`BOUND`] passes: each answer's status and body, in order.
+async fn pipelined(addr: SocketAddr, raw: Vec<u8>, count: usize) -> Vec<(u16, Vec<u8>)> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    // Written on a task of its own: the server may answer the first request
+    // before it has read the second.
+    let writing = tokio::spawn(async move {
+        let _ = writer.write_all(&raw).await;
+        writer
+    });
+    let mut answers = Vec::new();
+    let mut buffer = Vec::new();
+    let reading = async {
+        let mut chunk = vec![0; 64 * 1024];
+        while answers.len() < count {
+            while let Some((status, body, used)) = parse_answer(&buffer) {
+                answers.push((status, body));
+                buffer.drain(..used);
+            }
+            if answers.len() >= count {
+                break;
+            }
+            match reader.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(BOUND, reading).await;
+    drop(writing.await);
+    answers
+}
+
+/// One whole answer at the start of `buffer` (its length from
+/// `Content-Length`): its status, its body, and the bytes it took.
+fn parse_answer(buffer: &[u8]) -> Option<(u16, Vec<u8>, usize)> {
+    let head_end = buffer.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = std::str::from_utf8(&buffer[..head_end]).ok()?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    let end = head_end + length;
+    (buffer.len() >= end).then(|| (status, buffer[head_end..end].to_vec(), end))
+}
+
+/// `res` of an HTTP trigger's envelope answer, its body parsed.
+fn res_of(body: &[u8]) -> (u64, Value) {
+    let answer: Value = serde_json::from_slice(body).expect("a JSON envelope answer");
+    let res = &answer["Outputs"]["res"];
+    let text = res["body"].as_str().expect("a text body");
+    let body = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
+    (res["statusCode"].as_u64().expect("a status"), body)
+}
+
+/// An envelope whose `Headers` hold 30,000 names, past what an
+/// `http::HeaderMap` holds (24,576), panicked `HeaderMap::append` while
+/// the request was decoded, outside the panic catching: the connection's
+/// task died, the envelope got no answer and the request pipelined behind
+/// it on the same connection was lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_too_many_header_names_are_a_bad_request_and_the_next_request_is_served() {
+    let dir = app("many-headers", r#"{"version": "2.0"}"#, &bindings());
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let headers: serde_json::Map<String, Value> = (0..30_000)
+        .map(|n| (format!("x-h{n}"), json!("v")))
+        .collect();
+    let flood = json!({
+        "Data": {"req": {"Url": "/api/Hello", "Method": "GET", "Headers": headers}},
+        "Metadata": {}
+    })
+    .to_string();
+    let mut raw = raw_invocation("Hello", &flood, "inv-many-1");
+    raw.extend(raw_invocation(
+        "Hello",
+        &fixture("http-trigger.json"),
+        "inv-many-2",
+    ));
+
+    let answers = pipelined(addr, raw, 2).await;
+    assert_eq!(answers.len(), 2, "both pipelined requests are answered");
+    assert_eq!(answers[0].0, 200, "an HTTP trigger's failure is in res");
+    let (status, body) = res_of(&answers[0].1);
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({
+            "errorType": "BadRequest",
+            "errorMessage": "too many header names in the HTTP trigger's Headers (limit 24576)",
+            "requestId": "inv-many-1"
+        })
+    );
+    assert_eq!(answers[1].0, 200);
+    assert_eq!(res_of(&answers[1].1).0, 201, "the next request is served");
+}
+
+/// An event whose decoding panics (a bug in a decoder) stands for any
+/// decoder's future panic.
+struct PanicsWhileDecoding;
+
+impl anyfn_azure::FromAzure for PanicsWhileDecoding {
+    fn from_azure(_: anyfn_azure::AzureInput, _: &mut Context) -> Result<Self, Error> {
+        panic!("decoder bug");
+    }
+}
+
+/// Decoding ran outside the panic catching that guards the handler: a
+/// decoder's panic killed the connection's task, so the invocation got no
+/// answer and the request pipelined behind it was lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_panic_while_decoding_fails_only_its_own_invocation() {
+    let dir = app("decoder-panic", r#"{"version": "2.0"}"#, &bindings());
+    let mut functions = all_functions();
+    functions.push((
+        "Broken".to_owned(),
+        function(handler_fn(|_: PanicsWhileDecoding, _: Context| async {
+            Ok::<_, Error>(())
+        })),
+    ));
+    let (addr, _, _) = start(Azure::functions(functions).app_root(&dir)).await;
+    let mut raw = raw_invocation(
+        "Broken",
+        r#"{"Data": {"in": 1}, "Metadata": {}}"#,
+        "inv-dp-1",
+    );
+    raw.extend(raw_invocation(
+        "QueueTrigger",
+        &fixture("queue-trigger.json"),
+        "inv-dp-2",
+    ));
+
+    let answers = pipelined(addr, raw, 2).await;
+    assert_eq!(answers.len(), 2, "both pipelined requests are answered");
+    assert_eq!(answers[0].0, 500, "a failed non-HTTP invocation");
+    let error: Value = serde_json::from_slice(&answers[0].1).expect("the error document");
+    assert_eq!(error["errorType"], "Panic");
+    assert_eq!(error["requestId"], "inv-dp-1");
+    assert!(
+        error["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("decoder bug")),
+        "{error}"
+    );
+    assert_eq!(answers[1].0, 200, "the next request is served");
+    let answer: Value = serde_json::from_slice(&answers[1].1).expect("an envelope answer");
+    assert_eq!(answer["ReturnValue"]["invocation_id"], "inv-dp-2");
+}
+
+/// An [`AzureFunction`] of one's own, not made by [`function`], that
+/// panics: when called, or when its future is polled.
+struct PanickingFunction {
+    when_called: bool,
+}
+
+impl AzureFunction for PanickingFunction {
+    fn call(&self, _: anyfn_azure::AzureInput, _: Context) -> anyfn_azure::AzureFuture {
+        assert!(!self.when_called, "call bug");
+        Box::pin(async { panic!("future bug") })
+    }
+}
+
+/// Whatever `AzureFunction` serves a name, its panic fails its own
+/// invocation (`Panic`): it neither ends the connection nor leaves the
+/// watchdog taking the next request on it for a handler still running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_azure_function_of_ones_own_that_panics_fails_only_its_own_invocation() {
+    let dir = app("own-function-panic", r#"{"version": "2.0"}"#, &bindings());
+    let mut functions = all_functions();
+    for (name, when_called) in [("PanicsWhenCalled", true), ("PanicsWhenPolled", false)] {
+        functions.push((
+            name.to_owned(),
+            Arc::new(PanickingFunction { when_called }) as Arc<dyn AzureFunction>,
+        ));
+    }
+    let (addr, _, _) = start(Azure::functions(functions).app_root(&dir)).await;
+    for (name, message) in [
+        ("PanicsWhenCalled", "call bug"),
+        ("PanicsWhenPolled", "future bug"),
+    ] {
+        let mut raw = raw_invocation(name, r#"{"Data": {"in": 1}, "Metadata": {}}"#, "inv-own-1");
+        raw.extend(raw_invocation(
+            "QueueTrigger",
+            &fixture("queue-trigger.json"),
+            "inv-own-2",
+        ));
+        let answers = pipelined(addr, raw, 2).await;
+        assert_eq!(answers.len(), 2, "{name}: both requests are answered");
+        assert_eq!(answers[0].0, 500, "{name}");
+        let error: Value = serde_json::from_slice(&answers[0].1).expect("the error document");
+        assert_eq!(error["errorType"], "Panic", "{name}");
+        assert!(
+            error["errorMessage"]
+                .as_str()
+                .is_some_and(|m| m.contains(message)),
+            "{name}: {error}"
+        );
+        assert_eq!(answers[1].0, 200, "{name}: the next request is served");
+        let answer: Value = serde_json::from_slice(&answers[1].1).expect("an envelope answer");
+        assert_eq!(
+            answer["ReturnValue"]["invocation_id"], "inv-own-2",
+            "{name}"
+        );
+    }
+}
