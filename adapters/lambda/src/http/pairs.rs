@@ -174,6 +174,10 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
+/// The most names an [`HeaderMap`] holds (three quarters of its 32,768
+/// slots): past it, `HeaderMap::append` panics.
+const MAX_HEADER_NAMES: usize = 24_576;
+
 struct HeaderMapVisitor;
 
 impl<'de> Visitor<'de> for HeaderMapVisitor {
@@ -196,7 +200,9 @@ impl<'de> Visitor<'de> for HeaderMapVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HeaderMap, A::Error> {
-        let mut headers = HeaderMap::with_capacity(map.size_hint().unwrap_or(16));
+        // A hint past what a map holds would panic `with_capacity`.
+        let capacity = map.size_hint().unwrap_or(16).min(MAX_HEADER_NAMES);
+        let mut headers = HeaderMap::with_capacity(capacity);
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 serde::de::Error::custom(format_args!("header name {name:?} is not valid"))
@@ -217,6 +223,20 @@ struct HeaderValues<'m> {
 }
 
 impl HeaderValues<'_> {
+    /// Appends `value` under `name`, or fails past [`MAX_HEADER_NAMES`]
+    /// names (where `HeaderMap::append` would panic).
+    fn append<E: serde::de::Error>(
+        headers: &mut HeaderMap,
+        name: HeaderName,
+        value: HeaderValue,
+    ) -> Result<(), E> {
+        headers.try_append(name, value).map(drop).map_err(|_| {
+            E::custom(format_args!(
+                "too many header names (limit {MAX_HEADER_NAMES})"
+            ))
+        })
+    }
+
     fn value<E: serde::de::Error>(&self, text: &str) -> Result<HeaderValue, E> {
         HeaderValue::from_str(text).map_err(|_| {
             E::custom(format_args!(
@@ -248,8 +268,7 @@ impl<'de> Visitor<'de> for HeaderValues<'_> {
 
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<(), E> {
         let value = self.value(text)?;
-        self.headers.append(self.name, value);
-        Ok(())
+        Self::append(self.headers, self.name, value)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -258,12 +277,80 @@ impl<'de> Visitor<'de> for HeaderValues<'_> {
         while let Some(text) = seq.next_element::<Option<Text<'de>>>()? {
             let Some(Text(text)) = text else { continue };
             if let Some(previous) = pending.replace(self.value(&text)?) {
-                self.headers.append(self.name.clone(), previous);
+                Self::append(self.headers, self.name.clone(), previous)?;
             }
         }
-        if let Some(last) = pending {
-            self.headers.append(self.name, last);
+        match pending {
+            Some(last) => Self::append(self.headers, self.name, last),
+            None => Ok(()),
         }
-        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use anyfn::{Context, Request};
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::FromLambda;
+
+    /// `{"x-0": "v", …}` with `count` names.
+    fn names(count: usize) -> Value {
+        Value::Object((0..count).map(|n| (format!("x-{n}"), json!("v"))).collect())
+    }
+
+    fn header_map(object: &Value) -> Result<HeaderMap, String> {
+        let text = object.to_string();
+        let lazy: LazyObject<'_> = serde_json::from_str(&text).map_err(|err| err.to_string())?;
+        lazy.header_map().map_err(|err| err.to_string())
+    }
+
+    /// `HeaderMap::append` panics past [`MAX_HEADER_NAMES`] names (and
+    /// `HeaderMap::with_capacity` past its 32,768 slots): an event with
+    /// more names than that panicked the decoder instead of being a bad
+    /// request.
+    #[test]
+    fn regression_header_names_past_what_a_header_map_holds_are_an_error() {
+        let full = header_map(&names(MAX_HEADER_NAMES)).expect("as many as a HeaderMap holds");
+        assert_eq!(full.keys_len(), MAX_HEADER_NAMES);
+        for count in [MAX_HEADER_NAMES + 1, 30_000] {
+            let err = header_map(&names(count)).expect_err("too many names");
+            assert!(
+                err.starts_with("too many header names (limit 24576)"),
+                "{count}: {err}"
+            );
+        }
+        // Names whose values are lists, as in multiValueHeaders.
+        let lists = Value::Object(
+            (0..30_000)
+                .map(|n| (format!("x-{n}"), json!(["a", "b"])))
+                .collect(),
+        );
+        let err = header_map(&lists).expect_err("too many names");
+        assert!(err.starts_with("too many header names"), "{err}");
+    }
+
+    /// The same through the whole decoder: a bad request naming the limit.
+    #[test]
+    fn regression_an_http_event_with_30000_header_names_is_a_bad_request() {
+        let event = json!({
+            "version": "2.0",
+            "rawPath": "/",
+            "rawQueryString": "",
+            "headers": names(30_000),
+            "requestContext": {"http": {"method": "GET", "path": "/"}},
+            "isBase64Encoded": false
+        });
+        let payload = event.to_string();
+        let err = Request::from_lambda(payload.as_bytes(), &mut Context::builder().build())
+            .expect_err("too many header names");
+        assert!(err.is_bad_request(), "{err}");
+        assert!(
+            err.message()
+                .contains("too many header names (limit 24576)"),
+            "{}",
+            err.message()
+        );
     }
 }
