@@ -233,17 +233,40 @@ pub(crate) struct FunctionJson {
 }
 
 impl FunctionJson {
-    /// Reads `dir/{function}/function.json`; a missing or unreadable file
-    /// gives nothing (the envelope is then read by its shape).
-    pub(crate) fn read(dir: &Path, function: &str) -> Self {
-        if function.is_empty() || function.contains(['/', '\\', '.']) {
-            return Self::default();
-        }
-        std::fs::read_to_string(dir.join(function).join("function.json"))
-            .ok()
-            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-            .and_then(|value| value.as_object().map(Self::from_map))
-            .unwrap_or_default()
+    /// What a function without a `function.json` has: nothing (its
+    /// envelopes are read by their shape).
+    pub(crate) const NONE: Self = Self {
+        trigger: None,
+        trigger_type: None,
+        data_type: None,
+        http_output: None,
+    };
+
+    /// Reads the `function.json` at `path`: `None` when there is none;
+    /// the reason when it cannot be read or is not a JSON object.
+    fn read(path: &Path) -> Option<Result<Self, String>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return None
+            }
+            Err(err) => return Some(Err(err.to_string())),
+        };
+        Some(
+            serde_json::from_str::<Value>(&text)
+                .map_err(|err| err.to_string())
+                .and_then(|value| {
+                    value
+                        .as_object()
+                        .map(Self::from_map)
+                        .ok_or_else(|| "not a JSON object".to_owned())
+                }),
+        )
     }
 
     fn from_map(root: &Map<String, Value>) -> Self {
@@ -267,6 +290,81 @@ impl FunctionJson {
         }
         function
     }
+}
+
+/// Every function's `function.json` in the app root (`{name}/function.json`),
+/// read once when the adapter binds: the host reads them at start too, and
+/// a call reads none, nor adds to them. Names are compared without ASCII
+/// case, as Azure compares function names.
+#[derive(Debug, Default)]
+pub(crate) struct FunctionCatalog {
+    /// By name, sorted without case; one per name.
+    functions: Vec<(Box<str>, FunctionJson)>,
+}
+
+impl FunctionCatalog {
+    /// Reads `dir/*/function.json`. A folder without one is no function
+    /// (`target`, `.git`); one that cannot be read, or is not a JSON
+    /// object, is logged and left out (its envelopes are then read by
+    /// their shape, as before). A missing `dir` has none.
+    pub(crate) fn read(dir: &Path) -> Self {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Self::default();
+        };
+        let mut functions = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            // No function name has a dot (nor can a folder name have a
+            // slash); `.git`, `.vscode` are no functions.
+            if name.is_empty() || name.contains('.') {
+                continue;
+            }
+            let path = entry.path().join("function.json");
+            match FunctionJson::read(&path) {
+                None => {}
+                Some(Ok(function)) => functions.push((name.into_boxed_str(), function)),
+                Some(Err(reason)) => tracing::warn!(
+                    target: "anyfn::azure",
+                    "{} cannot be read ({reason}): {name}'s envelopes are read by their shape",
+                    path.display()
+                ),
+            }
+        }
+        functions.sort_by(|(a, _), (b, _)| caseless(a).cmp(caseless(b)).then_with(|| a.cmp(b)));
+        functions.dedup_by(|(later, _), (kept, _)| {
+            let same = later.eq_ignore_ascii_case(kept);
+            if same {
+                tracing::warn!(
+                    target: "anyfn::azure",
+                    "functions {kept:?} and {later:?} differ only in case, as Azure does not tell \
+                     names apart: {kept:?}'s function.json is used for both"
+                );
+            }
+            same
+        });
+        Self { functions }
+    }
+
+    /// The `function.json` of the function `name` (any case).
+    pub(crate) fn get(&self, name: &str) -> Option<&FunctionJson> {
+        self.functions
+            .binary_search_by(|(known, _)| caseless(known).cmp(caseless(name)))
+            .ok()
+            .and_then(|index| self.functions.get(index))
+            .map(|(_, function)| function)
+    }
+
+    /// How many functions it has.
+    pub(crate) fn len(&self) -> usize {
+        self.functions.len()
+    }
+}
+
+/// `name`'s bytes, ASCII letters in lower case: an order without case.
+fn caseless(name: &str) -> impl Iterator<Item = u8> + '_ {
+    name.bytes().map(|byte| byte.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -343,6 +441,57 @@ mod tests {
             resolve_timeout(FunctionTimeout::Unbounded, None, None).ok(),
             Some(UNBOUNDED_TIMEOUT)
         );
+    }
+
+    #[test]
+    fn the_catalog_has_each_function_json_by_name_in_any_case() {
+        let dir = std::env::temp_dir().join(format!("anyfn-azure-catalog-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let write = |name: &str, text: &str| {
+            std::fs::create_dir_all(dir.join(name)).expect("a folder");
+            std::fs::write(dir.join(name).join("function.json"), text).expect("function.json");
+        };
+        let queue =
+            r#"{"bindings": [{"name": "item", "type": "queueTrigger", "direction": "in"}]}"#;
+        write("Orders", queue);
+        write(
+            "hello",
+            r#"{"bindings": [{"name": "req", "type": "httpTrigger"}]}"#,
+        );
+        write("Broken", "{");
+        // Told apart by a case-sensitive file system, not by Azure: the
+        // first in byte order is kept.
+        write(
+            "orders",
+            r#"{"bindings": [{"name": "other", "type": "queueTrigger"}]}"#,
+        );
+        write(".hidden", queue);
+        std::fs::create_dir_all(dir.join("target")).expect("a folder without one");
+        std::fs::write(dir.join("host.json"), "{}").expect("a file");
+
+        let catalog = FunctionCatalog::read(&dir);
+        assert_eq!(catalog.len(), 2, "{catalog:?}");
+        for name in ["Orders", "orders", "ORDERS", "oRdErS"] {
+            let found = catalog.get(name).and_then(|f| f.trigger.as_deref());
+            assert_eq!(found, Some("item"), "{name}");
+        }
+        assert_eq!(
+            catalog.get("HELLO").and_then(|f| f.trigger.as_deref()),
+            Some("req")
+        );
+        for none in [
+            "Broken",
+            "target",
+            ".hidden",
+            "host.json",
+            "",
+            "Order",
+            "Orders2",
+        ] {
+            assert!(catalog.get(none).is_none(), "{none}");
+        }
+        assert_eq!(FunctionCatalog::read(&dir.join("missing")).len(), 0);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

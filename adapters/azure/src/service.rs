@@ -2,12 +2,10 @@
 //! request, through the function, answered as the host expects.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::adapter::{
@@ -28,7 +26,7 @@ use tracing::Instrument as _;
 
 use crate::answer::{encode_answer, envelope_answer, Encoded};
 use crate::codec::{AzureAnswer, AzureInput, AzureTrigger};
-use crate::config::{FunctionJson, Mode};
+use crate::config::{FunctionCatalog, FunctionJson, Mode};
 use crate::context_ext::AzureInvocation;
 use crate::envelope::Envelope;
 use crate::function::AzureFunction;
@@ -59,23 +57,27 @@ pub(crate) struct Settings {
     pub(crate) mode: Mode,
     pub(crate) timeout: Duration,
     pub(crate) error_details: ErrorDetails,
-    pub(crate) app_root: PathBuf,
     pub(crate) route_prefix: String,
 }
 
 pub(crate) struct Shared {
     pub(crate) functions: Functions,
     pub(crate) settings: Settings,
-    function_json: Mutex<HashMap<String, Arc<FunctionJson>>>,
+    /// Every `function.json` of the app, read at bind; no call changes it.
+    function_json: FunctionCatalog,
     ids: AtomicU64,
 }
 
 impl Shared {
-    pub(crate) fn new(functions: Functions, settings: Settings) -> Self {
+    pub(crate) fn new(
+        functions: Functions,
+        settings: Settings,
+        function_json: FunctionCatalog,
+    ) -> Self {
         Self {
             functions,
             settings,
-            function_json: Mutex::new(HashMap::new()),
+            function_json,
             ids: AtomicU64::new(0),
         }
     }
@@ -168,17 +170,16 @@ impl Shared {
         }
     }
 
-    fn function_json(&self, name: &str) -> Arc<FunctionJson> {
-        let mut cache = self
-            .function_json
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(known) = cache.get(name) {
-            return Arc::clone(known);
-        }
-        let read = Arc::new(FunctionJson::read(&self.settings.app_root, name));
-        cache.insert(name.to_owned(), Arc::clone(&read));
-        read
+    /// How many function.json the adapter knows.
+    #[cfg(test)]
+    pub(crate) fn function_jsons(&self) -> usize {
+        self.function_json.len()
+    }
+
+    /// The `function.json` of the function `name` (any case), read at
+    /// bind; nothing when it has none.
+    fn function_json(&self, name: &str) -> &FunctionJson {
+        self.function_json.get(name).unwrap_or(&FunctionJson::NONE)
     }
 
     fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
@@ -262,7 +263,7 @@ impl Shared {
             }
         };
         let declared = self.function_json(&name);
-        let trigger = choose_trigger(Arc::new(envelope), &declared);
+        let trigger = choose_trigger(Arc::new(envelope), declared);
         let is_http = declared
             .trigger_type
             .as_deref()
