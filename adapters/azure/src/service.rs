@@ -21,7 +21,7 @@ use anyfn::{
 use anyfn_watchdog::{ConnectionWatch, LateAnswer, Settled};
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use tracing::Instrument as _;
 
 use crate::answer::{encode_answer, envelope_answer, Encoded};
@@ -103,7 +103,14 @@ impl Shared {
         let body = match read_body(incoming).await {
             Ok(body) => body,
             Err(error) => {
-                return whole(error.to_response(&invocation_id, self.settings.error_details));
+                adapter::log_failure(&invocation_id, &error);
+                let mut response =
+                    whole(error.to_response(&invocation_id, self.settings.error_details));
+                // The rest of the body is left unread.
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+                return response;
             }
         };
         // The path is split once, for an envelope's function and a
@@ -604,10 +611,19 @@ fn decode_segment(segment: &str) -> Cow<'_, str> {
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
-/// Reads the whole request body, refusing one over [`BODY_LIMIT`]. A body
-/// that arrives as one frame, as the host's envelopes do, is kept as it
-/// came, without a copy.
+/// Reads the whole request body, refusing one over [`BODY_LIMIT`]: at once
+/// when its `Content-Length` says so (as the local server refuses a body it
+/// would not drain), else when what came passes it. A body that arrives as
+/// one frame, as the host's envelopes do, is kept as it came, without a
+/// copy.
 async fn read_body(mut incoming: Incoming) -> Result<Bytes, Error> {
+    if incoming
+        .size_hint()
+        .exact()
+        .is_some_and(|declared| declared > BODY_LIMIT as u64)
+    {
+        return Err(Error::payload_too_large(BODY_LIMIT));
+    }
     let mut gathered = Gathered::default();
     while let Some(frame) = incoming.frame().await {
         let frame = frame

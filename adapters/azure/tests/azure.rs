@@ -780,3 +780,32 @@ async fn an_azure_function_of_ones_own_that_panics_fails_only_its_own_invocation
         );
     }
 }
+
+/// A body whose `Content-Length` passed the adapter's limit (128 MiB) was
+/// read up to the limit before being refused: the host waited while up to
+/// 128 MiB were read, and a body that never came (here) was never
+/// answered. The local server refuses such a body on the header; so does
+/// the adapter now, with the same `413` error answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_declared_length_past_the_limit_is_refused_on_the_header() {
+    let dir = app("too-large", r#"{"version": "2.0"}"#, &bindings());
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    // The head alone: the body never comes.
+    let head = format!(
+        "POST /Hello HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n\
+         x-azure-functions-invocationid: inv-413\r\ncontent-length: {}\r\n\r\n",
+        200 * 1024 * 1024
+    );
+    let answers = pipelined(addr, head.into_bytes(), 1).await;
+    assert_eq!(answers.len(), 1, "answered without the body");
+    assert_eq!(answers[0].0, 413);
+    let error: Value = serde_json::from_slice(&answers[0].1).expect("the error answer");
+    assert_eq!(error["errorType"], "PayloadTooLarge", "{error}");
+    assert_eq!(error["requestId"], "inv-413", "{error}");
+    assert!(
+        error["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("134217728 bytes")),
+        "the limit: {error}"
+    );
+}
