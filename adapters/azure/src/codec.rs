@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::envelope::{Binding, Envelope};
 use crate::lenient;
+use crate::quote::shortened;
 
 /// What the Functions host sent for one invocation.
 #[derive(Debug)]
@@ -329,8 +330,10 @@ fn json_value<T: DeserializeOwned>(trigger: &AzureTrigger) -> Result<T, Error> {
             return Ok(parsed);
         }
     }
+    // serde's message quotes the value it could not take, whole.
     Err(Error::bad_request(format!(
-        "the trigger's value is not the JSON the function takes: {first}"
+        "the trigger's value is not the JSON the function takes: {}",
+        shortened(&first.to_string())
     )))
 }
 
@@ -397,6 +400,26 @@ mod tests {
     fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
         let input = AzureInput::Envelope(AzureTrigger::new("in", value));
         Json::<T>::from_azure(input, &mut Context::builder().build()).map(|Json(value)| value)
+    }
+
+    /// serde's message quotes the value it could not take whole: a 1 MB
+    /// string came back whole in the error answer.
+    #[test]
+    fn regression_a_value_the_function_cannot_take_is_shown_bounded() {
+        let err = decode::<u64>(json!("x".repeat(1 << 20))).expect_err("not a number");
+        assert!(
+            err.message().starts_with(
+                "the trigger's value is not the JSON the function takes: invalid type: string \"xxx"
+            ),
+            "{}",
+            &err.message()[..300]
+        );
+        assert!(
+            err.message().ends_with("… (1048613 bytes)"),
+            "{}",
+            &err.message()[err.message().len() - 100..]
+        );
+        assert!(err.message().len() < 400, "{} bytes", err.message().len());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::codec::{AzureAnswer, AzureInput, AzureTrigger, FromAzure, IntoAzure};
 use crate::lenient;
+use crate::quote::{data_member, quoted};
 
 fn envelope(input: AzureInput, what: &str) -> Result<AzureTrigger, Error> {
     match input {
@@ -89,8 +90,8 @@ fn message_body(trigger: &AzureTrigger) -> Result<Vec<u8>, Error> {
         Value::String(text) if trigger.is_binary() => lenient::base64_or_array(trigger.value())
             .ok_or_else(|| {
                 Error::bad_request(format!(
-                    "the binary value of Data.{} is not valid base64",
-                    trigger.binding()
+                    "the binary value of {} is not valid base64",
+                    data_member(trigger.binding())
                 ))
             })
             .or_else(|err| {
@@ -141,7 +142,8 @@ impl FromAzure for StorageEvent {
         let path = path.trim_start_matches('/');
         let (container, name) = path.split_once('/').ok_or_else(|| {
             Error::bad_request(format!(
-                "expected a blob path container/name; found {path:?}"
+                "expected a blob path container/name; found {}",
+                quoted(path)
             ))
         })?;
         let mut object = ObjectEvent::new(ObjectChange::Created, container, name);
@@ -182,8 +184,8 @@ impl FromAzure for ScheduleTick {
         let trigger = envelope(input, "timer")?;
         if lenient::object(trigger.value()).is_none() {
             return Err(Error::bad_request(format!(
-                "expected a timer trigger's object (ScheduleStatus, IsPastDue) under Data.{}",
-                trigger.binding()
+                "expected a timer trigger's object (ScheduleStatus, IsPastDue) under {}",
+                data_member(trigger.binding())
             )));
         }
         let sys = crate::context_ext::SysMetadata::from_metadata(trigger.all_metadata());
@@ -215,8 +217,8 @@ impl FromAzure for CloudEvent {
         let trigger = envelope(input, "Event Grid")?;
         let map = lenient::object(trigger.value()).ok_or_else(|| {
             Error::bad_request(format!(
-                "expected an Event Grid event (an object) under Data.{}",
-                trigger.binding()
+                "expected an Event Grid event (an object) under {}",
+                data_member(trigger.binding())
             ))
         })?;
         let map = map.into_owned();

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::codec::AzureTrigger;
 use crate::envelope::Binding;
 use crate::lenient;
+use crate::quote::{data_member, quoted};
 use crate::scan::{JsonStr, NotJson, Scanner};
 
 /// Makes the request of an HTTP trigger's value: `Url`, `Method`, `Query`
@@ -26,8 +27,8 @@ use crate::scan::{JsonStr, NotJson, Scanner};
 pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     let not_json = |_| {
         Error::bad_request(format!(
-            "the HTTP trigger's request under Data.{} is not valid JSON",
-            trigger.binding()
+            "the HTTP trigger's request under {} is not valid JSON",
+            data_member(trigger.binding())
         ))
     };
     let encoded;
@@ -78,7 +79,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         .flatten()
     {
         Some(method) => Method::from_bytes(method.trim().as_bytes())
-            .map_err(|_| Error::bad_request(format!("invalid HTTP method {method:?}")))?,
+            .map_err(|_| Error::bad_request(format!("invalid HTTP method {}", quoted(&method))))?,
         None => Method::GET,
     };
     let url = field(&parts.url)?
@@ -91,12 +92,16 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         None => (None, Cow::Borrowed("/")),
     };
     let query = parts.query.clone().and_then(|range| source.get(range));
-    let uri = if path_and_query.contains('?') {
-        path_and_query.parse::<Uri>()
+    let target = if path_and_query.contains('?') {
+        Cow::Borrowed(&*path_and_query)
     } else {
-        with_query(&path_and_query, query).parse::<Uri>()
-    }
-    .map_err(|err| Error::bad_request(format!("invalid request URL {url:?}: {err}")))?;
+        with_query(&path_and_query, query)
+    };
+    let uri = target.parse::<Uri>().map_err(|err| {
+        // The URL as the host sent it, else the one made of `Query`.
+        let shown = url.as_deref().unwrap_or(&target);
+        Error::bad_request(format!("invalid request URL {}: {err}", quoted(shown)))
+    })?;
 
     if !headers.contains_key(HOST) {
         if let Some(value) = authority.and_then(|host| HeaderValue::from_str(host).ok()) {
@@ -220,13 +225,14 @@ fn read_headers(object: &str, headers: &mut HeaderMap) -> Result<(), Error> {
     while let Some(name) = scanner.next_key(&mut members).map_err(not_json)? {
         let name = name.text().map_err(not_json)?;
         let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::bad_request(format!("invalid header name {name:?}")))?;
+            .map_err(|_| Error::bad_request(format!("invalid header name {}", quoted(&name))))?;
         let mut append = |field: Field<'_>| -> Result<(), Error> {
             let Some(value) = text_of(field).map_err(not_json)? else {
                 return Ok(());
             };
-            let value = HeaderValue::from_str(&value)
-                .map_err(|_| Error::bad_request(format!("invalid value for header {name:?}")))?;
+            let value = HeaderValue::from_str(&value).map_err(|_| {
+                Error::bad_request(format!("invalid value for header {}", quoted(&name)))
+            })?;
             headers
                 .try_append(header.clone(), value)
                 .map_err(|_| too_many_header_names())?;
@@ -304,8 +310,8 @@ fn field_at<'a>(scanner: &mut Scanner<'a>) -> Result<Field<'a>, NotJson> {
 
 fn not_a_request(trigger: &AzureTrigger) -> Error {
     Error::bad_request(format!(
-        "expected an HTTP trigger's request under Data.{}; found {}",
-        trigger.binding(),
+        "expected an HTTP trigger's request under {}; found {}",
+        data_member(trigger.binding()),
         kind(trigger.value())
     ))
 }
@@ -376,7 +382,7 @@ fn split_url(url: &str) -> Result<(Option<&str>, Cow<'_, str>), Error> {
     if url.starts_with('/') {
         return Ok((None, Cow::Borrowed(url)));
     }
-    let invalid = || Error::bad_request(format!("invalid request URL {url:?}"));
+    let invalid = || Error::bad_request(format!("invalid request URL {}", quoted(url)));
     let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
@@ -601,5 +607,61 @@ mod tests {
         let err = request(json!({"Url": "/", "Method": "GET", "Headers": {"bad name": "x"}}))
             .expect_err("bad header");
         assert_eq!(err.message(), "invalid header name \"bad name\"");
+    }
+
+    /// The `400` for a URL that is no URI printed Rust's `Some("…")`.
+    #[test]
+    fn regression_an_invalid_url_is_named_plainly() {
+        let err = request(json!({"Url": "/a b", "Method": "GET"})).expect_err("not a URI");
+        assert_eq!(
+            err.message(),
+            "invalid request URL \"/a b\": invalid uri character"
+        );
+    }
+
+    /// Error answers (and the `WARN` line of each failure, which carries
+    /// the message) echoed the whole offending input: a 1 MB URL, header
+    /// name, method or binding name came back whole. They show a bounded
+    /// prefix and the length.
+    #[test]
+    fn regression_errors_show_a_bounded_prefix_of_the_input() {
+        let mega = "a".repeat(1 << 20);
+        let prefix = "a".repeat(199);
+        let cases = [
+            (
+                json!({"Url": format!("/{mega} b"), "Method": "GET"}),
+                format!("invalid request URL \"/{prefix}\"… (1048579 bytes): uri too long"),
+            ),
+            (
+                json!({"Url": format!("h{mega}"), "Method": "GET"}),
+                format!("invalid request URL \"h{prefix}\"… (1048577 bytes)"),
+            ),
+            (
+                json!({"Url": "/", "Method": format!("G {mega}")}),
+                format!(
+                    "invalid HTTP method \"G {}\"… (1048578 bytes)",
+                    "a".repeat(198)
+                ),
+            ),
+            (
+                json!({"Url": "/", "Method": "GET", "Headers": {format!("{mega} x"): "v"}}),
+                format!("invalid header name \"a{prefix}\"… (1048578 bytes)"),
+            ),
+            (
+                // A header name is at most 64 KiB.
+                json!({"Url": "/", "Method": "GET", "Headers": {format!("x{}", &mega[..60_000]): "\u{1}"}}),
+                format!("invalid value for header \"x{prefix}\"… (60001 bytes)"),
+            ),
+        ];
+        for (value, expected) in cases {
+            let err = request(value).expect_err("bad input");
+            assert_eq!(err.message(), expected);
+        }
+        let err =
+            decode(&AzureTrigger::new(format!("b{mega}"), json!(7))).expect_err("not a request");
+        assert_eq!(
+            err.message(),
+            format!("expected an HTTP trigger's request under Data[\"b{}\"… (1048577 bytes)]; found a number", "a".repeat(199))
+        );
     }
 }

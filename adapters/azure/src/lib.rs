@@ -34,6 +34,7 @@ mod function;
 mod http;
 mod lenient;
 mod logging;
+mod quote;
 mod scan;
 mod service;
 

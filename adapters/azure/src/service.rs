@@ -2,6 +2,7 @@
 //! request, through the function, answered as the host expects.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +32,7 @@ use crate::context_ext::AzureInvocation;
 use crate::envelope::Envelope;
 use crate::function::AzureFunction;
 use crate::logging::{self, Capture};
+use crate::quote::{binding_name, quoted};
 
 /// The header carrying the host's invocation id.
 pub const INVOCATION_ID_HEADER: &str = "x-azure-functions-invocationid";
@@ -170,7 +172,8 @@ impl Shared {
                 .ok_or_else(|| {
                     let names: Vec<&str> = functions.iter().map(|(name, _)| &**name).collect();
                     Error::not_found(format!(
-                        "no function named {name:?}; this app has: {}",
+                        "no function named {}; this app has: {}",
+                        quoted(name),
                         names.join(", ")
                     ))
                 }),
@@ -404,6 +407,9 @@ impl Shared {
     }
 }
 
+/// How many of an envelope's bindings an error lists.
+const LISTED_BINDINGS: usize = 8;
+
 /// The trigger's binding: the one `function.json` names, else the only
 /// one, else the one that is an HTTP request.
 pub(crate) fn choose_trigger(
@@ -435,10 +441,19 @@ pub(crate) fn choose_trigger(
                 AzureTrigger::in_envelope(Arc::clone(&envelope), *index, None).is_http()
             });
             http.ok_or_else(|| {
-                let names: Vec<&str> = bindings.iter().map(|binding| binding.name.as_str()).collect();
+                // At most a few names, each bounded: the host's input.
+                let mut names = String::new();
+                for binding in bindings.iter().take(LISTED_BINDINGS) {
+                    if !names.is_empty() {
+                        names.push_str(", ");
+                    }
+                    let _ = write!(names, "{}", binding_name(&binding.name));
+                }
+                if bindings.len() > LISTED_BINDINGS {
+                    let _ = write!(names, ", and {} more", bindings.len() - LISTED_BINDINGS);
+                }
                 Error::bad_request(format!(
-                    "the invocation's Data holds several bindings ({}) and no function.json names the trigger",
-                    names.join(", ")
+                    "the invocation's Data holds several bindings ({names}) and no function.json names the trigger"
                 ))
             })?
         }

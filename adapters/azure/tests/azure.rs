@@ -809,3 +809,45 @@ async fn regression_a_declared_length_past_the_limit_is_refused_on_the_header() 
         "the limit: {error}"
     );
 }
+
+/// Error answers, and the `WARN` line each failure writes with the same
+/// message, echoed the host's input whole: a 100 KB function name in the
+/// `404`, every binding name of an envelope in its `400`. They show a
+/// bounded prefix of each and its length.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_error_answers_show_a_bounded_prefix_of_the_input() {
+    let dir = app("bounded", r#"{"version": "2.0"}"#, &bindings());
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let name = "n".repeat(60 * 1024);
+    let (status, answer) = invoke(addr, &name, r#"{"Data": {}, "Metadata": {}}"#, "inv-b-1").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        answer["errorMessage"],
+        format!(
+            "no function named \"{}\"… (61440 bytes); this app has: Hello, QueueTrigger, Failing, Blobs, Nightly, Images, Orders, Panics",
+            "n".repeat(200)
+        )
+    );
+
+    let data: serde_json::Map<String, Value> = (0..1_000)
+        .map(|n| (format!("{n:04}{}", "b".repeat(10 * 1024)), json!(n)))
+        .collect();
+    let envelope = json!({"Data": data, "Metadata": {}}).to_string();
+    let (status, answer) = invoke(addr, "Orders", &envelope, "inv-b-2").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let message = answer["errorMessage"].as_str().expect("a message");
+    let listed = format!("\"0000{}\"… (10244 bytes)", "b".repeat(196));
+    assert!(
+        message.starts_with(&format!(
+            "the invocation's Data holds several bindings ({listed}, "
+        )),
+        "{}",
+        &message[..message.len().min(400)]
+    );
+    assert!(
+        message.ends_with(", and 992 more) and no function.json names the trigger"),
+        "{}",
+        &message[message.len().saturating_sub(400)..]
+    );
+    assert!(message.len() < 4096, "{} bytes", message.len());
+}
