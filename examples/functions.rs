@@ -10,8 +10,8 @@
 //! ```text
 //! cargo run --example functions
 //! curl -s http://127.0.0.1:3000/orders/42
-//! curl -s http://127.0.0.1:3000/resize -d '{"objects":[{"change":"created","bucket":"photos","key":"cat.jpg"}]}'
-//! curl -s http://127.0.0.1:3000/nightly -d '{"id":"t-1","time":"2024-05-01T02:00:00Z","schedule":"nightly"}'
+//! curl -s http://127.0.0.1:3000/resize --json '{"objects":[{"change":"created","bucket":"photos","key":"cat.jpg"}]}'
+//! curl -s http://127.0.0.1:3000/nightly --json '{"id":"t-1","time":"2024-05-01T02:00:00Z","schedule":"nightly"}'
 //!
 //! FUNCTION_TARGET=resize cargo run --example functions   # resize alone, at every path
 //! ```

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --example greet-json
-//! curl -s http://127.0.0.1:3000/ -d '{"name":"Ada"}'
+//! curl -s http://127.0.0.1:3000/ --json '{"name":"Ada"}'
 //! ```
 
 use anyfn::{handler_fn, Context, Json};

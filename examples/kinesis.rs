@@ -17,7 +17,7 @@
 //!
 //! ```text
 //! cargo run --example kinesis
-//! curl -s http://127.0.0.1:3000/ -d '{"Records":[
+//! curl -s http://127.0.0.1:3000/ --json '{"Records":[
 //!   {"kinesis":{"sequenceNumber":"1","data":"aGVsbG8=","approximateArrivalTimestamp":1480641523.477}},
 //!   {"kinesis":{"sequenceNumber":"2","data":"cGxlYXNlIGZhaWw=","approximateArrivalTimestamp":1480641523.477}}]}'
 //! {"batchItemFailures":[{"itemIdentifier":"2"}]}

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --example nightly
-//! curl -s http://127.0.0.1:3000/ -d '{"id":"t-1","time":"2024-05-01T02:00:00Z","schedule":"nightly"}'
+//! curl -s http://127.0.0.1:3000/ --json '{"id":"t-1","time":"2024-05-01T02:00:00Z","schedule":"nightly"}'
 //! ```
 
 use std::time::Duration;

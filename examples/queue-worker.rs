@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo run --example queue-worker
-//! curl -s http://127.0.0.1:3000/ -d '{"messages":[{"id":"1","body":"ok"},{"id":"2","body":"please fail"}]}'
+//! curl -s http://127.0.0.1:3000/ --json '{"messages":[{"id":"1","body":"ok"},{"id":"2","body":"please fail"}]}'
 //! ```
 
 use anyfn::event::{BatchResult, QueueBatch};

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! cargo run --example thumbnail
-//! curl -s http://127.0.0.1:3000/ -d '{"objects":[{"change":"created","bucket":"photos","key":"cat.jpg","size":2048}]}'
+//! curl -s http://127.0.0.1:3000/ --json '{"objects":[{"change":"created","bucket":"photos","key":"cat.jpg","size":2048}]}'
 //! ```
 
 use anyfn::event::{ObjectChange, StorageEvent};

@@ -9,6 +9,7 @@
 mod answer_body;
 mod catch_panic;
 mod detach;
+mod event_request;
 mod gathered;
 mod process_start;
 mod stream_guard;
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
 pub use detach::{detach, Detached, Outcome};
+pub use event_request::{require_event_post, require_json_post};
 pub use gathered::Gathered;
 pub use process_start::since_process_start;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};

@@ -47,6 +47,10 @@ pub enum ErrorKind {
     Conflict,
     /// The event is larger than the runtime accepts. HTTP 413.
     PayloadTooLarge,
+    /// The request's body is not of a media type the function takes (an
+    /// event function sent a body that is neither a CloudEvent nor declared
+    /// as JSON). HTTP 415.
+    UnsupportedMediaType,
     /// The input is well-formed but invalid (a failed validation). HTTP 422.
     Unprocessable,
     /// The caller sent too many requests; `Retry-After` may say when to come
@@ -87,6 +91,7 @@ impl ErrorKind {
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Handler | Self::Panic | Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -115,6 +120,7 @@ impl ErrorKind {
             Self::RequestTimeout => "RequestTimeout",
             Self::Conflict => "Conflict",
             Self::PayloadTooLarge => "PayloadTooLarge",
+            Self::UnsupportedMediaType => "UnsupportedMediaType",
             Self::Unprocessable => "Unprocessable",
             Self::TooManyRequests => "TooManyRequests",
             Self::Handler => "HandlerError",
@@ -127,7 +133,7 @@ impl ErrorKind {
 
     /// Every kind, for tests.
     #[cfg(test)]
-    pub(crate) const ALL: [Self; 15] = [
+    pub(crate) const ALL: [Self; 16] = [
         Self::BadRequest,
         Self::Unauthorized,
         Self::Forbidden,
@@ -136,6 +142,7 @@ impl ErrorKind {
         Self::RequestTimeout,
         Self::Conflict,
         Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
         Self::Unprocessable,
         Self::TooManyRequests,
         Self::Handler,

@@ -5,6 +5,7 @@
 mod chain;
 mod into_error;
 mod kind;
+mod quoted;
 mod render;
 
 use std::borrow::Cow;
@@ -18,6 +19,7 @@ use http::{HeaderMap, Method, StatusCode};
 pub use chain::Chain;
 pub use into_error::IntoError;
 pub use kind::ErrorKind;
+pub use quoted::{quoted, Quoted, QUOTE_LIMIT};
 pub use render::ErrorDetails;
 
 /// The error of an invocation: a kind, a message, the HTTP status and
@@ -249,6 +251,22 @@ impl Error {
             err.inner.headers.insert(ALLOW, value);
         }
         err
+    }
+
+    /// A [`ErrorKind::UnsupportedMediaType`] error (415): the body is not of
+    /// a media type the function takes; say which it takes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = anyfn::Error::unsupported_media_type(
+    ///     "expected a JSON body (Content-Type: application/json); found text/plain",
+    /// );
+    /// assert_eq!(err.status(), 415);
+    /// assert_eq!(err.error_type(), "UnsupportedMediaType");
+    /// ```
+    pub fn unsupported_media_type(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::UnsupportedMediaType, message)
     }
 
     /// A [`ErrorKind::Conflict`] error (409).

@@ -107,7 +107,7 @@ async fn greet_json_answers_json_over_http() {
         .expect("server starts");
     let response = server
         .client()
-        .send(TestRequest::post("/").body(r#"{"name":"Ada"}"#))
+        .send(TestRequest::post("/").json(&json!({"name": "Ada"})))
         .await
         .expect("response");
     response.assert_status(200);

@@ -166,7 +166,11 @@ async fn the_kinesis_example_answers_the_same_json_on_the_local_server() {
     }
     let refused = server
         .client()
-        .send(TestRequest::post("/").body(r#"{"Records":[{"kinesis":{}}]}"#))
+        .send(
+            TestRequest::post("/")
+                .header("content-type", "application/json")
+                .body(r#"{"Records":[{"kinesis":{}}]}"#),
+        )
         .await
         .expect("response");
     refused.assert_status(400);

@@ -134,7 +134,11 @@ async fn bad_json_gets_400_saying_what_was_wrong() {
     ];
     for (body, message) in cases {
         let response = client
-            .send(TestRequest::post("/").body(body))
+            .send(
+                TestRequest::post("/")
+                    .header("content-type", "application/json")
+                    .body(body),
+            )
             .await
             .expect("response");
         response.assert_status(400);
@@ -143,7 +147,7 @@ async fn bad_json_gets_400_saying_what_was_wrong() {
         assert_eq!(error["errorMessage"], message, "body {body:?}");
     }
     let ok = client
-        .send(TestRequest::post("/").body(r#"{"name":"Ada"}"#))
+        .send(TestRequest::post("/").json(&serde_json::json!({"name": "Ada"})))
         .await
         .expect("response");
     assert_eq!(ok.text(), "\"Ada\"");

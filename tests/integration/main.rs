@@ -10,6 +10,7 @@ mod cloud_run;
 mod concurrency;
 mod deadline;
 mod event_fixtures;
+mod event_posts;
 mod example_code;
 mod examples;
 mod failure_parity;

@@ -120,7 +120,7 @@ async fn locally_each_function_is_served_at_its_own_path() {
     missing.assert_status(404);
     assert_eq!(
         missing.json::<Value>()["errorMessage"],
-        "no function at `/refund`; this binary serves each function at /{name}: orders, resize, nightly"
+        "no function at \"/refund\"; this binary serves each function at /{name}: orders, resize, nightly"
     );
     // A function decodes its own event: a storage function refuses a tick.
     client

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use anyfn::error::quoted;
 use anyfn::http::uri::{PathAndQuery, Uri};
 use anyfn::{async_trait, Context, Error, Handler, Request};
 use anyfn_server::HttpAnswer;
@@ -44,7 +45,7 @@ use crate::Function;
 ///     }));
 /// let server = TestServer::start(functions.router()).await?;
 /// assert_eq!(server.client().get("/where/a/b?c=d").await?.text(), "where got /a/b?c=d");
-/// let doubled = server.client().send(TestRequest::post("/double").body("21")).await?;
+/// let doubled = server.client().send(TestRequest::post("/double").json(&21)).await?;
 /// assert_eq!(doubled.text(), "42");
 /// server.client().get("/triple").await?.assert_status(404);
 /// server.shutdown().await;
@@ -80,7 +81,8 @@ impl FunctionRouter {
     fn not_found(&self, path: &str) -> Error {
         let names: Vec<_> = self.functions.iter().map(Function::name).collect();
         Error::not_found(format!(
-            "no function at `{path}`; this binary serves each function at /{{name}}: {}",
+            "no function at {}; this binary serves each function at /{{name}}: {}",
+            quoted(path),
             names.join(", ")
         ))
     }
@@ -110,10 +112,10 @@ impl Handler for FunctionRouter {
             return Err(self.not_found(request.uri().path()));
         };
         let mut parts = request.uri().clone().into_parts();
-        parts.path_and_query = Some(
-            path.parse::<PathAndQuery>()
-                .map_err(|err| Error::bad_request(format!("invalid path `{path}`: {err}")))?,
-        );
+        parts.path_and_query =
+            Some(path.parse::<PathAndQuery>().map_err(|err| {
+                Error::bad_request(format!("invalid path {}: {err}", quoted(&path)))
+            })?);
         *request.uri_mut() = Uri::from_parts(parts)
             .map_err(|err| Error::bad_request(format!("invalid URI: {err}")))?;
         let context = context

@@ -24,10 +24,12 @@ use serde::Serialize;
 /// # Example
 ///
 /// ```
-/// use anyfn::{Body, Json, Request};
+/// use anyfn::{Body, Json};
 /// use anyfn_server::FromHttp;
 ///
-/// let request = Request::new(Body::from(r#"{"name":"Ada"}"#));
+/// let request = anyfn::http::Request::post("/")
+///     .header("content-type", "application/json")
+///     .body(Body::from(r#"{"name":"Ada"}"#))?;
 /// let Json(value) = Json::<serde_json::Value>::from_http(request)?;
 /// assert_eq!(value["name"], "Ada");
 /// # Ok::<(), anyfn::Error>(())
@@ -48,8 +50,12 @@ impl FromHttp for Request {
     }
 }
 
+/// A `POST` whose body is declared as JSON (`application/json`, any
+/// `+json`), parsed; `405` for another method, `415` for another body
+/// ([`require_json_post`](anyfn::adapter::require_json_post)).
 impl<T: DeserializeOwned> FromHttp for Json<T> {
     fn from_http(request: Request) -> Result<Self, Error> {
+        anyfn::adapter::require_json_post(&request)?;
         request.body().json().map(Json)
     }
 }

@@ -8,6 +8,7 @@
 
 use std::time::SystemTime;
 
+use anyfn::adapter::require_event_post;
 use anyfn::event::{
     BatchResult, CloudEvent, CloudEventData, Message, ObjectChange, ObjectEvent, QueueBatch,
     ScheduleTick, StorageEvent,
@@ -28,6 +29,7 @@ const PUBSUB_MESSAGE_PUBLISHED: &str = "google.cloud.pubsub.topic.v1.messagePubl
 
 impl FromHttp for CloudEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
+        require_event_post(&request)?;
         if let Some(event) = cloud_event_from_request(&request)? {
             return Ok(event);
         }
@@ -49,6 +51,7 @@ impl FromHttp for CloudEvent {
 /// `StorageEvent` as JSON.
 impl FromHttp for StorageEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
+        require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
             if is_push_envelope(request.body().as_bytes(), PortableJson::StorageEvent) {
                 let object =
@@ -92,6 +95,7 @@ impl FromHttp for StorageEvent {
 /// JSON.
 impl FromHttp for QueueBatch {
     fn from_http(request: Request) -> Result<Self, Error> {
+        require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
             if is_push_envelope(request.body().as_bytes(), PortableJson::QueueBatch) {
                 let message =
@@ -117,6 +121,7 @@ impl FromHttp for QueueBatch {
 
 impl FromHttp for ScheduleTick {
     fn from_http(request: Request) -> Result<Self, Error> {
+        require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
             return plain_json(&request, "a schedule tick");
         };
