@@ -122,11 +122,10 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
                 Body::from(text.into_owned())
             }
         }
-        Some(Field::Other(raw)) => Body::from(
-            serde_json::from_str::<Value>(raw)
-                .map(|value| value.to_string())
-                .unwrap_or_default(),
-        ),
+        // A JSON value other than a string (the walk checked it is JSON):
+        // its text as the host sent it, big integers and all, not parsed
+        // and written again.
+        Some(Field::Other(raw)) => Body::from(raw.to_owned()),
     };
     let mut request = Request::new(body);
     *request.method_mut() = method;
@@ -523,6 +522,25 @@ mod tests {
             "the walk noted the request's members"
         );
         decode(&trigger).expect("a request")
+    }
+
+    /// A `Body` that is not a string (the host's JSON number or object)
+    /// was parsed to a `Value` and written again: an integer beyond 2^64
+    /// became a float (`1.2345678901234568e29`). It is the JSON text the
+    /// host sent, as it was.
+    #[test]
+    fn regression_a_json_body_keeps_its_text_and_its_big_integers() {
+        for body in [
+            "123456789012345678901234567890",
+            r#"{"n": 123456789012345678901234567890, "x": [1.50, -0]}"#,
+            "[18446744073709551616]",
+            "true",
+        ] {
+            let request = request_from_text(&format!(
+                r#"{{"Url": "/x", "Method": "POST", "Body": {body}}}"#
+            ));
+            assert_eq!(request.text().ok(), Some(body));
+        }
     }
 
     #[test]
