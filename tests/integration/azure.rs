@@ -283,3 +283,50 @@ async fn an_envelope_whose_handler_blocks_the_only_worker_is_answered_504_at_the
     assert_eq!(body["errorType"], "Timeout");
     assert_eq!(body["requestId"], outcome.invocation_id());
 }
+
+/// A tab in the host's invocation id (a header value may hold one) went
+/// into the `REPORT` line as it was, forging a field of it:
+/// `REPORT RequestId: inv-tab<TAB>Forged: 1<TAB>Duration: …`. The adapter
+/// writes a control character in an invocation id as its escape (`\t`),
+/// everywhere it uses the id.
+#[tokio::test]
+async fn regression_a_tab_in_the_invocation_id_forges_no_report_field() {
+    let (azure, _process) = on_azure("echo").await;
+    let caller = TestRequest::get("/tabs").build();
+    let envelope = anyfn_test::fixtures::azure::http_request("req", &caller, &Default::default());
+    let request = TestRequest::post("/echo")
+        .header("x-azure-functions-invocationid", "inv-tab\tForged: 1")
+        .json(&envelope.to_json());
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], azure.port()));
+    let response = anyfn_test::TestClient::new(addr)
+        .send(request)
+        .await
+        .expect("answered");
+    response.assert_status(200);
+    let answer: Value = response.json();
+    let echoed: Value =
+        serde_json::from_str(answer["Outputs"]["res"]["body"].as_str().expect("a body"))
+            .expect("echo's JSON");
+    assert_eq!(echoed["requestId"], "inv-tab\\tForged: 1");
+
+    let line = azure
+        .output_line_containing("RequestId: inv-tab", Duration::from_secs(10))
+        .await
+        .expect("the invocation's REPORT line");
+    let (_, report) = line.split_once("REPORT ").expect("a REPORT line");
+    let names: Vec<&str> = report
+        .split('\t')
+        .map(|field| field.split_once(": ").map_or(field, |(name, _)| name))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "RequestId",
+            "Duration",
+            "Billed Duration",
+            "Memory Size",
+            "Estimated Cost"
+        ],
+        "{line:?}"
+    );
+}

@@ -96,7 +96,7 @@ impl Shared {
             .and_then(|value| value.to_str().ok())
             .map(str::trim)
             .filter(|id| !id.is_empty())
-            .map(Arc::<str>::from);
+            .map(invocation_id);
         // The host names every invocation; its readiness ping (a GET of the
         // root) carries no name, and any answer will do for it.
         let is_ping = named.is_none();
@@ -407,6 +407,26 @@ impl Shared {
     }
 }
 
+/// The host's invocation id as the adapter uses it (the request id, in
+/// every line and answer): a control character in it (a tab: the one a
+/// header value may hold) written as its escape (`\t`), so that it cannot
+/// forge a field of the `REPORT` line or of a log line. The host's ids are
+/// GUIDs, which have none.
+fn invocation_id(id: &str) -> Arc<str> {
+    if !id.contains(char::is_control) {
+        return Arc::from(id);
+    }
+    let mut escaped = String::with_capacity(id.len() + 8);
+    for c in id.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Arc::from(escaped)
+}
+
 /// How many of an envelope's bindings an error lists.
 const LISTED_BINDINGS: usize = 8;
 
@@ -694,6 +714,15 @@ mod tests {
         assert_eq!(err.message(), "the invocation's Data holds several bindings (a, b) and no function.json names the trigger");
         let none = parse(br#"{"Metadata": {}}"#);
         assert!(choose_trigger(none, &FunctionJson::default()).is_err());
+    }
+
+    #[test]
+    fn invocation_ids_have_their_control_characters_escaped() {
+        let guid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assert_eq!(&*invocation_id(guid), guid);
+        assert_eq!(&*invocation_id("a\tb"), "a\\tb");
+        assert_eq!(&*invocation_id("a\u{7f}b\u{1b}"), "a\\u{7f}b\\u{1b}");
+        assert_eq!(&*invocation_id("é\\"), "é\\", "only control characters");
     }
 
     #[test]
