@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyfn::event::{CloudEvent, Message, ObjectChange, ObjectEvent, ScheduleTick};
-use anyfn_test::{AzureEmulator, FunctionProcess, TestRequest};
+use anyfn_test::{AzureEmulator, AzureTrigger, FunctionProcess, TestRequest};
 use serde_json::{json, Value};
 
 use crate::lambda::example;
@@ -329,4 +329,137 @@ async fn regression_a_tab_in_the_invocation_id_forges_no_report_field() {
         ],
         "{line:?}"
     );
+}
+
+/// Azure compares function names without case: a host calling `/ORDERS`
+/// (the function's folder) reaches `orders` of an app of several named
+/// functions, whose `function.json` (its HTTP output `$return`, read at
+/// start) is the folder's.
+#[tokio::test]
+async fn function_names_are_compared_without_case_end_to_end() {
+    let mut orders = anyfn_test::AzureFunction::new("ORDERS", AzureTrigger::Http, "req");
+    orders.bindings[1].name = "$return".to_owned();
+    let azure = AzureEmulator::builder()
+        .with_function(orders)
+        .function("Resize", AzureTrigger::Blob, "blob")
+        .function("NIGHTLY", AzureTrigger::Timer, "timer")
+        .build()
+        .expect("an app");
+    let _process = azure
+        .spawn(example("functions"))
+        .await
+        .expect("functions starts");
+
+    let outcome = azure.http("ORDERS", TestRequest::get("/api/ORDERS")).await;
+    assert!(outcome.succeeded(), "{:?}", outcome.answer());
+    assert!(
+        outcome.outputs().is_some_and(serde_json::Map::is_empty),
+        "the answer is in ReturnValue, as ORDERS/function.json says: {:?}",
+        outcome.result()
+    );
+    let response = outcome.http_response();
+    response.assert_status(200);
+    assert_eq!(
+        response.json::<Value>(),
+        json!({"function": "orders", "method": "GET", "path": "/api/ORDERS"})
+    );
+
+    let object = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg");
+    let resize = azure.blob("Resize", &object, b"img").await;
+    assert_eq!(
+        resize.return_value().cloned(),
+        Some(json!({"function": "resize", "thumbnails": ["photos/thumbnails/cat.jpg"]}))
+    );
+}
+
+/// `echo` under the emulator in its own app folder, and what it saw of
+/// `request` sent as the host sends an HTTP trigger's envelope.
+async fn echoed(azure: &AzureEmulator, request: TestRequest) -> Value {
+    let outcome = azure.http("echo", request).await;
+    assert!(outcome.succeeded(), "{:?}", outcome.answer());
+    assert_eq!(
+        outcome.sent()["Data"]["req"]["Url"]
+            .as_str()
+            .map(|url| url.starts_with("http://")),
+        Some(true),
+        "an envelope, not a forwarded request"
+    );
+    outcome.http_response().json()
+}
+
+/// The host sends an `application/octet-stream` body as bytes: base64 in
+/// `Body`. The handler gets the bytes.
+#[tokio::test]
+async fn a_binary_body_arrives_as_its_bytes_end_to_end() {
+    let (azure, _process) = on_azure("echo").await;
+    let bytes = [0xde, 0xad, 0xbe, 0xef, 0xff, 0x00];
+    let echoed = echoed(
+        &azure,
+        TestRequest::post("/upload")
+            .header("content-type", "application/octet-stream")
+            .body(bytes.to_vec()),
+    )
+    .await;
+    assert_eq!(echoed["isBase64Encoded"], true);
+    assert_eq!(
+        echoed["body"],
+        anyfn::Body::from(bytes.to_vec()).to_base64(),
+        "the bytes as sent"
+    );
+}
+
+/// The host sends each header as an array of its values: a header given
+/// twice arrives repeated.
+#[tokio::test]
+async fn header_arrays_arrive_as_repeated_headers_end_to_end() {
+    let (azure, _process) = on_azure("echo").await;
+    let echoed = echoed(
+        &azure,
+        TestRequest::get("/h")
+            .header("x-multi", "a")
+            .header("x-multi", "b, c")
+            .header("x-one", "1"),
+    )
+    .await;
+    let outcomes = azure.outcomes();
+    let sent = &outcomes[0].sent()["Data"]["req"]["Headers"];
+    assert_eq!(
+        sent["X-Multi"],
+        json!(["a", "b, c"]),
+        "arrays in the envelope"
+    );
+    assert_eq!(echoed["headers"]["x-multi"], json!(["a", "b, c"]));
+    assert_eq!(echoed["headers"]["x-one"], json!(["1"]));
+}
+
+/// The host's envelope keys may come in any case (`url`, `METHOD`,
+/// `headers`, `Body`, `data`, `metadata`): the request is read all the
+/// same.
+#[tokio::test]
+async fn envelope_keys_in_any_case_end_to_end() {
+    let (azure, _process) = on_azure("echo").await;
+    let mut data = serde_json::Map::new();
+    data.insert(
+        "req".to_owned(),
+        json!({
+            "url": "http://localhost:7071/any/case?x=1",
+            "METHOD": "PUT",
+            "headers": {"X-Case": ["yes"], "content-type": ["text/plain"]},
+            "bOdY": "hi",
+            "PARAMS": {"path": "any/case"}
+        }),
+    );
+    let envelope = anyfn_test::fixtures::azure::Envelope {
+        data,
+        metadata: serde_json::Map::new(),
+    };
+    let outcome = azure.invoke("echo", envelope).await;
+    assert!(outcome.succeeded(), "{:?}", outcome.answer());
+    let echoed: Value = outcome.http_response().json();
+    assert_eq!(echoed["method"], "PUT");
+    assert_eq!(echoed["path"], "/any/case");
+    assert_eq!(echoed["query"], json!({"x": ["1"]}));
+    assert_eq!(echoed["headers"]["x-case"], json!(["yes"]));
+    assert_eq!(echoed["body"], "hi");
+    assert_eq!(echoed["pathParameters"], json!({"path": "any/case"}));
 }
