@@ -290,6 +290,42 @@ mod tests {
         );
     }
 
+    /// serde_json quotes the string it refused: a 1 MB string where a number
+    /// belongs came back whole in the error answer and the log line.
+    #[test]
+    fn regression_a_refused_value_is_quoted_bounded_in_the_error() {
+        let huge = "a".repeat(1 << 20);
+        let body = Body::from(format!("{{\"n\": \"{huge}\"}}"));
+        #[derive(Debug, serde::Deserialize)]
+        struct Count {
+            #[allow(dead_code)]
+            n: u64,
+        }
+        let err = body.json::<Count>().unwrap_err();
+        assert!(err.is_bad_request());
+        let message = err.message();
+        assert!(message.len() < 600, "{} bytes", message.len());
+        assert!(
+            message.starts_with(
+                "the body is not valid JSON for this event: invalid type: string \"aaa"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("expected u64 at line 1 column 1048584"),
+            "{message}"
+        );
+        assert!(message.contains(" bytes left out) …"), "{message}");
+        let logged = format!("{err:#}");
+        assert!(
+            logged.len() < 1200,
+            "the log's form: {} bytes",
+            logged.len()
+        );
+        let answer = err.to_response("r", crate::ErrorDetails::Hidden);
+        assert!(answer.body().len() < 700, "{} bytes", answer.body().len());
+    }
+
     #[test]
     fn invalid_utf8_is_a_bad_request_not_a_panic() {
         let err = Body::from(vec![0x66, 0xff]).text().unwrap_err();

@@ -137,9 +137,13 @@ impl fmt::Display for InvocationReport {
         let nanos = u64::try_from(self.duration.as_nanos()).unwrap_or(u64::MAX);
         let hundredths_of_ms = nanos.saturating_add(5_000) / 10_000;
         let billed_ms = u64::try_from(self.billed_duration.as_millis()).unwrap_or(u64::MAX);
+        // The id is the platform's, written as it came unless it holds a
+        // control character: a tab or a newline in it would forge a field
+        // or a line.
+        let request_id = without_controls(&self.request_id);
         let mut line = LineBuffer::new();
         line.text("REPORT RequestId: ");
-        line.text(&self.request_id);
+        line.text(&request_id);
         line.text("\tDuration: ");
         line.decimal(hundredths_of_ms / 100, 1);
         line.text(".");
@@ -160,7 +164,7 @@ impl fmt::Display for InvocationReport {
             None => write!(
                 f,
                 "REPORT RequestId: {}\tDuration: {}.{:02} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
-                self.request_id,
+                request_id,
                 hundredths_of_ms / 100,
                 hundredths_of_ms % 100,
                 self.memory_mb,
@@ -168,6 +172,23 @@ impl fmt::Display for InvocationReport {
             ),
         }
     }
+}
+
+/// `text` with its control characters (a tab, a newline, …) escaped as Rust
+/// writes them (`\t`, `\n`, `\u{1b}`); borrowed when it has none.
+fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
 }
 
 /// A line of text built on the stack; too long a line is flagged, not cut.
@@ -265,6 +286,34 @@ mod tests {
             round_up_to_millis(Duration::from_micros(3_001)),
             Duration::from_millis(4)
         );
+    }
+
+    /// A platform's id with a tab or a newline (an Azure host's invocation
+    /// id header) forged fields and lines in the `REPORT` line.
+    #[test]
+    fn regression_control_characters_in_the_request_id_are_escaped() {
+        for (id, shown) in [
+            ("a\tDuration: 0.00 ms", "a\\tDuration: 0.00 ms"),
+            ("a\nREPORT RequestId: b", "a\\nREPORT RequestId: b"),
+            ("a\u{1b}[31m", "a\\u{1b}[31m"),
+        ] {
+            for id in [id.to_owned(), format!("{id}{}", "x".repeat(300))] {
+                let line =
+                    InvocationReport::new(id.as_str(), Duration::ZERO, 128, Pricing::default())
+                        .to_string();
+                assert_eq!(line.matches('\t').count(), 4, "{line:?}");
+                assert!(!line.contains('\n'), "{line:?}");
+                assert!(
+                    line.starts_with(&format!("REPORT RequestId: {shown}")),
+                    "{line:?}"
+                );
+            }
+        }
+        let plain = InvocationReport::new("req-1", Duration::ZERO, 128, Pricing::default());
+        assert!(plain
+            .to_string()
+            .starts_with("REPORT RequestId: req-1\tDuration"));
+        assert_eq!(plain.request_id(), "req-1");
     }
 
     #[test]

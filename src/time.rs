@@ -59,7 +59,12 @@ pub fn format_rfc3339(time: SystemTime) -> String {
 /// # Ok::<(), String>(())
 /// ```
 pub fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {
-    let bad = |what: &str| format!("{text:?} is not an RFC 3339 timestamp: {what}");
+    let bad = |what: &str| {
+        format!(
+            "{} is not an RFC 3339 timestamp: {what}",
+            crate::error::quoted(text)
+        )
+    };
     let bytes = text.as_bytes();
     if bytes.len() < 20 {
         return Err(bad("too short"));

@@ -19,7 +19,7 @@ use http::{HeaderMap, Method, StatusCode};
 pub use chain::Chain;
 pub use into_error::IntoError;
 pub use kind::ErrorKind;
-pub use quoted::{quoted, Quoted, QUOTE_LIMIT};
+pub use quoted::{quoted, shortened, Quoted, Shortened, QUOTE_LIMIT};
 pub use render::ErrorDetails;
 
 /// The error of an invocation: a kind, a message, the HTTP status and
@@ -93,7 +93,8 @@ impl Error {
     }
 
     /// An error of `kind` caused by `source`; the message is `context`, followed
-    /// by the source's own message.
+    /// by the source's own message ([`shortened`] past 400 bytes: a parser's
+    /// message may quote a whole input).
     ///
     /// # Example
     ///
@@ -108,13 +109,14 @@ impl Error {
     where
         E: StdError + Send + Sync + 'static,
     {
-        let mut err = Self::new(kind, format!("{context}: {source}"));
+        let mut err = Self::new(kind, format!("{context}: {}", bounded(source.to_string())));
         err.inner.source = Some(Box::new(source));
         err
     }
 
-    /// An error of `kind` made from `source`: its message is the source's,
-    /// and the source is kept (for [`downcast_ref`](Self::downcast_ref) and
+    /// An error of `kind` made from `source`: its message is the source's
+    /// ([`shortened`] past 400 bytes), and the source is kept (for
+    /// [`downcast_ref`](Self::downcast_ref) and
     /// the log's cause chain). The usual body of an [`IntoError`] impl.
     ///
     /// # Example
@@ -132,7 +134,7 @@ impl Error {
     where
         E: StdError + Send + Sync + 'static,
     {
-        let mut err = Self::new(kind, source.to_string());
+        let mut err = Self::new(kind, bounded(source.to_string()));
         err.inner.source = Some(Box::new(source));
         err
     }
@@ -166,7 +168,7 @@ impl Error {
         match boxed.downcast::<StdErrorView>() {
             Ok(view) => view.0,
             Err(boxed) => {
-                let mut err = Self::new(ErrorKind::Handler, boxed.to_string());
+                let mut err = Self::new(ErrorKind::Handler, bounded(boxed.to_string()));
                 err.inner.source = Some(boxed);
                 err
             }
@@ -567,6 +569,15 @@ impl Error {
     }
 }
 
+/// `text`, [`shortened`] when it is long.
+fn bounded(text: String) -> String {
+    if text.len() > 2 * QUOTE_LIMIT {
+        shortened(&text).to_string()
+    } else {
+        text
+    }
+}
+
 impl<E> From<E> for Error
 where
     E: StdError + Send + Sync + 'static,
@@ -596,7 +607,7 @@ impl fmt::Display for Error {
         if f.alternate() {
             let mut written = self.inner.message.to_string();
             for cause in self.chain() {
-                let text = cause.to_string();
+                let text = bounded(cause.to_string());
                 if !written.contains(&text) {
                     write!(f, ": {text}")?;
                     written.push_str(&text);

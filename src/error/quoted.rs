@@ -1,5 +1,6 @@
-//! [`quoted`]: an offending input value as an error message or a log line
-//! shows it, bounded.
+//! [`quoted`] and [`shortened`]: an offending input value, and another
+//! error's message that may hold one, as an error message or a log line
+//! shows them, bounded.
 
 use std::fmt;
 
@@ -49,9 +50,83 @@ impl fmt::Display for Quoted<'_> {
     }
 }
 
+/// Another error's message (a JSON parser's, which quotes the input it
+/// refused) as an error message or a log line shows it: whole up to twice
+/// [`QUOTE_LIMIT`] bytes; longer, its first [`QUOTE_LIMIT`] bytes and its
+/// last half as many (where such messages say where the error is), with
+/// how many bytes were left out between them.
+///
+/// Made by [`shortened`]; [`Error::with_source`](crate::Error::with_source)
+/// and [`Error::from_source`](crate::Error::from_source) show their
+/// source's message through it.
+#[derive(Debug, Clone, Copy)]
+pub struct Shortened<'a>(&'a str);
+
+/// `text`, bounded for an error message or a log line; see [`Shortened`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::error::shortened;
+///
+/// assert_eq!(shortened("missing field `id`").to_string(), "missing field `id`");
+/// let long = format!("invalid type: string \"{}\", expected u64 at line 1 column 100024", "a".repeat(100_000));
+/// let shown = shortened(&long).to_string();
+/// assert!(shown.starts_with("invalid type: string \"aaa"));
+/// assert!(shown.contains("… (99761 bytes left out) …"));
+/// assert!(shown.ends_with("\", expected u64 at line 1 column 100024"));
+/// ```
+pub fn shortened(text: &str) -> Shortened<'_> {
+    Shortened(text)
+}
+
+impl fmt::Display for Shortened<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        if text.len() <= 2 * QUOTE_LIMIT {
+            return f.write_str(text);
+        }
+        let mut head = QUOTE_LIMIT;
+        while !text.is_char_boundary(head) {
+            head -= 1;
+        }
+        let mut tail = text.len() - QUOTE_LIMIT / 2;
+        while !text.is_char_boundary(tail) {
+            tail += 1;
+        }
+        write!(
+            f,
+            "{}… ({} bytes left out) …{}",
+            &text[..head],
+            tail - head,
+            &text[tail..]
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{quoted, QUOTE_LIMIT};
+    use super::{quoted, shortened, QUOTE_LIMIT};
+
+    #[test]
+    fn messages_are_shortened_in_the_middle_on_character_boundaries() {
+        let short = "x".repeat(2 * QUOTE_LIMIT);
+        assert_eq!(shortened(&short).to_string(), short);
+        let long = format!("{}€{}", "h".repeat(QUOTE_LIMIT - 1), "t".repeat(1000));
+        let shown = shortened(&long).to_string();
+        assert!(
+            shown.starts_with(&format!("{}…", "h".repeat(QUOTE_LIMIT - 1))),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with(&format!("…{}", "t".repeat(QUOTE_LIMIT / 2))),
+            "{shown}"
+        );
+        assert!(shown.contains(&format!(
+            "({} bytes left out)",
+            long.len() - (QUOTE_LIMIT - 1) - QUOTE_LIMIT / 2
+        )));
+    }
 
     #[test]
     fn short_values_are_quoted_whole() {

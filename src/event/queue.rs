@@ -218,7 +218,9 @@ impl<'de> Deserialize<'de> for Message {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueueBatch {
-    /// The messages, in delivery order.
+    /// The messages, in delivery order (at most
+    /// [`MAX_BATCH_LEN`](super::MAX_BATCH_LEN) when read from JSON).
+    #[serde(deserialize_with = "super::bounded::deserialize")]
     pub messages: Vec<Message>,
 }
 
@@ -338,6 +340,33 @@ mod tests {
         let json = serde_json::to_string(&message).unwrap();
         assert_eq!(json, r#"{"id":"m","body":"x","orderingKey":"orders-7"}"#);
         assert_eq!(serde_json::from_str::<Message>(&json).unwrap(), message);
+    }
+
+    /// A 6 MiB body of tiny messages took 15 times its size to read: a
+    /// batch read from JSON holds at most `MAX_BATCH_LEN` messages.
+    #[test]
+    fn regression_a_batch_longer_than_the_bound_is_refused_naming_it() {
+        let batch = |n: usize| {
+            let messages: Vec<String> = (0..n)
+                .map(|i| format!(r#"{{"id":"{i}","body":""}}"#))
+                .collect();
+            format!(r#"{{"messages":[{}]}}"#, messages.join(","))
+        };
+        let at_the_bound = serde_json::from_str::<QueueBatch>(&batch(crate::event::MAX_BATCH_LEN))
+            .expect("a batch at the bound");
+        assert_eq!(at_the_bound.messages.len(), 10_000);
+        let err = serde_json::from_str::<QueueBatch>(&batch(crate::event::MAX_BATCH_LEN + 1))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("a batch holds at most 10000 items"),
+            "{err}"
+        );
+        let objects: Vec<String> = (0..=crate::event::MAX_BATCH_LEN)
+            .map(|_| r#"{"change":"created","bucket":"b","key":"k"}"#.to_owned())
+            .collect();
+        let storage = format!(r#"{{"objects":[{}]}}"#, objects.join(","));
+        assert!(serde_json::from_str::<crate::event::StorageEvent>(&storage).is_err());
     }
 
     #[test]

@@ -126,7 +126,9 @@ impl ObjectEvent {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StorageEvent {
-    /// The objects, in the order the provider listed them.
+    /// The objects, in the order the provider listed them (at most
+    /// [`MAX_BATCH_LEN`](super::MAX_BATCH_LEN) when read from JSON).
+    #[serde(deserialize_with = "super::bounded::deserialize")]
     pub objects: Vec<ObjectEvent>,
 }
 

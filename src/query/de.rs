@@ -16,6 +16,7 @@ use serde::de::{
 };
 
 use super::Query;
+use crate::error::quoted;
 use crate::{Error, ErrorKind};
 
 /// Why a query could not be read into a type.
@@ -86,7 +87,11 @@ impl de::Error for QueryError {
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        Self::bad_request(format!("expected {}, found {variant:?}", one_of(expected)))
+        Self::bad_request(format!(
+            "expected {}, found {}",
+            one_of(expected),
+            quoted(variant)
+        ))
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
@@ -344,10 +349,11 @@ fn not_an_integer(text: &str, min: impl Display, max: impl Display) -> QueryErro
     let is_integer = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     if is_integer {
         QueryError::bad_request(format!(
-            "expected an integer from {min} to {max}, found {text:?}"
+            "expected an integer from {min} to {max}, found {}",
+            quoted(text)
         ))
     } else {
-        QueryError::bad_request(format!("expected an integer, found {text:?}"))
+        QueryError::bad_request(format!("expected an integer, found {}", quoted(text)))
     }
 }
 
@@ -385,17 +391,17 @@ impl<'de> Deserializer<'de> for ValuesDeserializer<'_, 'de> {
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, QueryError> {
         let text = self.last();
-        let number = text
-            .parse::<f32>()
-            .map_err(|_| QueryError::bad_request(format!("expected a number, found {text:?}")))?;
+        let number = text.parse::<f32>().map_err(|_| {
+            QueryError::bad_request(format!("expected a number, found {}", quoted(text)))
+        })?;
         visitor.visit_f32(number)
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, QueryError> {
         let text = self.last();
-        let number = text
-            .parse::<f64>()
-            .map_err(|_| QueryError::bad_request(format!("expected a number, found {text:?}")))?;
+        let number = text.parse::<f64>().map_err(|_| {
+            QueryError::bad_request(format!("expected a number, found {}", quoted(text)))
+        })?;
         visitor.visit_f64(number)
     }
 

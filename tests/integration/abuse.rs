@@ -311,3 +311,50 @@ async fn abuse_interleaved_with_valid_requests_never_loses_a_valid_one() {
     }
     server.shutdown().await;
 }
+
+/// Error answers echoed the whole offending value: a 1 MB legacy event
+/// type, or a 1 MB string where a number belongs, came back in a 1 MB
+/// answer (and a 1 MB WARN line). Now a bounded prefix and the length.
+#[tokio::test]
+async fn regression_an_offending_value_is_quoted_bounded_in_the_error_answer() {
+    let huge = "x".repeat(1 << 20);
+    let events = TestServer::start(handler_fn(
+        |_event: anyfn::event::CloudEvent, _context: Context| async { Ok::<_, anyfn::Error>(()) },
+    ))
+    .await
+    .expect("server starts");
+    let legacy = serde_json::json!({
+        "context": {"eventId": "1", "eventType": huge, "timestamp": "2024-01-01T00:00:00Z",
+                    "resource": "projects/p/topics/t"},
+        "data": {}
+    });
+    let counts = TestServer::start(handler_fn(
+        |anyfn::Json(n): anyfn::Json<u64>, _context: Context| async move {
+            Ok::<_, anyfn::Error>(anyfn::Json(n))
+        },
+    ))
+    .await
+    .expect("server starts");
+    for (server, body) in [(&events, legacy), (&counts, serde_json::json!(huge))] {
+        let answer = server
+            .client()
+            .send(anyfn_test::TestRequest::post("/").json(&body))
+            .await
+            .expect("an answer");
+        answer.assert_status(400);
+        assert!(
+            answer.body().len() < 1024,
+            "a {} byte error answer",
+            answer.body().len()
+        );
+        let error: serde_json::Value = answer.json();
+        let message = error["errorMessage"].as_str().unwrap_or_default();
+        assert!(message.contains("xxxxxxxx"), "{message}");
+        assert!(
+            message.contains("(1048576 bytes)") || message.contains("bytes left out"),
+            "{message}"
+        );
+    }
+    events.shutdown().await;
+    counts.shutdown().await;
+}

@@ -207,7 +207,10 @@ fn bad_data(event: &CloudEvent, err: &serde_json::Error) -> Error {
 fn unknown_type(event_type: &str, what: &str) -> Error {
     Error::new(
         ErrorKind::BadRequest,
-        format!("the CloudEvent type {event_type:?} is not {what} this server knows; see anyfn_server's event table"),
+        format!(
+            "the CloudEvent type {} is not {what} this server knows; see anyfn_server's event table",
+            anyfn::error::quoted(event_type)
+        ),
     )
 }
 
