@@ -274,3 +274,45 @@ async fn on_lambda_a_handler_setting_naming_no_function_stops_the_binary() {
     );
     drop(function);
 }
+
+/// The router strips the function's name from the path and keeps the query
+/// as it came (escapes, repeats, an empty value), over a real socket: only
+/// its unit tests held this.
+#[tokio::test]
+async fn through_the_router_a_function_sees_its_own_path_and_the_whole_query() {
+    let seen = |request: Request, context: anyfn::Context| async move {
+        anyfn::response::json(&json!({
+            "function": context.function_name(),
+            "path": request.uri().path(),
+            "query": request.uri().query(),
+        }))
+    };
+    let router = anyfn_functions::Functions::new()
+        .add("seen", anyfn::handler_fn(seen))
+        .add("seen-too", anyfn::handler_fn(seen))
+        .router();
+    let server = anyfn_test::TestServer::start(router)
+        .await
+        .expect("server starts");
+    let client = server.client();
+    for (uri, function, path, query) in [
+        ("/seen", "seen", "/", None),
+        ("/seen?x=1", "seen", "/", Some("x=1")),
+        (
+            "/seen/a/b?x=1&x=2&e=&s=a%20b",
+            "seen",
+            "/a/b",
+            Some("x=1&x=2&e=&s=a%20b"),
+        ),
+        ("/seen-too/?q=%2F", "seen-too", "/", Some("q=%2F")),
+    ] {
+        assert_eq!(
+            json_of(&client, TestRequest::get(uri)).await,
+            json!({"function": function, "path": path, "query": query}),
+            "{uri}"
+        );
+    }
+    let missing = client.get("/seenx?x=1").await.expect("an answer");
+    missing.assert_status(404);
+    server.shutdown().await;
+}
