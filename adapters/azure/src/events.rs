@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
+use anyfn::error::quoted;
 use anyfn::event::{
     BatchResult, CloudEvent, CloudEventData, Message, ObjectChange, ObjectEvent, QueueBatch,
     ScheduleTick, StorageEvent,
@@ -15,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::codec::{AzureAnswer, AzureInput, AzureTrigger, FromAzure, IntoAzure};
 use crate::lenient;
-use crate::quote::{data_member, quoted};
+use crate::quote::data_member;
 
 fn envelope(input: AzureInput, what: &str) -> Result<AzureTrigger, Error> {
     match input {

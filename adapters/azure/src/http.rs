@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use anyfn::error::quoted;
 use anyfn::http::header::{HeaderMap, HeaderName, HeaderValue, HOST};
 use anyfn::http::{Method, Uri};
 use anyfn::{Body, Error, MediaType, PathParams, Request};
@@ -12,7 +13,7 @@ use serde_json::Value;
 use crate::codec::AzureTrigger;
 use crate::envelope::Binding;
 use crate::lenient;
-use crate::quote::{data_member, quoted};
+use crate::quote::data_member;
 use crate::scan::{JsonStr, NotJson, Scanner};
 
 /// Makes the request of an HTTP trigger's value: `Url`, `Method`, `Query`

@@ -1,31 +1,12 @@
-//! Input as error messages and log lines show it: escaped and bounded, so
-//! that a 1 MB URL or header name does not come back whole in an error
-//! answer or a `WARN` line.
-//!
-//! [`quoted`] stands in for the core's `anyfn::error::quoted` until that
-//! lands, and writes what it writes; swap it then.
+//! Names from the host's envelope as error messages show them: as they are
+//! when they are such names as bindings have, else through
+//! [`anyfn::error::quoted`] (escaped, and bounded to a prefix and the
+//! length), so that a 1 MB binding name does not come back whole in an
+//! error answer or a `WARN` line.
 
 use std::fmt;
 
-/// How many bytes of a value [`quoted`] and [`shortened`] show, at most.
-pub(crate) const QUOTE_LIMIT: usize = 200;
-
-/// `value` escaped as a Rust string literal (a tab, a newline or a quote in
-/// it cannot forge a field or a line), cut to its first [`QUOTE_LIMIT`]
-/// bytes on a character boundary and followed by its whole length when it
-/// is longer: `"/aaaa"… (1048576 bytes)`.
-pub(crate) fn quoted(value: &str) -> impl fmt::Display + '_ {
-    Bounded { value, quote: true }
-}
-
-/// `text` (prose, such as another error's message, which may itself hold
-/// input) as it is, cut as [`quoted`] cuts a value: `text… (N bytes)`.
-pub(crate) fn shortened(text: &str) -> impl fmt::Display + '_ {
-    Bounded {
-        value: text,
-        quote: false,
-    }
-}
+use anyfn::error::{quoted, QUOTE_LIMIT};
 
 /// A binding's name for a message: as it is when it is such a name as
 /// bindings have (`req`, `$return`), else [`quoted`].
@@ -46,31 +27,6 @@ fn is_plain(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'-'))
-}
-
-struct Bounded<'a> {
-    value: &'a str,
-    quote: bool,
-}
-
-impl fmt::Display for Bounded<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let value = self.value;
-        let mut cut = value.len().min(QUOTE_LIMIT);
-        while !value.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let shown = &value[..cut];
-        if self.quote {
-            write!(f, "{shown:?}")?;
-        } else {
-            f.write_str(shown)?;
-        }
-        if cut < value.len() {
-            write!(f, "… ({} bytes)", value.len())?;
-        }
-        Ok(())
-    }
 }
 
 struct BindingName<'a>(&'a str);
@@ -102,34 +58,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_values_whole_long_ones_cut_with_their_length() {
-        assert_eq!(quoted("").to_string(), r#""""#);
-        assert_eq!(quoted("G E\tT").to_string(), r#""G E\tT""#);
-        let at_the_limit = "x".repeat(QUOTE_LIMIT);
-        assert_eq!(
-            quoted(&at_the_limit).to_string(),
-            format!("\"{at_the_limit}\"")
-        );
-        let long = format!("/{}", "a".repeat((1 << 20) - 1));
-        assert_eq!(
-            quoted(&long).to_string(),
-            format!("\"/{}\"… (1048576 bytes)", "a".repeat(QUOTE_LIMIT - 1))
-        );
-        // A 3-byte character across the limit is left out whole.
-        let across = format!("{}€€", "x".repeat(QUOTE_LIMIT - 1));
-        assert_eq!(
-            quoted(&across).to_string(),
-            format!("\"{}\"… (205 bytes)", "x".repeat(QUOTE_LIMIT - 1))
-        );
-        assert_eq!(
-            shortened(&across).to_string(),
-            format!("{}… (205 bytes)", "x".repeat(QUOTE_LIMIT - 1))
-        );
-        assert_eq!(shortened("as \"it\" is").to_string(), "as \"it\" is");
-    }
-
-    #[test]
-    fn data_members_plain_or_quoted() {
+    fn binding_names_plain_or_quoted() {
         assert_eq!(binding_name("myQueueItem").to_string(), "myQueueItem");
         assert_eq!(binding_name("a\tb").to_string(), r#""a\tb""#);
         assert_eq!(data_member("req").to_string(), "Data.req");

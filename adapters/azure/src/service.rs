@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyfn::adapter::{
     AnswerBody, CatchPanic, Gathered, StreamInvocation, StreamReport, StreamTimers,
 };
+use anyfn::error::quoted;
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
@@ -32,7 +33,7 @@ use crate::context_ext::AzureInvocation;
 use crate::envelope::Envelope;
 use crate::function::AzureFunction;
 use crate::logging::{self, Capture};
-use crate::quote::{binding_name, quoted};
+use crate::quote::binding_name;
 
 /// The header carrying the host's invocation id.
 pub const INVOCATION_ID_HEADER: &str = "x-azure-functions-invocationid";
