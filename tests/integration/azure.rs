@@ -463,3 +463,58 @@ async fn envelope_keys_in_any_case_end_to_end() {
     assert_eq!(echoed["body"], "hi");
     assert_eq!(echoed["pathParameters"], json!({"path": "any/case"}));
 }
+
+/// A `Json<T>` function behind an HTTP trigger takes what it takes on the
+/// local server: a `POST` declared as JSON; a cross-site `text/plain` post
+/// is a `415` and any other method a `405` (`Allow: POST`), in the host's
+/// envelope and with request forwarding alike, and the handler does not run.
+#[tokio::test]
+async fn regression_a_json_function_refuses_what_the_server_refuses() {
+    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/azure/greet-json");
+    for forwarding in [false, true] {
+        let azure = AzureEmulator::builder()
+            .app_dir(&app)
+            .forwarding_http_request(forwarding)
+            .build()
+            .expect("the app folder reads");
+        let _process = azure
+            .spawn(example("greet-json"))
+            .await
+            .expect("greet-json starts");
+        let mode = if forwarding { "forwarding" } else { "envelope" };
+        let text_plain = azure
+            .http(
+                "greet-json",
+                TestRequest::post("/")
+                    .header("content-type", "text/plain")
+                    .body(r#"{"name":"Ada"}"#),
+            )
+            .await
+            .http_response();
+        text_plain.assert_status(415);
+        assert_eq!(
+            text_plain.json::<Value>()["errorType"],
+            "UnsupportedMediaType",
+            "{mode}"
+        );
+        let get = azure
+            .http("greet-json", TestRequest::get("/"))
+            .await
+            .http_response();
+        get.assert_status(405);
+        assert_eq!(get.header("allow"), Some("POST"), "{mode}");
+        let json = azure
+            .http(
+                "greet-json",
+                TestRequest::post("/").json(&json!({"name": "Ada"})),
+            )
+            .await
+            .http_response();
+        json.assert_status(200);
+        assert_eq!(
+            json.json::<Value>(),
+            json!({"greeting": "Hello, Ada!"}),
+            "{mode}"
+        );
+    }
+}

@@ -290,12 +290,17 @@ impl FromAzure for Request {
 
 impl<T: DeserializeOwned> FromAzure for Json<T> {
     fn from_azure(input: AzureInput, _context: &mut Context) -> Result<Self, Error> {
+        // An HTTP request, forwarded or an HTTP trigger's value in the
+        // envelope: a POST whose body is declared as JSON, parsed, as on the
+        // local server (405 for another method, 415 for another body).
+        let json_post = |request: anyfn::Request| {
+            anyfn::adapter::require_json_post(&request)?;
+            request.body().json().map(Json)
+        };
         match input {
-            AzureInput::Http(request) => request.body().json().map(Json),
-            // An HTTP trigger's value is the request: the body is the JSON,
-            // as on every adapter.
+            AzureInput::Http(request) => json_post(request),
             AzureInput::Envelope(trigger) if trigger.is_http() => {
-                crate::http::decode(&trigger)?.body().json().map(Json)
+                json_post(crate::http::decode(&trigger)?)
             }
             AzureInput::Envelope(trigger) => json_value(&trigger).map(Json),
         }

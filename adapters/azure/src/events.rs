@@ -21,9 +21,13 @@ use crate::quote::data_member;
 fn envelope(input: AzureInput, what: &str) -> Result<AzureTrigger, Error> {
     match input {
         AzureInput::Envelope(trigger) => Ok(trigger),
-        AzureInput::Http(_) => Err(Error::bad_request(format!(
-            "expected a {what} trigger's envelope; found a forwarded HTTP request"
-        ))),
+        AzureInput::Http(request) => {
+            // The method and body are told first, as on the local server.
+            anyfn::adapter::require_event_post(&request)?;
+            Err(Error::bad_request(format!(
+                "expected a {what} trigger's envelope; found a forwarded HTTP request"
+            )))
+        }
     }
 }
 

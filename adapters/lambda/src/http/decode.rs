@@ -160,7 +160,13 @@ pub(crate) fn decode(
                     "the {source} event's cookies are not a valid header value"
                 ))
             })?;
-            header_map.insert(COOKIE, value);
+            // A map already holding as many names as it can refuses one
+            // more (`insert` would panic).
+            header_map.try_insert(COOKIE, value).map_err(|_| {
+                Error::bad_request(format!(
+                    "the {source} event has too many header names to add its cookies"
+                ))
+            })?;
         }
     }
 

@@ -353,4 +353,24 @@ mod tests {
             err.message()
         );
     }
+
+    /// A v2 event whose headers fill the map exactly, and cookies besides:
+    /// adding the `Cookie` header panicked.
+    #[test]
+    fn regression_cookies_past_a_full_header_map_are_a_bad_request() {
+        let event = json!({
+            "version": "2.0",
+            "rawPath": "/",
+            "rawQueryString": "",
+            "headers": names(24_576),
+            "cookies": ["a=1"],
+            "requestContext": {"http": {"method": "GET", "path": "/"}},
+            "isBase64Encoded": false
+        });
+        let payload = event.to_string();
+        let err = Request::from_lambda(payload.as_bytes(), &mut Context::builder().build())
+            .expect_err("no room for the cookies");
+        assert!(err.is_bad_request(), "{err}");
+        assert!(err.message().contains("too many header names"), "{err}");
+    }
 }
