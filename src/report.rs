@@ -140,7 +140,7 @@ impl fmt::Display for InvocationReport {
         // The id is the platform's, written as it came unless it holds a
         // control character: a tab or a newline in it would forge a field
         // or a line.
-        let request_id = without_controls(&self.request_id);
+        let request_id = crate::error::without_controls(&self.request_id);
         let mut line = LineBuffer::new();
         line.text("REPORT RequestId: ");
         line.text(&request_id);
@@ -172,23 +172,6 @@ impl fmt::Display for InvocationReport {
             ),
         }
     }
-}
-
-/// `text` with its control characters (a tab, a newline, …) escaped as Rust
-/// writes them (`\t`, `\n`, `\u{1b}`); borrowed when it has none.
-fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            escaped.extend(c.escape_default());
-        } else {
-            escaped.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(escaped)
 }
 
 /// A line of text built on the stack; too long a line is flagged, not cut.

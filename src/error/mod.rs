@@ -19,7 +19,7 @@ use http::{HeaderMap, Method, StatusCode};
 pub use chain::Chain;
 pub use into_error::IntoError;
 pub use kind::ErrorKind;
-pub use quoted::{quoted, shortened, Quoted, Shortened, QUOTE_LIMIT};
+pub use quoted::{quoted, shortened, without_controls, Quoted, Shortened, QUOTE_LIMIT};
 pub use render::ErrorDetails;
 
 /// The error of an invocation: a kind, a message, the HTTP status and

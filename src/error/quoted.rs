@@ -1,7 +1,9 @@
 //! [`quoted`] and [`shortened`]: an offending input value, and another
 //! error's message that may hold one, as an error message or a log line
-//! shows them, bounded.
+//! shows them, bounded; [`without_controls`]: a platform's id written into
+//! a line without forging its fields.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// How many bytes of a value [`quoted`] shows, at most.
@@ -104,9 +106,69 @@ impl fmt::Display for Shortened<'_> {
     }
 }
 
+/// `text` with its control characters (a tab, a newline, an escape, C1
+/// controls) written as Rust writes them (`\t`, `\n`, `\u{1b}`), so that
+/// an id a platform sent cannot forge a field or a line of a tab-separated
+/// `REPORT` line or a log line; borrowed when it has none, as ids (UUIDs,
+/// GUIDs) do.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::error::without_controls;
+///
+/// assert_eq!(without_controls("0f8fad5b-d9cb-469f"), "0f8fad5b-d9cb-469f");
+/// assert_eq!(without_controls("a\tDuration: 0 ms"), "a\\tDuration: 0 ms");
+/// assert_eq!(without_controls("é\u{85}"), "é\\u{85}");
+/// ```
+pub fn without_controls(text: &str) -> Cow<'_, str> {
+    // Bytes first, as fast as a scan goes: C0 controls, DEL, and 0xC2,
+    // which starts every C1 control (U+0080 to U+009F) and a few other
+    // characters, told apart below.
+    if !text
+        .bytes()
+        .any(|byte| byte < 0x20 || byte == 0x7f || byte == 0xc2)
+    {
+        return Cow::Borrowed(text);
+    }
+    if !text.contains(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{quoted, shortened, QUOTE_LIMIT};
+    use super::{quoted, shortened, without_controls, QUOTE_LIMIT};
+
+    #[test]
+    fn controls_are_escaped_and_the_rest_borrowed() {
+        assert!(matches!(
+            without_controls("abc-123"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            without_controls("¡é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        for (text, escaped) in [
+            ("a\tb", "a\\tb"),
+            ("a\nb\r", "a\\nb\\r"),
+            ("\u{1b}[31m", "\\u{1b}[31m"),
+            ("\u{7f}", "\\u{7f}"),
+            ("¡\u{9f}", "¡\\u{9f}"),
+        ] {
+            assert_eq!(without_controls(text), escaped, "{text:?}");
+        }
+    }
 
     #[test]
     fn messages_are_shortened_in_the_middle_on_character_boundaries() {

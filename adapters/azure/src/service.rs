@@ -233,8 +233,8 @@ impl Shared {
                 Box::pin(std::future::ready(Err(error)))
             },
         );
-        let settled = async move { CatchPanic::new(call).await.and_then(|outcome| outcome) };
         let Some(watch) = watch else {
+            let settled = async move { CatchPanic::new(call).await.and_then(|outcome| outcome) };
             let (task, outcome) = adapter::detach(settled);
             tokio::spawn(task.instrument(span));
             let outcome = match tokio::time::timeout_at(deadline.into(), outcome).await {
@@ -243,7 +243,8 @@ impl Shared {
             };
             return (outcome, false);
         };
-        let invocation = pin!(settled);
+        // The watchdog catches a panic while polling (see its docs).
+        let invocation = pin!(call);
         match watch
             .run_named(invocation_id, late, deadline, &span, invocation)
             .await
@@ -414,18 +415,7 @@ impl Shared {
 /// forge a field of the `REPORT` line or of a log line. The host's ids are
 /// GUIDs, which have none.
 fn invocation_id(id: &str) -> Arc<str> {
-    if !id.contains(char::is_control) {
-        return Arc::from(id);
-    }
-    let mut escaped = String::with_capacity(id.len() + 8);
-    for c in id.chars() {
-        if c.is_control() {
-            escaped.extend(c.escape_default());
-        } else {
-            escaped.push(c);
-        }
-    }
-    Arc::from(escaped)
+    Arc::from(anyfn::error::without_controls(id))
 }
 
 /// How many of an envelope's bindings an error lists.

@@ -325,7 +325,10 @@ impl ConnectionWatch {
 
     /// Runs `invocation`, request number `request`, under the watchdog's
     /// eye until `deadline`, polling it where it is pinned (in `span` when
-    /// it is enabled): the caller's frame, so the future is not moved.
+    /// it is enabled): the caller's frame, so the future is not moved. A
+    /// panic while polling it settles it as a
+    /// [`Panic`](anyfn::ErrorKind::Panic) error, in time or late as the
+    /// clock says, and the connection's next request is watched as usual.
     pub async fn run<F, T>(
         &self,
         request: u64,
@@ -400,7 +403,18 @@ impl ConnectionWatch {
             Err(EXPIRED) => return Poll::Ready(self.late(started, false)),
             Err(_) => return Poll::Ready(self.late(started, true)),
         }
-        match invocation.poll(cx) {
+        // A panic while polling is the invocation's outcome: unwinding
+        // through here would leave the state at `POLLING`, and the watchdog
+        // would take the connection's next request for a handler still
+        // running. (Adapters' handlers catch their own; this holds for any
+        // future, a hand-written `AzureFunction`'s too.)
+        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| invocation.poll(cx)))
+            .unwrap_or_else(|payload| {
+                Poll::Ready(Err(Error::panic(anyfn::adapter::panic_message(
+                    payload.as_ref(),
+                ))))
+            });
+        match polled {
             Poll::Ready(result) => {
                 if state.swap(FREE, Ordering::AcqRel) == ANSWERED {
                     return Poll::Ready(self.late(started, true));

@@ -169,3 +169,49 @@ async fn a_header_sleep_replaced_by_a_newer_one_is_over_and_does_not_clear_it() 
         .await
         .expect("the newer sleep still ends at its deadline");
 }
+
+/// A future that panics while polled settles as a `Panic` error, and the
+/// same connection's next invocation is watched as usual (the panic used to
+/// unwind through the watchdog, leaving its state at "being polled").
+#[tokio::test(flavor = "current_thread")]
+async fn a_panic_while_polled_settles_as_a_panic_and_the_next_invocation_runs() {
+    let watchdog = Watchdog::start(
+        TIMEOUT,
+        None,
+        Arc::new(RequestIds::new()),
+        ErrorDetails::Hidden,
+    )
+    .expect("starts");
+    let registration = watchdog.register(None);
+    let panicking = pin!(async {
+        if TIMEOUT > Duration::ZERO {
+            panic!("polled into a bug");
+        }
+        Ok::<_, Error>("never")
+    });
+    let settled = registration
+        .watch()
+        .run(
+            1,
+            Instant::now() + TIMEOUT,
+            &tracing::Span::none(),
+            panicking,
+        )
+        .await;
+    match settled {
+        Settled::InTime(Err(error)) => {
+            assert!(error.is_panic(), "{error:?}");
+            assert_eq!(error.message(), "handler panicked: polled into a bug");
+        }
+        other => panic!("a panic in time: {other:?}"),
+    }
+    let next = pin!(async { Ok::<_, Error>("next") });
+    let settled = registration
+        .watch()
+        .run(2, Instant::now() + TIMEOUT, &tracing::Span::none(), next)
+        .await;
+    assert!(
+        matches!(settled, Settled::InTime(Ok("next"))),
+        "{settled:?}"
+    );
+}
