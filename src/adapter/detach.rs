@@ -242,6 +242,16 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_debug_forms_say_whether_it_runs() {
+        let (mut task, outcome) = detach(async { Ok::<_, Error>(1) });
+        assert_eq!(format!("{task:?}"), "Detached { running: true }");
+        assert_eq!(format!("{outcome:?}"), "Outcome { .. }");
+        std::future::poll_fn(|cx| Pin::new(&mut task).poll(cx)).await;
+        assert_eq!(format!("{task:?}"), "Detached { running: false }");
+        assert_eq!(outcome.await.ok(), Some(1));
+    }
+
+    #[tokio::test]
     async fn a_task_dropped_unpolled_is_an_internal_error() {
         let (task, outcome) = detach(async { Ok::<_, Error>(()) });
         drop(task);

@@ -296,6 +296,52 @@ mod tests {
         assert!(body.next_chunk().await.is_none(), "nothing after the cut");
     }
 
+    /// An idle event stream gets one keep-alive comment per interval, the
+    /// next one timed from the last, not a flood once the first fires.
+    #[tokio::test]
+    async fn an_idle_event_stream_gets_one_keep_alive_per_interval() {
+        let idle = futures_core_pending();
+        let mut response = crate::stream::sse::from_body(BodyStream::new(idle));
+        response
+            .extensions_mut()
+            .insert(crate::stream::sse::KeepAlive(Duration::from_millis(50)));
+        let (_parts, mut body) =
+            guard_stream(response, invocation(Duration::from_millis(330)), Tokio).into_parts();
+        let mut comments = 0;
+        loop {
+            let chunk = body
+                .next_chunk()
+                .await
+                .expect("a chunk")
+                .expect("not yet the cut");
+            if chunk.starts_with(b"event: error") {
+                break;
+            }
+            assert_eq!(chunk, crate::stream::sse::KEEP_ALIVE_COMMENT);
+            comments += 1;
+            assert!(comments <= 12, "a flood of keep-alive comments");
+        }
+        assert!(
+            (4..=7).contains(&comments),
+            "{comments} comments in 330 ms at 50 ms"
+        );
+    }
+
+    /// A body that never yields a chunk.
+    fn futures_core_pending() -> impl futures_core::Stream<Item = Result<Bytes, crate::Error>> {
+        struct Never;
+        impl futures_core::Stream for Never {
+            type Item = Result<Bytes, crate::Error>;
+            fn poll_next(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Self::Item>> {
+                std::task::Poll::Pending
+            }
+        }
+        Never
+    }
+
     /// The same for an event stream: its `error` event, then the cut.
     #[tokio::test]
     async fn an_event_stream_always_ready_gets_its_error_event_at_the_deadline() {

@@ -122,9 +122,8 @@ impl fmt::Display for Shortened<'_> {
 /// assert_eq!(without_controls("é\u{85}"), "é\\u{85}");
 /// ```
 pub fn without_controls(text: &str) -> Cow<'_, str> {
-    // Bytes first, as fast as a scan goes: C0 controls, DEL, and 0xC2,
-    // which starts every C1 control (U+0080 to U+009F) and a few other
-    // characters, told apart below.
+    // Bytes first, as fast as a scan goes: printable ASCII has no control;
+    // anything else is told apart character by character below.
     if !may_hold_controls(text.as_bytes()) {
         return Cow::Borrowed(text);
     }
@@ -142,33 +141,27 @@ pub fn without_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(escaped)
 }
 
-/// Whether `bytes` holds a C0 control, DEL or 0xC2 (which starts every C1
-/// control), eight bytes at a time: it is on every `REPORT` line's path.
+/// Whether `bytes` holds a byte that is not printable ASCII: a C0 control,
+/// DEL, or a byte of a non-ASCII character (C1 controls among them), eight
+/// bytes at a time: it is on every `REPORT` line's path, and ids are ASCII.
 fn may_hold_controls(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    /// Whether a byte of `word` is below 0x20 (exact for bounds up to 0x80).
-    fn below_space(word: u64) -> bool {
-        word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0
-    }
-    /// Whether a byte of `word` is `byte`.
-    fn holds(word: u64, byte: u8) -> bool {
-        let zeroed = word ^ (ONES * u64::from(byte));
-        zeroed.wrapping_sub(ONES) & !zeroed & HIGHS != 0
-    }
     let mut words = bytes.chunks_exact(8);
-    let mut found = false;
+    let mut found = 0;
     for word in &mut words {
         let mut eight = [0; 8];
         eight.copy_from_slice(word);
         let word = u64::from_ne_bytes(eight);
-        found |= below_space(word) | holds(word, 0x7f) | holds(word, 0xc2);
+        // A byte below 0x20, or above 0x7e (both exact per word: Bit
+        // Twiddling Hacks' hasless and hasmore).
+        found |= (word.wrapping_sub(ONES * 0x20) & !word) | (word.wrapping_add(ONES) | word);
     }
-    found
+    found & HIGHS != 0
         || words
             .remainder()
             .iter()
-            .any(|&byte| byte < 0x20 || byte == 0x7f || byte == 0xc2)
+            .any(|&byte| !(0x20..=0x7e).contains(&byte))
 }
 
 #[cfg(test)]
@@ -179,12 +172,18 @@ mod tests {
     /// byte value at every position of 8- and 13-byte texts.
     #[test]
     fn the_word_scan_finds_what_the_byte_scan_finds() {
-        for (len, fill) in [(8usize, b'a'), (13, 0xff), (16, 0x80), (36, 0xc3), (24, 0x20)] {
+        for (len, fill) in [
+            (8usize, b'a'),
+            (13, 0xff),
+            (16, 0x80),
+            (36, 0xc3),
+            (24, 0x20),
+        ] {
             for at in 0..len {
                 for byte in 0..=255u8 {
                     let mut bytes = vec![fill; len];
                     bytes[at] = byte;
-                    let expected = byte < 0x20 || byte == 0x7f || byte == 0xc2;
+                    let expected = !(0x20..=0x7e).contains(&byte) || !(0x20..=0x7e).contains(&fill);
                     assert_eq!(
                         super::may_hold_controls(&bytes),
                         expected,

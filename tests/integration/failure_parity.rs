@@ -570,3 +570,32 @@ async fn a_functions_own_error_type_is_returned_with_question_mark_and_keeps_its
     }
     server.shutdown().await;
 }
+
+/// `ANYFN_ERROR_DETAILS=show` shows a server error's whole message to HTTP
+/// callers (for local development); anything else, or nothing, hides it.
+/// The `failures` example as a process, its environment set.
+#[tokio::test]
+async fn the_error_details_variable_shows_or_hides_a_server_errors_message() {
+    for (value, shown) in [
+        (Some("show"), true),
+        (Some(" ON "), true),
+        (Some("off"), false),
+        (None, false),
+    ] {
+        let env: Vec<(&str, &str)> = value
+            .map(|value| ("ANYFN_ERROR_DETAILS", value))
+            .into_iter()
+            .collect();
+        let server = crate::support::ExampleServer::start_with_env("failures", &env);
+        let client = anyfn_test::TestClient::new(server.addr);
+        let answer = client.get("/io").await.expect("an answer");
+        answer.assert_status(500);
+        let body: Value = answer.json();
+        let message = body["errorMessage"].as_str().unwrap_or_default();
+        if shown {
+            assert!(message.contains("disk on fire"), "{value:?}: {message}");
+        } else {
+            assert_eq!(message, "Internal Server Error", "{value:?}");
+        }
+    }
+}

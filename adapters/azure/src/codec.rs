@@ -406,6 +406,19 @@ mod tests {
         Json::<T>::from_azure(input, &mut Context::builder().build()).map(|Json(value)| value)
     }
 
+    /// A trigger made by code (not walked from the host's text) is an HTTP
+    /// request by its value's shape: an object, or an object the host
+    /// encoded as a string, with `Method` and `Url`.
+    #[test]
+    fn a_trigger_made_by_code_is_told_http_by_its_shape() {
+        let request = json!({"Method": "GET", "Url": "https://x/a"});
+        assert!(AzureTrigger::new("req", request.clone()).is_http());
+        assert!(AzureTrigger::new("req", json!(request.to_string())).is_http());
+        assert!(!AzureTrigger::new("req", json!({"Method": "GET"})).is_http());
+        assert!(!AzureTrigger::new("q", json!("hello")).is_http());
+        assert!(!AzureTrigger::new("q", json!(7)).is_http());
+    }
+
     /// serde's message quotes the value it could not take whole: a 1 MB
     /// string came back whole in the error answer.
     #[test]

@@ -324,6 +324,53 @@ mod tests {
         assert!(metadata_only.bindings().is_empty());
     }
 
+    /// Envelopes (and so triggers, `AzureTrigger: PartialEq`) are equal
+    /// when their data and metadata are, however the host spaced them; a
+    /// value or a metadata entry that differs makes them differ.
+    #[test]
+    fn envelopes_are_equal_by_their_values_not_their_spacing() {
+        let parse = |text: &str| Envelope::parse(text.as_bytes()).expect(text);
+        let one = parse(r#"{"Data": {"q": {"a": 1}}, "Metadata": {"Id": "1"}}"#);
+        assert_eq!(
+            one,
+            parse(r#"{ "Data" : { "q" : { "a" : 1 } } , "Metadata" : { "Id" : "1" } }"#)
+        );
+        assert_ne!(
+            one,
+            parse(r#"{"Data": {"q": {"a": 2}}, "Metadata": {"Id": "1"}}"#)
+        );
+        assert_ne!(
+            one,
+            parse(r#"{"Data": {"q": {"a": 1}}, "Metadata": {"Id": "2"}}"#)
+        );
+        assert_ne!(
+            one,
+            parse(r#"{"Data": {"r": {"a": 1}}, "Metadata": {"Id": "1"}}"#)
+        );
+        let spaced = parse(r#"{"Data": {"q": { "a" : 1 }}}"#);
+        assert_eq!(one.bindings()[0].value, spaced.bindings()[0].value);
+        let same_text = LazyJson::from_value(json!({"a": 1}));
+        assert_eq!(same_text, LazyJson::from_value(json!({"a": 1})));
+        assert_ne!(same_text, LazyJson::from_value(json!({"a": 2})));
+    }
+
+    #[test]
+    fn the_debug_form_shows_the_values_as_sent() {
+        let envelope = Envelope::parse(br#"{"Data": {"q": "\"x\""}, "Metadata": {"Id": 7}}"#)
+            .expect("an envelope");
+        let debug = format!("{envelope:?}");
+        assert!(debug.starts_with("Envelope { data: ["), "{debug}");
+        assert!(debug.contains(r#"name: "q", value: "\"x\"""#), "{debug}");
+        assert!(debug.ends_with(r#"metadata: Some({"Id": 7}) }"#), "{debug}");
+    }
+
+    #[test]
+    fn the_first_byte_tells_the_json_type() {
+        assert_eq!(LazyJson::from_value(json!({"a": 1})).first_byte(), b'{');
+        assert_eq!(LazyJson::from_value(json!("s")).first_byte(), b'"');
+        assert_eq!(LazyJson::from_value(json!(7)).first_byte(), b'7');
+    }
+
     #[test]
     fn anything_else_is_not_an_envelope() {
         assert_eq!(Envelope::parse(br#"{"name": "Ada"}"#), None);
