@@ -183,6 +183,9 @@ async fn a_panic_while_polled_settles_as_a_panic_and_the_next_invocation_runs() 
     )
     .expect("starts");
     let registration = watchdog.register(None);
+    // Far enough that capturing the panic's backtrace (RUST_BACKTRACE=1,
+    // a debug build: about 100 ms) cannot make it late.
+    const LONG: Duration = Duration::from_secs(20);
     let panicking = pin!(async {
         if TIMEOUT > Duration::ZERO {
             panic!("polled into a bug");
@@ -191,12 +194,7 @@ async fn a_panic_while_polled_settles_as_a_panic_and_the_next_invocation_runs() 
     });
     let settled = registration
         .watch()
-        .run(
-            1,
-            Instant::now() + TIMEOUT,
-            &tracing::Span::none(),
-            panicking,
-        )
+        .run(1, Instant::now() + LONG, &tracing::Span::none(), panicking)
         .await;
     match settled {
         Settled::InTime(Err(error)) => {
@@ -208,7 +206,7 @@ async fn a_panic_while_polled_settles_as_a_panic_and_the_next_invocation_runs() 
     let next = pin!(async { Ok::<_, Error>("next") });
     let settled = registration
         .watch()
-        .run(2, Instant::now() + TIMEOUT, &tracing::Span::none(), next)
+        .run(2, Instant::now() + LONG, &tracing::Span::none(), next)
         .await;
     assert!(
         matches!(settled, Settled::InTime(Ok("next"))),
