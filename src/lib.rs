@@ -2,7 +2,6 @@
 #![doc = include_str!("docs/failures.md")]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
-pub mod adapter;
 mod base64;
 mod body;
 mod context;
@@ -14,7 +13,6 @@ mod json;
 mod media_type;
 mod params;
 mod query;
-mod report;
 mod request;
 pub mod response;
 pub mod stream;
@@ -32,7 +30,6 @@ pub use json::Json;
 pub use media_type::MediaType;
 pub use params::{PathParams, StageVariables};
 pub use query::Query;
-pub use report::{InvocationReport, Pricing};
 pub use request::RequestExt;
 
 /// An HTTP request as a handler sees it, on every runtime.

@@ -1,7 +1,27 @@
 //! RFC 3339 timestamps for [`SystemTime`], without a date-time dependency:
-//! portable events carry std times and serialize them as text.
+//! portable events carry std times and serialize them as text; and
+//! [`deadline_after`], a deadline that never overflows.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// `start + timeout`, or a day after `start` when that is past what an
+/// [`Instant`] can hold (a timeout of `Duration::MAX`, say): adding a
+/// configured timeout to an instant must never panic.
+///
+/// # Example
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// let start = Instant::now();
+/// assert_eq!(anyfn::time::deadline_after(start, Duration::from_secs(3)), start + Duration::from_secs(3));
+/// assert_eq!(anyfn::time::deadline_after(start, Duration::MAX), start + Duration::from_secs(24 * 60 * 60));
+/// ```
+pub fn deadline_after(start: Instant, timeout: Duration) -> Instant {
+    start
+        .checked_add(timeout)
+        .unwrap_or_else(|| start + Duration::from_secs(24 * 60 * 60))
+}
 
 /// Formats `time` as RFC 3339 in UTC, with milliseconds when it has any
 /// (`2024-05-01T12:00:00Z`, `2024-05-01T12:00:00.250Z`).

@@ -296,7 +296,7 @@ impl ContextBuilder {
     pub fn build(self) -> Context {
         let deadline = self
             .deadline
-            .unwrap_or_else(|| crate::adapter::deadline_after(Instant::now(), self.timeout));
+            .unwrap_or_else(|| crate::time::deadline_after(Instant::now(), self.timeout));
         Context {
             request_id: self
                 .request_id

@@ -53,8 +53,24 @@ impl BodyStream {
         Self::from_chunks(Chunks::new(stream, Into::into))
     }
 
-    /// A body of already-made chunks.
-    pub(crate) fn from_chunks<S>(chunks: S) -> Self
+    /// A body of chunks already made as [`Bytes`] and errors already
+    /// [`Error`]s: [`new`](Self::new) without its conversion of each item.
+    /// What an adapter wrapping a body in a stream of its own uses.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::BodyStream;
+    /// use bytes::Bytes;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let chunks = tokio_stream::iter([Ok(Bytes::from("a")), Ok(Bytes::from("b"))]);
+    /// assert_eq!(BodyStream::from_chunks(chunks).collect().await?, "ab");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_chunks<S>(chunks: S) -> Self
     where
         S: Stream<Item = Result<Bytes, Error>> + Send + 'static,
     {

@@ -12,7 +12,7 @@ use anyfn::{Error, ErrorKind, Response};
 use serde_json::Value;
 
 use crate::codec::AzureAnswer;
-use anyfn::adapter::AnswerBody;
+use anyfn_kit::AnswerBody;
 
 /// An answer ready for the envelope.
 pub(crate) enum Encoded {

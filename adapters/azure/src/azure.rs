@@ -301,7 +301,7 @@ impl BoundAzure {
             shared,
         } = self;
         // The cold start, as the local server reports it.
-        let init = anyfn::adapter::since_process_start()
+        let init = anyfn_kit::since_process_start()
             .map(|d| format!("{} ms", d.as_millis()))
             .unwrap_or_else(|| "unknown".to_owned());
         tracing::info!(

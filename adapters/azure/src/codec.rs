@@ -294,7 +294,7 @@ impl<T: DeserializeOwned> FromAzure for Json<T> {
         // envelope: a POST whose body is declared as JSON, parsed, as on the
         // local server (405 for another method, 415 for another body).
         let json_post = |request: anyfn::Request| {
-            anyfn::adapter::require_json_post(&request)?;
+            anyfn_kit::require_json_post(&request)?;
             request.body().json().map(Json)
         };
         match input {

@@ -23,7 +23,7 @@ fn envelope(input: AzureInput, what: &str) -> Result<AzureTrigger, Error> {
         AzureInput::Envelope(trigger) => Ok(trigger),
         AzureInput::Http(request) => {
             // The method and body are told first, as on the local server.
-            anyfn::adapter::require_event_post(&request)?;
+            anyfn_kit::require_event_post(&request)?;
             Err(Error::bad_request(format!(
                 "expected a {what} trigger's envelope; found a forwarded HTTP request"
             )))

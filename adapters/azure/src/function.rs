@@ -6,7 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 
-use anyfn::{adapter, Context, Error, ErrorKind, Handler};
+use anyfn::{Context, Error, ErrorKind, Handler};
 
 use crate::codec::{AzureAnswer, AzureInput, FromAzure, IntoAzure};
 
@@ -46,13 +46,13 @@ where
         let handler = Arc::clone(&self.0);
         Box::pin(async move {
             // Decoding and encoding are guarded as the handler is (inside
-            // `adapter::invoke`): a panic on the host's input fails this
+            // `anyfn_kit::invoke`): a panic on the host's input fails this
             // invocation alone, not the connection and what follows on it.
             let event = guarded("decoding the event", || {
                 H::Event::from_azure(input, &mut context)
             })?;
             let output =
-                adapter::invoke(handler.as_ref(), event, context, std::future::pending()).await?;
+                anyfn_kit::invoke(handler.as_ref(), event, context, std::future::pending()).await?;
             guarded("encoding the output", || output.into_azure())
         })
     }
@@ -66,7 +66,7 @@ fn guarded<T>(step: &str, run: impl FnOnce() -> Result<T, Error>) -> Result<T, E
             ErrorKind::Panic,
             format!(
                 "{step} panicked: {}",
-                adapter::panic_message(payload.as_ref())
+                anyfn_kit::panic_message(payload.as_ref())
             ),
         ))
     })

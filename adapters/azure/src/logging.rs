@@ -31,7 +31,7 @@ static INSTALLED: AtomicBool = AtomicBool::new(false);
 /// `ANYFN_DEFAULT_SUBSCRIBER` does not turn it off. Level from `RUST_LOG`
 /// (`target=level` pairs, or one level), else `info`.
 pub(crate) fn install_default_subscriber() {
-    if !anyfn::adapter::default_subscriber_allowed() {
+    if !anyfn_kit::default_subscriber_allowed() {
         return;
     }
     let filter = std::env::var("RUST_LOG")
@@ -51,7 +51,7 @@ pub(crate) struct Capture {
 
 impl Capture {
     /// Starts capturing the lines logged inside `span` (an invocation's,
-    /// from [`anyfn::adapter::invocation_span`]): `None` unless the default
+    /// from [`anyfn_kit::invocation_span`]): `None` unless the default
     /// subscriber is installed and has the span.
     pub(crate) fn start(span: &Span) -> Option<Self> {
         if !INSTALLED.load(Ordering::Acquire) {

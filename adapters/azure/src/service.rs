@@ -9,17 +9,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::adapter::{
-    AnswerBody, CatchPanic, Gathered, StreamInvocation, StreamReport, StreamTimers,
-};
 use anyfn::error::quoted;
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
-use anyfn::{
-    adapter, Body, Context, Error, ErrorDetails, InvocationReport, Platform, Request, Response,
-    DEFAULT_MEMORY_MB,
-};
+use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response, DEFAULT_MEMORY_MB};
+use anyfn_kit::InvocationReport;
+use anyfn_kit::{AnswerBody, CatchPanic, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn_watchdog::{ConnectionWatch, LateAnswer, Settled};
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -106,7 +102,7 @@ impl Shared {
         let body = match read_body(incoming).await {
             Ok(body) => body,
             Err(error) => {
-                adapter::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(&invocation_id, &error);
                 let mut response =
                     whole(error.to_response(&invocation_id, self.settings.error_details));
                 // The rest of the body is left unread.
@@ -148,7 +144,7 @@ impl Shared {
                      object holding Data and Metadata (for HTTP requests at their own path, turn on \
                      customHandler.enableForwardingHttpRequest in host.json)",
                 );
-                adapter::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(&invocation_id, &error);
                 whole(error.to_response(&invocation_id, self.settings.error_details))
             }
         }
@@ -197,7 +193,7 @@ impl Shared {
         Context::builder()
             .request_id(invocation.invocation_id())
             .function_name(invocation.shared_function_name())
-            .deadline(adapter::deadline_after(started, self.settings.timeout))
+            .deadline(anyfn::time::deadline_after(started, self.settings.timeout))
             .platform(Platform::AzureFunctions)
             .extension(invocation)
             .build()
@@ -229,13 +225,13 @@ impl Shared {
         // functions catch theirs; this is for any `AzureFunction`.
         let call = catch_unwind(AssertUnwindSafe(|| function.call(input, context))).unwrap_or_else(
             |payload| {
-                let error = Error::panic(adapter::panic_message(payload.as_ref()));
+                let error = Error::panic(anyfn_kit::panic_message(payload.as_ref()));
                 Box::pin(std::future::ready(Err(error)))
             },
         );
         let Some(watch) = watch else {
             let settled = async move { CatchPanic::new(call).await.and_then(|outcome| outcome) };
-            let (task, outcome) = adapter::detach(settled);
+            let (task, outcome) = anyfn_kit::detach(settled);
             tokio::spawn(task.instrument(span));
             let outcome = match tokio::time::timeout_at(deadline.into(), outcome).await {
                 Ok(result) => result,
@@ -270,7 +266,7 @@ impl Shared {
         let (name, function) = match self.find(name) {
             Ok(found) => found,
             Err(error) => {
-                adapter::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(&invocation_id, &error);
                 return whole(error.to_response(&invocation_id, details));
             }
         };
@@ -291,7 +287,7 @@ impl Shared {
         );
         let context = self.context(invocation, started);
         let deadline = context.deadline();
-        let span = adapter::invocation_span(&context);
+        let span = anyfn_kit::invocation_span(&context);
         let capture = Capture::start(&span);
         let (outcome, answered) = match trigger {
             Ok(trigger) => {
@@ -324,7 +320,7 @@ impl Shared {
             Ok(encoded) => envelope_answer(&encoded, output, &lines),
             Err(error) => {
                 if !answered {
-                    adapter::log_failure(&invocation_id, &error);
+                    anyfn_kit::log_failure(&invocation_id, &error);
                 }
                 if is_http {
                     // The caller sees the same status as on every adapter;
@@ -365,7 +361,7 @@ impl Shared {
         let (name, function) = match found {
             Ok(found) => found,
             Err(error) => {
-                adapter::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(&invocation_id, &error);
                 return whole(error.to_response(&invocation_id, details));
             }
         };
@@ -373,7 +369,7 @@ impl Shared {
             AzureInvocation::new(Arc::clone(&invocation_id), name, self.settings.mode, None);
         let context = self.context(invocation, started);
         let deadline = context.deadline();
-        let span = adapter::invocation_span(&context);
+        let span = anyfn_kit::invocation_span(&context);
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
         let call = Call {
@@ -392,7 +388,7 @@ impl Shared {
             }
             Err(error) => {
                 if !answered {
-                    adapter::log_failure(&invocation_id, &error);
+                    anyfn_kit::log_failure(&invocation_id, &error);
                 }
                 let mut response = whole(error.to_response(&invocation_id, details));
                 if answered {
@@ -567,7 +563,7 @@ fn guard(
         deadline,
         details,
     };
-    adapter::guard_stream(response, invocation, TokioTimers)
+    anyfn_kit::guard_stream(response, invocation, TokioTimers)
 }
 
 /// A streamed answer gathered within the deadline (envelope mode).
@@ -599,7 +595,7 @@ fn stream(
         invocation_id,
         started,
         DEFAULT_MEMORY_MB,
-        anyfn::Pricing::default(),
+        anyfn_kit::Pricing::default(),
     );
     hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
 }
@@ -671,7 +667,7 @@ fn report(request_id: &str, started: Instant) {
             request_id,
             started.elapsed(),
             DEFAULT_MEMORY_MB,
-            anyfn::Pricing::default(),
+            anyfn_kit::Pricing::default(),
         );
         tracing::info!(target: "anyfn::report", "{report}");
     }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::adapter::{CatchPanic, StreamInvocation, StreamTimers};
-use anyfn::{adapter, Context, Error, Handler, Platform};
+use anyfn::{Context, Error, Handler, Platform};
+use anyfn_kit::{CatchPanic, StreamInvocation, StreamTimers};
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent, LambdaInvocation};
@@ -66,7 +66,7 @@ where
         Err(join) if join.is_panic() => Err(LambdaError::Runtime {
             message: format!(
                 "lambda_runtime panicked ({}); the Runtime API answered in a way it cannot handle",
-                anyfn::adapter::panic_message(join.into_panic().as_ref())
+                anyfn_kit::panic_message(join.into_panic().as_ref())
             ),
         }),
         Err(join) => Err(LambdaError::Runtime {
@@ -160,7 +160,7 @@ where
             let event = LambdaEvent::new(payload, context);
             let settling = Box::pin(invoke(handler, event, &env, &settings));
             let outcome = CatchPanic::new(settling).await.unwrap_or_else(|err| {
-                adapter::log_failure(&request_id, &err);
+                anyfn_kit::log_failure(&request_id, &err);
                 Err(Diagnostic {
                     error_type: err.error_type().to_owned(),
                     error_message: err.message().to_owned(),
@@ -221,7 +221,7 @@ where
                 deadline,
                 details: settings.error_details,
             };
-            let guarded = adapter::guard_stream(response, invocation, TokioTimers);
+            let guarded = anyfn_kit::guard_stream(response, invocation, TokioTimers);
             crate::streaming::post(guarded, source, settings.response_streaming).await
         }
         Err(err) => Err(err),
@@ -230,7 +230,7 @@ where
         Ok(posted) => return Ok(posted),
         Err(err) => err,
     };
-    adapter::log_failure(&request_id, &err);
+    anyfn_kit::log_failure(&request_id, &err);
     if let Some(source) = source.filter(|source| source.is_http()) {
         let response = err.to_response(&request_id, settings.error_details);
         match crate::http::encode(response, source).and_then(raw_json) {
@@ -256,7 +256,7 @@ struct Settled {
     deadline: Instant,
 }
 
-/// tokio's timers, lent to [`adapter::guard_stream`].
+/// tokio's timers, lent to [`anyfn_kit::guard_stream`].
 struct TokioTimers;
 
 impl StreamTimers for TokioTimers {
@@ -330,8 +330,8 @@ where
 
     // The handler runs on a task of its own, in lambda_runtime's span, so that
     // one blocking its thread is still answered at the deadline.
-    let (task, outcome) = adapter::detach(async move {
-        adapter::invoke(&*handler, event, context, std::future::pending()).await
+    let (task, outcome) = anyfn_kit::detach(async move {
+        anyfn_kit::invoke(&*handler, event, context, std::future::pending()).await
     });
     tokio::spawn(task.instrument(tracing::Span::current()));
     let output = tokio::time::timeout_at(deadline.into(), outcome)

@@ -52,10 +52,10 @@ impl FromHttp for Request {
 
 /// A `POST` whose body is declared as JSON (`application/json`, any
 /// `+json`), parsed; `405` for another method, `415` for another body
-/// ([`require_json_post`](anyfn::adapter::require_json_post)).
+/// ([`require_json_post`](anyfn_kit::require_json_post)).
 impl<T: DeserializeOwned> FromHttp for Json<T> {
     fn from_http(request: Request) -> Result<Self, Error> {
-        anyfn::adapter::require_json_post(&request)?;
+        anyfn_kit::require_json_post(&request)?;
         request.body().json().map(Json)
     }
 }

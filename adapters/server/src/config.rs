@@ -4,7 +4,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyfn::{ErrorDetails, Platform, Pricing, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
+use anyfn::{ErrorDetails, Platform, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
+use anyfn_kit::Pricing;
 
 use crate::ServeError;
 

@@ -8,7 +8,6 @@
 
 use std::time::SystemTime;
 
-use anyfn::adapter::require_event_post;
 use anyfn::event::{
     BatchResult, CloudEvent, CloudEventData, Message, ObjectChange, ObjectEvent, QueueBatch,
     ScheduleTick, StorageEvent,
@@ -16,6 +15,7 @@ use anyfn::event::{
 use anyfn::http::header::{HeaderValue, CONTENT_TYPE};
 use anyfn::http::StatusCode;
 use anyfn::{Body, Error, ErrorKind, Request, Response};
+use anyfn_kit::require_event_post;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 

@@ -19,7 +19,7 @@ pub(crate) struct HeaderTimer(pub(crate) Arc<ConnectionWatch>);
 
 impl hyper::rt::Timer for HeaderTimer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        self.sleep_until(anyfn::adapter::deadline_after(Instant::now(), duration))
+        self.sleep_until(anyfn::time::deadline_after(Instant::now(), duration))
     }
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {

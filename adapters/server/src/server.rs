@@ -7,7 +7,8 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyfn::{Handler, Platform, Pricing};
+use anyfn::{Handler, Platform};
+use anyfn_kit::Pricing;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -271,7 +272,7 @@ where
             watchdog,
             shared,
         } = self;
-        let init = anyfn::adapter::since_process_start()
+        let init = anyfn_kit::since_process_start()
             .map(|d| format!("{} ms", d.as_millis()))
             .unwrap_or_else(|| "unknown".to_owned());
         tracing::info!(

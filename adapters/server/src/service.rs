@@ -7,12 +7,11 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyfn::adapter::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, EXPECT};
 use anyfn::stream::StreamResponse;
-use anyfn::{
-    adapter, Body, Context, Error, ErrorKind, Handler, InvocationReport, Request, Response,
-};
+use anyfn::{Body, Context, Error, ErrorKind, Handler, Request, Response};
+use anyfn_kit::InvocationReport;
+use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
@@ -85,7 +84,7 @@ where
 
         let mut context = Context::builder()
             .request_id(request_id)
-            .deadline(adapter::deadline_after(started, self.config.timeout))
+            .deadline(anyfn::time::deadline_after(started, self.config.timeout))
             .function_name(self.config.function_name.clone())
             .function_version(self.config.function_version.clone())
             .memory_limit_mb(self.config.memory_mb)
@@ -102,8 +101,8 @@ where
         let mut streamed = false;
         let outcome = match H::Event::from_http(request) {
             Ok(event) => {
-                let span = adapter::invocation_span(&context);
-                let invocation = pin!(adapter::invoke(
+                let span = anyfn_kit::invocation_span(&context);
+                let invocation = pin!(anyfn_kit::invoke(
                     &self.handler,
                     event,
                     context,
@@ -136,7 +135,7 @@ where
             Ok(response) => response,
             Err(err) => {
                 if !answered {
-                    adapter::log_failure(request_id, &err);
+                    anyfn_kit::log_failure(request_id, &err);
                 }
                 let mut response = self.answer(&err, request_id);
                 if answered {
@@ -166,7 +165,7 @@ where
     }
 
     /// A streamed answer: held to the deadline (and, for an event stream,
-    /// kept alive) by [`adapter::guard_stream`], sent with chunked encoding.
+    /// kept alive) by [`anyfn_kit::guard_stream`], sent with chunked encoding.
     fn stream(
         &self,
         response: StreamResponse,
@@ -180,7 +179,7 @@ where
             deadline,
             details: self.config.error_details,
         };
-        let (parts, body) = adapter::guard_stream(response, invocation, TokioTimers).into_parts();
+        let (parts, body) = anyfn_kit::guard_stream(response, invocation, TokioTimers).into_parts();
         let report = StreamReport::new(
             request_id,
             started,
@@ -213,7 +212,7 @@ where
     }
 }
 
-/// tokio's timers, lent to [`adapter::guard_stream`].
+/// tokio's timers, lent to [`anyfn_kit::guard_stream`].
 struct TokioTimers;
 
 impl StreamTimers for TokioTimers {

@@ -3,12 +3,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyfn::adapter::{StreamInvocation, StreamTimers};
 use anyfn::Body;
-use anyfn::{
-    adapter, Context, Error, ErrorDetails, Handler, InvocationReport, Platform, Pricing, Response,
-};
+use anyfn::{Context, Error, ErrorDetails, Handler, Platform, Response};
 use anyfn_functions::{FunctionError, Functions, NamedHandler};
+use anyfn_kit::{InvocationReport, Pricing};
+use anyfn_kit::{StreamInvocation, StreamTimers};
 use anyfn_server::{HttpAnswer, IntoHttp};
 use tracing::instrument::WithSubscriber as _;
 use tracing::Instrument as _;
@@ -25,10 +24,10 @@ use crate::logs::{Captured, LogRecord};
 /// blocks its thread past the deadline cannot be interrupted there, and its
 /// late result is reported as a timeout when it returns.
 ///
-/// Each invocation runs in the [`invocation_span`](anyfn::adapter::invocation_span)
+/// Each invocation runs in the [`invocation_span`](anyfn_kit::invocation_span)
 /// and what the handler logs through `tracing` is captured with it
 /// ([`Invocation::logs`]), followed by the failure line every adapter
-/// writes ([`log_failure`](anyfn::adapter::log_failure)) when it failed; the
+/// writes ([`log_failure`](anyfn_kit::log_failure)) when it failed; the
 /// program's own subscriber does not see those events while the capture is
 /// on ([`capture_logs`](Self::capture_logs)).
 ///
@@ -178,25 +177,26 @@ impl<H: Handler> Harness<H> {
         let result = if self.capture_logs {
             // The span belongs to the capturing subscriber: made under it.
             let dispatch = captured.dispatch();
-            let span =
-                tracing::dispatcher::with_default(&dispatch, || adapter::invocation_span(&context));
-            let result = adapter::invoke(&self.handler, event, context, timer)
+            let span = tracing::dispatcher::with_default(&dispatch, || {
+                anyfn_kit::invocation_span(&context)
+            });
+            let result = anyfn_kit::invoke(&self.handler, event, context, timer)
                 .instrument(span)
                 .with_subscriber(dispatch.clone())
                 .await;
             if let Err(err) = &result {
                 tracing::dispatcher::with_default(&dispatch, || {
-                    adapter::log_failure(&request_id, err);
+                    anyfn_kit::log_failure(&request_id, err);
                 });
             }
             result
         } else {
-            let span = adapter::invocation_span(&context);
-            let result = adapter::invoke(&self.handler, event, context, timer)
+            let span = anyfn_kit::invocation_span(&context);
+            let result = anyfn_kit::invoke(&self.handler, event, context, timer)
                 .instrument(span)
                 .await;
             if let Err(err) = &result {
-                adapter::log_failure(&request_id, err);
+                anyfn_kit::log_failure(&request_id, err);
             }
             result
         };
@@ -353,7 +353,7 @@ impl<O: IntoHttp> Invocation<O> {
     /// [`Error::to_response`](anyfn::Error::to_response) with this
     /// invocation's request id. A streamed answer comes held to the
     /// invocation's deadline, as every adapter holds it
-    /// ([`guard_stream`](anyfn::adapter::guard_stream)): read it chunk by
+    /// ([`guard_stream`](anyfn_kit::guard_stream)): read it chunk by
     /// chunk with [`BodyStream::next_chunk`](anyfn::stream::BodyStream::next_chunk).
     pub fn into_answer(self) -> HttpAnswer {
         match self.result.and_then(IntoHttp::into_http) {
@@ -364,7 +364,7 @@ impl<O: IntoHttp> Invocation<O> {
                     deadline: self.deadline,
                     details: self.error_details,
                 };
-                HttpAnswer::Streamed(adapter::guard_stream(response, invocation, TokioTimers))
+                HttpAnswer::Streamed(anyfn_kit::guard_stream(response, invocation, TokioTimers))
             }
             Ok(whole) => whole,
             Err(err) => HttpAnswer::Whole(err.to_response(&self.request_id, self.error_details)),
@@ -434,7 +434,7 @@ pub struct StreamCut {
     pub message: String,
 }
 
-/// tokio's timers, lent to [`adapter::guard_stream`].
+/// tokio's timers, lent to [`anyfn_kit::guard_stream`].
 struct TokioTimers;
 
 impl StreamTimers for TokioTimers {

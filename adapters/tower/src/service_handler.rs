@@ -5,9 +5,9 @@ use std::future::poll_fn;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use anyfn::adapter::Gathered;
 use anyfn::stream::{BodyStream, StreamResponse};
 use anyfn::{async_trait, Context, Error, Handler, Request};
+use anyfn_kit::Gathered;
 use bytes::{Buf, Bytes};
 use futures_core::Stream;
 use http_body::Body as HttpBody;

@@ -203,7 +203,7 @@ impl Shared {
         let mut connections = lock(&self.connections);
         while !connections.stopped {
             let now = Instant::now();
-            let mut next_wake = anyfn::adapter::deadline_after(now, self.max_sleep);
+            let mut next_wake = anyfn::time::deadline_after(now, self.max_sleep);
             for watch in connections.slots.iter().flatten() {
                 if let Some(deadline) = self.check(watch, now) {
                     next_wake = next_wake.min(deadline);
@@ -262,7 +262,7 @@ impl Shared {
             .timeout
             .saturating_add(now.saturating_duration_since(watch.deadline()));
         let error = Error::timeout(elapsed);
-        anyfn::adapter::log_failure(request_id, &error);
+        anyfn_kit::log_failure(request_id, &error);
         tracing::warn!(
             target: "anyfn::watchdog",
             request_id = %request_id,
@@ -410,7 +410,7 @@ impl ConnectionWatch {
         // future, a hand-written `AzureFunction`'s too.)
         let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| invocation.poll(cx)))
             .unwrap_or_else(|payload| {
-                Poll::Ready(Err(Error::panic(anyfn::adapter::panic_message(
+                Poll::Ready(Err(Error::panic(anyfn_kit::panic_message(
                     payload.as_ref(),
                 ))))
             });

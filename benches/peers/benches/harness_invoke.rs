@@ -5,7 +5,7 @@
 //! on a tokio current-thread runtime:
 //!
 //! - `raw_call`: `handler.call(event, context)`, nothing around it;
-//! - `adapter_invoke`: [`anyfn::adapter::invoke`] with a tokio deadline timer,
+//! - `adapter_invoke`: [`anyfn_kit::invoke`] with a tokio deadline timer,
 //!   i.e. the deadline race and the panic catching that every adapter adds;
 //! - `harness`: [`Harness::invoke`], which also times the invocation and
 //!   builds its [`Invocation`](anyfn_test::Invocation) and report.
@@ -20,7 +20,7 @@
 
 use std::hint::black_box;
 
-use anyfn::{adapter, handler_fn, Context, Handler, Json};
+use anyfn::{handler_fn, Context, Handler, Json};
 use anyfn_test::Harness;
 use criterion::{criterion_group, criterion_main, Criterion};
 use tokio::runtime::Runtime;
@@ -38,7 +38,7 @@ fn runtime() -> Runtime {
         .expect("a current-thread tokio runtime")
 }
 
-/// The `harness_invoke` group: raw call, `adapter::invoke`, and `Harness::invoke`.
+/// The `harness_invoke` group: raw call, `anyfn_kit::invoke`, and `Harness::invoke`.
 fn harness_invoke(c: &mut Criterion) {
     let rt = runtime();
     let harness = Harness::new(handler_fn(add_one));
@@ -60,7 +60,7 @@ fn harness_invoke(c: &mut Criterion) {
         b.to_async(&rt).iter(|| async {
             let context = harness.next_context().build();
             let timer = tokio::time::sleep_until(context.deadline().into());
-            let output = adapter::invoke(harness.handler(), Json(black_box(41)), context, timer)
+            let output = anyfn_kit::invoke(harness.handler(), Json(black_box(41)), context, timer)
                 .await
                 .expect("the handler succeeds");
             black_box(output)

@@ -33,7 +33,7 @@ const INVOCATION_SPAN: &str = "Lambda runtime invoke";
 /// subscriber or a `log` logger, does not know Lambda's `FATAL`, and at
 /// `WARN` drops the `INFO` invocation span, and the request id with it.
 pub(crate) fn install_default_subscriber() {
-    if !anyfn::adapter::default_subscriber_allowed() {
+    if !anyfn_kit::default_subscriber_allowed() {
         return;
     }
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));

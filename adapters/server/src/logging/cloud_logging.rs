@@ -31,7 +31,7 @@ const PROJECT_ENV: [&str; 2] = ["GOOGLE_CLOUD_PROJECT", "GCP_PROJECT"];
 const TRACE_KEY: &str = "logging.googleapis.com/trace";
 
 /// The span field holding the invocation's trace id
-/// ([`invocation_span`](anyfn::adapter::invocation_span)).
+/// ([`invocation_span`](anyfn_kit::invocation_span)).
 const TRACE_ID_FIELD: &str = "trace_id";
 
 /// Whether the default subscriber writes JSON: as [`LOG_FORMAT_ENV`]'s
@@ -369,7 +369,7 @@ mod tests {
         if let Some(trace_id) = trace_id {
             context = context.trace_id(trace_id);
         }
-        let span = anyfn::adapter::invocation_span(&context.build());
+        let span = anyfn_kit::invocation_span(&context.build());
         let _entered = span.enter();
         tracing::warn!(target: "app", amount = 12, ok = true, ratio = 0.5, who = %"Ada", "charged {}", 3);
     }
@@ -438,11 +438,11 @@ mod tests {
 
     #[test]
     fn the_report_line_is_one_json_line_with_its_tabs() {
-        let report = anyfn::InvocationReport::new(
+        let report = anyfn_kit::InvocationReport::new(
             "req-1",
             std::time::Duration::from_millis(2),
             128,
-            anyfn::Pricing::AWS_LAMBDA_X86,
+            anyfn_kit::Pricing::AWS_LAMBDA_X86,
         );
         let entries = entries_of(None, || tracing::info!(target: "anyfn::report", "{report}"));
         assert_eq!(entries.len(), 1);

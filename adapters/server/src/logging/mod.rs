@@ -27,7 +27,7 @@ pub(crate) fn install_default_subscriber(platform: anyfn::Platform) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
-    if !anyfn::adapter::default_subscriber_allowed() {
+    if !anyfn_kit::default_subscriber_allowed() {
         return;
     }
     let filter = std::env::var("RUST_LOG")

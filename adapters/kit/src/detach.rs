@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context as TaskContext, Poll, Waker};
 
-use crate::{Error, ErrorKind};
+use anyfn::{Error, ErrorKind};
 
 /// Splits `invocation` into a task to spawn on the adapter's runtime and the
 /// [`Outcome`] that waits for its result.
@@ -23,13 +23,13 @@ use crate::{Error, ErrorKind};
 /// blocks stops when it returns. If the task ends without a result (its
 /// runtime shut down), the outcome is an [`ErrorKind::Internal`] error.
 ///
-/// The core stays free of any async runtime: the adapter spawns the task.
+/// The kit stays free of any async runtime: the adapter spawns the task.
 ///
 /// # Example
 ///
 /// ```
 /// use std::time::Duration;
-/// use anyfn::{adapter, handler_fn, Context};
+/// use anyfn::{handler_fn, Context};
 ///
 /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 /// # async fn main() {
@@ -39,8 +39,8 @@ use crate::{Error, ErrorKind};
 /// });
 /// let context = Context::builder().timeout(Duration::from_millis(20)).build();
 /// let deadline = context.deadline();
-/// let (task, outcome) = adapter::detach(async move {
-///     adapter::invoke(&blocking, (), context, std::future::pending()).await
+/// let (task, outcome) = anyfn_kit::detach(async move {
+///     anyfn_kit::invoke(&blocking, (), context, std::future::pending()).await
 /// });
 /// tokio::spawn(task);
 /// // Answered at the deadline, while the handler still blocks its thread.

@@ -5,19 +5,19 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use super::panic_message;
-use crate::Error;
+use crate::panic_message;
+use anyfn::Error;
 
 /// A future that turns a panic while polling `F` into an
-/// [`ErrorKind::Panic`](crate::ErrorKind::Panic) error.
+/// [`ErrorKind::Panic`](anyfn::ErrorKind::Panic) error.
 ///
-/// `F` must be `Unpin`, as the boxed futures of [`Handler::call`](crate::Handler::call) are; pin
+/// `F` must be `Unpin`, as the boxed futures of [`Handler::call`](anyfn::Handler::call) are; pin
 /// others with `Box::pin` first.
 ///
 /// # Example
 ///
 /// ```
-/// use anyfn::adapter::CatchPanic;
+/// use anyfn_kit::CatchPanic;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {

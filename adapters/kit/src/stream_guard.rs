@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_core::Stream;
 
-use crate::stream::sse::{self, KeepAlive};
-use crate::stream::{BodyStream, StreamResponse};
-use crate::{Error, ErrorDetails};
+use anyfn::stream::sse::{self, KeepAlive};
+use anyfn::stream::{BodyStream, StreamResponse};
+use anyfn::{Error, ErrorDetails};
 
 /// The clock and timers an adapter lends [`guard_stream`]: the core has no
 /// runtime, so the adapter says how to sleep (`tokio::time::sleep_until`,
@@ -54,8 +54,8 @@ pub struct StreamInvocation {
 /// trailers).
 ///
 /// - The deadline covers the whole stream: past it, the body is dropped (its
-///   producer sees [`Closed`](crate::stream::Closed)) and the stream is cut
-///   short with a [`Timeout`](crate::ErrorKind::Timeout) error. It is
+///   producer sees [`Closed`](anyfn::stream::Closed)) and the stream is cut
+///   short with a [`Timeout`](anyfn::ErrorKind::Timeout) error. It is
 ///   checked before every chunk as well as when the body waits, so a
 ///   producer that always has a chunk ready is cut on time too.
 /// - An event stream ([`sse::is_event_stream`]) gets a keep-alive comment
@@ -67,7 +67,7 @@ pub struct StreamInvocation {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// use anyfn::adapter::{guard_stream, StreamInvocation, StreamTimers};
+/// use anyfn_kit::{guard_stream, StreamInvocation, StreamTimers};
 /// use anyfn::stream::sse::{self, SseEvent};
 ///
 /// struct Tokio;
@@ -159,7 +159,7 @@ impl<T: StreamTimers> Guarded<T> {
         }
     }
 
-    /// Cuts the stream short with a [`Timeout`](crate::ErrorKind::Timeout).
+    /// Cuts the stream short with a [`Timeout`](anyfn::ErrorKind::Timeout).
     fn cut_at_deadline(&mut self) -> Option<Result<Bytes, Error>> {
         let elapsed = self
             .timers
@@ -227,7 +227,7 @@ mod tests {
     use bytes::Bytes;
 
     use super::{guard_stream, StreamInvocation, StreamTimers};
-    use crate::stream::{self, BodyStream};
+    use anyfn::stream::{self, BodyStream};
 
     struct Tokio;
 
@@ -244,7 +244,7 @@ mod tests {
     struct AlwaysReady<T>(fn() -> T);
 
     impl<T> futures_core::Stream for AlwaysReady<T> {
-        type Item = Result<T, crate::Error>;
+        type Item = Result<T, anyfn::Error>;
 
         fn poll_next(
             self: std::pin::Pin<&mut Self>,
@@ -260,7 +260,7 @@ mod tests {
             request_id: "req-1".into(),
             started: now,
             deadline: now + timeout,
-            details: crate::ErrorDetails::Hidden,
+            details: anyfn::ErrorDetails::Hidden,
         }
     }
 
@@ -301,10 +301,10 @@ mod tests {
     #[tokio::test]
     async fn an_idle_event_stream_gets_one_keep_alive_per_interval() {
         let idle = futures_core_pending();
-        let mut response = crate::stream::sse::from_body(BodyStream::new(idle));
+        let mut response = anyfn::stream::sse::from_body(BodyStream::new(idle));
         response
             .extensions_mut()
-            .insert(crate::stream::sse::KeepAlive(Duration::from_millis(50)));
+            .insert(anyfn::stream::sse::KeepAlive(Duration::from_millis(50)));
         let (_parts, mut body) =
             guard_stream(response, invocation(Duration::from_millis(330)), Tokio).into_parts();
         let mut comments = 0;
@@ -317,7 +317,7 @@ mod tests {
             if chunk.starts_with(b"event: error") {
                 break;
             }
-            assert_eq!(chunk, crate::stream::sse::KEEP_ALIVE_COMMENT);
+            assert_eq!(chunk, anyfn::stream::sse::KEEP_ALIVE_COMMENT);
             comments += 1;
             assert!(comments <= 12, "a flood of keep-alive comments");
         }
@@ -328,10 +328,10 @@ mod tests {
     }
 
     /// A body that never yields a chunk.
-    fn futures_core_pending() -> impl futures_core::Stream<Item = Result<Bytes, crate::Error>> {
+    fn futures_core_pending() -> impl futures_core::Stream<Item = Result<Bytes, anyfn::Error>> {
         struct Never;
         impl futures_core::Stream for Never {
-            type Item = Result<Bytes, crate::Error>;
+            type Item = Result<Bytes, anyfn::Error>;
             fn poll_next(
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
@@ -345,8 +345,8 @@ mod tests {
     /// The same for an event stream: its `error` event, then the cut.
     #[tokio::test]
     async fn an_event_stream_always_ready_gets_its_error_event_at_the_deadline() {
-        let always_ready = AlwaysReady(|| crate::stream::sse::SseEvent::new("tick"));
-        let response = crate::stream::sse::response(always_ready);
+        let always_ready = AlwaysReady(|| anyfn::stream::sse::SseEvent::new("tick"));
+        let response = anyfn::stream::sse::response(always_ready);
         let timeout = Duration::from_millis(100);
         let started = Instant::now();
         let (_parts, mut body) = guard_stream(response, invocation(timeout), Tokio).into_parts();

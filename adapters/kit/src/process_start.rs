@@ -13,7 +13,7 @@ use std::time::Duration;
 /// # Example
 ///
 /// ```
-/// match anyfn::adapter::since_process_start() {
+/// match anyfn_kit::since_process_start() {
 ///     Some(init) => println!("Init Duration: {} ms", init.as_millis()),
 ///     None => println!("Init Duration: unknown"),
 /// }

@@ -3,7 +3,7 @@
 //! over HTTP applies before decoding.
 //!
 //! An event function (storage, queue, schedule, CloudEvent) or a
-//! [`Json<T>`](crate::Json) function reached over HTTP takes a `POST` whose
+//! [`Json<T>`](anyfn::Json) function reached over HTTP takes a `POST` whose
 //! body says what it is. Without these rules any web page could trigger it:
 //! a browser sends a cross-site `POST` of `text/plain` (or a form) without a
 //! CORS preflight, but not one with a JSON content type or `ce-*` headers.
@@ -11,8 +11,8 @@
 use http::header::{HeaderValue, ALLOW};
 use http::Method;
 
-use crate::error::quoted;
-use crate::{Error, ErrorKind, MediaType, Request};
+use anyfn::error::quoted;
+use anyfn::{Error, ErrorKind, MediaType, Request};
 
 /// The header whose presence makes a request a binary-mode CloudEvent.
 const CE_SPECVERSION: &str = "ce-specversion";
@@ -31,7 +31,7 @@ const CE_SPECVERSION: &str = "ce-specversion";
 /// # Example
 ///
 /// ```
-/// use anyfn::adapter::require_event_post;
+/// use anyfn_kit::require_event_post;
 /// use anyfn::http::Method;
 /// use anyfn::Body;
 ///
@@ -66,7 +66,7 @@ pub fn require_event_post(request: &Request) -> Result<(), Error> {
     )))
 }
 
-/// Checks that `request` may carry a [`Json<T>`](crate::Json) event: a
+/// Checks that `request` may carry a [`Json<T>`](anyfn::Json) event: a
 /// `POST` whose body is declared as JSON (`application/json`, `text/json`,
 /// any `+json`), as axum's `Json` extractor asks.
 ///
@@ -79,7 +79,7 @@ pub fn require_event_post(request: &Request) -> Result<(), Error> {
 /// # Example
 ///
 /// ```
-/// use anyfn::adapter::require_json_post;
+/// use anyfn_kit::require_json_post;
 /// use anyfn::http::Method;
 /// use anyfn::Body;
 ///
@@ -135,7 +135,7 @@ fn found_content_type(request: &Request) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Body;
+    use anyfn::Body;
 
     fn request(method: Method, headers: &[(&str, &str)]) -> Request {
         let mut builder = http::Request::builder().method(method);

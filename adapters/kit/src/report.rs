@@ -9,7 +9,7 @@ use std::time::Duration;
 /// # Example
 ///
 /// ```
-/// let pricing = anyfn::Pricing::AWS_LAMBDA_X86;
+/// let pricing = anyfn_kit::Pricing::AWS_LAMBDA_X86;
 /// assert_eq!(pricing.usd_per_gb_second(), 0.0000166667);
 /// assert_eq!(pricing.usd_per_request(), 0.0000002);
 /// ```
@@ -65,7 +65,7 @@ impl Default for Pricing {
 ///
 /// ```
 /// use std::time::Duration;
-/// use anyfn::{InvocationReport, Pricing};
+/// use anyfn_kit::{InvocationReport, Pricing};
 ///
 /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
 /// assert_eq!(report.billed_duration(), Duration::from_millis(2));
@@ -140,7 +140,7 @@ impl fmt::Display for InvocationReport {
         // The id is the platform's, written as it came unless it holds a
         // control character: a tab or a newline in it would forge a field
         // or a line.
-        let request_id = crate::error::without_controls(&self.request_id);
+        let request_id = anyfn::error::without_controls(&self.request_id);
         let mut line = LineBuffer::new();
         line.text("REPORT RequestId: ");
         line.text(&request_id);

@@ -9,8 +9,10 @@ use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Body, Frame, SizeHint};
 
-use crate::stream::BodyStream;
-use crate::{Error, InvocationReport, Pricing};
+use anyfn::stream::BodyStream;
+use anyfn::Error;
+
+use crate::{InvocationReport, Pricing};
 
 /// A response body as an adapter hands it to its HTTP server: it implements
 /// [`http_body::Body`], so hyper sends it as it is.
@@ -18,7 +20,7 @@ use crate::{Error, InvocationReport, Pricing};
 /// - **Whole**: bytes sent at once (with the `Content-Length` the adapter
 ///   sets), with no allocation and no dynamic dispatch.
 /// - **Streamed**: a [`BodyStream`] (usually held to its deadline by
-///   [`guard_stream`](super::guard_stream)) sent chunk by chunk. Empty chunks
+///   [`guard_stream`](crate::guard_stream)) sent chunk by chunk. Empty chunks
 ///   are skipped: one would end chunked encoding early. When the stream
 ///   fails, the body first answers `Pending` once, so the server flushes the
 ///   chunks before the failure (an event stream's `error` event among them),
@@ -30,7 +32,7 @@ use crate::{Error, InvocationReport, Pricing};
 /// # Example
 ///
 /// ```
-/// use anyfn::adapter::AnswerBody;
+/// use anyfn_kit::AnswerBody;
 /// use http_body::Body as _;
 ///
 /// let body = AnswerBody::whole("Hello!");
@@ -59,7 +61,7 @@ impl AnswerBody {
     /// # Example
     ///
     /// ```
-    /// let body = anyfn::adapter::AnswerBody::whole(b"{}".to_vec());
+    /// let body = anyfn_kit::AnswerBody::whole(b"{}".to_vec());
     /// assert_eq!(body.as_whole(), Some(&b"{}"[..]));
     /// ```
     pub fn whole(bytes: impl Into<Bytes>) -> Self {
@@ -77,10 +79,10 @@ impl AnswerBody {
     /// ```
     /// use std::time::Instant;
     ///
-    /// use anyfn::adapter::{AnswerBody, StreamReport};
+    /// use anyfn_kit::{AnswerBody, StreamReport};
     /// use anyfn::stream::BodyStream;
     ///
-    /// let report = StreamReport::new("req-1", Instant::now(), 128, anyfn::Pricing::default());
+    /// let report = StreamReport::new("req-1", Instant::now(), 128, anyfn_kit::Pricing::default());
     /// let body = AnswerBody::streamed(BodyStream::from("a chunk"), report);
     /// # drop(body);
     /// ```
@@ -99,7 +101,7 @@ impl AnswerBody {
     /// # Example
     ///
     /// ```
-    /// let body = anyfn::adapter::AnswerBody::whole("Hello!");
+    /// let body = anyfn_kit::AnswerBody::whole("Hello!");
     /// assert_eq!(body.as_whole().map(|bytes| bytes.as_ref()), Some(&b"Hello!"[..]));
     /// ```
     pub fn as_whole(&self) -> Option<&[u8]> {
@@ -162,7 +164,7 @@ impl Body for AnswerBody {
 /// ```
 /// use std::time::Instant;
 ///
-/// let report = anyfn::adapter::StreamReport::new("req-1", Instant::now(), 128, anyfn::Pricing::default());
+/// let report = anyfn_kit::StreamReport::new("req-1", Instant::now(), 128, anyfn_kit::Pricing::default());
 /// drop(report); // logs "REPORT RequestId: req-1  Duration: …"
 /// ```
 #[derive(Debug)]
@@ -182,7 +184,7 @@ impl StreamReport {
     /// ```
     /// use std::time::Instant;
     ///
-    /// let report = anyfn::adapter::StreamReport::new("req-7", Instant::now(), 256, anyfn::Pricing::default());
+    /// let report = anyfn_kit::StreamReport::new("req-7", Instant::now(), 256, anyfn_kit::Pricing::default());
     /// # drop(report);
     /// ```
     pub fn new(

@@ -10,7 +10,7 @@ use bytes::{Bytes, BytesMut};
 /// # Example
 ///
 /// ```
-/// use anyfn::adapter::Gathered;
+/// use anyfn_kit::Gathered;
 /// use bytes::Bytes;
 ///
 /// let mut gathered = Gathered::default();
@@ -34,7 +34,7 @@ impl Gathered {
     /// # Example
     ///
     /// ```
-    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// let mut gathered = anyfn_kit::Gathered::default();
     /// gathered.push(bytes::Bytes::from_static(b"abc"));
     /// assert_eq!(gathered.len(), 3);
     /// ```
@@ -58,7 +58,7 @@ impl Gathered {
     /// # Example
     ///
     /// ```
-    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// let mut gathered = anyfn_kit::Gathered::default();
     /// gathered.push(bytes::Bytes::from_static(b"ab"));
     /// gathered.push(bytes::Bytes::from_static(b"cd"));
     /// assert_eq!(gathered.len(), 4);
@@ -72,7 +72,7 @@ impl Gathered {
     /// # Example
     ///
     /// ```
-    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// let mut gathered = anyfn_kit::Gathered::default();
     /// gathered.push(bytes::Bytes::new());
     /// assert!(gathered.is_empty());
     /// ```
@@ -85,7 +85,7 @@ impl Gathered {
     /// # Example
     ///
     /// ```
-    /// let mut gathered = anyfn::adapter::Gathered::default();
+    /// let mut gathered = anyfn_kit::Gathered::default();
     /// gathered.push(bytes::Bytes::from_static(b"one, "));
     /// gathered.push(bytes::Bytes::from_static(b"two"));
     /// assert_eq!(gathered.into_bytes(), "one, two");

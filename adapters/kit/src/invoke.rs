@@ -1,0 +1,104 @@
+//! [`invoke`]: one invocation run with its deadline enforced and its panics
+//! caught, and [`panic_message`].
+
+use std::any::Any;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::task::Poll;
+use std::time::Instant;
+
+use anyfn::{Context, Error, Handler, IntoError};
+
+use crate::CatchPanic;
+
+/// Runs one invocation of `handler` and settles its outcome into
+/// `Result<Output, Error>`:
+///
+/// - the handler's own error becomes an [`Error`] through [`IntoError`];
+/// - a panic inside the handler becomes an [`ErrorKind::Panic`](anyfn::ErrorKind::Panic)
+///   error carrying the panic message, and touches nothing else;
+/// - when `deadline_reached` completes first, the handler's future is dropped
+///   (cancelled) and the result is an [`ErrorKind::Timeout`](anyfn::ErrorKind::Timeout)
+///   error;
+/// - a result that arrives after `context.deadline()` (a handler that
+///   blocked its thread past the deadline, so the timer could not fire) is a
+///   timeout too, never a success: the output is dropped.
+///
+/// `deadline_reached` is the runtime's timer for `context.deadline()`, e.g.
+/// `tokio::time::sleep_until(context.deadline().into())`; taking it as a future
+/// keeps the kit free of any async runtime. An adapter that runs the
+/// handler on a task of its own, so that a blocked thread cannot delay the
+/// answer, passes `std::future::pending()` here and races the task against
+/// its timer itself.
+///
+/// # Errors
+///
+/// As listed above.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let slow = handler_fn(|(): (), _context: Context| async {
+///     tokio::time::sleep(Duration::from_secs(60)).await;
+///     Ok::<_, anyfn::Error>(())
+/// });
+/// let context = Context::builder().timeout(Duration::from_millis(10)).build();
+/// let timer = tokio::time::sleep_until(context.deadline().into());
+/// let err = anyfn_kit::invoke(&slow, (), context, timer).await.unwrap_err();
+/// assert!(err.is_timeout());
+/// # }
+/// ```
+pub async fn invoke<H, T>(
+    handler: &H,
+    event: H::Event,
+    context: Context,
+    deadline_reached: T,
+) -> Result<H::Output, Error>
+where
+    H: Handler + ?Sized,
+    T: Future<Output = ()>,
+{
+    let started = Instant::now();
+    let deadline = context.deadline();
+    let mut call = CatchPanic::new(handler.call(event, context));
+    let mut timer = pin!(deadline_reached);
+    poll_fn(|cx| {
+        if let Poll::Ready(outcome) = Pin::new(&mut call).poll(cx) {
+            return Poll::Ready(match outcome {
+                Ok(_) if Instant::now() > deadline => Err(Error::timeout(started.elapsed())),
+                Ok(Ok(output)) => Ok(output),
+                Ok(Err(err)) => Err(err.into_error()),
+                Err(panic) => Err(panic),
+            });
+        }
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Error::timeout(started.elapsed()))),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// The message of a panic payload: the `&str` or `String` given to `panic!`,
+/// else a placeholder.
+///
+/// # Example
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("bad index {}", 3)).unwrap_err();
+/// assert_eq!(anyfn_kit::panic_message(payload.as_ref()), "bad index 3");
+/// ```
+pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(message) = payload.downcast_ref::<&'static str>() {
+        message
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message
+    } else {
+        "a panic with a non-string payload"
+    }
+}

@@ -1,0 +1,75 @@
+//! The adapter kit of [`anyfn`]: what every adapter is built from, so that
+//! each treats deadlines, panics, streams, logs and reports the same way.
+//!
+//! Function code never needs this crate: a handler depends on `anyfn` only.
+//! An adapter (anyfn's own `anyfn-server`, `anyfn-lambda`, `anyfn-azure`,
+//! the test harness, or yours) decodes its platform's event, then:
+//!
+//! - opens the [`invocation_span`], so that every line the handler logs
+//!   carries the request id;
+//! - runs the handler with [`invoke`] (its deadline enforced, its panics
+//!   caught, a late result turned into a timeout), or on a task of its own
+//!   with [`detach`];
+//! - holds a streamed answer to the deadline with [`guard_stream`], and
+//!   sends it through an [`AnswerBody`];
+//! - logs a failure with [`log_failure`], and writes the invocation's
+//!   [`InvocationReport`] (the `REPORT` line, with its billed duration and
+//!   estimated cost at [`Pricing`]).
+//!
+//! `docs/adding-an-adapter.md` in the repository is the checklist.
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use anyfn::{handler_fn, Context, Request, Response};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let hello = handler_fn(|_request: Request, _context: Context| async {
+//!     Ok::<_, anyfn::Error>(anyfn::response::text("Hello!"))
+//! });
+//! // An adapter's one invocation: a context, the span, the handler under
+//! // its deadline, the failure logged, the report.
+//! let context = Context::builder().request_id("req-1").timeout(Duration::from_secs(3)).build();
+//! let span = anyfn_kit::invocation_span(&context);
+//! let timer = tokio::time::sleep_until(context.deadline().into());
+//! let started = std::time::Instant::now();
+//! let _entered = span.enter();
+//! let outcome = anyfn_kit::invoke(&hello, Request::default(), context, timer).await;
+//! let response = outcome.unwrap_or_else(|error| {
+//!     anyfn_kit::log_failure("req-1", &error);
+//!     error.to_response("req-1", anyfn::ErrorDetails::Hidden)
+//! });
+//! assert_eq!(response.status(), 200);
+//! let report = anyfn_kit::InvocationReport::new(
+//!     "req-1",
+//!     started.elapsed(),
+//!     anyfn::DEFAULT_MEMORY_MB,
+//!     anyfn_kit::Pricing::default(),
+//! );
+//! assert!(report.to_string().starts_with("REPORT RequestId: req-1\tDuration: "));
+//! # }
+//! ```
+
+mod answer_body;
+mod catch_panic;
+mod detach;
+mod event_request;
+mod gathered;
+mod invoke;
+mod log;
+mod process_start;
+mod report;
+mod stream_guard;
+
+pub use answer_body::{AnswerBody, StreamReport};
+pub use catch_panic::CatchPanic;
+pub use detach::{detach, Detached, Outcome};
+pub use event_request::{require_event_post, require_json_post};
+pub use gathered::Gathered;
+pub use invoke::{invoke, panic_message};
+pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
+pub use process_start::since_process_start;
+pub use report::{InvocationReport, Pricing};
+pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};

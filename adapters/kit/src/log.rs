@@ -1,0 +1,78 @@
+//! What every adapter logs the same way: [`invocation_span`],
+//! [`log_failure`], and whether it may install its default subscriber
+//! ([`default_subscriber_allowed`]).
+
+use anyfn::{Context, Error};
+
+/// Logs a failed invocation the way every adapter does: one `WARN` line,
+/// target `anyfn::invocation`, message `invocation failed: ` and the error
+/// with its causes, fields `request_id`, `error_type` and `status`. Alarms
+/// and log queries can rely on it on every runtime.
+///
+/// # Example
+///
+/// ```
+/// let err = anyfn::Error::from(std::io::Error::other("disk full"));
+/// anyfn_kit::log_failure("req-1", &err);
+/// ```
+pub fn log_failure(request_id: &str, error: &Error) {
+    tracing::warn!(
+        target: "anyfn::invocation",
+        request_id = %request_id,
+        error_type = error.error_type(),
+        status = error.status().as_u16(),
+        "invocation failed: {error:#}"
+    );
+}
+
+/// The environment variable that turns off the `tracing` subscriber the
+/// adapters' entry points install when the program has none:
+/// `ANYFN_DEFAULT_SUBSCRIBER=off` (or `0`, `false`, `no`).
+pub const DEFAULT_SUBSCRIBER_ENV: &str = "ANYFN_DEFAULT_SUBSCRIBER";
+
+/// Whether an adapter may install its default `tracing` subscriber: the
+/// program has set none, and [`DEFAULT_SUBSCRIBER_ENV`] does not turn it off.
+///
+/// # Example
+///
+/// ```
+/// // Nothing installed a subscriber in this test, and the variable is unset.
+/// assert!(anyfn_kit::default_subscriber_allowed());
+/// ```
+pub fn default_subscriber_allowed() -> bool {
+    let turned_off = std::env::var(DEFAULT_SUBSCRIBER_ENV).is_ok_and(|value| {
+        ["off", "0", "false", "no"]
+            .iter()
+            .any(|no| value.trim().eq_ignore_ascii_case(no))
+    });
+    !turned_off && !tracing::dispatcher::has_been_set()
+}
+
+/// The span an invocation runs in: `invocation`, with the `request_id` and,
+/// when there is one, the `trace_id` of `context`, at `INFO` level. Every
+/// line the handler logs inside it carries both.
+///
+/// The Lambda adapter does not open it: lambda_runtime already opens its own
+/// span per invocation (`Lambda runtime invoke`, with `requestId` and
+/// `xrayTraceId`), the one Lambda's Rust tooling expects.
+///
+/// # Example
+///
+/// ```
+/// use tracing::Instrument as _;
+///
+/// let context = anyfn::Context::builder().request_id("req-1").trace_id("Root=1-abc").build();
+/// let span = anyfn_kit::invocation_span(&context);
+/// let _in_span = async { tracing::info!("handled") }.instrument(span);
+/// ```
+pub fn invocation_span(context: &Context) -> tracing::Span {
+    let span = tracing::info_span!(
+        "invocation",
+        request_id = context.request_id(),
+        trace_id = tracing::field::Empty
+    );
+    if let Some(trace_id) = context.trace_id() {
+        span.record("trace_id", trace_id);
+    }
+    span
+}
