@@ -1,37 +1,36 @@
 //! Events beyond HTTP on Lambda: S3 notifications, SQS and SNS batches,
-//! EventBridge schedules and events, mapped onto anyfn's portable types.
-
-mod eventbridge;
-mod queue;
-mod storage;
+//! EventBridge schedules and events, read by `anyfn_formats_aws` into
+//! anyfn's portable types; this is the glue: the [`AwsShape`] each was found
+//! in becomes its [`EventSource`], and back.
 
 use anyfn::event::{BatchResult, CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
 use anyfn::{Context, Error, ErrorKind};
+use anyfn_formats_aws::AwsShape;
 
 use crate::codec::{FromLambda, IntoLambda};
 use crate::EventSource;
 
 impl FromLambda for StorageEvent {
     fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        storage::decode(payload)
+        anyfn_formats_aws::decode_storage_event(payload).map(with_source)
     }
 }
 
 impl FromLambda for QueueBatch {
     fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        queue::decode(payload)
+        anyfn_formats_aws::decode_queue_batch(payload).map(with_source)
     }
 }
 
 impl FromLambda for ScheduleTick {
     fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        eventbridge::decode_schedule(payload)
+        anyfn_formats_aws::decode_schedule_tick(payload).map(with_source)
     }
 }
 
 impl FromLambda for CloudEvent {
     fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        eventbridge::decode_cloud_event(payload)
+        anyfn_formats_aws::decode_cloud_event(payload).map(with_source)
     }
 }
 
@@ -39,23 +38,7 @@ impl FromLambda for CloudEvent {
 /// any failure fails the invocation (and SNS retries the delivery).
 impl IntoLambda for BatchResult {
     fn into_lambda(self, source: EventSource) -> Result<String, Error> {
-        if source == EventSource::Sns && !self.failed.is_empty() {
-            return Err(Error::new(
-                ErrorKind::Handler,
-                format!(
-                    "{} SNS message(s) failed ({}); SNS retries the whole delivery",
-                    self.failed.len(),
-                    self.failed.join(", ")
-                ),
-            ));
-        }
-        serde_json::to_string(&self).map_err(|err| {
-            Error::with_source(
-                ErrorKind::Internal,
-                "could not encode the batch result",
-                err,
-            )
-        })
+        anyfn_formats_aws::encode_batch_result(&self, shape_of(source))
     }
 }
 
@@ -64,5 +47,67 @@ impl IntoLambda for CloudEvent {
         serde_json::to_string(&self.to_json_value()).map_err(|err| {
             Error::with_source(ErrorKind::Internal, "could not encode the CloudEvent", err)
         })
+    }
+}
+
+/// A decoded event with the source its shape is on Lambda.
+fn with_source<T>((event, shape): (T, AwsShape)) -> (T, EventSource) {
+    (event, source_of(shape))
+}
+
+/// The source an AWS shape is: a CloudEvent (or a shape this adapter does
+/// not know yet) is a raw payload.
+fn source_of(shape: AwsShape) -> EventSource {
+    match shape {
+        AwsShape::S3 => EventSource::S3,
+        AwsShape::Sqs => EventSource::Sqs,
+        AwsShape::Sns => EventSource::Sns,
+        AwsShape::EventBridge => EventSource::EventBridge,
+        _ => EventSource::Raw,
+    }
+}
+
+/// The AWS shape a source answers in; `None` for a source that is none of
+/// them (a raw payload, HTTP, a source of the program's own).
+fn shape_of(source: EventSource) -> Option<AwsShape> {
+    match source {
+        EventSource::S3 => Some(AwsShape::S3),
+        EventSource::Sqs => Some(AwsShape::Sqs),
+        EventSource::Sns => Some(AwsShape::Sns),
+        EventSource::EventBridge => Some(AwsShape::EventBridge),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each shape maps to its source and back; a CloudEvent taken as it is
+    /// stays a raw payload, as before the decoders moved out.
+    #[test]
+    fn every_aws_shape_maps_to_its_source_and_back() {
+        for (shape, source) in [
+            (AwsShape::S3, EventSource::S3),
+            (AwsShape::Sqs, EventSource::Sqs),
+            (AwsShape::Sns, EventSource::Sns),
+            (AwsShape::EventBridge, EventSource::EventBridge),
+        ] {
+            assert_eq!(source_of(shape), source);
+            assert_eq!(shape_of(source), Some(shape));
+        }
+        assert_eq!(source_of(AwsShape::CloudEvent), EventSource::Raw);
+        assert_eq!(shape_of(EventSource::Raw), None);
+        assert_eq!(shape_of(EventSource::FunctionUrl), None);
+    }
+
+    #[test]
+    fn a_failed_sns_message_fails_the_invocation_and_sqs_names_it() {
+        let result = BatchResult::failed_ids(["m-1"]);
+        let err = result.clone().into_lambda(EventSource::Sns).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Handler);
+        let raw = result.clone().into_lambda(EventSource::Raw).unwrap();
+        assert_eq!(raw, r#"{"batchItemFailures":[{"itemIdentifier":"m-1"}]}"#);
+        assert_eq!(result.into_lambda(EventSource::Sqs).unwrap(), raw);
     }
 }
