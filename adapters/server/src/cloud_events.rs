@@ -140,7 +140,7 @@ pub fn cloud_event_from_request(request: &Request) -> Result<Option<CloudEvent>,
         {
             return Ok(None);
         }
-        return crate::legacy_events::cloud_event_from_legacy(request.body().as_bytes())
+        return anyfn_formats_google::cloud_event_from_legacy(request.body().as_bytes())
             .transpose();
     }
     binary_mode(request.headers(), content_type, request.body().as_bytes()).map(Some)

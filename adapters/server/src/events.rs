@@ -2,30 +2,29 @@
 //! CloudEvent (binary or structured mode) of a known type, or from a plain
 //! JSON POST of the portable type.
 //!
-//! The known CloudEvent types are listed in the crate docs. Pub/Sub push
-//! envelopes (and the same envelope in Eventarc's Pub/Sub CloudEvent) are
-//! read by [`crate::pubsub`].
+//! The known CloudEvent types are listed in the crate docs. Google's formats
+//! (Pub/Sub push envelopes, also the data of Eventarc's Pub/Sub CloudEvent;
+//! Cloud Storage objects) are read by `anyfn_formats_google`; this module
+//! picks which, by the request.
 
 use std::time::SystemTime;
 
 use anyfn::event::{
-    BatchResult, CloudEvent, CloudEventData, Message, ObjectChange, ObjectEvent, QueueBatch,
-    ScheduleTick, StorageEvent,
+    BatchResult, CloudEvent, CloudEventData, Message, ObjectEvent, QueueBatch, ScheduleTick,
+    StorageEvent,
 };
 use anyfn::http::header::{HeaderValue, CONTENT_TYPE};
 use anyfn::http::StatusCode;
 use anyfn::{Body, Error, ErrorKind, Request, Response};
+use anyfn_formats_google::{
+    is_push_envelope, storage_change, PortableJson, PushEnvelope, StorageObjectData,
+    PUBSUB_MESSAGE_PUBLISHED,
+};
 use anyfn_kit::require_event_post;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
-use crate::gcs_object::ObjectResource;
-use crate::pubsub::{is_push_envelope, PortableJson, PushEnvelope};
-
-/// The Eventarc CloudEvent type of a Pub/Sub message.
-const PUBSUB_MESSAGE_PUBLISHED: &str = "google.cloud.pubsub.topic.v1.messagePublished";
 
 impl FromHttp for CloudEvent {
     fn from_http(request: Request) -> Result<Self, Error> {
@@ -60,31 +59,26 @@ impl FromHttp for StorageEvent {
             }
             return plain_json(&request, "a storage event");
         };
-        let change = match event.event_type.as_str() {
-            "google.cloud.storage.object.v1.finalized" => ObjectChange::Created,
-            "google.cloud.storage.object.v1.deleted" => ObjectChange::Deleted,
-            "google.cloud.storage.object.v1.archived" => ObjectChange::Archived,
-            "google.cloud.storage.object.v1.metadataUpdated" => ObjectChange::MetadataUpdated,
+        if let Some(change) = storage_change(&event.event_type) {
+            let object: StorageObjectData = data_as(&event)?;
+            return Ok(StorageEvent::new(vec![
+                object.into_object_event(change, event.time)?
+            ]));
+        }
+        match event.event_type.as_str() {
             "com.amazonaws.s3.object.created" | "com.amazonaws.s3.object.deleted" => {
                 let mut object: ObjectEvent = data_as(&event)?;
                 object.time = object.time.or(event.time);
-                return Ok(StorageEvent::new(vec![object]));
+                Ok(StorageEvent::new(vec![object]))
             }
             PUBSUB_MESSAGE_PUBLISHED => {
                 let push: PushEnvelope = data_as(&event)?;
-                return Ok(StorageEvent::new(vec![
+                Ok(StorageEvent::new(vec![
                     push.into_object_event(Some(&event))?
-                ]));
+                ]))
             }
-            other => return Err(unknown_type(other, "a storage event")),
-        };
-        let object: GcsObject = data_as(&event)?;
-        let mut portable = ObjectEvent::new(change, object.bucket, object.name);
-        portable.size = object.resource.size()?;
-        portable.version = object.resource.generation();
-        portable.etag = object.resource.etag;
-        portable.time = event.time;
-        Ok(StorageEvent::new(vec![portable]))
+            other => Err(unknown_type(other, "a storage event")),
+        }
     }
 }
 
@@ -212,14 +206,4 @@ fn unknown_type(event_type: &str, what: &str) -> Error {
             anyfn::error::quoted(event_type)
         ),
     )
-}
-
-/// The data of Eventarc's storage CloudEvents: the object's bucket and
-/// name, and the rest of its resource.
-#[derive(Deserialize)]
-struct GcsObject {
-    bucket: String,
-    name: String,
-    #[serde(flatten)]
-    resource: ObjectResource,
 }

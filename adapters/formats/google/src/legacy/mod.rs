@@ -30,11 +30,54 @@ use serde_json::{Map, Value};
 /// `None` when `body` is not a legacy payload: not a JSON object, a
 /// CloudEvent in the JSON event format (it has `specversion`), or an object
 /// with neither a `context` object holding `eventId` and `eventType` nor
-/// `eventId` and `eventType` of its own. A payload that is legacy but cannot
-/// be converted (an event type with no CloudEvent equivalent, no resource, a
-/// resource not of its product's form, …) is `Some(Err(_))`, a
-/// [`BadRequest`](anyfn::ErrorKind::BadRequest) saying what is wrong.
-pub(crate) fn cloud_event_from_legacy(body: &[u8]) -> Option<Result<CloudEvent, Error>> {
+/// `eventId` and `eventType` of its own. Telling that reads the object's
+/// keys only, building no value, so a large body that is not legacy costs
+/// one pass.
+///
+/// A legacy payload becomes a CloudEvent with `id` = `eventId`, `time` =
+/// `timestamp`, the `type` its event type maps to (Cloud Storage, Pub/Sub,
+/// Firestore, Firebase Realtime Database, Auth, Remote Config and
+/// Analytics), a `source` (and `subject`) built from the resource by the
+/// product's rules, `datacontenttype` `application/json`, and `data`
+/// (reshaped where the product says so: a Pub/Sub message is wrapped in
+/// `{"message": …}`, Firebase Auth's metadata renamed).
+///
+/// # Errors
+///
+/// A payload that is legacy but cannot be converted (an event type with no
+/// CloudEvent equivalent, no resource, a resource not of its product's
+/// form, no `data`, a `timestamp` that is not RFC 3339, …) is
+/// `Some(Err(_))`, a [`BadRequest`](anyfn::ErrorKind::BadRequest) saying
+/// what is wrong.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_formats_google::cloud_event_from_legacy;
+///
+/// let legacy = br#"{
+///     "context": {
+///         "eventId": "1147091835525187",
+///         "timestamp": "2020-09-29T11:32:00.000Z",
+///         "eventType": "google.storage.object.finalize",
+///         "resource": {"service": "storage.googleapis.com",
+///                      "name": "projects/_/buckets/photos/objects/cat.jpg", "type": "storage#object"}
+///     },
+///     "data": {"bucket": "photos", "name": "cat.jpg", "size": "1024"}
+/// }"#;
+/// let event = cloud_event_from_legacy(legacy).expect("a legacy event")?;
+/// assert_eq!(event.event_type, "google.cloud.storage.object.v1.finalized");
+/// assert_eq!(event.source, "//storage.googleapis.com/projects/_/buckets/photos");
+/// assert_eq!(event.subject.as_deref(), Some("objects/cat.jpg"));
+///
+/// // Not legacy: left alone.
+/// assert!(cloud_event_from_legacy(br#"{"messages": []}"#).is_none());
+/// // Legacy, of a type with no CloudEvent equivalent: refused.
+/// let unknown = br#"{"eventId": "1", "eventType": "providers/cloud.unknown/x", "data": {}}"#;
+/// assert!(cloud_event_from_legacy(unknown).expect("legacy").is_err());
+/// # Ok::<(), anyfn::Error>(())
+/// ```
+pub fn cloud_event_from_legacy(body: &[u8]) -> Option<Result<CloudEvent, Error>> {
     // Only an object can be legacy: skip the parse for anything else.
     if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
         return None;

@@ -14,82 +14,56 @@
 //! One struct ([`PushEnvelope`]) reads both and one mapping turns it into a
 //! [`Message`] or, for a Cloud Storage notification carried by Pub/Sub, an
 //! [`ObjectEvent`]. How a plain JSON POST is told from the portable types'
-//! JSON is [`is_push_envelope`].
+//! JSON is [`is_push_envelope`](crate::is_push_envelope).
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use anyfn::event::{CloudEvent, Message, ObjectChange, ObjectEvent};
 use anyfn::{Body, Error};
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::gcs_object::ObjectResource;
 
-/// The portable type a plain JSON POST may also be, by its required
-/// top-level key.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum PortableJson {
-    /// A `QueueBatch`: `{"messages": […]}`.
-    QueueBatch,
-    /// A `StorageEvent`: `{"objects": […]}`.
-    StorageEvent,
-}
-
-/// Whether a plain JSON POST (no CloudEvent) is a Pub/Sub push envelope
-/// rather than `portable`'s own JSON.
+/// The Eventarc CloudEvent type of a Pub/Sub message, whose `data` is a
+/// [`PushEnvelope`].
 ///
-/// Told from the top-level keys alone, in this order:
+/// # Example
 ///
-/// 1. The portable type's required key (`messages`, `objects`) present: the
-///    portable type's JSON. A push envelope
-///    never has it (its fields are `message`, `subscription` and
-///    `deliveryAttempt`), so an envelope is never read as the portable type.
-/// 2. `message` or `subscription` present: a push envelope. The portable
-///    type cannot be valid without its key, so it is never read as an
-///    envelope; an envelope missing its `message` is then refused as such.
-/// 3. Anything else (not JSON, not an object, neither key): the portable
-///    type's JSON, whose decoder says what was wrong.
-pub(crate) fn is_push_envelope(body: &[u8], portable: PortableJson) -> bool {
-    // Only an object: serde would also read `TopLevelKeys` from an array.
-    if body.trim_ascii_start().first() != Some(&b'{') {
-        return false;
-    }
-    match serde_json::from_slice::<TopLevelKeys>(body) {
-        Ok(keys) => {
-            let portable = match portable {
-                PortableJson::QueueBatch => keys.messages,
-                PortableJson::StorageEvent => keys.objects,
-            };
-            !portable && (keys.message || keys.subscription)
-        }
-        Err(_) => false,
-    }
-}
-
-/// The top-level keys [`is_push_envelope`] looks at; values are skipped.
-#[derive(Deserialize)]
-struct TopLevelKeys {
-    #[serde(default, deserialize_with = "present")]
-    messages: bool,
-    #[serde(default, deserialize_with = "present")]
-    objects: bool,
-    #[serde(default, deserialize_with = "present")]
-    message: bool,
-    #[serde(default, deserialize_with = "present")]
-    subscription: bool,
-}
-
-/// `true` for a key that is there, whatever its value (`null` included).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    IgnoredAny::deserialize(deserializer).map(|_| true)
-}
+/// ```
+/// assert_eq!(
+///     anyfn_formats_google::PUBSUB_MESSAGE_PUBLISHED,
+///     "google.cloud.pubsub.topic.v1.messagePublished"
+/// );
+/// ```
+pub const PUBSUB_MESSAGE_PUBLISHED: &str = "google.cloud.pubsub.topic.v1.messagePublished";
 
 /// The envelope around one Pub/Sub message: a push subscription's request
-/// body, or the `data` of Eventarc's `messagePublished` CloudEvent.
+/// body, or the `data` of Eventarc's `messagePublished` CloudEvent
+/// ([`PUBSUB_MESSAGE_PUBLISHED`]).
+///
+/// Read with [`from_json`](Self::from_json) (or serde, from a CloudEvent's
+/// data), then taken as a [`Message`] ([`into_message`](Self::into_message))
+/// or, for a Cloud Storage notification, an [`ObjectEvent`]
+/// ([`into_object_event`](Self::into_object_event)).
+///
+/// # Example
+///
+/// ```
+/// use anyfn_formats_google::PushEnvelope;
+///
+/// let body = br#"{"message": {"data": "aGk=", "attributes": {"k": "v"},
+///     "messageId": "2070443601311540", "publishTime": "2021-02-26T19:13:55.749Z"},
+///     "subscription": "projects/p/subscriptions/s"}"#;
+/// let message = PushEnvelope::from_json(body)?.into_message(None)?;
+/// assert_eq!(message.id, "2070443601311540");
+/// assert_eq!(message.text()?, "hi");
+/// assert_eq!(message.source.as_deref(), Some("projects/p/subscriptions/s"));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct PushEnvelope {
+pub struct PushEnvelope {
     /// Optional here so that its absence gets our own message.
     #[serde(default)]
     message: Option<PushMessage>,
@@ -126,7 +100,26 @@ struct PushMessage {
 
 impl PushEnvelope {
     /// Reads a push subscription's request body.
-    pub(crate) fn from_json(body: &[u8]) -> Result<Self, Error> {
+    ///
+    /// Every field is optional here, so that a missing one gets its own
+    /// message when the envelope is taken apart.
+    ///
+    /// # Errors
+    ///
+    /// [`BadRequest`](anyfn::ErrorKind::BadRequest) "the Pub/Sub push
+    /// envelope is not as expected: …" when `body` is not JSON or a field
+    /// has the wrong type.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_formats_google::PushEnvelope;
+    ///
+    /// assert!(PushEnvelope::from_json(br#"{"message": {}}"#).is_ok());
+    /// let err = PushEnvelope::from_json(br#"{"message": "hello"}"#).err().expect("not an envelope");
+    /// assert!(err.message().starts_with("the Pub/Sub push envelope is not as expected: invalid type"));
+    /// ```
+    pub fn from_json(body: &[u8]) -> Result<Self, Error> {
         serde_json::from_slice(body).map_err(|err| {
             Error::bad_request(format!(
                 "the Pub/Sub push envelope is not as expected: {err}"
@@ -142,7 +135,35 @@ impl PushEnvelope {
     /// id, source and time stand in for a missing message id, subscription
     /// and publish time. A push without a message id is refused, since the
     /// id is what a `BatchResult` names.
-    pub(crate) fn into_message(self, event: Option<&CloudEvent>) -> Result<Message, Error> {
+    ///
+    /// # Errors
+    ///
+    /// [`BadRequest`](anyfn::ErrorKind::BadRequest) saying what is wrong:
+    /// no `message` object, `data` that is not base64, a `publishTime` that
+    /// is not RFC 3339, no message id (and no `event` to lend one).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    /// use anyfn_formats_google::PushEnvelope;
+    ///
+    /// // Through Eventarc: the CloudEvent lends its id and source.
+    /// let event = CloudEvent::new("ce-1", "//pubsub.googleapis.com/projects/p/topics/t", "t");
+    /// let message = PushEnvelope::from_json(br#"{"message": {"data": "aGk="}}"#)?
+    ///     .into_message(Some(&event))?;
+    /// assert_eq!(message.id, "ce-1");
+    /// assert_eq!(message.source.as_deref(), Some("//pubsub.googleapis.com/projects/p/topics/t"));
+    ///
+    /// // A push on its own needs a message id.
+    /// let err = PushEnvelope::from_json(br#"{"message": {"data": "aGk="}}"#)?
+    ///     .into_message(None)
+    ///     .err()
+    ///     .expect("no id");
+    /// assert!(err.message().contains("no `messageId`"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
+    pub fn into_message(self, event: Option<&CloudEvent>) -> Result<Message, Error> {
         let subscription = self.subscription;
         let delivery_attempt = self.delivery_attempt;
         let message = self.message.ok_or_else(missing_message)?;
@@ -182,10 +203,32 @@ impl PushEnvelope {
     /// → deleted, `OBJECT_ARCHIVE` → archived, `OBJECT_METADATA_UPDATE` →
     /// metadata updated; any other is kept as [`ObjectChange::Other`]. The
     /// time is `eventTime`, else the publish time, else `event`'s time.
-    pub(crate) fn into_object_event(
-        self,
-        event: Option<&CloudEvent>,
-    ) -> Result<ObjectEvent, Error> {
+    ///
+    /// # Errors
+    ///
+    /// [`BadRequest`](anyfn::ErrorKind::BadRequest) saying what is wrong:
+    /// no `message` object, no `eventType`, `bucketId` or `objectId`
+    /// attribute (the message is not a Cloud Storage notification), a time
+    /// that is not RFC 3339, `data` that is not base64 or not an object
+    /// resource, a `size` that is not a whole number.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::ObjectChange;
+    /// use anyfn_formats_google::PushEnvelope;
+    ///
+    /// let body = br#"{"message": {"messageId": "1", "attributes": {
+    ///     "eventType": "OBJECT_FINALIZE", "bucketId": "my-bucket", "objectId": "photos/cat 1.jpg",
+    ///     "objectGeneration": "1708536398112345", "eventTime": "2024-02-21T17:26:38.135913Z",
+    ///     "payloadFormat": "NONE"}}}"#;
+    /// let object = PushEnvelope::from_json(body)?.into_object_event(None)?;
+    /// assert_eq!(object.change, ObjectChange::Created);
+    /// assert_eq!((object.bucket.as_str(), object.key.as_str()), ("my-bucket", "photos/cat 1.jpg"));
+    /// assert_eq!(object.version.as_deref(), Some("1708536398112345"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
+    pub fn into_object_event(self, event: Option<&CloudEvent>) -> Result<ObjectEvent, Error> {
         let message = self.message.ok_or_else(missing_message)?;
         let attributes = message.attributes.as_ref();
         let attribute = |name: &str| attributes.and_then(|a| a.get(name)).map(String::as_str);
@@ -223,7 +266,7 @@ impl PushEnvelope {
                 if object.version.is_none() {
                     object.version = resource.generation();
                 }
-                object.etag = resource.etag;
+                object.etag = resource.into_etag();
             }
         }
         Ok(object)
@@ -388,55 +431,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn queue_batch_json_and_envelopes_are_told_apart() {
-        let batch = br#"{"messages":[{"id":"1","body":"x"}]}"#;
-        assert!(!is_push_envelope(batch, PortableJson::QueueBatch));
-        // A stray `message` key does not make a batch an envelope.
-        assert!(!is_push_envelope(
-            br#"{"messages":[],"message":{}}"#,
-            PortableJson::QueueBatch
-        ));
-        assert!(is_push_envelope(
-            br#"{"message":{},"subscription":"s"}"#,
-            PortableJson::QueueBatch
-        ));
-        assert!(is_push_envelope(
-            br#"{"message":null}"#,
-            PortableJson::QueueBatch
-        ));
-        assert!(is_push_envelope(
-            br#"{"subscription":"s"}"#,
-            PortableJson::QueueBatch
-        ));
-        assert!(is_push_envelope(
-            br#"{"message":{}}"#,
-            PortableJson::StorageEvent
-        ));
-        assert!(!is_push_envelope(
-            br#"{"objects":[],"message":{}}"#,
-            PortableJson::StorageEvent
-        ));
-        for other in [
-            &b""[..],
-            b"[]",
-            b"not json",
-            b"{}",
-            b"{\"id\":\"1\"}",
-            b"\"message\"",
-            b"[1,2,3,4]",
-        ] {
-            assert!(
-                !is_push_envelope(other, PortableJson::QueueBatch),
-                "{other:?}"
-            );
-            assert!(
-                !is_push_envelope(other, PortableJson::StorageEvent),
-                "{other:?}"
-            );
-        }
-    }
-
     fn notification(attributes: &str, data: Option<&str>) -> String {
         let data = data
             .map(|d| format!(r#""data":"{d}","#))
@@ -515,5 +509,90 @@ mod tests {
             err.message(),
             "the Cloud Storage object's `size` \"big\" is not a whole number"
         );
+    }
+
+    fn push_fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../tests/fixtures/pubsub-push")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+    }
+
+    fn fixture_message(name: &str) -> Message {
+        PushEnvelope::from_json(&push_fixture(name))
+            .and_then(|envelope| envelope.into_message(None))
+            .unwrap_or_else(|err| panic!("{name}: {err}"))
+    }
+
+    /// Google's documented push bodies (tests/fixtures/pubsub-push, origin in
+    /// its README), every field of each.
+    #[test]
+    fn the_documented_push_bodies_decode_with_every_field() {
+        let hello = "Hello Cloud Pub/Sub! Here is my message!";
+        let subscription = "projects/myproject/subscriptions/mysubscription";
+        let expected = Message::new("2070443601311540", hello)
+            .with_attribute("key", "value")
+            .with_sent_time(UNIX_EPOCH + Duration::from_millis(1_614_366_835_749))
+            .with_source(subscription);
+        assert_eq!(fixture_message("push.json"), expected);
+
+        let expected = Message::new("136969346945", hello)
+            .with_attribute("key", "value")
+            .with_source(subscription);
+        assert_eq!(fixture_message("push-legacy.json"), expected);
+
+        let expected = Message::new("8161239120930128", r#"{"order":7}"#)
+            .with_attribute("tenant", "acme")
+            .with_sent_time(UNIX_EPOCH + Duration::new(1_709_633_472, 123_456_789))
+            .with_ordering_key("customer-42")
+            .with_delivery_attempt(5)
+            .with_source("projects/myproject/subscriptions/orders-push");
+        assert_eq!(fixture_message("push-ordered-dead-letter.json"), expected);
+
+        let expected = Message::new("9000000000000001", "")
+            .with_attribute("action", "ping")
+            .with_sent_time(UNIX_EPOCH + Duration::from_secs(1_709_633_472))
+            .with_source(subscription);
+        assert_eq!(fixture_message("push-attributes-only.json"), expected);
+    }
+
+    /// The Cloud Storage notifications through Pub/Sub: the change from
+    /// `eventType`, the object from the attributes, size and etag from the
+    /// JSON_API_V1 resource (none with payload format NONE).
+    #[test]
+    fn the_storage_notification_fixtures_decode_with_every_field() {
+        let time = UNIX_EPOCH + Duration::from_micros(1_708_536_398_135_913);
+        for (name, change, etag) in [
+            (
+                "gcs-finalize.json",
+                ObjectChange::Created,
+                Some("CNnE2d2Lz4QDEAE="),
+            ),
+            (
+                "gcs-archive.json",
+                ObjectChange::Archived,
+                Some("CNnE2d2Lz4QDEAE="),
+            ),
+            (
+                "gcs-metadata-update.json",
+                ObjectChange::MetadataUpdated,
+                Some("CNnE2d2Lz4QDEAI="),
+            ),
+            ("gcs-delete-none.json", ObjectChange::Deleted, None),
+        ] {
+            let object = PushEnvelope::from_json(&push_fixture(name))
+                .and_then(|envelope| envelope.into_object_event(None))
+                .unwrap_or_else(|err| panic!("{name}: {err}"));
+            let mut expected = ObjectEvent::new(change, "my-bucket", "photos/cat 1.jpg")
+                .with_version("1708536398112345")
+                .with_time(time);
+            if let Some(etag) = etag {
+                expected = expected.with_size(2048).with_etag(etag);
+            }
+            assert_eq!(object, expected, "{name}");
+            // And each is a message like any other.
+            let message = fixture_message(name);
+            assert_eq!(message.attributes["objectId"], "photos/cat 1.jpg", "{name}");
+        }
     }
 }

@@ -282,3 +282,66 @@ fn every_legacy_type_has_its_cloud_event_type() {
         None
     );
 }
+
+/// The conformance suite's events (tests/fixtures/gcf-conformance, origin in
+/// its README) and our two derived from its mapping.md.
+const CONFORMANCE: [&str; 19] = [
+    "firebase-auth",
+    "firebase-db1",
+    "firebase-db2",
+    "firebase-db3",
+    "firebase-db4",
+    "firebase-db5",
+    "firebase-db6",
+    "firebase-db7",
+    "firebase-db8",
+    "firebase-dbdelete1",
+    "firebase-dbdelete2",
+    "firestore_complex",
+    "firestore_simple",
+    "legacy_pubsub",
+    "pubsub_binary",
+    "pubsub_text",
+    "storage",
+    "derived/firebase-analytics",
+    "derived/remote_config",
+];
+
+fn conformance_fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../tests/fixtures/gcf-conformance")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// Every legacy input of the suite converts to its expected CloudEvent, every
+/// attribute and the data equal (the suite's Go client compares `id`,
+/// `source`, `type`, `subject`, `time`, `datacontenttype` and `data`).
+#[test]
+fn every_conformance_legacy_input_converts_to_its_expected_cloud_event() {
+    for name in CONFORMANCE {
+        let input = conformance_fixture(&format!("{name}-legacy-input.json"));
+        let expected = conformance_fixture(&format!("{name}-cloudevent-output.json"));
+        let expected = anyfn::event::CloudEvent::from_json(&expected)
+            .unwrap_or_else(|err| panic!("{name}: the expected output: {err}"));
+        let event = match cloud_event_from_legacy(&input) {
+            Some(Ok(event)) => event,
+            Some(Err(err)) => panic!("{name}: {err}"),
+            None => panic!("{name}: not detected as legacy"),
+        };
+        assert_eq!(event, expected, "{name}");
+    }
+}
+
+/// The suite's CloudEvent inputs are CloudEvents already (`specversion`):
+/// never taken for legacy events.
+#[test]
+fn no_conformance_cloud_event_input_is_taken_for_a_legacy_event() {
+    for name in CONFORMANCE
+        .iter()
+        .filter(|name| !name.starts_with("derived/"))
+    {
+        let input = conformance_fixture(&format!("{name}-cloudevent-input.json"));
+        assert!(cloud_event_from_legacy(&input).is_none(), "{name}");
+    }
+}
