@@ -27,6 +27,10 @@
 #                                         # worktree of an older commit)
 #   FILES="src/error/render.rs" benches/mutants.sh   # a part of the scope
 #   JOBS=1 (default) | 2                  # mutants built and tested at once
+#   MUTANTS_ARGS="--iterate"              # more cargo-mutants options; with
+#                                         # --iterate and OUT holding an
+#                                         # earlier run, only the mutants not
+#                                         # caught then are tested again
 #
 # Output: OUT (default target/mutants-report) holds cargo-mutants' own
 # mutants.out (caught.txt, missed.txt, timeout.txt, unviable.txt,
@@ -78,6 +82,8 @@ args=(
   --output "$OUT"
   --timeout-multiplier 3
 )
+# shellcheck disable=SC2206
+args+=(${MUTANTS_ARGS:-})
 if [[ $extra_profile == 1 ]]; then
   # cargo-mutants copies the tree before building: give the copy the
   # profile through the environment instead.

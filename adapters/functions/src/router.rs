@@ -142,6 +142,20 @@ mod tests {
     }
 
     #[test]
+    fn the_debug_form_lists_the_functions_and_their_types() {
+        let debug = format!("{:?}", router());
+        assert!(
+            debug.starts_with("FunctionRouter { functions: [Function { name: \"orders\""),
+            "{debug}"
+        );
+        assert!(debug.contains("name: \"orders-v2\""), "{debug}");
+        assert!(
+            debug.contains("event: \"anyfn::json::Json<u8>\""),
+            "{debug}"
+        );
+    }
+
+    #[test]
     fn the_first_segment_names_the_function_and_the_rest_is_its_path() {
         let router = router();
         let route = |path: &str| router.route(path).map(|(f, p)| (f.name().to_owned(), p));

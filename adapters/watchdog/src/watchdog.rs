@@ -497,3 +497,51 @@ impl Drop for Registration {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watchdog() -> Watchdog {
+        Watchdog::start(
+            Duration::from_secs(3),
+            None,
+            Arc::new(RequestIds::new()),
+            ErrorDetails::Hidden,
+        )
+        .expect("the thread starts")
+    }
+
+    /// Dropping the watchdog stops its thread (which holds the shared
+    /// state): a server that shuts down leaves no thread behind.
+    #[test]
+    fn dropping_the_watchdog_stops_its_thread() {
+        let watchdog = watchdog();
+        let shared = Arc::downgrade(&watchdog.shared);
+        drop(watchdog);
+        assert!(
+            shared.upgrade().is_none(),
+            "the thread still holds the state"
+        );
+    }
+
+    /// A connection's slot is taken back when its registration drops, and
+    /// the next connection reuses it.
+    #[test]
+    fn a_dropped_registration_frees_its_slot_for_the_next() {
+        let watchdog = watchdog();
+        let first = watchdog.register(None);
+        let second = watchdog.register(None);
+        assert_eq!((first.slot, second.slot), (0, 1));
+        drop(first);
+        {
+            let connections = lock(&watchdog.shared.connections);
+            assert!(connections.slots[0].is_none());
+            assert_eq!(connections.free, [0]);
+        }
+        let third = watchdog.register(None);
+        assert_eq!(third.slot, 0);
+        let connections = lock(&watchdog.shared.connections);
+        assert!(connections.slots[0].is_some() && connections.free.is_empty());
+    }
+}
