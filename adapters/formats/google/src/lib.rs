@@ -6,7 +6,7 @@
 //! # Example
 //!
 //! ```
-//! use anyfn::event::{ObjectChange, QueueBatch};
+//! use anyfn::event::QueueBatch;
 //! use anyfn_formats_google::{cloud_event_from_legacy, is_push_envelope, PortableJson, PushEnvelope};
 //!
 //! // A push subscription's body: a batch of its one message.
@@ -29,7 +29,6 @@
 //! let envelope: PushEnvelope = serde_json::from_value(event.data_json().cloned().unwrap_or_default())
 //!     .map_err(|err| anyfn::Error::bad_request(err.to_string()))?;
 //! assert_eq!(envelope.into_message(Some(&event))?.id, "1");
-//! # let _ = ObjectChange::Created;
 //! # Ok::<(), anyfn::Error>(())
 //! ```
 //!
