@@ -1,8 +1,81 @@
-//! RFC 3339 timestamps for [`SystemTime`], without a date-time dependency:
-//! portable events carry std times and serialize them as text; and
-//! [`deadline_after`], a deadline that never overflows.
+//! Time in anyfn: the clock every crate of anyfn reads ([`Instant`] and
+//! [`system_now`]), [`deadline_after`] (a deadline that never overflows),
+//! and RFC 3339 timestamps for [`SystemTime`], without a date-time
+//! dependency: portable events carry std times and serialize them as text.
+//!
+//! # The clock on every target
+//!
+//! On `wasm32-unknown-unknown` (Cloudflare Workers, a browser), std's
+//! `Instant::now()` and `SystemTime::now()` panic: there is no clock but
+//! JavaScript's. So the core, the adapter kit and adapters read "now" here
+//! only: [`Instant`] is std's own type on every other target (a re-export, so
+//! nothing changes and nothing is added on native), and the `web-time`
+//! crate's on `wasm32-unknown-unknown`, which reads `performance.now()`;
+//! [`system_now`] reads `Date.now()` there. Timestamps stay std's
+//! [`SystemTime`] on every target: only reading the wall clock needs
+//! JavaScript. Timers are the adapter's (the future it gives
+//! `anyfn_kit::invoke`, its `StreamTimers`): the core has none.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The clock's source: std's on every target but `wasm32-unknown-unknown`,
+/// JavaScript's there (see the module's docs).
+#[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+mod clock {
+    pub use std::time::Instant;
+}
+#[cfg(all(target_family = "wasm", target_os = "unknown"))]
+mod clock {
+    pub use web_time::Instant;
+}
+
+/// A monotonic instant: what [`Context::deadline`](crate::Context::deadline)
+/// is, and what adapters measure durations with.
+///
+/// On every target but `wasm32-unknown-unknown` this *is*
+/// [`std::time::Instant`] (a re-export: the same type, the same code). On
+/// `wasm32-unknown-unknown` it is `web_time::Instant`, which has std's API
+/// and reads JavaScript's `performance.now()`, where std's would panic.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::time::Instant;
+///
+/// let start = Instant::now();
+/// let context = anyfn::Context::builder().deadline(start + Duration::from_secs(2)).build();
+/// assert!(context.remaining_time() <= Duration::from_secs(2));
+/// assert!(start.elapsed() < Duration::from_secs(2));
+/// ```
+pub use clock::Instant;
+
+/// The wall clock now, as std's [`SystemTime`] (the type of every timestamp
+/// in anyfn): `SystemTime::now()`, except on `wasm32-unknown-unknown`,
+/// where std's would panic and JavaScript's `Date.now()` is read instead
+/// (to the millisecond).
+///
+/// # Example
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let now = anyfn::time::system_now();
+/// assert!(now > UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+/// assert!(anyfn::time::format_rfc3339(now).ends_with('Z'));
+/// ```
+#[inline]
+pub fn system_now() -> SystemTime {
+    #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
+    {
+        SystemTime::now()
+    }
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    {
+        use web_time::web::SystemTimeExt as _;
+        web_time::SystemTime::now().to_std()
+    }
+}
 
 /// `start + timeout`, or a day after `start` when that is past what an
 /// [`Instant`] can hold (a timeout of `Duration::MAX`, say): adding a
@@ -11,7 +84,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// # Example
 ///
 /// ```
-/// use std::time::{Duration, Instant};
+/// use std::time::Duration;
+/// use anyfn::time::Instant;
 ///
 /// let start = Instant::now();
 /// assert_eq!(anyfn::time::deadline_after(start, Duration::from_secs(3)), start + Duration::from_secs(3));

@@ -2,8 +2,9 @@
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::time::Instant;
 use crate::Extensions;
 
 mod request_id;
@@ -123,7 +124,9 @@ impl Context {
     /// The deadline this invocation must meet: past it, every adapter
     /// answers a timeout and drops the handler's future. On Lambda it is a
     /// margin before Lambda's own deadline (100 ms by default), so that the
-    /// timeout is reported before Lambda ends the invocation.
+    /// timeout is reported before Lambda ends the invocation. An
+    /// [`anyfn::time::Instant`](crate::time::Instant): std's on native,
+    /// JavaScript's clock on `wasm32-unknown-unknown`.
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
@@ -133,7 +136,8 @@ impl Context {
     /// # Example
     ///
     /// ```
-    /// use std::time::{Duration, Instant};
+    /// use std::time::Duration;
+    /// use anyfn::time::Instant;
     ///
     /// let context = anyfn::Context::builder().deadline(Instant::now()).build();
     /// assert_eq!(context.remaining_time(), Duration::ZERO);

@@ -3,13 +3,13 @@
 
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
-use std::time::Instant;
 
 use bytes::Bytes;
 use futures_core::Stream;
 use http_body::{Body, Frame, SizeHint};
 
 use anyfn::stream::BodyStream;
+use anyfn::time::Instant;
 use anyfn::Error;
 
 use crate::{InvocationReport, Pricing};
@@ -77,7 +77,7 @@ impl AnswerBody {
     /// # Example
     ///
     /// ```
-    /// use std::time::Instant;
+    /// use anyfn::time::Instant;
     ///
     /// use anyfn_kit::{AnswerBody, StreamReport};
     /// use anyfn::stream::BodyStream;
@@ -162,7 +162,7 @@ impl Body for AnswerBody {
 /// # Example
 ///
 /// ```
-/// use std::time::Instant;
+/// use anyfn::time::Instant;
 ///
 /// let report = anyfn_kit::StreamReport::new("req-1", Instant::now(), 128, anyfn_kit::Pricing::default());
 /// drop(report); // logs "REPORT RequestId: req-1  Duration: …"
@@ -182,7 +182,7 @@ impl StreamReport {
     /// # Example
     ///
     /// ```
-    /// use std::time::Instant;
+    /// use anyfn::time::Instant;
     ///
     /// let report = anyfn_kit::StreamReport::new("req-7", Instant::now(), 256, anyfn_kit::Pricing::default());
     /// # drop(report);

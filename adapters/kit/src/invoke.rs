@@ -5,8 +5,8 @@ use std::any::Any;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::task::Poll;
-use std::time::Instant;
 
+use anyfn::time::Instant;
 use anyfn::{Context, Error, Handler, IntoError};
 
 use crate::CatchPanic;
@@ -25,11 +25,14 @@ use crate::CatchPanic;
 ///   timeout too, never a success: the output is dropped.
 ///
 /// `deadline_reached` is the runtime's timer for `context.deadline()`, e.g.
-/// `tokio::time::sleep_until(context.deadline().into())`; taking it as a future
-/// keeps the kit free of any async runtime. An adapter that runs the
-/// handler on a task of its own, so that a blocked thread cannot delay the
-/// answer, passes `std::future::pending()` here and races the task against
-/// its timer itself.
+/// `tokio::time::sleep_until(context.deadline().into())`, or a JavaScript
+/// `setTimeout` on wasm32; taking it as a future keeps the kit free of any
+/// async runtime. An adapter that runs the handler on a task of its own, so
+/// that a blocked thread cannot delay the answer, passes
+/// `std::future::pending()` here and races the task against its timer
+/// itself. The late-result check reads [`anyfn::time::Instant`]: std's
+/// clock on native, JavaScript's `performance.now()` on
+/// `wasm32-unknown-unknown`.
 ///
 /// # Errors
 ///

@@ -34,7 +34,7 @@
 //! let context = Context::builder().request_id("req-1").timeout(Duration::from_secs(3)).build();
 //! let span = anyfn_kit::invocation_span(&context);
 //! let timer = tokio::time::sleep_until(context.deadline().into());
-//! let started = std::time::Instant::now();
+//! let started = anyfn::time::Instant::now();
 //! let _entered = span.enter();
 //! let outcome = anyfn_kit::invoke(&hello, Request::default(), context, timer).await;
 //! let response = outcome.unwrap_or_else(|error| {

@@ -5,13 +5,14 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
 
 use anyfn::stream::sse::{self, KeepAlive};
 use anyfn::stream::{BodyStream, StreamResponse};
+use anyfn::time::Instant;
 use anyfn::{Error, ErrorDetails};
 
 /// The clock and timers an adapter lends [`guard_stream`]: the core has no
@@ -27,8 +28,9 @@ pub trait StreamTimers: Send + Unpin + 'static {
     /// The time now, on the clock the sleeps keep: the guard compares it
     /// with the deadline before every chunk, so that a body that always has
     /// a chunk ready (and so never waits on the deadline's sleep) is cut on
-    /// time too. `Instant::now()` unless the adapter's timers keep another
-    /// clock (tokio's, when its time is paused in tests).
+    /// time too. [`Instant::now()`] (`anyfn::time`'s: std's on native,
+    /// JavaScript's on `wasm32-unknown-unknown`) unless the adapter's timers
+    /// keep another clock (tokio's, when its time is paused in tests).
     fn now(&self) -> Instant {
         Instant::now()
     }
@@ -66,7 +68,8 @@ pub struct StreamInvocation {
 /// # Example
 ///
 /// ```
-/// use std::time::{Duration, Instant};
+/// use std::time::Duration;
+/// use anyfn::time::Instant;
 /// use anyfn_kit::{guard_stream, StreamInvocation, StreamTimers};
 /// use anyfn::stream::sse::{self, SseEvent};
 ///
