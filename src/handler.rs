@@ -54,6 +54,10 @@ use crate::{Context, IntoError};
 /// # }
 /// ```
 #[async_trait]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an anyfn handler",
+    note = "make one from an async fn or closure taking the event and a `Context` with `anyfn::handler_fn`, or implement `anyfn::Handler`"
+)]
 pub trait Handler: Send + Sync + 'static {
     /// What the function is invoked with.
     type Event: Send + 'static;

@@ -39,6 +39,16 @@ pub enum Platform {
     AzureFunctions,
     /// The in-process test harness, `anyfn-test`.
     Test,
+    /// A platform reached through an adapter outside anyfn's own, named by
+    /// it (a short, stable name, as [`as_str`](Self::as_str) gives for the
+    /// others).
+    ///
+    /// ```
+    /// let edge = anyfn::Platform::Other("my-edge");
+    /// assert_eq!(edge.as_str(), "my-edge");
+    /// assert_eq!(edge.to_string(), "my-edge");
+    /// ```
+    Other(&'static str),
 }
 
 impl Platform {
@@ -50,6 +60,7 @@ impl Platform {
             Self::CloudRun => "cloud-run",
             Self::AzureFunctions => "azure-functions",
             Self::Test => "test",
+            Self::Other(name) => name,
         }
     }
 }

@@ -71,6 +71,11 @@ use super::{Error, ErrorKind};
 /// assert_eq!(err.status(), 503);
 /// assert_eq!(format!("{err:#}"), "the link store failed: disk full");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler's error type",
+    label = "this handler fails with `{Self}`",
+    note = "return `anyfn::Error` (any `std::error::Error` converts into it with `?`, a `Box<dyn Error + Send + Sync>` with `anyfn::Error::from_boxed`), or implement `anyfn::IntoError` for `{Self}` to say which status each of its values answers"
+)]
 pub trait IntoError {
     /// Makes the [`Error`] this value is reported as.
     fn into_error(self) -> Error;

@@ -1,7 +1,9 @@
 //! One binary, any runtime: run an [`anyfn`] handler on AWS Lambda when the
 //! process is on Lambda (`AWS_LAMBDA_RUNTIME_API` is set, as it is on Lambda,
-//! under `cargo lambda watch` and under anyfn-test's emulator), and on the
-//! local HTTP server otherwise.
+//! under `cargo lambda watch` and under anyfn-test's emulator), on Azure
+//! Functions when the Functions host started it as a custom handler
+//! (`FUNCTIONS_CUSTOMHANDLER_PORT` is set), and on the local HTTP server
+//! otherwise (which is also how it runs on Cloud Run and in any container).
 //!
 //! # Example
 //!
@@ -18,73 +20,100 @@
 //!     anyfn_auto::run(handler_fn(hello)).await
 //! }
 //! ```
+//!
+//! # Features: one per adapter
+//!
+//! `server` (the local HTTP server: laptops, containers, Cloud Run),
+//! `lambda` (AWS Lambda) and `azure` (Azure Functions), all on by default.
+//! A binary built without one neither compiles nor links it: for a Lambda
+//! function alone, `default-features = false, features = ["lambda"]`. A
+//! handler runs through [`run`] when it is a [`PortableHandler`]: its event
+//! a [`PortableEvent`] and its output a [`PortableOutput`] for every adapter
+//! that is on (see [`anyfn_functions::portable`] for what turning a feature
+//! on does to that bound; the portable types satisfy every adapter, so the
+//! features are additive). On a platform none of the build's adapters
+//! serves, [`run`] stops with a [`RunError`] saying so.
 
-use anyfn::{ErrorDetails, Handler};
-use anyfn_azure::{FromAzure, IntoAzure};
+mod running;
+
+use anyfn::ErrorDetails;
 use anyfn_functions::Functions;
-use anyfn_lambda::{FromLambda, IntoLambda};
-use anyfn_server::{FromHttp, IntoHttp};
 
-/// Why the chosen adapter could not run (one variant per adapter, and
-/// [`RunError::Function`] when [`run_functions`] cannot tell which function
-/// to run). Its `Debug` output is the message and its causes.
+/// Why the chosen adapter could not run, or why none could: which adapter
+/// ([`RunError::adapter`]) and its error, or the registry's
+/// ([`RunError::function_error`]) when [`run_functions`] cannot tell which
+/// function to run. Its `Debug` output is the message and its causes.
 pub use anyfn_functions::RunError;
+pub use anyfn_functions::{PortableEvent, PortableHandler, PortableOutput};
+pub use running::Running;
 
-/// Which adapter [`run`] picks in this process: `AwsLambda` on Lambda,
-/// else the server, as [`anyfn_server::platform`] names it (`CloudRun` when
-/// `K_SERVICE` is set, `LocalServer` otherwise).
+/// Which adapter [`run`] picks in this process, among those of this build:
+/// `AwsLambda` on Lambda, `AzureFunctions` under the Functions host, else
+/// the server, as `anyfn_server::platform` names it (`CloudRun` when
+/// `K_SERVICE` is set, `LocalServer` otherwise). `None` when no adapter of
+/// this build runs here (a build without `server`, off Lambda and Azure).
 ///
 /// # Example
 ///
 /// ```
 /// let runtime = anyfn_auto::detect();
-/// assert_eq!(runtime == anyfn::Platform::AwsLambda, anyfn_lambda::is_lambda());
+/// assert_eq!(runtime == Some(anyfn::Platform::AwsLambda), anyfn_lambda::is_lambda());
 /// ```
-pub fn detect() -> anyfn::Platform {
+pub fn detect() -> Option<anyfn::Platform> {
+    #[cfg(feature = "lambda")]
     if anyfn_lambda::is_lambda() {
-        anyfn::Platform::AwsLambda
-    } else if anyfn_azure::is_azure() {
-        anyfn::Platform::AzureFunctions
-    } else {
-        anyfn_server::platform()
+        return Some(anyfn::Platform::AwsLambda);
     }
+    #[cfg(feature = "azure")]
+    if anyfn_azure::is_azure() {
+        return Some(anyfn::Platform::AzureFunctions);
+    }
+    #[cfg(feature = "server")]
+    return Some(anyfn_server::platform());
+    #[cfg(not(feature = "server"))]
+    None
 }
 
-/// Runs `handler` with the adapter [`detect`] picks: [`anyfn_lambda::run`] on
-/// Lambda, [`anyfn_server::serve`] elsewhere. Both install their default
-/// `tracing` subscriber when the program has none; [`Runner`] can turn it
-/// off, as can `ANYFN_DEFAULT_SUBSCRIBER=off`.
+/// The adapters this build has, by feature name.
+const ADAPTERS: &[&str] = &[
+    #[cfg(feature = "server")]
+    "server",
+    #[cfg(feature = "lambda")]
+    "lambda",
+    #[cfg(feature = "azure")]
+    "azure",
+];
+
+/// Runs `handler` with the adapter [`detect`] picks. Every adapter installs
+/// its default `tracing` subscriber when the program has none; [`Runner`]
+/// can turn it off, as can `ANYFN_DEFAULT_SUBSCRIBER=off`.
+///
+/// A plain function returning a [`Running`] future, rather than an `async
+/// fn`, so that a handler that is not portable is reported once, by the
+/// portability bound's own message.
 ///
 /// # Errors
 ///
-/// The chosen adapter's error, as [`RunError`].
-pub async fn run<H>(handler: H) -> Result<(), RunError>
-where
-    H: Handler,
-    H::Event: FromHttp + FromLambda + FromAzure,
-    H::Output: IntoHttp + IntoLambda + IntoAzure,
-{
-    Runner::new(handler).run().await
+/// The chosen adapter's error, as [`RunError`]; a [`RunError`] naming this
+/// build's adapters when none of them runs here.
+pub fn run<H: PortableHandler>(handler: H) -> Running {
+    Runner::new(handler).run()
 }
 
-/// Runs one of several named functions, or all of them, picked by the
-/// platform's setting:
-///
-/// - on Lambda, the function the handler setting (`_HANDLER`) names, or the
-///   only one ([`Functions::lambda_function`]);
-/// - elsewhere (Cloud Run, Knative, a container, a laptop), the one
-///   `FUNCTION_TARGET` names, alone at every path, as Cloud Run functions
-///   run their target;
-/// - elsewhere without `FUNCTION_TARGET`, every function, each at
-///   `/{name}` ([`Functions::router`](anyfn_functions::Functions::router)).
+/// Runs one function of `functions`, chosen by the platform's own setting:
+/// on Lambda the function's handler setting (`_HANDLER`), on the server
+/// (and Cloud Run) `FUNCTION_TARGET`; with neither set, the server serves
+/// every function, each at `/{name}`. On Azure Functions, the host calls
+/// each function at `/{name}`.
 ///
 /// The registry's own settings ([`Functions::default_subscriber`],
 /// [`Functions::error_details`]) hold on whichever adapter runs.
 ///
 /// # Errors
 ///
-/// [`RunError::Function`] when the setting names no function of the
-/// registry (the message lists them); the chosen adapter's error otherwise.
+/// A [`RunError`] holding a [`anyfn_functions::FunctionError`] when the
+/// setting names no function of the registry (the message lists them); the
+/// chosen adapter's error otherwise.
 ///
 /// # Example
 ///
@@ -109,22 +138,27 @@ where
 ///     anyfn_auto::run_functions(functions).await
 /// }
 /// ```
-pub async fn run_functions(functions: Functions) -> Result<(), RunError> {
-    let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    match detect() {
-        anyfn::Platform::AwsLambda => {
-            Ok(functions.run_lambda(setting("_HANDLER").as_deref()).await?)
+pub fn run_functions(functions: Functions) -> Running {
+    Running::new(async move {
+        #[allow(unused_variables)]
+        let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        match detect() {
+            #[cfg(feature = "lambda")]
+            Some(anyfn::Platform::AwsLambda) => {
+                functions.run_lambda(setting("_HANDLER").as_deref()).await
+            }
+            #[cfg(feature = "azure")]
+            Some(anyfn::Platform::AzureFunctions) => functions.run_azure().await,
+            #[cfg(feature = "server")]
+            Some(_) => functions.serve(setting("FUNCTION_TARGET").as_deref()).await,
+            _ => Err(RunError::no_adapter_here(ADAPTERS)),
         }
-        anyfn::Platform::AzureFunctions => Ok(functions.run_azure().await?),
-        _ => Ok(functions
-            .serve(setting("FUNCTION_TARGET").as_deref())
-            .await?),
-    }
+    })
 }
 
 /// [`run`] with settings that hold on whichever adapter runs the handler.
 ///
-/// The other settings come from the environment on both adapters
+/// The other settings come from the environment on every adapter
 /// (`ANYFN_ERROR_DETAILS`, `ANYFN_DEADLINE_MARGIN_MS` on Lambda, `HOST` and
 /// `PORT` for the server, …).
 ///
@@ -156,12 +190,7 @@ impl<H> std::fmt::Debug for Runner<H> {
     }
 }
 
-impl<H> Runner<H>
-where
-    H: Handler,
-    H::Event: FromHttp + FromLambda + FromAzure,
-    H::Output: IntoHttp + IntoLambda + IntoAzure,
-{
+impl<H> Runner<H> {
     /// A runner for `handler`: the default subscriber on, error details as
     /// `ANYFN_ERROR_DETAILS` says.
     pub fn new(handler: H) -> Self {
@@ -190,33 +219,49 @@ where
     ///
     /// # Errors
     ///
-    /// The chosen adapter's error, as [`RunError`].
-    pub async fn run(self) -> Result<(), RunError> {
-        match detect() {
-            anyfn::Platform::AwsLambda => {
-                let mut lambda = anyfn_lambda::Lambda::new(self.handler)
-                    .default_subscriber(self.default_subscriber);
-                if let Some(details) = self.error_details {
-                    lambda = lambda.error_details(details);
+    /// The chosen adapter's error, as [`RunError`]; a [`RunError`] naming
+    /// this build's adapters when none of them runs here.
+    pub fn run(self) -> Running
+    where
+        H: PortableHandler,
+    {
+        Running::new(async move {
+            #[allow(unused_variables)]
+            let Self {
+                handler,
+                default_subscriber,
+                error_details,
+            } = self;
+            match detect() {
+                #[cfg(feature = "lambda")]
+                Some(anyfn::Platform::AwsLambda) => {
+                    let mut lambda =
+                        anyfn_lambda::Lambda::new(handler).default_subscriber(default_subscriber);
+                    if let Some(details) = error_details {
+                        lambda = lambda.error_details(details);
+                    }
+                    Ok(lambda.run().await?)
                 }
-                Ok(lambda.run().await?)
-            }
-            anyfn::Platform::AzureFunctions => {
-                let mut azure = anyfn_azure::Azure::new(self.handler)
-                    .default_subscriber(self.default_subscriber);
-                if let Some(details) = self.error_details {
-                    azure = azure.error_details(details);
+                #[cfg(feature = "azure")]
+                Some(anyfn::Platform::AzureFunctions) => {
+                    let mut azure =
+                        anyfn_azure::Azure::new(handler).default_subscriber(default_subscriber);
+                    if let Some(details) = error_details {
+                        azure = azure.error_details(details);
+                    }
+                    Ok(azure.bind().await?.run().await?)
                 }
-                Ok(azure.bind().await?.run().await?)
-            }
-            _ => {
-                let mut server = anyfn_server::Server::new(self.handler)
-                    .default_subscriber(self.default_subscriber);
-                if let Some(details) = self.error_details {
-                    server = server.error_details(details);
+                #[cfg(feature = "server")]
+                Some(_) => {
+                    let mut server =
+                        anyfn_server::Server::new(handler).default_subscriber(default_subscriber);
+                    if let Some(details) = error_details {
+                        server = server.error_details(details);
+                    }
+                    Ok(server.bind().await?.run().await?)
                 }
-                Ok(server.bind().await?.run().await?)
+                _ => Err(RunError::no_adapter_here(ADAPTERS)),
             }
-        }
+        })
     }
 }

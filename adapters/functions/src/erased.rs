@@ -3,18 +3,25 @@
 //! known.
 
 use std::any::Any;
+#[cfg(any(feature = "server", feature = "lambda"))]
 use std::future::Future;
+#[cfg(any(feature = "server", feature = "lambda"))]
 use std::pin::Pin;
 use std::sync::Arc;
 
-use anyfn::{Context, Error, ErrorDetails, Handler, IntoError, Request};
-use anyfn_azure::{AzureFunction, FromAzure, IntoAzure};
-use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
+use anyfn::{ErrorDetails, Handler};
+#[cfg(feature = "azure")]
+use anyfn_azure::AzureFunction;
+#[cfg(feature = "lambda")]
+use anyfn_lambda::LambdaError;
+#[cfg(feature = "server")]
 use anyfn_server::{FromHttp, HttpAnswer, IntoHttp, ServeError};
 
+use crate::portable::PortableHandler;
 use crate::typed::{ErrorsInto, NamedHandler};
 
 /// A boxed future, `Send` so that a caller may spawn it.
+#[cfg(any(feature = "server", feature = "lambda"))]
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The settings every adapter takes from [`Functions`](crate::Functions).
@@ -26,9 +33,8 @@ pub(crate) struct AdapterSettings {
 
 /// What each adapter can do with a function whose types it no longer knows.
 ///
-/// Adding an adapter adds a method here and a bound on
-/// [`Functions::add`](crate::Functions::add): the Azure adapter's will
-/// decode the host's envelope for the function it names.
+/// Adding an adapter adds a method here, behind its feature, and its traits
+/// to the portability bound ([`PortableHandler`]).
 pub(crate) trait ErasedFunction: Send + Sync + 'static {
     /// The event type's name, for messages.
     fn event_type(&self) -> &'static str;
@@ -38,17 +44,21 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
     /// for [`Functions::handler`](crate::Functions::handler) to downcast.
     fn typed(&self) -> &(dyn Any + Send + Sync);
     /// One invocation over HTTP: decode as the server does, call, encode.
+    #[cfg(feature = "server")]
     fn call_http(
         &self,
-        request: Request,
-        context: Context,
-    ) -> BoxFuture<'_, Result<HttpAnswer, Error>>;
+        request: anyfn::Request,
+        context: anyfn::Context,
+    ) -> BoxFuture<'_, Result<HttpAnswer, anyfn::Error>>;
     /// Runs this function alone on Lambda.
+    #[cfg(feature = "lambda")]
     fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>>;
     /// This function for the Azure adapter, which serves every function of
     /// the registry at `/{FunctionName}`.
+    #[cfg(feature = "azure")]
     fn azure(&self) -> Arc<dyn AzureFunction>;
     /// Serves this function alone on the server, at every path.
+    #[cfg(feature = "server")]
     fn serve(
         &self,
         name: &str,
@@ -58,6 +68,10 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
 
 /// A handler with the types it was added with.
 pub(crate) struct Entry<H: Handler> {
+    #[cfg_attr(
+        not(any(feature = "server", feature = "lambda", feature = "azure")),
+        allow(dead_code)
+    )]
     handler: Arc<H>,
     typed: NamedHandler<H::Event, H::Output>,
 }
@@ -70,12 +84,7 @@ impl<H: Handler> Entry<H> {
     }
 }
 
-impl<H> ErasedFunction for Entry<H>
-where
-    H: Handler,
-    H::Event: FromHttp + FromLambda + FromAzure,
-    H::Output: IntoHttp + IntoLambda + IntoAzure,
-{
+impl<H: PortableHandler> ErasedFunction for Entry<H> {
     fn event_type(&self) -> &'static str {
         std::any::type_name::<H::Event>()
     }
@@ -88,26 +97,29 @@ where
         &self.typed
     }
 
+    #[cfg(feature = "server")]
     fn call_http(
         &self,
-        request: Request,
-        context: Context,
-    ) -> BoxFuture<'_, Result<HttpAnswer, Error>> {
+        request: anyfn::Request,
+        context: anyfn::Context,
+    ) -> BoxFuture<'_, Result<HttpAnswer, anyfn::Error>> {
         Box::pin(async move {
             let event = H::Event::from_http(request)?;
             let output = self
                 .handler
                 .call(event, context)
                 .await
-                .map_err(IntoError::into_error)?;
+                .map_err(anyfn::IntoError::into_error)?;
             output.into_http()
         })
     }
 
+    #[cfg(feature = "azure")]
     fn azure(&self) -> Arc<dyn AzureFunction> {
         anyfn_azure::function(Arc::clone(&self.handler))
     }
 
+    #[cfg(feature = "lambda")]
     fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>> {
         let mut lambda = anyfn_lambda::Lambda::new(Arc::clone(&self.handler))
             .default_subscriber(settings.default_subscriber);
@@ -117,6 +129,7 @@ where
         Box::pin(lambda.run())
     }
 
+    #[cfg(feature = "server")]
     fn serve(
         &self,
         name: &str,

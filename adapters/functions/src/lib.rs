@@ -59,11 +59,17 @@
 mod erased;
 mod error;
 mod name;
+pub mod portable;
 mod registry;
+#[cfg(feature = "server")]
 mod router;
+mod run_error;
 mod typed;
 
 pub use error::FunctionError;
-pub use registry::{Function, Functions, RunError};
+pub use portable::{PortableEvent, PortableHandler, PortableOutput};
+pub use registry::{Function, Functions};
+#[cfg(feature = "server")]
 pub use router::FunctionRouter;
+pub use run_error::RunError;
 pub use typed::NamedHandler;

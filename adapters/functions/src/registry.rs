@@ -3,28 +3,29 @@
 use std::fmt;
 use std::sync::Arc;
 
-use anyfn::{ErrorDetails, Handler};
-use anyfn_azure::{AzureError, FromAzure, IntoAzure};
-use anyfn_lambda::{FromLambda, IntoLambda, LambdaError};
-use anyfn_server::{FromHttp, IntoHttp, ServeError};
+use anyfn::ErrorDetails;
 
 use crate::erased::{AdapterSettings, Entry, ErasedFunction};
 use crate::name::invalid_name_reason;
-use crate::{FunctionError, FunctionRouter, NamedHandler};
+#[cfg(feature = "server")]
+use crate::FunctionRouter;
+#[cfg(any(feature = "server", feature = "lambda", feature = "azure"))]
+use crate::RunError;
+use crate::{FunctionError, NamedHandler, PortableHandler};
 
-/// Several named functions, each a [`Handler`] with event and output types
+/// Several named functions, each an [`anyfn::Handler`] with event and output types
 /// of its own, for one binary to run.
 ///
 /// Which one runs is the platform's setting: `anyfn_auto::run_functions`
 /// reads `_HANDLER` on Lambda and `FUNCTION_TARGET` on Cloud Run, and
 /// otherwise serves each function under its own path (a
-/// [`FunctionRouter`]). Tests take one back with its types
+/// `FunctionRouter`). Tests take one back with its types
 /// ([`handler`](Self::handler)) or invoke it through `anyfn_test::Harness`.
 ///
-/// Adding a function asks of its types what every adapter needs
-/// ([`FromHttp`], [`FromLambda`] and [`FromAzure`] of the event,
-/// [`IntoHttp`], [`IntoLambda`] and [`IntoAzure`] of the output), then forgets them: the registry holds
-/// functions of any types, and each adapter finds in it what it needs.
+/// Adding a function asks of it the portability bound
+/// ([`PortableHandler`]: what every adapter of the build needs of its event
+/// and output), then forgets its types: the registry holds functions of any
+/// types, and each adapter finds in it what it needs.
 ///
 /// # Example
 ///
@@ -94,12 +95,7 @@ impl Functions {
     /// ASCII letters, digits, `-` and `_`, 127 characters at most (one URL
     /// path segment, and a name Lambda, Cloud Run and Azure all accept).
     /// Both are mistakes in the program, found on its first run.
-    pub fn add<H>(mut self, name: &str, handler: H) -> Self
-    where
-        H: Handler,
-        H::Event: FromHttp + FromLambda + FromAzure,
-        H::Output: IntoHttp + IntoLambda + IntoAzure,
-    {
+    pub fn add<H: PortableHandler>(mut self, name: &str, handler: H) -> Self {
         if let Some(reason) = invalid_name_reason(name) {
             panic!("`{name}` cannot name a function: {reason}");
         }
@@ -201,6 +197,7 @@ impl Functions {
 
     /// Every function, each under its own path (`/{name}`), as one HTTP
     /// handler for the server (see [`FunctionRouter`]).
+    #[cfg(feature = "server")]
     pub fn router(&self) -> FunctionRouter {
         FunctionRouter::new(self.entries.clone())
     }
@@ -255,7 +252,8 @@ impl Functions {
     /// # Errors
     ///
     /// As [`lambda_function`](Self::lambda_function), in
-    /// [`RunError::Function`]; the Lambda adapter's error otherwise.
+    /// a [`RunError`] holding it; the Lambda adapter's error otherwise.
+    #[cfg(feature = "lambda")]
     pub async fn run_lambda(self, handler_setting: Option<&str>) -> Result<(), RunError> {
         let function = self.lambda_function(handler_setting)?;
         Ok(function.erased.run_lambda(self.settings).await?)
@@ -268,8 +266,9 @@ impl Functions {
     ///
     /// # Errors
     ///
-    /// [`FunctionError::Unknown`] (in [`RunError::Function`]) when
+    /// [`FunctionError::Unknown`] (in a [`RunError`]) when
     /// no function is named `target`; the server's error otherwise.
+    #[cfg(feature = "server")]
     pub async fn serve(self, target: Option<&str>) -> Result<(), RunError> {
         if let Some(target) = target {
             let function = self.function(target)?;
@@ -284,6 +283,7 @@ impl Functions {
     }
 }
 
+#[cfg(feature = "azure")]
 impl Functions {
     /// Serves every function on Azure Functions, each at `/{name}` as the
     /// host calls it (a custom handler on `FUNCTIONS_CUSTOMHANDLER_PORT`),
@@ -304,43 +304,6 @@ impl Functions {
             azure = azure.error_details(details);
         }
         Ok(azure.bind().await?.run().await?)
-    }
-}
-
-/// Why an adapter stopped: [`Functions::run_lambda`], [`Functions::serve`],
-/// [`Functions::run_azure`], and `anyfn_auto`'s `run` and `run_functions`
-/// (which re-exports it).
-///
-/// One variant per adapter, so that a caller can tell them apart
-/// exhaustively: a new adapter adds a variant. Its `Debug` output is the
-/// message and its causes, so that `main` returning `Result<(), RunError>`
-/// prints a readable reason on exit.
-#[derive(thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// The function asked for is not there.
-    #[error(transparent)]
-    Function(#[from] FunctionError),
-    /// The Lambda adapter failed (on Lambda).
-    #[error(transparent)]
-    Lambda(#[from] LambdaError),
-    /// The local server failed (off Lambda).
-    #[error(transparent)]
-    Server(#[from] ServeError),
-    /// The Azure adapter failed (a custom handler on Azure Functions).
-    #[error(transparent)]
-    Azure(#[from] AzureError),
-}
-
-impl std::fmt::Debug for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self}")?;
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            write!(f, "\n  caused by: {cause}")?;
-            source = cause.source();
-        }
-        Ok(())
     }
 }
 
@@ -367,10 +330,12 @@ impl Function {
         self.erased.output_type()
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn erased(&self) -> &dyn ErasedFunction {
         &*self.erased
     }
 
+    #[cfg(feature = "server")]
     pub(crate) fn shared_name(&self) -> &Arc<str> {
         &self.name
     }

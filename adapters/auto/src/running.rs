@@ -1,0 +1,39 @@
+//! [`Running`]: the future [`run`](crate::run) and its kin return.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::RunError;
+
+/// The future [`run`](crate::run), [`run_functions`](crate::run_functions)
+/// and [`Runner::run`](crate::Runner::run) return: the chosen adapter
+/// serving until it stops. Await it, in `main`.
+///
+/// A type of its own, not an `async fn`'s: its type does not depend on the
+/// handler, so a handler that is not portable is reported once, where it is
+/// passed, and not again where the future is awaited.
+#[must_use = "the adapter does nothing until the future is awaited"]
+pub struct Running(Pin<Box<dyn Future<Output = Result<(), RunError>> + Send>>);
+
+impl Running {
+    pub(crate) fn new(
+        serving: impl Future<Output = Result<(), RunError>> + Send + 'static,
+    ) -> Self {
+        Self(Box::pin(serving))
+    }
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running").finish_non_exhaustive()
+    }
+}
+
+impl Future for Running {
+    type Output = Result<(), RunError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
