@@ -3,11 +3,12 @@
 #![no_main]
 
 use anyfn::event::{QueueBatch, StorageEvent};
-use anyfn::{Body, Request};
+use anyfn::{Body, Context, Request};
 use anyfn_server::FromHttp;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
-    let _ = QueueBatch::from_http(Request::new(Body::from(bytes.to_vec())));
-    let _ = StorageEvent::from_http(Request::new(Body::from(bytes.to_vec())));
+    let mut context = Context::builder().build();
+    let _ = QueueBatch::from_http(Request::new(Body::from(bytes.to_vec())), &mut context);
+    let _ = StorageEvent::from_http(Request::new(Body::from(bytes.to_vec())), &mut context);
 });

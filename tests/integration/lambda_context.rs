@@ -10,7 +10,11 @@ fn decode(name: &str) -> (Request, EventSource, Context) {
         .join(name);
     let payload = std::fs::read(&path).expect("fixture");
     let mut context = Context::builder().build();
-    let (request, source) = Request::from_lambda(&payload, &mut context).expect("decodes");
+    let request = Request::from_lambda(&payload, &mut context).expect("decodes");
+    let source = *context
+        .extensions()
+        .get::<EventSource>()
+        .expect("the decoder names the shape");
     (request, source, context)
 }
 

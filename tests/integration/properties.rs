@@ -7,7 +7,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use anyfn::event::{CloudEvent, CloudEventData, QueueBatch, ScheduleTick, StorageEvent};
 use anyfn::{Body, Context, Json, Query, Request, Response};
-use anyfn_lambda::{FromLambda, IntoLambda};
+use anyfn_lambda::{EventSource, FromLambda, IntoLambda};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -84,12 +84,17 @@ fn every_server_event_decoder(body: &[u8]) {
         );
         request
     };
-    let _ = <QueueBatch as anyfn_server::FromHttp>::from_http(request());
-    let _ = <StorageEvent as anyfn_server::FromHttp>::from_http(request());
+    let _ = <QueueBatch as anyfn_server::FromHttp>::from_http(request(), &mut context());
+    let _ = <StorageEvent as anyfn_server::FromHttp>::from_http(request(), &mut context());
 }
 
 fn every_lambda_decoder(payload: &[u8]) {
-    if let Ok((request, source)) = Request::from_lambda(payload, &mut context()) {
+    let mut decoded = context();
+    if let Ok(request) = Request::from_lambda(payload, &mut decoded) {
+        let source = *decoded
+            .extensions()
+            .get::<EventSource>()
+            .expect("the decoder names the shape");
         // Whatever decodes must also encode back in its shape without panicking.
         let response = anyfn::response::text(request.uri().to_string());
         let _ = response.into_lambda(source);
@@ -240,14 +245,16 @@ proptest! {
         for fixture in ["example-apigw-request.json", "example-apigw-v2-request-iam.json", "example-alb-lambda-target-request-headers-only.json", "example-alb-lambda-target-request-multivalue-headers.json", "example-lambda-function-url-request.json"] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lambda").join(fixture);
             let payload = std::fs::read(path).expect("fixture");
-            let (_, source) = Request::from_lambda(&payload, &mut context()).expect("fixture decodes");
+            let mut decoded = context();
+            Request::from_lambda(&payload, &mut decoded).expect("fixture decodes");
+            let source = *decoded.extensions().get::<EventSource>().expect("a shape");
             let mut response = Response::new(Body::from(body.clone()));
             *response.status_mut() = anyfn::http::StatusCode::from_u16(status).expect("valid status");
             if let Ok(value) = anyfn::http::HeaderValue::try_from(header.as_str()) {
                 response.headers_mut().append("x-any", value.clone());
                 response.headers_mut().append("set-cookie", value);
             }
-            let encoded = response.into_lambda(source).expect("encodes");
+            let encoded = response.into_lambda(source).expect("encodes").into_payload().expect("a payload");
             let document: Value = serde_json::from_str(&encoded).expect("valid JSON");
             prop_assert_eq!(document["statusCode"].as_u64(), Some(u64::from(status)));
         }

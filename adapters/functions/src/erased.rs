@@ -101,10 +101,10 @@ impl<H: PortableHandler> ErasedFunction for Entry<H> {
     fn call_http(
         &self,
         request: anyfn::Request,
-        context: anyfn::Context,
+        mut context: anyfn::Context,
     ) -> BoxFuture<'_, Result<HttpAnswer, anyfn::Error>> {
         Box::pin(async move {
-            let event = H::Event::from_http(request)?;
+            let event = H::Event::from_http(request, &mut context)?;
             let output = self
                 .handler
                 .call(event, context)

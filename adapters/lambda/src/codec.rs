@@ -14,9 +14,14 @@ use crate::EventSource;
 /// Implemented for the portable event types: [`Request`] (from API Gateway
 /// REST and HTTP APIs, ALB and Function URLs, detected from the payload),
 /// the [`anyfn::event`] types, and [`Json<T>`] (the raw payload). A handler
-/// can run on Lambda when its `Event` implements this trait. An event type of
-/// your own can implement it too, naming its source
-/// [`EventSource::Custom`].
+/// can run on Lambda when its `Event` implements this trait.
+///
+/// Each adapter's decode has the same shape: the payload and the context
+/// in, the portable value out. The decoder puts in the context's extensions
+/// the [`EventSource`] the payload came in, as soon as its shape is known,
+/// so that the answer (a failure's too) is encoded in that shape; without
+/// one, the answer is a raw payload. An event type of your own can
+/// implement this trait too, naming its source [`EventSource::Custom`].
 ///
 /// Each adapter names its pair of traits after itself: `FromLambda` and
 /// [`IntoLambda`] here, `anyfn_server`'s `FromHttp` and `IntoHttp`, so that
@@ -31,52 +36,42 @@ use crate::EventSource;
 /// use anyfn_lambda::{EventSource, FromLambda};
 ///
 /// let mut context = Context::builder().build();
-/// let (Json(n), source) = Json::<u32>::from_lambda(b"42", &mut context)?;
-/// assert_eq!((n, source), (42, EventSource::Raw));
+/// let Json(n) = Json::<u32>::from_lambda(b"42", &mut context)?;
+/// assert_eq!(n, 42);
+/// assert_eq!(context.extensions().get::<EventSource>(), Some(&EventSource::Raw));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub trait FromLambda: Sized {
-    /// Decodes the event and says which shape it came in. Decoders may add
-    /// provider details to the context's extensions.
+    /// Decodes the event, putting the [`EventSource`] it came in (and any
+    /// provider details) in the context's extensions.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::BadRequest`] saying which shapes were expected and what
     /// was found.
-    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error>;
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error>;
 }
 
-/// An output the Lambda adapter can encode as the invocation's response
-/// payload, in the shape the event came in.
+/// An output the Lambda adapter can answer with, in the shape the event
+/// came in: the one answer type every output encodes to, [`LambdaAnswer`].
 ///
 /// # Example
 ///
 /// ```
 /// use anyfn::Json;
-/// use anyfn_lambda::{EventSource, IntoLambda};
+/// use anyfn_lambda::{EventSource, IntoLambda, LambdaAnswer};
 ///
-/// let payload = Json(vec![1, 2]).into_lambda(EventSource::Raw)?;
-/// assert_eq!(payload, "[1,2]");
+/// let answer = Json(vec![1, 2]).into_lambda(EventSource::Raw)?;
+/// assert!(matches!(answer, LambdaAnswer::Payload(payload) if payload == "[1,2]"));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub trait IntoLambda: Sized {
-    /// Encodes the output as JSON for `source`.
+    /// Encodes the output for `source`: a JSON payload, or a stream.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Internal`] when the output cannot be encoded for `source`.
-    fn into_lambda(self, source: EventSource) -> Result<String, Error>;
-
-    /// The answer the adapter sends: the JSON payload of
-    /// [`into_lambda`](Self::into_lambda), or, for a streamed output, the
-    /// stream. Only [`StreamResponse`] overrides it.
-    ///
-    /// # Errors
-    ///
-    /// As [`into_lambda`](Self::into_lambda).
-    fn into_lambda_answer(self, source: EventSource) -> Result<LambdaAnswer, Error> {
-        self.into_lambda(source).map(LambdaAnswer::Payload)
-    }
+    fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error>;
 }
 
 /// What the Lambda adapter sends for an invocation.
@@ -90,7 +85,28 @@ pub enum LambdaAnswer {
     Streamed(StreamResponse),
 }
 
-/// A streamed HTTP response; see [`LambdaAnswer::Streamed`].
+impl LambdaAnswer {
+    /// The JSON payload, when the answer is one (not a stream).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_lambda::{EventSource, IntoLambda};
+    ///
+    /// assert_eq!(().into_lambda(EventSource::Raw)?.into_payload().as_deref(), Some("null"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
+    pub fn into_payload(self) -> Option<String> {
+        match self {
+            Self::Payload(payload) => Some(payload),
+            Self::Streamed(_) => None,
+        }
+    }
+}
+
+/// A streamed HTTP response; see [`LambdaAnswer::Streamed`]. A body known
+/// at once ([`BodyStream::into_whole`](anyfn::stream::BodyStream::into_whole))
+/// answers as a [`Response`] does.
 ///
 /// # Example
 ///
@@ -99,58 +115,48 @@ pub enum LambdaAnswer {
 ///
 /// let (_sender, body) = anyfn::stream::channel(1);
 /// let response = anyfn::stream::response(body);
-/// let answer = response.into_lambda_answer(EventSource::FunctionUrl)?;
+/// let answer = response.into_lambda(EventSource::FunctionUrl)?;
 /// assert!(matches!(answer, LambdaAnswer::Streamed(_)));
 ///
 /// // Bytes known at once answer whole.
 /// let response = anyfn::stream::response(anyfn::stream::BodyStream::from("hi"));
-/// let answer = response.into_lambda_answer(EventSource::FunctionUrl)?;
+/// let answer = response.into_lambda(EventSource::FunctionUrl)?;
 /// assert!(matches!(answer, LambdaAnswer::Payload(_)));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 impl IntoLambda for StreamResponse {
-    /// A stream cannot be encoded at once: the adapter sends it through
-    /// [`into_lambda_answer`](IntoLambda::into_lambda_answer); this says so.
-    fn into_lambda(self, _source: EventSource) -> Result<String, Error> {
-        Err(Error::new(
-            ErrorKind::Internal,
-            "a streamed response is sent with into_lambda_answer, not encoded at once",
-        ))
-    }
-
-    /// A body known at once ([`BodyStream::into_whole`](anyfn::stream::BodyStream::into_whole))
-    /// answers as a [`Response`] does.
-    fn into_lambda_answer(self, source: EventSource) -> Result<LambdaAnswer, Error> {
+    fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
         match anyfn::stream::into_whole(self) {
-            Ok(whole) => whole.into_lambda_answer(source),
+            Ok(whole) => whole.into_lambda(source),
             Err(streamed) => Ok(LambdaAnswer::Streamed(streamed)),
         }
     }
 }
 
 impl<T: DeserializeOwned> FromLambda for Json<T> {
-    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        serde_json::from_slice(payload)
-            .map(|value| (Json(value), EventSource::Raw))
-            .map_err(|source| {
-                Error::with_source(
-                    ErrorKind::BadRequest,
-                    "the payload is not valid JSON for this event",
-                    source,
-                )
-            })
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
+        context.extensions_mut().insert(EventSource::Raw);
+        serde_json::from_slice(payload).map(Json).map_err(|source| {
+            Error::with_source(
+                ErrorKind::BadRequest,
+                "the payload is not valid JSON for this event",
+                source,
+            )
+        })
     }
 }
 
 impl<T: Serialize> IntoLambda for Json<T> {
-    fn into_lambda(self, _source: EventSource) -> Result<String, Error> {
-        serde_json::to_string(&self.0).map_err(|source| {
-            Error::with_source(
-                ErrorKind::Internal,
-                "could not serialize the output as JSON",
-                source,
-            )
-        })
+    fn into_lambda(self, _source: EventSource) -> Result<LambdaAnswer, Error> {
+        serde_json::to_string(&self.0)
+            .map(LambdaAnswer::Payload)
+            .map_err(|source| {
+                Error::with_source(
+                    ErrorKind::Internal,
+                    "could not serialize the output as JSON",
+                    source,
+                )
+            })
     }
 }
 
@@ -161,32 +167,33 @@ impl<T: Serialize> IntoLambda for Json<T> {
 /// ```
 /// use anyfn_lambda::{EventSource, IntoLambda};
 ///
-/// assert_eq!(().into_lambda(EventSource::Raw)?, "null");
-/// let http = ().into_lambda(EventSource::FunctionUrl)?;
+/// assert_eq!(().into_lambda(EventSource::Raw)?.into_payload().as_deref(), Some("null"));
+/// let http = ().into_lambda(EventSource::FunctionUrl)?.into_payload().unwrap_or_default();
 /// assert!(http.contains(r#""statusCode":204"#));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 impl IntoLambda for () {
-    fn into_lambda(self, source: EventSource) -> Result<String, Error> {
+    fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
         if source.is_http() {
             crate::http::encode(
                 anyfn::response::status(anyfn::http::StatusCode::NO_CONTENT),
                 source,
             )
+            .map(LambdaAnswer::Payload)
         } else {
-            Ok("null".to_owned())
+            Ok(LambdaAnswer::Payload("null".to_owned()))
         }
     }
 }
 
 impl FromLambda for Request {
-    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<(Self, EventSource), Error> {
-        crate::http::decode(payload, context)
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
+        crate::http::decode(payload, context).map(|(request, _source)| request)
     }
 }
 
 impl IntoLambda for Response {
-    fn into_lambda(self, source: EventSource) -> Result<String, Error> {
-        crate::http::encode(self, source)
+    fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
+        crate::http::encode(self, source).map(LambdaAnswer::Payload)
     }
 }

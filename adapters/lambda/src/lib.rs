@@ -134,9 +134,9 @@ pub use streaming::RESPONSE_STREAMING_ENV;
 /// }
 ///
 /// let mut context = Context::builder().build();
-/// let (Json(record), source) = Json::<Record>::from_lambda(br#"{"data":"aGVsbG8="}"#, &mut context)?;
+/// let Json(record) = Json::<Record>::from_lambda(br#"{"data":"aGVsbG8="}"#, &mut context)?;
 /// assert_eq!(record.data.as_slice(), b"hello");
-/// assert_eq!(source, EventSource::Raw);
+/// assert_eq!(context.extensions().get::<EventSource>(), Some(&EventSource::Raw));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 #[cfg(feature = "aws-lambda-events")]

@@ -323,10 +323,11 @@ where
     };
     let decoded = H::Event::from_lambda(payload.get().as_bytes(), &mut context);
     drop(payload);
+    // The decoder names the shape as soon as it knows it, even when it then
+    // fails; an event type that names none answers as a raw payload.
     *source = context.extensions().get::<EventSource>().copied();
-    let (event, decoded_source) = decoded?;
-    *source = Some(decoded_source);
-    context.extensions_mut().insert(decoded_source);
+    let event = decoded?;
+    let decoded_source = *source.get_or_insert(EventSource::Raw);
 
     // The handler runs on a task of its own, in lambda_runtime's span, so that
     // one blocking its thread is still answered at the deadline.
@@ -338,7 +339,7 @@ where
         .await
         .unwrap_or_else(|_| Err(Error::timeout(started.elapsed())))?;
     Ok(Settled {
-        answer: output.into_lambda_answer(decoded_source)?,
+        answer: output.into_lambda(decoded_source)?,
         source: decoded_source,
         started,
         deadline,

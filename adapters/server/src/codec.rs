@@ -3,7 +3,7 @@
 
 use anyfn::http::StatusCode;
 use anyfn::stream::StreamResponse;
-use anyfn::{Error, Json, Request, Response};
+use anyfn::{Context, Error, Json, Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -21,16 +21,20 @@ use serde::Serialize;
 /// `IntoResponse` are extractors and responders with other signatures, and a
 /// program may use both.
 ///
+/// Each adapter's decode has the same shape: the payload (here the
+/// request) and the context in, the portable value out; a decoder may put
+/// provider details in the context's extensions.
+///
 /// # Example
 ///
 /// ```
-/// use anyfn::{Body, Json};
+/// use anyfn::{Body, Context, Json};
 /// use anyfn_server::FromHttp;
 ///
 /// let request = anyfn::http::Request::post("/")
 ///     .header("content-type", "application/json")
 ///     .body(Body::from(r#"{"name":"Ada"}"#))?;
-/// let Json(value) = Json::<serde_json::Value>::from_http(request)?;
+/// let Json(value) = Json::<serde_json::Value>::from_http(request, &mut Context::builder().build())?;
 /// assert_eq!(value["name"], "Ada");
 /// # Ok::<(), anyfn::Error>(())
 /// ```
@@ -41,11 +45,11 @@ pub trait FromHttp: Sized {
     ///
     /// An error saying what was wrong with the request, usually
     /// [`ErrorKind::BadRequest`](anyfn::ErrorKind::BadRequest).
-    fn from_http(request: Request) -> Result<Self, Error>;
+    fn from_http(request: Request, context: &mut Context) -> Result<Self, Error>;
 }
 
 impl FromHttp for Request {
-    fn from_http(request: Request) -> Result<Self, Error> {
+    fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         Ok(request)
     }
 }
@@ -54,7 +58,7 @@ impl FromHttp for Request {
 /// `+json`), parsed; `405` for another method, `415` for another body
 /// ([`require_json_post`](anyfn_kit::require_json_post)).
 impl<T: DeserializeOwned> FromHttp for Json<T> {
-    fn from_http(request: Request) -> Result<Self, Error> {
+    fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         anyfn_kit::require_json_post(&request)?;
         request.body().json().map(Json)
     }

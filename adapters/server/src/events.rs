@@ -15,7 +15,7 @@ use anyfn::event::{
 };
 use anyfn::http::header::{HeaderValue, CONTENT_TYPE};
 use anyfn::http::StatusCode;
-use anyfn::{Body, Error, ErrorKind, Request, Response};
+use anyfn::{Body, Context, Error, ErrorKind, Request, Response};
 use anyfn_formats_google::{
     is_push_envelope, storage_change, PortableJson, PushEnvelope, StorageObjectData,
     PUBSUB_MESSAGE_PUBLISHED,
@@ -27,7 +27,7 @@ use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
 
 impl FromHttp for CloudEvent {
-    fn from_http(request: Request) -> Result<Self, Error> {
+    fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
         if let Some(event) = cloud_event_from_request(&request)? {
             return Ok(event);
@@ -49,7 +49,7 @@ impl FromHttp for CloudEvent {
 /// object with `message` or `subscription` and no `objects`); else a
 /// `StorageEvent` as JSON.
 impl FromHttp for StorageEvent {
-    fn from_http(request: Request) -> Result<Self, Error> {
+    fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
             if is_push_envelope(request.body().as_bytes(), PortableJson::StorageEvent) {
@@ -88,7 +88,7 @@ impl FromHttp for StorageEvent {
 /// and no `messages`), a batch of its one message; else a `QueueBatch` as
 /// JSON.
 impl FromHttp for QueueBatch {
-    fn from_http(request: Request) -> Result<Self, Error> {
+    fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
             if is_push_envelope(request.body().as_bytes(), PortableJson::QueueBatch) {
@@ -114,7 +114,7 @@ impl FromHttp for QueueBatch {
 }
 
 impl FromHttp for ScheduleTick {
-    fn from_http(request: Request) -> Result<Self, Error> {
+    fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
             return plain_json(&request, "a schedule tick");

@@ -93,13 +93,13 @@ where
         if let Some(trace_id) = trace_id {
             context = context.trace_id(trace_id);
         }
-        let context = context.build();
+        let mut context = context.build();
 
         let deadline = context.deadline();
         let mut answered = false;
         // A streamed answer writes its REPORT line when its stream is done.
         let mut streamed = false;
-        let outcome = match H::Event::from_http(request) {
+        let outcome = match H::Event::from_http(request, &mut context) {
             Ok(event) => {
                 let span = anyfn_kit::invocation_span(&context);
                 let invocation = pin!(anyfn_kit::invoke(

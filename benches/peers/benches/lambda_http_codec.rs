@@ -55,7 +55,7 @@ use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use anyfn::{Context, Request, RequestExt, Response};
-use anyfn_lambda::{EventSource, FromLambda, IntoLambda};
+use anyfn_lambda::{EventSource, FromLambda, IntoLambda, LambdaAnswer};
 use criterion::{criterion_group, BatchSize, Criterion};
 use lambda_http::http::header::CONTENT_TYPE;
 use lambda_http::request::{LambdaRequest, RequestOrigin};
@@ -87,7 +87,12 @@ const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
 /// invocation.
 fn anyfn_decode(payload: &[u8]) -> (Request, EventSource) {
     let mut context = Context::builder().build();
-    Request::from_lambda(payload, &mut context).expect("anyfn decodes the fixture")
+    let request = Request::from_lambda(payload, &mut context).expect("anyfn decodes the fixture");
+    let source = *context
+        .extensions()
+        .get::<EventSource>()
+        .expect("the decoder names the shape");
+    (request, source)
 }
 
 /// The trivial handler: greet `name` or the world.
@@ -100,6 +105,8 @@ fn anyfn_hello(request: Request) -> Response {
 fn anyfn_encode(request: Request, source: EventSource) -> String {
     anyfn_hello(request)
         .into_lambda(source)
+        .ok()
+        .and_then(LambdaAnswer::into_payload)
         .expect("anyfn encodes the response")
 }
 

@@ -36,7 +36,7 @@ fn batch() -> Vec<u8> {
 fn anyfn_decode(payload: &[u8]) -> QueueBatch {
     let mut context = Context::builder().build();
     match QueueBatch::from_lambda(payload, &mut context) {
-        Ok((batch, _)) => batch,
+        Ok(batch) => batch,
         Err(err) => panic!("anyfn could not decode the batch: {err}"),
     }
 }

@@ -7,52 +7,57 @@ use anyfn::event::{BatchResult, CloudEvent, QueueBatch, ScheduleTick, StorageEve
 use anyfn::{Context, Error, ErrorKind};
 use anyfn_formats_aws::AwsShape;
 
-use crate::codec::{FromLambda, IntoLambda};
+use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::EventSource;
 
 impl FromLambda for StorageEvent {
-    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        anyfn_formats_aws::decode_storage_event(payload).map(with_source)
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
+        anyfn_formats_aws::decode_storage_event(payload)
+            .map(|decoded| with_source(decoded, context))
     }
 }
 
 impl FromLambda for QueueBatch {
-    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        anyfn_formats_aws::decode_queue_batch(payload).map(with_source)
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
+        anyfn_formats_aws::decode_queue_batch(payload).map(|decoded| with_source(decoded, context))
     }
 }
 
 impl FromLambda for ScheduleTick {
-    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        anyfn_formats_aws::decode_schedule_tick(payload).map(with_source)
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
+        anyfn_formats_aws::decode_schedule_tick(payload)
+            .map(|decoded| with_source(decoded, context))
     }
 }
 
 impl FromLambda for CloudEvent {
-    fn from_lambda(payload: &[u8], _context: &mut Context) -> Result<(Self, EventSource), Error> {
-        anyfn_formats_aws::decode_cloud_event(payload).map(with_source)
+    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
+        anyfn_formats_aws::decode_cloud_event(payload).map(|decoded| with_source(decoded, context))
     }
 }
 
 /// SQS gets the partial batch response; SNS cannot retry single messages, so
 /// any failure fails the invocation (and SNS retries the delivery).
 impl IntoLambda for BatchResult {
-    fn into_lambda(self, source: EventSource) -> Result<String, Error> {
-        anyfn_formats_aws::encode_batch_result(&self, shape_of(source))
+    fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
+        anyfn_formats_aws::encode_batch_result(&self, shape_of(source)).map(LambdaAnswer::Payload)
     }
 }
 
 impl IntoLambda for CloudEvent {
-    fn into_lambda(self, _source: EventSource) -> Result<String, Error> {
-        serde_json::to_string(&self.to_json_value()).map_err(|err| {
-            Error::with_source(ErrorKind::Internal, "could not encode the CloudEvent", err)
-        })
+    fn into_lambda(self, _source: EventSource) -> Result<LambdaAnswer, Error> {
+        serde_json::to_string(&self.to_json_value())
+            .map(LambdaAnswer::Payload)
+            .map_err(|err| {
+                Error::with_source(ErrorKind::Internal, "could not encode the CloudEvent", err)
+            })
     }
 }
 
-/// A decoded event with the source its shape is on Lambda.
-fn with_source<T>((event, shape): (T, AwsShape)) -> (T, EventSource) {
-    (event, source_of(shape))
+/// A decoded event, the source its shape is on Lambda put in the context.
+fn with_source<T>((event, shape): (T, AwsShape), context: &mut Context) -> T {
+    context.extensions_mut().insert(source_of(shape));
+    event
 }
 
 /// The source an AWS shape is: a CloudEvent (or a shape this adapter does
@@ -106,8 +111,20 @@ mod tests {
         let result = BatchResult::failed_ids(["m-1"]);
         let err = result.clone().into_lambda(EventSource::Sns).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Handler);
-        let raw = result.clone().into_lambda(EventSource::Raw).unwrap();
+        let raw = result
+            .clone()
+            .into_lambda(EventSource::Raw)
+            .unwrap()
+            .into_payload()
+            .unwrap();
         assert_eq!(raw, r#"{"batchItemFailures":[{"itemIdentifier":"m-1"}]}"#);
-        assert_eq!(result.into_lambda(EventSource::Sqs).unwrap(), raw);
+        assert_eq!(
+            result
+                .into_lambda(EventSource::Sqs)
+                .unwrap()
+                .into_payload()
+                .unwrap(),
+            raw
+        );
     }
 }
