@@ -140,6 +140,9 @@ pub fn run<H: PortableHandler>(handler: H) -> Running {
 /// ```
 pub fn run_functions(functions: Functions) -> Running {
     Running::new(async move {
+        // Without an adapter feature there is nothing to run it with.
+        #[cfg(not(any(feature = "server", feature = "lambda", feature = "azure")))]
+        drop(functions);
         #[allow(unused_variables)]
         let setting = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
         match detect() {
