@@ -16,6 +16,12 @@
 //!   [`InvocationReport`] (the `REPORT` line, with its billed duration and
 //!   estimated cost at [`Pricing`]).
 //!
+//! What a function sets the same way on every adapter (its timeout, its
+//! memory size, the default subscriber, error details) is one [`Settings`]
+//! value: each adapter's builder takes it, and reads the rest from the
+//! environment with [`Settings::from_env`] (`ANYFN_TIMEOUT_MS`,
+//! `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER`, `ANYFN_ERROR_DETAILS`).
+//!
 //! `docs/adding-an-adapter.md` in the repository is the checklist.
 //!
 //! # Example
@@ -61,6 +67,7 @@ mod invoke;
 mod log;
 mod process_start;
 mod report;
+mod settings;
 mod stream_guard;
 
 pub use answer_body::{AnswerBody, StreamReport};
@@ -72,4 +79,5 @@ pub use invoke::{invoke, panic_message};
 pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
 pub use process_start::since_process_start;
 pub use report::{InvocationReport, Pricing};
+pub use settings::{Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, TIMEOUT_ENV};
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
