@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Platform, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
-use anyfn_kit::Pricing;
+use anyfn_kit::{Pricing, Settings};
 
 use crate::ServeError;
 
@@ -67,6 +67,9 @@ pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     pub(crate) addr: Option<SocketAddr>,
+    /// What the builder set; [`resolve`](Self::resolve) turns it, with the
+    /// environment's, into the four fields after it.
+    pub(crate) settings: Settings,
     pub(crate) timeout: Duration,
     pub(crate) body_limit: usize,
     pub(crate) memory_mb: u32,
@@ -86,6 +89,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             addr: None,
+            settings: Settings::new(),
             timeout: DEFAULT_TIMEOUT,
             body_limit: DEFAULT_BODY_LIMIT,
             memory_mb: DEFAULT_MEMORY_MB,
@@ -100,7 +104,7 @@ impl Default for Config {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
-            error_details: ErrorDetails::from_env(),
+            error_details: ErrorDetails::Hidden,
             default_subscriber: true,
             platform: platform(),
         }
@@ -108,6 +112,18 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Sets the timeout, memory size, error details and default subscriber
+    /// each from the builder's [`Settings`], else `env`'s (the
+    /// environment's), else the server's default: 3 s, 128 MB, hidden, and
+    /// the default subscriber installed.
+    pub(crate) fn resolve(&mut self, env: Settings) {
+        let settings = self.settings.or(env);
+        self.timeout = settings.timeout().unwrap_or(DEFAULT_TIMEOUT);
+        self.memory_mb = settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB);
+        self.error_details = settings.error_details().unwrap_or_default();
+        self.default_subscriber = settings.default_subscriber().unwrap_or(true);
+    }
+
     /// The address to bind: the builder's, else `HOST` and `PORT` from the
     /// environment (see [`addr_from_env`]).
     pub(crate) fn resolve_addr(&self) -> Result<SocketAddr, ServeError> {
@@ -205,6 +221,70 @@ mod tests {
         assert_eq!(
             platform_from_env(env(&[("K_SERVICE", "orders")])),
             Platform::CloudRun
+        );
+    }
+
+    /// The settings the environment `pairs` give.
+    fn env_settings(pairs: &[(&str, &str)]) -> Settings {
+        Settings::from_lookup(env(pairs)).expect("valid settings")
+    }
+
+    #[test]
+    fn each_setting_is_the_builders_else_the_environments_else_the_default() {
+        let mut config = Config::default();
+        config.resolve(Settings::new());
+        assert_eq!(
+            (
+                config.timeout,
+                config.memory_mb,
+                config.error_details,
+                config.default_subscriber
+            ),
+            (DEFAULT_TIMEOUT, 128, ErrorDetails::Hidden, true),
+            "the server's defaults"
+        );
+
+        let env = env_settings(&[
+            ("ANYFN_TIMEOUT_MS", "200"),
+            ("ANYFN_MEMORY_MB", "512"),
+            ("ANYFN_ERROR_DETAILS", "show"),
+            ("ANYFN_DEFAULT_SUBSCRIBER", "off"),
+        ]);
+        config.resolve(env);
+        assert_eq!(
+            (
+                config.timeout,
+                config.memory_mb,
+                config.error_details,
+                config.default_subscriber
+            ),
+            (Duration::from_millis(200), 512, ErrorDetails::Shown, false),
+            "the environment's over the defaults"
+        );
+
+        config.settings = Settings::new()
+            .with_timeout(Duration::from_secs(10))
+            .with_memory_mb(1024)
+            .with_error_details(ErrorDetails::Hidden)
+            .with_default_subscriber(true);
+        config.resolve(env);
+        assert_eq!(
+            (
+                config.timeout,
+                config.memory_mb,
+                config.error_details,
+                config.default_subscriber
+            ),
+            (Duration::from_secs(10), 1024, ErrorDetails::Hidden, true),
+            "the builder's over the environment's"
+        );
+
+        config.settings = Settings::new().with_memory_mb(256);
+        config.resolve(env);
+        assert_eq!(
+            (config.timeout, config.memory_mb),
+            (Duration::from_millis(200), 256),
+            "one setting from each"
         );
     }
 

@@ -35,3 +35,16 @@ pub enum ServeError {
     #[error("could not install the shutdown signal handler: {0}")]
     Signal(#[source] io::Error),
 }
+
+/// A bad `ANYFN_*` setting (see [`anyfn_kit::Settings::from_env`]) is
+/// [`ServeError::InvalidEnv`], naming the variable, its value and what it
+/// must hold.
+impl From<anyfn_kit::SettingsError> for ServeError {
+    fn from(err: anyfn_kit::SettingsError) -> Self {
+        Self::InvalidEnv {
+            name: err.name(),
+            value: err.value().to_owned(),
+            reason: format!("expected {}", err.expected()),
+        }
+    }
+}

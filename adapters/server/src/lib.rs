@@ -46,11 +46,18 @@ pub use error::ServeError;
 pub use server::{BoundServer, Server};
 pub use shutdown::signal as shutdown_signal;
 
+/// The settings every adapter shares (timeout, memory size, default
+/// subscriber, error details), for [`Server::settings`]: the adapter kit's.
+pub use anyfn_kit::{Settings, SettingsError};
+
 use anyfn::Handler;
 
 /// Serves `handler` on `127.0.0.1:3000` (on Cloud Run and Knative, where
 /// `K_SERVICE` is set, `0.0.0.0:8080`; `HOST`/`PORT` from the environment
 /// override either) with the default settings, until SIGINT or SIGTERM.
+/// The environment sets the timeout (`ANYFN_TIMEOUT_MS`, else 3 s), the
+/// memory size (`ANYFN_MEMORY_MB`, else 128) and error details
+/// (`ANYFN_ERROR_DETAILS`); see [`Server`] to set them in code.
 ///
 /// With the `default-subscriber` feature (on by default) it first installs a
 /// stderr `tracing` subscriber at `info` when the program has none, so the
@@ -61,8 +68,8 @@ use anyfn::Handler;
 ///
 /// # Errors
 ///
-/// [`ServeError`] when the address is invalid or cannot be bound, or the
-/// signal handlers cannot be installed. Failed requests are answered, not
+/// [`ServeError`] when the address or an `ANYFN_*` setting is invalid, the
+/// address cannot be bound, or the signal handlers cannot be installed. Failed requests are answered, not
 /// returned.
 pub async fn serve<H>(handler: H) -> Result<(), ServeError>
 where

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyfn::{Handler, Platform};
-use anyfn_kit::Pricing;
+use anyfn_kit::{Pricing, Settings};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -28,6 +28,14 @@ use anyfn_watchdog::Watchdog;
 /// Defaults: `127.0.0.1:3000` (or `HOST`/`PORT` from the environment), a 3 s
 /// invocation timeout, a 6 MiB body limit, 128 MB memory for cost estimates,
 /// and 30 s for in-flight requests to finish at shutdown.
+///
+/// The settings every adapter shares ([`Settings`]: [`timeout`](Self::timeout),
+/// [`memory_mb`](Self::memory_mb), [`default_subscriber`](Self::default_subscriber),
+/// [`error_details`](Self::error_details), or all at once with
+/// [`settings`](Self::settings)) are each, when the server binds, what the
+/// builder set, else what the environment says (`ANYFN_TIMEOUT_MS`,
+/// `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER`, `ANYFN_ERROR_DETAILS`),
+/// else the default above.
 ///
 /// # Example
 ///
@@ -86,9 +94,31 @@ where
         self
     }
 
+    /// The settings every adapter shares, all at once: each one `settings`
+    /// sets replaces what the builder had for it (the others stay). Each is
+    /// still the builder's over the environment's (see [`Server`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_server::Settings;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let shared = Settings::new().with_timeout(Duration::from_secs(10)).with_memory_mb(512);
+    /// let server = anyfn_server::Server::new(handler).settings(shared);
+    /// # drop(server);
+    /// ```
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.config.settings = settings.or(self.config.settings);
+        self
+    }
+
     /// How long one invocation may run; past it the client gets 504.
+    /// Over `ANYFN_TIMEOUT_MS`; 3 s when neither is set.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
+        self.config.settings = self.config.settings.with_timeout(timeout);
         self
     }
 
@@ -99,8 +129,9 @@ where
     }
 
     /// The memory size reported in the context and used for cost estimates.
+    /// Over `ANYFN_MEMORY_MB`; 128 MB when neither is set.
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
-        self.config.memory_mb = memory_mb;
+        self.config.settings = self.config.settings.with_memory_mb(memory_mb);
         self
     }
 
@@ -149,10 +180,11 @@ where
         self
     }
 
-    /// How much of a server error (5xx) HTTP clients see: by default
+    /// How much of a server error (5xx) HTTP clients see, over what
+    /// `ANYFN_ERROR_DETAILS` says; when neither says,
     /// [`ErrorDetails::Hidden`](anyfn::ErrorDetails::Hidden) (the error type,
-    /// a generic message and the request id), or what
-    /// `ANYFN_ERROR_DETAILS` says. The log always has the whole error.
+    /// a generic message and the request id). The log always has the whole
+    /// error.
     ///
     /// # Example
     ///
@@ -165,16 +197,17 @@ where
     /// # drop(server);
     /// ```
     pub fn error_details(mut self, details: anyfn::ErrorDetails) -> Self {
-        self.config.error_details = details;
+        self.config.settings = self.config.settings.with_error_details(details);
         self
     }
 
     /// Whether [`bind`](Self::bind) installs the default stderr `tracing`
     /// subscriber (with the `default-subscriber` feature) when the program
-    /// has none: off for the builder, on for [`serve`](crate::serve).
-    /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says.
+    /// has none: over `ANYFN_DEFAULT_SUBSCRIBER=on`; on when neither says.
+    /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says, so
+    /// that a deployment can always silence it.
     pub fn default_subscriber(mut self, install: bool) -> Self {
-        self.config.default_subscriber = install;
+        self.config.settings = self.config.settings.with_default_subscriber(install);
         self
     }
 
@@ -182,9 +215,12 @@ where
     ///
     /// # Errors
     ///
-    /// [`ServeError::InvalidEnv`] for a bad `HOST` or `PORT`,
-    /// [`ServeError::Bind`] when the address cannot be bound.
-    pub async fn bind(self) -> Result<BoundServer<H>, ServeError> {
+    /// [`ServeError::InvalidEnv`] for a bad `HOST`, `PORT`,
+    /// `ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER` or
+    /// `ANYFN_ERROR_DETAILS`, [`ServeError::Bind`] when the address cannot
+    /// be bound.
+    pub async fn bind(mut self) -> Result<BoundServer<H>, ServeError> {
+        self.config.resolve(Settings::from_env()?);
         if self.config.default_subscriber {
             crate::logging::install_default_subscriber(self.config.platform);
         }
