@@ -1,30 +1,26 @@
 //! The failure table, held to: for every outcome a function can have
 //! (success, `()` output, each error kind, its own error type, `?` on an I/O
 //! error and on a boxed error, a panic, an async and a blocking timeout, a
-//! body it cannot decode) the harness, the local server and the Lambda
-//! adapter behind every HTTP source (API Gateway REST and HTTP APIs, ALB,
-//! Function URL) and the Azure adapter (an HTTP trigger, under the host
-//! emulator, in envelope mode and with request forwarding) answer the same
-//! status, headers and body, the request id set aside.
+//! body it cannot decode) the harness and every adapter of the one list
+//! (`adapters.rs`: the example's binary on the local server, on Lambda
+//! behind every HTTP source (API Gateway REST and HTTP APIs, ALB, Function
+//! URL), and on Azure, an HTTP trigger under the host emulator, in envelope
+//! mode and with request forwarding) answer the status, headers and body
+//! the table says, the request id set aside, and a timeout at the deadline.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyfn::handler_fn;
 use anyfn::http::Method;
-use anyfn_server::Server;
-use anyfn_test::fixtures::lambda_http::LambdaHttpSource;
-use anyfn_test::{AzureEmulator, Harness, LambdaEmulator, TestRequest, TestResponse, TestServer};
+use anyfn_test::{Harness, TestRequest, TestServer};
 use serde_json::Value;
 
+use crate::adapters::{Setup, ADAPTERS};
 use crate::example_code::{failures as failures_example, webhook as webhook_example};
-use crate::lambda::example;
 
 /// The deadline the function must meet, on every adapter.
 const TIMEOUT: Duration = Duration::from_millis(400);
-
-/// Lambda's own timeout: the adapter's deadline plus its default margin.
-const LAMBDA_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// What a caller sees of an HTTP answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,17 +317,6 @@ fn test_request(case: &Case) -> TestRequest {
     TestRequest::new(case.method.clone(), case.path).body(case.body)
 }
 
-fn from_test_response(response: &TestResponse, seen_on: &str) -> Answer {
-    let request_id = response.header("x-request-id").unwrap_or_default();
-    Answer::new(
-        response.status().as_u16(),
-        header_pairs(response.headers()),
-        response.body().as_bytes(),
-        request_id,
-        seen_on,
-    )
-}
-
 fn header_pairs(headers: &anyfn::http::HeaderMap) -> Vec<(String, String)> {
     headers
         .keys()
@@ -347,21 +332,6 @@ fn header_pairs(headers: &anyfn::http::HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What the caller of `source` sees when the function posts `payload`.
-fn from_lambda_response(source: LambdaHttpSource, payload: &Value, request_id: &str) -> Answer {
-    let seen_on = format!("lambda {}", source.name());
-    let response = source
-        .response(payload)
-        .unwrap_or_else(|err| panic!("{seen_on}: {err}"));
-    Answer::new(
-        response.status().as_u16(),
-        header_pairs(response.headers()),
-        response.body().as_bytes(),
-        request_id,
-        &seen_on,
-    )
-}
-
 /// Checks that the harness and every adapter gave `case` the answer the
 /// table says: status, headers and body, each pinned by the case.
 fn assert_parity(case: &Case, harness: &Answer, others: &[(String, Answer)]) {
@@ -374,61 +344,22 @@ fn assert_parity(case: &Case, harness: &Answer, others: &[(String, Answer)]) {
     }
 }
 
-/// Runs `cases` through the harness, the server and the example `name` on
-/// the Lambda emulator (each HTTP source), and compares.
+/// Runs `cases` through the harness and through the example `name` on every
+/// adapter of the one list (`adapters.rs`), each in every way its platform
+/// delivers HTTP, all with the same deadline, and compares.
 async fn check_every_adapter<H>(name: &str, handler: impl Fn() -> H, cases: &[Case])
 where
     H: anyfn::Handler<Event = anyfn::Request>,
     H::Output: anyfn_server::IntoHttp,
 {
     let harness = Harness::new(handler()).timeout(TIMEOUT);
-    let server = TestServer::start_with(Server::new(handler()).timeout(TIMEOUT))
-        .await
-        .expect("server starts");
-    let emulator = LambdaEmulator::builder()
-        .function_name(name)
-        .timeout(LAMBDA_TIMEOUT)
-        // Enough workers that a handler blocking one of them leaves others
-        // free, whatever the machine's core count.
-        .env("TOKIO_WORKER_THREADS", "4")
-        .start()
-        .await
-        .expect("emulator");
-    let _function = emulator.spawn(example(name)).expect("the example starts");
-    // Azure: the example in its app folder (examples/azure/NAME), with the
-    // same deadline.
-    let azure = AzureEmulator::builder()
-        .app_dir(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("examples/azure")
-                .join(name),
-        )
-        .env("ANYFN_AZURE_TIMEOUT_MS", TIMEOUT.as_millis().to_string())
-        .env("TOKIO_WORKER_THREADS", "3")
-        .build()
-        .expect("the app folder reads");
-    let _azure_function = azure
-        .spawn(example(name))
-        .await
-        .expect("the example starts on Azure");
-    // Azure again with request forwarding: the request itself reaches the
-    // handler, which runs on its connection's task under the watchdog.
-    let azure_forwarding = AzureEmulator::builder()
-        .app_dir(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("examples/azure")
-                .join(name),
-        )
-        .forwarding_http_request(true)
-        .env("ANYFN_AZURE_TIMEOUT_MS", TIMEOUT.as_millis().to_string())
-        .env("TOKIO_WORKER_THREADS", "3")
-        .build()
-        .expect("the app folder reads");
-    let _azure_forwarding_function = azure_forwarding
-        .spawn(example(name))
-        .await
-        .expect("the example starts on Azure with forwarding");
-
+    let setup = Setup {
+        timeout: Some(TIMEOUT),
+    };
+    let mut running = Vec::new();
+    for adapter in ADAPTERS {
+        running.push((adapter.name, adapter.start(name, setup).await));
+    }
     for case in cases {
         let invocation = harness.invoke(test_request(case).build()).await;
         let request_id = invocation.request_id().to_owned();
@@ -440,52 +371,26 @@ where
             &request_id,
             "harness",
         );
-
         let mut others = Vec::new();
-        let sent = Instant::now();
-        let over_http = server
-            .client()
-            .send(test_request(case))
-            .await
-            .expect("the server answers");
-        case.assert_answered_in_time("server", sent.elapsed());
-        others.push((
-            "server".to_owned(),
-            from_test_response(&over_http, "server"),
-        ));
-
-        for source in LambdaHttpSource::ALL {
-            let event = source.event(&test_request(case).build());
-            let sent = Instant::now();
-            let outcome = emulator.invoke(event.to_string()).await;
-            case.assert_answered_in_time(&format!("lambda {}", source.name()), sent.elapsed());
-            let request_id = outcome.request_id().to_owned();
-            let payload = outcome.expect_json();
-            others.push((
-                format!("lambda {}", source.name()),
-                from_lambda_response(source, &payload, &request_id),
-            ));
-        }
-        for (adapter, azure) in [("azure", &azure), ("azure forwarding", &azure_forwarding)] {
-            let sent = Instant::now();
-            let outcome = azure.http(name, test_request(case)).await;
-            case.assert_answered_in_time(adapter, sent.elapsed());
-            let request_id = outcome.invocation_id().to_owned();
-            let response = outcome.http_response();
-            others.push((
-                adapter.to_owned(),
-                Answer::new(
-                    response.status().as_u16(),
-                    header_pairs(response.headers()),
-                    response.body().as_bytes(),
-                    &request_id,
-                    adapter,
-                ),
-            ));
+        for (adapter, running) in &running {
+            for delivery in running.http(test_request(case)).await {
+                let seen_on = format!("{adapter} {}", delivery.how);
+                case.assert_answered_in_time(&seen_on, delivery.answer.took);
+                let answer = delivery.answer;
+                others.push((
+                    seen_on.clone(),
+                    Answer::new(
+                        answer.status,
+                        header_pairs(&answer.headers),
+                        &answer.body,
+                        &answer.request_id,
+                        &seen_on,
+                    ),
+                ));
+            }
         }
         assert_parity(case, &in_process, &others);
     }
-    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]

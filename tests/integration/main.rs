@@ -3,6 +3,7 @@
 //! real server over HTTP on 127.0.0.1.
 
 mod abuse;
+mod adapters;
 mod aws_differential;
 mod azure;
 mod cloud_events_sdk;

@@ -1,0 +1,616 @@
+//! The one list of adapters the parity suites run ([`ADAPTERS`]): each
+//! entry starts an example the way its platform runs it and delivers HTTP
+//! requests and each event family the way that platform does. The suites
+//! (`parity.rs`, `failure_parity.rs`) hold every entry to the harness's
+//! result, so a new adapter joins both by adding its entry here: an
+//! in-process handle, a process driven over HTTP, or a platform's emulator
+//! (the Workers adapter will be driven under workerd).
+//!
+//! Each delivery reports the event as the platform delivered it (a blob
+//! trigger carries one object; an Azure timer names the function as its
+//! schedule: the failure contract's "What differs"), so that the suites
+//! compare its answer with the harness's answer to that same event.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::Duration;
+
+use anyfn::event::{BatchResult, CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
+use anyfn::Request;
+use anyfn_test::fixtures::lambda_http::LambdaHttpSource;
+use anyfn_test::fixtures::{aws, cloud_events, google};
+use anyfn_test::{AzureEmulator, FunctionProcess, LambdaEmulator, TestClient, TestRequest};
+use serde_json::Value;
+
+use crate::lambda::example;
+use crate::support::ExampleServer;
+
+/// Every adapter the parity suites run, by name.
+pub(crate) const ADAPTERS: &[Adapter] = &[
+    Adapter {
+        name: "server",
+        start: |example, setup| Box::pin(Server::start(example, setup)),
+    },
+    Adapter {
+        name: "lambda",
+        start: |example, setup| Box::pin(Lambda::start(example, setup)),
+    },
+    Adapter {
+        name: "azure",
+        start: |example, setup| Box::pin(Azure::start(example, setup, false)),
+    },
+    Adapter {
+        name: "azure forwarding",
+        start: |example, setup| Box::pin(Azure::start(example, setup, true)),
+    },
+];
+
+/// A future of a started adapter.
+type Starting<'a> = Pin<Box<dyn Future<Output = Box<dyn Running>> + Send + 'a>>;
+
+/// One entry of [`ADAPTERS`].
+pub(crate) struct Adapter {
+    /// Its name, in failure messages.
+    pub(crate) name: &'static str,
+    start: for<'a> fn(&'a str, Setup) -> Starting<'a>,
+}
+
+impl Adapter {
+    /// Starts the example `example` (its binary; on Azure with its app
+    /// folder `examples/azure/<example>`) with `setup`.
+    pub(crate) async fn start(&self, example: &str, setup: Setup) -> Box<dyn Running> {
+        (self.start)(example, setup).await
+    }
+}
+
+/// How an example is started, on every adapter alike.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Setup {
+    /// The deadline the function must meet (each platform's default
+    /// otherwise).
+    pub(crate) timeout: Option<Duration>,
+}
+
+/// What an adapter answered, and how (the delivery, in messages), for the
+/// event as its platform delivered it.
+#[derive(Debug)]
+pub(crate) struct Delivered<E, A> {
+    pub(crate) how: String,
+    pub(crate) event: E,
+    pub(crate) answer: A,
+}
+
+/// An HTTP answer as a caller sees it.
+#[derive(Debug)]
+pub(crate) struct HttpAnswer {
+    pub(crate) status: u16,
+    pub(crate) headers: anyfn::http::HeaderMap,
+    pub(crate) body: bytes::Bytes,
+    /// The request id the adapter gave the invocation.
+    pub(crate) request_id: String,
+    /// How long it took, from the request's sending to the whole answer.
+    pub(crate) took: Duration,
+}
+
+/// An example running on an adapter.
+#[anyfn::async_trait]
+pub(crate) trait Running: Send + Sync {
+    /// `request`, as the platform delivers HTTP (each way it has: Lambda's
+    /// four sources).
+    async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>>;
+
+    /// A storage event, as the platform notifies it: the handler's JSON
+    /// answer to each notification.
+    async fn storage(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Value>>;
+
+    /// A queue batch, as the platform delivers it: the ids of the messages
+    /// each delivery says failed (and that the platform would retry).
+    async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>>;
+
+    /// A schedule tick, as the platform fires it: the handler's JSON answer.
+    async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>>;
+
+    /// A CloudEvent, as the platform delivers events: the event the
+    /// handler answered.
+    async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>>;
+}
+
+fn delivered<E, A>(how: impl Into<String>, event: E, answer: A) -> Delivered<E, A> {
+    Delivered {
+        how: how.into(),
+        event,
+        answer,
+    }
+}
+
+/// A copy of `request` (method, URI, headers, body, extensions but for the
+/// `http` crate's own, which do not clone).
+fn copy_of(request: &Request) -> Request {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+/// `request` with one value per query key and header, the last one: what a
+/// platform with single-value headers and query strings delivers.
+fn last_values(request: &Request) -> Request {
+    let mut copy = copy_of(request);
+    let mut query = anyfn::Query::default();
+    if let Some(text) = request.uri().query() {
+        let parsed = anyfn::Query::parse(text);
+        for (key, _) in parsed.iter() {
+            if query.get(key).is_none() {
+                if let Some(last) = parsed.get_all(key).last() {
+                    query.append(key, last);
+                }
+            }
+        }
+    }
+    let path = request.uri().path();
+    let uri = if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    };
+    *copy.uri_mut() = uri.parse().expect("a URI");
+    let mut headers = anyfn::http::HeaderMap::new();
+    for name in request.headers().keys() {
+        if let Some(last) = request.headers().get_all(name).iter().next_back() {
+            headers.insert(name.clone(), last.clone());
+        }
+    }
+    *copy.headers_mut() = headers;
+    copy
+}
+
+/// `request` with each repeated query key's values joined by commas.
+fn joined_values(request: &Request) -> Request {
+    let mut copy = copy_of(request);
+    let parsed = anyfn::Query::parse(request.uri().query().unwrap_or(""));
+    let mut query = anyfn::Query::default();
+    for (key, _) in parsed.iter() {
+        if query.get(key).is_none() {
+            query.append(key, parsed.get_all(key).collect::<Vec<_>>().join(","));
+        }
+    }
+    let path = request.uri().path();
+    let uri = if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    };
+    *copy.uri_mut() = uri.parse().expect("a URI");
+    copy
+}
+
+/// The failed ids of a batch response document.
+fn failed_ids(document: &Value) -> Vec<String> {
+    let result: BatchResult =
+        serde_json::from_value(document.clone()).expect("a batch response document");
+    result.failed
+}
+
+// ---------------------------------------------------------------------------
+// The local server: the example's binary, over HTTP.
+
+struct Server {
+    /// Held for its lifetime (it kills the process when dropped); a mutex
+    /// makes it `Sync` (its log reader is not).
+    _process: std::sync::Mutex<ExampleServer>,
+    addr: std::net::SocketAddr,
+}
+
+impl Server {
+    async fn start(name: &str, setup: Setup) -> Box<dyn Running> {
+        let timeout = setup.timeout.map(|timeout| timeout.as_millis().to_string());
+        let name = name.to_owned();
+        let process = tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = timeout
+                .as_deref()
+                .map(|ms| ("ANYFN_TIMEOUT_MS", ms))
+                .into_iter()
+                .collect();
+            ExampleServer::start_with_env(&name, &env)
+        })
+        .await
+        .expect("the example starts");
+        Box::new(Self {
+            addr: process.addr,
+            _process: std::sync::Mutex::new(process),
+        })
+    }
+
+    fn client(&self) -> TestClient {
+        TestClient::new(self.addr)
+    }
+}
+
+#[anyfn::async_trait]
+impl Running for Server {
+    async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
+        let as_sent = request.clone().build();
+        let sent = std::time::Instant::now();
+        let response = self.client().send(request).await.expect("an answer");
+        let took = sent.elapsed();
+        let request_id = response
+            .header("x-request-id")
+            .unwrap_or_default()
+            .to_owned();
+        let response = response.into_inner();
+        let (parts, body) = response.into_parts();
+        vec![delivered(
+            "HTTP",
+            as_sent,
+            HttpAnswer {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: body.into_bytes(),
+                request_id,
+                took,
+            },
+        )]
+    }
+
+    async fn storage(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Value>> {
+        let mut deliveries = Vec::new();
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(event))
+            .await
+            .expect("an answer");
+        posted.assert_status(200);
+        deliveries.push(delivered("JSON POST", event.clone(), posted.json()));
+        // Google Cloud Storage delivers one object per CloudEvent (of the
+        // kinds it has: created and deleted).
+        for (index, object) in event.objects.iter().enumerate() {
+            let cloud_event = google::storage_object_event(&format!("gcs-{index}"), object);
+            let response = self
+                .client()
+                .send(cloud_events::binary(&cloud_event))
+                .await
+                .expect("an answer");
+            response.assert_status(200);
+            deliveries.push(delivered(
+                format!("GCS CloudEvent {index}"),
+                StorageEvent::new(vec![object.clone()]),
+                response.json(),
+            ));
+        }
+        deliveries
+    }
+
+    async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>> {
+        let mut deliveries = Vec::new();
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(batch))
+            .await
+            .expect("an answer");
+        let failed = failed_ids(&posted.json());
+        posted.assert_status(if failed.is_empty() { 200 } else { 500 });
+        deliveries.push(delivered("JSON POST", batch.clone(), failed));
+        // Pub/Sub pushes one message per request; anything but a 2xx is
+        // redelivered.
+        for message in &batch.messages {
+            let response = self
+                .client()
+                .send(cloud_events::structured(&google::pubsub_message_event(
+                    message,
+                )))
+                .await
+                .expect("an answer");
+            let failed = if response.status().is_success() {
+                Vec::new()
+            } else {
+                vec![message.id.clone()]
+            };
+            deliveries.push(delivered(
+                format!("Pub/Sub {}", message.id),
+                QueueBatch::new(vec![message.clone()]),
+                failed,
+            ));
+        }
+        deliveries
+    }
+
+    async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(tick))
+            .await
+            .expect("an answer");
+        let scheduler = self
+            .client()
+            .send(cloud_events::binary(&google::scheduler_job_event(tick)))
+            .await
+            .expect("an answer");
+        vec![
+            delivered("JSON POST", tick.clone(), posted.json()),
+            delivered("Cloud Scheduler CloudEvent", tick.clone(), scheduler.json()),
+        ]
+    }
+
+    async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>> {
+        let mut deliveries = Vec::new();
+        for (mode, request) in [
+            ("binary mode", cloud_events::binary(event)),
+            ("structured mode", cloud_events::structured(event)),
+        ] {
+            let response = self.client().send(request).await.expect("an answer");
+            response.assert_status(200);
+            assert_eq!(
+                response.header("content-type"),
+                Some("application/cloudevents+json"),
+                "{mode}"
+            );
+            let echoed = CloudEvent::from_json(response.body().as_bytes()).expect("a CloudEvent");
+            deliveries.push(delivered(mode, event.clone(), echoed));
+        }
+        deliveries
+    }
+}
+
+// ---------------------------------------------------------------------------
+// AWS Lambda: the example's binary on the Runtime API emulator.
+
+struct Lambda {
+    emulator: LambdaEmulator,
+    _function: FunctionProcess,
+}
+
+impl Lambda {
+    async fn start(name: &str, setup: Setup) -> Box<dyn Running> {
+        let mut builder = LambdaEmulator::builder()
+            .function_name(name)
+            // Enough workers that a handler blocking one of them leaves
+            // others free, whatever the machine's core count.
+            .env("TOKIO_WORKER_THREADS", "4");
+        if let Some(timeout) = setup.timeout {
+            // Lambda's own timeout: the adapter's deadline is that minus
+            // its default margin (100 ms).
+            builder = builder.timeout(timeout + Duration::from_millis(100));
+        }
+        let emulator = builder.start().await.expect("the emulator starts");
+        let function = emulator
+            .spawn(example(name))
+            .unwrap_or_else(|err| panic!("{name} starts on Lambda: {err}"));
+        Box::new(Self {
+            emulator,
+            _function: function,
+        })
+    }
+}
+
+#[anyfn::async_trait]
+impl Running for Lambda {
+    async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
+        let request = request.build();
+        let mut deliveries = Vec::new();
+        for source in LambdaHttpSource::ALL {
+            let sent = std::time::Instant::now();
+            let outcome = self
+                .emulator
+                .invoke(source.event(&request).to_string())
+                .await;
+            let took = sent.elapsed();
+            let request_id = outcome.request_id().to_owned();
+            let payload = outcome.expect_json();
+            let response = source
+                .response(&payload)
+                .unwrap_or_else(|err| panic!("{}: {err}", source.name()));
+            let (parts, body) = response.into_parts();
+            // An ALB without multi-value headers (the target group's
+            // default) passes one value per query key and header: the last.
+            let as_delivered = if source == LambdaHttpSource::Alb {
+                last_values(&request)
+            } else {
+                copy_of(&request)
+            };
+            deliveries.push(delivered(
+                source.name(),
+                as_delivered,
+                HttpAnswer {
+                    status: parts.status.as_u16(),
+                    headers: parts.headers,
+                    body: body.into_bytes(),
+                    request_id,
+                    took,
+                },
+            ));
+        }
+        deliveries
+    }
+
+    async fn storage(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Value>> {
+        let answer = self
+            .emulator
+            .invoke(aws::s3_notification(&event.objects).to_string())
+            .await
+            .expect_json();
+        vec![delivered("S3 notification", event.clone(), answer)]
+    }
+
+    async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>> {
+        let sqs = self
+            .emulator
+            .invoke(aws::sqs_batch(&batch.messages).to_string())
+            .await
+            .expect_json();
+        let mut deliveries = vec![delivered("SQS", batch.clone(), failed_ids(&sqs))];
+        // SNS cannot retry one message: a failure fails the delivery, which
+        // SNS retries; one message per delivery here.
+        for message in &batch.messages {
+            let outcome = self
+                .emulator
+                .invoke(aws::sns_delivery(std::slice::from_ref(message)).to_string())
+                .await;
+            let failed = match outcome {
+                anyfn_test::LambdaOutcome::Response { .. } => Vec::new(),
+                _ => vec![message.id.clone()],
+            };
+            deliveries.push(delivered(
+                format!("SNS {}", message.id),
+                QueueBatch::new(vec![message.clone()]),
+                failed,
+            ));
+        }
+        deliveries
+    }
+
+    async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
+        let answer = self
+            .emulator
+            .invoke(aws::scheduled_event(tick).to_string())
+            .await
+            .expect_json();
+        vec![delivered(
+            "EventBridge scheduled event",
+            tick.clone(),
+            answer,
+        )]
+    }
+
+    async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>> {
+        let answer = self
+            .emulator
+            .invoke(aws::eventbridge_event(event).to_string())
+            .await
+            .expect_response();
+        let echoed = CloudEvent::from_json(&answer).expect("a CloudEvent");
+        vec![delivered("EventBridge", event.clone(), echoed)]
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Azure Functions: the example's binary under the host emulator, with its
+// app folder; HTTP in the host's envelope, or forwarded.
+
+struct Azure {
+    emulator: AzureEmulator,
+    _function: FunctionProcess,
+    function: String,
+    forwarding: bool,
+}
+
+impl Azure {
+    async fn start(name: &str, setup: Setup, forwarding: bool) -> Box<dyn Running> {
+        let app = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/azure")
+            .join(name);
+        let mut builder = AzureEmulator::builder()
+            .app_dir(app)
+            .forwarding_http_request(forwarding)
+            .env("TOKIO_WORKER_THREADS", "4");
+        if let Some(timeout) = setup.timeout {
+            builder = builder.env("ANYFN_AZURE_TIMEOUT_MS", timeout.as_millis().to_string());
+        }
+        let emulator = builder.build().expect("the app folder reads");
+        let function = emulator
+            .spawn(example(name))
+            .await
+            .unwrap_or_else(|err| panic!("{name} starts on Azure: {err}"));
+        Box::new(Self {
+            emulator,
+            _function: function,
+            function: name.to_owned(),
+            forwarding,
+        })
+    }
+}
+
+#[anyfn::async_trait]
+impl Running for Azure {
+    async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
+        // A forwarded request's query is rebuilt by the host, each repeated
+        // key's values joined by commas (the Azure adapter's docs).
+        let as_delivered = if self.forwarding {
+            joined_values(&request.clone().build())
+        } else {
+            request.clone().build()
+        };
+        let sent = std::time::Instant::now();
+        let outcome = self.emulator.http(&self.function, request).await;
+        let took = sent.elapsed();
+        let request_id = outcome.invocation_id().to_owned();
+        let (parts, body) = outcome.http_response().into_inner().into_parts();
+        vec![delivered(
+            "HTTP trigger",
+            as_delivered,
+            HttpAnswer {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: body.into_bytes(),
+                request_id,
+                took,
+            },
+        )]
+    }
+
+    async fn storage(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Value>> {
+        // A blob trigger fires once per blob created; deletions fire none.
+        let mut deliveries = Vec::new();
+        for object in &event.objects {
+            if object.change != anyfn::event::ObjectChange::Created {
+                continue;
+            }
+            let outcome = self.emulator.blob(&self.function, object, b"jpeg").await;
+            assert!(outcome.succeeded(), "{:?}", outcome.answer());
+            deliveries.push(delivered(
+                format!("blob trigger {}", object.key),
+                StorageEvent::new(vec![object.clone()]),
+                outcome.return_value().cloned().unwrap_or(Value::Null),
+            ));
+        }
+        deliveries
+    }
+
+    async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>> {
+        // A Storage queue trigger delivers one message per invocation; a
+        // failed one is retried by the host.
+        let mut deliveries = Vec::new();
+        for message in &batch.messages {
+            let outcome = self.emulator.queue(&self.function, message).await;
+            let failed = if outcome.would_retry() {
+                vec![message.id.clone()]
+            } else {
+                Vec::new()
+            };
+            deliveries.push(delivered(
+                format!("Storage queue {}", message.id),
+                QueueBatch::new(vec![message.clone()]),
+                failed,
+            ));
+        }
+        deliveries
+    }
+
+    async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
+        // A timer names no schedule: the tick's schedule is the function's
+        // name (the failure contract's "What differs").
+        let outcome = self.emulator.timer(&self.function, tick, false).await;
+        assert!(outcome.succeeded(), "{:?}", outcome.answer());
+        let as_delivered = tick.clone().with_schedule(self.function.clone());
+        vec![delivered(
+            "timer trigger",
+            as_delivered,
+            outcome.return_value().cloned().unwrap_or(Value::Null),
+        )]
+    }
+
+    async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>> {
+        let outcome = self
+            .emulator
+            .event_grid_cloud_event(&self.function, event)
+            .await;
+        let echoed = outcome.return_value().cloned().expect("a return value");
+        let echoed = CloudEvent::from_json(echoed.to_string().as_bytes()).expect("a CloudEvent");
+        vec![delivered(
+            "Event Grid, CloudEvents schema",
+            event.clone(),
+            echoed,
+        )]
+    }
+}
