@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler};
+use anyfn_kit::Settings;
 
 use crate::codec::{FromLambda, IntoLambda};
 use crate::LambdaError;
@@ -18,18 +19,40 @@ pub const DEADLINE_MARGIN_ENV: &str = "ANYFN_DEADLINE_MARGIN_MS";
 /// Runs a [`Handler`] on AWS Lambda, configured; [`run`](crate::run) is this
 /// with the defaults.
 ///
+/// The settings every adapter shares ([`Settings`], all at once with
+/// [`settings`](Self::settings)) are each what this builder set, else what
+/// the environment says, else Lambda's default; they are read when the
+/// adapter [runs](Self::run):
+///
+/// - **Timeout** ([`timeout`](Self::timeout), else `ANYFN_TIMEOUT_MS`; by
+///   default none): the deadline is Lambda's own (the function's
+///   configured timeout), minus the deadline margin below. A timeout set
+///   here can only shorten it: the handler's
+///   [`Context::deadline`](anyfn::Context::deadline) is then the sooner of
+///   that and the timeout after the invocation arrives. It never lengthens
+///   the invocation past Lambda's deadline, where Lambda ends it whatever
+///   the function does: raise the function's timeout on Lambda for that.
+/// - **Memory size** ([`memory_mb`](Self::memory_mb), `ANYFN_MEMORY_MB`):
+///   read (a bad `ANYFN_MEMORY_MB` is still an error) but it does not
+///   override Lambda's: the context and the cost see the memory Lambda
+///   gives the function, `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
+/// - **Error details** ([`error_details`](Self::error_details), else
+///   `ANYFN_ERROR_DETAILS=show|hide`; hidden by default): what HTTP clients
+///   see of a server error; see [`ErrorDetails`].
+/// - **Default subscriber** ([`default_subscriber`](Self::default_subscriber),
+///   else `ANYFN_DEFAULT_SUBSCRIBER=on|off`; off for the builder, on for
+///   [`run`](crate::run)): a `tracing` subscriber writing to stdout in the
+///   format `AWS_LAMBDA_LOG_FORMAT` selects, at `AWS_LAMBDA_LOG_LEVEL`,
+///   installed when the program has none. `ANYFN_DEFAULT_SUBSCRIBER=off`
+///   turns it off whatever the code says.
+///
+/// And Lambda's own:
+///
 /// - **Deadline margin** (default [`DEFAULT_DEADLINE_MARGIN`], or
-///   `ANYFN_DEADLINE_MARGIN_MS`): the handler's
-///   [`Context::deadline`](anyfn::Context::deadline) is Lambda's deadline
-///   minus this margin, and the handler is stopped there, so that anyfn's
-///   `Timeout` answer (a `504` for HTTP events) reaches Lambda before Lambda
-///   kills the invocation.
-/// - **Error details** (default hidden, or `ANYFN_ERROR_DETAILS=show`): what
-///   HTTP clients see of a server error; see [`ErrorDetails`].
-/// - **Default subscriber** (off for the builder, on for [`run`](crate::run);
-///   `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off): a `tracing` subscriber
-///   writing to stdout in the format `AWS_LAMBDA_LOG_FORMAT` selects, at
-///   `AWS_LAMBDA_LOG_LEVEL`, installed when the program has none.
+///   `ANYFN_DEADLINE_MARGIN_MS`): the handler's deadline is Lambda's
+///   deadline minus this margin, and the handler is stopped there, so that
+///   anyfn's `Timeout` answer (a `504` for HTTP events) reaches Lambda
+///   before Lambda kills the invocation.
 ///
 /// # Example
 ///
@@ -52,22 +75,49 @@ pub const DEADLINE_MARGIN_ENV: &str = "ANYFN_DEADLINE_MARGIN_MS";
 #[must_use = "the adapter does nothing until run"]
 pub struct Lambda<H> {
     handler: H,
+    /// What the builder set of the shared settings.
     settings: Settings,
+    deadline_margin: Duration,
+    response_streaming: bool,
 }
 
-/// What the runtime needs of the configuration.
+/// What the runtime needs of the configuration, resolved.
 #[derive(Debug, Clone)]
-pub(crate) struct Settings {
+pub(crate) struct RunSettings {
     pub(crate) deadline_margin: Duration,
+    /// The timeout set in code or by `ANYFN_TIMEOUT_MS`: it only shortens
+    /// Lambda's deadline.
+    pub(crate) timeout: Option<Duration>,
     pub(crate) error_details: ErrorDetails,
-    pub(crate) default_subscriber: bool,
     pub(crate) response_streaming: bool,
+}
+
+impl RunSettings {
+    /// The builder's `settings` over `env`'s, else Lambda's defaults; and
+    /// whether to install the default subscriber.
+    fn resolve(
+        settings: Settings,
+        env: Settings,
+        deadline_margin: Duration,
+        response_streaming: bool,
+    ) -> (Self, bool) {
+        let settings = settings.or(env);
+        let resolved = Self {
+            deadline_margin,
+            timeout: settings.timeout(),
+            error_details: settings.error_details().unwrap_or_default(),
+            response_streaming,
+        };
+        (resolved, settings.default_subscriber().unwrap_or(false))
+    }
 }
 
 impl<H> std::fmt::Debug for Lambda<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Lambda")
             .field("settings", &self.settings)
+            .field("deadline_margin", &self.deadline_margin)
+            .field("response_streaming", &self.response_streaming)
             .finish_non_exhaustive()
     }
 }
@@ -78,29 +128,70 @@ where
     H::Event: FromLambda,
     H::Output: IntoLambda,
 {
-    /// The adapter for `handler`, with the margin and error details from the
-    /// environment (or their defaults) and no default subscriber.
+    /// The adapter for `handler`: nothing set, so each setting is the
+    /// environment's or Lambda's default (see [`Lambda`]), and no default
+    /// subscriber unless `ANYFN_DEFAULT_SUBSCRIBER=on`.
     pub fn new(handler: H) -> Self {
         Self {
             handler,
-            settings: Settings {
-                deadline_margin: margin_from(std::env::var(DEADLINE_MARGIN_ENV).ok().as_deref()),
-                error_details: ErrorDetails::from_env(),
-                default_subscriber: false,
-                response_streaming: crate::streaming::streaming_from_env(),
-            },
+            settings: Settings::new(),
+            deadline_margin: margin_from(std::env::var(DEADLINE_MARGIN_ENV).ok().as_deref()),
+            response_streaming: crate::streaming::streaming_from_env(),
         }
+    }
+
+    /// The settings every adapter shares, all at once: each one `settings`
+    /// sets replaces what the builder had for it (the others stay). What
+    /// Lambda makes of each is in [`Lambda`]'s docs.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, ErrorDetails, Json};
+    /// use anyfn_lambda::{Lambda, Settings};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_lambda::LambdaError> {
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let shared = Settings::new()
+    ///     .with_timeout(Duration::from_secs(5))
+    ///     .with_error_details(ErrorDetails::Shown);
+    /// Lambda::new(handler).settings(shared).run().await
+    /// # }
+    /// ```
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings.or(self.settings);
+        self
+    }
+
+    /// Stops the handler this long after the invocation arrives, when that
+    /// comes before Lambda's deadline (minus the margin); over
+    /// `ANYFN_TIMEOUT_MS`. It can only shorten the invocation, never
+    /// lengthen it past Lambda's deadline (see [`Lambda`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings = self.settings.with_timeout(timeout);
+        self
+    }
+
+    /// Kept for the settings every adapter shares, but on Lambda the memory
+    /// size is Lambda's own (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`): this does
+    /// not override it.
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.settings = self.settings.with_memory_mb(memory_mb);
+        self
     }
 
     /// Stops the handler this long before Lambda's deadline.
     pub fn deadline_margin(mut self, margin: Duration) -> Self {
-        self.settings.deadline_margin = margin;
+        self.deadline_margin = margin;
         self
     }
 
-    /// How much of a server error (5xx) HTTP clients see.
+    /// How much of a server error (5xx) HTTP clients see, over
+    /// `ANYFN_ERROR_DETAILS`; hidden when neither says.
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
-        self.settings.error_details = details;
+        self.settings = self.settings.with_error_details(details);
         self
     }
 
@@ -114,14 +205,16 @@ where
     /// its events. Off, a streamed response is gathered and sent whole, up
     /// to Lambda's 6 MB limit.
     pub fn response_streaming(mut self, on: bool) -> Self {
-        self.settings.response_streaming = on;
+        self.response_streaming = on;
         self
     }
 
     /// Whether [`run`](Self::run) installs the default subscriber when the
-    /// program has none.
+    /// program has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`; off when
+    /// neither says. `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever
+    /// this says.
     pub fn default_subscriber(mut self, install: bool) -> Self {
-        self.settings.default_subscriber = install;
+        self.settings = self.settings.with_default_subscriber(install);
         self
     }
 
@@ -129,15 +222,24 @@ where
     ///
     /// # Errors
     ///
-    /// [`LambdaError::MissingEnv`] or [`LambdaError::InvalidEnv`] when the
-    /// process is not on Lambda (the variables Lambda sets are checked
-    /// first); [`LambdaError::Runtime`] when the Runtime API fails. Failed
+    /// [`LambdaError::InvalidEnv`] for a bad `ANYFN_TIMEOUT_MS`,
+    /// `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER` or
+    /// `ANYFN_ERROR_DETAILS`; [`LambdaError::MissingEnv`] or
+    /// [`LambdaError::InvalidEnv`] when the process is not on Lambda (the
+    /// variables Lambda sets are checked before the runtime starts);
+    /// [`LambdaError::Runtime`] when the Runtime API fails. Failed
     /// invocations are reported to Lambda, not returned.
     pub async fn run(self) -> Result<(), LambdaError> {
-        if self.settings.default_subscriber {
+        let (settings, default_subscriber) = RunSettings::resolve(
+            self.settings,
+            Settings::from_env()?,
+            self.deadline_margin,
+            self.response_streaming,
+        );
+        if default_subscriber {
             crate::logging::install_default_subscriber();
         }
-        crate::runtime::run(self.handler, self.settings).await
+        crate::runtime::run(self.handler, settings).await
     }
 }
 
@@ -152,6 +254,72 @@ fn margin_from(value: Option<&str>) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_setting_is_the_builders_else_the_environments_else_lambdas() {
+        let margin = Duration::from_millis(100);
+        let resolve = |builder, env| RunSettings::resolve(builder, env, margin, false);
+
+        let (defaults, subscriber) = resolve(Settings::new(), Settings::new());
+        assert_eq!(defaults.timeout, None, "Lambda's own deadline");
+        assert_eq!(defaults.error_details, ErrorDetails::Hidden);
+        assert!(!subscriber, "off for the builder");
+
+        let env = Settings::from_lookup(|name| match name {
+            "ANYFN_TIMEOUT_MS" => Some("1500".to_owned()),
+            "ANYFN_ERROR_DETAILS" => Some("show".to_owned()),
+            "ANYFN_DEFAULT_SUBSCRIBER" => Some("on".to_owned()),
+            _ => None,
+        })
+        .expect("valid");
+        let (from_env, subscriber) = resolve(Settings::new(), env);
+        assert_eq!(from_env.timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(from_env.error_details, ErrorDetails::Shown);
+        assert!(subscriber, "the environment's over the default");
+
+        let builder = Settings::new()
+            .with_timeout(Duration::from_millis(500))
+            .with_error_details(ErrorDetails::Hidden)
+            .with_default_subscriber(false);
+        let (from_builder, subscriber) = resolve(builder, env);
+        assert_eq!(from_builder.timeout, Some(Duration::from_millis(500)));
+        assert_eq!(from_builder.error_details, ErrorDetails::Hidden);
+        assert!(!subscriber, "the builder's over the environment's");
+        assert_eq!(from_builder.deadline_margin, margin);
+    }
+
+    #[test]
+    fn the_builders_methods_write_into_its_settings() {
+        let handler = anyfn::handler_fn(
+            |anyfn::Json(n): anyfn::Json<u8>, _: anyfn::Context| async move {
+                Ok::<_, anyfn::Error>(anyfn::Json(n))
+            },
+        );
+        let lambda = Lambda::new(handler)
+            .settings(
+                Settings::new()
+                    .with_memory_mb(256)
+                    .with_timeout(Duration::from_secs(9)),
+            )
+            .timeout(Duration::from_secs(2))
+            .error_details(ErrorDetails::Shown)
+            .default_subscriber(true);
+        assert_eq!(
+            lambda.settings,
+            Settings::new()
+                .with_timeout(Duration::from_secs(2))
+                .with_memory_mb(256)
+                .with_error_details(ErrorDetails::Shown)
+                .with_default_subscriber(true)
+        );
+        let lambda = lambda.settings(Settings::new().with_timeout(Duration::from_secs(7)));
+        assert_eq!(
+            lambda.settings.timeout(),
+            Some(Duration::from_secs(7)),
+            "set again"
+        );
+        assert_eq!(lambda.settings.memory_mb(), Some(256), "kept");
+    }
 
     #[test]
     fn margin_is_read_in_milliseconds_with_a_default() {

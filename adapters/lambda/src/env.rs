@@ -38,7 +38,7 @@ impl FunctionEnv {
                 return Err(LambdaError::InvalidEnv {
                     name: FUNCTION_MEMORY_SIZE,
                     value: memory,
-                    reason: "expected the memory size in MB, a positive whole number",
+                    reason: "the memory size in MB, a positive whole number",
                 })
             }
         };

@@ -18,14 +18,17 @@ pub enum LambdaError {
         /// The variable's name.
         name: &'static str,
     },
-    /// A variable that Lambda sets holds a value the adapter cannot use.
-    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    /// A variable that Lambda sets, or one of anyfn's settings
+    /// (`ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER`,
+    /// `ANYFN_ERROR_DETAILS`), holds a value the adapter cannot use.
+    #[error("environment variable {name}={value:?} is invalid: expected {reason}")]
     InvalidEnv {
         /// The variable's name.
         name: &'static str,
         /// The value found.
         value: String,
-        /// What was expected.
+        /// What was expected, such as `a positive whole number of
+        /// milliseconds, such as 10000`.
         reason: &'static str,
     },
     /// The runtime stopped: the Runtime API could not be reached or answered
@@ -35,4 +38,17 @@ pub enum LambdaError {
         /// What the runtime said.
         message: String,
     },
+}
+
+/// A bad `ANYFN_*` setting (see [`anyfn_kit::Settings::from_env`]) is
+/// [`LambdaError::InvalidEnv`], naming the variable, its value and what it
+/// must hold.
+impl From<anyfn_kit::SettingsError> for LambdaError {
+    fn from(err: anyfn_kit::SettingsError) -> Self {
+        Self::InvalidEnv {
+            name: err.name(),
+            value: err.value().to_owned(),
+            reason: err.expected(),
+        }
+    }
 }

@@ -60,7 +60,18 @@
 //!   Lambda's minus a margin ([`DEFAULT_DEADLINE_MARGIN`],
 //!   `ANYFN_DEADLINE_MARGIN_MS`), and the handler is stopped there, on
 //!   another worker thread even when it blocks its own, so the `Timeout`
-//!   reaches Lambda before Lambda ends the invocation.
+//!   reaches Lambda before Lambda ends the invocation. A timeout set with
+//!   [`Lambda::timeout`] or `ANYFN_TIMEOUT_MS` can only shorten that
+//!   deadline (to the timeout after the invocation arrives), never lengthen
+//!   it: Lambda's own deadline is the function's configured timeout.
+//! - **Settings** shared with every adapter ([`Settings`]: timeout, memory
+//!   size, default subscriber, error details) are each what [`Lambda`] set,
+//!   else the environment's (`ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`,
+//!   `ANYFN_DEFAULT_SUBSCRIBER`, `ANYFN_ERROR_DETAILS`), else Lambda's
+//!   default. The memory size is always Lambda's
+//!   (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`): a memory setting does not
+//!   override it. A variable holding a value anyfn cannot use stops
+//!   [`run`] with [`LambdaError::InvalidEnv`] naming it.
 //! - **Logs**: [`run`] installs a stdout subscriber in the format
 //!   `AWS_LAMBDA_LOG_FORMAT` selects, at `AWS_LAMBDA_LOG_LEVEL`, every line
 //!   carrying the request id and X-Ray trace id (unless the program has its
@@ -105,6 +116,10 @@ pub use error::LambdaError;
 pub use http::{ApiGatewayContextExt, ApiGatewayRequestContext};
 pub use source::EventSource;
 pub use streaming::RESPONSE_STREAMING_ENV;
+
+/// The settings every adapter shares (timeout, memory size, default
+/// subscriber, error details), for [`Lambda::settings`]: the adapter kit's.
+pub use anyfn_kit::{Settings, SettingsError};
 
 /// The `aws_lambda_events` crate (feature `aws-lambda-events`): serde types
 /// for the events anyfn has no portable type for, to take as
@@ -151,6 +166,7 @@ use anyfn::Handler;
 ///
 /// # Errors
 ///
+/// [`LambdaError::InvalidEnv`] for a bad `ANYFN_*` setting;
 /// [`LambdaError::MissingEnv`] or [`LambdaError::InvalidEnv`] when the
 /// process is not on Lambda (the variables Lambda sets are checked first);
 /// [`LambdaError::Runtime`] when the Runtime API fails. Failed invocations are

@@ -16,7 +16,7 @@ use lambda_runtime_api_client::{BoxError, PooledClient};
 use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
-use crate::builder::Settings;
+use crate::builder::RunSettings as Settings;
 use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
@@ -284,7 +284,12 @@ where
     H::Output: IntoLambda,
 {
     let started = Instant::now();
-    let deadline = deadline_of(lambda_context.deadline, settings.deadline_margin, started);
+    let deadline = deadline_of(
+        lambda_context.deadline,
+        settings.deadline_margin,
+        settings.timeout,
+        started,
+    );
     let mut builder = Context::builder()
         .request_id(lambda_context.request_id)
         .deadline(deadline)
@@ -359,20 +364,30 @@ fn raw_json(encoded: String) -> Result<Box<RawValue>, Error> {
 
 /// The deadline the handler must meet: Lambda's (`deadline_ms`, Unix time in
 /// milliseconds) minus `margin`, so that a timeout is reported before Lambda
-/// ends the invocation, and never before `now`.
+/// ends the invocation, and never before `now`; or `timeout` after `now`
+/// when that is sooner (a timeout setting shortens Lambda's deadline, and
+/// never lengthens it).
 ///
 /// A deadline already past when the invocation arrives is not one Lambda
 /// gives (it hands over the whole timeout); emulators such as
 /// `cargo lambda watch` send one. It is then taken as [`FALLBACK_TIMEOUT`]
 /// from now (minus the margin, as Lambda's would be), with a warning the
 /// first time.
-fn deadline_of(deadline_ms: u64, margin: Duration, now: Instant) -> Instant {
+fn deadline_of(
+    deadline_ms: u64,
+    margin: Duration,
+    timeout: Option<Duration>,
+    now: Instant,
+) -> Instant {
     let mut remaining = remaining_until(deadline_ms);
     if remaining.is_zero() {
         warn_past_deadline_once(deadline_ms);
         remaining = FALLBACK_TIMEOUT;
     }
-    let left = remaining.saturating_sub(margin);
+    let mut left = remaining.saturating_sub(margin);
+    if let Some(timeout) = timeout {
+        left = left.min(timeout);
+    }
     // A deadline too far to represent (a malformed header) is a day away.
     now.checked_add(left)
         .unwrap_or_else(|| now + Duration::from_secs(24 * 60 * 60))
@@ -422,6 +437,7 @@ mod tests {
         let deadline = deadline_of(
             epoch_ms_in(Duration::from_secs(60)),
             Duration::from_millis(100),
+            None,
             now,
         );
         let ahead = deadline - now;
@@ -432,11 +448,42 @@ mod tests {
     }
 
     #[test]
+    fn a_timeout_shortens_lambdas_deadline_and_never_lengthens_it() {
+        let now = Instant::now();
+        let lambdas = epoch_ms_in(Duration::from_secs(60));
+        let margin = Duration::from_millis(100);
+        assert_eq!(
+            deadline_of(lambdas, margin, Some(Duration::from_secs(2)), now),
+            now + Duration::from_secs(2),
+            "shortened"
+        );
+        let unchanged = deadline_of(lambdas, margin, None, now);
+        let longer = deadline_of(lambdas, margin, Some(Duration::from_secs(600)), now);
+        assert!(
+            longer <= unchanged && unchanged - longer < Duration::from_millis(50),
+            "not lengthened: {:?} past Lambda's",
+            longer.saturating_duration_since(unchanged)
+        );
+        assert!(longer < now + Duration::from_secs(60), "{:?}", longer - now);
+        assert_eq!(
+            deadline_of(0, margin, Some(Duration::from_secs(1)), now),
+            now + Duration::from_secs(1),
+            "shortens the fallback too"
+        );
+        assert_eq!(
+            deadline_of(0, margin, Some(Duration::from_secs(60)), now),
+            now + FALLBACK_TIMEOUT - margin,
+            "and never lengthens it"
+        );
+    }
+
+    #[test]
     fn a_margin_larger_than_the_time_left_ends_now() {
         let now = Instant::now();
         let deadline = deadline_of(
             epoch_ms_in(Duration::from_secs(1)),
             Duration::from_secs(5),
+            None,
             now,
         );
         assert_eq!(deadline, now);
@@ -446,11 +493,11 @@ mod tests {
     fn a_deadline_past_on_arrival_falls_back_to_the_default_timeout() {
         let now = Instant::now();
         assert_eq!(
-            deadline_of(0, DEFAULT_DEADLINE_MARGIN, now),
+            deadline_of(0, DEFAULT_DEADLINE_MARGIN, None, now),
             now + FALLBACK_TIMEOUT - DEFAULT_DEADLINE_MARGIN
         );
         assert!(
-            deadline_of(u64::MAX, Duration::ZERO, now) > now,
+            deadline_of(u64::MAX, Duration::ZERO, None, now) > now,
             "no overflow"
         );
     }
