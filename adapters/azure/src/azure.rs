@@ -9,7 +9,8 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyfn::{ErrorDetails, Handler};
+use anyfn::{ErrorDetails, Handler, DEFAULT_MEMORY_MB};
+use anyfn_kit::Settings;
 use anyfn_watchdog::{RequestIds, Watchdog};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -18,10 +19,10 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::codec::{FromAzure, IntoAzure};
-use crate::config::{resolve_timeout, FunctionCatalog, HostJson, Mode, TIMEOUT_ENV};
+use crate::config::{resolve_timeout, FunctionCatalog, HostJson, Mode, LEGACY_TIMEOUT_ENV};
 use crate::error::AzureError;
 use crate::function::{function, AzureFunction};
-use crate::service::{Functions, Settings, Shared};
+use crate::service::{Functions, Settings as Resolved, Shared};
 
 /// The environment variable the Functions host sets to the port the custom
 /// handler must listen on (on `127.0.0.1`).
@@ -50,6 +51,24 @@ pub fn is_azure() -> bool {
 /// (the function app's root, where the host starts the handler), unless set
 /// here.
 ///
+/// The settings every adapter shares ([`Settings`], all at once with
+/// [`settings`](Self::settings)) are each, when the adapter binds, what
+/// this builder set, else what the environment says, else Azure's default:
+///
+/// - **Timeout** ([`timeout`](Self::timeout), else `ANYFN_TIMEOUT_MS`, else
+///   the deprecated `ANYFN_AZURE_TIMEOUT_MS`, else `host.json`'s
+///   `functionTimeout`, else the plan's default): see the crate docs'
+///   Deadline section.
+/// - **Memory size** ([`memory_mb`](Self::memory_mb), else
+///   `ANYFN_MEMORY_MB`, else 128 MB): what the context and each `REPORT`
+///   line say (Azure tells a custom handler none).
+/// - **Error details** ([`error_details`](Self::error_details), else
+///   `ANYFN_ERROR_DETAILS=show|hide`, else hidden).
+/// - **Default subscriber** ([`default_subscriber`](Self::default_subscriber),
+///   else `ANYFN_DEFAULT_SUBSCRIBER=on|off`; off for the builder, on for
+///   [`run`](crate::run)); `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off
+///   whatever the code says.
+///
 /// # Example
 ///
 /// ```no_run
@@ -74,9 +93,8 @@ pub fn is_azure() -> bool {
 #[must_use = "the adapter does nothing until bound and run"]
 pub struct Azure {
     functions: Functions,
-    default_subscriber: bool,
-    error_details: Option<ErrorDetails>,
-    timeout: Option<Duration>,
+    /// What the builder set of the shared settings.
+    settings: Settings,
     mode: Option<Mode>,
     app_root: Option<PathBuf>,
 }
@@ -84,7 +102,7 @@ pub struct Azure {
 impl std::fmt::Debug for Azure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Azure")
-            .field("timeout", &self.timeout)
+            .field("settings", &self.settings)
             .field("mode", &self.mode)
             .field("app_root", &self.app_root)
             .finish_non_exhaustive()
@@ -119,34 +137,62 @@ impl Azure {
     fn with(functions: Functions) -> Self {
         Self {
             functions,
-            default_subscriber: false,
-            error_details: None,
-            timeout: None,
+            settings: Settings::new(),
             mode: None,
             app_root: None,
         }
     }
 
+    /// The settings every adapter shares, all at once: each one `settings`
+    /// sets replaces what the builder had for it (the others stay). Each is
+    /// still the builder's over the environment's (see [`Azure`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{Azure, Settings};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let shared = Settings::new().with_timeout(Duration::from_secs(30)).with_memory_mb(512);
+    /// let azure = Azure::new(handler).settings(shared);
+    /// # drop(azure);
+    /// ```
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings.or(self.settings);
+        self
+    }
+
     /// Whether [`bind`](Self::bind) installs the default subscriber (stdout,
     /// and each envelope invocation's lines in its `Logs`) when the program
-    /// has none: off for the builder, on for [`run`](crate::run).
+    /// has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`: off for the builder
+    /// when neither says, on for [`run`](crate::run).
     /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says.
     pub fn default_subscriber(mut self, install: bool) -> Self {
-        self.default_subscriber = install;
+        self.settings = self.settings.with_default_subscriber(install);
         self
     }
 
-    /// How much of a server error HTTP callers see (default: what
-    /// `ANYFN_ERROR_DETAILS` says, else hidden).
+    /// How much of a server error HTTP callers see, over
+    /// `ANYFN_ERROR_DETAILS`; hidden when neither says.
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
-        self.error_details = Some(details);
+        self.settings = self.settings.with_error_details(details);
         self
     }
 
-    /// Each invocation's timeout, over `ANYFN_AZURE_TIMEOUT_MS` and
-    /// `host.json`'s `functionTimeout`.
+    /// Each invocation's timeout, over `ANYFN_TIMEOUT_MS` (and the
+    /// deprecated `ANYFN_AZURE_TIMEOUT_MS`) and `host.json`'s
+    /// `functionTimeout`.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.settings = self.settings.with_timeout(timeout);
+        self
+    }
+
+    /// The memory size the context and each `REPORT` line say, over
+    /// `ANYFN_MEMORY_MB`; 128 MB when neither says.
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.settings = self.settings.with_memory_mb(memory_mb);
         self
     }
 
@@ -169,7 +215,9 @@ impl Azure {
     /// # Errors
     ///
     /// [`AzureError::NotOnAzure`] without the variable,
-    /// [`AzureError::InvalidEnv`] for a bad port or timeout,
+    /// [`AzureError::InvalidEnv`] for a bad port, or a bad `ANYFN_TIMEOUT_MS`,
+    /// `ANYFN_AZURE_TIMEOUT_MS`, `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER`
+    /// or `ANYFN_ERROR_DETAILS`,
     /// [`AzureError::HostJson`] for a `host.json` that cannot be read,
     /// [`AzureError::Bind`] when the port cannot be bound.
     pub async fn bind(self) -> Result<BoundAzure, AzureError> {
@@ -193,8 +241,15 @@ impl Azure {
     ///
     /// As [`bind`](Self::bind), but for the port.
     pub fn bind_on(self, listener: TcpListener) -> Result<BoundAzure, AzureError> {
-        if self.default_subscriber {
+        let settings = self.settings.or(Settings::from_env()?);
+        if settings.default_subscriber().unwrap_or(false) {
             crate::logging::install_default_subscriber();
+        }
+        let legacy_timeout = std::env::var(LEGACY_TIMEOUT_ENV)
+            .ok()
+            .filter(|ms| !ms.trim().is_empty());
+        if legacy_timeout.is_some() {
+            warn_legacy_timeout(settings.timeout().is_some());
         }
         let local_addr = listener.local_addr().map_err(|source| AzureError::Bind {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -212,26 +267,39 @@ impl Azure {
             function_json.len(),
             app_root.display()
         );
-        let timeout = match self.timeout {
-            Some(timeout) => timeout,
-            None => resolve_timeout(
-                host.function_timeout,
-                std::env::var(TIMEOUT_ENV).ok().as_deref(),
-                std::env::var("WEBSITE_SKU").ok().as_deref(),
-            )?,
-        };
-        let settings = Settings {
+        let timeout = resolve_timeout(
+            settings.timeout(),
+            legacy_timeout.as_deref(),
+            host.function_timeout,
+            std::env::var("WEBSITE_SKU").ok().as_deref(),
+        )?;
+        let resolved = Resolved {
             mode: self.mode.unwrap_or(host.mode),
             timeout,
-            error_details: self.error_details.unwrap_or_else(ErrorDetails::from_env),
+            memory_mb: settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB),
+            error_details: settings.error_details().unwrap_or_default(),
             route_prefix: host.route_prefix,
         };
         Ok(BoundAzure {
             listener,
             local_addr,
-            shared: Arc::new(Shared::new(self.functions, settings, function_json)),
+            shared: Arc::new(Shared::new(self.functions, resolved, function_json)),
         })
     }
+}
+
+/// Says that `ANYFN_AZURE_TIMEOUT_MS` is deprecated, and whether it is
+/// used (`overridden`: the builder or `ANYFN_TIMEOUT_MS` set the timeout).
+fn warn_legacy_timeout(overridden: bool) {
+    let what = if overridden {
+        "ignored: the timeout is set in code or by ANYFN_TIMEOUT_MS"
+    } else {
+        "read as ANYFN_TIMEOUT_MS"
+    };
+    tracing::warn!(
+        target: "anyfn::azure",
+        "{LEGACY_TIMEOUT_ENV} is deprecated ({what}): set ANYFN_TIMEOUT_MS instead, which every adapter reads"
+    );
 }
 
 /// The adapter with its socket bound; [`run`](Self::run) it.
@@ -266,6 +334,11 @@ impl BoundAzure {
     /// Each invocation's timeout.
     pub fn timeout(&self) -> Duration {
         self.shared.settings.timeout
+    }
+
+    /// The memory size, in MB, the context and each `REPORT` line say.
+    pub fn memory_mb(&self) -> u32 {
+        self.shared.settings.memory_mb
     }
 
     /// Serves until SIGINT or SIGTERM, then lets invocations in flight
@@ -306,9 +379,10 @@ impl BoundAzure {
             .unwrap_or_else(|| "unknown".to_owned());
         tracing::info!(
             target: "anyfn::report",
-            "INIT listening on http://{local_addr}\tInit Duration: {init} (process start to ready)\tMode: {:?}\tTimeout: {:.2} s",
+            "INIT listening on http://{local_addr}\tInit Duration: {init} (process start to ready)\tMode: {:?}\tTimeout: {:.2} s\tMemory Size: {} MB",
             shared.settings.mode,
             shared.settings.timeout.as_secs_f64(),
+            shared.settings.memory_mb,
         );
         // Each invocation's handler runs on its connection's task, its
         // deadline kept by a watchdog thread (as on the local server);
@@ -428,6 +502,45 @@ mod tests {
             .await
             .expect("answered in time");
         (status, serde_json::from_slice(&body).expect("JSON"))
+    }
+
+    /// What the builder sets is what the bound adapter serves with; unset,
+    /// Azure's defaults (this test's environment sets no `ANYFN_*`).
+    #[tokio::test]
+    async fn the_builders_settings_reach_the_bound_adapter() {
+        let handler = || {
+            handler_fn(|Json(value): Json<Value>, _: Context| async move {
+                Ok::<_, anyfn::Error>(Json(value))
+            })
+        };
+        let bind = |azure: Azure| async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+            azure.bind_on(listener).expect("bound")
+        };
+        let root = app_root("settings");
+        let defaults = bind(Azure::new(handler()).app_root(&root)).await;
+        assert_eq!(
+            (defaults.timeout(), defaults.memory_mb()),
+            (crate::CONSUMPTION_DEFAULT_TIMEOUT, 128)
+        );
+        assert_eq!(defaults.shared.settings.error_details, ErrorDetails::Hidden);
+
+        let set = Azure::new(handler())
+            .app_root(&root)
+            .settings(
+                Settings::new()
+                    .with_timeout(Duration::from_secs(9))
+                    .with_memory_mb(512),
+            )
+            .timeout(Duration::from_millis(1500))
+            .error_details(ErrorDetails::Shown);
+        let bound = bind(set).await;
+        assert_eq!(
+            (bound.timeout(), bound.memory_mb()),
+            (Duration::from_millis(1500), 512),
+            "the later call wins; the rest of `settings` stays"
+        );
+        assert_eq!(bound.shared.settings.error_details, ErrorDetails::Shown);
     }
 
     /// With one handler under every name, each distinct name the host

@@ -171,10 +171,17 @@ fn digits(text: &str) -> Option<u64> {
     text.parse().ok()
 }
 
-/// The environment variable that sets the invocation timeout in
-/// milliseconds, over `host.json` (named as `ANYFN_DEADLINE_MARGIN_MS` on
-/// Lambda).
-pub const TIMEOUT_ENV: &str = "ANYFN_AZURE_TIMEOUT_MS";
+/// The variable that set the invocation timeout in milliseconds before
+/// every adapter read `ANYFN_TIMEOUT_MS`
+/// ([`anyfn_kit::TIMEOUT_ENV`]): still read, as a deprecated alias of it
+/// (`ANYFN_TIMEOUT_MS` wins when both are set), with a `WARN` line saying so.
+#[deprecated(
+    note = "set ANYFN_TIMEOUT_MS (anyfn_kit::TIMEOUT_ENV); ANYFN_AZURE_TIMEOUT_MS is still read, as a deprecated alias"
+)]
+pub const TIMEOUT_ENV: &str = LEGACY_TIMEOUT_ENV;
+
+/// `ANYFN_AZURE_TIMEOUT_MS`, the deprecated alias of `ANYFN_TIMEOUT_MS`.
+pub(crate) const LEGACY_TIMEOUT_ENV: &str = "ANYFN_AZURE_TIMEOUT_MS";
 
 /// The Consumption plan's default `functionTimeout`: 5 minutes.
 pub const CONSUMPTION_DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -187,25 +194,30 @@ pub const OTHER_PLANS_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// (no limit): every invocation has one, so this is a day.
 pub const UNBOUNDED_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The invocation timeout: the override, else `host.json`, else the plan's
-/// default: 5 min on the Consumption plan (`WEBSITE_SKU=Dynamic`) and when
-/// no plan is known (no `WEBSITE_SKU`, as under Core Tools: the strictest),
-/// 30 min on any other plan.
+/// The invocation timeout: `set` (the builder's, else `ANYFN_TIMEOUT_MS`),
+/// else `legacy_ms` (`ANYFN_AZURE_TIMEOUT_MS`), else `host.json`, else the
+/// plan's default: 5 min on the Consumption plan (`WEBSITE_SKU=Dynamic`)
+/// and when no plan is known (no `WEBSITE_SKU`, as under Core Tools: the
+/// strictest), 30 min on any other plan.
 pub(crate) fn resolve_timeout(
+    set: Option<Duration>,
+    legacy_ms: Option<&str>,
     host: FunctionTimeout,
-    override_ms: Option<&str>,
     sku: Option<&str>,
 ) -> Result<Duration, AzureError> {
-    if let Some(ms) = override_ms {
+    if let Some(timeout) = set {
+        return Ok(timeout);
+    }
+    if let Some(ms) = legacy_ms.filter(|ms| !ms.trim().is_empty()) {
         let ms: u64 =
             ms.trim()
                 .parse()
                 .ok()
                 .filter(|ms| *ms > 0)
                 .ok_or_else(|| AzureError::InvalidEnv {
-                    name: TIMEOUT_ENV,
+                    name: LEGACY_TIMEOUT_ENV,
                     value: ms.to_owned(),
-                    expected: "a positive number of milliseconds",
+                    expected: "a positive whole number of milliseconds, such as 10000",
                 })?;
         return Ok(Duration::from_millis(ms));
     }
@@ -417,29 +429,60 @@ mod tests {
     fn timeout_resolution() {
         let ten = FunctionTimeout::Limit(Duration::from_secs(10));
         assert_eq!(
-            resolve_timeout(ten, None, None).ok(),
+            resolve_timeout(None, None, ten, None).ok(),
             Some(Duration::from_secs(10))
         );
         assert_eq!(
-            resolve_timeout(ten, Some("250"), None).ok(),
-            Some(Duration::from_millis(250))
+            resolve_timeout(None, Some("250"), ten, None).ok(),
+            Some(Duration::from_millis(250)),
+            "the deprecated ANYFN_AZURE_TIMEOUT_MS over host.json"
         );
-        assert!(resolve_timeout(ten, Some("0"), None).is_err());
         assert_eq!(
-            resolve_timeout(FunctionTimeout::Absent, None, None).ok(),
+            resolve_timeout(Some(Duration::from_millis(400)), Some("250"), ten, None).ok(),
+            Some(Duration::from_millis(400)),
+            "the builder's or ANYFN_TIMEOUT_MS over the deprecated name"
+        );
+        assert_eq!(
+            resolve_timeout(Some(Duration::from_millis(400)), Some("soon"), ten, None).ok(),
+            Some(Duration::from_millis(400)),
+            "the deprecated name, unread, cannot fail"
+        );
+        assert_eq!(
+            resolve_timeout(None, Some(" "), ten, None).ok(),
+            Some(Duration::from_secs(10)),
+            "empty is unset"
+        );
+        let err = resolve_timeout(None, Some("0"), ten, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ANYFN_AZURE_TIMEOUT_MS=\"0\" is invalid: expected a positive whole number of milliseconds, such as 10000"
+        );
+        assert_eq!(
+            resolve_timeout(None, None, FunctionTimeout::Absent, None).ok(),
             Some(CONSUMPTION_DEFAULT_TIMEOUT)
         );
         assert_eq!(
-            resolve_timeout(FunctionTimeout::Absent, None, Some("Dynamic")).ok(),
+            resolve_timeout(None, None, FunctionTimeout::Absent, Some("Dynamic")).ok(),
             Some(CONSUMPTION_DEFAULT_TIMEOUT)
         );
         assert_eq!(
-            resolve_timeout(FunctionTimeout::Absent, None, Some("ElasticPremium")).ok(),
+            resolve_timeout(None, None, FunctionTimeout::Absent, Some("ElasticPremium")).ok(),
             Some(OTHER_PLANS_DEFAULT_TIMEOUT)
         );
         assert_eq!(
-            resolve_timeout(FunctionTimeout::Unbounded, None, None).ok(),
+            resolve_timeout(None, None, FunctionTimeout::Unbounded, None).ok(),
             Some(UNBOUNDED_TIMEOUT)
+        );
+        assert_eq!(
+            resolve_timeout(
+                Some(Duration::from_secs(1)),
+                None,
+                FunctionTimeout::Unbounded,
+                None
+            )
+            .ok(),
+            Some(Duration::from_secs(1)),
+            "over host.json's"
         );
     }
 

@@ -41,3 +41,16 @@ pub enum AzureError {
     #[error("cannot install the SIGINT/SIGTERM handlers: {0}")]
     Signal(std::io::Error),
 }
+
+/// A bad `ANYFN_*` setting (see [`anyfn_kit::Settings::from_env`]) is
+/// [`AzureError::InvalidEnv`], naming the variable, its value and what it
+/// must hold.
+impl From<anyfn_kit::SettingsError> for AzureError {
+    fn from(err: anyfn_kit::SettingsError) -> Self {
+        Self::InvalidEnv {
+            name: err.name(),
+            value: err.value().to_owned(),
+            expected: err.expected(),
+        }
+    }
+}

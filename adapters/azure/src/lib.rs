@@ -40,13 +40,19 @@ mod service;
 
 pub use azure::{is_azure, Azure, BoundAzure, PORT_ENV};
 pub use codec::{AzureAnswer, AzureInput, AzureTrigger, FromAzure, IntoAzure};
+#[allow(deprecated)]
+pub use config::TIMEOUT_ENV;
 pub use config::{
-    Mode, CONSUMPTION_DEFAULT_TIMEOUT, OTHER_PLANS_DEFAULT_TIMEOUT, TIMEOUT_ENV, UNBOUNDED_TIMEOUT,
+    Mode, CONSUMPTION_DEFAULT_TIMEOUT, OTHER_PLANS_DEFAULT_TIMEOUT, UNBOUNDED_TIMEOUT,
 };
 pub use context_ext::{AzureContextExt, AzureInvocation, SysMetadata};
 pub use error::AzureError;
 pub use function::{function, AzureFunction, AzureFuture};
 pub use service::INVOCATION_ID_HEADER;
+
+/// The settings every adapter shares (timeout, memory size, default
+/// subscriber, error details), for [`Azure::settings`]: the adapter kit's.
+pub use anyfn_kit::{Settings, SettingsError};
 
 use std::sync::Arc;
 
@@ -56,7 +62,10 @@ use anyfn::Handler;
 /// on `127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT`, until SIGINT or SIGTERM.
 ///
 /// It first installs the default subscriber when the program has none
-/// (`ANYFN_DEFAULT_SUBSCRIBER=off` turns it off).
+/// (`ANYFN_DEFAULT_SUBSCRIBER=off` turns it off). The timeout, memory size
+/// and error details are the environment's (`ANYFN_TIMEOUT_MS`,
+/// `ANYFN_MEMORY_MB`, `ANYFN_ERROR_DETAILS`) or Azure's defaults; see
+/// [`Azure`] to set them in code.
 ///
 /// # Errors
 ///

@@ -13,7 +13,7 @@ use anyfn::error::quoted;
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
-use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response, DEFAULT_MEMORY_MB};
+use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response};
 use anyfn_kit::InvocationReport;
 use anyfn_kit::{AnswerBody, CatchPanic, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn_watchdog::{ConnectionWatch, LateAnswer, Settled};
@@ -55,6 +55,8 @@ pub(crate) enum Functions {
 pub(crate) struct Settings {
     pub(crate) mode: Mode,
     pub(crate) timeout: Duration,
+    /// What the context and each `REPORT` line say.
+    pub(crate) memory_mb: u32,
     pub(crate) error_details: ErrorDetails,
     pub(crate) route_prefix: String,
 }
@@ -194,6 +196,7 @@ impl Shared {
             .request_id(invocation.invocation_id())
             .function_name(invocation.shared_function_name())
             .deadline(anyfn::time::deadline_after(started, self.settings.timeout))
+            .memory_limit_mb(self.settings.memory_mb)
             .platform(Platform::AzureFunctions)
             .extension(invocation)
             .build()
@@ -341,7 +344,7 @@ impl Shared {
                 .headers_mut()
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
-        report(&invocation_id, started);
+        report(&invocation_id, started, self.settings.memory_mb);
         response
     }
 
@@ -384,7 +387,15 @@ impl Shared {
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
             Ok(HttpAnswer::Streamed(response)) => {
-                return stream(response, &invocation_id, started, deadline, details);
+                let memory_mb = self.settings.memory_mb;
+                return stream(
+                    response,
+                    &invocation_id,
+                    started,
+                    deadline,
+                    details,
+                    memory_mb,
+                );
             }
             Err(error) => {
                 if !answered {
@@ -400,7 +411,7 @@ impl Shared {
                 response
             }
         };
-        report(&invocation_id, started);
+        report(&invocation_id, started, self.settings.memory_mb);
         response
     }
 }
@@ -589,12 +600,13 @@ fn stream(
     started: Instant,
     deadline: Instant,
     details: ErrorDetails,
+    memory_mb: u32,
 ) -> hyper::Response<AnswerBody> {
     let (parts, body) = guard(response, invocation_id, started, deadline, details).into_parts();
     let report = StreamReport::new(
         invocation_id,
         started,
-        DEFAULT_MEMORY_MB,
+        memory_mb,
         anyfn_kit::Pricing::default(),
     );
     hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
@@ -661,12 +673,12 @@ async fn read_body(mut incoming: Incoming) -> Result<Bytes, Error> {
 }
 
 /// The `REPORT` line of one invocation answered whole.
-fn report(request_id: &str, started: Instant) {
+fn report(request_id: &str, started: Instant, memory_mb: u32) {
     if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
         let report = InvocationReport::new(
             request_id,
             started.elapsed(),
-            DEFAULT_MEMORY_MB,
+            memory_mb,
             anyfn_kit::Pricing::default(),
         );
         tracing::info!(target: "anyfn::report", "{report}");
