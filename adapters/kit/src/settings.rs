@@ -41,9 +41,9 @@ const ERROR_DETAILS_EXPECTED: &str = "show or hide (or on/off, 1/0, true/false, 
 /// | install the default `tracing` subscriber | `default_subscriber` | `ANYFN_DEFAULT_SUBSCRIBER` ([`DEFAULT_SUBSCRIBER_ENV`]) |
 /// | what HTTP clients see of a server error | `error_details` | `ANYFN_ERROR_DETAILS` ([`ERROR_DETAILS_ENV`]) |
 ///
-/// Every adapter's builder (`anyfn_server::Server`, `anyfn_lambda::Lambda`,
-/// `anyfn_azure::Azure`), `anyfn_auto::Runner` and
-/// `anyfn_functions::Functions` take them with a `settings` method, and
+/// Every adapter's builder (anyfn-server's `Server`, anyfn-lambda's
+/// `Lambda`, anyfn-azure's `Azure`), anyfn-auto's `Runner` and
+/// anyfn-functions' `Functions` take them with a `settings` method, and
 /// each one with the method of the table. An adapter resolves each setting
 /// in one order: what its builder set, else what the environment says
 /// ([`from_env`](Self::from_env)), else the platform's default; that is
