@@ -36,6 +36,8 @@
 
 mod running;
 
+use std::time::Duration;
+
 use anyfn::ErrorDetails;
 use anyfn_functions::Functions;
 
@@ -45,6 +47,10 @@ use anyfn_functions::Functions;
 /// function to run. Its `Debug` output is the message and its causes.
 pub use anyfn_functions::RunError;
 pub use anyfn_functions::{PortableEvent, PortableHandler, PortableOutput};
+/// The settings every adapter shares (timeout, memory size, default
+/// subscriber, error details), for [`Runner::settings`] and
+/// [`Functions::settings`]: the adapter kit's.
+pub use anyfn_kit::{Settings, SettingsError};
 pub use running::Running;
 
 /// Which adapter [`run`] picks in this process, among those of this build:
@@ -106,8 +112,10 @@ pub fn run<H: PortableHandler>(handler: H) -> Running {
 /// every function, each at `/{name}`. On Azure Functions, the host calls
 /// each function at `/{name}`.
 ///
-/// The registry's own settings ([`Functions::default_subscriber`],
-/// [`Functions::error_details`]) hold on whichever adapter runs.
+/// The registry's own settings ([`Functions::settings`], or
+/// [`Functions::timeout`], [`Functions::memory_mb`],
+/// [`Functions::default_subscriber`], [`Functions::error_details`]) hold on
+/// whichever adapter runs, over the environment's, as [`Runner`]'s do.
 ///
 /// # Errors
 ///
@@ -161,9 +169,25 @@ pub fn run_functions(functions: Functions) -> Running {
 
 /// [`run`] with settings that hold on whichever adapter runs the handler.
 ///
-/// The other settings come from the environment on every adapter
-/// (`ANYFN_ERROR_DETAILS`, `ANYFN_DEADLINE_MARGIN_MS` on Lambda, `HOST` and
-/// `PORT` for the server, …).
+/// The settings every adapter shares ([`Settings`]: [`timeout`](Self::timeout),
+/// [`memory_mb`](Self::memory_mb), [`default_subscriber`](Self::default_subscriber),
+/// [`error_details`](Self::error_details), or all at once with
+/// [`settings`](Self::settings)) are handed to the adapter that runs, as
+/// its builder's. Each is then the runner's, else the environment's
+/// (`ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER`,
+/// `ANYFN_ERROR_DETAILS`), else the platform's default:
+///
+/// | setting | local server, Cloud Run | AWS Lambda | Azure Functions |
+/// |---|---|---|---|
+/// | timeout | 3 s | Lambda's deadline; a timeout only shortens it | `host.json`'s `functionTimeout`, else the plan's |
+/// | memory size | 128 MB | always Lambda's (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`) | 128 MB |
+/// | default subscriber | on (`ANYFN_DEFAULT_SUBSCRIBER=off` always turns it off) | on | on |
+/// | error details | hidden | hidden | hidden |
+///
+/// The adapters' own settings come from the environment (`HOST` and
+/// `PORT` for the server, `ANYFN_DEADLINE_MARGIN_MS` on Lambda, …). A
+/// variable holding a value anyfn cannot use stops the run with the
+/// adapter's `InvalidEnv` error, naming it.
 ///
 /// # Example
 ///
@@ -180,41 +204,75 @@ pub fn run_functions(functions: Functions) -> Running {
 #[must_use = "the runner does nothing until run"]
 pub struct Runner<H> {
     handler: H,
-    default_subscriber: bool,
-    error_details: Option<ErrorDetails>,
+    settings: Settings,
 }
 
 impl<H> std::fmt::Debug for Runner<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runner")
-            .field("default_subscriber", &self.default_subscriber)
-            .field("error_details", &self.error_details)
+            .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
 }
 
 impl<H> Runner<H> {
-    /// A runner for `handler`: the default subscriber on, error details as
-    /// `ANYFN_ERROR_DETAILS` says.
+    /// A runner for `handler`, nothing set: each setting is the
+    /// environment's or the platform's, and the default subscriber is on.
     pub fn new(handler: H) -> Self {
         Self {
             handler,
-            default_subscriber: true,
-            error_details: None,
+            settings: Settings::new(),
         }
     }
 
-    /// Whether the chosen adapter installs its default `tracing` subscriber
-    /// when the program has none (on by default).
-    pub fn default_subscriber(mut self, install: bool) -> Self {
-        self.default_subscriber = install;
+    /// The settings every adapter shares, all at once: each one `settings`
+    /// sets replaces what the runner had for it (the others stay).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_auto::{Runner, Settings};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_auto::RunError> {
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let settings = Settings::new().with_timeout(Duration::from_secs(10)).with_memory_mb(512);
+    /// Runner::new(handler).settings(settings).run().await
+    /// # }
+    /// ```
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings.or(self.settings);
         self
     }
 
-    /// How much of a server error (5xx) HTTP clients see, instead of what
+    /// Each invocation's timeout, over `ANYFN_TIMEOUT_MS` (on Lambda it only
+    /// shortens Lambda's deadline).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings = self.settings.with_timeout(timeout);
+        self
+    }
+
+    /// The memory size in MB, over `ANYFN_MEMORY_MB`, for the context and
+    /// the `REPORT` line (on Lambda, Lambda's own memory size stays).
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.settings = self.settings.with_memory_mb(memory_mb);
+        self
+    }
+
+    /// Whether the chosen adapter installs its default `tracing` subscriber
+    /// when the program has none (on by default;
+    /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says).
+    pub fn default_subscriber(mut self, install: bool) -> Self {
+        self.settings = self.settings.with_default_subscriber(install);
+        self
+    }
+
+    /// How much of a server error (5xx) HTTP clients see, over what
     /// `ANYFN_ERROR_DETAILS` says.
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
-        self.error_details = Some(details);
+        self.settings = self.settings.with_error_details(details);
         self
     }
 
@@ -230,37 +288,24 @@ impl<H> Runner<H> {
     {
         Running::new(async move {
             #[allow(unused_variables)]
-            let Self {
-                handler,
-                default_subscriber,
-                error_details,
-            } = self;
+            let Self { handler, settings } = self;
+            // The runner's default: the subscriber on, unless it says.
+            #[allow(unused_variables)]
+            let settings = settings.or(Settings::new().with_default_subscriber(true));
             match detect() {
                 #[cfg(feature = "lambda")]
-                Some(anyfn::Platform::AwsLambda) => {
-                    let mut lambda =
-                        anyfn_lambda::Lambda::new(handler).default_subscriber(default_subscriber);
-                    if let Some(details) = error_details {
-                        lambda = lambda.error_details(details);
-                    }
-                    Ok(lambda.run().await?)
-                }
+                Some(anyfn::Platform::AwsLambda) => Ok(anyfn_lambda::Lambda::new(handler)
+                    .settings(settings)
+                    .run()
+                    .await?),
                 #[cfg(feature = "azure")]
                 Some(anyfn::Platform::AzureFunctions) => {
-                    let mut azure =
-                        anyfn_azure::Azure::new(handler).default_subscriber(default_subscriber);
-                    if let Some(details) = error_details {
-                        azure = azure.error_details(details);
-                    }
+                    let azure = anyfn_azure::Azure::new(handler).settings(settings);
                     Ok(azure.bind().await?.run().await?)
                 }
                 #[cfg(feature = "server")]
                 Some(_) => {
-                    let mut server =
-                        anyfn_server::Server::new(handler).default_subscriber(default_subscriber);
-                    if let Some(details) = error_details {
-                        server = server.error_details(details);
-                    }
+                    let server = anyfn_server::Server::new(handler).settings(settings);
                     Ok(server.bind().await?.run().await?)
                 }
                 _ => Err(RunError::no_adapter_here(ADAPTERS)),

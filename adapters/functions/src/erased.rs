@@ -9,9 +9,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use anyfn::{ErrorDetails, Handler};
+use anyfn::Handler;
 #[cfg(feature = "azure")]
 use anyfn_azure::AzureFunction;
+#[cfg(any(feature = "server", feature = "lambda"))]
+use anyfn_kit::Settings;
 #[cfg(feature = "lambda")]
 use anyfn_lambda::LambdaError;
 #[cfg(feature = "server")]
@@ -23,13 +25,6 @@ use crate::typed::{ErrorsInto, NamedHandler};
 /// A boxed future, `Send` so that a caller may spawn it.
 #[cfg(any(feature = "server", feature = "lambda"))]
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// The settings every adapter takes from [`Functions`](crate::Functions).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct AdapterSettings {
-    pub(crate) default_subscriber: bool,
-    pub(crate) error_details: Option<ErrorDetails>,
-}
 
 /// What each adapter can do with a function whose types it no longer knows.
 ///
@@ -52,18 +47,14 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<HttpAnswer, anyfn::Error>>;
     /// Runs this function alone on Lambda.
     #[cfg(feature = "lambda")]
-    fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>>;
+    fn run_lambda(&self, settings: Settings) -> BoxFuture<'static, Result<(), LambdaError>>;
     /// This function for the Azure adapter, which serves every function of
     /// the registry at `/{FunctionName}`.
     #[cfg(feature = "azure")]
     fn azure(&self) -> Arc<dyn AzureFunction>;
     /// Serves this function alone on the server, at every path.
     #[cfg(feature = "server")]
-    fn serve(
-        &self,
-        name: &str,
-        settings: AdapterSettings,
-    ) -> BoxFuture<'static, Result<(), ServeError>>;
+    fn serve(&self, name: &str, settings: Settings) -> BoxFuture<'static, Result<(), ServeError>>;
 }
 
 /// A handler with the types it was added with.
@@ -120,30 +111,18 @@ impl<H: PortableHandler> ErasedFunction for Entry<H> {
     }
 
     #[cfg(feature = "lambda")]
-    fn run_lambda(&self, settings: AdapterSettings) -> BoxFuture<'static, Result<(), LambdaError>> {
-        let mut lambda = anyfn_lambda::Lambda::new(Arc::clone(&self.handler))
-            .default_subscriber(settings.default_subscriber);
-        if let Some(details) = settings.error_details {
-            lambda = lambda.error_details(details);
-        }
+    fn run_lambda(&self, settings: Settings) -> BoxFuture<'static, Result<(), LambdaError>> {
+        let lambda = anyfn_lambda::Lambda::new(Arc::clone(&self.handler)).settings(settings);
         Box::pin(lambda.run())
     }
 
     #[cfg(feature = "server")]
-    fn serve(
-        &self,
-        name: &str,
-        settings: AdapterSettings,
-    ) -> BoxFuture<'static, Result<(), ServeError>> {
-        let mut server = anyfn_server::Server::new(Arc::clone(&self.handler))
-            .default_subscriber(settings.default_subscriber);
+    fn serve(&self, name: &str, settings: Settings) -> BoxFuture<'static, Result<(), ServeError>> {
+        let mut server = anyfn_server::Server::new(Arc::clone(&self.handler)).settings(settings);
         // Cloud Run names the service (`K_SERVICE`); elsewhere the function's
         // own name is closer than the executable's, the server's default.
         if anyfn_server::platform() != anyfn::Platform::CloudRun {
             server = server.function_name(name);
-        }
-        if let Some(details) = settings.error_details {
-            server = server.error_details(details);
         }
         Box::pin(async move { server.bind().await?.run().await })
     }

@@ -73,3 +73,7 @@ pub use registry::{Function, Functions};
 pub use router::FunctionRouter;
 pub use run_error::RunError;
 pub use typed::NamedHandler;
+
+/// The settings every adapter shares (timeout, memory size, default
+/// subscriber, error details), for [`Functions::settings`]: the adapter kit's.
+pub use anyfn_kit::{Settings, SettingsError};

@@ -2,10 +2,12 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyfn::ErrorDetails;
+use anyfn_kit::Settings;
 
-use crate::erased::{AdapterSettings, Entry, ErasedFunction};
+use crate::erased::{Entry, ErasedFunction};
 use crate::name::invalid_name_reason;
 #[cfg(feature = "server")]
 use crate::FunctionRouter;
@@ -26,6 +28,17 @@ use crate::{FunctionError, NamedHandler, PortableHandler};
 /// ([`PortableHandler`]: what every adapter of the build needs of its event
 /// and output), then forgets its types: the registry holds functions of any
 /// types, and each adapter finds in it what it needs.
+///
+/// The registry's [`Settings`] (the settings every adapter shares: set with
+/// [`settings`](Self::settings), [`timeout`](Self::timeout),
+/// [`memory_mb`](Self::memory_mb), [`default_subscriber`](Self::default_subscriber),
+/// [`error_details`](Self::error_details)) go to whichever adapter runs it,
+/// as its builder's: each is the registry's, else the environment's
+/// (`ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER`,
+/// `ANYFN_ERROR_DETAILS`), else that platform's default, except that the
+/// default subscriber is on unless turned off. Each adapter's docs say what
+/// it makes of them (on Lambda a timeout only shortens Lambda's deadline,
+/// and the memory size is Lambda's).
 ///
 /// # Example
 ///
@@ -55,7 +68,7 @@ use crate::{FunctionError, NamedHandler, PortableHandler};
 #[must_use]
 pub struct Functions {
     entries: Vec<Function>,
-    settings: AdapterSettings,
+    settings: Settings,
 }
 
 impl Default for Functions {
@@ -68,22 +81,18 @@ impl fmt::Debug for Functions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Functions")
             .field("functions", &self.entries)
-            .field("default_subscriber", &self.settings.default_subscriber)
-            .field("error_details", &self.settings.error_details)
+            .field("settings", &self.settings)
             .finish()
     }
 }
 
 impl Functions {
-    /// No functions yet; adapters install their default subscriber, and
-    /// error details follow `ANYFN_ERROR_DETAILS`.
+    /// No functions yet, and no settings: each is the environment's or
+    /// the platform's, and adapters install their default subscriber.
     pub fn new() -> Self {
         Self {
             entries: Vec::new(),
-            settings: AdapterSettings {
-                default_subscriber: true,
-                error_details: None,
-            },
+            settings: Settings::new(),
         }
     }
 
@@ -106,18 +115,78 @@ impl Functions {
         self
     }
 
-    /// Whether adapters install their default `tracing` subscriber when the
-    /// program has none (on by default).
-    pub fn default_subscriber(mut self, install: bool) -> Self {
-        self.settings.default_subscriber = install;
+    /// The settings every adapter shares, all at once, for whichever
+    /// adapter runs the registry: each one `settings` sets replaces what the
+    /// registry had for it (the others stay).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::{Functions, Settings};
+    ///
+    /// let double = |Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) };
+    /// let functions = Functions::new()
+    ///     .add("double", handler_fn(double))
+    ///     .settings(Settings::new().with_timeout(Duration::from_secs(10)).with_memory_mb(512))
+    ///     .memory_mb(1024);
+    /// let settings = functions.shared_settings();
+    /// assert_eq!(settings.timeout(), Some(Duration::from_secs(10)));
+    /// assert_eq!(settings.memory_mb(), Some(1024));
+    /// ```
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings.or(self.settings);
         self
     }
 
-    /// How much of a server error (5xx) HTTP clients see, instead of what
+    /// What the registry sets of the settings every adapter shares (nothing
+    /// set: the environment's or the platform's).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_functions::Functions::new().shared_settings(), anyfn_functions::Settings::new());
+    /// ```
+    pub fn shared_settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// Each invocation's timeout, over `ANYFN_TIMEOUT_MS`; the platform's
+    /// when neither says (on Lambda it only shortens Lambda's deadline).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings = self.settings.with_timeout(timeout);
+        self
+    }
+
+    /// The memory size in MB, over `ANYFN_MEMORY_MB`, for the context and
+    /// the `REPORT` line (on Lambda, Lambda's own memory size stays).
+    pub fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.settings = self.settings.with_memory_mb(memory_mb);
+        self
+    }
+
+    /// Whether adapters install their default `tracing` subscriber when the
+    /// program has none (on by default; `ANYFN_DEFAULT_SUBSCRIBER=off`
+    /// turns it off whatever this says).
+    pub fn default_subscriber(mut self, install: bool) -> Self {
+        self.settings = self.settings.with_default_subscriber(install);
+        self
+    }
+
+    /// How much of a server error (5xx) HTTP clients see, over what
     /// `ANYFN_ERROR_DETAILS` says.
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
-        self.settings.error_details = Some(details);
+        self.settings = self.settings.with_error_details(details);
         self
+    }
+
+    /// What an adapter is given: the registry's settings, the default
+    /// subscriber on unless they say.
+    #[cfg(any(feature = "server", feature = "lambda", feature = "azure"))]
+    fn adapter_settings(&self) -> Settings {
+        self.settings
+            .or(Settings::new().with_default_subscriber(true))
     }
 
     /// The names, in the order the functions were added.
@@ -256,7 +325,7 @@ impl Functions {
     #[cfg(feature = "lambda")]
     pub async fn run_lambda(self, handler_setting: Option<&str>) -> Result<(), RunError> {
         let function = self.lambda_function(handler_setting)?;
-        Ok(function.erased.run_lambda(self.settings).await?)
+        Ok(function.erased.run_lambda(self.adapter_settings()).await?)
     }
 
     /// Serves on the local server, with this registry's settings, the
@@ -272,13 +341,12 @@ impl Functions {
     pub async fn serve(self, target: Option<&str>) -> Result<(), RunError> {
         if let Some(target) = target {
             let function = self.function(target)?;
-            return Ok(function.erased.serve(target, self.settings).await?);
+            return Ok(function
+                .erased
+                .serve(target, self.adapter_settings())
+                .await?);
         }
-        let mut server = anyfn_server::Server::new(self.router())
-            .default_subscriber(self.settings.default_subscriber);
-        if let Some(details) = self.settings.error_details {
-            server = server.error_details(details);
-        }
+        let server = anyfn_server::Server::new(self.router()).settings(self.adapter_settings());
         Ok(server.bind().await?.run().await?)
     }
 }
@@ -298,11 +366,7 @@ impl Functions {
             .iter()
             .map(|entry| (entry.name.to_string(), entry.erased.azure()))
             .collect();
-        let mut azure = anyfn_azure::Azure::functions(functions)
-            .default_subscriber(self.settings.default_subscriber);
-        if let Some(details) = self.settings.error_details {
-            azure = azure.error_details(details);
-        }
+        let azure = anyfn_azure::Azure::functions(functions).settings(self.adapter_settings());
         Ok(azure.bind().await?.run().await?)
     }
 }
