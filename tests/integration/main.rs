@@ -29,6 +29,7 @@ mod parity;
 mod properties;
 mod pubsub_push;
 mod report_log;
+mod settings;
 mod shortener;
 mod shutdown;
 mod shutdown_under_load;
