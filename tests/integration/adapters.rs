@@ -505,7 +505,7 @@ impl Azure {
             .forwarding_http_request(forwarding)
             .env("TOKIO_WORKER_THREADS", "4");
         if let Some(timeout) = setup.timeout {
-            builder = builder.env("ANYFN_AZURE_TIMEOUT_MS", timeout.as_millis().to_string());
+            builder = builder.env("ANYFN_TIMEOUT_MS", timeout.as_millis().to_string());
         }
         let emulator = builder.build().expect("the app folder reads");
         let function = emulator

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyfn::event::{CloudEvent, Message, ObjectChange, ObjectEvent, ScheduleTick};
-use anyfn_test::{AzureEmulator, AzureTrigger, FunctionProcess, TestRequest};
+use anyfn_test::{AzureEmulator, AzureTriggerType, FunctionProcess, TestRequest};
 use serde_json::{json, Value};
 
 use crate::lambda::example;
@@ -194,14 +194,14 @@ async fn the_functions_example_is_one_app_with_every_function_at_its_name() {
     );
 }
 
-/// The deadline row of the failure table: past `ANYFN_AZURE_TIMEOUT_MS`, an
+/// The deadline row of the failure table: past `ANYFN_TIMEOUT_MS`, an
 /// HTTP trigger answers `504` `Timeout`, as the server does past its own.
 #[tokio::test]
 async fn a_handler_past_its_deadline_answers_504_timeout() {
     let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/azure/failures");
     let azure = AzureEmulator::builder()
         .app_dir(app)
-        .env("ANYFN_AZURE_TIMEOUT_MS", "200")
+        .env("ANYFN_TIMEOUT_MS", "200")
         .build()
         .expect("the app folder reads");
     let _process = azure
@@ -242,7 +242,7 @@ async fn block_the_only_worker(forwarding: bool) -> anyfn_test::AzureOutcome {
         .app_dir(app)
         .forwarding_http_request(forwarding)
         .function_timeout(std::time::Duration::from_millis(1500))
-        .env("ANYFN_AZURE_TIMEOUT_MS", "300")
+        .env("ANYFN_TIMEOUT_MS", "300")
         .env("TOKIO_WORKER_THREADS", "1")
         .build()
         .expect("the app folder reads");
@@ -337,12 +337,12 @@ async fn regression_a_tab_in_the_invocation_id_forges_no_report_field() {
 /// start) is the folder's.
 #[tokio::test]
 async fn function_names_are_compared_without_case_end_to_end() {
-    let mut orders = anyfn_test::AzureFunction::new("ORDERS", AzureTrigger::Http, "req");
+    let mut orders = anyfn_test::AzureAppFunction::new("ORDERS", AzureTriggerType::Http, "req");
     orders.bindings[1].name = "$return".to_owned();
     let azure = AzureEmulator::builder()
         .with_function(orders)
-        .function("Resize", AzureTrigger::Blob, "blob")
-        .function("NIGHTLY", AzureTrigger::Timer, "timer")
+        .function("Resize", AzureTriggerType::Blob, "blob")
+        .function("NIGHTLY", AzureTriggerType::Timer, "timer")
         .build()
         .expect("an app");
     let _process = azure

@@ -484,10 +484,7 @@ async fn tower_failures_answer_the_same_on_every_adapter() {
         env!("CARGO_BIN_EXE_tower-failures"),
         |azure| {
             azure
-                .env(
-                    "ANYFN_AZURE_TIMEOUT_MS",
-                    FAILURES_TIMEOUT.as_millis().to_string(),
-                )
+                .env("ANYFN_TIMEOUT_MS", FAILURES_TIMEOUT.as_millis().to_string())
                 .env("TOKIO_WORKER_THREADS", "3")
         },
     )
