@@ -28,7 +28,7 @@ pub use extensions::Extensions;
 pub use handler::{handler_fn, Handler, HandlerFn};
 pub use json::Json;
 pub use media_type::MediaType;
-pub use params::{PathParams, StageVariables};
+pub use params::{NamedKind, NamedValues, PathParam, PathParams, StageVariable, StageVariables};
 pub use query::Query;
 pub use request::RequestExt;
 

@@ -1,8 +1,11 @@
 //! Named values the platform's routing gives a request beside its URL:
-//! [`PathParams`] and [`StageVariables`], kept in the request's extensions
-//! and read with [`RequestExt`](crate::RequestExt).
+//! [`PathParams`] and [`StageVariables`], one type ([`NamedValues`]) of two
+//! kinds, kept in the request's extensions and read with
+//! [`RequestExt`](crate::RequestExt).
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -33,89 +36,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// assert_eq!(request.path_param("id"), Some("7"));
 /// assert_eq!(request.path_params().iter().collect::<Vec<_>>(), [("id", "7"), ("item", "hat")]);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct PathParams {
-    values: NamedValues,
-}
-
-impl PathParams {
-    /// No parameters.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert!(anyfn::PathParams::new().is_empty());
-    /// ```
-    pub const fn new() -> Self {
-        Self {
-            values: NamedValues::new(),
-        }
-    }
-
-    /// The value of the parameter `name` (names compare exactly, as the
-    /// route spells them).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let params = anyfn::PathParams::from_iter([("id", "7")]);
-    /// assert_eq!(params.get("id"), Some("7"));
-    /// assert_eq!(params.get("ID"), None);
-    /// ```
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name)
-    }
-
-    /// Sets the parameter `name` to `value`, replacing its value (in place)
-    /// when it is already set. For adapters, routers and tests.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let mut params = anyfn::PathParams::new();
-    /// params.insert("id", "7");
-    /// params.insert("id", "8");
-    /// assert_eq!(params.get("id"), Some("8"));
-    /// assert_eq!(params.len(), 1);
-    /// ```
-    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.values.insert(name.into(), value.into());
-    }
-
-    /// Every `(name, value)`, in the order given.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let params = anyfn::PathParams::from_iter([("b", "2"), ("a", "1")]);
-    /// assert_eq!(params.iter().collect::<Vec<_>>(), [("b", "2"), ("a", "1")]);
-    /// ```
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
-        self.values.iter()
-    }
-
-    /// The number of parameters.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert_eq!(anyfn::PathParams::from_iter([("id", "7")]).len(), 1);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// Whether there are no parameters.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// assert!(anyfn::PathParams::default().is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-}
+pub type PathParams = NamedValues<PathParam>;
 
 /// The stage variables of an API Gateway stage (`stageVariables`): settings
 /// of the deployment, such as which backend or table a stage uses.
@@ -138,65 +59,115 @@ impl PathParams {
 /// assert_eq!(request.stage_variable("table"), Some("orders-prod"));
 /// assert_eq!(request.stage_variables().len(), 1);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct StageVariables {
-    values: NamedValues,
+pub type StageVariables = NamedValues<StageVariable>;
+
+/// The kind of [`PathParams`]: a route's path parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PathParam {}
+
+/// The kind of [`StageVariables`]: an API Gateway stage's variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StageVariable {}
+
+/// What a kind of [`NamedValues`] is called, in its `Debug` form.
+pub trait NamedKind: 'static {
+    /// The name of the kind's type alias (`PathParams`, `StageVariables`).
+    const NAME: &'static str;
 }
 
-impl StageVariables {
-    /// No variables.
+impl NamedKind for PathParam {
+    const NAME: &'static str = "PathParams";
+}
+
+impl NamedKind for StageVariable {
+    const NAME: &'static str = "StageVariables";
+}
+
+/// Named values of one kind `K` ([`PathParams`], [`StageVariables`]): an
+/// ordered list of names and values, small, in the order given, each name
+/// once. The kinds are different types, so each has its own place in a
+/// request's extensions.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{PathParams, StageVariables};
+///
+/// let mut params = PathParams::new();
+/// params.insert("id", "7");
+/// let variables = StageVariables::from_iter([("table", "orders")]);
+/// assert_eq!((params.get("id"), variables.get("table")), (Some("7"), Some("orders")));
+/// ```
+pub struct NamedValues<K> {
+    pairs: Vec<(String, String)>,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K> NamedValues<K> {
+    /// No values.
     ///
     /// # Example
     ///
     /// ```
-    /// assert!(anyfn::StageVariables::new().is_empty());
+    /// assert!(anyfn::PathParams::new().is_empty());
     /// ```
     pub const fn new() -> Self {
         Self {
-            values: NamedValues::new(),
+            pairs: Vec::new(),
+            kind: PhantomData,
         }
     }
 
-    /// The value of the variable `name` (names compare exactly).
+    /// The value of `name` (names compare exactly).
     ///
     /// # Example
     ///
     /// ```
-    /// let variables = anyfn::StageVariables::from_iter([("table", "orders")]);
-    /// assert_eq!(variables.get("table"), Some("orders"));
-    /// assert_eq!(variables.get("bucket"), None);
+    /// let params = anyfn::PathParams::from_iter([("id", "7")]);
+    /// assert_eq!(params.get("id"), Some("7"));
+    /// assert_eq!(params.get("ID"), None);
     /// ```
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name)
+        self.pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 
-    /// Sets the variable `name` to `value`, replacing its value (in place)
-    /// when it is already set. For adapters and tests.
+    /// Sets `name` to `value`: in its place when it is there, last when it
+    /// is new.
     ///
     /// # Example
     ///
     /// ```
-    /// let mut variables = anyfn::StageVariables::new();
-    /// variables.insert("table", "orders");
-    /// assert_eq!(variables.get("table"), Some("orders"));
+    /// let mut variables = anyfn::StageVariables::from_iter([("a", "1"), ("b", "2")]);
+    /// variables.insert("a", "3");
+    /// variables.insert("c", "4");
+    /// assert_eq!(variables.iter().collect::<Vec<_>>(), [("a", "3"), ("b", "2"), ("c", "4")]);
     /// ```
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.values.insert(name.into(), value.into());
+        let (name, value) = (name.into(), value.into());
+        match self.pairs.iter_mut().find(|(key, _)| *key == name) {
+            Some((_, existing)) => *existing = value,
+            None => self.pairs.push((name, value)),
+        }
     }
 
-    /// Every `(name, value)`, in the order given.
+    /// Every name and value, in order.
     ///
     /// # Example
     ///
     /// ```
-    /// let variables = anyfn::StageVariables::from_iter([("b", "2"), ("a", "1")]);
-    /// assert_eq!(variables.iter().collect::<Vec<_>>(), [("b", "2"), ("a", "1")]);
+    /// let params = anyfn::PathParams::from_iter([("id", "7"), ("item", "hat")]);
+    /// assert_eq!(params.iter().collect::<Vec<_>>(), [("id", "7"), ("item", "hat")]);
     /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
-        self.values.iter()
+        self.pairs
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
     }
 
-    /// The number of variables.
+    /// How many there are.
     ///
     /// # Example
     ///
@@ -204,81 +175,75 @@ impl StageVariables {
     /// assert_eq!(anyfn::StageVariables::from_iter([("a", "1")]).len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.pairs.len()
     }
 
-    /// Whether there are no variables.
+    /// Whether there are none.
     ///
     /// # Example
     ///
     /// ```
-    /// assert!(anyfn::StageVariables::default().is_empty());
+    /// assert!(anyfn::PathParams::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-}
-
-/// The list both types keep: names with their values, each name once, in
-/// the order first given. A route has a handful; a list beats a hash map.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-struct NamedValues {
-    pairs: Vec<(String, String)>,
-}
-
-impl NamedValues {
-    const fn new() -> Self {
-        Self { pairs: Vec::new() }
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
-
-    fn insert(&mut self, name: String, value: String) {
-        match self.pairs.iter_mut().find(|(key, _)| *key == name) {
-            Some((_, existing)) => *existing = value,
-            None => self.pairs.push((name, value)),
-        }
-    }
-
-    fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
-        self.pairs
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
-    }
-
-    fn len(&self) -> usize {
-        self.pairs.len()
-    }
-
-    fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }
+}
 
-    fn from_pairs<N: Into<String>, V: Into<String>>(
-        pairs: impl IntoIterator<Item = (N, V)>,
-    ) -> Self {
+impl<K> Default for NamedValues<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K> Clone for NamedValues<K> {
+    fn clone(&self) -> Self {
+        Self {
+            pairs: self.pairs.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K> PartialEq for NamedValues<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.pairs == other.pairs
+    }
+}
+
+impl<K> Eq for NamedValues<K> {}
+
+impl<K> Hash for NamedValues<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.pairs.hash(state);
+    }
+}
+
+impl<K, N: Into<String>, V: Into<String>> FromIterator<(N, V)> for NamedValues<K> {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(pairs: I) -> Self {
         let mut values = Self::new();
         for (name, value) in pairs {
-            values.insert(name.into(), value.into());
+            values.insert(name, value);
         }
         values
     }
 }
 
-/// `{"id": "7", …}`.
-impl fmt::Debug for NamedValues {
+impl<K: NamedKind> fmt::Debug for NamedValues<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        struct Map<'a>(&'a [(String, String)]);
+        impl fmt::Debug for Map<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(name, value)| (name, value)))
+                    .finish()
+            }
+        }
+        f.debug_tuple(K::NAME).field(&Map(&self.pairs)).finish()
     }
 }
 
-/// An object from each name to its value, in order.
-impl Serialize for NamedValues {
+impl<K> Serialize for NamedValues<K> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (name, value) in self.iter() {
@@ -287,38 +252,6 @@ impl Serialize for NamedValues {
         map.end()
     }
 }
-
-/// What both public types share besides their methods: built from pairs (a
-/// name given twice keeps its last value), shown as a map, serialized as a
-/// JSON object.
-macro_rules! named_values_traits {
-    ($type:ident) => {
-        impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for $type {
-            fn from_iter<I: IntoIterator<Item = (N, V)>>(pairs: I) -> Self {
-                Self {
-                    values: NamedValues::from_pairs(pairs),
-                }
-            }
-        }
-
-        impl fmt::Debug for $type {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($type))
-                    .field(&self.values)
-                    .finish()
-            }
-        }
-
-        impl Serialize for $type {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                self.values.serialize(serializer)
-            }
-        }
-    };
-}
-
-named_values_traits!(PathParams);
-named_values_traits!(StageVariables);
 
 #[cfg(test)]
 mod tests {

@@ -44,8 +44,8 @@ mod response;
 mod server;
 
 pub use azure_emulator::{
-    AzureBinding, AzureDelivery, AzureEmulator, AzureEmulatorBuilder, AzureFunction,
-    AzureFunctionApp, AzureHostSettings, AzureHttpOutput, AzureOutcome, AzureTrigger,
+    AzureAppFunction, AzureBinding, AzureDelivery, AzureEmulator, AzureEmulatorBuilder,
+    AzureFunctionApp, AzureHostSettings, AzureHttpOutput, AzureOutcome, AzureTriggerType,
 };
 pub use client::{ClientError, TestClient};
 pub use harness::{Harness, Invocation, StreamCut};

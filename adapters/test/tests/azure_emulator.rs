@@ -13,8 +13,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use anyfn::event::{CloudEvent, CloudEventData, Message, ObjectChange, ObjectEvent, ScheduleTick};
 use anyfn_test::fixtures::azure;
 use anyfn_test::{
-    AzureDelivery, AzureEmulator, AzureFunction, AzureFunctionApp, AzureHttpOutput, AzureTrigger,
-    TestRequest,
+    AzureAppFunction, AzureDelivery, AzureEmulator, AzureFunctionApp, AzureHttpOutput,
+    AzureTriggerType, TestRequest,
 };
 use serde_json::{json, Value};
 
@@ -126,18 +126,18 @@ fn fake_handler_command() -> Command {
 
 fn emulator() -> AzureEmulator {
     AzureEmulator::builder()
-        .function("echo", AzureTrigger::Http, "req")
-        .with_function(AzureFunction {
+        .function("echo", AzureTriggerType::Http, "req")
+        .with_function(AzureAppFunction {
             route: Some("items/{id}/{*rest}".to_owned()),
-            ..AzureFunction::new("items", AzureTrigger::Http, "req")
+            ..AzureAppFunction::new("items", AzureTriggerType::Http, "req")
         })
-        .function("work", AzureTrigger::Queue, "message")
-        .function("fail", AzureTrigger::Queue, "message")
-        .function("notjson", AzureTrigger::Queue, "message")
-        .function("bus", AzureTrigger::ServiceBus, "msg")
-        .function("photos", AzureTrigger::Blob, "blob")
-        .function("tick", AzureTrigger::Timer, "timer")
-        .function("grid", AzureTrigger::EventGrid, "event")
+        .function("work", AzureTriggerType::Queue, "message")
+        .function("fail", AzureTriggerType::Queue, "message")
+        .function("notjson", AzureTriggerType::Queue, "message")
+        .function("bus", AzureTriggerType::ServiceBus, "msg")
+        .function("photos", AzureTriggerType::Blob, "blob")
+        .function("tick", AzureTriggerType::Timer, "timer")
+        .function("grid", AzureTriggerType::EventGrid, "event")
         .env("EXTRA", "yes")
         .site_name("anyfn-tests")
         .startup_timeout(Duration::from_secs(30))
@@ -203,7 +203,7 @@ async fn spawns_the_handler_with_the_hosts_environment_and_waits_until_it_listen
 #[tokio::test]
 async fn a_handler_that_never_listens_is_an_error_naming_its_output() {
     let emulator = AzureEmulator::builder()
-        .function("echo", AzureTrigger::Http, "req")
+        .function("echo", AzureTriggerType::Http, "req")
         .startup_timeout(Duration::from_secs(5))
         .build()
         .expect("an emulator");
@@ -448,7 +448,7 @@ async fn service_bus_blob_timer_and_event_grid_envelopes() {
 #[tokio::test]
 async fn forwarding_sends_http_in_and_out_functions_the_request_itself() {
     let emulator = AzureEmulator::builder()
-        .function("echo", AzureTrigger::Http, "req")
+        .function("echo", AzureTriggerType::Http, "req")
         .forwarding_http_request(true)
         .build()
         .unwrap();
@@ -486,14 +486,14 @@ async fn forwarding_sends_http_in_and_out_functions_the_request_itself() {
 
 #[tokio::test]
 async fn proxying_forwards_only_http_in_and_out_functions() {
-    let mut with_queue = AzureFunction::new("orders", AzureTrigger::Http, "req");
+    let mut with_queue = AzureAppFunction::new("orders", AzureTriggerType::Http, "req");
     with_queue.bindings.push(anyfn_test::AzureBinding {
         name: "message".to_owned(),
         binding_type: "queue".to_owned(),
         direction: "out".to_owned(),
     });
     let emulator = AzureEmulator::builder()
-        .function("hello", AzureTrigger::Http, "req")
+        .function("hello", AzureTriggerType::Http, "req")
         .with_function(with_queue)
         .proxying_http_request(true)
         .build()
@@ -561,7 +561,7 @@ fn route_templates_match_as_the_host_routes() {
 }
 
 /// A function an app folder must have: name, trigger, binding name.
-type Expected = (&'static str, AzureTrigger, &'static str);
+type Expected = (&'static str, AzureTriggerType, &'static str);
 
 /// The example app folders: each parses as the host reads it, runs
 /// `handler` in envelope mode with the extension bundle, and names the
@@ -570,35 +570,44 @@ type Expected = (&'static str, AzureTrigger, &'static str);
 fn example_app_folders_parse() {
     let base = repo_root().join("examples/azure");
     let expected: &[(&str, &[Expected])] = &[
-        ("hello", &[("hello", AzureTrigger::Http, "req")]),
-        ("echo", &[("echo", AzureTrigger::Http, "req")]),
-        ("greet-json", &[("greet-json", AzureTrigger::Http, "req")]),
-        ("failures", &[("failures", AzureTrigger::Http, "req")]),
-        ("thumbnail", &[("thumbnail", AzureTrigger::Blob, "blob")]),
+        ("hello", &[("hello", AzureTriggerType::Http, "req")]),
+        ("echo", &[("echo", AzureTriggerType::Http, "req")]),
+        (
+            "greet-json",
+            &[("greet-json", AzureTriggerType::Http, "req")],
+        ),
+        ("failures", &[("failures", AzureTriggerType::Http, "req")]),
+        (
+            "thumbnail",
+            &[("thumbnail", AzureTriggerType::Blob, "blob")],
+        ),
         (
             "queue-worker",
-            &[("queue-worker", AzureTrigger::Queue, "message")],
+            &[("queue-worker", AzureTriggerType::Queue, "message")],
         ),
-        ("nightly", &[("nightly", AzureTrigger::Timer, "timer")]),
-        ("ce-echo", &[("ce-echo", AzureTrigger::EventGrid, "event")]),
-        ("webhook", &[("webhook", AzureTrigger::Http, "req")]),
-        ("shortener", &[("shortener", AzureTrigger::Http, "req")]),
+        ("nightly", &[("nightly", AzureTriggerType::Timer, "timer")]),
+        (
+            "ce-echo",
+            &[("ce-echo", AzureTriggerType::EventGrid, "event")],
+        ),
+        ("webhook", &[("webhook", AzureTriggerType::Http, "req")]),
+        ("shortener", &[("shortener", AzureTriggerType::Http, "req")]),
         // The rest-api package's three binaries (examples/rest-api).
-        ("rest-api", &[("rest-api", AzureTrigger::Http, "req")]),
+        ("rest-api", &[("rest-api", AzureTriggerType::Http, "req")]),
         (
             "layered-hello",
-            &[("layered-hello", AzureTrigger::Http, "req")],
+            &[("layered-hello", AzureTriggerType::Http, "req")],
         ),
         (
             "tower-failures",
-            &[("tower-failures", AzureTrigger::Http, "req")],
+            &[("tower-failures", AzureTriggerType::Http, "req")],
         ),
         (
             "functions",
             &[
-                ("nightly", AzureTrigger::Timer, "timer"),
-                ("orders", AzureTrigger::Http, "req"),
-                ("resize", AzureTrigger::Blob, "blob"),
+                ("nightly", AzureTriggerType::Timer, "timer"),
+                ("orders", AzureTriggerType::Http, "req"),
+                ("resize", AzureTriggerType::Blob, "blob"),
             ],
         ),
     ];
@@ -626,16 +635,16 @@ fn example_app_folders_parse() {
             "{folder}"
         );
         assert_eq!(app.host_json["extensionBundle"]["version"], "[4.*, 5.0.0)");
-        let found: Vec<(&str, &AzureTrigger, &str)> = app
+        let found: Vec<(&str, &AzureTriggerType, &str)> = app
             .functions
             .iter()
             .map(|f| (f.name.as_str(), &f.trigger, f.binding.as_str()))
             .collect();
-        let wanted: Vec<(&str, &AzureTrigger, &str)> =
+        let wanted: Vec<(&str, &AzureTriggerType, &str)> =
             functions.iter().map(|(n, t, b)| (*n, t, *b)).collect();
         assert_eq!(found, wanted, "{folder}");
         for function in &app.functions {
-            if function.trigger == AzureTrigger::Http {
+            if function.trigger == AzureTriggerType::Http {
                 assert_eq!(
                     function.http_output(),
                     Some("res"),

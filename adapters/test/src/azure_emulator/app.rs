@@ -11,7 +11,7 @@ use serde_json::Value;
 /// binding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AzureTrigger {
+pub enum AzureTriggerType {
     /// `httpTrigger`.
     Http,
     /// `queueTrigger` (Storage queues).
@@ -28,17 +28,17 @@ pub enum AzureTrigger {
     Other(String),
 }
 
-impl AzureTrigger {
+impl AzureTriggerType {
     /// The trigger for a binding `type` (case-insensitive, as the host
     /// reads it); `None` when the type is not a trigger.
     ///
     /// # Example
     ///
     /// ```
-    /// use anyfn_test::AzureTrigger;
+    /// use anyfn_test::AzureTriggerType;
     ///
-    /// assert_eq!(AzureTrigger::from_binding_type("queueTrigger"), Some(AzureTrigger::Queue));
-    /// assert_eq!(AzureTrigger::from_binding_type("http"), None);
+    /// assert_eq!(AzureTriggerType::from_binding_type("queueTrigger"), Some(AzureTriggerType::Queue));
+    /// assert_eq!(AzureTriggerType::from_binding_type("http"), None);
     /// ```
     pub fn from_binding_type(binding_type: &str) -> Option<Self> {
         let lower = binding_type.to_ascii_lowercase();
@@ -91,12 +91,12 @@ pub struct AzureBinding {
 
 /// One function of the app: its folder name, trigger and bindings.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AzureFunction {
+pub struct AzureAppFunction {
     /// The function's name (its folder's name): the host POSTs its
     /// invocations to `/{name}`.
     pub name: String,
     /// The trigger.
-    pub trigger: AzureTrigger,
+    pub trigger: AzureTriggerType,
     /// The trigger binding's name: the key of `Data` in the envelope.
     pub binding: String,
     /// Every binding, in order.
@@ -107,7 +107,7 @@ pub struct AzureFunction {
     pub methods: Vec<String>,
 }
 
-impl AzureFunction {
+impl AzureAppFunction {
     /// A function triggered by `trigger` with trigger binding `binding`; an
     /// HTTP trigger gets the `http` output binding `res`, as
     /// `func new --template "HTTP trigger"` writes it.
@@ -115,20 +115,24 @@ impl AzureFunction {
     /// # Example
     ///
     /// ```
-    /// use anyfn_test::{AzureFunction, AzureTrigger};
+    /// use anyfn_test::{AzureAppFunction, AzureTriggerType};
     ///
-    /// let orders = AzureFunction::new("orders", AzureTrigger::Http, "req");
+    /// let orders = AzureAppFunction::new("orders", AzureTriggerType::Http, "req");
     /// assert_eq!(orders.http_output(), Some("res"));
     /// assert_eq!(orders.route_template(), "orders");
     /// ```
-    pub fn new(name: impl Into<String>, trigger: AzureTrigger, binding: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        trigger: AzureTriggerType,
+        binding: impl Into<String>,
+    ) -> Self {
         let binding = binding.into();
         let mut bindings = vec![AzureBinding {
             name: binding.clone(),
             binding_type: trigger.binding_type().to_owned(),
             direction: "in".to_owned(),
         }];
-        if trigger == AzureTrigger::Http {
+        if trigger == AzureTriggerType::Http {
             bindings.push(AzureBinding {
                 name: "res".to_owned(),
                 binding_type: "http".to_owned(),
@@ -175,7 +179,7 @@ impl AzureFunction {
                 direction: field("direction")?,
             };
             if parsed.direction.eq_ignore_ascii_case("in") && trigger.is_none() {
-                if let Some(kind) = AzureTrigger::from_binding_type(&parsed.binding_type) {
+                if let Some(kind) = AzureTriggerType::from_binding_type(&parsed.binding_type) {
                     route = binding
                         .get("route")
                         .and_then(Value::as_str)
@@ -225,7 +229,10 @@ impl AzureFunction {
             .filter(|b| b.direction.eq_ignore_ascii_case("in"))
             .count();
         let outs = self.bindings.len() - ins;
-        self.trigger == AzureTrigger::Http && ins == 1 && outs == 1 && self.http_output().is_some()
+        self.trigger == AzureTriggerType::Http
+            && ins == 1
+            && outs == 1
+            && self.http_output().is_some()
     }
 
     /// The route template: `route`, or the function's name.
@@ -330,7 +337,7 @@ pub struct AzureFunctionApp {
     /// The settings read from it.
     pub settings: AzureHostSettings,
     /// The functions, by folder name (sorted).
-    pub functions: Vec<AzureFunction>,
+    pub functions: Vec<AzureAppFunction>,
 }
 
 impl AzureFunctionApp {
@@ -341,7 +348,7 @@ impl AzureFunctionApp {
     ///
     /// When a file cannot be read or is not valid JSON, or a document is
     /// not what the host accepts ([`AzureHostSettings::from_host_json`],
-    /// [`AzureFunction::from_function_json`]); `InvalidData` with the file
+    /// [`AzureAppFunction::from_function_json`]); `InvalidData` with the file
     /// named.
     ///
     /// # Example
@@ -364,7 +371,8 @@ impl AzureFunctionApp {
             }
             let name = entry.file_name().to_string_lossy().into_owned();
             let document = read_json(&path)?;
-            functions.push(AzureFunction::from_function_json(&name, &document).map_err(invalid)?);
+            functions
+                .push(AzureAppFunction::from_function_json(&name, &document).map_err(invalid)?);
         }
         functions.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Self {
@@ -375,7 +383,7 @@ impl AzureFunctionApp {
     }
 
     /// The function named `name`.
-    pub fn function(&self, name: &str) -> Option<&AzureFunction> {
+    pub fn function(&self, name: &str) -> Option<&AzureAppFunction> {
         self.functions.iter().find(|f| f.name == name)
     }
 }

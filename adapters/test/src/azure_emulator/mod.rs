@@ -24,7 +24,9 @@ use anyfn::event::{CloudEvent, Message, ObjectEvent, ScheduleTick};
 use anyfn::Request;
 use serde_json::{json, Value};
 
-pub use app::{AzureBinding, AzureFunction, AzureFunctionApp, AzureHostSettings, AzureTrigger};
+pub use app::{
+    AzureAppFunction, AzureBinding, AzureFunctionApp, AzureHostSettings, AzureTriggerType,
+};
 pub use outcome::{AzureDelivery, AzureHttpOutput, AzureOutcome};
 
 use crate::fixtures::azure::{self, Envelope};
@@ -42,7 +44,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 #[must_use]
 pub struct AzureEmulatorBuilder {
     app_dir: Option<PathBuf>,
-    functions: Vec<AzureFunction>,
+    functions: Vec<AzureAppFunction>,
     forwarding: Option<bool>,
     proxying: Option<bool>,
     function_timeout: Option<Duration>,
@@ -60,15 +62,20 @@ impl AzureEmulatorBuilder {
     }
 
     /// Adds a function (to those of the app folder, or to a temporary app
-    /// folder the emulator writes). See [`AzureFunction::new`]. With an app
+    /// folder the emulator writes). See [`AzureAppFunction::new`]. With an app
     /// folder, the handler then runs in a written copy of the app (its
     /// `host.json` and a `function.json` per function).
-    pub fn function(self, name: impl Into<String>, trigger: AzureTrigger, binding: &str) -> Self {
-        self.with_function(AzureFunction::new(name, trigger, binding))
+    pub fn function(
+        self,
+        name: impl Into<String>,
+        trigger: AzureTriggerType,
+        binding: &str,
+    ) -> Self {
+        self.with_function(AzureAppFunction::new(name, trigger, binding))
     }
 
     /// Adds a function described in full (route, methods, bindings).
-    pub fn with_function(mut self, function: AzureFunction) -> Self {
+    pub fn with_function(mut self, function: AzureAppFunction) -> Self {
         self.functions.retain(|f| f.name != function.name);
         self.functions.push(function);
         self
@@ -199,12 +206,12 @@ impl AzureEmulatorBuilder {
 /// # Example
 ///
 /// ```no_run
-/// use anyfn_test::{AzureEmulator, AzureTrigger, TestRequest};
+/// use anyfn_test::{AzureEmulator, AzureTriggerType, TestRequest};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> std::io::Result<()> {
 /// let emulator = AzureEmulator::builder()
-///     .function("hello", AzureTrigger::Http, "req")
+///     .function("hello", AzureTriggerType::Http, "req")
 ///     .build()?;
 /// let _handler = emulator.spawn("target/debug/examples/hello").await?;
 /// let outcome = emulator.http("hello", TestRequest::get("/api/hello?name=Ada")).await;
@@ -389,7 +396,7 @@ impl AzureEmulator {
     ///
     /// When the app has no such function.
     #[track_caller]
-    fn function(&self, name: &str) -> &AzureFunction {
+    fn function(&self, name: &str) -> &AzureAppFunction {
         match self.app.function(name) {
             Some(function) => function,
             None => panic!(
@@ -456,7 +463,7 @@ impl AzureEmulator {
 
     async fn send(
         &self,
-        function: AzureFunction,
+        function: AzureAppFunction,
         invocation_id: String,
         delivery: AzureDelivery,
         sent: Value,
@@ -496,7 +503,7 @@ impl AzureEmulator {
     }
 
     /// Whether the host forwards `function`'s requests as they came.
-    fn forwards(&self, function: &AzureFunction) -> bool {
+    fn forwards(&self, function: &AzureAppFunction) -> bool {
         let settings = &self.app.settings;
         (settings.proxying || settings.forwarding) && function.is_http_in_and_out()
     }

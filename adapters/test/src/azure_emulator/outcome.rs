@@ -6,7 +6,7 @@ use anyfn::{Body, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use super::app::AzureTrigger;
+use super::app::AzureTriggerType;
 use crate::TestResponse;
 
 /// How the host delivered an invocation.
@@ -32,7 +32,7 @@ pub enum AzureDelivery {
 #[derive(Debug, Clone)]
 pub struct AzureOutcome {
     pub(crate) function: String,
-    pub(crate) trigger: AzureTrigger,
+    pub(crate) trigger: AzureTriggerType,
     pub(crate) invocation_id: String,
     pub(crate) delivery: AzureDelivery,
     pub(crate) sent: Value,
@@ -48,7 +48,7 @@ impl AzureOutcome {
     }
 
     /// Its trigger.
-    pub fn trigger(&self) -> &AzureTrigger {
+    pub fn trigger(&self) -> &AzureTriggerType {
         &self.trigger
     }
 
@@ -92,7 +92,7 @@ impl AzureOutcome {
     }
 
     /// Whether the host would deliver the event again: the invocation
-    /// failed and its trigger retries ([`AzureTrigger::retries`]).
+    /// failed and its trigger retries ([`AzureTriggerType::retries`]).
     pub fn would_retry(&self) -> bool {
         !self.succeeded() && self.trigger.retries()
     }
@@ -161,7 +161,7 @@ impl AzureOutcome {
     pub fn http_response(&self) -> TestResponse {
         assert_eq!(
             self.trigger,
-            AzureTrigger::Http,
+            AzureTriggerType::Http,
             "{} is not HTTP-triggered",
             self.function
         );

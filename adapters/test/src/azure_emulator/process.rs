@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::app::AzureFunction;
+use super::app::AzureAppFunction;
 
 /// A temporary app folder the emulator wrote, for functions added in code
 /// (removed on drop).
@@ -21,7 +21,7 @@ pub(crate) struct AppFolder {
 impl AppFolder {
     /// A new temporary folder holding `host_json` and one
     /// `{name}/function.json` per function.
-    pub(crate) fn write(host_json: &Value, functions: &[AzureFunction]) -> io::Result<Self> {
+    pub(crate) fn write(host_json: &Value, functions: &[AzureAppFunction]) -> io::Result<Self> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let path = std::env::temp_dir().join(format!(
             "anyfn-azure-{}-{}",
@@ -52,7 +52,7 @@ fn write_json(path: &Path, value: &Value) -> io::Result<()> {
 }
 
 /// A function's `function.json`, from its bindings.
-pub(crate) fn function_json(function: &AzureFunction) -> Value {
+pub(crate) fn function_json(function: &AzureAppFunction) -> Value {
     let bindings: Vec<Value> = function
         .bindings
         .iter()
