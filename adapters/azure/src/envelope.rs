@@ -10,8 +10,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
-use crate::http::RequestParts;
 use crate::lenient;
+use crate::request_parts::RequestParts;
 use crate::scan::{NotJson, Scanner};
 
 /// A JSON value kept as its text, parsed on first use.

@@ -14,9 +14,10 @@ use anyfn::event::{
 use anyfn::{Context, Error, ErrorKind};
 use serde_json::{Map, Value};
 
-use crate::codec::{AzureAnswer, AzureInput, AzureTrigger, FromAzure, IntoAzure};
+use crate::codec::{AzureAnswer, AzureInput, FromAzure, IntoAzure};
 use crate::lenient;
 use crate::quote::data_member;
+use crate::trigger::AzureTrigger;
 
 fn envelope(input: AzureInput, what: &str) -> Result<AzureTrigger, Error> {
     match input {

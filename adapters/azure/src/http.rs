@@ -10,11 +10,12 @@ use anyfn::http::{Method, Uri};
 use anyfn::{Body, Error, MediaType, PathParams, Request};
 use serde_json::Value;
 
-use crate::codec::AzureTrigger;
 use crate::envelope::Binding;
 use crate::lenient;
 use crate::quote::data_member;
+use crate::request_parts::RequestParts;
 use crate::scan::{JsonStr, NotJson, Scanner};
+use crate::trigger::AzureTrigger;
 
 /// Makes the request of an HTTP trigger's value: `Url`, `Method`, `Query`
 /// (when the URL has none), `Headers` (strings or arrays of strings),
@@ -157,58 +158,6 @@ impl<'a> Field<'a> {
         } else {
             Ok(Field::Other(text))
         }
-    }
-}
-
-/// Where an HTTP request's members (`Method`, `Url`, `Query`, `Headers`,
-/// `Params`, `Body`, in any case) are in the text an object was read from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct RequestParts {
-    method: Option<Range<usize>>,
-    url: Option<Range<usize>>,
-    query: Option<Range<usize>>,
-    headers: Option<Range<usize>>,
-    params: Option<Range<usize>>,
-    body: Option<Range<usize>>,
-}
-
-impl RequestParts {
-    /// Walks the object at the scanner, noting where the members are.
-    pub(crate) fn read(scanner: &mut Scanner<'_>) -> Result<Self, NotJson> {
-        let mut parts = Self::default();
-        let mut members = scanner.begin_object()?;
-        while let Some(key) = scanner.next_key(&mut members)? {
-            let range = Some(scanner.skip_value()?);
-            // One comparison per key but for those of six letters: the
-            // names differ in length, but for `Method` and `Params`.
-            let slot = match key.len() {
-                3 if key.is("Url") => &mut parts.url,
-                6 if key.is("Method") => &mut parts.method,
-                7 if key.is("Headers") => &mut parts.headers,
-                4 if key.is("Body") => &mut parts.body,
-                5 if key.is("Query") => &mut parts.query,
-                6 if key.is("Params") => &mut parts.params,
-                _ if !key.is_escaped() => continue,
-                // An escaped name is longer than its text.
-                _ => match key.text().map(|text| text.to_ascii_lowercase()).as_deref() {
-                    Ok("url") => &mut parts.url,
-                    Ok("method") => &mut parts.method,
-                    Ok("headers") => &mut parts.headers,
-                    Ok("body") => &mut parts.body,
-                    Ok("query") => &mut parts.query,
-                    Ok("params") => &mut parts.params,
-                    _ => continue,
-                },
-            };
-            *slot = range;
-        }
-        Ok(parts)
-    }
-
-    /// Whether the object has `Method` and `Url`: the shape of an HTTP
-    /// trigger's value.
-    pub(crate) fn is_request(&self) -> bool {
-        self.method.is_some() && self.url.is_some()
     }
 }
 
@@ -355,12 +304,6 @@ fn text_of(field: Field<'_>) -> Result<Option<Cow<'_, str>>, NotJson> {
             Some(_) => Some(Cow::Borrowed(raw)),
         },
     })
-}
-
-/// Whether an object's text has `Method` and `Url` members (any case):
-/// the shape of an HTTP trigger's value.
-pub(crate) fn has_method_and_url(object: &str) -> bool {
-    RequestParts::read(&mut Scanner::new(object)).is_ok_and(|parts| parts.is_request())
 }
 
 /// The host sends the body as bytes (base64 in JSON) for these media types.

@@ -35,11 +35,13 @@ mod http;
 mod lenient;
 mod logging;
 mod quote;
+mod request_parts;
 mod scan;
 mod service;
+mod trigger;
 
 pub use azure::{is_azure, Azure, BoundAzure, PORT_ENV};
-pub use codec::{AzureAnswer, AzureInput, AzureTrigger, FromAzure, IntoAzure};
+pub use codec::{AzureAnswer, AzureInput, FromAzure, IntoAzure};
 #[allow(deprecated)]
 pub use config::TIMEOUT_ENV;
 pub use config::{
@@ -49,6 +51,7 @@ pub use context_ext::{AzureContextExt, AzureInvocation, SysMetadata};
 pub use error::AzureError;
 pub use function::{function, AzureFunction, AzureFuture};
 pub use service::INVOCATION_ID_HEADER;
+pub use trigger::AzureTrigger;
 
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Azure::settings`]: the adapter kit's.

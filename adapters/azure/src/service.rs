@@ -2,7 +2,6 @@
 //! request, through the function, answered as the host expects.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,13 +22,13 @@ use hyper::body::{Body as _, Incoming};
 use tracing::Instrument as _;
 
 use crate::answer::{encode_answer, envelope_answer, Encoded};
-use crate::codec::{AzureAnswer, AzureInput, AzureTrigger};
+use crate::codec::{AzureAnswer, AzureInput};
 use crate::config::{FunctionCatalog, FunctionJson, Mode};
 use crate::context_ext::AzureInvocation;
 use crate::envelope::Envelope;
 use crate::function::AzureFunction;
 use crate::logging::{self, Capture};
-use crate::quote::binding_name;
+use crate::trigger::{choose_trigger, AzureTrigger};
 
 /// The header carrying the host's invocation id.
 pub const INVOCATION_ID_HEADER: &str = "x-azure-functions-invocationid";
@@ -423,60 +422,6 @@ impl Shared {
 /// GUIDs, which have none.
 fn invocation_id(id: &str) -> Arc<str> {
     Arc::from(anyfn::error::without_controls(id))
-}
-
-/// How many of an envelope's bindings an error lists.
-const LISTED_BINDINGS: usize = 8;
-
-/// The trigger's binding: the one `function.json` names, else the only
-/// one, else the one that is an HTTP request.
-pub(crate) fn choose_trigger(
-    envelope: Arc<Envelope>,
-    declared: &FunctionJson,
-) -> Result<AzureTrigger, Error> {
-    let bindings = envelope.bindings();
-    let by_name = declared.trigger.as_deref().and_then(|name| {
-        bindings
-            .iter()
-            .position(|binding| binding.name == name)
-            .or_else(|| {
-                bindings
-                    .iter()
-                    .position(|binding| binding.name.eq_ignore_ascii_case(name))
-            })
-    });
-    let data_type = declared.data_type.clone();
-    let index = match by_name {
-        Some(index) => index,
-        None if bindings.len() == 1 => 0,
-        None if bindings.is_empty() => {
-            return Err(Error::bad_request(
-                "the invocation's Data holds no trigger value",
-            ))
-        }
-        None => {
-            let http = (0..bindings.len()).find(|index| {
-                AzureTrigger::in_envelope(Arc::clone(&envelope), *index, None).is_http()
-            });
-            http.ok_or_else(|| {
-                // At most a few names, each bounded: the host's input.
-                let mut names = String::new();
-                for binding in bindings.iter().take(LISTED_BINDINGS) {
-                    if !names.is_empty() {
-                        names.push_str(", ");
-                    }
-                    let _ = write!(names, "{}", binding_name(&binding.name));
-                }
-                if bindings.len() > LISTED_BINDINGS {
-                    let _ = write!(names, ", and {} more", bindings.len() - LISTED_BINDINGS);
-                }
-                Error::bad_request(format!(
-                    "the invocation's Data holds several bindings ({names}) and no function.json names the trigger"
-                ))
-            })?
-        }
-    };
-    Ok(AzureTrigger::in_envelope(envelope, index, data_type))
 }
 
 /// A failed non-HTTP invocation: `500` with the error (message whole: it

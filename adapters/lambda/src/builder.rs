@@ -6,6 +6,7 @@ use anyfn::{ErrorDetails, Handler};
 use anyfn_kit::Settings;
 
 use crate::codec::{FromLambda, IntoLambda};
+use crate::runtime::RunSettings;
 use crate::LambdaError;
 
 /// How long before Lambda's own deadline anyfn stops a handler, by default:
@@ -79,37 +80,6 @@ pub struct Lambda<H> {
     settings: Settings,
     deadline_margin: Duration,
     response_streaming: bool,
-}
-
-/// What the runtime needs of the configuration, resolved.
-#[derive(Debug, Clone)]
-pub(crate) struct RunSettings {
-    pub(crate) deadline_margin: Duration,
-    /// The timeout set in code or by `ANYFN_TIMEOUT_MS`: it only shortens
-    /// Lambda's deadline.
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) error_details: ErrorDetails,
-    pub(crate) response_streaming: bool,
-}
-
-impl RunSettings {
-    /// The builder's `settings` over `env`'s, else Lambda's defaults; and
-    /// whether to install the default subscriber.
-    fn resolve(
-        settings: Settings,
-        env: Settings,
-        deadline_margin: Duration,
-        response_streaming: bool,
-    ) -> (Self, bool) {
-        let settings = settings.or(env);
-        let resolved = Self {
-            deadline_margin,
-            timeout: settings.timeout(),
-            error_details: settings.error_details().unwrap_or_default(),
-            response_streaming,
-        };
-        (resolved, settings.default_subscriber().unwrap_or(false))
-    }
 }
 
 impl<H> std::fmt::Debug for Lambda<H> {

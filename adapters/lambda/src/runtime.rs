@@ -16,7 +16,6 @@ use lambda_runtime_api_client::{BoxError, PooledClient};
 use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
-use crate::builder::RunSettings as Settings;
 use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
@@ -24,13 +23,44 @@ use crate::payload::Payload;
 use crate::post::Posted;
 use crate::{EventSource, LambdaError};
 
+/// What the runtime needs of the configuration, resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct RunSettings {
+    pub(crate) deadline_margin: Duration,
+    /// The timeout set in code or by `ANYFN_TIMEOUT_MS`: it only shortens
+    /// Lambda's deadline.
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) error_details: anyfn::ErrorDetails,
+    pub(crate) response_streaming: bool,
+}
+
+impl RunSettings {
+    /// The builder's `settings` over `env`'s, else Lambda's defaults; and
+    /// whether to install the default subscriber.
+    pub(crate) fn resolve(
+        settings: anyfn_kit::Settings,
+        env: anyfn_kit::Settings,
+        deadline_margin: Duration,
+        response_streaming: bool,
+    ) -> (Self, bool) {
+        let settings = settings.or(env);
+        let resolved = Self {
+            deadline_margin,
+            timeout: settings.timeout(),
+            error_details: settings.error_details().unwrap_or_default(),
+            response_streaming,
+        };
+        (resolved, settings.default_subscriber().unwrap_or(false))
+    }
+}
+
 /// Serves invocations of `handler` until the runtime stops.
 ///
 /// lambda_runtime polls `next`, builds each invocation's context and opens
 /// its span ([`TracingLayer`]); [`Invocations`] answers it, posting the
 /// outcome itself ([`crate::post`]). lambda_runtime's own handler stack
 /// under it is never called.
-pub(crate) async fn run<H>(handler: H, settings: Settings) -> Result<(), LambdaError>
+pub(crate) async fn run<H>(handler: H, settings: RunSettings) -> Result<(), LambdaError>
 where
     H: Handler,
     H::Event: FromLambda,
@@ -79,7 +109,7 @@ where
 struct Invocations<H> {
     handler: Arc<H>,
     env: Arc<FunctionEnv>,
-    settings: Arc<Settings>,
+    settings: Arc<RunSettings>,
 }
 
 impl<H> Clone for Invocations<H> {
@@ -193,7 +223,7 @@ async fn invoke<H>(
     handler: Arc<H>,
     event: LambdaEvent<Payload>,
     env: &FunctionEnv,
-    settings: &Settings,
+    settings: &RunSettings,
 ) -> Result<Posted, Diagnostic>
 where
     H: Handler,
@@ -275,7 +305,7 @@ async fn settle<H>(
     payload: Payload,
     lambda_context: lambda_runtime::Context,
     env: &FunctionEnv,
-    settings: &Settings,
+    settings: &RunSettings,
     source: &mut Option<EventSource>,
 ) -> Result<Settled, Error>
 where

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Instant;
 
-use crate::watchdog::{lock, ConnectionWatch};
+use crate::sync::lock;
 
 /// The header-read deadline of one connection: at most one at a time, as
 /// an HTTP/1 connection reads one request head at a time.
@@ -63,21 +63,21 @@ impl HeaderDeadline {
 /// thread: what an HTTP server's timer hands its connection for the
 /// header-read timeout. It costs a lock where a runtime timer registers in
 /// and leaves a timer wheel. Made by
-/// [`ConnectionWatch::header_sleep_until`].
+/// [`ConnectionWatch::header_sleep_until`](crate::ConnectionWatch::header_sleep_until).
 ///
 /// The watchdog wakes at least once per the interval it was started with
 /// ([`Watchdog::start`](crate::Watchdog::start)'s `header_read_timeout`),
 /// so a deadline never passes unseen for longer than one scan.
 #[derive(Debug)]
 pub struct HeaderSleep {
-    watch: Arc<ConnectionWatch>,
+    header: Arc<HeaderDeadline>,
     generation: u64,
 }
 
 impl HeaderSleep {
-    pub(crate) fn new(watch: Arc<ConnectionWatch>, deadline: Instant) -> Self {
-        let generation = watch.header.start(deadline);
-        Self { watch, generation }
+    pub(crate) fn new(header: Arc<HeaderDeadline>, deadline: Instant) -> Self {
+        let generation = header.start(deadline);
+        Self { header, generation }
     }
 }
 
@@ -85,7 +85,7 @@ impl Future for HeaderSleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        let mut slot = lock(&self.watch.header.slot);
+        let mut slot = lock(&self.header.slot);
         if slot.generation != self.generation || slot.expired {
             // Expired, or replaced by a newer sleep (then this one is over).
             return Poll::Ready(());
@@ -99,7 +99,7 @@ impl Future for HeaderSleep {
 
 impl Drop for HeaderSleep {
     fn drop(&mut self) {
-        let mut slot = lock(&self.watch.header.slot);
+        let mut slot = lock(&self.header.slot);
         if slot.generation == self.generation {
             slot.deadline = None;
             slot.expired = false;

@@ -53,6 +53,7 @@
 
 mod header;
 mod request_id;
+mod sync;
 mod watchdog;
 
 pub use header::HeaderSleep;

@@ -28,7 +28,7 @@ use std::io::Write as _;
 use std::net::{Shutdown, TcpStream};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -38,6 +38,7 @@ use tracing::Span;
 
 use crate::header::{HeaderDeadline, HeaderSleep};
 use crate::request_id::RequestIds;
+use crate::sync::lock;
 
 /// No request in flight on the connection.
 const FREE: u8 = 0;
@@ -110,10 +111,6 @@ struct Connections {
     stopped: bool,
 }
 
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Watchdog {
     /// Starts the watchdog thread for requests of `timeout`, and for
     /// header-read deadlines ([`ConnectionWatch::header_sleep_until`]) of
@@ -161,7 +158,7 @@ impl Watchdog {
             waker: Mutex::new(None),
             name: Mutex::new(None),
             late: Mutex::new(None),
-            header: HeaderDeadline::default(),
+            header: Arc::default(),
             socket,
             epoch: self.shared.epoch,
             timeout: self.shared.timeout,
@@ -312,7 +309,7 @@ pub struct ConnectionWatch {
     /// The answer the watchdog writes for the request, if not the default.
     late: Mutex<Option<Arc<dyn LateAnswer>>>,
     /// The header-read deadline, if the server's timer set one.
-    pub(crate) header: HeaderDeadline,
+    pub(crate) header: Arc<HeaderDeadline>,
     socket: Option<TcpStream>,
     epoch: Instant,
     timeout: Duration,
@@ -358,7 +355,7 @@ impl ConnectionWatch {
     /// header-read timeout (one at a time per connection; a new one
     /// replaces the last).
     pub fn header_sleep_until(self: &Arc<Self>, deadline: Instant) -> HeaderSleep {
-        HeaderSleep::new(Arc::clone(self), deadline)
+        HeaderSleep::new(Arc::clone(&self.header), deadline)
     }
 
     /// As [`run`](Self::run), for a request whose id its caller gave (an
