@@ -8,16 +8,22 @@
 # whole scope):
 #
 #   error rendering       src/error/render.rs
-#   invoke and deadline   src/adapter/mod.rs, catch_panic.rs, detach.rs
-#   the stream guard      src/adapter/stream_guard.rs
-#   event posts           src/adapter/event_request.rs
-#   the watchdog          adapters/watchdog/src/{watchdog,header}.rs
+#   invoke and deadline   adapters/kit/src/{invoke,catch_panic,detach}.rs
+#   the stream guard      adapters/kit/src/stream_guard.rs
+#   event posts           adapters/kit/src/event_request.rs
+#   the watchdog          adapters/kit/src/host/{watchdog,header_deadline}.rs
+#
+# (Before the kit, these were src/adapter/*.rs and
+# adapters/watchdog/src/{watchdog,header}.rs: both paths are listed, and the
+# ones a checkout lacks are skipped, so that an older tree is measured on the
+# same code.)
 #   the Azure envelope    adapters/azure/src/envelope.rs
 #   the functions router  adapters/functions/src/router.rs
 #
 # Tests run per mutant: the unit and integration tests (not the doc tests,
 # each a compilation of its own) of anyfn (whose tests/integration holds the
-# cross-adapter suites), anyfn-watchdog, anyfn-azure and anyfn-functions.
+# cross-adapter suites), anyfn-kit (anyfn-watchdog in older trees),
+# anyfn-azure and anyfn-functions.
 # Builds use the `mutants` profile (Cargo.toml: dev without debug info), in
 # target/mutants, so that a mutant's relink is quick.
 #
@@ -45,7 +51,14 @@ here=$PWD
 TREE=${TREE:-$here}
 OUT=${OUT:-$here/target/mutants-report}
 JOBS=${JOBS:-1}
-FILES=${FILES:-"src/error/render.rs src/adapter/mod.rs src/adapter/catch_panic.rs src/adapter/detach.rs src/adapter/stream_guard.rs src/adapter/event_request.rs adapters/watchdog/src/watchdog.rs adapters/watchdog/src/header.rs adapters/azure/src/envelope.rs adapters/functions/src/router.rs"}
+FILES=${FILES:-"src/error/render.rs
+  adapters/kit/src/invoke.rs adapters/kit/src/catch_panic.rs adapters/kit/src/detach.rs
+  adapters/kit/src/stream_guard.rs adapters/kit/src/event_request.rs
+  adapters/kit/src/host/watchdog.rs adapters/kit/src/host/header_deadline.rs
+  src/adapter/mod.rs src/adapter/catch_panic.rs src/adapter/detach.rs
+  src/adapter/stream_guard.rs src/adapter/event_request.rs
+  adapters/watchdog/src/watchdog.rs adapters/watchdog/src/header.rs
+  adapters/azure/src/envelope.rs adapters/functions/src/router.rs"}
 MUTANTS_VERSION=27.1.0
 
 if [[ "$(cargo mutants --version 2>/dev/null)" != "cargo-mutants $MUTANTS_VERSION" ]]; then
@@ -69,12 +82,14 @@ for file in $FILES; do
   fi
 done
 
+if [[ -d "$TREE/adapters/watchdog" ]]; then kit_package=anyfn-watchdog; else kit_package=anyfn-kit; fi
+
 mkdir -p "$OUT"
 args=(
   --dir "$TREE"
   --workspace
   "${file_args[@]}"
-  --test-package anyfn --test-package anyfn-watchdog
+  --test-package anyfn --test-package "$kit_package"
   --test-package anyfn-azure --test-package anyfn-functions
   --cargo-test-arg=--lib --cargo-test-arg=--tests
   --jobs "$JOBS"

@@ -3,19 +3,14 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::os::fd::AsFd as _;
 use std::path::PathBuf;
-use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler, DEFAULT_MEMORY_MB};
+use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
 use anyfn_kit::Settings;
-use anyfn_watchdog::{RequestIds, Watchdog};
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::codec::{FromAzure, IntoAzure};
@@ -27,9 +22,6 @@ use crate::service::{Functions, Settings as Resolved, Shared};
 /// The environment variable the Functions host sets to the port the custom
 /// handler must listen on (on `127.0.0.1`).
 pub const PORT_ENV: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
-
-/// How long shutdown waits for invocations in flight.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Whether this process runs as an Azure Functions custom handler:
 /// `FUNCTIONS_CUSTOMHANDLER_PORT` is set.
@@ -280,8 +272,17 @@ impl Azure {
             error_details: settings.error_details().unwrap_or_default(),
             route_prefix: host.route_prefix,
         };
+        // Each invocation's handler runs on its connection's task, its
+        // deadline kept by the host's watchdog thread, as on the local
+        // server. No header-read timeout (and so no timer per request): the
+        // one client, on loopback, is the Functions host, not a slow client
+        // to guard against.
+        let host_settings =
+            HostSettings::new(resolved.timeout).with_error_details(resolved.error_details);
+        let host = HttpHost::start(listener, host_settings, Arc::new(RequestIds::new()))
+            .map_err(AzureError::Watchdog)?;
         Ok(BoundAzure {
-            listener,
+            host,
             local_addr,
             shared: Arc::new(Shared::new(self.functions, resolved, function_json)),
         })
@@ -305,7 +306,7 @@ fn warn_legacy_timeout(overridden: bool) {
 /// The adapter with its socket bound; [`run`](Self::run) it.
 #[must_use = "a bound adapter does nothing until run"]
 pub struct BoundAzure {
-    listener: TcpListener,
+    host: HttpHost,
     local_addr: SocketAddr,
     shared: Arc<Shared>,
 }
@@ -348,19 +349,7 @@ impl BoundAzure {
     ///
     /// [`AzureError::Signal`] when the signal handlers cannot be installed.
     pub async fn run(self) -> Result<(), AzureError> {
-        #[cfg(unix)]
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .map_err(AzureError::Signal)?;
-        let signal = async move {
-            #[cfg(unix)]
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {},
-                _ = terminate.recv() => {},
-            }
-            #[cfg(not(unix))]
-            let _ = tokio::signal::ctrl_c().await;
-        };
+        let signal = anyfn_kit::host::shutdown_signal().map_err(AzureError::Signal)?;
         self.run_until(signal).await;
         Ok(())
     }
@@ -369,90 +358,23 @@ impl BoundAzure {
     /// finish (up to 30 s).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         let Self {
-            listener,
+            host,
             local_addr,
             shared,
         } = self;
-        // The cold start, as the local server reports it.
-        let init = anyfn_kit::since_process_start()
-            .map(|d| format!("{} ms", d.as_millis()))
-            .unwrap_or_else(|| "unknown".to_owned());
-        tracing::info!(
-            target: "anyfn::report",
-            "INIT listening on http://{local_addr}\tInit Duration: {init} (process start to ready)\tMode: {:?}\tTimeout: {:.2} s\tMemory Size: {} MB",
-            shared.settings.mode,
-            shared.settings.timeout.as_secs_f64(),
-            shared.settings.memory_mb,
-        );
-        // Each invocation's handler runs on its connection's task, its
-        // deadline kept by a watchdog thread (as on the local server);
-        // without one, on a task of its own.
-        let watchdog = Watchdog::start(
-            shared.settings.timeout,
-            None,
-            Arc::new(RequestIds::new()),
-            shared.settings.error_details,
-        )
-        .inspect_err(|err| {
-            tracing::warn!(
-                target: "anyfn::azure",
-                "no watchdog thread ({err}): each invocation's handler runs on a task of its own"
-            );
+        let settings = &shared.settings;
+        let init = InitLine::new(local_addr, settings.timeout, settings.memory_mb)
+            .with("Mode", format_args!("{:?}", settings.mode));
+        tracing::info!(target: "anyfn::report", "{init}");
+        host.serve(shutdown, |_client, watch| {
+            let shared = Arc::clone(&shared);
+            service_fn(move |request| {
+                let shared = Arc::clone(&shared);
+                let watch = Arc::clone(&watch);
+                async move { Ok::<_, Infallible>(shared.handle(request, watch).await) }
+            })
         })
-        .ok();
-        let graceful = GracefulShutdown::new();
-        let mut shutdown = pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _peer)) => {
-                        let _ = stream.set_nodelay(true);
-                        // The watchdog's own handle on the socket, to answer a
-                        // request whose handler blocks its thread.
-                        let registration = watchdog.as_ref().map(|watchdog| {
-                            let socket = stream
-                                .as_fd()
-                                .try_clone_to_owned()
-                                .map(std::net::TcpStream::from)
-                                .ok();
-                            watchdog.register(socket)
-                        });
-                        let watch = registration.as_ref().map(|r| Arc::clone(r.watch()));
-                        let shared = Arc::clone(&shared);
-                        let service = service_fn(move |request| {
-                            let shared = Arc::clone(&shared);
-                            let watch = watch.clone();
-                            async move { Ok::<_, Infallible>(shared.handle(request, watch).await) }
-                        });
-                        // No header-read timeout (and so no timer per
-                        // request): the one client, on loopback, is the
-                        // Functions host, not a slow client to guard against.
-                        let connection = http1::Builder::new()
-                            .header_read_timeout(None)
-                            .serve_connection(TokioIo::new(stream), service);
-                        let connection = graceful.watch(connection);
-                        tokio::spawn(async move {
-                            if let Err(err) = connection.await {
-                                tracing::debug!(target: "anyfn::azure", "connection ended: {err}");
-                            }
-                            drop(registration);
-                        });
-                    }
-                    Err(err) => {
-                        tracing::warn!(target: "anyfn::azure", "accept failed: {err}");
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                },
-                () = &mut shutdown => break,
-            }
-        }
-        drop(listener);
-        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
-            .await
-            .is_err()
-        {
-            tracing::warn!(target: "anyfn::azure", "shut down with invocations still in flight");
-        }
+        .await;
     }
 }
 

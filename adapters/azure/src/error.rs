@@ -40,6 +40,9 @@ pub enum AzureError {
     /// The signal handlers cannot be installed.
     #[error("cannot install the SIGINT/SIGTERM handlers: {0}")]
     Signal(std::io::Error),
+    /// The thread that keeps the invocations' deadlines cannot be started.
+    #[error("could not start the deadline watchdog thread: {0}")]
+    Watchdog(#[source] std::io::Error),
 }
 
 /// A bad `ANYFN_*` setting (see [`anyfn_kit::Settings::from_env`]) is

@@ -13,13 +13,12 @@ use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
 use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response};
+use anyfn_kit::host::{ConnectionWatch, LateAnswer, Settled};
 use anyfn_kit::InvocationReport;
-use anyfn_kit::{AnswerBody, CatchPanic, Gathered, StreamInvocation, StreamReport, StreamTimers};
-use anyfn_watchdog::{ConnectionWatch, LateAnswer, Settled};
+use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
-use tracing::Instrument as _;
 
 use crate::answer::{encode_answer, envelope_answer, Encoded};
 use crate::codec::{AzureAnswer, AzureInput};
@@ -85,7 +84,7 @@ impl Shared {
     pub(crate) async fn handle(
         self: Arc<Self>,
         request: hyper::Request<Incoming>,
-        watch: Option<Arc<ConnectionWatch>>,
+        watch: Arc<ConnectionWatch>,
     ) -> hyper::Response<AnswerBody> {
         let started = Instant::now();
         let named = request
@@ -130,13 +129,13 @@ impl Shared {
                     || !is_forwarded_route(&self.settings, segment) =>
             {
                 let name = decode_segment(segment);
-                self.envelope(&name, envelope, invocation_id, started, watch.as_deref())
+                self.envelope(&name, envelope, invocation_id, started, &watch)
                     .await
             }
             _ if self.settings.mode.forwards_http() => {
                 let found = self.find(&function_of_route(&self.settings.route_prefix, segments));
                 let request = Request::from_parts(parts, Body::from(body));
-                self.forwarded(request, found, invocation_id, started, watch.as_deref())
+                self.forwarded(request, found, invocation_id, started, &watch)
                     .await
             }
             _ => {
@@ -201,15 +200,15 @@ impl Shared {
             .build()
     }
 
-    /// Runs `call` to its deadline, inside its span. With a `watch`, it is
-    /// polled in place on the connection's task and the watchdog keeps the
-    /// deadline (writing `late`'s answer, or the `504`, for a handler
-    /// blocking its thread past it); without, it runs on a task of its own.
+    /// Runs `call` to its deadline, inside its span: polled in place on the
+    /// connection's task, the watchdog keeping the deadline (writing
+    /// `late`'s answer, or the `504`, for a handler blocking its thread past
+    /// it).
     /// The outcome, and whether the watchdog already answered (and logged
     /// the failure).
     async fn run(
         call: Call<'_>,
-        watch: Option<&ConnectionWatch>,
+        watch: &ConnectionWatch,
         late: Option<Arc<dyn LateAnswer>>,
     ) -> (Result<AzureAnswer, Error>, bool) {
         let Call {
@@ -217,7 +216,6 @@ impl Shared {
             input,
             context,
             invocation_id,
-            started,
             span,
         } = call;
         let deadline = context.deadline();
@@ -231,16 +229,6 @@ impl Shared {
                 Box::pin(std::future::ready(Err(error)))
             },
         );
-        let Some(watch) = watch else {
-            let settled = async move { CatchPanic::new(call).await.and_then(|outcome| outcome) };
-            let (task, outcome) = anyfn_kit::detach(settled);
-            tokio::spawn(task.instrument(span));
-            let outcome = match tokio::time::timeout_at(deadline.into(), outcome).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::timeout(started.elapsed())),
-            };
-            return (outcome, false);
-        };
         // The watchdog catches a panic while polling (see its docs).
         let invocation = pin!(call);
         match watch
@@ -252,17 +240,17 @@ impl Shared {
         }
     }
 
-    /// One invocation sent as the host's envelope. With a `watch`, the
-    /// handler is polled in place on the connection's task and the watchdog
-    /// keeps its deadline (writing an envelope of its own for a handler that
-    /// blocks its thread past it); without, it runs on a task of its own.
+    /// One invocation sent as the host's envelope, the handler polled in
+    /// place on the connection's task and the watchdog keeping its deadline
+    /// (writing an envelope of its own for a handler that blocks its thread
+    /// past it).
     async fn envelope(
         &self,
         name: &str,
         envelope: Envelope,
         invocation_id: Arc<str>,
         started: Instant,
-        watch: Option<&ConnectionWatch>,
+        watch: &ConnectionWatch,
     ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
         let (name, function) = match self.find(name) {
@@ -303,7 +291,6 @@ impl Shared {
                     input: AzureInput::Envelope(trigger),
                     context,
                     invocation_id: &invocation_id,
-                    started,
                     span,
                 };
                 Self::run(call, watch, Some(late)).await
@@ -348,16 +335,15 @@ impl Shared {
     }
 
     /// An HTTP request forwarded as it came (forwarding and proxying
-    /// modes). With a `watch`, the handler is polled in place on the
-    /// connection's task and the watchdog keeps its deadline, as on the
-    /// local server; without, it runs on a task of its own.
+    /// modes), the handler polled in place on the connection's task and the
+    /// watchdog keeping its deadline, as on the local server.
     async fn forwarded(
         &self,
         request: Request,
         found: Result<(Arc<str>, Arc<dyn AzureFunction>), Error>,
         invocation_id: Arc<str>,
         started: Instant,
-        watch: Option<&ConnectionWatch>,
+        watch: &ConnectionWatch,
     ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
         let (name, function) = match found {
@@ -379,7 +365,6 @@ impl Shared {
             input: AzureInput::Http(request),
             context,
             invocation_id: &invocation_id,
-            started,
             span,
         };
         let (outcome, answered) = Self::run(call, watch, None).await;
@@ -424,16 +409,12 @@ fn invocation_id(id: &str) -> Arc<str> {
     Arc::from(anyfn::error::without_controls(id))
 }
 
-/// A failed non-HTTP invocation: `500` with the error (message whole: it
-/// reaches the host's log, not a client), so that the host retries. The
-/// invocation's lines go to stdout: the host does not read this body.
 /// One invocation of a function, ready to run.
 struct Call<'a> {
     function: &'a dyn AzureFunction,
     input: AzureInput,
     context: Context,
     invocation_id: &'a str,
-    started: Instant,
     span: tracing::Span,
 }
 

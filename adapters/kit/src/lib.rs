@@ -22,6 +22,10 @@
 //! environment with [`Settings::from_env`] (`ANYFN_TIMEOUT_MS`,
 //! `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER`, `ANYFN_ERROR_DETAILS`).
 //!
+//! An HTTP adapter is served by the [`host`] (with the `http-host` feature):
+//! the accept loop, the watchdog thread keeping each request's deadline, the
+//! `INIT` line, the shutdown signals and the graceful drain.
+//!
 //! `docs/adding-an-adapter.md` in the repository is the checklist.
 //!
 //! # Example
@@ -57,6 +61,9 @@
 //! assert!(report.to_string().starts_with("REPORT RequestId: req-1\tDuration: "));
 //! # }
 //! ```
+
+#[cfg(feature = "http-host")]
+pub mod host;
 
 mod answer_body;
 mod catch_panic;

@@ -28,11 +28,9 @@ mod config;
 mod context_ext;
 mod error;
 mod events;
-mod header_timer;
 mod logging;
 mod server;
 mod service;
-mod shutdown;
 mod trace_context;
 
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
@@ -43,8 +41,7 @@ pub use config::{
 };
 pub use context_ext::ServerContextExt;
 pub use error::ServeError;
-pub use server::{BoundServer, Server};
-pub use shutdown::signal as shutdown_signal;
+pub use server::{shutdown_signal, BoundServer, Server};
 
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Server::settings`]: the adapter kit's.

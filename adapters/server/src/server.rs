@@ -2,26 +2,19 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::os::fd::AsFd as _;
-use std::pin::pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyfn::{Handler, Platform};
+use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
 use anyfn_kit::{Pricing, Settings};
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::codec::{FromHttp, IntoHttp};
 use crate::config::Config;
-use crate::header_timer::HeaderTimer;
 use crate::service::Shared;
-use crate::{shutdown, ServeError};
-use anyfn_watchdog::RequestIds;
-use anyfn_watchdog::Watchdog;
+use crate::ServeError;
 
 /// Serves a [`Handler`] over HTTP/1.1; configure it, then [`bind`](Self::bind).
 ///
@@ -239,17 +232,16 @@ where
             );
         }
         let ids = Arc::new(RequestIds::new());
-        let watchdog = Watchdog::start(
-            self.config.timeout,
-            Some(self.config.header_read_timeout),
-            Arc::clone(&ids),
-            self.config.error_details,
-        )
-        .map_err(ServeError::Watchdog)?;
+        let host_settings = HostSettings::new(self.config.timeout)
+            .with_header_read_timeout(self.config.header_read_timeout)
+            .with_max_header_bytes(self.config.max_header_bytes)
+            .with_drain_timeout(self.config.drain_timeout)
+            .with_error_details(self.config.error_details);
+        let host = HttpHost::start(listener, host_settings, Arc::clone(&ids))
+            .map_err(ServeError::Watchdog)?;
         Ok(BoundServer {
-            listener,
+            host,
             local_addr,
-            watchdog,
             shared: Arc::new(Shared {
                 handler: self.handler,
                 config: self.config,
@@ -262,9 +254,8 @@ where
 /// A server whose socket is bound; [`run`](Self::run) it.
 #[must_use = "a bound server does nothing until run"]
 pub struct BoundServer<H> {
-    listener: TcpListener,
+    host: HttpHost,
     local_addr: SocketAddr,
-    watchdog: Watchdog,
     shared: Arc<Shared<H>>,
 }
 
@@ -293,7 +284,7 @@ where
     ///
     /// [`ServeError::Signal`] when the signal handlers cannot be installed.
     pub async fn run(self) -> Result<(), ServeError> {
-        let signal = shutdown::signal()?;
+        let signal = shutdown_signal()?;
         self.run_until(signal).await;
         Ok(())
     }
@@ -303,89 +294,49 @@ where
     /// drain timeout, and returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         let Self {
-            listener,
+            host,
             local_addr,
-            watchdog,
             shared,
         } = self;
-        let init = anyfn_kit::since_process_start()
-            .map(|d| format!("{} ms", d.as_millis()))
-            .unwrap_or_else(|| "unknown".to_owned());
-        tracing::info!(
-            target: "anyfn::report",
-            "INIT listening on http://{local_addr}\tInit Duration: {init} (process start to ready)\tTimeout: {:.2} s\tMemory Size: {} MB",
-            shared.config.timeout.as_secs_f64(),
-            shared.config.memory_mb,
-        );
+        let init = InitLine::new(local_addr, shared.config.timeout, shared.config.memory_mb);
+        tracing::info!(target: "anyfn::report", "{init}");
         // Whoever waits for the INIT line (a script, a test) sees it now.
         crate::logging::flush();
-
-        let graceful = GracefulShutdown::new();
-        let mut shutdown = pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, client)) => {
-                        let _ = stream.set_nodelay(true);
-                        // The watchdog's own handle on the socket, to answer a
-                        // request whose handler blocks its thread.
-                        let socket = stream
-                            .as_fd()
-                            .try_clone_to_owned()
-                            .map(std::net::TcpStream::from)
-                            .ok();
-                        let registration = watchdog.register(socket);
-                        let watch = Arc::clone(registration.watch());
-                        let header_read_timeout = shared.config.header_read_timeout;
-                        let max_header_bytes = shared.config.max_header_bytes;
-                        let shared = Arc::clone(&shared);
-                        // The request's future is `handle`'s own, not one
-                        // wrapping it: hyper moves it into place, and a
-                        // wrapper would hold a second copy of its arguments.
-                        let service = service_fn(move |request| {
-                            Arc::clone(&shared).handle(request, client, Arc::clone(&watch))
-                        });
-                        let connection = http1::Builder::new()
-                            .timer(HeaderTimer(Arc::clone(registration.watch())))
-                            .header_read_timeout(header_read_timeout)
-                            .max_header_size(max_header_bytes)
-                            .serve_connection(TokioIo::new(stream), service);
-                        let connection = graceful.watch(connection);
-                        tokio::spawn(async move {
-                            if let Err(err) = connection.await {
-                                tracing::debug!(target: "anyfn::server", %client, "connection ended: {err}");
-                            }
-                            drop(registration);
-                        });
-                    }
-                    Err(err) => {
-                        // Out of file descriptors and the like: back off, keep serving.
-                        tracing::warn!(target: "anyfn::server", "accept failed: {err}");
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                },
-                () = &mut shutdown => break,
-            }
-        }
-        drop(listener);
-
-        let drain_timeout = shared.config.drain_timeout;
-        tracing::info!(
-            target: "anyfn::server",
-            "shutting down: no new connections; waiting up to {:.1} s for in-flight requests",
-            drain_timeout.as_secs_f64()
-        );
-        let started = Instant::now();
-        match tokio::time::timeout(drain_timeout, graceful.shutdown()).await {
-            Ok(()) => tracing::info!(
-                target: "anyfn::server",
-                "shut down after {} ms: every request answered",
-                started.elapsed().as_millis()
-            ),
-            Err(_) => tracing::warn!(
-                target: "anyfn::server",
-                "drain timeout reached: connections still open are dropped"
-            ),
-        }
+        // The request's future is `handle`'s own, not one wrapping it: hyper
+        // moves it into place, and a wrapper would hold a second copy of its
+        // arguments.
+        host.serve(shutdown, |client, watch| {
+            let shared = Arc::clone(&shared);
+            service_fn(move |request| {
+                Arc::clone(&shared).handle(request, client, Arc::clone(&watch))
+            })
+        })
+        .await;
     }
+}
+
+/// A future that completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM (what
+/// container platforms send before stopping an instance): what
+/// [`BoundServer::run`] stops on, for [`BoundServer::run_until`] with more
+/// reasons to stop of your own.
+///
+/// # Errors
+///
+/// [`ServeError::Signal`] when the handlers cannot be installed.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), anyfn_server::ServeError> {
+/// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// let signal = anyfn_server::shutdown_signal()?;
+/// anyfn_server::Server::new(handler).bind().await?.run_until(signal).await;
+/// # Ok(())
+/// # }
+/// ```
+pub fn shutdown_signal() -> Result<impl Future<Output = ()>, ServeError> {
+    anyfn_kit::host::shutdown_signal().map_err(ServeError::Signal)
 }

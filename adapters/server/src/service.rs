@@ -19,8 +19,8 @@ use hyper::body::{Body as _, Incoming};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
 use crate::config::Config;
 use crate::context_ext::ClientAddr;
-use anyfn_watchdog::RequestIds;
-use anyfn_watchdog::{ConnectionWatch, Settled};
+use anyfn_kit::host::RequestIds;
+use anyfn_kit::host::{ConnectionWatch, Settled};
 
 /// How much of an oversized body is read and thrown away, so that the client
 /// (still sending) reads the 413 instead of a connection reset.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyfn::{Error, ErrorDetails, Response};
-use anyfn_watchdog::{LateAnswer, RequestIds, Settled, Watchdog};
+use anyfn_kit::host::{LateAnswer, RequestIds, Settled, Watchdog};
 
 const TIMEOUT: Duration = Duration::from_millis(100);
 

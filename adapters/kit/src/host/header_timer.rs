@@ -1,5 +1,5 @@
 //! hyper's timer for a connection's header-read timeout, backed by the
-//! server's watchdog: [`HeaderTimer`].
+//! host's watchdog: [`HeaderTimer`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
-use anyfn_watchdog::{ConnectionWatch, HeaderSleep};
+use super::header_deadline::HeaderSleep;
+use super::watchdog::ConnectionWatch;
 
 /// The one timer hyper's HTTP/1 server uses, for the header-read timeout:
 /// each request head's deadline is kept by the watchdog thread
@@ -15,7 +16,14 @@ use anyfn_watchdog::{ConnectionWatch, HeaderSleep};
 /// which registered in and left the runtime's timer wheel for every
 /// request (about 900 instructions per request,
 /// `benches/instructions_vs_hyper.sh`).
-pub(crate) struct HeaderTimer(pub(crate) Arc<ConnectionWatch>);
+pub(super) struct HeaderTimer(Arc<ConnectionWatch>);
+
+impl HeaderTimer {
+    /// The timer of the connection `watch` watches.
+    pub(super) fn new(watch: Arc<ConnectionWatch>) -> Self {
+        Self(watch)
+    }
+}
 
 impl hyper::rt::Timer for HeaderTimer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {

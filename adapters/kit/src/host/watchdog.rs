@@ -36,9 +36,9 @@ use std::time::{Duration, Instant};
 use anyfn::{Error, ErrorDetails};
 use tracing::Span;
 
-use crate::header::{HeaderDeadline, HeaderSleep};
-use crate::request_id::RequestIds;
-use crate::sync::lock;
+use super::header_deadline::{HeaderDeadline, HeaderSleep};
+use super::request_id::RequestIds;
+use super::sync::lock;
 
 /// No request in flight on the connection.
 const FREE: u8 = 0;
@@ -67,13 +67,13 @@ const ANSWERED: u8 = 4;
 /// #[derive(Debug)]
 /// struct TryLater;
 ///
-/// impl anyfn_watchdog::LateAnswer for TryLater {
+/// impl anyfn_kit::host::LateAnswer for TryLater {
 ///     fn response(&self, request_id: &str, _error: &Error) -> Response {
 ///         Error::unavailable("try again later").to_response(request_id, anyfn::ErrorDetails::Hidden)
 ///     }
 /// }
 ///
-/// let answer = anyfn_watchdog::LateAnswer::response(&TryLater, "req-1", &Error::timeout(std::time::Duration::from_secs(3)));
+/// let answer = anyfn_kit::host::LateAnswer::response(&TryLater, "req-1", &Error::timeout(std::time::Duration::from_secs(3)));
 /// assert_eq!(answer.status(), 503);
 /// ```
 pub trait LateAnswer: Send + Sync + std::fmt::Debug {
@@ -259,7 +259,7 @@ impl Shared {
             .timeout
             .saturating_add(now.saturating_duration_since(watch.deadline()));
         let error = Error::timeout(elapsed);
-        anyfn_kit::log_failure(request_id, &error);
+        crate::log_failure(request_id, &error);
         tracing::warn!(
             target: "anyfn::watchdog",
             request_id = %request_id,
@@ -407,9 +407,7 @@ impl ConnectionWatch {
         // future, a hand-written `AzureFunction`'s too.)
         let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| invocation.poll(cx)))
             .unwrap_or_else(|payload| {
-                Poll::Ready(Err(Error::panic(anyfn_kit::panic_message(
-                    payload.as_ref(),
-                ))))
+                Poll::Ready(Err(Error::panic(crate::panic_message(payload.as_ref()))))
             });
         match polled {
             Poll::Ready(result) => {

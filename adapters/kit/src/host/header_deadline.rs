@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Instant;
 
-use crate::sync::lock;
+use super::sync::lock;
 
 /// The header-read deadline of one connection: at most one at a time, as
 /// an HTTP/1 connection reads one request head at a time.
@@ -63,10 +63,10 @@ impl HeaderDeadline {
 /// thread: what an HTTP server's timer hands its connection for the
 /// header-read timeout. It costs a lock where a runtime timer registers in
 /// and leaves a timer wheel. Made by
-/// [`ConnectionWatch::header_sleep_until`](crate::ConnectionWatch::header_sleep_until).
+/// [`ConnectionWatch::header_sleep_until`](super::ConnectionWatch::header_sleep_until).
 ///
 /// The watchdog wakes at least once per the interval it was started with
-/// ([`Watchdog::start`](crate::Watchdog::start)'s `header_read_timeout`),
+/// ([`Watchdog::start`](super::Watchdog::start)'s `header_read_timeout`),
 /// so a deadline never passes unseen for longer than one scan.
 #[derive(Debug)]
 pub struct HeaderSleep {

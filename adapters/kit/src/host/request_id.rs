@@ -33,7 +33,7 @@ impl RequestIds {
     /// # Example
     ///
     /// ```
-    /// let ids = anyfn_watchdog::RequestIds::new();
+    /// let ids = anyfn_kit::host::RequestIds::new();
     /// let (n, id) = ids.next_id();
     /// assert_eq!(id.as_str().len(), 36);
     /// assert_eq!(id.as_str().as_bytes()[14], b'4'); // UUID version 4

@@ -1,17 +1,23 @@
-//! Internal to anyfn's HTTP adapters ([anyfn-server] and [anyfn-azure]):
-//! what both need to keep a request's deadline while its handler runs on
-//! the connection's own task.
+//! The HTTP host every HTTP adapter is built on (the local server, the
+//! Azure Functions custom handler): the accept loop, each connection's
+//! hyper settings, the watchdog that keeps request deadlines, the `INIT`
+//! line, the shutdown signals and the graceful drain. An adapter keeps only
+//! what is its own: the service that answers each request.
 //!
+//! - [`HttpHost`]: serves connections from a bound listener until a
+//!   shutdown future completes, then drains.
 //! - [`Watchdog`]: one thread keeping the deadlines of every request in
 //!   flight. A handler awaiting past its deadline has its task woken to
 //!   answer `504`; a handler blocking its thread past it is answered `504`
 //!   by the watchdog itself, on the connection's socket.
-//! - [`HeaderSleep`]: a connection's header-read deadline, kept by the same
-//!   thread, for an HTTP server's timer.
+//! - [`HeaderSleep`]: a connection's header-read deadline, kept by the
+//!   same thread, which the host gives hyper as its timer.
 //! - [`RequestIds`]: UUID-shaped request ids, unique within the process.
+//! - [`InitLine`]: the `INIT` line an HTTP adapter logs once it listens.
+//! - [`shutdown_signal`]: SIGINT or SIGTERM.
 //!
-//! Function code never uses this crate; its API may change with any
-//! release of the adapters.
+//! Only with the kit's `http-host` feature (hyper's server, tokio's
+//! sockets and signals); function code never uses it.
 //!
 //! # Example
 //!
@@ -20,7 +26,7 @@
 //! use std::sync::Arc;
 //! use std::time::{Duration, Instant};
 //!
-//! use anyfn_watchdog::{RequestIds, Settled, Watchdog};
+//! use anyfn_kit::host::{RequestIds, Settled, Watchdog};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> std::io::Result<()> {
@@ -47,15 +53,19 @@
 //! # Ok(())
 //! # }
 //! ```
-//!
-//! [anyfn-server]: https://docs.rs/anyfn-server
-//! [anyfn-azure]: https://docs.rs/anyfn-azure
 
-mod header;
+mod header_deadline;
+mod header_timer;
+mod http_host;
+mod init_line;
 mod request_id;
+mod signal;
 mod sync;
 mod watchdog;
 
-pub use header::HeaderSleep;
+pub use header_deadline::HeaderSleep;
+pub use http_host::{HostSettings, HttpHost};
+pub use init_line::InitLine;
 pub use request_id::{RequestId, RequestIds};
+pub use signal::shutdown_signal;
 pub use watchdog::{ConnectionWatch, LateAnswer, Registration, Settled, Watchdog};

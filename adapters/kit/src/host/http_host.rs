@@ -1,0 +1,263 @@
+//! Serving HTTP/1.1 connections until shutdown, then draining:
+//! [`HttpHost`] and its [`HostSettings`].
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::os::fd::AsFd as _;
+use std::pin::pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyfn::ErrorDetails;
+use hyper::body::{Body, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::Service;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use super::header_timer::HeaderTimer;
+use super::request_id::RequestIds;
+use super::watchdog::{ConnectionWatch, Watchdog};
+
+/// How long a failed `accept` (out of file descriptors, say) waits before
+/// the next one, rather than spinning.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
+
+/// What an [`HttpHost`] is started with: each invocation's timeout, and the
+/// limits of each connection.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_kit::host::HostSettings;
+///
+/// let settings = HostSettings::new(Duration::from_secs(3))
+///     .with_header_read_timeout(Duration::from_secs(10))
+///     .with_max_header_bytes(64 * 1024);
+/// assert_eq!(settings.drain_timeout(), Duration::from_secs(30));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct HostSettings {
+    timeout: Duration,
+    header_read_timeout: Option<Duration>,
+    max_header_bytes: Option<usize>,
+    drain_timeout: Duration,
+    error_details: ErrorDetails,
+}
+
+impl HostSettings {
+    /// How long shutdown waits for requests in flight when not told.
+    pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// Invocations of `timeout`; no header-read timeout, hyper's own limit
+    /// on a request head, [`DEFAULT_DRAIN_TIMEOUT`](Self::DEFAULT_DRAIN_TIMEOUT),
+    /// and hidden error details in what the watchdog answers.
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            header_read_timeout: None,
+            max_header_bytes: None,
+            drain_timeout: Self::DEFAULT_DRAIN_TIMEOUT,
+            error_details: ErrorDetails::Hidden,
+        }
+    }
+
+    /// Disconnects a client slower than `timeout` to send a request head
+    /// (the deadline kept by the watchdog thread, not a timer per request).
+    /// Without it, no limit: for a host whose one client is trusted (the
+    /// Azure Functions host, on loopback).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest request head accepted, in bytes; a larger one gets `431`.
+    pub fn with_max_header_bytes(mut self, bytes: usize) -> Self {
+        self.max_header_bytes = Some(bytes);
+        self
+    }
+
+    /// How long shutdown waits for requests in flight before dropping them.
+    pub fn with_drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
+    }
+
+    /// How much of the error the watchdog's own `504` shows.
+    pub fn with_error_details(mut self, details: ErrorDetails) -> Self {
+        self.error_details = details;
+        self
+    }
+
+    /// How long shutdown waits for requests in flight.
+    pub fn drain_timeout(&self) -> Duration {
+        self.drain_timeout
+    }
+}
+
+/// Serves HTTP/1.1 on a bound listener: each connection gets the service an
+/// adapter makes for it, its watchdog registration (request deadlines, and
+/// the header-read timeout when set), `TCP_NODELAY`, and a place in the
+/// graceful drain. Started with [`start`](Self::start), run with
+/// [`serve`](Self::serve).
+///
+/// What it logs (target `anyfn::host`): a failed `accept` (`WARN`, then a
+/// short back-off), each connection's error (`DEBUG`), and the drain
+/// (`INFO` when it starts and when every request is answered, `WARN` when
+/// the drain timeout drops connections still open).
+///
+/// # Example
+///
+/// ```
+/// use std::convert::Infallible;
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// use anyfn_kit::host::{HostSettings, HttpHost, RequestIds};
+/// use http_body_util::Full;
+/// use hyper::service::service_fn;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let settings = HostSettings::new(Duration::from_secs(3));
+/// let host = HttpHost::start(listener, settings, Arc::new(RequestIds::new()))?;
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// let serving = tokio::spawn(host.serve(
+///     async move { let _ = stopped.await; },
+///     |_client, _watch| {
+///         service_fn(|_request| async { Ok::<_, Infallible>(hyper::Response::new(Full::new(&b"hi"[..]))) })
+///     },
+/// ));
+/// stop.send(()).expect("still serving");
+/// serving.await.expect("drained");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct HttpHost {
+    listener: TcpListener,
+    watchdog: Watchdog,
+    settings: HostSettings,
+}
+
+impl HttpHost {
+    /// Hosts on `listener`, starting the watchdog thread that keeps the
+    /// deadlines of its requests (named by `ids`).
+    ///
+    /// # Errors
+    ///
+    /// When the watchdog thread cannot be started.
+    pub fn start(
+        listener: TcpListener,
+        settings: HostSettings,
+        ids: Arc<RequestIds>,
+    ) -> std::io::Result<Self> {
+        let watchdog = Watchdog::start(
+            settings.timeout,
+            settings.header_read_timeout,
+            ids,
+            settings.error_details,
+        )?;
+        Ok(Self {
+            listener,
+            watchdog,
+            settings,
+        })
+    }
+
+    /// Serves until `shutdown` completes: each accepted connection is
+    /// served by the service `make_service` makes for its client's address
+    /// and its [`ConnectionWatch`] (through which its handlers run to their
+    /// deadlines). Then it stops accepting (new connections are refused),
+    /// lets requests in flight finish within the drain timeout, and returns.
+    pub async fn serve<M, S, B>(self, shutdown: impl Future<Output = ()>, mut make_service: M)
+    where
+        M: FnMut(SocketAddr, Arc<ConnectionWatch>) -> S,
+        S: Service<hyper::Request<Incoming>, Response = hyper::Response<B>, Error = Infallible>
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let Self {
+            listener,
+            watchdog,
+            settings,
+        } = self;
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, client)) => {
+                        let _ = stream.set_nodelay(true);
+                        // The watchdog's own handle on the socket, to answer a
+                        // request whose handler blocks its thread.
+                        let socket = stream
+                            .as_fd()
+                            .try_clone_to_owned()
+                            .map(std::net::TcpStream::from)
+                            .ok();
+                        let registration = watchdog.register(socket);
+                        let service = make_service(client, Arc::clone(registration.watch()));
+                        let mut builder = http1::Builder::new();
+                        match settings.header_read_timeout {
+                            Some(timeout) => builder
+                                .timer(HeaderTimer::new(Arc::clone(registration.watch())))
+                                .header_read_timeout(timeout),
+                            // No timer at all: hyper would otherwise set its
+                            // default header-read timeout, a timer per request.
+                            None => builder.header_read_timeout(None),
+                        };
+                        if let Some(bytes) = settings.max_header_bytes {
+                            builder.max_header_size(bytes);
+                        }
+                        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                        tokio::spawn(async move {
+                            if let Err(err) = connection.await {
+                                tracing::debug!(target: "anyfn::host", %client, "connection ended: {err}");
+                            }
+                            drop(registration);
+                        });
+                    }
+                    Err(err) => {
+                        tracing::warn!(target: "anyfn::host", "accept failed: {err}");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        drain(graceful, settings.drain_timeout).await;
+        drop(watchdog);
+    }
+}
+
+/// Waits up to `timeout` for the connections `graceful` watches to finish
+/// their requests in flight, saying what happened.
+async fn drain(graceful: GracefulShutdown, timeout: Duration) {
+    tracing::info!(
+        target: "anyfn::host",
+        "shutting down: no new connections; waiting up to {:.1} s for in-flight requests",
+        timeout.as_secs_f64()
+    );
+    let started = Instant::now();
+    match tokio::time::timeout(timeout, graceful.shutdown()).await {
+        Ok(()) => tracing::info!(
+            target: "anyfn::host",
+            "shut down after {} ms: every request answered",
+            started.elapsed().as_millis()
+        ),
+        Err(_) => tracing::warn!(
+            target: "anyfn::host",
+            "drain timeout reached: connections still open are dropped"
+        ),
+    }
+}
