@@ -8,16 +8,21 @@
 //! which the host logs as the custom handler's output. A failed envelope
 //! invocation writes its lines to stdout too: the host does not read the
 //! body of a non-2xx answer.
+//!
+//! A line is `LEVEL target: message fields`, the fields (and the message)
+//! as [`TextFields`] writes them on every adapter; the host adds the time
+//! and the invocation, so the line has neither.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use anyfn_kit::logging::{rust_log_targets, TextFields};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::{Event, Span, Subscriber};
-use tracing_subscriber::filter::Targets;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::FormatFields as _;
 use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt as _};
 use tracing_subscriber::registry::{LookupSpan, Registry};
 use tracing_subscriber::Layer;
@@ -34,10 +39,7 @@ pub(crate) fn install_default_subscriber() {
     if !anyfn_kit::default_subscriber_allowed() {
         return;
     }
-    let filter = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|spec| spec.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let filter = rust_log_targets(std::env::var("RUST_LOG").ok().as_deref());
     let subscriber = tracing_subscriber::registry().with(AzureLayer.with_filter(filter));
     if tracing::subscriber::set_global_default(subscriber).is_ok() {
         INSTALLED.store(true, Ordering::Release);
@@ -123,15 +125,12 @@ where
         }
         let metadata = event.metadata();
         let mut line = String::new();
-        let _ = write!(line, "{} {}: ", metadata.level(), metadata.target());
-        let mut fields = Fields {
-            message: String::new(),
-            rest: String::new(),
-        };
-        event.record(&mut fields);
-        line.push_str(&fields.message);
-        line.push_str(&fields.rest);
-        let line = line.replace(['\n', '\r'], " ");
+        line.push_str(metadata.level().as_str());
+        line.push(' ');
+        line.push_str(metadata.target());
+        line.push_str(": ");
+        // A value whose formatting fails leaves the line as far as it got.
+        let _ = TextFields.format_fields(Writer::new(&mut line), event);
         match invocation {
             Some((_, Some(lines))) => lines
                 .lock()
@@ -159,29 +158,6 @@ impl Visit for RequestId {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
         if field.name() == "request_id" {
             self.0 = Some(format!("{value:?}").trim_matches('"').to_owned());
-        }
-    }
-}
-
-struct Fields {
-    message: String,
-    rest: String,
-}
-
-impl Visit for Fields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.message.push_str(value);
-        } else {
-            let _ = write!(self.rest, " {}={value}", field.name());
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.message, "{value:?}");
-        } else {
-            let _ = write!(self.rest, " {}={value:?}", field.name());
         }
     }
 }

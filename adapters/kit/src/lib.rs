@@ -26,6 +26,9 @@
 //! the accept loop, the watchdog thread keeping each request's deadline, the
 //! `INIT` line, the shutdown signals and the graceful drain.
 //!
+//! An adapter's default `tracing` subscriber is made of [`logging`]'s
+//! formatters, writer and filter (feature `default-subscriber`).
+//!
 //! `docs/adding-an-adapter.md` in the repository is the checklist.
 //!
 //! # Example
@@ -72,6 +75,8 @@ mod event_request;
 mod gathered;
 mod invoke;
 mod log;
+#[cfg(feature = "default-subscriber")]
+pub mod logging;
 mod process_start;
 mod report;
 mod settings;

@@ -1,11 +1,10 @@
 //! The stdout log that [`run`](crate::run) sets up when the program has none,
-//! in the format Lambda's advanced logging controls select.
+//! in the format Lambda's advanced logging controls select, made of
+//! tracing-subscriber's formats and [`anyfn_kit::logging`]'s fields; what
+//! is Lambda's own is which variables pick the format and the level, and
+//! that the invocation span is kept at every level.
 
-#[cfg(test)]
-mod captured;
-mod fields;
-mod json_fields;
-
+use anyfn_kit::logging::{rust_log_targets, JsonSpanFields, TextFields, UtcMicros};
 use tracing::Metadata;
 use tracing_subscriber::filter::{filter_fn, FilterExt as _, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -21,8 +20,10 @@ const INVOCATION_SPAN: &str = "Lambda runtime invoke";
 ///
 /// - `AWS_LAMBDA_LOG_FORMAT=JSON`: one JSON object per line (`timestamp`,
 ///   `level`, `message`, the event's fields, and `span` with the
-///   invocation's `requestId` and `xrayTraceId`); otherwise text,
-///   `LEVEL Lambda runtime invoke{requestId=… xrayTraceId=…}: message`.
+///   invocation's `requestId` and `xrayTraceId`): tracing-subscriber's
+///   `Json`, with [`JsonSpanFields`] and [`UtcMicros`]; otherwise text,
+///   `LEVEL Lambda runtime invoke{requestId=… xrayTraceId=…}: message`:
+///   tracing-subscriber's `Full`, with [`TextFields`].
 /// - `AWS_LAMBDA_LOG_LEVEL` (`TRACE` … `ERROR`, and `FATAL` as `ERROR`) sets
 ///   the level; without it, `RUST_LOG` (`target=level` pairs), else `INFO`. The
 ///   invocation span is kept at every level, so every line carries the
@@ -52,12 +53,13 @@ pub(crate) fn install_default_subscriber() {
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
-            .fmt_fields(json_fields::JsonSpanFields)
+            .fmt_fields(JsonSpanFields)
+            .with_timer(UtcMicros)
             .with_filter(filter)
             .boxed()
     } else {
         layer
-            .fmt_fields(fields::TextFields)
+            .fmt_fields(TextFields)
             .without_time()
             .with_filter(filter)
             .boxed()
@@ -70,16 +72,12 @@ fn is_invocation_span(metadata: &Metadata<'_>) -> bool {
 }
 
 /// The filter Lambda's level (or `RUST_LOG`, as `target=level` pairs and a
-/// default level) asks for. `Targets` rather than `EnvFilter`: the same
-/// directives but span and field filters, without a regex engine in every
-/// function's binary.
+/// default level, [`rust_log_targets`]) asks for.
 fn filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> Targets {
-    if let Some(level) = lambda_level.and_then(level_of) {
-        return Targets::new().with_default(level);
+    match lambda_level.and_then(level_of) {
+        Some(level) => Targets::new().with_default(level),
+        None => rust_log_targets(rust_log),
     }
-    rust_log
-        .and_then(|directives| directives.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 
 /// One of Lambda's log levels as a `tracing` level filter.

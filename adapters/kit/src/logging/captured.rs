@@ -3,6 +3,8 @@
 use std::io;
 use std::sync::{Arc, Mutex};
 
+use tracing_subscriber::fmt::MakeWriter;
+
 /// A writer keeping everything written to it (clones share it).
 #[derive(Clone, Default)]
 pub(super) struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -12,6 +14,11 @@ impl Captured {
     pub(super) fn text(&self) -> String {
         let bytes = self.0.lock().map(|bytes| bytes.clone()).unwrap_or_default();
         String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// What was written, line by line.
+    pub(super) fn lines(&self) -> Vec<String> {
+        self.text().lines().map(str::to_owned).collect()
     }
 }
 
@@ -25,5 +32,13 @@ impl io::Write for Captured {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Self;
+
+    fn make_writer(&'a self) -> Self {
+        self.clone()
     }
 }

@@ -1,11 +1,10 @@
-//! The default subscriber's line on Cloud Run: Cloud Logging's structured
-//! JSON, one object per line ([`CloudLogging`], [`JsonFields`]).
+//! Cloud Logging's structured JSON, one object per line ([`CloudLogging`],
+//! [`CloudLoggingFields`]): the server's log on Cloud Run.
 
 use std::fmt::{self, Write};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use anyfn::Platform;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::field::RecordFields;
@@ -13,14 +12,8 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::line::{as_text, timestamp};
-use super::sanitize::{write_escaped, Escapes};
-
-/// The variable choosing the default subscriber's format: `json` (Cloud
-/// Logging's structured JSON) or `text` (the `tracing` line); any other
-/// value, or none, leaves the platform's default. Named after Lambda's
-/// `AWS_LAMBDA_LOG_FORMAT`, whose values it takes, in any case.
-pub(crate) const LOG_FORMAT_ENV: &str = "ANYFN_LOG_FORMAT";
+use super::sanitize::JsonEscape;
+use super::timestamp::{as_text, timestamp};
 
 /// The variables naming the Google Cloud project, in the order they are
 /// read: `GOOGLE_CLOUD_PROJECT` (what Google's client libraries read), then
@@ -31,22 +24,12 @@ const PROJECT_ENV: [&str; 2] = ["GOOGLE_CLOUD_PROJECT", "GCP_PROJECT"];
 const TRACE_KEY: &str = "logging.googleapis.com/trace";
 
 /// The span field holding the invocation's trace id
-/// ([`invocation_span`](anyfn_kit::invocation_span)).
+/// ([`invocation_span`](crate::invocation_span)).
 const TRACE_ID_FIELD: &str = "trace_id";
-
-/// Whether the default subscriber writes JSON: as [`LOG_FORMAT_ENV`]'s
-/// value (`format`) says, else on Cloud Run only.
-pub(crate) fn json_selected(format: Option<&str>, platform: Platform) -> bool {
-    match format.map(str::trim) {
-        Some(format) if format.eq_ignore_ascii_case("json") => true,
-        Some(format) if format.eq_ignore_ascii_case("text") => false,
-        _ => platform == Platform::CloudRun,
-    }
-}
 
 /// The project named by the first of [`PROJECT_ENV`] set to something, as
 /// read by `lookup`.
-pub(crate) fn project_from_env(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+fn project_from_env(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
     PROJECT_ENV.iter().find_map(|name| {
         lookup(name)
             .map(|value| value.trim().to_owned())
@@ -68,7 +51,7 @@ pub(crate) fn project_from_env(lookup: impl Fn(&str) -> Option<String>) -> Optio
 ///   booleans as such, anything else (a `Debug` or `Display` value) as a
 ///   string.
 /// - The fields of the spans the event is in, outermost first, as
-///   [`JsonFields`] wrote them: in an invocation, `request_id`, `trace_id`
+///   [`CloudLoggingFields`] wrote them: in an invocation, `request_id`, `trace_id`
 ///   and `logging.googleapis.com/trace`.
 ///
 /// A field named as a key this format writes itself (`severity`, `time`,
@@ -78,16 +61,35 @@ pub(crate) fn project_from_env(lookup: impl Fn(&str) -> Option<String>) -> Optio
 /// Every string is escaped as JSON asks (`"`, `\`, control characters), and
 /// DEL and the C1 controls too: one event is one line, whatever a client
 /// sent.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::logging::{CloudLogging, CloudLoggingFields};
+///
+/// let subscriber = tracing_subscriber::fmt()
+///     .fmt_fields(CloudLoggingFields::new(Some("my-project")))
+///     .event_format(CloudLogging)
+///     .with_writer(std::io::stderr)
+///     .finish();
+/// tracing::subscriber::with_default(subscriber, || {
+///     let context = anyfn::Context::builder().request_id("req-1").trace_id("4bf92f35").build();
+///     let _span = anyfn_kit::invocation_span(&context).entered();
+///     // {"severity":"INFO",…,"message":"charged","request_id":"req-1","trace_id":"4bf92f35",
+///     //  "logging.googleapis.com/trace":"projects/my-project/traces/4bf92f35"}
+///     tracing::info!("charged");
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct CloudLogging;
+pub struct CloudLogging;
 
-impl<S> FormatEvent<S, JsonFields> for CloudLogging
+impl<S> FormatEvent<S, CloudLoggingFields> for CloudLogging
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn format_event(
         &self,
-        ctx: &FmtContext<'_, S, JsonFields>,
+        ctx: &FmtContext<'_, S, CloudLoggingFields>,
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
@@ -110,8 +112,11 @@ where
 
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
-                if let Some(fields) = span.extensions().get::<FormattedFields<JsonFields>>() {
-                    // Members, each after a comma, as `JsonFields` made them.
+                if let Some(fields) = span
+                    .extensions()
+                    .get::<FormattedFields<CloudLoggingFields>>()
+                {
+                    // Members, each after a comma, as `CloudLoggingFields` made them.
                     writer.write_str(fields)?;
                 }
             }
@@ -136,16 +141,28 @@ fn severity(level: Level) -> &'static str {
 /// `logging.googleapis.com/trace`, `projects/PROJECT/traces/TRACE_ID`, when
 /// the project is known: that is the form Cloud Logging links to Cloud
 /// Trace, and the log entries of one request are grouped by it.
+///
+/// # Example
+///
+/// ```
+/// // GOOGLE_CLOUD_PROJECT, else GCP_PROJECT, names the project.
+/// let fields = anyfn_kit::logging::CloudLoggingFields::from_env();
+/// let subscriber = tracing_subscriber::fmt()
+///     .fmt_fields(fields)
+///     .event_format(anyfn_kit::logging::CloudLogging)
+///     .finish();
+/// # drop(subscriber);
+/// ```
 #[derive(Debug, Clone, Default)]
-pub(crate) struct JsonFields {
+pub struct CloudLoggingFields {
     /// `,"logging.googleapis.com/trace":"projects/PROJECT/traces/`, with the
     /// project escaped; none without a project.
     trace_key: Option<Arc<str>>,
 }
 
-impl JsonFields {
+impl CloudLoggingFields {
     /// Links trace ids to traces of `project`, if any.
-    pub(crate) fn new(project: Option<&str>) -> Self {
+    pub fn new(project: Option<&str>) -> Self {
         let trace_key = project.map(|project| {
             let mut key = String::new();
             // Writing to a String does not fail.
@@ -161,12 +178,12 @@ impl JsonFields {
 
     /// Links trace ids to traces of the project the environment names
     /// (`GOOGLE_CLOUD_PROJECT`, else `GCP_PROJECT`), if any.
-    pub(crate) fn from_env() -> Self {
+    pub fn from_env() -> Self {
         Self::new(project_from_env(|name| std::env::var(name).ok()).as_deref())
     }
 }
 
-impl<'writer> FormatFields<'writer> for JsonFields {
+impl<'writer> FormatFields<'writer> for CloudLoggingFields {
     fn format_fields<R: RecordFields>(
         &self,
         mut writer: Writer<'writer>,
@@ -295,47 +312,6 @@ fn write_string(out: &mut impl Write, text: &str) -> fmt::Result {
     out.write_char('"')
 }
 
-/// A [`fmt::Write`] that passes text through to `inner` escaped for the
-/// inside of a JSON string: `"` and `\`, the C0 controls (`\n`, `\r`, `\t`,
-/// `\b`, `\f` as such, the others as `\u00NN`), and, beyond what JSON
-/// requires, DEL and the C1 controls U+0080 to U+009F (as `\u00NN`), which
-/// terminals act on. Text without such characters, nearly all of it, is
-/// written in one call.
-pub(crate) struct JsonEscape<W>(pub(crate) W);
-
-impl<W: Write> Write for JsonEscape<W> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        write_escaped::<JsonEscapes>(&mut self.0, text)
-    }
-}
-
-/// [`JsonEscape`]'s escapes.
-struct JsonEscapes;
-
-impl Escapes for JsonEscapes {
-    #[inline]
-    fn escapes(byte: u8) -> bool {
-        (byte < 0x20) | (byte == b'"') | (byte == b'\\') | (byte == 0x7f)
-    }
-
-    fn write_ascii(out: &mut impl Write, byte: u8) -> fmt::Result {
-        match byte {
-            b'"' => out.write_str("\\\""),
-            b'\\' => out.write_str("\\\\"),
-            b'\n' => out.write_str("\\n"),
-            b'\r' => out.write_str("\\r"),
-            b'\t' => out.write_str("\\t"),
-            0x08 => out.write_str("\\b"),
-            0x0c => out.write_str("\\f"),
-            _ => write!(out, "\\u{byte:04x}"),
-        }
-    }
-
-    fn write_c1(out: &mut impl Write, code: u8) -> fmt::Result {
-        write!(out, "\\u{code:04x}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
@@ -351,7 +327,7 @@ mod tests {
         let captured = Captured::default();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
-                .fmt_fields(JsonFields::new(project))
+                .fmt_fields(CloudLoggingFields::new(project))
                 .event_format(CloudLogging)
                 .with_writer(captured.clone())
                 .with_ansi(false),
@@ -369,7 +345,7 @@ mod tests {
         if let Some(trace_id) = trace_id {
             context = context.trace_id(trace_id);
         }
-        let span = anyfn_kit::invocation_span(&context.build());
+        let span = crate::invocation_span(&context.build());
         let _entered = span.enter();
         tracing::warn!(target: "app", amount = 12, ok = true, ratio = 0.5, who = %"Ada", "charged {}", 3);
     }
@@ -438,11 +414,11 @@ mod tests {
 
     #[test]
     fn the_report_line_is_one_json_line_with_its_tabs() {
-        let report = anyfn_kit::InvocationReport::new(
+        let report = crate::InvocationReport::new(
             "req-1",
             std::time::Duration::from_millis(2),
             128,
-            anyfn_kit::Pricing::AWS_LAMBDA_X86,
+            crate::Pricing::AWS_LAMBDA_X86,
         );
         let entries = entries_of(None, || tracing::info!(target: "anyfn::report", "{report}"));
         assert_eq!(entries.len(), 1);
@@ -459,7 +435,7 @@ mod tests {
         let captured = Captured::default();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
-                .fmt_fields(JsonFields::new(Some("p\"\n")))
+                .fmt_fields(CloudLoggingFields::new(Some("p\"\n")))
                 .event_format(CloudLogging)
                 .with_writer(captured.clone()),
         );
@@ -492,7 +468,7 @@ mod tests {
         let captured = Captured::default();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
-                .fmt_fields(JsonFields::new(None))
+                .fmt_fields(CloudLoggingFields::new(None))
                 .event_format(CloudLogging)
                 .with_writer(captured.clone()),
         );
@@ -531,16 +507,6 @@ mod tests {
         assert_eq!(entries[0]["x"], "NaN");
         assert_eq!(entries[0]["y"], -7);
         assert_eq!(entries[0]["z"], u64::MAX);
-    }
-
-    #[test]
-    fn json_is_the_default_on_cloud_run_and_the_variable_overrides_it() {
-        assert!(json_selected(None, Platform::CloudRun));
-        assert!(!json_selected(None, Platform::LocalServer));
-        assert!(json_selected(Some(" JSON "), Platform::LocalServer));
-        assert!(!json_selected(Some("Text"), Platform::CloudRun));
-        assert!(json_selected(Some("yaml"), Platform::CloudRun));
-        assert!(!json_selected(Some(""), Platform::LocalServer));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The JSON format's span fields, as tracing-subscriber writes them but
+//! tracing-subscriber's JSON format's span fields, as it writes them but
 //! quicker for plain strings: [`JsonSpanFields`].
 
 use std::cell::RefCell;
@@ -29,8 +29,24 @@ const MOST_FIELDS: usize = 8;
 /// them. Anything else (a number, a `Debug` value, a string to escape, a
 /// repeated name) goes to `JsonFields` itself, and so does adding fields to
 /// a span that has some.
+///
+/// # Example
+///
+/// ```
+/// let subscriber = tracing_subscriber::fmt()
+///     .json()
+///     .flatten_event(true)
+///     .fmt_fields(anyfn_kit::logging::JsonSpanFields)
+///     .with_writer(std::io::stderr)
+///     .finish();
+/// tracing::subscriber::with_default(subscriber, || {
+///     let _span = tracing::info_span!("invoke", requestId = "8476a536").entered();
+///     // {"timestamp":"…","level":"INFO","message":"in the span","target":"…","span":{"requestId":"8476a536","name":"invoke"},"spans":[…]}
+///     tracing::info!("in the span");
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct JsonSpanFields;
+pub struct JsonSpanFields;
 
 thread_local! {
     static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };

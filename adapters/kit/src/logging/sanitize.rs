@@ -1,4 +1,5 @@
-//! Control characters kept out of log lines.
+//! Control characters kept out of log lines: [`Sanitize`] for text,
+//! [`JsonEscape`] for JSON strings, one escaping loop ([`write_escaped`]).
 
 use std::fmt;
 
@@ -37,6 +38,47 @@ impl Escapes for LineEscapes {
 
     fn write_c1(out: &mut impl fmt::Write, code: u8) -> fmt::Result {
         write!(out, "\\u{{{code:x}}}")
+    }
+}
+
+/// A [`fmt::Write`] that passes text through to `inner` escaped for the
+/// inside of a JSON string: `"` and `\`, the C0 controls (`\n`, `\r`, `\t`,
+/// `\b`, `\f` as such, the others as `\u00NN`), and, beyond what JSON
+/// requires, DEL and the C1 controls U+0080 to U+009F (as `\u00NN`), which
+/// terminals act on. Text without such characters, nearly all of it, is
+/// written in one call.
+pub(crate) struct JsonEscape<W>(pub(crate) W);
+
+impl<W: fmt::Write> fmt::Write for JsonEscape<W> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        write_escaped::<JsonEscapes>(&mut self.0, text)
+    }
+}
+
+/// [`JsonEscape`]'s escapes.
+struct JsonEscapes;
+
+impl Escapes for JsonEscapes {
+    #[inline]
+    fn escapes(byte: u8) -> bool {
+        (byte < 0x20) | (byte == b'"') | (byte == b'\\') | (byte == 0x7f)
+    }
+
+    fn write_ascii(out: &mut impl fmt::Write, byte: u8) -> fmt::Result {
+        match byte {
+            b'"' => out.write_str("\\\""),
+            b'\\' => out.write_str("\\\\"),
+            b'\n' => out.write_str("\\n"),
+            b'\r' => out.write_str("\\r"),
+            b'\t' => out.write_str("\\t"),
+            0x08 => out.write_str("\\b"),
+            0x0c => out.write_str("\\f"),
+            _ => write!(out, "\\u{byte:04x}"),
+        }
+    }
+
+    fn write_c1(out: &mut impl fmt::Write, code: u8) -> fmt::Result {
+        write!(out, "\\u{code:04x}")
     }
 }
 

@@ -1,8 +1,7 @@
-//! Where the default subscriber's lines go: stderr, with `REPORT` lines
-//! batched.
+//! A log writer: stderr, with `REPORT` lines batched ([`BatchedStderr`]).
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
 use std::time::Duration;
 
@@ -40,32 +39,56 @@ static FIRST_LINE: Condvar = Condvar::new();
 /// `write` to a file or pipe, cost more than the rest of a small invocation;
 /// so, when stderr is not a terminal, `REPORT` lines (target `anyfn::report`,
 /// level `INFO`) wait in a buffer that a thread of their own writes out in
-/// one call [`FLUSH_INTERVAL`] after its first line, and again every
-/// [`FLUSH_INTERVAL`] while lines keep coming: under steady load, a request's
+/// one call 50 ms after its first line, and again every 50 ms
+/// while lines keep coming: under steady load, a request's
 /// thread makes no system call for its `REPORT` line. Lines are written at
-/// once when [`MAX_WAITING`] bytes wait, before any other line, and by
+/// once when 1 MiB wait, before any other line, and by
 /// [`flush`]. Every other line is written at once, after the ones waiting, so
 /// the order of lines is the order of events.
 ///
 /// A process killed without warning may lose the `REPORT` lines of its last
-/// [`FLUSH_INTERVAL`]; a graceful shutdown writes them all.
-pub(crate) struct Stderr {
+/// 50 ms; a graceful shutdown writes them all (after [`flush`]).
+///
+/// # Example
+///
+/// ```
+/// let subscriber = tracing_subscriber::fmt()
+///     .with_writer(anyfn_kit::logging::BatchedStderr::new())
+///     .finish();
+/// tracing::subscriber::with_default(subscriber, || {
+///     tracing::info!(target: "anyfn::report", "REPORT RequestId: req-1");
+/// });
+/// // At shutdown: what waits is written out.
+/// anyfn_kit::logging::flush();
+/// ```
+#[derive(Debug)]
+pub struct BatchedStderr {
     batching: bool,
 }
 
-impl Stderr {
-    /// Batches when stderr is not a terminal, and then starts the flusher.
-    pub(crate) fn new() -> Self {
+impl BatchedStderr {
+    /// Batches when stderr is not a terminal, and then starts the flusher
+    /// thread (one per process, however many writers are made).
+    pub fn new() -> Self {
+        static FLUSHER: OnceLock<bool> = OnceLock::new();
         let batching = !io::stderr().is_terminal()
-            && thread::Builder::new()
-                .name("anyfn-log-flush".to_owned())
-                .spawn(flush_periodically)
-                .is_ok();
+            && *FLUSHER.get_or_init(|| {
+                thread::Builder::new()
+                    .name("anyfn-log-flush".to_owned())
+                    .spawn(flush_periodically)
+                    .is_ok()
+            });
         Self { batching }
     }
 }
 
-impl<'a> MakeWriter<'a> for Stderr {
+impl Default for BatchedStderr {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> MakeWriter<'a> for BatchedStderr {
     type Writer = LineWriter;
 
     fn make_writer(&'a self) -> LineWriter {
@@ -81,8 +104,9 @@ impl<'a> MakeWriter<'a> for Stderr {
     }
 }
 
-/// One event's line, on its way to stderr.
-pub(crate) struct LineWriter {
+/// One event's line, on its way to stderr ([`BatchedStderr`]'s writer).
+#[derive(Debug)]
+pub struct LineWriter {
     batch: bool,
 }
 
@@ -105,9 +129,16 @@ impl Write for LineWriter {
     }
 }
 
-/// Writes out the lines waiting, if any. The server calls it after its
-/// `INIT` line, so that whoever waits for that line sees it at once.
-pub(crate) fn flush() {
+/// Writes out the lines [`BatchedStderr`] holds back, if any. The server
+/// calls it after its `INIT` line, so that whoever waits for that line sees
+/// it at once, and at shutdown.
+///
+/// # Example
+///
+/// ```
+/// anyfn_kit::logging::flush(); // nothing waits: nothing is written
+/// ```
+pub fn flush() {
     let waiting = lock_waiting();
     if !waiting.lines.is_empty() {
         write_out(waiting);

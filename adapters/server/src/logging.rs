@@ -1,0 +1,95 @@
+//! The stderr log that `serve` sets up when the program has none, made of
+//! [`anyfn_kit::logging`]'s pieces; what is the server's own is which
+//! format it picks.
+
+#[cfg(feature = "default-subscriber")]
+use anyfn::Platform;
+
+/// The variable choosing the default subscriber's format: `json` (Cloud
+/// Logging's structured JSON) or `text` (the `tracing` line); any other
+/// value, or none, leaves the platform's default. Named after Lambda's
+/// `AWS_LAMBDA_LOG_FORMAT`, whose values it takes, in any case.
+#[cfg(feature = "default-subscriber")]
+const LOG_FORMAT_ENV: &str = "ANYFN_LOG_FORMAT";
+
+/// Installs a `tracing` subscriber writing to stderr at `info` (or what
+/// `RUST_LOG` says, as `target=level` pairs), unless one is already set or
+/// `ANYFN_DEFAULT_SUBSCRIBER=off`. Its lines are Cloud Logging's structured
+/// JSON ([`CloudLogging`](anyfn_kit::logging::CloudLogging)) on Cloud Run
+/// (`platform`), the `tracing` line
+/// ([`LineFormat`](anyfn_kit::logging::LineFormat)) elsewhere;
+/// `ANYFN_LOG_FORMAT=json` or `text` chooses either anywhere. `REPORT`
+/// lines are batched ([`BatchedStderr`](anyfn_kit::logging::BatchedStderr)).
+#[cfg(feature = "default-subscriber")]
+pub(crate) fn install_default_subscriber(platform: Platform) {
+    use std::io::IsTerminal;
+
+    use anyfn_kit::logging::{
+        rust_log_targets, BatchedStderr, CloudLogging, CloudLoggingFields, LineFormat, TextFields,
+    };
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    if !anyfn_kit::default_subscriber_allowed() {
+        return;
+    }
+    let filter = rust_log_targets(std::env::var("RUST_LOG").ok().as_deref());
+    let json = json_selected(std::env::var(LOG_FORMAT_ENV).ok().as_deref(), platform);
+    // One of the two, so one writer is made.
+    let json_layer = json.then(|| {
+        tracing_subscriber::fmt::layer()
+            .fmt_fields(CloudLoggingFields::from_env())
+            .event_format(CloudLogging)
+            .with_writer(BatchedStderr::new())
+            .with_ansi(false)
+    });
+    let line_layer = (!json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .fmt_fields(TextFields)
+            .event_format(LineFormat)
+            .with_writer(BatchedStderr::new())
+            .with_ansi(std::io::stderr().is_terminal())
+    });
+    let _ = tracing_subscriber::registry()
+        .with(json_layer)
+        .with(line_layer)
+        .with(filter)
+        .try_init();
+}
+
+#[cfg(not(feature = "default-subscriber"))]
+pub(crate) fn install_default_subscriber(_platform: anyfn::Platform) {}
+
+/// Whether the default subscriber writes JSON: as [`LOG_FORMAT_ENV`]'s
+/// value (`format`) says, else on Cloud Run only.
+#[cfg(feature = "default-subscriber")]
+fn json_selected(format: Option<&str>, platform: Platform) -> bool {
+    match format.map(str::trim) {
+        Some(format) if format.eq_ignore_ascii_case("json") => true,
+        Some(format) if format.eq_ignore_ascii_case("text") => false,
+        _ => platform == Platform::CloudRun,
+    }
+}
+
+/// Writes out log lines the default subscriber holds back, if any.
+#[cfg(feature = "default-subscriber")]
+pub(crate) use anyfn_kit::logging::flush;
+
+/// Writes out log lines the default subscriber holds back: none without it.
+#[cfg(not(feature = "default-subscriber"))]
+pub(crate) fn flush() {}
+
+#[cfg(all(test, feature = "default-subscriber"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_the_default_on_cloud_run_and_the_variable_overrides_it() {
+        assert!(json_selected(None, Platform::CloudRun));
+        assert!(!json_selected(None, Platform::LocalServer));
+        assert!(json_selected(Some(" JSON "), Platform::LocalServer));
+        assert!(!json_selected(Some("Text"), Platform::CloudRun));
+        assert!(json_selected(Some("yaml"), Platform::CloudRun));
+        assert!(!json_selected(Some(""), Platform::LocalServer));
+    }
+}
