@@ -220,6 +220,39 @@ async fn on_the_server_the_environment_beats_the_default() {
     assert_eq!(in_time.text(), "woke up");
 }
 
+/// On Cloud Run (`K_SERVICE` set) the default timeout is Cloud Run's own
+/// request timeout, 300 s, not the local 3 s: a handler taking 3.5 s is
+/// answered (it was a `504` at 3 s); `ANYFN_TIMEOUT_MS` still sets it.
+#[tokio::test]
+async fn regression_on_cloud_run_the_default_timeout_is_cloud_runs_300_s() {
+    let cloud_run = ExampleServer::start_with_env(
+        "failures",
+        &[("K_SERVICE", "orders"), ("HOST", "127.0.0.1")],
+    );
+    assert!(
+        cloud_run.init_line.contains("Timeout: 300.00 s"),
+        "{}",
+        cloud_run.init_line
+    );
+    let slow = get_within(cloud_run.addr, "/sleep?ms=3500", Duration::from_secs(10)).await;
+    slow.assert_status(200);
+    assert_eq!(slow.text(), "woke up");
+
+    let set = ExampleServer::start_with_env(
+        "failures",
+        &[
+            ("K_SERVICE", "orders"),
+            ("HOST", "127.0.0.1"),
+            ("ANYFN_TIMEOUT_MS", "200"),
+        ],
+    );
+    assert!(
+        set.init_line.contains("Timeout: 0.20 s"),
+        "{}",
+        set.init_line
+    );
+}
+
 /// Settings set in code (`Runner::timeout`, `memory_mb`, `error_details`)
 /// win over the environment's, on the server `anyfn_auto::Runner` picks.
 #[tokio::test]

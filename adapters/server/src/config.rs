@@ -19,6 +19,13 @@ pub const CLOUD_RUN_DEFAULT_PORT: u16 = 8080;
 /// The variable Cloud Run and Knative set to the service's name.
 const K_SERVICE: &str = "K_SERVICE";
 
+/// The timeout on Cloud Run (and Knative: `K_SERVICE` set) when neither the
+/// code nor `ANYFN_TIMEOUT_MS` sets one: Cloud Run's own default request
+/// timeout. The container is not told the service's configured timeout
+/// (`gcloud run deploy --timeout`), so a service deployed with another one
+/// sets `ANYFN_TIMEOUT_MS` to match it.
+pub(crate) const CLOUD_RUN_DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// The variable Cloud Run and Knative set to the revision's name.
 const K_REVISION: &str = "K_REVISION";
 
@@ -114,11 +121,16 @@ impl Default for Config {
 impl Config {
     /// Sets the timeout, memory size, error details and default subscriber
     /// each from the builder's [`Settings`], else `env`'s (the
-    /// environment's), else the server's default: 3 s, 128 MB, hidden, and
-    /// the default subscriber installed.
+    /// environment's), else the server's default: 3 s (300 s on Cloud Run,
+    /// [`CLOUD_RUN_DEFAULT_TIMEOUT`]), 128 MB, hidden, and the default
+    /// subscriber installed.
     pub(crate) fn resolve(&mut self, env: Settings) {
         let settings = self.settings.or(env);
-        self.timeout = settings.timeout().unwrap_or(DEFAULT_TIMEOUT);
+        let default_timeout = match self.platform {
+            Platform::CloudRun => CLOUD_RUN_DEFAULT_TIMEOUT,
+            _ => DEFAULT_TIMEOUT,
+        };
+        self.timeout = settings.timeout().unwrap_or(default_timeout);
         self.memory_mb = settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB);
         self.error_details = settings.error_details().unwrap_or_default();
         self.default_subscriber = settings.default_subscriber().unwrap_or(true);
@@ -230,8 +242,28 @@ mod tests {
     }
 
     #[test]
+    fn regression_on_cloud_run_the_default_timeout_is_cloud_runs_own() {
+        let mut config = Config {
+            platform: Platform::CloudRun,
+            ..Config::default()
+        };
+        config.resolve(Settings::new());
+        assert_eq!(config.timeout, CLOUD_RUN_DEFAULT_TIMEOUT);
+        assert_eq!(CLOUD_RUN_DEFAULT_TIMEOUT, Duration::from_secs(300));
+        config.resolve(env_settings(&[("ANYFN_TIMEOUT_MS", "4500")]));
+        assert_eq!(
+            config.timeout,
+            Duration::from_millis(4500),
+            "the variable still sets it"
+        );
+    }
+
+    #[test]
     fn each_setting_is_the_builders_else_the_environments_else_the_default() {
-        let mut config = Config::default();
+        let mut config = Config {
+            platform: Platform::LocalServer,
+            ..Config::default()
+        };
         config.resolve(Settings::new());
         assert_eq!(
             (

@@ -52,7 +52,7 @@ use anyfn::Handler;
 /// Serves `handler` on `127.0.0.1:3000` (on Cloud Run and Knative, where
 /// `K_SERVICE` is set, `0.0.0.0:8080`; `HOST`/`PORT` from the environment
 /// override either) with the default settings, until SIGINT or SIGTERM.
-/// The environment sets the timeout (`ANYFN_TIMEOUT_MS`, else 3 s), the
+/// The environment sets the timeout (`ANYFN_TIMEOUT_MS`, else 3 s; 300 s on Cloud Run), the
 /// memory size (`ANYFN_MEMORY_MB`, else 128) and error details
 /// (`ANYFN_ERROR_DETAILS`); see [`Server`] to set them in code.
 ///

@@ -19,7 +19,7 @@ use crate::ServeError;
 /// Serves a [`Handler`] over HTTP/1.1; configure it, then [`bind`](Self::bind).
 ///
 /// Defaults: `127.0.0.1:3000` (or `HOST`/`PORT` from the environment), a 3 s
-/// invocation timeout, a 6 MiB body limit, 128 MB memory for cost estimates,
+/// invocation timeout (300 s on Cloud Run), a 6 MiB body limit, 128 MB memory for cost estimates,
 /// and 30 s for in-flight requests to finish at shutdown.
 ///
 /// The settings every adapter shares ([`Settings`]: [`timeout`](Self::timeout),
@@ -109,7 +109,7 @@ where
     }
 
     /// How long one invocation may run; past it the client gets 504.
-    /// Over `ANYFN_TIMEOUT_MS`; 3 s when neither is set.
+    /// Over `ANYFN_TIMEOUT_MS`; 3 s when neither is set (300 s on Cloud Run, `K_SERVICE` set: its own default request timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.settings = self.config.settings.with_timeout(timeout);
         self

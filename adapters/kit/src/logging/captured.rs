@@ -5,6 +5,16 @@ use std::sync::{Arc, Mutex};
 
 use tracing_subscriber::fmt::MakeWriter;
 
+/// The span lambda_runtime opens around each invocation, with the ids of
+/// AWS's documented example invocation.
+pub(super) fn lambda_invocation_span() -> tracing::Span {
+    tracing::info_span!(
+        "Lambda runtime invoke",
+        requestId = "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+        xrayTraceId = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    )
+}
+
 /// A writer keeping everything written to it (clones share it).
 #[derive(Clone, Default)]
 pub(super) struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -171,7 +171,7 @@ mod tests {
     use tracing_subscriber::fmt::format::DefaultFields;
     use tracing_subscriber::layer::SubscriberExt as _;
 
-    use super::super::captured::Captured;
+    use super::super::captured::{lambda_invocation_span, Captured};
     use super::*;
 
     /// An error with a source, as `thiserror` would make it.
@@ -206,12 +206,7 @@ mod tests {
 
     /// Every kind of value, in Lambda's invocation span.
     fn log_everything() {
-        let invocation = tracing::info_span!(
-            "Lambda runtime invoke",
-            requestId = "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
-            xrayTraceId =
-                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-        );
+        let invocation = lambda_invocation_span();
         let _invocation = invocation.enter();
         let step = tracing::info_span!(
             "step",

@@ -158,16 +158,11 @@ impl Visit for PlainStrings<'_> {
 mod tests {
     use tracing_subscriber::layer::SubscriberExt as _;
 
-    use super::super::captured::Captured;
+    use super::super::captured::{lambda_invocation_span, Captured};
     use super::*;
 
     fn log_in_spans() {
-        let invocation = tracing::info_span!(
-            "Lambda runtime invoke",
-            requestId = "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
-            xrayTraceId =
-                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-        );
+        let invocation = lambda_invocation_span();
         let _invocation = invocation.enter();
         tracing::info!(user = "ada", "in the invocation span");
         let plain_later =
