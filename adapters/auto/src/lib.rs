@@ -179,7 +179,7 @@ pub fn run_functions(functions: Functions) -> Running {
 ///
 /// | setting | local server, Cloud Run | AWS Lambda | Azure Functions |
 /// |---|---|---|---|
-/// | timeout | 3 s | Lambda's deadline; a timeout only shortens it | `host.json`'s `functionTimeout`, else the plan's |
+/// | timeout | 3 s; 300 s on Cloud Run (set it to the service's `--timeout`) | Lambda's deadline; a timeout only shortens it | `host.json`'s `functionTimeout`, else the plan's |
 /// | memory size | 128 MB | always Lambda's (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`) | 128 MB |
 /// | default subscriber | on (`ANYFN_DEFAULT_SUBSCRIBER=off` always turns it off) | on | on |
 /// | error details | hidden | hidden | hidden |
