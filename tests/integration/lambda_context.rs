@@ -74,3 +74,48 @@ fn alb_events_have_no_api_gateway_context() {
     let (_, multi, _) = decode("example-alb-lambda-target-request-multivalue-headers.json");
     assert_eq!(multi, EventSource::AlbMultiValue);
 }
+
+/// A handler reading Lambda's invocation details (the ARN, the Cognito
+/// identity, the client context) runs under `anyfn_test::Harness` as on
+/// Lambda: a test gives them as the adapter does, in the context's
+/// extensions (they could only come through the emulator before).
+#[tokio::test]
+async fn regression_lambda_invocation_details_can_be_set_in_a_unit_test() {
+    use anyfn::{handler_fn, Json};
+    use anyfn_lambda::{ClientContext, CognitoIdentity, InvocationDetails, LambdaContextExt};
+    use anyfn_test::Harness;
+
+    let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+        Ok::<_, anyfn::Error>(Json(serde_json::json!({
+            "arn": context.invoked_function_arn(),
+            "identity": context.identity().map(|identity| identity.identity_id.clone()),
+            "app": context.client_context().map(|client| client.app_title.clone()),
+            "stage": context.api_gateway().and_then(|api| api.stage.clone()),
+        })))
+    });
+    let harness = Harness::new(handler);
+    let arn = "arn:aws:lambda:eu-west-1:123456789012:function:orders:live";
+    let mut identity = CognitoIdentity::default();
+    identity.identity_id = "eu-west-1:7b5c".to_owned();
+    let mut client = ClientContext::default();
+    client.app_title = "Orders".to_owned();
+    let mut api = anyfn_lambda::ApiGatewayRequestContext::default();
+    api.stage = Some("prod".to_owned());
+    let context = harness
+        .next_context()
+        .extension(
+            InvocationDetails::new(arn)
+                .with_identity(identity)
+                .with_client_context(client),
+        )
+        .extension(api)
+        .build();
+    let invocation = harness
+        .invoke_with_context(Json(serde_json::json!({})), context)
+        .await;
+    let Json(seen) = invocation.output().expect("answered").clone();
+    assert_eq!(
+        seen,
+        serde_json::json!({"arn": arn, "identity": "eu-west-1:7b5c", "app": "Orders", "stage": "prod"})
+    );
+}

@@ -36,12 +36,65 @@ pub struct CognitoIdentity {
     pub identity_pool_id: String,
 }
 
-/// Lambda's details of one invocation, stored in the context's extensions.
-#[derive(Debug, Clone)]
-pub(crate) struct InvocationDetails {
+/// Lambda's details of one invocation, which [`LambdaContextExt`] reads from
+/// the context's extensions: the adapter puts one there for every
+/// invocation, and a unit test puts its own, so that a handler reading
+/// the ARN, the client context or the identity runs under
+/// `anyfn_test::Harness` as on Lambda.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Context;
+/// use anyfn_lambda::{CognitoIdentity, LambdaContextExt, InvocationDetails};
+///
+/// let mut identity = CognitoIdentity::default();
+/// identity.identity_id = "us-east-1:1234".to_owned();
+/// let context = Context::builder()
+///     .extension(
+///         InvocationDetails::new("arn:aws:lambda:us-east-1:123456789012:function:orders:live")
+///             .with_identity(identity),
+///     )
+///     .build();
+/// assert_eq!(
+///     context.invoked_function_arn(),
+///     Some("arn:aws:lambda:us-east-1:123456789012:function:orders:live")
+/// );
+/// assert_eq!(context.identity().map(|id| id.identity_id.as_str()), Some("us-east-1:1234"));
+/// assert_eq!(context.client_context(), None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvocationDetails {
     pub(crate) invoked_function_arn: String,
     pub(crate) client_context: Option<ClientContext>,
     pub(crate) identity: Option<CognitoIdentity>,
+}
+
+impl InvocationDetails {
+    /// An invocation through `invoked_function_arn` (the ARN the caller
+    /// used: it names the alias or version), with no client context and no
+    /// identity.
+    pub fn new(invoked_function_arn: impl Into<String>) -> Self {
+        Self {
+            invoked_function_arn: invoked_function_arn.into(),
+            client_context: None,
+            identity: None,
+        }
+    }
+
+    /// With the mobile SDK's client context.
+    #[must_use]
+    pub fn with_client_context(mut self, client_context: ClientContext) -> Self {
+        self.client_context = Some(client_context);
+        self
+    }
+
+    /// With the caller's Cognito identity.
+    #[must_use]
+    pub fn with_identity(mut self, identity: CognitoIdentity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
 }
 
 /// Reads Lambda's details from a [`Context`].

@@ -110,7 +110,7 @@ mod streaming;
 
 pub use builder::{Lambda, DEADLINE_MARGIN_ENV, DEFAULT_DEADLINE_MARGIN};
 pub use codec::{FromLambda, IntoLambda, LambdaAnswer};
-pub use context_ext::{ClientContext, CognitoIdentity, LambdaContextExt};
+pub use context_ext::{ClientContext, CognitoIdentity, InvocationDetails, LambdaContextExt};
 pub use env::is_lambda;
 pub use error::LambdaError;
 pub use http::{ApiGatewayContextExt, ApiGatewayRequestContext};

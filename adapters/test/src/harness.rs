@@ -144,6 +144,36 @@ impl<H: Handler> Harness<H> {
 
     /// The context the next invocation would get, with a deadline starting now;
     /// adjust it and pass it to [`invoke_with_context`](Self::invoke_with_context).
+    ///
+    /// A provider's details go in as extensions, as the adapter puts them
+    /// there, so a handler reading them runs here as on the platform:
+    /// `anyfn_lambda::InvocationDetails` (the ARN, client context and Cognito
+    /// identity `LambdaContextExt` reads), `anyfn_lambda::ApiGatewayRequestContext`
+    /// (`ApiGatewayContextExt`), `anyfn_azure`'s and `anyfn_server`'s
+    /// context types likewise.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// /// What an adapter would put in the context (here, a tenant).
+    /// #[derive(Clone)]
+    /// struct Tenant(&'static str);
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+    ///     let tenant = context.extensions().get::<Tenant>().map(|tenant| tenant.0);
+    ///     Ok::<_, anyfn::Error>(Json(tenant))
+    /// });
+    /// let harness = Harness::new(handler);
+    /// let context = harness.next_context().extension(Tenant("acme")).build();
+    /// let invocation = harness.invoke_with_context(Json(serde_json::json!({})), context).await;
+    /// assert_eq!(invocation.output().map(|Json(tenant)| *tenant), Some(Some("acme")));
+    /// # }
+    /// ```
     pub fn next_context(&self) -> anyfn::ContextBuilder {
         let n = self.invocations.fetch_add(1, Ordering::Relaxed) + 1;
         Context::builder()

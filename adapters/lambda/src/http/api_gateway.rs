@@ -13,6 +13,11 @@ use serde_json::Value;
 /// event: the stage, the route, the caller's address, the authorizer's claims.
 ///
 /// Read it from a handler's context with [`ApiGatewayContextExt`].
+///
+/// A unit test gives a handler one as the adapter does, as an extension of
+/// its context (`harness.next_context().extension(request_context)` with
+/// `anyfn_test::Harness`); the fields are public, so
+/// `ApiGatewayRequestContext::default()` and assignments make one.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiGatewayRequestContext {
