@@ -28,6 +28,7 @@ mod named_functions;
 mod parity;
 mod properties;
 mod pubsub_push;
+mod raw_streaming;
 mod report_log;
 mod settings;
 mod shortener;

@@ -651,3 +651,26 @@ async fn on_lambda_the_first_chunk_arrives_before_the_second_is_made() {
     assert_eq!(first, "id: 1\nevent: tick\ndata: tick 1\n\n");
     assert_eq!(answer.complete(), None, "the stream goes on");
 }
+
+/// A function whose answers may stream says at start-up, while response
+/// streaming is off, that a Function URL gets them gathered (a binary
+/// body base64-encoded) and how to stream them: before, nothing in the log
+/// said so.
+#[tokio::test]
+async fn regression_on_lambda_streaming_off_is_said_at_start_up() {
+    let (emulator, _function) = crate::lambda::on_lambda_with("stream", |emulator| emulator).await;
+    let line = emulator
+        .output_line_containing("response streaming is off", Duration::from_secs(20))
+        .await
+        .expect("the start-up line");
+    assert!(line.contains("ANYFN_RESPONSE_STREAMING=on"), "{line}");
+    assert!(line.contains("RESPONSE_STREAM"), "{line}");
+    assert!(line.contains("base64"), "{line}");
+    // And the gathered answer of a Function URL is what the line says.
+    let outcome = emulator
+        .invoke(function_url_get("/", "count=2&every_ms=1"))
+        .await;
+    let payload: serde_json::Value =
+        serde_json::from_slice(&outcome.expect_response()).expect("a JSON answer");
+    assert_eq!(payload["statusCode"], 200);
+}

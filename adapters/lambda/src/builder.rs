@@ -172,8 +172,10 @@ where
     /// where the function is invoked with streaming (a Function URL with
     /// `InvokeMode: RESPONSE_STREAM`, a REST API integration with
     /// `responseTransferMode: STREAM`), which the function cannot see from
-    /// its events. Off, a streamed response is gathered and sent whole, up
-    /// to Lambda's 6 MB limit.
+    /// its events. Off, a streamed HTTP answer is gathered and sent whole, up
+    /// to Lambda's 6 MB limit, and a function whose output may stream says
+    /// so at start-up. A raw invocation (not an HTTP event) streams either
+    /// way, as lambda_runtime streams it.
     pub fn response_streaming(mut self, on: bool) -> Self {
         self.response_streaming = on;
         self
@@ -208,6 +210,9 @@ where
         );
         if default_subscriber {
             crate::logging::install_default_subscriber();
+        }
+        if H::Output::MAY_STREAM && !settings.response_streaming {
+            crate::streaming::log_streaming_off();
         }
         crate::runtime::run(self.handler, settings).await
     }

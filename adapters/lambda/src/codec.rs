@@ -66,6 +66,12 @@ pub trait FromLambda: Sized {
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub trait IntoLambda: Sized {
+    /// Whether this output may answer with a stream
+    /// ([`LambdaAnswer::Streamed`]): the adapter then says at start-up
+    /// when response streaming is off, as an HTTP answer is gathered then.
+    /// `false` unless an implementation says otherwise.
+    const MAY_STREAM: bool = false;
+
     /// Encodes the output for `source`: a JSON payload, or a stream.
     ///
     /// # Errors
@@ -79,9 +85,10 @@ pub trait IntoLambda: Sized {
 pub enum LambdaAnswer {
     /// A JSON payload, posted whole.
     Payload(String),
-    /// An HTTP response whose body is streamed: through Lambda's response
-    /// streaming where the source can stream and it is turned on, else
-    /// gathered within Lambda's 6 MB buffered limit.
+    /// A response whose body is streamed: through Lambda's response
+    /// streaming for a raw invocation (as lambda_runtime streams), and for
+    /// an HTTP source that can stream when it is turned on; else gathered
+    /// within Lambda's 6 MB buffered limit.
     Streamed(StreamResponse),
 }
 
@@ -125,6 +132,8 @@ impl LambdaAnswer {
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 impl IntoLambda for StreamResponse {
+    const MAY_STREAM: bool = true;
+
     fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
         match anyfn::stream::into_whole(self) {
             Ok(whole) => whole.into_lambda(source),

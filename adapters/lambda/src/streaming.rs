@@ -31,22 +31,27 @@ pub(crate) fn streaming_from_env() -> bool {
 
 /// What to post for a streamed `response` from `source`.
 ///
-/// - Streaming on and a source that streams (a Function URL, an API Gateway
-///   REST API): Lambda's response streaming, the HTTP prelude (status,
-///   headers, cookies) first, then each chunk as it comes.
+/// - A raw invocation (a JSON payload that is not an HTTP event, as
+///   `InvokeWithResponseStream` sends): always Lambda's response streaming,
+///   as lambda_runtime streams a `StreamResponse`: the metadata prelude
+///   (the response's status, headers and cookies;
+///   `content-type: application/octet-stream` when it has none) first,
+///   then each chunk as it comes.
+/// - Streaming on and an HTTP source that streams (a Function URL, an API
+///   Gateway REST API): the same, the prelude being the HTTP answer's head.
 /// - Otherwise, for an HTTP source: the stream gathered and answered whole,
 ///   in the request's shape, if it fits in [`BUFFERED_LIMIT`].
 ///
 /// # Errors
 ///
 /// A stream cut short while being gathered; one larger than
-/// [`BUFFERED_LIMIT`]; a stream answering an event that is not HTTP.
+/// [`BUFFERED_LIMIT`].
 pub(crate) async fn post(
     response: StreamResponse,
     source: EventSource,
     streaming: bool,
 ) -> Result<Posted, Error> {
-    if streaming && source.can_stream() {
+    if !source.is_http() || (streaming && source.can_stream()) {
         let (mut parts, body) = response.into_parts();
         let cookies = parts
             .headers
@@ -61,12 +66,6 @@ pub(crate) async fn post(
             cookies,
         };
         return Ok(Posted::Stream { prelude, body });
-    }
-    if !source.is_http() {
-        return Err(Error::new(
-            ErrorKind::Internal,
-            format!("a streamed response cannot answer a {source}: it is not an HTTP event"),
-        ));
     }
     let (parts, mut body) = response.into_parts();
     let mut whole = BytesMut::new();
@@ -94,4 +93,20 @@ pub(crate) async fn post(
         .map_err(|err| {
             Error::with_source(ErrorKind::Internal, "the encoded output is not JSON", err)
         })
+}
+
+/// Says, once at start-up, what becomes of a streamed HTTP answer while
+/// response streaming is off: gathered, up to Lambda's buffered limit, and
+/// a binary body base64-encoded in the JSON answer; and how to stream.
+pub(crate) fn log_streaming_off() {
+    tracing::info!(
+        target: "anyfn::lambda",
+        "this function's answers may stream, and response streaming is off: \
+         a Function URL or an API Gateway REST API gets each one gathered \
+         (up to {BUFFERED_LIMIT} bytes; a binary body base64-encoded in the \
+         JSON answer). To stream them, set {RESPONSE_STREAMING_ENV}=on and \
+         the Function URL's InvokeMode to RESPONSE_STREAM (or the REST API \
+         integration's responseTransferMode to STREAM). A raw invocation \
+         (InvokeWithResponseStream) streams either way"
+    );
 }
