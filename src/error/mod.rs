@@ -484,6 +484,23 @@ impl Error {
         &self.inner.headers
     }
 
+    /// The headers the HTTP answer carries besides `Content-Type`, to
+    /// change: what middleware does to an error's answer (anyfn-tower's
+    /// `with_layer` puts the headers a layer added here).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::http::header::{HeaderValue, VARY};
+    ///
+    /// let mut err = anyfn::Error::bad_request("no name");
+    /// err.headers_mut().append(VARY, HeaderValue::from_static("origin"));
+    /// assert_eq!(err.to_response("r-1", anyfn::ErrorDetails::Hidden).headers()["vary"], "origin");
+    /// ```
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.inner.headers
+    }
+
     /// The error this one was made from, if any.
     pub fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.inner

@@ -15,6 +15,7 @@ use serde::Serialize;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::handler_failure::HandlerFailure;
 use crate::service_handler::{service, BoxError, ServiceHandler};
 
 /// An HTTP handler's output as the response a tower service answers.
@@ -63,9 +64,13 @@ impl<T: Serialize> IntoServiceResponse for Json<T> {
 /// It reads the request's whole body first (a body that fails to arrive is
 /// a `400`), and takes the invocation's [`Context`] from the request's
 /// extensions ([`ServiceHandler`] puts it there); a request without one (a
-/// service run by a plain tower server) gets a fresh context. The handler's
-/// error is the service's error, an [`anyfn::Error`], so that the adapter
-/// answers and logs it as it does for the handler alone.
+/// service run by a plain tower server) gets a fresh context. The
+/// handler's error is answered as the adapters answer it (its status, its
+/// headers, the JSON error document), so that the layers around the
+/// service see it as any other answer; the error itself rides in the
+/// answer's extensions, so that [`ServiceHandler`] hands it back to the
+/// adapter, which logs it and reports its type as for the handler alone.
+/// The service's own error is a body that failed to arrive (`400`).
 ///
 /// # Example
 ///
@@ -137,11 +142,11 @@ where
                 Error::bad_request(format!("the request body could not be read: {err}"))
             })?;
             let request = Request::from_parts(parts, Body::from(body.to_bytes()));
-            handler
-                .call(request, context)
-                .await
-                .map_err(IntoError::into_error)?
-                .into_service_response()
+            let request_id = context.request_id().to_owned();
+            match handler.call(request, context).await {
+                Ok(output) => output.into_service_response(),
+                Err(err) => Ok(HandlerFailure::answer(err.into_error(), &request_id)),
+            }
         })
     }
 }

@@ -1,5 +1,6 @@
 #![doc = include_str!("docs/crate.md")]
 
+mod handler_failure;
 mod handler_service;
 mod service_handler;
 

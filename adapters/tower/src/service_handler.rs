@@ -8,6 +8,8 @@ use std::task::{Context as TaskContext, Poll};
 use anyfn::stream::{BodyStream, StreamResponse};
 use anyfn::{async_trait, Context, Error, Handler, Request};
 use anyfn_kit::Gathered;
+
+use crate::handler_failure::HandlerFailure;
 use bytes::{Buf, Bytes};
 use futures_core::Stream;
 use http_body::Body as HttpBody;
@@ -110,10 +112,13 @@ where
         poll_fn(|cx| service.poll_ready(cx))
             .await
             .map_err(|err| not_ready(err.into()))?;
-        let response = service
+        let mut response = service
             .call(request)
             .await
             .map_err(|err| Error::from_boxed(err.into()))?;
+        if let Some(err) = HandlerFailure::take(&mut response) {
+            return Err(err);
+        }
         answer(response).await
     }
 }

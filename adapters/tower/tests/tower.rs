@@ -331,3 +331,64 @@ async fn tower_http_layers_wrap_a_plain_handler_on_the_server() {
     );
     server.shutdown().await;
 }
+
+/// Middleware sees a handler's error answer as any other: tower-http's CORS
+/// layer adds its headers to the `400` (a browser then reports the `400`,
+/// not a CORS failure), over a real socket; the error is still the
+/// handler's, logged with its type; and a
+/// compression layer cannot garble the error's body, which the adapter
+/// writes itself. Before, the layers never saw the error.
+#[tokio::test]
+async fn regression_layers_see_the_handlers_error_answers() {
+    let picky = handler_fn(|request: Request, _context: Context| async move {
+        if request.uri().query().is_none() {
+            return Err(Error::bad_request("a name is needed"));
+        }
+        Ok(anyfn::response::text("Hello!"))
+    });
+    let stack = tower::ServiceBuilder::new()
+        .layer(tower_http::cors::CorsLayer::permissive())
+        .layer(tower_http::compression::CompressionLayer::new());
+    let handler = anyfn_tower::with_layer(picky, stack);
+
+    let invocation = Harness::new(handler.clone())
+        .invoke(
+            TestRequest::get("/")
+                .header("origin", "https://app.example.com")
+                .header("accept-encoding", "gzip")
+                .build(),
+        )
+        .await;
+    let error = invocation.error().expect("the handler's error");
+    assert_eq!(
+        (error.kind(), error.message()),
+        (ErrorKind::BadRequest, "a name is needed")
+    );
+    assert!(
+        invocation
+            .logs()
+            .iter()
+            .any(|record| record.field("error_type") == Some("BadRequest")),
+        "the failure is logged with its type: {:?}",
+        invocation.logs()
+    );
+
+    let server = TestServer::start(handler).await.expect("the server starts");
+    let answer = server
+        .client()
+        .send(
+            TestRequest::get("/")
+                .header("origin", "https://app.example.com")
+                .header("accept-encoding", "gzip"),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), 400);
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    assert_eq!(answer.header("content-encoding"), None);
+    let document: serde_json::Value =
+        serde_json::from_slice(answer.body().as_bytes()).expect("JSON");
+    assert_eq!(document["errorType"], "BadRequest");
+    assert_eq!(document["errorMessage"], "a name is needed");
+}
