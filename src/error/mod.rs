@@ -36,6 +36,41 @@ pub use render::ErrorDetails;
 /// To give your own error type a status per variant, implement
 /// [`IntoError`] for it and return it from the handler; see there.
 ///
+/// # Coming from lambda_runtime: `?` on a `Box<dyn Error + Send + Sync>`
+///
+/// lambda_runtime's `Error` (and tower's `BoxError`) is
+/// `Box<dyn std::error::Error + Send + Sync>`, and `?` on it in a function
+/// returning `anyfn::Error` fails with E0277 ("`dyn Error + Send + Sync:
+/// Sized` is not satisfied … required for `anyfn::Error` to implement
+/// `From<Box<dyn Error + Send + Sync>>`": a box of a trait object is not
+/// itself a `std::error::Error`, and Rust's coherence rules forbid a second
+/// `From` beside the one for every error). Either convert at the
+/// `?` with [`Error::from_boxed`], which keeps an `anyfn::Error` that was
+/// boxed as it was:
+///
+/// ```
+/// use anyfn::Error;
+///
+/// // Helper code migrated from lambda_runtime, left as it was.
+/// fn load(id: u32) -> Result<String, lambda_runtime_error::Error> {
+///     if id == 0 { return Err("no order 0".into()); }
+///     Ok(format!("order {id}"))
+/// }
+/// # mod lambda_runtime_error { pub type Error = Box<dyn std::error::Error + Send + Sync>; }
+///
+/// fn handler_part(id: u32) -> Result<String, Error> {
+///     let order = load(id).map_err(Error::from_boxed)?;
+///     Ok(order)
+/// }
+///
+/// assert_eq!(handler_part(7).ok().as_deref(), Some("order 7"));
+/// assert_eq!(handler_part(0).unwrap_err().message(), "no order 0");
+/// ```
+///
+/// or let the handler itself fail with the box
+/// (`Result<_, Box<dyn std::error::Error + Send + Sync>>`), which
+/// implements [`IntoError`] through the same function.
+///
 /// # Example
 ///
 /// ```
