@@ -49,6 +49,13 @@ pub(crate) const ADAPTERS: &[Adapter] = &[
 /// A future of a started adapter.
 type Starting<'a> = Pin<Box<dyn Future<Output = Box<dyn Running>> + Send + 'a>>;
 
+/// Set for every adapter's process: a panicking handler's backtrace is not
+/// what the suites compare, and printing it (`RUST_BACKTRACE=1`, as CI sets,
+/// a debug binary reading its own debug info at its first panic) took long
+/// enough on a loaded machine for the `/panic` row to meet its 400 ms
+/// deadline first and answer `Timeout`.
+const NO_BACKTRACE: (&str, &str) = ("RUST_BACKTRACE", "0");
+
 /// One entry of [`ADAPTERS`].
 pub(crate) struct Adapter {
     /// Its name, in failure messages.
@@ -208,11 +215,12 @@ impl Server {
         let timeout = setup.timeout.map(|timeout| timeout.as_millis().to_string());
         let name = name.to_owned();
         let process = tokio::task::spawn_blocking(move || {
-            let env: Vec<(&str, &str)> = timeout
+            let mut env: Vec<(&str, &str)> = timeout
                 .as_deref()
                 .map(|ms| ("ANYFN_TIMEOUT_MS", ms))
                 .into_iter()
                 .collect();
+            env.push(NO_BACKTRACE);
             ExampleServer::start_with_env(&name, &env)
         })
         .await
@@ -367,7 +375,8 @@ impl Lambda {
             .function_name(name)
             // Enough workers that a handler blocking one of them leaves
             // others free, whatever the machine's core count.
-            .env("TOKIO_WORKER_THREADS", "4");
+            .env("TOKIO_WORKER_THREADS", "4")
+            .env(NO_BACKTRACE.0, NO_BACKTRACE.1);
         if let Some(timeout) = setup.timeout {
             // Lambda's own timeout: the adapter's deadline is that minus
             // its default margin (100 ms).
@@ -503,7 +512,8 @@ impl Azure {
         let mut builder = AzureEmulator::builder()
             .app_dir(app)
             .forwarding_http_request(forwarding)
-            .env("TOKIO_WORKER_THREADS", "4");
+            .env("TOKIO_WORKER_THREADS", "4")
+            .env(NO_BACKTRACE.0, NO_BACKTRACE.1);
         if let Some(timeout) = setup.timeout {
             builder = builder.env("ANYFN_TIMEOUT_MS", timeout.as_millis().to_string());
         }
