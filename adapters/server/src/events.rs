@@ -1,11 +1,15 @@
 //! Storage, queue, schedule and CloudEvent functions over HTTP: from a
-//! CloudEvent (binary or structured mode) of a known type, or from a plain
-//! JSON POST of the portable type.
+//! CloudEvent (binary or structured mode) of a known type, a provider's
+//! event JSON POSTed as it is (a Pub/Sub push envelope, an AWS event), or a
+//! plain JSON POST of the portable type; anything else is a `400` naming
+//! what each family takes.
 //!
 //! The known CloudEvent types are listed in the crate docs. Google's formats
 //! (Pub/Sub push envelopes, also the data of Eventarc's Pub/Sub CloudEvent;
-//! Cloud Storage objects) are read by `anyfn_formats_google`; this module
-//! picks which, by the request.
+//! Cloud Storage objects) are read by `anyfn_formats_google`, AWS's (S3,
+//! SQS, SNS, EventBridge) by `anyfn_formats_aws` with the Lambda adapter's
+//! own decoders; this module picks which, by the request and the body's
+//! top-level keys ([`TopLevelKeys`]).
 
 use std::time::SystemTime;
 
@@ -16,6 +20,7 @@ use anyfn::event::{
 use anyfn::http::header::{HeaderValue, CONTENT_TYPE};
 use anyfn::http::StatusCode;
 use anyfn::{Body, Context, Error, ErrorKind, Request, Response};
+use anyfn_formats_aws::{describe_payload, FromAwsPayload};
 use anyfn_formats_google::{
     is_push_envelope, storage_change, PortableJson, PushEnvelope, StorageObjectData,
     PUBSUB_MESSAGE_PUBLISHED,
@@ -25,6 +30,7 @@ use serde::de::DeserializeOwned;
 
 use crate::cloud_events::{cloud_event_from_request, STRUCTURED};
 use crate::codec::{FromHttp, HttpAnswer, IntoHttp};
+use crate::json_shape::TopLevelKeys;
 
 impl FromHttp for CloudEvent {
     fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
@@ -38,8 +44,13 @@ impl FromHttp for CloudEvent {
                  or structured mode (Content-Type: application/cloudevents+json)",
             ));
         }
-        // A plain JSON POST of the event in the JSON event format.
-        CloudEvent::from_json(request.body().as_bytes())
+        let body = request.body().as_bytes();
+        match TopLevelKeys::of(body) {
+            // A plain JSON POST of the event in the JSON event format.
+            Some(keys) if keys.specversion => CloudEvent::from_json(body),
+            Some(keys) if keys.detail_type => aws_payload(body),
+            _ => Err(no_known_shape(&CLOUD_EVENT, body)),
+        }
     }
 }
 
@@ -47,17 +58,23 @@ impl FromHttp for CloudEvent {
 /// CloudEvent (structured content type or `ce-*` headers) by its type; else
 /// a Pub/Sub push envelope carrying a Cloud Storage notification (a JSON
 /// object with `message` or `subscription` and no `objects`); else a
-/// `StorageEvent` as JSON.
+/// `StorageEvent` as JSON (`objects`); else an S3 notification (`Records`)
+/// or an S3 event from EventBridge (`detail-type`), read as on Lambda; else
+/// a `400` naming them all.
 impl FromHttp for StorageEvent {
     fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
-            if is_push_envelope(request.body().as_bytes(), PortableJson::StorageEvent) {
-                let object =
-                    PushEnvelope::from_json(request.body().as_bytes())?.into_object_event(None)?;
+            let body = request.body().as_bytes();
+            if is_push_envelope(body, PortableJson::StorageEvent) {
+                let object = PushEnvelope::from_json(body)?.into_object_event(None)?;
                 return Ok(StorageEvent::new(vec![object]));
             }
-            return plain_json(&request, "a storage event");
+            return match TopLevelKeys::of(body) {
+                Some(keys) if keys.objects => portable_json(&request, &STORAGE_EVENT),
+                Some(keys) if keys.records || keys.detail_type => aws_payload(body),
+                _ => Err(no_known_shape(&STORAGE_EVENT, body)),
+            };
         };
         if let Some(change) = storage_change(&event.event_type) {
             let object: StorageObjectData = data_as(&event)?;
@@ -86,17 +103,23 @@ impl FromHttp for StorageEvent {
 /// CloudEvent (structured content type or `ce-*` headers) by its type; else
 /// a Pub/Sub push envelope (a JSON object with `message` or `subscription`
 /// and no `messages`), a batch of its one message; else a `QueueBatch` as
-/// JSON.
+/// JSON (`messages`); else an SQS or SNS batch (`Records`) or SQS's
+/// ReceiveMessage answer (`Messages`), read as on Lambda; else a `400`
+/// naming them all.
 impl FromHttp for QueueBatch {
     fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
-            if is_push_envelope(request.body().as_bytes(), PortableJson::QueueBatch) {
-                let message =
-                    PushEnvelope::from_json(request.body().as_bytes())?.into_message(None)?;
+            let body = request.body().as_bytes();
+            if is_push_envelope(body, PortableJson::QueueBatch) {
+                let message = PushEnvelope::from_json(body)?.into_message(None)?;
                 return Ok(QueueBatch::new(vec![message]));
             }
-            return plain_json(&request, "a queue batch");
+            return match TopLevelKeys::of(body) {
+                Some(keys) if keys.messages => portable_json(&request, &QUEUE_BATCH),
+                Some(keys) if keys.records || keys.receive_messages => aws_payload(body),
+                _ => Err(no_known_shape(&QUEUE_BATCH, body)),
+            };
         };
         match event.event_type.as_str() {
             PUBSUB_MESSAGE_PUBLISHED => {
@@ -113,11 +136,23 @@ impl FromHttp for QueueBatch {
     }
 }
 
+/// Detection order (the crate docs' "What each event family accepts"): a
+/// CloudEvent (structured content type or `ce-*` headers) by its type; else
+/// an EventBridge scheduled event (`detail-type`), read as on Lambda; else a
+/// `ScheduleTick` as JSON (`id`, `time`, and no `specversion`: a CloudEvent
+/// sent as plain JSON is no tick); else a `400` naming them all.
 impl FromHttp for ScheduleTick {
     fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
         let Some(event) = cloud_event_from_request(&request)? else {
-            return plain_json(&request, "a schedule tick");
+            let body = request.body().as_bytes();
+            return match TopLevelKeys::of(body) {
+                Some(keys) if keys.detail_type => aws_payload(body),
+                Some(keys) if (keys.id || keys.time) && !keys.specversion => {
+                    portable_json(&request, &SCHEDULE_TICK)
+                }
+                _ => Err(no_known_shape(&SCHEDULE_TICK, body)),
+            };
         };
         match event.event_type.as_str() {
             "google.cloud.scheduler.job.v1.executed" | "com.amazonaws.events.scheduled" => {
@@ -163,13 +198,90 @@ impl IntoHttp for CloudEvent {
     }
 }
 
-fn plain_json<T: DeserializeOwned>(request: &Request, what: &str) -> Result<T, Error> {
+/// What an event family takes over HTTP, for the `400` that names it.
+struct Family {
+    /// The family, as "expected {what}: …" names it.
+    what: &'static str,
+    /// Its portable type as JSON, as the messages name it.
+    portable: &'static str,
+    /// The shapes it takes before its portable JSON and the AWS payloads
+    /// (a CloudEvent, a push envelope), as a phrase.
+    others: &'static str,
+    /// The AWS payloads it takes: its [`FromAwsPayload::AWS_PAYLOADS`].
+    aws: &'static str,
+}
+
+const STORAGE_EVENT: Family = Family {
+    what: "a storage event",
+    portable: "a StorageEvent as JSON (`{\"objects\": […]}`)",
+    others: "a CloudEvent of a known type (binary mode, or structured mode: \
+             Content-Type: application/cloudevents+json), a legacy Cloud Functions \
+             event, a Pub/Sub push envelope carrying a Cloud Storage notification (`message`, `subscription`)",
+    aws: <StorageEvent as FromAwsPayload>::AWS_PAYLOADS,
+};
+
+const QUEUE_BATCH: Family = Family {
+    what: "a queue batch",
+    portable: "a QueueBatch as JSON (`{\"messages\": […]}`)",
+    others: "a CloudEvent of a known type (binary mode, or structured mode: \
+             Content-Type: application/cloudevents+json), a legacy Cloud Functions \
+             event, a Pub/Sub push envelope (`message`, `subscription`), SQS's ReceiveMessage answer (`Messages`)",
+    aws: <QueueBatch as FromAwsPayload>::AWS_PAYLOADS,
+};
+
+const SCHEDULE_TICK: Family = Family {
+    what: "a schedule tick",
+    portable: "a ScheduleTick as JSON (`id`, `time`, optional `schedule`)",
+    others: "a CloudEvent of a known type (binary mode, or structured mode: \
+             Content-Type: application/cloudevents+json)",
+    aws: <ScheduleTick as FromAwsPayload>::AWS_PAYLOADS,
+};
+
+const CLOUD_EVENT: Family = Family {
+    what: "a CloudEvent",
+    portable: "a CloudEvent in the JSON event format (`specversion`, `id`, `source`, `type`)",
+    others: "binary mode (ce-specversion, ce-id, ce-source and ce-type headers), \
+             structured mode (Content-Type: application/cloudevents+json)",
+    aws: <CloudEvent as FromAwsPayload>::AWS_PAYLOADS,
+};
+
+/// The portable type as JSON: the body has the family's own key, so any
+/// failure is the portable decoder's, said as such.
+fn portable_json<T: DeserializeOwned>(request: &Request, family: &Family) -> Result<T, Error> {
     request.body().json().map_err(|err| {
         Error::bad_request(format!(
-            "expected {what}: a CloudEvent of a known type, or the event as JSON ({})",
+            "expected {}: the body looks like {} but does not decode ({})",
+            family.what,
+            family.portable,
             err.message()
         ))
     })
+}
+
+/// An AWS event file, read by the decoder the Lambda adapter reads the same
+/// bytes with: the same value, or the same error.
+fn aws_payload<T: FromAwsPayload>(body: &[u8]) -> Result<T, Error> {
+    T::from_aws_payload(body).map(|(event, _shape)| event)
+}
+
+/// A body of no shape the family takes: a `400` naming every shape and
+/// what the body is (its JSON type and first keys, bounded).
+fn no_known_shape(family: &Family, body: &[u8]) -> Error {
+    let found = if TopLevelKeys::of(body).is_some_and(|keys| keys.specversion) {
+        // A structured-mode CloudEvent sent as plain JSON: say how to send it.
+        " (a CloudEvent sent as plain JSON? send it with Content-Type: \
+         application/cloudevents+json)"
+    } else {
+        ""
+    };
+    Error::bad_request(format!(
+        "expected {}: {}, {}, or {}; found {}{found}",
+        family.what,
+        family.others,
+        family.aws,
+        family.portable,
+        describe_payload(body)
+    ))
 }
 
 fn data_as<T: DeserializeOwned>(event: &CloudEvent) -> Result<T, Error> {
