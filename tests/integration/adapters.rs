@@ -468,7 +468,7 @@ impl Running for Lambda {
             .expect_json();
         vec![delivered(
             "EventBridge scheduled event",
-            tick.clone(),
+            aws::scheduled_tick(tick),
             answer,
         )]
     }

@@ -207,7 +207,8 @@ struct Family {
     /// The shapes it takes before its portable JSON and the AWS payloads
     /// (a CloudEvent, a push envelope), as a phrase.
     others: &'static str,
-    /// The AWS payloads it takes: its [`FromAwsPayload::AWS_PAYLOADS`].
+    /// The AWS payloads it takes: its [`FromAwsPayload::AWS_PAYLOADS`]
+    /// (for a CloudEvent, the EventBridge part of it).
     aws: &'static str,
 }
 
@@ -242,7 +243,8 @@ const CLOUD_EVENT: Family = Family {
     portable: "a CloudEvent in the JSON event format (`specversion`, `id`, `source`, `type`)",
     others: "binary mode (ce-specversion, ce-id, ce-source and ce-type headers), \
              structured mode (Content-Type: application/cloudevents+json)",
-    aws: <CloudEvent as FromAwsPayload>::AWS_PAYLOADS,
+    // FromAwsPayload's phrase also names a CloudEvent, said above already.
+    aws: "an EventBridge event (`id`, `source`, `detail-type`, `detail`)",
 };
 
 /// The portable type as JSON: the body has the family's own key, so any
@@ -318,4 +320,138 @@ fn unknown_type(event_type: &str, what: &str) -> Error {
             anyfn::error::quoted(event_type)
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    fn post(body: &str) -> Request {
+        let mut request = Request::new(Body::from(body.to_owned()));
+        *request.method_mut() = anyfn::http::Method::POST;
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        request
+    }
+
+    fn read<T: FromHttp>(body: &str) -> Result<T, Error> {
+        T::from_http(post(body), &mut Context::builder().build())
+    }
+
+    const SCHEDULED: &str = r#"{"version":"0","id":"53dc4d37","detail-type":"Scheduled Event",
+        "source":"aws.events","account":"123456789012","time":"2015-10-08T16:53:06Z",
+        "region":"us-east-1","resources":["arn:aws:events:us-east-1:123456789012:rule/nightly"],
+        "detail":{}}"#;
+
+    /// The EventBridge scheduled event has a tick's `id` and `time`: it was
+    /// read as the portable JSON, its schedule, ARN, account and region lost.
+    #[test]
+    fn regression_an_eventbridge_scheduled_event_is_read_as_on_lambda() {
+        let tick: ScheduleTick = read(SCHEDULED).unwrap();
+        let expected =
+            ScheduleTick::new("53dc4d37", UNIX_EPOCH + Duration::from_secs(1_444_323_186))
+                .with_schedule("nightly")
+                .with_source("arn:aws:events:us-east-1:123456789012:rule/nightly")
+                .with_account("123456789012")
+                .with_region("us-east-1");
+        assert_eq!(tick, expected);
+        assert_eq!(
+            ScheduleTick::from_aws_payload(SCHEDULED.as_bytes())
+                .unwrap()
+                .0,
+            expected
+        );
+    }
+
+    /// anyfn's own JSON of each type still reads, stray keys and all.
+    #[test]
+    fn the_portable_json_is_still_taken() {
+        let tick: ScheduleTick =
+            read(r#"{"id":"t-1","time":"2026-01-01T00:00:00Z","note":"x"}"#).unwrap();
+        assert_eq!(tick.id, "t-1");
+        let batch: QueueBatch =
+            read(r#"{"messages":[{"id":"m","body":"b"}],"Records":[]}"#).unwrap();
+        assert_eq!(batch.messages[0].id, "m");
+        let storage: StorageEvent =
+            read(r#"{"objects":[{"change":"created","bucket":"b","key":"k"}],"detail-type":"x"}"#)
+                .unwrap();
+        assert_eq!(storage.objects[0].key, "k");
+        let event: CloudEvent =
+            read(r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","detail-type":"x"}"#)
+                .unwrap();
+        assert_eq!(event.event_type, "t");
+    }
+
+    #[test]
+    fn aws_payloads_of_each_family_are_read_with_the_aws_decoders() {
+        let batch: QueueBatch =
+            read(r#"{"Records":[{"eventSource":"aws:sqs","messageId":"m-1","body":"hi"}]}"#)
+                .unwrap();
+        assert_eq!(batch.messages[0].id, "m-1");
+        let batch: QueueBatch = read(r#"{"Messages":[{"MessageId":"m-2","Body":"hi"}]}"#).unwrap();
+        assert_eq!(batch.messages[0].id, "m-2");
+        let storage: StorageEvent = read(
+            r#"{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put",
+                "s3":{"bucket":{"name":"b"},"object":{"key":"a+b"}}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(storage.objects[0].key, "a b");
+        let event: CloudEvent = read(SCHEDULED).unwrap();
+        assert_eq!(event.event_type, "Scheduled Event");
+        assert_eq!(event.extensions["account"], "123456789012");
+    }
+
+    #[test]
+    fn a_body_of_no_known_shape_names_every_shape_of_its_family() {
+        for (err, family) in [
+            (read::<QueueBatch>(r#"{"x":1}"#).unwrap_err(), &QUEUE_BATCH),
+            (
+                read::<StorageEvent>(r#"{"x":1}"#).unwrap_err(),
+                &STORAGE_EVENT,
+            ),
+            (
+                read::<ScheduleTick>(r#"{"x":1}"#).unwrap_err(),
+                &SCHEDULE_TICK,
+            ),
+            (read::<CloudEvent>(r#"{"x":1}"#).unwrap_err(), &CLOUD_EVENT),
+        ] {
+            assert!(err.is_bad_request());
+            assert_eq!(
+                err.message(),
+                format!(
+                    "expected {}: {}, {}, or {}; found a JSON object with keys: x",
+                    family.what, family.others, family.aws, family.portable
+                )
+            );
+        }
+        let err = read::<QueueBatch>("not json").unwrap_err();
+        assert!(
+            err.message()
+                .contains("; found a payload that is not JSON ("),
+            "{err}"
+        );
+        let err = read::<StorageEvent>("").unwrap_err();
+        assert!(
+            err.message().starts_with("expected a storage event: "),
+            "{err}"
+        );
+    }
+
+    /// A body that has the portable type's key but does not decode says so,
+    /// with the decoder's reason.
+    #[test]
+    fn a_broken_portable_body_says_what_was_wrong() {
+        let err = read::<QueueBatch>(r#"{"messages": 7}"#).unwrap_err();
+        assert!(
+            err.message().starts_with(
+                "expected a queue batch: the body looks like a QueueBatch as JSON (`{\"messages\": […]}`) but does not decode (the body is not valid JSON for this event"
+            ),
+            "{err}"
+        );
+        let err = read::<ScheduleTick>(r#"{"id": "t"}"#).unwrap_err();
+        assert!(err.message().contains("missing field `time`"), "{err}");
+    }
 }
