@@ -59,8 +59,8 @@ impl FromHttp for CloudEvent {
 /// a Pub/Sub push envelope carrying a Cloud Storage notification (a JSON
 /// object with `message` or `subscription` and no `objects`); else a
 /// `StorageEvent` as JSON (`objects`); else an S3 notification (`Records`)
-/// or an S3 event from EventBridge (`detail-type`), read as on Lambda; else
-/// a `400` naming them all.
+/// or an S3 event from EventBridge (`detail-type`, or `source` `"aws.s3"`),
+/// read as on Lambda; else a `400` naming them all.
 impl FromHttp for StorageEvent {
     fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
@@ -72,7 +72,9 @@ impl FromHttp for StorageEvent {
             }
             return match TopLevelKeys::of(body) {
                 Some(keys) if keys.objects => portable_json(&request, &STORAGE_EVENT),
-                Some(keys) if keys.records || keys.detail_type => aws_payload(body),
+                Some(keys) if keys.records || keys.detail_type || keys.source_aws_s3 => {
+                    aws_payload(body)
+                }
                 _ => Err(no_known_shape(&STORAGE_EVENT, body)),
             };
         };
@@ -139,8 +141,8 @@ impl FromHttp for QueueBatch {
 /// Detection order (the crate docs' "What each event family accepts"): a
 /// CloudEvent (structured content type or `ce-*` headers) by its type; else
 /// an EventBridge scheduled event (`detail-type`), read as on Lambda; else a
-/// `ScheduleTick` as JSON (`id`, `time`, and no `specversion`: a CloudEvent
-/// sent as plain JSON is no tick); else a `400` naming them all.
+/// `ScheduleTick` as JSON (`id` or `time`, and no `specversion`: a
+/// CloudEvent sent as plain JSON is no tick); else a `400` naming them all.
 impl FromHttp for ScheduleTick {
     fn from_http(request: Request, _context: &mut Context) -> Result<Self, Error> {
         require_event_post(&request)?;
@@ -399,6 +401,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(storage.objects[0].key, "a b");
+        // S3 through EventBridge, told by `detail-type` or by its source.
+        for body in [
+            r#"{"source":"aws.s3","detail-type":"Object Created","time":"2021-11-12T00:00:00Z",
+                "detail":{"bucket":{"name":"b"},"object":{"key":"k","size":5}}}"#,
+            r#"{"source":"aws.s3","detail":{"bucket":{"name":"b"},"object":{"key":"k"}}}"#,
+        ] {
+            let storage: StorageEvent = read(body).unwrap();
+            let (on_lambda, _) = StorageEvent::from_aws_payload(body.as_bytes()).unwrap();
+            assert_eq!(storage, on_lambda);
+            assert_eq!(storage.objects[0].key, "k");
+        }
         let event: CloudEvent = read(SCHEDULED).unwrap();
         assert_eq!(event.event_type, "Scheduled Event");
         assert_eq!(event.extensions["account"], "123456789012");

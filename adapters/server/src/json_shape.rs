@@ -19,6 +19,9 @@ pub(crate) struct TopLevelKeys {
     pub(crate) receive_messages: bool,
     /// `detail-type`: an EventBridge event.
     pub(crate) detail_type: bool,
+    /// `source` `"aws.s3"`: an S3 event from EventBridge (what the S3
+    /// decoder takes it by).
+    pub(crate) source_aws_s3: bool,
     /// `specversion`: a CloudEvent in the JSON event format.
     pub(crate) specversion: bool,
     /// `messages`: a portable `QueueBatch`.
@@ -66,6 +69,10 @@ impl<'de> Visitor<'de> for KeysVisitor {
         // A key given twice is still the key: what a decoder then makes of
         // it is the decoder's to say.
         while let Some(key) = map.next_key::<Key>()? {
+            if let Key::Source = key {
+                keys.source_aws_s3 |= map.next_value::<IsAwsS3>()?.0;
+                continue;
+            }
             map.next_value::<IgnoredAny>()?;
             let seen = match key {
                 Key::Records => &mut keys.records,
@@ -76,7 +83,7 @@ impl<'de> Visitor<'de> for KeysVisitor {
                 Key::Objects => &mut keys.objects,
                 Key::Id => &mut keys.id,
                 Key::Time => &mut keys.time,
-                Key::Other => continue,
+                Key::Source | Key::Other => continue,
             };
             *seen = true;
         }
@@ -94,6 +101,7 @@ enum Key {
     Objects,
     Id,
     Time,
+    Source,
     Other,
 }
 
@@ -122,8 +130,60 @@ impl Visitor<'_> for KeyVisitor {
             "objects" => Key::Objects,
             "id" => Key::Id,
             "time" => Key::Time,
+            "source" => Key::Source,
             _ => Key::Other,
         })
+    }
+}
+
+/// Whether a value is the string `"aws.s3"`; any other value is skipped.
+struct IsAwsS3(bool);
+
+impl<'de> Deserialize<'de> for IsAwsS3 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IsAwsS3Visitor)
+    }
+}
+
+struct IsAwsS3Visitor;
+
+impl<'de> Visitor<'de> for IsAwsS3Visitor {
+    type Value = IsAwsS3;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<IsAwsS3, E> {
+        Ok(IsAwsS3(value == "aws.s3"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<IsAwsS3, E> {
+        Ok(IsAwsS3(false))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<IsAwsS3, E> {
+        Ok(IsAwsS3(false))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<IsAwsS3, E> {
+        Ok(IsAwsS3(false))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<IsAwsS3, E> {
+        Ok(IsAwsS3(false))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<IsAwsS3, E> {
+        Ok(IsAwsS3(false))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<IsAwsS3, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| IsAwsS3(false))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<IsAwsS3, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| IsAwsS3(false))
     }
 }
 
@@ -149,6 +209,24 @@ mod tests {
             .expect("an object");
         assert!(keys.id && keys.time && keys.receive_messages && keys.specversion);
         assert!(keys.messages && keys.objects && !keys.records && !keys.detail_type);
+    }
+
+    #[test]
+    fn only_the_source_aws_s3_marks_an_s3_event() {
+        for (body, marked) in [
+            (&br#"{"source": "aws.s3"}"#[..], true),
+            (br#"{"source": "aws.s3", "x": 1}"#, true),
+            (br#"{"source": "aws.ec2"}"#, false),
+            (
+                br#"{"source": ["aws.s3"], "detail": {"source": "aws.s3"}}"#,
+                false,
+            ),
+            (br#"{"source": {"a": [1, null, true, 2.5, -3]}}"#, false),
+            (br#"{"source": null}"#, false),
+        ] {
+            let keys = TopLevelKeys::of(body).expect("an object");
+            assert_eq!(keys.source_aws_s3, marked, "{body:?}");
+        }
     }
 
     #[test]
