@@ -2,10 +2,13 @@
 //! report it would produce for the day before.
 //!
 //! On Lambda: EventBridge scheduled events. Locally: a Cloud Scheduler
-//! CloudEvent, or a JSON POST of a `ScheduleTick`:
+//! CloudEvent, the EventBridge scheduled event itself (the same file `sam
+//! local invoke -e` takes, the same tick as on Lambda), or a JSON POST of a
+//! `ScheduleTick`:
 //!
 //! ```text
 //! cargo run --example nightly
+//! curl -s http://127.0.0.1:3000/ --json @tests/fixtures/aws/example-eventbridge-schedule.json
 //! curl -s http://127.0.0.1:3000/ --json '{"id":"t-1","time":"2024-05-01T02:00:00Z","schedule":"nightly"}'
 //! ```
 

@@ -2,10 +2,12 @@
 //! `fail` is reported failed (and will be delivered again); the others succeed.
 //!
 //! On Lambda: SQS batches (the answer is `batchItemFailures`) and SNS
-//! deliveries. Locally: a Pub/Sub CloudEvent, or a JSON POST of a `QueueBatch`:
+//! deliveries. Locally: a Pub/Sub CloudEvent or push, an SQS or SNS event
+//! file POSTed as it is (read as on Lambda), or a JSON POST of a `QueueBatch`:
 //!
 //! ```text
 //! cargo run --example queue-worker
+//! curl -s http://127.0.0.1:3000/ --json @tests/fixtures/aws/example-sqs-event.json
 //! curl -s http://127.0.0.1:3000/ --json '{"messages":[{"id":"1","body":"ok"},{"id":"2","body":"please fail"}]}'
 //! ```
 

@@ -4,10 +4,12 @@
 //!
 //! On Lambda: S3 notifications (or S3 events through EventBridge). Locally: a
 //! CloudEvent `google.cloud.storage.object.v1.finalized` (or
-//! `com.amazonaws.s3.object.created`), or a JSON POST of a `StorageEvent`:
+//! `com.amazonaws.s3.object.created`), an S3 event file POSTed as it is
+//! (read as on Lambda), or a JSON POST of a `StorageEvent`:
 //!
 //! ```text
 //! cargo run --example thumbnail
+//! curl -s http://127.0.0.1:3000/ --json @tests/fixtures/aws/example-s3-event.json
 //! curl -s http://127.0.0.1:3000/ --json '{"objects":[{"change":"created","bucket":"photos","key":"cat.jpg","size":2048}]}'
 //! ```
 

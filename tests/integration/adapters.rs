@@ -477,7 +477,7 @@ impl Running for Lambda {
             .expect_json();
         vec![delivered(
             "EventBridge scheduled event",
-            tick.clone(),
+            aws::scheduled_tick(tick),
             answer,
         )]
     }

@@ -1138,7 +1138,8 @@ fn check_sns(name: &str, aws_payload: &[u8], payload: &[u8]) {
 /// EventBridge event, as a `CloudEvent`: id, source, detail-type → type,
 /// time, account and region → extensions, first resource → subject, detail
 /// → JSON data. As a `ScheduleTick` (scheduled events only; others are
-/// refused): id, time, the rule's name from the first resource's ARN.
+/// refused): id, time, the rule's name from the first resource's ARN, that
+/// ARN as the source, account and region.
 ///
 /// Skipped: `version` (`"0"`, the envelope's version: no CloudEvent
 /// attribute for it) and the other resources (a CloudEvent has one subject).
@@ -1182,6 +1183,9 @@ fn check_eventbridge(name: &str, aws_payload: &[u8], payload: &[u8]) {
             .and_then(|arn| arn.split(":rule/").nth(1))
             .and_then(|path| path.rsplit('/').next());
         assert_eq!(tick.schedule.as_deref(), rule, "{name}: rule name");
+        assert_eq!(tick.source.as_ref(), first_resource, "{name}: rule ARN");
+        assert_eq!(tick.account, aws.account, "{name}: tick account");
+        assert_eq!(tick.region, aws.region, "{name}: tick region");
     } else {
         let err = tick.expect_err("only scheduled events are ticks");
         assert!(err.is_bad_request(), "{name}: {err}");

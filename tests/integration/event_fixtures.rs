@@ -236,6 +236,17 @@ fn check_eventbridge(name: &str, payload: &[u8], fixture: &Value) {
             Some("my-scheduled-rule"),
             "{name}"
         );
+        assert_eq!(
+            tick.source.as_deref(),
+            fixture["resources"][0].as_str(),
+            "{name}"
+        );
+        assert_eq!(
+            tick.account.as_deref(),
+            fixture["account"].as_str(),
+            "{name}"
+        );
+        assert_eq!(tick.region.as_deref(), fixture["region"].as_str(), "{name}");
     } else {
         let err = tick.expect_err("not a schedule");
         assert!(err.is_bad_request());

@@ -5,6 +5,7 @@
 mod abuse;
 mod adapters;
 mod aws_differential;
+mod aws_event_files;
 mod azure;
 mod cloud_events_sdk;
 mod cloud_run;

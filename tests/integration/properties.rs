@@ -74,7 +74,8 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 /// The server's decoders of a plain JSON POST of an event: Pub/Sub push
-/// envelopes (and Cloud Storage notifications in them) or the portable JSON.
+/// envelopes (and Cloud Storage notifications in them), AWS events, the
+/// portable JSON, or a body of no known shape.
 fn every_server_event_decoder(body: &[u8]) {
     let request = || {
         let mut request = Request::new(Body::from(body.to_vec()));
@@ -86,6 +87,8 @@ fn every_server_event_decoder(body: &[u8]) {
     };
     let _ = <QueueBatch as anyfn_server::FromHttp>::from_http(request(), &mut context());
     let _ = <StorageEvent as anyfn_server::FromHttp>::from_http(request(), &mut context());
+    let _ = <ScheduleTick as anyfn_server::FromHttp>::from_http(request(), &mut context());
+    let _ = <CloudEvent as anyfn_server::FromHttp>::from_http(request(), &mut context());
 }
 
 fn every_lambda_decoder(payload: &[u8]) {
@@ -112,11 +115,14 @@ proptest! {
     #[test]
     fn lambda_decoders_never_panic_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         every_lambda_decoder(&bytes);
+        every_server_event_decoder(&bytes);
     }
 
     #[test]
     fn lambda_decoders_never_panic_on_json(value in json_value()) {
         every_lambda_decoder(value.to_string().as_bytes());
+        // The same AWS-shaped JSON, POSTed to the server.
+        every_server_event_decoder(value.to_string().as_bytes());
     }
 
     #[test]

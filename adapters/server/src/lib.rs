@@ -28,6 +28,7 @@ mod config;
 mod context_ext;
 mod error;
 mod events;
+mod json_shape;
 mod logging;
 mod server;
 mod service;

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyfn::Body;
 use anyfn::{Context, Error, ErrorDetails, Handler, Platform, Response};
+use anyfn_formats_aws::FromAwsPayload;
 use anyfn_functions::{FunctionError, Functions, NamedHandler};
 use anyfn_kit::{InvocationReport, Pricing};
 use anyfn_kit::{StreamInvocation, StreamTimers};
@@ -198,6 +199,68 @@ impl<H: Handler> Harness<H> {
         event: H::Event,
         context: Context,
     ) -> Invocation<H::Output> {
+        self.run(Ok(event), context).await
+    }
+
+    /// Invokes the handler with the event an AWS event file stands for, as
+    /// `sam local invoke -e` and `cargo lambda invoke` take one: `payload`
+    /// is the JSON Lambda would deliver (an S3 notification, an SQS or SNS
+    /// batch, an EventBridge scheduled event or any EventBridge event),
+    /// read by the decoder the Lambda adapter uses
+    /// ([`FromAwsPayload`](anyfn_formats_aws::FromAwsPayload)), so the
+    /// handler gets the value it would get on Lambda, and the local server
+    /// for the same bytes POSTed.
+    ///
+    /// A payload that is not of the event type's AWS shapes fails the
+    /// invocation as on Lambda, before the handler runs: its error is a
+    /// [`BadRequest`](anyfn::ErrorKind::BadRequest) saying what was
+    /// expected and what was found, and it is logged as every failure is.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::ScheduleTick;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// // Any AWS event file: here, EventBridge's scheduled event example.
+    /// const SCHEDULED: &str = r#"{
+    ///   "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    ///   "detail-type": "Scheduled Event", "source": "aws.events",
+    ///   "account": "123456789012", "time": "2015-10-08T16:53:06Z", "region": "us-east-1",
+    ///   "resources": ["arn:aws:events:us-east-1:123456789012:rule/my-scheduled-rule"],
+    ///   "detail": {}
+    /// }"#;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let harness = Harness::new(handler_fn(|tick: ScheduleTick, _: Context| async move {
+    ///     Ok::<_, anyfn::Error>(Json((tick.schedule, tick.account, tick.region)))
+    /// }));
+    /// let Json(run) = harness.invoke_aws_event(SCHEDULED).await.expect_output();
+    /// assert_eq!(
+    ///     run,
+    ///     (Some("my-scheduled-rule".into()), Some("123456789012".into()), Some("us-east-1".into()))
+    /// );
+    ///
+    /// // An SQS batch is no schedule: refused as Lambda refuses it.
+    /// let err = harness.invoke_aws_event(r#"{"Records": []}"#).await.expect_error();
+    /// assert!(err.is_bad_request());
+    /// assert!(err.message().ends_with("found a JSON object with keys: Records"));
+    /// # }
+    /// ```
+    pub async fn invoke_aws_event(&self, payload: impl AsRef<[u8]>) -> Invocation<H::Output>
+    where
+        H::Event: FromAwsPayload,
+    {
+        let event = H::Event::from_aws_payload(payload.as_ref()).map(|(event, _shape)| event);
+        self.run(event, self.next_context().build()).await
+    }
+
+    /// One invocation: the handler run with `event` under `context`'s
+    /// deadline, or, when the event could not be read, that error as the
+    /// invocation's failure, logged as every failure is.
+    async fn run(&self, event: Result<H::Event, Error>, context: Context) -> Invocation<H::Output> {
         let request_id = context.request_id().to_owned();
         let memory_mb = context.memory_limit_mb();
         let deadline = context.deadline();
@@ -210,10 +273,15 @@ impl<H: Handler> Harness<H> {
             let span = tracing::dispatcher::with_default(&dispatch, || {
                 anyfn_kit::invocation_span(&context)
             });
-            let result = anyfn_kit::invoke(&self.handler, event, context, timer)
-                .instrument(span)
-                .with_subscriber(dispatch.clone())
-                .await;
+            let result = match event {
+                Ok(event) => {
+                    anyfn_kit::invoke(&self.handler, event, context, timer)
+                        .instrument(span)
+                        .with_subscriber(dispatch.clone())
+                        .await
+                }
+                Err(err) => Err(err),
+            };
             if let Err(err) = &result {
                 tracing::dispatcher::with_default(&dispatch, || {
                     anyfn_kit::log_failure(&request_id, err);
@@ -222,9 +290,14 @@ impl<H: Handler> Harness<H> {
             result
         } else {
             let span = anyfn_kit::invocation_span(&context);
-            let result = anyfn_kit::invoke(&self.handler, event, context, timer)
-                .instrument(span)
-                .await;
+            let result = match event {
+                Ok(event) => {
+                    anyfn_kit::invoke(&self.handler, event, context, timer)
+                        .instrument(span)
+                        .await
+                }
+                Err(err) => Err(err),
+            };
             if let Err(err) = &result {
                 anyfn_kit::log_failure(&request_id, err);
             }

@@ -10,6 +10,24 @@ use serde_json::{Map, Value};
 
 use crate::{read_payload, unexpected_payload, AwsShape};
 
+/// What [`decode_schedule_tick`] reads, as its errors and
+/// [`FromAwsPayload::AWS_PAYLOADS`](crate::FromAwsPayload::AWS_PAYLOADS) name it.
+macro_rules! schedule_tick_payloads {
+    () => {
+        "an EventBridge scheduled event (`detail-type` \"Scheduled Event\")"
+    };
+}
+pub(crate) use schedule_tick_payloads;
+
+/// What [`decode_cloud_event`] reads, as its errors and
+/// [`FromAwsPayload::AWS_PAYLOADS`](crate::FromAwsPayload::AWS_PAYLOADS) name it.
+macro_rules! cloud_event_payloads {
+    () => {
+        "an EventBridge event (`id`, `source`, `detail-type`, `detail`) or a CloudEvent"
+    };
+}
+pub(crate) use cloud_event_payloads;
+
 /// The EventBridge envelope.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -28,10 +46,11 @@ struct RawEnvelope {
 }
 
 /// Reads an EventBridge scheduled event (`detail-type` `Scheduled Event`)
-/// as a [`ScheduleTick`]: its `id`, its `time`, and as the schedule the
-/// rule's name (the last segment of the first of `resources`,
-/// `arn:aws:events:REGION:ACCOUNT:rule/NAME`). The shape is always
-/// [`AwsShape::EventBridge`].
+/// as a [`ScheduleTick`]: its `id`, its `time`, as the schedule the rule's
+/// name (the last segment of the first of `resources`,
+/// `arn:aws:events:REGION:ACCOUNT:rule/NAME`), as the source that ARN whole,
+/// and the event's `account` and `region` (each left out when the event has
+/// none). The shape is always [`AwsShape::EventBridge`].
 ///
 /// # Errors
 ///
@@ -53,14 +72,15 @@ struct RawEnvelope {
 /// assert_eq!(shape, AwsShape::EventBridge);
 /// assert_eq!(tick.id, "53dc4d37");
 /// assert_eq!(tick.schedule.as_deref(), Some("nightly"));
+/// assert_eq!(tick.source.as_deref(), Some("arn:aws:events:us-east-1:123456789012:rule/nightly"));
+/// assert_eq!((tick.account, tick.region), (None, None));
 ///
 /// let err = decode_schedule_tick(br#"{"detail-type":"Object Created"}"#).err().expect("no tick");
 /// assert!(err.message().ends_with(r#"found an EventBridge event of detail-type "Object Created""#));
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub fn decode_schedule_tick(payload: &[u8]) -> Result<(ScheduleTick, AwsShape), Error> {
-    const EXPECTED: &str =
-        "expected an EventBridge scheduled event (`detail-type` \"Scheduled Event\")";
+    const EXPECTED: &str = concat!("expected ", schedule_tick_payloads!());
     let raw: RawEnvelope = read_payload(payload, EXPECTED)?;
     if raw.detail_type.as_deref() != Some("Scheduled Event") {
         return Err(match raw.detail_type {
@@ -75,10 +95,14 @@ pub fn decode_schedule_tick(payload: &[u8]) -> Result<(ScheduleTick, AwsShape), 
         .map_err(|err| Error::bad_request(format!("the scheduled event's `time`: {err}")))?;
     let mut tick = ScheduleTick::new(raw.id.unwrap_or_default(), time);
     // `arn:aws:events:REGION:ACCOUNT:rule/NAME` (or `rule/BUS/NAME`).
-    tick.schedule = raw
-        .resources
-        .first()
-        .map(|arn| arn.rsplit('/').next().unwrap_or(arn).to_owned());
+    let mut resources = raw.resources;
+    if !resources.is_empty() {
+        let arn = resources.swap_remove(0);
+        tick.schedule = Some(arn.rsplit('/').next().unwrap_or(&arn).to_owned());
+        tick.source = Some(arn);
+    }
+    tick.account = raw.account;
+    tick.region = raw.region;
     Ok((tick, AwsShape::EventBridge))
 }
 
@@ -121,8 +145,7 @@ pub fn decode_schedule_tick(payload: &[u8]) -> Result<(ScheduleTick, AwsShape), 
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub fn decode_cloud_event(payload: &[u8]) -> Result<(CloudEvent, AwsShape), Error> {
-    const EXPECTED: &str =
-        "expected an EventBridge event (`id`, `source`, `detail-type`, `detail`) or a CloudEvent";
+    const EXPECTED: &str = concat!("expected ", cloud_event_payloads!());
     let raw: RawEnvelope = read_payload(payload, EXPECTED)?;
     if raw.specversion.is_some() {
         return CloudEvent::from_json(payload).map(|event| (event, AwsShape::CloudEvent));
@@ -170,7 +193,10 @@ mod tests {
             "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
             UNIX_EPOCH + Duration::from_secs(1_444_323_186),
         )
-        .with_schedule("my-scheduled-rule");
+        .with_schedule("my-scheduled-rule")
+        .with_source("arn:aws:events:us-east-1:123456789012:rule/my-scheduled-rule")
+        .with_account("123456789012")
+        .with_region("us-east-1");
         assert_eq!(tick, expected);
     }
 

@@ -36,8 +36,12 @@
 //! |---|---|---|
 //! | [`decode_storage_event`] | [`StorageEvent`](anyfn::event::StorageEvent) | S3 notifications; S3 events through EventBridge |
 //! | [`decode_queue_batch`] | [`QueueBatch`](anyfn::event::QueueBatch) | SQS batches (and SQS's ReceiveMessage answer); SNS deliveries |
-//! | [`decode_schedule_tick`] | [`ScheduleTick`](anyfn::event::ScheduleTick) | EventBridge scheduled events |
+//! | [`decode_schedule_tick`] | [`ScheduleTick`](anyfn::event::ScheduleTick) | EventBridge scheduled events (the rule's name, ARN, account and region) |
 //! | [`decode_cloud_event`] | [`CloudEvent`](anyfn::event::CloudEvent) | any EventBridge event; a CloudEvent as it is |
+//!
+//! [`FromAwsPayload`] is the same four decoders as one trait, for code
+//! generic over the event type (the Lambda adapter's codec, the local
+//! server's, a test harness reading an event file).
 //!
 //! Each returns the event with the [`AwsShape`] it was found in, which an
 //! adapter keeps to answer in that source's terms: [`encode_batch_result`]
@@ -54,6 +58,7 @@
 mod batch_result;
 mod describe;
 mod eventbridge;
+mod from_aws;
 mod queue;
 mod shape;
 mod storage;
@@ -61,6 +66,7 @@ mod storage;
 pub use batch_result::encode_batch_result;
 pub use describe::{describe_payload, read_payload, unexpected_payload};
 pub use eventbridge::{decode_cloud_event, decode_schedule_tick};
+pub use from_aws::FromAwsPayload;
 pub use queue::decode_queue_batch;
 pub use shape::AwsShape;
 pub use storage::decode_storage_event;

@@ -9,8 +9,17 @@ use serde::Deserialize;
 
 use crate::{read_payload, unexpected_payload, AwsShape};
 
-const EXPECTED: &str = "expected an SQS or SNS batch (`Records` with `eventSource` \"aws:sqs\" \
-or `EventSource` \"aws:sns\")";
+/// What [`decode_queue_batch`] reads, as its errors and
+/// [`FromAwsPayload::AWS_PAYLOADS`](crate::FromAwsPayload::AWS_PAYLOADS) name it.
+macro_rules! queue_batch_payloads {
+    () => {
+        "an SQS or SNS batch (`Records` with `eventSource` \"aws:sqs\" \
+        or `EventSource` \"aws:sns\")"
+    };
+}
+pub(crate) use queue_batch_payloads;
+
+const EXPECTED: &str = concat!("expected ", queue_batch_payloads!());
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -8,8 +8,17 @@ use serde::Deserialize;
 
 use crate::{read_payload, unexpected_payload, AwsShape};
 
-const EXPECTED: &str = "expected an S3 notification (`Records` with `eventSource` \"aws:s3\") \
-or an S3 event from EventBridge (`source` \"aws.s3\")";
+/// What [`decode_storage_event`] reads, as its errors and
+/// [`FromAwsPayload::AWS_PAYLOADS`](crate::FromAwsPayload::AWS_PAYLOADS) name it.
+macro_rules! storage_event_payloads {
+    () => {
+        "an S3 notification (`Records` with `eventSource` \"aws:s3\") \
+        or an S3 event from EventBridge (`source` \"aws.s3\")"
+    };
+}
+pub(crate) use storage_event_payloads;
+
+const EXPECTED: &str = concat!("expected ", storage_event_payloads!());
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

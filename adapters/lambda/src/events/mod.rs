@@ -5,36 +5,25 @@
 
 use anyfn::event::{BatchResult, CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
 use anyfn::{Context, Error, ErrorKind};
-use anyfn_formats_aws::AwsShape;
+use anyfn_formats_aws::{AwsShape, FromAwsPayload};
 
 use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::EventSource;
 
-impl FromLambda for StorageEvent {
-    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
-        anyfn_formats_aws::decode_storage_event(payload)
-            .map(|decoded| with_source(decoded, context))
-    }
+/// The S3, SQS/SNS, EventBridge and CloudEvent families: each read by its
+/// [`FromAwsPayload`] decoder, the one the local server and the test harness
+/// read an AWS event file with.
+macro_rules! from_aws_payload {
+    ($($event:ty),*) => {$(
+        impl FromLambda for $event {
+            fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
+                <$event>::from_aws_payload(payload).map(|decoded| with_source(decoded, context))
+            }
+        }
+    )*};
 }
 
-impl FromLambda for QueueBatch {
-    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
-        anyfn_formats_aws::decode_queue_batch(payload).map(|decoded| with_source(decoded, context))
-    }
-}
-
-impl FromLambda for ScheduleTick {
-    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
-        anyfn_formats_aws::decode_schedule_tick(payload)
-            .map(|decoded| with_source(decoded, context))
-    }
-}
-
-impl FromLambda for CloudEvent {
-    fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
-        anyfn_formats_aws::decode_cloud_event(payload).map(|decoded| with_source(decoded, context))
-    }
-}
+from_aws_payload!(StorageEvent, QueueBatch, ScheduleTick, CloudEvent);
 
 /// SQS gets the partial batch response; SNS cannot retry single messages, so
 /// any failure fails the invocation (and SNS retries the delivery).
