@@ -15,6 +15,7 @@ mod params;
 mod query;
 mod request;
 pub mod response;
+mod stage;
 pub mod stream;
 pub mod time;
 
@@ -31,6 +32,7 @@ pub use media_type::MediaType;
 pub use params::{NamedKind, NamedValues, PathParam, PathParams, StageVariable, StageVariables};
 pub use query::Query;
 pub use request::RequestExt;
+pub use stage::Stage;
 
 /// An HTTP request as a handler sees it, on every runtime.
 pub type Request = http::Request<Body>;

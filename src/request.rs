@@ -147,6 +147,22 @@ pub trait RequestExt {
     /// assert_eq!(request.stage_variable("bucket"), None);
     /// ```
     fn stage_variable(&self, name: &str) -> Option<&str>;
+
+    /// The deployment stage the request came through ([`Stage`](crate::Stage):
+    /// API Gateway's `prod` or `$default`), when the platform has stages.
+    /// The path never starts with it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{Body, RequestExt, Stage};
+    ///
+    /// let mut request = anyfn::Request::new(Body::empty());
+    /// assert_eq!(request.stage(), None);
+    /// request.extensions_mut().insert(Stage::new("prod"));
+    /// assert_eq!(request.stage(), Some("prod"));
+    /// ```
+    fn stage(&self) -> Option<&str>;
 }
 
 /// What [`RequestExt::path_params`] gives a request without any.
@@ -202,5 +218,11 @@ impl RequestExt for Request {
 
     fn stage_variable(&self, name: &str) -> Option<&str> {
         self.stage_variables().get(name)
+    }
+
+    fn stage(&self) -> Option<&str> {
+        self.extensions()
+            .get::<crate::Stage>()
+            .map(crate::Stage::as_str)
     }
 }

@@ -119,3 +119,27 @@ async fn regression_lambda_invocation_details_can_be_set_in_a_unit_test() {
         serde_json::json!({"arn": arn, "identity": "eu-west-1:7b5c", "app": "Orders", "stage": "prod"})
     );
 }
+
+/// The stage of an API Gateway event is read with the core's
+/// `RequestExt::stage`, without the provider crate, and the path never
+/// starts with it (lambda_http's `raw_http_path()`; its `uri().path()`
+/// carries a REST API's stage): before, the stage was only in
+/// `anyfn_lambda::ApiGatewayRequestContext`.
+#[test]
+fn regression_the_stage_is_portable_and_never_in_the_path() {
+    use anyfn::RequestExt as _;
+
+    let (request, source, _) = decode("example-apigw-request.json");
+    assert_eq!(source, EventSource::ApiGatewayRest);
+    assert_eq!(request.stage(), Some("testStage"));
+    assert!(
+        !request.uri().path().starts_with("/testStage"),
+        "{}",
+        request.uri()
+    );
+    let (request, _, _) = decode("example-apigw-v2-request-jwt-authorizer.json");
+    assert_eq!(request.stage(), Some("$default"));
+    let (request, source, _) = decode("example-alb-lambda-target-request-headers-only.json");
+    assert_eq!(source, EventSource::Alb);
+    assert_eq!(request.stage(), None, "an ALB has no stages");
+}

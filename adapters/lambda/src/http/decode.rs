@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use anyfn::http::header::{HeaderValue, COOKIE};
 use anyfn::http::{Method, Uri};
-use anyfn::{Body, Context, Error, PathParams, Query, Request, StageVariables};
+use anyfn::{Body, Context, Error, PathParams, Query, Request, Stage, StageVariables};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
@@ -181,6 +181,7 @@ pub(crate) fn decode(
         })?,
     };
 
+    let stage = request_context.stage.clone();
     if source != EventSource::Alb && source != EventSource::AlbMultiValue {
         context
             .extensions_mut()
@@ -194,6 +195,9 @@ pub(crate) fn decode(
         source,
         EventSource::ApiGatewayRest | EventSource::ApiGatewayHttp
     ) {
+        if let Some(stage) = stage.filter(|stage| !stage.is_empty()) {
+            request.extensions_mut().insert(Stage::new(stage));
+        }
         // Read only when sent: most events have neither.
         if !path_parameters.is_empty() {
             let params: PathParams = read_names(&path_parameters, source, "pathParameters")?;
