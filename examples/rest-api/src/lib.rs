@@ -20,7 +20,8 @@
 //! The second binary, `layered-hello`, is a plain anyfn handler (no router)
 //! wrapped in the same CORS layer by [`anyfn_tower::with_layer`]. The third,
 //! `tower-failures`, shows how each failure of a tower service answers
-//! ([`failures`]).
+//! ([`failures`]); the fourth, `layered-failures`, which of a plain
+//! handler's failures a tower layer sees ([`layered_failures`]).
 //!
 //! ```text
 //! cargo run -p rest-api                          # http://127.0.0.1:3000
@@ -28,6 +29,7 @@
 //! ```
 
 pub mod failures;
+pub mod layered_failures;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};

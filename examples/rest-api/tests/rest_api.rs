@@ -415,13 +415,15 @@ async fn a_tower_http_layer_wraps_a_plain_handler_on_every_adapter() {
 /// The `tower-failures` service's deadline, on every adapter.
 const FAILURES_TIMEOUT: Duration = Duration::from_millis(400);
 
-/// What a caller sees of a failure: status, content type, and the body
-/// (JSON without its `requestId`, else text).
+/// What a caller sees of a failure: status, content type, the body (JSON
+/// without its `requestId`, else text), and whether the `layered-failures`
+/// layer's header is on it.
 #[derive(Debug, PartialEq)]
 struct Seen {
     status: u16,
     content_type: Option<String>,
     body: Value,
+    layered: bool,
 }
 
 impl Seen {
@@ -440,58 +442,55 @@ impl Seen {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned),
             body,
+            layered: headers.contains_key(rest_api::layered_failures::LAYER_HEADER),
         }
+    }
+
+    fn error_type(&self) -> Option<&str> {
+        self.body.get("errorType").and_then(Value::as_str)
     }
 }
 
-/// Every failure of a tower service (a panicking route, a route awaiting or
-/// blocking past the deadline, a service error, an `anyfn::Error` as the
-/// service's error, axum's own 404) answers the same through the harness,
-/// the server, each Lambda HTTP source and Azure.
-#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
-async fn tower_failures_answer_the_same_on_every_adapter() {
-    // (path, status, errorType)
-    let cases = [
-        ("/", 200, None),
-        ("/panic", 500, Some("Panic")),
-        ("/sleep?ms=60000", 504, Some("Timeout")),
-        ("/block?ms=700", 504, Some("Timeout")),
-        ("/service-error", 500, Some("HandlerError")),
-        ("/not-found", 404, Some("NotFound")),
-        ("/nowhere", 404, None),
-    ];
-    let harness =
-        Harness::new(anyfn_tower::service(rest_api::failures::service())).timeout(FAILURES_TIMEOUT);
-    let server = TestServer::start_with(
-        anyfn_server::Server::new(anyfn_tower::service(rest_api::failures::service()))
-            .timeout(FAILURES_TIMEOUT),
-    )
-    .await
-    .expect("the server starts");
-    let (lambda, _lambda_function) = on_lambda(
-        "tower-failures",
-        env!("CARGO_BIN_EXE_tower-failures"),
-        |builder| {
-            builder
-                // The adapter's deadline: Lambda's timeout less its default margin.
-                .timeout(FAILURES_TIMEOUT + Duration::from_millis(100))
-                .env("TOKIO_WORKER_THREADS", "3")
-        },
-    )
+/// Runs each `GET path` through the harness, the server, each Lambda HTTP
+/// source and Azure, the package's binary `binary` (with its Azure app
+/// folder `name`) and `handler` in process, all with [`FAILURES_TIMEOUT`];
+/// checks that every adapter answers as the harness, and returns what the
+/// harness answered, path by path.
+async fn seen_the_same_on_every_adapter<H>(
+    name: &str,
+    binary: &str,
+    handler: impl Fn() -> H,
+    paths: &[&str],
+) -> Vec<Seen>
+where
+    H: anyfn::Handler<Event = anyfn::Request, Output = anyfn::stream::StreamResponse>,
+{
+    let harness = Harness::new(handler()).timeout(FAILURES_TIMEOUT);
+    let server =
+        TestServer::start_with(anyfn_server::Server::new(handler()).timeout(FAILURES_TIMEOUT))
+            .await
+            .expect("the server starts");
+    let (lambda, _lambda_function) = on_lambda(name, binary, |builder| {
+        builder
+            // The adapter's deadline: Lambda's timeout less its default margin.
+            .timeout(FAILURES_TIMEOUT + Duration::from_millis(100))
+            .env("TOKIO_WORKER_THREADS", "3")
+            // A panic's backtrace is not compared; printing it on a loaded
+            // machine could outlast the deadline.
+            .env("RUST_BACKTRACE", "0")
+    })
     .await;
-    let (azure, _azure_function) = on_azure(
-        "tower-failures",
-        env!("CARGO_BIN_EXE_tower-failures"),
-        |azure| {
-            azure
-                .env("ANYFN_TIMEOUT_MS", FAILURES_TIMEOUT.as_millis().to_string())
-                .env("TOKIO_WORKER_THREADS", "3")
-        },
-    )
+    let (azure, _azure_function) = on_azure(name, binary, |azure| {
+        azure
+            .env("ANYFN_TIMEOUT_MS", FAILURES_TIMEOUT.as_millis().to_string())
+            .env("TOKIO_WORKER_THREADS", "3")
+            .env("RUST_BACKTRACE", "0")
+    })
     .await;
 
-    for (path, status, error_type) in cases {
-        let request = || TestRequest::get(path);
+    let mut harness_saw = Vec::new();
+    for path in paths {
+        let request = || TestRequest::get(*path);
         let response = harness
             .invoke(request().build())
             .await
@@ -501,12 +500,6 @@ async fn tower_failures_answer_the_same_on_every_adapter() {
             response.status(),
             response.headers(),
             response.body().as_bytes(),
-        );
-        assert_eq!(expected.status, status, "{path}: harness {expected:?}");
-        assert_eq!(
-            expected.body.get("errorType").and_then(Value::as_str),
-            error_type,
-            "{path}: harness {expected:?}"
         );
 
         let mut seen = Vec::new();
@@ -540,10 +533,7 @@ async fn tower_failures_answer_the_same_on_every_adapter() {
                 ),
             ));
         }
-        let response = azure
-            .http("tower-failures", request())
-            .await
-            .http_response();
+        let response = azure.http(name, request()).await.http_response();
         seen.push((
             "azure".to_owned(),
             Seen::new(
@@ -558,8 +548,79 @@ async fn tower_failures_answer_the_same_on_every_adapter() {
                 "{path}: {adapter} differs from the harness"
             );
         }
+        harness_saw.push(expected);
     }
     server.shutdown().await;
+    harness_saw
+}
+
+/// Every failure of a tower service (a panicking route, a route awaiting or
+/// blocking past the deadline, a service error, an `anyfn::Error` as the
+/// service's error, axum's own 404) answers the same through the harness,
+/// the server, each Lambda HTTP source and Azure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn tower_failures_answer_the_same_on_every_adapter() {
+    // (path, status, errorType)
+    let cases = [
+        ("/", 200, None),
+        ("/panic", 500, Some("Panic")),
+        ("/sleep?ms=60000", 504, Some("Timeout")),
+        ("/block?ms=700", 504, Some("Timeout")),
+        ("/service-error", 500, Some("HandlerError")),
+        ("/not-found", 404, Some("NotFound")),
+        ("/nowhere", 404, None),
+    ];
+    let paths: Vec<&str> = cases.iter().map(|(path, ..)| *path).collect();
+    let seen = seen_the_same_on_every_adapter(
+        "tower-failures",
+        env!("CARGO_BIN_EXE_tower-failures"),
+        || anyfn_tower::service(rest_api::failures::service()),
+        &paths,
+    )
+    .await;
+    for ((path, status, error_type), seen) in cases.iter().zip(&seen) {
+        assert_eq!(
+            (seen.status, seen.error_type()),
+            (*status, *error_type),
+            "{path}: {seen:?}"
+        );
+    }
+}
+
+/// A tower layer around a plain handler (`with_layer`) sees every answer
+/// the handler makes, its errors included, on every adapter: the layer's
+/// header is on the `200` and on the `400`, `404`, `500` and `405` the
+/// handler failed with, and each error keeps its status, `errorType` and
+/// own headers. A panic and a timeout are answered by the adapter outside
+/// the layer, without its header, the same everywhere (the failure table
+/// says so). Before, the layer saw none of the handler's errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn regression_a_layer_sees_the_handlers_errors_on_every_adapter() {
+    // (path, status, errorType, the layer's header on it)
+    let cases = [
+        ("/", 200, None, true),
+        ("/bad", 400, Some("BadRequest"), true),
+        ("/not-found", 404, Some("NotFound"), true),
+        ("/io", 500, Some("HandlerError"), true),
+        ("/method", 405, Some("MethodNotAllowed"), true),
+        ("/panic", 500, Some("Panic"), false),
+        ("/sleep?ms=60000", 504, Some("Timeout"), false),
+    ];
+    let paths: Vec<&str> = cases.iter().map(|(path, ..)| *path).collect();
+    let seen = seen_the_same_on_every_adapter(
+        "layered-failures",
+        env!("CARGO_BIN_EXE_layered-failures"),
+        rest_api::layered_failures::handler,
+        &paths,
+    )
+    .await;
+    for ((path, status, error_type, layered), seen) in cases.iter().zip(&seen) {
+        assert_eq!(
+            (seen.status, seen.error_type(), seen.layered),
+            (*status, *error_type, *layered),
+            "{path}: {seen:?}"
+        );
+    }
 }
 
 /// `cargo run -p rest-api`, the README's command, must pick the `rest-api`
