@@ -5,7 +5,6 @@
 //! adapter gives for the same bytes; a body of no shape the event type
 //! takes is a `400` naming the shapes it does.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyfn::event::{CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
@@ -19,17 +18,7 @@ use serde_json::{json, Value};
 /// Every AWS event fixture of the portable families (tests/fixtures/aws,
 /// copies of aws_lambda_events' examples), by name.
 fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws");
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .expect("fixtures")
-        .filter_map(|entry| {
-            let path = entry.ok()?.path();
-            let name = path.file_name()?.to_str()?.to_owned();
-            name.ends_with(".json")
-                .then(|| (name, std::fs::read(&path).expect("readable")))
-        })
-        .collect();
-    files.sort();
+    let files = crate::event_fixtures::fixtures();
     assert_eq!(files.len(), 12, "the S3, SQS, SNS and EventBridge fixtures");
     files
 }

@@ -12,7 +12,8 @@ use anyfn::{Context, Query};
 use anyfn_lambda::{EventSource, FromLambda};
 use serde_json::{json, Value};
 
-fn fixtures() -> Vec<(String, Vec<u8>)> {
+/// Every AWS event fixture (tests/fixtures/aws), by name, sorted.
+pub(crate) fn fixtures() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aws");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("fixtures")
