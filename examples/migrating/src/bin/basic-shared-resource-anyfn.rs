@@ -1,8 +1,7 @@
 //! lambda_runtime's `basic-shared-resource` example, ported to anyfn: the
-//! shared client is built once in `main` and moved into the handler (an
-//! `Arc`, as the handler may run on several invocations at once).
-
-use std::sync::Arc;
+//! shared client is built once in `main` and moved into the handler's
+//! closure, which uses it before making its future (when the future itself
+//! needs it, move an `Arc` clone in, as `http-shared-resource-anyfn` does).
 
 use anyfn::{handler_fn, Context, Json};
 use serde::{Deserialize, Serialize};
@@ -33,16 +32,13 @@ impl SharedClient {
 
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
-    let client = Arc::new(SharedClient {
+    let client = SharedClient {
         name: "Shared Client 1 (perhaps a database)",
-    });
+    };
     anyfn_auto::run(handler_fn(
         move |Json(event): Json<Request>, context: Context| {
-            let client = Arc::clone(&client);
-            async move {
-                let response = client.response(context.request_id().to_owned(), event.command);
-                Ok::<_, anyfn::Error>(Json(response))
-            }
+            let response = client.response(context.request_id().to_owned(), event.command);
+            async move { Ok::<_, anyfn::Error>(Json(response)) }
         },
     ))
     .await

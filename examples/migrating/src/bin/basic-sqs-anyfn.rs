@@ -3,8 +3,7 @@
 //! as JSON with `Message::json`. It runs unchanged on Pub/Sub, Azure queues
 //! or a local POST.
 
-use anyfn::event::QueueBatch;
-use anyfn::{handler_fn, Context};
+use anyfn::{event::QueueBatch, handler_fn, Context};
 use serde::Deserialize;
 
 /// Object that you send to SQS and plan to process on the function.
@@ -15,11 +14,7 @@ struct Data {
 }
 
 async fn function_handler(batch: QueueBatch, _context: Context) -> Result<(), anyfn::Error> {
-    let first = batch
-        .messages
-        .first()
-        .ok_or_else(|| anyfn::Error::bad_request("an empty batch"))?;
-    let data: Data = first.json()?;
+    let data: Data = batch.messages[0].json()?;
     tracing::info!(id = ?data.id, text = ?data.text, "data received from SQS");
     Ok(())
 }
