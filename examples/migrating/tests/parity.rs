@@ -508,3 +508,19 @@ async fn http_axum() {
     assert_eq!(http(theirs)["status"], 404);
     assert_eq!(http(ours)["body"], json!({"msg": "I am GET /foo"}));
 }
+
+#[tokio::test]
+async fn http_axum_middleware() {
+    let (original, port) = bins!("http-axum-middleware");
+    // The original's route is `/testStage/hello/world`: lambda_http puts a
+    // REST API's stage in front of the path. The port's is `/hello/world`.
+    let mut event = rest_api("POST", "/hello/world", "");
+    event["headers"]["Content-Type"] = json!("application/json");
+    event["multiValueHeaders"] = Value::Null;
+    event["body"] = json!(r#"{"name":"Ada"}"#);
+    let answers = pair(original, port, &[event]).await;
+    let (theirs, ours) = &answers[0];
+    assert_eq!(http(theirs)["status"], 200, "{theirs}");
+    assert_eq!(http(ours)["body"], json!({"echo": {"name": "Ada"}}));
+    assert_eq!(http(ours), http(theirs));
+}
