@@ -631,18 +631,23 @@ async fn a_function_that_misses_lambdas_deadline_is_timed_out_and_restarted() {
     assert_eq!(next["body"], "ok", "served by the restarted function");
 }
 
+/// A handler blocking its thread is answered `504` at anyfn's deadline,
+/// before Lambda's. Lambda's timeout 1 s and a 500 ms margin (anyfn's
+/// deadline at 500 ms): with the default 100 ms margin the 504 came after
+/// Lambda's deadline once on a machine loaded with other builds.
 #[tokio::test]
 async fn a_thread_blocking_handler_is_answered_504_before_lambdas_deadline() {
     let (emulator, _function) = on_lambda_with("failures", |emulator| {
         emulator
-            .timeout(Duration::from_millis(400))
+            .timeout(Duration::from_millis(1000))
+            .env("ANYFN_DEADLINE_MARGIN_MS", "500")
             .env("TOKIO_WORKER_THREADS", "2")
     })
     .await;
 
     let (status, body) = http_answer(
         emulator
-            .invoke(http_api_event("GET", "/block", "ms=1000"))
+            .invoke(http_api_event("GET", "/block", "ms=2000"))
             .await,
     );
     assert_eq!((status, body["errorType"].as_str()), (504, Some("Timeout")));
