@@ -104,6 +104,8 @@ pub struct Context {
     function_version: Arc<str>,
     memory_limit_mb: u32,
     trace_id: Option<String>,
+    tenant_id: Option<String>,
+    max_concurrency: u32,
     platform: Platform,
     extensions: Extensions,
 }
@@ -112,7 +114,8 @@ impl Context {
     /// A builder with test-friendly defaults: request id `test-request`, a
     /// deadline [`DEFAULT_TIMEOUT`] after [`build`](ContextBuilder::build),
     /// function `anyfn-function` at version `$LATEST` with
-    /// [`DEFAULT_MEMORY_MB`], no trace id, [`Platform::Test`].
+    /// [`DEFAULT_MEMORY_MB`], no trace id, no tenant id, a
+    /// [max concurrency](Context::max_concurrency) of 1, [`Platform::Test`].
     pub fn builder() -> ContextBuilder {
         ContextBuilder {
             request_id: None,
@@ -122,6 +125,8 @@ impl Context {
             function_version: None,
             memory_limit_mb: DEFAULT_MEMORY_MB,
             trace_id: None,
+            tenant_id: None,
+            max_concurrency: 1,
             platform: Platform::Test,
             extensions: Extensions::new(),
         }
@@ -178,6 +183,42 @@ impl Context {
         self.trace_id.as_deref()
     }
 
+    /// The tenant this invocation runs for, when the platform isolates
+    /// tenants and says which: on AWS Lambda, the tenant id a function in
+    /// tenant isolation mode is invoked with (`Lambda-Runtime-Aws-Tenant-Id`).
+    /// `None` elsewhere, and on Lambda for an invocation without one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().tenant_id("acme").build();
+    /// assert_eq!(context.tenant_id(), Some("acme"));
+    /// assert_eq!(anyfn::Context::builder().build().tenant_id(), None);
+    /// ```
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.tenant_id.as_deref()
+    }
+
+    /// How many invocations may run at once in this instance of the
+    /// function, this one included: at least 1. On AWS Lambda it is
+    /// `AWS_LAMBDA_MAX_CONCURRENCY` (Lambda Managed Instances), 1 on classic
+    /// Lambda, where an environment runs one invocation at a time. Other
+    /// adapters say 1: they set no such limit (the local server and Azure
+    /// serve requests concurrently as they come). Size what invocations
+    /// share (a connection pool, say) by it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().max_concurrency(8).build();
+    /// let pool_size = context.max_concurrency() as usize;
+    /// assert_eq!(pool_size, 8);
+    /// assert_eq!(anyfn::Context::builder().build().max_concurrency(), 1);
+    /// ```
+    pub fn max_concurrency(&self) -> u32 {
+        self.max_concurrency
+    }
+
     /// Which runtime is running this invocation.
     pub fn platform(&self) -> Platform {
         self.platform
@@ -225,6 +266,8 @@ impl Context {
             function_version: Some(self.function_version),
             memory_limit_mb: self.memory_limit_mb,
             trace_id: self.trace_id,
+            tenant_id: self.tenant_id,
+            max_concurrency: self.max_concurrency,
             platform: self.platform,
             extensions: self.extensions,
         }
@@ -245,6 +288,8 @@ pub struct ContextBuilder {
     function_version: Option<Arc<str>>,
     memory_limit_mb: u32,
     trace_id: Option<String>,
+    tenant_id: Option<String>,
+    max_concurrency: u32,
     platform: Platform,
     extensions: Extensions,
 }
@@ -295,6 +340,33 @@ impl ContextBuilder {
         self
     }
 
+    /// Sets the tenant the invocation runs for ([`Context::tenant_id`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().tenant_id("acme").build();
+    /// assert_eq!(context.tenant_id(), Some("acme"));
+    /// ```
+    pub fn tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
+        self.tenant_id = Some(tenant_id.into());
+        self
+    }
+
+    /// Sets how many invocations may run at once in this instance
+    /// ([`Context::max_concurrency`]); 0 is taken as 1.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().max_concurrency(0).build();
+    /// assert_eq!(context.max_concurrency(), 1);
+    /// ```
+    pub fn max_concurrency(mut self, max_concurrency: u32) -> Self {
+        self.max_concurrency = max_concurrency.max(1);
+        self
+    }
+
     /// Sets which runtime runs the invocation.
     pub fn platform(mut self, platform: Platform) -> Self {
         self.platform = platform;
@@ -325,6 +397,8 @@ impl ContextBuilder {
                 .unwrap_or_else(|| shared(&DEFAULT_FUNCTION_VERSION, "$LATEST")),
             memory_limit_mb: self.memory_limit_mb,
             trace_id: self.trace_id,
+            tenant_id: self.tenant_id,
+            max_concurrency: self.max_concurrency,
             platform: self.platform,
             extensions: self.extensions,
         }

@@ -20,6 +20,7 @@ mod faults;
 mod gcf_conformance;
 mod kinesis;
 mod lambda;
+mod lambda_concurrency;
 mod lambda_context;
 mod lambda_faults;
 mod lambda_logs;

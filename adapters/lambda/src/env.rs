@@ -7,6 +7,8 @@ pub(crate) const RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";
 const FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
 const FUNCTION_VERSION: &str = "AWS_LAMBDA_FUNCTION_VERSION";
 const FUNCTION_MEMORY_SIZE: &str = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
+/// How many invocations a Lambda Managed Instance runs at once.
+pub(crate) const MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 
 /// The function's configuration, read and checked before `lambda_runtime`
 /// reads it (it panics on a missing variable; this returns an error).
@@ -15,6 +17,10 @@ pub(crate) struct FunctionEnv {
     pub(crate) function_name: std::sync::Arc<str>,
     pub(crate) function_version: std::sync::Arc<str>,
     pub(crate) memory_mb: u32,
+    /// `AWS_LAMBDA_MAX_CONCURRENCY`, read as lambda_runtime reads it (a
+    /// whole number above 0; anything else is 1), so that the context says
+    /// what the runtime does.
+    pub(crate) max_concurrency: u32,
 }
 
 impl FunctionEnv {
@@ -46,7 +52,27 @@ impl FunctionEnv {
             function_name: require(FUNCTION_NAME)?.into(),
             function_version: require(FUNCTION_VERSION)?.into(),
             memory_mb,
+            max_concurrency: max_concurrency_from(lookup(MAX_CONCURRENCY).as_deref()),
         })
+    }
+}
+
+/// The concurrency `AWS_LAMBDA_MAX_CONCURRENCY` gives, as lambda_runtime
+/// reads it: a whole number above 0, else 1 (one invocation at a time), with
+/// a warning when it is set to something else.
+fn max_concurrency_from(value: Option<&str>) -> u32 {
+    let Some(value) = value else {
+        return 1;
+    };
+    match value.parse::<u32>() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            tracing::warn!(
+                target: "anyfn::lambda",
+                "{MAX_CONCURRENCY}={value:?} is not a whole number above 0: serving one invocation at a time"
+            );
+            1
+        }
     }
 }
 
@@ -89,6 +115,31 @@ mod tests {
         assert_eq!(&*env.function_name, "echo");
         assert_eq!(&*env.function_version, "$LATEST");
         assert_eq!(env.memory_mb, 256);
+    }
+
+    #[test]
+    fn max_concurrency_is_read_as_lambda_runtime_reads_it() {
+        assert_eq!(
+            FunctionEnv::from_lookup(lookup(&FULL))
+                .unwrap()
+                .max_concurrency,
+            1
+        );
+        let mut env = FULL.to_vec();
+        env.push((MAX_CONCURRENCY, "8"));
+        assert_eq!(
+            FunctionEnv::from_lookup(lookup(&env))
+                .unwrap()
+                .max_concurrency,
+            8
+        );
+        for bad in ["0", "-3", "many", "", " 8"] {
+            assert_eq!(
+                max_concurrency_from(Some(bad)),
+                1,
+                "{bad:?}: no panic, one at a time"
+            );
+        }
     }
 
     #[test]

@@ -89,6 +89,29 @@
 //!   Function URL events have none.
 //! - **Missing environment**: [`run`] checks the variables Lambda sets and
 //!   returns [`LambdaError::MissingEnv`] instead of panicking.
+//! - **Lambda Managed Instances**: with `AWS_LAMBDA_MAX_CONCURRENCY` above
+//!   1, that many invocations are served at once (lambda_runtime's
+//!   `run_concurrent`: a worker per slot, each polling `next`; the client
+//!   posting answers keeps a connection per worker), by the one handler.
+//!   Each keeps its own [`Context`](anyfn::Context): request id, deadline,
+//!   trace id (its own `Lambda-Runtime-Trace-Id`, never the process-wide
+//!   `_X_AMZN_TRACE_ID`, which is not set under concurrency), log span;
+//!   [`Context::max_concurrency`](anyfn::Context::max_concurrency) says how
+//!   many (1 when unset). Unset or 1, invocations run one after another,
+//!   as on classic Lambda. An awaiting handler past its deadline is answered
+//!   `Timeout` there, its future dropped, the others untouched. A handler
+//!   blocking its thread holds one of tokio's worker threads (one per vCPU,
+//!   while Lambda sends several invocations per vCPU): the invocations
+//!   waiting on that thread stall with it, and when every worker thread is
+//!   blocked none is answered, not even its `Timeout`, until one frees, else
+//!   Lambda's own timeout ends them; use `tokio::task::spawn_blocking`. An
+//!   answer the Runtime API refuses (a late one) is logged with its
+//!   invocation id and the worker goes on; a Runtime API that cannot be
+//!   reached ends that worker, and the runtime when none is left.
+//! - **Tenant isolation**: the tenant id Lambda sends with an invocation
+//!   (`Lambda-Runtime-Aws-Tenant-Id`) is
+//!   [`Context::tenant_id`](anyfn::Context::tenant_id), and is in the
+//!   invocation's log span (`tenantId`); `None` without one.
 //! - **`cargo lambda watch`** works: its Function URL payloads (method only in
 //!   `requestContext.http.method`), its need for `cookies` in every answer
 //!   and its fixed `600000` deadline are handled.

@@ -44,8 +44,9 @@ pub(crate) enum Posted {
 
 /// Posts `outcome` for the invocation `request_id`.
 ///
-/// A Runtime API that answers with an error status is logged and the
-/// function goes on, as with lambda_runtime.
+/// A Runtime API that answers with an error status (a late answer to an
+/// invocation Lambda already ended, say) is logged with the request id and
+/// the invocation id, and the function goes on, as with lambda_runtime.
 ///
 /// # Errors
 ///
@@ -67,6 +68,7 @@ pub(crate) async fn post(
     builder = builder.method(Method::POST).uri(format!(
         "/2018-06-01/runtime/invocation/{request_id}/{path}"
     ));
+    let logged_invocation_id = invocation_id.clone();
     if let Some(id) = invocation_id {
         builder = builder.header(INVOCATION_ID, id);
     }
@@ -88,9 +90,13 @@ pub(crate) async fn post(
     };
     let status = client.call(request).await?.status();
     if status != StatusCode::ACCEPTED && !status.is_success() {
+        let invocation_id = logged_invocation_id
+            .as_ref()
+            .map(|id| String::from_utf8_lossy(id.as_bytes()));
         tracing::error!(
             target: "anyfn::lambda",
             request_id,
+            invocation_id = invocation_id.as_deref().unwrap_or("none"),
             %status,
             "the Runtime API refused the invocation's {path}"
         );

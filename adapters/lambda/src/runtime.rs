@@ -60,6 +60,12 @@ impl RunSettings {
 /// its span ([`TracingLayer`]); [`Invocations`] answers it, posting the
 /// outcome itself ([`crate::post`]). lambda_runtime's own handler stack
 /// under it is never called.
+///
+/// With `AWS_LAMBDA_MAX_CONCURRENCY` above 1 (Lambda Managed Instances),
+/// lambda_runtime's `run_concurrent` runs that many workers, each polling
+/// `next` and answering its invocation through a clone of our layer; the
+/// client that posts the answers keeps as many connections. Unset or 1, it
+/// runs the invocations one after another, as `run` does.
 pub(crate) async fn run<H>(handler: H, settings: RunSettings) -> Result<(), LambdaError>
 where
     H: Handler,
@@ -67,6 +73,7 @@ where
     H::Output: IntoLambda,
 {
     let env = Arc::new(FunctionEnv::from_env()?);
+    let max_concurrency = env.max_concurrency;
     let invocations = Invocations {
         handler: Arc::new(handler),
         env,
@@ -79,14 +86,19 @@ where
     let runtime = tokio::spawn(async move {
         let unused =
             service_fn(|_: LambdaEvent<serde::de::IgnoredAny>| async { Ok::<(), Diagnostic>(()) });
-        let client = Arc::new(PooledClient::builder().build());
+        let mut client = PooledClient::builder();
+        if max_concurrency > 1 {
+            // One connection per worker, as lambda_runtime sizes its own.
+            client = client.with_pool_size(max_concurrency as usize);
+        }
+        let client = Arc::new(client.build());
         lambda_runtime::Runtime::new(unused)
             .layer(AnswerLayer {
                 invocations,
                 client,
             })
             .layer(TracingLayer::new())
-            .run()
+            .run_concurrent()
             .await
             .map_err(|err| chain(&*err))
     });
@@ -326,6 +338,7 @@ where
         .function_name(env.function_name.clone())
         .function_version(env.function_version.clone())
         .memory_limit_mb(env.memory_mb)
+        .max_concurrency(env.max_concurrency)
         .platform(Platform::AwsLambda)
         .extension(InvocationDetails {
             invoked_function_arn: lambda_context.invoked_function_arn,
@@ -343,8 +356,13 @@ where
                 identity_pool_id: given.identity_pool_id,
             }),
         });
+    // This invocation's own `Lambda-Runtime-Trace-Id`, never the process's
+    // `_X_AMZN_TRACE_ID`, which concurrent invocations would share.
     if let Some(trace_id) = lambda_context.xray_trace_id {
         builder = builder.trace_id(trace_id);
+    }
+    if let Some(tenant_id) = lambda_context.tenant_id {
+        builder = builder.tenant_id(tenant_id);
     }
     let mut context = builder.build();
 

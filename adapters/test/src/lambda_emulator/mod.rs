@@ -40,6 +40,7 @@ pub struct LambdaEmulatorBuilder {
     handler: String,
     env: Vec<(String, String)>,
     fixed_deadline_ms: Option<u64>,
+    max_concurrency: Option<u32>,
 }
 
 impl LambdaEmulatorBuilder {
@@ -93,6 +94,33 @@ impl LambdaEmulatorBuilder {
         self
     }
 
+    /// Runs the function as a Lambda Managed Instance that takes up to `n`
+    /// invocations at once: the function's environment gets
+    /// `AWS_LAMBDA_MAX_CONCURRENCY=n`, as Lambda sets it, and the emulator
+    /// answers that many `next` long-polls at once, each with an invocation
+    /// of its own (its own request id, deadline, trace id and invocation
+    /// id). Unset, the variable is absent, as on classic Lambda; the
+    /// emulator still serves every poll it gets.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().max_concurrency(8).start().await?;
+    /// assert!(emulator
+    ///     .function_env()
+    ///     .contains(&("AWS_LAMBDA_MAX_CONCURRENCY".to_owned(), "8".to_owned())));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn max_concurrency(mut self, n: u32) -> Self {
+        self.max_concurrency = Some(n);
+        self
+    }
+
     /// Starts serving the Runtime API on `127.0.0.1` at a free port.
     ///
     /// # Errors
@@ -113,6 +141,9 @@ impl LambdaEmulatorBuilder {
             launch: Mutex::default(),
             restarts: AtomicU64::new(0),
             answers_without_invocation_id: AtomicU64::new(0),
+            polls_waiting: AtomicU64::new(0),
+            most_polls_waiting: AtomicU64::new(0),
+            most_in_flight: AtomicU64::new(0),
         });
         let task = tokio::spawn(runtime_api::serve(listener, Arc::clone(&state)));
         Ok(LambdaEmulator { addr, state, task })
@@ -168,6 +199,11 @@ struct State {
     launch: Mutex<Option<Launch>>,
     restarts: AtomicU64,
     answers_without_invocation_id: AtomicU64,
+    /// `next` polls waiting for an invocation now, and the most at once.
+    polls_waiting: AtomicU64,
+    most_polls_waiting: AtomicU64,
+    /// The most invocations taken and not yet answered at once.
+    most_in_flight: AtomicU64,
 }
 
 /// An invocation queued or running: who waits for it to be taken, and for
@@ -187,8 +223,12 @@ enum Answer {
 
 #[derive(Debug)]
 struct Queued {
+    /// The invocation's number, from 1: its request id and trace id say it.
+    number: u64,
     request_id: String,
     payload: Bytes,
+    /// Sent as `Lambda-Runtime-Aws-Tenant-Id` (tenant isolation mode).
+    tenant_id: Option<String>,
 }
 
 impl LambdaEmulator {
@@ -203,6 +243,7 @@ impl LambdaEmulator {
             handler: "bootstrap".to_owned(),
             env: Vec::new(),
             fixed_deadline_ms: None,
+            max_concurrency: None,
         }
     }
 
@@ -257,6 +298,9 @@ impl LambdaEmulator {
             ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
             ("_HANDLER".to_owned(), config.handler.clone()),
         ];
+        if let Some(n) = config.max_concurrency {
+            env.push(("AWS_LAMBDA_MAX_CONCURRENCY".to_owned(), n.to_string()));
+        }
         env.extend(config.env.iter().cloned());
         env
     }
@@ -289,6 +333,38 @@ impl LambdaEmulator {
         command.envs(self.function_env());
         let launch = Launch::of(&command);
         let child = command.spawn()?;
+        Ok(self.remember(launch, child))
+    }
+
+    /// Runs `command` as the function, as [`spawn`](Self::spawn) runs a
+    /// program: with the [function environment](Self::function_env) added
+    /// to what it sets (and no `PORT`), its output kept in
+    /// [`output`](Self::output). For a function that needs arguments: a
+    /// test binary running one of its own tests as the function, say.
+    ///
+    /// # Errors
+    ///
+    /// When the command cannot be started.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::process::Command;
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let mut command = Command::new(std::env::current_exe()?);
+    /// command.args(["--ignored", "--exact", "the_function_child"]);
+    /// let _function = emulator.spawn_captured(command)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn spawn_captured(&self, mut command: Command) -> std::io::Result<FunctionProcess> {
+        command.envs(self.function_env()).env_remove("PORT");
+        let launch = Launch::of(&command);
+        let child = process::start_captured(command, &self.state.output)?;
         Ok(self.remember(launch, child))
     }
 
@@ -340,6 +416,45 @@ impl LambdaEmulator {
             .load(Ordering::Relaxed)
     }
 
+    /// The most `next` long-polls that waited for an invocation at once: a
+    /// runtime serving [`max_concurrency`](LambdaEmulatorBuilder::max_concurrency)
+    /// invocations at once polls that many times at once.
+    pub fn most_polls_waiting(&self) -> u64 {
+        self.state.most_polls_waiting.load(Ordering::Relaxed)
+    }
+
+    /// The most invocations the function had taken and not yet answered at
+    /// once: 1 for a function that serves one at a time.
+    pub fn most_in_flight(&self) -> u64 {
+        self.state.most_in_flight.load(Ordering::Relaxed)
+    }
+
+    /// [`invoke`](Self::invoke) in tenant isolation mode: the invocation
+    /// carries `Lambda-Runtime-Aws-Tenant-Id: tenant_id`, as Lambda sends it
+    /// for a function invoked with a tenant id.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/greet-json")?;
+    /// let outcome = emulator.invoke_with_tenant(r#"{"name":"Ada"}"#, "acme").await;
+    /// assert_eq!(outcome.request_id(), "00000000-0000-4000-8000-000000000001");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn invoke_with_tenant(
+        &self,
+        payload: impl Into<Bytes>,
+        tenant_id: impl Into<String>,
+    ) -> LambdaOutcome {
+        self.invoke_as(payload.into(), Some(tenant_id.into())).await
+    }
+
     /// Queues one invocation with `payload` and waits for what the function
     /// posts: up to 10 s for a function to take it, then until its deadline
     /// (the configured timeout from when it was taken). Past the deadline
@@ -347,7 +462,11 @@ impl LambdaEmulator {
     /// restarted. A streamed response is read to its end (or the deadline):
     /// [`LambdaOutcome::Streamed`].
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> LambdaOutcome {
-        match self.invoke_streaming(payload).await {
+        self.invoke_as(payload.into(), None).await
+    }
+
+    async fn invoke_as(&self, payload: Bytes, tenant_id: Option<String>) -> LambdaOutcome {
+        match self.stream_as(payload, tenant_id).await {
             Ok(mut answer) => {
                 let prelude = answer.prelude().await.cloned().unwrap_or_default();
                 let body = answer.rest().await;
@@ -383,6 +502,14 @@ impl LambdaEmulator {
         &self,
         payload: impl Into<Bytes>,
     ) -> Result<StreamedAnswer, LambdaOutcome> {
+        self.stream_as(payload.into(), None).await
+    }
+
+    async fn stream_as(
+        &self,
+        payload: Bytes,
+        tenant_id: Option<String>,
+    ) -> Result<StreamedAnswer, LambdaOutcome> {
         let n = self.state.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let request_id = format!("00000000-0000-4000-8000-{n:012}");
         let (answer, answered) = oneshot::channel();
@@ -395,8 +522,10 @@ impl LambdaEmulator {
             },
         );
         lock(&self.state.queue).push_back(Queued {
+            number: n,
             request_id: request_id.clone(),
-            payload: payload.into(),
+            payload,
+            tenant_id,
         });
         self.state.queued.notify_one();
 

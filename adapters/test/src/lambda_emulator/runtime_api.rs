@@ -205,22 +205,61 @@ async fn route_post(
     }
 }
 
-async fn next_invocation(state: &State) -> hyper::Response<Full<Bytes>> {
-    let queued = loop {
+/// Counts a `next` poll waiting, for as long as it lives.
+struct Waiting<'a>(&'a State);
+
+impl<'a> Waiting<'a> {
+    fn start(state: &'a State) -> Self {
+        let now = state.polls_waiting.fetch_add(1, Ordering::Relaxed) + 1;
+        state.most_polls_waiting.fetch_max(now, Ordering::Relaxed);
+        Self(state)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.polls_waiting.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Waits for the next queued invocation. Several polls may wait at once
+/// (a function serving invocations concurrently): each is registered for a
+/// wake-up before it looks at the queue, so none misses one, and a poll that
+/// takes an invocation while more are queued passes the wake-up on.
+async fn take_queued(state: &State) -> super::Queued {
+    let _waiting = Waiting::start(state);
+    loop {
         let notified = state.queued.notified();
-        if let Some(queued) = lock(&state.queue).pop_front() {
-            break queued;
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        {
+            let mut queue = lock(&state.queue);
+            if let Some(queued) = queue.pop_front() {
+                if !queue.is_empty() {
+                    state.queued.notify_one();
+                }
+                return queued;
+            }
         }
         notified.await;
-    };
+    }
+}
+
+async fn next_invocation(state: &State) -> hyper::Response<Full<Bytes>> {
+    let queued = take_queued(state).await;
     // The deadline starts now, when the function takes the invocation; the
     // waiting `invoke` enforces it on the monotonic clock.
     let taken = Instant::now() + state.config.timeout;
-    if let Some(taken_by) = lock(&state.pending)
-        .get_mut(&queued.request_id)
-        .and_then(|pending| pending.taken.take())
     {
-        let _ = taken_by.send(taken);
+        let mut pending = lock(&state.pending);
+        if let Some(taken_by) = pending
+            .get_mut(&queued.request_id)
+            .and_then(|pending| pending.taken.take())
+        {
+            let _ = taken_by.send(taken);
+        }
+        let in_flight = pending.values().filter(|p| p.taken.is_none()).count() as u64;
+        state.most_in_flight.fetch_max(in_flight, Ordering::Relaxed);
     }
     let deadline = state.config.fixed_deadline_ms.map_or_else(
         || {
@@ -235,9 +274,11 @@ async fn next_invocation(state: &State) -> hyper::Response<Full<Bytes>> {
         "arn:aws:lambda:us-east-1:123456789012:function:{}",
         state.config.function_name
     );
+    // Each invocation's own trace id, from its number: never another's, even
+    // when several are taken at once.
     let trace = format!(
         "Root=1-00000000-{:024x};Parent=0000000000000001;Sampled=0",
-        state.next_id.load(Ordering::Relaxed)
+        queued.number
     );
     let mut response = hyper::Response::new(Full::new(queued.payload));
     let headers = response.headers_mut();
@@ -252,6 +293,9 @@ async fn next_invocation(state: &State) -> hyper::Response<Full<Bytes>> {
     set("lambda-runtime-deadline-ms", deadline.to_string());
     set("lambda-runtime-invoked-function-arn", arn);
     set("lambda-runtime-trace-id", trace);
+    if let Some(tenant_id) = queued.tenant_id {
+        set("lambda-runtime-aws-tenant-id", tenant_id);
+    }
     response
 }
 
