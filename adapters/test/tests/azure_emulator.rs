@@ -592,7 +592,7 @@ fn example_app_folders_parse() {
         ),
         ("webhook", &[("webhook", AzureTriggerType::Http, "req")]),
         ("shortener", &[("shortener", AzureTriggerType::Http, "req")]),
-        // The rest-api package's three binaries (examples/rest-api).
+        // The rest-api package's four binaries (examples/rest-api).
         ("rest-api", &[("rest-api", AzureTriggerType::Http, "req")]),
         (
             "layered-hello",
@@ -601,6 +601,10 @@ fn example_app_folders_parse() {
         (
             "tower-failures",
             &[("tower-failures", AzureTriggerType::Http, "req")],
+        ),
+        (
+            "layered-failures",
+            &[("layered-failures", AzureTriggerType::Http, "req")],
         ),
         (
             "functions",
