@@ -24,6 +24,7 @@ mod lambda_concurrency;
 mod lambda_context;
 mod lambda_faults;
 mod lambda_logs;
+mod lambda_tenant;
 mod limits;
 mod log_hygiene;
 mod named_functions;
