@@ -34,7 +34,13 @@ pub(crate) const ADAPTERS: &[Adapter] = &[
     },
     Adapter {
         name: "lambda",
-        start: |example, setup| Box::pin(Lambda::start(example, setup)),
+        start: |example, setup| Box::pin(Lambda::start(example, setup, 1)),
+    },
+    // Lambda Managed Instances: eight invocations at once per environment
+    // (`AWS_LAMBDA_MAX_CONCURRENCY=8`, lambda_runtime's `run_concurrent`).
+    Adapter {
+        name: "lambda managed instances",
+        start: |example, setup| Box::pin(Lambda::start(example, setup, 8)),
     },
     Adapter {
         name: "azure",
@@ -370,13 +376,16 @@ struct Lambda {
 }
 
 impl Lambda {
-    async fn start(name: &str, setup: Setup) -> Box<dyn Running> {
+    async fn start(name: &str, setup: Setup, max_concurrency: u32) -> Box<dyn Running> {
         let mut builder = LambdaEmulator::builder()
             .function_name(name)
             // Enough workers that a handler blocking one of them leaves
             // others free, whatever the machine's core count.
             .env("TOKIO_WORKER_THREADS", "4")
             .env(NO_BACKTRACE.0, NO_BACKTRACE.1);
+        if max_concurrency > 1 {
+            builder = builder.max_concurrency(max_concurrency);
+        }
         if let Some(timeout) = setup.timeout {
             // Lambda's own timeout: the adapter's deadline is that minus
             // its default margin (100 ms).

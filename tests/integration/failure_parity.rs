@@ -4,7 +4,8 @@
 //! body it cannot decode) the harness and every adapter of the one list
 //! (`adapters.rs`: the example's binary on the local server, on Lambda
 //! behind every HTTP source (API Gateway REST and HTTP APIs, ALB, Function
-//! URL), and on Azure, an HTTP trigger under the host emulator, in envelope
+//! URL), the same on Lambda Managed Instances (eight invocations at once per
+//! environment), and on Azure, an HTTP trigger under the host emulator, in envelope
 //! mode and with request forwarding) answer the status, headers and body
 //! the table says, the request id set aside, and a timeout at the deadline.
 
