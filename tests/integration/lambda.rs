@@ -631,6 +631,46 @@ async fn a_function_that_misses_lambdas_deadline_is_timed_out_and_restarted() {
     assert_eq!(next["body"], "ok", "served by the restarted function");
 }
 
+/// On Managed Instances (`AWS_LAMBDA_MAX_CONCURRENCY` above 1) Lambda does not
+/// replace the environment when one invocation misses its deadline: the
+/// others go on in it. With one worker thread blocked for 1.5 s the
+/// invocation times out under the emulator, the process is not restarted,
+/// and once the thread is free again the same process answers the next.
+#[tokio::test]
+async fn under_managed_instances_a_missed_deadline_restarts_nothing() {
+    let (emulator, _function) = on_lambda_with("failures", |emulator| {
+        emulator
+            .timeout(Duration::from_millis(300))
+            .max_concurrency(2)
+            .env("TOKIO_WORKER_THREADS", "1")
+    })
+    .await;
+
+    let blocked = emulator
+        .invoke(http_api_event("GET", "/block", "ms=1500"))
+        .await;
+    assert!(
+        matches!(blocked, LambdaOutcome::TimedOut { .. }),
+        "{blocked:?}"
+    );
+    assert_eq!(emulator.restarts(), 0, "the environment serves on");
+    // While the thread is blocked, invocations time out too; polled until
+    // one is answered (at most 20 tries of 300 ms, well past the 1.5 s).
+    let mut answered = None;
+    for _ in 0..20 {
+        if let LambdaOutcome::Response { payload, .. } =
+            emulator.invoke(http_api_event("GET", "/", "")).await
+        {
+            answered = Some(payload);
+            break;
+        }
+    }
+    let next: Value = serde_json::from_slice(&answered.expect("answered once the thread is free"))
+        .expect("a JSON answer");
+    assert_eq!(next["body"], "ok", "served by the same process");
+    assert_eq!(emulator.restarts(), 0);
+}
+
 /// A handler blocking its thread is answered `504` at anyfn's deadline,
 /// before Lambda's. Lambda's timeout 1 s and a 500 ms margin (anyfn's
 /// deadline at 500 ms): with the default 100 ms margin the 504 came after

@@ -102,6 +102,12 @@ impl LambdaEmulatorBuilder {
     /// id). Unset, the variable is absent, as on classic Lambda; the
     /// emulator still serves every poll it gets.
     ///
+    /// Above 1 (Lambda Managed Instances), an invocation past its timeout is
+    /// [`LambdaOutcome::TimedOut`] but the function is not restarted: the
+    /// environment serves other invocations at once, and Lambda does not
+    /// stop it at one invocation's timeout, so the function's own deadline
+    /// is the only one that answers it.
+    ///
     /// # Example
     ///
     /// ```no_run
@@ -459,7 +465,8 @@ impl LambdaEmulator {
     /// posts: up to 10 s for a function to take it, then until its deadline
     /// (the configured timeout from when it was taken). Past the deadline
     /// the invocation is [`LambdaOutcome::TimedOut`] and the function is
-    /// restarted. A streamed response is read to its end (or the deadline):
+    /// restarted (not under concurrency: see
+    /// [`max_concurrency`](LambdaEmulatorBuilder::max_concurrency)). A streamed response is read to its end (or the deadline):
     /// [`LambdaOutcome::Streamed`].
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> LambdaOutcome {
         self.invoke_as(payload.into(), None).await
@@ -556,8 +563,12 @@ impl LambdaEmulator {
     }
 
     /// Replaces the function's process after a timeout, as Lambda replaces
-    /// the execution environment.
+    /// the execution environment; not under concurrency (Managed
+    /// Instances), where the environment serves the other invocations on.
     fn restart_function(&self) {
+        if self.state.config.max_concurrency.is_some_and(|n| n > 1) {
+            return;
+        }
         if let Some(launch) = lock(&self.state.launch).as_ref() {
             if launch.restart(&self.state.output).is_ok() {
                 self.state.restarts.fetch_add(1, Ordering::Relaxed);
