@@ -26,11 +26,15 @@ const SLOW: Duration = Duration::from_millis(200);
 /// How many invocations are sent at once.
 const PARALLEL: usize = 8;
 
-/// The function: `{"sleep_ms": n}` awaits `n` ms, `{"panic": true}`
+/// The function: `{"sleep_ms": n}` awaits `n` ms, `{"block_ms": n}`
+/// blocks its thread for `n` ms (`std::thread::sleep`), `{"panic": true}`
 /// panics; it logs a line and answers what its context says.
 async fn report(Json(event): Json<Value>, context: Context) -> Result<Json<Value>, Error> {
     if event["panic"] == true {
         panic!("the handler blew up");
+    }
+    if let Some(ms) = event["block_ms"].as_u64() {
+        std::thread::sleep(Duration::from_millis(ms));
     }
     let ms = event["sleep_ms"].as_u64().unwrap_or(0);
     tracing::info!(sleep_ms = ms, "invocation line");
@@ -45,9 +49,10 @@ async fn report(Json(event): Json<Value>, context: Context) -> Result<Json<Value
 
 /// Not a test: the function the tests below run (this binary, with
 /// `--ignored --exact lambda_concurrency::concurrency_child` and [`CHILD`]
-/// set), on two worker threads as a 2-vCPU instance has. Without [`CHILD`]
-/// it returns at once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// set), on tokio's default worker threads: `TOKIO_WORKER_THREADS` in its
+/// environment, 2 as a 2-vCPU instance has unless a test sets another.
+/// Without [`CHILD`] it returns at once.
+#[tokio::test(flavor = "multi_thread")]
 #[ignore = "the child process of the Lambda concurrency tests, started by them"]
 async fn concurrency_child() {
     if std::env::var_os(CHILD).is_none() {
@@ -63,7 +68,8 @@ async fn concurrency_child() {
 async fn started(
     configure: impl FnOnce(LambdaEmulatorBuilder) -> LambdaEmulatorBuilder,
 ) -> (Arc<LambdaEmulator>, anyfn_test::FunctionProcess) {
-    let emulator = configure(LambdaEmulator::builder())
+    // A test's own TOKIO_WORKER_THREADS comes later, so it wins.
+    let emulator = configure(LambdaEmulator::builder().env("TOKIO_WORKER_THREADS", "2"))
         .env("RUST_BACKTRACE", "0")
         .start()
         .await
@@ -237,6 +243,87 @@ async fn under_concurrency_a_panic_and_a_timeout_leave_the_others_answered() {
     for outcome in &outcomes[2..] {
         own_answer(&emulator, outcome).await;
     }
+    let after = emulator.invoke(slow().to_string()).await;
+    own_answer(&emulator, &after).await;
+    assert_eq!(emulator.restarts(), 0, "the instance served on");
+}
+
+/// A handler blocking its thread holds a tokio worker thread, and tokio
+/// starts one per vCPU while Lambda sends several invocations per vCPU: it
+/// takes as many blocked handlers as the runtime has worker threads (2 on a
+/// 2-vCPU instance, with tokio's default) to stall every other invocation,
+/// their `Timeout`s included. Fewer, and the rest are served on the threads
+/// left: here one invocation blocks its thread past its deadline while seven
+/// others await 200 ms, at `AWS_LAMBDA_MAX_CONCURRENCY=8` on two worker
+/// threads. The Lambda adapter runs each handler on a task of its own and
+/// keeps the deadline on the invocation's task, which another worker
+/// thread runs: the blocked one is answered `Timeout` at anyfn's deadline
+/// (Lambda's 2 s minus a 500 ms margin), before Lambda's, and the seven
+/// answer as if nothing blocked, well before that deadline. On one worker
+/// thread (`TOKIO_WORKER_THREADS=1`: as many blocked as there are threads)
+/// all eight end at Lambda's deadline instead, the blocked one `TimedOut`
+/// by the emulator, unanswered.
+#[tokio::test]
+async fn under_concurrency_a_thread_blocking_handler_is_timed_out_while_seven_others_answer() {
+    let (emulator, _function) = started(|lambda| {
+        lambda
+            .max_concurrency(PARALLEL as u32)
+            .timeout(Duration::from_secs(2))
+            .env("ANYFN_DEADLINE_MARGIN_MS", "500")
+            .env("TOKIO_WORKER_THREADS", "2")
+    })
+    .await;
+    poll_until(
+        "eight workers polling next",
+        Duration::from_secs(10),
+        || {
+            let waiting = emulator.most_polls_waiting();
+            async move { (waiting >= PARALLEL as u64).then_some(()) }
+        },
+    )
+    .await;
+
+    let mut payloads = vec![json!({"block_ms": 4_000})];
+    payloads.extend(vec![slow(); PARALLEL - 1]);
+    let tasks: Vec<_> = payloads
+        .into_iter()
+        .map(|payload| {
+            let emulator = Arc::clone(&emulator);
+            tokio::spawn(async move {
+                let sent = Instant::now();
+                let outcome = emulator.invoke(payload.to_string()).await;
+                (outcome, sent.elapsed())
+            })
+        })
+        .collect();
+    let mut answered = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        answered.push(
+            within(Duration::from_secs(10), "an invocation", task)
+                .await
+                .expect("the invocation task"),
+        );
+    }
+
+    let times: Vec<Duration> = answered.iter().map(|(_, after)| *after).collect();
+    eprintln!("one blocking, seven awaiting {SLOW:?}, on two worker threads: {times:?}");
+    // An error anyfn posted, not the emulator's TimedOut: before Lambda's
+    // deadline.
+    match &answered[0].0 {
+        LambdaOutcome::Error { error, .. } => assert_eq!(
+            error.error_type, "Timeout",
+            "the failure table's timeout: {error:?}"
+        ),
+        other => panic!("the blocked invocation answered Timeout by anyfn: {other:?}"),
+    }
+    for (outcome, after) in &answered[1..] {
+        own_answer(&emulator, outcome).await;
+        assert!(
+            *after < Duration::from_millis(1500),
+            "{after:?}: not held up by the blocked thread"
+        );
+    }
+    assert_eq!(emulator.most_in_flight(), PARALLEL as u64, "all at once");
     let after = emulator.invoke(slow().to_string()).await;
     own_answer(&emulator, &after).await;
     assert_eq!(emulator.restarts(), 0, "the instance served on");

@@ -100,11 +100,15 @@
 //!   many (1 when unset). Unset or 1, invocations run one after another,
 //!   as on classic Lambda. An awaiting handler past its deadline is answered
 //!   `Timeout` there, its future dropped, the others untouched. A handler
-//!   blocking its thread holds one of tokio's worker threads (one per vCPU,
-//!   while Lambda sends several invocations per vCPU): the invocations
-//!   waiting on that thread stall with it, and when every worker thread is
-//!   blocked none is answered, not even its `Timeout`, until one frees, else
-//!   Lambda's own timeout ends them; use `tokio::task::spawn_blocking`. An
+//!   blocking its thread holds one of tokio's worker threads, and tokio
+//!   starts one per vCPU while Lambda sends several invocations per vCPU:
+//!   it takes as many blocked handlers as there are worker threads (two on
+//!   a 2-vCPU instance) to stall the rest. Fewer, and the others are served
+//!   on the threads left, and each blocked one is answered `Timeout` at its
+//!   deadline (its handler runs on a task of its own; the deadline is kept
+//!   by the invocation's task, on another thread). As many, and none is
+//!   answered, not even its `Timeout`, until one frees, else Lambda's own
+//!   timeout ends them. Put blocking work on `tokio::task::spawn_blocking`. An
 //!   answer the Runtime API refuses (a late one) is logged with its
 //!   invocation id and the worker goes on; a Runtime API that cannot be
 //!   reached ends that worker, and the runtime when none is left.
