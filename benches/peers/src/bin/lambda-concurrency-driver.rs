@@ -9,7 +9,7 @@
 //!
 //! Each `PROGRAM` runs as a function on an [`anyfn_test::LambdaEmulator`] of
 //! its own, all with the same settings: `AWS_LAMBDA_MAX_CONCURRENCY=C`
-//! (default 8; [`LambdaEmulatorBuilder::max_concurrency`]), the default 3 s
+//! (default 8; [`LambdaEmulatorBuilder::max_concurrency`](anyfn_test::LambdaEmulatorBuilder::max_concurrency)), the default 3 s
 //! timeout. It is started with [`LambdaEmulator::spawn_command`] (this
 //! process's environment plus the function's; its output on this process's
 //! stderr, so that stdout holds only the driver's lines). Once each function
