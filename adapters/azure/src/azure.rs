@@ -574,4 +574,44 @@ mod tests {
         }
         assert_eq!(shared.function_jsons(), 1);
     }
+
+    /// The hooks given to the builder run when `run_until` stops, in order,
+    /// each with what is left of the 30 s drain.
+    #[tokio::test]
+    async fn shutdown_hooks_run_in_order_after_the_drain_with_the_time_left() {
+        let noted = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (first, second) = (Arc::clone(&noted), Arc::clone(&noted));
+        let echo = handler_fn(|Json(value): Json<Value>, _: Context| async move {
+            Ok::<_, anyfn::Error>(Json(value))
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let bound = Azure::new(echo)
+            .app_root(app_root("hooks"))
+            .on_shutdown(move |time_left| async move {
+                first
+                    .lock()
+                    .expect("not poisoned")
+                    .push(("first", time_left));
+            })
+            .shutdown_hooks(ShutdownHooks::new().with(move |time_left| async move {
+                second
+                    .lock()
+                    .expect("not poisoned")
+                    .push(("second", time_left));
+            }))
+            .bind_on(listener)
+            .expect("bound");
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            bound.run_until(std::future::ready(())),
+        )
+        .await
+        .expect("run_until returns");
+        let noted = noted.lock().expect("not poisoned").clone();
+        let names: Vec<&str> = noted.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["first", "second"]);
+        let (first_left, second_left) = (noted[0].1, noted[1].1);
+        assert!(first_left <= Duration::from_secs(30) && first_left > Duration::from_secs(25));
+        assert!(second_left <= first_left);
+    }
 }
