@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyfn::{handler_fn, Context, Request};
 use anyfn_auto::Runner;
+use anyfn_functions::Functions;
 use anyfn_test::TestClient;
 
 use crate::support::{poll_until, within, ExampleServer};
@@ -17,32 +18,48 @@ use crate::support::{poll_until, within, ExampleServer};
 const CHILD: &str = "ANYFN_SHUTDOWN_HOOKS_TEST_CHILD";
 
 /// Not a test: the child process of
-/// [`on_sigterm_the_hooks_run_after_the_request_in_flight_in_order`] (this
-/// binary, with [`CHILD`] set). Through `anyfn_auto::Runner` it serves a
-/// handler that says when it starts and answers after 300 ms, with two
-/// hooks that say when they run; without [`CHILD`] it returns at once.
+/// the SIGTERM tests below (this
+/// binary, with [`CHILD`] set to `runner` or `functions`). Through
+/// `anyfn_auto::Runner`, or a `Functions` registry run by
+/// `anyfn_auto::run_functions`, it serves a handler that says when it
+/// starts and answers after 300 ms, with two hooks that say when they run;
+/// without [`CHILD`] it returns at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the child process of the shutdown hook tests, started by them"]
 async fn shutdown_hooks_child() {
-    if std::env::var_os(CHILD).is_none() {
+    let Ok(entry) = std::env::var(CHILD) else {
         return;
-    }
+    };
     let handler = handler_fn(|_request: Request, _context: Context| async {
         eprintln!("HANDLER started");
         tokio::time::sleep(Duration::from_millis(300)).await;
         eprintln!("HANDLER answering");
         Ok::<_, anyfn::Error>(anyfn::response::text("answered"))
     });
-    Runner::new(handler)
-        .on_shutdown(|time_left| async move {
-            eprintln!("HOOK first {}", time_left.as_millis());
-        })
-        .on_shutdown(|time_left| async move {
-            eprintln!("HOOK second {}", time_left.as_millis());
-        })
-        .run()
-        .await
-        .expect("the child runs until SIGTERM");
+    let first = |time_left: Duration| async move {
+        eprintln!("HOOK first {}", time_left.as_millis());
+    };
+    let second = |time_left: Duration| async move {
+        eprintln!("HOOK second {}", time_left.as_millis());
+    };
+    match entry.as_str() {
+        "runner" => {
+            Runner::new(handler)
+                .on_shutdown(first)
+                .on_shutdown(second)
+                .run()
+                .await
+        }
+        "functions" => {
+            let functions = Functions::new()
+                .add("hooks", handler)
+                .on_shutdown(first)
+                .on_shutdown(second);
+            anyfn_auto::run_functions(functions).await
+        }
+        other => panic!("{CHILD}={other:?}: expected runner or functions"),
+    }
+    .expect("the child runs until SIGTERM");
 }
 
 fn millis_in(line: &str) -> u64 {
@@ -52,8 +69,9 @@ fn millis_in(line: &str) -> u64 {
         .unwrap_or_else(|| panic!("no time in {line:?}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_sigterm_the_hooks_run_after_the_request_in_flight_in_order() {
+/// Starts the child with `env`, sends a request, SIGTERM while it is in
+/// flight, and checks the order of what follows.
+async fn on_sigterm_the_hooks_run_after_the_request_in_flight_in_order(env: &[(&str, &str)]) {
     let mut command = Command::new(std::env::current_exe().expect("the test binary"));
     command.args([
         "--ignored",
@@ -61,7 +79,7 @@ async fn on_sigterm_the_hooks_run_after_the_request_in_flight_in_order() {
         "shutdown_hooks::shutdown_hooks_child",
         "--nocapture",
     ]);
-    let mut server = ExampleServer::spawn(command, &[(CHILD, "1")]);
+    let mut server = ExampleServer::spawn(command, env);
     let client = TestClient::new(server.addr);
     let in_flight = tokio::spawn(async move { client.get("/").await });
     server.line_containing("HANDLER started", Duration::from_secs(10));
@@ -89,6 +107,21 @@ async fn on_sigterm_the_hooks_run_after_the_request_in_flight_in_order() {
     })
     .await;
     assert!(status.success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_runner_the_hooks_run_after_the_request_in_flight_in_order() {
+    on_sigterm_the_hooks_run_after_the_request_in_flight_in_order(&[(CHILD, "runner")]).await;
+}
+
+/// `FUNCTION_TARGET` names the one function: served alone, as on Cloud Run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_a_registry_the_hooks_run_after_the_request_in_flight_in_order() {
+    on_sigterm_the_hooks_run_after_the_request_in_flight_in_order(&[
+        (CHILD, "functions"),
+        ("FUNCTION_TARGET", "hooks"),
+    ])
+    .await;
 }
 
 #[tokio::test]
