@@ -36,6 +36,7 @@ mod report_log;
 mod settings;
 mod shortener;
 mod shutdown;
+mod shutdown_hooks;
 mod shutdown_under_load;
 mod streaming;
 mod support;

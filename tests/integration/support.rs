@@ -73,13 +73,23 @@ impl ExampleServer {
 
     /// [`start`](Self::start) with more environment variables.
     pub fn start_with_env(name: &str, env: &[(&str, &str)]) -> Self {
-        use std::io::{BufRead, BufReader};
-        use std::process::{Command, Stdio};
+        Self::spawn(
+            std::process::Command::new(crate::lambda::example(name)),
+            env,
+        )
+    }
 
-        let mut child = Command::new(crate::lambda::example(name))
+    /// [`start_with_env`](Self::start_with_env) for any command: an
+    /// example, or a test binary running a child entry point of its own.
+    pub fn spawn(mut command: std::process::Command, env: &[(&str, &str)]) -> Self {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+
+        let mut child = command
             .envs(env.iter().copied())
             .env("PORT", "0")
             .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .env_remove("FUNCTIONS_CUSTOMHANDLER_PORT")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

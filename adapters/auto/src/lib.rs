@@ -40,6 +40,7 @@ use std::time::Duration;
 
 use anyfn::ErrorDetails;
 use anyfn_functions::Functions;
+use anyfn_kit::ShutdownHooks;
 
 /// Why the chosen adapter could not run, or why none could: which adapter
 /// ([`RunError::adapter`]) and its error, or the registry's
@@ -189,6 +190,10 @@ pub fn run_functions(functions: Functions) -> Running {
 /// variable holding a value anyfn cannot use stops the run with the
 /// adapter's `InvalidEnv` error, naming it.
 ///
+/// Its shutdown hooks ([`on_shutdown`](Self::on_shutdown)) go to the
+/// adapter too: the server (Cloud Run) and Azure run them after their
+/// drain, within what is left of it; on Lambda they are not run yet.
+///
 /// # Example
 ///
 /// ```no_run
@@ -205,12 +210,14 @@ pub fn run_functions(functions: Functions) -> Running {
 pub struct Runner<H> {
     handler: H,
     settings: Settings,
+    hooks: ShutdownHooks,
 }
 
 impl<H> std::fmt::Debug for Runner<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runner")
             .field("settings", &self.settings)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -222,7 +229,39 @@ impl<H> Runner<H> {
         Self {
             handler,
             settings: Settings::new(),
+            hooks: ShutdownHooks::new(),
         }
+    }
+
+    /// Runs `hook` when the instance shuts down, on the server (and Cloud
+    /// Run) and on Azure Functions: after the invocations in flight are
+    /// answered, given what is left of the drain timeout. Several run in the
+    /// order they were added; one overrunning the time left is cut (with a
+    /// `WARN` line, target `anyfn::host`). On Lambda hooks are not run yet.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_auto::RunError> {
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// anyfn_auto::Runner::new(handler)
+    ///     .on_shutdown(|time_left| async move {
+    ///         println!("flushing, {} ms left", time_left.as_millis());
+    ///     })
+    ///     .run()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Duration) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.hooks.push(hook);
+        self
     }
 
     /// The settings every adapter shares, all at once: each one `settings`
@@ -288,24 +327,33 @@ impl<H> Runner<H> {
     {
         Running::new(async move {
             #[allow(unused_variables)]
-            let Self { handler, settings } = self;
+            let Self {
+                handler,
+                settings,
+                hooks,
+            } = self;
             // The runner's default: the subscriber on, unless it says.
             #[allow(unused_variables)]
             let settings = settings.or(Settings::new().with_default_subscriber(true));
             match detect() {
                 #[cfg(feature = "lambda")]
+                // The hooks are not run on Lambda yet.
                 Some(anyfn::Platform::AwsLambda) => Ok(anyfn_lambda::Lambda::new(handler)
                     .settings(settings)
                     .run()
                     .await?),
                 #[cfg(feature = "azure")]
                 Some(anyfn::Platform::AzureFunctions) => {
-                    let azure = anyfn_azure::Azure::new(handler).settings(settings);
+                    let azure = anyfn_azure::Azure::new(handler)
+                        .settings(settings)
+                        .shutdown_hooks(hooks);
                     Ok(azure.bind().await?.run().await?)
                 }
                 #[cfg(feature = "server")]
                 Some(_) => {
-                    let server = anyfn_server::Server::new(handler).settings(settings);
+                    let server = anyfn_server::Server::new(handler)
+                        .settings(settings)
+                        .shutdown_hooks(hooks);
                     Ok(server.bind().await?.run().await?)
                 }
                 _ => Err(RunError::no_adapter_here(ADAPTERS)),

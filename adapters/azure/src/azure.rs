@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler, DEFAULT_MEMORY_MB};
 use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
-use anyfn_kit::Settings;
+use anyfn_kit::{Settings, ShutdownHooks};
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
@@ -61,6 +61,12 @@ pub fn is_azure() -> bool {
 ///   [`run`](crate::run)); `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off
 ///   whatever the code says.
 ///
+/// Shutdown: the Functions host sends SIGTERM (and Ctrl-C, SIGINT, stops
+/// it locally under `func start`). The adapter stops accepting connections,
+/// lets the invocations in flight finish (up to 30 s), then runs the hooks
+/// added with [`on_shutdown`](Self::on_shutdown), in order, within what is
+/// left of those 30 s (a hook overrunning it is cut, with a `WARN` line).
+///
 /// # Example
 ///
 /// ```no_run
@@ -89,6 +95,7 @@ pub struct Azure {
     settings: Settings,
     mode: Option<Mode>,
     app_root: Option<PathBuf>,
+    hooks: ShutdownHooks,
 }
 
 impl std::fmt::Debug for Azure {
@@ -97,6 +104,7 @@ impl std::fmt::Debug for Azure {
             .field("settings", &self.settings)
             .field("mode", &self.mode)
             .field("app_root", &self.app_root)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -132,7 +140,55 @@ impl Azure {
             settings: Settings::new(),
             mode: None,
             app_root: None,
+            hooks: ShutdownHooks::new(),
         }
+    }
+
+    /// Runs `hook` at shutdown, after the invocations in flight are
+    /// answered (or the 30 s drain dropped them), given what is left of the
+    /// 30 s. Several hooks run one after the other, in the order they were
+    /// added; one still running when the time is up is cut (its future
+    /// dropped, a `WARN` line naming its index and the time it had) and the
+    /// ones after it are not run.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let azure = Azure::new(handler).on_shutdown(|time_left| async move {
+    ///     println!("flushing with {} ms left", time_left.as_millis());
+    /// });
+    /// # drop(azure);
+    /// ```
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Duration) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.hooks.push(hook);
+        self
+    }
+
+    /// Runs every hook of `hooks` at shutdown, after those already added,
+    /// as [`on_shutdown`](Self::on_shutdown) does: for hooks gathered
+    /// elsewhere (a runner's, a registry's).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{Azure, ShutdownHooks};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let azure = Azure::new(handler).shutdown_hooks(ShutdownHooks::new().with(|_time_left| async {}));
+    /// # drop(azure);
+    /// ```
+    pub fn shutdown_hooks(mut self, hooks: ShutdownHooks) -> Self {
+        self.hooks.extend(hooks);
+        self
     }
 
     /// The settings every adapter shares, all at once: each one `settings`
@@ -280,7 +336,8 @@ impl Azure {
         let host_settings =
             HostSettings::new(resolved.timeout).with_error_details(resolved.error_details);
         let host = HttpHost::start(listener, host_settings, Arc::new(RequestIds::new()))
-            .map_err(AzureError::Watchdog)?;
+            .map_err(AzureError::Watchdog)?
+            .with_shutdown_hooks(self.hooks);
         Ok(BoundAzure {
             host,
             local_addr,
@@ -343,7 +400,8 @@ impl BoundAzure {
     }
 
     /// Serves until SIGINT or SIGTERM, then lets invocations in flight
-    /// finish (up to 30 s).
+    /// finish (up to 30 s) and runs the shutdown hooks
+    /// ([`Azure::on_shutdown`]) within what is left.
     ///
     /// # Errors
     ///
@@ -355,7 +413,8 @@ impl BoundAzure {
     }
 
     /// Serves until `shutdown` completes, then lets invocations in flight
-    /// finish (up to 30 s).
+    /// finish (up to 30 s) and runs the shutdown hooks
+    /// ([`Azure::on_shutdown`]) within what is left.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         let Self {
             host,
@@ -514,5 +573,45 @@ mod tests {
             assert_eq!(answer["ReturnValue"]["name"], name, "{name}");
         }
         assert_eq!(shared.function_jsons(), 1);
+    }
+
+    /// The hooks given to the builder run when `run_until` stops, in order,
+    /// each with what is left of the 30 s drain.
+    #[tokio::test]
+    async fn shutdown_hooks_run_in_order_after_the_drain_with_the_time_left() {
+        let noted = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (first, second) = (Arc::clone(&noted), Arc::clone(&noted));
+        let echo = handler_fn(|Json(value): Json<Value>, _: Context| async move {
+            Ok::<_, anyfn::Error>(Json(value))
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let bound = Azure::new(echo)
+            .app_root(app_root("hooks"))
+            .on_shutdown(move |time_left| async move {
+                first
+                    .lock()
+                    .expect("not poisoned")
+                    .push(("first", time_left));
+            })
+            .shutdown_hooks(ShutdownHooks::new().with(move |time_left| async move {
+                second
+                    .lock()
+                    .expect("not poisoned")
+                    .push(("second", time_left));
+            }))
+            .bind_on(listener)
+            .expect("bound");
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            bound.run_until(std::future::ready(())),
+        )
+        .await
+        .expect("run_until returns");
+        let noted = noted.lock().expect("not poisoned").clone();
+        let names: Vec<&str> = noted.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["first", "second"]);
+        let (first_left, second_left) = (noted[0].1, noted[1].1);
+        assert!(first_left <= Duration::from_secs(30) && first_left > Duration::from_secs(25));
+        assert!(second_left <= first_left);
     }
 }

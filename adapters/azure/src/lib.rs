@@ -53,6 +53,8 @@ pub use function::{function, AzureFunction, AzureFuture};
 pub use service::INVOCATION_ID_HEADER;
 pub use trigger::AzureTrigger;
 
+/// Code run at shutdown, after the drain, for [`Azure::shutdown_hooks`]: the adapter kit's.
+pub use anyfn_kit::ShutdownHooks;
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Azure::settings`]: the adapter kit's.
 pub use anyfn_kit::{Settings, SettingsError};

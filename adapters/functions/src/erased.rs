@@ -14,6 +14,8 @@ use anyfn::Handler;
 use anyfn_azure::AzureFunction;
 #[cfg(any(feature = "server", feature = "lambda"))]
 use anyfn_kit::Settings;
+#[cfg(feature = "server")]
+use anyfn_kit::ShutdownHooks;
 #[cfg(feature = "lambda")]
 use anyfn_lambda::LambdaError;
 #[cfg(feature = "server")]
@@ -54,7 +56,12 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
     fn azure(&self) -> Arc<dyn AzureFunction>;
     /// Serves this function alone on the server, at every path.
     #[cfg(feature = "server")]
-    fn serve(&self, name: &str, settings: Settings) -> BoxFuture<'static, Result<(), ServeError>>;
+    fn serve(
+        &self,
+        name: &str,
+        settings: Settings,
+        hooks: ShutdownHooks,
+    ) -> BoxFuture<'static, Result<(), ServeError>>;
 }
 
 /// A handler with the types it was added with.
@@ -117,8 +124,15 @@ impl<H: PortableHandler> ErasedFunction for Entry<H> {
     }
 
     #[cfg(feature = "server")]
-    fn serve(&self, name: &str, settings: Settings) -> BoxFuture<'static, Result<(), ServeError>> {
-        let mut server = anyfn_server::Server::new(Arc::clone(&self.handler)).settings(settings);
+    fn serve(
+        &self,
+        name: &str,
+        settings: Settings,
+        hooks: ShutdownHooks,
+    ) -> BoxFuture<'static, Result<(), ServeError>> {
+        let mut server = anyfn_server::Server::new(Arc::clone(&self.handler))
+            .settings(settings)
+            .shutdown_hooks(hooks);
         // Cloud Run names the service (`K_SERVICE`); elsewhere the function's
         // own name is closer than the executable's, the server's default.
         if anyfn_server::platform() != anyfn::Platform::CloudRun {

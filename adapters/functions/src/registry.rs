@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::ErrorDetails;
-use anyfn_kit::Settings;
+use anyfn_kit::{Settings, ShutdownHooks};
 
 use crate::erased::{Entry, ErasedFunction};
 use crate::name::invalid_name_reason;
@@ -40,6 +40,10 @@ use crate::{FunctionError, NamedHandler, PortableHandler};
 /// it makes of them (on Lambda a timeout only shortens Lambda's deadline,
 /// and the memory size is Lambda's).
 ///
+/// Its shutdown hooks ([`on_shutdown`](Self::on_shutdown)) go to the
+/// adapter too: the server and the Azure adapter run them after their drain,
+/// within what is left of it. On Lambda they are not run yet.
+///
 /// # Example
 ///
 /// ```
@@ -69,6 +73,7 @@ use crate::{FunctionError, NamedHandler, PortableHandler};
 pub struct Functions {
     entries: Vec<Function>,
     settings: Settings,
+    hooks: ShutdownHooks,
 }
 
 impl Default for Functions {
@@ -82,6 +87,7 @@ impl fmt::Debug for Functions {
         f.debug_struct("Functions")
             .field("functions", &self.entries)
             .field("settings", &self.settings)
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -93,7 +99,40 @@ impl Functions {
         Self {
             entries: Vec::new(),
             settings: Settings::new(),
+            hooks: ShutdownHooks::new(),
         }
+    }
+
+    /// Runs `hook` at shutdown on the server (and Cloud Run) and on Azure
+    /// Functions: after the invocations in flight are answered, given what
+    /// is left of the drain timeout; several run in the order they were
+    /// added, and one overrunning the time left is cut (with a `WARN`
+    /// line). On Lambda hooks are not run yet.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request, Response};
+    /// use anyfn_functions::Functions;
+    ///
+    /// async fn orders(_request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+    ///     Ok(anyfn::response::text("no orders yet"))
+    /// }
+    ///
+    /// let functions = Functions::new()
+    ///     .add("orders", handler_fn(orders))
+    ///     .on_shutdown(|time_left| async move {
+    ///         println!("closing the pool, {} ms left", time_left.as_millis());
+    ///     });
+    /// # drop(functions);
+    /// ```
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Duration) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.hooks.push(hook);
+        self
     }
 
     /// Adds `handler` under `name`.
@@ -325,6 +364,8 @@ impl Functions {
     #[cfg(feature = "lambda")]
     pub async fn run_lambda(self, handler_setting: Option<&str>) -> Result<(), RunError> {
         let function = self.lambda_function(handler_setting)?;
+        // The shutdown hooks are not run on Lambda yet: its shutdown comes
+        // through an internal extension.
         Ok(function.erased.run_lambda(self.adapter_settings()).await?)
     }
 
@@ -338,15 +379,18 @@ impl Functions {
     /// [`FunctionError::Unknown`] (in a [`RunError`]) when
     /// no function is named `target`; the server's error otherwise.
     #[cfg(feature = "server")]
-    pub async fn serve(self, target: Option<&str>) -> Result<(), RunError> {
+    pub async fn serve(mut self, target: Option<&str>) -> Result<(), RunError> {
+        let hooks = std::mem::take(&mut self.hooks);
         if let Some(target) = target {
             let function = self.function(target)?;
             return Ok(function
                 .erased
-                .serve(target, self.adapter_settings())
+                .serve(target, self.adapter_settings(), hooks)
                 .await?);
         }
-        let server = anyfn_server::Server::new(self.router()).settings(self.adapter_settings());
+        let server = anyfn_server::Server::new(self.router())
+            .settings(self.adapter_settings())
+            .shutdown_hooks(hooks);
         Ok(server.bind().await?.run().await?)
     }
 }
@@ -366,7 +410,9 @@ impl Functions {
             .iter()
             .map(|entry| (entry.name.to_string(), entry.erased.azure()))
             .collect();
-        let azure = anyfn_azure::Azure::functions(functions).settings(self.adapter_settings());
+        let azure = anyfn_azure::Azure::functions(functions)
+            .settings(self.adapter_settings())
+            .shutdown_hooks(self.hooks);
         Ok(azure.bind().await?.run().await?)
     }
 }

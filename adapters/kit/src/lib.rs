@@ -24,7 +24,8 @@
 //!
 //! An HTTP adapter is served by the [`host`] (with the `http-host` feature):
 //! the accept loop, the watchdog thread keeping each request's deadline, the
-//! `INIT` line, the shutdown signals and the graceful drain.
+//! `INIT` line, the shutdown signals and the graceful drain, after which it
+//! runs the function's [`ShutdownHooks`] within the time left.
 //!
 //! An adapter's default `tracing` subscriber is made of [`logging`]'s
 //! formatters, writer and filter (feature `default-subscriber`).
@@ -80,6 +81,7 @@ pub mod logging;
 mod process_start;
 mod report;
 mod settings;
+mod shutdown;
 mod stream_guard;
 
 pub use answer_body::{AnswerBody, StreamReport};
@@ -92,4 +94,5 @@ pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_
 pub use process_start::since_process_start;
 pub use report::{InvocationReport, Pricing};
 pub use settings::{Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, TIMEOUT_ENV};
+pub use shutdown::ShutdownHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};

@@ -44,6 +44,8 @@ pub use context_ext::ServerContextExt;
 pub use error::ServeError;
 pub use server::{shutdown_signal, BoundServer, Server};
 
+/// Code run at shutdown, after the drain, for [`Server::shutdown_hooks`]: the adapter kit's.
+pub use anyfn_kit::ShutdownHooks;
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Server::settings`]: the adapter kit's.
 pub use anyfn_kit::{Settings, SettingsError};

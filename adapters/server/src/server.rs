@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyfn::{Handler, Platform};
 use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
-use anyfn_kit::{Pricing, Settings};
+use anyfn_kit::{Pricing, Settings, ShutdownHooks};
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
@@ -21,6 +21,13 @@ use crate::ServeError;
 /// Defaults: `127.0.0.1:3000` (or `HOST`/`PORT` from the environment), a 3 s
 /// invocation timeout (300 s on Cloud Run), a 6 MiB body limit, 128 MB memory for cost estimates,
 /// and 30 s for in-flight requests to finish at shutdown.
+///
+/// Shutdown (SIGINT or SIGTERM for [`BoundServer::run`], the future given to
+/// [`BoundServer::run_until`]): the server stops accepting connections, lets
+/// the requests in flight finish within the drain timeout, then runs the
+/// hooks added with [`on_shutdown`](Self::on_shutdown), in order, within
+/// what is left of the drain timeout (a hook overrunning it is cut, with a
+/// `WARN` line), and returns.
 ///
 /// The settings every adapter shares ([`Settings`]: [`timeout`](Self::timeout),
 /// [`memory_mb`](Self::memory_mb), [`default_subscriber`](Self::default_subscriber),
@@ -56,12 +63,14 @@ use crate::ServeError;
 pub struct Server<H> {
     handler: H,
     config: Config,
+    hooks: ShutdownHooks,
 }
 
 impl<H> std::fmt::Debug for Server<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("config", &self.config)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -77,7 +86,63 @@ where
         Self {
             handler,
             config: Config::default(),
+            hooks: ShutdownHooks::new(),
         }
+    }
+
+    /// Runs `hook` at shutdown, after the requests in flight are answered
+    /// (or the drain timeout dropped them), given what is left of the drain
+    /// timeout. Several hooks run one after the other, in the order they
+    /// were added; one still running when the time is up is cut (its future
+    /// dropped, a `WARN` line naming its index and the time it had) and the
+    /// ones after it are not run, so the server still returns in time.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_server::ServeError> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// anyfn_server::Server::new(handler)
+    ///     .on_shutdown(|time_left| async move {
+    ///         // Flush what is buffered, within `time_left`.
+    ///         println!("flushing with {} ms left", time_left.as_millis());
+    ///     })
+    ///     .bind()
+    ///     .await?
+    ///     .run()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Duration) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.hooks.push(hook);
+        self
+    }
+
+    /// Runs every hook of `hooks` at shutdown, after those already added,
+    /// as [`on_shutdown`](Self::on_shutdown) does: for hooks gathered
+    /// elsewhere (a runner's, a registry's).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_server::ShutdownHooks;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let hooks = ShutdownHooks::new().with(|_time_left| async {});
+    /// let server = anyfn_server::Server::new(handler).shutdown_hooks(hooks);
+    /// # drop(server);
+    /// ```
+    pub fn shutdown_hooks(mut self, hooks: ShutdownHooks) -> Self {
+        self.hooks.extend(hooks);
+        self
     }
 
     /// Listens on `addr` instead of `HOST`/`PORT`. Port 0 picks a free port;
@@ -238,7 +303,8 @@ where
             .with_drain_timeout(self.config.drain_timeout)
             .with_error_details(self.config.error_details);
         let host = HttpHost::start(listener, host_settings, Arc::clone(&ids))
-            .map_err(ServeError::Watchdog)?;
+            .map_err(ServeError::Watchdog)?
+            .with_shutdown_hooks(self.hooks);
         Ok(BoundServer {
             host,
             local_addr,
@@ -278,7 +344,8 @@ where
         self.local_addr
     }
 
-    /// Serves until SIGINT (Ctrl-C) or SIGTERM, then shuts down gracefully.
+    /// Serves until SIGINT (Ctrl-C) or SIGTERM, then shuts down gracefully
+    /// (as [`run_until`](Self::run_until) does).
     ///
     /// # Errors
     ///
@@ -291,7 +358,8 @@ where
 
     /// Serves until `shutdown` completes, then stops accepting connections
     /// (new ones are refused), lets in-flight requests finish within the
-    /// drain timeout, and returns.
+    /// drain timeout, runs the shutdown hooks ([`Server::on_shutdown`])
+    /// within what is left of it, and returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         let Self {
             host,

@@ -20,6 +20,7 @@ use tokio::net::TcpListener;
 use super::header_timer::HeaderTimer;
 use super::request_id::RequestIds;
 use super::watchdog::{ConnectionWatch, Watchdog};
+use crate::ShutdownHooks;
 
 /// How long a failed `accept` (out of file descriptors, say) waits before
 /// the next one, rather than spinning.
@@ -107,7 +108,13 @@ impl HostSettings {
 /// What it logs (target `anyfn::host`): a failed `accept` (`WARN`, then a
 /// short back-off), each connection's error (`DEBUG`), and the drain
 /// (`INFO` when it starts and when every request is answered, `WARN` when
-/// the drain timeout drops connections still open).
+/// the drain timeout drops connections still open), and a shutdown hook cut
+/// for overrunning the time left (`WARN`).
+///
+/// Shutdown: stop accepting, drain the requests in flight within the drain
+/// timeout, then run the [`ShutdownHooks`] given with
+/// [`with_shutdown_hooks`](Self::with_shutdown_hooks) within what is left of
+/// it, so that the whole shutdown takes at most the drain timeout.
 ///
 /// # Example
 ///
@@ -142,6 +149,7 @@ pub struct HttpHost {
     listener: TcpListener,
     watchdog: Watchdog,
     settings: HostSettings,
+    hooks: ShutdownHooks,
 }
 
 impl HttpHost {
@@ -166,14 +174,42 @@ impl HttpHost {
             listener,
             watchdog,
             settings,
+            hooks: ShutdownHooks::new(),
         })
+    }
+
+    /// Runs `hooks` at shutdown, after the drain, within what is left of
+    /// the drain timeout (added after any given before).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::{HostSettings, HttpHost, RequestIds};
+    /// use anyfn_kit::ShutdownHooks;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let settings = HostSettings::new(Duration::from_secs(3));
+    /// let hooks = ShutdownHooks::new().with(|time_left| async move { println!("{time_left:?} left") });
+    /// let host = HttpHost::start(listener, settings, Arc::new(RequestIds::new()))?.with_shutdown_hooks(hooks);
+    /// # drop(host);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_shutdown_hooks(mut self, hooks: ShutdownHooks) -> Self {
+        self.hooks.extend(hooks);
+        self
     }
 
     /// Serves until `shutdown` completes: each accepted connection is
     /// served by the service `make_service` makes for its client's address
     /// and its [`ConnectionWatch`] (through which its handlers run to their
     /// deadlines). Then it stops accepting (new connections are refused),
-    /// lets requests in flight finish within the drain timeout, and returns.
+    /// lets requests in flight finish within the drain timeout, runs the
+    /// shutdown hooks within what is left of it, and returns.
     pub async fn serve<M, S, B>(self, shutdown: impl Future<Output = ()>, mut make_service: M)
     where
         M: FnMut(SocketAddr, Arc<ConnectionWatch>) -> S,
@@ -189,6 +225,7 @@ impl HttpHost {
             listener,
             watchdog,
             settings,
+            hooks,
         } = self;
         let graceful = GracefulShutdown::new();
         let mut shutdown = pin!(shutdown);
@@ -235,8 +272,19 @@ impl HttpHost {
             }
         }
         drop(listener);
+        let started = tokio::time::Instant::now();
         drain(graceful, settings.drain_timeout).await;
         drop(watchdog);
+        if !hooks.is_empty() {
+            let time_left = settings.drain_timeout.saturating_sub(started.elapsed());
+            tracing::debug!(
+                target: "anyfn::host",
+                "running {} shutdown hook(s) within {} ms",
+                hooks.len(),
+                time_left.as_millis()
+            );
+            hooks.run(time_left).await;
+        }
     }
 }
 

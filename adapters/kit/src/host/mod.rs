@@ -5,7 +5,8 @@
 //! what is its own: the service that answers each request.
 //!
 //! - [`HttpHost`]: serves connections from a bound listener until a
-//!   shutdown future completes, then drains.
+//!   shutdown future completes, then drains and runs the
+//!   [`ShutdownHooks`](crate::ShutdownHooks) within what is left.
 //! - [`Watchdog`]: one thread keeping the deadlines of every request in
 //!   flight. A handler awaiting past its deadline has its task woken to
 //!   answer `504`; a handler blocking its thread past it is answered `504`
