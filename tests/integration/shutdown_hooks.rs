@@ -158,3 +158,39 @@ async fn an_overrunning_hook_is_cut_and_run_until_returns_within_the_drain_timeo
     assert!(took < drain + Duration::from_millis(500), "took {took:?}");
     assert_eq!(*journal.lock().expect("not poisoned"), ["overrunning"]);
 }
+
+/// On Lambda the hooks are not run yet (Lambda tells a function it is
+/// shutting down only through an extension): a function with hooks says so
+/// at start-up, through `Runner` and through a registry, rather than
+/// dropping them silently.
+#[tokio::test]
+async fn on_lambda_hooks_not_run_yet_are_said_at_start_up() {
+    for entry in ["runner", "functions"] {
+        let emulator = anyfn_test::LambdaEmulator::builder()
+            .handler("hooks")
+            .start()
+            .await
+            .expect("emulator");
+        let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+        command
+            .args([
+                "--ignored",
+                "--exact",
+                "shutdown_hooks::shutdown_hooks_child",
+                "--nocapture",
+            ])
+            .env(CHILD, entry);
+        let _child = emulator.spawn_captured(command).expect("the child starts");
+        let line = emulator
+            .output_line_containing(
+                "shutdown hooks are not run on Lambda yet",
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap_or_else(|| panic!("{entry}: the start-up line in {:#?}", emulator.output()));
+        assert!(
+            line.contains("WARN") && line.contains("hooks=2"),
+            "{entry}: {line}"
+        );
+    }
+}

@@ -337,9 +337,10 @@ impl<H> Runner<H> {
             let settings = settings.or(Settings::new().with_default_subscriber(true));
             match detect() {
                 #[cfg(feature = "lambda")]
-                // The hooks are not run on Lambda yet.
+                // The hooks are not run on Lambda yet: it says so at start-up.
                 Some(anyfn::Platform::AwsLambda) => Ok(anyfn_lambda::Lambda::new(handler)
                     .settings(settings)
+                    .shutdown_hooks(hooks)
                     .run()
                     .await?),
                 #[cfg(feature = "azure")]

@@ -13,9 +13,7 @@ use anyfn::Handler;
 #[cfg(feature = "azure")]
 use anyfn_azure::AzureFunction;
 #[cfg(any(feature = "server", feature = "lambda"))]
-use anyfn_kit::Settings;
-#[cfg(feature = "server")]
-use anyfn_kit::ShutdownHooks;
+use anyfn_kit::{Settings, ShutdownHooks};
 #[cfg(feature = "lambda")]
 use anyfn_lambda::LambdaError;
 #[cfg(feature = "server")]
@@ -49,7 +47,11 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<HttpAnswer, anyfn::Error>>;
     /// Runs this function alone on Lambda.
     #[cfg(feature = "lambda")]
-    fn run_lambda(&self, settings: Settings) -> BoxFuture<'static, Result<(), LambdaError>>;
+    fn run_lambda(
+        &self,
+        settings: Settings,
+        hooks: ShutdownHooks,
+    ) -> BoxFuture<'static, Result<(), LambdaError>>;
     /// This function for the Azure adapter, which serves every function of
     /// the registry at `/{FunctionName}`.
     #[cfg(feature = "azure")]
@@ -118,8 +120,14 @@ impl<H: PortableHandler> ErasedFunction for Entry<H> {
     }
 
     #[cfg(feature = "lambda")]
-    fn run_lambda(&self, settings: Settings) -> BoxFuture<'static, Result<(), LambdaError>> {
-        let lambda = anyfn_lambda::Lambda::new(Arc::clone(&self.handler)).settings(settings);
+    fn run_lambda(
+        &self,
+        settings: Settings,
+        hooks: ShutdownHooks,
+    ) -> BoxFuture<'static, Result<(), LambdaError>> {
+        let lambda = anyfn_lambda::Lambda::new(Arc::clone(&self.handler))
+            .settings(settings)
+            .shutdown_hooks(hooks);
         Box::pin(lambda.run())
     }
 

@@ -362,11 +362,15 @@ impl Functions {
     /// As [`lambda_function`](Self::lambda_function), in
     /// a [`RunError`] holding it; the Lambda adapter's error otherwise.
     #[cfg(feature = "lambda")]
-    pub async fn run_lambda(self, handler_setting: Option<&str>) -> Result<(), RunError> {
+    pub async fn run_lambda(mut self, handler_setting: Option<&str>) -> Result<(), RunError> {
+        let hooks = std::mem::take(&mut self.hooks);
         let function = self.lambda_function(handler_setting)?;
-        // The shutdown hooks are not run on Lambda yet: its shutdown comes
-        // through an internal extension.
-        Ok(function.erased.run_lambda(self.adapter_settings()).await?)
+        // The shutdown hooks are not run on Lambda yet (its shutdown comes
+        // through an extension): the adapter says so at start-up.
+        Ok(function
+            .erased
+            .run_lambda(self.adapter_settings(), hooks)
+            .await?)
     }
 
     /// Serves on the local server, with this registry's settings, the

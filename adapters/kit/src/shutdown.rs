@@ -20,10 +20,11 @@ type Hook = Box<dyn FnOnce(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>
 /// had; the hooks after it are not run. So the process exits in time
 /// whatever a hook does, short of blocking its thread.
 ///
-/// The adapters' builders take hooks one by one (`on_shutdown` on
-/// `anyfn_server::Server`, `anyfn_azure::Azure`, `anyfn_auto::Runner`,
-/// `anyfn_functions::Functions`) and hand them to the kit's HTTP host,
-/// which runs them after its drain.
+/// The adapters' builders take hooks one by one (`on_shutdown` on the
+/// server's `Server`, Azure's `Azure`, Lambda's `Lambda`, anyfn-auto's
+/// `Runner`, anyfn-functions' `Functions`); the HTTP adapters hand them to
+/// the kit's HTTP host, which runs them after its drain. Lambda does not run
+/// them yet (it says so at start-up).
 ///
 /// # Example
 ///

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler};
-use anyfn_kit::Settings;
+use anyfn_kit::{Settings, ShutdownHooks};
 
 use crate::codec::{FromLambda, IntoLambda};
 use crate::runtime::RunSettings;
@@ -80,6 +80,8 @@ pub struct Lambda<H> {
     settings: Settings,
     deadline_margin: Duration,
     response_streaming: bool,
+    /// Not run on Lambda yet: said at start-up.
+    hooks: ShutdownHooks,
 }
 
 impl<H> std::fmt::Debug for Lambda<H> {
@@ -88,6 +90,7 @@ impl<H> std::fmt::Debug for Lambda<H> {
             .field("settings", &self.settings)
             .field("deadline_margin", &self.deadline_margin)
             .field("response_streaming", &self.response_streaming)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -107,7 +110,52 @@ where
             settings: Settings::new(),
             deadline_margin: margin_from(std::env::var(DEADLINE_MARGIN_ENV).ok().as_deref()),
             response_streaming: crate::streaming::streaming_from_env(),
+            hooks: ShutdownHooks::new(),
         }
+    }
+
+    /// Code to run at shutdown, as every adapter's builder takes it (the
+    /// server's and Azure's run it after in-flight invocations finish, with
+    /// the time left). **Not run on Lambda yet**: Lambda tells a function it
+    /// is shutting down only through an extension, which anyfn does not
+    /// register yet; a function with hooks says so at start-up (a `WARN`
+    /// line, target `anyfn::lambda`), so that none is dropped silently.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let lambda = anyfn_lambda::Lambda::new(handler).on_shutdown(|_time_left| async {});
+    /// # drop(lambda);
+    /// ```
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Duration) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.hooks.push(hook);
+        self
+    }
+
+    /// Every hook of `hooks`, after those already added, as
+    /// [`on_shutdown`](Self::on_shutdown) takes them (not run on Lambda yet).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_lambda::ShutdownHooks;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let hooks = ShutdownHooks::new().with(|_time_left| async {});
+    /// let lambda = anyfn_lambda::Lambda::new(handler).shutdown_hooks(hooks);
+    /// # drop(lambda);
+    /// ```
+    pub fn shutdown_hooks(mut self, hooks: ShutdownHooks) -> Self {
+        self.hooks.extend(hooks);
+        self
     }
 
     /// The settings every adapter shares, all at once: each one `settings`
@@ -210,6 +258,15 @@ where
         );
         if default_subscriber {
             crate::logging::install_default_subscriber();
+        }
+        if !self.hooks.is_empty() {
+            tracing::warn!(
+                target: "anyfn::lambda",
+                hooks = self.hooks.len(),
+                "shutdown hooks are not run on Lambda yet (Lambda tells a function it is \
+                 shutting down only through an extension, which anyfn does not register yet): \
+                 these will not run"
+            );
         }
         if H::Output::MAY_STREAM && !settings.response_streaming {
             crate::streaming::log_streaming_off();

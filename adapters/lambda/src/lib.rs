@@ -146,7 +146,7 @@ pub use streaming::RESPONSE_STREAMING_ENV;
 
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Lambda::settings`]: the adapter kit's.
-pub use anyfn_kit::{Settings, SettingsError};
+pub use anyfn_kit::{Settings, SettingsError, ShutdownHooks};
 
 /// The `aws_lambda_events` crate (feature `aws-lambda-events`): serde types
 /// for the events anyfn has no portable type for, to take as
