@@ -58,8 +58,22 @@ fn platform_from_env(lookup: impl Fn(&str) -> Option<String>) -> Platform {
 /// The default body limit: 6 MiB, Lambda's limit for synchronous payloads.
 pub const DEFAULT_BODY_LIMIT: usize = 6 * 1024 * 1024;
 
-/// How long shutdown waits for in-flight requests by default.
+/// How long shutdown waits for in-flight requests by default (and what is
+/// left of it, the shutdown hooks' time).
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The drain timeout on Cloud Run (`K_SERVICE` set) by default: Cloud Run
+/// kills an instance 10 s after its SIGTERM, so the drain and the shutdown
+/// hooks end within 9 s, and a hook's time left is the time it really has.
+pub const CLOUD_RUN_DRAIN_TIMEOUT: Duration = Duration::from_secs(9);
+
+/// The drain timeout by default where the server runs.
+fn default_drain_timeout(platform: Platform) -> Duration {
+    match platform {
+        Platform::CloudRun => CLOUD_RUN_DRAIN_TIMEOUT,
+        _ => DEFAULT_DRAIN_TIMEOUT,
+    }
+}
 
 /// How long a client may take to send its request headers by default.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -94,6 +108,7 @@ pub(crate) struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        let platform = platform();
         Self {
             addr: None,
             settings: Settings::new(),
@@ -107,13 +122,13 @@ impl Default for Config {
                 .unwrap_or_else(|| "$LATEST".to_owned())
                 .into(),
             pricing: Pricing::AWS_LAMBDA_X86,
-            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            drain_timeout: default_drain_timeout(platform),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             error_details: ErrorDetails::Hidden,
             default_subscriber: true,
-            platform: platform(),
+            platform,
         }
     }
 }
@@ -239,6 +254,18 @@ mod tests {
     /// The settings the environment `pairs` give.
     fn env_settings(pairs: &[(&str, &str)]) -> Settings {
         Settings::from_lookup(env(pairs)).expect("valid settings")
+    }
+
+    #[test]
+    fn on_cloud_run_the_drain_ends_before_cloud_runs_sigkill() {
+        assert_eq!(
+            default_drain_timeout(Platform::CloudRun),
+            Duration::from_secs(9)
+        );
+        assert_eq!(
+            default_drain_timeout(Platform::LocalServer),
+            DEFAULT_DRAIN_TIMEOUT
+        );
     }
 
     #[test]

@@ -37,8 +37,9 @@ mod trace_context;
 pub use cloud_events::{cloud_event_from_request, cloud_event_to_binary_request};
 pub use codec::{FromHttp, HttpAnswer, IntoHttp};
 pub use config::{
-    platform, CLOUD_RUN_DEFAULT_PORT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,
-    DEFAULT_DRAIN_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,
+    platform, CLOUD_RUN_DEFAULT_PORT, CLOUD_RUN_DRAIN_TIMEOUT, DEFAULT_BODY_LIMIT,
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_DRAIN_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_MAX_HEADER_BYTES, DEFAULT_PORT,
 };
 pub use context_ext::ServerContextExt;
 pub use error::ServeError;
