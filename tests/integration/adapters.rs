@@ -106,6 +106,21 @@ pub(crate) struct HttpAnswer {
     pub(crate) took: Duration,
 }
 
+impl HttpAnswer {
+    /// `response` as an adapter answered it, with the request id it gave
+    /// the invocation and how long it took.
+    fn of(response: anyfn::Response, request_id: String, took: Duration) -> Self {
+        let (parts, body) = response.into_parts();
+        Self {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: body.into_bytes(),
+            request_id,
+            took,
+        }
+    }
+}
+
 /// An example running on an adapter.
 #[anyfn::async_trait]
 pub(crate) trait Running: Send + Sync {
@@ -254,17 +269,10 @@ impl Running for Server {
             .unwrap_or_default()
             .to_owned();
         let response = response.into_inner();
-        let (parts, body) = response.into_parts();
         vec![delivered(
             "HTTP",
             as_sent,
-            HttpAnswer {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body: body.into_bytes(),
-                request_id,
-                took,
-            },
+            HttpAnswer::of(response, request_id, took),
         )]
     }
 
@@ -419,7 +427,6 @@ impl Running for Lambda {
             let response = source
                 .response(&payload)
                 .unwrap_or_else(|err| panic!("{}: {err}", source.name()));
-            let (parts, body) = response.into_parts();
             // An ALB without multi-value headers (the target group's
             // default) passes one value per query key and header: the last.
             let as_delivered = if source == LambdaHttpSource::Alb {
@@ -430,13 +437,7 @@ impl Running for Lambda {
             deliveries.push(delivered(
                 source.name(),
                 as_delivered,
-                HttpAnswer {
-                    status: parts.status.as_u16(),
-                    headers: parts.headers,
-                    body: body.into_bytes(),
-                    request_id,
-                    took,
-                },
+                HttpAnswer::of(response, request_id, took),
             ));
         }
         deliveries
@@ -554,17 +555,11 @@ impl Running for Azure {
         let outcome = self.emulator.http(&self.function, request).await;
         let took = sent.elapsed();
         let request_id = outcome.invocation_id().to_owned();
-        let (parts, body) = outcome.http_response().into_inner().into_parts();
+        let response = outcome.http_response().into_inner();
         vec![delivered(
             "HTTP trigger",
             as_delivered,
-            HttpAnswer {
-                status: parts.status.as_u16(),
-                headers: parts.headers,
-                body: body.into_bytes(),
-                request_id,
-                took,
-            },
+            HttpAnswer::of(response, request_id, took),
         )]
     }
 
