@@ -50,8 +50,9 @@ pub use azure_emulator::{
 pub use client::{ClientError, TestClient};
 pub use harness::{Harness, Invocation, StreamCut};
 pub use lambda_emulator::{
-    FunctionProcess, LambdaEmulator, LambdaEmulatorBuilder, LambdaErrorReport, LambdaOutcome,
-    RuntimeApiFault, StreamedAnswer,
+    ExtensionRegistration, FunctionProcess, LambdaEmulator, LambdaEmulatorBuilder,
+    LambdaErrorReport, LambdaOutcome, LifecycleCall, RuntimeApiFault, ShutdownOutcome,
+    StreamedAnswer,
 };
 pub use logs::LogRecord;
 pub use request::TestRequest;

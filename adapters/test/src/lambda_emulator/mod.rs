@@ -1,6 +1,7 @@
 //! A Lambda Runtime API on loopback, for running the real Lambda adapter in
 //! tests: [`LambdaEmulator`].
 
+mod lifecycle;
 mod outcome;
 pub(crate) mod process;
 mod runtime_api;
@@ -19,6 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
+pub use lifecycle::{ExtensionRegistration, LifecycleCall, ShutdownOutcome};
 pub use outcome::{LambdaErrorReport, LambdaOutcome, RuntimeApiFault};
 pub use process::FunctionProcess;
 pub use streaming::StreamedAnswer;
@@ -41,6 +43,8 @@ pub struct LambdaEmulatorBuilder {
     env: Vec<(String, String)>,
     fixed_deadline_ms: Option<u64>,
     max_concurrency: Option<u32>,
+    shutdown_grace: Duration,
+    snap_start: bool,
 }
 
 impl LambdaEmulatorBuilder {
@@ -127,6 +131,59 @@ impl LambdaEmulatorBuilder {
         self
     }
 
+    /// How long [`LambdaEmulator::shut_down`] waits, after SIGTERM, for a
+    /// function with extensions registered to exit before it sends SIGKILL:
+    /// 500 ms unless set, what Lambda gives a runtime whose extensions are
+    /// all internal. Set 300 ms for what Lambda gives the runtime of a
+    /// function with external extensions.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder()
+    ///     .shutdown_grace(Duration::from_millis(300))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// Runs the function as a SnapStart version: its environment gets
+    /// `AWS_LAMBDA_INITIALIZATION_TYPE=snap-start` (`on-demand` otherwise,
+    /// as Lambda sets it), so a runtime ends its init with
+    /// `GET /2018-06-01/runtime/restore/next` and waits there until the test
+    /// restores it with [`LambdaEmulator::restore`].
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().snap_start().start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/hello")?;
+    /// assert!(emulator.snapshot_requested_within(Duration::from_secs(5)).await);
+    /// emulator.restore();
+    /// emulator.invoke("{}").await.expect_response();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn snap_start(mut self) -> Self {
+        self.snap_start = true;
+        self
+    }
+
     /// Starts serving the Runtime API on `127.0.0.1` at a free port.
     ///
     /// # Errors
@@ -150,16 +207,19 @@ impl LambdaEmulatorBuilder {
             polls_waiting: AtomicU64::new(0),
             most_polls_waiting: AtomicU64::new(0),
             most_in_flight: AtomicU64::new(0),
+            lifecycle: lifecycle::Lifecycle::default(),
         });
         let task = tokio::spawn(runtime_api::serve(listener, Arc::clone(&state)));
         Ok(LambdaEmulator { addr, state, task })
     }
 }
 
-/// The Lambda Runtime API (`next`, `response`, `error`, `init/error`) served on
-/// 127.0.0.1, with Lambda's headers (request id, deadline from the configured
-/// timeout, function ARN, trace id), so a test can run the real Lambda adapter
-/// against it and see what Lambda would record.
+/// The Lambda Runtime API (`next`, `response`, `error`, `init/error`,
+/// SnapStart's `restore/next` and `restore/error`) and the Extensions API
+/// (`register`, `event/next`) served on 127.0.0.1, with Lambda's headers
+/// (request id, deadline from the configured timeout, function ARN, trace
+/// id), so a test can run the real Lambda adapter against it and see what
+/// Lambda would record.
 ///
 /// Run the function as a child process with [`spawn`](Self::spawn) (it gets
 /// the environment Lambda would give it, and its output is kept, as
@@ -170,6 +230,38 @@ impl LambdaEmulatorBuilder {
 /// function took but did not answer by its deadline ends as
 /// [`LambdaOutcome::TimedOut`], a late answer is refused, and the function
 /// is restarted (Lambda starts a new execution environment).
+///
+/// The rest of the lifecycle is Lambda's too:
+///
+/// - **Extensions.** `POST /2020-01-01/extension/register` (header
+///   `Lambda-Extension-Name`, body `{"events": [...]}`) answers `200` with a
+///   `Lambda-Extension-Identifier` and the function's name, version and
+///   handler; `GET /2020-01-01/extension/event/next` (with that identifier)
+///   marks the extension's init done and waits: an extension registered for
+///   `SHUTDOWN` is answered at [shutdown](Self::shut_down), one registered
+///   for no events never is. Refusals are JSON error documents
+///   (`errorType`, `errorMessage`), with the types Lambda's runtime
+///   interface emulator uses: `403 Extension.InvalidExtensionName` (no name),
+///   `403 InvalidRequestFormat` (not a registration document),
+///   `403 Extension.InvalidEventType` (an unknown event),
+///   `403 Extension.InvalidExtensionState` (a name already registered),
+///   `403 Extension.RegistrationClosed` (after the init phase ended: the
+///   function's first `invocation/next` or `restore/next`),
+///   `403 Extension.MissingHeader` and
+///   `403 Extension.UnknownExtensionIdentifier` (for `event/next`). `INVOKE`
+///   events are not emulated: registering for them is refused with
+///   `400 Extension.InvalidEventType`, saying so. See
+///   [`extensions`](Self::extensions).
+/// - **SnapStart.** With [`snap_start`](LambdaEmulatorBuilder::snap_start),
+///   `restore/next` is held until the test [restores](Self::restore) the
+///   function; connections from before the restore are then closed
+///   unanswered, as a restore breaks them
+///   ([`requests_on_connections_from_before_restore`](Self::requests_on_connections_from_before_restore)).
+/// - **Shutdown.** [`shut_down`](Self::shut_down): SIGKILL at once with no
+///   extension registered, else SIGTERM, the `SHUTDOWN` events, and SIGKILL
+///   after the [grace period](LambdaEmulatorBuilder::shutdown_grace).
+///
+/// [`lifecycle`](Self::lifecycle) journals these calls in order.
 ///
 /// # Example
 ///
@@ -210,6 +302,8 @@ struct State {
     most_polls_waiting: AtomicU64,
     /// The most invocations taken and not yet answered at once.
     most_in_flight: AtomicU64,
+    /// Extensions, SnapStart's restore, shutdown: what is not invocations.
+    lifecycle: lifecycle::Lifecycle,
 }
 
 /// An invocation queued or running: who waits for it to be taken, and for
@@ -250,6 +344,8 @@ impl LambdaEmulator {
             env: Vec::new(),
             fixed_deadline_ms: None,
             max_concurrency: None,
+            shutdown_grace: lifecycle::SHUTDOWN_GRACE,
+            snap_start: false,
         }
     }
 
@@ -304,6 +400,15 @@ impl LambdaEmulator {
             ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
             ("_HANDLER".to_owned(), config.handler.clone()),
         ];
+        env.push((
+            "AWS_LAMBDA_INITIALIZATION_TYPE".to_owned(),
+            if config.snap_start {
+                "snap-start"
+            } else {
+                "on-demand"
+            }
+            .to_owned(),
+        ));
         if let Some(n) = config.max_concurrency {
             env.push(("AWS_LAMBDA_MAX_CONCURRENCY".to_owned(), n.to_string()));
         }
@@ -467,7 +572,8 @@ impl LambdaEmulator {
     /// the invocation is [`LambdaOutcome::TimedOut`] and the function is
     /// restarted (not under concurrency: see
     /// [`max_concurrency`](LambdaEmulatorBuilder::max_concurrency)). A streamed response is read to its end (or the deadline):
-    /// [`LambdaOutcome::Streamed`].
+    /// [`LambdaOutcome::Streamed`]. After [`shut_down`](Self::shut_down) it
+    /// is [`LambdaOutcome::NoAnswer`] at once.
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> LambdaOutcome {
         self.invoke_as(payload.into(), None).await
     }
@@ -519,6 +625,9 @@ impl LambdaEmulator {
     ) -> Result<StreamedAnswer, LambdaOutcome> {
         let n = self.state.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let request_id = format!("00000000-0000-4000-8000-{n:012}");
+        if self.state.lifecycle.is_shutting_down() {
+            return Err(LambdaOutcome::NoAnswer { request_id });
+        }
         let (answer, answered) = oneshot::channel();
         let (taken, taken_at) = oneshot::channel();
         lock(&self.state.pending).insert(
@@ -536,7 +645,11 @@ impl LambdaEmulator {
         });
         self.state.queued.notify_one();
 
-        let Ok(Ok(deadline)) = tokio::time::timeout(INIT_GRACE, taken_at).await else {
+        let taken = tokio::select! {
+            taken = tokio::time::timeout(INIT_GRACE, taken_at) => taken.ok().and_then(Result::ok),
+            _ = self.state.lifecycle.shutdown_began() => None,
+        };
+        let Some(deadline) = taken else {
             lock(&self.state.pending).remove(&request_id);
             lock(&self.state.queue).retain(|queued| queued.request_id != request_id);
             return Err(LambdaOutcome::NoAnswer { request_id });
@@ -566,7 +679,9 @@ impl LambdaEmulator {
     /// the execution environment; not under concurrency (Managed
     /// Instances), where the environment serves the other invocations on.
     fn restart_function(&self) {
-        if self.state.config.max_concurrency.is_some_and(|n| n > 1) {
+        if self.state.config.max_concurrency.is_some_and(|n| n > 1)
+            || self.state.lifecycle.is_shutting_down()
+        {
             return;
         }
         if let Some(launch) = lock(&self.state.launch).as_ref() {
@@ -585,6 +700,133 @@ impl LambdaEmulator {
     /// The errors posted to `init/error`.
     pub fn init_errors(&self) -> Vec<LambdaErrorReport> {
         lock(&self.state.init_errors).clone()
+    }
+
+    /// The extensions registered through the Extensions API
+    /// (`POST /2020-01-01/extension/register`), in registration order;
+    /// refused registrations are not listed (the
+    /// [`lifecycle`](Self::lifecycle) journal has them).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/hello")?;
+    /// emulator.invoke("{}").await.expect_response();
+    /// for extension in emulator.extensions() {
+    ///     assert!(extension.before_first_next, "{} registered late", extension.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn extensions(&self) -> Vec<ExtensionRegistration> {
+        self.state.lifecycle.extensions()
+    }
+
+    /// The calls and steps of the function's lifecycle outside its
+    /// invocations, in the order they happened: extensions registering and
+    /// polling, the first `invocation/next`, SnapStart's restore, init and
+    /// restore errors, the shutdown's signals. (A `SHUTDOWN` event handed to
+    /// an extension is journaled when its answer is made, which may come
+    /// after [`LifecycleCall::ShutdownSigterm`] or before it.)
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::{LambdaEmulator, LifecycleCall};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/hello")?;
+    /// emulator.invoke("{}").await.expect_response();
+    /// assert!(emulator.lifecycle().contains(&LifecycleCall::FirstInvocationNext));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn lifecycle(&self) -> Vec<LifecycleCall> {
+        self.state.lifecycle.journal()
+    }
+
+    /// Shuts the function down as Lambda ends an execution environment: the
+    /// process the emulator started last (the current one, after restarts).
+    /// With no extension registered the shutdown phase is 0 ms: SIGKILL at
+    /// once. With extensions registered (all taken as internal ones, in the
+    /// function's process), SIGTERM, the `SHUTDOWN` event to each extension
+    /// waiting for it, and SIGKILL if the process has not exited within the
+    /// [grace period](LambdaEmulatorBuilder::shutdown_grace). The exit is
+    /// polled every 2 ms.
+    ///
+    /// From the call on, the function is not restarted after a timeout, and
+    /// [`invoke`](Self::invoke) answers [`LambdaOutcome::NoAnswer`] at once
+    /// (as does an invocation still waiting for the function to take it).
+    ///
+    /// # Errors
+    ///
+    /// When no function was started, its [`FunctionProcess`] was dropped
+    /// already, the signal could not be sent or the exit read, or the process
+    /// outlived SIGKILL by 5 s.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/hello")?;
+    /// let outcome = emulator.shut_down().await?;
+    /// assert!(!outcome.sigterm_sent, "no extension: SIGKILL at once");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn shut_down(&self) -> std::io::Result<ShutdownOutcome> {
+        lifecycle::shut_down(&self.state).await
+    }
+
+    /// Whether the function called `GET /2018-06-01/runtime/restore/next`
+    /// (SnapStart: init done, take the snapshot), polling for at most
+    /// `bound`.
+    pub async fn snapshot_requested_within(&self, bound: Duration) -> bool {
+        let started = Instant::now();
+        loop {
+            if self.state.lifecycle.snapshot_requested() {
+                return true;
+            }
+            if started.elapsed() >= bound {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Restores the function from its snapshot (SnapStart): answers `200`
+    /// (empty) to the `restore/next` call waiting, and to any later one at
+    /// once. Like a real restore, it breaks the connections accepted until
+    /// now: a request arriving on one of them afterwards is not answered,
+    /// its connection closed, and counted in
+    /// [`requests_on_connections_from_before_restore`](Self::requests_on_connections_from_before_restore).
+    /// Only the first call does anything.
+    pub fn restore(&self) {
+        self.state.lifecycle.restore();
+    }
+
+    /// How many requests arrived, after the [restore](Self::restore), on
+    /// connections accepted before it: each was closed unanswered. A runtime
+    /// that resets its connections after `restore/next` makes none.
+    pub fn requests_on_connections_from_before_restore(&self) -> u64 {
+        self.state.lifecycle.requests_before_restore()
+    }
+
+    /// The errors posted to `restore/error` (SnapStart: an after-restore
+    /// hook failed).
+    pub fn restore_errors(&self) -> Vec<LambdaErrorReport> {
+        self.state.lifecycle.restore_errors()
     }
 }
 

@@ -47,7 +47,9 @@ pub enum LambdaOutcome {
         /// The function's timeout.
         timeout: Duration,
     },
-    /// No function took the invocation within the init grace period (10 s).
+    /// No function took the invocation within the init grace period (10 s),
+    /// or the emulator [shut the function down](super::LambdaEmulator::shut_down)
+    /// (then at once).
     NoAnswer {
         /// The invocation's request id.
         request_id: String,

@@ -89,6 +89,12 @@ impl Launch {
         }
     }
 
+    /// The slot of the process running now, which restarts replace and
+    /// [`FunctionProcess`] follows.
+    pub(crate) fn child(&self) -> Arc<Mutex<Option<Child>>> {
+        Arc::clone(&self.child)
+    }
+
     /// Kills the running process and starts a new one the same way, its
     /// output captured into `output`.
     pub(crate) fn restart(&self, output: &Output) -> std::io::Result<()> {

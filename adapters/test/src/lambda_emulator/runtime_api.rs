@@ -1,4 +1,6 @@
-//! The Runtime API itself: `next`, `response`, `error`, `init/error`.
+//! The Runtime API itself: `next`, `response`, `error`, `init/error`,
+//! `restore/next`, `restore/error`; the Extensions API is routed to
+//! [`super::lifecycle`] on the same listener.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -13,9 +15,14 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use super::{lock, Answer, LambdaErrorReport, LambdaOutcome, RuntimeApiFault, State};
+use super::{
+    lock, Answer, LambdaErrorReport, LambdaOutcome, LifecycleCall, RuntimeApiFault, State,
+};
 
 const PREFIX: &str = "/2018-06-01/runtime";
+
+/// Where the Extensions API is served, on the same listener.
+const EXTENSION_PREFIX: &str = "/2020-01-01/extension";
 
 /// The header `next` gives each invocation, and that its answer carries back
 /// so that a late answer cannot answer a newer invocation.
@@ -31,10 +38,18 @@ pub(super) async fn serve(listener: TcpListener, state: Arc<State>) {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
+        // Numbered as accepted, so that a restore can break the
+        // connections from before it.
+        let connection = state.lifecycle.accepted();
         let state = Arc::clone(&state);
         let service = service_fn(move |request| {
             let state = Arc::clone(&state);
-            async move { route(&state, request).await.ok_or(ClosedByFault) }
+            async move {
+                if state.lifecycle.broken_by_restore(connection) {
+                    return Err(ClosedByFault);
+                }
+                route(&state, request).await.ok_or(ClosedByFault)
+            }
         });
         tokio::spawn(async move {
             let _ = http1::Builder::new()
@@ -44,13 +59,14 @@ pub(super) async fn serve(listener: TcpListener, state: Arc<State>) {
     }
 }
 
-/// The error that makes hyper drop a connection without answering.
+/// The error that makes hyper drop a connection without answering: an
+/// injected fault, or a connection a SnapStart restore broke.
 #[derive(Debug)]
 struct ClosedByFault;
 
 impl std::fmt::Display for ClosedByFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection closed by an injected fault")
+        f.write_str("connection closed by an injected fault or a restore")
     }
 }
 
@@ -76,10 +92,17 @@ async fn route(
 ) -> Option<hyper::Response<Full<Bytes>>> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    if let Some(rest) = path.strip_prefix(EXTENSION_PREFIX) {
+        return Some(super::lifecycle::extension_route(state, method, rest, request).await);
+    }
     let Some(rest) = path.strip_prefix(PREFIX) else {
         return Some(reply(StatusCode::NOT_FOUND, "unknown path"));
     };
+    if method == Method::GET && rest == "/restore/next" {
+        return Some(state.lifecycle.restore_next().await);
+    }
     if method == Method::GET && rest == "/invocation/next" {
+        state.lifecycle.invocation_next();
         let fault = take_fault(state, |fault| {
             matches!(
                 fault,
@@ -131,7 +154,13 @@ async fn route_post(
     match (method, rest) {
         (Method::POST, "/init/error") => {
             let error = read_error(request).await;
+            state.lifecycle.record(LifecycleCall::InitError);
             lock(&state.init_errors).push(error);
+            reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
+        }
+        (Method::POST, "/restore/error") => {
+            let error = read_error(request).await;
+            state.lifecycle.record_restore_error(error);
             reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
         }
         (Method::POST, rest) => {
