@@ -172,10 +172,10 @@ impl LambdaEmulatorBuilder {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> std::io::Result<()> {
     /// let emulator = LambdaEmulator::builder().snap_start().start().await?;
-    /// let _function = emulator.spawn("target/debug/examples/hello")?;
+    /// let _function = emulator.spawn("target/debug/examples/greet-json")?;
     /// assert!(emulator.snapshot_requested_within(Duration::from_secs(5)).await);
     /// emulator.restore();
-    /// emulator.invoke("{}").await.expect_response();
+    /// emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
     /// # Ok(())
     /// # }
     /// ```
@@ -715,8 +715,8 @@ impl LambdaEmulator {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> std::io::Result<()> {
     /// let emulator = LambdaEmulator::start().await?;
-    /// let _function = emulator.spawn("target/debug/examples/hello")?;
-    /// emulator.invoke("{}").await.expect_response();
+    /// let _function = emulator.spawn("target/debug/examples/greet-json")?;
+    /// emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
     /// for extension in emulator.extensions() {
     ///     assert!(extension.before_first_next, "{} registered late", extension.name);
     /// }
@@ -742,8 +742,8 @@ impl LambdaEmulator {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> std::io::Result<()> {
     /// let emulator = LambdaEmulator::start().await?;
-    /// let _function = emulator.spawn("target/debug/examples/hello")?;
-    /// emulator.invoke("{}").await.expect_response();
+    /// let _function = emulator.spawn("target/debug/examples/greet-json")?;
+    /// emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
     /// assert!(emulator.lifecycle().contains(&LifecycleCall::FirstInvocationNext));
     /// # Ok(())
     /// # }
