@@ -38,6 +38,7 @@ mod shortener;
 mod shutdown;
 mod shutdown_hooks;
 mod shutdown_under_load;
+mod snapstart;
 mod streaming;
 mod support;
 mod wire;

@@ -40,7 +40,9 @@ use std::time::Duration;
 
 use anyfn::ErrorDetails;
 use anyfn_functions::Functions;
-use anyfn_kit::ShutdownHooks;
+/// A function's hooks (at shutdown, and around a Lambda SnapStart snapshot), for
+/// [`Runner::lifecycle`]: the adapter kit's, as every adapter's builder takes them.
+pub use anyfn_kit::Lifecycle;
 
 /// Why the chosen adapter could not run, or why none could: which adapter
 /// ([`RunError::adapter`]) and its error, or the registry's
@@ -190,9 +192,12 @@ pub fn run_functions(functions: Functions) -> Running {
 /// variable holding a value anyfn cannot use stops the run with the
 /// adapter's `InvalidEnv` error, naming it.
 ///
-/// Its shutdown hooks ([`on_shutdown`](Self::on_shutdown)) go to the
-/// adapter too: the server (Cloud Run) and Azure run them after their
-/// drain, within what is left of it; on Lambda they are not run yet.
+/// Its hooks ([`on_shutdown`](Self::on_shutdown),
+/// [`before_snapshot`](Self::before_snapshot),
+/// [`after_restore`](Self::after_restore)) go to the adapter too: the
+/// server (Cloud Run) and Azure run the shutdown hooks after their drain,
+/// within what is left of it, and Lambda on the SIGTERM of its shutdown
+/// phase, within its 500 ms; only Lambda with SnapStart runs the others.
 ///
 /// # Example
 ///
@@ -210,14 +215,14 @@ pub fn run_functions(functions: Functions) -> Running {
 pub struct Runner<H> {
     handler: H,
     settings: Settings,
-    hooks: ShutdownHooks,
+    lifecycle: Lifecycle,
 }
 
 impl<H> std::fmt::Debug for Runner<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runner")
             .field("settings", &self.settings)
-            .field("hooks", &self.hooks)
+            .field("lifecycle", &self.lifecycle)
             .finish_non_exhaustive()
     }
 }
@@ -229,7 +234,7 @@ impl<H> Runner<H> {
         Self {
             handler,
             settings: Settings::new(),
-            hooks: ShutdownHooks::new(),
+            lifecycle: Lifecycle::new(),
         }
     }
 
@@ -237,7 +242,9 @@ impl<H> Runner<H> {
     /// Run) and on Azure Functions: after the invocations in flight are
     /// answered, given what is left of the drain timeout. Several run in the
     /// order they were added; one overrunning the time left is cut (with a
-    /// `WARN` line, target `anyfn::host`). On Lambda hooks are not run yet.
+    /// `WARN` line, target `anyfn::host`). On Lambda they run on the
+    /// SIGTERM of its shutdown phase, within its grace period (see
+    /// `anyfn_lambda::Lambda::on_shutdown`).
     ///
     /// # Example
     ///
@@ -260,7 +267,84 @@ impl<H> Runner<H> {
         F: FnOnce(Duration) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        self.hooks.push(hook);
+        self.lifecycle = self.lifecycle.on_shutdown(hook);
+        self
+    }
+
+    /// Adds a before-snapshot hook: code run before Lambda SnapStart
+    /// snapshots the initialised function (close connections, drop what no
+    /// two restored copies may share). The hooks run in reverse order of
+    /// registration; the first to fail stops the rest and fails the init,
+    /// reported as lambda_runtime reports it (`/runtime/init/error`).
+    /// Called only on Lambda with SnapStart on; never on the other platforms.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let runner = anyfn_auto::Runner::new(handler)
+    ///     .before_snapshot(|| async { Ok(()) });
+    /// # drop(runner);
+    /// ```
+    pub fn before_snapshot<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.before_snapshot(hook);
+        self
+    }
+
+    /// Adds an after-restore hook: code run after Lambda SnapStart restores
+    /// the function from its snapshot, before its first invocation
+    /// (reconnect, refresh credentials, re-seed what must be unique). The
+    /// hooks run in order of registration; the first to fail stops the rest
+    /// and is reported to `/runtime/restore/error`, as lambda_runtime
+    /// reports it. Called only on Lambda with SnapStart on; never on the other platforms.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let runner = anyfn_auto::Runner::new(handler)
+    ///     .after_restore(|| async { Ok(()) });
+    /// # drop(runner);
+    /// ```
+    pub fn after_restore<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.after_restore(hook);
+        self
+    }
+
+    /// Adds every hook of `lifecycle` (shutdown and SnapStart) after those
+    /// already added, as [`on_shutdown`](Self::on_shutdown),
+    /// [`before_snapshot`](Self::before_snapshot) and
+    /// [`after_restore`](Self::after_restore) do: for hooks built in one
+    /// place for `main` and the tests, or gathered by a runner.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_auto::Lifecycle;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let hooks = Lifecycle::new().on_shutdown(|_time_left| async {});
+    /// let runner = anyfn_auto::Runner::new(handler).lifecycle(hooks);
+    /// # drop(runner);
+    /// ```
+    pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
+        self.lifecycle.extend(lifecycle);
         self
     }
 
@@ -330,31 +414,30 @@ impl<H> Runner<H> {
             let Self {
                 handler,
                 settings,
-                hooks,
+                lifecycle,
             } = self;
             // The runner's default: the subscriber on, unless it says.
             #[allow(unused_variables)]
             let settings = settings.or(Settings::new().with_default_subscriber(true));
             match detect() {
                 #[cfg(feature = "lambda")]
-                // The hooks are not run on Lambda yet: it says so at start-up.
                 Some(anyfn::Platform::AwsLambda) => Ok(anyfn_lambda::Lambda::new(handler)
                     .settings(settings)
-                    .shutdown_hooks(hooks)
+                    .lifecycle(lifecycle)
                     .run()
                     .await?),
                 #[cfg(feature = "azure")]
                 Some(anyfn::Platform::AzureFunctions) => {
                     let azure = anyfn_azure::Azure::new(handler)
                         .settings(settings)
-                        .shutdown_hooks(hooks);
+                        .lifecycle(lifecycle);
                     Ok(azure.bind().await?.run().await?)
                 }
                 #[cfg(feature = "server")]
                 Some(_) => {
                     let server = anyfn_server::Server::new(handler)
                         .settings(settings)
-                        .shutdown_hooks(hooks);
+                        .lifecycle(lifecycle);
                     Ok(server.bind().await?.run().await?)
                 }
                 _ => Err(RunError::no_adapter_here(ADAPTERS)),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler, DEFAULT_MEMORY_MB};
 use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
-use anyfn_kit::{Settings, ShutdownHooks};
+use anyfn_kit::{Lifecycle, Settings};
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
@@ -95,7 +95,7 @@ pub struct Azure {
     settings: Settings,
     mode: Option<Mode>,
     app_root: Option<PathBuf>,
-    hooks: ShutdownHooks,
+    lifecycle: Lifecycle,
 }
 
 impl std::fmt::Debug for Azure {
@@ -104,7 +104,7 @@ impl std::fmt::Debug for Azure {
             .field("settings", &self.settings)
             .field("mode", &self.mode)
             .field("app_root", &self.app_root)
-            .field("hooks", &self.hooks)
+            .field("lifecycle", &self.lifecycle)
             .finish_non_exhaustive()
     }
 }
@@ -140,7 +140,7 @@ impl Azure {
             settings: Settings::new(),
             mode: None,
             app_root: None,
-            hooks: ShutdownHooks::new(),
+            lifecycle: Lifecycle::new(),
         }
     }
 
@@ -168,26 +168,84 @@ impl Azure {
         F: FnOnce(Duration) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        self.hooks.push(hook);
+        self.lifecycle = self.lifecycle.on_shutdown(hook);
         self
     }
 
-    /// Runs every hook of `hooks` at shutdown, after those already added,
-    /// as [`on_shutdown`](Self::on_shutdown) does: for hooks gathered
-    /// elsewhere (a runner's, a registry's).
+    /// Adds a before-snapshot hook: code run before Lambda SnapStart
+    /// snapshots the initialised function (close connections, drop what no
+    /// two restored copies may share). The hooks run in reverse order of
+    /// registration; the first to fail stops the rest and fails the init,
+    /// reported as lambda_runtime reports it (`/runtime/init/error`).
+    /// Never called on Azure Functions: SnapStart is Lambda's.
     ///
     /// # Example
     ///
     /// ```
     /// use anyfn::{handler_fn, Context, Json};
-    /// use anyfn_azure::{Azure, ShutdownHooks};
     ///
     /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
-    /// let azure = Azure::new(handler).shutdown_hooks(ShutdownHooks::new().with(|_time_left| async {}));
+    ///
+    /// let azure = anyfn_azure::Azure::new(handler)
+    ///     .before_snapshot(|| async { Ok(()) });
     /// # drop(azure);
     /// ```
-    pub fn shutdown_hooks(mut self, hooks: ShutdownHooks) -> Self {
-        self.hooks.extend(hooks);
+    pub fn before_snapshot<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.before_snapshot(hook);
+        self
+    }
+
+    /// Adds an after-restore hook: code run after Lambda SnapStart restores
+    /// the function from its snapshot, before its first invocation
+    /// (reconnect, refresh credentials, re-seed what must be unique). The
+    /// hooks run in order of registration; the first to fail stops the rest
+    /// and is reported to `/runtime/restore/error`, as lambda_runtime
+    /// reports it. Never called on Azure Functions: SnapStart is Lambda's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let azure = anyfn_azure::Azure::new(handler)
+    ///     .after_restore(|| async { Ok(()) });
+    /// # drop(azure);
+    /// ```
+    pub fn after_restore<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.after_restore(hook);
+        self
+    }
+
+    /// Adds every hook of `lifecycle` (shutdown and SnapStart) after those
+    /// already added, as [`on_shutdown`](Self::on_shutdown),
+    /// [`before_snapshot`](Self::before_snapshot) and
+    /// [`after_restore`](Self::after_restore) do: for hooks built in one
+    /// place for `main` and the tests, or gathered by a runner.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Lifecycle;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let hooks = Lifecycle::new().on_shutdown(|_time_left| async {});
+    /// let azure = anyfn_azure::Azure::new(handler).lifecycle(hooks);
+    /// # drop(azure);
+    /// ```
+    pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
+        self.lifecycle.extend(lifecycle);
         self
     }
 
@@ -337,7 +395,7 @@ impl Azure {
             HostSettings::new(resolved.timeout).with_error_details(resolved.error_details);
         let host = HttpHost::start(listener, host_settings, Arc::new(RequestIds::new()))
             .map_err(AzureError::Watchdog)?
-            .with_shutdown_hooks(self.hooks);
+            .with_shutdown_hooks(self.lifecycle.into_parts().0);
         Ok(BoundAzure {
             host,
             local_addr,
@@ -593,7 +651,7 @@ mod tests {
                     .expect("not poisoned")
                     .push(("first", time_left));
             })
-            .shutdown_hooks(ShutdownHooks::new().with(move |time_left| async move {
+            .lifecycle(Lifecycle::new().on_shutdown(move |time_left| async move {
                 second
                     .lock()
                     .expect("not poisoned")

@@ -53,8 +53,9 @@ pub use function::{function, AzureFunction, AzureFuture};
 pub use service::INVOCATION_ID_HEADER;
 pub use trigger::AzureTrigger;
 
-/// Code run at shutdown, after the drain, for [`Azure::shutdown_hooks`]: the adapter kit's.
-pub use anyfn_kit::ShutdownHooks;
+/// A function's hooks (at shutdown; SnapStart's, never called here), for
+/// [`Azure::lifecycle`]: the adapter kit's.
+pub use anyfn_kit::Lifecycle;
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Azure::settings`]: the adapter kit's.
 pub use anyfn_kit::{Settings, SettingsError};

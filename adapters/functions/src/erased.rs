@@ -13,7 +13,7 @@ use anyfn::Handler;
 #[cfg(feature = "azure")]
 use anyfn_azure::AzureFunction;
 #[cfg(any(feature = "server", feature = "lambda"))]
-use anyfn_kit::{Settings, ShutdownHooks};
+use anyfn_kit::{Lifecycle, Settings};
 #[cfg(feature = "lambda")]
 use anyfn_lambda::LambdaError;
 #[cfg(feature = "server")]
@@ -50,7 +50,7 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
     fn run_lambda(
         &self,
         settings: Settings,
-        hooks: ShutdownHooks,
+        lifecycle: Lifecycle,
     ) -> BoxFuture<'static, Result<(), LambdaError>>;
     /// This function for the Azure adapter, which serves every function of
     /// the registry at `/{FunctionName}`.
@@ -62,7 +62,7 @@ pub(crate) trait ErasedFunction: Send + Sync + 'static {
         &self,
         name: &str,
         settings: Settings,
-        hooks: ShutdownHooks,
+        lifecycle: Lifecycle,
     ) -> BoxFuture<'static, Result<(), ServeError>>;
 }
 
@@ -123,11 +123,11 @@ impl<H: PortableHandler> ErasedFunction for Entry<H> {
     fn run_lambda(
         &self,
         settings: Settings,
-        hooks: ShutdownHooks,
+        lifecycle: Lifecycle,
     ) -> BoxFuture<'static, Result<(), LambdaError>> {
         let lambda = anyfn_lambda::Lambda::new(Arc::clone(&self.handler))
             .settings(settings)
-            .shutdown_hooks(hooks);
+            .lifecycle(lifecycle);
         Box::pin(lambda.run())
     }
 
@@ -136,11 +136,11 @@ impl<H: PortableHandler> ErasedFunction for Entry<H> {
         &self,
         name: &str,
         settings: Settings,
-        hooks: ShutdownHooks,
+        lifecycle: Lifecycle,
     ) -> BoxFuture<'static, Result<(), ServeError>> {
         let mut server = anyfn_server::Server::new(Arc::clone(&self.handler))
             .settings(settings)
-            .shutdown_hooks(hooks);
+            .lifecycle(lifecycle);
         // Cloud Run names the service (`K_SERVICE`); elsewhere the function's
         // own name is closer than the executable's, the server's default.
         if anyfn_server::platform() != anyfn::Platform::CloudRun {

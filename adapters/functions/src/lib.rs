@@ -74,9 +74,9 @@ pub use router::FunctionRouter;
 pub use run_error::RunError;
 pub use typed::NamedHandler;
 
-/// Code run at shutdown, after the drain: the adapter kit's, for hooks
-/// gathered before [`Functions::on_shutdown`] takes them one by one.
-pub use anyfn_kit::ShutdownHooks;
+/// A function's hooks (at shutdown, and around a Lambda SnapStart
+/// snapshot), for [`Functions::lifecycle`]: the adapter kit's.
+pub use anyfn_kit::Lifecycle;
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Functions::settings`]: the adapter kit's.
 pub use anyfn_kit::{Settings, SettingsError};

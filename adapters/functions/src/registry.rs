@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::ErrorDetails;
-use anyfn_kit::{Settings, ShutdownHooks};
+use anyfn_kit::{Lifecycle, Settings};
 
 use crate::erased::{Entry, ErasedFunction};
 use crate::name::invalid_name_reason;
@@ -40,9 +40,12 @@ use crate::{FunctionError, NamedHandler, PortableHandler};
 /// it makes of them (on Lambda a timeout only shortens Lambda's deadline,
 /// and the memory size is Lambda's).
 ///
-/// Its shutdown hooks ([`on_shutdown`](Self::on_shutdown)) go to the
-/// adapter too: the server and the Azure adapter run them after their drain,
-/// within what is left of it. On Lambda they are not run yet.
+/// Its hooks ([`on_shutdown`](Self::on_shutdown),
+/// [`before_snapshot`](Self::before_snapshot),
+/// [`after_restore`](Self::after_restore)) go to the adapter too: the
+/// server and the Azure adapter run the shutdown hooks after their drain,
+/// within what is left of it, and Lambda on the SIGTERM of its shutdown
+/// phase; only Lambda with SnapStart runs the others.
 ///
 /// # Example
 ///
@@ -73,7 +76,7 @@ use crate::{FunctionError, NamedHandler, PortableHandler};
 pub struct Functions {
     entries: Vec<Function>,
     settings: Settings,
-    hooks: ShutdownHooks,
+    lifecycle: Lifecycle,
 }
 
 impl Default for Functions {
@@ -87,7 +90,7 @@ impl fmt::Debug for Functions {
         f.debug_struct("Functions")
             .field("functions", &self.entries)
             .field("settings", &self.settings)
-            .field("hooks", &self.hooks)
+            .field("lifecycle", &self.lifecycle)
             .finish()
     }
 }
@@ -99,7 +102,7 @@ impl Functions {
         Self {
             entries: Vec::new(),
             settings: Settings::new(),
-            hooks: ShutdownHooks::new(),
+            lifecycle: Lifecycle::new(),
         }
     }
 
@@ -107,7 +110,8 @@ impl Functions {
     /// Functions: after the invocations in flight are answered, given what
     /// is left of the drain timeout; several run in the order they were
     /// added, and one overrunning the time left is cut (with a `WARN`
-    /// line). On Lambda hooks are not run yet.
+    /// line). On Lambda they run on the SIGTERM of its shutdown phase,
+    /// within its grace period.
     ///
     /// # Example
     ///
@@ -131,7 +135,75 @@ impl Functions {
         F: FnOnce(Duration) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        self.hooks.push(hook);
+        self.lifecycle = self.lifecycle.on_shutdown(hook);
+        self
+    }
+
+    /// Adds a before-snapshot hook: code run before Lambda SnapStart
+    /// snapshots the initialised function (close connections, drop what no
+    /// two restored copies may share). The hooks run in reverse order of
+    /// registration; the first to fail stops the rest and fails the init,
+    /// reported as lambda_runtime reports it (`/runtime/init/error`).
+    /// Called only on Lambda with SnapStart on; never on the other platforms.
+    ///
+    /// # Example
+    ///
+    /// ```
+    ///
+    /// let functions = anyfn_functions::Functions::new()
+    ///     .before_snapshot(|| async { Ok(()) });
+    /// # drop(functions);
+    /// ```
+    pub fn before_snapshot<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.before_snapshot(hook);
+        self
+    }
+
+    /// Adds an after-restore hook: code run after Lambda SnapStart restores
+    /// the function from its snapshot, before its first invocation
+    /// (reconnect, refresh credentials, re-seed what must be unique). The
+    /// hooks run in order of registration; the first to fail stops the rest
+    /// and is reported to `/runtime/restore/error`, as lambda_runtime
+    /// reports it. Called only on Lambda with SnapStart on; never on the other platforms.
+    ///
+    /// # Example
+    ///
+    /// ```
+    ///
+    /// let functions = anyfn_functions::Functions::new()
+    ///     .after_restore(|| async { Ok(()) });
+    /// # drop(functions);
+    /// ```
+    pub fn after_restore<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.after_restore(hook);
+        self
+    }
+
+    /// Adds every hook of `lifecycle` (shutdown and SnapStart) after those
+    /// already added, as [`on_shutdown`](Self::on_shutdown),
+    /// [`before_snapshot`](Self::before_snapshot) and
+    /// [`after_restore`](Self::after_restore) do: for hooks built in one
+    /// place for `main` and the tests, or gathered by a runner.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_functions::Lifecycle;
+    ///
+    /// let hooks = Lifecycle::new().on_shutdown(|_time_left| async {});
+    /// let functions = anyfn_functions::Functions::new().lifecycle(hooks);
+    /// # drop(functions);
+    /// ```
+    pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
+        self.lifecycle.extend(lifecycle);
         self
     }
 
@@ -363,13 +435,11 @@ impl Functions {
     /// a [`RunError`] holding it; the Lambda adapter's error otherwise.
     #[cfg(feature = "lambda")]
     pub async fn run_lambda(mut self, handler_setting: Option<&str>) -> Result<(), RunError> {
-        let hooks = std::mem::take(&mut self.hooks);
+        let lifecycle = std::mem::take(&mut self.lifecycle);
         let function = self.lambda_function(handler_setting)?;
-        // The shutdown hooks are not run on Lambda yet (its shutdown comes
-        // through an extension): the adapter says so at start-up.
         Ok(function
             .erased
-            .run_lambda(self.adapter_settings(), hooks)
+            .run_lambda(self.adapter_settings(), lifecycle)
             .await?)
     }
 
@@ -384,17 +454,17 @@ impl Functions {
     /// no function is named `target`; the server's error otherwise.
     #[cfg(feature = "server")]
     pub async fn serve(mut self, target: Option<&str>) -> Result<(), RunError> {
-        let hooks = std::mem::take(&mut self.hooks);
+        let lifecycle = std::mem::take(&mut self.lifecycle);
         if let Some(target) = target {
             let function = self.function(target)?;
             return Ok(function
                 .erased
-                .serve(target, self.adapter_settings(), hooks)
+                .serve(target, self.adapter_settings(), lifecycle)
                 .await?);
         }
         let server = anyfn_server::Server::new(self.router())
             .settings(self.adapter_settings())
-            .shutdown_hooks(hooks);
+            .lifecycle(lifecycle);
         Ok(server.bind().await?.run().await?)
     }
 }
@@ -416,7 +486,7 @@ impl Functions {
             .collect();
         let azure = anyfn_azure::Azure::functions(functions)
             .settings(self.adapter_settings())
-            .shutdown_hooks(self.hooks);
+            .lifecycle(self.lifecycle);
         Ok(azure.bind().await?.run().await?)
     }
 }

@@ -27,6 +27,10 @@
 //! `INIT` line, the shutdown signals and the graceful drain, after which it
 //! runs the function's [`ShutdownHooks`] within the time left.
 //!
+//! A function's hooks (at shutdown, and around a Lambda SnapStart
+//! snapshot) travel from the builders to the adapter that runs them as one
+//! [`Lifecycle`]: [`ShutdownHooks`] and [`SnapStartHooks`].
+//!
 //! An adapter's default `tracing` subscriber is made of [`logging`]'s
 //! formatters, writer and filter (feature `default-subscriber`).
 //!
@@ -75,6 +79,7 @@ mod detach;
 mod event_request;
 mod gathered;
 mod invoke;
+mod lifecycle;
 mod log;
 #[cfg(feature = "default-subscriber")]
 pub mod logging;
@@ -82,6 +87,7 @@ mod process_start;
 mod report;
 mod settings;
 mod shutdown;
+mod snapstart;
 mod stream_guard;
 
 pub use answer_body::{AnswerBody, StreamReport};
@@ -90,9 +96,11 @@ pub use detach::{detach, Detached, Outcome};
 pub use event_request::{require_event_post, require_json_post};
 pub use gathered::Gathered;
 pub use invoke::{invoke, panic_message};
+pub use lifecycle::Lifecycle;
 pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
 pub use process_start::since_process_start;
 pub use report::{InvocationReport, Pricing};
 pub use settings::{Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, TIMEOUT_ENV};
 pub use shutdown::ShutdownHooks;
+pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};

@@ -22,9 +22,10 @@ type Hook = Box<dyn FnOnce(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>
 ///
 /// The adapters' builders take hooks one by one (`on_shutdown` on the
 /// server's `Server`, Azure's `Azure`, Lambda's `Lambda`, anyfn-auto's
-/// `Runner`, anyfn-functions' `Functions`); the HTTP adapters hand them to
-/// the kit's HTTP host, which runs them after its drain. Lambda does not run
-/// them yet (it says so at start-up).
+/// `Runner`, anyfn-functions' `Functions`), or in a [`Lifecycle`](crate::Lifecycle)
+/// with the SnapStart hooks; the HTTP adapters hand them to the kit's HTTP
+/// host, which runs them after its drain, and Lambda runs them on the
+/// SIGTERM its internal extension makes Lambda send.
 ///
 /// # Example
 ///
@@ -141,7 +142,8 @@ impl ShutdownHooks {
     /// of it, and the one still running when it is spent is cut (`WARN`,
     /// target `anyfn::host`, naming its index and the time it had), the
     /// ones after it not run. Returns how many hooks ran to their end.
-    /// (With the kit's `http-host` feature: it keeps time with tokio's.)
+    /// (With the kit's `hooks-tokio` feature, which `http-host` turns on:
+    /// it keeps time with tokio's.)
     ///
     /// # Example
     ///
@@ -158,7 +160,7 @@ impl ShutdownHooks {
     /// assert_eq!(hooks.run(Duration::from_millis(20)).await, 1);
     /// # }
     /// ```
-    #[cfg(feature = "http-host")]
+    #[cfg(feature = "hooks-tokio")]
     pub async fn run(self, budget: Duration) -> usize {
         let deadline = tokio::time::Instant::now() + budget;
         let count = self.hooks.len();

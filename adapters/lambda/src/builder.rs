@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler};
-use anyfn_kit::{Settings, ShutdownHooks};
+use anyfn_kit::{Lifecycle, Settings};
 
 use crate::codec::{FromLambda, IntoLambda};
 use crate::runtime::RunSettings;
@@ -80,8 +80,8 @@ pub struct Lambda<H> {
     settings: Settings,
     deadline_margin: Duration,
     response_streaming: bool,
-    /// Not run on Lambda yet: said at start-up.
-    hooks: ShutdownHooks,
+    /// The shutdown hooks (run on Lambda's SIGTERM) and the SnapStart hooks.
+    lifecycle: Lifecycle,
 }
 
 impl<H> std::fmt::Debug for Lambda<H> {
@@ -90,7 +90,7 @@ impl<H> std::fmt::Debug for Lambda<H> {
             .field("settings", &self.settings)
             .field("deadline_margin", &self.deadline_margin)
             .field("response_streaming", &self.response_streaming)
-            .field("hooks", &self.hooks)
+            .field("lifecycle", &self.lifecycle)
             .finish_non_exhaustive()
     }
 }
@@ -110,16 +110,25 @@ where
             settings: Settings::new(),
             deadline_margin: margin_from(std::env::var(DEADLINE_MARGIN_ENV).ok().as_deref()),
             response_streaming: crate::streaming::streaming_from_env(),
-            hooks: ShutdownHooks::new(),
+            lifecycle: Lifecycle::new(),
         }
     }
 
-    /// Code to run at shutdown, as every adapter's builder takes it (the
-    /// server's and Azure's run it after in-flight invocations finish, with
-    /// the time left). **Not run on Lambda yet**: Lambda tells a function it
-    /// is shutting down only through an extension, which anyfn does not
-    /// register yet; a function with hooks says so at start-up (a `WARN`
-    /// line, target `anyfn::lambda`), so that none is dropped silently.
+    /// Code to run when Lambda shuts the execution environment down, as
+    /// every adapter's builder takes it.
+    ///
+    /// Lambda tells a runtime it is shutting down only when an extension is
+    /// registered: a function with shutdown hooks registers an internal
+    /// extension (`anyfn-shutdown-hooks`, subscribed to no events) before
+    /// its first `next`, so that Lambda sends it SIGTERM. The hooks then run
+    /// in order within Lambda's grace period, 500 ms (300 ms when the
+    /// function has external extensions, in `/opt/extensions`), less 50 ms
+    /// kept for the process to exit: each is given what is left, one still
+    /// running when it is spent is cut (a `WARN` line, target `anyfn::host`)
+    /// with the ones after it, and `run` returns. Lambda shuts an
+    /// environment down between invocations, so nothing is in flight then.
+    /// If the extension cannot be registered, a `WARN` line says the hooks
+    /// will not run and the function serves as without them.
     ///
     /// # Example
     ///
@@ -135,26 +144,84 @@ where
         F: FnOnce(Duration) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        self.hooks.push(hook);
+        self.lifecycle = self.lifecycle.on_shutdown(hook);
         self
     }
 
-    /// Every hook of `hooks`, after those already added, as
-    /// [`on_shutdown`](Self::on_shutdown) takes them (not run on Lambda yet).
+    /// Adds a before-snapshot hook: code run before Lambda SnapStart
+    /// snapshots the initialised function (close connections, drop what no
+    /// two restored copies may share). The hooks run in reverse order of
+    /// registration; the first to fail stops the rest and fails the init,
+    /// reported as lambda_runtime reports it (`/runtime/init/error`).
+    /// Called only with SnapStart on (`AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`).
     ///
     /// # Example
     ///
     /// ```
     /// use anyfn::{handler_fn, Context, Json};
-    /// use anyfn_lambda::ShutdownHooks;
     ///
-    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
-    /// let hooks = ShutdownHooks::new().with(|_time_left| async {});
-    /// let lambda = anyfn_lambda::Lambda::new(handler).shutdown_hooks(hooks);
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let lambda = anyfn_lambda::Lambda::new(handler)
+    ///     .before_snapshot(|| async { Ok(()) });
     /// # drop(lambda);
     /// ```
-    pub fn shutdown_hooks(mut self, hooks: ShutdownHooks) -> Self {
-        self.hooks.extend(hooks);
+    pub fn before_snapshot<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.before_snapshot(hook);
+        self
+    }
+
+    /// Adds an after-restore hook: code run after Lambda SnapStart restores
+    /// the function from its snapshot, before its first invocation
+    /// (reconnect, refresh credentials, re-seed what must be unique). The
+    /// hooks run in order of registration; the first to fail stops the rest
+    /// and is reported to `/runtime/restore/error`, as lambda_runtime
+    /// reports it. Called only with SnapStart on (`AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let lambda = anyfn_lambda::Lambda::new(handler)
+    ///     .after_restore(|| async { Ok(()) });
+    /// # drop(lambda);
+    /// ```
+    pub fn after_restore<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.after_restore(hook);
+        self
+    }
+
+    /// Adds every hook of `lifecycle` (shutdown and SnapStart) after those
+    /// already added, as [`on_shutdown`](Self::on_shutdown),
+    /// [`before_snapshot`](Self::before_snapshot) and
+    /// [`after_restore`](Self::after_restore) do: for hooks built in one
+    /// place for `main` and the tests, or gathered by a runner.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_lambda::Lifecycle;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let hooks = Lifecycle::new().on_shutdown(|_time_left| async {});
+    /// let lambda = anyfn_lambda::Lambda::new(handler).lifecycle(hooks);
+    /// # drop(lambda);
+    /// ```
+    pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
+        self.lifecycle.extend(lifecycle);
         self
     }
 
@@ -259,19 +326,10 @@ where
         if default_subscriber {
             crate::logging::install_default_subscriber();
         }
-        if !self.hooks.is_empty() {
-            tracing::warn!(
-                target: "anyfn::lambda",
-                hooks = self.hooks.len(),
-                "shutdown hooks are not run on Lambda yet (Lambda tells a function it is \
-                 shutting down only through an extension, which anyfn does not register yet): \
-                 these will not run"
-            );
-        }
         if H::Output::MAY_STREAM && !settings.response_streaming {
             crate::streaming::log_streaming_off();
         }
-        crate::runtime::run(self.handler, settings).await
+        crate::runtime::run(self.handler, settings, self.lifecycle).await
     }
 }
 

@@ -132,6 +132,8 @@ mod logging;
 mod payload;
 mod post;
 mod runtime;
+mod shutdown;
+mod snapstart;
 mod source;
 mod streaming;
 
@@ -146,7 +148,11 @@ pub use streaming::RESPONSE_STREAMING_ENV;
 
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Lambda::settings`]: the adapter kit's.
-pub use anyfn_kit::{Settings, SettingsError, ShutdownHooks};
+pub use anyfn_kit::{Settings, SettingsError};
+
+/// A function's hooks (at shutdown, and around a SnapStart snapshot), for
+/// [`Lambda::lifecycle`]: the adapter kit's.
+pub use anyfn_kit::Lifecycle;
 
 /// The `aws_lambda_events` crate (feature `aws-lambda-events`): serde types
 /// for the events anyfn has no portable type for, to take as

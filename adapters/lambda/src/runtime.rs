@@ -8,7 +8,7 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::{Context, Error, Handler, Platform};
-use anyfn_kit::{CatchPanic, StreamInvocation, StreamTimers};
+use anyfn_kit::{CatchPanic, Lifecycle, StreamInvocation, StreamTimers};
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent, LambdaInvocation};
@@ -21,6 +21,7 @@ use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
 use crate::payload::Payload;
 use crate::post::Posted;
+use crate::snapstart::SnapStartLifecycle;
 use crate::{EventSource, LambdaError};
 
 /// What the runtime needs of the configuration, resolved.
@@ -66,13 +67,28 @@ impl RunSettings {
 /// `next` and answering its invocation through a clone of our layer; the
 /// client that posts the answers keeps as many connections. Unset or 1, it
 /// runs the invocations one after another, as `run` does.
-pub(crate) async fn run<H>(handler: H, settings: RunSettings) -> Result<(), LambdaError>
+///
+/// With shutdown hooks, an internal extension is registered first (see
+/// [`crate::shutdown`]) so that Lambda sends SIGTERM at shutdown; the hooks
+/// then run within Lambda's grace period and `run` returns. The SnapStart
+/// hooks go to lambda_runtime's restore flow ([`crate::snapstart`]).
+pub(crate) async fn run<H>(
+    handler: H,
+    settings: RunSettings,
+    lifecycle: Lifecycle,
+) -> Result<(), LambdaError>
 where
     H: Handler,
     H::Event: FromLambda,
     H::Output: IntoLambda,
 {
     let env = Arc::new(FunctionEnv::from_env()?);
+    let (shutdown_hooks, snapstart_hooks) = lifecycle.into_parts();
+    let sigterm = if shutdown_hooks.is_empty() {
+        None
+    } else {
+        listen_for_shutdown().await
+    };
     let max_concurrency = env.max_concurrency;
     let invocations = Invocations {
         handler: Arc::new(handler),
@@ -83,7 +99,7 @@ where
     // without a request id) and on a malformed AWS_LAMBDA_RUNTIME_API; run
     // it in its own task so that becomes an error with a clear message
     // instead of a crash.
-    let runtime = tokio::spawn(async move {
+    let mut runtime = tokio::spawn(async move {
         let unused =
             service_fn(|_: LambdaEvent<serde::de::IgnoredAny>| async { Ok::<(), Diagnostic>(()) });
         let mut client = PooledClient::builder();
@@ -92,17 +108,30 @@ where
             client = client.with_pool_size(max_concurrency as usize);
         }
         let client = Arc::new(client.build());
+        let snapstart = SnapStartLifecycle::new(snapstart_hooks, Arc::clone(&client));
         lambda_runtime::Runtime::new(unused)
             .layer(AnswerLayer {
                 invocations,
                 client,
             })
             .layer(TracingLayer::new())
+            .register_snapstart_resource(Arc::new(snapstart))
             .run_concurrent()
             .await
             .map_err(|err| chain(&*err))
     });
-    match runtime.await {
+    let ended = match sigterm {
+        None => runtime.await,
+        Some(mut sigterm) => tokio::select! {
+            ended = &mut runtime => ended,
+            _ = sigterm.recv() => {
+                let received = Instant::now();
+                crate::shutdown::run_hooks(shutdown_hooks, received, crate::shutdown::grace()).await;
+                return Ok(());
+            }
+        },
+    };
+    match ended {
         Ok(Ok(())) => Ok(()),
         Ok(Err(message)) => Err(LambdaError::Runtime { message }),
         Err(join) if join.is_panic() => Err(LambdaError::Runtime {
@@ -114,6 +143,36 @@ where
         Err(join) => Err(LambdaError::Runtime {
             message: format!("the runtime task ended: {join}"),
         }),
+    }
+}
+
+/// Registers the shutdown extension and listens for SIGTERM; `None`, with a
+/// `WARN` line saying the hooks will not run, when either fails.
+async fn listen_for_shutdown() -> Option<tokio::signal::unix::Signal> {
+    // Listening first: a SIGTERM right after the registration is not lost.
+    let sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(sigterm) => sigterm,
+        Err(err) => {
+            tracing::warn!(
+                target: "anyfn::lambda",
+                "cannot listen for SIGTERM ({err}): the shutdown hooks will not run"
+            );
+            return None;
+        }
+    };
+    match crate::shutdown::register().await {
+        Ok(registered) => {
+            tokio::spawn(registered.wait_for_events());
+            Some(sigterm)
+        }
+        Err(err) => {
+            tracing::warn!(
+                target: "anyfn::lambda",
+                "the internal extension that makes Lambda send SIGTERM could not be registered \
+                 ({err}): the shutdown hooks will not run"
+            );
+            None
+        }
     }
 }
 

@@ -45,8 +45,9 @@ pub use context_ext::ServerContextExt;
 pub use error::ServeError;
 pub use server::{shutdown_signal, BoundServer, Server};
 
-/// Code run at shutdown, after the drain, for [`Server::shutdown_hooks`]: the adapter kit's.
-pub use anyfn_kit::ShutdownHooks;
+/// A function's hooks (at shutdown; SnapStart's, never called here), for
+/// [`Server::lifecycle`]: the adapter kit's.
+pub use anyfn_kit::Lifecycle;
 /// The settings every adapter shares (timeout, memory size, default
 /// subscriber, error details), for [`Server::settings`]: the adapter kit's.
 pub use anyfn_kit::{Settings, SettingsError};

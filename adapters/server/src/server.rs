@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyfn::{Handler, Platform};
 use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
-use anyfn_kit::{Pricing, Settings, ShutdownHooks};
+use anyfn_kit::{Lifecycle, Pricing, Settings};
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
@@ -65,14 +65,14 @@ use crate::ServeError;
 pub struct Server<H> {
     handler: H,
     config: Config,
-    hooks: ShutdownHooks,
+    lifecycle: Lifecycle,
 }
 
 impl<H> std::fmt::Debug for Server<H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
             .field("config", &self.config)
-            .field("hooks", &self.hooks)
+            .field("lifecycle", &self.lifecycle)
             .finish_non_exhaustive()
     }
 }
@@ -88,7 +88,7 @@ where
         Self {
             handler,
             config: Config::default(),
-            hooks: ShutdownHooks::new(),
+            lifecycle: Lifecycle::new(),
         }
     }
 
@@ -123,27 +123,84 @@ where
         F: FnOnce(Duration) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        self.hooks.push(hook);
+        self.lifecycle = self.lifecycle.on_shutdown(hook);
         self
     }
 
-    /// Runs every hook of `hooks` at shutdown, after those already added,
-    /// as [`on_shutdown`](Self::on_shutdown) does: for hooks gathered
-    /// elsewhere (a runner's, a registry's).
+    /// Adds a before-snapshot hook: code run before Lambda SnapStart
+    /// snapshots the initialised function (close connections, drop what no
+    /// two restored copies may share). The hooks run in reverse order of
+    /// registration; the first to fail stops the rest and fails the init,
+    /// reported as lambda_runtime reports it (`/runtime/init/error`).
+    /// Never called by the server (nor on Cloud Run): SnapStart is Lambda's.
     ///
     /// # Example
     ///
     /// ```
     /// use anyfn::{handler_fn, Context, Json};
-    /// use anyfn_server::ShutdownHooks;
     ///
     /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
-    /// let hooks = ShutdownHooks::new().with(|_time_left| async {});
-    /// let server = anyfn_server::Server::new(handler).shutdown_hooks(hooks);
+    ///
+    /// let server = anyfn_server::Server::new(handler)
+    ///     .before_snapshot(|| async { Ok(()) });
     /// # drop(server);
     /// ```
-    pub fn shutdown_hooks(mut self, hooks: ShutdownHooks) -> Self {
-        self.hooks.extend(hooks);
+    pub fn before_snapshot<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.before_snapshot(hook);
+        self
+    }
+
+    /// Adds an after-restore hook: code run after Lambda SnapStart restores
+    /// the function from its snapshot, before its first invocation
+    /// (reconnect, refresh credentials, re-seed what must be unique). The
+    /// hooks run in order of registration; the first to fail stops the rest
+    /// and is reported to `/runtime/restore/error`, as lambda_runtime
+    /// reports it. Never called by the server (nor on Cloud Run): SnapStart is Lambda's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let server = anyfn_server::Server::new(handler)
+    ///     .after_restore(|| async { Ok(()) });
+    /// # drop(server);
+    /// ```
+    pub fn after_restore<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(), anyfn::Error>> + Send + 'static,
+    {
+        self.lifecycle = self.lifecycle.after_restore(hook);
+        self
+    }
+
+    /// Adds every hook of `lifecycle` (shutdown and SnapStart) after those
+    /// already added, as [`on_shutdown`](Self::on_shutdown),
+    /// [`before_snapshot`](Self::before_snapshot) and
+    /// [`after_restore`](Self::after_restore) do: for hooks built in one
+    /// place for `main` and the tests, or gathered by a runner.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_server::Lifecycle;
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    ///
+    /// let hooks = Lifecycle::new().on_shutdown(|_time_left| async {});
+    /// let server = anyfn_server::Server::new(handler).lifecycle(hooks);
+    /// # drop(server);
+    /// ```
+    pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
+        self.lifecycle.extend(lifecycle);
         self
     }
 
@@ -308,7 +365,7 @@ where
             .with_error_details(self.config.error_details);
         let host = HttpHost::start(listener, host_settings, Arc::clone(&ids))
             .map_err(ServeError::Watchdog)?
-            .with_shutdown_hooks(self.hooks);
+            .with_shutdown_hooks(self.lifecycle.into_parts().0);
         Ok(BoundServer {
             host,
             local_addr,

@@ -1,13 +1,15 @@
 //! Invoking a handler in-process, the way an adapter would: [`Harness`].
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyfn::Body;
 use anyfn::{Context, Error, ErrorDetails, Handler, Platform, Response};
 use anyfn_formats_aws::FromAwsPayload;
 use anyfn_functions::{FunctionError, Functions, NamedHandler};
-use anyfn_kit::{InvocationReport, Pricing};
+use anyfn_kit::{InvocationReport, Lifecycle, Pricing, ShutdownHooks, SnapStartHooks};
 use anyfn_kit::{StreamInvocation, StreamTimers};
 use anyfn_server::{HttpAnswer, IntoHttp};
 use tracing::instrument::WithSubscriber as _;
@@ -66,6 +68,14 @@ pub struct Harness<H> {
     error_details: ErrorDetails,
     capture_logs: bool,
     invocations: AtomicU64,
+    lifecycle: Mutex<LifecycleHooks>,
+}
+
+/// The hooks given to a [`Harness`], each set taken when it is run.
+#[derive(Debug, Default)]
+struct LifecycleHooks {
+    shutdown: ShutdownHooks,
+    snapstart: SnapStartHooks,
 }
 
 impl<H: Handler> Harness<H> {
@@ -82,7 +92,188 @@ impl<H: Handler> Harness<H> {
             error_details: ErrorDetails::from_env(),
             capture_logs: true,
             invocations: AtomicU64::new(0),
+            lifecycle: Mutex::default(),
         }
+    }
+
+    /// Adds a shutdown hook, as the adapters' `on_shutdown` does; run by
+    /// [`shut_down`](Self::shut_down).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo).on_shutdown(|_time_left| async {});
+    /// # drop(harness);
+    /// ```
+    #[must_use]
+    pub fn on_shutdown<F, Fut>(self, hook: F) -> Self
+    where
+        F: FnOnce(Duration) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.lifecycle(Lifecycle::new().on_shutdown(hook))
+    }
+
+    /// Adds a before-snapshot hook, as the adapters' `before_snapshot`
+    /// does; run by [`snapshot`](Self::snapshot).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo).before_snapshot(|| async { Ok(()) });
+    /// # drop(harness);
+    /// ```
+    #[must_use]
+    pub fn before_snapshot<F, Fut>(self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        self.lifecycle(Lifecycle::new().before_snapshot(hook))
+    }
+
+    /// Adds an after-restore hook, as the adapters' `after_restore` does;
+    /// run by [`restore`](Self::restore).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo).after_restore(|| async { Ok(()) });
+    /// # drop(harness);
+    /// ```
+    #[must_use]
+    pub fn after_restore<F, Fut>(self, hook: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        self.lifecycle(Lifecycle::new().after_restore(hook))
+    }
+
+    /// Adds every hook of `lifecycle`, as the adapters' `lifecycle` does:
+    /// build a function's hooks in one place and give them to its `main`'s
+    /// builder and to its tests' harness.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::{Harness, Lifecycle};
+    ///
+    /// fn lifecycle() -> Lifecycle {
+    ///     Lifecycle::new().on_shutdown(|_time_left| async {})
+    /// }
+    ///
+    /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo).lifecycle(lifecycle());
+    /// # drop(harness);
+    /// ```
+    #[must_use]
+    pub fn lifecycle(self, lifecycle: Lifecycle) -> Self {
+        let (shutdown, snapstart) = lifecycle.into_parts();
+        {
+            let mut hooks = lock(&self.lifecycle);
+            hooks.shutdown.extend(shutdown);
+            hooks.snapstart.extend(snapstart);
+        }
+        self
+    }
+
+    /// Runs the shutdown hooks as an adapter does once its instance is told
+    /// to stop: in order, each given what is left of `grace`, one still
+    /// running when it is spent cut (a `WARN` line, target `anyfn::host`)
+    /// with the ones after it. Returns how many ran to their end; the hooks
+    /// are spent (a second call runs none).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo)
+    ///     .on_shutdown(|time_left| async move { assert!(time_left <= Duration::from_millis(500)) })
+    ///     .on_shutdown(|time_left| async move { tokio::time::sleep(time_left * 2).await });
+    /// assert_eq!(harness.shut_down(Duration::from_millis(500)).await, 1, "the second is cut");
+    /// # }
+    /// ```
+    pub async fn shut_down(&self, grace: Duration) -> usize {
+        let hooks = std::mem::take(&mut lock(&self.lifecycle).shutdown);
+        hooks.run(grace).await
+    }
+
+    /// Runs the before-snapshot hooks as Lambda SnapStart does before it
+    /// snapshots the function: last added first, the first failure
+    /// stopping the rest. The hooks are spent.
+    ///
+    /// # Errors
+    ///
+    /// The failing hook's error, naming it: `before-snapshot hook 0 failed: …`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo)
+    ///     .before_snapshot(|| async { Err(anyfn::Error::unavailable("pool busy")) });
+    /// let err = harness.snapshot().await.unwrap_err();
+    /// assert_eq!(err.message(), "before-snapshot hook 0 failed: pool busy");
+    /// # }
+    /// ```
+    pub async fn snapshot(&self) -> Result<(), Error> {
+        let mut hooks = std::mem::take(&mut lock(&self.lifecycle).snapstart);
+        let ran = hooks.run_before_snapshot().await;
+        lock(&self.lifecycle).snapstart.extend(hooks);
+        ran
+    }
+
+    /// Runs the after-restore hooks as Lambda SnapStart does after it
+    /// restores the function from its snapshot: in order of registration,
+    /// the first failure stopping the rest. The hooks are spent.
+    ///
+    /// # Errors
+    ///
+    /// The failing hook's error, naming it: `after-restore hook 0 failed: …`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo).after_restore(|| async { Ok(()) });
+    /// assert!(harness.restore().await.is_ok());
+    /// # }
+    /// ```
+    pub async fn restore(&self) -> Result<(), Error> {
+        let mut hooks = std::mem::take(&mut lock(&self.lifecycle).snapstart);
+        let ran = hooks.run_after_restore().await;
+        lock(&self.lifecycle).snapstart.extend(hooks);
+        ran
     }
 
     /// Sets how long each invocation may run.
@@ -546,4 +737,9 @@ impl StreamTimers for TokioTimers {
     fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
         tokio::time::sleep_until(deadline.into())
     }
+}
+
+/// The lock, even if a hook panicked while another thread held it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

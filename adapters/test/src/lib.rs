@@ -43,6 +43,9 @@ mod request;
 mod response;
 mod server;
 
+/// A function's hooks (at shutdown, around a SnapStart snapshot), for
+/// [`Harness::lifecycle`]: the adapter kit's, as every adapter's builder takes them.
+pub use anyfn_kit::Lifecycle;
 pub use azure_emulator::{
     AzureAppFunction, AzureBinding, AzureDelivery, AzureEmulator, AzureEmulatorBuilder,
     AzureFunctionApp, AzureHostSettings, AzureHttpOutput, AzureOutcome, AzureTriggerType,

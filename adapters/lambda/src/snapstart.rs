@@ -1,0 +1,90 @@
+//! SnapStart: the function's before-snapshot and after-restore hooks, run
+//! by lambda_runtime's restore flow.
+//!
+//! With `AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`, lambda_runtime runs
+//! the registered resources' before-snapshot hooks, calls
+//! `/runtime/restore/next` (answered once the environment is restored from
+//! the snapshot), resets its own connection pool and runs the after-restore
+//! hooks; it reports a failing hook to `/runtime/init/error` or
+//! `/runtime/restore/error`. anyfn registers one resource that runs the
+//! function's hooks and, first thing after the restore, resets the pool of
+//! the client that posts anyfn's answers (its connections did not survive
+//! the snapshot either).
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use anyfn_kit::SnapStartHooks;
+use lambda_runtime::{BoxFuture, SnapStartResource};
+use lambda_runtime_api_client::PooledClient;
+
+/// Lambda's limit for the restore phase, which the after-restore hooks
+/// run in: hooks still running then are cut, and the restore reported as
+/// failed, rather than left for Lambda to time out.
+pub(crate) const AFTER_RESTORE_LIMIT: Duration = Duration::from_secs(10);
+
+/// The function's SnapStart hooks, and the answer client to reset.
+pub(crate) struct SnapStartLifecycle {
+    hooks: Mutex<SnapStartHooks>,
+    answers: Arc<PooledClient>,
+}
+
+impl SnapStartLifecycle {
+    pub(crate) fn new(hooks: SnapStartHooks, answers: Arc<PooledClient>) -> Self {
+        Self {
+            hooks: Mutex::new(hooks),
+            answers,
+        }
+    }
+
+    /// The hooks not run yet, taken out of the lock for the time they run.
+    fn take(&self) -> SnapStartHooks {
+        std::mem::take(&mut *self.hooks.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn put_back(&self, hooks: SnapStartHooks) {
+        *self.hooks.lock().unwrap_or_else(PoisonError::into_inner) = hooks;
+    }
+}
+
+impl SnapStartResource for SnapStartLifecycle {
+    fn before_snapshot(&self) -> BoxFuture<'_, Result<(), lambda_runtime::Error>> {
+        Box::pin(async move {
+            let mut hooks = self.take();
+            tracing::info!(
+                target: "anyfn::lambda",
+                hooks = hooks.before_snapshot_len(),
+                "SnapStart: running the before-snapshot hooks"
+            );
+            let ran = hooks.run_before_snapshot().await;
+            self.put_back(hooks);
+            ran.map_err(lambda_runtime::Error::from)
+        })
+    }
+
+    fn after_restore(&self) -> BoxFuture<'_, Result<(), lambda_runtime::Error>> {
+        Box::pin(async move {
+            // Before any hook: a hook's failure is posted through
+            // lambda_runtime's own (already reset) client, and the answers
+            // after it through this one.
+            self.answers.reset_pool();
+            let mut hooks = self.take();
+            tracing::info!(
+                target: "anyfn::lambda",
+                hooks = hooks.after_restore_len(),
+                "SnapStart: restored; running the after-restore hooks"
+            );
+            match tokio::time::timeout(AFTER_RESTORE_LIMIT, hooks.run_after_restore()).await {
+                Ok(ran) => ran.map_err(lambda_runtime::Error::from),
+                Err(_) => Err(anyfn::Error::new(
+                    anyfn::ErrorKind::Timeout,
+                    format!(
+                        "the after-restore hooks did not finish within {} s, Lambda's limit for the restore phase",
+                        AFTER_RESTORE_LIMIT.as_secs()
+                    ),
+                )
+                .into()),
+            }
+        })
+    }
+}
