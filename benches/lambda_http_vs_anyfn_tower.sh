@@ -13,6 +13,10 @@
 #   anyfn        the rest-api example's `rest-api` binary:
 #                anyfn_auto::run(anyfn_tower::service(rest_api::router())),
 #                which runs anyfn-lambda when AWS_LAMBDA_RUNTIME_API is set
+#   anyfn_hooked the same with one (empty) shutdown hook (benches/peers, bin
+#                rest-api-with-shutdown-hook): it registers Lambda's internal
+#                extension before its first `next` and listens for SIGTERM,
+#                which must cost nothing per invocation
 #
 # The router answers 200 with the body `[]` (a fresh store) on both HTTP
 # sides; every answer is checked (status and body through the HTTP API's
@@ -58,7 +62,7 @@ die() {
 source "$ROOT/benches/lib.sh"
 require_tool valgrind valgrind || die "valgrind is needed"
 
-build_rest_api_and_peers raw-lambda-runtime lambda-http-axum lambda-count-driver ||
+build_rest_api_and_peers raw-lambda-runtime lambda-http-axum rest-api-with-shutdown-hook lambda-count-driver ||
     die "the functions did not build"
 BIN="$TARGET_DIR/release"
 DRIVER="$BIN/lambda-count-driver"
@@ -73,6 +77,7 @@ run_counted() {
         raw) bin="$BIN/raw-lambda-runtime"; expect=(--expect-json '{"ok":true}') ;;
         lambda_http) bin="$BIN/lambda-http-axum" ;;
         anyfn) bin="$REST_API_BIN" ;;
+        anyfn_hooked) bin="$BIN/rest-api-with-shutdown-hook" ;;
         *) die "unknown function $name" ;;
     esac
     local file="$OUT/$name.$count.callgrind" log="$OUT/$name.$count.log"
@@ -87,18 +92,19 @@ run_counted() {
 
 printf '%-12s %14s %14s %14s\n' function "Ir ($N)" "Ir ($((2 * N)))" Ir/invocation
 declare -A PER
-for name in raw lambda_http anyfn; do
+for name in raw lambda_http anyfn anyfn_hooked; do
     one="$(run_counted "$name" "$N")"
     two="$(run_counted "$name" "$((2 * N))")"
     PER[$name]=$(((two - one) / N))
     printf '%-12s %14s %14s %14s\n' "$name" "$one" "$two" "${PER[$name]}"
 done
 echo
-awk -v r="${PER[raw]}" -v h="${PER[lambda_http]}" -v a="${PER[anyfn]}" -v g="$GOAL" 'BEGIN {
+awk -v r="${PER[raw]}" -v h="${PER[lambda_http]}" -v a="${PER[anyfn]}" -v k="${PER[anyfn_hooked]}" -v g="$GOAL" 'BEGIN {
     printf "HTTP mapping beyond the raw runtime, per invocation: lambda_http %+d, anyfn %+d\n", h - r, a - r
     if (h - r <= 0) { print "lambda_http adds nothing over the raw runtime: no ratio"; exit }
     x = (a - r) / (h - r)
     printf "ratio anyfn/lambda_http of that mapping: %.3f (goal <= %s): %s\n", x, g, (x <= g ? "within" : "OVER")
     printf "whole invocations, anyfn/lambda_http: %.3f\n", a / h
+    printf "with a shutdown hook (the extension registered), per invocation: %+d (%.4fx)\n", k - a, k / a
 }'
 echo "(callgrind outputs: $OUT; callgrind_annotate FILE shows where they go)"

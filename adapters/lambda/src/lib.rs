@@ -119,6 +119,38 @@
 //! - **`cargo lambda watch`** works: its Function URL payloads (method only in
 //!   `requestContext.http.method`), its need for `cookies` in every answer
 //!   and its fixed `600000` deadline are handled.
+//!
+//! # Shutdown
+//!
+//! Lambda tells a runtime it is shutting an environment down only when an
+//! extension is registered. A function with shutdown hooks
+//! ([`Lambda::on_shutdown`]) registers an internal extension,
+//! `anyfn-shutdown-hooks`, subscribed to no events, before its first
+//! `next` (Extensions API `register`, then an `event/next` that stays open
+//! without waking anything); Lambda then sends it SIGTERM at shutdown,
+//! between invocations, and SIGKILL 500 ms later (300 ms when the function
+//! also has external extensions, in `/opt/extensions`). The hooks run in
+//! order within that time less 50 ms kept for the exit, each given what is
+//! left; one still running when it is spent is cut (a `WARN` line, target
+//! `anyfn::host`) with the ones after it, and [`run`] returns. Without
+//! shutdown hooks nothing is registered and SIGTERM is not caught.
+//!
+//! # SnapStart
+//!
+//! With `AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`, lambda_runtime's
+//! restore flow runs the function's before-snapshot hooks
+//! ([`Lambda::before_snapshot`]) last-added first, calls
+//! `/runtime/restore/next`, and once the environment is restored resets its
+//! connection pool; anyfn then resets the pool of the client that posts its
+//! answers and runs the after-restore hooks ([`Lambda::after_restore`]) in
+//! order, cut after Lambda's 10 s for the restore phase. A failing hook
+//! ends the function, reported as lambda_runtime reports it: to
+//! `/runtime/init/error` (`Runtime.InitError`) before the snapshot, to
+//! `/runtime/restore/error` (`Runtime.AfterRestoreError`) after it, its
+//! message naming the hook (`after-restore hook 1 failed: …`). SnapStart
+//! takes a Rust function deployed as a container image (on
+//! `provided.al2023` or an image of your own); a `.zip` on the OS-only
+//! runtimes cannot turn it on.
 
 mod builder;
 mod codec;

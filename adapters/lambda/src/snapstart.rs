@@ -88,3 +88,47 @@ impl SnapStartResource for SnapStartLifecycle {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lifecycle(hooks: SnapStartHooks) -> SnapStartLifecycle {
+        let answers = PooledClient::builder()
+            .with_endpoint("http://127.0.0.1:9".parse().expect("an address"))
+            .build();
+        SnapStartLifecycle::new(hooks, Arc::new(answers))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_restore_hooks_overrunning_the_restore_phase_are_cut_and_fail_the_restore() {
+        let hooks = SnapStartHooks::new().with_after_restore(|| async {
+            tokio::time::sleep(AFTER_RESTORE_LIMIT * 6).await;
+            Ok(())
+        });
+        let started = tokio::time::Instant::now();
+        let err = lifecycle(hooks)
+            .after_restore()
+            .await
+            .expect_err("cut at the limit");
+        assert_eq!(started.elapsed(), AFTER_RESTORE_LIMIT);
+        assert!(
+            err.to_string().contains("did not finish within 10 s"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_before_snapshot_hooks_leave_the_after_restore_ones_in_place() {
+        let hooks = SnapStartHooks::new()
+            .with_before_snapshot(|| async { Ok(()) })
+            .with_after_restore(|| async { Err(anyfn::Error::unavailable("no database")) });
+        let lifecycle = lifecycle(hooks);
+        lifecycle.before_snapshot().await.expect("ran");
+        let err = lifecycle
+            .after_restore()
+            .await
+            .expect_err("the hook failed");
+        assert_eq!(err.to_string(), "after-restore hook 0 failed: no database");
+    }
+}
