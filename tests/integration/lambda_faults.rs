@@ -23,10 +23,24 @@ enum Fate {
     Exited { code: Option<i32>, stderr: String },
 }
 
-async fn spawn_with_log(
-    emulator: &LambdaEmulator,
-    name: &str,
-) -> (FunctionProcess, std::path::PathBuf) {
+/// A function's stderr, in the temporary folder; removed on drop.
+struct LogFile(std::path::PathBuf);
+
+impl std::ops::Deref for LogFile {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for LogFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+async fn spawn_with_log(emulator: &LambdaEmulator, name: &str) -> (FunctionProcess, LogFile) {
     let log = std::env::temp_dir().join(format!(
         "anyfn-fault-{name}-{}.log",
         std::process::id() as u64 * 1000 + rand_suffix()
@@ -39,7 +53,7 @@ async fn spawn_with_log(
         .stderr(Stdio::from(file));
     (
         emulator.spawn_command(command).expect("function starts"),
-        log,
+        LogFile(log),
     )
 }
 

@@ -505,8 +505,23 @@ mod tests {
 
     use super::*;
 
+    /// A temporary app root, removed on drop.
+    struct AppRoot(PathBuf);
+
+    impl AppRoot {
+        fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for AppRoot {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     /// An app root with `Hello/function.json`, whose trigger is `b`.
-    fn app_root(test: &str) -> PathBuf {
+    fn app_root(test: &str) -> AppRoot {
         let dir =
             std::env::temp_dir().join(format!("anyfn-azure-unit-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -517,7 +532,7 @@ mod tests {
                 .to_string(),
         )
         .expect("function.json");
-        dir
+        AppRoot(dir)
     }
 
     /// Posts `envelope` to `/{name}` on the connection `sender` holds.
@@ -557,7 +572,7 @@ mod tests {
             azure.bind_on(listener).expect("bound")
         };
         let root = app_root("settings");
-        let defaults = bind(Azure::new(handler()).app_root(&root)).await;
+        let defaults = bind(Azure::new(handler()).app_root(root.path())).await;
         assert_eq!(
             (defaults.timeout(), defaults.memory_mb()),
             (crate::CONSUMPTION_DEFAULT_TIMEOUT, 128)
@@ -565,7 +580,7 @@ mod tests {
         assert_eq!(defaults.shared.settings.error_details, ErrorDetails::Hidden);
 
         let set = Azure::new(handler())
-            .app_root(&root)
+            .app_root(root.path())
             .settings(
                 Settings::new()
                     .with_timeout(Duration::from_secs(9))
@@ -595,8 +610,9 @@ mod tests {
             ))
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let root = app_root("catalog");
         let bound = Azure::new(echo)
-            .app_root(app_root("catalog"))
+            .app_root(root.path())
             .bind_on(listener)
             .expect("bound");
         let (addr, shared) = (bound.local_addr(), Arc::clone(&bound.shared));
@@ -643,8 +659,9 @@ mod tests {
             Ok::<_, anyfn::Error>(Json(value))
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let root = app_root("hooks");
         let bound = Azure::new(echo)
-            .app_root(app_root("hooks"))
+            .app_root(root.path())
             .on_shutdown(move |time_left| async move {
                 first
                     .lock()

@@ -27,8 +27,23 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
+/// A function app directory in the temporary folder, removed on drop.
+struct AppDir(PathBuf);
+
+impl AppDir {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for AppDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A function app directory: `host.json` and each `{name}/function.json`.
-fn app(test: &str, host_json: &str, functions: &[(&str, Value)]) -> PathBuf {
+fn app(test: &str, host_json: &str, functions: &[(&str, Value)]) -> AppDir {
     let dir = std::env::temp_dir().join(format!("anyfn-azure-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("app dir");
@@ -42,7 +57,7 @@ fn app(test: &str, host_json: &str, functions: &[(&str, Value)]) -> PathBuf {
         )
         .expect("function.json");
     }
-    dir
+    AppDir(dir)
 }
 
 async fn start(azure: Azure) -> (SocketAddr, Duration, Mode) {
@@ -226,7 +241,7 @@ fn bindings() -> Vec<(&'static str, Value)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_trigger_decodes_from_its_envelope() {
     let dir = app("triggers", r#"{"version": "2.0"}"#, &bindings());
-    let (addr, timeout, mode) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, timeout, mode) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
     assert_eq!(
         (timeout, mode),
         (anyfn_azure::CONSUMPTION_DEFAULT_TIMEOUT, Mode::Envelope)
@@ -328,7 +343,7 @@ async fn every_trigger_decodes_from_its_envelope() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_triggers_answer_in_res_with_the_same_status_everywhere() {
     let dir = app("http", r#"{"version": "2.0"}"#, &bindings());
-    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
 
     let (status, answer) = invoke(addr, "Hello", &fixture("http-trigger.json"), "inv-h-1").await;
     assert_eq!(status, StatusCode::OK);
@@ -372,7 +387,7 @@ async fn http_triggers_answer_in_res_with_the_same_status_everywhere() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_http_failures_answer_non_2xx_so_the_host_retries() {
     let dir = app("failures", r#"{"version": "2.0"}"#, &bindings());
-    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
 
     let (status, answer) = invoke(addr, "Failing", &fixture("queue-trigger.json"), "inv-f-1").await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -423,7 +438,7 @@ async fn deadlines_from_host_json_and_from_the_override() {
         r#"{"version": "2.0", "functionTimeout": "00:00:00.300"}"#,
         &bindings(),
     );
-    let (addr, timeout, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, timeout, _) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
     assert_eq!(timeout, Duration::from_millis(300));
     let slow = fixture("http-trigger.json").replace("name=Ink%20And%20Toner", "name=slow");
     let started = Instant::now();
@@ -438,7 +453,7 @@ async fn deadlines_from_host_json_and_from_the_override() {
 
     let (addr, timeout, _) = start(
         Azure::functions(all_functions())
-            .app_root(&dir)
+            .app_root(dir.path())
             .timeout(Duration::from_millis(100)),
     )
     .await;
@@ -464,7 +479,7 @@ async fn forwarding_sends_the_request_at_its_own_path() {
         r#"{"version": "2.0", "customHandler": {"description": {"defaultExecutablePath": "app"}, "enableForwardingHttpRequest": true}}"#,
         &bindings(),
     );
-    let (addr, _, mode) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, _, mode) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
     assert_eq!(mode, Mode::Forwarding);
     let request = hyper::Request::post("/api/Hello?name=Ada")
         .header("host", "app.azurewebsites.net")
@@ -522,7 +537,7 @@ async fn proxying_streams_chunk_by_chunk() {
             Ok::<StreamResponse, Error>(anyfn::stream::response(body))
         }
     });
-    let (addr, _, mode) = start(Azure::new(handler).app_root(&dir)).await;
+    let (addr, _, mode) = start(Azure::new(handler).app_root(dir.path())).await;
     assert_eq!(mode, Mode::Proxying);
     let request = hyper::Request::get("/api/stream")
         .header("x-azure-functions-invocationid", "inv-px-1")
@@ -639,7 +654,7 @@ fn res_of(body: &[u8]) -> (u64, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_too_many_header_names_are_a_bad_request_and_the_next_request_is_served() {
     let dir = app("many-headers", r#"{"version": "2.0"}"#, &bindings());
-    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
     let headers: serde_json::Map<String, Value> = (0..30_000)
         .map(|n| (format!("x-h{n}"), json!("v")))
         .collect();
@@ -695,7 +710,7 @@ async fn regression_a_panic_while_decoding_fails_only_its_own_invocation() {
             Ok::<_, Error>(())
         })),
     ));
-    let (addr, _, _) = start(Azure::functions(functions).app_root(&dir)).await;
+    let (addr, _, _) = start(Azure::functions(functions).app_root(dir.path())).await;
     let mut raw = raw_invocation(
         "Broken",
         r#"{"Data": {"in": 1}, "Metadata": {}}"#,
@@ -750,7 +765,7 @@ async fn an_azure_function_of_ones_own_that_panics_fails_only_its_own_invocation
             Arc::new(PanickingFunction { when_called }) as Arc<dyn AzureFunction>,
         ));
     }
-    let (addr, _, _) = start(Azure::functions(functions).app_root(&dir)).await;
+    let (addr, _, _) = start(Azure::functions(functions).app_root(dir.path())).await;
     for (name, message) in [
         ("PanicsWhenCalled", "call bug"),
         ("PanicsWhenPolled", "future bug"),
@@ -789,7 +804,7 @@ async fn an_azure_function_of_ones_own_that_panics_fails_only_its_own_invocation
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_a_declared_length_past_the_limit_is_refused_on_the_header() {
     let dir = app("too-large", r#"{"version": "2.0"}"#, &bindings());
-    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
     // The head alone: the body never comes.
     let head = format!(
         "POST /Hello HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n\
@@ -817,7 +832,7 @@ async fn regression_a_declared_length_past_the_limit_is_refused_on_the_header() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_error_answers_show_a_bounded_prefix_of_the_input() {
     let dir = app("bounded", r#"{"version": "2.0"}"#, &bindings());
-    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(&dir)).await;
+    let (addr, _, _) = start(Azure::functions(all_functions()).app_root(dir.path())).await;
     let name = "n".repeat(60 * 1024);
     let (status, answer) = invoke(addr, &name, r#"{"Data": {}, "Metadata": {}}"#, "inv-b-1").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
