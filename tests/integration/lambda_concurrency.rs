@@ -7,7 +7,7 @@
 //! The function is this test binary again ([`concurrency_child`]), run by
 //! the emulator as a child process with its output kept, as Lambda keeps it.
 
-use std::process::Command;
+use crate::support::child_test;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -74,14 +74,8 @@ async fn started(
         .start()
         .await
         .expect("emulator");
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            "lambda_concurrency::concurrency_child",
-        ])
-        .env(CHILD, "1");
+    let mut command = child_test("lambda_concurrency::concurrency_child");
+    command.env(CHILD, "1");
     let function = emulator.spawn_captured(command).expect("the child starts");
     let warm_up = emulator.invoke(json!({}).to_string()).await;
     assert!(

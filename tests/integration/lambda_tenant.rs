@@ -5,7 +5,7 @@
 //! for a direct invocation's JSON, and only for the invocation it came with.
 //! The function is this test binary again ([`tenant_child`]).
 
-use std::process::Command;
+use crate::support::child_test;
 
 use anyfn::{handler_fn, Context, Error, Json, Request, Response};
 use anyfn_test::{LambdaEmulator, LambdaOutcome};
@@ -42,10 +42,8 @@ async fn tenant_child() {
 /// An emulator running the child serving `function`.
 async fn serving(function: &str) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
     let emulator = LambdaEmulator::start().await.expect("emulator");
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command
-        .args(["--ignored", "--exact", "lambda_tenant::tenant_child"])
-        .env(CHILD, function);
+    let mut command = child_test("lambda_tenant::tenant_child");
+    command.env(CHILD, function);
     let child = emulator.spawn_command(command).expect("the child starts");
     (emulator, child)
 }

@@ -7,7 +7,7 @@
 //! every such invocation ("a streamed response cannot answer a raw JSON
 //! payload"), with or without `ANYFN_RESPONSE_STREAMING=on`.
 
-use std::process::Command;
+use crate::support::child_test;
 use std::time::Duration;
 
 use anyfn::{handler_fn, Context, Json};
@@ -83,10 +83,8 @@ async fn raw_stream_child() {
 /// The outcome of one raw invocation of `function` under a fresh emulator.
 async fn streamed_by(function: &str) -> LambdaOutcome {
     let emulator = LambdaEmulator::start().await.expect("emulator");
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command
-        .args(["--ignored", "--exact", "raw_streaming::raw_stream_child"])
-        .env(CHILD, function);
+    let mut command = child_test("raw_streaming::raw_stream_child");
+    command.env(CHILD, function);
     let _child = emulator.spawn_command(command).expect("the child starts");
     emulator.invoke(json!({"name": "Ada"}).to_string()).await
 }

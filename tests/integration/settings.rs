@@ -9,6 +9,7 @@
 //! through `anyfn_auto::Runner` (or `run_functions`) with settings set in
 //! code, so that the code's settings meet the environment's.
 
+use crate::support::child_test;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -85,15 +86,8 @@ async fn settings_child() {
 
 /// This test binary, to run [`settings_child`]'s `entry` as a child process.
 fn child(entry: &str) -> Command {
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            "settings::settings_child",
-            "--nocapture",
-        ])
-        .env(CHILD, entry);
+    let mut command = child_test("settings::settings_child");
+    command.env(CHILD, entry);
     command
 }
 

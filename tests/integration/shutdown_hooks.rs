@@ -6,6 +6,7 @@
 //! (SIGTERM there comes with the shutdown phase, thanks to the internal
 //! extension the function registers, within Lambda's 500 ms).
 
+use crate::support::child_test;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -92,13 +93,7 @@ async fn on_sigterm_the_hooks_run_after_the_request_in_flight_in_order(
     env: &[(&str, &str)],
     drain_ms: u64,
 ) {
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command.args([
-        "--ignored",
-        "--exact",
-        "shutdown_hooks::shutdown_hooks_child",
-        "--nocapture",
-    ]);
+    let command = child_test("shutdown_hooks::shutdown_hooks_child");
     let mut server = ExampleServer::spawn(command, env);
     let client = TestClient::new(server.addr);
     let in_flight = tokio::spawn(async move { client.get("/").await });
@@ -205,15 +200,8 @@ async fn lambda_child(entry: &str) -> (anyfn_test::LambdaEmulator, anyfn_test::F
         .start()
         .await
         .expect("emulator");
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            "shutdown_hooks::shutdown_hooks_child",
-            "--nocapture",
-        ])
-        .env(CHILD, entry);
+    let mut command = child_test("shutdown_hooks::shutdown_hooks_child");
+    command.env(CHILD, entry);
     let child = emulator.spawn_captured(command).expect("the child starts");
     (emulator, child)
 }
@@ -226,7 +214,7 @@ fn lines_with<'a>(output: &'a [String], needle: &str) -> Vec<&'a String> {
 /// On Lambda a function with shutdown hooks registers an internal
 /// extension before its first `next`, so Lambda sends it SIGTERM at
 /// shutdown; the hooks then run in order within the 500 ms grace period
-/// (less what the exit needs), and the process exits by itself within it.
+/// (less the 100 ms kept for the exit), and the process exits by itself within it.
 /// Through `Runner` and through a registry alike.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_lambda_the_hooks_run_on_sigterm_within_the_grace_period() {
@@ -266,6 +254,11 @@ async fn on_lambda_the_hooks_run_on_sigterm_within_the_grace_period() {
             outcome.exit_status.is_some_and(|status| status.success()),
             "{entry}: {outcome:?}"
         );
+        // The process has exited; its last lines may still be on their
+        // way from the pipe to the emulator's capture.
+        emulator
+            .output_line_containing("shut down after", Duration::from_secs(10))
+            .await;
         let output = emulator.output();
         let first = lines_with(&output, "HOOK first");
         let second = lines_with(&output, "HOOK second");
@@ -316,6 +309,10 @@ async fn on_lambda_an_overrunning_hook_is_cut_and_the_process_exits_within_the_g
         emulator.output()
     );
     assert!(outcome.elapsed < outcome.grace, "{outcome:?}");
+    // The last lines may still be on their way from the pipe.
+    emulator
+        .output_line_containing("shutdown hook 1 cut", Duration::from_secs(10))
+        .await;
     let output = emulator.output();
     assert_eq!(lines_with(&output, "HOOK first").len(), 1, "{output:#?}");
     assert!(
@@ -361,15 +358,8 @@ async fn on_azure_the_hooks_run_on_sigterm_after_the_request_in_flight() {
             .build()
             .expect("the app folder reads"),
     );
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            "shutdown_hooks::shutdown_hooks_child",
-            "--nocapture",
-        ])
-        .env(CHILD, "runner");
+    let mut command = child_test("shutdown_hooks::shutdown_hooks_child");
+    command.env(CHILD, "runner");
     let mut child = azure
         .spawn_command(command)
         .await

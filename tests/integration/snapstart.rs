@@ -5,7 +5,7 @@
 //! (`/runtime/init/error` before the snapshot, `/runtime/restore/error`
 //! after the restore) and the function exits.
 
-use std::process::Command;
+use crate::support::child_test;
 use std::time::Duration;
 
 use anyfn::{handler_fn, Context, Json};
@@ -62,15 +62,8 @@ async fn start(failing: &str) -> (LambdaEmulator, anyfn_test::FunctionProcess) {
         .start()
         .await
         .expect("emulator");
-    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
-    command
-        .args([
-            "--ignored",
-            "--exact",
-            "snapstart::snapstart_child",
-            "--nocapture",
-        ])
-        .env(CHILD, failing);
+    let mut command = child_test("snapstart::snapstart_child");
+    command.env(CHILD, failing);
     let child = emulator.spawn_captured(command).expect("the child starts");
     (emulator, child)
 }
@@ -115,6 +108,9 @@ async fn snapstart_runs_the_hooks_around_the_restore_then_serves_on_fresh_connec
     let answer = emulator.invoke(r#"{"n":2}"#).await.expect_json();
     assert_eq!(answer, serde_json::json!({"n": 2}));
 
+    emulator
+        .output_line_containing("SNAP after cache", Duration::from_secs(10))
+        .await;
     let output = emulator.output();
     assert!(
         position(&output, "SNAP after pool") < position(&output, "SNAP after cache"),
@@ -171,8 +167,10 @@ async fn a_failing_after_restore_hook_is_reported_to_restore_error_and_the_funct
         error.error_message, "after-restore hook 1 failed: cache unreachable",
         "{error:?}"
     );
-    let output = emulator.output();
-    assert!(output.iter().any(|line| line.contains("SNAP after pool")));
+    assert!(emulator
+        .output_line_containing("SNAP after pool", Duration::from_secs(10))
+        .await
+        .is_some());
     assert!(emulator.init_errors().is_empty());
 }
 
@@ -195,7 +193,13 @@ async fn a_failing_before_snapshot_hook_is_an_init_error_and_no_snapshot_is_aske
         errors[0].error_message,
         "before-snapshot hook 1 failed: cache unreachable"
     );
+    // The child's last line: every line before it has been captured then.
+    assert!(emulator
+        .output_line_containing("RUN ended", Duration::from_secs(10))
+        .await
+        .is_some());
     let output = emulator.output();
+    assert!(output.iter().any(|line| line.contains("SNAP before cache")));
     assert!(
         !output.iter().any(|line| line.contains("SNAP before pool")),
         "the hooks after the failing one are not run: {output:#?}"

@@ -158,3 +158,14 @@ impl Drop for ExampleServer {
         let _ = self.child.wait();
     }
 }
+
+/// This test binary running only its ignored test `test` (a module path,
+/// such as `snapstart::snapstart_child`) as a child process, its output not
+/// captured by the test harness: the function of a test that needs one in
+/// a process of its own. `--nocapture` lets the child's lines reach the
+/// emulator or the pipe that reads them.
+pub fn child_test(test: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().expect("the test binary"));
+    command.args(["--ignored", "--exact", test, "--nocapture"]);
+    command
+}

@@ -122,7 +122,7 @@ where
     /// extension (`anyfn-shutdown-hooks`, subscribed to no events) before
     /// its first `next`, so that Lambda sends it SIGTERM. The hooks then run
     /// in order within Lambda's grace period, 500 ms (300 ms when the
-    /// function has external extensions, in `/opt/extensions`), less 50 ms
+    /// function has external extensions, in `/opt/extensions`), less 100 ms
     /// kept for the process to exit: each is given what is left, one still
     /// running when it is spent is cut (a `WARN` line, target `anyfn::host`)
     /// with the ones after it, and `run` returns. Lambda shuts an

@@ -130,7 +130,7 @@
 //! without waking anything); Lambda then sends it SIGTERM at shutdown,
 //! between invocations, and SIGKILL 500 ms later (300 ms when the function
 //! also has external extensions, in `/opt/extensions`). The hooks run in
-//! order within that time less 50 ms kept for the exit, each given what is
+//! order within that time less 100 ms kept for the exit, each given what is
 //! left; one still running when it is spent is cut (a `WARN` line, target
 //! `anyfn::host`) with the ones after it, and [`run`] returns. Without
 //! shutdown hooks nothing is registered and SIGTERM is not caught.

@@ -27,8 +27,10 @@ pub(crate) const GRACE_INTERNAL_ONLY: Duration = Duration::from_millis(500);
 /// The runtime's shutdown time when external extensions are registered too.
 pub(crate) const GRACE_WITH_EXTERNAL: Duration = Duration::from_millis(300);
 
-/// Kept back from the grace period for the process to exit after the hooks.
-const EXIT_RESERVE: Duration = Duration::from_millis(50);
+/// Kept back from the grace period for the process to exit after the hooks:
+/// an exit takes about 10 ms on an idle machine, several times that on a
+/// loaded one.
+const EXIT_RESERVE: Duration = Duration::from_millis(100);
 
 /// Where a function's external extensions are (a layer's `extensions/`).
 const EXTERNAL_EXTENSIONS: &str = "/opt/extensions";
