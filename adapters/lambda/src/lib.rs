@@ -161,7 +161,6 @@ mod error;
 mod events;
 mod http;
 mod logging;
-mod payload;
 mod post;
 mod runtime;
 mod shutdown;

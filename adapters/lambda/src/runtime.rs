@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::{Context, Error, Handler, Platform};
 use anyfn_kit::{CatchPanic, Lifecycle, StreamInvocation, StreamTimers};
+use bytes::Bytes;
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent, LambdaInvocation};
@@ -19,7 +20,6 @@ use tracing::Instrument as _;
 use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
-use crate::payload::Payload;
 use crate::post::Posted;
 use crate::snapstart::SnapStartLifecycle;
 use crate::{EventSource, LambdaError};
@@ -255,10 +255,7 @@ where
             } = invocation;
             let invocation_id = parts.headers.get(crate::post::INVOCATION_ID).cloned();
             let request_id = context.request_id.clone();
-            let payload = serde_json::from_slice::<Payload>(&body)
-                .unwrap_or_else(|err| Payload::NotJson(err.to_string()));
-            drop(body);
-            let event = LambdaEvent::new(payload, context);
+            let event = LambdaEvent::new(body, context);
             let settling = Box::pin(invoke(handler, event, &env, &settings));
             let outcome = CatchPanic::new(settling).await.unwrap_or_else(|err| {
                 anyfn_kit::log_failure(&request_id, &err);
@@ -292,7 +289,7 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// request's shape, or else an invocation error.
 async fn invoke<H>(
     handler: Arc<H>,
-    event: LambdaEvent<Payload>,
+    event: LambdaEvent<Bytes>,
     env: &FunctionEnv,
     settings: &RunSettings,
 ) -> Result<Posted, Diagnostic>
@@ -373,7 +370,7 @@ impl StreamTimers for TokioTimers {
 /// shape is known, so that a failure after that can be answered in it.
 async fn settle<H>(
     handler: Arc<H>,
-    payload: Payload,
+    payload: Bytes,
     lambda_context: lambda_runtime::Context,
     env: &FunctionEnv,
     settings: &RunSettings,
@@ -425,15 +422,18 @@ where
     }
     let mut context = builder.build();
 
-    let payload = match payload {
-        Payload::Json(raw) => raw,
-        Payload::NotJson(reason) => {
-            return Err(Error::bad_request(format!(
+    // The event type reads the payload's bytes as they came: a payload that
+    // is not JSON at all is told apart only when decoding fails, so that a
+    // good one is read once, not validated first.
+    let mut decoded = H::Event::from_lambda(&payload, &mut context);
+    if decoded.is_err() {
+        if let Some(reason) = not_json(&payload) {
+            decoded = Err(Error::bad_request(format!(
                 "the payload is not JSON: {reason}"
-            )))
+            )));
+            context.extensions_mut().remove::<EventSource>();
         }
-    };
-    let decoded = H::Event::from_lambda(payload.get().as_bytes(), &mut context);
+    }
     drop(payload);
     // The decoder names the shape as soon as it knows it, even when it then
     // fails; an event type that names none answers as a raw payload.
@@ -456,6 +456,13 @@ where
         started,
         deadline,
     })
+}
+
+/// Why `payload` is not JSON at all, if it is not.
+fn not_json(payload: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(payload)
+        .err()
+        .map(|err| err.to_string())
 }
 
 /// The response payload as the raw JSON lambda_runtime posts.

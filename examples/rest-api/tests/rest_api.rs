@@ -472,8 +472,11 @@ where
             .expect("the server starts");
     let (lambda, _lambda_function) = on_lambda(name, binary, |builder| {
         builder
-            // The adapter's deadline: Lambda's timeout less its default margin.
-            .timeout(FAILURES_TIMEOUT + Duration::from_millis(100))
+            // The adapter's deadline is the timeout setting, as elsewhere;
+            // Lambda's own is a second later, so that a loaded machine
+            // answering late still answers before the emulator gives up.
+            .timeout(FAILURES_TIMEOUT + Duration::from_secs(1))
+            .env("ANYFN_TIMEOUT_MS", FAILURES_TIMEOUT.as_millis().to_string())
             .env("TOKIO_WORKER_THREADS", "3")
             // A panic's backtrace is not compared; printing it on a loaded
             // machine could outlast the deadline.
