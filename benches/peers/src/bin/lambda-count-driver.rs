@@ -3,9 +3,9 @@
 //! `benches/lambda_http_vs_anyfn_tower.sh`).
 //!
 //! ```text
-//! lambda-count-driver N [--get PATH] [--source SOURCE] [--expect-status CODE]
-//!                       [--expect-body TEXT] [--expect-json JSON] [--timeout-s S]
-//!                       -- COMMAND [ARG...]
+//! lambda-count-driver N [--get PATH] [--source SOURCE] [--payload JSON]
+//!                       [--expect-status CODE] [--expect-body TEXT]
+//!                       [--expect-json JSON] [--timeout-s S] -- COMMAND [ARG...]
 //! ```
 //!
 //! Starts an [`anyfn_test::LambdaEmulator`] (the Lambda Runtime API on
@@ -17,7 +17,9 @@
 //! invocations of the event SOURCE sends for `GET PATH` (default: an API
 //! Gateway HTTP API (v2) event, `http-api`, for `/links`; the other sources:
 //! `rest-api`, `alb`, `function-url`), made by
-//! [`LambdaHttpSource::event`] with the headers curl and API Gateway add.
+//! [`LambdaHttpSource::event`] with the headers curl and API Gateway add;
+//! or, with `--payload`, that JSON document as it is (a function of plain
+//! JSON events, such as `greet-json`).
 //!
 //! Every answer is checked: with `--expect-status` and `--expect-body`, the
 //! HTTP response SOURCE's caller would see (by
@@ -42,9 +44,9 @@ use serde_json::Value;
 
 /// The usage text, printed on bad arguments.
 const USAGE: &str = "usage:
-  lambda-count-driver N [--get PATH] [--source SOURCE] [--expect-status CODE]
-                        [--expect-body TEXT] [--expect-json JSON] [--timeout-s S]
-                        -- COMMAND [ARG...]
+  lambda-count-driver N [--get PATH] [--source SOURCE] [--payload JSON]
+                        [--expect-status CODE] [--expect-body TEXT]
+                        [--expect-json JSON] [--timeout-s S] -- COMMAND [ARG...]
 SOURCE: http-api (default), rest-api, alb or function-url.";
 
 /// How long the first invocation may wait for the function to take it, in
@@ -63,6 +65,8 @@ struct Args {
     status: Option<u16>,
     body: Option<String>,
     json: Option<Value>,
+    /// A plain JSON payload sent instead of an HTTP event.
+    payload: Option<Value>,
     timeout: Duration,
     command: Vec<String>,
 }
@@ -84,6 +88,7 @@ fn parse_args() -> Result<Args, String> {
         status: None,
         body: None,
         json: None,
+        payload: None,
         timeout: Duration::from_secs(120),
         command: Vec::new(),
     };
@@ -109,6 +114,12 @@ fn parse_args() -> Result<Args, String> {
                 );
             }
             "--expect-body" => parsed.body = Some(value),
+            "--payload" => {
+                parsed.payload = Some(
+                    serde_json::from_str(&value)
+                        .map_err(|err| format!("--payload is not JSON ({err})"))?,
+                );
+            }
             "--expect-json" => {
                 parsed.json = Some(
                     serde_json::from_str(&value)
@@ -179,7 +190,10 @@ fn check(args: &Args, outcome: LambdaOutcome) -> Result<(), String> {
 
 /// The whole run.
 async fn run(args: &Args) -> Result<(), String> {
-    let payload = event(args.source, &args.path);
+    let payload = match &args.payload {
+        Some(json) => Bytes::from(json.to_string()),
+        None => event(args.source, &args.path),
+    };
     let emulator = LambdaEmulator::builder()
         .timeout(args.timeout)
         .start()
