@@ -75,6 +75,7 @@ pub mod host;
 
 mod answer_body;
 mod catch_panic;
+mod cost;
 mod detach;
 mod event_request;
 mod gathered;
@@ -92,6 +93,11 @@ mod stream_guard;
 
 pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
+pub use cost::{
+    measure_cpu_time, AzureFlexPrices, BilledTime, CloudRunPrices, Estimate, LambdaPrices,
+    ManagedInstancesPrices, PriceList, PriceSource, Provider, ProviderSet, UnknownProvider, Usage,
+    WorkersPrices,
+};
 pub use detach::{detach, Detached, Outcome};
 pub use event_request::{require_event_post, require_json_post};
 pub use gathered::Gathered;
@@ -100,7 +106,9 @@ pub use lifecycle::Lifecycle;
 pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
 pub use process_start::since_process_start;
 pub use report::{InvocationReport, Pricing};
-pub use settings::{Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, TIMEOUT_ENV};
+pub use settings::{
+    Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, REPORT_COST_ENV, TIMEOUT_ENV,
+};
 pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
