@@ -51,7 +51,7 @@ const ERROR_DETAILS_EXPECTED: &str = "show or hide (or on/off, 1/0, true/false, 
 /// | memory size, MB | `memory_mb` | `ANYFN_MEMORY_MB` ([`MEMORY_ENV`]) |
 /// | install the default `tracing` subscriber | `default_subscriber` | `ANYFN_DEFAULT_SUBSCRIBER` ([`DEFAULT_SUBSCRIBER_ENV`]) |
 /// | what HTTP clients see of a server error | `error_details` | `ANYFN_ERROR_DETAILS` ([`ERROR_DETAILS_ENV`]) |
-/// | the providers the `REPORT` line prices on | `report_cost` | `ANYFN_REPORT_COST` ([`REPORT_COST_ENV`]) |
+/// | the providers the `REPORT` line prices on | `report_cost` (the server), `settings` (every builder) | `ANYFN_REPORT_COST` ([`REPORT_COST_ENV`]) |
 ///
 /// Every adapter's builder (anyfn-server's `Server`, anyfn-lambda's
 /// `Lambda`, anyfn-azure's `Azure`), anyfn-auto's `Runner` and

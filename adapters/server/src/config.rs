@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Platform, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
-use anyfn_kit::{Pricing, Settings};
+use anyfn_kit::{Pricing, Provider, ProviderSet, Settings};
 
 use crate::ServeError;
 
@@ -97,6 +97,10 @@ pub(crate) struct Config {
     pub(crate) function_name: Arc<str>,
     pub(crate) function_version: Arc<str>,
     pub(crate) pricing: Pricing,
+    /// The providers the REPORT line prices on: `ANYFN_REPORT_COST` (or the
+    /// builder's), else Cloud Run's on Cloud Run; none (the one `pricing`,
+    /// Lambda x86's unless set) elsewhere.
+    pub(crate) report_cost: Option<ProviderSet>,
     pub(crate) drain_timeout: Duration,
     pub(crate) header_read_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
@@ -122,6 +126,7 @@ impl Default for Config {
                 .unwrap_or_else(|| "$LATEST".to_owned())
                 .into(),
             pricing: Pricing::AWS_LAMBDA_X86,
+            report_cost: None,
             drain_timeout: default_drain_timeout(platform),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
@@ -149,6 +154,10 @@ impl Config {
         self.memory_mb = settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB);
         self.error_details = settings.error_details().unwrap_or_default();
         self.default_subscriber = settings.default_subscriber().unwrap_or(true);
+        self.report_cost = settings.report_cost().or(match self.platform {
+            Platform::CloudRun => Some(ProviderSet::only(Provider::CloudRun)),
+            _ => None,
+        });
     }
 
     /// The address to bind: the builder's, else `HOST` and `PORT` from the

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, EXPECT};
 use anyfn::stream::StreamResponse;
 use anyfn::{Body, Context, Error, ErrorKind, Handler, Request, Response};
-use anyfn_kit::InvocationReport;
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
+use anyfn_kit::{InvocationReport, Usage};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
@@ -148,12 +148,20 @@ where
             }
         };
         if !streamed && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
-            let report = InvocationReport::new(
-                request_id,
-                started.elapsed(),
-                self.config.memory_mb,
-                self.config.pricing,
-            );
+            let duration = started.elapsed();
+            let report = match self.config.report_cost {
+                Some(providers) => InvocationReport::priced(
+                    request_id,
+                    Usage::new(duration, self.config.memory_mb),
+                    providers,
+                ),
+                None => InvocationReport::new(
+                    request_id,
+                    duration,
+                    self.config.memory_mb,
+                    self.config.pricing,
+                ),
+            };
             tracing::info!(target: "anyfn::report", "{report}");
         }
         Ok(with_request_id(response, request_id))
@@ -185,7 +193,8 @@ where
             started,
             self.config.memory_mb,
             self.config.pricing,
-        );
+        )
+        .priced_on(self.config.report_cost);
         hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
     }
 
