@@ -14,7 +14,11 @@
 //!   sends it through an [`AnswerBody`];
 //! - logs a failure with [`log_failure`], and writes the invocation's
 //!   [`InvocationReport`] (the `REPORT` line, with its billed duration and
-//!   estimated cost at [`Pricing`]).
+//!   estimated cost at [`Pricing`], or on each provider of a [`ProviderSet`]
+//!   at the [`PriceList`] of `prices.json`: [`InvocationReport::priced`]);
+//! - gives the handler's context a [`Metrics`](anyfn::metrics::Metrics)
+//!   sink where the platform has one ([`EmfMetrics`]: CloudWatch EMF, one
+//!   document a line, flushed per invocation).
 //!
 //! What a function sets the same way on every adapter (its timeout, its
 //! memory size, the default subscriber, error details) is one [`Settings`]
@@ -84,6 +88,7 @@ mod lifecycle;
 mod log;
 #[cfg(feature = "default-subscriber")]
 pub mod logging;
+mod metrics;
 mod process_start;
 mod report;
 mod settings;
@@ -104,6 +109,10 @@ pub use gathered::Gathered;
 pub use invoke::{invoke, panic_message};
 pub use lifecycle::Lifecycle;
 pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
+pub use metrics::{
+    EmfMetrics, EMF_MAX_BYTES, EMF_MAX_DIMENSIONS, EMF_MAX_METRICS, EMF_MAX_VALUES,
+    METRICS_NAMESPACE_ENV,
+};
 pub use process_start::since_process_start;
 pub use report::{InvocationReport, Pricing};
 pub use settings::{

@@ -182,6 +182,23 @@ impl InvocationReport {
         })
     }
 
+    /// What a [`priced`](Self::priced) report priced: the duration, the
+    /// memory and, where measured, the CPU time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, ProviderSet, Usage};
+    ///
+    /// let usage = Usage::new(Duration::from_millis(2), 128).with_cpu_time(Duration::from_micros(300));
+    /// let report = InvocationReport::priced("r", usage, ProviderSet::ALL);
+    /// assert_eq!(report.usage().and_then(|usage| usage.cpu_time()), Some(Duration::from_micros(300)));
+    /// ```
+    pub fn usage(&self) -> Option<Usage> {
+        self.priced.map(|(usage, _)| usage)
+    }
+
     /// The providers a [`priced`](Self::priced) report is priced on.
     ///
     /// # Example
