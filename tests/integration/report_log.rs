@@ -141,3 +141,72 @@ fn the_default_subscriber_can_be_turned_off() {
         "nothing logged"
     );
 }
+
+/// The names of a `REPORT` line's tab-separated fields.
+fn field_names(line: &str) -> Vec<String> {
+    let (_, report) = line.split_once("REPORT ").expect("a REPORT line");
+    report
+        .split('\t')
+        .map(|field| {
+            field
+                .split_once(": ")
+                .map_or(field, |(name, _)| name)
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Without `ANYFN_REPORT_COST` the local server's line is the one it always
+/// wrote (Lambda x86's estimate, no provider named), which tools parse.
+#[test]
+fn regression_the_default_report_line_keeps_its_five_fields() {
+    let server = ExampleServer::start("hello");
+    let request_id = request_id_of_one_get(server.addr);
+    let line = server.line_containing(&format!("RequestId: {request_id}"), Duration::from_secs(5));
+    assert_eq!(
+        field_names(&line),
+        [
+            "RequestId",
+            "Duration",
+            "Billed Duration",
+            "Memory Size",
+            "Estimated Cost"
+        ]
+    );
+    assert!(line.ends_with(" USD"), "{line}");
+}
+
+/// `ANYFN_REPORT_COST=all`: the line names the provider of its estimated
+/// cost and adds one field per other provider, in the price file's order.
+#[test]
+fn report_cost_all_prices_the_servers_line_on_every_provider() {
+    let server = ExampleServer::start_with_env("hello", &[("ANYFN_REPORT_COST", "all")]);
+    let request_id = request_id_of_one_get(server.addr);
+    let line = server.line_containing(&format!("RequestId: {request_id}"), Duration::from_secs(5));
+    assert_eq!(
+        field_names(&line),
+        [
+            "RequestId",
+            "Duration",
+            "Billed Duration",
+            "Memory Size",
+            "Estimated Cost",
+            "Cost aws-lambda-arm",
+            "Cost aws-lambda-managed-instances",
+            "Cost cloud-run",
+            "Cost azure-flex-consumption",
+            "Cost cloudflare-workers",
+        ],
+        "{line}"
+    );
+    assert!(line.contains(" USD (aws-lambda-x86)\t"), "{line}");
+    assert!(
+        line.contains("\tCost aws-lambda-managed-instances: $0.0000002000 USD + capacity\t"),
+        "{line}"
+    );
+    // Azure's minimum: 1,000 ms on the 512 MB instance, plus the execution.
+    assert!(
+        line.contains("\tCost azure-flex-consumption: $0.0000134000 USD\t"),
+        "{line}"
+    );
+}
