@@ -210,3 +210,39 @@ fn report_cost_all_prices_the_servers_line_on_every_provider() {
         "{line}"
     );
 }
+
+/// Priced on Cloudflare Workers, which bill CPU time, the server times the
+/// handler's polls on the thread's CPU clock: a handler awaiting a 300 ms
+/// timer is billed its few CPU milliseconds, not its wall time.
+#[cfg(target_os = "linux")]
+#[test]
+fn workers_are_priced_on_the_cpu_time_of_the_handlers_polls() {
+    let server =
+        ExampleServer::start_with_env("failures", &[("ANYFN_REPORT_COST", "cloudflare-workers")]);
+    let mut stream = TcpStream::connect(server.addr).expect("connects");
+    stream
+        .write_all(b"GET /sleep?ms=300 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .expect("request sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("response read");
+    assert!(answer.ends_with("woke up"), "{answer}");
+    let request_id = answer
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .expect("an x-request-id header");
+    let line = server.line_containing(&format!("RequestId: {request_id}"), Duration::from_secs(5));
+    let field = |name: &str| -> f64 {
+        let (_, rest) = line.split_once(&format!("\t{name}: ")).expect(name);
+        let number = rest.trim_start_matches('$');
+        let end = number.find(' ').expect("a unit");
+        number[..end].parse().expect("a number")
+    };
+    assert!(field("Duration") >= 300.0, "{line}");
+    assert!(field("Billed Duration") < 100.0, "CPU milliseconds: {line}");
+    assert!(line.contains(" USD (cloudflare-workers)"), "{line}");
+    // 300 ms of wall time would be 300 × $0.00000002 + $0.0000003.
+    assert!(
+        field("Estimated Cost") < 300.0 * 0.000_000_02 + 0.000_000_3,
+        "{line}"
+    );
+}

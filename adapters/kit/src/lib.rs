@@ -99,9 +99,9 @@ mod stream_guard;
 pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
 pub use cost::{
-    measure_cpu_time, AzureFlexPrices, BilledTime, CloudRunPrices, Estimate, LambdaPrices,
-    ManagedInstancesPrices, PriceList, PriceSource, Provider, ProviderSet, UnknownProvider, Usage,
-    WorkersPrices,
+    measure_cpu_time, AzureFlexPrices, BilledTime, CloudRunPrices, CpuMeter, Estimate,
+    LambdaPrices, ManagedInstancesPrices, PriceList, PriceSource, Provider, ProviderSet,
+    UnknownProvider, Usage, WorkersPrices,
 };
 pub use detach::{detach, Detached, Outcome};
 pub use event_request::{require_event_post, require_json_post};

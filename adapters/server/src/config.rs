@@ -101,6 +101,9 @@ pub(crate) struct Config {
     /// builder's), else Cloud Run's on Cloud Run; none (the one `pricing`,
     /// Lambda x86's unless set) elsewhere.
     pub(crate) report_cost: Option<ProviderSet>,
+    /// Whether a price of the REPORT line bills CPU time (Cloudflare
+    /// Workers): then each handler's polls are timed on the thread's CPU clock.
+    pub(crate) measures_cpu: bool,
     pub(crate) drain_timeout: Duration,
     pub(crate) header_read_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
@@ -127,6 +130,7 @@ impl Default for Config {
                 .into(),
             pricing: Pricing::AWS_LAMBDA_X86,
             report_cost: None,
+            measures_cpu: false,
             drain_timeout: default_drain_timeout(platform),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
@@ -158,6 +162,9 @@ impl Config {
             Platform::CloudRun => Some(ProviderSet::only(Provider::CloudRun)),
             _ => None,
         });
+        self.measures_cpu = self
+            .report_cost
+            .is_some_and(|providers| providers.contains(Provider::CloudflareWorkers));
     }
 
     /// The address to bind: the builder's, else `HOST` and `PORT` from the

@@ -1,6 +1,7 @@
 //! [`measure_cpu_time`]: the CPU time a future takes, summed over its polls.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The calling thread's CPU time so far, where the platform tells it
@@ -54,6 +55,82 @@ pub async fn measure_cpu_time<F: Future>(future: F) -> (F::Output, Option<Durati
     })
     .await;
     (output, total)
+}
+
+/// The CPU time of a future's polls, summed where the future's output type
+/// cannot carry it (a future an adapter hands on, as the HTTP host's
+/// watchdog takes it): [`measure`](Self::measure) wraps the future, the
+/// meter keeps the sum. Off ([`CpuMeter::off`]), a poll costs one branch
+/// and no clock read.
+///
+/// # Example
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use anyfn_kit::CpuMeter;
+///
+/// let meter = CpuMeter::on();
+/// let sum = meter.measure(async { (0..1_000u64).sum::<u64>() }).await;
+/// assert_eq!(sum, 499_500);
+/// assert_eq!(meter.cpu_time().is_some(), cfg!(target_os = "linux"));
+/// assert_eq!(CpuMeter::off().cpu_time(), None);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct CpuMeter {
+    on: bool,
+    nanos: AtomicU64,
+    unmeasured: AtomicBool,
+}
+
+impl CpuMeter {
+    /// A meter that reads the thread's CPU clock around each poll.
+    pub const fn on() -> Self {
+        Self {
+            on: true,
+            nanos: AtomicU64::new(0),
+            unmeasured: AtomicBool::new(false),
+        }
+    }
+
+    /// A meter that measures nothing.
+    pub const fn off() -> Self {
+        Self {
+            on: false,
+            nanos: AtomicU64::new(0),
+            unmeasured: AtomicBool::new(true),
+        }
+    }
+
+    /// `future`, its polls' CPU time added to this meter.
+    pub async fn measure<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| {
+            if !self.on {
+                return future.as_mut().poll(cx);
+            }
+            let before = thread_cpu_time();
+            let poll = future.as_mut().poll(cx);
+            match (before, thread_cpu_time()) {
+                (Some(before), Some(after)) => {
+                    let took =
+                        u64::try_from(after.saturating_sub(before).as_nanos()).unwrap_or(u64::MAX);
+                    self.nanos.fetch_add(took, Ordering::Relaxed);
+                }
+                _ => self.unmeasured.store(true, Ordering::Relaxed),
+            }
+            poll
+        })
+        .await
+    }
+
+    /// The CPU time measured so far; `None` when off, or where the platform
+    /// has no per-thread CPU clock.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        (!self.unmeasured.load(Ordering::Relaxed))
+            .then(|| Duration::from_nanos(self.nanos.load(Ordering::Relaxed)))
+    }
 }
 
 #[cfg(all(test, target_os = "linux"))]

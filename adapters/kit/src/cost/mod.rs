@@ -10,7 +10,7 @@ mod estimate;
 mod prices;
 mod provider;
 
-pub use cpu_time::measure_cpu_time;
+pub use cpu_time::{measure_cpu_time, CpuMeter};
 pub use estimate::{BilledTime, Estimate, Usage};
 pub use prices::{
     AzureFlexPrices, CloudRunPrices, LambdaPrices, ManagedInstancesPrices, PriceList, PriceSource,
