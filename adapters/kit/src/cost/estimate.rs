@@ -98,26 +98,59 @@ impl Usage {
     }
 
     /// The wall-clock duration.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// assert_eq!(anyfn_kit::Usage::new(Duration::from_millis(4), 128).duration(), Duration::from_millis(4));
+    /// ```
     pub const fn duration(&self) -> Duration {
         self.duration
     }
 
     /// The memory configured, MB.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Usage::new(std::time::Duration::ZERO, 512).memory_mb(), 512);
+    /// ```
     pub const fn memory_mb(&self) -> u32 {
         self.memory_mb
     }
 
     /// The CPU time, if measured.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Usage::new(std::time::Duration::ZERO, 128).cpu_time(), None);
+    /// ```
     pub const fn cpu_time(&self) -> Option<Duration> {
         self.cpu_time
     }
 
     /// The vCPUs, if set.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Usage::new(std::time::Duration::ZERO, 128).vcpus(), None);
+    /// ```
     pub const fn vcpus(&self) -> Option<f64> {
         self.vcpus
     }
 
     /// How many requests shared the instance (1 unless set).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let usage = anyfn_kit::Usage::new(std::time::Duration::ZERO, 128);
+    /// assert_eq!(usage.sharing_instance_with(8).sharing(), 8);
+    /// ```
     pub const fn sharing(&self) -> u32 {
         self.sharing
     }
@@ -163,22 +196,59 @@ pub struct Estimate {
 
 impl Estimate {
     /// The provider.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::{Provider, Usage};
+    ///
+    /// let usage = Usage::new(std::time::Duration::ZERO, 128);
+    /// assert_eq!(Provider::CloudRun.estimate(&usage).provider(), Provider::CloudRun);
+    /// ```
     pub const fn provider(&self) -> Provider {
         self.provider
     }
 
     /// The time billed, after the provider's rounding and minimum (zero
     /// for [`BilledTime::Capacity`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{Provider, Usage};
+    ///
+    /// let usage = Usage::new(Duration::from_micros(10), 128);
+    /// assert_eq!(Provider::AwsLambdaArm.estimate(&usage).billed(), Duration::from_millis(1));
+    /// ```
     pub const fn billed(&self) -> Duration {
         self.billed
     }
 
     /// What kind of time [`billed`](Self::billed) is.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::{BilledTime, Provider, Usage};
+    ///
+    /// let usage = Usage::new(std::time::Duration::ZERO, 128);
+    /// assert_eq!(Provider::CloudflareWorkers.estimate(&usage).billed_time(), BilledTime::WallClockForCpu);
+    /// ```
     pub const fn billed_time(&self) -> BilledTime {
         self.billed_time
     }
 
     /// The estimated cost, USD.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::{Provider, Usage};
+    ///
+    /// let usage = Usage::new(std::time::Duration::ZERO, 128);
+    /// assert_eq!(Provider::AwsLambdaManagedInstances.estimate(&usage).usd(), 0.0000002);
+    /// ```
     pub const fn usd(&self) -> f64 {
         self.usd
     }

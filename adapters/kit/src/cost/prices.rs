@@ -142,7 +142,8 @@ pub struct WorkersPrices {
 macro_rules! source_accessor {
     ($($ty:ty),*) => {$(
         impl $ty {
-            /// Where these prices come from and when they were read.
+            /// Where these prices come from and when they were read
+            /// ([`PriceSource`]: URL, date, what could not be confirmed).
             pub fn source(&self) -> &PriceSource {
                 &self.source
             }
@@ -229,31 +230,67 @@ impl PriceList {
     }
 
     /// AWS Lambda on x86.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::PriceList::published().aws_lambda_x86().usd_per_request, 0.0000002);
+    /// ```
     pub fn aws_lambda_x86(&self) -> &LambdaPrices {
         &self.aws_lambda_x86
     }
 
     /// AWS Lambda on Arm.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::PriceList::published().aws_lambda_arm().usd_per_gb_second, 0.0000133334);
+    /// ```
     pub fn aws_lambda_arm(&self) -> &LambdaPrices {
         &self.aws_lambda_arm
     }
 
     /// AWS Lambda Managed Instances.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::PriceList::published().aws_lambda_managed_instances().usd_per_request, 0.0000002);
+    /// ```
     pub fn aws_lambda_managed_instances(&self) -> &ManagedInstancesPrices {
         &self.aws_lambda_managed_instances
     }
 
     /// Google Cloud Run, request-based billing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::PriceList::published().cloud_run().billing_granularity_ms, 100);
+    /// ```
     pub fn cloud_run(&self) -> &CloudRunPrices {
         &self.cloud_run
     }
 
     /// Azure Functions Flex Consumption, on demand.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::PriceList::published().azure_flex_consumption().instance_memory_mb, vec![512, 2048, 4096]);
+    /// ```
     pub fn azure_flex_consumption(&self) -> &AzureFlexPrices {
         &self.azure_flex_consumption
     }
 
     /// Cloudflare Workers, Standard.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::PriceList::published().cloudflare_workers().usd_per_cpu_ms, 0.00000002);
+    /// ```
     pub fn cloudflare_workers(&self) -> &WorkersPrices {
         &self.cloudflare_workers
     }
