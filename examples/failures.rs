@@ -14,6 +14,9 @@
 //! - `GET /sleep?ms=5000` outlives the 3 s deadline awaiting (`Timeout`, 504);
 //! - `GET /block?ms=5000` outlives it blocking its thread (`Timeout`, 504);
 //! - `GET /log` logs a line through `tracing` and answers `logged`;
+//! - `GET /metrics` records metrics through its context (a dimension, a
+//!   counter, a distribution; CloudWatch EMF on Lambda with
+//!   `ANYFN_METRICS_NAMESPACE` set), logs a line and answers `measured`;
 //! - `GET /cookies` answers with two cookies, a repeated header and a binary body;
 //! - anything else answers `ok`.
 //!
@@ -29,6 +32,7 @@ use std::time::Duration;
 
 use anyfn::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use anyfn::http::{Method, StatusCode};
+use anyfn::metrics::Unit;
 use anyfn::{
     handler_fn, Body, Context, Error, ErrorKind, IntoError, Request, RequestExt, Response,
 };
@@ -89,7 +93,7 @@ fn error_of_kind(name: &str) -> Error {
 }
 
 /// Fails in the way the path asks for.
-pub async fn failures(request: Request, _context: Context) -> Result<Response, Error> {
+pub async fn failures(request: Request, context: Context) -> Result<Response, Error> {
     let path = request.uri().path();
     if let Some(code) = path.strip_prefix("/links/") {
         // `?` on the function's own error type in a handler returning
@@ -128,6 +132,15 @@ pub async fn failures(request: Request, _context: Context) -> Result<Response, E
         "/log" => {
             tracing::info!(path, "a line from the function");
             Ok(anyfn::response::text("logged"))
+        }
+        "/metrics" => {
+            let metrics = context.metrics();
+            metrics.dimension("Route", "metrics");
+            metrics.count("Orders", 2);
+            tracing::info!(path, "a line between two metrics");
+            metrics.record("BasketSize", 3.0, Unit::Count);
+            metrics.record("BasketSize", 5.0, Unit::Count);
+            Ok(anyfn::response::text("measured"))
         }
         "/cookies" => Ok(anyfn::response::builder()
             .header(SET_COOKIE, "session=abc; Path=/; HttpOnly")

@@ -11,6 +11,7 @@ mod extensions;
 mod handler;
 mod json;
 mod media_type;
+pub mod metrics;
 mod params;
 mod query;
 mod request;

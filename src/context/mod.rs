@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::metrics::Metrics;
 use crate::time::Instant;
 use crate::Extensions;
 
@@ -107,6 +108,7 @@ pub struct Context {
     tenant_id: Option<String>,
     max_concurrency: u32,
     platform: Platform,
+    metrics: Metrics,
     extensions: Extensions,
 }
 
@@ -128,6 +130,7 @@ impl Context {
             tenant_id: None,
             max_concurrency: 1,
             platform: Platform::Test,
+            metrics: Metrics::none(),
             extensions: Extensions::new(),
         }
     }
@@ -224,6 +227,20 @@ impl Context {
         self.platform
     }
 
+    /// Where this invocation's metrics go: the adapter's sink (CloudWatch
+    /// EMF on Lambda with `ANYFN_METRICS_NAMESPACE` set), or nowhere.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().build();
+    /// context.metrics().count("Orders", 1); // no sink: dropped
+    /// assert!(!context.metrics().is_enabled());
+    /// ```
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     /// Provider-specific details, by type.
     ///
     /// # Example
@@ -269,6 +286,7 @@ impl Context {
             tenant_id: self.tenant_id,
             max_concurrency: self.max_concurrency,
             platform: self.platform,
+            metrics: self.metrics,
             extensions: self.extensions,
         }
     }
@@ -291,6 +309,7 @@ pub struct ContextBuilder {
     tenant_id: Option<String>,
     max_concurrency: u32,
     platform: Platform,
+    metrics: Metrics,
     extensions: Extensions,
 }
 
@@ -373,6 +392,12 @@ impl ContextBuilder {
         self
     }
 
+    /// Sets where the invocation's metrics go (an adapter's sink).
+    pub fn metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
     /// Adds a provider-specific detail, replacing one of the same type.
     pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -400,6 +425,7 @@ impl ContextBuilder {
             tenant_id: self.tenant_id,
             max_concurrency: self.max_concurrency,
             platform: self.platform,
+            metrics: self.metrics,
             extensions: self.extensions,
         }
     }

@@ -141,3 +141,108 @@ fn the_default_subscriber_can_be_turned_off() {
         "nothing logged"
     );
 }
+
+/// The names of a `REPORT` line's tab-separated fields.
+fn field_names(line: &str) -> Vec<String> {
+    let (_, report) = line.split_once("REPORT ").expect("a REPORT line");
+    report
+        .split('\t')
+        .map(|field| {
+            field
+                .split_once(": ")
+                .map_or(field, |(name, _)| name)
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Without `ANYFN_REPORT_COST` the local server's line is the one it always
+/// wrote (Lambda x86's estimate, no provider named), which tools parse.
+#[test]
+fn regression_the_default_report_line_keeps_its_five_fields() {
+    let server = ExampleServer::start("hello");
+    let request_id = request_id_of_one_get(server.addr);
+    let line = server.line_containing(&format!("RequestId: {request_id}"), Duration::from_secs(5));
+    assert_eq!(
+        field_names(&line),
+        [
+            "RequestId",
+            "Duration",
+            "Billed Duration",
+            "Memory Size",
+            "Estimated Cost"
+        ]
+    );
+    assert!(line.ends_with(" USD"), "{line}");
+}
+
+/// `ANYFN_REPORT_COST=all`: the line names the provider of its estimated
+/// cost and adds one field per other provider, in the price file's order.
+#[test]
+fn report_cost_all_prices_the_servers_line_on_every_provider() {
+    let server = ExampleServer::start_with_env("hello", &[("ANYFN_REPORT_COST", "all")]);
+    let request_id = request_id_of_one_get(server.addr);
+    let line = server.line_containing(&format!("RequestId: {request_id}"), Duration::from_secs(5));
+    assert_eq!(
+        field_names(&line),
+        [
+            "RequestId",
+            "Duration",
+            "Billed Duration",
+            "Memory Size",
+            "Estimated Cost",
+            "Cost aws-lambda-arm",
+            "Cost aws-lambda-managed-instances",
+            "Cost cloud-run",
+            "Cost azure-flex-consumption",
+            "Cost cloudflare-workers",
+        ],
+        "{line}"
+    );
+    assert!(line.contains(" USD (aws-lambda-x86)\t"), "{line}");
+    assert!(
+        line.contains("\tCost aws-lambda-managed-instances: $0.0000002000 USD + capacity\t"),
+        "{line}"
+    );
+    // Azure's minimum: 1,000 ms on the 512 MB instance, plus the execution.
+    assert!(
+        line.contains("\tCost azure-flex-consumption: $0.0000134000 USD\t"),
+        "{line}"
+    );
+}
+
+/// Priced on Cloudflare Workers, which bill CPU time, the server times the
+/// handler's polls on the thread's CPU clock: a handler awaiting a 300 ms
+/// timer is billed its few CPU milliseconds, not its wall time.
+#[cfg(target_os = "linux")]
+#[test]
+fn workers_are_priced_on_the_cpu_time_of_the_handlers_polls() {
+    let server =
+        ExampleServer::start_with_env("failures", &[("ANYFN_REPORT_COST", "cloudflare-workers")]);
+    let mut stream = TcpStream::connect(server.addr).expect("connects");
+    stream
+        .write_all(b"GET /sleep?ms=300 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .expect("request sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("response read");
+    assert!(answer.ends_with("woke up"), "{answer}");
+    let request_id = answer
+        .lines()
+        .find_map(|line| line.strip_prefix("x-request-id: "))
+        .expect("an x-request-id header");
+    let line = server.line_containing(&format!("RequestId: {request_id}"), Duration::from_secs(5));
+    let field = |name: &str| -> f64 {
+        let (_, rest) = line.split_once(&format!("\t{name}: ")).expect(name);
+        let number = rest.trim_start_matches('$');
+        let end = number.find(' ').expect("a unit");
+        number[..end].parse().expect("a number")
+    };
+    assert!(field("Duration") >= 300.0, "{line}");
+    assert!(field("Billed Duration") < 100.0, "CPU milliseconds: {line}");
+    assert!(line.contains(" USD (cloudflare-workers)"), "{line}");
+    // 300 ms of wall time would be 300 × $0.00000002 + $0.0000003.
+    assert!(
+        field("Estimated Cost") < 300.0 * 0.000_000_02 + 0.000_000_3,
+        "{line}"
+    );
+}

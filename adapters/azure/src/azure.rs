@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyfn::{ErrorDetails, Handler, DEFAULT_MEMORY_MB};
 use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
-use anyfn_kit::{Lifecycle, Settings};
+use anyfn_kit::{Lifecycle, Provider, ProviderSet, Settings};
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
@@ -385,6 +385,9 @@ impl Azure {
             memory_mb: settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB),
             error_details: settings.error_details().unwrap_or_default(),
             route_prefix: host.route_prefix,
+            report_cost: settings
+                .report_cost()
+                .unwrap_or(ProviderSet::only(Provider::AzureFlexConsumption)),
         };
         // Each invocation's handler runs on its connection's task, its
         // deadline kept by the host's watchdog thread, as on the local

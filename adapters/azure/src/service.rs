@@ -14,8 +14,8 @@ use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
 use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response};
 use anyfn_kit::host::{ConnectionWatch, LateAnswer, Settled};
-use anyfn_kit::InvocationReport;
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
+use anyfn_kit::{InvocationReport, ProviderSet, Usage};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
@@ -57,6 +57,9 @@ pub(crate) struct Settings {
     pub(crate) memory_mb: u32,
     pub(crate) error_details: ErrorDetails,
     pub(crate) route_prefix: String,
+    /// The providers each `REPORT` line prices on: `ANYFN_REPORT_COST`, else
+    /// Flex Consumption.
+    pub(crate) report_cost: ProviderSet,
 }
 
 pub(crate) struct Shared {
@@ -330,7 +333,12 @@ impl Shared {
                 .headers_mut()
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
-        report(&invocation_id, started, self.settings.memory_mb);
+        report(
+            &invocation_id,
+            started,
+            self.settings.memory_mb,
+            self.settings.report_cost,
+        );
         response
     }
 
@@ -371,14 +379,13 @@ impl Shared {
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
             Ok(HttpAnswer::Streamed(response)) => {
-                let memory_mb = self.settings.memory_mb;
                 return stream(
                     response,
                     &invocation_id,
                     started,
                     deadline,
                     details,
-                    memory_mb,
+                    (self.settings.memory_mb, self.settings.report_cost),
                 );
             }
             Err(error) => {
@@ -395,7 +402,12 @@ impl Shared {
                 response
             }
         };
-        report(&invocation_id, started, self.settings.memory_mb);
+        report(
+            &invocation_id,
+            started,
+            self.settings.memory_mb,
+            self.settings.report_cost,
+        );
         response
     }
 }
@@ -526,7 +538,7 @@ fn stream(
     started: Instant,
     deadline: Instant,
     details: ErrorDetails,
-    memory_mb: u32,
+    (memory_mb, report_cost): (u32, ProviderSet),
 ) -> hyper::Response<AnswerBody> {
     let (parts, body) = guard(response, invocation_id, started, deadline, details).into_parts();
     let report = StreamReport::new(
@@ -534,7 +546,8 @@ fn stream(
         started,
         memory_mb,
         anyfn_kit::Pricing::default(),
-    );
+    )
+    .priced_on(Some(report_cost));
     hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
 }
 
@@ -599,13 +612,12 @@ async fn read_body(mut incoming: Incoming) -> Result<Bytes, Error> {
 }
 
 /// The `REPORT` line of one invocation answered whole.
-fn report(request_id: &str, started: Instant, memory_mb: u32) {
+fn report(request_id: &str, started: Instant, memory_mb: u32, report_cost: ProviderSet) {
     if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
-        let report = InvocationReport::new(
+        let report = InvocationReport::priced(
             request_id,
-            started.elapsed(),
-            memory_mb,
-            anyfn_kit::Pricing::default(),
+            Usage::new(started.elapsed(), memory_mb),
+            report_cost,
         );
         tracing::info!(target: "anyfn::report", "{report}");
     }

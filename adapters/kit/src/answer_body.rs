@@ -12,7 +12,7 @@ use anyfn::stream::BodyStream;
 use anyfn::time::Instant;
 use anyfn::Error;
 
-use crate::{InvocationReport, Pricing};
+use crate::{InvocationReport, Pricing, ProviderSet, Usage};
 
 /// A response body as an adapter hands it to its HTTP server: it implements
 /// [`http_body::Body`], so hyper sends it as it is.
@@ -173,6 +173,7 @@ pub struct StreamReport {
     started: Instant,
     memory_mb: u32,
     pricing: Pricing,
+    providers: Option<ProviderSet>,
 }
 
 impl StreamReport {
@@ -198,19 +199,45 @@ impl StreamReport {
             started,
             memory_mb,
             pricing,
+            providers: None,
         }
+    }
+
+    /// Priced on `providers` (their published prices, as
+    /// [`InvocationReport::priced`]) rather than at the one pricing, when
+    /// set; `None` keeps the pricing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::time::Instant;
+    /// use anyfn_kit::{Pricing, Provider, ProviderSet, StreamReport};
+    ///
+    /// let report = StreamReport::new("req-7", Instant::now(), 256, Pricing::default())
+    ///     .priced_on(Some(ProviderSet::only(Provider::CloudRun)));
+    /// # drop(report);
+    /// ```
+    #[must_use]
+    pub fn priced_on(mut self, providers: Option<ProviderSet>) -> Self {
+        self.providers = providers;
+        self
     }
 }
 
 impl Drop for StreamReport {
     fn drop(&mut self) {
         if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
-            let report = InvocationReport::new(
-                &self.request_id,
-                self.started.elapsed(),
-                self.memory_mb,
-                self.pricing,
-            );
+            let duration = self.started.elapsed();
+            let report = match self.providers {
+                Some(providers) => InvocationReport::priced(
+                    &self.request_id,
+                    Usage::new(duration, self.memory_mb),
+                    providers,
+                ),
+                None => {
+                    InvocationReport::new(&self.request_id, duration, self.memory_mb, self.pricing)
+                }
+            };
             tracing::info!(target: "anyfn::report", "{report}");
         }
     }

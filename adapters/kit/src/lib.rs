@@ -14,7 +14,11 @@
 //!   sends it through an [`AnswerBody`];
 //! - logs a failure with [`log_failure`], and writes the invocation's
 //!   [`InvocationReport`] (the `REPORT` line, with its billed duration and
-//!   estimated cost at [`Pricing`]).
+//!   estimated cost at [`Pricing`], or on each provider of a [`ProviderSet`]
+//!   at the [`PriceList`] of `prices.json`: [`InvocationReport::priced`]);
+//! - gives the handler's context a [`Metrics`](anyfn::metrics::Metrics)
+//!   sink where the platform has one ([`EmfMetrics`]: CloudWatch EMF, one
+//!   document a line, flushed per invocation).
 //!
 //! What a function sets the same way on every adapter (its timeout, its
 //! memory size, the default subscriber, error details) is one [`Settings`]
@@ -75,6 +79,7 @@ pub mod host;
 
 mod answer_body;
 mod catch_panic;
+mod cost;
 mod detach;
 mod event_request;
 mod gathered;
@@ -83,6 +88,7 @@ mod lifecycle;
 mod log;
 #[cfg(feature = "default-subscriber")]
 pub mod logging;
+mod metrics;
 mod process_start;
 mod report;
 mod settings;
@@ -92,15 +98,26 @@ mod stream_guard;
 
 pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
+pub use cost::{
+    measure_cpu_time, AzureFlexPrices, BilledTime, CloudRunPrices, CpuMeter, Estimate,
+    LambdaPrices, ManagedInstancesPrices, PriceList, PriceSource, Provider, ProviderSet,
+    UnknownProvider, Usage, WorkersPrices,
+};
 pub use detach::{detach, Detached, Outcome};
 pub use event_request::{require_event_post, require_json_post};
 pub use gathered::Gathered;
 pub use invoke::{invoke, panic_message};
 pub use lifecycle::Lifecycle;
 pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
+pub use metrics::{
+    EmfMetrics, EMF_MAX_BYTES, EMF_MAX_DIMENSIONS, EMF_MAX_METRICS, EMF_MAX_VALUES,
+    METRICS_NAMESPACE_ENV,
+};
 pub use process_start::since_process_start;
 pub use report::{InvocationReport, Pricing};
-pub use settings::{Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, TIMEOUT_ENV};
+pub use settings::{
+    Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, REPORT_COST_ENV, TIMEOUT_ENV,
+};
 pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};

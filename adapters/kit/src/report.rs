@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::cost::{BilledTime, Estimate, PriceList, ProviderSet, Usage};
+
 /// A price list for estimating what an invocation would cost on a
 /// pay-per-use platform.
 ///
@@ -74,6 +76,26 @@ impl Default for Pricing {
 ///     "REPORT RequestId: req-1\tDuration: 1.25 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tEstimated Cost: $0.0000002042 USD"
 /// );
 /// ```
+///
+/// Priced on several providers ([`priced`](Self::priced)), the line names
+/// the provider of its `Estimated Cost` and adds one `Cost <provider>`
+/// field for each other one:
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_kit::{InvocationReport, Provider, ProviderSet, Usage};
+///
+/// let usage = Usage::new(Duration::from_micros(1_250), 128).with_cpu_time(Duration::from_micros(800));
+/// let providers = ProviderSet::only(Provider::CloudRun).with(Provider::CloudflareWorkers);
+/// let report = InvocationReport::priced("req-1", usage, providers);
+/// assert_eq!(report.billed_duration(), Duration::from_millis(100), "Cloud Run's 100 ms");
+/// assert_eq!(
+///     report.to_string(),
+///     "REPORT RequestId: req-1\tDuration: 1.25 ms\tBilled Duration: 100 ms\tMemory Size: 128 MB\t\
+///      Estimated Cost: $0.0000028313 USD (cloud-run)\tCost cloudflare-workers: $0.0000003200 USD"
+/// );
+/// assert_eq!(report.estimates().count(), 2);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvocationReport {
     request_id: String,
@@ -81,6 +103,8 @@ pub struct InvocationReport {
     billed_duration: Duration,
     memory_mb: u32,
     estimated_cost_usd: f64,
+    /// Priced on these providers (none: at one [`Pricing`], as before).
+    priced: Option<(Usage, ProviderSet)>,
 }
 
 impl InvocationReport {
@@ -100,7 +124,94 @@ impl InvocationReport {
             billed_duration,
             memory_mb,
             estimated_cost_usd: pricing.cost_usd(billed_duration, memory_mb),
+            priced: None,
         }
+    }
+
+    /// The report of invocation `request_id`, which used `usage`, priced on
+    /// each of `providers` at the [published](PriceList::published) prices:
+    /// its billed duration and estimated cost are those of
+    /// [`providers.first()`](ProviderSet::first), the line lists the others
+    /// too. The estimates are made when asked for (or the line written), so
+    /// a report never logged costs no pricing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, ProviderSet, Usage};
+    ///
+    /// let report = InvocationReport::priced("r", Usage::new(Duration::from_millis(3), 512), ProviderSet::ALL);
+    /// assert_eq!(report.billed_duration(), Duration::from_millis(3), "Lambda x86's, listed first");
+    /// assert_eq!(report.estimates().count(), 6);
+    /// ```
+    pub fn priced(request_id: impl Into<String>, usage: Usage, providers: ProviderSet) -> Self {
+        let first = PriceList::published().estimate(providers.first(), &usage);
+        let billed_duration = match first.billed_time() {
+            BilledTime::Capacity => round_up_to_millis(usage.duration()),
+            _ => first.billed(),
+        };
+        Self {
+            request_id: request_id.into(),
+            duration: usage.duration(),
+            billed_duration,
+            memory_mb: usage.memory_mb(),
+            estimated_cost_usd: first.usd(),
+            priced: Some((usage, providers)),
+        }
+    }
+
+    /// Each provider's estimate, the first one first ([`priced`](Self::priced)
+    /// reports; none for one made with a [`Pricing`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("r", Duration::from_millis(3), 128, Pricing::default());
+    /// assert_eq!(report.estimates().count(), 0);
+    /// ```
+    pub fn estimates(&self) -> impl Iterator<Item = Estimate> + '_ {
+        self.priced.iter().flat_map(|(usage, providers)| {
+            let prices = PriceList::published();
+            providers
+                .iter()
+                .map(move |provider| prices.estimate(provider, usage))
+        })
+    }
+
+    /// What a [`priced`](Self::priced) report priced: the duration, the
+    /// memory and, where measured, the CPU time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, ProviderSet, Usage};
+    ///
+    /// let usage = Usage::new(Duration::from_millis(2), 128).with_cpu_time(Duration::from_micros(300));
+    /// let report = InvocationReport::priced("r", usage, ProviderSet::ALL);
+    /// assert_eq!(report.usage().and_then(|usage| usage.cpu_time()), Some(Duration::from_micros(300)));
+    /// ```
+    pub fn usage(&self) -> Option<Usage> {
+        self.priced.map(|(usage, _)| usage)
+    }
+
+    /// The providers a [`priced`](Self::priced) report is priced on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, ProviderSet, Usage};
+    ///
+    /// let report = InvocationReport::priced("r", Usage::new(Duration::ZERO, 128), ProviderSet::ALL);
+    /// assert_eq!(report.providers(), Some(ProviderSet::ALL));
+    /// ```
+    pub fn providers(&self) -> Option<ProviderSet> {
+        self.priced.map(|(_, providers)| providers)
     }
 
     /// The invocation's request id.
@@ -158,25 +269,64 @@ impl fmt::Display for InvocationReport {
             line.overflowed = true;
         }
         line.text(" USD");
+        for (index, estimate) in self.estimates().enumerate() {
+            if index == 0 {
+                line.text(capacity_suffix(&estimate));
+                line.text(" (");
+                line.text(estimate.provider().id());
+                line.text(")");
+            } else {
+                line.text("\tCost ");
+                line.text(estimate.provider().id());
+                line.text(": $");
+                if !line.usd(estimate.usd()) {
+                    line.overflowed = true;
+                }
+                line.text(" USD");
+                line.text(capacity_suffix(&estimate));
+            }
+        }
         match line.as_str() {
             Some(text) => f.write_str(text),
             // A long request id: no stack buffer, same text.
-            None => write!(
-                f,
-                "REPORT RequestId: {}\tDuration: {}.{:02} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
-                request_id,
-                hundredths_of_ms / 100,
-                hundredths_of_ms % 100,
-                self.memory_mb,
-                self.estimated_cost_usd,
-            ),
+            None => {
+                write!(
+                    f,
+                    "REPORT RequestId: {}\tDuration: {}.{:02} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+                    request_id,
+                    hundredths_of_ms / 100,
+                    hundredths_of_ms % 100,
+                    self.memory_mb,
+                    self.estimated_cost_usd,
+                )?;
+                for (index, estimate) in self.estimates().enumerate() {
+                    let suffix = capacity_suffix(&estimate);
+                    let id = estimate.provider().id();
+                    if index == 0 {
+                        write!(f, "{suffix} ({id})")?;
+                    } else {
+                        write!(f, "\tCost {id}: ${:.10} USD{suffix}", estimate.usd())?;
+                    }
+                }
+                Ok(())
+            }
         }
+    }
+}
+
+/// What follows a price that is not the whole cost: Lambda Managed
+/// Instances' capacity, billed apart.
+fn capacity_suffix(estimate: &Estimate) -> &'static str {
+    if estimate.billed_time() == BilledTime::Capacity {
+        " + capacity"
+    } else {
+        ""
     }
 }
 
 /// A line of text built on the stack; too long a line is flagged, not cut.
 struct LineBuffer {
-    bytes: [u8; 192],
+    bytes: [u8; 512],
     len: usize,
     overflowed: bool,
 }
@@ -184,7 +334,7 @@ struct LineBuffer {
 impl LineBuffer {
     fn new() -> Self {
         Self {
-            bytes: [0; 192],
+            bytes: [0; 512],
             len: 0,
             overflowed: false,
         }
@@ -280,7 +430,7 @@ mod tests {
             ("a\nREPORT RequestId: b", "a\\nREPORT RequestId: b"),
             ("a\u{1b}[31m", "a\\u{1b}[31m"),
         ] {
-            for id in [id.to_owned(), format!("{id}{}", "x".repeat(300))] {
+            for id in [id.to_owned(), format!("{id}{}", "x".repeat(600))] {
                 let line =
                     InvocationReport::new(id.as_str(), Duration::ZERO, 128, Pricing::default())
                         .to_string();
@@ -337,11 +487,39 @@ mod tests {
         }
     }
 
+    /// A report priced on every provider prints one field per provider
+    /// after the first, each as its estimate says, in the stack buffer or
+    /// (a long id) through the formatter alike.
+    #[test]
+    fn a_report_on_every_provider_lists_each_once() {
+        let usage = Usage::new(Duration::from_micros(1_250), 128);
+        for id in ["req-1".to_owned(), "x".repeat(600)] {
+            let report = InvocationReport::priced(id.as_str(), usage, ProviderSet::ALL);
+            let line = report.to_string();
+            let mut expected = format!(
+                "REPORT RequestId: {id}\tDuration: 1.25 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tEstimated Cost: ${:.10} USD (aws-lambda-x86)",
+                report.estimated_cost_usd()
+            );
+            for estimate in report.estimates().skip(1) {
+                expected.push_str(&format!(
+                    "\tCost {}: ${:.10} USD",
+                    estimate.provider().id(),
+                    estimate.usd()
+                ));
+                if estimate.provider() == crate::Provider::AwsLambdaManagedInstances {
+                    expected.push_str(" + capacity");
+                }
+            }
+            assert_eq!(line, expected);
+            assert_eq!(line.matches("\tCost ").count(), 5, "{line}");
+        }
+    }
+
     /// Lines that do not fit the stack buffer, and costs its integers do not
     /// hold, are written by the formatter: the same text.
     #[test]
     fn long_request_ids_and_odd_prices_print_the_same_text() {
-        let long_id = "x".repeat(150);
+        let long_id = "x".repeat(600);
         for (id, pricing) in [
             (long_id.as_str(), Pricing::AWS_LAMBDA_X86),
             ("r", Pricing::new(-0.5, 0.0)),

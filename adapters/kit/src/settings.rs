@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyfn::ErrorDetails;
 
+use crate::cost::ProviderSet;
 use crate::log::DEFAULT_SUBSCRIBER_ENV;
 
 /// The variable that sets each invocation's timeout, in milliseconds:
@@ -23,6 +24,16 @@ pub const MEMORY_ENV: &str = "ANYFN_MEMORY_MB";
 /// name as [`ErrorDetails::ENV_VAR`].
 pub const ERROR_DETAILS_ENV: &str = ErrorDetails::ENV_VAR;
 
+/// The variable that picks the providers the `REPORT` line prices each
+/// invocation on: `ANYFN_REPORT_COST=all`, or a list such as
+/// `ANYFN_REPORT_COST=cloud-run,aws-lambda-arm`. See
+/// [`Settings::report_cost`].
+pub const REPORT_COST_ENV: &str = "ANYFN_REPORT_COST";
+
+/// What [`REPORT_COST_ENV`] must hold.
+const REPORT_COST_EXPECTED: &str = "all, or a comma-separated list of aws-lambda-x86, \
+    aws-lambda-arm, aws-lambda-managed-instances, cloud-run, azure-flex-consumption, \
+    cloudflare-workers";
 /// What [`TIMEOUT_ENV`] must hold.
 const TIMEOUT_EXPECTED: &str = "a positive whole number of milliseconds, such as 10000";
 /// What [`MEMORY_ENV`] must hold.
@@ -40,6 +51,7 @@ const ERROR_DETAILS_EXPECTED: &str = "show or hide (or on/off, 1/0, true/false, 
 /// | memory size, MB | `memory_mb` | `ANYFN_MEMORY_MB` ([`MEMORY_ENV`]) |
 /// | install the default `tracing` subscriber | `default_subscriber` | `ANYFN_DEFAULT_SUBSCRIBER` ([`DEFAULT_SUBSCRIBER_ENV`]) |
 /// | what HTTP clients see of a server error | `error_details` | `ANYFN_ERROR_DETAILS` ([`ERROR_DETAILS_ENV`]) |
+/// | the providers the `REPORT` line prices on | `report_cost` (the server), `settings` (every builder) | `ANYFN_REPORT_COST` ([`REPORT_COST_ENV`]) |
 ///
 /// Every adapter's builder (anyfn-server's `Server`, anyfn-lambda's
 /// `Lambda`, anyfn-azure's `Azure`), anyfn-auto's `Runner` and
@@ -77,6 +89,7 @@ pub struct Settings {
     memory_mb: Option<u32>,
     default_subscriber: Option<bool>,
     error_details: Option<ErrorDetails>,
+    report_cost: Option<ProviderSet>,
 }
 
 impl Settings {
@@ -94,6 +107,7 @@ impl Settings {
             memory_mb: None,
             default_subscriber: None,
             error_details: None,
+            report_cost: None,
         }
     }
 
@@ -158,6 +172,35 @@ impl Settings {
     pub const fn with_error_details(mut self, details: ErrorDetails) -> Self {
         self.error_details = Some(details);
         self
+    }
+
+    /// Sets the providers the `REPORT` line prices each invocation on (by
+    /// default, the one of the platform it runs on:
+    /// [`Provider::for_platform`](crate::Provider::for_platform)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::{Provider, ProviderSet, Settings};
+    ///
+    /// let settings = Settings::new().with_report_cost(ProviderSet::only(Provider::CloudflareWorkers));
+    /// assert_eq!(settings.report_cost().map(|set| set.first()), Some(Provider::CloudflareWorkers));
+    /// ```
+    #[must_use]
+    pub const fn with_report_cost(mut self, providers: ProviderSet) -> Self {
+        self.report_cost = Some(providers);
+        self
+    }
+
+    /// The providers the `REPORT` line prices on, if set here.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Settings::new().report_cost(), None);
+    /// ```
+    pub const fn report_cost(&self) -> Option<ProviderSet> {
+        self.report_cost
     }
 
     /// Each invocation's timeout, if set here.
@@ -239,6 +282,10 @@ impl Settings {
                 Some(details) => Some(details),
                 None => fallback.error_details,
             },
+            report_cost: match self.report_cost {
+                Some(providers) => Some(providers),
+                None => fallback.report_cost,
+            },
         }
     }
 
@@ -250,7 +297,9 @@ impl Settings {
     /// - `ANYFN_DEFAULT_SUBSCRIBER`: `off` (or `0`, `false`, `no`) or `on`
     ///   (`1`, `true`, `yes`);
     /// - `ANYFN_ERROR_DETAILS`: `show` (or `shown`, `1`, `true`, `on`,
-    ///   `yes`) or `hide` (`hidden`, `0`, `false`, `off`, `no`).
+    ///   `yes`) or `hide` (`hidden`, `0`, `false`, `off`, `no`);
+    /// - `ANYFN_REPORT_COST`: `all`, or a comma-separated list of
+    ///   [`Provider`](crate::Provider) ids (`cloud-run,aws-lambda-arm`).
     ///
     /// Case and surrounding spaces do not matter.
     ///
@@ -319,11 +368,15 @@ impl Settings {
         let error_details = read(ERROR_DETAILS_ENV, ERROR_DETAILS_EXPECTED)
             .map(|variable| variable.parse(error_details))
             .transpose()?;
+        let report_cost = read(REPORT_COST_ENV, REPORT_COST_EXPECTED)
+            .map(|variable| variable.parse(|list| list.parse::<ProviderSet>().ok()))
+            .transpose()?;
         Ok(Self {
             timeout,
             memory_mb,
             default_subscriber,
             error_details,
+            report_cost,
         })
     }
 }
@@ -557,6 +610,28 @@ mod tests {
             "environment variable ANYFN_ERROR_DETAILS=\"verbose\" is invalid: \
              expected show or hide (or on/off, 1/0, true/false, yes/no)"
         );
+    }
+
+    #[test]
+    fn the_report_cost_names_providers_or_all() {
+        use crate::Provider;
+        let set = from(&[(REPORT_COST_ENV, "Cloud-Run, cloudflare-workers")])
+            .expect("a list")
+            .report_cost()
+            .expect("set");
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            [Provider::CloudRun, Provider::CloudflareWorkers]
+        );
+        assert_eq!(
+            from(&[(REPORT_COST_ENV, " ALL ")]).map(|s| s.report_cost()),
+            Ok(Some(ProviderSet::ALL))
+        );
+        for bad in ["lambda", "cloud-run,,aws-lambda-x86", "none"] {
+            let err = from(&[(REPORT_COST_ENV, bad)]).expect_err(bad);
+            assert_eq!((err.name(), err.value()), (REPORT_COST_ENV, bad));
+            assert!(err.expected().contains("cloudflare-workers"), "{err}");
+        }
     }
 
     #[test]

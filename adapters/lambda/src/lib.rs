@@ -161,6 +161,7 @@ mod error;
 mod events;
 mod http;
 mod logging;
+mod metrics;
 mod post;
 mod runtime;
 mod shutdown;

@@ -20,6 +20,7 @@ use tracing::Instrument as _;
 use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
+use crate::metrics::InvocationMetrics;
 use crate::post::Posted;
 use crate::snapstart::SnapStartLifecycle;
 use crate::{EventSource, LambdaError};
@@ -33,6 +34,8 @@ pub(crate) struct RunSettings {
     pub(crate) timeout: Option<Duration>,
     pub(crate) error_details: anyfn::ErrorDetails,
     pub(crate) response_streaming: bool,
+    /// `ANYFN_METRICS_NAMESPACE`: metrics written as CloudWatch EMF when set.
+    pub(crate) metrics_namespace: Option<Arc<str>>,
 }
 
 impl RunSettings {
@@ -50,6 +53,10 @@ impl RunSettings {
             timeout: settings.timeout(),
             error_details: settings.error_details().unwrap_or_default(),
             response_streaming,
+            metrics_namespace: std::env::var(anyfn_kit::METRICS_NAMESPACE_ENV)
+                .ok()
+                .filter(|namespace| !namespace.trim().is_empty())
+                .map(Into::into),
         };
         (resolved, settings.default_subscriber().unwrap_or(false))
     }
@@ -301,7 +308,22 @@ where
     let LambdaEvent { payload, context } = event;
     let request_id = context.request_id.clone();
     let mut source = None;
-    let settled = settle(handler, payload, context, env, settings, &mut source).await;
+    let metrics =
+        InvocationMetrics::start(settings.metrics_namespace.as_deref(), &env.function_name);
+    let handle = metrics.as_ref().map(InvocationMetrics::handle);
+    let settled = settle(
+        handler,
+        payload,
+        context,
+        env,
+        settings,
+        &mut source,
+        handle,
+    )
+    .await;
+    if let Some(metrics) = metrics {
+        metrics.finish();
+    }
     let posted = match settled {
         Ok(Settled {
             answer: LambdaAnswer::Payload(json),
@@ -375,6 +397,7 @@ async fn settle<H>(
     env: &FunctionEnv,
     settings: &RunSettings,
     source: &mut Option<EventSource>,
+    metrics: Option<anyfn::metrics::Metrics>,
 ) -> Result<Settled, Error>
 where
     H: Handler,
@@ -419,6 +442,9 @@ where
     }
     if let Some(tenant_id) = lambda_context.tenant_id {
         builder = builder.tenant_id(tenant_id);
+    }
+    if let Some(metrics) = metrics {
+        builder = builder.metrics(metrics);
     }
     let mut context = builder.build();
 

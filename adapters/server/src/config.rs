@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyfn::{ErrorDetails, Platform, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT};
-use anyfn_kit::{Pricing, Settings};
+use anyfn_kit::{Pricing, Provider, ProviderSet, Settings};
 
 use crate::ServeError;
 
@@ -97,6 +97,13 @@ pub(crate) struct Config {
     pub(crate) function_name: Arc<str>,
     pub(crate) function_version: Arc<str>,
     pub(crate) pricing: Pricing,
+    /// The providers the REPORT line prices on: `ANYFN_REPORT_COST` (or the
+    /// builder's), else Cloud Run's on Cloud Run; none (the one `pricing`,
+    /// Lambda x86's unless set) elsewhere.
+    pub(crate) report_cost: Option<ProviderSet>,
+    /// Whether a price of the REPORT line bills CPU time (Cloudflare
+    /// Workers): then each handler's polls are timed on the thread's CPU clock.
+    pub(crate) measures_cpu: bool,
     pub(crate) drain_timeout: Duration,
     pub(crate) header_read_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
@@ -122,6 +129,8 @@ impl Default for Config {
                 .unwrap_or_else(|| "$LATEST".to_owned())
                 .into(),
             pricing: Pricing::AWS_LAMBDA_X86,
+            report_cost: None,
+            measures_cpu: false,
             drain_timeout: default_drain_timeout(platform),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
@@ -149,6 +158,13 @@ impl Config {
         self.memory_mb = settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB);
         self.error_details = settings.error_details().unwrap_or_default();
         self.default_subscriber = settings.default_subscriber().unwrap_or(true);
+        self.report_cost = settings.report_cost().or(match self.platform {
+            Platform::CloudRun => Some(ProviderSet::only(Provider::CloudRun)),
+            _ => None,
+        });
+        self.measures_cpu = self
+            .report_cost
+            .is_some_and(|providers| providers.contains(Provider::CloudflareWorkers));
     }
 
     /// The address to bind: the builder's, else `HOST` and `PORT` from the

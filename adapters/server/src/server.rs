@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyfn::{Handler, Platform};
 use anyfn_kit::host::{HostSettings, HttpHost, InitLine, RequestIds};
-use anyfn_kit::{Lifecycle, Pricing, Settings};
+use anyfn_kit::{Lifecycle, Pricing, ProviderSet, Settings};
 use hyper::service::service_fn;
 use tokio::net::TcpListener;
 
@@ -264,7 +264,29 @@ where
         self
     }
 
-    /// The prices used for each invocation's estimated cost.
+    /// The providers each invocation's `REPORT` line is priced on, at their
+    /// published prices. Over `ANYFN_REPORT_COST`; when neither is set,
+    /// Cloud Run's on Cloud Run, and elsewhere the one [`pricing`](Self::pricing)
+    /// (Lambda on x86 unless set).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::ProviderSet;
+    ///
+    /// let hello = anyfn::handler_fn(|_: anyfn::Request, _: anyfn::Context| async {
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text("Hello!"))
+    /// });
+    /// let server = anyfn_server::Server::new(hello).report_cost(ProviderSet::ALL);
+    /// # drop(server);
+    /// ```
+    pub fn report_cost(mut self, providers: ProviderSet) -> Self {
+        self.config.settings = self.config.settings.with_report_cost(providers);
+        self
+    }
+
+    /// The prices used for each invocation's estimated cost (when no
+    /// [`report_cost`](Self::report_cost) or `ANYFN_REPORT_COST` is set).
     pub fn pricing(mut self, pricing: Pricing) -> Self {
         self.config.pricing = pricing;
         self

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, EXPECT};
 use anyfn::stream::StreamResponse;
 use anyfn::{Body, Context, Error, ErrorKind, Handler, Request, Response};
-use anyfn_kit::InvocationReport;
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
+use anyfn_kit::{CpuMeter, InvocationReport, Usage};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
@@ -96,19 +96,37 @@ where
         let mut context = context.build();
 
         let deadline = context.deadline();
+        let cpu = if self.config.measures_cpu {
+            CpuMeter::on()
+        } else {
+            CpuMeter::off()
+        };
         let mut answered = false;
         // A streamed answer writes its REPORT line when its stream is done.
         let mut streamed = false;
         let outcome = match H::Event::from_http(request, &mut context) {
             Ok(event) => {
                 let span = anyfn_kit::invocation_span(&context);
-                let invocation = pin!(anyfn_kit::invoke(
-                    &self.handler,
-                    event,
-                    context,
-                    std::future::pending()
-                ));
-                match watch.run(request_number, deadline, &span, invocation).await {
+                // The CPU time of the handler's polls, only when a price
+                // of the REPORT line bills it (Cloudflare Workers).
+                let settled = if self.config.measures_cpu {
+                    let invocation = pin!(cpu.measure(anyfn_kit::invoke(
+                        &self.handler,
+                        event,
+                        context,
+                        std::future::pending()
+                    )));
+                    watch.run(request_number, deadline, &span, invocation).await
+                } else {
+                    let invocation = pin!(anyfn_kit::invoke(
+                        &self.handler,
+                        event,
+                        context,
+                        std::future::pending()
+                    ));
+                    watch.run(request_number, deadline, &span, invocation).await
+                };
+                match settled {
                     Settled::InTime(outcome) => {
                         outcome
                             .and_then(IntoHttp::into_http)
@@ -148,12 +166,22 @@ where
             }
         };
         if !streamed && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
-            let report = InvocationReport::new(
-                request_id,
-                started.elapsed(),
-                self.config.memory_mb,
-                self.config.pricing,
-            );
+            let duration = started.elapsed();
+            let report = match self.config.report_cost {
+                Some(providers) => {
+                    let mut usage = Usage::new(duration, self.config.memory_mb);
+                    if let Some(cpu_time) = cpu.cpu_time() {
+                        usage = usage.with_cpu_time(cpu_time);
+                    }
+                    InvocationReport::priced(request_id, usage, providers)
+                }
+                None => InvocationReport::new(
+                    request_id,
+                    duration,
+                    self.config.memory_mb,
+                    self.config.pricing,
+                ),
+            };
             tracing::info!(target: "anyfn::report", "{report}");
         }
         Ok(with_request_id(response, request_id))
@@ -185,7 +213,8 @@ where
             started,
             self.config.memory_mb,
             self.config.pricing,
-        );
+        )
+        .priced_on(self.config.report_cost);
         hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
     }
 

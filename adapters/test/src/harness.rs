@@ -9,7 +9,9 @@ use anyfn::Body;
 use anyfn::{Context, Error, ErrorDetails, Handler, Platform, Response};
 use anyfn_formats_aws::FromAwsPayload;
 use anyfn_functions::{FunctionError, Functions, NamedHandler};
-use anyfn_kit::{InvocationReport, Lifecycle, Pricing, ShutdownHooks, SnapStartHooks};
+use anyfn_kit::{
+    InvocationReport, Lifecycle, Pricing, ProviderSet, ShutdownHooks, SnapStartHooks, Usage,
+};
 use anyfn_kit::{StreamInvocation, StreamTimers};
 use anyfn_server::{HttpAnswer, IntoHttp};
 use tracing::instrument::WithSubscriber as _;
@@ -65,6 +67,7 @@ pub struct Harness<H> {
     function_version: std::sync::Arc<str>,
     memory_mb: u32,
     pricing: Pricing,
+    report_cost: Option<ProviderSet>,
     error_details: ErrorDetails,
     capture_logs: bool,
     invocations: AtomicU64,
@@ -89,6 +92,7 @@ impl<H: Handler> Harness<H> {
             function_version: "$LATEST".into(),
             memory_mb: anyfn::DEFAULT_MEMORY_MB,
             pricing: Pricing::AWS_LAMBDA_X86,
+            report_cost: Some(ProviderSet::ALL),
             error_details: ErrorDetails::from_env(),
             capture_logs: true,
             invocations: AtomicU64::new(0),
@@ -304,10 +308,39 @@ impl<H: Handler> Harness<H> {
         self
     }
 
-    /// Sets the prices for the cost estimate.
+    /// Prices each invocation at `pricing` alone (a price list of your
+    /// own), instead of on every provider.
     #[must_use]
     pub fn pricing(mut self, pricing: Pricing) -> Self {
         self.pricing = pricing;
+        self.report_cost = None;
+        self
+    }
+
+    /// The providers each invocation's [report](Invocation::report) is
+    /// priced on: all of them unless set (each at its published prices,
+    /// with the CPU time the handler's polls took, for Cloudflare Workers).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_kit::{Provider, ProviderSet};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let echo = handler_fn(|Json(n): Json<u32>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let harness = Harness::new(echo).report_cost(ProviderSet::only(Provider::CloudRun));
+    /// let invocation = harness.invoke(Json(7)).await;
+    /// let estimates: Vec<_> = invocation.report().estimates().collect();
+    /// assert_eq!(estimates.len(), 1);
+    /// assert_eq!(estimates[0].provider(), Provider::CloudRun);
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn report_cost(mut self, providers: ProviderSet) -> Self {
+        self.report_cost = Some(providers);
         self
     }
 
@@ -458,45 +491,59 @@ impl<H: Handler> Harness<H> {
         let timer = tokio::time::sleep_until(context.deadline().into());
         let captured = Captured::default();
         let started = Instant::now();
-        let result = if self.capture_logs {
-            // The span belongs to the capturing subscriber: made under it.
-            let dispatch = captured.dispatch();
-            let span = tracing::dispatcher::with_default(&dispatch, || {
-                anyfn_kit::invocation_span(&context)
-            });
-            let result = match event {
-                Ok(event) => {
-                    anyfn_kit::invoke(&self.handler, event, context, timer)
-                        .instrument(span)
-                        .with_subscriber(dispatch.clone())
-                        .await
-                }
-                Err(err) => Err(err),
-            };
-            if let Err(err) = &result {
-                tracing::dispatcher::with_default(&dispatch, || {
-                    anyfn_kit::log_failure(&request_id, err);
+        // The CPU time of the handler's polls, for the providers that bill it.
+        let (result, cpu_time) = anyfn_kit::measure_cpu_time(async {
+            if self.capture_logs {
+                // The span belongs to the capturing subscriber: made under it.
+                let dispatch = captured.dispatch();
+                let span = tracing::dispatcher::with_default(&dispatch, || {
+                    anyfn_kit::invocation_span(&context)
                 });
-            }
-            result
-        } else {
-            let span = anyfn_kit::invocation_span(&context);
-            let result = match event {
-                Ok(event) => {
-                    anyfn_kit::invoke(&self.handler, event, context, timer)
-                        .instrument(span)
-                        .await
+                let result = match event {
+                    Ok(event) => {
+                        anyfn_kit::invoke(&self.handler, event, context, timer)
+                            .instrument(span)
+                            .with_subscriber(dispatch.clone())
+                            .await
+                    }
+                    Err(err) => Err(err),
+                };
+                if let Err(err) = &result {
+                    tracing::dispatcher::with_default(&dispatch, || {
+                        anyfn_kit::log_failure(&request_id, err);
+                    });
                 }
-                Err(err) => Err(err),
-            };
-            if let Err(err) = &result {
-                anyfn_kit::log_failure(&request_id, err);
+                result
+            } else {
+                let span = anyfn_kit::invocation_span(&context);
+                let result = match event {
+                    Ok(event) => {
+                        anyfn_kit::invoke(&self.handler, event, context, timer)
+                            .instrument(span)
+                            .await
+                    }
+                    Err(err) => Err(err),
+                };
+                if let Err(err) = &result {
+                    anyfn_kit::log_failure(&request_id, err);
+                }
+                result
             }
-            result
-        };
+        })
+        .await;
         let duration = started.elapsed();
+        let report = match self.report_cost {
+            Some(providers) => {
+                let mut usage = Usage::new(duration, memory_mb);
+                if let Some(cpu_time) = cpu_time {
+                    usage = usage.with_cpu_time(cpu_time);
+                }
+                InvocationReport::priced(request_id.as_str(), usage, providers)
+            }
+            None => InvocationReport::new(request_id.as_str(), duration, memory_mb, self.pricing),
+        };
         Invocation {
-            report: InvocationReport::new(request_id.as_str(), duration, memory_mb, self.pricing),
+            report,
             request_id,
             result,
             duration,
@@ -570,7 +617,26 @@ impl<O> Invocation<O> {
         self.duration
     }
 
-    /// The `REPORT`-style figures: billed duration, memory, estimated cost.
+    /// The `REPORT`-style figures: billed duration, memory, estimated cost,
+    /// and what the invocation would cost on every provider
+    /// ([`InvocationReport::estimates`], unless the harness was given a
+    /// [`pricing`](Harness::pricing) or [`report_cost`](Harness::report_cost)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_kit::Provider;
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let harness = Harness::new(handler_fn(|Json(n): Json<u32>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n + 1)) }));
+    /// let invocation = harness.invoke(Json(1)).await;
+    /// let providers: Vec<Provider> = invocation.report().estimates().map(|e| e.provider()).collect();
+    /// assert_eq!(providers, Provider::ALL);
+    /// # }
+    /// ```
     pub fn report(&self) -> &InvocationReport {
         &self.report
     }

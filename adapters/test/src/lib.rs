@@ -46,6 +46,10 @@ mod server;
 /// A function's hooks (at shutdown, around a SnapStart snapshot), for
 /// [`Harness::lifecycle`]: the adapter kit's, as every adapter's builder takes them.
 pub use anyfn_kit::Lifecycle;
+/// What [`Invocation::report`] prices on, and with.
+pub use anyfn_kit::{
+    BilledTime, Estimate, InvocationReport, PriceList, Provider, ProviderSet, Usage,
+};
 pub use azure_emulator::{
     AzureAppFunction, AzureBinding, AzureDelivery, AzureEmulator, AzureEmulatorBuilder,
     AzureFunctionApp, AzureHostSettings, AzureHttpOutput, AzureOutcome, AzureTriggerType,
