@@ -123,12 +123,43 @@ fn refused(expected: &str, input: &CloudflareInput) -> Error {
     ))
 }
 
+/// An event family over `fetch`: what it is and its portable JSON, as the
+/// local server's messages name them.
+struct Family {
+    what: &'static str,
+    portable: &'static str,
+}
+
+const SCHEDULE_TICK: Family = Family {
+    what: "a schedule tick",
+    portable: "a ScheduleTick as JSON (`id`, `time`, optional `schedule`)",
+};
+
+const QUEUE_BATCH: Family = Family {
+    what: "a queue batch",
+    portable: "a QueueBatch as JSON (`{\"messages\": […]}`)",
+};
+
+const STORAGE_EVENT: Family = Family {
+    what: "a storage event",
+    portable: "a StorageEvent as JSON (`{\"objects\": […]}`)",
+};
+
 /// An event of a family reached over HTTP: a POST declared as JSON (or a
 /// CloudEvent), whose body is the portable type's JSON (`405`, `415`, `400`
-/// otherwise), as the local server takes it.
-fn portable_json<T: DeserializeOwned>(request: &Request) -> Result<T, Error> {
+/// otherwise), with the local server's message when it does not decode.
+/// (The local server also takes CloudEvents, Pub/Sub pushes and AWS event
+/// files there; a Worker receives its events from its own triggers.)
+fn portable_json<T: DeserializeOwned>(request: &Request, family: &Family) -> Result<T, Error> {
     anyfn_kit::require_event_post(request)?;
-    request.body().json()
+    request.body().json().map_err(|error| {
+        Error::bad_request(format!(
+            "expected {}: the body looks like {} but does not decode ({})",
+            family.what,
+            family.portable,
+            error.message()
+        ))
+    })
 }
 
 impl FromCloudflare for Request {
@@ -173,7 +204,7 @@ impl FromCloudflare for ScheduleTick {
     fn from_cloudflare(input: CloudflareInput, _context: &mut Context) -> Result<Self, Error> {
         match input {
             CloudflareInput::Scheduled(tick) => Ok(tick),
-            CloudflareInput::Fetch(request) => portable_json(&request),
+            CloudflareInput::Fetch(request) => portable_json(&request, &SCHEDULE_TICK),
             other => Err(refused("cron triggers (a ScheduleTick)", &other)),
         }
     }
@@ -183,7 +214,7 @@ impl FromCloudflare for QueueBatch {
     fn from_cloudflare(input: CloudflareInput, _context: &mut Context) -> Result<Self, Error> {
         match input {
             CloudflareInput::Queue(batch) => Ok(batch),
-            CloudflareInput::Fetch(request) => portable_json(&request),
+            CloudflareInput::Fetch(request) => portable_json(&request, &QUEUE_BATCH),
             other => Err(refused("queue batches (a QueueBatch)", &other)),
         }
     }
@@ -195,7 +226,7 @@ impl FromCloudflare for QueueBatch {
 impl FromCloudflare for StorageEvent {
     fn from_cloudflare(input: CloudflareInput, _context: &mut Context) -> Result<Self, Error> {
         match input {
-            CloudflareInput::Fetch(request) => portable_json(&request),
+            CloudflareInput::Fetch(request) => portable_json(&request, &STORAGE_EVENT),
             other => Err(refused(
                 "storage events (a StorageEvent, POSTed as JSON)",
                 &other,

@@ -8,6 +8,8 @@
 use anyfn::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use anyfn::stream::StreamResponse;
 use anyfn::{Body, Error, ErrorKind, Request, Response};
+use std::time::Duration;
+
 use futures_util::StreamExt as _;
 use worker::{Headers, ResponseBuilder};
 
@@ -92,15 +94,27 @@ pub(crate) fn write_response(response: Response) -> Result<worker::Response, Err
     })
 }
 
+/// How long a stream's cut waits after its last chunk, so that the chunk
+/// reaches the client before the error ends the stream.
+const CUT_HELD_BACK: Duration = Duration::from_millis(1);
+
 /// A streamed response as the Worker's: its body a `ReadableStream` fed
 /// chunk by chunk as the handler's stream yields them; a stream cut short
 /// (its deadline, the producer's error) errors the `ReadableStream`, so
 /// the client sees an incomplete body.
 pub(crate) fn write_stream(response: StreamResponse) -> Result<worker::Response, Error> {
     let (parts, body) = response.into_parts();
-    let chunks = body.map(|chunk| match chunk {
-        Ok(bytes) => Ok(bytes.to_vec()),
-        Err(error) => Err(worker::Error::RustError(error.to_string())),
+    let chunks = body.then(|chunk| async move {
+        match chunk {
+            Ok(bytes) => Ok(bytes.to_vec()),
+            Err(error) => {
+                // Erroring a ReadableStream discards the chunks its reader
+                // has not taken yet (the guard's `error` event, sent just
+                // before): give the reader a turn of the event loop first.
+                crate::task::sleep(CUT_HELD_BACK).await;
+                Err(worker::Error::RustError(error.to_string()))
+            }
+        }
     });
     ResponseBuilder::new()
         .with_status(parts.status.as_u16())

@@ -46,6 +46,7 @@ mod http;
 mod invocation;
 mod logging;
 mod report;
+mod task;
 mod timer;
 mod workers;
 
@@ -53,6 +54,7 @@ pub use codec::{CloudflareAnswer, CloudflareInput, FromCloudflare, IntoCloudflar
 pub use context::{DEFAULT_TIMEOUT, RAY_HEADER};
 pub use context_ext::{CloudflareContextExt, CloudflareInvocation, Trigger};
 pub use entry::{fetch, queue, scheduled};
+pub use task::{sleep, spawn};
 pub use timer::{JsTimers, Sleep};
 pub use workers::Workers;
 
