@@ -4,7 +4,7 @@
 //! platform's routing gave it (`{}` on the local server), and from the
 //! context the request id, function name,
 //! remaining time in ms, platform (`local-server`, `cloud-run`, `aws-lambda`,
-//! `test`) and trace id (or `null`).
+//! `azure-functions`, `cloudflare-workers`, `test`) and trace id (or `null`).
 //!
 //! ```text
 //! cargo run --example echo

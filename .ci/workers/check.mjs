@@ -94,6 +94,11 @@ function normalized(answer, example, ray) {
     delete value.requestId;
   }
   if (example === "echo") {
+    if (ray) {
+      assert.equal(value.platform, "cloudflare-workers", "echo's platform");
+      assert.equal(value.requestId, ray, "echo's request id is not the cf-ray");
+      assert.ok(value.remainingTimeMs > 0 && value.remainingTimeMs <= 3000, `echo's remaining time ${value.remainingTimeMs}`);
+    }
     // What the platform sets itself: ids, time left, which platform, the
     // headers each client or runtime adds.
     for (const key of ["requestId", "remainingTimeMs", "platform", "functionName", "traceId"]) {

@@ -46,7 +46,7 @@ pub(crate) fn invocation_context(request_id: &str, settings: &Settings) -> Conte
 
 /// A request id where the platform gives none (a `fetch` without
 /// `cf-ray`, as under local workerd, a cron trigger, a queue batch):
-/// UUID-shaped, from `crypto.getRandomValues`-backed `Math.random()`.
+/// UUID-shaped, from `Math.random()` (an id, not a secret).
 pub(crate) fn generated_request_id() -> String {
     let mut hex = String::with_capacity(36);
     for (index, group) in [8, 4, 4, 4, 12].into_iter().enumerate() {
