@@ -1,6 +1,7 @@
 //! The [`Context`] of one invocation: its request id (`cf-ray`, else one
 //! made here), deadline, platform and memory.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use anyfn::{Context, Platform};
@@ -46,18 +47,28 @@ pub(crate) fn invocation_context(request_id: &str, settings: &Settings) -> Conte
 
 /// A request id where the platform gives none (a `fetch` without
 /// `cf-ray`, as under local workerd, a cron trigger, a queue batch):
-/// UUID-shaped, from `Math.random()` (an id, not a secret).
+/// UUID-shaped, an isolate's random prefix (`Math.random()`, read once)
+/// and a count of its invocations. An id, not a secret.
 pub(crate) fn generated_request_id() -> String {
-    let mut hex = String::with_capacity(36);
-    for (index, group) in [8, 4, 4, 4, 12].into_iter().enumerate() {
-        if index > 0 {
-            hex.push('-');
-        }
-        for _ in 0..group {
-            // Math.random() is in [0, 1): the digit is in 0..16.
-            let digit = (js_sys::Math::random() * 16.0) as u32;
-            hex.push(char::from_digit(digit.min(15), 16).unwrap_or('0'));
-        }
+    thread_local! {
+        static ISOLATE: (u64, Cell<u64>) = (random_bits(), Cell::new(0));
     }
-    hex
+    ISOLATE.with(|(prefix, count)| {
+        let n = count.get().wrapping_add(1);
+        count.set(n);
+        format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            prefix >> 32,
+            (prefix >> 16) & 0xffff,
+            prefix & 0xffff,
+            (n >> 48) & 0xffff,
+            n & 0xffff_ffff_ffff
+        )
+    })
+}
+
+/// 64 random bits from `Math.random()` (two draws of 32 bits).
+fn random_bits() -> u64 {
+    let draw = || (js_sys::Math::random() * 4_294_967_296.0) as u64 & 0xffff_ffff;
+    (draw() << 32) | draw()
 }

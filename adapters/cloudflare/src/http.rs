@@ -31,9 +31,14 @@ pub(crate) async fn read_request(mut request: worker::Request) -> Result<Request
     let method = Method::from_bytes(request.method().as_ref().as_bytes())
         .map_err(|_| Error::bad_request("the request's method is not a valid token"))?;
     let headers = read_headers(request.headers())?;
-    let body = request.bytes().await.map_err(|error| {
-        Error::bad_request(format!("the request's body could not be read: {error}"))
-    })?;
+    // A request without a body (a GET) has none to wait for.
+    let body = if request.inner().body().is_some() {
+        request.bytes().await.map_err(|error| {
+            Error::bad_request(format!("the request's body could not be read: {error}"))
+        })?
+    } else {
+        Vec::new()
+    };
     let mut built = Request::new(Body::from(body));
     *built.method_mut() = method;
     *built.uri_mut() = uri;

@@ -2,6 +2,7 @@
 //! anyfn's clock (`performance.now()` on this target).
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
@@ -10,12 +11,15 @@ use anyfn_kit::StreamTimers;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use worker::send::SendFuture;
+use worker::send::SendWrapper;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, millis: f64) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
 }
 
 /// How many times a sleep re-arms `setTimeout` when it fires before the
@@ -51,13 +55,17 @@ impl JsTimers {
     /// anyfn_cloudflare::JsTimers.sleep_until(anyfn::time::Instant::now()).await;
     /// ```
     pub fn sleep_until(self, deadline: Instant) -> Sleep {
-        // The future holds JavaScript promises, which are not Send; a Worker
-        // has one thread, so SendFuture's promise holds.
-        Sleep(Box::pin(SendFuture::new(sleep_until(deadline))))
+        Sleep {
+            deadline,
+            armed: 0,
+            timeout: SendWrapper::new(None),
+        }
     }
 }
 
-/// A sleep of [`JsTimers`].
+/// A sleep of [`JsTimers`]: its `setTimeout` is armed when first polled,
+/// and cleared when the sleep is dropped before it fires (an invocation
+/// done before its deadline leaves no timer behind).
 ///
 /// # Example
 ///
@@ -65,13 +73,25 @@ impl JsTimers {
 /// let sleep: anyfn_cloudflare::Sleep = anyfn_cloudflare::JsTimers.sleep_until(anyfn::time::Instant::now());
 /// sleep.await;
 /// ```
-pub struct Sleep(Pin<Box<SendFuture<SleepUntil>>>);
+#[derive(Debug)]
+pub struct Sleep {
+    deadline: Instant,
+    armed: u32,
+    // JavaScript values are not Send; a Worker has one thread, so
+    // SendWrapper's promise holds.
+    timeout: SendWrapper<Option<Timeout>>,
+}
 
-type SleepUntil = Pin<Box<dyn Future<Output = ()>>>;
+/// One armed `setTimeout`: its promise, and its id to clear it.
+#[derive(Debug)]
+struct Timeout {
+    fired: JsFuture,
+    id: JsValue,
+}
 
-impl std::fmt::Debug for Sleep {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("Sleep")
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
     }
 }
 
@@ -79,25 +99,33 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        self.0.as_mut().poll(cx)
-    }
-}
-
-fn sleep_until(deadline: Instant) -> SleepUntil {
-    Box::pin(async move {
-        for _ in 0..MAX_REARMS {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return;
+        loop {
+            if let Some(timeout) = self.timeout.as_mut() {
+                if Pin::new(&mut timeout.fired).poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                *self.timeout = None;
             }
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.armed >= MAX_REARMS {
+                return Poll::Ready(());
+            }
+            self.armed += 1;
             let millis = (left.as_secs_f64() * 1000.0).ceil();
-            let promise = Promise::new(&mut |resolve, _reject| {
-                set_timeout(&resolve, millis);
+            let mut id = JsValue::UNDEFINED;
+            // The executor runs at once, inside `Promise::new`; under
+            // panic=unwind what it captures must be unwind safe, and
+            // setTimeout does not panic.
+            let mut id_slot = AssertUnwindSafe(&mut id);
+            let promise = Promise::new(&mut move |resolve, _reject| {
+                **id_slot = set_timeout(&resolve, millis);
             });
-            // A setTimeout's promise is only ever resolved.
-            let _ = JsFuture::from(promise).await;
+            *self.timeout = Some(Timeout {
+                fired: JsFuture::from(promise),
+                id,
+            });
         }
-    })
+    }
 }
 
 impl StreamTimers for JsTimers {

@@ -1,10 +1,10 @@
 //! [`Workers`]: the adapter's settings, and its three entry points
 //! (`fetch`, `scheduled`, `queue`) for a Worker's `#[event]` functions.
 
-use std::time::Duration;
+use std::cell::OnceCell;
 
 use anyfn::{Context, Error, ErrorDetails, ErrorKind, Handler};
-use anyfn_kit::Settings;
+use anyfn_kit::{Settings, SettingsError};
 use worker::{Env, MessageBatch, ScheduleContext, ScheduledEvent};
 
 use crate::codec::{
@@ -26,7 +26,8 @@ use crate::logging::{install, LOG_FILTER_VAR, LOG_FORMAT_VAR};
 /// # Example
 ///
 /// ```ignore
-/// use std::time::Duration;
+/// use std::cell::OnceCell;
+use std::time::Duration;
 /// use anyfn::handler_fn;
 /// use worker::{event, Env};
 ///
@@ -96,25 +97,16 @@ impl Workers {
     }
 
     /// The settings for one invocation: the builder's, then the Worker's
-    /// variables; the default subscriber installed unless turned off.
+    /// variables (read once per isolate: they do not change while it
+    /// lives); the default subscriber installed unless turned off.
     fn resolve(&self, env: &Env) -> Result<Settings, Error> {
-        let var = |name: &str| env.var(name).ok().map(|value| value.to_string());
-        let from_vars = Settings::from_lookup(var).map_err(|error| {
-            Error::from_source(ErrorKind::Internal, error).with_error_type("InvalidWorkerVariable")
-        });
-        let settings = match from_vars {
-            Ok(from_vars) => self.settings.or(from_vars),
-            Err(error) => {
-                install(false, var(LOG_FILTER_VAR).as_deref());
-                return Err(error);
-            }
-        };
-        if settings.default_subscriber() != Some(false) {
-            let json =
-                var(LOG_FORMAT_VAR).is_some_and(|format| format.eq_ignore_ascii_case("json"));
-            install(json, var(LOG_FILTER_VAR).as_deref());
-        }
-        Ok(settings)
+        let from_vars = VARIABLES.with(|cell| cell.get_or_init(|| read_variables(env)).clone());
+        from_vars
+            .map(|from_vars| self.settings.or(from_vars))
+            .map_err(|error| {
+                Error::from_source(ErrorKind::Internal, error)
+                    .with_error_type("InvalidWorkerVariable")
+            })
     }
 
     /// Answers a `fetch`: the request (body read whole) to the handler,
@@ -281,6 +273,27 @@ impl Workers {
         }
         Ok(())
     }
+}
+
+thread_local! {
+    /// The Worker's variables as settings, read by the isolate's first
+    /// invocation (a Worker has one thread).
+    static VARIABLES: OnceCell<Result<Settings, SettingsError>> = const { OnceCell::new() };
+}
+
+/// Reads the settings from the Worker's variables, and installs the
+/// default subscriber unless they turn it off.
+fn read_variables(env: &Env) -> Result<Settings, SettingsError> {
+    let var = |name: &str| env.var(name).ok().map(|value| value.to_string());
+    let settings = Settings::from_lookup(var);
+    let subscriber = settings.as_ref().map_or(true, |settings| {
+        settings.default_subscriber() != Some(false)
+    });
+    if subscriber {
+        let json = var(LOG_FORMAT_VAR).is_some_and(|format| format.eq_ignore_ascii_case("json"));
+        install(json, var(LOG_FILTER_VAR).as_deref());
+    }
+    settings
 }
 
 fn with_worker(mut context: Context, worker: CloudflareInvocation) -> Context {
