@@ -147,8 +147,11 @@ for index in "${!examples[@]}"; do
       echo "    (name = \"$snippet\", esModule = embed \"$example/$snippet\"),"
     done
     echo '  ],'
-    # The local server's deadline (3 s), so the failures compare.
-    echo '  bindings = [(name = "ANYFN_TIMEOUT_MS", text = "3000")],'
+    # The local server's deadline (3 s), so the failures compare; webhook
+    # logs JSON, to check that format too.
+    format=text
+    [[ "$example" == webhook ]] && format=json
+    echo "  bindings = [(name = \"ANYFN_TIMEOUT_MS\", text = \"3000\"), (name = \"ANYFN_LOG_FORMAT\", text = \"$format\")],"
     echo '  compatibilityDate = "2025-01-01",'
     echo ');'
   } >>"$config"
@@ -202,6 +205,8 @@ grep -q "REPORT RequestId: 8f1e2d3c4b5a6978-LHR" "$logs/workerd.log" ||
   { status=1; echo "FAIL  logs: no REPORT line with the cf-ray as request id"; }
 grep -q 'request_id="8f1e2d3c4b5a6978-LHR".*a line from the function' "$logs/workerd.log" ||
   { status=1; echo "FAIL  logs: the handler's line does not carry the request id"; }
+grep -q '^{"fields":{"event":"push","message":"delivery accepted"},"level":"INFO","span":{"name":"invocation","request_id":"8f1e2d3c4b5a6978-LHR"},"target":"webhook_worker::webhook"}$' "$logs/workerd.log" ||
+  { status=1; echo "FAIL  logs: webhook's JSON line is not as expected"; }
 grep -q 'handler panicked: the handler blew up.*error_type="Panic"' "$logs/workerd.log" ||
   { status=1; echo "FAIL  logs: the panic is not logged"; }
 if ((status != 0)); then
