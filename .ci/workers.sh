@@ -89,9 +89,16 @@ fi
 echo "wasm-bindgen $bindgen_version, $("$workerd" --version)"
 
 # --- build --------------------------------------------------------------
-packages=()
+# The crates the Workers need (workers-rs and its tree), from crates.io.
+if ! cargo fetch --locked --quiet 2>/dev/null; then
+  skip_if_unreachable crates.io https://index.crates.io/config.json
+  cargo fetch --locked || fail "cargo fetch failed"
+fi
+
+# The examples, and tests/workers-context (CloudflareContextExt).
+packages=(-p anyfn-workers-context)
 for example in "${examples[@]}"; do packages+=(-p "$example-worker"); done
-echo "building ${#examples[@]} Workers for wasm32-unknown-unknown (release, panic=unwind)"
+echo "building $((${#examples[@]} + 1)) Workers for wasm32-unknown-unknown (release, panic=unwind)"
 CARGO_TARGET_DIR="$wasm_target" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Cpanic=unwind" \
   /usr/bin/cargo build --locked --quiet --release --target wasm32-unknown-unknown \
   -Zbuild-std=std,panic_unwind "${packages[@]}" || fail "the Workers' build failed"
@@ -113,6 +120,7 @@ config="$pkg/config.capnp"
   echo '  services = ['
   for index in "${!examples[@]}"; do echo "    (name = \"${examples[$index]}\", worker = .worker$index),"; done
   echo '    (name = "driver", worker = .driver),'
+  echo '    (name = "context", worker = .context),'
   echo '  ],'
   echo '  sockets = ['
   port=$base
@@ -121,6 +129,7 @@ config="$pkg/config.capnp"
     port=$((port + 1))
   done
   echo "    (name = \"driver\", address = \"127.0.0.1:$port\", http = (), service = \"driver\"),"
+  echo "    (name = \"context\", address = \"127.0.0.1:$((port + 1))\", http = (), service = \"context\"),"
   echo '  ],'
   echo ');'
   echo 'const driver :Workerd.Worker = ('
@@ -130,23 +139,35 @@ config="$pkg/config.capnp"
   echo '  compatibilityFlags = ["service_binding_extra_handlers"],'
   echo ');'
 } >"$config"
+bind() { # crate file name, folder
+  wasm-bindgen --target bundler --out-dir "$pkg/$2" --out-name index \
+    "$wasm_target/wasm32-unknown-unknown/release/$1.wasm" || fail "wasm-bindgen failed on $1"
+  cp .ci/workers/shim.mjs "$pkg/$2/"
+}
+modules() { # folder
+  echo '  modules = ['
+  echo "    (name = \"shim.mjs\", esModule = embed \"$1/shim.mjs\"),"
+  echo "    (name = \"index_bg.js\", esModule = embed \"$1/index_bg.js\"),"
+  echo "    (name = \"index_bg.wasm\", wasm = embed \"$1/index_bg.wasm\"),"
+  (cd "$pkg/$1" && find snippets -type f -name '*.js' 2>/dev/null | sort) | while read -r snippet; do
+    echo "    (name = \"$snippet\", esModule = embed \"$1/$snippet\"),"
+  done
+  echo '  ],'
+}
+bind anyfn_workers_context context
+{
+  echo 'const context :Workerd.Worker = ('
+  modules context
+  echo '  bindings = [(name = "GREETING", text = "bonjour"), (name = "HELLO", service = "hello")],'
+  echo '  compatibilityDate = "2025-01-01",'
+  echo ');'
+} >>"$config"
 for index in "${!examples[@]}"; do
   example="${examples[$index]}"
-  out="$pkg/$example"
-  wasm-bindgen --target bundler --out-dir "$out" --out-name index \
-    "$wasm_target/wasm32-unknown-unknown/release/${example//-/_}_worker.wasm" ||
-    fail "wasm-bindgen failed on $example"
-  cp .ci/workers/shim.mjs "$out/"
+  bind "${example//-/_}_worker" "$example"
   {
     echo "const worker$index :Workerd.Worker = ("
-    echo '  modules = ['
-    echo "    (name = \"shim.mjs\", esModule = embed \"$example/shim.mjs\"),"
-    echo "    (name = \"index_bg.js\", esModule = embed \"$example/index_bg.js\"),"
-    echo "    (name = \"index_bg.wasm\", wasm = embed \"$example/index_bg.wasm\"),"
-    (cd "$out" && find snippets -type f -name '*.js' 2>/dev/null | sort) | while read -r snippet; do
-      echo "    (name = \"$snippet\", esModule = embed \"$example/$snippet\"),"
-    done
-    echo '  ],'
+    modules "$example"
     # The local server's deadline (3 s), so the failures compare; webhook
     # logs JSON, to check that format too.
     format=text
@@ -182,7 +203,7 @@ for example in "${examples[@]}"; do
   native_port=$((native_port + 1))
 done
 driver_port=$port
-ports="{\"native\":${native_ports%,}},\"worker\":${worker_ports%,}},\"driver\":$driver_port}"
+ports="{\"native\":${native_ports%,}},\"worker\":${worker_ports%,}},\"driver\":$driver_port,\"context\":$((driver_port + 1))}"
 
 # Ready when every socket answers (polled, bounded: 30 s).
 ready=false
@@ -214,4 +235,4 @@ if ((status != 0)); then
   tail -n 60 "$logs/workerd.log"
   fail "a check failed (exit $status)"
 fi
-echo "ok: ${#examples[@]} Workers under workerd answer as the local server; logs carry the request id and REPORT lines"
+echo "ok: ${#examples[@]} example Workers under workerd answer as the local server; logs carry the request id and REPORT lines"

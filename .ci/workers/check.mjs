@@ -215,5 +215,26 @@ await check("queue-worker: queue batch, one failed", () =>
 );
 await check("queue-worker: queue batch, none failed", () => queueCase([{ id: "m-1", body: "ok" }]));
 
+// A handler reading its Worker's side through CloudflareContextExt: the
+// trigger, a [vars] value, a service binding's answer (a future that is not
+// Send, awaited through SendFuture).
+await check("context: CloudflareContextExt", async () => {
+  const answer = await send(ports.context, { headers: { "cf-ray": RAY } });
+  assert.equal(answer.status, 200, answer.body.toString());
+  const seen = JSON.parse(answer.body.toString());
+  // Local workerd's cf object has the client's address alone (no colo).
+  assert.match(seen.cf?.clientIp ?? "", /^127\.0\.0\.1/, "the cf object");
+  delete seen.cf;
+  assert.deepEqual(seen, {
+    trigger: "Fetch",
+    isFetch: true,
+    greeting: "bonjour",
+    hello: "Hello, Binding!",
+    colo: null,
+    platform: "cloudflare-workers",
+  });
+  return answer.body.toString();
+});
+
 console.log(`${passed} passed, ${failures.length} failed`);
 process.exit(failures.length ? 1 : 0);

@@ -2,6 +2,8 @@
 //! runs it (the `cf` object, colo, country, the `Env` of bindings).
 
 use anyfn::Context;
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
 use worker::send::SendWrapper;
 use worker::{Cf, Env};
 
@@ -55,15 +57,28 @@ pub struct CloudflareInvocation {
     trigger: Trigger,
     env: SendWrapper<Env>,
     cf: Option<Cf>,
+    /// The request's `cf` object itself, read property by property (the
+    /// workers-rs accessors unwrap, and local workerd's `cf` lacks most).
+    cf_object: SendWrapper<Option<JsValue>>,
 }
 
 impl CloudflareInvocation {
-    pub(crate) fn new(trigger: Trigger, env: Env, cf: Option<Cf>) -> Self {
+    pub(crate) fn new(trigger: Trigger, env: Env, request: Option<&worker::Request>) -> Self {
+        let cf_object = request
+            .and_then(|request| Reflect::get(request.inner(), &JsValue::from_str("cf")).ok())
+            .filter(JsValue::is_object);
         Self {
             trigger,
             env: SendWrapper::new(env),
-            cf,
+            cf: request.and_then(|request| request.cf().cloned()),
+            cf_object: SendWrapper::new(cf_object),
         }
+    }
+
+    /// A string property of the `cf` object.
+    fn cf_string(&self, name: &str) -> Option<String> {
+        let cf = self.cf_object.as_ref()?;
+        Reflect::get(cf, &JsValue::from_str(name)).ok()?.as_string()
     }
 
     /// What started the invocation.
@@ -92,8 +107,11 @@ impl CloudflareInvocation {
         &self.env
     }
 
-    /// The request's `cf` object (a `fetch` that came through Cloudflare's
-    /// edge; none for cron triggers and queue batches).
+    /// The request's `cf` object as workers-rs reads it (a `fetch`; none for
+    /// cron triggers and queue batches). Some of workers-rs's accessors
+    /// panic when their property is missing, as most are under local
+    /// workerd: [`colo`](Self::colo), [`country`](Self::country) and
+    /// [`cf_json`](Self::cf_json) do not.
     ///
     /// # Example
     ///
@@ -116,7 +134,7 @@ impl CloudflareInvocation {
     /// # }
     /// ```
     pub fn colo(&self) -> Option<String> {
-        self.cf.as_ref().map(Cf::colo)
+        self.cf_string("colo")
     }
 
     /// The client's country (`cf.country`, ISO 3166-1 alpha-2).
@@ -129,7 +147,22 @@ impl CloudflareInvocation {
     /// # }
     /// ```
     pub fn country(&self) -> Option<String> {
-        self.cf.as_ref().and_then(Cf::country)
+        self.cf_string("country")
+    }
+
+    /// The whole `cf` object as JSON (`None` without one).
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// # fn f(worker: &anyfn_cloudflare::CloudflareInvocation) {
+    /// let tls = worker.cf_json().and_then(|cf| cf.get("tlsVersion").cloned());
+    /// # }
+    /// ```
+    pub fn cf_json(&self) -> Option<serde_json::Value> {
+        let cf = self.cf_object.as_ref()?;
+        let text = js_sys::JSON::stringify(cf).ok()?.as_string()?;
+        serde_json::from_str(&text).ok()
     }
 }
 

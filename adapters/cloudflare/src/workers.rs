@@ -149,14 +149,12 @@ impl Workers {
             .ok()
             .and_then(Settings::error_details)
             .unwrap_or_default();
-        let cf = request.cf().cloned();
+        let worker_side = CloudflareInvocation::new(Trigger::Fetch, env, Some(&request));
         let settled = match settings {
             Ok(settings) => match read_request(request).await {
                 Ok(request) => {
-                    let context = with_worker(
-                        invocation_context(&request_id, &settings),
-                        CloudflareInvocation::new(Trigger::Fetch, env, cf),
-                    );
+                    let context =
+                        with_worker(invocation_context(&request_id, &settings), worker_side);
                     invoke(handler, CloudflareInput::Fetch(request), context, details).await
                 }
                 Err(error) => Err(logged(&request_id, error)),

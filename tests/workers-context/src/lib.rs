@@ -1,0 +1,54 @@
+//! A Worker whose handler reads the Worker's side of its invocation through
+//! `CloudflareContextExt`: the trigger, the `GREETING` variable of its
+//! `Env`, and the answer of the `HELLO` service binding, a future that is
+//! not `Send`, awaited through workers-rs's `SendFuture` inside a handler
+//! whose future must be `Send`. `GET /` answers them as JSON.
+// The Worker exists on wasm32 only; on any other target the crate is empty.
+#![cfg(all(target_family = "wasm", target_os = "unknown"))]
+
+use anyfn::{handler_fn, Context, Error, Request, Response};
+use anyfn_cloudflare::{CloudflareContextExt, Trigger};
+use serde_json::json;
+use worker::send::SendFuture;
+use worker::{event, Env};
+
+/// Describes the Worker's side of the invocation.
+async fn worker_side(_request: Request, context: Context) -> Result<Response, Error> {
+    let worker = context
+        .cloudflare()
+        .ok_or_else(|| Error::bad_request("not on Cloudflare Workers"))?;
+    let greeting = worker
+        .env()
+        .var("GREETING")
+        .map(|value| value.to_string())
+        .map_err(|error| Error::unavailable(format!("no GREETING: {error}")))?;
+    let hello = worker
+        .env()
+        .service("HELLO")
+        .map_err(|error| Error::unavailable(format!("no HELLO binding: {error}")))?;
+    let answer = SendFuture::new(async move {
+        let mut response = hello.fetch("http://hello/?name=Binding", None).await?;
+        response.text().await
+    })
+    .await
+    .map_err(|error| Error::unavailable(format!("HELLO failed: {error}")))?;
+    anyfn::response::json(&json!({
+        "trigger": format!("{:?}", worker.trigger()),
+        "isFetch": worker.trigger() == Trigger::Fetch,
+        "greeting": greeting,
+        "hello": answer,
+        "colo": worker.colo(),
+        "cf": worker.cf_json(),
+        "platform": context.platform().as_str(),
+    }))
+}
+
+/// Every HTTP request, to the handler.
+#[event(fetch)]
+async fn fetch(
+    request: worker::Request,
+    env: Env,
+    ctx: worker::Context,
+) -> worker::Result<worker::Response> {
+    anyfn_cloudflare::fetch(&handler_fn(worker_side), request, env, ctx).await
+}
