@@ -134,7 +134,7 @@ config="$pkg/config.capnp"
   echo ');'
   echo 'const driver :Workerd.Worker = ('
   echo '  modules = [(name = "driver.mjs", esModule = embed "driver/driver.mjs")],'
-  echo '  bindings = [(name = "nightly", service = "nightly"), (name = "queue_worker", service = "queue-worker")],'
+  echo '  bindings = [(name = "nightly", service = "nightly"), (name = "queue_worker", service = "queue-worker"), (name = "context", service = "context")],'
   echo '  compatibilityDate = "2025-01-01",'
   echo '  compatibilityFlags = ["service_binding_extra_handlers"],'
   echo ');'

@@ -236,5 +236,33 @@ await check("context: CloudflareContextExt", async () => {
   return answer.body.toString();
 });
 
+// A queue handler that fails (its error, a panic) retries the whole batch.
+for (const how of ["error", "panic"]) {
+  await check(`context: a queue handler's ${how} retries the batch`, async () => {
+    const answer = await send(ports.driver, {
+      method: "POST",
+      path: "/queue/context",
+      body: JSON.stringify({ queue: "jobs", messages: [{ id: "m-1", body: "ok" }, { id: "m-2", body: how }] }),
+    });
+    assert.equal(answer.status, 200, answer.body.toString());
+    const result = JSON.parse(answer.body.toString());
+    assert.equal(result.outcome, "ok", JSON.stringify(result));
+    assert.equal(result.retryBatch?.retry, true, JSON.stringify(result));
+    assert.deepEqual(result.explicitAcks ?? [], [], JSON.stringify(result));
+    return JSON.stringify(result);
+  });
+}
+await check("context: a queue batch that succeeds is acknowledged", async () => {
+  const answer = await send(ports.driver, {
+    method: "POST",
+    path: "/queue/context",
+    body: JSON.stringify({ queue: "jobs", messages: [{ id: "m-1", body: "ok" }] }),
+  });
+  const result = JSON.parse(answer.body.toString());
+  assert.equal(result.retryBatch?.retry, false, JSON.stringify(result));
+  assert.deepEqual(result.explicitAcks, ["m-1"], JSON.stringify(result));
+  return JSON.stringify(result);
+});
+
 console.log(`${passed} passed, ${failures.length} failed`);
 process.exit(failures.length ? 1 : 0);
