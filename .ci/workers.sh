@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The example Workers under the real Cloudflare Workers runtime: builds
-# examples/workers/* for wasm32-unknown-unknown with Debian's rustc-web and
-# -Zbuild-std (unwinding, so a panic fails one request), binds them with
+# examples/workers/* (and tests/workers-context) for wasm32-unknown-unknown
+# with Debian's rustc-web and -Zbuild-std (unwinding, so a panic fails one
+# request), lints and documents them for that target, binds them with
 # wasm-bindgen, serves them under workerd (from npm) on 127.0.0.1 beside
 # the same examples' native binaries (the local server), and checks that
 # each Worker answers as the local server does (.ci/workers/check.mjs), a
@@ -48,6 +49,7 @@ missing=()
 [[ -x /usr/bin/cargo ]] || missing+=(cargo-web)
 [[ -f /usr/lib/rustlib/src/rust/library/Cargo.lock ]] || missing+=(rust-web-src)
 command -v rust-lld >/dev/null || missing+=(lld-22)
+[[ -x /usr/bin/clippy-driver ]] || missing+=(rust-web-clippy)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 command -v curl >/dev/null || missing+=(curl)
@@ -102,6 +104,18 @@ echo "building $((${#examples[@]} + 1)) Workers for wasm32-unknown-unknown (rele
 CARGO_TARGET_DIR="$wasm_target" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Cpanic=unwind" \
   /usr/bin/cargo build --locked --quiet --release --target wasm32-unknown-unknown \
   -Zbuild-std=std,panic_unwind "${packages[@]}" || fail "the Workers' build failed"
+
+# The native lints and docs see these crates empty: lint and document them
+# for the target they are for, with Debian's clippy and rustdoc.
+echo "linting and documenting them for wasm32-unknown-unknown (clippy and rustdoc, -D warnings)"
+PATH="/usr/bin:$PATH" CARGO_TARGET_DIR="$wasm_target" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Cpanic=unwind" \
+  /usr/bin/cargo clippy --locked --quiet --release --target wasm32-unknown-unknown \
+  -Zbuild-std=std,panic_unwind -p anyfn-cloudflare -p workers-rs-hello "${packages[@]}" -- -D warnings ||
+  fail "clippy found problems in the Workers' code"
+RUSTDOC=/usr/bin/rustdoc RUSTDOCFLAGS="-D warnings" CARGO_TARGET_DIR="$wasm_target" RUSTC=/usr/bin/rustc \
+  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Cpanic=unwind" /usr/bin/cargo doc --locked --quiet --release --no-deps \
+  --target wasm32-unknown-unknown -Zbuild-std=std,panic_unwind -p anyfn-cloudflare ||
+  fail "anyfn-cloudflare's docs do not build for wasm32-unknown-unknown"
 
 echo "building the same examples natively (the local server)"
 native=()

@@ -2,6 +2,7 @@
 //! (`fetch`, `scheduled`, `queue`) for a Worker's `#[event]` functions.
 
 use std::cell::OnceCell;
+use std::time::Duration;
 
 use anyfn::{Context, Error, ErrorDetails, ErrorKind, Handler};
 use anyfn_kit::{Settings, SettingsError};
@@ -26,8 +27,7 @@ use crate::logging::{install, LOG_FILTER_VAR, LOG_FORMAT_VAR};
 /// # Example
 ///
 /// ```ignore
-/// use std::cell::OnceCell;
-use std::time::Duration;
+/// use std::time::Duration;
 /// use anyfn::handler_fn;
 /// use worker::{event, Env};
 ///
