@@ -4,7 +4,7 @@
 //! platform's routing gave it (`{}` on the local server), and from the
 //! context the request id, function name,
 //! remaining time in ms, platform (`local-server`, `cloud-run`, `aws-lambda`,
-//! `test`) and trace id (or `null`).
+//! `azure-functions`, `cloudflare-workers`, `test`) and trace id (or `null`).
 //!
 //! ```text
 //! cargo run --example echo
@@ -55,7 +55,9 @@ pub async fn echo(request: Request, context: Context) -> Result<Response, anyfn:
     }))
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/echo` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(echo)).await

@@ -121,12 +121,12 @@ pub async fn failures(request: Request, context: Context) -> Result<Response, Er
         "/panic" => panic!("the handler blew up"),
         "/sleep" => {
             let ms: u64 = request.query().get("ms").unwrap_or("0").parse()?;
-            tokio::time::sleep(Duration::from_millis(ms)).await;
+            runtime::sleep(Duration::from_millis(ms)).await;
             Ok(anyfn::response::text("woke up"))
         }
         "/block" => {
             let ms: u64 = request.query().get("ms").unwrap_or("0").parse()?;
-            std::thread::sleep(Duration::from_millis(ms));
+            runtime::block(Duration::from_millis(ms));
             Ok(anyfn::response::text("woke up"))
         }
         "/log" => {
@@ -153,7 +153,40 @@ pub async fn failures(request: Request, context: Context) -> Result<Response, Er
     }
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// What the handler needs of its runtime: tokio's timer and a blocked thread
+/// natively; on a Worker (no tokio, no threads) JavaScript's timers and a
+/// busy loop holding the isolate.
+#[cfg(not(target_family = "wasm"))]
+mod runtime {
+    use std::time::Duration;
+
+    /// Waits on tokio's timer.
+    pub async fn sleep(duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+
+    /// Blocks the thread.
+    pub fn block(duration: Duration) {
+        std::thread::sleep(duration);
+    }
+}
+
+#[cfg(target_family = "wasm")]
+mod runtime {
+    use std::time::Duration;
+
+    pub use anyfn_cloudflare::sleep;
+
+    /// Holds the isolate, as a CPU-bound handler does.
+    pub fn block(duration: Duration) {
+        let until = anyfn::time::deadline_after(anyfn::time::Instant::now(), duration);
+        while anyfn::time::Instant::now() < until {}
+    }
+}
+
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/failures` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(failures)).await

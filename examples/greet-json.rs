@@ -33,7 +33,9 @@ pub async fn greet(
     }))
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/greet-json` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(greet)).await

@@ -13,7 +13,9 @@ pub async fn hello(request: Request, _context: Context) -> Result<Response, anyf
     Ok(anyfn::response::text(format!("Hello, {name}!")))
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/hello` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(hello)).await

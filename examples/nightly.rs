@@ -33,7 +33,9 @@ pub async fn nightly(tick: ScheduleTick, _context: Context) -> Result<Json<Value
     })))
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/nightly` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(nightly)).await

@@ -24,7 +24,9 @@ pub async fn work(batch: QueueBatch, _context: Context) -> Result<BatchResult, a
         .collect())
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/queue-worker` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(work)).await

@@ -36,7 +36,7 @@ pub async fn ticks(request: Request, _context: Context) -> Result<StreamResponse
     let fail_after = query.get("fail").map(|_| number("fail", 0)).transpose()?;
 
     let (mut sender, body) = stream::channel(4);
-    tokio::spawn(async move {
+    runtime::spawn(async move {
         for n in 1..=count {
             if fail_after == Some(n - 1) {
                 sender.fail(Error::unavailable(format!(
@@ -54,14 +54,33 @@ pub async fn ticks(request: Request, _context: Context) -> Result<StreamResponse
                 return;
             }
             if n < count {
-                tokio::time::sleep(every).await;
+                runtime::sleep(every).await;
             }
         }
     });
     Ok(sse::from_body(body))
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// The producer's task and timer: tokio's natively, the isolate's event
+/// loop and JavaScript's timers on a Worker (no tokio, no threads there).
+#[cfg(not(target_family = "wasm"))]
+mod runtime {
+    pub use tokio::time::sleep;
+
+    /// Runs the producer on a task of its own.
+    pub fn spawn(producer: impl std::future::Future<Output = ()> + Send + 'static) {
+        tokio::spawn(producer);
+    }
+}
+
+#[cfg(target_family = "wasm")]
+mod runtime {
+    pub use anyfn_cloudflare::{sleep, spawn};
+}
+
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/stream` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(ticks)).await

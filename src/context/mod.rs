@@ -38,6 +38,8 @@ pub enum Platform {
     /// Azure Functions, through `anyfn-azure` (a custom handler):
     /// `FUNCTIONS_CUSTOMHANDLER_PORT` is set.
     AzureFunctions,
+    /// Cloudflare Workers, through `anyfn-cloudflare` (wasm32 under workerd).
+    CloudflareWorkers,
     /// The in-process test harness, `anyfn-test`.
     Test,
     /// A platform reached through an adapter outside anyfn's own, named by
@@ -60,6 +62,7 @@ impl Platform {
             Self::LocalServer => "local-server",
             Self::CloudRun => "cloud-run",
             Self::AzureFunctions => "azure-functions",
+            Self::CloudflareWorkers => "cloudflare-workers",
             Self::Test => "test",
             Self::Other(name) => name,
         }

@@ -1,0 +1,74 @@
+//! The [`Context`] of one invocation: its request id (`cf-ray`, else one
+//! made here), deadline, platform and memory.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use anyfn::{Context, Platform};
+use anyfn_kit::Settings;
+
+/// The header Cloudflare's edge puts on every request a Worker receives: the
+/// Ray ID, which the Workers logs and the dashboard show. It is the
+/// request id of a `fetch`.
+///
+/// # Example
+///
+/// ```ignore
+/// assert_eq!(anyfn_cloudflare::RAY_HEADER, "cf-ray");
+/// ```
+pub const RAY_HEADER: &str = "cf-ray";
+
+/// The deadline of an invocation when neither [`Workers`](crate::Workers)
+/// nor `ANYFN_TIMEOUT_MS` (a `[vars]` entry of `wrangler.toml`) sets one:
+/// 30 s, the CPU time a paid Worker has by default. Workers themselves
+/// have no wall-clock limit on `fetch` while the client is connected; the
+/// deadline is anyfn's, enforced on JavaScript's timers.
+///
+/// # Example
+///
+/// ```ignore
+/// assert_eq!(anyfn_cloudflare::DEFAULT_TIMEOUT, std::time::Duration::from_secs(30));
+/// ```
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The memory of a Worker's isolate, in MB.
+const WORKERS_MEMORY_MB: u32 = 128;
+
+/// The context of one invocation whose request id is `request_id` (the Ray
+/// ID, or one made by [`generated_request_id`]).
+pub(crate) fn invocation_context(request_id: &str, settings: &Settings) -> Context {
+    Context::builder()
+        .request_id(request_id)
+        .timeout(settings.timeout().unwrap_or(DEFAULT_TIMEOUT))
+        .memory_limit_mb(settings.memory_mb().unwrap_or(WORKERS_MEMORY_MB))
+        .platform(Platform::CloudflareWorkers)
+        .build()
+}
+
+/// A request id where the platform gives none (a `fetch` without
+/// `cf-ray`, as under local workerd, a cron trigger, a queue batch):
+/// UUID-shaped, an isolate's random prefix (`Math.random()`, read once)
+/// and a count of its invocations. An id, not a secret.
+pub(crate) fn generated_request_id() -> String {
+    thread_local! {
+        static ISOLATE: (u64, Cell<u64>) = (random_bits(), Cell::new(0));
+    }
+    ISOLATE.with(|(prefix, count)| {
+        let n = count.get().wrapping_add(1);
+        count.set(n);
+        format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            prefix >> 32,
+            (prefix >> 16) & 0xffff,
+            prefix & 0xffff,
+            (n >> 48) & 0xffff,
+            n & 0xffff_ffff_ffff
+        )
+    })
+}
+
+/// 64 random bits from `Math.random()` (two draws of 32 bits).
+fn random_bits() -> u64 {
+    let draw = || (js_sys::Math::random() * 4_294_967_296.0) as u64 & 0xffff_ffff;
+    (draw() << 32) | draw()
+}

@@ -1,0 +1,134 @@
+//! HTTP both ways: a Worker's `Request` into anyfn's, anyfn's `Response`
+//! (whole or streamed) into a Worker's.
+//!
+//! Header values are byte strings in JavaScript (each byte one UTF-16 code
+//! unit below 256): they are read and written as such, so a value that is
+//! not UTF-8 reaches the handler, and the client, byte for byte.
+
+use anyfn::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use anyfn::stream::StreamResponse;
+use anyfn::{Body, Error, ErrorKind, Request, Response};
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use worker::{Headers, ResponseBuilder};
+
+/// A Worker's request as anyfn's: method, path and query (the origin form,
+/// as the local server's requests have; the host stays in `Host`), every
+/// header (`Set-Cookie`-like repeats kept, as JavaScript keeps them), the
+/// whole body.
+pub(crate) async fn read_request(mut request: worker::Request) -> Result<Request, Error> {
+    let url = request
+        .url()
+        .map_err(|error| Error::bad_request(format!("the request's URL is invalid: {error}")))?;
+    let target = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    let uri: Uri = target
+        .parse()
+        .map_err(|_| Error::bad_request("the request's path is not a valid URI"))?;
+    let method = Method::from_bytes(request.method().as_ref().as_bytes())
+        .map_err(|_| Error::bad_request("the request's method is not a valid token"))?;
+    let headers = read_headers(request.headers())?;
+    // A request without a body (a GET) has none to wait for.
+    let body = if request.inner().body().is_some() {
+        request.bytes().await.map_err(|error| {
+            Error::bad_request(format!("the request's body could not be read: {error}"))
+        })?
+    } else {
+        Vec::new()
+    };
+    let mut built = Request::new(Body::from(body));
+    *built.method_mut() = method;
+    *built.uri_mut() = uri;
+    *built.headers_mut() = headers;
+    Ok(built)
+}
+
+fn read_headers(headers: &Headers) -> Result<HeaderMap, Error> {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers.entries() {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::bad_request("a header name is not a valid token"))?;
+        let value = HeaderValue::from_bytes(&byte_string(&value))
+            .map_err(|_| Error::bad_request(format!("the header `{name}` has an invalid value")))?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+/// A JavaScript byte string's bytes (each char below 256 is one byte).
+fn byte_string(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect()
+}
+
+/// Bytes as a JavaScript byte string.
+fn to_byte_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|&byte| char::from(byte)).collect()
+}
+
+fn write_headers(map: &HeaderMap) -> Result<Headers, Error> {
+    let headers = Headers::new();
+    for (name, value) in map {
+        headers
+            .append(name.as_str(), &to_byte_string(value.as_bytes()))
+            .map_err(|error| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("the header `{name}` could not be sent: {error}"),
+                )
+            })?;
+    }
+    Ok(headers)
+}
+
+/// A whole response as the Worker's: status, every header, the body
+/// (none for an empty one, which a 204 or 304 requires in JavaScript).
+pub(crate) fn write_response(response: Response) -> Result<worker::Response, Error> {
+    let (parts, body) = response.into_parts();
+    let builder = ResponseBuilder::new()
+        .with_status(parts.status.as_u16())
+        .with_headers(write_headers(&parts.headers)?);
+    Ok(if body.is_empty() {
+        builder.empty()
+    } else {
+        builder.fixed(body.into_bytes().to_vec())
+    })
+}
+
+/// How long a stream's cut waits after its last chunk, so that the chunk
+/// reaches the client before the error ends the stream.
+const CUT_HELD_BACK: Duration = Duration::from_millis(1);
+
+/// A streamed response as the Worker's: its body a `ReadableStream` fed
+/// chunk by chunk as the handler's stream yields them; a stream cut short
+/// (its deadline, the producer's error) errors the `ReadableStream`, so
+/// the client sees an incomplete body.
+pub(crate) fn write_stream(response: StreamResponse) -> Result<worker::Response, Error> {
+    let (parts, body) = response.into_parts();
+    let chunks = body.then(|chunk| async move {
+        match chunk {
+            Ok(bytes) => Ok(bytes.to_vec()),
+            Err(error) => {
+                // Erroring a ReadableStream discards the chunks its reader
+                // has not taken yet (the guard's `error` event, sent just
+                // before): give the reader a turn of the event loop first.
+                crate::task::sleep(CUT_HELD_BACK).await;
+                Err(worker::Error::RustError(error.to_string()))
+            }
+        }
+    });
+    ResponseBuilder::new()
+        .with_status(parts.status.as_u16())
+        .with_headers(write_headers(&parts.headers)?)
+        .from_stream(chunks)
+        .map_err(|error| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("the stream could not be sent: {error}"),
+            )
+        })
+}

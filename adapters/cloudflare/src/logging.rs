@@ -1,0 +1,314 @@
+//! The default `tracing` subscriber of a Worker: one line per event on the
+//! console (`console.log`, `console.warn` for `WARN`, `console.error` for
+//! `ERROR`), which Workers Logs and `wrangler tail` collect; the spans the
+//! event is in (the invocation's, with its `request_id`) on every line.
+//! Text in tracing-subscriber's default layout, or one JSON object per
+//! line with `ANYFN_LOG_FORMAT=json`. No timestamp: the console stamps
+//! each line, and std's clock panics on this target.
+//!
+//! It is a small subscriber of its own rather than tracing-subscriber's
+//! `fmt`: a Worker is one module uploaded and instantiated per isolate, and
+//! `fmt` (its registry, its formatters) doubled the `hello` Worker's size.
+
+use std::fmt::{self, Debug, Write as _};
+use std::num::NonZeroU64;
+use std::sync::Mutex;
+
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
+use tracing::{Event, Level, Metadata, Subscriber};
+use tracing_subscriber::filter::Targets;
+
+/// The variable (a `[vars]` entry) choosing the log format: `text` (the
+/// default) or `json`.
+pub(crate) const LOG_FORMAT_VAR: &str = "ANYFN_LOG_FORMAT";
+
+/// The variable (a `[vars]` entry) filtering the log, as `RUST_LOG` does
+/// on the other adapters (`target=level` directives; `info` when unset).
+pub(crate) const LOG_FILTER_VAR: &str = "RUST_LOG";
+
+/// Installs the default subscriber unless the Worker installed its own
+/// (once per isolate: the first invocation's variables decide).
+pub(crate) fn install(json: bool, filter: Option<&str>) {
+    if tracing::dispatcher::has_been_set() {
+        return;
+    }
+    let console = Console {
+        filter: anyfn_kit::logging::rust_log_targets(filter),
+        json,
+        state: Mutex::new(Spans::default()),
+    };
+    // Another subscriber set in between is kept: ours is only the default.
+    let _ = tracing::subscriber::set_global_default(console);
+}
+
+/// The subscriber.
+struct Console {
+    filter: Targets,
+    json: bool,
+    state: Mutex<Spans>,
+}
+
+/// The spans alive, by id (index + 1), and those entered, innermost last.
+#[derive(Default)]
+struct Spans {
+    slots: Vec<Option<Span>>,
+    free: Vec<usize>,
+    entered: Vec<u64>,
+}
+
+struct Span {
+    name: &'static str,
+    fields: Fields,
+    references: usize,
+}
+
+/// Recorded fields: as text (` key=value` each, values as `Debug` shows
+/// them) or as JSON.
+enum Fields {
+    Text(String),
+    Json(Map<String, Value>),
+}
+
+impl Fields {
+    fn new(json: bool) -> Self {
+        if json {
+            Self::Json(Map::new())
+        } else {
+            Self::Text(String::new())
+        }
+    }
+}
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+        match self {
+            Self::Text(text) => {
+                let _ = if field.name() == "message" {
+                    write!(text, " {value:?}")
+                } else {
+                    write!(text, " {}={value:?}", field.name())
+                };
+            }
+            Self::Json(map) => {
+                map.insert(field.name().to_owned(), Value::String(format!("{value:?}")));
+            }
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match self {
+            Self::Json(map) => {
+                map.insert(field.name().to_owned(), Value::String(value.to_owned()));
+            }
+            Self::Text(_) => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        match self {
+            Self::Json(map) => {
+                map.insert(field.name().to_owned(), Value::from(value));
+            }
+            Self::Text(_) => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        match self {
+            Self::Json(map) => {
+                map.insert(field.name().to_owned(), Value::from(value));
+            }
+            Self::Text(_) => self.record_debug(field, &value),
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        match self {
+            Self::Json(map) => {
+                map.insert(field.name().to_owned(), Value::from(value));
+            }
+            Self::Text(_) => self.record_debug(field, &value),
+        }
+    }
+}
+
+impl Console {
+    fn spans(&self) -> std::sync::MutexGuard<'_, Spans> {
+        // A panic while the lock is held (formatting a value) leaves the
+        // spans as they were: keep going.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn text_line(&self, event: &Event<'_>, spans: &Spans) -> String {
+        let meta = event.metadata();
+        let mut line = format!("{:>5} ", meta.level().as_str());
+        let mut any_span = false;
+        for span in spans.entered_spans() {
+            if any_span {
+                line.push(':');
+            }
+            any_span = true;
+            line.push_str(span.name);
+            if let Fields::Text(fields) = &span.fields {
+                if !fields.is_empty() {
+                    let _ = write!(line, "{{{}}}", &fields[1..]);
+                }
+            }
+        }
+        if any_span {
+            line.push_str(": ");
+        }
+        let mut fields = Fields::new(false);
+        event.record(&mut fields);
+        if let Fields::Text(fields) = fields {
+            let _ = write!(line, "{}:{fields}", meta.target());
+        }
+        line
+    }
+
+    fn json_line(&self, event: &Event<'_>, spans: &Spans) -> String {
+        let meta = event.metadata();
+        let mut fields = Fields::new(true);
+        event.record(&mut fields);
+        let mut object = Map::new();
+        object.insert("level".into(), Value::from(meta.level().as_str()));
+        if let Fields::Json(fields) = fields {
+            object.insert("fields".into(), Value::Object(fields));
+        }
+        object.insert("target".into(), Value::from(meta.target()));
+        if let Some(span) = spans.entered_spans().last() {
+            let mut current = match &span.fields {
+                Fields::Json(fields) => fields.clone(),
+                Fields::Text(_) => Map::new(),
+            };
+            current.insert("name".into(), Value::from(span.name));
+            object.insert("span".into(), Value::Object(current));
+        }
+        Value::Object(object).to_string()
+    }
+}
+
+impl Spans {
+    fn get_mut(&mut self, id: &Id) -> Option<&mut Span> {
+        let index = usize::try_from(id.into_u64()).ok()?.checked_sub(1)?;
+        self.slots.get_mut(index)?.as_mut()
+    }
+
+    fn entered_spans(&self) -> impl Iterator<Item = &Span> {
+        self.entered.iter().filter_map(|id| {
+            let index = usize::try_from(*id).ok()?.checked_sub(1)?;
+            self.slots.get(index)?.as_ref()
+        })
+    }
+}
+
+impl Subscriber for Console {
+    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+        if self.enabled(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, meta: &Metadata<'_>) -> bool {
+        self.filter.would_enable(meta.target(), meta.level())
+    }
+
+    fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+        let mut fields = Fields::new(self.json);
+        attributes.record(&mut fields);
+        let span = Span {
+            name: attributes.metadata().name(),
+            fields,
+            references: 1,
+        };
+        let mut spans = self.spans();
+        let index = match spans.free.pop() {
+            Some(index) => {
+                spans.slots[index] = Some(span);
+                index
+            }
+            None => {
+                spans.slots.push(Some(span));
+                spans.slots.len() - 1
+            }
+        };
+        Id::from_non_zero_u64(NonZeroU64::MIN.saturating_add(index as u64))
+    }
+
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        if let Some(span) = self.spans().get_mut(span) {
+            values.record(&mut span.fields);
+        }
+    }
+
+    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let spans = self.spans();
+        let line = if self.json {
+            self.json_line(event, &spans)
+        } else {
+            self.text_line(event, &spans)
+        };
+        drop(spans);
+        let line = wasm_bindgen::JsValue::from_str(&line);
+        let level = *event.metadata().level();
+        if level == Level::ERROR {
+            worker::web_sys::console::error_1(&line);
+        } else if level == Level::WARN {
+            worker::web_sys::console::warn_1(&line);
+        } else {
+            worker::web_sys::console::log_1(&line);
+        }
+    }
+
+    fn enter(&self, span: &Id) {
+        self.spans().entered.push(span.into_u64());
+    }
+
+    fn exit(&self, span: &Id) {
+        let mut spans = self.spans();
+        let id = span.into_u64();
+        if let Some(position) = spans.entered.iter().rposition(|entered| *entered == id) {
+            spans.entered.remove(position);
+        }
+    }
+
+    fn clone_span(&self, span: &Id) -> Id {
+        if let Some(entry) = self.spans().get_mut(span) {
+            entry.references += 1;
+        }
+        span.clone()
+    }
+
+    fn try_close(&self, span: Id) -> bool {
+        let mut spans = self.spans();
+        let Some(entry) = spans.get_mut(&span) else {
+            return false;
+        };
+        entry.references -= 1;
+        if entry.references > 0 {
+            return false;
+        }
+        let index = (span.into_u64() - 1) as usize;
+        spans.slots[index] = None;
+        spans.free.push(index);
+        true
+    }
+}
+
+impl Debug for Console {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Console")
+            .field("json", &self.json)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,305 @@
+//! [`Workers`]: the adapter's settings, and its three entry points
+//! (`fetch`, `scheduled`, `queue`) for a Worker's `#[event]` functions.
+
+use std::cell::OnceCell;
+use std::time::Duration;
+
+use anyfn::{Context, Error, ErrorDetails, ErrorKind, Handler};
+use anyfn_kit::{Settings, SettingsError};
+use worker::{Env, MessageBatch, ScheduleContext, ScheduledEvent};
+
+use crate::codec::{
+    batch_response, CloudflareAnswer, CloudflareInput, FromCloudflare, IntoCloudflare,
+};
+use crate::context::{generated_request_id, invocation_context, RAY_HEADER};
+use crate::context_ext::{CloudflareInvocation, Trigger};
+use crate::events::{queue_batch, schedule_tick, settle};
+use crate::http::{read_request, write_response, write_stream};
+use crate::invocation::invoke;
+use crate::logging::{install, LOG_FILTER_VAR, LOG_FORMAT_VAR};
+
+/// The Workers adapter, with its settings: what the builder sets wins,
+/// then the Worker's variables (`[vars]` in `wrangler.toml`:
+/// `ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`, `ANYFN_ERROR_DETAILS`,
+/// `ANYFN_DEFAULT_SUBSCRIBER`), then Workers' defaults
+/// ([`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT), 128 MB).
+///
+/// # Example
+///
+/// ```ignore
+/// use std::time::Duration;
+/// use anyfn::handler_fn;
+/// use worker::{event, Env};
+///
+/// # async fn hello(_r: anyfn::Request, _c: anyfn::Context) -> Result<anyfn::Response, anyfn::Error> { todo!() }
+/// const WORKERS: anyfn_cloudflare::Workers = anyfn_cloudflare::Workers::new().timeout(Duration::from_secs(5));
+///
+/// #[event(fetch)]
+/// async fn fetch(request: worker::Request, env: Env, ctx: worker::Context) -> worker::Result<worker::Response> {
+///     WORKERS.fetch(&handler_fn(hello), request, env, ctx).await
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Workers {
+    settings: Settings,
+}
+
+impl Workers {
+    /// The adapter with nothing set in code.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// let workers = anyfn_cloudflare::Workers::new();
+    /// ```
+    pub const fn new() -> Self {
+        Self {
+            settings: Settings::new(),
+        }
+    }
+
+    /// Every shared setting at once; those `settings` leaves unset come
+    /// from the Worker's variables, then Workers' defaults.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// let settings = anyfn_cloudflare::Settings::new().with_timeout(std::time::Duration::from_secs(2));
+    /// let workers = anyfn_cloudflare::Workers::new().settings(settings);
+    /// ```
+    pub const fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Each invocation's deadline, from its start.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// let workers = anyfn_cloudflare::Workers::new().timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings = self.settings.with_timeout(timeout);
+        self
+    }
+
+    /// How much of a server error (5xx) an HTTP answer shows.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// let workers = anyfn_cloudflare::Workers::new().error_details(anyfn::ErrorDetails::Shown);
+    /// ```
+    pub const fn error_details(mut self, details: ErrorDetails) -> Self {
+        self.settings = self.settings.with_error_details(details);
+        self
+    }
+
+    /// The settings for one invocation: the builder's, then the Worker's
+    /// variables (read once per isolate: they do not change while it
+    /// lives); the default subscriber installed unless turned off.
+    fn resolve(&self, env: &Env) -> Result<Settings, Error> {
+        let from_vars = VARIABLES.with(|cell| cell.get_or_init(|| read_variables(env)).clone());
+        from_vars
+            .map(|from_vars| self.settings.or(from_vars))
+            .map_err(|error| {
+                Error::from_source(ErrorKind::Internal, error)
+                    .with_error_type("InvalidWorkerVariable")
+            })
+    }
+
+    /// Answers a `fetch`: the request (body read whole) to the handler,
+    /// its output or its failure ([`Error::to_response`], the one failure
+    /// table) as the response. The request id is the `cf-ray` header, or
+    /// one made here.
+    ///
+    /// # Errors
+    ///
+    /// None in practice: every failure is answered as an HTTP response;
+    /// the `Result` is what `#[event(fetch)]` expects.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// #[worker::event(fetch)]
+    /// async fn fetch(request: worker::Request, env: worker::Env, ctx: worker::Context) -> worker::Result<worker::Response> {
+    ///     anyfn_cloudflare::Workers::new().fetch(&anyfn::handler_fn(hello), request, env, ctx).await
+    /// }
+    /// ```
+    pub async fn fetch<H>(
+        &self,
+        handler: &H,
+        request: worker::Request,
+        env: Env,
+        _ctx: worker::Context,
+    ) -> worker::Result<worker::Response>
+    where
+        H: Handler + ?Sized,
+        H::Event: FromCloudflare,
+        H::Output: IntoCloudflare,
+    {
+        let request_id = match request.headers().get(RAY_HEADER) {
+            Ok(Some(ray)) if !ray.is_empty() => ray,
+            _ => generated_request_id(),
+        };
+        let settings = self.resolve(&env);
+        let details = settings
+            .as_ref()
+            .ok()
+            .and_then(Settings::error_details)
+            .unwrap_or_default();
+        let worker_side = CloudflareInvocation::new(Trigger::Fetch, env, Some(&request));
+        let settled = match settings {
+            Ok(settings) => match read_request(request).await {
+                Ok(request) => {
+                    let context =
+                        with_worker(invocation_context(&request_id, &settings), worker_side);
+                    invoke(handler, CloudflareInput::Fetch(request), context, details).await
+                }
+                Err(error) => Err(logged(&request_id, error)),
+            },
+            Err(error) => Err(logged(&request_id, error)),
+        };
+        let answer = settled.and_then(|answer| match answer {
+            CloudflareAnswer::Whole(response) => write_response(response),
+            CloudflareAnswer::Streamed(stream) => write_stream(stream),
+            CloudflareAnswer::Batch(result) => batch_response(&result).and_then(write_response),
+        });
+        match answer {
+            Ok(response) => Ok(response),
+            Err(error) => {
+                let rendered = error.to_response(&request_id, details);
+                write_response(rendered)
+                    .or_else(|_| worker::Response::error("Internal Server Error", 500))
+            }
+        }
+    }
+
+    /// Runs a cron trigger's firing as a [`ScheduleTick`](anyfn::event::ScheduleTick).
+    /// A failure is logged (with the request id, a generated one); Workers
+    /// do not retry cron triggers.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// #[worker::event(scheduled)]
+    /// async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, ctx: worker::ScheduleContext) {
+    ///     anyfn_cloudflare::Workers::new().scheduled(&anyfn::handler_fn(nightly), event, env, ctx).await
+    /// }
+    /// ```
+    pub async fn scheduled<H>(
+        &self,
+        handler: &H,
+        event: ScheduledEvent,
+        env: Env,
+        _ctx: ScheduleContext,
+    ) where
+        H: Handler + ?Sized,
+        H::Event: FromCloudflare,
+        H::Output: IntoCloudflare,
+    {
+        let request_id = generated_request_id();
+        let settings = match self.resolve(&env) {
+            Ok(settings) => settings,
+            Err(error) => {
+                anyfn_kit::log_failure(&request_id, &error);
+                return;
+            }
+        };
+        let details = settings.error_details().unwrap_or_default();
+        let context = with_worker(
+            invocation_context(&request_id, &settings),
+            CloudflareInvocation::new(Trigger::Scheduled, env, None),
+        );
+        let input = CloudflareInput::Scheduled(schedule_tick(&event));
+        // Failures are logged by invoke.
+        let _ = invoke(handler, input, context, details).await;
+    }
+
+    /// Runs a queue's batch as a [`QueueBatch`](anyfn::event::QueueBatch):
+    /// a [`BatchResult`](anyfn::event::BatchResult) retries the messages it
+    /// names and acknowledges the others; any other output acknowledges
+    /// every message; a failure (the handler's error, a panic, the
+    /// deadline) retries the whole batch.
+    ///
+    /// # Errors
+    ///
+    /// None in practice: a failure is the batch retried, not an exception
+    /// (which workers-rs's `#[event(queue)]` would turn into a panic).
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// #[worker::event(queue)]
+    /// async fn queue(batch: worker::MessageBatch<serde_json::Value>, env: worker::Env, ctx: worker::Context) -> worker::Result<()> {
+    ///     anyfn_cloudflare::Workers::new().queue(&anyfn::handler_fn(work), batch, env, ctx).await
+    /// }
+    /// ```
+    pub async fn queue<H, T>(
+        &self,
+        handler: &H,
+        batch: MessageBatch<T>,
+        env: Env,
+        _ctx: worker::Context,
+    ) -> worker::Result<()>
+    where
+        H: Handler + ?Sized,
+        H::Event: FromCloudflare,
+        H::Output: IntoCloudflare,
+    {
+        let request_id = generated_request_id();
+        let settings = match self.resolve(&env) {
+            Ok(settings) => settings,
+            Err(error) => {
+                anyfn_kit::log_failure(&request_id, &error);
+                batch.retry_all();
+                return Ok(());
+            }
+        };
+        let details = settings.error_details().unwrap_or_default();
+        let (portable, messages) = queue_batch(&batch);
+        let context = with_worker(
+            invocation_context(&request_id, &settings),
+            CloudflareInvocation::new(Trigger::Queue, env, None),
+        );
+        let outcome = invoke(handler, CloudflareInput::Queue(portable), context, details).await;
+        match outcome {
+            Ok(CloudflareAnswer::Batch(result)) => settle(&messages, &result),
+            Ok(_) => batch.ack_all(),
+            Err(_) => batch.retry_all(),
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    /// The Worker's variables as settings, read by the isolate's first
+    /// invocation (a Worker has one thread).
+    static VARIABLES: OnceCell<Result<Settings, SettingsError>> = const { OnceCell::new() };
+}
+
+/// Reads the settings from the Worker's variables, and installs the
+/// default subscriber unless they turn it off.
+fn read_variables(env: &Env) -> Result<Settings, SettingsError> {
+    let var = |name: &str| env.var(name).ok().map(|value| value.to_string());
+    let settings = Settings::from_lookup(var);
+    let subscriber = settings.as_ref().map_or(true, |settings| {
+        settings.default_subscriber() != Some(false)
+    });
+    if subscriber {
+        let json = var(LOG_FORMAT_VAR).is_some_and(|format| format.eq_ignore_ascii_case("json"));
+        install(json, var(LOG_FILTER_VAR).as_deref());
+    }
+    settings
+}
+
+fn with_worker(mut context: Context, worker: CloudflareInvocation) -> Context {
+    context.extensions_mut().insert(worker);
+    context
+}
+
+fn logged(request_id: &str, error: Error) -> Error {
+    anyfn_kit::log_failure(request_id, &error);
+    error
+}

@@ -1,0 +1,26 @@
+//! The `hello` example as a Cloudflare Worker: `GET /?name=Ada` answers `Hello, Ada!`. The handler is
+//! `examples/hello.rs`'s, compiled unchanged for `wasm32-unknown-unknown`;
+//! this crate is only the Worker's entry point. The native binary
+//! (`cargo run --example hello`) runs the same handler on Lambda, Cloud
+//! Run, Azure or the local server.
+// The Worker exists on wasm32 only; on any other target the crate is empty.
+#![cfg(all(target_family = "wasm", target_os = "unknown"))]
+
+// The example's file as a module: its `main` (the native binary's) is left
+// out on wasm32, and with it the imports only `main` uses.
+#[allow(unused_imports)]
+#[path = "../../../hello.rs"]
+mod hello;
+
+use anyfn::handler_fn;
+use worker::{event, Context, Env};
+
+/// Every HTTP request, to the example's handler.
+#[event(fetch)]
+async fn fetch(
+    request: worker::Request,
+    env: Env,
+    ctx: Context,
+) -> worker::Result<worker::Response> {
+    anyfn_cloudflare::fetch(&handler_fn(hello::hello), request, env, ctx).await
+}

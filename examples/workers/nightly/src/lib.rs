@@ -1,0 +1,33 @@
+//! The `nightly` example as a Cloudflare Worker: a cron-triggered job. The handler is
+//! `examples/nightly.rs`'s, compiled unchanged for `wasm32-unknown-unknown`;
+//! this crate is only the Worker's entry points. The native binary
+//! (`cargo run --example nightly`) runs the same handler on Lambda, Cloud
+//! Run, Azure or the local server.
+// The Worker exists on wasm32 only; on any other target the crate is empty.
+#![cfg(all(target_family = "wasm", target_os = "unknown"))]
+
+// The example's file as a module: its `main` (the native binary's) is left
+// out on wasm32, and with it the imports only `main` uses.
+#[allow(unused_imports)]
+#[path = "../../../nightly.rs"]
+mod nightly;
+
+use anyfn::handler_fn;
+use worker::{event, Context, Env, ScheduleContext, ScheduledEvent};
+
+/// Every firing of the cron triggers (`[triggers] crons` in
+/// `wrangler.toml`), to the example's handler.
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, ctx: ScheduleContext) {
+    anyfn_cloudflare::scheduled(&handler_fn(nightly::nightly), event, env, ctx).await;
+}
+
+/// Every HTTP request, to the example's handler.
+#[event(fetch)]
+async fn fetch(
+    request: worker::Request,
+    env: Env,
+    ctx: Context,
+) -> worker::Result<worker::Response> {
+    anyfn_cloudflare::fetch(&handler_fn(nightly::nightly), request, env, ctx).await
+}
