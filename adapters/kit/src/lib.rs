@@ -95,6 +95,7 @@ mod settings;
 mod shutdown;
 mod snapstart;
 mod stream_guard;
+mod telemetry;
 
 pub use answer_body::{AnswerBody, StreamReport};
 pub use catch_panic::CatchPanic;
@@ -121,3 +122,6 @@ pub use settings::{
 pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
+pub use telemetry::{
+    flush_telemetry, invocation_span_for, set_telemetry_hooks, CallerTrace, TelemetryHooks, Trigger,
+};

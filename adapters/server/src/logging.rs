@@ -50,7 +50,9 @@ pub(crate) fn install_default_subscriber(platform: Platform) {
             .with_writer(BatchedStderr::new())
             .with_ansi(std::io::stderr().is_terminal())
     });
+    // A layer another crate left for it (anyfn-otel's), first.
     let _ = tracing_subscriber::registry()
+        .with(anyfn_kit::logging::take_default_layer())
         .with(json_layer)
         .with(line_layer)
         .with(filter)

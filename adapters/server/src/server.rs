@@ -463,6 +463,8 @@ where
             })
         })
         .await;
+        // Spans an installed telemetry holds (anyfn-otel) leave before exit.
+        anyfn_kit::flush_telemetry();
     }
 }
 

@@ -79,7 +79,7 @@ where
                 }
             }
         };
-        let trace_id = crate::trace_context::trace_id(&parts.headers);
+        let (trace_id, caller) = crate::trace_context::read(&parts.headers);
         let request = Request::from_parts(parts, Body::from(body));
 
         let mut context = Context::builder()
@@ -92,6 +92,9 @@ where
             .extension(ClientAddr(client));
         if let Some(trace_id) = trace_id {
             context = context.trace_id(trace_id);
+        }
+        if let Some(caller) = caller {
+            context = context.extension(caller);
         }
         let mut context = context.build();
 
@@ -106,7 +109,7 @@ where
         let mut streamed = false;
         let outcome = match H::Event::from_http(request, &mut context) {
             Ok(event) => {
-                let span = anyfn_kit::invocation_span(&context);
+                let span = anyfn_kit::invocation_span_for::<H::Event>(&context);
                 // The CPU time of the handler's polls, only when a price
                 // of the REPORT line bills it (Cloudflare Workers).
                 let settled = if self.config.measures_cpu {

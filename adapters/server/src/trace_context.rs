@@ -3,9 +3,13 @@
 //! them.
 
 use anyfn::http::{HeaderMap, HeaderName};
+use anyfn_kit::CallerTrace;
 
 /// W3C's `traceparent`.
 static TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+
+/// W3C's `tracestate`, read only after a well-formed `traceparent`.
+static TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
 /// Google's `X-Cloud-Trace-Context`.
 static CLOUD_TRACE_CONTEXT: HeaderName = HeaderName::from_static("x-cloud-trace-context");
@@ -14,7 +18,15 @@ static CLOUD_TRACE_CONTEXT: HeaderName = HeaderName::from_static("x-cloud-trace-
 /// `traceparent` (`00-<trace id>-<span id>-<flags>`) when it is well formed,
 /// else from `X-Cloud-Trace-Context` (`<trace id>/<span id>;o=<0|1>`). A
 /// malformed or all-zero id is no id.
+#[cfg(test)]
 pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
+    read(headers).0
+}
+
+/// The request's trace id (as [`trace_id`] reads it) and, when its
+/// `traceparent` is well formed, the caller's W3C trace context, for a
+/// telemetry hook to parent the invocation span on ([`CallerTrace`]).
+pub(crate) fn read(headers: &HeaderMap) -> (Option<String>, Option<CallerTrace>) {
     // One pass over the names, rather than a lookup of each: a lookup hashes
     // the name, and most requests carry neither header, so comparing a few
     // names (of which the standard ones differ at once) costs less
@@ -28,14 +40,21 @@ pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
             cloud_trace_context = Some(value);
         }
     }
-    let traceparent = traceparent
-        .and_then(|value| value.to_str().ok())
-        .and_then(from_traceparent);
-    traceparent.or_else(|| {
-        cloud_trace_context
+    let traceparent = traceparent.and_then(|value| value.to_str().ok());
+    if let Some(trace_id) = traceparent.and_then(from_traceparent) {
+        let mut caller = CallerTrace::new(traceparent.unwrap_or_default().trim());
+        if let Some(state) = headers
+            .get(&TRACESTATE)
             .and_then(|value| value.to_str().ok())
-            .and_then(from_cloud_trace_context)
-    })
+        {
+            caller = caller.with_tracestate(state);
+        }
+        return (Some(trace_id), Some(caller));
+    }
+    let trace_id = cloud_trace_context
+        .and_then(|value| value.to_str().ok())
+        .and_then(from_cloud_trace_context);
+    (trace_id, None)
 }
 
 /// `traceparent`: `version-traceid-parentid-flags`, lower-case hex. A future

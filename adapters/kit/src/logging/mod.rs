@@ -39,6 +39,7 @@ mod batched;
 #[cfg(test)]
 mod captured;
 mod cloud_logging;
+mod extra;
 mod fields;
 mod filter;
 mod json_fields;
@@ -48,6 +49,7 @@ mod timestamp;
 
 pub use batched::{flush, BatchedStderr, LineWriter};
 pub use cloud_logging::{CloudLogging, CloudLoggingFields};
+pub use extra::{add_default_layer, take_default_layer, DefaultLayer};
 pub use fields::TextFields;
 pub use filter::rust_log_targets;
 pub use json_fields::JsonSpanFields;

@@ -1,0 +1,44 @@
+//! One more layer for the adapters' default subscriber, given by a crate
+//! the adapters do not know (the OpenTelemetry layer of `anyfn-otel`).
+
+use std::sync::{Mutex, PoisonError};
+
+use tracing_subscriber::{Layer, Registry};
+
+/// A layer the default subscriber can take.
+pub type DefaultLayer = Box<dyn Layer<Registry> + Send + Sync>;
+
+static EXTRA: Mutex<Option<DefaultLayer>> = Mutex::new(None);
+
+/// Gives the adapter's default subscriber one more layer, under its
+/// formatting layers and `RUST_LOG` filter; the adapter takes it when it
+/// installs that subscriber ([`take_default_layer`]). Only one: when one
+/// is already waiting, `layer` is given back. A program that installs its
+/// own subscriber adds its layers to it instead.
+///
+/// # Example
+///
+/// ```
+/// let layer = tracing_subscriber::filter::LevelFilter::INFO;
+/// assert!(anyfn_kit::logging::add_default_layer(Box::new(layer)).is_ok());
+/// assert!(anyfn_kit::logging::take_default_layer().is_some());
+/// ```
+pub fn add_default_layer(layer: DefaultLayer) -> Result<(), DefaultLayer> {
+    let mut extra = EXTRA.lock().unwrap_or_else(PoisonError::into_inner);
+    if extra.is_some() {
+        return Err(layer);
+    }
+    *extra = Some(layer);
+    Ok(())
+}
+
+/// The layer [`add_default_layer`] left for the default subscriber, once.
+///
+/// # Example
+///
+/// ```
+/// assert!(anyfn_kit::logging::take_default_layer().is_none());
+/// ```
+pub fn take_default_layer() -> Option<DefaultLayer> {
+    EXTRA.lock().unwrap_or_else(PoisonError::into_inner).take()
+}

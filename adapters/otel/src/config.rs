@@ -1,0 +1,228 @@
+//! The exporter's settings and the FaaS resource, from the standard
+//! variables and the platform's own.
+
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::Resource;
+
+use crate::OtelError;
+
+/// Where spans go when no variable says: a collector on this machine
+/// (the OTLP/HTTP default port).
+pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318/v1/traces";
+
+/// What [`install_with`](crate::install_with) builds: the traces endpoint,
+/// the service name and the resource's attributes.
+///
+/// # Example
+///
+/// ```
+/// let vars = [
+///     ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+///     ("AWS_LAMBDA_FUNCTION_NAME", "hello"),
+/// ];
+/// let config = anyfn_otel::OtelConfig::from_vars(|name| {
+///     vars.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+/// })?;
+/// assert_eq!(config.traces_endpoint(), "http://collector:4318/v1/traces");
+/// assert_eq!(config.attribute("faas.name"), Some("hello".to_owned()));
+/// assert_eq!(config.attribute("cloud.platform"), Some("aws_lambda".to_owned()));
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct OtelConfig {
+    endpoint: String,
+    service_name: String,
+    attributes: Vec<KeyValue>,
+}
+
+impl OtelConfig {
+    /// The settings the process's environment gives.
+    ///
+    /// # Errors
+    ///
+    /// [`OtelError::UnsupportedProtocol`] when `OTEL_EXPORTER_OTLP_PROTOCOL`
+    /// (or `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, which wins) is set to
+    /// anything but `http/protobuf`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_env()?;
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn from_env() -> Result<Self, OtelError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// The settings that `var` (a variable's value by its name) gives: the
+    /// endpoint from `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as is), else
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` followed by `/v1/traces`, else
+    /// [`DEFAULT_ENDPOINT`]; the service from `OTEL_SERVICE_NAME`, else
+    /// the function's name, else `anyfn`; the FaaS resource from the
+    /// platform's variables: on Lambda `AWS_LAMBDA_FUNCTION_NAME`,
+    /// `…_VERSION`, `AWS_LAMBDA_LOG_STREAM_NAME`, `…_MEMORY_SIZE`,
+    /// `AWS_REGION`; on Cloud Run `K_SERVICE`, `K_REVISION`; on Azure
+    /// `WEBSITE_SITE_NAME`, `WEBSITE_INSTANCE_ID`, `REGION_NAME`.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](Self::from_env).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let refused = anyfn_otel::OtelConfig::from_vars(|name| {
+    ///     (name == "OTEL_EXPORTER_OTLP_PROTOCOL").then(|| "grpc".to_owned())
+    /// });
+    /// assert!(matches!(refused, Err(anyfn_otel::OtelError::UnsupportedProtocol(_))));
+    /// ```
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, OtelError> {
+        let var = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let protocol = var("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+            .or_else(|| var("OTEL_EXPORTER_OTLP_PROTOCOL"));
+        if let Some(protocol) = protocol {
+            if protocol != "http/protobuf" {
+                return Err(OtelError::UnsupportedProtocol(protocol));
+            }
+        }
+        let endpoint = var("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            .or_else(|| {
+                var("OTEL_EXPORTER_OTLP_ENDPOINT")
+                    .map(|base| format!("{}/v1/traces", base.trim_end_matches('/')))
+            })
+            .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+
+        let mut attributes = Vec::new();
+        let mut put = |key: &'static str, value: Option<String>| {
+            if let Some(value) = value {
+                attributes.push(KeyValue::new(key, value));
+            }
+        };
+        let name;
+        if let Some(function) = var("AWS_LAMBDA_FUNCTION_NAME") {
+            name = Some(function.clone());
+            put("cloud.provider", Some("aws".to_owned()));
+            put("cloud.platform", Some("aws_lambda".to_owned()));
+            put("cloud.region", var("AWS_REGION"));
+            put("faas.name", Some(function));
+            put("faas.version", var("AWS_LAMBDA_FUNCTION_VERSION"));
+            put("faas.instance", var("AWS_LAMBDA_LOG_STREAM_NAME"));
+        } else if let Some(service) = var("K_SERVICE") {
+            name = Some(service.clone());
+            put("cloud.provider", Some("gcp".to_owned()));
+            put("cloud.platform", Some("gcp_cloud_run".to_owned()));
+            put("faas.name", Some(service));
+            put("faas.version", var("K_REVISION"));
+        } else if let Some(site) = var("WEBSITE_SITE_NAME") {
+            name = Some(site.clone());
+            put("cloud.provider", Some("azure".to_owned()));
+            put("cloud.platform", Some("azure_functions".to_owned()));
+            put("cloud.region", var("REGION_NAME"));
+            put("faas.name", Some(site));
+            put("faas.instance", var("WEBSITE_INSTANCE_ID"));
+        } else {
+            name = None;
+        }
+        let memory_mb =
+            var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").and_then(|mb| mb.parse::<i64>().ok());
+        if let Some(mb) = memory_mb {
+            // The convention's unit is bytes.
+            attributes.push(KeyValue::new("faas.max_memory", mb * 1024 * 1024));
+        }
+        let service_name = var("OTEL_SERVICE_NAME")
+            .or(name)
+            .unwrap_or_else(|| "anyfn".to_owned());
+        Ok(Self {
+            endpoint,
+            service_name,
+            attributes,
+        })
+    }
+
+    /// The same, with spans sent to `endpoint` (the full URL, `/v1/traces`
+    /// included).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?.endpoint("http://127.0.0.1:4318/v1/traces");
+    /// assert_eq!(config.traces_endpoint(), "http://127.0.0.1:4318/v1/traces");
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// The same, with `service.name` set to `name`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?.service_name("greeter");
+    /// assert_eq!(config.service(), "greeter");
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    #[must_use]
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = name.into();
+        self
+    }
+
+    /// Where spans are sent.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?;
+    /// assert_eq!(config.traces_endpoint(), anyfn_otel::DEFAULT_ENDPOINT);
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn traces_endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The `service.name` of the resource.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?;
+    /// assert_eq!(config.service(), "anyfn");
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn service(&self) -> &str {
+        &self.service_name
+    }
+
+    /// A resource attribute other than `service.name`, as text, if set.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| {
+    ///     (name == "K_SERVICE").then(|| "hello".to_owned())
+    /// })?;
+    /// assert_eq!(config.attribute("cloud.provider"), Some("gcp".to_owned()));
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn attribute(&self, key: &str) -> Option<String> {
+        self.attributes
+            .iter()
+            .find(|attribute| attribute.key.as_str() == key)
+            .map(|attribute| attribute.value.to_string())
+    }
+
+    /// The resource spans are exported with.
+    pub(crate) fn resource(&self) -> Resource {
+        Resource::builder_empty()
+            .with_service_name(self.service_name.clone())
+            .with_attributes(self.attributes.iter().cloned())
+            .build()
+    }
+}

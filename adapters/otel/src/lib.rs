@@ -1,0 +1,223 @@
+//! OpenTelemetry traces for anyfn functions, opt in: each invocation
+//! span becomes an OpenTelemetry span with the FaaS semantic conventions
+//! (`faas.invocation_id`, `faas.coldstart`, `faas.trigger`), the child of
+//! the caller's span when the event carries a W3C `traceparent`; the
+//! handler's own `tracing` spans become its children; spans leave over
+//! OTLP HTTP/protobuf, with the FaaS resource (`faas.name`, `faas.version`,
+//! `faas.instance`, `faas.max_memory`, `cloud.*`).
+//!
+//! The core and the adapters do not depend on this crate: it joins them
+//! through [`anyfn_kit::TelemetryHooks`] and the default subscriber's
+//! extra layer ([`anyfn_kit::logging::add_default_layer`]). A program that
+//! does not call [`install`] links no OpenTelemetry code.
+//!
+//! Configured by the standard variables ([`OtelConfig::from_env`]):
+//! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as is), else
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else
+//! `http://localhost:4318/v1/traces`; `OTEL_SERVICE_NAME`;
+//! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf` only: `grpc` and
+//! `http/json` are refused with [`OtelError::UnsupportedProtocol`]).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use anyfn::{handler_fn, Context, Json};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // Before serving: the adapter's default subscriber takes the layer.
+//!     let _telemetry = anyfn_otel::install()?;
+//!     let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+//!     anyfn_server::serve(handler).await?;
+//!     Ok(())
+//! }
+//! ```
+
+mod client;
+mod config;
+mod hook;
+
+use std::sync::OnceLock;
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use tracing_subscriber::registry::LookupSpan;
+
+pub use config::{OtelConfig, DEFAULT_ENDPOINT};
+
+/// Why telemetry could not be installed or flushed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OtelError {
+    /// `OTEL_EXPORTER_OTLP_PROTOCOL` (or `…_TRACES_PROTOCOL`) names a
+    /// protocol other than `http/protobuf` (`grpc`, `http/json`).
+    #[error("OTLP protocol {0:?} is not supported: anyfn-otel exports over http/protobuf only")]
+    UnsupportedProtocol(String),
+    /// The exporter could not be built (a malformed endpoint, …).
+    #[error("the OTLP exporter could not be built")]
+    Exporter(#[source] opentelemetry_otlp::ExporterBuildError),
+    /// [`install`] was already called in this process.
+    #[error("anyfn-otel is already installed in this process")]
+    AlreadyInstalled,
+    /// Flushing or shutting down the exporter failed.
+    #[error("the OTLP export failed")]
+    Export(#[source] opentelemetry_sdk::error::OTelSdkError),
+}
+
+/// The process's tracer provider, for the flush hook.
+static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
+
+/// The installed telemetry: its `tracing` layer, for a program that builds
+/// its own subscriber, and flush and shutdown.
+///
+/// # Example
+///
+/// ```no_run
+/// use tracing_subscriber::layer::SubscriberExt as _;
+///
+/// let telemetry = anyfn_otel::install().expect("telemetry");
+/// let subscriber = tracing_subscriber::registry().with(telemetry.layer());
+/// tracing::subscriber::set_global_default(subscriber).expect("no subscriber yet");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Telemetry {
+    provider: SdkTracerProvider,
+    tracer: SdkTracer,
+}
+
+impl Telemetry {
+    /// The `tracing` layer that turns spans into OpenTelemetry spans, for a
+    /// subscriber of the program's own ([`install`] already gives one to
+    /// the adapters' default subscriber).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use tracing_subscriber::layer::SubscriberExt as _;
+    ///
+    /// let telemetry = anyfn_otel::install().expect("telemetry");
+    /// let _subscriber = tracing_subscriber::registry().with(telemetry.layer());
+    /// ```
+    pub fn layer<S>(&self) -> tracing_opentelemetry::OpenTelemetryLayer<S, SdkTracer>
+    where
+        S: tracing::Subscriber + for<'span> LookupSpan<'span>,
+    {
+        tracing_opentelemetry::layer().with_tracer(self.tracer.clone())
+    }
+
+    /// Sends the spans that have ended and not yet left, and waits until
+    /// they have (see [`flush`]).
+    ///
+    /// # Errors
+    ///
+    /// [`OtelError::Export`] when the export fails or times out.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// let telemetry = anyfn_otel::install().expect("telemetry");
+    /// telemetry.flush().expect("spans sent");
+    /// ```
+    pub fn flush(&self) -> Result<(), OtelError> {
+        self.provider.force_flush().map_err(OtelError::Export)
+    }
+
+    /// Flushes and stops the exporter; spans ended after it are dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`OtelError::Export`] when the last export fails.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// let telemetry = anyfn_otel::install().expect("telemetry");
+    /// telemetry.shutdown().expect("spans sent");
+    /// ```
+    pub fn shutdown(&self) -> Result<(), OtelError> {
+        self.provider.shutdown().map_err(OtelError::Export)
+    }
+}
+
+/// Installs telemetry configured by the environment ([`OtelConfig::from_env`]);
+/// see [`install_with`].
+///
+/// # Errors
+///
+/// As [`install_with`].
+///
+/// # Example
+///
+/// ```no_run
+/// let _telemetry = anyfn_otel::install()?;
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
+pub fn install() -> Result<Telemetry, OtelError> {
+    install_with(OtelConfig::from_env()?)
+}
+
+/// Installs telemetry, once per process: builds the OTLP exporter and the
+/// tracer provider (a batch processor on a thread of its own: no async
+/// runtime needed, and exports never block the function's), hooks every
+/// adapter's invocation span ([`anyfn_kit::set_telemetry_hooks`]) and
+/// [`anyfn_kit::flush_telemetry`], and leaves the `tracing` layer for the
+/// adapter's default subscriber ([`anyfn_kit::logging::add_default_layer`]).
+/// Call it before the adapter's entry point.
+///
+/// # Errors
+///
+/// [`OtelError::AlreadyInstalled`] on a second call;
+/// [`OtelError::Exporter`] when the exporter cannot be built.
+///
+/// # Example
+///
+/// ```no_run
+/// let config = anyfn_otel::OtelConfig::from_env()?.endpoint("http://127.0.0.1:4318/v1/traces");
+/// let _telemetry = anyfn_otel::install_with(config)?;
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
+pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
+    if PROVIDER.get().is_some() {
+        return Err(OtelError::AlreadyInstalled);
+    }
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_http_client(client::UreqClient::new())
+        .with_protocol(Protocol::HttpBinary)
+        .with_endpoint(config.traces_endpoint())
+        .build()
+        .map_err(OtelError::Exporter)?;
+    let provider = SdkTracerProvider::builder()
+        .with_resource(config.resource())
+        .with_batch_exporter(exporter)
+        .build();
+    if PROVIDER.set(provider.clone()).is_err() {
+        return Err(OtelError::AlreadyInstalled);
+    }
+    let tracer = provider.tracer("anyfn");
+    let telemetry = Telemetry { provider, tracer };
+    let _ = anyfn_kit::set_telemetry_hooks(anyfn_kit::TelemetryHooks {
+        on_invocation_span: hook::on_invocation_span,
+        flush,
+    });
+    let _ = anyfn_kit::logging::add_default_layer(Box::new(telemetry.layer()));
+    Ok(telemetry)
+}
+
+/// Sends the spans that have ended and not yet left, and waits until they
+/// have: what an adapter calls through [`anyfn_kit::flush_telemetry`] (on
+/// Lambda after the answer is posted and before the next `/next`; at
+/// shutdown everywhere). Nothing before [`install`]. A failed export is
+/// reported by OpenTelemetry's own diagnostics, not here.
+///
+/// # Example
+///
+/// ```
+/// anyfn_otel::flush(); // not installed: returns at once
+/// ```
+pub fn flush() {
+    if let Some(provider) = PROVIDER.get() {
+        let _ = provider.force_flush();
+    }
+}

@@ -1,0 +1,136 @@
+//! The OTLP export end to end: a handler run by the local server
+//! (`anyfn_test::TestServer`), its spans received by a test OTLP receiver
+//! on 127.0.0.1 (`receiver`).
+//!
+//! One test per binary: telemetry is installed once per process, and the
+//! first invocation is the cold start.
+
+mod receiver;
+
+use std::time::Duration;
+
+use anyfn::{handler_fn, Body, Context, Request, Response};
+use anyfn_test::{TestRequest, TestServer};
+use tracing_subscriber::layer::SubscriberExt as _;
+
+use receiver::Receiver;
+
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN: &str = "00f067aa0ba902b7";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The FaaS resource a Lambda environment gives (`OtelConfig::from_vars`,
+/// so that no test touches the process's environment).
+fn lambda_vars(name: &str) -> Option<String> {
+    let value = match name {
+        "AWS_LAMBDA_FUNCTION_NAME" => "hello",
+        "AWS_LAMBDA_FUNCTION_VERSION" => "7",
+        "AWS_LAMBDA_LOG_STREAM_NAME" => "2026/12/06/[7]abcdef",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" => "256",
+        "AWS_REGION" => "eu-west-3",
+        _ => return None,
+    };
+    Some(value.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_the_faas_resource()
+{
+    let receiver = Receiver::start().await;
+    let config = anyfn_otel::OtelConfig::from_vars(lambda_vars)
+        .expect("http/protobuf")
+        .endpoint(receiver.url());
+    let telemetry = anyfn_otel::install_with(config).expect("installed once");
+    let subscriber = tracing_subscriber::registry().with(telemetry.layer());
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+
+    let handler = handler_fn(|_request: Request, _context: Context| async move {
+        let greeting = tracing::info_span!("greet").in_scope(|| "hello".to_owned());
+        Ok::<_, anyfn::Error>(Response::new(Body::from(greeting)))
+    });
+    let server = TestServer::start(handler).await.expect("server");
+    let response = server
+        .client()
+        .send(
+            TestRequest::get("/").header("traceparent", &format!("00-{TRACE_ID}-{CALLER_SPAN}-01")),
+        )
+        .await
+        .expect("answer");
+    response.assert_status(200);
+    let request_id = response
+        .header("x-request-id")
+        .expect("request id")
+        .to_owned();
+
+    // What Lambda's adapter or the server's shutdown calls.
+    tokio::task::spawn_blocking(anyfn_kit::flush_telemetry)
+        .await
+        .expect("flushed");
+    let mut spans = receiver.spans();
+    for _ in 0..50 {
+        if spans.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        spans = receiver.spans();
+    }
+
+    let invocation = spans
+        .iter()
+        .find(|received| received.span.name == "invocation")
+        .unwrap_or_else(|| panic!("no invocation span in {spans:#?}"));
+    assert_eq!(
+        hex(&invocation.span.trace_id),
+        TRACE_ID,
+        "the caller's trace"
+    );
+    assert_eq!(
+        hex(&invocation.span.parent_span_id),
+        CALLER_SPAN,
+        "the caller's span as parent"
+    );
+    assert_eq!(
+        invocation.attribute("faas.invocation_id").as_deref(),
+        Some(request_id.as_str())
+    );
+    assert_eq!(
+        invocation.attribute("faas.trigger").as_deref(),
+        Some("http")
+    );
+    assert_eq!(
+        invocation.attribute("faas.coldstart").as_deref(),
+        Some("true")
+    );
+
+    let greet = spans
+        .iter()
+        .find(|received| received.span.name == "greet")
+        .unwrap_or_else(|| panic!("no handler span in {spans:#?}"));
+    assert_eq!(hex(&greet.span.trace_id), TRACE_ID);
+    assert_eq!(
+        greet.span.parent_span_id, invocation.span.span_id,
+        "the handler's span is the invocation's child"
+    );
+
+    let resource = &invocation.resource;
+    for (key, value) in [
+        ("service.name", "hello"),
+        ("faas.name", "hello"),
+        ("faas.version", "7"),
+        ("faas.instance", "2026/12/06/[7]abcdef"),
+        ("faas.max_memory", "268435456"),
+        ("cloud.provider", "aws"),
+        ("cloud.platform", "aws_lambda"),
+        ("cloud.region", "eu-west-3"),
+    ] {
+        assert_eq!(
+            resource.get(key).map(String::as_str),
+            Some(value),
+            "resource {key} in {resource:?}"
+        );
+    }
+    server.shutdown().await;
+}
