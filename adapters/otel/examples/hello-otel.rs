@@ -1,9 +1,10 @@
-//! `hello` (the repository's `examples/hello.rs`) on the local server, with
-//! its invocation spans exported over OTLP HTTP/protobuf:
+//! The greeting of the repository's `hello` example on the local server,
+//! with a span of its own, and the invocation spans exported over OTLP
+//! HTTP/protobuf:
 //!
 //! ```text
 //! OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 OTEL_SERVICE_NAME=hello \
-//!   cargo run -p anyfn-otel --example hello
+//!   cargo run -p anyfn-otel --example hello-otel
 //! curl -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' \
 //!   'http://127.0.0.1:3000/?name=Ada'
 //! ```
