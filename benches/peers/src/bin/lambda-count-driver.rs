@@ -18,8 +18,8 @@
 //! Gateway HTTP API (v2) event, `http-api`, for `/links`; the other sources:
 //! `rest-api`, `alb`, `function-url`), made by
 //! [`LambdaHttpSource::event`] with the headers curl and API Gateway add;
-//! or, with `--payload`, that JSON document as it is (a function of plain
-//! JSON events, such as `greet-json`).
+//! or, with `--payload`, that JSON document byte for byte as given (a
+//! function of plain JSON events, such as `greet-json`, or a fixture event).
 //!
 //! Every answer is checked: with `--expect-status` and `--expect-body`, the
 //! HTTP response SOURCE's caller would see (by
@@ -29,9 +29,10 @@
 //! function process gets `SIGTERM` (callgrind writes its counts when the
 //! program it runs ends on a signal; `SIGKILL` would lose them) and the
 //! driver waits for it to exit. It prints `count function=… invocations=N
-//! seconds=…`, and fails (exit status 1) on any invocation without the
-//! expected answer, on a function restarted after a timeout, or on a process
-//! that does not exit.
+//! seconds=… event_bytes=…` (`event_bytes`: the size of the payload
+//! sent), and fails (exit status 1) on any invocation without the expected
+//! answer, on a function restarted after a timeout, or on a process that
+//! does not exit.
 
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -65,8 +66,8 @@ struct Args {
     status: Option<u16>,
     body: Option<String>,
     json: Option<Value>,
-    /// A plain JSON payload sent instead of an HTTP event.
-    payload: Option<Value>,
+    /// A JSON payload sent instead of an HTTP event, byte for byte as given.
+    payload: Option<String>,
     timeout: Duration,
     command: Vec<String>,
 }
@@ -115,10 +116,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--expect-body" => parsed.body = Some(value),
             "--payload" => {
-                parsed.payload = Some(
-                    serde_json::from_str(&value)
-                        .map_err(|err| format!("--payload is not JSON ({err})"))?,
-                );
+                serde_json::from_str::<Value>(&value)
+                    .map_err(|err| format!("--payload is not JSON ({err})"))?;
+                parsed.payload = Some(value);
             }
             "--expect-json" => {
                 parsed.json = Some(
@@ -191,7 +191,7 @@ fn check(args: &Args, outcome: LambdaOutcome) -> Result<(), String> {
 /// The whole run.
 async fn run(args: &Args) -> Result<(), String> {
     let payload = match &args.payload {
-        Some(json) => Bytes::from(json.to_string()),
+        Some(json) => Bytes::from(json.clone()),
         None => event(args.source, &args.path),
     };
     let emulator = LambdaEmulator::builder()
@@ -250,8 +250,9 @@ async fn run(args: &Args) -> Result<(), String> {
         .file_name()
         .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
     println!(
-        "count function={name} invocations={} seconds={seconds:.3}",
-        args.count
+        "count function={name} invocations={} seconds={seconds:.3} event_bytes={}",
+        args.count,
+        payload.len()
     );
     Ok(())
 }
