@@ -23,3 +23,47 @@ pub fn port_from_env(default: u16) -> Result<u16, String> {
         _ => Ok(default),
     }
 }
+
+/// The lambda_http peer of the `hello` example, as lambda_http's README
+/// writes a function: `GET /?name=Ada` answers `Hello, Ada!` (`Hello,
+/// world!` without a name) as `text/plain; charset=utf-8`. The binaries
+/// `lambda-http-hello` (with the subscriber lambda_http's README installs)
+/// and `lambda-http-hello-bare` (none) run it through `lambda_http::run`.
+///
+/// # Errors
+///
+/// None in practice: building the response fails only on a bad header,
+/// and its one header is fixed.
+///
+/// # Example
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use lambda_http::{Body, Request, RequestExt};
+/// use std::collections::HashMap;
+///
+/// let request = Request::default()
+///     .with_query_string_parameters(HashMap::from([("name".to_owned(), "Ada".to_owned())]));
+/// let response = anyfn_bench_peers::lambda_http_hello(request).await.unwrap();
+/// assert_eq!(response.body(), &Body::from("Hello, Ada!"));
+/// # });
+/// ```
+pub async fn lambda_http_hello(
+    request: lambda_http::Request,
+) -> Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error> {
+    use lambda_http::RequestExt;
+
+    let name = request
+        .query_string_parameters_ref()
+        .and_then(|query| query.first("name"))
+        .unwrap_or("world")
+        .to_owned();
+    let response = lambda_http::Response::builder()
+        .status(200)
+        .header(
+            lambda_http::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )
+        .body(lambda_http::Body::from(format!("Hello, {name}!")))?;
+    Ok(response)
+}
