@@ -13,15 +13,8 @@
 #[path = "../../../ce-echo.rs"]
 mod ce_echo;
 
-use anyfn::handler_fn;
-use worker::{event, Context, Env};
-
-/// Every HTTP request (a CloudEvent in structured mode), to the example's handler.
-#[event(fetch)]
-async fn fetch(
-    request: worker::Request,
-    env: Env,
-    ctx: Context,
-) -> worker::Result<worker::Response> {
-    anyfn_cloudflare::fetch(&handler_fn(ce_echo::ce_echo), request, env, ctx).await
+// The Worker's entry points, each calling the example's handler: `fetch`:
+// every HTTP request.
+anyfn_cloudflare::entry_points! {
+    fetch => anyfn::handler_fn(ce_echo::ce_echo),
 }

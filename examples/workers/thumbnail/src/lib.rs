@@ -15,15 +15,8 @@
 #[path = "../../../thumbnail.rs"]
 mod thumbnail;
 
-use anyfn::handler_fn;
-use worker::{event, Context, Env};
-
-/// Every HTTP request (a `StorageEvent` POSTed as JSON), to the example's handler.
-#[event(fetch)]
-async fn fetch(
-    request: worker::Request,
-    env: Env,
-    ctx: Context,
-) -> worker::Result<worker::Response> {
-    anyfn_cloudflare::fetch(&handler_fn(thumbnail::thumbnail), request, env, ctx).await
+// The Worker's entry points, each calling the example's handler: `fetch`:
+// every HTTP request.
+anyfn_cloudflare::entry_points! {
+    fetch => anyfn::handler_fn(thumbnail::thumbnail),
 }
