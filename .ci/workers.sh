@@ -7,7 +7,11 @@
 # the same examples' native binaries (the local server), and checks that
 # each Worker answers as the local server does (.ci/workers/check.mjs), a
 # cron trigger and queue batches included, and that the Workers' logs carry
-# the request id and a REPORT line.
+# the request id and a REPORT line. Then runs the parity suites
+# (tests/integration/parity.rs, failure_parity.rs) with ANYFN_WORKERD_DIR
+# set to the bound Workers, so that their Workers entry
+# (tests/integration/adapters.rs) runs each example under workerd beside
+# every other adapter; a Worker that cannot start fails them.
 #
 # Installs what is missing, from the registries only: Debian's packages,
 # wasm-bindgen-cli from crates.io (the locked wasm-bindgen's version),
@@ -24,6 +28,8 @@ repo="$PWD"
 
 WORKERD_VERSION=1.20261123.1
 examples=(hello echo greet-json webhook queue-worker nightly failures stream)
+# Built and bound for the parity suites' Workers entry only.
+suite_examples=(thumbnail ce-echo)
 native_target="${CARGO_TARGET_DIR:-$repo/target}"
 wasm_target="${WORKERS_TARGET_DIR:-$repo/target/workers}"
 tools="$repo/target/workers-tools"
@@ -99,8 +105,8 @@ fi
 
 # The examples, and tests/workers-context (CloudflareContextExt).
 packages=(-p anyfn-workers-context)
-for example in "${examples[@]}"; do packages+=(-p "$example-worker"); done
-echo "building $((${#examples[@]} + 1)) Workers for wasm32-unknown-unknown (release, panic=unwind)"
+for example in "${examples[@]}" "${suite_examples[@]}"; do packages+=(-p "$example-worker"); done
+echo "building $((${#examples[@]} + ${#suite_examples[@]} + 1)) Workers for wasm32-unknown-unknown (release, panic=unwind)"
 CARGO_TARGET_DIR="$wasm_target" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Cpanic=unwind" \
   /usr/bin/cargo build --locked --quiet --release --target wasm32-unknown-unknown \
   -Zbuild-std=std,panic_unwind "${packages[@]}" || fail "the Workers' build failed"
@@ -117,9 +123,9 @@ RUSTDOC=/usr/bin/rustdoc RUSTDOCFLAGS="-D warnings" CARGO_TARGET_DIR="$wasm_targ
   --target wasm32-unknown-unknown -Zbuild-std=std,panic_unwind -p anyfn-cloudflare ||
   fail "anyfn-cloudflare's docs do not build for wasm32-unknown-unknown"
 
-echo "building the same examples natively (the local server)"
+echo "building the same examples natively (the local server, and the parity suites' other adapters)"
 native=()
-for example in "${examples[@]}"; do native+=(--example "$example"); done
+for example in "${examples[@]}" "${suite_examples[@]}"; do native+=(--example "$example"); done
 cargo build --locked --quiet "${native[@]}" || fail "the native examples' build failed"
 
 # --- bind, and one workerd config for every Worker and the driver ----------
@@ -192,6 +198,13 @@ for index in "${!examples[@]}"; do
   } >>"$config"
 done
 
+for example in "${suite_examples[@]}"; do bind "${example//-/_}_worker" "$example"; done
+# What the parity suites' Workers entry needs besides the Workers: workerd
+# (the binary itself where npm put it, else npm's launcher).
+workerd_binary="$tools/node_modules/@cloudflare/workerd-linux-64/bin/workerd"
+[[ -x "$workerd_binary" ]] || workerd_binary="$(readlink -f "$workerd")"
+ln -sf "$workerd_binary" "$pkg/workerd"
+
 # --- serve --------------------------------------------------------------
 pids=()
 cleanup() {
@@ -250,3 +263,18 @@ if ((status != 0)); then
   fail "a check failed (exit $status)"
 fi
 echo "ok: ${#examples[@]} example Workers under workerd answer as the local server; logs carry the request id and REPORT lines"
+cleanup
+pids=()
+
+# --- the parity suites, the Workers entry on ------------------------------
+echo "running the parity suites with their Workers entry (ANYFN_WORKERD_DIR=$pkg)"
+suites="$logs/parity-suites.log"
+ANYFN_WORKERD_DIR="$pkg" cargo test --locked --quiet --test integration -- parity:: --nocapture >"$suites" 2>&1 ||
+  { tail -n 80 "$suites"; fail "the parity suites failed with the Workers entry"; }
+if grep -q "skipping the workers" "$suites"; then
+  fail "the parity suites skipped the Workers entry with ANYFN_WORKERD_DIR set"
+fi
+passed="$(grep -o '[0-9]* passed' "$suites" | tail -n 1)"
+[[ "${passed%% *}" -ge 8 ]] || { cat "$suites"; fail "the parity suites ran ${passed:-no tests}"; }
+grep 'when it is answered is not checked' "$suites" | sort -u || true
+echo "ok: the parity suites pass with their Workers entry under workerd ($passed)"

@@ -18,7 +18,9 @@ pub async fn ce_echo(event: CloudEvent, _context: Context) -> Result<CloudEvent,
     Ok(event)
 }
 
-/// On AWS Lambda the Lambda adapter, anywhere else the local server.
+/// On AWS Lambda the Lambda adapter, anywhere else the local server. (On
+/// Cloudflare Workers, `examples/workers/ce-echo` calls the handler above.)
+#[cfg(not(target_family = "wasm"))]
 #[tokio::main]
 async fn main() -> Result<(), anyfn_auto::RunError> {
     anyfn_auto::run(handler_fn(ce_echo)).await

@@ -3,8 +3,11 @@
 //! requests and each event family the way that platform does. The suites
 //! (`parity.rs`, `failure_parity.rs`) hold every entry to the harness's
 //! result, so a new adapter joins both by adding its entry here: an
-//! in-process handle, a process driven over HTTP, or a platform's emulator
-//! (the Workers adapter will be driven under workerd).
+//! in-process handle, a process driven over HTTP, a platform's emulator, or
+//! the platform's own runtime (the Workers entry: the example's Worker
+//! under workerd, when [`WORKERD_DIR_VAR`] names the Workers that
+//! `.ci/workers.sh` builds; without it, the entry is skipped with one
+//! line, as `cargo test` cannot build WebAssembly with Debian's compiler).
 //!
 //! Each delivery reports the event as the platform delivered it (a blob
 //! trigger carries one object; an Azure timer names the function as its
@@ -31,26 +34,80 @@ pub(crate) const ADAPTERS: &[Adapter] = &[
     Adapter {
         name: "server",
         start: |example, setup| Box::pin(Server::start(example, setup)),
+        unavailable: always_available,
+        differences: &[],
     },
     Adapter {
         name: "lambda",
         start: |example, setup| Box::pin(Lambda::start(example, setup, 1)),
+        unavailable: always_available,
+        differences: &[],
     },
     // Lambda Managed Instances: eight invocations at once per environment
     // (`AWS_LAMBDA_MAX_CONCURRENCY=8`, lambda_runtime's `run_concurrent`).
     Adapter {
         name: "lambda managed instances",
         start: |example, setup| Box::pin(Lambda::start(example, setup, 8)),
+        unavailable: always_available,
+        differences: &[],
     },
     Adapter {
         name: "azure",
         start: |example, setup| Box::pin(Azure::start(example, setup, false)),
+        unavailable: always_available,
+        differences: &[],
     },
     Adapter {
         name: "azure forwarding",
         start: |example, setup| Box::pin(Azure::start(example, setup, true)),
+        unavailable: always_available,
+        differences: &[],
+    },
+    // Cloudflare Workers: the example's Worker (wasm32, anyfn-cloudflare)
+    // under workerd, the Workers runtime.
+    Adapter {
+        name: "workers",
+        start: |example, setup| Box::pin(Workers::start(example, setup)),
+        unavailable: workerd_unavailable,
+        differences: &[(
+            Difference::BlockedAnsweredAtDeadline,
+            "an isolate has one thread: a handler blocking it is answered (504) when it \
+             returns, not at the deadline (the failure table's Workers column)",
+        )],
     },
 ];
+
+/// The adapters of [`ADAPTERS`] that can run here; each one that cannot
+/// says why, once per process.
+pub(crate) fn available() -> impl Iterator<Item = &'static Adapter> {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    let skipped: Vec<String> = ADAPTERS
+        .iter()
+        .filter_map(|adapter| Some(format!("{}: {}", adapter.name, (adapter.unavailable)()?)))
+        .collect();
+    SAID.call_once(|| {
+        for line in &skipped {
+            eprintln!("parity suites: skipping the {line}");
+        }
+    });
+    ADAPTERS
+        .iter()
+        .filter(|adapter| (adapter.unavailable)().is_none())
+}
+
+fn always_available() -> Option<String> {
+    None
+}
+
+/// A way a platform cannot meet a case's terms, which the failure table
+/// states in its column: a suite skips that part of the case on that
+/// adapter, saying why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Difference {
+    /// A handler blocking its thread past the deadline is answered at the
+    /// deadline (the suites' timing bound).
+    BlockedAnsweredAtDeadline,
+}
 
 /// A future of a started adapter.
 type Starting<'a> = Pin<Box<dyn Future<Output = Box<dyn Running>> + Send + 'a>>;
@@ -67,9 +124,22 @@ pub(crate) struct Adapter {
     /// Its name, in failure messages.
     pub(crate) name: &'static str,
     start: for<'a> fn(&'a str, Setup) -> Starting<'a>,
+    /// Why it cannot run here, or `None`.
+    unavailable: fn() -> Option<String>,
+    /// What its platform cannot do as the suites ask, and why.
+    differences: &'static [(Difference, &'static str)],
 }
 
 impl Adapter {
+    /// Why this adapter's platform cannot hold to `difference`'s part of a
+    /// case, or `None` when it holds to it.
+    pub(crate) fn differs(&self, difference: Difference) -> Option<&'static str> {
+        self.differences
+            .iter()
+            .find(|(which, _)| *which == difference)
+            .map(|(_, why)| *why)
+    }
+
     /// Starts the example `example` (its binary; on Azure with its app
     /// folder `examples/azure/<example>`) with `setup`.
     pub(crate) async fn start(&self, example: &str, setup: Setup) -> Box<dyn Running> {
@@ -623,6 +693,354 @@ impl Running for Azure {
         let echoed = CloudEvent::from_json(echoed.to_string().as_bytes()).expect("a CloudEvent");
         vec![delivered(
             "Event Grid, CloudEvents schema",
+            event.clone(),
+            echoed,
+        )]
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Cloudflare Workers: the example's Worker (built for wasm32 by
+// `.ci/workers.sh`) under workerd, the Workers runtime; HTTP over `fetch`,
+// queue batches through workerd's `queue()` as well, the other families as
+// their portable JSON over `fetch` (a Worker's only way to receive them).
+
+/// The directory of the bound Workers and the `workerd` binary that
+/// `.ci/workers.sh` writes: `<dir>/<example>/` (its `shim.mjs`,
+/// `index_bg.js`, `index_bg.wasm`, `snippets/`), `<dir>/driver/driver.mjs`
+/// (workerd's `queue()` and `scheduled()` over HTTP) and `<dir>/workerd`.
+/// Unset, the Workers entry is skipped.
+pub(crate) const WORKERD_DIR_VAR: &str = "ANYFN_WORKERD_DIR";
+
+fn workerd_unavailable() -> Option<String> {
+    match std::env::var_os(WORKERD_DIR_VAR) {
+        Some(dir) if !dir.is_empty() => None,
+        _ => Some(format!(
+            "{WORKERD_DIR_VAR} is not set (.ci/workers.sh builds the Workers and runs these suites under workerd)"
+        )),
+    }
+}
+
+/// A workerd process serving one example's Worker and the driver; killed
+/// when dropped.
+struct Workerd {
+    child: std::process::Child,
+    config: PathBuf,
+    log: PathBuf,
+}
+
+impl Drop for Workerd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.config);
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+struct Workers {
+    /// Held for its lifetime; a mutex makes it `Sync`.
+    _workerd: std::sync::Mutex<Workerd>,
+    worker: std::net::SocketAddr,
+    driver: std::net::SocketAddr,
+    /// The last `cf-ray` sent: each request's own, so that its request id
+    /// is known.
+    rays: std::sync::atomic::AtomicU64,
+}
+
+/// A free port on 127.0.0.1 (bound, then let go for workerd to bind).
+fn free_port() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+}
+
+/// The `modules` of a Worker bound by wasm-bindgen in `folder` (under the
+/// config's directory): the entry shim, the glue, the module, each snippet.
+fn worker_modules(dir: &std::path::Path, folder: &str) -> String {
+    fn snippets(root: &std::path::Path, under: &std::path::Path, found: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(under) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                snippets(root, &path, found);
+            } else if path.extension().is_some_and(|ext| ext == "js") {
+                let relative = path.strip_prefix(root).expect("under the folder");
+                found.push(relative.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let root = dir.join(folder);
+    let mut found = Vec::new();
+    snippets(&root, &root.join("snippets"), &mut found);
+    found.sort();
+    let mut modules = format!(
+        "(name = \"shim.mjs\", esModule = embed \"{folder}/shim.mjs\"),\n\
+         (name = \"index_bg.js\", esModule = embed \"{folder}/index_bg.js\"),\n\
+         (name = \"index_bg.wasm\", wasm = embed \"{folder}/index_bg.wasm\"),\n"
+    );
+    for snippet in found {
+        modules.push_str(&format!(
+            "(name = \"{snippet}\", esModule = embed \"{folder}/{snippet}\"),\n"
+        ));
+    }
+    modules
+}
+
+impl Workers {
+    async fn start(name: &str, setup: Setup) -> Box<dyn Running> {
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = PathBuf::from(
+            std::env::var_os(WORKERD_DIR_VAR).expect("the Workers entry runs only when it is set"),
+        );
+        assert!(
+            dir.join(name).join("index_bg.wasm").is_file(),
+            "{name} was not built as a Worker in {} ({WORKERD_DIR_VAR}): .ci/workers.sh builds \
+             every example the parity suites run",
+            dir.display()
+        );
+        let (worker, driver) = (free_port(), free_port());
+        let bindings = setup
+            .timeout
+            .map(|timeout| {
+                format!(
+                    "(name = \"ANYFN_TIMEOUT_MS\", text = \"{}\")",
+                    timeout.as_millis()
+                )
+            })
+            .unwrap_or_default();
+        let config = format!(
+            "using Workerd = import \"/workerd/workerd.capnp\";\n\
+             const config :Workerd.Config = (\n\
+             services = [(name = \"example\", worker = .example), (name = \"driver\", worker = .driver)],\n\
+             sockets = [(name = \"example\", address = \"{worker}\", http = (), service = \"example\"),\n\
+                        (name = \"driver\", address = \"{driver}\", http = (), service = \"driver\")],\n\
+             );\n\
+             const example :Workerd.Worker = (\n\
+             modules = [\n{modules}],\n\
+             bindings = [{bindings}],\n\
+             compatibilityDate = \"2025-01-01\",\n\
+             );\n\
+             const driver :Workerd.Worker = (\n\
+             modules = [(name = \"driver.mjs\", esModule = embed \"driver/driver.mjs\")],\n\
+             bindings = [(name = \"example\", service = \"example\")],\n\
+             compatibilityDate = \"2025-01-01\",\n\
+             compatibilityFlags = [\"service_binding_extra_handlers\"],\n\
+             );\n",
+            modules = worker_modules(&dir, name),
+        );
+        // In the Workers' directory, as `embed` paths are the config's.
+        let stem = format!(
+            "parity-{name}-{}-{}",
+            std::process::id(),
+            STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let config_path = dir.join(format!("{stem}.capnp"));
+        let log_path = dir.join(format!("{stem}.log"));
+        std::fs::write(&config_path, config).expect("the workerd config is written");
+        let log = std::fs::File::create(&log_path).expect("the workerd log is created");
+        // --experimental: the driver's service_binding_extra_handlers.
+        let child = std::process::Command::new(dir.join("workerd"))
+            .arg("serve")
+            .arg("--experimental")
+            .arg(&config_path)
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().expect("the log file"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!("workerd ({}) starts: {err}", dir.join("workerd").display())
+            });
+        let workerd = std::sync::Mutex::new(Workerd {
+            child,
+            config: config_path,
+            log: log_path.clone(),
+        });
+        crate::support::poll_until(
+            &format!("workerd to serve {name}"),
+            Duration::from_secs(30),
+            || {
+                let exited = workerd
+                    .lock()
+                    .expect("workerd")
+                    .child
+                    .try_wait()
+                    .expect("workerd's status");
+                if let Some(status) = exited {
+                    panic!(
+                        "workerd serving {name} exited ({status}):\n{}",
+                        std::fs::read_to_string(&log_path).unwrap_or_default()
+                    );
+                }
+                async move {
+                    let worker = tokio::net::TcpStream::connect(worker).await.ok()?;
+                    let driver = tokio::net::TcpStream::connect(driver).await.ok()?;
+                    Some((worker, driver))
+                }
+            },
+        )
+        .await;
+        Box::new(Self {
+            _workerd: workerd,
+            worker,
+            driver,
+            rays: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// A new Ray ID, as Cloudflare's edge puts on a request.
+    fn ray(&self) -> String {
+        let n = self.rays.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        format!("{n:016x}-PAR")
+    }
+
+    /// `request` to the Worker's `fetch`, with a Ray ID of its own.
+    async fn fetch(
+        &self,
+        request: impl Into<Request>,
+    ) -> (Request, anyfn_test::TestResponse, String) {
+        let ray = self.ray();
+        let mut request: Request = request.into();
+        request.headers_mut().insert(
+            "cf-ray",
+            anyfn::http::HeaderValue::from_str(&ray).expect("a header value"),
+        );
+        let as_sent = copy_of(&request);
+        let response = TestClient::new(self.worker)
+            .send(request)
+            .await
+            .expect("an answer from the Worker");
+        (as_sent, response, ray)
+    }
+
+    /// A JSON POST of `value` to the Worker's `fetch`.
+    async fn post_json<T: serde::Serialize + ?Sized>(&self, value: &T) -> anyfn_test::TestResponse {
+        self.fetch(TestRequest::post("/").json(value)).await.1
+    }
+}
+
+#[anyfn::async_trait]
+impl Running for Workers {
+    async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
+        let sent = std::time::Instant::now();
+        let (as_sent, response, ray) = self.fetch(request).await;
+        let took = sent.elapsed();
+        vec![delivered(
+            "fetch",
+            as_sent,
+            HttpAnswer::of(response.into_inner(), ray, took),
+        )]
+    }
+
+    async fn storage(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Value>> {
+        // Workers have no storage trigger (R2 notifies through a queue):
+        // the portable JSON over `fetch`.
+        let posted = self.post_json(event).await;
+        posted.assert_status(200);
+        vec![delivered(
+            "JSON POST over fetch",
+            event.clone(),
+            posted.json(),
+        )]
+    }
+
+    async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>> {
+        let posted = self.post_json(batch).await;
+        let failed = failed_ids(&posted.json());
+        posted.assert_status(if failed.is_empty() { 200 } else { 500 });
+        let mut deliveries = vec![delivered("JSON POST over fetch", batch.clone(), failed)];
+        // A queue consumer's batch, through workerd's `queue()`: each
+        // message its id, body, sent time (the epoch here) and the queue's
+        // name; Cloudflare Queues have no attributes, and the adapter does
+        // not read the attempts (workers-rs 0.8 has no accessor).
+        let messages: Vec<Value> = batch
+            .messages
+            .iter()
+            .map(|message| {
+                serde_json::json!({
+                    "id": message.id,
+                    "body": String::from_utf8_lossy(&message.body),
+                    "timestamp": 0,
+                    "attempts": message.delivery_attempt.unwrap_or(1),
+                })
+            })
+            .collect();
+        let answer = TestClient::new(self.driver)
+            .send(
+                TestRequest::post("/queue/example")
+                    .json(&serde_json::json!({"queue": "jobs", "messages": messages})),
+            )
+            .await
+            .expect("an answer from the driver");
+        answer.assert_status(200);
+        let outcome: Value = answer.json();
+        assert_eq!(
+            outcome["outcome"], "ok",
+            "workerd's queue() outcome: {outcome}"
+        );
+        let ids = |key: &str, field: Option<&str>| -> Vec<String> {
+            let mut ids: Vec<String> = outcome[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|item| field.map_or(item, |field| &item[field]).as_str())
+                .map(str::to_owned)
+                .collect();
+            ids.sort();
+            ids
+        };
+        let retried = ids("retryMessages", Some("msgId"));
+        let acknowledged = ids("explicitAcks", None);
+        // Every message settled one way or the other, none twice.
+        let mut settled: Vec<String> = retried.iter().chain(&acknowledged).cloned().collect();
+        settled.sort();
+        let mut all: Vec<String> = batch.messages.iter().map(|m| m.id.clone()).collect();
+        all.sort();
+        assert_eq!(
+            settled, all,
+            "workerd's queue(): each message acked or retried: {outcome}"
+        );
+        let as_delivered = QueueBatch::new(
+            batch
+                .messages
+                .iter()
+                .map(|message| {
+                    anyfn::event::Message::new(message.id.clone(), message.body.clone())
+                        .with_sent_time(std::time::UNIX_EPOCH)
+                        .with_source("jobs")
+                })
+                .collect(),
+        );
+        deliveries.push(delivered("queue()", as_delivered, retried));
+        deliveries
+    }
+
+    async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
+        // A cron trigger's output goes nowhere (workerd reports only its
+        // outcome; .ci/workers.sh checks it): the tick's JSON over `fetch`.
+        let posted = self.post_json(tick).await;
+        posted.assert_status(200);
+        vec![delivered(
+            "JSON POST over fetch",
+            tick.clone(),
+            posted.json(),
+        )]
+    }
+
+    async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>> {
+        // Structured mode only (the failure table's Workers column).
+        let (_, response, _) = self.fetch(cloud_events::structured(event)).await;
+        response.assert_status(200);
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/cloudevents+json"),
+            "workers"
+        );
+        let echoed = CloudEvent::from_json(response.body().as_bytes()).expect("a CloudEvent");
+        vec![delivered(
+            "structured mode over fetch",
             event.clone(),
             echoed,
         )]

@@ -2,7 +2,8 @@
 //! goes through the in-process harness and through every adapter of the one
 //! list (`adapters.rs`: the example's binary on the local server over HTTP,
 //! on the Lambda Runtime API emulator, as an Azure Functions custom handler
-//! under the host emulator), each delivering it as its platform does, and
+//! under the host emulator, as a Cloudflare Worker under workerd when
+//! `ANYFN_WORKERD_DIR` is set), each delivering it as its platform does, and
 //! every answer must be the harness's for the event as delivered.
 
 use std::time::{Duration, UNIX_EPOCH};
@@ -16,7 +17,7 @@ use anyfn_test::fixtures::{aws, cloud_events};
 use anyfn_test::{Harness, TestRequest, TestServer};
 use serde_json::{json, Value};
 
-use crate::adapters::{Setup, ADAPTERS};
+use crate::adapters::{self, Setup};
 use crate::azure::on_azure;
 use crate::example_code::{
     ce_echo as ce_echo_example, echo as echo_example, nightly as nightly_example,
@@ -51,7 +52,7 @@ async fn storage_events_give_the_same_plans_everywhere() {
             {"action": "remove", "bucket": "photos", "source": "old.jpg", "thumbnail": "thumbnails/old.jpg"},
         ])
     );
-    for adapter in ADAPTERS {
+    for adapter in adapters::available() {
         let running = adapter.start("thumbnail", Setup::default()).await;
         let deliveries = running.storage(&event).await;
         assert!(!deliveries.is_empty(), "{}", adapter.name);
@@ -90,7 +91,7 @@ async fn a_partial_queue_failure_names_the_same_messages_everywhere() {
         serde_json::to_value(&result).expect("JSON"),
         json!({"batchItemFailures": [{"itemIdentifier": "m-2"}, {"itemIdentifier": "m-4"}]})
     );
-    for adapter in ADAPTERS {
+    for adapter in adapters::available() {
         let running = adapter.start("queue-worker", Setup::default()).await;
         let mut retried = Vec::new();
         for delivery in running.queue(&batch).await {
@@ -123,7 +124,7 @@ async fn a_schedule_tick_gives_the_same_run_everywhere() {
         run(tick.clone()).await,
         json!({"tick": "tick-42", "schedule": "nightly-report", "firedAt": "2024-05-01T02:00:00Z", "report": "sales-2024-04-30"})
     );
-    for adapter in ADAPTERS {
+    for adapter in adapters::available() {
         let running = adapter.start("nightly", Setup::default()).await;
         for delivery in running.schedule(&tick).await {
             assert_eq!(
@@ -153,7 +154,7 @@ async fn a_cloud_event_comes_back_equal_everywhere() {
     let event = order_created();
     let harness = Harness::new(handler_fn(ce_echo_example::ce_echo));
     assert_eq!(harness.invoke(event.clone()).await.expect_output(), event);
-    for adapter in ADAPTERS {
+    for adapter in adapters::available() {
         let running = adapter.start("ce-echo", Setup::default()).await;
         for delivery in running.cloud_event(&event).await {
             let in_process = harness.invoke(delivery.event).await.expect_output();
@@ -271,7 +272,7 @@ async fn an_http_request_is_seen_the_same_everywhere() {
         json!({"x": ["1", "2"], "q": ["a b&c"]})
     );
     assert_eq!(in_process["cookies"], json!(["session=abc", "theme=dark"]));
-    for adapter in ADAPTERS {
+    for adapter in adapters::available() {
         let running = adapter.start("echo", Setup::default()).await;
         for delivery in running.http(request()).await {
             let echoed: Value = serde_json::from_slice(&delivery.answer.body).expect("JSON");

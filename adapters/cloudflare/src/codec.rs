@@ -114,6 +114,21 @@ pub trait IntoCloudflare {
     ///
     /// [`Internal`](ErrorKind::Internal) when the output cannot be encoded.
     fn into_cloudflare(self) -> Result<CloudflareAnswer, Error>;
+
+    /// Whether the answer may be [`CloudflareAnswer::Streamed`]: `true`
+    /// unless said otherwise. An output that never streams says `false`,
+    /// and a Worker answering it links none of the adapter's streaming
+    /// code (a `Streamed` answer from it would be an `InternalError`).
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// use anyfn_cloudflare::IntoCloudflare;
+    ///
+    /// assert!(!<anyfn::Response as IntoCloudflare>::STREAMS);
+    /// assert!(<anyfn::stream::StreamResponse as IntoCloudflare>::STREAMS);
+    /// ```
+    const STREAMS: bool = true;
 }
 
 fn refused(expected: &str, input: &CloudflareInput) -> Error {
@@ -250,6 +265,8 @@ impl FromCloudflare for CloudEvent {
 }
 
 impl IntoCloudflare for Response {
+    const STREAMS: bool = false;
+
     fn into_cloudflare(self) -> Result<CloudflareAnswer, Error> {
         Ok(CloudflareAnswer::Whole(self))
     }
@@ -269,12 +286,16 @@ impl IntoCloudflare for StreamResponse {
 
 /// `204 No Content` over `fetch`; every message acknowledged from a queue.
 impl IntoCloudflare for () {
+    const STREAMS: bool = false;
+
     fn into_cloudflare(self) -> Result<CloudflareAnswer, Error> {
         Ok(anyfn::response::status(StatusCode::NO_CONTENT).into())
     }
 }
 
 impl<T: Serialize> IntoCloudflare for Json<T> {
+    const STREAMS: bool = false;
+
     fn into_cloudflare(self) -> Result<CloudflareAnswer, Error> {
         anyfn::response::json(&self.0).map(CloudflareAnswer::Whole)
     }
@@ -284,6 +305,8 @@ impl<T: Serialize> IntoCloudflare for Json<T> {
 /// over `fetch`, Lambda's partial batch response (`200`, or `500` when a
 /// message failed), as the local server answers.
 impl IntoCloudflare for BatchResult {
+    const STREAMS: bool = false;
+
     fn into_cloudflare(self) -> Result<CloudflareAnswer, Error> {
         Ok(CloudflareAnswer::Batch(self))
     }
@@ -291,6 +314,8 @@ impl IntoCloudflare for BatchResult {
 
 /// A CloudEvent in structured mode.
 impl IntoCloudflare for CloudEvent {
+    const STREAMS: bool = false;
+
     fn into_cloudflare(self) -> Result<CloudflareAnswer, Error> {
         let mut response = anyfn::response::json(&self.to_json_value())?;
         response.headers_mut().insert(

@@ -81,3 +81,79 @@ where
 {
     Workers::new().queue(handler, batch, env, ctx).await
 }
+
+/// Writes a Worker's entry points, each calling one handler: `fetch`,
+/// `scheduled` and `queue`, those named, each as workers-rs's
+/// `#[event(…)]` function calling [`fetch`], [`scheduled`] or [`queue`]
+/// (the settings of the Worker's variables). A queue's message bodies are
+/// taken as any JavaScript value (`MessageBatch<JsValue>`). The crate that
+/// calls it depends on `worker` itself, whose `#[event]` macro names it.
+///
+/// Write the functions by hand instead for a [`Workers`] with settings in
+/// code, or for work of your own around the call.
+///
+/// # Example
+///
+/// ```ignore
+/// // examples/workers/queue-worker/src/lib.rs: the handler is the native
+/// // example's, unchanged; this is the whole Worker.
+/// #[path = "../../../queue-worker.rs"]
+/// mod queue_worker;
+///
+/// anyfn_cloudflare::entry_points! {
+///     queue => anyfn::handler_fn(queue_worker::work),
+///     fetch => anyfn::handler_fn(queue_worker::work),
+/// }
+/// ```
+#[macro_export]
+macro_rules! entry_points {
+    ($($event:ident => $handler:expr),+ $(,)?) => {
+        $( $crate::__entry_point!($event => $handler); )+
+    };
+}
+
+/// One entry point of [`entry_points!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __entry_point {
+    (fetch => $handler:expr) => {
+        /// Every HTTP request, to the handler.
+        #[::worker::event(fetch)]
+        async fn fetch(
+            request: ::worker::Request,
+            env: ::worker::Env,
+            ctx: ::worker::Context,
+        ) -> ::worker::Result<::worker::Response> {
+            $crate::fetch(&$handler, request, env, ctx).await
+        }
+    };
+    (scheduled => $handler:expr) => {
+        /// Every firing of the Worker's cron triggers, to the handler.
+        #[::worker::event(scheduled)]
+        async fn scheduled(
+            event: ::worker::ScheduledEvent,
+            env: ::worker::Env,
+            ctx: ::worker::ScheduleContext,
+        ) {
+            $crate::scheduled(&$handler, event, env, ctx).await;
+        }
+    };
+    (queue => $handler:expr) => {
+        /// Every batch of the queues the Worker consumes, to the handler.
+        #[::worker::event(queue)]
+        async fn queue(
+            batch: ::worker::MessageBatch<::worker::wasm_bindgen::JsValue>,
+            env: ::worker::Env,
+            ctx: ::worker::Context,
+        ) -> ::worker::Result<()> {
+            $crate::queue(&$handler, batch, env, ctx).await
+        }
+    };
+    ($other:ident => $handler:expr) => {
+        ::core::compile_error!(concat!(
+            "anyfn_cloudflare::entry_points!: no entry point `",
+            stringify!($other),
+            "` (fetch, scheduled, queue)"
+        ));
+    };
+}

@@ -39,7 +39,7 @@ where
     .await;
     let _entered = span.enter();
     let outcome = outcome.map(|answer| match answer {
-        CloudflareAnswer::Streamed(stream) => {
+        CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => {
             let invocation = StreamInvocation {
                 request_id: request_id.clone(),
                 started,

@@ -14,7 +14,6 @@ use std::fmt::{self, Debug, Write as _};
 use std::num::NonZeroU64;
 use std::sync::Mutex;
 
-use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
@@ -69,13 +68,46 @@ struct Span {
 /// them) or as JSON.
 enum Fields {
     Text(String),
-    Json(Map<String, Value>),
+    Json(JsonFields),
+}
+
+/// JSON fields: each name and its value written as JSON, sorted by name (a
+/// name recorded again takes the new value), written as one object. Not
+/// `serde_json::Value`, whose maps and printer were 40 KB of a Worker.
+#[derive(Clone, Default)]
+struct JsonFields(Vec<(&'static str, String)>);
+
+impl JsonFields {
+    fn insert(&mut self, name: &'static str, json: String) {
+        match self.0.binary_search_by(|(known, _)| known.cmp(&name)) {
+            Ok(index) => self.0[index].1 = json,
+            Err(index) => self.0.insert(index, (name, json)),
+        }
+    }
+
+    fn write_to(&self, out: &mut String) {
+        out.push('{');
+        for (index, (name, json)) in self.0.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            out.push_str(&json_string(name));
+            out.push(':');
+            out.push_str(json);
+        }
+        out.push('}');
+    }
+}
+
+/// `text` as a JSON string, quoted and escaped.
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| String::from("\"\""))
 }
 
 impl Fields {
     fn new(json: bool) -> Self {
         if json {
-            Self::Json(Map::new())
+            Self::Json(JsonFields::default())
         } else {
             Self::Text(String::new())
         }
@@ -93,7 +125,7 @@ impl Visit for Fields {
                 };
             }
             Self::Json(map) => {
-                map.insert(field.name().to_owned(), Value::String(format!("{value:?}")));
+                map.insert(field.name(), json_string(&format!("{value:?}")));
             }
         }
     }
@@ -101,7 +133,7 @@ impl Visit for Fields {
     fn record_str(&mut self, field: &Field, value: &str) {
         match self {
             Self::Json(map) => {
-                map.insert(field.name().to_owned(), Value::String(value.to_owned()));
+                map.insert(field.name(), json_string(value));
             }
             Self::Text(_) => self.record_debug(field, &value),
         }
@@ -110,7 +142,7 @@ impl Visit for Fields {
     fn record_i64(&mut self, field: &Field, value: i64) {
         match self {
             Self::Json(map) => {
-                map.insert(field.name().to_owned(), Value::from(value));
+                map.insert(field.name(), value.to_string());
             }
             Self::Text(_) => self.record_debug(field, &value),
         }
@@ -119,7 +151,7 @@ impl Visit for Fields {
     fn record_u64(&mut self, field: &Field, value: u64) {
         match self {
             Self::Json(map) => {
-                map.insert(field.name().to_owned(), Value::from(value));
+                map.insert(field.name(), value.to_string());
             }
             Self::Text(_) => self.record_debug(field, &value),
         }
@@ -128,7 +160,7 @@ impl Visit for Fields {
     fn record_bool(&mut self, field: &Field, value: bool) {
         match self {
             Self::Json(map) => {
-                map.insert(field.name().to_owned(), Value::from(value));
+                map.insert(field.name(), value.to_string());
             }
             Self::Text(_) => self.record_debug(field, &value),
         }
@@ -175,21 +207,27 @@ impl Console {
         let meta = event.metadata();
         let mut fields = Fields::new(true);
         event.record(&mut fields);
-        let mut object = Map::new();
-        object.insert("level".into(), Value::from(meta.level().as_str()));
-        if let Fields::Json(fields) = fields {
-            object.insert("fields".into(), Value::Object(fields));
+        // The keys in order, as a sorted map writes them.
+        let mut line = String::from("{\"fields\":");
+        match &fields {
+            Fields::Json(fields) => fields.write_to(&mut line),
+            Fields::Text(_) => line.push_str("{}"),
         }
-        object.insert("target".into(), Value::from(meta.target()));
+        line.push_str(",\"level\":");
+        line.push_str(&json_string(meta.level().as_str()));
         if let Some(span) = spans.entered_spans().last() {
             let mut current = match &span.fields {
                 Fields::Json(fields) => fields.clone(),
-                Fields::Text(_) => Map::new(),
+                Fields::Text(_) => JsonFields::default(),
             };
-            current.insert("name".into(), Value::from(span.name));
-            object.insert("span".into(), Value::Object(current));
+            current.insert("name", json_string(span.name));
+            line.push_str(",\"span\":");
+            current.write_to(&mut line);
         }
-        Value::Object(object).to_string()
+        line.push_str(",\"target\":");
+        line.push_str(&json_string(meta.target()));
+        line.push('}');
+        line
     }
 }
 

@@ -163,7 +163,11 @@ impl Workers {
         };
         let answer = settled.and_then(|answer| match answer {
             CloudflareAnswer::Whole(response) => write_response(response),
-            CloudflareAnswer::Streamed(stream) => write_stream(stream),
+            CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => write_stream(stream),
+            CloudflareAnswer::Streamed(_) => Err(Error::new(
+                ErrorKind::Internal,
+                "the output streamed, though its IntoCloudflare::STREAMS is false",
+            )),
             CloudflareAnswer::Batch(result) => batch_response(&result).and_then(write_response),
         });
         match answer {

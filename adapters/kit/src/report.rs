@@ -103,8 +103,11 @@ pub struct InvocationReport {
     billed_duration: Duration,
     memory_mb: u32,
     estimated_cost_usd: f64,
-    /// Priced on these providers (none: at one [`Pricing`], as before).
-    priced: Option<(Usage, ProviderSet)>,
+    /// Priced on these providers (none: at one [`Pricing`], as before),
+    /// at these prices: held here, so that only [`priced`](Self::priced)
+    /// reads the price list (a program that never prices on providers, a
+    /// Worker, links no parser of it).
+    priced: Option<(Usage, ProviderSet, Prices)>,
 }
 
 impl InvocationReport {
@@ -146,7 +149,8 @@ impl InvocationReport {
     /// assert_eq!(report.estimates().count(), 6);
     /// ```
     pub fn priced(request_id: impl Into<String>, usage: Usage, providers: ProviderSet) -> Self {
-        let first = PriceList::published().estimate(providers.first(), &usage);
+        let prices = PriceList::published();
+        let first = prices.estimate(providers.first(), &usage);
         let billed_duration = match first.billed_time() {
             BilledTime::Capacity => round_up_to_millis(usage.duration()),
             _ => first.billed(),
@@ -157,7 +161,7 @@ impl InvocationReport {
             billed_duration,
             memory_mb: usage.memory_mb(),
             estimated_cost_usd: first.usd(),
-            priced: Some((usage, providers)),
+            priced: Some((usage, providers, Prices(prices))),
         }
     }
 
@@ -174,12 +178,13 @@ impl InvocationReport {
     /// assert_eq!(report.estimates().count(), 0);
     /// ```
     pub fn estimates(&self) -> impl Iterator<Item = Estimate> + '_ {
-        self.priced.iter().flat_map(|(usage, providers)| {
-            let prices = PriceList::published();
-            providers
-                .iter()
-                .map(move |provider| prices.estimate(provider, usage))
-        })
+        self.priced
+            .iter()
+            .flat_map(|(usage, providers, Prices(prices))| {
+                providers
+                    .iter()
+                    .map(move |provider| prices.estimate(provider, usage))
+            })
     }
 
     /// What a [`priced`](Self::priced) report priced: the duration, the
@@ -196,7 +201,7 @@ impl InvocationReport {
     /// assert_eq!(report.usage().and_then(|usage| usage.cpu_time()), Some(Duration::from_micros(300)));
     /// ```
     pub fn usage(&self) -> Option<Usage> {
-        self.priced.map(|(usage, _)| usage)
+        self.priced.map(|(usage, _, _)| usage)
     }
 
     /// The providers a [`priced`](Self::priced) report is priced on.
@@ -211,7 +216,7 @@ impl InvocationReport {
     /// assert_eq!(report.providers(), Some(ProviderSet::ALL));
     /// ```
     pub fn providers(&self) -> Option<ProviderSet> {
-        self.priced.map(|(_, providers)| providers)
+        self.priced.map(|(_, providers, _)| providers)
     }
 
     /// The invocation's request id.
@@ -311,6 +316,23 @@ impl fmt::Display for InvocationReport {
                 Ok(())
             }
         }
+    }
+}
+
+/// The price list a report was priced at, the published one: compared by
+/// address, shown by name (not its every entry).
+#[derive(Clone, Copy)]
+struct Prices(&'static PriceList);
+
+impl PartialEq for Prices {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl fmt::Debug for Prices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PriceList::published()")
     }
 }
 

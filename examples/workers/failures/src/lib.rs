@@ -12,15 +12,8 @@
 #[path = "../../../failures.rs"]
 mod failures;
 
-use anyfn::handler_fn;
-use worker::{event, Context, Env};
-
-/// Every HTTP request, to the example's handler.
-#[event(fetch)]
-async fn fetch(
-    request: worker::Request,
-    env: Env,
-    ctx: Context,
-) -> worker::Result<worker::Response> {
-    anyfn_cloudflare::fetch(&handler_fn(failures::failures), request, env, ctx).await
+// The Worker's entry points, each calling the example's handler: `fetch`:
+// every HTTP request.
+anyfn_cloudflare::entry_points! {
+    fetch => anyfn::handler_fn(failures::failures),
 }

@@ -12,22 +12,10 @@
 #[path = "../../../nightly.rs"]
 mod nightly;
 
-use anyfn::handler_fn;
-use worker::{event, Context, Env, ScheduleContext, ScheduledEvent};
-
-/// Every firing of the cron triggers (`[triggers] crons` in
-/// `wrangler.toml`), to the example's handler.
-#[event(scheduled)]
-async fn scheduled(event: ScheduledEvent, env: Env, ctx: ScheduleContext) {
-    anyfn_cloudflare::scheduled(&handler_fn(nightly::nightly), event, env, ctx).await;
-}
-
-/// Every HTTP request, to the example's handler.
-#[event(fetch)]
-async fn fetch(
-    request: worker::Request,
-    env: Env,
-    ctx: Context,
-) -> worker::Result<worker::Response> {
-    anyfn_cloudflare::fetch(&handler_fn(nightly::nightly), request, env, ctx).await
+// The Worker's entry points, each calling the example's handler:
+// `scheduled`: every firing of the cron triggers (`[triggers] crons` in
+// `wrangler.toml`); `fetch`: every HTTP request.
+anyfn_cloudflare::entry_points! {
+    scheduled => anyfn::handler_fn(nightly::nightly),
+    fetch => anyfn::handler_fn(nightly::nightly),
 }

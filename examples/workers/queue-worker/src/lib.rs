@@ -12,23 +12,10 @@
 #[path = "../../../queue-worker.rs"]
 mod queue_worker;
 
-use anyfn::handler_fn;
-use worker::wasm_bindgen::JsValue;
-use worker::{event, Context, Env, MessageBatch};
-
-/// Every batch of the queues this Worker consumes (`[[queues.consumers]]`
-/// in `wrangler.toml`), to the example's handler.
-#[event(queue)]
-async fn queue(batch: MessageBatch<JsValue>, env: Env, ctx: Context) -> worker::Result<()> {
-    anyfn_cloudflare::queue(&handler_fn(queue_worker::work), batch, env, ctx).await
-}
-
-/// Every HTTP request, to the example's handler.
-#[event(fetch)]
-async fn fetch(
-    request: worker::Request,
-    env: Env,
-    ctx: Context,
-) -> worker::Result<worker::Response> {
-    anyfn_cloudflare::fetch(&handler_fn(queue_worker::work), request, env, ctx).await
+// The Worker's entry points, each calling the example's handler: `queue`:
+// every batch of the queues this Worker consumes (`[[queues.consumers]]`
+// in `wrangler.toml`); `fetch`: every HTTP request.
+anyfn_cloudflare::entry_points! {
+    queue => anyfn::handler_fn(queue_worker::work),
+    fetch => anyfn::handler_fn(queue_worker::work),
 }
