@@ -176,9 +176,9 @@ where
                     if let Some(cpu_time) = cpu.cpu_time() {
                         usage = usage.with_cpu_time(cpu_time);
                     }
-                    InvocationReport::priced(request_id, usage, providers)
+                    InvocationReport::priced_borrowing(request_id, usage, providers)
                 }
-                None => InvocationReport::new(
+                None => InvocationReport::borrowing(
                     request_id,
                     duration,
                     self.config.memory_mb,
