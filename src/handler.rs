@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -179,7 +180,6 @@ impl<F, E> fmt::Debug for HandlerFn<F, E> {
     }
 }
 
-#[async_trait]
 impl<F, Fut, E, O, Er> Handler for HandlerFn<F, E>
 where
     F: Fn(E, Context) -> Fut + Send + Sync + 'static,
@@ -192,7 +192,18 @@ where
     type Output = O;
     type Error = Er;
 
-    async fn call(&self, event: E, context: Context) -> Result<O, Er> {
-        (self.function)(event, context).await
+    // What `#[async_trait]` makes of `async fn call`, written out without
+    // its rebinding of each argument inside the block: that moved the event
+    // and the context (hundreds of bytes) once more on every invocation.
+    fn call<'life0, 'async_trait>(
+        &'life0 self,
+        event: E,
+        context: Context,
+    ) -> Pin<Box<dyn Future<Output = Result<O, Er>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(async move { (self.function)(event, context).await })
     }
 }

@@ -32,10 +32,10 @@ use crate::Error;
 /// ```
 #[derive(Clone, Default)]
 pub struct Query {
-    /// Every key and value, decoded, one after the other: a query is parsed
-    /// on every request that reads one, and one string for all of its text
-    /// is one allocation where a `String` per key and per value made two per
-    /// pair.
+    /// Every key and value, decoded, one after the other (or, when nothing
+    /// needed decoding, the query as it came): a query is parsed on every
+    /// request that reads one, and one string for all of its text is one
+    /// allocation where a `String` per key and per value made two per pair.
     text: String,
     /// Where each pair's key and value are in `text`, in order.
     pairs: Vec<Pair>,
@@ -67,13 +67,26 @@ impl Query {
     /// Parses a query string, with or without its leading `?`.
     pub fn parse(query: &str) -> Self {
         let query = query.strip_prefix('?').unwrap_or(query);
+        if query.is_empty() {
+            return Self::new();
+        }
+        // One pass to tell whether anything needs decoding, and how many
+        // pairs there may be.
+        let (mut separators, mut encoded) = (0, false);
+        for &byte in query.as_bytes() {
+            separators += usize::from(byte == b'&');
+            encoded |= (byte == b'%') | (byte == b'+');
+        }
+        if !encoded {
+            return Self::parse_plain(query, separators + 1);
+        }
         // Split byte by byte (slicing at an ASCII byte is slicing at a char
         // boundary); a component with neither `%` nor `+` needs no decoding,
         // as most do. Decoding never makes a component longer, so the text
         // is allocated once.
         let mut parsed = Self {
             text: String::with_capacity(query.len()),
-            pairs: Vec::new(),
+            pairs: Vec::with_capacity(separators + 1),
         };
         let mut rest = query;
         while !rest.is_empty() {
@@ -95,6 +108,40 @@ impl Query {
     }
 
     /// Adds `component`, decoded, to the text; where it is.
+    /// A query with nothing to decode, as most are: its text is the query
+    /// itself, copied once, and each pair points into it (rather than each
+    /// component copied on its own, and the pairs' vector grown).
+    fn parse_plain(query: &str, most_pairs: usize) -> Self {
+        let mut pairs = Vec::with_capacity(most_pairs);
+        let mut push = |start: usize, equals: Option<usize>, end: usize| {
+            if start == end {
+                return;
+            }
+            let equals = equals.unwrap_or(end);
+            pairs.push(Pair {
+                key: Span { start, end: equals },
+                value: Span {
+                    start: (equals + 1).min(end),
+                    end,
+                },
+            });
+        };
+        let (mut start, mut equals) = (0, None);
+        for (at, &byte) in query.as_bytes().iter().enumerate() {
+            if byte == b'&' {
+                push(start, equals, at);
+                (start, equals) = (at + 1, None);
+            } else if byte == b'=' && equals.is_none() {
+                equals = Some(at);
+            }
+        }
+        push(start, equals, query.len());
+        Self {
+            text: query.to_owned(),
+            pairs,
+        }
+    }
+
     fn push_decoded(&mut self, component: &str) -> Span {
         if component.bytes().any(|b| b == b'%' || b == b'+') {
             self.push_text(&Self::decode_component(component))
@@ -359,6 +406,32 @@ impl Serialize for Query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_with_nothing_to_decode_split_as_decoded_ones_do() {
+        for plain in [
+            "a=1&&b&=x&c==2&",
+            "&",
+            "=",
+            "a",
+            "a=",
+            "=b",
+            "name=Ada&n=1",
+            "?x=1&x=2",
+            "&&k=v&&",
+            "é=ü&ü",
+        ] {
+            // One escape sends the query down the decoding path.
+            let decoded = Query::parse(&format!("{plain}&%7A=1"));
+            let mut expected: Vec<_> = decoded.iter().collect();
+            assert_eq!(expected.pop(), Some(("z", "1")));
+            let parsed = Query::parse(plain);
+            assert_eq!(parsed.iter().collect::<Vec<_>>(), expected, "{plain}");
+            assert_eq!(parsed.len(), expected.len(), "{plain}");
+        }
+        assert!(Query::parse("").is_empty());
+        assert!(Query::parse("?").is_empty());
+    }
 
     #[test]
     fn malformed_escapes_are_kept_not_panicked_on() {

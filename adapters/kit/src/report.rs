@@ -77,7 +77,7 @@ impl Default for Pricing {
 /// );
 /// ```
 ///
-/// Priced on several providers ([`priced`](Self::priced)), the line names
+/// Priced on several providers ([`priced`](InvocationReport::priced)), the line names
 /// the provider of its `Estimated Cost` and adds one `Cost <provider>`
 /// field for each other one:
 ///
@@ -96,9 +96,15 @@ impl Default for Pricing {
 /// );
 /// assert_eq!(report.estimates().count(), 2);
 /// ```
+///
+/// The report owns its request id (`Id` is `String`) unless made with
+/// [`borrowing`](InvocationReport::borrowing) or
+/// [`priced_borrowing`](InvocationReport::priced_borrowing), which keep the
+/// caller's `&str`: a server writing one line per request need not copy
+/// the id (an allocation) to write it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct InvocationReport {
-    request_id: String,
+pub struct InvocationReport<Id = String> {
+    request_id: Id,
     duration: Duration,
     billed_duration: Duration,
     memory_mb: u32,
@@ -120,15 +126,7 @@ impl InvocationReport {
         memory_mb: u32,
         pricing: Pricing,
     ) -> Self {
-        let billed_duration = round_up_to_millis(duration);
-        Self {
-            request_id: request_id.into(),
-            duration,
-            billed_duration,
-            memory_mb,
-            estimated_cost_usd: pricing.cost_usd(billed_duration, memory_mb),
-            priced: None,
-        }
+        InvocationReport::at(request_id.into(), duration, memory_mb, pricing)
     }
 
     /// The report of invocation `request_id`, which used `usage`, priced on
@@ -149,6 +147,57 @@ impl InvocationReport {
     /// assert_eq!(report.estimates().count(), 6);
     /// ```
     pub fn priced(request_id: impl Into<String>, usage: Usage, providers: ProviderSet) -> Self {
+        InvocationReport::priced_at(request_id.into(), usage, providers)
+    }
+}
+
+impl<'a> InvocationReport<&'a str> {
+    /// [`new`](InvocationReport::new)'s report, keeping `request_id` as
+    /// given rather than a copy of it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let id = String::from("req-1");
+    /// let report = InvocationReport::borrowing(&id, Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// assert_eq!(
+    ///     report.to_string(),
+    ///     InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86).to_string()
+    /// );
+    /// ```
+    pub fn borrowing(
+        request_id: &'a str,
+        duration: Duration,
+        memory_mb: u32,
+        pricing: Pricing,
+    ) -> Self {
+        InvocationReport::at(request_id, duration, memory_mb, pricing)
+    }
+
+    /// [`priced`](InvocationReport::priced)'s report, keeping `request_id`
+    /// as given rather than a copy of it.
+    pub fn priced_borrowing(request_id: &'a str, usage: Usage, providers: ProviderSet) -> Self {
+        InvocationReport::priced_at(request_id, usage, providers)
+    }
+}
+
+impl<Id: AsRef<str>> InvocationReport<Id> {
+    fn at(request_id: Id, duration: Duration, memory_mb: u32, pricing: Pricing) -> Self {
+        let billed_duration = round_up_to_millis(duration);
+        Self {
+            request_id,
+            duration,
+            billed_duration,
+            memory_mb,
+            estimated_cost_usd: pricing.cost_usd(billed_duration, memory_mb),
+            priced: None,
+        }
+    }
+
+    fn priced_at(request_id: Id, usage: Usage, providers: ProviderSet) -> Self {
         let prices = PriceList::published();
         let first = prices.estimate(providers.first(), &usage);
         let billed_duration = match first.billed_time() {
@@ -156,7 +205,7 @@ impl InvocationReport {
             _ => first.billed(),
         };
         Self {
-            request_id: request_id.into(),
+            request_id,
             duration: usage.duration(),
             billed_duration,
             memory_mb: usage.memory_mb(),
@@ -165,7 +214,7 @@ impl InvocationReport {
         }
     }
 
-    /// Each provider's estimate, the first one first ([`priced`](Self::priced)
+    /// Each provider's estimate, the first one first ([`priced`](InvocationReport::priced)
     /// reports; none for one made with a [`Pricing`]).
     ///
     /// # Example
@@ -187,7 +236,7 @@ impl InvocationReport {
             })
     }
 
-    /// What a [`priced`](Self::priced) report priced: the duration, the
+    /// What a [`priced`](InvocationReport::priced) report priced: the duration, the
     /// memory and, where measured, the CPU time.
     ///
     /// # Example
@@ -204,7 +253,7 @@ impl InvocationReport {
         self.priced.map(|(usage, _, _)| usage)
     }
 
-    /// The providers a [`priced`](Self::priced) report is priced on.
+    /// The providers a [`priced`](InvocationReport::priced) report is priced on.
     ///
     /// # Example
     ///
@@ -221,7 +270,7 @@ impl InvocationReport {
 
     /// The invocation's request id.
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        self.request_id.as_ref()
     }
 
     /// How long the invocation ran.
@@ -245,8 +294,24 @@ impl InvocationReport {
     }
 }
 
-impl fmt::Display for InvocationReport {
+impl<Id: AsRef<str>> fmt::Display for InvocationReport<Id> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // One line writer for every `Id`, made here: written generic, it
+        // was made again in each adapter, and formatted slower there.
+        InvocationReport {
+            request_id: self.request_id.as_ref(),
+            duration: self.duration,
+            billed_duration: self.billed_duration,
+            memory_mb: self.memory_mb,
+            estimated_cost_usd: self.estimated_cost_usd,
+            priced: self.priced,
+        }
+        .write_line(f)
+    }
+}
+
+impl InvocationReport<&str> {
+    fn write_line(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The line is written once per invocation, so it is made in a stack
         // buffer, integers digit by digit, and handed over in one piece:
         // float formatting and `format_args!` were most of its cost.
@@ -256,7 +321,7 @@ impl fmt::Display for InvocationReport {
         // The id is the platform's, written as it came unless it holds a
         // control character: a tab or a newline in it would forge a field
         // or a line.
-        let request_id = anyfn::error::without_controls(&self.request_id);
+        let request_id = anyfn::error::without_controls(self.request_id);
         let mut line = LineBuffer::new();
         line.text("REPORT RequestId: ");
         line.text(&request_id);
@@ -374,14 +439,27 @@ impl LineBuffer {
     }
 
     /// `n` in decimal, zero-padded to at least `width` digits (at most 20).
+    /// Two digits a step, from a table: the line has a dozen digits, and
+    /// a division per digit was a third of its cost.
     fn decimal(&mut self, mut n: u64, width: usize) {
-        let mut digits = [0u8; 20];
+        // Zeros already: padding is where the digits start.
+        let mut digits = [b'0'; 20];
         let mut start = digits.len();
-        while n > 0 || digits.len() - start < width.min(20) {
-            start -= 1;
-            digits[start] = b'0' + (n % 10) as u8;
-            n /= 10;
+        while n >= 100 {
+            let pair = usize::try_from(n % 100).unwrap_or_default() * 2;
+            n /= 100;
+            start -= 2;
+            digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
         }
+        if n >= 10 {
+            let pair = usize::try_from(n).unwrap_or_default() * 2;
+            start -= 2;
+            digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+        } else if n > 0 || start == digits.len() {
+            start -= 1;
+            digits[start] = b'0' + n as u8;
+        }
+        let start = start.min(digits.len() - width.min(digits.len()));
         let end = self.len + digits.len() - start;
         match self.bytes.get_mut(self.len..end) {
             Some(room) => {
@@ -416,6 +494,13 @@ impl LineBuffer {
         std::str::from_utf8(&self.bytes[..self.len]).ok()
     }
 }
+
+/// `00` to `99`, two bytes each.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 fn round_up_to_millis(duration: Duration) -> Duration {
     let millis = duration.as_nanos().div_ceil(1_000_000);

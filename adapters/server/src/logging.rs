@@ -35,28 +35,52 @@ pub(crate) fn install_default_subscriber(platform: Platform) {
     }
     let filter = rust_log_targets(std::env::var("RUST_LOG").ok().as_deref());
     let json = json_selected(std::env::var(LOG_FORMAT_ENV).ok().as_deref(), platform);
-    // One of the two, so one writer is made.
-    let json_layer = json.then(|| {
-        tracing_subscriber::fmt::layer()
-            .fmt_fields(CloudLoggingFields::from_env())
-            .event_format(CloudLogging)
-            .with_writer(BatchedStderr::new())
-            .with_ansi(false)
-    });
-    let line_layer = (!json).then(|| {
-        tracing_subscriber::fmt::layer()
-            .fmt_fields(TextFields)
-            .event_format(LineFormat)
-            .with_writer(BatchedStderr::new())
-            .with_ansi(std::io::stderr().is_terminal())
-    });
-    // A layer another crate left for it (anyfn-otel's), first.
-    let _ = tracing_subscriber::registry()
-        .with(anyfn_kit::logging::take_default_layer())
-        .with(json_layer)
-        .with(line_layer)
-        .with(filter)
-        .try_init();
+    let ansi = !json && std::io::stderr().is_terminal();
+    // One of the two, so one writer is made. A macro: the layers' type
+    // names the layers under them, which differ below.
+    macro_rules! format_layers {
+        () => {
+            (
+                json.then(|| {
+                    tracing_subscriber::fmt::layer()
+                        .fmt_fields(CloudLoggingFields::from_env())
+                        .event_format(CloudLogging)
+                        .with_writer(BatchedStderr::new())
+                        .with_ansi(false)
+                }),
+                (!json).then(|| {
+                    tracing_subscriber::fmt::layer()
+                        .fmt_fields(TextFields)
+                        .event_format(LineFormat)
+                        .with_writer(BatchedStderr::new())
+                        .with_ansi(ansi)
+                }),
+            )
+        };
+    }
+    // A layer another crate left for it (anyfn-otel's), first. Without
+    // one, no empty layer: each span and event went through it too, and
+    // closing a span looked through it for the registry
+    // (`benches/instructions_vs_hyper.sh`).
+    let _ = match anyfn_kit::logging::take_default_layer() {
+        Some(layer) => {
+            let (json_layer, line_layer) = format_layers!();
+            tracing_subscriber::registry()
+                .with(layer)
+                .with(json_layer)
+                .with(line_layer)
+                .with(filter)
+                .try_init()
+        }
+        None => {
+            let (json_layer, line_layer) = format_layers!();
+            tracing_subscriber::registry()
+                .with(json_layer)
+                .with(line_layer)
+                .with(filter)
+                .try_init()
+        }
+    };
 }
 
 #[cfg(not(feature = "default-subscriber"))]

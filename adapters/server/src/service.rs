@@ -75,7 +75,8 @@ where
                             .headers_mut()
                             .insert(CONNECTION, HeaderValue::from_static("close"));
                     }
-                    return Ok(with_request_id(response, request_id));
+                    set_request_id(&mut response, request_id);
+                    return Ok(response);
                 }
             }
         };
@@ -152,7 +153,7 @@ where
             }
             Err(err) => Err(err),
         };
-        let response = match outcome {
+        let mut response = match outcome {
             Ok(response) => response,
             Err(err) => {
                 if !answered {
@@ -176,9 +177,9 @@ where
                     if let Some(cpu_time) = cpu.cpu_time() {
                         usage = usage.with_cpu_time(cpu_time);
                     }
-                    InvocationReport::priced(request_id, usage, providers)
+                    InvocationReport::priced_borrowing(request_id, usage, providers)
                 }
-                None => InvocationReport::new(
+                None => InvocationReport::borrowing(
                     request_id,
                     duration,
                     self.config.memory_mb,
@@ -187,7 +188,8 @@ where
             };
             tracing::info!(target: "anyfn::report", "{report}");
         }
-        Ok(with_request_id(response, request_id))
+        set_request_id(&mut response, request_id);
+        Ok(response)
     }
 
     /// The answer to a failed request.
@@ -259,14 +261,12 @@ impl StreamTimers for TokioTimers {
 /// name on every request).
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-fn with_request_id(
-    mut response: hyper::Response<AnswerBody>,
-    request_id: &str,
-) -> hyper::Response<AnswerBody> {
+/// Sets `x-request-id` in place: taking the response and giving it back
+/// moved it twice more on every request.
+fn set_request_id(response: &mut hyper::Response<AnswerBody>, request_id: &str) {
     if let Ok(value) = HeaderValue::from_str(request_id) {
         response.headers_mut().insert(&X_REQUEST_ID, value);
     }
-    response
 }
 
 /// A request refused before the handler saw it.

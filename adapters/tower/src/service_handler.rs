@@ -1,12 +1,12 @@
 //! A tower [`Service`] as a [`Handler`]: [`ServiceHandler`], made by
 //! [`service`].
 
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use anyfn::stream::{BodyStream, StreamResponse};
-use anyfn::{async_trait, Context, Error, Handler, Request};
+use anyfn::{Context, Error, Handler, Request};
 use anyfn_kit::Gathered;
 
 use crate::handler_failure::HandlerFailure;
@@ -92,7 +92,6 @@ pub fn service<S>(service: S) -> ServiceHandler<S> {
     ServiceHandler { service }
 }
 
-#[async_trait]
 impl<S, B> Handler for ServiceHandler<S>
 where
     S: Service<Request, Response = http::Response<B>> + Clone + Send + Sync + 'static,
@@ -106,20 +105,36 @@ where
     type Output = StreamResponse;
     type Error = Error;
 
-    async fn call(&self, mut request: Request, context: Context) -> Result<StreamResponse, Error> {
+    // What `#[async_trait]` makes of `async fn call`, with the context put
+    // in the request before the future is made: the future then holds the
+    // context nowhere, and the request once (each was moved through it
+    // once more per invocation before).
+    fn call<'life0, 'async_trait>(
+        &'life0 self,
+        mut request: Request,
+        context: Context,
+    ) -> Pin<Box<dyn Future<Output = Result<StreamResponse, Error>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
         request.extensions_mut().insert(context);
-        let mut service = self.service.clone();
-        poll_fn(|cx| service.poll_ready(cx))
-            .await
-            .map_err(|err| not_ready(err.into()))?;
-        let mut response = service
-            .call(request)
-            .await
-            .map_err(|err| Error::from_boxed(err.into()))?;
-        if let Some(err) = HandlerFailure::take(&mut response) {
-            return Err(err);
-        }
-        answer(response).await
+        Box::pin(async move {
+            // Cloned when polled, as before: a panicking `clone` is the
+            // invocation's panic, caught where its polls are.
+            let mut service = self.service.clone();
+            poll_fn(|cx| service.poll_ready(cx))
+                .await
+                .map_err(|err| not_ready(err.into()))?;
+            let mut response = service
+                .call(request)
+                .await
+                .map_err(|err| Error::from_boxed(err.into()))?;
+            if let Some(err) = HandlerFailure::take(&mut response) {
+                return Err(err);
+            }
+            answer(response).await
+        })
     }
 }
 
