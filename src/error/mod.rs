@@ -368,11 +368,21 @@ impl Error {
     /// assert_eq!(err.to_string(), "invocation timed out after 3.00 seconds");
     /// ```
     pub fn timeout(elapsed: Duration) -> Self {
+        // Hundredths of a second, rounded half up, in integers: a float's
+        // `{:.2}` would link the float formatter into every adapter (about
+        // 19 KB of a Worker's wasm module).
+        let hundredths = elapsed
+            .as_secs()
+            .saturating_mul(100)
+            .saturating_add(u64::from(
+                elapsed.subsec_nanos().saturating_add(5_000_000) / 10_000_000,
+            ));
         Self::new(
             ErrorKind::Timeout,
             format!(
-                "invocation timed out after {:.2} seconds",
-                elapsed.as_secs_f64()
+                "invocation timed out after {}.{:02} seconds",
+                hundredths / 100,
+                hundredths % 100
             ),
         )
     }
@@ -724,6 +734,40 @@ impl From<Error> for Box<dyn StdError + 'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Error::timeout` writes its seconds with integer arithmetic (no float
+    /// formatter linked): the message must read as `{:.2}` of the seconds
+    /// did, rounding included, and a huge duration must not overflow.
+    #[test]
+    fn regression_timeout_seconds_read_as_two_decimals_without_floats() {
+        let cases = [
+            (Duration::ZERO, "0.00"),
+            (Duration::from_millis(400), "0.40"),
+            (Duration::from_millis(2_994), "2.99"),
+            (Duration::from_millis(2_996), "3.00"),
+            (Duration::from_micros(1_004_999), "1.00"),
+            (Duration::from_secs(900), "900.00"),
+            (Duration::from_nanos(999_999_999), "1.00"),
+        ];
+        for (elapsed, seconds) in cases {
+            assert_eq!(
+                Error::timeout(elapsed).message(),
+                format!("invocation timed out after {seconds} seconds"),
+                "{elapsed:?}"
+            );
+            assert_eq!(
+                format!("{:.2}", elapsed.as_secs_f64()),
+                seconds,
+                "as the float formatter wrote it: {elapsed:?}"
+            );
+        }
+        let huge = Error::timeout(Duration::MAX);
+        assert!(
+            huge.message().starts_with("invocation timed out after "),
+            "{}",
+            huge.message()
+        );
+    }
 
     #[test]
     fn user_error_keeps_message_and_source() {
