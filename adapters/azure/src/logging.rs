@@ -40,7 +40,10 @@ pub(crate) fn install_default_subscriber() {
         return;
     }
     let filter = rust_log_targets(std::env::var("RUST_LOG").ok().as_deref());
-    let subscriber = tracing_subscriber::registry().with(AzureLayer.with_filter(filter));
+    // The layer a telemetry crate left (anyfn-otel), if any, under ours.
+    let subscriber = tracing_subscriber::registry()
+        .with(anyfn_kit::logging::take_default_layer())
+        .with(AzureLayer.with_filter(filter));
     if tracing::subscriber::set_global_default(subscriber).is_ok() {
         INSTALLED.store(true, Ordering::Release);
     }

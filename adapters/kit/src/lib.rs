@@ -123,5 +123,7 @@ pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
 pub use telemetry::{
-    flush_telemetry, invocation_span_for, set_telemetry_hooks, CallerTrace, TelemetryHooks, Trigger,
+    flush_telemetry, invocation_span_for, invocation_span_for_event, invocation_span_triggered,
+    set_telemetry_hooks, telemetry_installed, CallerTrace, ParentSpan, TelemetryHooks, TraceHeader,
+    TraceHeaderError, Trigger,
 };
