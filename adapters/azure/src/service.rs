@@ -374,6 +374,7 @@ impl Shared {
         }
         let deadline = context.deadline();
         let span = anyfn_kit::invocation_span_triggered(&context, anyfn_kit::Trigger::Http);
+        anyfn_kit::record_http_request(&span, anyfn_kit::HttpRequestLine::of(&request));
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
         let call = Call {

@@ -124,6 +124,7 @@ pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
 pub use telemetry::{
     flush_telemetry, invocation_span_for, invocation_span_for_event, invocation_span_triggered,
-    set_telemetry_hooks, telemetry_installed, CallerTrace, ParentSpan, TelemetryHooks, TraceHeader,
-    TraceHeaderError, Trigger,
+    record_http_request, record_outcome, set_telemetry_hooks, telemetry_installed, CallerTrace,
+    HttpOutcome, HttpRequestLine, ParentSpan, TelemetryHooks, TraceHeader, TraceHeaderError,
+    Trigger,
 };

@@ -453,11 +453,15 @@ fn parse_cloud_trace(value: &str) -> Result<ParentSpan, TraceHeaderError> {
 /// # Example
 ///
 /// ```
-/// fn on_span(_span: &tracing::Span, _context: &anyfn::Context, _trigger: anyfn_kit::Trigger) {}
-/// fn on_links(_span: &tracing::Span, _links: &[anyfn_kit::CallerTrace]) {}
+/// use anyfn_kit::{CallerTrace, HttpOutcome, HttpRequestLine, TelemetryHooks, Trigger};
+///
+/// fn on_span(_span: &tracing::Span, _context: &anyfn::Context, _trigger: Trigger) {}
+/// fn on_links(_span: &tracing::Span, _links: &[CallerTrace]) {}
+/// fn on_http_request(_span: &tracing::Span, _request: HttpRequestLine<'_>) {}
+/// fn on_outcome(_span: &tracing::Span, _outcome: HttpOutcome<'_>) {}
 /// fn flush() {}
 ///
-/// let hooks = anyfn_kit::TelemetryHooks { on_invocation_span: on_span, on_links, flush };
+/// let hooks = TelemetryHooks { on_invocation_span: on_span, on_links, on_http_request, on_outcome, flush };
 /// let _ = anyfn_kit::set_telemetry_hooks(hooks);
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -468,6 +472,10 @@ pub struct TelemetryHooks {
     /// each message of a queue batch that carries one, to link the span to
     /// them.
     pub on_links: fn(&tracing::Span, &[CallerTrace]),
+    /// Called with an HTTP event's method and path as its span opens.
+    pub on_http_request: fn(&tracing::Span, HttpRequestLine<'_>),
+    /// Called by [`record_outcome`] as the handler returns, in its span.
+    pub on_outcome: fn(&tracing::Span, HttpOutcome<'_>),
     /// Called by [`flush_telemetry`].
     pub flush: fn(),
 }
@@ -480,11 +488,15 @@ static HOOKS: OnceLock<TelemetryHooks> = OnceLock::new();
 /// # Example
 ///
 /// ```
-/// fn on_span(_span: &tracing::Span, _context: &anyfn::Context, _trigger: anyfn_kit::Trigger) {}
-/// fn on_links(_span: &tracing::Span, _links: &[anyfn_kit::CallerTrace]) {}
+/// use anyfn_kit::{CallerTrace, HttpOutcome, HttpRequestLine, TelemetryHooks, Trigger};
+///
+/// fn on_span(_span: &tracing::Span, _context: &anyfn::Context, _trigger: Trigger) {}
+/// fn on_links(_span: &tracing::Span, _links: &[CallerTrace]) {}
+/// fn on_http_request(_span: &tracing::Span, _request: HttpRequestLine<'_>) {}
+/// fn on_outcome(_span: &tracing::Span, _outcome: HttpOutcome<'_>) {}
 /// fn flush() {}
 ///
-/// let hooks = anyfn_kit::TelemetryHooks { on_invocation_span: on_span, on_links, flush };
+/// let hooks = TelemetryHooks { on_invocation_span: on_span, on_links, on_http_request, on_outcome, flush };
 /// assert!(anyfn_kit::set_telemetry_hooks(hooks).is_ok());
 /// assert!(anyfn_kit::set_telemetry_hooks(hooks).is_err());
 /// ```
@@ -511,7 +523,8 @@ pub fn invocation_span_for<E: 'static>(context: &Context) -> tracing::Span {
     span
 }
 
-/// [`invocation_span_for`], and for a [`QueueBatch`] the trace context of
+/// [`invocation_span_for`], for an HTTP request its method and path
+/// (`on_http_request`), and for a [`QueueBatch`] the trace context of
 /// each message that carries one handed to the hooks' `on_links`: a
 /// message attribute `traceparent` (with `tracestate`) or
 /// `googclient_traceparent` (Pub/Sub's), else `AWSTraceHeader` (X-Ray's,
@@ -532,7 +545,10 @@ pub fn invocation_span_for_event<E: 'static>(context: &Context, event: &E) -> tr
     let span = crate::invocation_span(context);
     if let Some(hooks) = HOOKS.get() {
         (hooks.on_invocation_span)(&span, context, Trigger::of::<E>());
-        if let Some(batch) = (event as &dyn std::any::Any).downcast_ref::<QueueBatch>() {
+        let event = event as &dyn std::any::Any;
+        if let Some(request) = event.downcast_ref::<anyfn::http::Request<Body>>() {
+            (hooks.on_http_request)(&span, HttpRequestLine::of(request));
+        } else if let Some(batch) = event.downcast_ref::<QueueBatch>() {
             let links = message_traces(batch);
             if !links.is_empty() {
                 (hooks.on_links)(&span, &links);
@@ -582,6 +598,143 @@ pub fn invocation_span_triggered(context: &Context, trigger: Trigger) -> tracing
         (hooks.on_invocation_span)(&span, context, trigger);
     }
     span
+}
+
+/// An HTTP event's request line, for the span's `http.request.method`,
+/// `url.path` and (when the adapter knows it) `http.route`.
+///
+/// # Example
+///
+/// ```
+/// let request = anyfn::http::Request::builder().method("POST").uri("/orders/7?x=1")
+///     .body(anyfn::Body::empty()).unwrap();
+/// let line = anyfn_kit::HttpRequestLine::of(&request);
+/// assert_eq!((line.method, line.path, line.route), ("POST", "/orders/7", None));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpRequestLine<'a> {
+    /// The method.
+    pub method: &'a str,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The route template that matched (`/orders/{id}`), when known.
+    pub route: Option<&'a str>,
+}
+
+impl<'a> HttpRequestLine<'a> {
+    /// The method and path of `request`, no route.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn::http::Request::new(anyfn::Body::empty());
+    /// assert_eq!(anyfn_kit::HttpRequestLine::of(&request).path, "/");
+    /// ```
+    pub fn of<B>(request: &'a anyfn::http::Request<B>) -> Self {
+        Self {
+            method: request.method().as_str(),
+            path: request.uri().path(),
+            route: None,
+        }
+    }
+
+    /// The same, with the route template that matched.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn::http::Request::new(anyfn::Body::empty());
+    /// let line = anyfn_kit::HttpRequestLine::of(&request).with_route("/{*path}");
+    /// assert_eq!(line.route, Some("/{*path}"));
+    /// ```
+    #[must_use]
+    pub fn with_route(mut self, route: &'a str) -> Self {
+        self.route = Some(route);
+        self
+    }
+}
+
+/// How an invocation ended, for its span: the HTTP status an HTTP event is
+/// answered with (the output's, or the error's), and the error, if any.
+///
+/// # Example
+///
+/// ```
+/// let outcome = anyfn_kit::HttpOutcome::new(Some(404), None);
+/// assert_eq!(outcome.status, Some(404));
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct HttpOutcome<'a> {
+    /// The HTTP status, for an HTTP event answered whole.
+    pub status: Option<u16>,
+    /// The invocation's error, if it failed.
+    pub error: Option<&'a anyfn::Error>,
+}
+
+impl<'a> HttpOutcome<'a> {
+    /// An outcome of `status` and `error`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = anyfn::Error::bad_request("no name");
+    /// let outcome = anyfn_kit::HttpOutcome::new(Some(400), Some(&err));
+    /// assert!(outcome.error.is_some());
+    /// ```
+    pub fn new(status: Option<u16>, error: Option<&'a anyfn::Error>) -> Self {
+        Self { status, error }
+    }
+}
+
+/// Hands the installed hooks an HTTP event's request line, for an adapter
+/// that opened the span with [`invocation_span_triggered`] (the event's
+/// type unknown there); nothing without hooks.
+///
+/// # Example
+///
+/// ```
+/// let request = anyfn::http::Request::new(anyfn::Body::empty());
+/// let span = tracing::Span::none();
+/// anyfn_kit::record_http_request(&span, anyfn_kit::HttpRequestLine::of(&request));
+/// ```
+pub fn record_http_request(span: &tracing::Span, request: HttpRequestLine<'_>) {
+    if let Some(hooks) = HOOKS.get() {
+        (hooks.on_http_request)(span, request);
+    }
+}
+
+/// Hands the installed hooks how an invocation of a handler of event `E`
+/// and output `O` ended ([`HttpOutcome`]): for an HTTP request, the
+/// response's status or the error's; [`invoke`](crate::invoke) calls it in
+/// the invocation's span. Nothing without hooks.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{http::Request, Body, Response};
+///
+/// let answered: Result<Response, anyfn::Error> = Ok(Response::new(Body::empty()));
+/// anyfn_kit::record_outcome::<Request<Body>, _>(&tracing::Span::none(), &answered);
+/// ```
+pub fn record_outcome<E: 'static, O: 'static>(
+    span: &tracing::Span,
+    outcome: &Result<O, anyfn::Error>,
+) {
+    let Some(hooks) = HOOKS.get() else {
+        return;
+    };
+    let status = match outcome {
+        Ok(output) => (output as &dyn std::any::Any)
+            .downcast_ref::<anyfn::http::Response<Body>>()
+            .map(|response| response.status().as_u16()),
+        Err(error) if TypeId::of::<E>() == TypeId::of::<anyfn::http::Request<Body>>() => {
+            Some(error.status().as_u16())
+        }
+        Err(_) => None,
+    };
+    (hooks.on_outcome)(span, HttpOutcome::new(status, outcome.as_ref().err()));
 }
 
 /// Whether telemetry hooks are installed (one atomic load): an adapter

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyfn::Context;
-use anyfn_kit::{CallerTrace, TraceHeader, Trigger};
+use anyfn_kit::{CallerTrace, HttpOutcome, HttpRequestLine, TraceHeader, Trigger};
 use opentelemetry::trace::{
-    SpanContext, SpanId, SpanKind, TraceContextExt as _, TraceFlags, TraceId, TraceState,
+    SpanContext, SpanId, SpanKind, Status, TraceContextExt as _, TraceFlags, TraceId, TraceState,
 };
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanProcessor};
@@ -73,6 +73,35 @@ pub(crate) fn on_invocation_span(span: &tracing::Span, context: &Context, trigge
 pub(crate) fn on_links(span: &tracing::Span, links: &[CallerTrace]) {
     for link in links.iter().filter_map(remote_context) {
         span.add_link(link);
+    }
+}
+
+/// The [`anyfn_kit::TelemetryHooks::on_http_request`] hook: HTTP's
+/// request attributes.
+pub(crate) fn on_http_request(span: &tracing::Span, request: HttpRequestLine<'_>) {
+    span.set_attribute("http.request.method", request.method.to_owned());
+    span.set_attribute("url.path", request.path.to_owned());
+    if let Some(route) = request.route {
+        span.set_attribute("http.route", route.to_owned());
+    }
+}
+
+/// The [`anyfn_kit::TelemetryHooks::on_outcome`] hook: the response's
+/// status, and a failure as the span's error status with `error.type`
+/// (the error's type, never its message, which may hold details the
+/// function keeps out of answers). As for any SERVER span, an HTTP answer
+/// is an error only from 500 up.
+pub(crate) fn on_outcome(span: &tracing::Span, outcome: HttpOutcome<'_>) {
+    if let Some(status) = outcome.status {
+        span.set_attribute("http.response.status_code", i64::from(status));
+    }
+    if let Some(error) = outcome.error {
+        span.set_attribute("error.type", error.error_type().to_owned());
+        if outcome.status.is_none_or(|status| status >= 500) {
+            span.set_status(Status::error(error.error_type().to_owned()));
+        }
+    } else if outcome.status.is_some_and(|status| status >= 500) {
+        span.set_status(Status::error(""));
     }
 }
 

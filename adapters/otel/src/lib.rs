@@ -268,6 +268,8 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
     let _ = anyfn_kit::set_telemetry_hooks(anyfn_kit::TelemetryHooks {
         on_invocation_span: hook::on_invocation_span,
         on_links: hook::on_links,
+        on_http_request: hook::on_http_request,
+        on_outcome: hook::on_outcome,
         flush,
     });
     let _ = anyfn_kit::logging::add_default_layer(Box::new(telemetry.layer()));

@@ -28,7 +28,10 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
     let _telemetry = anyfn_otel::install_with(config).expect("installed once");
 
     let http = Harness::new(handler_fn(
-        |_request: Request, _context: Context| async move {
+        |request: Request, _context: Context| async move {
+            if request.uri().path() == "/fail" {
+                return Err(anyfn::Error::unavailable("the store is down"));
+            }
             let greeting = tracing::info_span!("greet").in_scope(|| "hello".to_owned());
             Ok::<_, anyfn::Error>(Response::new(Body::from(greeting)))
         },
@@ -46,6 +49,14 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
     let invocation = http.invoke_with_context(request, context).await;
     let request_id = invocation.request_id().to_owned();
     invocation.expect_output();
+    let failing = anyfn::http::Request::builder()
+        .method("POST")
+        .uri("/fail")
+        .body(Body::empty())
+        .expect("request");
+    let failed = http.invoke(failing).await;
+    let failed_id = failed.request_id().to_owned();
+    failed.expect_error();
 
     let batch = Harness::new(handler_fn(
         |batch: QueueBatch, _context: Context| async move {
@@ -104,6 +115,38 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
         invocation.attribute("faas.trigger").as_deref(),
         Some("http")
     );
+    for (key, value) in [
+        ("http.request.method", "GET"),
+        ("url.path", "/greet"),
+        ("http.response.status_code", "200"),
+    ] {
+        assert_eq!(invocation.attribute(key).as_deref(), Some(value), "{key}");
+    }
+    let unset = opentelemetry_proto::tonic::trace::v1::status::StatusCode::Unset as i32;
+    assert_eq!(
+        invocation.span.status.as_ref().map_or(unset, |s| s.code),
+        unset
+    );
+
+    let failure = by_id(&failed_id);
+    for (key, value) in [
+        ("http.request.method", "POST"),
+        ("url.path", "/fail"),
+        ("http.response.status_code", "503"),
+        ("error.type", "Unavailable"),
+    ] {
+        assert_eq!(failure.attribute(key).as_deref(), Some(value), "{key}");
+    }
+    let status = failure.span.status.as_ref().expect("a status");
+    assert_eq!(
+        status.code,
+        opentelemetry_proto::tonic::trace::v1::status::StatusCode::Error as i32
+    );
+    assert!(
+        !status.message.contains("store"),
+        "no error message: {status:?}"
+    );
+
     let greet = spans
         .iter()
         .find(|received| received.span.name == "greet")

@@ -104,6 +104,17 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
         invocation.attribute("faas.coldstart").as_deref(),
         Some("true")
     );
+    for (key, value) in [
+        ("http.request.method", "GET"),
+        ("url.path", "/"),
+        ("http.response.status_code", "200"),
+    ] {
+        assert_eq!(invocation.attribute(key).as_deref(), Some(value), "{key}");
+    }
+    assert_eq!(
+        invocation.span.kind,
+        opentelemetry_proto::tonic::trace::v1::span::SpanKind::Server as i32
+    );
 
     let greet = spans
         .iter()
