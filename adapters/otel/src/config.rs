@@ -64,7 +64,12 @@ impl OtelConfig {
     /// platform's variables: on Lambda `AWS_LAMBDA_FUNCTION_NAME`,
     /// `…_VERSION`, `AWS_LAMBDA_LOG_STREAM_NAME`, `…_MEMORY_SIZE`,
     /// `AWS_REGION`; on Cloud Run `K_SERVICE`, `K_REVISION`; on Azure
-    /// `WEBSITE_SITE_NAME`, `WEBSITE_INSTANCE_ID`, `REGION_NAME`.
+    /// `WEBSITE_SITE_NAME`, `WEBSITE_INSTANCE_ID`, `REGION_NAME`;
+    /// `cloud.resource_id` on Lambda from `AWS_ACCOUNT_ID` (the function's
+    /// ARN: Lambda gives a function no account of its own), on Azure from
+    /// `WEBSITE_OWNER_NAME` and `WEBSITE_RESOURCE_GROUP` (per function, on
+    /// each span); then `OTEL_RESOURCE_ATTRIBUTES` (`key=value,…`,
+    /// percent-encoded values), which wins.
     ///
     /// # Errors
     ///

@@ -6,6 +6,21 @@
 //! OTLP HTTP/protobuf, with the FaaS resource (`faas.name`, `faas.version`,
 //! `faas.instance`, `faas.max_memory`, `cloud.*`).
 //!
+//! Where it runs: the local server (and Cloud Run), AWS Lambda, Azure
+//! Functions and anyfn-test's harness. The caller's span is the parent when
+//! the event carries one: W3C `traceparent`, Lambda's X-Ray header
+//! (`Lambda-Runtime-Trace-Id`), `X-Cloud-Trace-Context`; the caller's
+//! sampling decision is kept (on Lambda, an X-Ray header with `Sampled=0`
+//! means no export). Invocation spans are `SERVER` spans, `CONSUMER` for a
+//! queue batch (with a link per message that carries a trace context), with
+//! HTTP's request and response attributes for HTTP events. On Lambda the
+//! spans are flushed after each answer is posted and before the next
+//! invocation is asked for; every adapter flushes at shutdown.
+//!
+//! Not on Cloudflare Workers: the export runs the SDK's batch processor on
+//! a thread of its own and sends with a blocking HTTP client, and workerd
+//! has neither; the Workers adapter calls no hooks.
+//!
 //! The core and the adapters do not depend on this crate: it joins them
 //! through [`anyfn_kit::TelemetryHooks`] and the default subscriber's
 //! extra layer ([`anyfn_kit::logging::add_default_layer`]). A program that
@@ -15,6 +30,7 @@
 //! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as is), else
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else
 //! `http://localhost:4318/v1/traces`; `OTEL_SERVICE_NAME`;
+//! `OTEL_RESOURCE_ATTRIBUTES`;
 //! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf` only: `grpc` and
 //! `http/json` are refused with [`OtelError::UnsupportedProtocol`]).
 //!
