@@ -278,7 +278,13 @@ impl Shared {
             self.settings.mode,
             trigger.as_ref().ok().cloned(),
         );
-        let context = self.context(invocation, started);
+        let mut context = self.context(invocation, started);
+        if is_http && anyfn_kit::telemetry_installed() {
+            let caller = trigger.as_ref().ok().and_then(envelope_caller_trace);
+            if let Some(caller) = caller {
+                context.extensions_mut().insert(caller);
+            }
+        }
         let deadline = context.deadline();
         let span = anyfn_kit::invocation_span_triggered(
             &context,
@@ -374,7 +380,6 @@ impl Shared {
         }
         let deadline = context.deadline();
         let span = anyfn_kit::invocation_span_triggered(&context, anyfn_kit::Trigger::Http);
-        anyfn_kit::record_http_request(&span, anyfn_kit::HttpRequestLine::of(&request));
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
         let call = Call {
@@ -653,6 +658,26 @@ fn trigger_of(trigger_type: Option<&str>, is_http: bool) -> anyfn_kit::Trigger {
         "blobtrigger" | "cosmosdbtrigger" | "sqltrigger" => Trigger::Datasource,
         _ => Trigger::Other,
     }
+}
+
+/// The caller's W3C trace context in an HTTP trigger's envelope (its
+/// `Headers`, each a value or an array of values, names in any case).
+fn envelope_caller_trace(trigger: &AzureTrigger) -> Option<anyfn_kit::CallerTrace> {
+    let request = crate::lenient::object(trigger.value())?;
+    let headers = crate::lenient::object(crate::lenient::get(&request, "Headers")?)?;
+    let first = |name: &str| {
+        let value = crate::lenient::get(&headers, name)?;
+        let value = match value {
+            serde_json::Value::Array(values) => values.first()?,
+            value => value,
+        };
+        crate::lenient::text(value).map(Cow::into_owned)
+    };
+    let mut caller = anyfn_kit::CallerTrace::new(first("traceparent")?.trim());
+    if let Some(state) = first("tracestate") {
+        caller = caller.with_tracestate(state);
+    }
+    Some(caller)
 }
 
 /// The caller's W3C trace context of a forwarded request (the Functions

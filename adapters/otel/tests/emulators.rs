@@ -165,7 +165,16 @@ const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN: &str = "00f067aa0ba902b7";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn azure_spans_arrive_at_shutdown_with_the_callers_parent() {
+async fn azure_spans_arrive_at_shutdown_with_the_callers_parent_forwarded() {
+    azure_spans_arrive_at_shutdown_with_the_callers_parent(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_spans_arrive_at_shutdown_with_the_callers_parent_in_an_envelope() {
+    azure_spans_arrive_at_shutdown_with_the_callers_parent(false).await;
+}
+
+async fn azure_spans_arrive_at_shutdown_with_the_callers_parent(forwarding: bool) {
     let receiver = Receiver::start().await;
     let azure = AzureEmulator::builder()
         .with_function(AzureAppFunction::new(
@@ -173,7 +182,7 @@ async fn azure_spans_arrive_at_shutdown_with_the_callers_parent() {
             AzureTriggerType::Http,
             "req",
         ))
-        .forwarding_http_request(true)
+        .forwarding_http_request(forwarding)
         .site_name("greeter-app")
         .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.url())
         .env("REGION_NAME", "West Europe")
@@ -224,6 +233,17 @@ async fn azure_spans_arrive_at_shutdown_with_the_callers_parent() {
         invocation.attribute("faas.trigger").as_deref(),
         Some("http")
     );
+    for (key, value) in [
+        ("http.request.method", "GET"),
+        ("url.path", "/api/hello"),
+        ("http.response.status_code", "200"),
+    ] {
+        assert_eq!(
+            invocation.attribute(key).as_deref(),
+            Some(value),
+            "{key} (forwarding: {forwarding})"
+        );
+    }
     assert_eq!(
         invocation.span.kind,
         opentelemetry_proto::tonic::trace::v1::span::SpanKind::Server as i32
