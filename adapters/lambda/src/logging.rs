@@ -41,14 +41,36 @@ pub(crate) fn install_default_subscriber() {
     let filter = filter(
         std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
         std::env::var("RUST_LOG").ok().as_deref(),
-    )
-    .or(filter_fn(is_invocation_span));
-    let telemetry = anyfn_kit::telemetry_installed();
+    );
+    // The layer a telemetry crate left (anyfn-otel), under ours; none, no
+    // layer at all (not an empty one every callback would pass through).
+    let _ = match anyfn_kit::logging::take_default_layer() {
+        Some(telemetry) => {
+            let subscriber = tracing_subscriber::registry().with(telemetry);
+            subscriber.with(stdout_layer(json, filter, true)).try_init()
+        }
+        None => {
+            let telemetry = anyfn_kit::telemetry_installed();
+            let subscriber = tracing_subscriber::registry();
+            subscriber
+                .with(stdout_layer(json, filter, telemetry))
+                .try_init()
+        }
+    };
+}
+
+/// The stdout layer: JSON or text, under `filter`, lambda_runtime's
+/// invocation span kept at every level.
+fn stdout_layer<S>(json: bool, filter: Targets, telemetry: bool) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    let filter = filter.or(filter_fn(is_invocation_span));
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stdout)
         .with_ansi(false)
         .with_target(false);
-    let layer = if json {
+    if json {
         let layer = layer
             .json()
             .flatten_event(true)
@@ -60,11 +82,7 @@ pub(crate) fn install_default_subscriber() {
     } else {
         let layer = layer.fmt_fields(TextFields).without_time();
         filtered(layer, filter, telemetry)
-    };
-    let _ = tracing_subscriber::registry()
-        .with(anyfn_kit::logging::take_default_layer())
-        .with(layer)
-        .try_init();
+    }
 }
 
 /// `layer` under `filter`, boxed; with telemetry (anyfn-otel) the handler
