@@ -649,14 +649,25 @@ fn trigger_of(trigger_type: Option<&str>, is_http: bool) -> anyfn_kit::Trigger {
             Trigger::Other
         };
     };
-    let kind = kind.to_ascii_lowercase();
-    match kind.as_str() {
-        "httptrigger" => Trigger::Http,
-        "timertrigger" => Trigger::Timer,
-        "queuetrigger" | "servicebustrigger" | "eventhubtrigger" | "eventgridtrigger"
-        | "kafkatrigger" | "rabbitmqtrigger" => Trigger::PubSub,
-        "blobtrigger" | "cosmosdbtrigger" | "sqltrigger" => Trigger::Datasource,
-        _ => Trigger::Other,
+    // No allocation: this runs for every envelope, telemetry or not.
+    let is = |names: &[&str]| names.iter().any(|name| kind.eq_ignore_ascii_case(name));
+    if is(&["httpTrigger"]) {
+        Trigger::Http
+    } else if is(&["timerTrigger"]) {
+        Trigger::Timer
+    } else if is(&[
+        "queueTrigger",
+        "serviceBusTrigger",
+        "eventHubTrigger",
+        "eventGridTrigger",
+        "kafkaTrigger",
+        "rabbitMQTrigger",
+    ]) {
+        Trigger::PubSub
+    } else if is(&["blobTrigger", "cosmosDBTrigger", "sqlTrigger"]) {
+        Trigger::Datasource
+    } else {
+        Trigger::Other
     }
 }
 
