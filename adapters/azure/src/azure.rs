@@ -495,6 +495,8 @@ impl BoundAzure {
             })
         })
         .await;
+        // Spans an installed telemetry holds (anyfn-otel) leave before exit.
+        anyfn_kit::flush_telemetry();
     }
 }
 

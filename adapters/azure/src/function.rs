@@ -51,6 +51,17 @@ where
             let event = guarded("decoding the event", || {
                 H::Event::from_azure(input, &mut context)
             })?;
+            // An installed telemetry (anyfn-otel) gets an HTTP request's
+            // method and path, in the invocation's span (current here).
+            if anyfn_kit::telemetry_installed() {
+                let event = &event as &dyn std::any::Any;
+                if let Some(request) = event.downcast_ref::<anyfn::Request>() {
+                    anyfn_kit::record_http_request(
+                        &tracing::Span::current(),
+                        anyfn_kit::HttpRequestLine::of(request),
+                    );
+                }
+            }
             let output =
                 anyfn_kit::invoke(handler.as_ref(), event, context, std::future::pending()).await?;
             guarded("encoding the output", || output.into_azure())

@@ -40,8 +40,19 @@ pub(crate) fn install_default_subscriber() {
         return;
     }
     let filter = rust_log_targets(std::env::var("RUST_LOG").ok().as_deref());
-    let subscriber = tracing_subscriber::registry().with(AzureLayer.with_filter(filter));
-    if tracing::subscriber::set_global_default(subscriber).is_ok() {
+    // The layer a telemetry crate left (anyfn-otel), if any, under ours;
+    // none, no layer at all (not an empty one every callback passes through).
+    let installed = match anyfn_kit::logging::take_default_layer() {
+        Some(telemetry) => tracing::subscriber::set_global_default(
+            tracing_subscriber::registry()
+                .with(telemetry)
+                .with(AzureLayer.with_filter(filter)),
+        ),
+        None => tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(AzureLayer.with_filter(filter)),
+        ),
+    };
+    if installed.is_ok() {
         INSTALLED.store(true, Ordering::Release);
     }
 }

@@ -278,9 +278,18 @@ impl Shared {
             self.settings.mode,
             trigger.as_ref().ok().cloned(),
         );
-        let context = self.context(invocation, started);
+        let mut context = self.context(invocation, started);
+        if is_http && anyfn_kit::telemetry_installed() {
+            let caller = trigger.as_ref().ok().and_then(envelope_caller_trace);
+            if let Some(caller) = caller {
+                context.extensions_mut().insert(caller);
+            }
+        }
         let deadline = context.deadline();
-        let span = anyfn_kit::invocation_span(&context);
+        let span = anyfn_kit::invocation_span_triggered(
+            &context,
+            trigger_of(declared.trigger_type.as_deref(), is_http),
+        );
         let capture = Capture::start(&span);
         let (outcome, answered) = match trigger {
             Ok(trigger) => {
@@ -363,9 +372,14 @@ impl Shared {
         };
         let invocation =
             AzureInvocation::new(Arc::clone(&invocation_id), name, self.settings.mode, None);
-        let context = self.context(invocation, started);
+        let mut context = self.context(invocation, started);
+        if anyfn_kit::telemetry_installed() {
+            if let Some(caller) = caller_trace(request.headers()) {
+                context.extensions_mut().insert(caller);
+            }
+        }
         let deadline = context.deadline();
-        let span = anyfn_kit::invocation_span(&context);
+        let span = anyfn_kit::invocation_span_triggered(&context, anyfn_kit::Trigger::Http);
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
         let call = Call {
@@ -623,6 +637,74 @@ fn report(request_id: &str, started: Instant, memory_mb: u32, report_cost: Provi
     }
 }
 
+/// The `faas.trigger` of a function whose `function.json` declares
+/// `trigger_type` (`httpTrigger`, `queueTrigger`, `timerTrigger`, …), or
+/// of an HTTP request when it declares none.
+fn trigger_of(trigger_type: Option<&str>, is_http: bool) -> anyfn_kit::Trigger {
+    use anyfn_kit::Trigger;
+    let Some(kind) = trigger_type else {
+        return if is_http {
+            Trigger::Http
+        } else {
+            Trigger::Other
+        };
+    };
+    // No allocation: this runs for every envelope, telemetry or not.
+    let is = |names: &[&str]| names.iter().any(|name| kind.eq_ignore_ascii_case(name));
+    if is(&["httpTrigger"]) {
+        Trigger::Http
+    } else if is(&["timerTrigger"]) {
+        Trigger::Timer
+    } else if is(&[
+        "queueTrigger",
+        "serviceBusTrigger",
+        "eventHubTrigger",
+        "eventGridTrigger",
+        "kafkaTrigger",
+        "rabbitMQTrigger",
+    ]) {
+        Trigger::PubSub
+    } else if is(&["blobTrigger", "cosmosDBTrigger", "sqlTrigger"]) {
+        Trigger::Datasource
+    } else {
+        Trigger::Other
+    }
+}
+
+/// The caller's W3C trace context in an HTTP trigger's envelope (its
+/// `Headers`, each a value or an array of values, names in any case).
+fn envelope_caller_trace(trigger: &AzureTrigger) -> Option<anyfn_kit::CallerTrace> {
+    let request = crate::lenient::object(trigger.value())?;
+    let headers = crate::lenient::object(crate::lenient::get(&request, "Headers")?)?;
+    let first = |name: &str| {
+        let value = crate::lenient::get(&headers, name)?;
+        let value = match value {
+            serde_json::Value::Array(values) => values.first()?,
+            value => value,
+        };
+        crate::lenient::text(value).map(Cow::into_owned)
+    };
+    let mut caller = anyfn_kit::CallerTrace::new(first("traceparent")?.trim());
+    if let Some(state) = first("tracestate") {
+        caller = caller.with_tracestate(state);
+    }
+    Some(caller)
+}
+
+/// The caller's W3C trace context of a forwarded request (the Functions
+/// host passes the caller's headers on), for the telemetry hook.
+fn caller_trace(headers: &anyfn::http::HeaderMap) -> Option<anyfn_kit::CallerTrace> {
+    let traceparent = headers.get("traceparent")?.to_str().ok()?;
+    let mut caller = anyfn_kit::CallerTrace::new(traceparent.trim());
+    if let Some(state) = headers
+        .get("tracestate")
+        .and_then(|value| value.to_str().ok())
+    {
+        caller = caller.with_tracestate(state);
+    }
+    Some(caller)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,5 +754,24 @@ mod tests {
         assert_eq!(route("api", "/api/a%20b"), "a b");
         assert_eq!(route("api", "/api"), "");
         assert_eq!(route("api", "/"), "");
+    }
+
+    #[test]
+    fn each_trigger_type_has_its_faas_trigger() {
+        use anyfn_kit::Trigger;
+        for (kind, trigger) in [
+            (Some("httpTrigger"), Trigger::Http),
+            (Some("TimerTrigger"), Trigger::Timer),
+            (Some("queueTrigger"), Trigger::PubSub),
+            (Some("serviceBusTrigger"), Trigger::PubSub),
+            (Some("eventGridTrigger"), Trigger::PubSub),
+            (Some("blobTrigger"), Trigger::Datasource),
+            (Some("cosmosDBTrigger"), Trigger::Datasource),
+            (Some("somethingElse"), Trigger::Other),
+            (None, Trigger::Other),
+        ] {
+            assert_eq!(super::trigger_of(kind, false), trigger, "{kind:?}");
+        }
+        assert_eq!(super::trigger_of(None, true), Trigger::Http);
     }
 }

@@ -70,7 +70,7 @@ where
     let deadline = context.deadline();
     let mut call = CatchPanic::new(handler.call(event, context));
     let mut timer = pin!(deadline_reached);
-    poll_fn(|cx| {
+    let outcome = poll_fn(|cx| {
         if let Poll::Ready(outcome) = Pin::new(&mut call).poll(cx) {
             return Poll::Ready(match outcome {
                 Ok(_) if Instant::now() > deadline => Err(Error::timeout(started.elapsed())),
@@ -84,7 +84,13 @@ where
             Poll::Pending => Poll::Pending,
         }
     })
-    .await
+    .await;
+    // An installed telemetry (anyfn-otel) records the outcome in the
+    // invocation's span, current here; without, one atomic load.
+    if crate::telemetry_installed() {
+        crate::record_outcome::<H::Event, H::Output>(&tracing::Span::current(), &outcome);
+    }
+    outcome
 }
 
 /// The message of a panic payload: the `&str` or `String` given to `panic!`,

@@ -123,5 +123,8 @@ pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
 pub use telemetry::{
-    flush_telemetry, invocation_span_for, set_telemetry_hooks, CallerTrace, TelemetryHooks, Trigger,
+    flush_telemetry, invocation_span_for, invocation_span_for_event, invocation_span_triggered,
+    record_http_request, record_outcome, set_telemetry_hooks, telemetry_installed, CallerTrace,
+    HttpOutcome, HttpRequestLine, ParentSpan, TelemetryHooks, TraceHeader, TraceHeaderError,
+    Trigger,
 };

@@ -5,11 +5,11 @@
 //! that the invocation span is kept at every level.
 
 use anyfn_kit::logging::{rust_log_targets, JsonSpanFields, TextFields, UtcMicros};
-use tracing::Metadata;
+use tracing::{Metadata, Subscriber};
 use tracing_subscriber::filter::{filter_fn, FilterExt as _, LevelFilter, Targets};
-use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::layer::{Filter, Layer, SubscriberExt as _};
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
-use tracing_subscriber::Layer as _;
 
 /// The span lambda_runtime opens for each invocation, with `requestId` and
 /// `xrayTraceId`.
@@ -41,30 +41,72 @@ pub(crate) fn install_default_subscriber() {
     let filter = filter(
         std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
         std::env::var("RUST_LOG").ok().as_deref(),
-    )
-    .or(filter_fn(is_invocation_span));
+    );
+    // The layer a telemetry crate left (anyfn-otel), under ours; none, no
+    // layer at all (not an empty one every callback would pass through).
+    let _ = match anyfn_kit::logging::take_default_layer() {
+        Some(telemetry) => {
+            let subscriber = tracing_subscriber::registry().with(telemetry);
+            subscriber.with(stdout_layer(json, filter, true)).try_init()
+        }
+        None => {
+            let telemetry = anyfn_kit::telemetry_installed();
+            let subscriber = tracing_subscriber::registry();
+            subscriber
+                .with(stdout_layer(json, filter, telemetry))
+                .try_init()
+        }
+    };
+}
+
+/// The stdout layer: JSON or text, under `filter`, lambda_runtime's
+/// invocation span kept at every level.
+fn stdout_layer<S>(json: bool, filter: Targets, telemetry: bool) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    let filter = filter.or(filter_fn(is_invocation_span));
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stdout)
         .with_ansi(false)
         .with_target(false);
-    let layer = if json {
-        layer
+    if json {
+        let layer = layer
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
             .fmt_fields(JsonSpanFields)
-            .with_timer(UtcMicros)
-            .with_filter(filter)
+            .with_timer(UtcMicros);
+        filtered(layer, filter, telemetry)
+    } else {
+        let layer = layer.fmt_fields(TextFields).without_time();
+        filtered(layer, filter, telemetry)
+    }
+}
+
+/// `layer` under `filter`, boxed; with telemetry (anyfn-otel) the handler
+/// runs in the kit's invocation span too, for OpenTelemetry only, and the
+/// log lines keep lambda_runtime's span: that span is hidden from `layer`.
+/// Without telemetry, the filter is the one it was (no test more per line).
+fn filtered<S, L, F>(layer: L, filter: F, telemetry: bool) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+    L: Layer<S> + Send + Sync + 'static,
+    F: Filter<S> + Send + Sync + 'static,
+{
+    if telemetry {
+        layer
+            .with_filter(filter.and(filter_fn(|metadata| !is_kit_invocation_span(metadata))))
             .boxed()
     } else {
-        layer
-            .fmt_fields(TextFields)
-            .without_time()
-            .with_filter(filter)
-            .boxed()
-    };
-    let _ = tracing_subscriber::registry().with(layer).try_init();
+        layer.with_filter(filter).boxed()
+    }
+}
+
+/// The kit's `invocation` span (`anyfn_kit::invocation_span`).
+fn is_kit_invocation_span(metadata: &Metadata<'_>) -> bool {
+    metadata.is_span() && metadata.name() == "invocation" && metadata.target() == "anyfn_kit::log"
 }
 
 fn is_invocation_span(metadata: &Metadata<'_>) -> bool {

@@ -134,6 +134,10 @@ where
             _ = sigterm.recv() => {
                 let received = Instant::now();
                 crate::shutdown::run_hooks(shutdown_hooks, received, crate::shutdown::grace()).await;
+                // Spans an installed telemetry holds (anyfn-otel) leave.
+                if anyfn_kit::telemetry_installed() {
+                    let _ = tokio::task::spawn_blocking(anyfn_kit::flush_telemetry).await;
+                }
                 return Ok(());
             }
         },
@@ -271,7 +275,14 @@ where
                     error_message: err.message().to_owned(),
                 })
             });
-            crate::post::post(&client, &request_id, invocation_id, outcome).await
+            let posted = crate::post::post(&client, &request_id, invocation_id, outcome).await;
+            // The environment may freeze once the next `/next` is sent:
+            // the invocation's spans (an installed telemetry's, anyfn-otel)
+            // leave first. Its span ended with the handler's task.
+            if anyfn_kit::telemetry_installed() {
+                let _ = tokio::task::spawn_blocking(anyfn_kit::flush_telemetry).await;
+            }
+            posted
         })
     }
 }
@@ -468,11 +479,25 @@ where
     let decoded_source = *source.get_or_insert(EventSource::Raw);
 
     // The handler runs on a task of its own, in lambda_runtime's span, so that
-    // one blocking its thread is still answered at the deadline.
-    let (task, outcome) = anyfn_kit::detach(async move {
-        anyfn_kit::invoke(&*handler, event, context, std::future::pending()).await
-    });
-    tokio::spawn(task.instrument(tracing::Span::current()));
+    // one blocking its thread is still answered at the deadline. With
+    // telemetry installed (anyfn-otel) it runs in an invocation span of its
+    // own too, the caller's X-Ray trace its parent; the span is dropped
+    // with the handler's future, before the outcome is handed over, so it
+    // has ended when the adapter flushes.
+    let span = if anyfn_kit::telemetry_installed() {
+        if let Some(trace_id) = context.trace_id() {
+            let caller = anyfn_kit::CallerTrace::xray(trace_id);
+            context.extensions_mut().insert(caller);
+        }
+        anyfn_kit::invocation_span_for_event(&context, &event)
+    } else {
+        tracing::Span::current()
+    };
+    let (task, outcome) = anyfn_kit::detach(
+        async move { anyfn_kit::invoke(&*handler, event, context, std::future::pending()).await }
+            .instrument(span),
+    );
+    tokio::spawn(task);
     let output = tokio::time::timeout_at(deadline.into(), outcome)
         .await
         .unwrap_or_else(|_| Err(Error::timeout(started.elapsed())))?;

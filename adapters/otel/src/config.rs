@@ -33,6 +33,8 @@ pub struct OtelConfig {
     endpoint: String,
     service_name: String,
     attributes: Vec<KeyValue>,
+    /// An Azure function app's resource id, for each function's span.
+    azure_site: Option<String>,
 }
 
 impl OtelConfig {
@@ -62,7 +64,12 @@ impl OtelConfig {
     /// platform's variables: on Lambda `AWS_LAMBDA_FUNCTION_NAME`,
     /// `…_VERSION`, `AWS_LAMBDA_LOG_STREAM_NAME`, `…_MEMORY_SIZE`,
     /// `AWS_REGION`; on Cloud Run `K_SERVICE`, `K_REVISION`; on Azure
-    /// `WEBSITE_SITE_NAME`, `WEBSITE_INSTANCE_ID`, `REGION_NAME`.
+    /// `WEBSITE_SITE_NAME`, `WEBSITE_INSTANCE_ID`, `REGION_NAME`;
+    /// `cloud.resource_id` on Lambda from `AWS_ACCOUNT_ID` (the function's
+    /// ARN: Lambda gives a function no account of its own), on Azure from
+    /// `WEBSITE_OWNER_NAME` and `WEBSITE_RESOURCE_GROUP` (per function, on
+    /// each span); then `OTEL_RESOURCE_ATTRIBUTES` (`key=value,…`,
+    /// percent-encoded values), which wins.
     ///
     /// # Errors
     ///
@@ -103,11 +110,25 @@ impl OtelConfig {
             }
         };
         let name;
+        let mut azure_site = None;
         if let Some(function) = var("AWS_LAMBDA_FUNCTION_NAME") {
             name = Some(function.clone());
+            let region = var("AWS_REGION");
+            let account = var("AWS_ACCOUNT_ID");
+            // The function's ARN needs the account, which Lambda does not
+            // give a function (only each invocation's invoked ARN, which
+            // may name an alias): from `AWS_ACCOUNT_ID` when set.
+            let arn = match (&region, &account) {
+                (Some(region), Some(account)) => Some(format!(
+                    "arn:aws:lambda:{region}:{account}:function:{function}"
+                )),
+                _ => None,
+            };
             put("cloud.provider", Some("aws".to_owned()));
             put("cloud.platform", Some("aws_lambda".to_owned()));
-            put("cloud.region", var("AWS_REGION"));
+            put("cloud.region", region);
+            put("cloud.account.id", account);
+            put("cloud.resource_id", arn);
             put("faas.name", Some(function));
             put("faas.version", var("AWS_LAMBDA_FUNCTION_VERSION"));
             put("faas.instance", var("AWS_LAMBDA_LOG_STREAM_NAME"));
@@ -122,6 +143,15 @@ impl OtelConfig {
             put("cloud.provider", Some("azure".to_owned()));
             put("cloud.platform", Some("azure_functions".to_owned()));
             put("cloud.region", var("REGION_NAME"));
+            // `<subscription>+<resource group>-<region>webspace`.
+            let subscription = var("WEBSITE_OWNER_NAME")
+                .and_then(|owner| owner.split_once('+').map(|(id, _)| id.to_owned()));
+            if let (Some(subscription), Some(group)) = (subscription, var("WEBSITE_RESOURCE_GROUP"))
+            {
+                azure_site = Some(format!(
+                    "/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Web/sites/{site}"
+                ));
+            }
             put("faas.name", Some(site));
             put("faas.instance", var("WEBSITE_INSTANCE_ID"));
         } else {
@@ -133,6 +163,17 @@ impl OtelConfig {
             // The convention's unit is bytes.
             attributes.push(KeyValue::new("faas.max_memory", mb * 1024 * 1024));
         }
+        // OTEL_RESOURCE_ATTRIBUTES (`key=value,…`, values percent-encoded)
+        // win over what the platform's variables gave.
+        if let Some(pairs) = var("OTEL_RESOURCE_ATTRIBUTES") {
+            for (key, value) in resource_attributes(&pairs) {
+                attributes.retain(|attribute| attribute.key.as_str() != key);
+                if key == "cloud.resource_id" {
+                    azure_site = None;
+                }
+                attributes.push(KeyValue::new(key, value));
+            }
+        }
         let service_name = var("OTEL_SERVICE_NAME")
             .or(name)
             .unwrap_or_else(|| "anyfn".to_owned());
@@ -140,6 +181,7 @@ impl OtelConfig {
             endpoint,
             service_name,
             attributes,
+            azure_site,
         })
     }
 
@@ -218,11 +260,125 @@ impl OtelConfig {
             .map(|attribute| attribute.value.to_string())
     }
 
+    /// An Azure function app's resource id
+    /// (`/subscriptions/…/resourceGroups/…/providers/Microsoft.Web/sites/…`),
+    /// from `WEBSITE_OWNER_NAME` and `WEBSITE_RESOURCE_GROUP`: each
+    /// invocation span's `cloud.resource_id` is it and `/functions/<name>`,
+    /// since one app holds several functions.
+    pub(crate) fn azure_site(&self) -> Option<&str> {
+        self.azure_site.as_deref()
+    }
+
     /// The resource spans are exported with.
     pub(crate) fn resource(&self) -> Resource {
         Resource::builder_empty()
             .with_service_name(self.service_name.clone())
             .with_attributes(self.attributes.iter().cloned())
             .build()
+    }
+}
+
+/// `OTEL_RESOURCE_ATTRIBUTES`: `key=value` pairs separated by commas, the
+/// values percent-encoded; a malformed pair is skipped.
+fn resource_attributes(pairs: &str) -> Vec<(String, String)> {
+    pairs
+        .split(',')
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            let key = key.trim();
+            (!key.is_empty()).then(|| (key.to_owned(), percent_decode(value.trim())))
+        })
+        .collect()
+}
+
+/// `%XX` escapes decoded; a malformed escape is kept as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            None => {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> OtelConfig {
+        OtelConfig::from_vars(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+        .expect("http/protobuf")
+    }
+
+    #[test]
+    fn lambdas_resource_id_is_the_functions_arn_when_the_account_is_known() {
+        let lambda = [
+            ("AWS_LAMBDA_FUNCTION_NAME", "greeter"),
+            ("AWS_REGION", "eu-west-3"),
+            ("AWS_ACCOUNT_ID", "123456789012"),
+        ];
+        assert_eq!(
+            config(&lambda).attribute("cloud.resource_id").as_deref(),
+            Some("arn:aws:lambda:eu-west-3:123456789012:function:greeter")
+        );
+        assert_eq!(
+            config(&lambda[..2]).attribute("cloud.resource_id"),
+            None,
+            "no account, no ARN"
+        );
+    }
+
+    #[test]
+    fn azures_resource_id_is_the_apps_and_the_functions() {
+        let azure = config(&[
+            ("WEBSITE_SITE_NAME", "greeter-app"),
+            ("WEBSITE_OWNER_NAME", "0000-sub+greeters-WestEuropewebspace"),
+            ("WEBSITE_RESOURCE_GROUP", "greeters"),
+        ]);
+        assert_eq!(
+            azure.azure_site(),
+            Some("/subscriptions/0000-sub/resourceGroups/greeters/providers/Microsoft.Web/sites/greeter-app")
+        );
+        assert_eq!(
+            config(&[("WEBSITE_SITE_NAME", "greeter-app")]).azure_site(),
+            None
+        );
+    }
+
+    #[test]
+    fn otel_resource_attributes_win_and_are_percent_decoded() {
+        let run = config(&[
+            ("K_SERVICE", "greeter"),
+            (
+                "OTEL_RESOURCE_ATTRIBUTES",
+                "cloud.resource_id=//run.googleapis.com/projects/p/locations/europe-west1/services/greeter, cloud.provider=gcp%2Dx,bad,=x",
+            ),
+        ]);
+        assert_eq!(
+            run.attribute("cloud.resource_id").as_deref(),
+            Some("//run.googleapis.com/projects/p/locations/europe-west1/services/greeter")
+        );
+        assert_eq!(run.attribute("cloud.provider").as_deref(), Some("gcp-x"));
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 }

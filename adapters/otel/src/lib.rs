@@ -6,6 +6,21 @@
 //! OTLP HTTP/protobuf, with the FaaS resource (`faas.name`, `faas.version`,
 //! `faas.instance`, `faas.max_memory`, `cloud.*`).
 //!
+//! Where it runs: the local server (and Cloud Run), AWS Lambda, Azure
+//! Functions and anyfn-test's harness. The caller's span is the parent when
+//! the event carries one: W3C `traceparent`, Lambda's X-Ray header
+//! (`Lambda-Runtime-Trace-Id`), `X-Cloud-Trace-Context`; the caller's
+//! sampling decision is kept (on Lambda, an X-Ray header with `Sampled=0`
+//! means no export). Invocation spans are `SERVER` spans, `CONSUMER` for a
+//! queue batch (with a link per message that carries a trace context), with
+//! HTTP's request and response attributes for HTTP events. On Lambda the
+//! spans are flushed after each answer is posted and before the next
+//! invocation is asked for; every adapter flushes at shutdown.
+//!
+//! Not on Cloudflare Workers: the export runs the SDK's batch processor on
+//! a thread of its own and sends with a blocking HTTP client, and workerd
+//! has neither; the Workers adapter calls no hooks.
+//!
 //! The core and the adapters do not depend on this crate: it joins them
 //! through [`anyfn_kit::TelemetryHooks`] and the default subscriber's
 //! extra layer ([`anyfn_kit::logging::add_default_layer`]). A program that
@@ -15,6 +30,7 @@
 //! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as is), else
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else
 //! `http://localhost:4318/v1/traces`; `OTEL_SERVICE_NAME`;
+//! `OTEL_RESOURCE_ATTRIBUTES`;
 //! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf` only: `grpc` and
 //! `http/json` are refused with [`OtelError::UnsupportedProtocol`]).
 //!
@@ -41,8 +57,11 @@ use std::sync::OnceLock;
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
-use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracer, SdkTracerProvider};
+use tracing::Metadata;
+use tracing_subscriber::filter::{FilterFn, Filtered};
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer as _;
 
 pub use config::{OtelConfig, DEFAULT_ENDPOINT};
 
@@ -67,6 +86,44 @@ pub enum OtelError {
 
 /// The process's tracer provider, for the flush hook.
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
+
+/// The process's tracer, for the layers made for subscribers of their own
+/// (the harness's, [`anyfn_kit::logging::set_layer_factory`]).
+static TRACER: OnceLock<SdkTracer> = OnceLock::new();
+
+/// The layer [`Telemetry::layer`] gives: tracing-opentelemetry's, without
+/// lambda_runtime's own spans.
+pub type TelemetryLayer<S> = Filtered<
+    tracing_opentelemetry::OpenTelemetryLayer<S, SdkTracer>,
+    FilterFn<fn(&Metadata<'_>) -> bool>,
+    S,
+>;
+
+/// Whether a span or event goes to OpenTelemetry: not lambda_runtime's
+/// (its `Lambda runtime invoke` span and its workers' spans, which the
+/// Lambda adapter's invocation span stands for, and which would otherwise
+/// become spans of their own, the workers' never ending).
+fn exported(metadata: &Metadata<'_>) -> bool {
+    !metadata.target().starts_with("lambda_runtime")
+}
+
+fn layer_with<S>(tracer: SdkTracer) -> TelemetryLayer<S>
+where
+    S: tracing::Subscriber + for<'span> LookupSpan<'span>,
+{
+    let filter: fn(&Metadata<'_>) -> bool = exported;
+    tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_filter(FilterFn::new(filter))
+}
+
+/// A fresh layer for a subscriber of its own (the harness's per invocation).
+fn new_layer() -> anyfn_kit::logging::DefaultLayer {
+    match TRACER.get() {
+        Some(tracer) => Box::new(layer_with(tracer.clone())),
+        None => Box::new(tracing_subscriber::layer::Identity::new()),
+    }
+}
 
 /// The installed telemetry: its `tracing` layer, for a program that builds
 /// its own subscriber, and flush and shutdown.
@@ -99,11 +156,32 @@ impl Telemetry {
     /// let telemetry = anyfn_otel::install().expect("telemetry");
     /// let _subscriber = tracing_subscriber::registry().with(telemetry.layer());
     /// ```
-    pub fn layer<S>(&self) -> tracing_opentelemetry::OpenTelemetryLayer<S, SdkTracer>
+    pub fn layer<S>(&self) -> TelemetryLayer<S>
     where
         S: tracing::Subscriber + for<'span> LookupSpan<'span>,
     {
-        tracing_opentelemetry::layer().with_tracer(self.tracer.clone())
+        layer_with(self.tracer.clone())
+    }
+
+    /// A shutdown hook that flushes the spans not yet sent, for the
+    /// adapter's `lifecycle` (every adapter flushes at shutdown already;
+    /// on Lambda, a shutdown hook is what makes Lambda send the SIGTERM
+    /// that runs it, through the adapter's internal extension).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// let telemetry = anyfn_otel::install().expect("telemetry");
+    /// let lifecycle = telemetry.lifecycle();
+    /// assert_eq!(lifecycle.shutdown().len(), 1);
+    /// ```
+    pub fn lifecycle(&self) -> anyfn_kit::Lifecycle {
+        let provider = self.provider.clone();
+        anyfn_kit::Lifecycle::new().on_shutdown(move |_time_left| async move {
+            // force_flush blocks until the export thread is done: off the
+            // async runtime's threads.
+            let _ = std::thread::spawn(move || provider.force_flush()).join();
+        })
     }
 
     /// Sends the spans that have ended and not yet left, and waits until
@@ -190,18 +268,28 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
         .map_err(OtelError::Exporter)?;
     let provider = SdkTracerProvider::builder()
         .with_resource(config.resource())
-        .with_batch_exporter(exporter)
+        .with_span_processor(hook::FaasKind(
+            BatchSpanProcessor::builder(exporter).build(),
+        ))
         .build();
     if PROVIDER.set(provider.clone()).is_err() {
         return Err(OtelError::AlreadyInstalled);
     }
     let tracer = provider.tracer("anyfn");
+    let _ = TRACER.set(tracer.clone());
+    if let Some(site) = config.azure_site() {
+        let _ = hook::AZURE_SITE.set(site.to_owned());
+    }
     let telemetry = Telemetry { provider, tracer };
     let _ = anyfn_kit::set_telemetry_hooks(anyfn_kit::TelemetryHooks {
         on_invocation_span: hook::on_invocation_span,
+        on_links: hook::on_links,
+        on_http_request: hook::on_http_request,
+        on_outcome: hook::on_outcome,
         flush,
     });
     let _ = anyfn_kit::logging::add_default_layer(Box::new(telemetry.layer()));
+    let _ = anyfn_kit::logging::set_layer_factory(new_layer);
     Ok(telemetry)
 }
 

@@ -110,7 +110,7 @@ where
         let mut streamed = false;
         let outcome = match H::Event::from_http(request, &mut context) {
             Ok(event) => {
-                let span = anyfn_kit::invocation_span_for::<H::Event>(&context);
+                let span = anyfn_kit::invocation_span_for_event(&context, &event);
                 // The CPU time of the handler's polls, only when a price
                 // of the REPORT line bills it (Cloudflare Workers).
                 let settled = if self.config.measures_cpu {

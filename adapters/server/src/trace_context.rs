@@ -24,8 +24,9 @@ pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The request's trace id (as [`trace_id`] reads it) and, when its
-/// `traceparent` is well formed, the caller's W3C trace context, for a
-/// telemetry hook to parent the invocation span on ([`CallerTrace`]).
+/// `traceparent` is well formed, the caller's W3C trace context, else,
+/// with telemetry installed, its `X-Cloud-Trace-Context`, for a telemetry
+/// hook to parent the invocation span on ([`CallerTrace`]).
 pub(crate) fn read(headers: &HeaderMap) -> (Option<String>, Option<CallerTrace>) {
     // One pass over the names, rather than a lookup of each: a lookup hashes
     // the name, and most requests carry neither header, so comparing a few
@@ -51,10 +52,16 @@ pub(crate) fn read(headers: &HeaderMap) -> (Option<String>, Option<CallerTrace>)
         }
         return (Some(trace_id), Some(caller));
     }
-    let trace_id = cloud_trace_context
-        .and_then(|value| value.to_str().ok())
-        .and_then(from_cloud_trace_context);
-    (trace_id, None)
+    let cloud_trace_context = cloud_trace_context.and_then(|value| value.to_str().ok());
+    let Some(trace_id) = cloud_trace_context.and_then(from_cloud_trace_context) else {
+        return (None, None);
+    };
+    // Its span id (decimal) is read by the telemetry hook, when one is
+    // installed (anyfn-otel): otherwise only the trace id is used.
+    let caller = cloud_trace_context
+        .filter(|_| anyfn_kit::telemetry_installed())
+        .map(CallerTrace::cloud_trace);
+    (Some(trace_id), caller)
 }
 
 /// `traceparent`: `version-traceid-parentid-flags`, lower-case hex. A future

@@ -198,8 +198,9 @@ impl<H: Handler> Harness<H> {
     /// Runs the shutdown hooks as an adapter does once its instance is told
     /// to stop: in order, each given what is left of `grace`, one still
     /// running when it is spent cut (a `WARN` line, target `anyfn::host`)
-    /// with the ones after it. Returns how many ran to their end; the hooks
-    /// are spent (a second call runs none).
+    /// with the ones after it; then the spans of an installed telemetry
+    /// (anyfn-otel) are sent. Returns how many hooks ran to their end; the
+    /// hooks are spent (a second call runs none).
     ///
     /// # Example
     ///
@@ -219,7 +220,13 @@ impl<H: Handler> Harness<H> {
     /// ```
     pub async fn shut_down(&self, grace: Duration) -> usize {
         let hooks = std::mem::take(&mut lock(&self.lifecycle).shutdown);
-        hooks.run(grace).await
+        let ran = hooks.run(grace).await;
+        // Spans an installed telemetry holds (anyfn-otel) leave, as every
+        // adapter sends them at shutdown.
+        if anyfn_kit::telemetry_installed() {
+            let _ = tokio::task::spawn_blocking(anyfn_kit::flush_telemetry).await;
+        }
+        ran
     }
 
     /// Runs the before-snapshot hooks as Lambda SnapStart does before it
@@ -496,11 +503,11 @@ impl<H: Handler> Harness<H> {
             if self.capture_logs {
                 // The span belongs to the capturing subscriber: made under it.
                 let dispatch = captured.dispatch();
-                let span = tracing::dispatcher::with_default(&dispatch, || {
-                    anyfn_kit::invocation_span(&context)
-                });
                 let result = match event {
                     Ok(event) => {
+                        let span = tracing::dispatcher::with_default(&dispatch, || {
+                            anyfn_kit::invocation_span_for_event(&context, &event)
+                        });
                         anyfn_kit::invoke(&self.handler, event, context, timer)
                             .instrument(span)
                             .with_subscriber(dispatch.clone())
@@ -515,9 +522,9 @@ impl<H: Handler> Harness<H> {
                 }
                 result
             } else {
-                let span = anyfn_kit::invocation_span(&context);
                 let result = match event {
                     Ok(event) => {
+                        let span = anyfn_kit::invocation_span_for_event(&context, &event);
                         anyfn_kit::invoke(&self.handler, event, context, timer)
                             .instrument(span)
                             .await

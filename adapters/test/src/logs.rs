@@ -103,9 +103,15 @@ pub(crate) struct Captured(Arc<Mutex<Vec<LogRecord>>>);
 impl Captured {
     /// A subscriber that records every event into this capture.
     pub(crate) fn dispatch(&self) -> Dispatch {
-        Dispatch::new(tracing_subscriber::registry().with(CaptureLayer {
-            records: self.clone(),
-        }))
+        // The telemetry's layer (anyfn-otel), when one is installed, sees
+        // the invocation too.
+        Dispatch::new(
+            tracing_subscriber::registry()
+                .with(anyfn_kit::logging::new_extra_layer())
+                .with(CaptureLayer {
+                    records: self.clone(),
+                }),
+        )
     }
 
     /// The records so far.

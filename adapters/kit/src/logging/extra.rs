@@ -42,3 +42,41 @@ pub fn add_default_layer(layer: DefaultLayer) -> Result<(), DefaultLayer> {
 pub fn take_default_layer() -> Option<DefaultLayer> {
     EXTRA.lock().unwrap_or_else(PoisonError::into_inner).take()
 }
+
+/// Makes a fresh copy of the extra layer, for a subscriber of its own.
+pub type LayerFactory = fn() -> DefaultLayer;
+
+static FACTORY: std::sync::OnceLock<LayerFactory> = std::sync::OnceLock::new();
+
+/// Sets, once, how to make the extra layer again for a subscriber that
+/// is not the default one: anyfn-test's harness builds one per invocation
+/// to capture its lines, and adds [`new_extra_layer`] to it, so that the
+/// telemetry of `anyfn-otel` sees the harness's invocations too. A second
+/// call gives `factory` back.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::logging::{new_extra_layer, set_layer_factory, DefaultLayer};
+///
+/// fn info() -> DefaultLayer {
+///     Box::new(tracing_subscriber::filter::LevelFilter::INFO)
+/// }
+/// assert!(new_extra_layer().is_none());
+/// assert!(set_layer_factory(info).is_ok());
+/// assert!(new_extra_layer().is_some());
+/// ```
+pub fn set_layer_factory(factory: LayerFactory) -> Result<(), LayerFactory> {
+    FACTORY.set(factory)
+}
+
+/// A fresh extra layer from the factory [`set_layer_factory`] set, if any.
+///
+/// # Example
+///
+/// ```
+/// assert!(anyfn_kit::logging::new_extra_layer().is_none());
+/// ```
+pub fn new_extra_layer() -> Option<DefaultLayer> {
+    FACTORY.get().map(|factory| factory())
+}

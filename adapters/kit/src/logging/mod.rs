@@ -49,7 +49,10 @@ mod timestamp;
 
 pub use batched::{flush, BatchedStderr, LineWriter};
 pub use cloud_logging::{CloudLogging, CloudLoggingFields};
-pub use extra::{add_default_layer, take_default_layer, DefaultLayer};
+pub use extra::{
+    add_default_layer, new_extra_layer, set_layer_factory, take_default_layer, DefaultLayer,
+    LayerFactory,
+};
 pub use fields::TextFields;
 pub use filter::rust_log_targets;
 pub use json_fields::JsonSpanFields;

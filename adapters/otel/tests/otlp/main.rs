@@ -64,6 +64,20 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
         .header("x-request-id")
         .expect("request id")
         .to_owned();
+    // Cloud Run's front end: X-Cloud-Trace-Context, its span id decimal.
+    let cloud_run = server
+        .client()
+        .send(TestRequest::get("/run").header(
+            "x-cloud-trace-context",
+            "105445aa7843bc8bf206b12000100000/255;o=1",
+        ))
+        .await
+        .expect("answer");
+    cloud_run.assert_status(200);
+    let cloud_run_id = cloud_run
+        .header("x-request-id")
+        .expect("request id")
+        .to_owned();
 
     // What Lambda's adapter or the server's shutdown calls.
     tokio::task::spawn_blocking(anyfn_kit::flush_telemetry)
@@ -71,7 +85,7 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
         .expect("flushed");
     let mut spans = receiver.spans();
     for _ in 0..50 {
-        if spans.len() >= 2 {
+        if spans.len() >= 4 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -80,7 +94,10 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
 
     let invocation = spans
         .iter()
-        .find(|received| received.span.name == "invocation")
+        .find(|received| {
+            received.span.name == "invocation"
+                && received.attribute("faas.invocation_id").as_deref() == Some(request_id.as_str())
+        })
         .unwrap_or_else(|| panic!("no invocation span in {spans:#?}"));
     assert_eq!(
         hex(&invocation.span.trace_id),
@@ -104,10 +121,39 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
         invocation.attribute("faas.coldstart").as_deref(),
         Some("true")
     );
+    for (key, value) in [
+        ("http.request.method", "GET"),
+        ("url.path", "/"),
+        ("http.response.status_code", "200"),
+    ] {
+        assert_eq!(invocation.attribute(key).as_deref(), Some(value), "{key}");
+    }
+    assert_eq!(
+        invocation.span.kind,
+        opentelemetry_proto::tonic::trace::v1::span::SpanKind::Server as i32
+    );
+
+    let from_cloud_run = spans
+        .iter()
+        .find(|received| {
+            received.attribute("faas.invocation_id").as_deref() == Some(cloud_run_id.as_str())
+        })
+        .unwrap_or_else(|| panic!("no invocation {cloud_run_id} in {spans:#?}"));
+    assert_eq!(
+        hex(&from_cloud_run.span.trace_id),
+        "105445aa7843bc8bf206b12000100000"
+    );
+    assert_eq!(hex(&from_cloud_run.span.parent_span_id), "00000000000000ff");
+    assert_eq!(
+        from_cloud_run.attribute("url.path").as_deref(),
+        Some("/run")
+    );
 
     let greet = spans
         .iter()
-        .find(|received| received.span.name == "greet")
+        .find(|received| {
+            received.span.name == "greet" && received.span.trace_id == invocation.span.trace_id
+        })
         .unwrap_or_else(|| panic!("no handler span in {spans:#?}"));
     assert_eq!(hex(&greet.span.trace_id), TRACE_ID);
     assert_eq!(

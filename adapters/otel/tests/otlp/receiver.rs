@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, KeyValue};
@@ -13,18 +14,37 @@ use prost::Message as _;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-/// A span as received, with its resource's attributes.
+/// A span as received, with its resource's attributes and when it arrived.
 #[derive(Debug, Clone)]
 pub struct Received {
     pub span: Span,
     pub resource: HashMap<String, String>,
+    /// When its export request was read whole, before it was answered.
+    #[allow(dead_code)] // Each test binary uses some.
+    pub arrived: Instant,
 }
 
+#[allow(dead_code)] // Each test binary uses some.
 impl Received {
     /// The span's attribute `key`, as text.
     pub fn attribute(&self, key: &str) -> Option<String> {
         text_of(&self.span.attributes, key)
     }
+
+    /// The span's trace id, as hex.
+    pub fn trace_id(&self) -> String {
+        hex(&self.span.trace_id)
+    }
+
+    /// The span's parent's id, as hex (empty for a root).
+    pub fn parent_span_id(&self) -> String {
+        hex(&self.span.parent_span_id)
+    }
+}
+
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The receiver: where it listens and what it got.
@@ -56,6 +76,24 @@ impl Receiver {
     /// The spans received so far.
     pub fn spans(&self) -> Vec<Received> {
         self.spans.lock().expect("not poisoned").clone()
+    }
+
+    /// The spans received once `done` says they are all there, polled
+    /// every 10 ms up to `bound`; what was received by then otherwise.
+    #[allow(dead_code)] // Each test binary uses some.
+    pub async fn spans_until(
+        &self,
+        bound: Duration,
+        done: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let spans = self.spans();
+            if done(&spans) || started.elapsed() > bound {
+                return spans;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 }
 
@@ -107,6 +145,7 @@ async fn serve(stream: TcpStream, spans: Arc<Mutex<Vec<Received>>>) {
 }
 
 fn keep(export: ExportTraceServiceRequest, spans: &Mutex<Vec<Received>>) {
+    let arrived = Instant::now();
     let mut spans = spans.lock().expect("not poisoned");
     for resource_spans in export.resource_spans {
         let attributes = resource_spans
@@ -122,6 +161,7 @@ fn keep(export: ExportTraceServiceRequest, spans: &Mutex<Vec<Received>>) {
                 spans.push(Received {
                     span,
                     resource: resource.clone(),
+                    arrived,
                 });
             }
         }

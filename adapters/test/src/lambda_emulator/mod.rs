@@ -45,6 +45,7 @@ pub struct LambdaEmulatorBuilder {
     max_concurrency: Option<u32>,
     shutdown_grace: Duration,
     snap_start: bool,
+    trace_header: Option<String>,
 }
 
 impl LambdaEmulatorBuilder {
@@ -86,6 +87,22 @@ impl LambdaEmulatorBuilder {
     /// your own).
     pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends `header` as every invocation's `Lambda-Runtime-Trace-Id` (the
+    /// caller's X-Ray trace, `Root=1-…;Parent=…;Sampled=1`) instead of the
+    /// one made from the invocation's number
+    /// (`Root=1-00000000-<number>;Parent=0000000000000001;Sampled=0`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let _builder = anyfn_test::LambdaEmulator::builder()
+    ///     .trace_header("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+    /// ```
+    pub fn trace_header(mut self, header: impl Into<String>) -> Self {
+        self.trace_header = Some(header.into());
         self
     }
 
@@ -207,6 +224,7 @@ impl LambdaEmulatorBuilder {
             polls_waiting: AtomicU64::new(0),
             most_polls_waiting: AtomicU64::new(0),
             most_in_flight: AtomicU64::new(0),
+            next_calls: Mutex::default(),
             lifecycle: lifecycle::Lifecycle::default(),
         });
         let task = tokio::spawn(runtime_api::serve(listener, Arc::clone(&state)));
@@ -302,6 +320,8 @@ struct State {
     most_polls_waiting: AtomicU64,
     /// The most invocations taken and not yet answered at once.
     most_in_flight: AtomicU64,
+    /// When each `GET …/invocation/next` arrived, in order.
+    next_calls: Mutex<Vec<Instant>>,
     /// Extensions, SnapStart's restore, shutdown: what is not invocations.
     lifecycle: lifecycle::Lifecycle,
 }
@@ -346,6 +366,7 @@ impl LambdaEmulator {
             max_concurrency: None,
             shutdown_grace: lifecycle::SHUTDOWN_GRACE,
             snap_start: false,
+            trace_header: None,
         }
     }
 
@@ -525,6 +546,30 @@ impl LambdaEmulator {
         self.state
             .answers_without_invocation_id
             .load(Ordering::Relaxed)
+    }
+
+    /// When each `GET /2018-06-01/runtime/invocation/next` arrived, in
+    /// order (the emulator's monotonic clock): the function asks for its
+    /// `n`-th invocation at `next_calls()[n - 1]`, so what it did before
+    /// (flushing its spans after answering the previous one) can be
+    /// ordered against it.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/greet-json")?;
+    /// emulator.invoke(r#"{"name":"Ada"}"#).await;
+    /// assert!(!emulator.next_calls().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn next_calls(&self) -> Vec<Instant> {
+        lock(&self.state.next_calls).clone()
     }
 
     /// The most `next` long-polls that waited for an invocation at once: a

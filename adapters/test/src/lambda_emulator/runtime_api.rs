@@ -102,6 +102,7 @@ async fn route(
         return Some(state.lifecycle.restore_next().await);
     }
     if method == Method::GET && rest == "/invocation/next" {
+        lock(&state.next_calls).push(Instant::now());
         state.lifecycle.invocation_next();
         let fault = take_fault(state, |fault| {
             matches!(
@@ -305,10 +306,12 @@ async fn next_invocation(state: &State) -> hyper::Response<Full<Bytes>> {
     );
     // Each invocation's own trace id, from its number: never another's, even
     // when several are taken at once.
-    let trace = format!(
-        "Root=1-00000000-{:024x};Parent=0000000000000001;Sampled=0",
-        queued.number
-    );
+    let trace = state.config.trace_header.clone().unwrap_or_else(|| {
+        format!(
+            "Root=1-00000000-{:024x};Parent=0000000000000001;Sampled=0",
+            queued.number
+        )
+    });
     let mut response = hyper::Response::new(Full::new(queued.payload));
     let headers = response.headers_mut();
     let mut set = |name: &'static str, value: String| {

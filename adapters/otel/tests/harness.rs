@@ -1,0 +1,204 @@
+//! The OTLP export from the test harness (`anyfn_test::Harness`), its
+//! lines captured as by default: an HTTP invocation whose caller sent
+//! `X-Cloud-Trace-Context`, and a queue batch whose messages carry their
+//! senders' `traceparent`. One test: telemetry is installed once per
+//! process.
+
+#[path = "otlp/receiver.rs"]
+mod receiver;
+
+use std::time::Duration;
+
+use anyfn::event::{Message, QueueBatch};
+use anyfn::{handler_fn, Body, Context, Json, Request, Response};
+use anyfn_kit::CallerTrace;
+use anyfn_test::Harness;
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+
+use receiver::{hex, Receiver};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
+    let receiver = Receiver::start().await;
+    let config = anyfn_otel::OtelConfig::from_vars(|name| {
+        (name == "K_SERVICE").then(|| "greeter".to_owned())
+    })
+    .expect("http/protobuf")
+    .endpoint(receiver.url());
+    let _telemetry = anyfn_otel::install_with(config).expect("installed once");
+
+    let http = Harness::new(handler_fn(
+        |request: Request, _context: Context| async move {
+            if request.uri().path() == "/fail" {
+                return Err(anyfn::Error::unavailable("the store is down"));
+            }
+            let greeting = tracing::info_span!("greet").in_scope(|| "hello".to_owned());
+            Ok::<_, anyfn::Error>(Response::new(Body::from(greeting)))
+        },
+    ));
+    let context = http
+        .next_context()
+        .extension(CallerTrace::cloud_trace(
+            "105445aa7843bc8bf206b12000100000/255;o=1",
+        ))
+        .build();
+    let request = anyfn::http::Request::builder()
+        .uri("/greet")
+        .body(Body::empty())
+        .expect("request");
+    let invocation = http.invoke_with_context(request, context).await;
+    let request_id = invocation.request_id().to_owned();
+    invocation.expect_output();
+    let failing = anyfn::http::Request::builder()
+        .method("POST")
+        .uri("/fail")
+        .body(Body::empty())
+        .expect("request");
+    let failed = http.invoke(failing).await;
+    let failed_id = failed.request_id().to_owned();
+    failed.expect_error();
+
+    let batch = Harness::new(handler_fn(
+        |batch: QueueBatch, _context: Context| async move {
+            tracing::info_span!("consume").in_scope(|| ());
+            Ok::<_, anyfn::Error>(Json(batch.messages.len()))
+        },
+    ));
+    let mut traced = Message::new("m-1", "one");
+    traced.attributes.insert(
+        "traceparent".to_owned(),
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".to_owned(),
+    );
+    let mut xray = Message::new("m-2", "two");
+    xray.attributes.insert(
+        "AWSTraceHeader".to_owned(),
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1".to_owned(),
+    );
+    let mut malformed = Message::new("m-3", "three");
+    malformed
+        .attributes
+        .insert("traceparent".to_owned(), "00-nonsense".to_owned());
+    let messages = vec![traced, xray, malformed, Message::new("m-4", "four")];
+    // Each harness numbers its invocations from 1: this one's id of its own.
+    let context = batch.next_context().request_id("batch-1").build();
+    let consumed = batch
+        .invoke_with_context(QueueBatch::new(messages), context)
+        .await;
+    let batch_id = consumed.request_id().to_owned();
+    let Json(count) = consumed.expect_output();
+    assert_eq!(count, 4);
+
+    // Every adapter flushes at shutdown; the harness's `shut_down` too, and
+    // waits for the export to be answered: the spans are there when it
+    // returns (the batch processor alone would send them 5 s later).
+    assert_eq!(http.shut_down(Duration::from_secs(1)).await, 0);
+    let spans = receiver.spans();
+    let by_id = |id: &str| {
+        spans
+            .iter()
+            .find(|received| {
+                received.span.name == "invocation"
+                    && received.attribute("faas.invocation_id").as_deref() == Some(id)
+            })
+            .unwrap_or_else(|| panic!("no invocation {id} in {spans:#?}"))
+    };
+
+    let invocation = by_id(&request_id);
+    assert_eq!(invocation.trace_id(), "105445aa7843bc8bf206b12000100000");
+    assert_eq!(
+        invocation.parent_span_id(),
+        "00000000000000ff",
+        "the decimal span id 255"
+    );
+    assert_eq!(invocation.span.kind, SpanKind::Server as i32);
+    assert_eq!(
+        invocation.attribute("faas.trigger").as_deref(),
+        Some("http")
+    );
+    for (key, value) in [
+        ("http.request.method", "GET"),
+        ("url.path", "/greet"),
+        ("http.response.status_code", "200"),
+    ] {
+        assert_eq!(invocation.attribute(key).as_deref(), Some(value), "{key}");
+    }
+    let unset = opentelemetry_proto::tonic::trace::v1::status::StatusCode::Unset as i32;
+    assert_eq!(
+        invocation.span.status.as_ref().map_or(unset, |s| s.code),
+        unset
+    );
+
+    let failure = by_id(&failed_id);
+    for (key, value) in [
+        ("http.request.method", "POST"),
+        ("url.path", "/fail"),
+        ("http.response.status_code", "503"),
+        ("error.type", "Unavailable"),
+    ] {
+        assert_eq!(failure.attribute(key).as_deref(), Some(value), "{key}");
+    }
+    let status = failure.span.status.as_ref().expect("a status");
+    assert_eq!(
+        status.code,
+        opentelemetry_proto::tonic::trace::v1::status::StatusCode::Error as i32
+    );
+    assert!(
+        !status.message.contains("store"),
+        "no error message: {status:?}"
+    );
+
+    let greet = spans
+        .iter()
+        .find(|received| received.span.name == "greet")
+        .expect("the handler's span");
+    assert_eq!(greet.span.parent_span_id, invocation.span.span_id);
+    for (key, value) in [
+        ("service.name", "greeter"),
+        ("faas.name", "greeter"),
+        ("cloud.provider", "gcp"),
+        ("cloud.platform", "gcp_cloud_run"),
+    ] {
+        assert_eq!(
+            invocation.resource.get(key).map(String::as_str),
+            Some(value),
+            "{key}"
+        );
+    }
+
+    let consumer = by_id(&batch_id);
+    assert_eq!(
+        consumer.span.kind,
+        SpanKind::Consumer as i32,
+        "a batch is a CONSUMER span"
+    );
+    assert_eq!(
+        consumer.attribute("faas.trigger").as_deref(),
+        Some("pubsub")
+    );
+    assert!(consumer.span.parent_span_id.is_empty(), "no caller: a root");
+    let links: Vec<(String, String)> = consumer
+        .span
+        .links
+        .iter()
+        .map(|link| (hex(&link.trace_id), hex(&link.span_id)))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            (
+                "0af7651916cd43dd8448eb211c80319c".to_owned(),
+                "b7ad6b7169203331".to_owned()
+            ),
+            (
+                "5759e988bd862e3fe1be46a994272793".to_owned(),
+                "53995c3f42cd8ad8".to_owned()
+            ),
+        ],
+        "one link per message that carries a well-formed trace context"
+    );
+    let consume = spans
+        .iter()
+        .find(|received| received.span.name == "consume")
+        .expect("the handler's span");
+    assert_eq!(consume.span.parent_span_id, consumer.span.span_id);
+}
