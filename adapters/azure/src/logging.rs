@@ -43,10 +43,11 @@ pub(crate) fn install_default_subscriber() {
     // The layer a telemetry crate left (anyfn-otel), if any, under ours;
     // none, no layer at all (not an empty one every callback passes through).
     let installed = match anyfn_kit::logging::take_default_layer() {
+        // The Azure layer on the registry itself in both stacks
+        // (`and_then`, not `with` on the telemetry layer): its code is
+        // compiled once, not once per stack.
         Some(telemetry) => tracing::subscriber::set_global_default(
-            tracing_subscriber::registry()
-                .with(telemetry)
-                .with(AzureLayer.with_filter(filter)),
+            tracing_subscriber::registry().with(telemetry.and_then(AzureLayer.with_filter(filter))),
         ),
         None => tracing::subscriber::set_global_default(
             tracing_subscriber::registry().with(AzureLayer.with_filter(filter)),

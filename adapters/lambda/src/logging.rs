@@ -44,11 +44,13 @@ pub(crate) fn install_default_subscriber() {
     );
     // The layer a telemetry crate left (anyfn-otel), under ours; none, no
     // layer at all (not an empty one every callback would pass through).
+    // Both stacks build the stdout layer for the registry itself
+    // (`and_then`, not `with` on the telemetry layer), so that its
+    // formatting code is compiled once, not once per stack.
     let _ = match anyfn_kit::logging::take_default_layer() {
-        Some(telemetry) => {
-            let subscriber = tracing_subscriber::registry().with(telemetry);
-            subscriber.with(stdout_layer(json, filter, true)).try_init()
-        }
+        Some(telemetry) => tracing_subscriber::registry()
+            .with(telemetry.and_then(stdout_layer(json, filter, true)))
+            .try_init(),
         None => {
             let telemetry = anyfn_kit::telemetry_installed();
             let subscriber = tracing_subscriber::registry();
