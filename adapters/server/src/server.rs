@@ -127,12 +127,9 @@ where
         self
     }
 
-    /// Adds a before-snapshot hook: code run before Lambda SnapStart
-    /// snapshots the initialised function (close connections, drop what no
-    /// two restored copies may share). The hooks run in reverse order of
-    /// registration; the first to fail stops the rest and fails the init,
-    /// reported as lambda_runtime reports it (`/runtime/init/error`).
-    /// Never called by the server (nor on Cloud Run): SnapStart is Lambda's.
+    /// Adds a before-snapshot hook, run before Lambda SnapStart snapshots
+    /// the function; [`Lifecycle::before_snapshot`] says in which order the
+    /// hooks run and how a failure is reported. Never called by the server (nor on Cloud Run): SnapStart is Lambda's.
     ///
     /// # Example
     ///
@@ -154,12 +151,9 @@ where
         self
     }
 
-    /// Adds an after-restore hook: code run after Lambda SnapStart restores
-    /// the function from its snapshot, before its first invocation
-    /// (reconnect, refresh credentials, re-seed what must be unique). The
-    /// hooks run in order of registration; the first to fail stops the rest
-    /// and is reported to `/runtime/restore/error`, as lambda_runtime
-    /// reports it. Never called by the server (nor on Cloud Run): SnapStart is Lambda's.
+    /// Adds an after-restore hook, run after Lambda SnapStart restores the
+    /// function; [`Lifecycle::after_restore`] says in which order the hooks
+    /// run and how a failure is reported. Never called by the server (nor on Cloud Run): SnapStart is Lambda's.
     ///
     /// # Example
     ///
