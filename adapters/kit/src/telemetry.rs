@@ -7,6 +7,7 @@
 //! load.
 
 use std::any::TypeId;
+#[cfg(feature = "telemetry")]
 use std::sync::OnceLock;
 
 use anyfn::event::{CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
@@ -480,10 +481,26 @@ pub struct TelemetryHooks {
     pub flush: fn(),
 }
 
+#[cfg(feature = "telemetry")]
 static HOOKS: OnceLock<TelemetryHooks> = OnceLock::new();
 
+/// The installed hooks. Without the `telemetry` feature there can be none,
+/// and, inlined, each seam's hook call is compiled away.
+#[inline]
+fn installed_hooks() -> Option<&'static TelemetryHooks> {
+    #[cfg(feature = "telemetry")]
+    {
+        HOOKS.get()
+    }
+    #[cfg(not(feature = "telemetry"))]
+    {
+        None
+    }
+}
+
 /// Installs the process's telemetry hooks, once: a second call returns the
-/// hooks it was given and changes nothing.
+/// hooks it was given and changes nothing. Without the kit's `telemetry`
+/// feature (which anyfn-otel turns on) every call returns them.
 ///
 /// # Example
 ///
@@ -497,11 +514,24 @@ static HOOKS: OnceLock<TelemetryHooks> = OnceLock::new();
 /// fn flush() {}
 ///
 /// let hooks = TelemetryHooks { on_invocation_span: on_span, on_links, on_http_request, on_outcome, flush };
-/// assert!(anyfn_kit::set_telemetry_hooks(hooks).is_ok());
-/// assert!(anyfn_kit::set_telemetry_hooks(hooks).is_err());
+/// let installed = anyfn_kit::set_telemetry_hooks(hooks).is_ok();
+/// assert_eq!(anyfn_kit::telemetry_installed(), installed);
+/// assert!(anyfn_kit::set_telemetry_hooks(hooks).is_err(), "once");
 /// ```
+///
+/// # Errors
+///
+/// `hooks`, given back, when hooks are already installed or the
+/// `telemetry` feature is off.
 pub fn set_telemetry_hooks(hooks: TelemetryHooks) -> Result<(), TelemetryHooks> {
-    HOOKS.set(hooks)
+    #[cfg(feature = "telemetry")]
+    {
+        HOOKS.set(hooks)
+    }
+    #[cfg(not(feature = "telemetry"))]
+    {
+        Err(hooks)
+    }
 }
 
 /// The span an invocation of a handler whose event type is `E` runs in: the
@@ -515,9 +545,10 @@ pub fn set_telemetry_hooks(hooks: TelemetryHooks) -> Result<(), TelemetryHooks> 
 /// let span = anyfn_kit::invocation_span_for::<anyfn::Json<String>>(&context);
 /// let _entered = span.entered();
 /// ```
+#[inline]
 pub fn invocation_span_for<E: 'static>(context: &Context) -> tracing::Span {
     let span = crate::invocation_span(context);
-    if let Some(hooks) = HOOKS.get() {
+    if let Some(hooks) = installed_hooks() {
         (hooks.on_invocation_span)(&span, context, Trigger::of::<E>());
     }
     span
@@ -541,9 +572,10 @@ pub fn invocation_span_for<E: 'static>(context: &Context) -> tracing::Span {
 /// let span = anyfn_kit::invocation_span_for_event(&context, &batch);
 /// let _entered = span.entered();
 /// ```
+#[inline]
 pub fn invocation_span_for_event<E: 'static>(context: &Context, event: &E) -> tracing::Span {
     let span = crate::invocation_span(context);
-    if let Some(hooks) = HOOKS.get() {
+    if let Some(hooks) = installed_hooks() {
         (hooks.on_invocation_span)(&span, context, Trigger::of::<E>());
         let event = event as &dyn std::any::Any;
         if let Some(request) = event.downcast_ref::<anyfn::http::Request<Body>>() {
@@ -592,9 +624,10 @@ fn message_traces(batch: &QueueBatch) -> Vec<CallerTrace> {
 /// let span = anyfn_kit::invocation_span_triggered(&context, anyfn_kit::Trigger::Timer);
 /// let _entered = span.entered();
 /// ```
+#[inline]
 pub fn invocation_span_triggered(context: &Context, trigger: Trigger) -> tracing::Span {
     let span = crate::invocation_span(context);
-    if let Some(hooks) = HOOKS.get() {
+    if let Some(hooks) = installed_hooks() {
         (hooks.on_invocation_span)(&span, context, trigger);
     }
     span
@@ -699,8 +732,9 @@ impl<'a> HttpOutcome<'a> {
 /// let span = tracing::Span::none();
 /// anyfn_kit::record_http_request(&span, anyfn_kit::HttpRequestLine::of(&request));
 /// ```
+#[inline]
 pub fn record_http_request(span: &tracing::Span, request: HttpRequestLine<'_>) {
-    if let Some(hooks) = HOOKS.get() {
+    if let Some(hooks) = installed_hooks() {
         (hooks.on_http_request)(span, request);
     }
 }
@@ -718,11 +752,12 @@ pub fn record_http_request(span: &tracing::Span, request: HttpRequestLine<'_>) {
 /// let answered: Result<Response, anyfn::Error> = Ok(Response::new(Body::empty()));
 /// anyfn_kit::record_outcome::<Request<Body>, _>(&tracing::Span::none(), &answered);
 /// ```
+#[inline]
 pub fn record_outcome<E: 'static, O: 'static>(
     span: &tracing::Span,
     outcome: &Result<O, anyfn::Error>,
 ) {
-    let Some(hooks) = HOOKS.get() else {
+    let Some(hooks) = installed_hooks() else {
         return;
     };
     let status = match outcome {
@@ -746,8 +781,9 @@ pub fn record_outcome<E: 'static, O: 'static>(
 /// ```
 /// assert!(!anyfn_kit::telemetry_installed());
 /// ```
+#[inline]
 pub fn telemetry_installed() -> bool {
-    HOOKS.get().is_some()
+    installed_hooks().is_some()
 }
 
 /// Sends what the installed telemetry buffers (its `flush` hook); nothing
@@ -758,8 +794,9 @@ pub fn telemetry_installed() -> bool {
 /// ```
 /// anyfn_kit::flush_telemetry(); // no hooks: returns at once
 /// ```
+#[inline]
 pub fn flush_telemetry() {
-    if let Some(hooks) = HOOKS.get() {
+    if let Some(hooks) = installed_hooks() {
         (hooks.flush)();
     }
 }

@@ -1,6 +1,7 @@
 //! One more layer for the adapters' default subscriber, given by a crate
 //! the adapters do not know (the OpenTelemetry layer of `anyfn-otel`).
 
+#[cfg(feature = "telemetry")]
 use std::sync::{Mutex, PoisonError};
 
 use tracing_subscriber::{Layer, Registry};
@@ -8,6 +9,7 @@ use tracing_subscriber::{Layer, Registry};
 /// A layer the default subscriber can take.
 pub type DefaultLayer = Box<dyn Layer<Registry> + Send + Sync>;
 
+#[cfg(feature = "telemetry")]
 static EXTRA: Mutex<Option<DefaultLayer>> = Mutex::new(None);
 
 /// Gives the adapter's default subscriber one more layer, under its
@@ -20,16 +22,28 @@ static EXTRA: Mutex<Option<DefaultLayer>> = Mutex::new(None);
 ///
 /// ```
 /// let layer = tracing_subscriber::filter::LevelFilter::INFO;
-/// assert!(anyfn_kit::logging::add_default_layer(Box::new(layer)).is_ok());
-/// assert!(anyfn_kit::logging::take_default_layer().is_some());
+/// let added = anyfn_kit::logging::add_default_layer(Box::new(layer)).is_ok();
+/// assert_eq!(anyfn_kit::logging::take_default_layer().is_some(), added);
 /// ```
+///
+/// # Errors
+///
+/// `layer`, given back, when one is already waiting or the kit's
+/// `telemetry` feature (which anyfn-otel turns on) is off.
 pub fn add_default_layer(layer: DefaultLayer) -> Result<(), DefaultLayer> {
-    let mut extra = EXTRA.lock().unwrap_or_else(PoisonError::into_inner);
-    if extra.is_some() {
-        return Err(layer);
+    #[cfg(feature = "telemetry")]
+    {
+        let mut extra = EXTRA.lock().unwrap_or_else(PoisonError::into_inner);
+        if extra.is_some() {
+            return Err(layer);
+        }
+        *extra = Some(layer);
+        Ok(())
     }
-    *extra = Some(layer);
-    Ok(())
+    #[cfg(not(feature = "telemetry"))]
+    {
+        Err(layer)
+    }
 }
 
 /// The layer [`add_default_layer`] left for the default subscriber, once.
@@ -39,13 +53,22 @@ pub fn add_default_layer(layer: DefaultLayer) -> Result<(), DefaultLayer> {
 /// ```
 /// assert!(anyfn_kit::logging::take_default_layer().is_none());
 /// ```
+#[inline]
 pub fn take_default_layer() -> Option<DefaultLayer> {
-    EXTRA.lock().unwrap_or_else(PoisonError::into_inner).take()
+    #[cfg(feature = "telemetry")]
+    {
+        EXTRA.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+    #[cfg(not(feature = "telemetry"))]
+    {
+        None
+    }
 }
 
 /// Makes a fresh copy of the extra layer, for a subscriber of its own.
 pub type LayerFactory = fn() -> DefaultLayer;
 
+#[cfg(feature = "telemetry")]
 static FACTORY: std::sync::OnceLock<LayerFactory> = std::sync::OnceLock::new();
 
 /// Sets, once, how to make the extra layer again for a subscriber that
@@ -63,11 +86,23 @@ static FACTORY: std::sync::OnceLock<LayerFactory> = std::sync::OnceLock::new();
 ///     Box::new(tracing_subscriber::filter::LevelFilter::INFO)
 /// }
 /// assert!(new_extra_layer().is_none());
-/// assert!(set_layer_factory(info).is_ok());
-/// assert!(new_extra_layer().is_some());
+/// let set = set_layer_factory(info).is_ok();
+/// assert_eq!(new_extra_layer().is_some(), set);
 /// ```
+///
+/// # Errors
+///
+/// `factory`, given back, when one is already set or the kit's
+/// `telemetry` feature (which anyfn-otel turns on) is off.
 pub fn set_layer_factory(factory: LayerFactory) -> Result<(), LayerFactory> {
-    FACTORY.set(factory)
+    #[cfg(feature = "telemetry")]
+    {
+        FACTORY.set(factory)
+    }
+    #[cfg(not(feature = "telemetry"))]
+    {
+        Err(factory)
+    }
 }
 
 /// A fresh extra layer from the factory [`set_layer_factory`] set, if any.
@@ -77,6 +112,14 @@ pub fn set_layer_factory(factory: LayerFactory) -> Result<(), LayerFactory> {
 /// ```
 /// assert!(anyfn_kit::logging::new_extra_layer().is_none());
 /// ```
+#[inline]
 pub fn new_extra_layer() -> Option<DefaultLayer> {
-    FACTORY.get().map(|factory| factory())
+    #[cfg(feature = "telemetry")]
+    {
+        FACTORY.get().map(|factory| factory())
+    }
+    #[cfg(not(feature = "telemetry"))]
+    {
+        None
+    }
 }
