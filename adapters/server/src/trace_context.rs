@@ -23,10 +23,10 @@ pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
     read(headers).0
 }
 
-/// The request's trace id (as [`trace_id`] reads it) and, when its
-/// `traceparent` is well formed, the caller's W3C trace context, else,
-/// with telemetry installed, its `X-Cloud-Trace-Context`, for a telemetry
-/// hook to parent the invocation span on ([`CallerTrace`]).
+/// The request's trace id (as [`trace_id`] reads it) and, with telemetry
+/// installed, the caller's context for a telemetry hook to parent the
+/// invocation span on ([`CallerTrace`]): its W3C trace context when its
+/// `traceparent` is well formed, else its `X-Cloud-Trace-Context`.
 pub(crate) fn read(headers: &HeaderMap) -> (Option<String>, Option<CallerTrace>) {
     // One pass over the names, rather than a lookup of each: a lookup hashes
     // the name, and most requests carry neither header, so comparing a few
@@ -43,6 +43,11 @@ pub(crate) fn read(headers: &HeaderMap) -> (Option<String>, Option<CallerTrace>)
     }
     let traceparent = traceparent.and_then(|value| value.to_str().ok());
     if let Some(trace_id) = traceparent.and_then(from_traceparent) {
+        // The caller's context is read only by the telemetry hook: without
+        // one, no copy of the headers and no context extension.
+        if !anyfn_kit::telemetry_installed() {
+            return (Some(trace_id), None);
+        }
         let mut caller = CallerTrace::new(traceparent.unwrap_or_default().trim());
         if let Some(state) = headers
             .get(&TRACESTATE)
