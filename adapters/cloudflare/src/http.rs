@@ -11,6 +11,7 @@ use anyfn::{Body, Error, ErrorKind, Request, Response};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
+use wasm_bindgen::prelude::*;
 use worker::{Headers, ResponseBuilder};
 
 /// A Worker's request as anyfn's: method, path and query (the origin form,
@@ -59,12 +60,31 @@ fn origin_form(url: &str) -> String {
     }
 }
 
+#[wasm_bindgen(inline_js = "export function anyfn_header_lines(headers) {
+  let lines = '';
+  for (const [name, value] of headers) lines += name + ':' + value + '\\n';
+  return lines;
+}")]
+extern "C" {
+    /// Every header of `headers` as one string, a `name:value` line each:
+    /// one call into JavaScript and one string for the whole map, where
+    /// workers-rs's `Headers::entries` crosses the boundary about a dozen
+    /// times per header. A name is a token (no `:`) and a value holds no
+    /// CR, LF or NUL (the Fetch standard's rules, which `Headers` enforces),
+    /// so the lines split back unambiguously.
+    fn anyfn_header_lines(headers: &JsValue) -> String;
+}
+
 fn read_headers(headers: &Headers) -> Result<HeaderMap, Error> {
+    let lines = anyfn_header_lines(headers.0.as_ref());
     let mut map = HeaderMap::new();
-    for (name, value) in headers.entries() {
+    for line in lines.split_terminator('\n') {
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| Error::bad_request("a header name is not a valid token"))?;
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::bad_request("a header name is not a valid token"))?;
-        let value = HeaderValue::from_bytes(&byte_string(&value))
+        let value = HeaderValue::from_bytes(&byte_string(value))
             .map_err(|_| Error::bad_request(format!("the header `{name}` has an invalid value")))?;
         map.append(name, value);
     }
