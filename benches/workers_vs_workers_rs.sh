@@ -2,17 +2,40 @@
 # The anyfn `hello` Worker (examples/workers/hello: anyfn-cloudflare running
 # examples/hello.rs's handler) against the same greeting written with
 # workers-rs alone (benches/workers-peer), both release builds with the
-# same profile and flags, served by one workerd, in one run:
+# same profile and flags, each served by its own workerd, in one run:
 #   - the size of each bound module (index_bg.wasm, what wrangler uploads);
 #   - the median per-request time over ROUNDS rounds of REQUESTS sequential
-#     keep-alive requests from one client, the Workers taking turns.
+#     keep-alive requests from one client, the Workers taking turns;
+#   - the CPU time each workerd process spent per request over all rounds
+#     (utime + stime from /proc/PID/stat): the steadier figure on a loaded
+#     machine, since a client's wall time is mostly its own and workerd's
+#     HTTP work, alike on both sides.
+#   - instructions per request under valgrind's callgrind (INSTRUCTIONS=0
+#     skips it): each Worker's workerd under callgrind, with V8's optimizing
+#     wasm compiler from the start (v8Flags --no-liftoff: the code a busy
+#     isolate runs once V8 has tiered it up, not the baseline code a
+#     slowed-down process would keep) and --predictable (no background
+#     compiler or GC threads, no timing heuristics: without it, the same
+#     Worker's count moved by 15% from process to process; with it, by
+#     under 1%), WARMUP requests, then ROUNDS rounds of REQUESTS counted
+#     between `callgrind_control --zero` and `--dump`; the median round.
+#     The steady figure: the wall-clock ones move by tens of percent from
+#     run to run on a loaded 2-core machine.
 # anyfn is measured twice: as deployed by default (its REPORT line and
 # INFO logs to the console) and quiet (RUST_LOG=warn, a [vars] entry).
 # The issue's bounds: size <= 1.2x, time per request <= 1.1x the plain one.
-# Both sides alike: the workspace's release profile, RUSTFLAGS=-Cpanic=unwind
-# and -Zbuild-std=std,panic_unwind, wasm-bindgen --target bundler, no
-# wasm-opt, each module's name section kept (with PROFILE_FLAGS=lto, both
-# with the same LTO profile).
+#
+# Both sides are built as `worker-build --release --panic-unwind` builds a
+# Worker (what the examples' wrangler.toml runs, and workers-rs's templates
+# with --panic-unwind added): cargo's release profile (workers-rs's
+# templates set none), RUSTFLAGS=-Cpanic=unwind and
+# -Zbuild-std=std,panic_unwind, wasm-bindgen --target bundler, then
+# worker-build's release step `wasm-opt -O` with its feature flags and
+# --debuginfo (the name section kept), binaryen 132 as worker-build 0.8
+# pins it (CUR_WASM_OPT_VERSION), from npm. The modules served are the
+# optimized ones; the wasm-bindgen output's size is printed beside them.
+# With PROFILE_FLAGS=lto, both sides also get LTO, one codegen unit and
+# opt-level "s".
 #
 # Where the size goes: benches/wasm_top.py MODULE prints each section and
 # each function's code, named from the name section (as `twiggy top`).
@@ -21,10 +44,11 @@
 # the price list's parser and the url crate's IDNA tables, since cut, were
 # 134 KB and 238 KB of it.
 #
-# Needs the toolchain .ci/workers.sh installs (run it once first).
+# Needs the toolchain .ci/workers.sh installs (run it once first); installs
+# binaryen from npm into target/workers-tools itself.
 # Usage:   benches/workers_vs_workers_rs.sh
 # Options (environment):
-#   REQUESTS=1000 ROUNDS=7
+#   REQUESTS=1000 ROUNDS=7 WARMUP=3000 INSTRUCTIONS=1
 #   WORKERS_TARGET_DIR   the wasm build's target dir (default target/workers)
 #   PROFILE_FLAGS=lto    also build with LTO, one codegen unit, opt-level "s"
 set -euo pipefail
@@ -34,7 +58,11 @@ cd "$ROOT"
 REQUESTS="${REQUESTS:-1000}"
 ROUNDS="${ROUNDS:-7}"
 wasm_target="${WORKERS_TARGET_DIR:-$ROOT/target/workers}"
-workerd="$ROOT/target/workers-tools/node_modules/.bin/workerd"
+tools="$ROOT/target/workers-tools"
+workerd="$tools/node_modules/.bin/workerd"
+wasm_opt="$tools/node_modules/.bin/wasm-opt"
+# worker-build 0.8's wasm-opt: binaryen version_132 (versions.rs).
+binaryen_version=132
 out="$wasm_target/bench"
 [[ -x "$workerd" ]] || { echo "workerd is missing: run .ci/workers.sh first" >&2; exit 1; }
 
@@ -44,6 +72,11 @@ if [[ "${PROFILE_FLAGS:-}" == lto ]]; then
   out="$wasm_target/bench"
 fi
 
+if ! "$wasm_opt" --version 2>/dev/null | grep -q "version_$binaryen_version)"; then
+  echo "installing binaryen $binaryen_version (wasm-opt) from npm"
+  npm install --prefix "$tools" --no-audit --no-fund --silent "binaryen@$binaryen_version.0.0"
+fi
+
 echo "building both Workers (release, panic=unwind${PROFILE_FLAGS:+, $PROFILE_FLAGS})"
 CARGO_TARGET_DIR="$wasm_target" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Cpanic=unwind" \
   /usr/bin/cargo build --locked --quiet --release --target wasm32-unknown-unknown \
@@ -51,10 +84,17 @@ CARGO_TARGET_DIR="$wasm_target" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS
 
 rm -rf "$out"
 mkdir -p "$out"
-declare -A crate=([anyfn]=hello_worker [plain]=workers_rs_hello)
+declare -A crate=([anyfn]=hello_worker [plain]=workers_rs_hello) bound_size
 for name in anyfn plain; do
   wasm-bindgen --target bundler --out-dir "$out/$name" --out-name index \
     "$wasm_target/wasm32-unknown-unknown/release/${crate[$name]}.wasm"
+  bound_size[$name]=$(stat -c %s "$out/$name/index_bg.wasm")
+  # worker-build's step_run_wasm_opt for a release build, argument for
+  # argument: -O, its explicit feature set, --debuginfo.
+  "$wasm_opt" "$out/$name/index_bg.wasm" -o "$out/$name/index_bg.wasm" -O \
+    --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-bulk-memory --enable-multivalue --enable-reference-types \
+    --enable-exception-handling --debuginfo
   cp .ci/workers/shim.mjs "$out/$name/"
 done
 
@@ -73,41 +113,96 @@ worker() { # const name, folder, extra bindings
   echo '  compatibilityDate = "2025-01-01",'
   echo ');'
 }
-{
-  echo 'using Workerd = import "/workerd/workerd.capnp";'
-  echo 'const config :Workerd.Config = ('
-  echo '  services = [(name = "plain", worker = .plain), (name = "anyfn", worker = .anyfn), (name = "quiet", worker = .quiet)],'
-  echo "  sockets = [(name = \"plain\", address = \"127.0.0.1:$base\", http = (), service = \"plain\"),"
-  echo "             (name = \"anyfn\", address = \"127.0.0.1:$((base + 1))\", http = (), service = \"anyfn\"),"
-  echo "             (name = \"quiet\", address = \"127.0.0.1:$((base + 2))\", http = (), service = \"quiet\")],"
-  echo ');'
-  worker plain plain ''
-  worker anyfn anyfn ''
-  worker quiet anyfn '(name = "RUST_LOG", text = "warn")'
-} >"$out/config.capnp"
-
-"$workerd" serve "$out/config.capnp" >"$out/workerd.log" 2>&1 &
-workerd_pid=$!
-trap 'kill "$workerd_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
-  if curl -s -o /dev/null "http://127.0.0.1:$base/" && curl -s -o /dev/null "http://127.0.0.1:$((base + 1))/" &&
-    curl -s -o /dev/null "http://127.0.0.1:$((base + 2))/"; then break; fi
-  kill -0 "$workerd_pid" || { cat "$out/workerd.log"; exit 1; }
-  sleep 0.1
+# One workerd per Worker, so that each process's CPU time is one Worker's.
+# The binary itself (npm's launcher would be the process we measure).
+workerd_binary="$tools/node_modules/@cloudflare/workerd-linux-64/bin/workerd"
+[[ -x "$workerd_binary" ]] || workerd_binary="$(readlink -f "$workerd")"
+declare -A port pid folder=([plain]=plain [anyfn]=anyfn [quiet]=anyfn) vars=([quiet]='(name = "RUST_LOG", text = "warn")')
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+index=0
+for name in plain anyfn quiet; do
+  port[$name]=$((base + index))
+  index=$((index + 1))
+  {
+    echo 'using Workerd = import "/workerd/workerd.capnp";'
+    echo 'const config :Workerd.Config = ('
+    echo "  services = [(name = \"$name\", worker = .$name)],"
+    echo "  sockets = [(name = \"$name\", address = \"127.0.0.1:${port[$name]}\", http = (), service = \"$name\")],"
+    echo ');'
+    worker "$name" "${folder[$name]}" "${vars[$name]:-}"
+  } >"$out/$name.capnp"
+  sed 's/^const config :Workerd.Config = ($/&\n  v8Flags = ["--no-liftoff", "--predictable"],/' "$out/$name.capnp" >"$out/$name-callgrind.capnp"
+  "$workerd_binary" serve "$out/$name.capnp" >"$out/$name.log" 2>&1 &
+  pid[$name]=$!
+  pids+=("$!")
+done
+for name in plain anyfn quiet; do
+  for attempt in $(seq 1 300); do
+    curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/" && break
+    kill -0 "${pid[$name]}" || { cat "$out/$name.log"; exit 1; }
+    [[ $attempt -lt 300 ]] || { echo "$name did not answer within 30 s" >&2; exit 1; }
+    sleep 0.1
+  done
 done
 
-ports="{\"plain\":$base,\"anyfn\":$((base + 1)),\"quiet\":$((base + 2))}"
+ports="{\"plain\":[${port[plain]},${pid[plain]}],\"anyfn\":[${port[anyfn]},${pid[anyfn]}],\"quiet\":[${port[quiet]},${pid[quiet]}]}"
 times="$(node benches/workers_bench.mjs "$ports" "$REQUESTS" "$ROUNDS")"
 plain_size=$(stat -c %s "$out/plain/index_bg.wasm")
 anyfn_size=$(stat -c %s "$out/anyfn/index_bg.wasm")
 node -e '
-const [times, plainSize, anyfnSize, requests, rounds] = [JSON.parse(process.argv[1]), +process.argv[2], +process.argv[3], process.argv[4], process.argv[5]];
+const [times, plainSize, anyfnSize, requests, rounds, plainBound, anyfnBound] = [JSON.parse(process.argv[1]), +process.argv[2], +process.argv[3], process.argv[4], process.argv[5], +process.argv[6], +process.argv[7]];
 const row = (what, anyfn, plain, unit, bound) => {
   const ratio = anyfn / plain;
   console.log(`${what.padEnd(34)} anyfn ${anyfn.toFixed(unit === "bytes" ? 0 : 1).padStart(9)} ${unit}  workers-rs ${plain.toFixed(unit === "bytes" ? 0 : 1).padStart(9)} ${unit}  ratio ${ratio.toFixed(3)}  (goal <= ${bound}: ${ratio <= bound ? "met" : "over"})`);
 };
-console.log(`median of ${rounds} rounds of ${requests} sequential requests, one client, one workerd`);
-row("bound wasm module (index_bg.wasm)", anyfnSize, plainSize, "bytes", 1.2);
-row("per request, REPORT line on", times.anyfn, times.plain, "us", 1.1);
-row("per request, quiet (RUST_LOG=warn)", times.quiet, times.plain, "us", 1.1);
-' "$times" "$plain_size" "$anyfn_size" "$REQUESTS" "$ROUNDS"
+console.log(`median of ${rounds} rounds of ${requests} sequential requests, one client, one workerd per Worker`);
+row("module as shipped (wasm-opt -O)", anyfnSize, plainSize, "bytes", 1.2);
+console.log(`${"  wasm-bindgen output, before it".padEnd(34)} anyfn ${String(anyfnBound).padStart(9)} bytes  workers-rs ${String(plainBound).padStart(9)} bytes  ratio ${(anyfnBound / plainBound).toFixed(3)}`);
+row("per request, REPORT line on", times.anyfn.wall, times.plain.wall, "us", 1.1);
+row("per request, quiet (RUST_LOG=warn)", times.quiet.wall, times.plain.wall, "us", 1.1);
+row("workerd CPU/request, REPORT on", times.anyfn.cpu, times.plain.cpu, "us", 1.1);
+row("workerd CPU/request, quiet", times.quiet.cpu, times.plain.cpu, "us", 1.1);
+' "$times" "$plain_size" "$anyfn_size" "$REQUESTS" "$ROUNDS" "${bound_size[plain]}" "${bound_size[anyfn]}"
+
+# --- instructions per request, under callgrind ---------------------------
+[[ "${INSTRUCTIONS:-1}" != 0 ]] || exit 0
+if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null; then
+  echo "instructions per request: skipped (valgrind is not installed)"
+  exit 0
+fi
+kill "${pids[@]}" 2>/dev/null || true
+wait "${pids[@]}" 2>/dev/null || true
+WARMUP="${WARMUP:-3000}"
+declare -A instructions
+for name in plain anyfn quiet; do
+  rm -f "$out/$name.callgrind"*
+  valgrind --tool=callgrind --callgrind-out-file="$out/$name.callgrind" \
+    "$workerd_binary" serve "$out/$name-callgrind.capnp" >"$out/$name.callgrind.log" 2>&1 &
+  vg_pid=$!
+  pids+=("$vg_pid")
+  for attempt in $(seq 1 600); do # valgrind starts workerd slowly
+    curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/" && break
+    kill -0 "$vg_pid" || { cat "$out/$name.callgrind.log"; exit 1; }
+    [[ $attempt -lt 600 ]] || { echo "$name under callgrind did not answer within 60 s" >&2; exit 1; }
+    sleep 0.1
+  done
+  node benches/workers_bench.mjs send "${port[$name]}" "$WARMUP"
+  for round in $(seq 1 "$ROUNDS"); do
+    callgrind_control --zero "$vg_pid" >/dev/null
+    node benches/workers_bench.mjs send "${port[$name]}" "$REQUESTS"
+    callgrind_control --dump "$vg_pid" >/dev/null
+  done
+  kill "$vg_pid"
+  wait "$vg_pid" 2>/dev/null || true
+  instructions[$name]=$(grep -h '^totals:' "$out/$name.callgrind".* | awk -v n="$REQUESTS" '{print $2 / n}' |
+    sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+done
+node -e '
+const [plain, anyfn, quiet, warmup, requests, rounds] = process.argv.slice(1).map(Number);
+console.log(`instructions per request (callgrind, workerd with --no-liftoff --predictable; median of ${rounds} rounds of ${requests} after ${warmup})`);
+for (const [what, value] of [["REPORT line on", anyfn], ["quiet (RUST_LOG=warn)", quiet]]) {
+  const ratio = value / plain;
+  console.log(`${what.padEnd(34)} anyfn ${value.toFixed(0).padStart(9)}  workers-rs ${plain.toFixed(0).padStart(9)}  ratio ${ratio.toFixed(3)}  (goal <= 1.1: ${ratio <= 1.1 ? "met" : "over"})`);
+}
+' "${instructions[plain]}" "${instructions[anyfn]}" "${instructions[quiet]}" "$WARMUP" "$REQUESTS" "$ROUNDS"
