@@ -125,6 +125,6 @@ pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
 pub use telemetry::{
     flush_telemetry, invocation_span_for, invocation_span_for_event, invocation_span_triggered,
     record_http_request, record_outcome, set_telemetry_hooks, telemetry_installed, CallerTrace,
-    HttpOutcome, HttpRequestLine, ParentSpan, TelemetryHooks, TraceHeader, TraceHeaderError,
-    Trigger,
+    Ended, HttpOutcome, HttpRequestLine, InvocationEnd, ParentSpan, TelemetryHooks, TraceHeader,
+    TraceHeaderError, Trigger,
 };
