@@ -84,6 +84,18 @@ fn is_https(endpoint: &str) -> bool {
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
+/// Whether `err` is TLS's: rustls's own, or rustls's within the I/O error
+/// the handshake gives.
+fn is_tls_failure(err: &ureq::Error) -> bool {
+    match err {
+        ureq::Error::Rustls(_) | ureq::Error::Tls(_) => true,
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .is_some_and(|inner| inner.is::<rustls::Error>()),
+        _ => false,
+    }
+}
+
 /// The certificates of PEM file `path`.
 fn read_certificates(path: &Path) -> Result<Vec<Certificate<'static>>, OtelError> {
     let unusable = |reason: String| OtelError::Certificate {
@@ -131,11 +143,10 @@ impl HttpClient for UreqClient {
         let response = match self.agent.run(request.map(|body| body.to_vec())) {
             Ok(response) => response,
             Err(err) => {
-                let hint = match err {
-                    ureq::Error::Rustls(_) | ureq::Error::Tls(_) => {
-                        " (is the collector's certificate issued by a trusted CA? OTEL_EXPORTER_OTLP_CERTIFICATE names a PEM file of the CAs to trust)"
-                    }
-                    _ => "",
+                let hint = if is_tls_failure(&err) {
+                    " (is the collector's certificate issued by a trusted CA? OTEL_EXPORTER_OTLP_CERTIFICATE names a PEM file of the CAs to trust)"
+                } else {
+                    ""
                 };
                 self.failed(&uri, &format_args!("{err}{hint}"));
                 return Err(err.into());

@@ -22,6 +22,7 @@ use tokio::net::TcpListener;
 
 /// A span as received, with its resource's attributes and when it arrived.
 #[derive(Debug, Clone)]
+#[allow(dead_code)] // Each test binary uses some.
 pub struct Received {
     pub span: Span,
     pub resource: HashMap<String, String>,
@@ -106,6 +107,32 @@ pub struct Receiver {
 struct Kept {
     spans: Mutex<Vec<Received>>,
     points: Mutex<Vec<Point>>,
+    /// Every request's headers, names in lower case.
+    headers: Mutex<Vec<(String, String)>>,
+}
+
+/// A self-signed certificate for `127.0.0.1` and `localhost`, made now:
+/// the TLS receiver's configuration that presents it, and the certificate
+/// as PEM, for a client to trust.
+#[allow(dead_code)] // Each test binary uses some.
+pub fn self_signed() -> (Arc<tokio_rustls::rustls::ServerConfig>, String) {
+    use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let made =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .expect("a self-signed certificate");
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.key_pair.serialize_der()));
+    // rustls deprecates ring's provider for its lack of post-quantum key
+    // exchange; the client (anyfn-otel) uses ring.
+    #[allow(deprecated)]
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![made.cert.der().clone()], key)
+        .expect("certificate and key");
+    (Arc::new(config), made.cert.pem())
 }
 
 #[allow(dead_code)] // Each test binary uses some.
@@ -161,6 +188,11 @@ impl Receiver {
     /// The spans received so far.
     pub fn spans(&self) -> Vec<Received> {
         self.kept.spans.lock().expect("not poisoned").clone()
+    }
+
+    /// Every header of every request received so far (names in lower case).
+    pub fn headers(&self) -> Vec<(String, String)> {
+        self.kept.headers.lock().expect("not poisoned").clone()
     }
 
     /// The metrics' data points received so far, in order of arrival.
@@ -224,6 +256,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, kept: Arc<Kept>) {
                 break;
             }
             let (name, value) = line.split_once(':').unwrap_or((line, ""));
+            kept.headers
+                .lock()
+                .expect("not poisoned")
+                .push((name.to_ascii_lowercase(), value.trim().to_owned()));
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().unwrap_or(0);
             } else if name.eq_ignore_ascii_case("content-type") {
