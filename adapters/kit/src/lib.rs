@@ -18,7 +18,9 @@
 //!   at the [`PriceList`] of `prices.json`: [`InvocationReport::priced`]);
 //! - gives the handler's context a [`Metrics`](anyfn::metrics::Metrics)
 //!   sink where the platform has one ([`EmfMetrics`]: CloudWatch EMF, one
-//!   document a line, flushed per invocation).
+//!   document a line, flushed per invocation); [`invoke`] lets installed
+//!   telemetry ([`TelemetryHooks::metrics`]) put its own in its place,
+//!   passing everything on to the adapter's.
 //!
 //! What a function sets the same way on every adapter (its timeout, its
 //! memory size, the default subscriber, error details) is one [`Settings`]

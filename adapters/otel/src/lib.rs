@@ -1,4 +1,4 @@
-//! OpenTelemetry traces for anyfn functions, opt in: each invocation
+//! OpenTelemetry traces and metrics for anyfn functions, opt in: each invocation
 //! span becomes an OpenTelemetry span with the FaaS semantic conventions
 //! (`faas.invocation_id`, `faas.coldstart`, `faas.trigger`), the child of
 //! the caller's span when the event carries a W3C `traceparent`; the
@@ -17,6 +17,16 @@
 //! spans are flushed after each answer is posted and before the next
 //! invocation is asked for; every adapter flushes at shutdown.
 //!
+//! Metrics, when a metrics endpoint is configured: what handlers record
+//! through [`anyfn::metrics::Metrics`] (`count` a counter, `record` a
+//! histogram, each `dimension` an attribute), and anyfn's own by the FaaS
+//! metric conventions, each with `faas.trigger`: `faas.coldstarts`,
+//! `faas.invocations`, `faas.errors`, `faas.timeouts` and
+//! `faas.invoke_duration` (seconds); with the spans' resource, flushed
+//! with them. On Lambda with `ANYFN_METRICS_NAMESPACE` set too, the
+//! handler's metrics go to CloudWatch EMF and to OTLP both (anyfn's own to
+//! each under its names: `ColdStart`/`Duration` there, `faas.*` here).
+//!
 //! Not on Cloudflare Workers: the export runs the SDK's batch processor on
 //! a thread of its own and sends with a blocking HTTP client, and workerd
 //! has neither; the Workers adapter calls no hooks.
@@ -32,7 +42,18 @@
 //! `http://localhost:4318/v1/traces`; `OTEL_SERVICE_NAME`;
 //! `OTEL_RESOURCE_ATTRIBUTES`;
 //! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf` only: `grpc` and
-//! `http/json` are refused with [`OtelError::UnsupportedProtocol`]).
+//! `http/json` are refused with [`OtelError::UnsupportedProtocol`]);
+//! metrics, off unless `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` (as is) or
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (+ `/v1/metrics`) is set, by
+//! `OTEL_METRICS_EXPORTER` (`none` turns them off),
+//! `OTEL_METRIC_EXPORT_INTERVAL` and
+//! `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`;
+//! `OTEL_EXPORTER_OTLP_HEADERS` (and the per-signal variants, read by
+//! opentelemetry-otlp). An `https://` endpoint is reached through rustls
+//! (ring), trusting the system's CA certificates or, when
+//! `OTEL_EXPORTER_OTLP_CERTIFICATE` names a PEM file, only its CAs. A
+//! failed export never fails an invocation: the first of a run of failures
+//! is logged (`WARN anyfn::otel`).
 //!
 //! # Example
 //!
