@@ -6,7 +6,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,12 +19,30 @@ use crate::OtelError;
 /// How long one export may take, connection included.
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The CAs a client trusts.
+#[derive(Debug)]
+enum Roots {
+    /// Those of a PEM file, read at install (so that a bad file is
+    /// install's error).
+    File(Arc<Vec<Certificate<'static>>>),
+    /// The system's, read at the first export, on the exporter's thread
+    /// (not during the function's init).
+    System,
+    /// None: plain HTTP.
+    Plain,
+}
+
+/// The system's CA certificates, read once for both exporters.
+static SYSTEM_ROOTS: OnceLock<Arc<Vec<Certificate<'static>>>> = OnceLock::new();
+
 /// An [`HttpClient`] over a ureq agent, which logs the first of a run of
 /// failed exports (`WARN anyfn::otel`) and the export that ends it: the
 /// SDK's own diagnostics are not built in.
 #[derive(Debug)]
 pub(crate) struct UreqClient {
-    agent: ureq::Agent,
+    roots: Roots,
+    /// Made at the first export.
+    agent: OnceLock<ureq::Agent>,
     /// Whether the last export failed.
     failing: AtomicBool,
 }
@@ -35,26 +53,41 @@ impl UreqClient {
     /// system's.
     pub(crate) fn new(endpoint: &str, certificate: Option<&Path>) -> Result<Self, OtelError> {
         let roots = match certificate {
-            Some(path) => RootCerts::Specific(Arc::new(read_certificates(path)?)),
-            None if is_https(endpoint) => RootCerts::Specific(Arc::new(system_certificates())),
-            // Plain HTTP: no TLS, no roots read.
-            None => RootCerts::Specific(Arc::new(Vec::new())),
+            Some(path) => Roots::File(Arc::new(read_certificates(path)?)),
+            None if is_https(endpoint) => Roots::System,
+            None => Roots::Plain,
         };
-        let tls = TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .root_certs(roots)
-            .unversioned_rustls_crypto_provider(ring_provider())
-            .build();
-        let config = ureq::Agent::config_builder()
-            // The exporter reads the status itself.
-            .http_status_as_error(false)
-            .timeout_global(Some(EXPORT_TIMEOUT))
-            .max_redirects(0)
-            .tls_config(tls)
-            .build();
         Ok(Self {
-            agent: ureq::Agent::new_with_config(config),
+            roots,
+            agent: OnceLock::new(),
             failing: AtomicBool::new(false),
+        })
+    }
+
+    /// The agent, made at the first export with the roots it trusts.
+    fn agent(&self) -> &ureq::Agent {
+        self.agent.get_or_init(|| {
+            let roots = match &self.roots {
+                Roots::File(certificates) => Arc::clone(certificates),
+                Roots::System => {
+                    Arc::clone(SYSTEM_ROOTS.get_or_init(|| Arc::new(system_certificates())))
+                }
+                Roots::Plain => Arc::new(Vec::new()),
+            };
+            let tls = TlsConfig::builder()
+                .provider(TlsProvider::Rustls)
+                .root_certs(RootCerts::Specific(roots))
+                .unversioned_rustls_crypto_provider(ring_provider())
+                .build();
+            let config = ureq::Agent::config_builder()
+                // The exporter reads the status itself.
+                .http_status_as_error(false)
+                .timeout_global(Some(EXPORT_TIMEOUT))
+                // No redirect: plain HTTP never turns into TLS without roots.
+                .max_redirects(0)
+                .tls_config(tls)
+                .build();
+            ureq::Agent::new_with_config(config)
         })
     }
 
@@ -140,7 +173,7 @@ fn system_certificates() -> Vec<Certificate<'static>> {
 impl HttpClient for UreqClient {
     async fn send_bytes(&self, request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
         let uri = request.uri().clone();
-        let response = match self.agent.run(request.map(|body| body.to_vec())) {
+        let response = match self.agent().run(request.map(|body| body.to_vec())) {
             Ok(response) => response,
             Err(err) => {
                 let hint = if is_tls_failure(&err) {

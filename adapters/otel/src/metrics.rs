@@ -26,7 +26,7 @@ const DURATION_BOUNDARIES: [f64; 14] = [
 const MAX_NAME_LEN: usize = 255;
 
 /// A handler's instrument, made with the unit it was first recorded with.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Instrument {
     Counter(Counter<f64>),
     Histogram(Histogram<f64>),
@@ -177,19 +177,24 @@ impl Instruments {
         kind: MetricKind,
         attributes: &[KeyValue],
     ) {
-        let mut handlers = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
-        let of_name = match handlers.get_mut(name) {
-            Some(of_name) => of_name,
-            None => handlers.entry(name.to_owned()).or_default(),
-        };
-        let index = match of_name.iter().position(|(known, _)| *known == kind) {
-            Some(index) => index,
-            None => {
-                of_name.push((kind, self.instrument(name, unit, kind)));
-                of_name.len() - 1
+        // The instrument is cloned (a reference count) so that the map's
+        // lock is not held while the SDK records.
+        let instrument = {
+            let mut handlers = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
+            let of_name = match handlers.get_mut(name) {
+                Some(of_name) => of_name,
+                None => handlers.entry(name.to_owned()).or_default(),
+            };
+            match of_name.iter().find(|(known, _)| *known == kind) {
+                Some((_, instrument)) => instrument.clone(),
+                None => {
+                    let instrument = self.instrument(name, unit, kind);
+                    of_name.push((kind, instrument.clone()));
+                    instrument
+                }
             }
         };
-        match &of_name[index].1 {
+        match instrument {
             Instrument::Counter(counter) => {
                 if value >= 0.0 {
                     counter.add(value, attributes);
