@@ -50,6 +50,11 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 
     let handler = handler_fn(|request: Request, context: Context| async move {
+        if request.uri().path() == "/slow" {
+            // Past the server's deadline: the server answers 504 and drops
+            // the invocation.
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
         let metrics = context.metrics();
         metrics.dimension("Path", request.uri().path());
         metrics.count("Greetings", 1);
@@ -57,7 +62,11 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
         let greeting = tracing::info_span!("greet").in_scope(|| "hello".to_owned());
         Ok::<_, anyfn::Error>(Response::new(Body::from(greeting)))
     });
-    let server = TestServer::start(handler).await.expect("server");
+    let server = TestServer::start_with(
+        anyfn_server::Server::new(handler).timeout(Duration::from_millis(500)),
+    )
+    .await
+    .expect("server");
     let response = server
         .client()
         .send(
@@ -84,6 +93,13 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
         .header("x-request-id")
         .expect("request id")
         .to_owned();
+
+    let slow = server
+        .client()
+        .send(TestRequest::get("/slow"))
+        .await
+        .expect("answer");
+    slow.assert_status(504);
 
     // What Lambda's adapter or the server's shutdown calls.
     tokio::task::spawn_blocking(anyfn_kit::flush_telemetry)
@@ -203,12 +219,17 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
     let http = [("faas.trigger", "http")];
     assert_eq!(point("faas.coldstarts", &http).sum, 1.0);
     assert_eq!(point("faas.invocations", &http).sum, 2.0);
+    // The slow one, its invocation dropped at the deadline, is measured
+    // too: a timeout and an error.
     let duration = point("faas.invoke_duration", &http);
-    assert_eq!((duration.count, duration.unit.as_str()), (Some(2), "s"));
+    assert_eq!((duration.count, duration.unit.as_str()), (Some(3), "s"));
     assert!(
-        last_point(&points, "faas.errors", &http).is_none(),
-        "no error"
+        duration.sum >= 0.5,
+        "the slow one ran to its deadline: {}",
+        duration.sum
     );
+    assert_eq!(point("faas.timeouts", &http).sum, 1.0);
+    assert_eq!(point("faas.errors", &http).sum, 1.0);
     for (key, value) in [
         ("service.name", "hello"),
         ("faas.name", "hello"),
