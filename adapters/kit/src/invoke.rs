@@ -71,7 +71,7 @@ where
     // An installed telemetry (anyfn-otel) gives the handler its metrics
     // and is told how the invocation ended, even if it is dropped; without,
     // one atomic load.
-    let (context, ended) = crate::telemetry::start_invocation::<H::Event>(context, started);
+    let (context, ended) = crate::start_invocation::<H::Event>(context, started);
     let mut call = CatchPanic::new(handler.call(event, context));
     let mut timer = pin!(deadline_reached);
     let outcome = poll_fn(|cx| {
