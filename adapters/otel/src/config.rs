@@ -571,6 +571,80 @@ mod tests {
     }
 
     #[test]
+    fn metrics_are_exported_only_where_an_endpoint_says() {
+        assert_eq!(config(&[]).metrics_export_endpoint(), None);
+        assert_eq!(
+            config(&[(
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://c:4318/v1/traces"
+            )])
+            .metrics_export_endpoint(),
+            None,
+            "a traces endpoint says nothing of metrics"
+        );
+        let both = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+            (
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+                "https://m:4318/custom",
+            ),
+        ];
+        assert_eq!(
+            config(&both).metrics_export_endpoint(),
+            Some("https://m:4318/custom"),
+            "the signal's own, as is"
+        );
+        let off = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+            ("OTEL_METRICS_EXPORTER", "none"),
+        ];
+        assert_eq!(config(&off).metrics_export_endpoint(), None);
+    }
+
+    #[test]
+    fn metric_variables_that_cannot_be_read_are_typed_errors() {
+        for (name, value) in [
+            ("OTEL_METRICS_EXPORTER", "prometheus"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "soon"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
+            (
+                "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+                "sometimes",
+            ),
+        ] {
+            let err = OtelConfig::from_vars(|var| (var == name).then(|| value.to_owned()))
+                .expect_err("refused");
+            assert!(
+                matches!(&err, OtelError::InvalidVariable { name: named, .. } if *named == name),
+                "{err}"
+            );
+        }
+        let refused = OtelConfig::from_vars(|var| {
+            (var == "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL").then(|| "grpc".to_owned())
+        });
+        assert!(matches!(refused, Err(OtelError::UnsupportedProtocol(_))));
+        let delta = config(&[("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "Delta")]);
+        assert_eq!(delta.temporality(), Temporality::Delta);
+        assert_eq!(config(&[]).temporality(), Temporality::Cumulative);
+    }
+
+    #[test]
+    fn each_signal_may_trust_a_certificate_file_of_its_own() {
+        let certificates = config(&[
+            ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/ca.pem"),
+            ("OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE", "/metrics-ca.pem"),
+        ]);
+        assert_eq!(
+            certificates.traces_certificate(),
+            Some(Path::new("/ca.pem"))
+        );
+        assert_eq!(
+            certificates.metrics_certificate(),
+            Some(Path::new("/metrics-ca.pem"))
+        );
+    }
+
+    #[test]
     fn otel_resource_attributes_win_and_are_percent_decoded() {
         let run = config(&[
             ("K_SERVICE", "greeter"),
