@@ -247,6 +247,10 @@ async fn azure_spans_arrive_at_shutdown_with_the_callers_parent(forwarding: bool
         .forwarding_http_request(forwarding)
         .site_name("greeter-app")
         .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.url())
+        .env(
+            "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+            receiver.metrics_url(),
+        )
         .env("REGION_NAME", "West Europe")
         .build()
         .expect("emulator");
@@ -336,4 +340,26 @@ async fn azure_spans_arrive_at_shutdown_with_the_callers_parent(forwarding: bool
             invocation.resource
         );
     }
+
+    // anyfn's metrics, sent by the same flush at shutdown (the periodic
+    // reader alone would wait 60 s).
+    let points = receiver.points();
+    let duration = points
+        .iter()
+        .rfind(|point| {
+            point.name == "faas.invoke_duration"
+                && point.has_attributes(&[("faas.trigger", "http")])
+        })
+        .unwrap_or_else(|| panic!("no faas.invoke_duration at shutdown in {points:#?}"));
+    assert_eq!(duration.count, Some(1));
+    assert_eq!(
+        duration.resource.get("cloud.platform").map(String::as_str),
+        Some("azure_functions")
+    );
+    assert!(
+        points
+            .iter()
+            .any(|point| point.name == "faas.coldstarts" && point.sum == 1.0),
+        "the cold start in {points:#?}"
+    );
 }
