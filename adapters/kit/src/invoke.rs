@@ -70,7 +70,9 @@ where
     let deadline = context.deadline();
     // An installed telemetry (anyfn-otel) gives the handler its metrics
     // and is told how the invocation ended, even if it is dropped; without,
-    // one atomic load.
+    // one atomic load, and without the `telemetry` feature nothing at all
+    // (not even a guard in this future's state).
+    #[cfg(feature = "telemetry")]
     let (context, ended) = crate::start_invocation::<H::Event>(context, started);
     let mut call = CatchPanic::new(handler.call(event, context));
     let mut timer = pin!(deadline_reached);
@@ -94,6 +96,7 @@ where
     if crate::telemetry_installed() {
         crate::record_outcome::<H::Event, H::Output>(&tracing::Span::current(), &outcome);
     }
+    #[cfg(feature = "telemetry")]
     if let Some(ended) = ended {
         ended.finish(&outcome);
     }

@@ -124,6 +124,7 @@ pub use settings::{
 pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
+#[cfg(feature = "telemetry")]
 pub(crate) use telemetry::start_invocation;
 pub use telemetry::{
     flush_telemetry, invocation_span_for, invocation_span_for_event, invocation_span_triggered,

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use anyfn::event::{CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
 use anyfn::metrics::Metrics;
+#[cfg(feature = "telemetry")]
 use anyfn::time::Instant;
 use anyfn::{Body, Context};
 
@@ -894,7 +895,9 @@ impl InvocationEnd {
 /// metrics are the hooks' ([`TelemetryHooks::metrics`]), and the returned
 /// guard hands the hooks the invocation's end, even if its future is
 /// dropped. Without hooks, the context as it is and no guard (one atomic
-/// load; none without the `telemetry` feature).
+/// load). Without the `telemetry` feature it does not exist: invoke holds
+/// no guard.
+#[cfg(feature = "telemetry")]
 #[inline]
 pub(crate) fn start_invocation<E: 'static>(
     context: Context,
@@ -921,6 +924,7 @@ pub(crate) fn start_invocation<E: 'static>(
 /// Hands [`TelemetryHooks::on_invocation_end`] the invocation's end: its
 /// outcome's ([`EndGuard::finish`]), or, dropped first, a timeout past the
 /// deadline and [`Ended::Dropped`] before it.
+#[cfg(feature = "telemetry")]
 #[derive(Debug)]
 pub(crate) struct EndGuard {
     on_end: fn(InvocationEnd),
@@ -930,6 +934,7 @@ pub(crate) struct EndGuard {
     armed: bool,
 }
 
+#[cfg(feature = "telemetry")]
 impl EndGuard {
     /// The invocation ended with `outcome`.
     pub(crate) fn finish<O>(mut self, outcome: &Result<O, anyfn::Error>) {
@@ -942,6 +947,7 @@ impl EndGuard {
     }
 }
 
+#[cfg(feature = "telemetry")]
 impl Drop for EndGuard {
     fn drop(&mut self) {
         if self.armed {
