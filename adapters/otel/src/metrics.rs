@@ -6,6 +6,7 @@
 //! each with `faas.trigger`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use anyfn::metrics::{MetricKind, Metrics, MetricsSink, Unit};
@@ -25,6 +26,11 @@ const DURATION_BOUNDARIES: [f64; 14] = [
 /// The longest instrument name OpenTelemetry takes.
 const MAX_NAME_LEN: usize = 255;
 
+/// The most metric names the handlers' instruments are kept for: past it,
+/// a new name is dropped (logged once), so that names made from input
+/// cannot grow the process's memory without bound.
+const MAX_HANDLER_METRICS: usize = 1000;
+
 /// A handler's instrument, made with the unit it was first recorded with.
 #[derive(Debug, Clone)]
 enum Instrument {
@@ -39,6 +45,8 @@ struct Instruments {
     meter: Meter,
     /// The handlers' instruments, by name.
     handlers: Mutex<HashMap<String, Vec<(MetricKind, Instrument)>>>,
+    /// Whether [`MAX_HANDLER_METRICS`] was reached (and said).
+    full: AtomicBool,
     coldstarts: Counter<u64>,
     invocations: Counter<u64>,
     errors: Counter<u64>,
@@ -48,37 +56,43 @@ struct Instruments {
 
 /// Makes the process's instruments on `meter`; once.
 pub(crate) fn install(meter: Meter) {
-    let instruments = Instruments {
-        coldstarts: meter
-            .u64_counter("faas.coldstarts")
-            .with_unit("{coldstart}")
-            .with_description("Number of invocation cold starts")
-            .build(),
-        invocations: meter
-            .u64_counter("faas.invocations")
-            .with_unit("{invocation}")
-            .with_description("Number of successful invocations")
-            .build(),
-        errors: meter
-            .u64_counter("faas.errors")
-            .with_unit("{error}")
-            .with_description("Number of invocation errors")
-            .build(),
-        timeouts: meter
-            .u64_counter("faas.timeouts")
-            .with_unit("{timeout}")
-            .with_description("Number of invocation timeouts")
-            .build(),
-        duration: meter
-            .f64_histogram("faas.invoke_duration")
-            .with_unit("s")
-            .with_description("Measures the duration of the function's logic execution")
-            .with_boundaries(DURATION_BOUNDARIES.to_vec())
-            .build(),
-        handlers: Mutex::default(),
-        meter,
-    };
-    let _ = INSTRUMENTS.set(instruments);
+    let _ = INSTRUMENTS.set(Instruments::new(meter));
+}
+
+impl Instruments {
+    fn new(meter: Meter) -> Self {
+        Self {
+            coldstarts: meter
+                .u64_counter("faas.coldstarts")
+                .with_unit("{coldstart}")
+                .with_description("Number of invocation cold starts")
+                .build(),
+            invocations: meter
+                .u64_counter("faas.invocations")
+                .with_unit("{invocation}")
+                .with_description("Number of successful invocations")
+                .build(),
+            errors: meter
+                .u64_counter("faas.errors")
+                .with_unit("{error}")
+                .with_description("Number of invocation errors")
+                .build(),
+            timeouts: meter
+                .u64_counter("faas.timeouts")
+                .with_unit("{timeout}")
+                .with_description("Number of invocation timeouts")
+                .build(),
+            duration: meter
+                .f64_histogram("faas.invoke_duration")
+                .with_unit("s")
+                .with_description("Measures the duration of the function's logic execution")
+                .with_boundaries(DURATION_BOUNDARIES.to_vec())
+                .build(),
+            handlers: Mutex::default(),
+            full: AtomicBool::new(false),
+            meter,
+        }
+    }
 }
 
 fn trigger_attribute(trigger: Trigger) -> [KeyValue; 1] {
@@ -181,8 +195,18 @@ impl Instruments {
         // lock is not held while the SDK records.
         let instrument = {
             let mut handlers = self.handlers.lock().unwrap_or_else(PoisonError::into_inner);
+            let full = handlers.len() >= MAX_HANDLER_METRICS;
             let of_name = match handlers.get_mut(name) {
                 Some(of_name) => of_name,
+                None if full => {
+                    if !self.full.swap(true, Ordering::Relaxed) {
+                        tracing::warn!(
+                            target: "anyfn::metrics",
+                            "metric {name:?} and any further new name are not exported over OTLP: the handlers have recorded {MAX_HANDLER_METRICS} names"
+                        );
+                    }
+                    return;
+                }
                 None => handlers.entry(name.to_owned()).or_default(),
             };
             match of_name.iter().find(|(known, _)| *known == kind) {
@@ -264,6 +288,30 @@ mod tests {
             assert!(!valid_name(refused), "{refused:?}");
         }
         assert!(valid_name(&"x".repeat(255)));
+    }
+
+    #[test]
+    fn the_handlers_names_are_bounded() {
+        let instruments = Instruments::new(opentelemetry::global::meter("test"));
+        for n in 0..MAX_HANDLER_METRICS + 50 {
+            instruments.record(&format!("m{n}"), 1.0, Unit::Count, MetricKind::Counter, &[]);
+            instruments.record(
+                &format!("m{n}"),
+                1.0,
+                Unit::Count,
+                MetricKind::Distribution,
+                &[],
+            );
+        }
+        let handlers = instruments.handlers.lock().expect("not poisoned");
+        assert_eq!(handlers.len(), MAX_HANDLER_METRICS);
+        assert!(instruments.full.load(Ordering::Relaxed));
+        assert_eq!(
+            handlers.get("m0").map(Vec::len),
+            Some(2),
+            "a counter and a histogram"
+        );
+        assert!(!handlers.contains_key(&format!("m{MAX_HANDLER_METRICS}")));
     }
 
     #[test]
