@@ -4,8 +4,10 @@
 //!
 //! The core holds no sink of its own: an adapter that has one (anyfn-lambda
 //! writes CloudWatch's Embedded Metric Format when `ANYFN_METRICS_NAMESPACE`
-//! is set) puts a [`MetricsSink`] in each invocation's context; everywhere
-//! else [`Metrics`] is [`Metrics::none`], and recording costs a branch.
+//! is set) puts a [`MetricsSink`] in each invocation's context, and
+//! anyfn-otel, installed with a metrics endpoint, one of OpenTelemetry's
+//! (passing everything on to the adapter's too); everywhere else
+//! [`Metrics`] is [`Metrics::none`], and recording costs a branch.
 
 use std::fmt;
 use std::sync::Arc;

@@ -231,7 +231,8 @@ impl Context {
     }
 
     /// Where this invocation's metrics go: the adapter's sink (CloudWatch
-    /// EMF on Lambda with `ANYFN_METRICS_NAMESPACE` set), or nowhere.
+    /// EMF on Lambda with `ANYFN_METRICS_NAMESPACE` set), OpenTelemetry's
+    /// (anyfn-otel with a metrics endpoint), both, or nowhere.
     ///
     /// # Example
     ///

@@ -68,6 +68,12 @@ where
 {
     let started = Instant::now();
     let deadline = context.deadline();
+    // An installed telemetry (anyfn-otel) gives the handler its metrics
+    // and is told how the invocation ended, even if it is dropped; without,
+    // one atomic load, and without the `telemetry` feature nothing at all
+    // (not even a guard in this future's state).
+    #[cfg(feature = "telemetry")]
+    let (context, ended) = crate::start_invocation::<H::Event>(context, started);
     let mut call = CatchPanic::new(handler.call(event, context));
     let mut timer = pin!(deadline_reached);
     let outcome = poll_fn(|cx| {
@@ -89,6 +95,10 @@ where
     // invocation's span, current here; without, one atomic load.
     if crate::telemetry_installed() {
         crate::record_outcome::<H::Event, H::Output>(&tracing::Span::current(), &outcome);
+    }
+    #[cfg(feature = "telemetry")]
+    if let Some(ended) = ended {
+        ended.finish(&outcome);
     }
     outcome
 }

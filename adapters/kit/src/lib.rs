@@ -18,7 +18,9 @@
 //!   at the [`PriceList`] of `prices.json`: [`InvocationReport::priced`]);
 //! - gives the handler's context a [`Metrics`](anyfn::metrics::Metrics)
 //!   sink where the platform has one ([`EmfMetrics`]: CloudWatch EMF, one
-//!   document a line, flushed per invocation).
+//!   document a line, flushed per invocation); [`invoke`] lets installed
+//!   telemetry ([`TelemetryHooks::metrics`]) put its own in its place,
+//!   passing everything on to the adapter's.
 //!
 //! What a function sets the same way on every adapter (its timeout, its
 //! memory size, the default subscriber, error details) is one [`Settings`]
@@ -122,9 +124,11 @@ pub use settings::{
 pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;
 pub use stream_guard::{guard_stream, StreamInvocation, StreamTimers};
+#[cfg(feature = "telemetry")]
+pub(crate) use telemetry::start_invocation;
 pub use telemetry::{
     flush_telemetry, invocation_span_for, invocation_span_for_event, invocation_span_triggered,
     record_http_request, record_outcome, set_telemetry_hooks, telemetry_installed, CallerTrace,
-    HttpOutcome, HttpRequestLine, ParentSpan, TelemetryHooks, TraceHeader, TraceHeaderError,
-    Trigger,
+    Ended, HttpOutcome, HttpRequestLine, InvocationEnd, ParentSpan, TelemetryHooks, TraceHeader,
+    TraceHeaderError, Trigger,
 };

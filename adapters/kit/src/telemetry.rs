@@ -10,7 +10,12 @@ use std::any::TypeId;
 #[cfg(feature = "telemetry")]
 use std::sync::OnceLock;
 
+use std::time::Duration;
+
 use anyfn::event::{CloudEvent, QueueBatch, ScheduleTick, StorageEvent};
+use anyfn::metrics::Metrics;
+#[cfg(feature = "telemetry")]
+use anyfn::time::Instant;
 use anyfn::{Body, Context};
 
 /// What triggered an invocation, as OpenTelemetry's `faas.trigger` names
@@ -460,9 +465,13 @@ fn parse_cloud_trace(value: &str) -> Result<ParentSpan, TraceHeaderError> {
 /// fn on_links(_span: &tracing::Span, _links: &[CallerTrace]) {}
 /// fn on_http_request(_span: &tracing::Span, _request: HttpRequestLine<'_>) {}
 /// fn on_outcome(_span: &tracing::Span, _outcome: HttpOutcome<'_>) {}
+/// fn metrics(_adapters: &anyfn::metrics::Metrics) -> Option<anyfn::metrics::Metrics> { None }
+/// fn on_invocation_end(_end: anyfn_kit::InvocationEnd) {}
 /// fn flush() {}
 ///
-/// let hooks = TelemetryHooks { on_invocation_span: on_span, on_links, on_http_request, on_outcome, flush };
+/// let hooks = TelemetryHooks {
+///     on_invocation_span: on_span, on_links, on_http_request, on_outcome, metrics, on_invocation_end, flush,
+/// };
 /// let _ = anyfn_kit::set_telemetry_hooks(hooks);
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -477,6 +486,17 @@ pub struct TelemetryHooks {
     pub on_http_request: fn(&tracing::Span, HttpRequestLine<'_>),
     /// Called by [`record_outcome`] as the handler returns, in its span.
     pub on_outcome: fn(&tracing::Span, HttpOutcome<'_>),
+    /// Called by [`invoke`](crate::invoke) before the handler runs, with
+    /// the metrics the adapter gave the invocation ([`Metrics::none`], or
+    /// Lambda's EMF sink): the metrics the handler records into instead
+    /// (which may pass everything on to the adapter's too), or `None` to
+    /// leave them.
+    pub metrics: fn(&Metrics) -> Option<Metrics>,
+    /// Called by [`invoke`](crate::invoke) once per invocation as it ends:
+    /// its [`Trigger`], how long it ran, and how it ended, the handler's
+    /// future dropped included ([`InvocationEnd`]). On the handler's task:
+    /// it must not block.
+    pub on_invocation_end: fn(InvocationEnd),
     /// Called by [`flush_telemetry`].
     pub flush: fn(),
 }
@@ -511,9 +531,13 @@ fn installed_hooks() -> Option<&'static TelemetryHooks> {
 /// fn on_links(_span: &tracing::Span, _links: &[CallerTrace]) {}
 /// fn on_http_request(_span: &tracing::Span, _request: HttpRequestLine<'_>) {}
 /// fn on_outcome(_span: &tracing::Span, _outcome: HttpOutcome<'_>) {}
+/// fn metrics(_adapters: &anyfn::metrics::Metrics) -> Option<anyfn::metrics::Metrics> { None }
+/// fn on_invocation_end(_end: anyfn_kit::InvocationEnd) {}
 /// fn flush() {}
 ///
-/// let hooks = TelemetryHooks { on_invocation_span: on_span, on_links, on_http_request, on_outcome, flush };
+/// let hooks = TelemetryHooks {
+///     on_invocation_span: on_span, on_links, on_http_request, on_outcome, metrics, on_invocation_end, flush,
+/// };
 /// let installed = anyfn_kit::set_telemetry_hooks(hooks).is_ok();
 /// assert_eq!(anyfn_kit::telemetry_installed(), installed);
 /// assert!(anyfn_kit::set_telemetry_hooks(hooks).is_err(), "once");
@@ -770,6 +794,176 @@ pub fn record_outcome<E: 'static, O: 'static>(
         Err(_) => None,
     };
     (hooks.on_outcome)(span, HttpOutcome::new(status, outcome.as_ref().err()));
+}
+
+/// How an invocation ended, for the telemetry's metrics ([`InvocationEnd`]).
+///
+/// # Example
+///
+/// ```
+/// let ended = anyfn_kit::Ended::of(&Err::<(), _>(anyfn::Error::timeout(std::time::Duration::from_secs(3))));
+/// assert_eq!(ended, anyfn_kit::Ended::TimedOut);
+/// assert!(ended.is_error());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Ended {
+    /// The handler returned its output.
+    Answered,
+    /// The handler failed (its error, a panic, a late result that is not a
+    /// timeout).
+    Failed,
+    /// The deadline passed: the handler was cut, or its result came late.
+    TimedOut,
+    /// The invocation was dropped before its deadline (the client went
+    /// away, the adapter shut down).
+    Dropped,
+}
+
+impl Ended {
+    /// How an invocation whose outcome is `outcome` ended.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Ended::of(&Ok::<_, anyfn::Error>(1)), anyfn_kit::Ended::Answered);
+    /// ```
+    pub fn of<O>(outcome: &Result<O, anyfn::Error>) -> Self {
+        match outcome {
+            Ok(_) => Self::Answered,
+            Err(error) if error.is_timeout() => Self::TimedOut,
+            Err(_) => Self::Failed,
+        }
+    }
+
+    /// Whether it is an error (failed or timed out; a dropped invocation
+    /// is none).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(!anyfn_kit::Ended::Dropped.is_error());
+    /// ```
+    pub fn is_error(self) -> bool {
+        matches!(self, Self::Failed | Self::TimedOut)
+    }
+}
+
+/// One invocation as it ended, handed to the installed
+/// [`TelemetryHooks::on_invocation_end`] by [`invoke`](crate::invoke).
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_kit::{Ended, InvocationEnd, Trigger};
+///
+/// let end = InvocationEnd::new(Trigger::Http, Duration::from_millis(12), Ended::Answered);
+/// assert_eq!(end.duration.as_millis(), 12);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InvocationEnd {
+    /// What triggered it: the handler's event type's.
+    pub trigger: Trigger,
+    /// From the start of [`invoke`](crate::invoke) to its end (or to its
+    /// future being dropped).
+    pub duration: Duration,
+    /// How it ended.
+    pub ended: Ended,
+}
+
+impl InvocationEnd {
+    /// An invocation of `trigger` that ran `duration` and ended as `ended`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let end = anyfn_kit::InvocationEnd::new(anyfn_kit::Trigger::Timer, std::time::Duration::ZERO, anyfn_kit::Ended::Failed);
+    /// assert!(end.ended.is_error());
+    /// ```
+    pub fn new(trigger: Trigger, duration: Duration, ended: Ended) -> Self {
+        Self {
+            trigger,
+            duration,
+            ended,
+        }
+    }
+}
+
+/// The context a handler of event `E` runs with: with hooks installed, its
+/// metrics are the hooks' ([`TelemetryHooks::metrics`]), and the returned
+/// guard hands the hooks the invocation's end, even if its future is
+/// dropped. Without hooks, the context as it is and no guard (one atomic
+/// load). Without the `telemetry` feature it does not exist: invoke holds
+/// no guard.
+#[cfg(feature = "telemetry")]
+#[inline]
+pub(crate) fn start_invocation<E: 'static>(
+    context: Context,
+    started: Instant,
+) -> (Context, Option<EndGuard>) {
+    let Some(hooks) = installed_hooks() else {
+        return (context, None);
+    };
+    let deadline = context.deadline();
+    let context = match (hooks.metrics)(context.metrics()) {
+        Some(metrics) => context.into_builder().metrics(metrics).build(),
+        None => context,
+    };
+    let guard = EndGuard {
+        on_end: hooks.on_invocation_end,
+        trigger: Trigger::of::<E>(),
+        started,
+        deadline,
+        armed: true,
+    };
+    (context, Some(guard))
+}
+
+/// Hands [`TelemetryHooks::on_invocation_end`] the invocation's end: its
+/// outcome's ([`EndGuard::finish`]), or, dropped first, a timeout past the
+/// deadline and [`Ended::Dropped`] before it.
+#[cfg(feature = "telemetry")]
+#[derive(Debug)]
+pub(crate) struct EndGuard {
+    on_end: fn(InvocationEnd),
+    trigger: Trigger,
+    started: Instant,
+    deadline: Instant,
+    armed: bool,
+}
+
+#[cfg(feature = "telemetry")]
+impl EndGuard {
+    /// The invocation ended with `outcome`.
+    pub(crate) fn finish<O>(mut self, outcome: &Result<O, anyfn::Error>) {
+        self.armed = false;
+        (self.on_end)(InvocationEnd::new(
+            self.trigger,
+            self.started.elapsed(),
+            Ended::of(outcome),
+        ));
+    }
+}
+
+#[cfg(feature = "telemetry")]
+impl Drop for EndGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            let now = Instant::now();
+            let ended = if now >= self.deadline {
+                Ended::TimedOut
+            } else {
+                Ended::Dropped
+            };
+            (self.on_end)(InvocationEnd::new(
+                self.trigger,
+                now.saturating_duration_since(self.started),
+                ended,
+            ));
+        }
+    }
 }
 
 /// Whether telemetry hooks are installed (one atomic load): an adapter

@@ -1,7 +1,11 @@
 //! The exporter's settings and the FaaS resource, from the standard
 //! variables and the platform's own.
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
 use opentelemetry::KeyValue;
+use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::Resource;
 
 use crate::OtelError;
@@ -9,6 +13,10 @@ use crate::OtelError;
 /// Where spans go when no variable says: a collector on this machine
 /// (the OTLP/HTTP default port).
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318/v1/traces";
+
+/// How often metrics are exported when `OTEL_METRIC_EXPORT_INTERVAL` does
+/// not say (OpenTelemetry's default), besides every flush.
+pub const DEFAULT_METRIC_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// What [`install_with`](crate::install_with) builds: the traces endpoint,
 /// the service name and the resource's attributes.
@@ -31,6 +39,13 @@ pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318/v1/traces";
 #[derive(Debug, Clone)]
 pub struct OtelConfig {
     endpoint: String,
+    /// Where metrics go; `None`: no metrics exported.
+    metrics_endpoint: Option<String>,
+    metric_interval: Duration,
+    temporality: Temporality,
+    /// A PEM file of the CAs to trust, for traces and for metrics.
+    traces_certificate: Option<PathBuf>,
+    metrics_certificate: Option<PathBuf>,
     service_name: String,
     attributes: Vec<KeyValue>,
     /// An Azure function app's resource id, for each function's span.
@@ -102,6 +117,61 @@ impl OtelConfig {
                     .map(|base| format!("{}/v1/traces", base.trim_end_matches('/')))
             })
             .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+        if let Some(protocol) = var("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") {
+            if protocol != "http/protobuf" {
+                return Err(OtelError::UnsupportedProtocol(protocol));
+            }
+        }
+        let metrics_exporter = var("OTEL_METRICS_EXPORTER");
+        let metrics_endpoint = match metrics_exporter.as_deref() {
+            None | Some("otlp") => var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT").or_else(|| {
+                var("OTEL_EXPORTER_OTLP_ENDPOINT")
+                    .map(|base| format!("{}/v1/metrics", base.trim_end_matches('/')))
+            }),
+            Some("none") => None,
+            Some(other) => {
+                return Err(OtelError::InvalidVariable {
+                    name: "OTEL_METRICS_EXPORTER",
+                    value: other.to_owned(),
+                    expected: "otlp or none",
+                })
+            }
+        };
+        let metric_interval = match var("OTEL_METRIC_EXPORT_INTERVAL") {
+            None => DEFAULT_METRIC_EXPORT_INTERVAL,
+            Some(ms) => ms
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis)
+                .ok_or(OtelError::InvalidVariable {
+                    name: "OTEL_METRIC_EXPORT_INTERVAL",
+                    value: ms,
+                    expected: "a number of milliseconds above 0",
+                })?,
+        };
+        let temporality = match var("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE")
+            .map(|preference| preference.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("cumulative") => Temporality::Cumulative,
+            Some("delta") => Temporality::Delta,
+            Some("lowmemory") => Temporality::LowMemory,
+            Some(other) => {
+                return Err(OtelError::InvalidVariable {
+                    name: "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+                    value: other.to_owned(),
+                    expected: "cumulative, delta or lowmemory",
+                })
+            }
+        };
+        let certificate = var("OTEL_EXPORTER_OTLP_CERTIFICATE").map(PathBuf::from);
+        let traces_certificate = var("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE")
+            .map(PathBuf::from)
+            .or_else(|| certificate.clone());
+        let metrics_certificate = var("OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE")
+            .map(PathBuf::from)
+            .or(certificate);
 
         let mut attributes = Vec::new();
         let mut put = |key: &'static str, value: Option<String>| {
@@ -179,6 +249,11 @@ impl OtelConfig {
             .unwrap_or_else(|| "anyfn".to_owned());
         Ok(Self {
             endpoint,
+            metrics_endpoint,
+            metric_interval,
+            temporality,
+            traces_certificate,
+            metrics_certificate,
             service_name,
             attributes,
             azure_site,
@@ -199,6 +274,137 @@ impl OtelConfig {
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = endpoint.into();
         self
+    }
+
+    /// The same, with metrics sent to `endpoint` (the full URL,
+    /// `/v1/metrics` included).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?.metrics_endpoint("http://127.0.0.1:4318/v1/metrics");
+    /// assert_eq!(config.metrics_export_endpoint(), Some("http://127.0.0.1:4318/v1/metrics"));
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    #[must_use]
+    pub fn metrics_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.metrics_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The same, with metrics exported every `interval` as well as at each
+    /// flush (a zero interval is taken as the default).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?.metric_export_interval(Duration::from_secs(10));
+    /// assert_eq!(config.metric_interval(), Duration::from_secs(10));
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    #[must_use]
+    pub fn metric_export_interval(mut self, interval: Duration) -> Self {
+        self.metric_interval = if interval.is_zero() {
+            DEFAULT_METRIC_EXPORT_INTERVAL
+        } else {
+            interval
+        };
+        self
+    }
+
+    /// The same, trusting the CA certificates of PEM file `path` (and no
+    /// other) for both traces and metrics, as `OTEL_EXPORTER_OTLP_CERTIFICATE`
+    /// does.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?.certificate("/etc/otel/ca.pem");
+    /// assert_eq!(config.traces_certificate(), Some(std::path::Path::new("/etc/otel/ca.pem")));
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    #[must_use]
+    pub fn certificate(mut self, path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        self.traces_certificate = Some(path.clone());
+        self.metrics_certificate = Some(path);
+        self
+    }
+
+    /// Where metrics are sent: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` (as
+    /// is), else `OTEL_EXPORTER_OTLP_ENDPOINT` followed by `/v1/metrics`;
+    /// `None`, and no metrics exported, when neither is set or
+    /// `OTEL_METRICS_EXPORTER` is `none`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| {
+    ///     (name == "OTEL_EXPORTER_OTLP_ENDPOINT").then(|| "https://collector:4318/".to_owned())
+    /// })?;
+    /// assert_eq!(config.metrics_export_endpoint(), Some("https://collector:4318/v1/metrics"));
+    /// assert_eq!(anyfn_otel::OtelConfig::from_vars(|_| None)?.metrics_export_endpoint(), None);
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn metrics_export_endpoint(&self) -> Option<&str> {
+        self.metrics_endpoint.as_deref()
+    }
+
+    /// How often metrics are exported besides each flush:
+    /// `OTEL_METRIC_EXPORT_INTERVAL` (milliseconds), else
+    /// [`DEFAULT_METRIC_EXPORT_INTERVAL`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| {
+    ///     (name == "OTEL_METRIC_EXPORT_INTERVAL").then(|| "5000".to_owned())
+    /// })?;
+    /// assert_eq!(config.metric_interval(), std::time::Duration::from_secs(5));
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn metric_interval(&self) -> Duration {
+        self.metric_interval
+    }
+
+    /// The PEM file of CA certificates trusted for the traces endpoint:
+    /// `OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE`, else
+    /// `OTEL_EXPORTER_OTLP_CERTIFICATE`; `None`: the system's roots.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| {
+    ///     (name == "OTEL_EXPORTER_OTLP_CERTIFICATE").then(|| "/etc/otel/ca.pem".to_owned())
+    /// })?;
+    /// assert_eq!(config.traces_certificate(), Some(std::path::Path::new("/etc/otel/ca.pem")));
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn traces_certificate(&self) -> Option<&Path> {
+        self.traces_certificate.as_deref()
+    }
+
+    /// The PEM file of CA certificates trusted for the metrics endpoint:
+    /// `OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE`, else
+    /// `OTEL_EXPORTER_OTLP_CERTIFICATE`; `None`: the system's roots.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?;
+    /// assert_eq!(config.metrics_certificate(), None);
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn metrics_certificate(&self) -> Option<&Path> {
+        self.metrics_certificate.as_deref()
+    }
+
+    /// The metrics' aggregation temporality, from
+    /// `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`.
+    pub(crate) fn temporality(&self) -> Temporality {
+        self.temporality
     }
 
     /// The same, with `service.name` set to `name`.
@@ -361,6 +567,80 @@ mod tests {
         assert_eq!(
             config(&[("WEBSITE_SITE_NAME", "greeter-app")]).azure_site(),
             None
+        );
+    }
+
+    #[test]
+    fn metrics_are_exported_only_where_an_endpoint_says() {
+        assert_eq!(config(&[]).metrics_export_endpoint(), None);
+        assert_eq!(
+            config(&[(
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://c:4318/v1/traces"
+            )])
+            .metrics_export_endpoint(),
+            None,
+            "a traces endpoint says nothing of metrics"
+        );
+        let both = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+            (
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+                "https://m:4318/custom",
+            ),
+        ];
+        assert_eq!(
+            config(&both).metrics_export_endpoint(),
+            Some("https://m:4318/custom"),
+            "the signal's own, as is"
+        );
+        let off = [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+            ("OTEL_METRICS_EXPORTER", "none"),
+        ];
+        assert_eq!(config(&off).metrics_export_endpoint(), None);
+    }
+
+    #[test]
+    fn metric_variables_that_cannot_be_read_are_typed_errors() {
+        for (name, value) in [
+            ("OTEL_METRICS_EXPORTER", "prometheus"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "soon"),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "0"),
+            (
+                "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+                "sometimes",
+            ),
+        ] {
+            let err = OtelConfig::from_vars(|var| (var == name).then(|| value.to_owned()))
+                .expect_err("refused");
+            assert!(
+                matches!(&err, OtelError::InvalidVariable { name: named, .. } if *named == name),
+                "{err}"
+            );
+        }
+        let refused = OtelConfig::from_vars(|var| {
+            (var == "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL").then(|| "grpc".to_owned())
+        });
+        assert!(matches!(refused, Err(OtelError::UnsupportedProtocol(_))));
+        let delta = config(&[("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "Delta")]);
+        assert_eq!(delta.temporality(), Temporality::Delta);
+        assert_eq!(config(&[]).temporality(), Temporality::Cumulative);
+    }
+
+    #[test]
+    fn each_signal_may_trust_a_certificate_file_of_its_own() {
+        let certificates = config(&[
+            ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/ca.pem"),
+            ("OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE", "/metrics-ca.pem"),
+        ]);
+        assert_eq!(
+            certificates.traces_certificate(),
+            Some(Path::new("/ca.pem"))
+        );
+        assert_eq!(
+            certificates.metrics_certificate(),
+            Some(Path::new("/metrics-ca.pem"))
         );
     }
 

@@ -58,7 +58,11 @@ pub(crate) fn on_invocation_span(span: &tracing::Span, context: &Context, trigge
         let _ = span.set_parent(opentelemetry::Context::new().with_remote_span_context(parent));
     }
     span.set_attribute("faas.invocation_id", context.request_id().to_owned());
-    span.set_attribute("faas.coldstart", !WARM.swap(true, Ordering::Relaxed));
+    let cold = !WARM.swap(true, Ordering::Relaxed);
+    if cold {
+        crate::metrics::cold_start(trigger);
+    }
+    span.set_attribute("faas.coldstart", cold);
     span.set_attribute("faas.trigger", trigger.as_str());
     if context.platform() == anyfn::Platform::AzureFunctions {
         if let Some(site) = AZURE_SITE.get() {

@@ -1,4 +1,4 @@
-//! OpenTelemetry traces for anyfn functions, opt in: each invocation
+//! OpenTelemetry traces and metrics for anyfn functions, opt in: each invocation
 //! span becomes an OpenTelemetry span with the FaaS semantic conventions
 //! (`faas.invocation_id`, `faas.coldstart`, `faas.trigger`), the child of
 //! the caller's span when the event carries a W3C `traceparent`; the
@@ -17,6 +17,16 @@
 //! spans are flushed after each answer is posted and before the next
 //! invocation is asked for; every adapter flushes at shutdown.
 //!
+//! Metrics, when a metrics endpoint is configured: what handlers record
+//! through [`anyfn::metrics::Metrics`] (`count` a counter, `record` a
+//! histogram, each `dimension` an attribute), and anyfn's own by the FaaS
+//! metric conventions, each with `faas.trigger`: `faas.coldstarts`,
+//! `faas.invocations`, `faas.errors`, `faas.timeouts` and
+//! `faas.invoke_duration` (seconds); with the spans' resource, flushed
+//! with them. On Lambda with `ANYFN_METRICS_NAMESPACE` set too, the
+//! handler's metrics go to CloudWatch EMF and to OTLP both (anyfn's own to
+//! each under its names: `ColdStart`/`Duration` there, `faas.*` here).
+//!
 //! Not on Cloudflare Workers: the export runs the SDK's batch processor on
 //! a thread of its own and sends with a blocking HTTP client, and workerd
 //! has neither; the Workers adapter calls no hooks.
@@ -32,7 +42,18 @@
 //! `http://localhost:4318/v1/traces`; `OTEL_SERVICE_NAME`;
 //! `OTEL_RESOURCE_ATTRIBUTES`;
 //! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf` only: `grpc` and
-//! `http/json` are refused with [`OtelError::UnsupportedProtocol`]).
+//! `http/json` are refused with [`OtelError::UnsupportedProtocol`]);
+//! metrics, off unless `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` (as is) or
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (+ `/v1/metrics`) is set, by
+//! `OTEL_METRICS_EXPORTER` (`none` turns them off),
+//! `OTEL_METRIC_EXPORT_INTERVAL` and
+//! `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`;
+//! `OTEL_EXPORTER_OTLP_HEADERS` (and the per-signal variants, read by
+//! opentelemetry-otlp). An `https://` endpoint is reached through rustls
+//! (ring), trusting the system's CA certificates or, when
+//! `OTEL_EXPORTER_OTLP_CERTIFICATE` names a PEM file, only its CAs. A
+//! failed export never fails an invocation: the first of a run of failures
+//! is logged (`WARN anyfn::otel`).
 //!
 //! # Example
 //!
@@ -52,18 +73,21 @@
 mod client;
 mod config;
 mod hook;
+mod metrics;
 
 use std::sync::OnceLock;
 
+use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{Protocol, WithExportConfig as _, WithHttpConfig as _};
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracer, SdkTracerProvider};
 use tracing::Metadata;
 use tracing_subscriber::filter::{FilterFn, Filtered};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer as _;
 
-pub use config::{OtelConfig, DEFAULT_ENDPOINT};
+pub use config::{OtelConfig, DEFAULT_ENDPOINT, DEFAULT_METRIC_EXPORT_INTERVAL};
 
 /// Why telemetry could not be installed or flushed.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +100,26 @@ pub enum OtelError {
     /// The exporter could not be built (a malformed endpoint, …).
     #[error("the OTLP exporter could not be built")]
     Exporter(#[source] opentelemetry_otlp::ExporterBuildError),
+    /// A variable holds a value it cannot (`OTEL_METRIC_EXPORT_INTERVAL`,
+    /// `OTEL_METRICS_EXPORTER`, …).
+    #[error("{name}={value:?} is invalid: expected {expected}")]
+    InvalidVariable {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it must hold.
+        expected: &'static str,
+    },
+    /// The CA certificate file (`OTEL_EXPORTER_OTLP_CERTIFICATE`) could
+    /// not be read, or holds no PEM certificate.
+    #[error("the OTLP CA certificate file {path} could not be used: {reason}")]
+    Certificate {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// [`install`] was already called in this process.
     #[error("anyfn-otel is already installed in this process")]
     AlreadyInstalled,
@@ -86,6 +130,9 @@ pub enum OtelError {
 
 /// The process's tracer provider, for the flush hook.
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
+
+/// The process's meter provider, when metrics are exported.
+static METER_PROVIDER: OnceLock<SdkMeterProvider> = OnceLock::new();
 
 /// The process's tracer, for the layers made for subscribers of their own
 /// (the harness's, [`anyfn_kit::logging::set_layer_factory`]).
@@ -140,6 +187,7 @@ fn new_layer() -> anyfn_kit::logging::DefaultLayer {
 #[derive(Debug, Clone)]
 pub struct Telemetry {
     provider: SdkTracerProvider,
+    meter_provider: Option<SdkMeterProvider>,
     tracer: SdkTracer,
 }
 
@@ -176,20 +224,21 @@ impl Telemetry {
     /// assert_eq!(lifecycle.shutdown().len(), 1);
     /// ```
     pub fn lifecycle(&self) -> anyfn_kit::Lifecycle {
-        let provider = self.provider.clone();
+        let telemetry = self.clone();
         anyfn_kit::Lifecycle::new().on_shutdown(move |_time_left| async move {
-            // force_flush blocks until the export thread is done: off the
+            // force_flush blocks until the export threads are done: off the
             // async runtime's threads.
-            let _ = std::thread::spawn(move || provider.force_flush()).join();
+            let _ = std::thread::spawn(move || telemetry.flush()).join();
         })
     }
 
-    /// Sends the spans that have ended and not yet left, and waits until
-    /// they have (see [`flush`]).
+    /// Sends the spans that have ended and not yet left, and the metrics
+    /// when they are exported, and waits until they have (see [`flush`]).
     ///
     /// # Errors
     ///
-    /// [`OtelError::Export`] when the export fails or times out.
+    /// [`OtelError::Export`] when an export fails or times out (the
+    /// metrics are sent even if the spans could not be).
     ///
     /// # Example
     ///
@@ -198,10 +247,16 @@ impl Telemetry {
     /// telemetry.flush().expect("spans sent");
     /// ```
     pub fn flush(&self) -> Result<(), OtelError> {
-        self.provider.force_flush().map_err(OtelError::Export)
+        let spans = self.provider.force_flush();
+        let metrics = match &self.meter_provider {
+            Some(meter_provider) => meter_provider.force_flush(),
+            None => Ok(()),
+        };
+        spans.and(metrics).map_err(OtelError::Export)
     }
 
-    /// Flushes and stops the exporter; spans ended after it are dropped.
+    /// Flushes and stops the exporters; spans ended and metrics recorded
+    /// after it are dropped.
     ///
     /// # Errors
     ///
@@ -214,7 +269,12 @@ impl Telemetry {
     /// telemetry.shutdown().expect("spans sent");
     /// ```
     pub fn shutdown(&self) -> Result<(), OtelError> {
-        self.provider.shutdown().map_err(OtelError::Export)
+        let spans = self.provider.shutdown();
+        let metrics = match &self.meter_provider {
+            Some(meter_provider) => meter_provider.shutdown(),
+            None => Ok(()),
+        };
+        spans.and(metrics).map_err(OtelError::Export)
     }
 }
 
@@ -237,8 +297,12 @@ pub fn install() -> Result<Telemetry, OtelError> {
 
 /// Installs telemetry, once per process: builds the OTLP exporter and the
 /// tracer provider (a batch processor on a thread of its own: no async
-/// runtime needed, and exports never block the function's), hooks every
-/// adapter's invocation span ([`anyfn_kit::set_telemetry_hooks`]) and
+/// runtime needed, and exports never block the function's), and, when a
+/// metrics endpoint is configured ([`OtelConfig::metrics_export_endpoint`]),
+/// the meter provider (a periodic reader on a thread of its own, exporting
+/// every [`OtelConfig::metric_interval`] and at each flush); hooks every
+/// adapter's invocations ([`anyfn_kit::set_telemetry_hooks`]: the spans,
+/// the handlers' metrics and anyfn's own) and
 /// [`anyfn_kit::flush_telemetry`], and leaves the `tracing` layer for the
 /// adapter's default subscriber ([`anyfn_kit::logging::add_default_layer`]).
 /// Call it before the adapter's entry point.
@@ -246,7 +310,9 @@ pub fn install() -> Result<Telemetry, OtelError> {
 /// # Errors
 ///
 /// [`OtelError::AlreadyInstalled`] on a second call;
-/// [`OtelError::Exporter`] when the exporter cannot be built.
+/// [`OtelError::Exporter`] when an exporter cannot be built;
+/// [`OtelError::Certificate`] when the CA certificate file cannot be read
+/// or holds no certificate.
 ///
 /// # Example
 ///
@@ -261,11 +327,39 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
     }
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
-        .with_http_client(client::UreqClient::new())
+        .with_http_client(client::UreqClient::new(
+            config.traces_endpoint(),
+            config.traces_certificate(),
+        )?)
         .with_protocol(Protocol::HttpBinary)
         .with_endpoint(config.traces_endpoint())
         .build()
         .map_err(OtelError::Exporter)?;
+    let meter_provider = match config.metrics_export_endpoint() {
+        Some(endpoint) => {
+            let exporter = opentelemetry_otlp::MetricExporter::builder()
+                .with_http()
+                .with_http_client(client::UreqClient::new(
+                    endpoint,
+                    config.metrics_certificate(),
+                )?)
+                .with_protocol(Protocol::HttpBinary)
+                .with_endpoint(endpoint)
+                .with_temporality(config.temporality())
+                .build()
+                .map_err(OtelError::Exporter)?;
+            let reader = PeriodicReader::builder(exporter)
+                .with_interval(config.metric_interval())
+                .build();
+            Some(
+                SdkMeterProvider::builder()
+                    .with_resource(config.resource())
+                    .with_reader(reader)
+                    .build(),
+            )
+        }
+        None => None,
+    };
     let provider = SdkTracerProvider::builder()
         .with_resource(config.resource())
         .with_span_processor(hook::FaasKind(
@@ -280,12 +374,22 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
     if let Some(site) = config.azure_site() {
         let _ = hook::AZURE_SITE.set(site.to_owned());
     }
-    let telemetry = Telemetry { provider, tracer };
+    if let Some(meter_provider) = &meter_provider {
+        let _ = METER_PROVIDER.set(meter_provider.clone());
+        metrics::install(meter_provider.meter("anyfn"));
+    }
+    let telemetry = Telemetry {
+        provider,
+        meter_provider,
+        tracer,
+    };
     let _ = anyfn_kit::set_telemetry_hooks(anyfn_kit::TelemetryHooks {
         on_invocation_span: hook::on_invocation_span,
         on_links: hook::on_links,
         on_http_request: hook::on_http_request,
         on_outcome: hook::on_outcome,
+        metrics: metrics::metrics,
+        on_invocation_end: metrics::on_invocation_end,
         flush,
     });
     let _ = anyfn_kit::logging::add_default_layer(Box::new(telemetry.layer()));
@@ -293,11 +397,12 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
     Ok(telemetry)
 }
 
-/// Sends the spans that have ended and not yet left, and waits until they
-/// have: what an adapter calls through [`anyfn_kit::flush_telemetry`] (on
-/// Lambda after the answer is posted and before the next `/next`; at
-/// shutdown everywhere). Nothing before [`install`]. A failed export is
-/// reported by OpenTelemetry's own diagnostics, not here.
+/// Sends the spans that have ended and not yet left, and the metrics when
+/// they are exported, and waits until they have: what an adapter calls
+/// through [`anyfn_kit::flush_telemetry`] (on Lambda after the answer is
+/// posted and before the next `/next`; at shutdown everywhere). Nothing
+/// before [`install`]. A failed export is logged (`WARN anyfn::otel`, the
+/// first of a run of failures), not returned.
 ///
 /// # Example
 ///
@@ -307,5 +412,8 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
 pub fn flush() {
     if let Some(provider) = PROVIDER.get() {
         let _ = provider.force_flush();
+    }
+    if let Some(meter_provider) = METER_PROVIDER.get() {
+        let _ = meter_provider.force_flush();
     }
 }

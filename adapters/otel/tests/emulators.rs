@@ -1,7 +1,7 @@
 //! The OTLP export from functions run as they are deployed, each a child
 //! process under its control plane's emulator: the Lambda adapter under the
-//! Runtime API emulator (spans out after the answer, before the next
-//! `/next`), and the Azure adapter under the Functions host emulator
+//! Runtime API emulator (spans and metrics out after the answer, before the
+//! next `/next`; EMF written as well), and the Azure adapter under the Functions host emulator
 //! (spans out at shutdown). A test OTLP receiver on 127.0.0.1 gets them.
 
 #[path = "otlp/receiver.rs"]
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyfn_test::{AzureAppFunction, AzureEmulator, AzureTriggerType, LambdaEmulator, TestRequest};
 
-use receiver::{Received, Receiver};
+use receiver::{Point, Received, Receiver};
 
 /// The example `name` of this package, built by `cargo test`.
 fn example(name: &str) -> PathBuf {
@@ -64,6 +64,12 @@ async fn lambda_spans_arrive_before_the_function_asks_for_its_next_invocation() 
         .memory_mb(256)
         .trace_header(XRAY)
         .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.url())
+        .env(
+            "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+            receiver.metrics_url(),
+        )
+        // EMF as well: both sinks get the handler's metrics.
+        .env("ANYFN_METRICS_NAMESPACE", "greeter")
         .env("AWS_ACCOUNT_ID", "123456789012")
         .start()
         .await
@@ -103,6 +109,33 @@ async fn lambda_spans_arrive_before_the_function_asks_for_its_next_invocation() 
             "invocation {request_id}'s spans arrived {:?} after the function asked for the next one",
             invocation.arrived.saturating_duration_since(asked_next)
         );
+
+        // Cumulative sums: the (n + 1)-th invocation's export counts n + 1.
+        let invoked = n + 1;
+        let points = receiver
+            .points_until(BOUND, |points| metrics_of(points, invoked).is_some())
+            .await;
+        let (greetings, duration) = metrics_of(&points, invoked).unwrap_or_else(|| {
+            panic!("no Greetings and faas.invoke_duration of invocation {invoked} in {points:#?}")
+        });
+        assert!(
+            greetings.arrived < asked_next && duration.arrived < asked_next,
+            "invocation {request_id}'s metrics arrived after the function asked for the next one"
+        );
+        assert_eq!(duration.unit, "s");
+        assert_eq!(
+            duration.resource.get("faas.name").map(String::as_str),
+            Some("greeter")
+        );
+        let coldstarts = points
+            .iter()
+            .rfind(|point| point.name == "faas.coldstarts")
+            .unwrap_or_else(|| panic!("no faas.coldstarts in {points:#?}"));
+        assert_eq!(
+            coldstarts.sum, 1.0,
+            "one cold start, however many invocations"
+        );
+        assert!(coldstarts.has_attributes(&[("faas.trigger", "other")]));
 
         assert_eq!(
             invocation.trace_id(),
@@ -155,6 +188,35 @@ async fn lambda_spans_arrive_before_the_function_asks_for_its_next_invocation() 
         !spans_named(&receiver.spans(), "Lambda runtime invoke"),
         "lambda_runtime's own spans are not exported"
     );
+    // The same metric as EMF, a document alone on its line of stdout.
+    let emf = emulator
+        .output_line_containing("\"Greetings\"", BOUND)
+        .await
+        .expect("an EMF line with the handler's metric");
+    let document: serde_json::Value = serde_json::from_str(&emf).expect("a bare JSON object");
+    assert_eq!(document["Greetings"], 1.0);
+    assert_eq!(document["Greeting"], "hello");
+    assert_eq!(
+        document["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "greeter"
+    );
+}
+
+/// The handler's `Greetings` and anyfn's `faas.invoke_duration` as
+/// exported after `invoked` invocations (cumulative: the count is theirs).
+fn metrics_of(points: &[Point], invoked: usize) -> Option<(&Point, &Point)> {
+    #[allow(clippy::cast_precision_loss)]
+    let greetings = points.iter().find(|point| {
+        point.name == "Greetings"
+            && point.has_attributes(&[("Greeting", "hello")])
+            && point.sum == invoked as f64
+    })?;
+    let duration = points.iter().find(|point| {
+        point.name == "faas.invoke_duration"
+            && point.has_attributes(&[("faas.trigger", "other")])
+            && point.count == u64::try_from(invoked).ok()
+    })?;
+    Some((greetings, duration))
 }
 
 fn spans_named(spans: &[Received], name: &str) -> bool {
@@ -185,6 +247,10 @@ async fn azure_spans_arrive_at_shutdown_with_the_callers_parent(forwarding: bool
         .forwarding_http_request(forwarding)
         .site_name("greeter-app")
         .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", receiver.url())
+        .env(
+            "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+            receiver.metrics_url(),
+        )
         .env("REGION_NAME", "West Europe")
         .build()
         .expect("emulator");
@@ -274,4 +340,26 @@ async fn azure_spans_arrive_at_shutdown_with_the_callers_parent(forwarding: bool
             invocation.resource
         );
     }
+
+    // anyfn's metrics, sent by the same flush at shutdown (the periodic
+    // reader alone would wait 60 s).
+    let points = receiver.points();
+    let duration = points
+        .iter()
+        .rfind(|point| {
+            point.name == "faas.invoke_duration"
+                && point.has_attributes(&[("faas.trigger", "http")])
+        })
+        .unwrap_or_else(|| panic!("no faas.invoke_duration at shutdown in {points:#?}"));
+    assert_eq!(duration.count, Some(1));
+    assert_eq!(
+        duration.resource.get("cloud.platform").map(String::as_str),
+        Some("azure_functions")
+    );
+    assert!(
+        points
+            .iter()
+            .any(|point| point.name == "faas.coldstarts" && point.sum == 1.0),
+        "the cold start in {points:#?}"
+    );
 }

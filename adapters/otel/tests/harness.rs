@@ -1,8 +1,8 @@
 //! The OTLP export from the test harness (`anyfn_test::Harness`), its
 //! lines captured as by default: an HTTP invocation whose caller sent
 //! `X-Cloud-Trace-Context`, and a queue batch whose messages carry their
-//! senders' `traceparent`. One test: telemetry is installed once per
-//! process.
+//! senders' `traceparent`; the handler's metrics and anyfn's own. One
+//! test: telemetry is installed once per process.
 
 #[path = "otlp/receiver.rs"]
 mod receiver;
@@ -10,12 +10,13 @@ mod receiver;
 use std::time::Duration;
 
 use anyfn::event::{Message, QueueBatch};
+use anyfn::metrics::Unit;
 use anyfn::{handler_fn, Body, Context, Json, Request, Response};
 use anyfn_kit::CallerTrace;
 use anyfn_test::Harness;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 
-use receiver::{hex, Receiver};
+use receiver::{hex, last_point, Point, Receiver};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
@@ -24,14 +25,21 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
         (name == "K_SERVICE").then(|| "greeter".to_owned())
     })
     .expect("http/protobuf")
-    .endpoint(receiver.url());
+    .endpoint(receiver.url())
+    .metrics_endpoint(receiver.metrics_url());
     let _telemetry = anyfn_otel::install_with(config).expect("installed once");
 
     let http = Harness::new(handler_fn(
-        |request: Request, _context: Context| async move {
+        |request: Request, context: Context| async move {
             if request.uri().path() == "/fail" {
                 return Err(anyfn::Error::unavailable("the store is down"));
             }
+            let metrics = context.metrics();
+            metrics.count("Orders", 1);
+            metrics.dimension("Shop", "eu");
+            metrics.count("Orders", 2);
+            metrics.record("Latency", 12.5, Unit::Milliseconds);
+            metrics.record("Latency", 7.5, Unit::Milliseconds);
             let greeting = tracing::info_span!("greet").in_scope(|| "hello".to_owned());
             Ok::<_, anyfn::Error>(Response::new(Body::from(greeting)))
         },
@@ -201,4 +209,63 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
         .find(|received| received.span.name == "consume")
         .expect("the handler's span");
     assert_eq!(consume.span.parent_span_id, consumer.span.span_id);
+
+    // The metrics left with the spans, at the harness's shut_down.
+    let points = receiver.points();
+    assert_handler_and_faas_metrics(&points);
+}
+
+/// The handler's counter and histogram with their dimensions, anyfn's FaaS
+/// metrics per trigger, and the resource.
+fn assert_handler_and_faas_metrics(points: &[Point]) {
+    let point = |name: &str, attributes: &[(&str, &str)]| {
+        last_point(points, name, attributes)
+            .unwrap_or_else(|| panic!("no {name} {attributes:?} in {points:#?}"))
+    };
+    // Counted before and after the dimension was set: two series.
+    let orders = point("Orders", &[]);
+    assert_eq!(
+        (orders.sum, orders.count, orders.unit.as_str()),
+        (1.0, None, "1")
+    );
+    assert_eq!(point("Orders", &[("Shop", "eu")]).sum, 2.0);
+    let latency = point("Latency", &[("Shop", "eu")]);
+    assert_eq!(
+        (latency.count, latency.sum, latency.unit.as_str()),
+        (Some(2), 20.0, "ms")
+    );
+
+    let http = [("faas.trigger", "http")];
+    let pubsub = [("faas.trigger", "pubsub")];
+    assert_eq!(point("faas.coldstarts", &http).sum, 1.0, "one cold start");
+    assert!(
+        last_point(points, "faas.coldstarts", &pubsub).is_none(),
+        "the batch was no cold start"
+    );
+    let duration = point("faas.invoke_duration", &http);
+    assert_eq!(duration.unit, "s");
+    assert_eq!(duration.count, Some(2), "both HTTP invocations");
+    assert!(
+        duration.sum > 0.0 && duration.sum < 10.0,
+        "seconds: {}",
+        duration.sum
+    );
+    assert_eq!(point("faas.invoke_duration", &pubsub).count, Some(1));
+    assert_eq!(point("faas.invocations", &http).sum, 1.0);
+    assert_eq!(point("faas.invocations", &pubsub).sum, 1.0);
+    assert_eq!(point("faas.errors", &http).sum, 1.0, "the failed one");
+    assert!(last_point(points, "faas.errors", &pubsub).is_none());
+
+    for (key, value) in [
+        ("service.name", "greeter"),
+        ("faas.name", "greeter"),
+        ("cloud.provider", "gcp"),
+        ("cloud.platform", "gcp_cloud_run"),
+    ] {
+        assert_eq!(
+            orders.resource.get(key).map(String::as_str),
+            Some(value),
+            "resource {key}"
+        );
+    }
 }

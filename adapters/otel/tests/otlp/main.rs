@@ -1,6 +1,6 @@
 //! The OTLP export end to end: a handler run by the local server
-//! (`anyfn_test::TestServer`), its spans received by a test OTLP receiver
-//! on 127.0.0.1 (`receiver`).
+//! (`anyfn_test::TestServer`), its spans and metrics received by a test
+//! OTLP receiver on 127.0.0.1 (`receiver`).
 //!
 //! One test per binary: telemetry is installed once per process, and the
 //! first invocation is the cold start.
@@ -9,11 +9,12 @@ mod receiver;
 
 use std::time::Duration;
 
+use anyfn::metrics::Unit;
 use anyfn::{handler_fn, Body, Context, Request, Response};
 use anyfn_test::{TestRequest, TestServer};
 use tracing_subscriber::layer::SubscriberExt as _;
 
-use receiver::Receiver;
+use receiver::{last_point, Receiver};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN: &str = "00f067aa0ba902b7";
@@ -42,16 +43,30 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
     let receiver = Receiver::start().await;
     let config = anyfn_otel::OtelConfig::from_vars(lambda_vars)
         .expect("http/protobuf")
-        .endpoint(receiver.url());
+        .endpoint(receiver.url())
+        .metrics_endpoint(receiver.metrics_url());
     let telemetry = anyfn_otel::install_with(config).expect("installed once");
     let subscriber = tracing_subscriber::registry().with(telemetry.layer());
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
 
-    let handler = handler_fn(|_request: Request, _context: Context| async move {
+    let handler = handler_fn(|request: Request, context: Context| async move {
+        if request.uri().path() == "/slow" {
+            // Past the server's deadline: the server answers 504 and drops
+            // the invocation.
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+        let metrics = context.metrics();
+        metrics.dimension("Path", request.uri().path());
+        metrics.count("Greetings", 1);
+        metrics.record("GreetingBytes", 5.0, Unit::Bytes);
         let greeting = tracing::info_span!("greet").in_scope(|| "hello".to_owned());
         Ok::<_, anyfn::Error>(Response::new(Body::from(greeting)))
     });
-    let server = TestServer::start(handler).await.expect("server");
+    let server = TestServer::start_with(
+        anyfn_server::Server::new(handler).timeout(Duration::from_millis(500)),
+    )
+    .await
+    .expect("server");
     let response = server
         .client()
         .send(
@@ -78,6 +93,13 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
         .header("x-request-id")
         .expect("request id")
         .to_owned();
+
+    let slow = server
+        .client()
+        .send(TestRequest::get("/slow"))
+        .await
+        .expect("answer");
+    slow.assert_status(504);
 
     // What Lambda's adapter or the server's shutdown calls.
     tokio::task::spawn_blocking(anyfn_kit::flush_telemetry)
@@ -176,6 +198,49 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
             resource.get(key).map(String::as_str),
             Some(value),
             "resource {key} in {resource:?}"
+        );
+    }
+
+    // The metrics left at the same flush.
+    let points = receiver.points();
+    let point = |name: &str, attributes: &[(&str, &str)]| {
+        last_point(&points, name, attributes)
+            .unwrap_or_else(|| panic!("no {name} {attributes:?} in {points:#?}"))
+    };
+    for path in ["/", "/run"] {
+        let greetings = point("Greetings", &[("Path", path)]);
+        assert_eq!((greetings.sum, greetings.unit.as_str()), (1.0, "1"));
+        let bytes = point("GreetingBytes", &[("Path", path)]);
+        assert_eq!(
+            (bytes.count, bytes.sum, bytes.unit.as_str()),
+            (Some(1), 5.0, "By")
+        );
+    }
+    let http = [("faas.trigger", "http")];
+    assert_eq!(point("faas.coldstarts", &http).sum, 1.0);
+    assert_eq!(point("faas.invocations", &http).sum, 2.0);
+    // The slow one, its invocation dropped at the deadline, is measured
+    // too: a timeout and an error.
+    let duration = point("faas.invoke_duration", &http);
+    assert_eq!((duration.count, duration.unit.as_str()), (Some(3), "s"));
+    assert!(
+        duration.sum >= 0.5,
+        "the slow one ran to its deadline: {}",
+        duration.sum
+    );
+    assert_eq!(point("faas.timeouts", &http).sum, 1.0);
+    assert_eq!(point("faas.errors", &http).sum, 1.0);
+    for (key, value) in [
+        ("service.name", "hello"),
+        ("faas.name", "hello"),
+        ("faas.version", "7"),
+        ("faas.max_memory", "268435456"),
+        ("cloud.platform", "aws_lambda"),
+    ] {
+        assert_eq!(
+            duration.resource.get(key).map(String::as_str),
+            Some(value),
+            "resource {key}"
         );
     }
     server.shutdown().await;
