@@ -3,21 +3,23 @@
 //! own, so a request blocks that thread only, never the function's async
 //! runtime. HTTPS through rustls (ring), trusting the system's CA
 //! certificates, or only those of `OTEL_EXPORTER_OTLP_CERTIFICATE`'s file.
+//! Each exporter's client has its own timeout (`OTEL_EXPORTER_OTLP_TIMEOUT`
+//! or the signal's own); a body the exporter gzipped goes with its
+//! `Content-Encoding: gzip`, as the exporter set it.
 
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::header::CONTENT_ENCODING;
 use http::{Request, Response};
 use opentelemetry_http::{HttpClient, HttpError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 
 use crate::OtelError;
-
-/// How long one export may take, connection included.
-const EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The CAs a client trusts.
 #[derive(Debug)]
@@ -41,6 +43,12 @@ static SYSTEM_ROOTS: OnceLock<Arc<Vec<Certificate<'static>>>> = OnceLock::new();
 #[derive(Debug)]
 pub(crate) struct UreqClient {
     roots: Roots,
+    /// How long one export may take, connection included.
+    timeout: Duration,
+    /// Whether a gzipped body is sent as it was before: the exporter was
+    /// told gzip only because opentelemetry-otlp 0.31 reads the
+    /// compression variables itself and refuses `none`.
+    uncompress: bool,
     /// Made at the first export.
     agent: OnceLock<ureq::Agent>,
     /// Whether the last export failed.
@@ -50,8 +58,12 @@ pub(crate) struct UreqClient {
 impl UreqClient {
     /// A client for `endpoint`, trusting the CA certificates of PEM file
     /// `certificate` if given, else (for an `https://` endpoint) the
-    /// system's.
-    pub(crate) fn new(endpoint: &str, certificate: Option<&Path>) -> Result<Self, OtelError> {
+    /// system's; an export given up after `timeout`.
+    pub(crate) fn new(
+        endpoint: &str,
+        certificate: Option<&Path>,
+        timeout: Duration,
+    ) -> Result<Self, OtelError> {
         let roots = match certificate {
             Some(path) => Roots::File(Arc::new(read_certificates(path)?)),
             None if is_https(endpoint) => Roots::System,
@@ -59,9 +71,19 @@ impl UreqClient {
         };
         Ok(Self {
             roots,
+            timeout,
+            uncompress: false,
             agent: OnceLock::new(),
             failing: AtomicBool::new(false),
         })
+    }
+
+    /// The same, sending a body the exporter gzipped as it was before, with
+    /// no `Content-Encoding`: for an exporter told gzip only so that it
+    /// builds where a compression variable says `none`.
+    pub(crate) fn uncompressed(mut self) -> Self {
+        self.uncompress = true;
+        self
     }
 
     /// The agent, made at the first export with the roots it trusts.
@@ -82,7 +104,7 @@ impl UreqClient {
             let config = ureq::Agent::config_builder()
                 // The exporter reads the status itself.
                 .http_status_as_error(false)
-                .timeout_global(Some(EXPORT_TIMEOUT))
+                .timeout_global(Some(self.timeout))
                 // No redirect: plain HTTP never turns into TLS without roots.
                 .max_redirects(0)
                 .tls_config(tls)
@@ -169,10 +191,38 @@ fn system_certificates() -> Vec<Certificate<'static>> {
         .collect()
 }
 
+/// `request` with its gzipped body as it was before compression, and no
+/// `Content-Encoding`; as it is when not gzipped.
+fn gunzipped(request: Request<Bytes>) -> Result<Request<Bytes>, std::io::Error> {
+    let gzipped = request
+        .headers()
+        .get(CONTENT_ENCODING)
+        .is_some_and(|encoding| encoding.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    if !gzipped {
+        return Ok(request);
+    }
+    let (mut parts, body) = request.into_parts();
+    let mut plain = Vec::with_capacity(body.len() * 4);
+    flate2::read::GzDecoder::new(body.as_ref()).read_to_end(&mut plain)?;
+    parts.headers.remove(CONTENT_ENCODING);
+    Ok(Request::from_parts(parts, Bytes::from(plain)))
+}
+
 #[async_trait::async_trait]
 impl HttpClient for UreqClient {
     async fn send_bytes(&self, request: Request<Bytes>) -> Result<Response<Bytes>, HttpError> {
         let uri = request.uri().clone();
+        let request = if self.uncompress {
+            match gunzipped(request) {
+                Ok(request) => request,
+                Err(err) => {
+                    self.failed(&uri, &err);
+                    return Err(err.into());
+                }
+            }
+        } else {
+            request
+        };
         let response = match self.agent().run(request.map(|body| body.to_vec())) {
             Ok(response) => response,
             Err(err) => {
@@ -213,15 +263,78 @@ mod tests {
 
     #[test]
     fn a_certificate_file_without_certificates_is_a_typed_error() {
-        let missing = UreqClient::new("https://collector", Some(Path::new("/nonexistent/ca.pem")));
+        let missing = UreqClient::new(
+            "https://collector",
+            Some(Path::new("/nonexistent/ca.pem")),
+            Duration::from_secs(1),
+        );
         assert!(matches!(missing, Err(OtelError::Certificate { .. })));
         let dir = std::env::temp_dir().join(format!("anyfn-otel-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let empty = dir.join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").expect("written");
-        let err = UreqClient::new("https://collector", Some(&empty)).expect_err("no certificate");
+        let err = UreqClient::new("https://collector", Some(&empty), Duration::from_secs(1))
+            .expect_err("no certificate");
         assert!(err.to_string().contains("no PEM certificate"), "{err}");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn post(body: &[u8], encoding: Option<&str>) -> Request<Bytes> {
+        let mut request = Request::post("http://collector/v1/traces")
+            .header(http::header::CONTENT_TYPE, "application/x-protobuf");
+        if let Some(encoding) = encoding {
+            request = request.header(CONTENT_ENCODING, encoding);
+        }
+        request.body(Bytes::copy_from_slice(body)).expect("request")
+    }
+
+    #[test]
+    fn a_body_gzipped_only_for_the_exporters_sake_is_sent_as_it_was() {
+        use std::io::Write as _;
+
+        let plain = b"spans, spans, spans, spans".repeat(8);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&plain).expect("compressed");
+        let gzipped = encoder.finish().expect("compressed");
+        assert_ne!(gzipped, plain);
+
+        let sent = gunzipped(post(&gzipped, Some("gzip"))).expect("a gzip body");
+        assert_eq!(sent.body().as_ref(), plain.as_slice());
+        assert!(sent.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(
+            sent.headers()
+                .get(http::header::CONTENT_TYPE)
+                .map(|v| v.as_bytes()),
+            Some(b"application/x-protobuf".as_slice())
+        );
+
+        let untouched = gunzipped(post(&plain, None)).expect("no encoding");
+        assert_eq!(untouched.body().as_ref(), plain.as_slice());
+        assert!(
+            gunzipped(post(b"not gzip", Some("gzip"))).is_err(),
+            "an error, not a panic"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_export_is_given_up_after_the_clients_timeout() {
+        // A listener that never accepts: the system completes the
+        // connection, the request is written, no answer ever comes.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bound");
+        let endpoint = format!("http://{}/v1/traces", silent.local_addr().expect("address"));
+        let timeout = Duration::from_millis(300);
+        let client = UreqClient::new(&endpoint, None, timeout).expect("plain HTTP");
+        let started = std::time::Instant::now();
+        let request = Request::post(endpoint.as_str())
+            .body(Bytes::from_static(b"spans"))
+            .expect("request");
+        let err = client.send_bytes(request).await.expect_err("no answer");
+        let waited = started.elapsed();
+        assert!(
+            waited >= timeout && waited < Duration::from_secs(5),
+            "gave up after {waited:?} ({err})"
+        );
+        drop(silent);
     }
 
     #[test]

@@ -18,6 +18,11 @@ pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318/v1/traces";
 /// not say (OpenTelemetry's default), besides every flush.
 pub const DEFAULT_METRIC_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
 
+/// How long one export may take, connection included, when
+/// `OTEL_EXPORTER_OTLP_TIMEOUT` (or the signal's own) does not say
+/// (OpenTelemetry's default, 10 000 ms).
+pub const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What [`install_with`](crate::install_with) builds: the traces endpoint,
 /// the service name and the resource's attributes.
 ///
@@ -46,6 +51,12 @@ pub struct OtelConfig {
     /// A PEM file of the CAs to trust, for traces and for metrics.
     traces_certificate: Option<PathBuf>,
     metrics_certificate: Option<PathBuf>,
+    /// Whether each export is gzip-compressed, for traces and for metrics.
+    traces_gzip: bool,
+    metrics_gzip: bool,
+    /// How long one export may take, for traces and for metrics.
+    traces_timeout: Duration,
+    metrics_timeout: Duration,
     service_name: String,
     attributes: Vec<KeyValue>,
     /// An Azure function app's resource id, for each function's span.
@@ -59,7 +70,14 @@ impl OtelConfig {
     ///
     /// [`OtelError::UnsupportedProtocol`] when `OTEL_EXPORTER_OTLP_PROTOCOL`
     /// (or `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, which wins) is set to
-    /// anything but `http/protobuf`.
+    /// anything but `http/protobuf`; [`OtelError::InvalidVariable`] when a
+    /// variable holds a value it cannot: `OTEL_EXPORTER_OTLP_COMPRESSION`
+    /// (or a signal's own) other than `gzip` or `none`,
+    /// `OTEL_EXPORTER_OTLP_TIMEOUT` (or a signal's own) not a number of
+    /// milliseconds above 0, `OTEL_METRICS_EXPORTER` other than `otlp` or
+    /// `none`, `OTEL_METRIC_EXPORT_INTERVAL` not a number of milliseconds
+    /// above 0, `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` other
+    /// than `cumulative`, `delta` or `lowmemory`.
     ///
     /// # Example
     ///
@@ -84,7 +102,14 @@ impl OtelConfig {
     /// ARN: Lambda gives a function no account of its own), on Azure from
     /// `WEBSITE_OWNER_NAME` and `WEBSITE_RESOURCE_GROUP` (per function, on
     /// each span); then `OTEL_RESOURCE_ATTRIBUTES` (`key=value,…`,
-    /// percent-encoded values), which wins.
+    /// percent-encoded values), which wins. Each signal's compression from
+    /// `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` /
+    /// `OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`, else
+    /// `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or `none`, the default);
+    /// its timeout from `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` /
+    /// `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`, else
+    /// `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds), else
+    /// [`DEFAULT_EXPORT_TIMEOUT`].
     ///
     /// # Errors
     ///
@@ -165,6 +190,47 @@ impl OtelConfig {
                 })
             }
         };
+        let gzip = |signal: &'static str| -> Result<bool, OtelError> {
+            let (name, value) = match var(signal) {
+                Some(value) => (signal, value),
+                None => match var("OTEL_EXPORTER_OTLP_COMPRESSION") {
+                    Some(value) => ("OTEL_EXPORTER_OTLP_COMPRESSION", value),
+                    None => return Ok(false),
+                },
+            };
+            match value.to_ascii_lowercase().as_str() {
+                "gzip" => Ok(true),
+                "none" => Ok(false),
+                _ => Err(OtelError::InvalidVariable {
+                    name,
+                    value,
+                    expected: "gzip or none",
+                }),
+            }
+        };
+        let traces_gzip = gzip("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION")?;
+        let metrics_gzip = gzip("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION")?;
+        let timeout = |signal: &'static str| -> Result<Duration, OtelError> {
+            let (name, value) = match var(signal) {
+                Some(value) => (signal, value),
+                None => match var("OTEL_EXPORTER_OTLP_TIMEOUT") {
+                    Some(value) => ("OTEL_EXPORTER_OTLP_TIMEOUT", value),
+                    None => return Ok(DEFAULT_EXPORT_TIMEOUT),
+                },
+            };
+            value
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis)
+                .ok_or(OtelError::InvalidVariable {
+                    name,
+                    value,
+                    expected: "a number of milliseconds above 0",
+                })
+        };
+        let traces_timeout = timeout("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT")?;
+        let metrics_timeout = timeout("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT")?;
         let certificate = var("OTEL_EXPORTER_OTLP_CERTIFICATE").map(PathBuf::from);
         let traces_certificate = var("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE")
             .map(PathBuf::from)
@@ -254,6 +320,10 @@ impl OtelConfig {
             temporality,
             traces_certificate,
             metrics_certificate,
+            traces_gzip,
+            metrics_gzip,
+            traces_timeout,
+            metrics_timeout,
             service_name,
             attributes,
             azure_site,
@@ -399,6 +469,89 @@ impl OtelConfig {
     /// ```
     pub fn metrics_certificate(&self) -> Option<&Path> {
         self.metrics_certificate.as_deref()
+    }
+
+    /// How long one traces export may take, connection included:
+    /// `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else
+    /// `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds), else
+    /// [`DEFAULT_EXPORT_TIMEOUT`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| {
+    ///     (name == "OTEL_EXPORTER_OTLP_TIMEOUT").then(|| "2500".to_owned())
+    /// })?;
+    /// assert_eq!(config.traces_timeout(), Duration::from_millis(2500));
+    /// assert_eq!(
+    ///     anyfn_otel::OtelConfig::from_vars(|_| None)?.traces_timeout(),
+    ///     anyfn_otel::DEFAULT_EXPORT_TIMEOUT
+    /// );
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn traces_timeout(&self) -> Duration {
+        self.traces_timeout
+    }
+
+    /// How long one metrics export may take, connection included:
+    /// `OTEL_EXPORTER_OTLP_METRICS_TIMEOUT`, else
+    /// `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds), else
+    /// [`DEFAULT_EXPORT_TIMEOUT`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| match name {
+    ///     "OTEL_EXPORTER_OTLP_TIMEOUT" => Some("2500".to_owned()),
+    ///     "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT" => Some("800".to_owned()),
+    ///     _ => None,
+    /// })?;
+    /// assert_eq!(config.metrics_timeout(), Duration::from_millis(800));
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn metrics_timeout(&self) -> Duration {
+        self.metrics_timeout
+    }
+
+    /// Whether each traces export is gzip-compressed
+    /// (`OTEL_EXPORTER_OTLP_TRACES_COMPRESSION`, else
+    /// `OTEL_EXPORTER_OTLP_COMPRESSION`, is `gzip`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| {
+    ///     (name == "OTEL_EXPORTER_OTLP_COMPRESSION").then(|| "gzip".to_owned())
+    /// })?;
+    /// assert!(config.traces_gzip());
+    /// assert!(!anyfn_otel::OtelConfig::from_vars(|_| None)?.traces_gzip());
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn traces_gzip(&self) -> bool {
+        self.traces_gzip
+    }
+
+    /// Whether each metrics export is gzip-compressed
+    /// (`OTEL_EXPORTER_OTLP_METRICS_COMPRESSION`, else
+    /// `OTEL_EXPORTER_OTLP_COMPRESSION`, is `gzip`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let config = anyfn_otel::OtelConfig::from_vars(|name| match name {
+    ///     "OTEL_EXPORTER_OTLP_COMPRESSION" => Some("gzip".to_owned()),
+    ///     "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION" => Some("none".to_owned()),
+    ///     _ => None,
+    /// })?;
+    /// assert!(!config.metrics_gzip());
+    /// # Ok::<(), anyfn_otel::OtelError>(())
+    /// ```
+    pub fn metrics_gzip(&self) -> bool {
+        self.metrics_gzip
     }
 
     /// The metrics' aggregation temporality, from
@@ -626,6 +779,71 @@ mod tests {
         let delta = config(&[("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "Delta")]);
         assert_eq!(delta.temporality(), Temporality::Delta);
         assert_eq!(config(&[]).temporality(), Temporality::Cumulative);
+    }
+
+    #[test]
+    fn compression_is_gzip_or_none_each_signals_own_winning() {
+        assert!(!config(&[]).traces_gzip());
+        assert!(!config(&[]).metrics_gzip());
+        let both = config(&[("OTEL_EXPORTER_OTLP_COMPRESSION", " GZIP ")]);
+        assert!(both.traces_gzip() && both.metrics_gzip());
+        let traces_only = config(&[
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "none"),
+            ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "gzip"),
+        ]);
+        assert!(traces_only.traces_gzip());
+        assert!(!traces_only.metrics_gzip());
+        let metrics_only = config(&[
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+            ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "none"),
+        ]);
+        assert!(!metrics_only.traces_gzip());
+        assert!(metrics_only.metrics_gzip());
+        for (name, value) in [
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"),
+            ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "zstd"),
+            ("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "deflate"),
+        ] {
+            let err = OtelConfig::from_vars(|var| (var == name).then(|| value.to_owned()))
+                .expect_err("refused");
+            assert!(
+                matches!(&err, OtelError::InvalidVariable { name: named, value: got, .. }
+                    if *named == name && got == value),
+                "{err}"
+            );
+            assert!(err.to_string().contains(name), "{err}");
+            assert!(err.to_string().contains(value), "{err}");
+        }
+    }
+
+    #[test]
+    fn timeouts_are_milliseconds_each_signals_own_winning() {
+        assert_eq!(config(&[]).traces_timeout(), Duration::from_millis(10_000));
+        assert_eq!(config(&[]).metrics_timeout(), DEFAULT_EXPORT_TIMEOUT);
+        let general = config(&[("OTEL_EXPORTER_OTLP_TIMEOUT", "1500")]);
+        assert_eq!(general.traces_timeout(), Duration::from_millis(1500));
+        assert_eq!(general.metrics_timeout(), Duration::from_millis(1500));
+        let own = config(&[
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "1500"),
+            ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "250"),
+            ("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "30000"),
+        ]);
+        assert_eq!(own.traces_timeout(), Duration::from_millis(250));
+        assert_eq!(own.metrics_timeout(), Duration::from_secs(30));
+        for (name, value) in [
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "-1"),
+            ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0"),
+            ("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "1.5"),
+        ] {
+            let err = OtelConfig::from_vars(|var| (var == name).then(|| value.to_owned()))
+                .expect_err("refused");
+            assert!(
+                matches!(&err, OtelError::InvalidVariable { name: named, value: got, .. }
+                    if *named == name && got == value),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -87,7 +87,9 @@ use tracing_subscriber::filter::{FilterFn, Filtered};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer as _;
 
-pub use config::{OtelConfig, DEFAULT_ENDPOINT, DEFAULT_METRIC_EXPORT_INTERVAL};
+pub use config::{
+    OtelConfig, DEFAULT_ENDPOINT, DEFAULT_EXPORT_TIMEOUT, DEFAULT_METRIC_EXPORT_INTERVAL,
+};
 
 /// Why telemetry could not be installed or flushed.
 #[derive(Debug, thiserror::Error)]
@@ -325,29 +327,49 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
     if PROVIDER.get().is_some() {
         return Err(OtelError::AlreadyInstalled);
     }
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
+    let client = client::UreqClient::new(
+        config.traces_endpoint(),
+        config.traces_certificate(),
+        config.traces_timeout(),
+    )?;
+    let (client, compression) = exporter_compression(
+        client,
+        config.traces_gzip(),
+        "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+    );
+    let mut exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
-        .with_http_client(client::UreqClient::new(
-            config.traces_endpoint(),
-            config.traces_certificate(),
-        )?)
+        .with_http_client(client)
         .with_protocol(Protocol::HttpBinary)
         .with_endpoint(config.traces_endpoint())
-        .build()
-        .map_err(OtelError::Exporter)?;
+        .with_timeout(config.traces_timeout());
+    if let Some(compression) = compression {
+        exporter = exporter.with_compression(compression);
+    }
+    let exporter = exporter.build().map_err(OtelError::Exporter)?;
     let meter_provider = match config.metrics_export_endpoint() {
         Some(endpoint) => {
-            let exporter = opentelemetry_otlp::MetricExporter::builder()
+            let client = client::UreqClient::new(
+                endpoint,
+                config.metrics_certificate(),
+                config.metrics_timeout(),
+            )?;
+            let (client, compression) = exporter_compression(
+                client,
+                config.metrics_gzip(),
+                "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+            );
+            let mut exporter = opentelemetry_otlp::MetricExporter::builder()
                 .with_http()
-                .with_http_client(client::UreqClient::new(
-                    endpoint,
-                    config.metrics_certificate(),
-                )?)
+                .with_http_client(client)
                 .with_protocol(Protocol::HttpBinary)
                 .with_endpoint(endpoint)
-                .with_temporality(config.temporality())
-                .build()
-                .map_err(OtelError::Exporter)?;
+                .with_timeout(config.metrics_timeout())
+                .with_temporality(config.temporality());
+            if let Some(compression) = compression {
+                exporter = exporter.with_compression(compression);
+            }
+            let exporter = exporter.build().map_err(OtelError::Exporter)?;
             let reader = PeriodicReader::builder(exporter)
                 .with_interval(config.metric_interval())
                 .build();
@@ -395,6 +417,35 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
     let _ = anyfn_kit::logging::add_default_layer(Box::new(telemetry.layer()));
     let _ = anyfn_kit::logging::set_layer_factory(new_layer);
     Ok(telemetry)
+}
+
+/// The compression to tell a signal's exporter, and its client: gzip when
+/// the configuration says so. Otherwise none, except where the process's
+/// environment holds the signal's compression variable or
+/// `OTEL_EXPORTER_OTLP_COMPRESSION`: opentelemetry-otlp 0.31 reads them
+/// itself when told no compression, and refuses to be built on `none`
+/// (0.33 takes it). There it is told gzip, which it then does not read the
+/// environment for, and the client sends each body as it was before
+/// compression.
+fn exporter_compression(
+    client: client::UreqClient,
+    gzip: bool,
+    signal_variable: &str,
+) -> (client::UreqClient, Option<opentelemetry_otlp::Compression>) {
+    if gzip {
+        return (client, Some(opentelemetry_otlp::Compression::Gzip));
+    }
+    let read_by_exporter = [signal_variable, "OTEL_EXPORTER_OTLP_COMPRESSION"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some());
+    if read_by_exporter {
+        (
+            client.uncompressed(),
+            Some(opentelemetry_otlp::Compression::Gzip),
+        )
+    } else {
+        (client, None)
+    }
 }
 
 /// Sends the spans that have ended and not yet left, and the metrics when

@@ -1,10 +1,14 @@
 //! A test OTLP receiver: a tiny HTTP/1.1 server on 127.0.0.1 (over TLS
 //! too, [`Receiver::start_tls`]) that accepts `POST /v1/traces` and
-//! `POST /v1/metrics` (protobuf), decodes each body as an
-//! `ExportTraceServiceRequest` or `ExportMetricsServiceRequest` and keeps
-//! the spans and the metrics' data points with their resource.
+//! `POST /v1/metrics` (protobuf, gzipped or not: `Content-Encoding`),
+//! decodes each body as an `ExportTraceServiceRequest` or
+//! `ExportMetricsServiceRequest` and keeps the spans and the metrics' data
+//! points with their resource, and each request's path and encoding. A
+//! silent one ([`Receiver::start_silent`]) keeps what it reads and never
+//! answers.
 
 use std::collections::HashMap;
+use std::io::Read as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -109,6 +113,15 @@ struct Kept {
     points: Mutex<Vec<Point>>,
     /// Every request's headers, names in lower case.
     headers: Mutex<Vec<(String, String)>>,
+    /// Every request's path and `Content-Encoding`, if any.
+    encodings: Mutex<Vec<(String, Option<String>)>>,
+}
+
+/// Whether the receiver answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answers {
+    Yes,
+    Never,
 }
 
 /// A self-signed certificate for `127.0.0.1` and `localhost`, made now:
@@ -139,15 +152,21 @@ pub fn self_signed() -> (Arc<tokio_rustls::rustls::ServerConfig>, String) {
 impl Receiver {
     /// Listens on 127.0.0.1, on a port of the system's choosing.
     pub async fn start() -> Self {
-        Self::listen(None).await
+        Self::listen(None, Answers::Yes).await
     }
 
     /// The same, over TLS with `config` (its certificate and key).
     pub async fn start_tls(config: Arc<tokio_rustls::rustls::ServerConfig>) -> Self {
-        Self::listen(Some(tokio_rustls::TlsAcceptor::from(config))).await
+        Self::listen(Some(tokio_rustls::TlsAcceptor::from(config)), Answers::Yes).await
     }
 
-    async fn listen(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
+    /// One that reads and keeps each request, and never answers (nor
+    /// closes the connection).
+    pub async fn start_silent() -> Self {
+        Self::listen(None, Answers::Never).await
+    }
+
+    async fn listen(tls: Option<tokio_rustls::TlsAcceptor>, answers: Answers) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let kept = Arc::new(Kept::default());
@@ -158,14 +177,14 @@ impl Receiver {
                 let kept = Arc::clone(&shared);
                 match &tls {
                     None => {
-                        tokio::spawn(serve(stream, kept));
+                        tokio::spawn(serve(stream, kept, answers));
                     }
                     Some(acceptor) => {
                         let accepting = acceptor.accept(stream);
                         tokio::spawn(async move {
                             // A handshake the client refused: nothing to serve.
                             if let Ok(stream) = accepting.await {
-                                serve(stream, kept).await;
+                                serve(stream, kept, answers).await;
                             }
                         });
                     }
@@ -193,6 +212,12 @@ impl Receiver {
     /// Every header of every request received so far (names in lower case).
     pub fn headers(&self) -> Vec<(String, String)> {
         self.kept.headers.lock().expect("not poisoned").clone()
+    }
+
+    /// Every request's path and `Content-Encoding` (if any), in order of
+    /// arrival.
+    pub fn encodings(&self) -> Vec<(String, Option<String>)> {
+        self.kept.encodings.lock().expect("not poisoned").clone()
     }
 
     /// The metrics' data points received so far, in order of arrival.
@@ -237,7 +262,7 @@ impl Receiver {
 }
 
 /// Serves one connection's requests (the exporter keeps it alive).
-async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, kept: Arc<Kept>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, kept: Arc<Kept>, answers: Answers) {
     let mut stream = BufReader::new(stream);
     loop {
         let mut request_line = String::new();
@@ -246,6 +271,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, kept: Arc<Kept>) {
         }
         let mut length = 0;
         let mut protobuf = false;
+        let mut encoding = None;
         loop {
             let mut line = String::new();
             if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
@@ -264,16 +290,40 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, kept: Arc<Kept>) {
                 length = value.trim().parse().unwrap_or(0);
             } else if name.eq_ignore_ascii_case("content-type") {
                 protobuf = value.trim() == "application/x-protobuf";
+            } else if name.eq_ignore_ascii_case("content-encoding") {
+                encoding = Some(value.trim().to_owned());
             }
         }
         let mut body = vec![0; length];
         if stream.read_exact(&mut body).await.is_err() {
             return;
         }
+        let path = request_line
+            .split(' ')
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        kept.encodings
+            .lock()
+            .expect("not poisoned")
+            .push((path, encoding.clone()));
+        let body = match encoding.as_deref() {
+            None => Some(body),
+            Some("gzip") => {
+                let mut plain = Vec::new();
+                flate2::read::GzDecoder::new(body.as_slice())
+                    .read_to_end(&mut plain)
+                    .ok()
+                    .map(|_| plain)
+            }
+            Some(_) => None,
+        };
         let status = if !protobuf {
             "400 Bad Request"
+        } else if body.is_none() {
+            "415 Unsupported Media Type"
         } else if request_line.starts_with("POST /v1/traces ") {
-            match ExportTraceServiceRequest::decode(body.as_slice()) {
+            match ExportTraceServiceRequest::decode(body.as_deref().unwrap_or_default()) {
                 Ok(export) => {
                     keep(export, &kept.spans);
                     "200 OK"
@@ -281,7 +331,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, kept: Arc<Kept>) {
                 Err(_) => "400 Bad Request",
             }
         } else if request_line.starts_with("POST /v1/metrics ") {
-            match ExportMetricsServiceRequest::decode(body.as_slice()) {
+            match ExportMetricsServiceRequest::decode(body.as_deref().unwrap_or_default()) {
                 Ok(export) => {
                     keep_points(export, &kept.points);
                     "200 OK"
@@ -291,6 +341,12 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(stream: S, kept: Arc<Kept>) {
         } else {
             "404 Not Found"
         };
+        if answers == Answers::Never {
+            // Holds the connection, unanswered, until the client gives up.
+            let mut rest = Vec::new();
+            let _ = stream.read_to_end(&mut rest).await;
+            return;
+        }
         let answer = format!(
             "HTTP/1.1 {status}\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"
         );
