@@ -49,7 +49,9 @@
 //! `OTEL_METRIC_EXPORT_INTERVAL` and
 //! `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE`;
 //! `OTEL_EXPORTER_OTLP_HEADERS` (and the per-signal variants, read by
-//! opentelemetry-otlp). An `https://` endpoint is reached through rustls
+//! opentelemetry-otlp); `OTEL_EXPORTER_OTLP_COMPRESSION` (`gzip` or
+//! `none`) and `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds), and their
+//! per-signal variants. An `https://` endpoint is reached through rustls
 //! (ring), trusting the system's CA certificates or, when
 //! `OTEL_EXPORTER_OTLP_CERTIFICATE` names a PEM file, only its CAs. A
 //! failed export never fails an invocation: the first of a run of failures
