@@ -1,6 +1,7 @@
 //! The OTLP export end to end: a handler run by the local server
 //! (`anyfn_test::TestServer`), its spans and metrics received by a test
-//! OTLP receiver on 127.0.0.1 (`receiver`).
+//! OTLP receiver on 127.0.0.1 (`receiver`), gzipped
+//! (`OTEL_EXPORTER_OTLP_COMPRESSION=gzip`).
 //!
 //! One test per binary: telemetry is installed once per process, and the
 //! first invocation is the cold start.
@@ -23,8 +24,9 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The FaaS resource a Lambda environment gives (`OtelConfig::from_vars`,
-/// so that no test touches the process's environment).
+/// The FaaS resource a Lambda environment gives, and gzip for both
+/// signals (`OtelConfig::from_vars`, so that no test touches the
+/// process's environment).
 fn lambda_vars(name: &str) -> Option<String> {
     let value = match name {
         "AWS_LAMBDA_FUNCTION_NAME" => "hello",
@@ -32,6 +34,7 @@ fn lambda_vars(name: &str) -> Option<String> {
         "AWS_LAMBDA_LOG_STREAM_NAME" => "2026/12/06/[7]abcdef",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" => "256",
         "AWS_REGION" => "eu-west-3",
+        "OTEL_EXPORTER_OTLP_COMPRESSION" => "gzip",
         _ => return None,
     };
     Some(value.to_owned())
@@ -200,6 +203,21 @@ async fn server_invocation_span_is_the_callers_child_with_the_handlers_span_and_
             "resource {key} in {resource:?}"
         );
     }
+
+    // Each export gzipped, as OTEL_EXPORTER_OTLP_COMPRESSION says.
+    let encodings = receiver.encodings();
+    for signal in ["/v1/traces", "/v1/metrics"] {
+        assert!(
+            encodings.iter().any(|(path, _)| path == signal),
+            "{signal} in {encodings:?}"
+        );
+    }
+    assert!(
+        encodings
+            .iter()
+            .all(|(_, encoding)| encoding.as_deref() == Some("gzip")),
+        "{encodings:?}"
+    );
 
     // The metrics left at the same flush.
     let points = receiver.points();
