@@ -56,15 +56,24 @@ pub(crate) fn generated_request_id() -> String {
     ISOLATE.with(|(prefix, count)| {
         let n = count.get().wrapping_add(1);
         count.set(n);
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            prefix >> 32,
-            (prefix >> 16) & 0xffff,
-            prefix & 0xffff,
-            (n >> 48) & 0xffff,
-            n & 0xffff_ffff_ffff
-        )
+        uuid_shaped((u128::from(*prefix) << 64) | u128::from(n))
     })
+}
+
+/// `bits` as 32 lower-case hex digits in UUID groups (8-4-4-4-12), written
+/// digit by digit: `format!`'s padded hex was the largest share of
+/// the id's cost on a request without `cf-ray`.
+fn uuid_shaped(bits: u128) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(36);
+    for digit in 0..32 {
+        if matches!(digit, 8 | 12 | 16 | 20) {
+            id.push('-');
+        }
+        let nibble = (bits >> (124 - 4 * digit)) as usize & 0xf;
+        id.push(char::from(HEX[nibble]));
+    }
+    id
 }
 
 /// 64 random bits from `Math.random()` (two draws of 32 bits).

@@ -15,16 +15,19 @@ use wasm_bindgen::prelude::*;
 use worker::{Headers, ResponseBuilder};
 
 /// A Worker's request as anyfn's: method, path and query (the origin form,
-/// as the local server's requests have; the host stays in `Host`), every
-/// header (`Set-Cookie`-like repeats kept, as JavaScript keeps them), the
-/// whole body.
-pub(crate) async fn read_request(mut request: worker::Request) -> Result<Request, Error> {
+/// as the local server's requests have; the host stays in `Host`), its
+/// `headers` as [`read_headers`] read them (`Set-Cookie`-like repeats kept,
+/// as JavaScript keeps them), the whole body.
+pub(crate) async fn read_request(
+    mut request: worker::Request,
+    headers: Result<HeaderMap, Error>,
+) -> Result<Request, Error> {
     let uri: Uri = origin_form(&request.inner().url())
         .parse()
         .map_err(|_| Error::bad_request("the request's path is not a valid URI"))?;
     let method = Method::from_bytes(request.method().as_ref().as_bytes())
         .map_err(|_| Error::bad_request("the request's method is not a valid token"))?;
-    let headers = read_headers(request.headers())?;
+    let headers = headers?;
     // A request without a body (a GET) has none to wait for.
     let body = if request.inner().body().is_some() {
         request.bytes().await.map_err(|error| {
@@ -75,7 +78,8 @@ extern "C" {
     fn anyfn_header_lines(headers: &JsValue) -> String;
 }
 
-fn read_headers(headers: &Headers) -> Result<HeaderMap, Error> {
+/// Every header of a Worker's request (or response) as a `HeaderMap`.
+pub(crate) fn read_headers(headers: &Headers) -> Result<HeaderMap, Error> {
     let lines = anyfn_header_lines(headers.0.as_ref());
     let mut map = HeaderMap::new();
     for line in lines.split_terminator('\n') {
@@ -98,24 +102,44 @@ fn byte_string(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Bytes as a JavaScript byte string.
-fn to_byte_string(bytes: &[u8]) -> String {
-    bytes.iter().map(|&byte| char::from(byte)).collect()
+#[wasm_bindgen(inline_js = "export function anyfn_headers_from_lines(lines) {
+  const headers = new Headers();
+  for (const line of lines.split('\\n')) {
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    headers.append(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return headers;
+}")]
+extern "C" {
+    /// A `Headers` of `name:value` lines, in one call into JavaScript
+    /// where `Headers::append` would be one call per header. `HeaderName`
+    /// holds no `:` and `HeaderValue` no LF, so the lines split back
+    /// unambiguously.
+    #[wasm_bindgen(catch)]
+    fn anyfn_headers_from_lines(lines: &str) -> Result<worker::web_sys::Headers, JsValue>;
 }
 
 fn write_headers(map: &HeaderMap) -> Result<Headers, Error> {
-    let headers = Headers::new();
+    let mut lines = String::with_capacity(map.len() * 32);
     for (name, value) in map {
-        headers
-            .append(name.as_str(), &to_byte_string(value.as_bytes()))
-            .map_err(|error| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("the header `{name}` could not be sent: {error}"),
-                )
-            })?;
+        lines.push_str(name.as_str());
+        lines.push(':');
+        // A value's bytes as a JavaScript byte string (each byte one char).
+        lines.extend(value.as_bytes().iter().map(|&byte| char::from(byte)));
+        lines.push('\n');
     }
-    Ok(headers)
+    anyfn_headers_from_lines(&lines)
+        .map(Headers)
+        .map_err(|error| {
+            Error::new(
+                ErrorKind::Internal,
+                format!(
+                    "the response's headers could not be sent: {}",
+                    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+                ),
+            )
+        })
 }
 
 /// A whole response as the Worker's: status, every header, the body

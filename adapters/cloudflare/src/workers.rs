@@ -14,7 +14,7 @@ use crate::codec::{
 use crate::context::{generated_request_id, invocation_context, RAY_HEADER};
 use crate::context_ext::{CloudflareInvocation, Trigger};
 use crate::events::{queue_batch, schedule_tick, settle};
-use crate::http::{read_request, write_response, write_stream};
+use crate::http::{read_headers, read_request, write_response, write_stream};
 use crate::invocation::invoke;
 use crate::logging::{install, LOG_FILTER_VAR, LOG_FORMAT_VAR};
 
@@ -139,8 +139,18 @@ impl Workers {
         H::Event: FromCloudflare,
         H::Output: IntoCloudflare,
     {
-        let request_id = match request.headers().get(RAY_HEADER) {
-            Ok(Some(ray)) if !ray.is_empty() => ray,
+        // The headers are read first, once: the request id is among them.
+        let headers = read_headers(request.headers());
+        let ray = match &headers {
+            Ok(headers) => headers
+                .get(RAY_HEADER)
+                .and_then(|ray| ray.to_str().ok())
+                .map(str::to_owned),
+            // A header that is not valid: the ray read on its own.
+            Err(_) => request.headers().get(RAY_HEADER).ok().flatten(),
+        };
+        let request_id = match ray {
+            Some(ray) if !ray.is_empty() => ray,
             _ => generated_request_id(),
         };
         let settings = self.resolve(&env);
@@ -151,7 +161,7 @@ impl Workers {
             .unwrap_or_default();
         let worker_side = CloudflareInvocation::new(Trigger::Fetch, env, Some(&request));
         let settled = match settings {
-            Ok(settings) => match read_request(request).await {
+            Ok(settings) => match read_request(request, headers).await {
                 Ok(request) => {
                     let context =
                         with_worker(invocation_context(&request_id, &settings), worker_side);
