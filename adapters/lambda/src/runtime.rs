@@ -462,7 +462,7 @@ where
     // The event type reads the payload's bytes as they came: a payload that
     // is not JSON at all is told apart only when decoding fails, so that a
     // good one is read once, not validated first.
-    let mut decoded = H::Event::from_lambda(&payload, &mut context);
+    let mut decoded = H::Event::from_lambda_shared(&payload, &mut context);
     if decoded.is_err() {
         if let Some(reason) = not_json(&payload) {
             decoded = Err(Error::bad_request(format!(

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use anyfn::http::header::{HeaderValue, COOKIE};
 use anyfn::http::{Method, Uri};
 use anyfn::{Body, Context, Error, PathParams, Query, Request, Stage, StageVariables};
+use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
@@ -52,6 +53,16 @@ struct RawHttpEvent<'a> {
 /// Decodes an HTTP event payload of any supported shape.
 pub(crate) fn decode(
     payload: &[u8],
+    context: &mut Context,
+) -> Result<(Request, EventSource), Error> {
+    decode_shared(payload, None, context)
+}
+
+/// [`decode`], with the header values that need no unescaping kept as
+/// slices of `shared` (the payload's own bytes) rather than copied.
+pub(crate) fn decode_shared(
+    payload: &[u8],
+    shared: Option<&Bytes>,
     context: &mut Context,
 ) -> Result<(Request, EventSource), Error> {
     let raw: RawHttpEvent = read(payload, EXPECTED)?;
@@ -149,7 +160,7 @@ pub(crate) fn decode(
         EventSource::AlbMultiValue => multi_value_headers,
         _ => headers,
     };
-    let mut header_map = headers.header_map().map_err(|err| {
+    let mut header_map = headers.header_map(shared).map_err(|err| {
         Error::bad_request(format!("the {source} event's headers are not valid: {err}"))
     })?;
     if let Some(cookies) = cookies.filter(|cookies| !cookies.is_empty()) {
@@ -467,6 +478,26 @@ mod tests {
             err.message(),
             "the API Gateway HTTP API (v2) event's stageVariables are not valid: invalid type: sequence, expected an object or null at line 1 column 0"
         );
+    }
+
+    #[test]
+    fn header_values_sliced_from_the_payload_are_the_values_copied() {
+        let payload = Bytes::from_static(
+            br#"{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}},
+                "headers":{"Accept":"text/html","X-Quoted":"a \"b\"","x-list":"1, 2","Empty":""}}"#,
+        );
+        let (copied, _) = decode(&payload, &mut Context::builder().build()).unwrap();
+        let (shared, _) =
+            decode_shared(&payload, Some(&payload), &mut Context::builder().build()).unwrap();
+        assert_eq!(shared.headers(), copied.headers());
+        assert_eq!(shared.headers()["x-quoted"], "a \"b\"");
+        assert_eq!(shared.headers()["accept"], "text/html");
+        assert_eq!(shared.headers()["empty"], "");
+        // A payload the text does not lie in is copied from, not sliced.
+        let elsewhere = Bytes::from_static(b"{}");
+        let (other, _) =
+            decode_shared(&payload, Some(&elsewhere), &mut Context::builder().build()).unwrap();
+        assert_eq!(other.headers(), copied.headers());
     }
 
     #[test]

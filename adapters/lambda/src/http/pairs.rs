@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 
 use anyfn::http::header::{HeaderName, HeaderValue};
 use anyfn::http::HeaderMap;
+use bytes::Bytes;
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A JSON object as its `(key, value)` pairs, in document order.
@@ -134,12 +135,17 @@ impl LazyObject<'_> {
 
     /// The object read straight into a `HeaderMap`: names borrowed from the
     /// payload where they need no unescaping, every value of every name kept.
-    pub(crate) fn header_map(&self) -> Result<HeaderMap, serde_json::Error> {
+    /// A value without escapes is a slice of `payload` (the bytes this
+    /// object was read from, when the caller has them shared), not a copy.
+    pub(crate) fn header_map(
+        &self,
+        payload: Option<&Bytes>,
+    ) -> Result<HeaderMap, serde_json::Error> {
         let Some(raw) = self.0 else {
             return Ok(HeaderMap::new());
         };
         let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-        deserializer.deserialize_option(HeaderMapVisitor)
+        deserializer.deserialize_option(HeaderMapVisitor { payload })
     }
 }
 
@@ -178,9 +184,20 @@ impl<'de> Deserialize<'de> for Text<'de> {
 /// slots): past it, `HeaderMap::append` panics.
 const MAX_HEADER_NAMES: usize = 24_576;
 
-struct HeaderMapVisitor;
+struct HeaderMapVisitor<'p> {
+    /// The bytes the object's text lies in, when shared.
+    payload: Option<&'p Bytes>,
+}
 
-impl<'de> Visitor<'de> for HeaderMapVisitor {
+/// `text` as a slice of `payload`, when it lies within it.
+fn shared(payload: Option<&Bytes>, text: &str) -> Option<Bytes> {
+    let payload = payload?;
+    let start = (text.as_ptr() as usize).checked_sub(payload.as_ptr() as usize)?;
+    let end = start.checked_add(text.len())?;
+    (end <= payload.len()).then(|| payload.slice(start..end))
+}
+
+impl<'de> Visitor<'de> for HeaderMapVisitor<'_> {
     type Value = HeaderMap;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -210,6 +227,7 @@ impl<'de> Visitor<'de> for HeaderMapVisitor {
             map.next_value_seed(HeaderValues {
                 headers: &mut headers,
                 name,
+                payload: self.payload,
             })?;
         }
         Ok(headers)
@@ -217,12 +235,13 @@ impl<'de> Visitor<'de> for HeaderMapVisitor {
 }
 
 /// The value(s) of one header, appended to the map as they are read.
-struct HeaderValues<'m> {
+struct HeaderValues<'m, 'p> {
     headers: &'m mut HeaderMap,
     name: HeaderName,
+    payload: Option<&'p Bytes>,
 }
 
-impl HeaderValues<'_> {
+impl HeaderValues<'_, '_> {
     /// Appends `value` under `name`, or fails past [`MAX_HEADER_NAMES`]
     /// names (where `HeaderMap::append` would panic).
     fn append<E: serde::de::Error>(
@@ -237,8 +256,14 @@ impl HeaderValues<'_> {
         })
     }
 
+    /// `text` as a value: a slice of the payload when it lies within it,
+    /// else a copy (the same bytes are accepted either way).
     fn value<E: serde::de::Error>(&self, text: &str) -> Result<HeaderValue, E> {
-        HeaderValue::from_str(text).map_err(|_| {
+        match shared(self.payload, text) {
+            Some(bytes) => HeaderValue::from_maybe_shared(bytes),
+            None => HeaderValue::from_str(text),
+        }
+        .map_err(|_| {
             E::custom(format_args!(
                 "header {:?} has a value that is not valid",
                 self.name.as_str()
@@ -247,7 +272,7 @@ impl HeaderValues<'_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for HeaderValues<'_> {
+impl<'de> DeserializeSeed<'de> for HeaderValues<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -255,7 +280,7 @@ impl<'de> DeserializeSeed<'de> for HeaderValues<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for HeaderValues<'_> {
+impl<'de> Visitor<'de> for HeaderValues<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -303,7 +328,7 @@ mod tests {
     fn header_map(object: &Value) -> Result<HeaderMap, String> {
         let text = object.to_string();
         let lazy: LazyObject<'_> = serde_json::from_str(&text).map_err(|err| err.to_string())?;
-        lazy.header_map().map_err(|err| err.to_string())
+        lazy.header_map(None).map_err(|err| err.to_string())
     }
 
     /// `HeaderMap::append` panics past [`MAX_HEADER_NAMES`] names (and
