@@ -107,7 +107,9 @@ where
             .with_filter(filter.and(filter_fn(|metadata| !is_kit_invocation_span(metadata))))
             .boxed()
     } else {
-        Global(filter).and_then(layer).boxed()
+        // Outermost, so that a callsite it turns off is off for good
+        // (`Interest::never`), not asked about again at every event.
+        layer.and_then(Global(filter)).boxed()
     }
 }
 
