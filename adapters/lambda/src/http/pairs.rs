@@ -150,14 +150,15 @@ impl LazyObject<'_> {
 }
 
 /// A string, borrowed from the input when it has no escapes.
-struct Text<'a>(Cow<'a, str>);
+#[derive(Debug)]
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for Text<'de> {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
+        struct TextVisitor<'a>(PhantomData<&'a str>);
 
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
+        impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
+            type Value = Text<'a>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
@@ -176,7 +177,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
             }
         }
 
-        deserializer.deserialize_str(TextVisitor)
+        deserializer.deserialize_str(TextVisitor(PhantomData))
     }
 }
 
@@ -221,7 +222,7 @@ impl<'de> Visitor<'de> for HeaderMapVisitor<'_> {
         let capacity = map.size_hint().unwrap_or(16).min(MAX_HEADER_NAMES);
         let mut headers = HeaderMap::with_capacity(capacity);
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            let name = header_name(&name).map_err(|_| {
                 serde::de::Error::custom(format_args!("header name {name:?} is not valid"))
             })?;
             map.next_value_seed(HeaderValues {
@@ -233,6 +234,62 @@ impl<'de> Visitor<'de> for HeaderMapVisitor<'_> {
         Ok(headers)
     }
 }
+
+/// `name` as a header name; the common ones http has no constant for (sent
+/// by browsers, API Gateway and CloudFront) without an allocation each.
+fn header_name(name: &str) -> Result<HeaderName, anyfn::http::header::InvalidHeaderName> {
+    match known_name(name) {
+        Some(known) => Ok(known),
+        None => HeaderName::from_bytes(name.as_bytes()),
+    }
+}
+
+/// One of [`KNOWN_SEC`], [`KNOWN_X`] or [`KNOWN_CLOUDFRONT`], whatever the
+/// case `name` is sent in.
+fn known_name(name: &str) -> Option<HeaderName> {
+    let known: &[HeaderName] = match name.as_bytes().first()? | 0x20 {
+        b's' => &KNOWN_SEC,
+        b'x' => &KNOWN_X,
+        b'c' => &KNOWN_CLOUDFRONT,
+        _ => return None,
+    };
+    known
+        .iter()
+        .find(|known| known.as_str().eq_ignore_ascii_case(name))
+        .cloned()
+}
+
+/// Browsers' fetch metadata and client hints.
+static KNOWN_SEC: [HeaderName; 7] = [
+    HeaderName::from_static("sec-ch-ua"),
+    HeaderName::from_static("sec-ch-ua-mobile"),
+    HeaderName::from_static("sec-ch-ua-platform"),
+    HeaderName::from_static("sec-fetch-dest"),
+    HeaderName::from_static("sec-fetch-mode"),
+    HeaderName::from_static("sec-fetch-site"),
+    HeaderName::from_static("sec-fetch-user"),
+];
+
+/// What load balancers, API Gateway and CloudFront add.
+static KNOWN_X: [HeaderName; 7] = [
+    HeaderName::from_static("x-forwarded-for"),
+    HeaderName::from_static("x-forwarded-port"),
+    HeaderName::from_static("x-forwarded-proto"),
+    HeaderName::from_static("x-amzn-trace-id"),
+    HeaderName::from_static("x-amz-cf-id"),
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("x-api-key"),
+];
+
+/// CloudFront's viewer headers (API Gateway's edge endpoints send them).
+static KNOWN_CLOUDFRONT: [HeaderName; 6] = [
+    HeaderName::from_static("cloudfront-forwarded-proto"),
+    HeaderName::from_static("cloudfront-is-desktop-viewer"),
+    HeaderName::from_static("cloudfront-is-mobile-viewer"),
+    HeaderName::from_static("cloudfront-is-smarttv-viewer"),
+    HeaderName::from_static("cloudfront-is-tablet-viewer"),
+    HeaderName::from_static("cloudfront-viewer-country"),
+];
 
 /// The value(s) of one header, appended to the map as they are read.
 struct HeaderValues<'m, 'p> {
@@ -354,6 +411,39 @@ mod tests {
         );
         let err = header_map(&lists).expect_err("too many names");
         assert!(err.starts_with("too many header names"), "{err}");
+    }
+
+    /// The known names are the names `HeaderName::from_bytes` makes, in any
+    /// case; others are left to it.
+    #[test]
+    fn known_header_names_are_the_parsed_names() {
+        for known in KNOWN_SEC.iter().chain(&KNOWN_X).chain(&KNOWN_CLOUDFRONT) {
+            let lower = known.as_str();
+            let upper = lower.to_ascii_uppercase();
+            let title: String = lower
+                .split('-')
+                .map(|part| part[..1].to_ascii_uppercase() + &part[1..])
+                .collect::<Vec<_>>()
+                .join("-");
+            for sent in [lower, upper.as_str(), title.as_str()] {
+                let name = header_name(sent).expect("valid");
+                assert_eq!(
+                    name,
+                    HeaderName::from_bytes(sent.as_bytes()).expect("valid")
+                );
+                assert_eq!(name.as_str(), lower);
+            }
+        }
+        assert_eq!(known_name("Sec-Ch-Ua-X"), None);
+        assert_eq!(known_name("Cache-Control"), None);
+        assert_eq!(known_name(""), None);
+        assert!(header_name("x-forwarded-for ").is_err());
+        let mut map = HeaderMap::new();
+        map.insert(
+            header_name("X-Forwarded-For").expect("valid"),
+            HeaderValue::from_static("1"),
+        );
+        assert_eq!(map["x-forwarded-for"], "1");
     }
 
     /// The same through the whole decoder: a bad request naming the limit.
