@@ -144,9 +144,119 @@ impl LazyObject<'_> {
         let Some(raw) = self.0 else {
             return Ok(HeaderMap::new());
         };
+        if let Some(headers) = flat_header_map(raw.get(), payload) {
+            return Ok(headers);
+        }
         let mut deserializer = serde_json::Deserializer::from_str(raw.get());
         deserializer.deserialize_option(HeaderMapVisitor { payload })
     }
+}
+
+/// JSON's whitespace.
+const JSON_WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
+
+/// The headers of `text`, an object (already known to be valid JSON) whose
+/// values are strings or lists of strings, read without serde's machinery:
+/// the map [`HeaderMapVisitor`] would make from it, in a third of the
+/// instructions. `None` for anything else (`null`, a value of another
+/// type, a name or value http refuses, too many names), which the visitor
+/// then reads, and refuses with its errors.
+fn flat_header_map(text: &str, payload: Option<&Bytes>) -> Option<HeaderMap> {
+    let mut rest = text
+        .trim_start_matches(JSON_WHITESPACE)
+        .strip_prefix('{')?
+        .trim_start_matches(JSON_WHITESPACE);
+    let mut headers = HeaderMap::with_capacity(16);
+    if let Some(after) = rest.strip_prefix('}') {
+        return after
+            .trim_start_matches(JSON_WHITESPACE)
+            .is_empty()
+            .then_some(headers);
+    }
+    loop {
+        let (name, after) = json_string(rest)?;
+        let name = header_name(&name).ok()?;
+        let after = after
+            .trim_start_matches(JSON_WHITESPACE)
+            .strip_prefix(':')?
+            .trim_start_matches(JSON_WHITESPACE);
+        rest = match after.strip_prefix('[') {
+            None => {
+                let (value, after) = json_string(after)?;
+                let value = header_value(payload, &value)?;
+                headers.try_append(name, value).ok()?;
+                after
+            }
+            Some(list) => {
+                let mut list = list.trim_start_matches(JSON_WHITESPACE);
+                if let Some(after) = list.strip_prefix(']') {
+                    after
+                } else {
+                    loop {
+                        let (value, after) = json_string(list)?;
+                        let value = header_value(payload, &value)?;
+                        headers.try_append(name.clone(), value).ok()?;
+                        let after = after.trim_start_matches(JSON_WHITESPACE);
+                        match after.strip_prefix(',') {
+                            Some(next) => list = next.trim_start_matches(JSON_WHITESPACE),
+                            None => break after.strip_prefix(']')?,
+                        }
+                    }
+                }
+            }
+        }
+        .trim_start_matches(JSON_WHITESPACE);
+        match rest.strip_prefix(',') {
+            Some(next) => rest = next.trim_start_matches(JSON_WHITESPACE),
+            None => {
+                return rest
+                    .strip_prefix('}')?
+                    .trim_start_matches(JSON_WHITESPACE)
+                    .is_empty()
+                    .then_some(headers)
+            }
+        }
+    }
+}
+
+/// The JSON string `text` starts with, and what follows it: borrowed when
+/// it has no escapes, else unescaped by serde_json.
+fn json_string(text: &str) -> Option<(Cow<'_, str>, &str)> {
+    let inner = text.strip_prefix('"')?;
+    let mut end = inner.find('"')?;
+    let escaped = inner.get(..end)?.contains('\\');
+    if escaped {
+        // A quote is the string's end when an even number of backslashes
+        // precede it.
+        while inner
+            .get(..end)?
+            .bytes()
+            .rev()
+            .take_while(|&b| b == b'\\')
+            .count()
+            % 2
+            == 1
+        {
+            end += 1 + inner.get(end + 1..)?.find('"')?;
+        }
+    }
+    let after = inner.get(end + 1..)?;
+    if !escaped {
+        return Some((Cow::Borrowed(inner.get(..end)?), after));
+    }
+    let quoted = text.get(..end + 2)?;
+    let unescaped: String = serde_json::from_str(quoted).ok()?;
+    Some((Cow::Owned(unescaped), after))
+}
+
+/// `text` as a header value: a slice of the payload when it lies within it,
+/// else a copy; `None` when http refuses it.
+fn header_value(payload: Option<&Bytes>, text: &str) -> Option<HeaderValue> {
+    match shared(payload, text) {
+        Some(bytes) => HeaderValue::from_maybe_shared(bytes),
+        None => HeaderValue::from_str(text),
+    }
+    .ok()
 }
 
 /// A string, borrowed from the input when it has no escapes.
@@ -244,23 +354,52 @@ fn header_name(name: &str) -> Result<HeaderName, anyfn::http::header::InvalidHea
     }
 }
 
-/// One of [`KNOWN_SEC`], [`KNOWN_X`] or [`KNOWN_CLOUDFRONT`], whatever the
-/// case `name` is sent in.
+/// One of [`KNOWN`], whatever the case `name` is sent in: lowered once
+/// into a buffer on the stack and matched whole.
 fn known_name(name: &str) -> Option<HeaderName> {
-    let known: &[HeaderName] = match name.as_bytes().first()? | 0x20 {
-        b's' => &KNOWN_SEC,
-        b'x' => &KNOWN_X,
-        b'c' => &KNOWN_CLOUDFRONT,
+    let bytes = name.as_bytes();
+    let first = bytes.first()? | 0x20;
+    if bytes.len() > LONGEST_KNOWN || !matches!(first, b's' | b'x' | b'c') {
+        return None;
+    }
+    let mut buffer = [0; LONGEST_KNOWN];
+    let lower = &mut buffer[..bytes.len()];
+    for (to, from) in lower.iter_mut().zip(bytes) {
+        *to = from.to_ascii_lowercase();
+    }
+    let index = match &*lower {
+        b"sec-ch-ua" => 0,
+        b"sec-ch-ua-mobile" => 1,
+        b"sec-ch-ua-platform" => 2,
+        b"sec-fetch-dest" => 3,
+        b"sec-fetch-mode" => 4,
+        b"sec-fetch-site" => 5,
+        b"sec-fetch-user" => 6,
+        b"x-forwarded-for" => 7,
+        b"x-forwarded-port" => 8,
+        b"x-forwarded-proto" => 9,
+        b"x-amzn-trace-id" => 10,
+        b"x-amz-cf-id" => 11,
+        b"x-request-id" => 12,
+        b"x-api-key" => 13,
+        b"cloudfront-forwarded-proto" => 14,
+        b"cloudfront-is-desktop-viewer" => 15,
+        b"cloudfront-is-mobile-viewer" => 16,
+        b"cloudfront-is-smarttv-viewer" => 17,
+        b"cloudfront-is-tablet-viewer" => 18,
+        b"cloudfront-viewer-country" => 19,
         _ => return None,
     };
-    known
-        .iter()
-        .find(|known| known.as_str().eq_ignore_ascii_case(name))
-        .cloned()
+    KNOWN.get(index).cloned()
 }
 
-/// Browsers' fetch metadata and client hints.
-static KNOWN_SEC: [HeaderName; 7] = [
+/// The longest name in [`KNOWN`].
+const LONGEST_KNOWN: usize = 28;
+
+/// Browsers' fetch metadata and client hints; what load balancers, API
+/// Gateway and CloudFront add; CloudFront's viewer headers (API Gateway's
+/// edge endpoints send them). In [`known_name`]'s order.
+static KNOWN: [HeaderName; 20] = [
     HeaderName::from_static("sec-ch-ua"),
     HeaderName::from_static("sec-ch-ua-mobile"),
     HeaderName::from_static("sec-ch-ua-platform"),
@@ -268,10 +407,6 @@ static KNOWN_SEC: [HeaderName; 7] = [
     HeaderName::from_static("sec-fetch-mode"),
     HeaderName::from_static("sec-fetch-site"),
     HeaderName::from_static("sec-fetch-user"),
-];
-
-/// What load balancers, API Gateway and CloudFront add.
-static KNOWN_X: [HeaderName; 7] = [
     HeaderName::from_static("x-forwarded-for"),
     HeaderName::from_static("x-forwarded-port"),
     HeaderName::from_static("x-forwarded-proto"),
@@ -279,10 +414,6 @@ static KNOWN_X: [HeaderName; 7] = [
     HeaderName::from_static("x-amz-cf-id"),
     HeaderName::from_static("x-request-id"),
     HeaderName::from_static("x-api-key"),
-];
-
-/// CloudFront's viewer headers (API Gateway's edge endpoints send them).
-static KNOWN_CLOUDFRONT: [HeaderName; 6] = [
     HeaderName::from_static("cloudfront-forwarded-proto"),
     HeaderName::from_static("cloudfront-is-desktop-viewer"),
     HeaderName::from_static("cloudfront-is-mobile-viewer"),
@@ -417,7 +548,11 @@ mod tests {
     /// case; others are left to it.
     #[test]
     fn known_header_names_are_the_parsed_names() {
-        for known in KNOWN_SEC.iter().chain(&KNOWN_X).chain(&KNOWN_CLOUDFRONT) {
+        assert_eq!(
+            KNOWN.iter().map(|known| known.as_str().len()).max(),
+            Some(LONGEST_KNOWN)
+        );
+        for known in &KNOWN {
             let lower = known.as_str();
             let upper = lower.to_ascii_uppercase();
             let title: String = lower
@@ -435,6 +570,7 @@ mod tests {
             }
         }
         assert_eq!(known_name("Sec-Ch-Ua-X"), None);
+        assert_eq!(known_name("cloudfront-is-smarttv-viewer-"), None);
         assert_eq!(known_name("Cache-Control"), None);
         assert_eq!(known_name(""), None);
         assert!(header_name("x-forwarded-for ").is_err());
@@ -444,6 +580,60 @@ mod tests {
             HeaderValue::from_static("1"),
         );
         assert_eq!(map["x-forwarded-for"], "1");
+    }
+
+    /// The serde visitor's map of `text`.
+    fn visited(text: &str) -> Result<HeaderMap, String> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        deserializer
+            .deserialize_option(HeaderMapVisitor { payload: None })
+            .map_err(|err| err.to_string())
+    }
+
+    /// The flat reading gives the visitor's map, or leaves the object to it.
+    #[test]
+    fn flat_headers_read_as_the_visitor_reads_them() {
+        let flat = [
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"Accept":"text/html","accept":"*/*","X-Forwarded-For":"1.2.3.4, 5.6.7.8"}"#,
+            "{ \"a\" :\t\"1\" ,\n\"b\":\r\"\" }",
+            r#"{"Sec-Ch-Ua":"\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"","b":"x"}"#,
+            r#"{"k\u0041":"v\\","e":"\\\\","q":"a\"b\\\"c"}"#,
+            r#"{"list":["a","b"],"empty":[],"one":[ "x" ],"s":"y"}"#,
+            r#"{"dup":"1","dup":"2"}"#,
+            r#"{"x-amzn-trace-id":"Root=1-5e","CloudFront-Viewer-Country":"DE"}"#,
+        ];
+        for text in flat {
+            let visited = visited(text).unwrap_or_else(|err| panic!("{text}: {err}"));
+            let read = flat_header_map(text, None).unwrap_or_else(|| panic!("{text}: not flat"));
+            assert_eq!(read, visited, "{text}");
+            let mut names: Vec<_> = read.keys().map(HeaderName::as_str).collect();
+            names.dedup();
+            assert_eq!(
+                names,
+                visited.keys().map(HeaderName::as_str).collect::<Vec<_>>()
+            );
+        }
+        for text in [
+            r#"null"#,
+            r#"{"a":null}"#,
+            r#"{"a":["x",null]}"#,
+            r#"{"a":7}"#,
+            r#"{"bad name":"x"}"#,
+            r#"{"a":"line\nbreak"}"#,
+            r#"{"a":{"b":"c"}}"#,
+            r#"[]"#,
+            r#"{"ü":"x"}"#,
+        ] {
+            assert!(flat_header_map(text, None).is_none(), "{text}");
+        }
+        // Values are slices of the payload they lie in.
+        let payload = Bytes::from_static(br#"{"a":"one","b":"tw\"o"}"#);
+        let text = std::str::from_utf8(&payload).expect("UTF-8");
+        let read = flat_header_map(text, Some(&payload)).expect("flat");
+        assert_eq!(read["a"], "one");
+        assert_eq!(read["b"], "tw\"o");
     }
 
     /// The same through the whole decoder: a bad request naming the limit.
