@@ -152,101 +152,139 @@ impl LazyObject<'_> {
     }
 }
 
-/// JSON's whitespace.
-const JSON_WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
-
 /// The headers of `text`, an object (already known to be valid JSON) whose
 /// values are strings or lists of strings, read without serde's machinery:
-/// the map [`HeaderMapVisitor`] would make from it, in a third of the
-/// instructions. `None` for anything else (`null`, a value of another
-/// type, a name or value http refuses, too many names), which the visitor
-/// then reads, and refuses with its errors.
+/// the map [`HeaderMapVisitor`] would make from it. `None` for anything
+/// else (`null`, a value of another type, an escape other than `\"`, `\\`,
+/// `\/` and `\t`, a name or value http refuses, too many names), which the
+/// visitor then reads, and refuses with its errors.
 fn flat_header_map(text: &str, payload: Option<&Bytes>) -> Option<HeaderMap> {
-    let mut rest = text
-        .trim_start_matches(JSON_WHITESPACE)
-        .strip_prefix('{')?
-        .trim_start_matches(JSON_WHITESPACE);
-    let mut headers = HeaderMap::with_capacity(16);
-    if let Some(after) = rest.strip_prefix('}') {
-        return after
-            .trim_start_matches(JSON_WHITESPACE)
-            .is_empty()
-            .then_some(headers);
+    let mut reader = Flat { text, at: 0 };
+    if !reader.eat(b'{') {
+        return None;
     }
-    loop {
-        let (name, after) = json_string(rest)?;
-        let name = header_name(&name).ok()?;
-        let after = after
-            .trim_start_matches(JSON_WHITESPACE)
-            .strip_prefix(':')?
-            .trim_start_matches(JSON_WHITESPACE);
-        rest = match after.strip_prefix('[') {
-            None => {
-                let (value, after) = json_string(after)?;
-                let value = header_value(payload, &value)?;
-                headers.try_append(name, value).ok()?;
-                after
+    let mut headers = HeaderMap::with_capacity(16);
+    if !reader.eat(b'}') {
+        loop {
+            let name = header_name(&reader.string()?).ok()?;
+            if !reader.eat(b':') {
+                return None;
             }
-            Some(list) => {
-                let mut list = list.trim_start_matches(JSON_WHITESPACE);
-                if let Some(after) = list.strip_prefix(']') {
-                    after
-                } else {
+            if reader.eat(b'[') {
+                if !reader.eat(b']') {
                     loop {
-                        let (value, after) = json_string(list)?;
-                        let value = header_value(payload, &value)?;
+                        let value = header_value(payload, &reader.string()?)?;
                         headers.try_append(name.clone(), value).ok()?;
-                        let after = after.trim_start_matches(JSON_WHITESPACE);
-                        match after.strip_prefix(',') {
-                            Some(next) => list = next.trim_start_matches(JSON_WHITESPACE),
-                            None => break after.strip_prefix(']')?,
+                        if reader.eat(b']') {
+                            break;
+                        }
+                        if !reader.eat(b',') {
+                            return None;
                         }
                     }
                 }
+            } else {
+                let value = header_value(payload, &reader.string()?)?;
+                headers.try_append(name, value).ok()?;
+            }
+            if reader.eat(b'}') {
+                break;
+            }
+            if !reader.eat(b',') {
+                return None;
             }
         }
-        .trim_start_matches(JSON_WHITESPACE);
-        match rest.strip_prefix(',') {
-            Some(next) => rest = next.trim_start_matches(JSON_WHITESPACE),
-            None => {
-                return rest
-                    .strip_prefix('}')?
-                    .trim_start_matches(JSON_WHITESPACE)
-                    .is_empty()
-                    .then_some(headers)
+    }
+    reader.skip_whitespace();
+    (reader.at == text.len()).then_some(headers)
+}
+
+/// A reader of [`flat_header_map`]'s objects.
+struct Flat<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Flat<'t> {
+    fn skip_whitespace(&mut self) {
+        while matches!(
+            self.text.as_bytes().get(self.at),
+            Some(b' ' | b'\t' | b'\n' | b'\r')
+        ) {
+            self.at += 1;
+        }
+    }
+
+    /// Whether `byte` comes next (after whitespace); if so, it is read.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_whitespace();
+        let next = self.text.as_bytes().get(self.at) == Some(&byte);
+        self.at += usize::from(next);
+        next
+    }
+
+    /// The string that comes next: borrowed when it has no escapes.
+    fn string(&mut self) -> Option<Cow<'t, str>> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut end = start + to_quote_or_backslash(bytes.get(start..)?);
+        if bytes.get(end) == Some(&b'"') {
+            self.at = end + 1;
+            return Some(Cow::Borrowed(self.text.get(start..end)?));
+        }
+        let mut unescaped = String::with_capacity(end - start + 16);
+        let mut from = start;
+        loop {
+            unescaped.push_str(self.text.get(from..end)?);
+            match bytes.get(end)? {
+                b'"' => {
+                    self.at = end + 1;
+                    return Some(Cow::Owned(unescaped));
+                }
+                _ => {
+                    unescaped.push(match bytes.get(end + 1)? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b't' => '\t',
+                        _ => return None,
+                    });
+                    from = end + 2;
+                    end = from + to_quote_or_backslash(bytes.get(from..)?);
+                }
             }
         }
     }
 }
 
-/// The JSON string `text` starts with, and what follows it: borrowed when
-/// it has no escapes, else unescaped by serde_json.
-fn json_string(text: &str) -> Option<(Cow<'_, str>, &str)> {
-    let inner = text.strip_prefix('"')?;
-    let mut end = inner.find('"')?;
-    let escaped = inner.get(..end)?.contains('\\');
-    if escaped {
-        // A quote is the string's end when an even number of backslashes
-        // precede it.
-        while inner
-            .get(..end)?
-            .bytes()
-            .rev()
-            .take_while(|&b| b == b'\\')
-            .count()
-            % 2
-            == 1
-        {
-            end += 1 + inner.get(end + 1..)?.find('"')?;
+/// How many bytes of `bytes` come before the first `"` or `\\` (all of
+/// them when there is none), eight at a time.
+fn to_quote_or_backslash(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut seen = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let found =
+            (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash) & HIGH;
+        if found != 0 {
+            return seen + found.trailing_zeros() as usize / 8;
         }
+        seen += 8;
     }
-    let after = inner.get(end + 1..)?;
-    if !escaped {
-        return Some((Cow::Borrowed(inner.get(..end)?), after));
-    }
-    let quoted = text.get(..end + 2)?;
-    let unescaped: String = serde_json::from_str(quoted).ok()?;
-    Some((Cow::Owned(unescaped), after))
+    seen + chunks
+        .remainder()
+        .iter()
+        .position(|&byte| byte == b'"' || byte == b'\\')
+        .unwrap_or(chunks.remainder().len())
 }
 
 /// `text` as a header value: a slice of the payload when it lies within it,
@@ -599,7 +637,7 @@ mod tests {
             r#"{"Accept":"text/html","accept":"*/*","X-Forwarded-For":"1.2.3.4, 5.6.7.8"}"#,
             "{ \"a\" :\t\"1\" ,\n\"b\":\r\"\" }",
             r#"{"Sec-Ch-Ua":"\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"","b":"x"}"#,
-            r#"{"k\u0041":"v\\","e":"\\\\","q":"a\"b\\\"c"}"#,
+            r#"{"k":"v\\","e":"\\\\","q":"a\"b\\\"c","s":"a\/b","t":"x\ty"}"#,
             r#"{"list":["a","b"],"empty":[],"one":[ "x" ],"s":"y"}"#,
             r#"{"dup":"1","dup":"2"}"#,
             r#"{"x-amzn-trace-id":"Root=1-5e","CloudFront-Viewer-Country":"DE"}"#,
@@ -625,6 +663,8 @@ mod tests {
             r#"{"a":{"b":"c"}}"#,
             r#"[]"#,
             r#"{"ü":"x"}"#,
+            r#"{"k\u0041":"v"}"#,
+            r#"{"a":"\b"}"#,
         ] {
             assert!(flat_header_map(text, None).is_none(), "{text}");
         }
@@ -634,6 +674,37 @@ mod tests {
         let read = flat_header_map(text, Some(&payload)).expect("flat");
         assert_eq!(read["a"], "one");
         assert_eq!(read["b"], "tw\"o");
+    }
+
+    #[test]
+    fn the_first_quote_or_backslash_is_found() {
+        let naive = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')
+                .unwrap_or(bytes.len())
+        };
+        for text in [
+            "",
+            "a",
+            "abcdefgh",
+            "abcdefg\"",
+            "abcdefgh\\",
+            "ü€ abcdefgh ijklmnop\"",
+            "\"",
+            "\\abc",
+            "0123456789abcdef0123456\\\"",
+            "\u{80}\u{ff}\u{7f}\u{1}zzzzzzzzzzzz\"",
+        ] {
+            for from in 0..text.len() {
+                let bytes = &text.as_bytes()[from..];
+                assert_eq!(
+                    to_quote_or_backslash(bytes),
+                    naive(bytes),
+                    "{text:?} from {from}"
+                );
+            }
+        }
     }
 
     /// The same through the whole decoder: a bad request naming the limit.
