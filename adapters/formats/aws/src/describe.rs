@@ -36,14 +36,7 @@ use serde::Deserialize;
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub fn read_payload<'a, T: Deserialize<'a>>(payload: &'a [u8], expected: &str) -> Result<T, Error> {
-    // UTF-8 checked once for the whole payload, not string by string as
-    // `from_slice` does; a payload that is not UTF-8 is read as bytes, for
-    // the parser's own error.
-    let read = match std::str::from_utf8(payload) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(payload),
-    };
-    read.map_err(|err| {
+    serde_json::from_slice(payload).map_err(|err| {
         Error::bad_request(format!(
             "{expected}; the payload could not be read as one ({}); found {}",
             shortened(&err.to_string()),
