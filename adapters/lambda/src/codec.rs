@@ -3,6 +3,7 @@
 
 use anyfn::stream::StreamResponse;
 use anyfn::{Context, Error, ErrorKind, Json, Request, Response};
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -50,6 +51,19 @@ pub trait FromLambda: Sized {
     /// [`ErrorKind::BadRequest`] saying which shapes were expected and what
     /// was found.
     fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error>;
+
+    /// [`from_lambda`](Self::from_lambda) given the payload's shared bytes,
+    /// which the adapter calls: an event that can keep parts of the payload
+    /// as slices of them, rather than copies, implements this too
+    /// ([`Request`] keeps its header values so). The same event, or the
+    /// same error, as `from_lambda`.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_lambda`](Self::from_lambda).
+    fn from_lambda_shared(payload: &Bytes, context: &mut Context) -> Result<Self, Error> {
+        Self::from_lambda(payload, context)
+    }
 }
 
 /// An output the Lambda adapter can answer with, in the shape the event
@@ -198,6 +212,11 @@ impl IntoLambda for () {
 impl FromLambda for Request {
     fn from_lambda(payload: &[u8], context: &mut Context) -> Result<Self, Error> {
         crate::http::decode(payload, context).map(|(request, _source)| request)
+    }
+
+    fn from_lambda_shared(payload: &Bytes, context: &mut Context) -> Result<Self, Error> {
+        crate::http::decode_shared(payload, Some(payload), context)
+            .map(|(request, _source)| request)
     }
 }
 

@@ -252,22 +252,19 @@ where
     }
 
     fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
-        let Invocations {
-            handler,
-            env,
-            settings,
-        } = self.invocations.clone();
+        let invocations = self.invocations.clone();
         let client = Arc::clone(&self.client);
         Box::pin(async move {
             let LambdaInvocation {
                 parts,
                 body,
-                context,
+                mut context,
             } = invocation;
             let invocation_id = parts.headers.get(crate::post::INVOCATION_ID).cloned();
-            let request_id = context.request_id.clone();
+            // Taken, not copied: the invocation's context gets its own copy.
+            let request_id = std::mem::take(&mut context.request_id);
             let event = LambdaEvent::new(body, context);
-            let settling = Box::pin(invoke(handler, event, &env, &settings));
+            let settling = Box::pin(invoke(&invocations, event, &request_id));
             let outcome = CatchPanic::new(settling).await.unwrap_or_else(|err| {
                 anyfn_kit::log_failure(&request_id, &err);
                 Err(Diagnostic {
@@ -306,10 +303,9 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// or a stream), or for an HTTP event the error's HTTP answer in the
 /// request's shape, or else an invocation error.
 async fn invoke<H>(
-    handler: Arc<H>,
+    invocations: &Invocations<H>,
     event: LambdaEvent<Bytes>,
-    env: &FunctionEnv,
-    settings: &RunSettings,
+    request_id: &str,
 ) -> Result<Posted, Diagnostic>
 where
     H: Handler,
@@ -317,17 +313,17 @@ where
     H::Output: IntoLambda,
 {
     let LambdaEvent { payload, context } = event;
-    let request_id = context.request_id.clone();
+    let settings = &*invocations.settings;
+    let env = &*invocations.env;
     let mut source = None;
     let metrics =
         InvocationMetrics::start(settings.metrics_namespace.as_deref(), &env.function_name);
     let handle = metrics.as_ref().map(InvocationMetrics::handle);
     let settled = settle(
-        handler,
+        invocations,
         payload,
         context,
-        env,
-        settings,
+        request_id,
         &mut source,
         handle,
     )
@@ -347,7 +343,7 @@ where
             deadline,
         }) => {
             let invocation = StreamInvocation {
-                request_id: request_id.clone(),
+                request_id: request_id.to_owned(),
                 started,
                 deadline,
                 details: settings.error_details,
@@ -361,9 +357,9 @@ where
         Ok(posted) => return Ok(posted),
         Err(err) => err,
     };
-    anyfn_kit::log_failure(&request_id, &err);
+    anyfn_kit::log_failure(request_id, &err);
     if let Some(source) = source.filter(|source| source.is_http()) {
-        let response = err.to_response(&request_id, settings.error_details);
+        let response = err.to_response(request_id, settings.error_details);
         match crate::http::encode(response, source).and_then(raw_json) {
             Ok(payload) => return Ok(Posted::Payload(payload)),
             Err(encoding) => tracing::warn!(
@@ -402,11 +398,10 @@ impl StreamTimers for TokioTimers {
 /// deadline, and encodes the output. `source` is set as soon as the payload's
 /// shape is known, so that a failure after that can be answered in it.
 async fn settle<H>(
-    handler: Arc<H>,
+    invocations: &Invocations<H>,
     payload: Bytes,
     lambda_context: lambda_runtime::Context,
-    env: &FunctionEnv,
-    settings: &RunSettings,
+    request_id: &str,
     source: &mut Option<EventSource>,
     metrics: Option<anyfn::metrics::Metrics>,
 ) -> Result<Settled, Error>
@@ -415,6 +410,12 @@ where
     H::Event: FromLambda,
     H::Output: IntoLambda,
 {
+    let Invocations {
+        handler,
+        env,
+        settings,
+    } = invocations;
+    let handler = Arc::clone(handler);
     let started = Instant::now();
     let deadline = deadline_of(
         lambda_context.deadline,
@@ -423,7 +424,7 @@ where
         started,
     );
     let mut builder = Context::builder()
-        .request_id(lambda_context.request_id)
+        .request_id(request_id)
         .deadline(deadline)
         .function_name(env.function_name.clone())
         .function_version(env.function_version.clone())
@@ -462,7 +463,7 @@ where
     // The event type reads the payload's bytes as they came: a payload that
     // is not JSON at all is told apart only when decoding fails, so that a
     // good one is read once, not validated first.
-    let mut decoded = H::Event::from_lambda(&payload, &mut context);
+    let mut decoded = H::Event::from_lambda_shared(&payload, &mut context);
     if decoded.is_err() {
         if let Some(reason) = not_json(&payload) {
             decoded = Err(Error::bad_request(format!(

@@ -7,11 +7,12 @@ use std::borrow::Cow;
 use anyfn::http::header::{HeaderValue, COOKIE};
 use anyfn::http::{Method, Uri};
 use anyfn::{Body, Context, Error, PathParams, Query, Request, Stage, StageVariables};
+use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
 use super::api_gateway::RawRequestContext;
-use super::pairs::LazyObject;
+use super::pairs::{LazyObject, Text};
 use crate::describe::{read, unexpected};
 use crate::EventSource;
 
@@ -24,11 +25,16 @@ an Application Load Balancer or a Lambda Function URL, recognised by `httpMethod
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct RawHttpEvent<'a> {
-    version: Option<String>,
-    http_method: Option<String>,
-    path: Option<String>,
-    raw_path: Option<String>,
-    raw_query_string: Option<String>,
+    #[serde(borrow)]
+    version: Option<Text<'a>>,
+    #[serde(borrow)]
+    http_method: Option<Text<'a>>,
+    #[serde(borrow)]
+    path: Option<Text<'a>>,
+    #[serde(borrow)]
+    raw_path: Option<Text<'a>>,
+    #[serde(borrow)]
+    raw_query_string: Option<Text<'a>>,
     #[serde(borrow)]
     headers: LazyObject<'a>,
     #[serde(borrow)]
@@ -54,6 +60,16 @@ pub(crate) fn decode(
     payload: &[u8],
     context: &mut Context,
 ) -> Result<(Request, EventSource), Error> {
+    decode_shared(payload, None, context)
+}
+
+/// [`decode`], with the header values that need no unescaping kept as
+/// slices of `shared` (the payload's own bytes) rather than copied.
+pub(crate) fn decode_shared(
+    payload: &[u8],
+    shared: Option<&Bytes>,
+    context: &mut Context,
+) -> Result<(Request, EventSource), Error> {
     let raw: RawHttpEvent = read(payload, EXPECTED)?;
     let source = detect(&raw).ok_or_else(|| unexpected(EXPECTED, payload))?;
     // Known from here on: an event that fails to decode past this point is
@@ -76,9 +92,11 @@ pub(crate) fn decode(
         is_base64_encoded,
         request_context,
     } = raw;
-    let request_context = request_context.unwrap_or_default();
+    let mut request_context = request_context.unwrap_or_default();
+    let http_method = http_method.map(|Text(method)| method);
+    let path = path.map(|Text(path)| path).unwrap_or_default();
 
-    let (method, path, query): (Option<String>, String, Cow<'_, str>) = match source {
+    let (method, path, query): (Option<Cow<'_, str>>, &str, Cow<'_, str>) = match source {
         EventSource::ApiGatewayRest => {
             // API Gateway decodes query values; encode them again.
             let parameters = prefer(multi_value_query_string_parameters, query_string_parameters);
@@ -89,11 +107,7 @@ pub(crate) fn decode(
                     values.0.into_iter().map(move |value| (key.clone(), value))
                 })
                 .collect();
-            (
-                http_method,
-                path.unwrap_or_default(),
-                Cow::Owned(query.to_string()),
-            )
+            (http_method, &path, Cow::Owned(query.to_string()))
         }
         EventSource::Alb | EventSource::AlbMultiValue => {
             // ALB passes query values as the client sent them, still encoded.
@@ -113,32 +127,36 @@ pub(crate) fn decode(
                     query.push_str(&value);
                 }
             }
-            (http_method, path.unwrap_or_default(), Cow::Owned(query))
+            (http_method, &path, Cow::Owned(query))
         }
         _ => {
             let method = request_context
                 .http
-                .as_ref()
-                .and_then(|http| http.method.clone());
-            let path = strip_stage(
-                raw_path.unwrap_or_default(),
-                request_context.stage.as_deref(),
-            );
+                .as_mut()
+                .and_then(|http| http.method.take())
+                .map(Cow::Owned);
+            let path = match &raw_path {
+                Some(Text(raw_path)) => strip_stage(raw_path, request_context.stage.as_deref()),
+                None => "",
+            };
             (
                 method,
                 path,
-                Cow::Owned(raw_query_string.unwrap_or_default()),
+                raw_query_string
+                    .map(|Text(query)| query)
+                    .unwrap_or_default(),
             )
         }
     };
 
     let method = method.unwrap_or_default();
+    let method = &*method;
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| {
         Error::bad_request(format!(
             "the {source} event's HTTP method {method:?} is not valid"
         ))
     })?;
-    let uri = build_uri(&path, &query).map_err(|err| {
+    let uri = build_uri(path, &query).map_err(|err| {
         Error::bad_request(format!(
             "the {source} event's path {path:?} and query {query:?} do not form a valid URI: {err}"
         ))
@@ -149,7 +167,7 @@ pub(crate) fn decode(
         EventSource::AlbMultiValue => multi_value_headers,
         _ => headers,
     };
-    let mut header_map = headers.header_map().map_err(|err| {
+    let mut header_map = headers.header_map(shared).map_err(|err| {
         Error::bad_request(format!("the {source} event's headers are not valid: {err}"))
     })?;
     if let Some(cookies) = cookies.filter(|cookies| !cookies.is_empty()) {
@@ -227,7 +245,8 @@ fn detect(raw: &RawHttpEvent<'_>) -> Option<EventSource> {
     let v2_method = context
         .and_then(|c| c.http.as_ref())
         .and_then(|h| h.method.as_ref());
-    if raw.version.as_deref() == Some("2.0") || (v2_method.is_some() && raw.http_method.is_none()) {
+    let version = raw.version.as_ref().map(|Text(version)| &**version);
+    if version == Some("2.0") || (v2_method.is_some() && raw.http_method.is_none()) {
         v2_method?;
         let function_url = context
             .and_then(|c| c.domain_name.as_deref())
@@ -282,7 +301,7 @@ fn read_names<T: FromIterator<(String, String)>>(
 }
 
 /// The HTTP API's raw path without the stage prefix of a named stage.
-fn strip_stage(path: String, stage: Option<&str>) -> String {
+fn strip_stage<'p>(path: &'p str, stage: Option<&str>) -> &'p str {
     let Some(stage) = stage.filter(|stage| !stage.is_empty() && *stage != "$default") else {
         return path;
     };
@@ -290,8 +309,8 @@ fn strip_stage(path: String, stage: Option<&str>) -> String {
         .strip_prefix('/')
         .and_then(|rest| rest.strip_prefix(stage))
     {
-        Some("") => "/".to_owned(),
-        Some(rest) if rest.starts_with('/') => rest.to_owned(),
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
         _ => path,
     }
 }
@@ -400,13 +419,10 @@ mod tests {
 
     #[test]
     fn named_stage_is_stripped_from_the_http_api_path() {
-        assert_eq!(strip_stage("/prod/orders".into(), Some("prod")), "/orders");
-        assert_eq!(strip_stage("/prod".into(), Some("prod")), "/");
-        assert_eq!(
-            strip_stage("/production/x".into(), Some("prod")),
-            "/production/x"
-        );
-        assert_eq!(strip_stage("/orders".into(), Some("$default")), "/orders");
+        assert_eq!(strip_stage("/prod/orders", Some("prod")), "/orders");
+        assert_eq!(strip_stage("/prod", Some("prod")), "/");
+        assert_eq!(strip_stage("/production/x", Some("prod")), "/production/x");
+        assert_eq!(strip_stage("/orders", Some("$default")), "/orders");
     }
 
     #[test]
@@ -467,6 +483,26 @@ mod tests {
             err.message(),
             "the API Gateway HTTP API (v2) event's stageVariables are not valid: invalid type: sequence, expected an object or null at line 1 column 0"
         );
+    }
+
+    #[test]
+    fn header_values_sliced_from_the_payload_are_the_values_copied() {
+        let payload = Bytes::from_static(
+            br#"{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}},
+                "headers":{"Accept":"text/html","X-Quoted":"a \"b\"","x-list":"1, 2","Empty":""}}"#,
+        );
+        let (copied, _) = decode(&payload, &mut Context::builder().build()).unwrap();
+        let (shared, _) =
+            decode_shared(&payload, Some(&payload), &mut Context::builder().build()).unwrap();
+        assert_eq!(shared.headers(), copied.headers());
+        assert_eq!(shared.headers()["x-quoted"], "a \"b\"");
+        assert_eq!(shared.headers()["accept"], "text/html");
+        assert_eq!(shared.headers()["empty"], "");
+        // A payload the text does not lie in is copied from, not sliced.
+        let elsewhere = Bytes::from_static(b"{}");
+        let (other, _) =
+            decode_shared(&payload, Some(&elsewhere), &mut Context::builder().build()).unwrap();
+        assert_eq!(other.headers(), copied.headers());
     }
 
     #[test]

@@ -7,5 +7,5 @@ mod encode;
 mod pairs;
 
 pub use api_gateway::{ApiGatewayContextExt, ApiGatewayRequestContext};
-pub(crate) use decode::decode;
+pub(crate) use decode::{decode, decode_shared};
 pub(crate) use encode::encode;

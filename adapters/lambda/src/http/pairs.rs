@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 
 use anyfn::http::header::{HeaderName, HeaderValue};
 use anyfn::http::HeaderMap;
+use bytes::Bytes;
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A JSON object as its `(key, value)` pairs, in document order.
@@ -134,24 +135,178 @@ impl LazyObject<'_> {
 
     /// The object read straight into a `HeaderMap`: names borrowed from the
     /// payload where they need no unescaping, every value of every name kept.
-    pub(crate) fn header_map(&self) -> Result<HeaderMap, serde_json::Error> {
+    /// A value without escapes is a slice of `payload` (the bytes this
+    /// object was read from, when the caller has them shared), not a copy.
+    pub(crate) fn header_map(
+        &self,
+        payload: Option<&Bytes>,
+    ) -> Result<HeaderMap, serde_json::Error> {
         let Some(raw) = self.0 else {
             return Ok(HeaderMap::new());
         };
+        if let Some(headers) = flat_header_map(raw.get(), payload) {
+            return Ok(headers);
+        }
         let mut deserializer = serde_json::Deserializer::from_str(raw.get());
-        deserializer.deserialize_option(HeaderMapVisitor)
+        deserializer.deserialize_option(HeaderMapVisitor { payload })
     }
 }
 
+/// The headers of `text`, an object (already known to be valid JSON) whose
+/// values are strings or lists of strings, read without serde's machinery:
+/// the map [`HeaderMapVisitor`] would make from it. `None` for anything
+/// else (`null`, a value of another type, an escape other than `\"`, `\\`,
+/// `\/` and `\t`, a name or value http refuses, too many names), which the
+/// visitor then reads, and refuses with its errors.
+fn flat_header_map(text: &str, payload: Option<&Bytes>) -> Option<HeaderMap> {
+    let mut reader = Flat { text, at: 0 };
+    if !reader.eat(b'{') {
+        return None;
+    }
+    let mut headers = HeaderMap::with_capacity(16);
+    if !reader.eat(b'}') {
+        loop {
+            let name = header_name(&reader.string()?).ok()?;
+            if !reader.eat(b':') {
+                return None;
+            }
+            if reader.eat(b'[') {
+                if !reader.eat(b']') {
+                    loop {
+                        let value = header_value(payload, &reader.string()?)?;
+                        headers.try_append(name.clone(), value).ok()?;
+                        if reader.eat(b']') {
+                            break;
+                        }
+                        if !reader.eat(b',') {
+                            return None;
+                        }
+                    }
+                }
+            } else {
+                let value = header_value(payload, &reader.string()?)?;
+                headers.try_append(name, value).ok()?;
+            }
+            if reader.eat(b'}') {
+                break;
+            }
+            if !reader.eat(b',') {
+                return None;
+            }
+        }
+    }
+    reader.skip_whitespace();
+    (reader.at == text.len()).then_some(headers)
+}
+
+/// A reader of [`flat_header_map`]'s objects.
+struct Flat<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Flat<'t> {
+    fn skip_whitespace(&mut self) {
+        while matches!(
+            self.text.as_bytes().get(self.at),
+            Some(b' ' | b'\t' | b'\n' | b'\r')
+        ) {
+            self.at += 1;
+        }
+    }
+
+    /// Whether `byte` comes next (after whitespace); if so, it is read.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_whitespace();
+        let next = self.text.as_bytes().get(self.at) == Some(&byte);
+        self.at += usize::from(next);
+        next
+    }
+
+    /// The string that comes next: borrowed when it has no escapes.
+    fn string(&mut self) -> Option<Cow<'t, str>> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut end = start + to_quote_or_backslash(bytes.get(start..)?);
+        if bytes.get(end) == Some(&b'"') {
+            self.at = end + 1;
+            return Some(Cow::Borrowed(self.text.get(start..end)?));
+        }
+        let mut unescaped = String::with_capacity(end - start + 16);
+        let mut from = start;
+        loop {
+            unescaped.push_str(self.text.get(from..end)?);
+            match bytes.get(end)? {
+                b'"' => {
+                    self.at = end + 1;
+                    return Some(Cow::Owned(unescaped));
+                }
+                _ => {
+                    unescaped.push(match bytes.get(end + 1)? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b't' => '\t',
+                        _ => return None,
+                    });
+                    from = end + 2;
+                    end = from + to_quote_or_backslash(bytes.get(from..)?);
+                }
+            }
+        }
+    }
+}
+
+/// How many bytes of `bytes` come before the first `"` or `\\` (all of
+/// them when there is none), eight at a time.
+fn to_quote_or_backslash(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES << 7;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut seen = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let found =
+            (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash) & HIGH;
+        if found != 0 {
+            return seen + found.trailing_zeros() as usize / 8;
+        }
+        seen += 8;
+    }
+    seen + chunks
+        .remainder()
+        .iter()
+        .position(|&byte| byte == b'"' || byte == b'\\')
+        .unwrap_or(chunks.remainder().len())
+}
+
+/// `text` as a header value: a slice of the payload when it lies within it,
+/// else a copy; `None` when http refuses it.
+fn header_value(payload: Option<&Bytes>, text: &str) -> Option<HeaderValue> {
+    match shared(payload, text) {
+        Some(bytes) => HeaderValue::from_maybe_shared(bytes),
+        None => HeaderValue::from_str(text),
+    }
+    .ok()
+}
+
 /// A string, borrowed from the input when it has no escapes.
-struct Text<'a>(Cow<'a, str>);
+#[derive(Debug)]
+pub(crate) struct Text<'a>(pub(crate) Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for Text<'de> {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
+        struct TextVisitor<'a>(PhantomData<&'a str>);
 
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
+        impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
+            type Value = Text<'a>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
@@ -170,7 +325,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
             }
         }
 
-        deserializer.deserialize_str(TextVisitor)
+        deserializer.deserialize_str(TextVisitor(PhantomData))
     }
 }
 
@@ -178,9 +333,20 @@ impl<'de> Deserialize<'de> for Text<'de> {
 /// slots): past it, `HeaderMap::append` panics.
 const MAX_HEADER_NAMES: usize = 24_576;
 
-struct HeaderMapVisitor;
+struct HeaderMapVisitor<'p> {
+    /// The bytes the object's text lies in, when shared.
+    payload: Option<&'p Bytes>,
+}
 
-impl<'de> Visitor<'de> for HeaderMapVisitor {
+/// `text` as a slice of `payload`, when it lies within it.
+fn shared(payload: Option<&Bytes>, text: &str) -> Option<Bytes> {
+    let payload = payload?;
+    let start = (text.as_ptr() as usize).checked_sub(payload.as_ptr() as usize)?;
+    let end = start.checked_add(text.len())?;
+    (end <= payload.len()).then(|| payload.slice(start..end))
+}
+
+impl<'de> Visitor<'de> for HeaderMapVisitor<'_> {
     type Value = HeaderMap;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -204,25 +370,104 @@ impl<'de> Visitor<'de> for HeaderMapVisitor {
         let capacity = map.size_hint().unwrap_or(16).min(MAX_HEADER_NAMES);
         let mut headers = HeaderMap::with_capacity(capacity);
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            let name = header_name(&name).map_err(|_| {
                 serde::de::Error::custom(format_args!("header name {name:?} is not valid"))
             })?;
             map.next_value_seed(HeaderValues {
                 headers: &mut headers,
                 name,
+                payload: self.payload,
             })?;
         }
         Ok(headers)
     }
 }
 
-/// The value(s) of one header, appended to the map as they are read.
-struct HeaderValues<'m> {
-    headers: &'m mut HeaderMap,
-    name: HeaderName,
+/// `name` as a header name; the common ones http has no constant for (sent
+/// by browsers, API Gateway and CloudFront) without an allocation each.
+fn header_name(name: &str) -> Result<HeaderName, anyfn::http::header::InvalidHeaderName> {
+    match known_name(name) {
+        Some(known) => Ok(known),
+        None => HeaderName::from_bytes(name.as_bytes()),
+    }
 }
 
-impl HeaderValues<'_> {
+/// One of [`KNOWN`], whatever the case `name` is sent in: lowered once
+/// into a buffer on the stack and matched whole.
+fn known_name(name: &str) -> Option<HeaderName> {
+    let bytes = name.as_bytes();
+    let first = bytes.first()? | 0x20;
+    if bytes.len() > LONGEST_KNOWN || !matches!(first, b's' | b'x' | b'c') {
+        return None;
+    }
+    let mut buffer = [0; LONGEST_KNOWN];
+    let lower = &mut buffer[..bytes.len()];
+    for (to, from) in lower.iter_mut().zip(bytes) {
+        *to = from.to_ascii_lowercase();
+    }
+    let index = match &*lower {
+        b"sec-ch-ua" => 0,
+        b"sec-ch-ua-mobile" => 1,
+        b"sec-ch-ua-platform" => 2,
+        b"sec-fetch-dest" => 3,
+        b"sec-fetch-mode" => 4,
+        b"sec-fetch-site" => 5,
+        b"sec-fetch-user" => 6,
+        b"x-forwarded-for" => 7,
+        b"x-forwarded-port" => 8,
+        b"x-forwarded-proto" => 9,
+        b"x-amzn-trace-id" => 10,
+        b"x-amz-cf-id" => 11,
+        b"x-request-id" => 12,
+        b"x-api-key" => 13,
+        b"cloudfront-forwarded-proto" => 14,
+        b"cloudfront-is-desktop-viewer" => 15,
+        b"cloudfront-is-mobile-viewer" => 16,
+        b"cloudfront-is-smarttv-viewer" => 17,
+        b"cloudfront-is-tablet-viewer" => 18,
+        b"cloudfront-viewer-country" => 19,
+        _ => return None,
+    };
+    KNOWN.get(index).cloned()
+}
+
+/// The longest name in [`KNOWN`].
+const LONGEST_KNOWN: usize = 28;
+
+/// Browsers' fetch metadata and client hints; what load balancers, API
+/// Gateway and CloudFront add; CloudFront's viewer headers (API Gateway's
+/// edge endpoints send them). In [`known_name`]'s order.
+static KNOWN: [HeaderName; 20] = [
+    HeaderName::from_static("sec-ch-ua"),
+    HeaderName::from_static("sec-ch-ua-mobile"),
+    HeaderName::from_static("sec-ch-ua-platform"),
+    HeaderName::from_static("sec-fetch-dest"),
+    HeaderName::from_static("sec-fetch-mode"),
+    HeaderName::from_static("sec-fetch-site"),
+    HeaderName::from_static("sec-fetch-user"),
+    HeaderName::from_static("x-forwarded-for"),
+    HeaderName::from_static("x-forwarded-port"),
+    HeaderName::from_static("x-forwarded-proto"),
+    HeaderName::from_static("x-amzn-trace-id"),
+    HeaderName::from_static("x-amz-cf-id"),
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("x-api-key"),
+    HeaderName::from_static("cloudfront-forwarded-proto"),
+    HeaderName::from_static("cloudfront-is-desktop-viewer"),
+    HeaderName::from_static("cloudfront-is-mobile-viewer"),
+    HeaderName::from_static("cloudfront-is-smarttv-viewer"),
+    HeaderName::from_static("cloudfront-is-tablet-viewer"),
+    HeaderName::from_static("cloudfront-viewer-country"),
+];
+
+/// The value(s) of one header, appended to the map as they are read.
+struct HeaderValues<'m, 'p> {
+    headers: &'m mut HeaderMap,
+    name: HeaderName,
+    payload: Option<&'p Bytes>,
+}
+
+impl HeaderValues<'_, '_> {
     /// Appends `value` under `name`, or fails past [`MAX_HEADER_NAMES`]
     /// names (where `HeaderMap::append` would panic).
     fn append<E: serde::de::Error>(
@@ -237,8 +482,14 @@ impl HeaderValues<'_> {
         })
     }
 
+    /// `text` as a value: a slice of the payload when it lies within it,
+    /// else a copy (the same bytes are accepted either way).
     fn value<E: serde::de::Error>(&self, text: &str) -> Result<HeaderValue, E> {
-        HeaderValue::from_str(text).map_err(|_| {
+        match shared(self.payload, text) {
+            Some(bytes) => HeaderValue::from_maybe_shared(bytes),
+            None => HeaderValue::from_str(text),
+        }
+        .map_err(|_| {
             E::custom(format_args!(
                 "header {:?} has a value that is not valid",
                 self.name.as_str()
@@ -247,7 +498,7 @@ impl HeaderValues<'_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for HeaderValues<'_> {
+impl<'de> DeserializeSeed<'de> for HeaderValues<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -255,7 +506,7 @@ impl<'de> DeserializeSeed<'de> for HeaderValues<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for HeaderValues<'_> {
+impl<'de> Visitor<'de> for HeaderValues<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -303,7 +554,7 @@ mod tests {
     fn header_map(object: &Value) -> Result<HeaderMap, String> {
         let text = object.to_string();
         let lazy: LazyObject<'_> = serde_json::from_str(&text).map_err(|err| err.to_string())?;
-        lazy.header_map().map_err(|err| err.to_string())
+        lazy.header_map(None).map_err(|err| err.to_string())
     }
 
     /// `HeaderMap::append` panics past [`MAX_HEADER_NAMES`] names (and
@@ -329,6 +580,131 @@ mod tests {
         );
         let err = header_map(&lists).expect_err("too many names");
         assert!(err.starts_with("too many header names"), "{err}");
+    }
+
+    /// The known names are the names `HeaderName::from_bytes` makes, in any
+    /// case; others are left to it.
+    #[test]
+    fn known_header_names_are_the_parsed_names() {
+        assert_eq!(
+            KNOWN.iter().map(|known| known.as_str().len()).max(),
+            Some(LONGEST_KNOWN)
+        );
+        for known in &KNOWN {
+            let lower = known.as_str();
+            let upper = lower.to_ascii_uppercase();
+            let title: String = lower
+                .split('-')
+                .map(|part| part[..1].to_ascii_uppercase() + &part[1..])
+                .collect::<Vec<_>>()
+                .join("-");
+            for sent in [lower, upper.as_str(), title.as_str()] {
+                let name = header_name(sent).expect("valid");
+                assert_eq!(
+                    name,
+                    HeaderName::from_bytes(sent.as_bytes()).expect("valid")
+                );
+                assert_eq!(name.as_str(), lower);
+            }
+        }
+        assert_eq!(known_name("Sec-Ch-Ua-X"), None);
+        assert_eq!(known_name("cloudfront-is-smarttv-viewer-"), None);
+        assert_eq!(known_name("Cache-Control"), None);
+        assert_eq!(known_name(""), None);
+        assert!(header_name("x-forwarded-for ").is_err());
+        let mut map = HeaderMap::new();
+        map.insert(
+            header_name("X-Forwarded-For").expect("valid"),
+            HeaderValue::from_static("1"),
+        );
+        assert_eq!(map["x-forwarded-for"], "1");
+    }
+
+    /// The serde visitor's map of `text`.
+    fn visited(text: &str) -> Result<HeaderMap, String> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        deserializer
+            .deserialize_option(HeaderMapVisitor { payload: None })
+            .map_err(|err| err.to_string())
+    }
+
+    /// The flat reading gives the visitor's map, or leaves the object to it.
+    #[test]
+    fn flat_headers_read_as_the_visitor_reads_them() {
+        let flat = [
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"Accept":"text/html","accept":"*/*","X-Forwarded-For":"1.2.3.4, 5.6.7.8"}"#,
+            "{ \"a\" :\t\"1\" ,\n\"b\":\r\"\" }",
+            r#"{"Sec-Ch-Ua":"\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"","b":"x"}"#,
+            r#"{"k":"v\\","e":"\\\\","q":"a\"b\\\"c","s":"a\/b","t":"x\ty"}"#,
+            r#"{"list":["a","b"],"empty":[],"one":[ "x" ],"s":"y"}"#,
+            r#"{"dup":"1","dup":"2"}"#,
+            r#"{"x-amzn-trace-id":"Root=1-5e","CloudFront-Viewer-Country":"DE"}"#,
+        ];
+        for text in flat {
+            let visited = visited(text).unwrap_or_else(|err| panic!("{text}: {err}"));
+            let read = flat_header_map(text, None).unwrap_or_else(|| panic!("{text}: not flat"));
+            assert_eq!(read, visited, "{text}");
+            let mut names: Vec<_> = read.keys().map(HeaderName::as_str).collect();
+            names.dedup();
+            assert_eq!(
+                names,
+                visited.keys().map(HeaderName::as_str).collect::<Vec<_>>()
+            );
+        }
+        for text in [
+            r#"null"#,
+            r#"{"a":null}"#,
+            r#"{"a":["x",null]}"#,
+            r#"{"a":7}"#,
+            r#"{"bad name":"x"}"#,
+            r#"{"a":"line\nbreak"}"#,
+            r#"{"a":{"b":"c"}}"#,
+            r#"[]"#,
+            r#"{"ü":"x"}"#,
+            r#"{"k\u0041":"v"}"#,
+            r#"{"a":"\b"}"#,
+        ] {
+            assert!(flat_header_map(text, None).is_none(), "{text}");
+        }
+        // Values are slices of the payload they lie in.
+        let payload = Bytes::from_static(br#"{"a":"one","b":"tw\"o"}"#);
+        let text = std::str::from_utf8(&payload).expect("UTF-8");
+        let read = flat_header_map(text, Some(&payload)).expect("flat");
+        assert_eq!(read["a"], "one");
+        assert_eq!(read["b"], "tw\"o");
+    }
+
+    #[test]
+    fn the_first_quote_or_backslash_is_found() {
+        let naive = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')
+                .unwrap_or(bytes.len())
+        };
+        for text in [
+            "",
+            "a",
+            "abcdefgh",
+            "abcdefg\"",
+            "abcdefgh\\",
+            "ü€ abcdefgh ijklmnop\"",
+            "\"",
+            "\\abc",
+            "0123456789abcdef0123456\\\"",
+            "\u{80}\u{ff}\u{7f}\u{1}zzzzzzzzzzzz\"",
+        ] {
+            for from in 0..text.len() {
+                let bytes = &text.as_bytes()[from..];
+                assert_eq!(
+                    to_quote_or_backslash(bytes),
+                    naive(bytes),
+                    "{text:?} from {from}"
+                );
+            }
+        }
     }
 
     /// The same through the whole decoder: a bad request naming the limit.
