@@ -688,6 +688,19 @@ mod tests {
         .expect("http/protobuf")
     }
 
+    /// The error of a config whose only variable is `name`, set to
+    /// `value`: an `InvalidVariable` naming both.
+    fn refused(name: &str, value: &str) -> OtelError {
+        let err = OtelConfig::from_vars(|var| (var == name).then(|| value.to_owned()))
+            .expect_err("refused");
+        assert!(
+            matches!(&err, OtelError::InvalidVariable { name: named, value: got, .. }
+                if *named == name && got == value),
+            "{err}"
+        );
+        err
+    }
+
     #[test]
     fn lambdas_resource_id_is_the_functions_arn_when_the_account_is_known() {
         let lambda = [
@@ -804,13 +817,7 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "zstd"),
             ("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "deflate"),
         ] {
-            let err = OtelConfig::from_vars(|var| (var == name).then(|| value.to_owned()))
-                .expect_err("refused");
-            assert!(
-                matches!(&err, OtelError::InvalidVariable { name: named, value: got, .. }
-                    if *named == name && got == value),
-                "{err}"
-            );
+            let err = refused(name, value);
             assert!(err.to_string().contains(name), "{err}");
             assert!(err.to_string().contains(value), "{err}");
         }
@@ -836,13 +843,7 @@ mod tests {
             ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "0"),
             ("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "1.5"),
         ] {
-            let err = OtelConfig::from_vars(|var| (var == name).then(|| value.to_owned()))
-                .expect_err("refused");
-            assert!(
-                matches!(&err, OtelError::InvalidVariable { name: named, value: got, .. }
-                    if *named == name && got == value),
-                "{err}"
-            );
+            refused(name, value);
         }
     }
 

@@ -160,18 +160,7 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
         .find(|received| received.span.name == "greet")
         .expect("the handler's span");
     assert_eq!(greet.span.parent_span_id, invocation.span.span_id);
-    for (key, value) in [
-        ("service.name", "greeter"),
-        ("faas.name", "greeter"),
-        ("cloud.provider", "gcp"),
-        ("cloud.platform", "gcp_cloud_run"),
-    ] {
-        assert_eq!(
-            invocation.resource.get(key).map(String::as_str),
-            Some(value),
-            "{key}"
-        );
-    }
+    assert_cloud_run_resource(&invocation.resource);
 
     let consumer = by_id(&batch_id);
     assert_eq!(
@@ -256,6 +245,12 @@ fn assert_handler_and_faas_metrics(points: &[Point]) {
     assert_eq!(point("faas.errors", &http).sum, 1.0, "the failed one");
     assert!(last_point(points, "faas.errors", &pubsub).is_none());
 
+    assert_cloud_run_resource(&orders.resource);
+}
+
+/// The FaaS resource the harness's Cloud Run settings give: the service,
+/// the function's name, the provider and the platform.
+fn assert_cloud_run_resource(resource: &std::collections::HashMap<String, String>) {
     for (key, value) in [
         ("service.name", "greeter"),
         ("faas.name", "greeter"),
@@ -263,7 +258,7 @@ fn assert_handler_and_faas_metrics(points: &[Point]) {
         ("cloud.platform", "gcp_cloud_run"),
     ] {
         assert_eq!(
-            orders.resource.get(key).map(String::as_str),
+            resource.get(key).map(String::as_str),
             Some(value),
             "resource {key}"
         );
