@@ -130,5 +130,5 @@ pub use telemetry::{
     flush_telemetry, invocation_span_for, invocation_span_for_event, invocation_span_triggered,
     record_http_request, record_outcome, set_telemetry_hooks, telemetry_installed, CallerTrace,
     Ended, HttpOutcome, HttpRequestLine, InvocationEnd, ParentSpan, TelemetryHooks, TraceHeader,
-    TraceHeaderError, Trigger,
+    TraceHeaderError, Trigger, TELEMETRY_COMPILED,
 };

@@ -980,6 +980,21 @@ pub fn telemetry_installed() -> bool {
     installed_hooks().is_some()
 }
 
+/// Whether the kit was built with its `telemetry` feature (anyfn-otel turns
+/// it on). A constant, so that an adapter's `if TELEMETRY_COMPILED && …`
+/// is gone from a build without the feature before the optimizer runs: no
+/// [`CallerTrace`] built, inserted or dropped there. A call to
+/// [`telemetry_installed`] alone left that code in an adapter's future.
+///
+/// # Example
+///
+/// ```
+/// if anyfn_kit::TELEMETRY_COMPILED && anyfn_kit::telemetry_installed() {
+///     // read the caller's trace headers for the hook
+/// }
+/// ```
+pub const TELEMETRY_COMPILED: bool = cfg!(feature = "telemetry");
+
 /// Sends what the installed telemetry buffers (its `flush` hook); nothing
 /// without hooks. It may block until the export is done.
 ///

@@ -80,7 +80,7 @@ where
                 }
             }
         };
-        let (trace_id, caller) = crate::trace_context::read(&parts.headers);
+        let trace_id = crate::trace_context::find(&parts.headers).trace_id();
         let request = Request::from_parts(parts, Body::from(body));
 
         let mut context = Context::builder()
@@ -94,8 +94,12 @@ where
         if let Some(trace_id) = trace_id {
             context = context.trace_id(trace_id);
         }
-        if let Some(caller) = caller {
-            context = context.extension(caller);
+        // The caller's context, only for an installed telemetry's hook
+        // (anyfn-otel); without the kit's feature, none of it is compiled.
+        if anyfn_kit::TELEMETRY_COMPILED && anyfn_kit::telemetry_installed() {
+            if let Some(caller) = crate::trace_context::find(request.headers()).caller() {
+                context = context.extension(caller);
+            }
         }
         let mut context = context.build();
 

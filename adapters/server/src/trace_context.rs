@@ -20,14 +20,19 @@ static CLOUD_TRACE_CONTEXT: HeaderName = HeaderName::from_static("x-cloud-trace-
 /// malformed or all-zero id is no id.
 #[cfg(test)]
 pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
-    read(headers).0
+    find(headers).trace_id()
 }
 
-/// The request's trace id (as [`trace_id`] reads it) and, with telemetry
-/// installed, the caller's context for a telemetry hook to parent the
-/// invocation span on ([`CallerTrace`]): its W3C trace context when its
-/// `traceparent` is well formed, else its `X-Cloud-Trace-Context`.
-pub(crate) fn read(headers: &HeaderMap) -> (Option<String>, Option<CallerTrace>) {
+/// Where a request's trace context is: its `traceparent` and
+/// `X-Cloud-Trace-Context` values, found in one pass over its headers.
+pub(crate) struct TraceHeaders<'a> {
+    headers: &'a HeaderMap,
+    traceparent: Option<&'a str>,
+    cloud_trace_context: Option<&'a str>,
+}
+
+/// The request's trace headers (see [`TraceHeaders`]).
+pub(crate) fn find(headers: &HeaderMap) -> TraceHeaders<'_> {
     // One pass over the names, rather than a lookup of each: a lookup hashes
     // the name, and most requests carry neither header, so comparing a few
     // names (of which the standard ones differ at once) costs less
@@ -41,32 +46,46 @@ pub(crate) fn read(headers: &HeaderMap) -> (Option<String>, Option<CallerTrace>)
             cloud_trace_context = Some(value);
         }
     }
-    let traceparent = traceparent.and_then(|value| value.to_str().ok());
-    if let Some(trace_id) = traceparent.and_then(from_traceparent) {
-        // The caller's context is read only by the telemetry hook: without
-        // one, no copy of the headers and no context extension.
-        if !anyfn_kit::telemetry_installed() {
-            return (Some(trace_id), None);
-        }
-        let mut caller = CallerTrace::new(traceparent.unwrap_or_default().trim());
-        if let Some(state) = headers
-            .get(&TRACESTATE)
-            .and_then(|value| value.to_str().ok())
-        {
-            caller = caller.with_tracestate(state);
-        }
-        return (Some(trace_id), Some(caller));
+    TraceHeaders {
+        headers,
+        traceparent: traceparent.and_then(|value| value.to_str().ok()),
+        cloud_trace_context: cloud_trace_context.and_then(|value| value.to_str().ok()),
     }
-    let cloud_trace_context = cloud_trace_context.and_then(|value| value.to_str().ok());
-    let Some(trace_id) = cloud_trace_context.and_then(from_cloud_trace_context) else {
-        return (None, None);
-    };
-    // Its span id (decimal) is read by the telemetry hook, when one is
-    // installed (anyfn-otel): otherwise only the trace id is used.
-    let caller = cloud_trace_context
-        .filter(|_| anyfn_kit::telemetry_installed())
-        .map(CallerTrace::cloud_trace);
-    (Some(trace_id), caller)
+}
+
+impl TraceHeaders<'_> {
+    /// The trace id, as [`trace_id`] reads it.
+    pub(crate) fn trace_id(&self) -> Option<String> {
+        self.traceparent
+            .and_then(from_traceparent)
+            .or_else(|| self.cloud_trace_context.and_then(from_cloud_trace_context))
+    }
+
+    /// The caller's context for a telemetry hook to parent the invocation
+    /// span on ([`CallerTrace`]): its W3C trace context when its
+    /// `traceparent` is well formed, else its `X-Cloud-Trace-Context` (whose
+    /// decimal span id the hook reads). The server asks only with telemetry
+    /// installed: without, no copy of the headers, no context extension,
+    /// and (as the kit's `telemetry` feature is off) no code of it at all.
+    pub(crate) fn caller(&self) -> Option<CallerTrace> {
+        if let Some(traceparent) = self
+            .traceparent
+            .filter(|value| from_traceparent(value).is_some())
+        {
+            let mut caller = CallerTrace::new(traceparent.trim());
+            if let Some(state) = self
+                .headers
+                .get(&TRACESTATE)
+                .and_then(|value| value.to_str().ok())
+            {
+                caller = caller.with_tracestate(state);
+            }
+            return Some(caller);
+        }
+        self.cloud_trace_context
+            .filter(|value| from_cloud_trace_context(value).is_some())
+            .map(CallerTrace::cloud_trace)
+    }
 }
 
 /// `traceparent`: `version-traceid-parentid-flags`, lower-case hex. A future
