@@ -16,7 +16,7 @@ use anyfn_kit::CallerTrace;
 use anyfn_test::Harness;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 
-use receiver::{hex, last_point, Point, Receiver};
+use receiver::{hex, last_point, Point, Received, Receiver};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
@@ -155,11 +155,7 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
         "no error message: {status:?}"
     );
 
-    let greet = spans
-        .iter()
-        .find(|received| received.span.name == "greet")
-        .expect("the handler's span");
-    assert_eq!(greet.span.parent_span_id, invocation.span.span_id);
+    assert_child_span(&spans, "greet", &invocation.span.span_id);
     assert_cloud_run_resource(&invocation.resource);
 
     let consumer = by_id(&batch_id);
@@ -193,11 +189,7 @@ async fn harness_invocations_are_exported_as_server_and_consumer_spans() {
         ],
         "one link per message that carries a well-formed trace context"
     );
-    let consume = spans
-        .iter()
-        .find(|received| received.span.name == "consume")
-        .expect("the handler's span");
-    assert_eq!(consume.span.parent_span_id, consumer.span.span_id);
+    assert_child_span(&spans, "consume", &consumer.span.span_id);
 
     // The metrics left with the spans, at the harness's shut_down.
     let points = receiver.points();
@@ -263,4 +255,13 @@ fn assert_cloud_run_resource(resource: &std::collections::HashMap<String, String
             "resource {key}"
         );
     }
+}
+
+/// The handler's span `name` was received, a child of the span `parent`.
+fn assert_child_span(spans: &[Received], name: &str, parent: &[u8]) {
+    let child = spans
+        .iter()
+        .find(|received| received.span.name == name)
+        .unwrap_or_else(|| panic!("the handler's span {name}"));
+    assert_eq!(child.span.parent_span_id, parent, "{name}'s parent");
 }
