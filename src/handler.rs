@@ -146,7 +146,7 @@ impl<H: Handler + ?Sized> Handler for Box<H> {
 pub fn handler_fn<F, Fut, E, O, Er>(function: F) -> HandlerFn<F, E>
 where
     F: Fn(E, Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<O, Er>> + Send,
+    Fut: Future<Output = Result<O, Er>> + Send + 'static,
     E: Send + 'static,
     O: Send + 'static,
     Er: IntoError + Send + 'static,
@@ -183,7 +183,7 @@ impl<F, E> fmt::Debug for HandlerFn<F, E> {
 impl<F, Fut, E, O, Er> Handler for HandlerFn<F, E>
 where
     F: Fn(E, Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<O, Er>> + Send,
+    Fut: Future<Output = Result<O, Er>> + Send + 'static,
     E: Send + 'static,
     O: Send + 'static,
     Er: IntoError + Send + 'static,
@@ -193,8 +193,12 @@ where
     type Error = Er;
 
     // What `#[async_trait]` makes of `async fn call`, written out without
-    // its rebinding of each argument inside the block: that moved the event
-    // and the context (hundreds of bytes) once more on every invocation.
+    // its block around the function's future: the block held the event and
+    // the context (hundreds of bytes) and moved them into the function on
+    // its first poll, two more copies of each on every invocation. The
+    // function's own future is boxed as it is, which takes it to be
+    // `'static` (any function's future is, unless it borrows what the
+    // function does not own).
     fn call<'life0, 'async_trait>(
         &'life0 self,
         event: E,
@@ -204,6 +208,6 @@ where
         'life0: 'async_trait,
         Self: 'async_trait,
     {
-        Box::pin(async move { (self.function)(event, context).await })
+        Box::pin((self.function)(event, context))
     }
 }

@@ -218,6 +218,7 @@ pub fn status(status: StatusCode) -> Response {
     response
 }
 
+#[inline]
 fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
     let mut response = Response::new(body);
     response.headers_mut().insert(CONTENT_TYPE, content_type);

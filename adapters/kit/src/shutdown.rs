@@ -155,7 +155,8 @@ impl ShutdownHooks {
     /// # async fn main() {
     /// let hooks = ShutdownHooks::new()
     ///     .with(|_time_left| async {})
-    ///     .with(|time_left| async move { tokio::time::sleep(time_left * 2).await })
+    ///     // Past its time even when the budget is spent before it starts.
+    ///     .with(|time_left| async move { tokio::time::sleep(time_left + Duration::from_secs(1)).await })
     ///     .with(|_time_left| async { unreachable!("not run: the one before was cut") });
     /// assert_eq!(hooks.run(Duration::from_millis(20)).await, 1);
     /// # }

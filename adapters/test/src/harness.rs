@@ -214,7 +214,7 @@ impl<H: Handler> Harness<H> {
     /// let echo = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
     /// let harness = Harness::new(echo)
     ///     .on_shutdown(|time_left| async move { assert!(time_left <= Duration::from_millis(500)) })
-    ///     .on_shutdown(|time_left| async move { tokio::time::sleep(time_left * 2).await });
+    ///     .on_shutdown(|time_left| async move { tokio::time::sleep(time_left + Duration::from_secs(1)).await });
     /// assert_eq!(harness.shut_down(Duration::from_millis(500)).await, 1, "the second is cut");
     /// # }
     /// ```

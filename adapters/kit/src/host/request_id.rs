@@ -86,14 +86,32 @@ impl std::fmt::Display for RequestId {
     }
 }
 
-/// Fills `out` with the low `4 * out.len()` bits of `value` in lower-case hex.
+/// Fills `out` with the low `4 * out.len()` bits of `value` in lower-case hex:
+/// two digits a step, from a table (a digit a step was most of an id's cost).
 fn write_hex(out: &mut [u8], mut value: u64) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for slot in out.iter_mut().rev() {
-        *slot = DIGITS[(value & 0xf) as usize];
-        value >>= 4;
+    let mut slots = out.rchunks_exact_mut(2);
+    for pair in &mut slots {
+        let at = usize::from(value as u8) * 2;
+        pair.copy_from_slice(&HEX_PAIRS[at..at + 2]);
+        value >>= 8;
+    }
+    if let [last] = slots.into_remainder() {
+        *last = HEX_PAIRS[usize::from(value as u8 & 0xf) * 2 + 1];
     }
 }
+
+/// `00` to `ff`, two bytes each.
+static HEX_PAIRS: [u8; 512] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [0; 512];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte * 2] = DIGITS[byte >> 4];
+        table[byte * 2 + 1] = DIGITS[byte & 0xf];
+        byte += 1;
+    }
+    table
+};
 
 /// SplitMix64: a bijective mixer, so distinct inputs give distinct outputs.
 fn splitmix64(mut x: u64) -> u64 {
@@ -135,5 +153,28 @@ mod tests {
             assert_eq!(ids.next_id().1.as_str(), formatted);
             assert_eq!(ids.id_of(n).as_str(), formatted);
         }
+        // Every digit of the last field, past the first thousand.
+        for n in [0xfedc_ba98_7654, 0xffff_ffff_ffff, 0x1_0000_0000_0001] {
+            let high = splitmix64(ids.seed.wrapping_add(n));
+            let formatted = format!(
+                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+                (high >> 32) as u32,
+                (high >> 16) as u16,
+                high as u16 & 0x0fff,
+                (ids.seed as u16 & 0x3fff) | 0x8000,
+                n & 0xffff_ffff_ffff,
+            );
+            assert_eq!(ids.id_of(n).as_str(), formatted);
+        }
+    }
+
+    #[test]
+    fn hex_digits_fill_odd_and_even_widths() {
+        let mut out = [0u8; 5];
+        write_hex(&mut out, 0xabcde);
+        assert_eq!(&out, b"abcde");
+        let mut out = [0u8; 4];
+        write_hex(&mut out, 0x1_09af);
+        assert_eq!(&out, b"09af");
     }
 }
