@@ -329,31 +329,59 @@ impl InvocationReport<&str> {
         line.decimal(hundredths_of_ms / 100, 1);
         line.text(".");
         line.decimal(hundredths_of_ms % 100, 2);
-        line.text(" ms\tBilled Duration: ");
-        line.decimal(billed_ms, 1);
-        line.text(" ms\tMemory Size: ");
-        line.decimal(u64::from(self.memory_mb), 1);
-        line.text(" MB\tEstimated Cost: $");
-        if !line.usd(self.estimated_cost_usd) {
-            // Beyond what the buffer's integers hold: format the float.
-            line.overflowed = true;
+        line.text(" ms");
+        // From the billed duration to the cost's " USD": the same text for
+        // most of a process's invocations (a handler billed 1 ms, at one
+        // memory size and price), so the last one made is kept per thread
+        // and copied when it fits (formatting it was a third of the line).
+        let tail_key = TailKey {
+            billed_ms,
+            memory_mb: self.memory_mb,
+            cost_bits: self.estimated_cost_usd.to_bits(),
+        };
+        let copied = LAST_TAIL.with(|last| {
+            last.try_borrow()
+                .is_ok_and(|last| last.copy_if(tail_key, &mut line))
+        });
+        if !copied {
+            let tail_start = line.len;
+            line.text("\tBilled Duration: ");
+            line.decimal(billed_ms, 1);
+            line.text(" ms\tMemory Size: ");
+            line.decimal(u64::from(self.memory_mb), 1);
+            line.text(" MB\tEstimated Cost: $");
+            if !line.usd(self.estimated_cost_usd) {
+                // Beyond what the buffer's integers hold: format the float.
+                line.overflowed = true;
+            }
+            line.text(" USD");
+            if let Some(tail) = Tail::of(tail_key, &line, tail_start) {
+                LAST_TAIL.with(|last| {
+                    if let Ok(mut last) = last.try_borrow_mut() {
+                        *last = tail;
+                    }
+                });
+            }
         }
-        line.text(" USD");
-        for (index, estimate) in self.estimates().enumerate() {
-            if index == 0 {
-                line.text(capacity_suffix(&estimate));
-                line.text(" (");
-                line.text(estimate.provider().id());
-                line.text(")");
-            } else {
-                line.text("\tCost ");
-                line.text(estimate.provider().id());
-                line.text(": $");
-                if !line.usd(estimate.usd()) {
-                    line.overflowed = true;
+        // Only a priced report has estimates: asking the others for their
+        // (empty) iterator cost a hundred and more instructions a line.
+        if self.priced.is_some() {
+            for (index, estimate) in self.estimates().enumerate() {
+                if index == 0 {
+                    line.text(capacity_suffix(&estimate));
+                    line.text(" (");
+                    line.text(estimate.provider().id());
+                    line.text(")");
+                } else {
+                    line.text("\tCost ");
+                    line.text(estimate.provider().id());
+                    line.text(": $");
+                    if !line.usd(estimate.usd()) {
+                        line.overflowed = true;
+                    }
+                    line.text(" USD");
+                    line.text(capacity_suffix(&estimate));
                 }
-                line.text(" USD");
-                line.text(capacity_suffix(&estimate));
             }
         }
         match line.as_str() {
@@ -411,6 +439,63 @@ fn capacity_suffix(estimate: &Estimate) -> &'static str {
     }
 }
 
+thread_local! {
+    /// The tail of the last `REPORT` line this thread wrote ([`Tail`]).
+    static LAST_TAIL: std::cell::RefCell<Tail> = const { std::cell::RefCell::new(Tail::NONE) };
+}
+
+/// What a `REPORT` line's tail (`\tBilled Duration: … USD`) is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TailKey {
+    billed_ms: u64,
+    memory_mb: u32,
+    /// The estimated cost's bits: the same cost is the same text.
+    cost_bits: u64,
+}
+
+/// A `REPORT` line's tail as written, and what it was made of.
+struct Tail {
+    key: Option<TailKey>,
+    bytes: [u8; Tail::ROOM],
+    len: usize,
+}
+
+impl Tail {
+    /// Room for the longest tail of usual figures (about 80 bytes); a
+    /// longer one is made every time.
+    const ROOM: usize = 112;
+
+    const NONE: Self = Self {
+        key: None,
+        bytes: [0; Self::ROOM],
+        len: 0,
+    };
+
+    /// The tail `line` holds from `start`, unless it overflowed or is too long.
+    fn of(key: TailKey, line: &LineBuffer, start: usize) -> Option<Self> {
+        let written = line.bytes.get(start..line.len)?;
+        if line.overflowed || written.len() > Self::ROOM {
+            return None;
+        }
+        let mut tail = Self {
+            key: Some(key),
+            bytes: [0; Self::ROOM],
+            len: written.len(),
+        };
+        tail.bytes[..written.len()].copy_from_slice(written);
+        Some(tail)
+    }
+
+    /// Adds this tail to `line` if it was made of `key`.
+    fn copy_if(&self, key: TailKey, line: &mut LineBuffer) -> bool {
+        if self.key != Some(key) {
+            return false;
+        }
+        line.bytes_text(&self.bytes[..self.len]);
+        true
+    }
+}
+
 /// A line of text built on the stack; too long a line is flagged, not cut.
 struct LineBuffer {
     bytes: [u8; 512],
@@ -428,10 +513,15 @@ impl LineBuffer {
     }
 
     fn text(&mut self, text: &str) {
+        self.bytes_text(text.as_bytes());
+    }
+
+    /// Adds bytes that are whole `str`s (or ASCII) one after the other.
+    fn bytes_text(&mut self, text: &[u8]) {
         let end = self.len + text.len();
         match self.bytes.get_mut(self.len..end) {
             Some(room) => {
-                room.copy_from_slice(text.as_bytes());
+                room.copy_from_slice(text);
                 self.len = end;
             }
             None => self.overflowed = true,
@@ -590,6 +680,42 @@ mod tests {
                     float_text,
                     "{duration:?} at {memory_mb} MB"
                 );
+            }
+        }
+    }
+
+    /// The tail of the last line is kept and copied when the next line's
+    /// is made of the same figures: lines made one after the other, with
+    /// the same and with other figures, long ids and priced reports in
+    /// between, print what float formatting printed.
+    #[test]
+    fn regression_a_kept_tail_is_copied_only_for_the_same_figures() {
+        let long_id = "x".repeat(600);
+        let cases = [
+            ("a", 400_000, 128, Pricing::AWS_LAMBDA_X86),
+            ("b", 700_000, 128, Pricing::AWS_LAMBDA_X86),
+            ("c", 1_200_000, 128, Pricing::AWS_LAMBDA_X86),
+            ("d", 1_200_000, 512, Pricing::AWS_LAMBDA_X86),
+            ("e", 1_200_000, 512, Pricing::new(0.001, 0.0)),
+            (long_id.as_str(), 1_200_000, 512, Pricing::new(0.002, 0.0)),
+            ("f", 1_200_000, 512, Pricing::new(0.001, 0.0)),
+            ("g", 900_000, 128, Pricing::AWS_LAMBDA_X86),
+        ];
+        for round in 0..3 {
+            for &(id, nanos, memory_mb, pricing) in cases.iter().chain(cases.iter().rev()) {
+                let duration = Duration::from_nanos(nanos);
+                let report = InvocationReport::new(id, duration, memory_mb, pricing);
+                let expected = format!(
+                    "REPORT RequestId: {id}\tDuration: {:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+                    duration.as_secs_f64() * 1000.0,
+                    report.billed_duration().as_millis(),
+                    memory_mb,
+                    report.estimated_cost_usd(),
+                );
+                assert_eq!(report.to_string(), expected, "round {round}, id {id:.8}");
+                let priced =
+                    InvocationReport::priced(id, Usage::new(duration, memory_mb), ProviderSet::ALL);
+                assert!(priced.to_string().contains("\tCost "), "{priced}");
             }
         }
     }
