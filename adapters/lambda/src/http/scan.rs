@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 
+use anyfn::http::header::HeaderValue;
 use anyfn::http::HeaderMap;
 use bytes::Bytes;
 use serde::de::IgnoredAny;
@@ -122,6 +123,16 @@ pub(super) fn scan<'p>(payload: &'p [u8], shared: Option<&Bytes>) -> Option<RawH
     })?;
     scanner.skip_whitespace();
     (scanner.at == text.len()).then_some(raw)
+}
+
+/// `text` as a header value, as [`header_value`] makes it: a slice of
+/// `shared` when it is borrowed from it; unescaped text moved into the
+/// value, not copied again.
+fn scanned_value(shared: Option<&Bytes>, text: Cow<'_, str>) -> Option<HeaderValue> {
+    match text {
+        Cow::Borrowed(text) => header_value(shared, text),
+        Cow::Owned(text) => HeaderValue::from_maybe_shared(Bytes::from(text.into_bytes())).ok(),
+    }
 }
 
 /// `requestContext`, an object (serde would read a list too: not here).
@@ -339,11 +350,19 @@ impl<'t> Scanner<'t> {
         }
         let bytes = self.bytes();
         let start = self.at;
-        let mut end = start + to_special(bytes.get(start..)?);
+        let end = start + to_special(bytes.get(start..)?);
         if bytes.get(end) == Some(&b'"') {
             self.at = end + 1;
             return Some(Cow::Borrowed(self.text.get(start..end)?));
         }
+        self.unescape(start, end).map(Cow::Owned)
+    }
+
+    /// The rest of a string that has an escape (or a control character)
+    /// at `end`, from `start`: unescaped.
+    #[inline(never)]
+    fn unescape(&mut self, start: usize, mut end: usize) -> Option<String> {
+        let bytes = self.bytes();
         let mut unescaped = String::with_capacity(end - start + 16);
         let mut from = start;
         loop {
@@ -351,7 +370,7 @@ impl<'t> Scanner<'t> {
             match bytes.get(end)? {
                 b'"' => {
                     self.at = end + 1;
-                    return Some(Cow::Owned(unescaped));
+                    return Some(unescaped);
                 }
                 b'\\' => {
                     let (unescape, length) = escape(bytes, end + 1)?;
@@ -430,7 +449,7 @@ impl<'t> Scanner<'t> {
                     return Some(());
                 }
                 loop {
-                    let value = header_value(shared, &scanner.string()?)?;
+                    let value = scanned_value(shared, scanner.string()?)?;
                     headers.try_append(name.clone(), value).ok()?;
                     if scanner.eat(b']') {
                         return Some(());
@@ -440,7 +459,7 @@ impl<'t> Scanner<'t> {
                     }
                 }
             }
-            let value = header_value(shared, &scanner.string()?)?;
+            let value = scanned_value(shared, scanner.string()?)?;
             headers.try_append(name, value).ok()?;
             Some(())
         })?;
