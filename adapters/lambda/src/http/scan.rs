@@ -951,6 +951,59 @@ mod tests {
         assert!(check_scan(escapes.as_bytes()));
     }
 
+    /// Events mutated at random (a fixed seed: the same mutations every
+    /// run): a byte replaced by one that matters to JSON, inserted or
+    /// dropped, a span repeated. Each scans as serde reads it, or is left
+    /// to serde; never a panic.
+    #[test]
+    fn regression_mutated_events_scan_as_serde_reads_them() {
+        const BYTES: &[u8] = b"\"\\{}[],: \n\t0-1.eEunlrtfa\x01\x7f\xc3\xff/";
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % below.max(1) as u64).expect("fits")
+        };
+        let mut scanned = 0;
+        for name in [
+            "example-apigw-sam-http-request.json",
+            "example-apigw-v2-request-lambda-authorizer.json",
+            "example-apigw-request.json",
+            "example-alb-lambda-target-request-headers-only.json",
+            "example-lambda-function-url-request.json",
+        ] {
+            let event = std::fs::read(manifest.join("../../tests/fixtures/lambda").join(name))
+                .expect("readable");
+            for round in 0..1500 {
+                let mut payload = event.clone();
+                for _ in 0..1 + next(3) {
+                    let at = next(payload.len());
+                    match next(4) {
+                        0 => payload[at] = BYTES[next(BYTES.len())],
+                        1 => payload.insert(at, BYTES[next(BYTES.len())]),
+                        2 => {
+                            payload.remove(at);
+                        }
+                        _ => {
+                            let end = (at + 1 + next(12)).min(payload.len());
+                            let span = payload[at..end].to_vec();
+                            payload.splice(at..at, span);
+                        }
+                    }
+                }
+                scanned += usize::from(check_scan(&payload));
+                if round % 10 == 0 {
+                    check_decode(&payload);
+                }
+            }
+        }
+        // Many mutations leave a valid event (a space, a digit in a string):
+        // the scan reads those itself.
+        assert!(scanned > 500, "{scanned}");
+    }
+
     #[test]
     fn the_first_special_byte_is_found() {
         let naive = |bytes: &[u8]| {
