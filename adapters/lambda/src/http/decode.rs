@@ -1,6 +1,7 @@
 //! An HTTP event payload into a portable [`Request`], in one pass: the payload
-//! is read once into a struct holding every shape's fields, and the shape is
-//! told from its markers.
+//! is read once into a struct holding every shape's fields (by the scan of
+//! `scan.rs`, or by serde when the scan leaves it), and the shape is told
+//! from its markers.
 
 use std::borrow::Cow;
 
