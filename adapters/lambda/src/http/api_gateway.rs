@@ -144,30 +144,30 @@ pub(super) struct RawRequestContext {
     pub(super) elb: Option<IgnoredAny>,
     /// Present in HTTP API (v2) and Function URL events.
     pub(super) http: Option<RawHttpDetails>,
-    identity: Option<RawIdentity>,
+    pub(super) identity: Option<RawIdentity>,
     pub(super) stage: Option<String>,
-    route_key: Option<String>,
-    resource_path: Option<String>,
-    request_id: Option<String>,
+    pub(super) route_key: Option<String>,
+    pub(super) resource_path: Option<String>,
+    pub(super) request_id: Option<String>,
     pub(super) domain_name: Option<String>,
-    api_id: Option<String>,
-    account_id: Option<String>,
-    authorizer: Option<Box<RawValue>>,
+    pub(super) api_id: Option<String>,
+    pub(super) account_id: Option<String>,
+    pub(super) authorizer: Option<Box<RawValue>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub(super) struct RawHttpDetails {
     pub(super) method: Option<String>,
-    source_ip: Option<String>,
-    user_agent: Option<String>,
+    pub(super) source_ip: Option<String>,
+    pub(super) user_agent: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct RawIdentity {
-    source_ip: Option<String>,
-    user_agent: Option<String>,
+pub(super) struct RawIdentity {
+    pub(super) source_ip: Option<String>,
+    pub(super) user_agent: Option<String>,
 }
 
 impl RawRequestContext {

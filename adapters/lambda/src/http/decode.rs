@@ -1,11 +1,12 @@
 //! An HTTP event payload into a portable [`Request`], in one pass: the payload
-//! is read once into a struct holding every shape's fields, and the shape is
-//! told from its markers.
+//! is read once into a struct holding every shape's fields (by the scan of
+//! `scan.rs`, or by serde when the scan leaves it), and the shape is told
+//! from its markers.
 
 use std::borrow::Cow;
 
 use anyfn::http::header::{HeaderValue, COOKIE};
-use anyfn::http::{Method, Uri};
+use anyfn::http::{HeaderMap, Method, Uri};
 use anyfn::{Body, Context, Error, PathParams, Query, Request, Stage, StageVariables};
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -24,35 +25,39 @@ an Application Load Balancer or a Lambda Function URL, recognised by `httpMethod
 /// Every field of every HTTP shape; absent fields stay empty.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct RawHttpEvent<'a> {
+pub(super) struct RawHttpEvent<'a> {
     #[serde(borrow)]
-    version: Option<Text<'a>>,
+    pub(super) version: Option<Text<'a>>,
     #[serde(borrow)]
-    http_method: Option<Text<'a>>,
+    pub(super) http_method: Option<Text<'a>>,
     #[serde(borrow)]
-    path: Option<Text<'a>>,
+    pub(super) path: Option<Text<'a>>,
     #[serde(borrow)]
-    raw_path: Option<Text<'a>>,
+    pub(super) raw_path: Option<Text<'a>>,
     #[serde(borrow)]
-    raw_query_string: Option<Text<'a>>,
+    pub(super) raw_query_string: Option<Text<'a>>,
     #[serde(borrow)]
-    headers: LazyObject<'a>,
+    pub(super) headers: LazyObject<'a>,
     #[serde(borrow)]
-    multi_value_headers: LazyObject<'a>,
+    pub(super) multi_value_headers: LazyObject<'a>,
     #[serde(borrow)]
-    query_string_parameters: LazyObject<'a>,
+    pub(super) query_string_parameters: LazyObject<'a>,
     #[serde(borrow)]
-    multi_value_query_string_parameters: LazyObject<'a>,
+    pub(super) multi_value_query_string_parameters: LazyObject<'a>,
     /// API Gateway only (REST and HTTP APIs).
     #[serde(borrow)]
-    path_parameters: LazyObject<'a>,
+    pub(super) path_parameters: LazyObject<'a>,
     /// API Gateway only (REST and HTTP APIs).
     #[serde(borrow)]
-    stage_variables: LazyObject<'a>,
-    cookies: Option<Vec<String>>,
-    body: Option<String>,
-    is_base64_encoded: Option<bool>,
-    request_context: Option<RawRequestContext>,
+    pub(super) stage_variables: LazyObject<'a>,
+    pub(super) cookies: Option<Vec<String>>,
+    pub(super) body: Option<String>,
+    pub(super) is_base64_encoded: Option<bool>,
+    pub(super) request_context: Option<RawRequestContext>,
+    /// `headers` read into a map as the scan went (never by serde): the map
+    /// `headers.header_map(shared)` makes, when the scan could make it.
+    #[serde(skip)]
+    pub(super) header_map: Option<HeaderMap>,
 }
 
 /// Decodes an HTTP event payload of any supported shape.
@@ -70,7 +75,33 @@ pub(crate) fn decode_shared(
     shared: Option<&Bytes>,
     context: &mut Context,
 ) -> Result<(Request, EventSource), Error> {
-    let raw: RawHttpEvent = read(payload, EXPECTED)?;
+    // The scan reads a well-formed event as serde would, or leaves it to
+    // serde, which refuses it with its own errors.
+    let raw = match super::scan::scan(payload, shared) {
+        Some(raw) => raw,
+        None => read(payload, EXPECTED)?,
+    };
+    decode_raw(raw, payload, shared, context)
+}
+
+/// [`decode_shared`] read by serde alone, as it was before the scan: what
+/// the scan is checked against.
+#[cfg(test)]
+pub(super) fn decode_with_serde(
+    payload: &[u8],
+    context: &mut Context,
+) -> Result<(Request, EventSource), Error> {
+    let raw = read(payload, EXPECTED)?;
+    decode_raw(raw, payload, None, context)
+}
+
+/// The request of an event read into `raw` from `payload`.
+fn decode_raw(
+    raw: RawHttpEvent<'_>,
+    payload: &[u8],
+    shared: Option<&Bytes>,
+    context: &mut Context,
+) -> Result<(Request, EventSource), Error> {
     let source = detect(&raw).ok_or_else(|| unexpected(EXPECTED, payload))?;
     // Known from here on: an event that fails to decode past this point is
     // still answered in its own shape.
@@ -91,6 +122,7 @@ pub(crate) fn decode_shared(
         body,
         is_base64_encoded,
         request_context,
+        header_map: scanned_headers,
     } = raw;
     let mut request_context = request_context.unwrap_or_default();
     let http_method = http_method.map(|Text(method)| method);
@@ -162,14 +194,19 @@ pub(crate) fn decode_shared(
         ))
     })?;
 
-    let headers = match source {
-        EventSource::ApiGatewayRest => prefer(multi_value_headers, headers),
-        EventSource::AlbMultiValue => multi_value_headers,
-        _ => headers,
+    let (headers, scanned_headers) = match source {
+        EventSource::ApiGatewayRest if !multi_value_headers.is_empty() => {
+            (multi_value_headers, None)
+        }
+        EventSource::AlbMultiValue => (multi_value_headers, None),
+        _ => (headers, scanned_headers),
     };
-    let mut header_map = headers.header_map(shared).map_err(|err| {
-        Error::bad_request(format!("the {source} event's headers are not valid: {err}"))
-    })?;
+    let mut header_map = match scanned_headers {
+        Some(header_map) => header_map,
+        None => headers.header_map(shared).map_err(|err| {
+            Error::bad_request(format!("the {source} event's headers are not valid: {err}"))
+        })?,
+    };
     if let Some(cookies) = cookies.filter(|cookies| !cookies.is_empty()) {
         if !header_map.contains_key(COOKIE) {
             let joined = cookies.join("; ");

@@ -5,6 +5,7 @@ mod api_gateway;
 mod decode;
 mod encode;
 mod pairs;
+mod scan;
 
 pub use api_gateway::{ApiGatewayContextExt, ApiGatewayRequestContext};
 pub(crate) use decode::{decode, decode_shared};

@@ -106,15 +106,25 @@ impl<'de> Deserialize<'de> for Values {
 /// A JSON object (or `null`) kept as its text within the payload, read only
 /// if the shape uses it: REST events carry headers and query parameters twice
 /// (single- and multi-value), and only one copy is needed.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(transparent)]
-pub(crate) struct LazyObject<'a>(#[serde(borrow)] Option<&'a serde_json::value::RawValue>);
+#[derive(Debug, Default)]
+pub(crate) struct LazyObject<'a>(Option<&'a str>);
 
-impl LazyObject<'_> {
+impl<'de: 'a, 'a> Deserialize<'de> for LazyObject<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Option::<&'a serde_json::value::RawValue>::deserialize(deserializer)?;
+        Ok(Self(raw.map(serde_json::value::RawValue::get)))
+    }
+}
+
+impl<'a> LazyObject<'a> {
+    /// The value whose text is `text` (valid JSON, not `null`).
+    pub(crate) fn from_text(text: &'a str) -> Self {
+        Self(Some(text))
+    }
+
     /// Whether the object is absent, `null` or `{}`.
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_none_or(|raw| {
-            let text = raw.get();
+        self.0.is_none_or(|text| {
             text == "null"
                 || text
                     .strip_prefix('{')
@@ -129,7 +139,7 @@ impl LazyObject<'_> {
     ) -> Result<Pairs<T>, serde_json::Error> {
         match self.0 {
             None => Ok(Pairs::default()),
-            Some(raw) => serde_json::from_str(raw.get()),
+            Some(text) => serde_json::from_str(text),
         }
     }
 
@@ -141,13 +151,13 @@ impl LazyObject<'_> {
         &self,
         payload: Option<&Bytes>,
     ) -> Result<HeaderMap, serde_json::Error> {
-        let Some(raw) = self.0 else {
+        let Some(text) = self.0 else {
             return Ok(HeaderMap::new());
         };
-        if let Some(headers) = flat_header_map(raw.get(), payload) {
+        if let Some(headers) = flat_header_map(text, payload) {
             return Ok(headers);
         }
-        let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+        let mut deserializer = serde_json::Deserializer::from_str(text);
         deserializer.deserialize_option(HeaderMapVisitor { payload })
     }
 }
@@ -289,7 +299,7 @@ fn to_quote_or_backslash(bytes: &[u8]) -> usize {
 
 /// `text` as a header value: a slice of the payload when it lies within it,
 /// else a copy; `None` when http refuses it.
-fn header_value(payload: Option<&Bytes>, text: &str) -> Option<HeaderValue> {
+pub(super) fn header_value(payload: Option<&Bytes>, text: &str) -> Option<HeaderValue> {
     match shared(payload, text) {
         Some(bytes) => HeaderValue::from_maybe_shared(bytes),
         None => HeaderValue::from_str(text),
@@ -383,29 +393,73 @@ impl<'de> Visitor<'de> for HeaderMapVisitor<'_> {
     }
 }
 
-/// `name` as a header name; the common ones http has no constant for (sent
-/// by browsers, API Gateway and CloudFront) without an allocation each.
-fn header_name(name: &str) -> Result<HeaderName, anyfn::http::header::InvalidHeaderName> {
-    match known_name(name) {
-        Some(known) => Ok(known),
-        None => HeaderName::from_bytes(name.as_bytes()),
+/// `name` as a header name; the common ones, those http has a constant for
+/// and those it has none for (sent by browsers, API Gateway and
+/// CloudFront), without a table walk or an allocation each.
+pub(super) fn header_name(
+    name: &str,
+) -> Result<HeaderName, anyfn::http::header::InvalidHeaderName> {
+    let bytes = name.as_bytes();
+    let mut buffer = [0; LONGEST_KNOWN];
+    if let Some(lower) = buffer.get_mut(..bytes.len()) {
+        for (to, from) in lower.iter_mut().zip(bytes) {
+            *to = from.to_ascii_lowercase();
+        }
+        if let Some(known) = standard_lower(lower).or_else(|| known_lower(lower)) {
+            return Ok(known);
+        }
     }
+    HeaderName::from_bytes(bytes)
+}
+
+/// The standard names requests carry most, given in lower case: http's
+/// constants, which `HeaderName::from_bytes` makes of them too.
+fn standard_lower(lower: &[u8]) -> Option<HeaderName> {
+    use anyfn::http::header;
+    Some(match lower {
+        b"accept" => header::ACCEPT,
+        b"accept-encoding" => header::ACCEPT_ENCODING,
+        b"accept-language" => header::ACCEPT_LANGUAGE,
+        b"authorization" => header::AUTHORIZATION,
+        b"cache-control" => header::CACHE_CONTROL,
+        b"connection" => header::CONNECTION,
+        b"content-length" => header::CONTENT_LENGTH,
+        b"content-type" => header::CONTENT_TYPE,
+        b"cookie" => header::COOKIE,
+        b"forwarded" => header::FORWARDED,
+        b"host" => header::HOST,
+        b"if-modified-since" => header::IF_MODIFIED_SINCE,
+        b"if-none-match" => header::IF_NONE_MATCH,
+        b"origin" => header::ORIGIN,
+        b"pragma" => header::PRAGMA,
+        b"referer" => header::REFERER,
+        b"upgrade-insecure-requests" => header::UPGRADE_INSECURE_REQUESTS,
+        b"user-agent" => header::USER_AGENT,
+        b"via" => header::VIA,
+        _ => return None,
+    })
 }
 
 /// One of [`KNOWN`], whatever the case `name` is sent in: lowered once
 /// into a buffer on the stack and matched whole.
+#[cfg(test)]
 fn known_name(name: &str) -> Option<HeaderName> {
     let bytes = name.as_bytes();
-    let first = bytes.first()? | 0x20;
-    if bytes.len() > LONGEST_KNOWN || !matches!(first, b's' | b'x' | b'c') {
-        return None;
-    }
     let mut buffer = [0; LONGEST_KNOWN];
-    let lower = &mut buffer[..bytes.len()];
+    let lower = buffer.get_mut(..bytes.len())?;
     for (to, from) in lower.iter_mut().zip(bytes) {
         *to = from.to_ascii_lowercase();
     }
-    let index = match &*lower {
+    known_lower(lower)
+}
+
+/// One of [`KNOWN`], given in lower case.
+fn known_lower(lower: &[u8]) -> Option<HeaderName> {
+    let first = *lower.first()?;
+    if !matches!(first, b's' | b'x' | b'c') {
+        return None;
+    }
+    let index = match lower {
         b"sec-ch-ua" => 0,
         b"sec-ch-ua-mobile" => 1,
         b"sec-ch-ua-platform" => 2,
@@ -607,6 +661,38 @@ mod tests {
                 assert_eq!(name.as_str(), lower);
             }
         }
+        for standard in [
+            "accept",
+            "accept-encoding",
+            "accept-language",
+            "authorization",
+            "cache-control",
+            "connection",
+            "content-length",
+            "content-type",
+            "cookie",
+            "forwarded",
+            "host",
+            "if-modified-since",
+            "if-none-match",
+            "origin",
+            "pragma",
+            "referer",
+            "upgrade-insecure-requests",
+            "user-agent",
+            "via",
+        ] {
+            let name = standard_lower(standard.as_bytes()).expect("standard");
+            assert_eq!(name.as_str(), standard);
+            assert_eq!(
+                name,
+                HeaderName::from_bytes(standard.as_bytes()).expect("valid")
+            );
+            let upper = standard.to_ascii_uppercase();
+            assert_eq!(header_name(&upper).expect("valid"), name);
+        }
+        assert!(standard_lower(b"Accept").is_none());
+        assert!(header_name("").is_err());
         assert_eq!(known_name("Sec-Ch-Ua-X"), None);
         assert_eq!(known_name("cloudfront-is-smarttv-viewer-"), None);
         assert_eq!(known_name("Cache-Control"), None);
