@@ -67,33 +67,49 @@ impl<'writer> FormatFields<'writer> for TextFields {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
             Ok(mut scratch) => {
                 scratch.clear();
-                record_into(&mut scratch, fields)?;
-                Sanitize(&mut writer).write_str(&scratch)
+                let plain = record_into(&mut scratch, fields)?;
+                write_fields(&mut writer, &scratch, plain)
             }
             // A value whose formatting logs: no scratch then.
             Err(_) => {
                 let mut text = String::new();
-                record_into(&mut text, fields)?;
-                Sanitize(&mut writer).write_str(&text)
+                let plain = record_into(&mut text, fields)?;
+                write_fields(&mut writer, &text, plain)
             }
         })
     }
 }
 
-/// Writes `fields` after what `out` holds.
-fn record_into(out: &mut String, fields: impl RecordFields) -> fmt::Result {
+/// Writes `fields` after what `out` holds; whether all of it was plain
+/// ([`TextVisitor::plain`]).
+fn record_into(out: &mut String, fields: impl RecordFields) -> Result<bool, fmt::Error> {
     let mut visitor = TextVisitor {
         out,
         result: Ok(()),
+        plain: true,
     };
     fields.record(&mut visitor);
-    visitor.result
+    visitor.result.map(|()| visitor.plain)
+}
+
+/// Hands the formatted `fields` to `writer`: sanitized, unless every field
+/// was found plain as it was written (a span's ids, most often), which
+/// spares a second pass over them.
+fn write_fields(writer: &mut Writer<'_>, fields: &str, plain: bool) -> fmt::Result {
+    if plain {
+        writer.write_str(fields)
+    } else {
+        Sanitize(writer).write_str(fields)
+    }
 }
 
 /// [`TextFields`]' visitor.
 struct TextVisitor<'a> {
     out: &'a mut String,
     result: fmt::Result,
+    /// Whether all that was written is printable ASCII (names and values
+    /// checked by [`is_plain`]), which [`Sanitize`] would pass unchanged.
+    plain: bool,
 }
 
 impl TextVisitor<'_> {
@@ -109,6 +125,7 @@ impl TextVisitor<'_> {
         if self.result.is_err() {
             return;
         }
+        self.plain = false;
         let is_empty = self.out.is_empty();
         let mut visitor = DefaultVisitor::new(Writer::new(&mut *self.out), is_empty);
         record(&mut visitor);
@@ -123,9 +140,12 @@ impl Visit for TextVisitor<'_> {
         }
         let name = field.name();
         if name == "message" {
+            self.plain &= is_plain(value);
             self.separate();
             self.out.push_str(value);
         } else if is_plain(value) {
+            // A name given as a string literal may hold anything.
+            self.plain &= is_plain(name);
             let name = name.strip_prefix("r#").unwrap_or(name);
             self.separate();
             self.out.reserve(name.len() + value.len() + 3);
@@ -147,6 +167,7 @@ impl Visit for TextVisitor<'_> {
             return;
         }
         if field.name() == "message" {
+            self.plain = false;
             self.separate();
             self.result = write!(self.out, "{value:?}");
         } else {
@@ -302,6 +323,47 @@ mod tests {
                 .expect("formats");
         });
         assert_eq!(text, r"v=x\n2026-01-01T00:00:00Z  INFO forged\x1b[31m");
+    }
+
+    /// Fields found plain are written without a second pass over them:
+    /// a name given as a string literal, or a message, that holds a
+    /// control character still has it escaped.
+    #[test]
+    fn regression_plain_values_under_odd_names_and_messages_are_still_escaped() {
+        let mut texts = Vec::new();
+        let subscriber = tracing_subscriber::registry();
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!(
+                "s",
+                "na\nme" = tracing::field::Empty,
+                message = tracing::field::Empty,
+                id = tracing::field::Empty
+            );
+            let metadata = span.metadata().expect("metadata");
+            let values = metadata.fields();
+            for (name, value) in [
+                ("na\nme", "plain"),
+                ("message", "a\nforged line"),
+                ("id", "8476a536-e9f4-11e8"),
+            ] {
+                let field = values.field(name).expect("the span has the field");
+                let record = [(&field, Some(&value as &dyn tracing::Value))];
+                let set = values.value_set(&record);
+                let mut text = String::new();
+                TextFields
+                    .format_fields(Writer::new(&mut text), tracing::span::Record::new(&set))
+                    .expect("formats");
+                texts.push(text);
+            }
+        });
+        assert_eq!(
+            texts,
+            [
+                r#"na\nme="plain""#,
+                r"a\nforged line",
+                r#"id="8476a536-e9f4-11e8""#
+            ]
+        );
     }
 
     #[test]
