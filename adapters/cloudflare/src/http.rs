@@ -22,8 +22,8 @@ pub(crate) async fn read_request(
     mut request: worker::Request,
     headers: Result<HeaderMap, Error>,
 ) -> Result<Request, Error> {
-    let uri: Uri = origin_form(&request.inner().url())
-        .parse()
+    // From the `String` itself: parsing a `&str` copies it first.
+    let uri = Uri::try_from(origin_form(&request.inner().url()))
         .map_err(|_| Error::bad_request("the request's path is not a valid URI"))?;
     let method = Method::from_bytes(request.method().as_ref().as_bytes())
         .map_err(|_| Error::bad_request("the request's method is not a valid token"))?;
@@ -88,8 +88,14 @@ pub(crate) fn read_headers(headers: &Headers) -> Result<HeaderMap, Error> {
             .ok_or_else(|| Error::bad_request("a header name is not a valid token"))?;
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::bad_request("a header name is not a valid token"))?;
-        let value = HeaderValue::from_bytes(&byte_string(value))
-            .map_err(|_| Error::bad_request(format!("the header `{name}` has an invalid value")))?;
+        // An ASCII value's text is its bytes, as most values are: no copy
+        // of it made first (an allocation per header).
+        let value = if value.is_ascii() {
+            HeaderValue::from_bytes(value.as_bytes())
+        } else {
+            HeaderValue::from_bytes(&byte_string(value))
+        }
+        .map_err(|_| Error::bad_request(format!("the header `{name}` has an invalid value")))?;
         map.append(name, value);
     }
     Ok(map)
@@ -152,7 +158,9 @@ pub(crate) fn write_response(response: Response) -> Result<worker::Response, Err
     Ok(if body.is_empty() {
         builder.empty()
     } else {
-        builder.fixed(body.into_bytes().to_vec())
+        // The body's own buffer when nothing else holds it (a handler's
+        // `String` or `Vec`), not a copy.
+        builder.fixed(Vec::from(body.into_bytes()))
     })
 }
 
