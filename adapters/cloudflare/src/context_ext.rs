@@ -57,28 +57,41 @@ pub struct CloudflareInvocation {
     trigger: Trigger,
     env: SendWrapper<Env>,
     cf: Option<Cf>,
-    /// The request's `cf` object itself, read property by property (the
-    /// workers-rs accessors unwrap, and local workerd's `cf` lacks most).
-    cf_object: SendWrapper<Option<JsValue>>,
+    /// The request, for its `cf` object, read property by property when a
+    /// handler asks (the workers-rs accessors unwrap, and local workerd's
+    /// `cf` lacks most): looking it up for every request, asked for or
+    /// not, was two calls into JavaScript and a string made there.
+    request: SendWrapper<Option<JsValue>>,
 }
 
 impl CloudflareInvocation {
     pub(crate) fn new(trigger: Trigger, env: Env, request: Option<&worker::Request>) -> Self {
-        let cf_object = request
-            .and_then(|request| Reflect::get(request.inner(), &JsValue::from_str("cf")).ok())
-            .filter(JsValue::is_object);
         Self {
             trigger,
             env: SendWrapper::new(env),
             cf: request.and_then(|request| request.cf().cloned()),
-            cf_object: SendWrapper::new(cf_object),
+            // The same JavaScript object (not `Request.clone()`, which tees
+            // the body).
+            request: SendWrapper::new(
+                request.map(|request| AsRef::<JsValue>::as_ref(request.inner()).clone()),
+            ),
         }
+    }
+
+    /// The request's `cf` object, if it has one.
+    fn cf_object(&self) -> Option<JsValue> {
+        let request = self.request.as_ref()?;
+        Reflect::get(request, &JsValue::from_str("cf"))
+            .ok()
+            .filter(JsValue::is_object)
     }
 
     /// A string property of the `cf` object.
     fn cf_string(&self, name: &str) -> Option<String> {
-        let cf = self.cf_object.as_ref()?;
-        Reflect::get(cf, &JsValue::from_str(name)).ok()?.as_string()
+        let cf = self.cf_object()?;
+        Reflect::get(&cf, &JsValue::from_str(name))
+            .ok()?
+            .as_string()
     }
 
     /// What started the invocation.
@@ -160,8 +173,8 @@ impl CloudflareInvocation {
     /// # }
     /// ```
     pub fn cf_json(&self) -> Option<serde_json::Value> {
-        let cf = self.cf_object.as_ref()?;
-        let text = js_sys::JSON::stringify(cf).ok()?.as_string()?;
+        let cf = self.cf_object()?;
+        let text = js_sys::JSON::stringify(&cf).ok()?.as_string()?;
         serde_json::from_str(&text).ok()
     }
 }

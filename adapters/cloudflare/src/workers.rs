@@ -143,7 +143,7 @@ impl Workers {
         let headers = read_headers(request.headers());
         let ray = match &headers {
             Ok(headers) => headers
-                .get(RAY_HEADER)
+                .get(&RAY_HEADER_NAME)
                 .and_then(|ray| ray.to_str().ok())
                 .map(str::to_owned),
             // A header that is not valid: the ray read on its own.
@@ -286,6 +286,9 @@ impl Workers {
         Ok(())
     }
 }
+
+/// [`RAY_HEADER`], parsed once (a lookup by `&str` parses the name each time).
+static RAY_HEADER_NAME: anyfn::http::HeaderName = anyfn::http::HeaderName::from_static(RAY_HEADER);
 
 thread_local! {
     /// The Worker's variables as settings, read by the isolate's first
