@@ -122,10 +122,8 @@ fn write_res(out: &mut Vec<u8>, response: &Response) {
     out.extend_from_slice(b",\"headers\":{");
     write_headers(out, response.headers());
     out.extend_from_slice(b"},\"body\":");
-    write_str(
-        out,
-        std::str::from_utf8(response.body().as_bytes()).unwrap_or_default(),
-    );
+    // Checked to be UTF-8 by `Encoded::http`.
+    write_text(out, response.body().as_bytes());
     out.push(b'}');
 }
 
@@ -173,35 +171,58 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
     }
 }
 
+/// The bytes a JSON string holds only escaped: quotes, backslashes and
+/// control characters.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// `text` as a JSON string: quotes, backslashes and control characters
 /// escaped, runs without them copied at once.
 fn write_str(out: &mut Vec<u8>, text: &str) {
+    write_text(out, text.as_bytes());
+}
+
+/// [`write_str`] of text already checked to be UTF-8 (a body
+/// [`Encoded::http`] accepted), without checking it again.
+fn write_text(out: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    for (index, &byte) in bytes.iter().enumerate() {
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => &[
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&byte| ESCAPED[usize::from(byte)]) {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        rest = tail;
+        let Some((&byte, tail)) = rest.split_first() else {
+            break;
+        };
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => out.extend_from_slice(&[
                 b'\\',
                 b'u',
                 b'0',
                 b'0',
                 HEX[usize::from(byte >> 4)],
                 HEX[usize::from(byte & 0xf)],
-            ],
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..index]);
-        out.extend_from_slice(escape);
-        start = index + 1;
+            ]),
+        }
+        rest = tail;
     }
-    out.extend_from_slice(&bytes[start..]);
+    out.extend_from_slice(rest);
     out.push(b'"');
 }
 

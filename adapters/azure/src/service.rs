@@ -573,8 +573,19 @@ fn is_forwarded_route(settings: &Settings, segment: &str) -> bool {
 
 /// The first two segments of a path that are not empty.
 fn first_segments(path: &str) -> (Option<&str>, Option<&str>) {
-    let mut segments = path.split('/').filter(|s| !s.is_empty());
-    (segments.next(), segments.next())
+    /// The first segment of `path` that is not empty, and what follows it.
+    fn segment(path: &str) -> Option<(&str, &str)> {
+        let path = path.trim_start_matches('/');
+        if path.is_empty() {
+            return None;
+        }
+        let end = path.bytes().position(|b| b == b'/').unwrap_or(path.len());
+        Some(path.split_at(end))
+    }
+    match segment(path) {
+        None => (None, None),
+        Some((first, rest)) => (Some(first), segment(rest).map(|(second, _)| second)),
+    }
 }
 
 /// The function a forwarded request is for, from its path's
@@ -595,6 +606,10 @@ fn function_of_route<'a>(
 
 /// A path segment, percent-decoded (borrowed when it has no escapes).
 fn decode_segment(segment: &str) -> Cow<'_, str> {
+    if !segment.contains('%') {
+        // Nothing to decode (the usual function name).
+        return Cow::Borrowed(segment);
+    }
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
