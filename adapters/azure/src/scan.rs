@@ -58,7 +58,9 @@ impl<'a> JsonStr<'a> {
             self.text()
                 .is_ok_and(|text| text.eq_ignore_ascii_case(name))
         } else {
-            self.raw.eq_ignore_ascii_case(name)
+            // The host writes its names as documented: an exact match is
+            // the usual one, and costs a length and a memory comparison.
+            self.raw == name || self.raw.eq_ignore_ascii_case(name)
         }
     }
 }
@@ -354,8 +356,11 @@ fn skip_container(text: &str, mut pos: usize) -> Result<usize, NotJson> {
     let mut depth: u32 = 0;
     // At a value (a member's, an element's, or the container itself).
     'value: loop {
-        pos = skip_whitespace(bytes, pos);
         match bytes.get(pos) {
+            Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                pos = skip_whitespace(bytes, pos + 1);
+                continue 'value;
+            }
             Some(&open @ (b'{' | b'[')) => {
                 if depth == MAX_DEPTH {
                     return Err(NotJson);
@@ -385,9 +390,9 @@ fn skip_container(text: &str, mut pos: usize) -> Result<usize, NotJson> {
             if depth == 0 {
                 return Ok(pos);
             }
-            pos = skip_whitespace(bytes, pos);
             let in_object = objects & (1u128 << (depth - 1)) != 0;
             match bytes.get(pos) {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => pos = skip_whitespace(bytes, pos + 1),
                 Some(b',') => {
                     pos += 1;
                     if in_object {
