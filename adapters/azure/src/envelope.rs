@@ -103,6 +103,10 @@ impl Binding {
 pub(crate) struct Envelope {
     bindings: Vec<Binding>,
     metadata: Option<LazyJson>,
+    /// The request body the envelope was read from (the same text as its
+    /// values' source), when it came as one: a request decoded from it
+    /// shares its header values and URI rather than copying them.
+    body: Option<bytes::Bytes>,
     data_map: OnceLock<Map<String, Value>>,
     metadata_map: OnceLock<Map<String, Value>>,
 }
@@ -135,7 +139,19 @@ impl Envelope {
     /// may be absent or `null`; keys in any case; `Data` may be an object
     /// encoded as a string). `None` for anything else.
     pub(crate) fn parse(body: &[u8]) -> Option<Self> {
+        Self::parse_text(std::str::from_utf8(body).ok()?)
+    }
+
+    /// [`parse`](Self::parse), keeping `body` for the values decoded from
+    /// it ([`body`](Self::body)).
+    pub(crate) fn parse_shared(body: &bytes::Bytes) -> Option<Self> {
         let text = std::str::from_utf8(body).ok()?;
+        let mut envelope = Self::parse_text(text)?;
+        envelope.body = Some(body.clone());
+        Some(envelope)
+    }
+
+    fn parse_text(text: &str) -> Option<Self> {
         let source: Arc<str> = Arc::from(text);
         let mut scanner = Scanner::new(&source);
         let mut envelope = Self::default();
@@ -156,6 +172,13 @@ impl Envelope {
         }
         scanner.end().ok()?;
         found.then_some(envelope)
+    }
+
+    /// The body the envelope was read from, when it was kept
+    /// ([`parse_shared`](Self::parse_shared)): the same bytes as the text
+    /// of its values' [`LazyJson::source`].
+    pub(crate) fn body(&self) -> Option<&bytes::Bytes> {
+        self.body.as_ref()
     }
 
     /// The bindings under `Data`, in the order the host sent them.

@@ -125,7 +125,7 @@ impl Shared {
         }
         let envelope = one_segment
             .filter(|_| parts.method == Method::POST)
-            .and_then(|segment| Some((segment, Envelope::parse(&body)?)));
+            .and_then(|segment| Some((segment, Envelope::parse_shared(&body)?)));
         match envelope {
             Some((segment, envelope))
                 if !self.settings.mode.forwards_http()

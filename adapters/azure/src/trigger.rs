@@ -113,6 +113,12 @@ impl AzureTrigger {
         self.slot()
     }
 
+    /// The body the envelope was read from, when the adapter kept it: the
+    /// same bytes as the text of the binding's value's source.
+    pub(crate) fn shared_body(&self) -> Option<&bytes::Bytes> {
+        self.envelope.body()
+    }
+
     /// The trigger binding's name in `function.json` (`req`,
     /// `myQueueItem`).
     pub fn binding(&self) -> &str {
