@@ -69,6 +69,18 @@ pub(crate) fn envelope_answer(
     output: &str,
     lines: &[String],
 ) -> hyper::Response<AnswerBody> {
+    envelope_answer_in(encoded, output, lines, HeaderMap::new())
+}
+
+/// [`envelope_answer`], its headers written into `headers` (cleared
+/// first): the request's map, whose memory the answer takes over rather
+/// than allocating its own.
+pub(crate) fn envelope_answer_in(
+    encoded: &Encoded,
+    output: &str,
+    lines: &[String],
+    headers: HeaderMap,
+) -> hyper::Response<AnswerBody> {
     let size = match encoded {
         Encoded::Res(response) => response.body().as_bytes().len() + 256,
         _ => 128,
@@ -100,16 +112,21 @@ pub(crate) fn envelope_answer(
         _ => out.extend_from_slice(b"null"),
     }
     out.push(b'}');
-    json_response(StatusCode::OK, out)
+    json_response(StatusCode::OK, out, headers)
 }
 
-/// A whole JSON answer (hyper writes its `Content-Length`).
-fn json_response(status: StatusCode, bytes: Vec<u8>) -> hyper::Response<AnswerBody> {
+/// A whole JSON answer (hyper writes its `Content-Length`), its headers in
+/// `headers` (cleared first).
+fn json_response(
+    status: StatusCode,
+    bytes: Vec<u8>,
+    mut headers: HeaderMap,
+) -> hyper::Response<AnswerBody> {
+    headers.clear();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let mut response = hyper::Response::new(AnswerBody::whole(bytes));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    *response.headers_mut() = headers;
     response
 }
 
