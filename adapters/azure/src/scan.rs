@@ -23,6 +23,8 @@ pub(crate) const MAX_DEPTH: u32 = 128;
 pub(crate) struct JsonStr<'a> {
     raw: &'a str,
     escaped: bool,
+    /// Where `raw` starts in the scanner's text.
+    start: usize,
 }
 
 impl<'a> JsonStr<'a> {
@@ -40,6 +42,12 @@ impl<'a> JsonStr<'a> {
         } else {
             Ok(Cow::Borrowed(self.raw))
         }
+    }
+
+    /// Where the string's text (between its quotes, as written) is in the
+    /// scanner's text.
+    pub(crate) fn range(&self) -> Range<usize> {
+        self.start..self.start + self.raw.len()
     }
 
     /// The length of the string as written (escapes included).
@@ -223,7 +231,12 @@ fn string_at(text: &str, pos: usize) -> Result<(JsonStr<'_>, usize), NotJson> {
     }
     let (end, escaped) = string_end(bytes, pos + 1)?;
     let raw = text.get(pos + 1..end - 1).ok_or(NotJson)?;
-    Ok((JsonStr { raw, escaped }, end))
+    let string = JsonStr {
+        raw,
+        escaped,
+        start: pos + 1,
+    };
+    Ok((string, end))
 }
 
 /// The position after a string's closing quote, its text starting at `pos`
