@@ -130,6 +130,9 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     }
     let body = match field(&parts.body)? {
         None | Some(Field::Other("null")) => Body::empty(),
+        // `""`: empty as text and as base64 (a GET's), whatever the
+        // media type says.
+        Some(Field::Text(text)) if text.len() == 0 => Body::empty(),
         Some(Field::Text(text)) => {
             let text = text.text().map_err(not_json)?;
             if is_binary(&headers) {
@@ -273,6 +276,10 @@ fn too_many_header_names() -> Error {
 /// too; anything else holds none.
 fn read_params(object: &str) -> Result<PathParams, Error> {
     let mut params = PathParams::new();
+    if object == "{}" {
+        // The usual route without parameters.
+        return Ok(params);
+    }
     // The text was walked whole once: it is JSON.
     let not_json = |_| Error::bad_request("the HTTP trigger's Params are not valid JSON");
     match object.as_bytes().first() {

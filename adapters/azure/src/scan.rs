@@ -34,6 +34,7 @@ impl<'a> JsonStr<'a> {
     ///
     /// [`NotJson`] for an escape that does not stand for text (a lone
     /// surrogate).
+    #[inline]
     pub(crate) fn text(&self) -> Result<Cow<'a, str>, NotJson> {
         if self.escaped {
             serde_json::from_str::<String>(&format!("\"{}\"", self.raw))
@@ -61,6 +62,7 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Whether the string is `name`, compared without ASCII case.
+    #[inline]
     pub(crate) fn is(&self, name: &str) -> bool {
         if self.escaped {
             self.text()
@@ -440,7 +442,7 @@ fn hex_unit(bytes: &[u8], at: usize) -> Result<u32, NotJson> {
 /// The position of the first byte at or after `from` that ends a run of
 /// plain string text: a quote, a backslash or a control character. Eight
 /// bytes are tested at a time (one `u64`), the rest one by one.
-fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let special = |byte: u8| byte == b'"' || byte == b'\\' || byte < 0x20;
