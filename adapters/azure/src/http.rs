@@ -205,11 +205,13 @@ enum Field<'a> {
 }
 
 impl<'a> Field<'a> {
-    /// The value at `range` of `source`.
+    /// The value at `range` of `source`, a member's value that
+    /// [`RequestParts::read`] walked (so a string is taken as it is, not
+    /// scanned again).
     fn at(source: &'a str, range: Range<usize>) -> Result<Self, NotJson> {
         let text = source.get(range).ok_or(NotJson)?;
         if text.starts_with('"') {
-            Scanner::new(text).string().map(Field::Text)
+            JsonStr::walked(text).map(Field::Text).ok_or(NotJson)
         } else {
             Ok(Field::Other(text))
         }

@@ -45,6 +45,19 @@ impl<'a> JsonStr<'a> {
         }
     }
 
+    /// The string written `quoted` (its quotes included), which a walk
+    /// already checked to be a JSON string: taken without scanning it
+    /// again (in valid JSON, a backslash in a string is an escape). Its
+    /// [`range`](Self::range) is in `quoted`.
+    pub(crate) fn walked(quoted: &'a str) -> Option<Self> {
+        let raw = quoted.strip_prefix('"')?.strip_suffix('"')?;
+        Some(Self {
+            raw,
+            escaped: raw.as_bytes().contains(&b'\\'),
+            start: 1,
+        })
+    }
+
     /// Where the string's text (between its quotes, as written) is in the
     /// scanner's text.
     pub(crate) fn range(&self) -> Range<usize> {

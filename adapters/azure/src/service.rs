@@ -314,7 +314,7 @@ impl Shared {
         let is_http = declared
             .trigger_type
             .as_deref()
-            .map(|kind| kind.eq_ignore_ascii_case("httpTrigger"))
+            .map(|kind| same_name(kind, "httpTrigger"))
             .or_else(|| trigger.as_ref().ok().map(AzureTrigger::is_http))
             .unwrap_or(false);
         let output = declared.http_output.as_deref().unwrap_or("res");
@@ -716,7 +716,7 @@ fn trigger_of(trigger_type: Option<&str>, is_http: bool) -> anyfn_kit::Trigger {
         };
     };
     // No allocation: this runs for every envelope, telemetry or not.
-    let is = |names: &[&str]| names.iter().any(|name| kind.eq_ignore_ascii_case(name));
+    let is = |names: &[&str]| names.iter().any(|name| same_name(kind, name));
     if is(&["httpTrigger"]) {
         Trigger::Http
     } else if is(&["timerTrigger"]) {
@@ -735,6 +735,13 @@ fn trigger_of(trigger_type: Option<&str>, is_http: bool) -> anyfn_kit::Trigger {
     } else {
         Trigger::Other
     }
+}
+
+/// Whether `kind` is `name` without ASCII case, as Azure compares binding
+/// types: the spelling Azure documents (an exact match, a length and a
+/// memory comparison) first.
+fn same_name(kind: &str, name: &str) -> bool {
+    kind == name || kind.eq_ignore_ascii_case(name)
 }
 
 /// The caller's W3C trace context in an HTTP trigger's envelope (its
