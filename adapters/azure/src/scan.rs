@@ -140,6 +140,7 @@ impl<'a> Scanner<'a> {
 
     /// The next member's name (its value follows), or `None` after the
     /// object's `}`.
+    #[inline]
     pub(crate) fn next_key(
         &mut self,
         members: &mut Members,
@@ -225,12 +226,16 @@ fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// The position after the `:` that follows a member's name (whitespace
-/// around it skipped).
+/// before it skipped; whitespace after it is the value's reader's to skip,
+/// as every reader of a value does).
 #[inline(always)]
 fn colon(bytes: &[u8], pos: usize) -> Result<usize, NotJson> {
+    if bytes.get(pos) == Some(&b':') {
+        return Ok(pos + 1);
+    }
     let pos = skip_whitespace(bytes, pos);
     if bytes.get(pos) == Some(&b':') {
-        Ok(skip_whitespace(bytes, pos + 1))
+        Ok(pos + 1)
     } else {
         Err(NotJson)
     }
@@ -303,7 +308,7 @@ fn escape_end(bytes: &[u8], pos: usize) -> Result<usize, NotJson> {
 }
 
 /// The position after the string, number or literal at `pos`.
-#[inline]
+#[inline(always)]
 fn skip_scalar(text: &str, pos: usize) -> Result<usize, NotJson> {
     let bytes = text.as_bytes();
     let literal = |word: &[u8]| {
@@ -382,6 +387,9 @@ fn skip_container(text: &str, mut pos: usize) -> Result<usize, NotJson> {
     let bytes = text.as_bytes();
     let mut objects: u128 = 0;
     let mut depth: u32 = 0;
+    // Whether the innermost open container is an object (its bit in
+    // `objects`, kept at hand: read after every value).
+    let mut in_object = false;
     // At a value (a member's, an element's, or the container itself).
     'value: loop {
         match bytes.get(pos) {
@@ -401,6 +409,7 @@ fn skip_container(text: &str, mut pos: usize) -> Result<usize, NotJson> {
                 } else {
                     let bit = 1u128 << depth;
                     depth += 1;
+                    in_object = open == b'{';
                     if open == b'{' {
                         objects |= bit;
                         pos = colon(bytes, string_at(text, pos)?.1)?;
@@ -418,7 +427,6 @@ fn skip_container(text: &str, mut pos: usize) -> Result<usize, NotJson> {
             if depth == 0 {
                 return Ok(pos);
             }
-            let in_object = objects & (1u128 << (depth - 1)) != 0;
             match bytes.get(pos) {
                 Some(b' ' | b'\n' | b'\r' | b'\t') => pos = skip_whitespace(bytes, pos + 1),
                 Some(b',') => {
@@ -432,10 +440,12 @@ fn skip_container(text: &str, mut pos: usize) -> Result<usize, NotJson> {
                 Some(b'}') if in_object => {
                     pos += 1;
                     depth -= 1;
+                    in_object = depth > 0 && objects & (1u128 << (depth - 1)) != 0;
                 }
                 Some(b']') if !in_object => {
                     pos += 1;
                     depth -= 1;
+                    in_object = depth > 0 && objects & (1u128 << (depth - 1)) != 0;
                 }
                 _ => return Err(NotJson),
             }
@@ -566,6 +576,30 @@ mod tests {
         assert_eq!(skip(&deep), Err(NotJson));
         let fine = format!("{}{}", "[".repeat(128), "]".repeat(128));
         assert!(skip(&fine).is_ok());
+    }
+
+    /// The scanner accepts what `serde_json` accepts, and nothing else:
+    /// every envelope one byte away from the host's (a byte left out, or
+    /// replaced by one of JSON's structural bytes), walked whole.
+    #[test]
+    fn one_byte_from_an_envelope_the_scanner_agrees_with_serde_json() {
+        let envelope = r#"{"Data":{"req":{"Url":"http://h/?n=A","Method":"GET","Query":{"n":"A"},"Headers":{"Host":["h"]},"Params":{},"Identities":[{"a":[1,-2.5e3,true,null]}],"Body":"x\"y\u00e9"}},"Metadata":{"Query":"{\"n\":\"A\"}","sys":{"MethodName":"hello"}}}"#;
+        let agree = |text: &str| {
+            let scanned = skip(text).is_ok();
+            let parsed = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(scanned, parsed, "{text}");
+        };
+        agree(envelope);
+        for at in 0..envelope.len() {
+            let (before, after) = (&envelope[..at], &envelope[at + 1..]);
+            agree(&format!("{before}{after}"));
+            for byte in [
+                "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "0", "-", "e", ".",
+            ] {
+                agree(&format!("{before}{byte}{after}"));
+                agree(&format!("{before}{byte}{}", &envelope[at..]));
+            }
+        }
     }
 
     #[test]
