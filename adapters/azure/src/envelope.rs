@@ -169,12 +169,13 @@ impl Envelope {
     }
 
     /// [`parse`](Self::parse), keeping `body` for the values decoded from
-    /// it ([`body`](Self::body)).
-    pub(crate) fn parse_shared(body: &bytes::Bytes) -> Option<Self> {
+    /// it ([`body`](Self::body)); shared at once, as a trigger holds it
+    /// (the envelope is not moved again on its way there).
+    pub(crate) fn parse_shared(body: &bytes::Bytes) -> Option<Arc<Self>> {
         let text = std::str::from_utf8(body).ok()?;
         let mut envelope = Self::parse_text(text)?;
         envelope.body = Some(body.clone());
-        Some(envelope)
+        Some(Arc::new(envelope))
     }
 
     fn parse_text(text: &str) -> Option<Self> {

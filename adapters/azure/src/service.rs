@@ -291,7 +291,7 @@ impl Shared {
     async fn envelope(
         &self,
         name: &str,
-        envelope: Envelope,
+        envelope: Arc<Envelope>,
         invocation_id: Arc<str>,
         started: Instant,
         watch: &ConnectionWatch,
@@ -310,7 +310,7 @@ impl Shared {
             }
         };
         let declared = entry.map_or(&FunctionJson::NONE, |(_, declared)| declared);
-        let trigger = choose_trigger(Arc::new(envelope), declared);
+        let trigger = choose_trigger(envelope, declared);
         let is_http = declared
             .trigger_type
             .as_deref()
