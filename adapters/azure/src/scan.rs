@@ -185,6 +185,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string.
+    #[inline]
     pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, NotJson> {
         let pos = skip_whitespace(self.text.as_bytes(), self.pos);
         let (string, end) = string_at(self.text, pos)?;
@@ -193,6 +194,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Skips the next value, checking it is JSON; its text's range.
+    #[inline]
     pub(crate) fn skip_value(&mut self) -> Result<Range<usize>, NotJson> {
         let bytes = self.text.as_bytes();
         let start = skip_whitespace(bytes, self.pos);
@@ -261,7 +263,7 @@ fn string_at(text: &str, pos: usize) -> Result<(JsonStr<'_>, usize), NotJson> {
 
 /// The position after a string's closing quote, its text starting at `pos`
 /// (the opening quote read), and whether it had escapes.
-#[inline]
+#[inline(always)]
 fn string_end(bytes: &[u8], mut pos: usize) -> Result<(usize, bool), NotJson> {
     let mut escaped = false;
     loop {
@@ -465,6 +467,7 @@ fn hex_unit(bytes: &[u8], at: usize) -> Result<u32, NotJson> {
 /// The position of the first byte at or after `from` that ends a run of
 /// plain string text: a quote, a backslash or a control character. Eight
 /// bytes are tested at a time (one `u64`), the rest one by one.
+#[inline]
 pub(crate) fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
