@@ -311,7 +311,8 @@ impl FunctionJson {
 #[derive(Debug, Default)]
 pub(crate) struct FunctionCatalog {
     /// By name, sorted without case; one per name.
-    functions: Vec<(Box<str>, FunctionJson)>,
+    /// (Each name shared: an invocation's context takes it without a copy.)
+    functions: Vec<(std::sync::Arc<str>, FunctionJson)>,
 }
 
 impl FunctionCatalog {
@@ -336,7 +337,7 @@ impl FunctionCatalog {
             let path = entry.path().join("function.json");
             match FunctionJson::read(&path) {
                 None => {}
-                Some(Ok(function)) => functions.push((name.into_boxed_str(), function)),
+                Some(Ok(function)) => functions.push((std::sync::Arc::from(name), function)),
                 Some(Err(reason)) => tracing::warn!(
                     target: "anyfn::azure",
                     "{} cannot be read ({reason}): {name}'s envelopes are read by their shape",
@@ -360,12 +361,19 @@ impl FunctionCatalog {
     }
 
     /// The `function.json` of the function `name` (any case).
+    #[cfg(test)]
     pub(crate) fn get(&self, name: &str) -> Option<&FunctionJson> {
+        self.entry(name).map(|(_, function)| function)
+    }
+
+    /// The function `name` (any case): its name as its folder spells it,
+    /// and its `function.json`.
+    pub(crate) fn entry(&self, name: &str) -> Option<(&std::sync::Arc<str>, &FunctionJson)> {
         self.functions
             .binary_search_by(|(known, _)| caseless(known).cmp(caseless(name)))
             .ok()
             .and_then(|index| self.functions.get(index))
-            .map(|(_, function)| function)
+            .map(|(known, function)| (known, function))
     }
 
     /// How many functions it has.

@@ -77,10 +77,10 @@ impl PartialEq for LazyJson {
 }
 
 /// One input binding under `Data`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Binding {
     /// The binding's name.
-    pub(crate) name: String,
+    name: Name,
     /// Its value.
     pub(crate) value: LazyJson,
     /// Where an HTTP request's members are in the value's source, found
@@ -88,13 +88,39 @@ pub(crate) struct Binding {
     pub(crate) request: Option<RequestParts>,
 }
 
+/// A binding's name: where it is in its value's source when the host
+/// wrote it without escapes (no copy), else its text.
+#[derive(Clone)]
+enum Name {
+    InSource(Range<usize>),
+    Text(String),
+}
+
 impl Binding {
     fn new(name: String, value: LazyJson) -> Self {
         Self {
-            name,
+            name: Name::Text(name),
             value,
             request: None,
         }
+    }
+
+    /// The binding's name.
+    pub(crate) fn name(&self) -> &str {
+        match &self.name {
+            Name::InSource(range) => self.value.source.get(range.clone()).unwrap_or_default(),
+            Name::Text(name) => name,
+        }
+    }
+}
+
+impl fmt::Debug for Binding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Binding")
+            .field("name", &self.name())
+            .field("value", &self.value)
+            .field("request", &self.request)
+            .finish()
     }
 }
 
@@ -103,6 +129,10 @@ impl Binding {
 pub(crate) struct Envelope {
     bindings: Vec<Binding>,
     metadata: Option<LazyJson>,
+    /// The request body the envelope was read from (the same text as its
+    /// values' source), when it came as one: a request decoded from it
+    /// shares its header values and URI rather than copying them.
+    body: Option<bytes::Bytes>,
     data_map: OnceLock<Map<String, Value>>,
     metadata_map: OnceLock<Map<String, Value>>,
 }
@@ -135,7 +165,20 @@ impl Envelope {
     /// may be absent or `null`; keys in any case; `Data` may be an object
     /// encoded as a string). `None` for anything else.
     pub(crate) fn parse(body: &[u8]) -> Option<Self> {
+        Self::parse_text(std::str::from_utf8(body).ok()?)
+    }
+
+    /// [`parse`](Self::parse), keeping `body` for the values decoded from
+    /// it ([`body`](Self::body)); shared at once, as a trigger holds it
+    /// (the envelope is not moved again on its way there).
+    pub(crate) fn parse_shared(body: &bytes::Bytes) -> Option<Arc<Self>> {
         let text = std::str::from_utf8(body).ok()?;
+        let mut envelope = Self::parse_text(text)?;
+        envelope.body = Some(body.clone());
+        Some(Arc::new(envelope))
+    }
+
+    fn parse_text(text: &str) -> Option<Self> {
         let source: Arc<str> = Arc::from(text);
         let mut scanner = Scanner::new(&source);
         let mut envelope = Self::default();
@@ -158,6 +201,13 @@ impl Envelope {
         found.then_some(envelope)
     }
 
+    /// The body the envelope was read from, when it was kept
+    /// ([`parse_shared`](Self::parse_shared)): the same bytes as the text
+    /// of its values' [`LazyJson::source`].
+    pub(crate) fn body(&self) -> Option<&bytes::Bytes> {
+        self.body.as_ref()
+    }
+
     /// The bindings under `Data`, in the order the host sent them.
     pub(crate) fn bindings(&self) -> &[Binding] {
         &self.bindings
@@ -168,7 +218,7 @@ impl Envelope {
         self.data_map.get_or_init(|| {
             self.bindings
                 .iter()
-                .map(|binding| (binding.name.clone(), binding.value.value().clone()))
+                .map(|binding| (binding.name().to_owned(), binding.value.value().clone()))
                 .collect()
         })
     }
@@ -208,10 +258,11 @@ impl Envelope {
 fn bindings(source: &Arc<str>, scanner: &mut Scanner<'_>) -> Result<Vec<Binding>, NotJson> {
     match scanner.peek() {
         Some(b'{') => {
-            let mut bindings: Vec<Binding> = Vec::with_capacity(2);
+            // Most invocations have one binding (the trigger's).
+            let mut bindings: Vec<Binding> = Vec::with_capacity(1);
             let mut members = scanner.begin_object()?;
-            while let Some(name) = scanner.next_key(&mut members)? {
-                let name = name.text()?;
+            while let Some(key) = scanner.next_key(&mut members)? {
+                let name = key.text()?;
                 let (range, request) = if scanner.peek() == Some(b'{') {
                     let start = scanner.position();
                     let parts = RequestParts::read(scanner)?;
@@ -219,19 +270,22 @@ fn bindings(source: &Arc<str>, scanner: &mut Scanner<'_>) -> Result<Vec<Binding>
                 } else {
                     (scanner.skip_value()?, None)
                 };
-                let binding = Binding {
-                    name: String::new(),
-                    value: LazyJson::within(source, range),
-                    request,
-                };
-                match bindings.iter_mut().find(|known| known.name == name) {
+                let value = LazyJson::within(source, range);
+                match bindings.iter_mut().find(|known| known.name() == name) {
                     Some(slot) => {
-                        slot.value = binding.value;
-                        slot.request = binding.request;
+                        slot.value = value;
+                        slot.request = request;
                     }
                     None => bindings.push(Binding {
-                        name: name.into_owned(),
-                        ..binding
+                        // Where the scanner's text (the source) has it,
+                        // when written without escapes: no copy.
+                        name: if key.is_escaped() {
+                            Name::Text(name.into_owned())
+                        } else {
+                            Name::InSource(key.range())
+                        },
+                        value,
+                        request,
                     }),
                 }
             }
@@ -257,11 +311,7 @@ mod tests {
     use super::*;
 
     fn names(envelope: &Envelope) -> Vec<&str> {
-        envelope
-            .bindings()
-            .iter()
-            .map(|binding| binding.name.as_str())
-            .collect()
+        envelope.bindings().iter().map(Binding::name).collect()
     }
 
     /// Found by the `azure_envelope` fuzz target: a claim of

@@ -8,6 +8,7 @@ use anyfn::error::quoted;
 use anyfn::http::header::{HeaderMap, HeaderName, HeaderValue, HOST};
 use anyfn::http::{Method, Uri};
 use anyfn::{Body, Error, MediaType, PathParams, Request};
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::envelope::Binding;
@@ -35,13 +36,19 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     };
     let encoded;
     let read;
-    let (source, parts) = match trigger.binding_value() {
+    let (share, parts) = match trigger.binding_value() {
         // Noted while the envelope was walked.
         Some(Binding {
             value,
             request: Some(parts),
             ..
-        }) => (value.source().0, parts),
+        }) => (
+            Share {
+                source: value.source().0,
+                body: trigger.shared_body(),
+            },
+            parts,
+        ),
         _ => {
             let text = trigger.raw_value();
             let object = match text.as_bytes().first() {
@@ -59,9 +66,10 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
             read = RequestParts::read(&mut scanner)
                 .and_then(|parts| scanner.end().map(|()| parts))
                 .map_err(not_json)?;
-            (object, &read)
+            (Share::copied(object), &read)
         }
     };
+    let source = share.source;
     let field = |range: &Option<Range<usize>>| -> Result<Option<Field<'_>>, Error> {
         range
             .clone()
@@ -71,7 +79,11 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     };
     let mut headers = HeaderMap::new();
     if let Some(range) = &parts.headers {
-        read_headers(source.get(range.clone()).unwrap_or("null"), &mut headers)?;
+        read_headers(
+            source.get(range.clone()).unwrap_or("null"),
+            &mut headers,
+            share,
+        )?;
     }
 
     let method = match field(&parts.method)?
@@ -90,7 +102,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         .map_err(not_json)?
         .flatten();
     let (authority, path_and_query) = match &url {
-        Some(url) => split_url(url)?,
+        Some(url) => split_url(url, share)?,
         None => (None, Cow::Borrowed("/")),
     };
     let query = parts.query.clone().and_then(|range| source.get(range));
@@ -99,7 +111,11 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     } else {
         with_query(&path_and_query, query)
     };
-    let uri = target.parse::<Uri>().map_err(|err| {
+    let uri = match &target {
+        Cow::Borrowed(text) => Uri::from_maybe_shared(share.bytes(text)),
+        Cow::Owned(text) => text.parse::<Uri>(),
+    };
+    let uri = uri.map_err(|err| {
         // The URL as the host sent it, else the one made of `Query`.
         let shown = url.as_deref().unwrap_or(&target);
         Error::bad_request(format!("invalid request URL {}: {err}", quoted(shown)))
@@ -114,6 +130,9 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     }
     let body = match field(&parts.body)? {
         None | Some(Field::Other("null")) => Body::empty(),
+        // `""`: empty as text and as base64 (a GET's), whatever the
+        // media type says.
+        Some(Field::Text(text)) if text.len() == 0 => Body::empty(),
         Some(Field::Text(text)) => {
             let text = text.text().map_err(not_json)?;
             if is_binary(&headers) {
@@ -121,13 +140,16 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
                     Error::bad_request("the HTTP trigger's binary Body is not valid base64")
                 })?
             } else {
-                Body::from(text.into_owned())
+                match text {
+                    Cow::Borrowed(text) => Body::from(share.bytes(text)),
+                    Cow::Owned(text) => Body::from(text),
+                }
             }
         }
         // A JSON value other than a string (the walk checked it is JSON):
         // its text as the host sent it, big integers and all, not parsed
         // and written again.
-        Some(Field::Other(raw)) => Body::from(raw.to_owned()),
+        Some(Field::Other(raw)) => Body::from(share.bytes(raw)),
     };
     let mut request = Request::new(body);
     *request.method_mut() = method;
@@ -142,6 +164,39 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     Ok(request)
 }
 
+/// The host's JSON text a request is decoded from, and the body it was
+/// read from when the adapter kept it: text of it becomes [`Bytes`]
+/// sharing the body (a header value, the URI) rather than a copy.
+#[derive(Clone, Copy)]
+struct Share<'a> {
+    source: &'a str,
+    body: Option<&'a Bytes>,
+}
+
+impl<'a> Share<'a> {
+    /// `source`, with no body to share.
+    fn copied(source: &'a str) -> Self {
+        Self { source, body: None }
+    }
+
+    /// `text` as `Bytes`: a slice of the body when `text` is part of
+    /// `source` and the body is the same bytes, else a copy.
+    fn bytes(self, text: &str) -> Bytes {
+        if let Some(body) = self.body {
+            // Where `text` starts in `source`, if it is part of it (one
+            // allocation cannot hold part of another).
+            let start = (text.as_ptr() as usize).wrapping_sub(self.source.as_ptr() as usize);
+            let within = start
+                .checked_add(text.len())
+                .is_some_and(|end| end <= self.source.len());
+            if within && body.len() == self.source.len() {
+                return body.slice(start..start + text.len());
+            }
+        }
+        Bytes::copy_from_slice(text.as_bytes())
+    }
+}
+
 /// A member of the request: a string, or another value's JSON text.
 #[derive(Clone, Copy)]
 enum Field<'a> {
@@ -150,11 +205,13 @@ enum Field<'a> {
 }
 
 impl<'a> Field<'a> {
-    /// The value at `range` of `source`.
+    /// The value at `range` of `source`, a member's value that
+    /// [`RequestParts::read`] walked (so a string is taken as it is, not
+    /// scanned again).
     fn at(source: &'a str, range: Range<usize>) -> Result<Self, NotJson> {
         let text = source.get(range).ok_or(NotJson)?;
         if text.starts_with('"') {
-            Scanner::new(text).string().map(Field::Text)
+            JsonStr::walked(text).map(Field::Text).ok_or(NotJson)
         } else {
             Ok(Field::Other(text))
         }
@@ -164,7 +221,7 @@ impl<'a> Field<'a> {
 /// `Headers` (their JSON text): an object of strings or arrays of strings,
 /// appended to `headers` as read; anything else holds none. More than
 /// [`MAX_HEADER_NAMES`] names is a bad request.
-fn read_headers(object: &str, headers: &mut HeaderMap) -> Result<(), Error> {
+fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Result<(), Error> {
     let mut scanner = Scanner::new(object);
     let Ok(mut members) = scanner.begin_object() else {
         return Ok(());
@@ -179,7 +236,11 @@ fn read_headers(object: &str, headers: &mut HeaderMap) -> Result<(), Error> {
             let Some(value) = text_of(field).map_err(not_json)? else {
                 return Ok(());
             };
-            let value = HeaderValue::from_str(&value).map_err(|_| {
+            let value = match &value {
+                Cow::Borrowed(text) => HeaderValue::from_maybe_shared(share.bytes(text)),
+                Cow::Owned(text) => HeaderValue::from_str(text),
+            };
+            let value = value.map_err(|_| {
                 Error::bad_request(format!("invalid value for header {}", quoted(&name)))
             })?;
             headers
@@ -217,6 +278,10 @@ fn too_many_header_names() -> Error {
 /// too; anything else holds none.
 fn read_params(object: &str) -> Result<PathParams, Error> {
     let mut params = PathParams::new();
+    if object == "{}" {
+        // The usual route without parameters.
+        return Ok(params);
+    }
     // The text was walked whole once: it is JSON.
     let not_json = |_| Error::bad_request("the HTTP trigger's Params are not valid JSON");
     match object.as_bytes().first() {
@@ -319,21 +384,38 @@ fn is_binary(headers: &HeaderMap) -> bool {
 
 /// `(authority, path and query)` of an absolute URL, or of a path, both
 /// borrowed from `url` (a fragment dropped).
-fn split_url(url: &str) -> Result<(Option<&str>, Cow<'_, str>), Error> {
+///
+/// Searched byte by byte (every byte looked for is ASCII, so never inside a
+/// UTF-8 sequence): `str::split_once` with a `&str` pattern builds a
+/// two-way searcher, which cost more than the rest of the request's URL.
+fn split_url<'a>(url: &'a str, share: Share<'_>) -> Result<(Option<&'a str>, Cow<'a, str>), Error> {
     let url = url.trim();
-    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    let url = match url.bytes().position(|b| b == b'#') {
+        Some(at) => url.get(..at).unwrap_or(url),
+        None => url,
+    };
     if url.starts_with('/') {
         return Ok((None, Cow::Borrowed(url)));
     }
     let invalid = || Error::bad_request(format!("invalid request URL {}", quoted(url)));
-    let (scheme, rest) = url.split_once("://").ok_or_else(invalid)?;
+    let bytes = url.as_bytes();
+    // The first `://`.
+    let separator = (0..bytes.len())
+        .find(|&at| bytes.get(at..at + 3) == Some(b"://"))
+        .ok_or_else(invalid)?;
+    let scheme = url.get(..separator).ok_or_else(invalid)?;
+    let rest = url.get(separator + 3..).ok_or_else(invalid)?;
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let end = rest
+        .bytes()
+        .position(|b| b == b'/' || b == b'?')
+        .unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
-    if !scheme_ok || authority.parse::<anyfn::http::uri::Authority>().is_err() {
+    if !scheme_ok || anyfn::http::uri::Authority::from_maybe_shared(share.bytes(authority)).is_err()
+    {
         return Err(invalid());
     }
     let path_and_query = match tail.as_bytes().first() {
@@ -517,19 +599,19 @@ mod tests {
     #[test]
     fn urls_absolute_or_not() {
         assert_eq!(
-            split_url("http://h:7071").ok(),
+            split_url("http://h:7071", Share::copied("")).ok(),
             Some((Some("h:7071"), Cow::Borrowed("/")))
         );
         assert_eq!(
-            split_url("http://h?a=1").ok(),
+            split_url("http://h?a=1", Share::copied("")).ok(),
             Some((Some("h"), Cow::Borrowed("/?a=1")))
         );
         assert_eq!(
-            split_url(" /p?q ").ok(),
+            split_url(" /p?q ", Share::copied("")).ok(),
             Some((None, Cow::Borrowed("/p?q")))
         );
         for bad in ["h/p", "://h/p", "1x://h/p", "http://h h/p", "http://[::1/p"] {
-            let err = split_url(bad).expect_err(bad);
+            let err = split_url(bad, Share::copied("")).expect_err(bad);
             assert_eq!(err.message(), format!("invalid request URL {bad:?}"));
         }
     }

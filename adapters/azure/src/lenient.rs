@@ -41,6 +41,16 @@ pub(crate) fn text(value: &Value) -> Option<Cow<'_, str>> {
 
 /// `text` without the quotes when it is a JSON string literal.
 pub(crate) fn unquote(text: &str) -> Cow<'_, str> {
+    // The usual text starts with a visible ASCII character other than a
+    // quote: it is no literal, whatever follows (no whitespace to trim
+    // before it).
+    if text
+        .as_bytes()
+        .first()
+        .is_some_and(|&first| first > b' ' && first < 0x7f && first != b'"')
+    {
+        return Cow::Borrowed(text);
+    }
     let trimmed = text.trim();
     if trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"') {
         if let Ok(inner) = serde_json::from_str::<String>(trimmed) {

@@ -68,19 +68,20 @@ impl Capture {
     /// from [`anyfn_kit::invocation_span`]): `None` unless the default
     /// subscriber is installed and has the span.
     pub(crate) fn start(span: &Span) -> Option<Self> {
-        if !INSTALLED.load(Ordering::Acquire) {
+        // A disabled span (the level filtered out) has no subscriber:
+        // nothing to capture, and no buffer made for nothing.
+        if !INSTALLED.load(Ordering::Acquire) || span.is_disabled() {
             return None;
         }
-        let lines = Lines::default();
         span.with_subscriber(|(id, dispatch)| {
             let registry = dispatch.downcast_ref::<Registry>()?;
             let span = registry.span(id)?;
             let mut extensions = span.extensions_mut();
+            let lines = Lines::default();
             extensions.get_mut::<SpanInvocation>()?.lines = Some(Arc::clone(&lines));
-            Some(())
+            Some(Self { lines })
         })
         .flatten()
-        .map(|()| Self { lines })
     }
 
     /// The lines captured.

@@ -23,6 +23,8 @@ pub(crate) const MAX_DEPTH: u32 = 128;
 pub(crate) struct JsonStr<'a> {
     raw: &'a str,
     escaped: bool,
+    /// Where `raw` starts in the scanner's text.
+    start: usize,
 }
 
 impl<'a> JsonStr<'a> {
@@ -32,6 +34,7 @@ impl<'a> JsonStr<'a> {
     ///
     /// [`NotJson`] for an escape that does not stand for text (a lone
     /// surrogate).
+    #[inline]
     pub(crate) fn text(&self) -> Result<Cow<'a, str>, NotJson> {
         if self.escaped {
             serde_json::from_str::<String>(&format!("\"{}\"", self.raw))
@@ -40,6 +43,25 @@ impl<'a> JsonStr<'a> {
         } else {
             Ok(Cow::Borrowed(self.raw))
         }
+    }
+
+    /// The string written `quoted` (its quotes included), which a walk
+    /// already checked to be a JSON string: taken without scanning it
+    /// again (in valid JSON, a backslash in a string is an escape). Its
+    /// [`range`](Self::range) is in `quoted`.
+    pub(crate) fn walked(quoted: &'a str) -> Option<Self> {
+        let raw = quoted.strip_prefix('"')?.strip_suffix('"')?;
+        Some(Self {
+            raw,
+            escaped: raw.as_bytes().contains(&b'\\'),
+            start: 1,
+        })
+    }
+
+    /// Where the string's text (between its quotes, as written) is in the
+    /// scanner's text.
+    pub(crate) fn range(&self) -> Range<usize> {
+        self.start..self.start + self.raw.len()
     }
 
     /// The length of the string as written (escapes included).
@@ -53,12 +75,15 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Whether the string is `name`, compared without ASCII case.
+    #[inline]
     pub(crate) fn is(&self, name: &str) -> bool {
         if self.escaped {
             self.text()
                 .is_ok_and(|text| text.eq_ignore_ascii_case(name))
         } else {
-            self.raw.eq_ignore_ascii_case(name)
+            // The host writes its names as documented: an exact match is
+            // the usual one, and costs a length and a memory comparison.
+            self.raw == name || self.raw.eq_ignore_ascii_case(name)
         }
     }
 }
@@ -68,16 +93,6 @@ impl<'a> JsonStr<'a> {
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     pos: usize,
-}
-
-/// What the container walk expects next.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Want {
-    Value,
-    ValueOrEnd,
-    Key,
-    KeyOrEnd,
-    CommaOrEnd,
 }
 
 impl<'a> Scanner<'a> {
@@ -90,19 +105,12 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
-    #[inline]
-    fn skip_whitespace(&mut self) {
-        let bytes = self.text.as_bytes();
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(self.pos) {
-            self.pos += 1;
-        }
-    }
-
     /// The next byte that is not whitespace, not consumed.
     #[inline]
     pub(crate) fn peek(&mut self) -> Option<u8> {
-        self.skip_whitespace();
-        self.text.as_bytes().get(self.pos).copied()
+        let bytes = self.text.as_bytes();
+        self.pos = skip_whitespace(bytes, self.pos);
+        bytes.get(self.pos).copied()
     }
 
     #[inline]
@@ -132,21 +140,26 @@ impl<'a> Scanner<'a> {
 
     /// The next member's name (its value follows), or `None` after the
     /// object's `}`.
+    #[inline]
     pub(crate) fn next_key(
         &mut self,
         members: &mut Members,
     ) -> Result<Option<JsonStr<'a>>, NotJson> {
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        let bytes = self.text.as_bytes();
+        let mut pos = skip_whitespace(bytes, self.pos);
+        if bytes.get(pos) == Some(&b'}') {
+            self.pos = pos + 1;
             return Ok(None);
         }
         if !members.first {
-            self.expect(b',')?;
-            self.skip_whitespace();
+            if bytes.get(pos) != Some(&b',') {
+                return Err(NotJson);
+            }
+            pos = skip_whitespace(bytes, pos + 1);
         }
         members.first = false;
-        let key = self.string()?;
-        self.expect(b':')?;
+        let (key, end) = string_at(self.text, pos)?;
+        self.pos = colon(bytes, end)?;
         Ok(Some(key))
     }
 
@@ -172,234 +185,271 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string.
+    #[inline]
     pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, NotJson> {
-        self.expect(b'"')?;
-        let start = self.pos;
-        let escaped = self.string_rest()?;
-        Ok(JsonStr {
-            raw: self.text.get(start..self.pos - 1).ok_or(NotJson)?,
-            escaped,
-        })
-    }
-
-    /// Past a string's closing quote (its opening one read); whether it
-    /// had escapes.
-    fn string_rest(&mut self) -> Result<bool, NotJson> {
-        let bytes = self.text.as_bytes();
-        let mut escaped = false;
-        loop {
-            self.pos = find_special(bytes, self.pos).ok_or(NotJson)?;
-            match bytes[self.pos] {
-                b'"' => {
-                    self.pos += 1;
-                    return Ok(escaped);
-                }
-                b'\\' => {
-                    escaped = true;
-                    match bytes.get(self.pos + 1) {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
-                            self.pos += 2;
-                        }
-                        Some(b'u') => {
-                            let unit = hex_unit(bytes, self.pos + 2)?;
-                            self.pos += 6;
-                            // A surrogate stands for text only in a pair, as
-                            // serde_json reads it.
-                            if (0xDC00..0xE000).contains(&unit) {
-                                return Err(NotJson);
-                            }
-                            if (0xD800..0xDC00).contains(&unit) {
-                                if bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                                    return Err(NotJson);
-                                }
-                                let low = hex_unit(bytes, self.pos + 2)?;
-                                if !(0xDC00..0xE000).contains(&low) {
-                                    return Err(NotJson);
-                                }
-                                self.pos += 6;
-                            }
-                        }
-                        _ => return Err(NotJson),
-                    }
-                }
-                // A control character must be escaped.
-                _ => return Err(NotJson),
-            }
-        }
+        let pos = skip_whitespace(self.text.as_bytes(), self.pos);
+        let (string, end) = string_at(self.text, pos)?;
+        self.pos = end;
+        Ok(string)
     }
 
     /// Skips the next value, checking it is JSON; its text's range.
+    #[inline]
     pub(crate) fn skip_value(&mut self) -> Result<Range<usize>, NotJson> {
-        let start = match self.peek() {
-            Some(_) => self.pos,
+        let bytes = self.text.as_bytes();
+        let start = skip_whitespace(bytes, self.pos);
+        let end = match bytes.get(start) {
+            Some(b'{' | b'[') => skip_container(self.text, start)?,
+            Some(_) => skip_scalar(self.text, start)?,
             None => return Err(NotJson),
         };
-        match self.text.as_bytes()[start] {
-            b'{' | b'[' => self.skip_container()?,
-            _ => self.skip_scalar()?,
-        }
-        Ok(start..self.pos)
+        self.pos = end;
+        Ok(start..end)
     }
 
     /// The text of `range` (from [`skip_value`](Self::skip_value)).
     pub(crate) fn slice(&self, range: Range<usize>) -> &'a str {
         self.text.get(range).unwrap_or("null")
     }
+}
 
-    /// A string, number or literal (whitespace skipped).
-    fn skip_scalar(&mut self) -> Result<(), NotJson> {
-        let bytes = self.text.as_bytes();
-        match bytes.get(self.pos) {
-            Some(b'"') => {
-                self.pos += 1;
-                self.string_rest().map(drop)
+// The walk's steps below take the text and a position and give the
+// position after what they read: the position stays in a register through
+// a whole value, where a `&mut self` field would be stored and loaded
+// again around every call.
+
+/// The first position at or after `pos` that is not whitespace.
+#[inline(always)]
+fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The position after the `:` that follows a member's name (whitespace
+/// before it skipped; whitespace after it is the value's reader's to skip,
+/// as every reader of a value does).
+#[inline(always)]
+fn colon(bytes: &[u8], pos: usize) -> Result<usize, NotJson> {
+    if bytes.get(pos) == Some(&b':') {
+        return Ok(pos + 1);
+    }
+    let pos = skip_whitespace(bytes, pos);
+    if bytes.get(pos) == Some(&b':') {
+        Ok(pos + 1)
+    } else {
+        Err(NotJson)
+    }
+}
+
+/// The string whose opening quote is at `pos`, and the position after its
+/// closing one.
+#[inline(always)]
+fn string_at(text: &str, pos: usize) -> Result<(JsonStr<'_>, usize), NotJson> {
+    let bytes = text.as_bytes();
+    if bytes.get(pos) != Some(&b'"') {
+        return Err(NotJson);
+    }
+    let (end, escaped) = string_end(bytes, pos + 1)?;
+    let raw = text.get(pos + 1..end - 1).ok_or(NotJson)?;
+    let string = JsonStr {
+        raw,
+        escaped,
+        start: pos + 1,
+    };
+    Ok((string, end))
+}
+
+/// The position after a string's closing quote, its text starting at `pos`
+/// (the opening quote read), and whether it had escapes.
+#[inline(always)]
+fn string_end(bytes: &[u8], mut pos: usize) -> Result<(usize, bool), NotJson> {
+    let mut escaped = false;
+    loop {
+        pos = find_special(bytes, pos).ok_or(NotJson)?;
+        match bytes.get(pos) {
+            Some(b'"') => return Ok((pos + 1, escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                pos = escape_end(bytes, pos)?;
             }
-            Some(b't') => self.literal(b"true"),
-            Some(b'f') => self.literal(b"false"),
-            Some(b'n') => self.literal(b"null"),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(NotJson),
+            // A control character must be escaped.
+            _ => return Err(NotJson),
         }
     }
+}
 
-    fn literal(&mut self, word: &[u8]) -> Result<(), NotJson> {
-        if self.text.as_bytes().get(self.pos..self.pos + word.len()) == Some(word) {
-            self.pos += word.len();
-            Ok(())
+/// The position after the escape whose backslash is at `pos`.
+#[inline(never)]
+fn escape_end(bytes: &[u8], pos: usize) -> Result<usize, NotJson> {
+    match bytes.get(pos + 1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(pos + 2),
+        Some(b'u') => {
+            let unit = hex_unit(bytes, pos + 2)?;
+            let pos = pos + 6;
+            // A surrogate stands for text only in a pair, as serde_json
+            // reads it.
+            if (0xDC00..0xE000).contains(&unit) {
+                return Err(NotJson);
+            }
+            if (0xD800..0xDC00).contains(&unit) {
+                if bytes.get(pos..pos + 2) != Some(b"\\u") {
+                    return Err(NotJson);
+                }
+                let low = hex_unit(bytes, pos + 2)?;
+                if !(0xDC00..0xE000).contains(&low) {
+                    return Err(NotJson);
+                }
+                return Ok(pos + 6);
+            }
+            Ok(pos)
+        }
+        _ => Err(NotJson),
+    }
+}
+
+/// The position after the string, number or literal at `pos`.
+#[inline(always)]
+fn skip_scalar(text: &str, pos: usize) -> Result<usize, NotJson> {
+    let bytes = text.as_bytes();
+    let literal = |word: &[u8]| {
+        if bytes.get(pos..pos + word.len()) == Some(word) {
+            Ok(pos + word.len())
         } else {
             Err(NotJson)
         }
+    };
+    match bytes.get(pos) {
+        Some(b'"') => string_end(bytes, pos + 1).map(|(end, _)| end),
+        Some(b't') => literal(b"true"),
+        Some(b'f') => literal(b"false"),
+        Some(b'n') => literal(b"null"),
+        Some(b'-' | b'0'..=b'9') => number(text, pos),
+        _ => Err(NotJson),
     }
+}
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, of a magnitude an
-    /// `f64` holds: `serde_json` refuses a larger one (`1e400`) as out of
-    /// range, and what the scanner passes must parse when it is read.
-    fn number(&mut self) -> Result<(), NotJson> {
-        let bytes = self.text.as_bytes();
-        let digits = |pos: &mut usize| {
-            let start = *pos;
-            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
-                *pos += 1;
-            }
-            *pos - start
-        };
-        let mut pos = self.pos;
-        if bytes.get(pos) == Some(&b'-') {
-            pos += 1;
+/// The position after the number at `start`:
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, of a magnitude an
+/// `f64` holds: `serde_json` refuses a larger one (`1e400`) as out of
+/// range, and what the scanner passes must parse when it is read.
+fn number(text: &str, start: usize) -> Result<usize, NotJson> {
+    let bytes = text.as_bytes();
+    let digits = |pos: &mut usize| {
+        let start = *pos;
+        while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
+            *pos += 1;
         }
-        let integer_digits = match bytes.get(pos) {
-            Some(b'0') => {
-                pos += 1;
-                1
-            }
-            Some(b'1'..=b'9') => digits(&mut pos),
-            _ => return Err(NotJson),
-        };
-        if bytes.get(pos) == Some(&b'.') {
-            pos += 1;
-            if digits(&mut pos) == 0 {
-                return Err(NotJson);
-            }
-        }
-        let mut exponent = false;
-        if let Some(b'e' | b'E') = bytes.get(pos) {
-            exponent = true;
-            pos += 1;
-            if let Some(b'+' | b'-') = bytes.get(pos) {
-                pos += 1;
-            }
-            if digits(&mut pos) == 0 {
-                return Err(NotJson);
-            }
-        }
-        // Only a number with an exponent or over 300 integer digits can
-        // reach past `f64::MAX` (about 1.8e308); the others are not parsed.
-        if exponent || integer_digits > 300 {
-            let text = self.text.get(self.pos..pos).ok_or(NotJson)?;
-            if !text.parse::<f64>().is_ok_and(f64::is_finite) {
-                return Err(NotJson);
-            }
-        }
-        self.pos = pos;
-        Ok(())
+        *pos - start
+    };
+    let mut pos = start;
+    if bytes.get(pos) == Some(&b'-') {
+        pos += 1;
     }
+    let integer_digits = match bytes.get(pos) {
+        Some(b'0') => {
+            pos += 1;
+            1
+        }
+        Some(b'1'..=b'9') => digits(&mut pos),
+        _ => return Err(NotJson),
+    };
+    if bytes.get(pos) == Some(&b'.') {
+        pos += 1;
+        if digits(&mut pos) == 0 {
+            return Err(NotJson);
+        }
+    }
+    let mut exponent = false;
+    if let Some(b'e' | b'E') = bytes.get(pos) {
+        exponent = true;
+        pos += 1;
+        if let Some(b'+' | b'-') = bytes.get(pos) {
+            pos += 1;
+        }
+        if digits(&mut pos) == 0 {
+            return Err(NotJson);
+        }
+    }
+    // Only a number with an exponent or over 300 integer digits can
+    // reach past `f64::MAX` (about 1.8e308); the others are not parsed.
+    if exponent || integer_digits > 300 {
+        let number = text.get(start..pos).ok_or(NotJson)?;
+        if !number.parse::<f64>().is_ok_and(f64::is_finite) {
+            return Err(NotJson);
+        }
+    }
+    Ok(pos)
+}
 
-    /// An object or array, walked without recursion: one bit per open
-    /// level tells an object from an array.
-    fn skip_container(&mut self) -> Result<(), NotJson> {
-        let mut objects: u128 = 0;
-        let mut depth: u32 = 0;
-        let mut want = Want::Value;
-        loop {
-            let byte = self.peek().ok_or(NotJson)?;
-            match want {
-                Want::Value | Want::ValueOrEnd => match byte {
-                    b']' if want == Want::ValueOrEnd => {
-                        self.pos += 1;
-                        depth -= 1;
-                        if depth == 0 {
-                            return Ok(());
-                        }
-                        want = Want::CommaOrEnd;
-                    }
-                    b'{' | b'[' => {
-                        if depth == MAX_DEPTH {
-                            return Err(NotJson);
-                        }
-                        let bit = 1u128 << depth;
-                        if byte == b'{' {
-                            objects |= bit;
-                            want = Want::KeyOrEnd;
-                        } else {
-                            objects &= !bit;
-                            want = Want::ValueOrEnd;
-                        }
-                        depth += 1;
-                        self.pos += 1;
-                    }
-                    _ => {
-                        self.skip_scalar()?;
-                        want = Want::CommaOrEnd;
-                    }
-                },
-                Want::Key | Want::KeyOrEnd => {
-                    if byte == b'}' && want == Want::KeyOrEnd {
-                        self.pos += 1;
-                        depth -= 1;
-                        if depth == 0 {
-                            return Ok(());
-                        }
-                        want = Want::CommaOrEnd;
+/// The position after the object or array at `pos`, walked without
+/// recursion: one bit per open level tells an object from an array.
+fn skip_container(text: &str, mut pos: usize) -> Result<usize, NotJson> {
+    let bytes = text.as_bytes();
+    let mut objects: u128 = 0;
+    let mut depth: u32 = 0;
+    // Whether the innermost open container is an object (its bit in
+    // `objects`, kept at hand: read after every value).
+    let mut in_object = false;
+    // At a value (a member's, an element's, or the container itself).
+    'value: loop {
+        match bytes.get(pos) {
+            Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                pos = skip_whitespace(bytes, pos + 1);
+                continue 'value;
+            }
+            Some(&open @ (b'{' | b'[')) => {
+                if depth == MAX_DEPTH {
+                    return Err(NotJson);
+                }
+                pos = skip_whitespace(bytes, pos + 1);
+                let close = if open == b'{' { b'}' } else { b']' };
+                if bytes.get(pos) == Some(&close) {
+                    // Empty: a whole value.
+                    pos += 1;
+                } else {
+                    let bit = 1u128 << depth;
+                    depth += 1;
+                    in_object = open == b'{';
+                    if open == b'{' {
+                        objects |= bit;
+                        pos = colon(bytes, string_at(text, pos)?.1)?;
                     } else {
-                        self.string()?;
-                        self.expect(b':')?;
-                        want = Want::Value;
+                        objects &= !bit;
                     }
+                    continue 'value;
                 }
-                Want::CommaOrEnd => {
-                    let in_object = objects & (1u128 << (depth - 1)) != 0;
-                    match byte {
-                        b',' => {
-                            self.pos += 1;
-                            want = if in_object { Want::Key } else { Want::Value };
-                        }
-                        b'}' if in_object => {
-                            self.pos += 1;
-                            depth -= 1;
-                            if depth == 0 {
-                                return Ok(());
-                            }
-                        }
-                        b']' if !in_object => {
-                            self.pos += 1;
-                            depth -= 1;
-                            if depth == 0 {
-                                return Ok(());
-                            }
-                        }
-                        _ => return Err(NotJson),
+            }
+            _ => pos = skip_scalar(text, pos)?,
+        }
+        // After a value: a comma and the next one, or the ends of the
+        // containers it closes.
+        loop {
+            if depth == 0 {
+                return Ok(pos);
+            }
+            match bytes.get(pos) {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => pos = skip_whitespace(bytes, pos + 1),
+                Some(b',') => {
+                    pos += 1;
+                    if in_object {
+                        pos = skip_whitespace(bytes, pos);
+                        pos = colon(bytes, string_at(text, pos)?.1)?;
                     }
+                    continue 'value;
                 }
+                Some(b'}') if in_object => {
+                    pos += 1;
+                    depth -= 1;
+                    in_object = depth > 0 && objects & (1u128 << (depth - 1)) != 0;
+                }
+                Some(b']') if !in_object => {
+                    pos += 1;
+                    depth -= 1;
+                    in_object = depth > 0 && objects & (1u128 << (depth - 1)) != 0;
+                }
+                _ => return Err(NotJson),
             }
         }
     }
@@ -417,7 +467,8 @@ fn hex_unit(bytes: &[u8], at: usize) -> Result<u32, NotJson> {
 /// The position of the first byte at or after `from` that ends a run of
 /// plain string text: a quote, a backslash or a control character. Eight
 /// bytes are tested at a time (one `u64`), the rest one by one.
-fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
+#[inline]
+pub(crate) fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let special = |byte: u8| byte == b'"' || byte == b'\\' || byte < 0x20;
@@ -528,6 +579,30 @@ mod tests {
         assert_eq!(skip(&deep), Err(NotJson));
         let fine = format!("{}{}", "[".repeat(128), "]".repeat(128));
         assert!(skip(&fine).is_ok());
+    }
+
+    /// The scanner accepts what `serde_json` accepts, and nothing else:
+    /// every envelope one byte away from the host's (a byte left out, or
+    /// replaced by one of JSON's structural bytes), walked whole.
+    #[test]
+    fn one_byte_from_an_envelope_the_scanner_agrees_with_serde_json() {
+        let envelope = r#"{"Data":{"req":{"Url":"http://h/?n=A","Method":"GET","Query":{"n":"A"},"Headers":{"Host":["h"]},"Params":{},"Identities":[{"a":[1,-2.5e3,true,null]}],"Body":"x\"y\u00e9"}},"Metadata":{"Query":"{\"n\":\"A\"}","sys":{"MethodName":"hello"}}}"#;
+        let agree = |text: &str| {
+            let scanned = skip(text).is_ok();
+            let parsed = serde_json::from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(scanned, parsed, "{text}");
+        };
+        agree(envelope);
+        for at in 0..envelope.len() {
+            let (before, after) = (&envelope[..at], &envelope[at + 1..]);
+            agree(&format!("{before}{after}"));
+            for byte in [
+                "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "0", "-", "e", ".",
+            ] {
+                agree(&format!("{before}{byte}{after}"));
+                agree(&format!("{before}{byte}{}", &envelope[at..]));
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::error::quoted;
-use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION};
+use anyfn::http::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
 use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response};
@@ -20,7 +20,7 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 
-use crate::answer::{encode_answer, envelope_answer, Encoded};
+use crate::answer::{encode_answer, envelope_answer, envelope_answer_in, Encoded};
 use crate::codec::{AzureAnswer, AzureInput};
 use crate::config::{FunctionCatalog, FunctionJson, Mode};
 use crate::context_ext::AzureInvocation;
@@ -68,6 +68,33 @@ pub(crate) struct Shared {
     /// Every `function.json` of the app, read at bind; no call changes it.
     function_json: FunctionCatalog,
     ids: AtomicU64,
+    /// The watchdog's answers for an invocation whose output binding is
+    /// `res` (the usual name), made once rather than per invocation.
+    late_res: LateRes,
+}
+
+/// [`LateEnvelope`]s for the output binding `res`, shared.
+struct LateRes {
+    /// Of a function that is not an HTTP trigger's.
+    other: Arc<dyn LateAnswer>,
+    /// Of an HTTP trigger's.
+    http: Arc<dyn LateAnswer>,
+}
+
+impl LateRes {
+    fn new(details: ErrorDetails) -> Self {
+        let late = |is_http| -> Arc<dyn LateAnswer> {
+            Arc::new(LateEnvelope {
+                is_http,
+                output: "res".to_owned(),
+                details,
+            })
+        };
+        Self {
+            other: late(false),
+            http: late(true),
+        }
+    }
 }
 
 impl Shared {
@@ -78,6 +105,7 @@ impl Shared {
     ) -> Self {
         Self {
             functions,
+            late_res: LateRes::new(settings.error_details),
             settings,
             function_json,
             ids: AtomicU64::new(0),
@@ -90,10 +118,16 @@ impl Shared {
         watch: Arc<ConnectionWatch>,
     ) -> hyper::Response<AnswerBody> {
         let started = Instant::now();
+        // The header's first value, as `HeaderMap::get` finds it, but by a
+        // walk over the request's headers: the host's envelope POST has a
+        // handful, mostly standard names told apart from this one at once,
+        // where `get` hashes the name's 30 bytes first. (Hyper holds at most
+        // 100 headers, so a forwarded request's walk stays short too.)
         let named = request
             .headers()
-            .get(&INVOCATION_ID)
-            .and_then(|value| value.to_str().ok())
+            .iter()
+            .find(|(name, _)| **name == INVOCATION_ID)
+            .and_then(|(_, value)| value.to_str().ok())
             .map(str::trim)
             .filter(|id| !id.is_empty())
             .map(invocation_id);
@@ -101,7 +135,7 @@ impl Shared {
         // root) carries no name, and any answer will do for it.
         let is_ping = named.is_none();
         let invocation_id = named.unwrap_or_else(|| self.next_id());
-        let (parts, incoming) = request.into_parts();
+        let (mut parts, incoming) = request.into_parts();
         let body = match read_body(incoming).await {
             Ok(body) => body,
             Err(error) => {
@@ -125,14 +159,16 @@ impl Shared {
         }
         let envelope = one_segment
             .filter(|_| parts.method == Method::POST)
-            .and_then(|segment| Some((segment, Envelope::parse(&body)?)));
+            .and_then(|segment| Some((segment, Envelope::parse_shared(&body)?)));
         match envelope {
             Some((segment, envelope))
                 if !self.settings.mode.forwards_http()
                     || !is_forwarded_route(&self.settings, segment) =>
             {
                 let name = decode_segment(segment);
-                self.envelope(&name, envelope, invocation_id, started, &watch)
+                // The answer's headers go in the request's map.
+                let headers = std::mem::take(&mut parts.headers);
+                self.envelope(&name, envelope, invocation_id, started, &watch, headers)
                     .await
             }
             _ if self.settings.mode.forwards_http() => {
@@ -163,8 +199,25 @@ impl Shared {
 
     /// The function called `name`, and its name as the app spells it.
     fn find(&self, name: &str) -> Result<(Arc<str>, Arc<dyn AzureFunction>), Error> {
+        self.find_in(name, None)
+    }
+
+    /// [`find`](Self::find), given `name`'s entry in the app's
+    /// `function.json` catalog: one function takes the name as the host
+    /// spelled it, shared with the entry's when it is the same.
+    fn find_in(
+        &self,
+        name: &str,
+        entry: Option<(&Arc<str>, &FunctionJson)>,
+    ) -> Result<(Arc<str>, Arc<dyn AzureFunction>), Error> {
         match &self.functions {
-            Functions::One(function) => Ok((Arc::from(name), Arc::clone(function))),
+            Functions::One(function) => {
+                let name = match entry {
+                    Some((known, _)) if **known == *name => Arc::clone(known),
+                    _ => Arc::from(name),
+                };
+                Ok((name, Arc::clone(function)))
+            }
             Functions::Named(functions) => functions
                 .iter()
                 .find(|(known, _)| known.eq_ignore_ascii_case(name))
@@ -184,12 +237,6 @@ impl Shared {
     #[cfg(test)]
     pub(crate) fn function_jsons(&self) -> usize {
         self.function_json.len()
-    }
-
-    /// The `function.json` of the function `name` (any case), read at
-    /// bind; nothing when it has none.
-    fn function_json(&self, name: &str) -> &FunctionJson {
-        self.function_json.get(name).unwrap_or(&FunctionJson::NONE)
     }
 
     fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
@@ -250,25 +297,30 @@ impl Shared {
     async fn envelope(
         &self,
         name: &str,
-        envelope: Envelope,
+        envelope: Arc<Envelope>,
         invocation_id: Arc<str>,
         started: Instant,
         watch: &ConnectionWatch,
+        headers: HeaderMap,
     ) -> hyper::Response<AnswerBody> {
         let details = self.settings.error_details;
-        let (name, function) = match self.find(name) {
+        // The `function.json` of the function `name` (any case), read at
+        // bind; nothing when it has none. (The function's name, when found,
+        // is `name` without case: the same entry.)
+        let entry = self.function_json.entry(name);
+        let (name, function) = match self.find_in(name, entry) {
             Ok(found) => found,
             Err(error) => {
                 anyfn_kit::log_failure(&invocation_id, &error);
                 return whole(error.to_response(&invocation_id, details));
             }
         };
-        let declared = self.function_json(&name);
-        let trigger = choose_trigger(Arc::new(envelope), declared);
+        let declared = entry.map_or(&FunctionJson::NONE, |(_, declared)| declared);
+        let trigger = choose_trigger(envelope, declared);
         let is_http = declared
             .trigger_type
             .as_deref()
-            .map(|kind| kind.eq_ignore_ascii_case("httpTrigger"))
+            .map(|kind| same_name(kind, "httpTrigger"))
             .or_else(|| trigger.as_ref().ok().map(AzureTrigger::is_http))
             .unwrap_or(false);
         let output = declared.http_output.as_deref().unwrap_or("res");
@@ -293,11 +345,16 @@ impl Shared {
         let capture = Capture::start(&span);
         let (outcome, answered) = match trigger {
             Ok(trigger) => {
-                let late: Arc<dyn LateAnswer> = Arc::new(LateEnvelope {
-                    is_http,
-                    output: output.to_owned(),
-                    details,
-                });
+                let late: Arc<dyn LateAnswer> = match (output, is_http) {
+                    // The usual output binding's: made once.
+                    ("res", false) => Arc::clone(&self.late_res.other),
+                    ("res", true) => Arc::clone(&self.late_res.http),
+                    _ => Arc::new(LateEnvelope {
+                        is_http,
+                        output: output.to_owned(),
+                        details,
+                    }),
+                };
                 let call = Call {
                     function: function.as_ref(),
                     input: AzureInput::Envelope(trigger),
@@ -318,7 +375,7 @@ impl Shared {
         let encoded = outcome.and_then(|answer| encode_answer(answer, is_http));
         let lines = capture.map(Capture::finish).unwrap_or_default();
         let mut response = match encoded {
-            Ok(encoded) => envelope_answer(&encoded, output, &lines),
+            Ok(encoded) => envelope_answer_in(&encoded, output, &lines, headers),
             Err(error) => {
                 if !answered {
                     anyfn_kit::log_failure(&invocation_id, &error);
@@ -573,8 +630,19 @@ fn is_forwarded_route(settings: &Settings, segment: &str) -> bool {
 
 /// The first two segments of a path that are not empty.
 fn first_segments(path: &str) -> (Option<&str>, Option<&str>) {
-    let mut segments = path.split('/').filter(|s| !s.is_empty());
-    (segments.next(), segments.next())
+    /// The first segment of `path` that is not empty, and what follows it.
+    fn segment(path: &str) -> Option<(&str, &str)> {
+        let path = path.trim_start_matches('/');
+        if path.is_empty() {
+            return None;
+        }
+        let end = path.bytes().position(|b| b == b'/').unwrap_or(path.len());
+        Some(path.split_at(end))
+    }
+    match segment(path) {
+        None => (None, None),
+        Some((first, rest)) => (Some(first), segment(rest).map(|(second, _)| second)),
+    }
 }
 
 /// The function a forwarded request is for, from its path's
@@ -595,6 +663,10 @@ fn function_of_route<'a>(
 
 /// A path segment, percent-decoded (borrowed when it has no escapes).
 fn decode_segment(segment: &str) -> Cow<'_, str> {
+    if !segment.contains('%') {
+        // Nothing to decode (the usual function name).
+        return Cow::Borrowed(segment);
+    }
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
@@ -650,7 +722,7 @@ fn trigger_of(trigger_type: Option<&str>, is_http: bool) -> anyfn_kit::Trigger {
         };
     };
     // No allocation: this runs for every envelope, telemetry or not.
-    let is = |names: &[&str]| names.iter().any(|name| kind.eq_ignore_ascii_case(name));
+    let is = |names: &[&str]| names.iter().any(|name| same_name(kind, name));
     if is(&["httpTrigger"]) {
         Trigger::Http
     } else if is(&["timerTrigger"]) {
@@ -669,6 +741,13 @@ fn trigger_of(trigger_type: Option<&str>, is_http: bool) -> anyfn_kit::Trigger {
     } else {
         Trigger::Other
     }
+}
+
+/// Whether `kind` is `name` without ASCII case, as Azure compares binding
+/// types: the spelling Azure documents (an exact match, a length and a
+/// memory comparison) first.
+fn same_name(kind: &str, name: &str) -> bool {
+    kind == name || kind.eq_ignore_ascii_case(name)
 }
 
 /// The caller's W3C trace context in an HTTP trigger's envelope (its

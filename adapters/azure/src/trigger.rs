@@ -113,10 +113,16 @@ impl AzureTrigger {
         self.slot()
     }
 
+    /// The body the envelope was read from, when the adapter kept it: the
+    /// same bytes as the text of the binding's value's source.
+    pub(crate) fn shared_body(&self) -> Option<&bytes::Bytes> {
+        self.envelope.body()
+    }
+
     /// The trigger binding's name in `function.json` (`req`,
     /// `myQueueItem`).
     pub fn binding(&self) -> &str {
-        self.slot().map_or("", |binding| binding.name.as_str())
+        self.slot().map_or("", Binding::name)
     }
 
     /// The trigger's value, parsed from the host's JSON on the first call.
@@ -204,11 +210,11 @@ pub(crate) fn choose_trigger(
     let by_name = declared.trigger.as_deref().and_then(|name| {
         bindings
             .iter()
-            .position(|binding| binding.name == name)
+            .position(|binding| binding.name() == name)
             .or_else(|| {
                 bindings
                     .iter()
-                    .position(|binding| binding.name.eq_ignore_ascii_case(name))
+                    .position(|binding| binding.name().eq_ignore_ascii_case(name))
             })
     });
     let data_type = declared.data_type.clone();
@@ -231,7 +237,7 @@ pub(crate) fn choose_trigger(
                     if !names.is_empty() {
                         names.push_str(", ");
                     }
-                    let _ = write!(names, "{}", binding_name(&binding.name));
+                    let _ = write!(names, "{}", binding_name(binding.name()));
                 }
                 if bindings.len() > LISTED_BINDINGS {
                     let _ = write!(names, ", and {} more", bindings.len() - LISTED_BINDINGS);
