@@ -135,6 +135,18 @@ impl Visit for Fields {
             Self::Json(map) => {
                 map.insert(field.name(), json_string(value));
             }
+            // A plain value (an id) is its `Debug` text between quotes:
+            // written as it is, not through `Debug`'s escaping char by char.
+            Self::Text(text)
+                if field.name() != "message" && anyfn_kit::logging::is_plain(value) =>
+            {
+                text.reserve(field.name().len() + value.len() + 4);
+                text.push(' ');
+                text.push_str(field.name());
+                text.push_str("=\"");
+                text.push_str(value);
+                text.push('"');
+            }
             Self::Text(_) => self.record_debug(field, &value),
         }
     }
@@ -178,7 +190,12 @@ impl Console {
 
     fn text_line(&self, event: &Event<'_>, spans: &Spans) -> String {
         let meta = event.metadata();
-        let mut line = format!("{:>5} ", meta.level().as_str());
+        // Put together piece by piece, the fields recorded in place: a
+        // `REPORT` line a request, through `format!` and a second string,
+        // cost more than the rest of the line.
+        let mut line = String::with_capacity(160);
+        line.push_str(padded_level(*meta.level()));
+        line.push(' ');
         let mut any_span = false;
         for span in spans.entered_spans() {
             if any_span {
@@ -187,20 +204,24 @@ impl Console {
             any_span = true;
             line.push_str(span.name);
             if let Fields::Text(fields) = &span.fields {
-                if !fields.is_empty() {
-                    let _ = write!(line, "{{{}}}", &fields[1..]);
+                if let Some(fields) = fields.get(1..).filter(|fields| !fields.is_empty()) {
+                    line.push('{');
+                    line.push_str(fields);
+                    line.push('}');
                 }
             }
         }
         if any_span {
             line.push_str(": ");
         }
-        let mut fields = Fields::new(false);
+        line.push_str(meta.target());
+        line.push(':');
+        let mut fields = Fields::Text(line);
         event.record(&mut fields);
-        if let Fields::Text(fields) = fields {
-            let _ = write!(line, "{}:{fields}", meta.target());
+        match fields {
+            Fields::Text(line) => line,
+            Fields::Json(_) => String::new(),
         }
-        line
     }
 
     fn json_line(&self, event: &Event<'_>, spans: &Spans) -> String {
@@ -228,6 +249,17 @@ impl Console {
         line.push_str(&json_string(meta.target()));
         line.push('}');
         line
+    }
+}
+
+/// A level as `{:>5}` writes it.
+fn padded_level(level: Level) -> &'static str {
+    match level {
+        Level::ERROR => "ERROR",
+        Level::WARN => " WARN",
+        Level::INFO => " INFO",
+        Level::DEBUG => "DEBUG",
+        Level::TRACE => "TRACE",
     }
 }
 

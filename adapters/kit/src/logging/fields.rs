@@ -178,8 +178,19 @@ impl Visit for TextVisitor<'_> {
 
 /// Whether `value`'s `Debug` text is `value` between quotes, and JSON's
 /// too: printable ASCII without `"` or `\`. Checked without a branch per
-/// byte: ids are short.
-pub(super) fn is_plain(value: &str) -> bool {
+/// byte: ids are short. A formatter may then write such a value as it is
+/// rather than through `Debug`'s escaping, char by char.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::logging::is_plain;
+///
+/// assert!(is_plain("8476a536-e9f4-11e8-9739-2dfe598c3fcd"));
+/// assert!(!is_plain("two\nlines"));
+/// assert_eq!(format!("{:?}", "req-1"), "\"req-1\"");
+/// ```
+pub fn is_plain(value: &str) -> bool {
     !value.bytes().fold(false, |escaped, byte| {
         escaped | !(0x20..=0x7e).contains(&byte) | (byte == b'"') | (byte == b'\\')
     })

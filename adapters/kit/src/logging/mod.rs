@@ -53,7 +53,7 @@ pub use extra::{
     add_default_layer, new_extra_layer, set_layer_factory, take_default_layer, DefaultLayer,
     LayerFactory,
 };
-pub use fields::TextFields;
+pub use fields::{is_plain, TextFields};
 pub use filter::rust_log_targets;
 pub use json_fields::JsonSpanFields;
 pub use line::LineFormat;
