@@ -16,7 +16,6 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use lambda_runtime::streaming::Body;
 use lambda_runtime::{Diagnostic, MetadataPrelude};
 use lambda_runtime_api_client::{build_request, BoxError, PooledClient};
-use serde_json::value::RawValue;
 
 /// The header the Runtime API sends with an invocation (and expects back
 /// with its answer) so that a late answer cannot answer a newer invocation.
@@ -33,8 +32,9 @@ const ERROR_BODY_TRAILER: HeaderName =
 
 /// What a settled invocation posts to `…/response`.
 pub(crate) enum Posted {
-    /// A whole JSON payload.
-    Payload(Box<RawValue>),
+    /// A whole JSON payload, already known to be JSON: serialized by
+    /// anyfn-lambda, or checked ([`crate::runtime`]).
+    Payload(String),
     /// An HTTP response streamed: the prelude, then the body as it comes.
     Stream {
         prelude: MetadataPrelude,
@@ -73,9 +73,7 @@ pub(crate) async fn post(
         builder = builder.header(INVOCATION_ID, id);
     }
     let request = match outcome {
-        Ok(Posted::Payload(json)) => {
-            builder.body(Body::from(String::from(Box::<str>::from(json))))?
-        }
+        Ok(Posted::Payload(json)) => builder.body(Body::from(json))?,
         Ok(Posted::Stream { prelude, body }) => builder
             .header(TRANSFER_ENCODING, "chunked")
             .header("lambda-runtime-function-response-mode", "streaming")
