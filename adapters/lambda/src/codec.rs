@@ -86,6 +86,15 @@ pub trait IntoLambda: Sized {
     /// `false` unless an implementation says otherwise.
     const MAY_STREAM: bool = false;
 
+    /// Whether every [`LambdaAnswer::Payload`] `into_lambda` returns is JSON
+    /// anyfn-lambda serialized itself (with serde_json or its HTTP encoder),
+    /// so the adapter posts it as it is instead of parsing it again to check
+    /// it. `None` (the default) for any other implementation: its payload is
+    /// checked, and one that is not JSON fails the invocation. Only this
+    /// crate can make the token, so only its own implementations say so.
+    #[doc(hidden)]
+    const SERIALIZED: Option<Serialized> = None;
+
     /// Encodes the output for `source`: a JSON payload, or a stream.
     ///
     /// # Errors
@@ -93,6 +102,16 @@ pub trait IntoLambda: Sized {
     /// [`ErrorKind::Internal`] when the output cannot be encoded for `source`.
     fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error>;
 }
+
+/// The token by which [`IntoLambda::SERIALIZED`] says an implementation's
+/// payloads are JSON anyfn-lambda serialized itself; only this crate makes
+/// one.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Serialized(());
+
+/// What [`IntoLambda::SERIALIZED`] is for this crate's own implementations.
+pub(crate) const SERIALIZED: Option<Serialized> = Some(Serialized(()));
 
 /// What the Lambda adapter sends for an invocation.
 #[derive(Debug)]
@@ -147,6 +166,7 @@ impl LambdaAnswer {
 /// ```
 impl IntoLambda for StreamResponse {
     const MAY_STREAM: bool = true;
+    const SERIALIZED: Option<Serialized> = SERIALIZED;
 
     fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
         match anyfn::stream::into_whole(self) {
@@ -170,6 +190,8 @@ impl<T: DeserializeOwned> FromLambda for Json<T> {
 }
 
 impl<T: Serialize> IntoLambda for Json<T> {
+    const SERIALIZED: Option<Serialized> = SERIALIZED;
+
     fn into_lambda(self, _source: EventSource) -> Result<LambdaAnswer, Error> {
         serde_json::to_string(&self.0)
             .map(LambdaAnswer::Payload)
@@ -196,6 +218,8 @@ impl<T: Serialize> IntoLambda for Json<T> {
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 impl IntoLambda for () {
+    const SERIALIZED: Option<Serialized> = SERIALIZED;
+
     fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
         if source.is_http() {
             crate::http::encode(
@@ -221,6 +245,8 @@ impl FromLambda for Request {
 }
 
 impl IntoLambda for Response {
+    const SERIALIZED: Option<Serialized> = SERIALIZED;
+
     fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
         crate::http::encode(self, source).map(LambdaAnswer::Payload)
     }

@@ -8,6 +8,8 @@
 //! (`Lambda-Runtime-Function-Error-Type`, `Lambda-Runtime-Function-Error-Body`),
 //! and that is what is sent here.
 
+use std::sync::OnceLock;
+
 use anyfn::stream::BodyStream;
 use anyfn::Error;
 use bytes::Bytes;
@@ -16,11 +18,11 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use lambda_runtime::streaming::Body;
 use lambda_runtime::{Diagnostic, MetadataPrelude};
 use lambda_runtime_api_client::{build_request, BoxError, PooledClient};
-use serde_json::value::RawValue;
 
 /// The header the Runtime API sends with an invocation (and expects back
 /// with its answer) so that a late answer cannot answer a newer invocation.
-pub(crate) const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
+pub(crate) const INVOCATION_ID: HeaderName =
+    HeaderName::from_static("lambda-runtime-invocation-id");
 
 /// The trailer that says a stream was cut, with the error's type.
 const ERROR_TYPE_TRAILER: HeaderName =
@@ -33,8 +35,9 @@ const ERROR_BODY_TRAILER: HeaderName =
 
 /// What a settled invocation posts to `…/response`.
 pub(crate) enum Posted {
-    /// A whole JSON payload.
-    Payload(Box<RawValue>),
+    /// A whole JSON payload, already known to be JSON: serialized by
+    /// anyfn-lambda, or checked ([`crate::runtime`]).
+    Payload(String),
     /// An HTTP response streamed: the prelude, then the body as it comes.
     Stream {
         prelude: MetadataPrelude,
@@ -59,23 +62,24 @@ pub(crate) async fn post(
     outcome: Result<Posted, Diagnostic>,
 ) -> Result<(), BoxError> {
     let (path, mut builder) = match &outcome {
-        Ok(_) => ("response", build_request()),
+        Ok(_) => ("response", runtime_request()),
         Err(_) => (
             "error",
-            build_request().header("lambda-runtime-function-error-type", "unhandled"),
+            runtime_request().header("lambda-runtime-function-error-type", "unhandled"),
         ),
     };
-    builder = builder.method(Method::POST).uri(format!(
-        "/2018-06-01/runtime/invocation/{request_id}/{path}"
-    ));
+    let mut uri = String::with_capacity(INVOCATION_PATH.len() + request_id.len() + 1 + path.len());
+    uri.push_str(INVOCATION_PATH);
+    uri.push_str(request_id);
+    uri.push('/');
+    uri.push_str(path);
+    builder = builder.method(Method::POST).uri(uri);
     let logged_invocation_id = invocation_id.clone();
     if let Some(id) = invocation_id {
         builder = builder.header(INVOCATION_ID, id);
     }
     let request = match outcome {
-        Ok(Posted::Payload(json)) => {
-            builder.body(Body::from(String::from(Box::<str>::from(json))))?
-        }
+        Ok(Posted::Payload(json)) => builder.body(Body::from(json))?,
         Ok(Posted::Stream { prelude, body }) => builder
             .header(TRANSFER_ENCODING, "chunked")
             .header("lambda-runtime-function-response-mode", "streaming")
@@ -102,6 +106,35 @@ pub(crate) async fn post(
         );
     }
     Ok(())
+}
+
+/// Where an invocation's answer goes, before its request id.
+const INVOCATION_PATH: &str = "/2018-06-01/runtime/invocation/";
+
+/// lambda_runtime's [`build_request`]: a request builder with the headers
+/// every Runtime API request carries (its `User-Agent`). Those are read from
+/// it once and cloned after that, instead of parsed again for every
+/// invocation. (Were `build_request`'s builder an error, it would be
+/// returned as it is, every time.)
+fn runtime_request() -> http::request::Builder {
+    type Headers = Option<Vec<(HeaderName, HeaderValue)>>;
+    static HEADERS: OnceLock<Headers> = OnceLock::new();
+    let headers = HEADERS.get_or_init(|| {
+        build_request().headers_ref().map(|headers| {
+            headers
+                .iter()
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect()
+        })
+    });
+    match headers {
+        Some(headers) => headers
+            .iter()
+            .fold(http::Request::builder(), |builder, (name, value)| {
+                builder.header(name.clone(), value.clone())
+            }),
+        None => build_request(),
+    }
 }
 
 /// The body of a streamed response: the prelude's JSON, eight NUL bytes,
@@ -156,4 +189,22 @@ fn error_trailers(error: &Error) -> HeaderMap {
         trailers.insert(ERROR_BODY_TRAILER, body);
     }
     trailers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_requests_are_built_as_lambda_runtime_builds_them() {
+        for _ in 0..2 {
+            let ours = runtime_request().body(()).unwrap();
+            let theirs = build_request().body(()).unwrap();
+            assert_eq!(ours.headers(), theirs.headers());
+            assert_eq!(ours.method(), theirs.method());
+            assert_eq!(ours.uri(), theirs.uri());
+            assert_eq!(ours.version(), theirs.version());
+            assert!(ours.headers().contains_key(http::header::USER_AGENT));
+        }
+    }
 }

@@ -335,7 +335,7 @@ where
         Ok(Settled {
             answer: LambdaAnswer::Payload(json),
             ..
-        }) => raw_json(json).map(Posted::Payload),
+        }) => checked::<H::Output>(json).map(Posted::Payload),
         Ok(Settled {
             answer: LambdaAnswer::Streamed(response),
             source,
@@ -360,7 +360,8 @@ where
     anyfn_kit::log_failure(request_id, &err);
     if let Some(source) = source.filter(|source| source.is_http()) {
         let response = err.to_response(request_id, settings.error_details);
-        match crate::http::encode(response, source).and_then(raw_json) {
+        // JSON the HTTP encoder wrote: posted without parsing it again.
+        match crate::http::encode(response, source) {
             Ok(payload) => return Ok(Posted::Payload(payload)),
             Err(encoding) => tracing::warn!(
                 target: "anyfn::invocation",
@@ -517,15 +518,22 @@ fn not_json(payload: &[u8]) -> Option<String> {
         .map(|err| err.to_string())
 }
 
-/// The response payload as the raw JSON lambda_runtime posts.
-fn raw_json(encoded: String) -> Result<Box<RawValue>, Error> {
-    RawValue::from_string(encoded).map_err(|err| {
-        Error::with_source(
-            anyfn::ErrorKind::Internal,
-            "the encoded output is not JSON",
-            err,
-        )
-    })
+/// The payload `O::into_lambda` returned, as it is posted: as it is when
+/// anyfn-lambda serialized it ([`IntoLambda::SERIALIZED`]: JSON by
+/// construction, so not parsed again), else once checked to be JSON.
+fn checked<O: IntoLambda>(encoded: String) -> Result<String, Error> {
+    if O::SERIALIZED.is_some() {
+        return Ok(encoded);
+    }
+    RawValue::from_string(encoded)
+        .map(|json| String::from(Box::<str>::from(json)))
+        .map_err(|err| {
+            Error::with_source(
+                anyfn::ErrorKind::Internal,
+                "the encoded output is not JSON",
+                err,
+            )
+        })
 }
 
 /// The deadline the handler must meet: Lambda's (`deadline_ms`, Unix time in
@@ -595,6 +603,47 @@ mod tests {
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_millis() as u64
+    }
+
+    /// An output of the user's own, its payload text of unknown validity.
+    struct Text;
+
+    impl IntoLambda for Text {
+        fn into_lambda(self, _source: EventSource) -> Result<crate::LambdaAnswer, Error> {
+            unreachable!("only its SERIALIZED is read")
+        }
+    }
+
+    #[test]
+    fn payloads_anyfn_did_not_serialize_are_still_checked() {
+        let err = checked::<Text>("{\"unclosed\":".to_owned()).unwrap_err();
+        assert_eq!(err.kind(), anyfn::ErrorKind::Internal);
+        assert!(
+            err.message().starts_with("the encoded output is not JSON"),
+            "{}",
+            err.message()
+        );
+        assert!(checked::<Text>("not JSON".to_owned()).is_err());
+        assert_eq!(
+            checked::<Text>(" {\"a\": [1, 2]} ".to_owned()).unwrap(),
+            "{\"a\": [1, 2]}",
+            "as RawValue gives it back: trimmed"
+        );
+        // Those anyfn-lambda serialized are posted as they are.
+        assert_eq!(
+            checked::<anyfn::Json<u8>>("[1,2]".to_owned()).unwrap(),
+            "[1,2]"
+        );
+        for serialized in [
+            <anyfn::Json<u8> as IntoLambda>::SERIALIZED,
+            <() as IntoLambda>::SERIALIZED,
+            <anyfn::Response as IntoLambda>::SERIALIZED,
+            <anyfn::stream::StreamResponse as IntoLambda>::SERIALIZED,
+            <anyfn::event::BatchResult as IntoLambda>::SERIALIZED,
+            <anyfn::event::CloudEvent as IntoLambda>::SERIALIZED,
+        ] {
+            assert!(serialized.is_some());
+        }
     }
 
     #[test]

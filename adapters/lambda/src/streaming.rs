@@ -6,7 +6,6 @@ use anyfn::stream::StreamResponse;
 use anyfn::{Body, Error, ErrorKind, Response};
 use bytes::BytesMut;
 use lambda_runtime::MetadataPrelude;
-use serde_json::value::RawValue;
 
 use crate::post::Posted;
 use crate::EventSource;
@@ -87,12 +86,8 @@ pub(crate) async fn post(
         whole.extend_from_slice(&chunk);
     }
     let response = Response::from_parts(parts, Body::from(whole.freeze()));
-    let json = crate::http::encode(response, source)?;
-    RawValue::from_string(json)
-        .map(Posted::Payload)
-        .map_err(|err| {
-            Error::with_source(ErrorKind::Internal, "the encoded output is not JSON", err)
-        })
+    // JSON the HTTP encoder wrote: posted without parsing it again.
+    crate::http::encode(response, source).map(Posted::Payload)
 }
 
 /// Says, once at start-up, what becomes of a streamed HTTP answer while

@@ -7,7 +7,7 @@ use anyfn::event::{BatchResult, CloudEvent, QueueBatch, ScheduleTick, StorageEve
 use anyfn::{Context, Error, ErrorKind};
 use anyfn_formats_aws::{AwsShape, FromAwsPayload};
 
-use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
+use crate::codec::{FromLambda, IntoLambda, LambdaAnswer, Serialized, SERIALIZED};
 use crate::EventSource;
 
 /// The S3, SQS/SNS, EventBridge and CloudEvent families: each read by its
@@ -28,12 +28,16 @@ from_aws_payload!(StorageEvent, QueueBatch, ScheduleTick, CloudEvent);
 /// SQS gets the partial batch response; SNS cannot retry single messages, so
 /// any failure fails the invocation (and SNS retries the delivery).
 impl IntoLambda for BatchResult {
+    const SERIALIZED: Option<Serialized> = SERIALIZED;
+
     fn into_lambda(self, source: EventSource) -> Result<LambdaAnswer, Error> {
         anyfn_formats_aws::encode_batch_result(&self, shape_of(source)).map(LambdaAnswer::Payload)
     }
 }
 
 impl IntoLambda for CloudEvent {
+    const SERIALIZED: Option<Serialized> = SERIALIZED;
+
     fn into_lambda(self, _source: EventSource) -> Result<LambdaAnswer, Error> {
         serde_json::to_string(&self.to_json_value())
             .map(LambdaAnswer::Payload)

@@ -626,7 +626,7 @@ fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
 
 /// How many bytes of `bytes` come before the first `"`, `\\` or control
 /// character (all of them when there is none), eight at a time.
-fn to_special(bytes: &[u8]) -> usize {
+pub(super) fn to_special(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::MAX / 255;
     const HIGH: u64 = ONES << 7;
     let mut at = 0;
