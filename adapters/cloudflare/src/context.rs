@@ -4,6 +4,7 @@
 use std::cell::Cell;
 use std::time::Duration;
 
+use anyfn::time::Instant;
 use anyfn::{Context, Platform};
 use anyfn_kit::Settings;
 
@@ -35,11 +36,20 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const WORKERS_MEMORY_MB: u32 = 128;
 
 /// The context of one invocation whose request id is `request_id` (the Ray
-/// ID, or one made by [`generated_request_id`]).
-pub(crate) fn invocation_context(request_id: &str, settings: &Settings) -> Context {
+/// ID, or one made by [`generated_request_id`]), which arrived at
+/// `started`: its deadline is the timeout after that (the clock is a call
+/// into JavaScript, read once).
+pub(crate) fn invocation_context(
+    request_id: &str,
+    settings: &Settings,
+    started: Instant,
+) -> Context {
     Context::builder()
         .request_id(request_id)
-        .timeout(settings.timeout().unwrap_or(DEFAULT_TIMEOUT))
+        .deadline(anyfn::time::deadline_after(
+            started,
+            settings.timeout().unwrap_or(DEFAULT_TIMEOUT),
+        ))
         .memory_limit_mb(settings.memory_mb().unwrap_or(WORKERS_MEMORY_MB))
         .platform(Platform::CloudflareWorkers)
         .build()

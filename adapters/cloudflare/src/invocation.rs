@@ -11,20 +11,21 @@ use crate::codec::{CloudflareAnswer, CloudflareInput, FromCloudflare, IntoCloudf
 use crate::report::report;
 use crate::timer::JsTimers;
 
-/// Runs `handler` on `input` in `context`: the output encoded (a stream
-/// already held to the deadline), or the failure, logged.
+/// Runs `handler` on `input` in `context`, an invocation that arrived at
+/// `started`: the output encoded (a stream already held to the deadline),
+/// or the failure, logged.
 pub(crate) async fn invoke<H>(
     handler: &H,
     input: CloudflareInput,
     mut context: Context,
     details: ErrorDetails,
+    started: Instant,
 ) -> Result<CloudflareAnswer, Error>
 where
     H: Handler + ?Sized,
     H::Event: FromCloudflare,
     H::Output: IntoCloudflare,
 {
-    let started = Instant::now();
     let request_id = context.request_id().to_owned();
     let deadline = context.deadline();
     let memory_mb = context.memory_limit_mb();
@@ -32,7 +33,7 @@ where
     let outcome = async {
         let event = H::Event::from_cloudflare(input, &mut context)?;
         let timer = JsTimers.sleep_until(deadline);
-        let output = anyfn_kit::invoke(handler, event, context, timer).await?;
+        let output = anyfn_kit::invoke_started_at(handler, event, context, timer, started).await?;
         output.into_cloudflare()
     }
     .instrument(span.clone())
@@ -55,6 +56,6 @@ where
     }
     // A stream's REPORT is written when its answer is handed to the
     // runtime: the time to its head, not to its last chunk.
-    report(&request_id, started.elapsed(), memory_mb);
+    report(&request_id, started, memory_mb);
     outcome
 }

@@ -4,6 +4,7 @@
 use std::cell::OnceCell;
 use std::time::Duration;
 
+use anyfn::time::Instant;
 use anyfn::{Context, Error, ErrorDetails, ErrorKind, Handler};
 use anyfn_kit::{Settings, SettingsError};
 use worker::{Env, MessageBatch, ScheduleContext, ScheduledEvent};
@@ -139,6 +140,9 @@ impl Workers {
         H::Event: FromCloudflare,
         H::Output: IntoCloudflare,
     {
+        // The clock read once (a call into JavaScript): the invocation's
+        // start, its deadline and its REPORT line's duration are told from it.
+        let started = Instant::now();
         // The headers are read first, once: the request id is among them.
         let headers = read_headers(request.headers());
         let ray = match &headers {
@@ -163,9 +167,12 @@ impl Workers {
         let settled = match settings {
             Ok(settings) => match read_request(request, headers).await {
                 Ok(request) => {
-                    let context =
-                        with_worker(invocation_context(&request_id, &settings), worker_side);
-                    invoke(handler, CloudflareInput::Fetch(request), context, details).await
+                    let context = with_worker(
+                        invocation_context(&request_id, &settings, started),
+                        worker_side,
+                    );
+                    let input = CloudflareInput::Fetch(request);
+                    invoke(handler, input, context, details, started).await
                 }
                 Err(error) => Err(logged(&request_id, error)),
             },
@@ -213,6 +220,7 @@ impl Workers {
         H::Event: FromCloudflare,
         H::Output: IntoCloudflare,
     {
+        let started = Instant::now();
         let request_id = generated_request_id();
         let settings = match self.resolve(&env) {
             Ok(settings) => settings,
@@ -223,12 +231,12 @@ impl Workers {
         };
         let details = settings.error_details().unwrap_or_default();
         let context = with_worker(
-            invocation_context(&request_id, &settings),
+            invocation_context(&request_id, &settings, started),
             CloudflareInvocation::new(Trigger::Scheduled, env, None),
         );
         let input = CloudflareInput::Scheduled(schedule_tick(&event));
         // Failures are logged by invoke.
-        let _ = invoke(handler, input, context, details).await;
+        let _ = invoke(handler, input, context, details, started).await;
     }
 
     /// Runs a queue's batch as a [`QueueBatch`](anyfn::event::QueueBatch):
@@ -262,6 +270,7 @@ impl Workers {
         H::Event: FromCloudflare,
         H::Output: IntoCloudflare,
     {
+        let started = Instant::now();
         let request_id = generated_request_id();
         let settings = match self.resolve(&env) {
             Ok(settings) => settings,
@@ -274,10 +283,11 @@ impl Workers {
         let details = settings.error_details().unwrap_or_default();
         let (portable, messages) = queue_batch(&batch);
         let context = with_worker(
-            invocation_context(&request_id, &settings),
+            invocation_context(&request_id, &settings, started),
             CloudflareInvocation::new(Trigger::Queue, env, None),
         );
-        let outcome = invoke(handler, CloudflareInput::Queue(portable), context, details).await;
+        let input = CloudflareInput::Queue(portable);
+        let outcome = invoke(handler, input, context, details, started).await;
         match outcome {
             Ok(CloudflareAnswer::Batch(result)) => settle(&messages, &result),
             Ok(_) => batch.ack_all(),

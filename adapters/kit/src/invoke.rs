@@ -1,5 +1,6 @@
 //! [`invoke`]: one invocation run with its deadline enforced and its panics
-//! caught, and [`panic_message`].
+//! caught ([`invoke_started_at`] with the clock already read), and
+//! [`panic_message`].
 
 use std::any::Any;
 use std::future::{poll_fn, Future};
@@ -23,6 +24,9 @@ use crate::CatchPanic;
 /// - a result that arrives after `context.deadline()` (a handler that
 ///   blocked its thread past the deadline, so the timer could not fire) is a
 ///   timeout too, never a success: the output is dropped.
+///
+/// The invocation's time is counted from the call (the clock is read
+/// then, not when the future is first polled).
 ///
 /// `deadline_reached` is the runtime's timer for `context.deadline()`, e.g.
 /// `tokio::time::sleep_until(context.deadline().into())`, or a JavaScript
@@ -56,17 +60,63 @@ use crate::CatchPanic;
 /// assert!(err.is_timeout());
 /// # }
 /// ```
-pub async fn invoke<H, T>(
+pub fn invoke<'a, H, T>(
+    handler: &'a H,
+    event: H::Event,
+    context: Context,
+    deadline_reached: T,
+) -> impl Future<Output = Result<H::Output, Error>> + use<'a, H, T>
+where
+    H: Handler + ?Sized,
+    T: Future<Output = ()>,
+{
+    // Not an `async fn` awaiting the other: that would hold the event and
+    // the context in a future of its own and move them into the other's.
+    invoke_started_at(handler, event, context, deadline_reached, Instant::now())
+}
+
+/// [`invoke`], for an adapter that read the clock when the invocation
+/// arrived: `started` is when it did, from which a timeout's elapsed time
+/// is told. Where reading the clock is a call out of the program
+/// (`performance.now()` on Cloudflare Workers), this saves one per
+/// invocation.
+///
+/// # Errors
+///
+/// As [`invoke`]'s.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let started = anyfn::time::Instant::now();
+/// let slow = handler_fn(|(): (), _context: Context| async {
+///     tokio::time::sleep(Duration::from_secs(60)).await;
+///     Ok::<_, anyfn::Error>(())
+/// });
+/// let context = Context::builder()
+///     .deadline(anyfn::time::deadline_after(started, Duration::from_millis(10)))
+///     .build();
+/// let timer = tokio::time::sleep_until(context.deadline().into());
+/// let err = anyfn_kit::invoke_started_at(&slow, (), context, timer, started).await.unwrap_err();
+/// assert!(err.is_timeout());
+/// # }
+/// ```
+pub async fn invoke_started_at<H, T>(
     handler: &H,
     event: H::Event,
     context: Context,
     deadline_reached: T,
+    started: Instant,
 ) -> Result<H::Output, Error>
 where
     H: Handler + ?Sized,
     T: Future<Output = ()>,
 {
-    let started = Instant::now();
     let deadline = context.deadline();
     // An installed telemetry (anyfn-otel) gives the handler its metrics
     // and is told how the invocation ended, even if it is dropped; without,
