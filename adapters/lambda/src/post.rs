@@ -36,7 +36,7 @@ const ERROR_BODY_TRAILER: HeaderName =
 /// What a settled invocation posts to `…/response`.
 pub(crate) enum Posted {
     /// A whole JSON payload, already known to be JSON: serialized by
-    /// anyfn-lambda, or checked ([`crate::runtime`]).
+    /// anyfn-lambda, or checked by the runtime loop before it is posted.
     Payload(String),
     /// An HTTP response streamed: the prelude, then the body as it comes.
     Stream {
