@@ -60,6 +60,7 @@ use crate::CatchPanic;
 /// assert!(err.is_timeout());
 /// # }
 /// ```
+#[inline]
 pub fn invoke<'a, H, T>(
     handler: &'a H,
     event: H::Event,

@@ -118,19 +118,22 @@ where
                 // The CPU time of the handler's polls, only when a price
                 // of the REPORT line bills it (Cloudflare Workers).
                 let settled = if self.config.measures_cpu {
-                    let invocation = pin!(cpu.measure(anyfn_kit::invoke(
+                    let invocation = pin!(cpu.measure(anyfn_kit::invoke_started_at(
                         &self.handler,
                         event,
                         context,
-                        std::future::pending()
+                        std::future::pending(),
+                        started,
                     )));
                     watch.run(request_number, deadline, &span, invocation).await
                 } else {
-                    let invocation = pin!(anyfn_kit::invoke(
+                    // Timed from the request's arrival, as its deadline is.
+                    let invocation = pin!(anyfn_kit::invoke_started_at(
                         &self.handler,
                         event,
                         context,
-                        std::future::pending()
+                        std::future::pending(),
+                        started,
                     ));
                     watch.run(request_number, deadline, &span, invocation).await
                 };
