@@ -135,36 +135,32 @@ mod tests {
         assert_eq!(a.matches('-').count(), 4);
     }
 
+    /// Id number `n` of `ids` as `format!` wrote it.
+    fn formatted(ids: &RequestIds, n: u64) -> String {
+        let high = splitmix64(ids.seed.wrapping_add(n));
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            (high >> 32) as u32,
+            (high >> 16) as u16,
+            high as u16 & 0x0fff,
+            (ids.seed as u16 & 0x3fff) | 0x8000,
+            n & 0xffff_ffff_ffff,
+        )
+    }
+
     /// The ids were written with `format!`; the fixed buffer must give the
     /// same text.
     #[test]
     fn regression_ids_match_the_formatted_layout() {
         let ids = RequestIds::new();
         for n in 0..1_000u64 {
-            let high = splitmix64(ids.seed.wrapping_add(n));
-            let formatted = format!(
-                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-                (high >> 32) as u32,
-                (high >> 16) as u16,
-                high as u16 & 0x0fff,
-                (ids.seed as u16 & 0x3fff) | 0x8000,
-                n & 0xffff_ffff_ffff,
-            );
+            let formatted = formatted(&ids, n);
             assert_eq!(ids.next_id().1.as_str(), formatted);
             assert_eq!(ids.id_of(n).as_str(), formatted);
         }
         // Every digit of the last field, past the first thousand.
         for n in [0xfedc_ba98_7654, 0xffff_ffff_ffff, 0x1_0000_0000_0001] {
-            let high = splitmix64(ids.seed.wrapping_add(n));
-            let formatted = format!(
-                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-                (high >> 32) as u32,
-                (high >> 16) as u16,
-                high as u16 & 0x0fff,
-                (ids.seed as u16 & 0x3fff) | 0x8000,
-                n & 0xffff_ffff_ffff,
-            );
-            assert_eq!(ids.id_of(n).as_str(), formatted);
+            assert_eq!(ids.id_of(n).as_str(), formatted(&ids, n));
         }
     }
 

@@ -508,23 +508,8 @@ mod tests {
             out
         }
 
-        /// The `index`-th capitalisation of `name`: bit `i` of `index` upper-cases
-        /// the `i`-th letter. Index 0 is the name as it is.
-        fn capitalisation(name: &str, index: usize) -> String {
-            let mut letter = 0;
-            name.chars()
-                .map(|c| {
-                    if c.is_ascii_alphabetic() {
-                        let upper = index >> letter & 1 == 1;
-                        letter += 1;
-                        if upper {
-                            return c.to_ascii_uppercase();
-                        }
-                    }
-                    c
-                })
-                .collect()
-        }
+        // The old encoder's capitalisation is the one the new one kept.
+        use super::super::capitalisation;
     }
 
     const SOURCES: [EventSource; 6] = [
