@@ -2,6 +2,7 @@
 //! into a serde type (`de`).
 
 mod de;
+mod pairs;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -10,6 +11,8 @@ use serde::de::Deserialize;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::Error;
+
+use pairs::{Pair, Pairs, Span};
 
 /// A parsed query string: every key with every value, in the order given.
 ///
@@ -38,21 +41,7 @@ pub struct Query {
     /// allocation where a `String` per key and per value made two per pair.
     text: String,
     /// Where each pair's key and value are in `text`, in order.
-    pairs: Vec<Pair>,
-}
-
-/// A key and its value, as places in [`Query`]'s text.
-#[derive(Debug, Clone, Copy)]
-struct Pair {
-    key: Span,
-    value: Span,
-}
-
-/// A place in [`Query`]'s text.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    start: usize,
-    end: usize,
+    pairs: Pairs,
 }
 
 impl Query {
@@ -60,7 +49,7 @@ impl Query {
     pub const fn new() -> Self {
         Self {
             text: String::new(),
-            pairs: Vec::new(),
+            pairs: Pairs::new(),
         }
     }
 
@@ -85,7 +74,7 @@ impl Query {
         // is allocated once.
         let mut parsed = Self {
             text: String::with_capacity(query.len()),
-            pairs: Vec::with_capacity(separators + 1),
+            pairs: Pairs::with_capacity(separators + 1),
         };
         let mut rest = query;
         while !rest.is_empty() {
@@ -112,10 +101,10 @@ impl Query {
     /// component copied on its own). `None` at the first `%` or `+`: the
     /// query needs decoding. One pass over the bytes: a first pass to tell
     /// whether anything needs decoding, and how many pairs there are, cost
-    /// as much again (`benches/instructions_vs_hyper.sh`); the pairs'
-    /// vector grows instead, from room for four, which most queries fit.
+    /// as much again (`benches/instructions_vs_hyper.sh`); the pairs are
+    /// kept in place up to three, which most queries fit.
     fn parse_plain(query: &str) -> Option<Self> {
-        let mut pairs = Vec::new();
+        let mut pairs = Pairs::new();
         let mut push = |start: usize, equals: Option<usize>, end: usize| {
             if start == end {
                 return;
@@ -233,6 +222,7 @@ impl Query {
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs
+            .as_slice()
             .iter()
             .map(|pair| (self.at(pair.key), self.at(pair.value)))
     }
