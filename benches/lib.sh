@@ -33,16 +33,18 @@ cargo_target_dir() {
 }
 
 # build_hello_and_bare_hyper: builds the `hello` example and the bare-hyper
-# peer (release), and sets TARGET_DIR, ANYFN_BIN and HYPER_BIN.
+# and hyper-hello peers (release), and sets TARGET_DIR, ANYFN_BIN, HYPER_BIN
+# and HYPER_HELLO_BIN.
 build_hello_and_bare_hyper() {
     printf 'building (release)…\n'
     cargo build --release --quiet -p anyfn --example hello
-    cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper
+    cargo build --release --quiet -p anyfn-bench-peers --bin bare-hyper --bin hyper-hello
     TARGET_DIR="$(cargo_target_dir)"
     ANYFN_BIN="$TARGET_DIR/release/examples/hello"
     HYPER_BIN="$TARGET_DIR/release/bare-hyper"
-    [[ -x "$ANYFN_BIN" && -x "$HYPER_BIN" ]] || {
-        printf 'not built: %s or %s\n' "$ANYFN_BIN" "$HYPER_BIN" >&2
+    HYPER_HELLO_BIN="$TARGET_DIR/release/hyper-hello"
+    [[ -x "$ANYFN_BIN" && -x "$HYPER_BIN" && -x "$HYPER_HELLO_BIN" ]] || {
+        printf 'not built: %s, %s or %s\n' "$ANYFN_BIN" "$HYPER_BIN" "$HYPER_HELLO_BIN" >&2
         return 1
     }
 }
