@@ -294,8 +294,10 @@ where
         self
     }
 
-    /// How long a client may take to send its request headers; a client
-    /// slower than that is disconnected.
+    /// How long a client may take to send its request headers (the first
+    /// request's, and each next one's on a kept-alive connection, counted
+    /// from the last answer); a client slower than that is disconnected, at
+    /// most a quarter of the timeout late.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.config.header_read_timeout = timeout;
         self

@@ -17,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use super::head_watch::HeadWatched;
 use super::header_timer::HeaderTimer;
 use super::request_id::RequestIds;
 use super::watchdog::{ConnectionWatch, Watchdog};
@@ -66,8 +67,10 @@ impl HostSettings {
         }
     }
 
-    /// Disconnects a client slower than `timeout` to send a request head
-    /// (the deadline kept by the watchdog thread, not a timer per request).
+    /// Disconnects a client slower than `timeout` to send a request head,
+    /// or to send the next one on a kept-alive connection (counted from
+    /// when the last answer was sent): the watchdog thread closes it, not
+    /// a timer per request, at most a quarter of `timeout` late.
     /// Without it, no limit: for a host whose one client is trusted (the
     /// Azure Functions host, on loopback).
     pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
@@ -242,16 +245,23 @@ impl HttpHost {
                             .map(std::net::TcpStream::from)
                             .ok();
                         let registration = watchdog.register(socket);
-                        let service = make_service(client, Arc::clone(registration.watch()));
+                        let watch = registration.watch();
                         let mut builder = http1::Builder::new();
-                        match settings.header_read_timeout {
-                            Some(timeout) => builder
-                                .timer(HeaderTimer::new(Arc::clone(registration.watch())))
-                                .header_read_timeout(timeout),
-                            // No timer at all: hyper would otherwise set its
-                            // default header-read timeout, a timer per request.
-                            None => builder.header_read_timeout(None),
+                        // No timer when the watchdog keeps the header-read
+                        // timeout, or there is none: hyper would otherwise
+                        // set its default one, a timer per request.
+                        builder.header_read_timeout(None);
+                        let heads = match settings.header_read_timeout {
+                            Some(_) if registration.watches_heads() => Some(Arc::clone(watch)),
+                            Some(timeout) => {
+                                builder
+                                    .timer(HeaderTimer::new(Arc::clone(watch)))
+                                    .header_read_timeout(timeout);
+                                None
+                            }
+                            None => None,
                         };
+                        let service = HeadWatched::new(make_service(client, Arc::clone(watch)), heads);
                         if let Some(bytes) = settings.max_header_bytes {
                             builder.max_header_size(bytes);
                         }

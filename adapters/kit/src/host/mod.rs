@@ -11,8 +11,11 @@
 //!   flight. A handler awaiting past its deadline has its task woken to
 //!   answer `504`; a handler blocking its thread past it is answered `504`
 //!   by the watchdog itself, on the connection's socket.
+//!   It also closes a connection that has waited longer than the
+//!   header-read timeout for a request head.
 //! - [`HeaderSleep`]: a connection's header-read deadline, kept by the
-//!   same thread, which the host gives hyper as its timer.
+//!   same thread, which the host gives hyper as its timer where the
+//!   watchdog has no handle on the connection's socket.
 //! - [`RequestIds`]: UUID-shaped request ids, unique within the process.
 //! - [`InitLine`]: the `INIT` line an HTTP adapter logs once it listens.
 //! - [`shutdown_signal`]: SIGINT or SIGTERM.
@@ -55,6 +58,7 @@
 //! # }
 //! ```
 
+mod head_watch;
 mod header_deadline;
 mod header_timer;
 mod http_host;

@@ -53,6 +53,10 @@ const EXPIRED: u8 = 3;
 /// being polled, and wrote the `504` itself.
 const ANSWERED: u8 = 4;
 
+/// Set in a connection's `activity` when the watchdog closed it for
+/// sending no request head in time.
+const HEAD_CLOSED: u64 = 1 << 63;
+
 /// What the watchdog writes for a request whose handler blocks its thread
 /// past its deadline, when the default (the error answer,
 /// [`Error::to_response`]) is not the protocol's answer: an Azure Functions
@@ -99,6 +103,9 @@ struct Shared {
     /// header-read timeout when that is shorter, so that no deadline set
     /// while it sleeps comes before it wakes.
     max_sleep: Duration,
+    /// The header-read timeout the thread keeps for connections whose
+    /// socket it holds ([`Watchdog::register`]).
+    header_read_timeout: Option<Duration>,
     epoch: Instant,
     ids: Arc<RequestIds>,
     details: ErrorDetails,
@@ -106,15 +113,28 @@ struct Shared {
 
 #[derive(Debug, Default)]
 struct Connections {
-    slots: Vec<Option<Arc<ConnectionWatch>>>,
+    slots: Vec<Option<Watched>>,
     free: Vec<usize>,
     stopped: bool,
 }
 
+/// A connection in the watchdog's list.
+#[derive(Debug)]
+struct Watched {
+    watch: Arc<ConnectionWatch>,
+    /// The connection's `activity` when the thread first saw it waiting for
+    /// a request head, and when that was.
+    head_wait: Option<(u64, Instant)>,
+}
+
 impl Watchdog {
     /// Starts the watchdog thread for requests of `timeout`, and for
-    /// header-read deadlines ([`ConnectionWatch::header_sleep_until`]) of
-    /// `header_read_timeout` when the server sets them.
+    /// header-read deadlines of `header_read_timeout` when the server sets
+    /// them: those of the connections whose socket it holds it keeps
+    /// itself, closing a connection that has waited longer than that for a
+    /// request head (within a quarter of it more, as it looks at least four
+    /// times per timeout), and those of the others through
+    /// [`ConnectionWatch::header_sleep_until`].
     ///
     /// # Errors
     ///
@@ -125,12 +145,13 @@ impl Watchdog {
         ids: Arc<RequestIds>,
         details: ErrorDetails,
     ) -> std::io::Result<Self> {
-        let max_sleep = header_read_timeout.map_or(timeout, |header| header.min(timeout));
+        let max_sleep = header_read_timeout.map_or(timeout, |header| (header / 4).min(timeout));
         let shared = Arc::new(Shared {
             connections: Mutex::default(),
             wake: Condvar::new(),
             timeout,
             max_sleep,
+            header_read_timeout,
             epoch: Instant::now(),
             ids,
             details,
@@ -149,8 +170,12 @@ impl Watchdog {
 
     /// Watches a new connection; `socket` is its own handle on the
     /// connection's socket, for answering a blocked request (`None` when it
-    /// could not be had: such a request is answered when its handler returns).
+    /// could not be had: such a request is answered when its handler returns)
+    /// and, with a header-read timeout, for closing the connection when it
+    /// waits too long for a request head
+    /// ([`Registration::watches_heads`]).
     pub fn register(&self, socket: Option<TcpStream>) -> Registration {
+        let watches_heads = socket.is_some() && self.shared.header_read_timeout.is_some();
         let watch = Arc::new(ConnectionWatch {
             state: AtomicU8::new(FREE),
             request: AtomicU64::new(0),
@@ -159,18 +184,24 @@ impl Watchdog {
             name: Mutex::new(None),
             late: Mutex::new(None),
             header: Arc::default(),
+            activity: AtomicU64::new(0),
+            watches_heads,
             socket,
             epoch: self.shared.epoch,
             timeout: self.shared.timeout,
         });
         let mut connections = lock(&self.shared.connections);
+        let watched = Watched {
+            watch: Arc::clone(&watch),
+            head_wait: None,
+        };
         let slot = match connections.free.pop() {
             Some(slot) => {
-                connections.slots[slot] = Some(Arc::clone(&watch));
+                connections.slots[slot] = Some(watched);
                 slot
             }
             None => {
-                connections.slots.push(Some(Arc::clone(&watch)));
+                connections.slots.push(Some(watched));
                 connections.slots.len() - 1
             }
         };
@@ -201,11 +232,14 @@ impl Shared {
         while !connections.stopped {
             let now = Instant::now();
             let mut next_wake = anyfn::time::deadline_after(now, self.max_sleep);
-            for watch in connections.slots.iter().flatten() {
-                if let Some(deadline) = self.check(watch, now) {
+            for watched in connections.slots.iter_mut().flatten() {
+                if let Some(deadline) = self.check(&watched.watch, now) {
                     next_wake = next_wake.min(deadline);
                 }
-                if let Some(deadline) = watch.header.check(now) {
+                if let Some(deadline) = watched.watch.header.check(now) {
+                    next_wake = next_wake.min(deadline);
+                }
+                if let Some(deadline) = self.check_head(watched, now) {
                     next_wake = next_wake.min(deadline);
                 }
             }
@@ -246,6 +280,57 @@ impl Shared {
         } else {
             self.answer_blocked(watch, now);
         }
+        None
+    }
+
+    /// Closes a connection whose socket it holds once it has waited the
+    /// header-read timeout for a request head (since the thread first saw it
+    /// waiting); otherwise when it will have, if it waits.
+    fn check_head(&self, watched: &mut Watched, now: Instant) -> Option<Instant> {
+        let watch = &watched.watch;
+        let (Some(limit), Some(socket)) = (self.header_read_timeout, &watch.socket) else {
+            return None;
+        };
+        if !watch.watches_heads {
+            return None;
+        }
+        let activity = watch.activity.load(Ordering::Acquire);
+        if activity & HEAD_CLOSED != 0 || activity % 2 == 1 {
+            // Closed already, or a request is being served.
+            watched.head_wait = None;
+            return None;
+        }
+        let since = match watched.head_wait {
+            Some((seen, since)) if seen == activity => since,
+            _ => {
+                watched.head_wait = Some((activity, now));
+                now
+            }
+        };
+        let due = anyfn::time::deadline_after(since, limit);
+        if due > now {
+            return Some(due);
+        }
+        // Unless a head arrived just now: then it is served.
+        if watch
+            .activity
+            .compare_exchange(
+                activity,
+                activity | HEAD_CLOSED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok()
+        {
+            tracing::debug!(
+                target: "anyfn::watchdog",
+                "no request head within {} ms: the connection is closed",
+                limit.as_millis()
+            );
+            // hyper reads the end of the stream and ends the connection.
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+        watched.head_wait = None;
         None
     }
 
@@ -310,6 +395,13 @@ pub struct ConnectionWatch {
     late: Mutex<Option<Arc<dyn LateAnswer>>>,
     /// The header-read deadline, if the server's timer set one.
     pub(crate) header: Arc<HeaderDeadline>,
+    /// Request heads arrived and answers done: odd while a request is
+    /// served, even while the connection waits for the next head (whose
+    /// wait the watchdog times, when it [watches heads](Registration::watches_heads)).
+    activity: AtomicU64,
+    /// Whether the watchdog keeps the connection's header-read timeout
+    /// (with its socket and a timeout); the host then gives hyper no timer.
+    watches_heads: bool,
     socket: Option<TcpStream>,
     epoch: Instant,
     timeout: Duration,
@@ -348,6 +440,17 @@ impl ConnectionWatch {
             self.poll_invocation(invocation.as_mut(), cx, started)
         })
         .await
+    }
+
+    /// A request head arrived: the connection no longer waits for one.
+    pub(crate) fn head_arrived(&self) {
+        self.activity.fetch_add(1, Ordering::Release);
+    }
+
+    /// The request's answer is done (its body sent, or dropped): the
+    /// connection waits for the next head.
+    pub(crate) fn answer_done(&self) {
+        self.activity.fetch_add(1, Ordering::Release);
     }
 
     /// A sleep until `deadline` for reading the next request's head, woken
@@ -480,6 +583,35 @@ impl Registration {
     /// The connection's watch, for its requests.
     pub fn watch(&self) -> &Arc<ConnectionWatch> {
         &self.watch
+    }
+
+    /// Whether the watchdog keeps the connection's header-read timeout
+    /// itself: with a header-read timeout and a handle on the connection's
+    /// socket, it closes the socket of a connection that has waited that
+    /// long for a request head (the host then needs no timer from hyper,
+    /// and tells the watch of each request through the connection's
+    /// service). Otherwise the header-read timeout, if any, is the
+    /// server's timer's, through [`ConnectionWatch::header_sleep_until`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::{RequestIds, Watchdog};
+    ///
+    /// let watchdog = Watchdog::start(
+    ///     Duration::from_secs(3),
+    ///     Some(Duration::from_secs(10)),
+    ///     Arc::new(RequestIds::new()),
+    ///     anyfn::ErrorDetails::Hidden,
+    /// )?;
+    /// // Without a handle on the socket, the server's timer keeps it.
+    /// assert!(!watchdog.register(None).watches_heads());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn watches_heads(&self) -> bool {
+        self.watch.watches_heads
     }
 }
 
