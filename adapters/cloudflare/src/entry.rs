@@ -159,14 +159,10 @@ macro_rules! __entry_point {
         // runtime's own request and response (see `__fetch_entry`).
         mod _anyfn_fetch {
             use super::__anyfn_fetch;
-            use ::worker::wasm_bindgen;
             use ::worker::wasm_bindgen::prelude::wasm_bindgen;
+            use ::worker::{js_sys as js, wasm_bindgen as wb, wasm_bindgen_futures as wbf};
 
-            #[wasm_bindgen(
-                                wasm_bindgen = ::worker::wasm_bindgen,
-                                wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
-                                js_sys = ::worker::js_sys
-                            )]
+            #[wasm_bindgen(wasm_bindgen = wb, wasm_bindgen_futures = wbf, js_sys = js)]
             pub async fn fetch(
                 request: ::worker::worker_sys::web_sys::Request,
                 env: ::worker::Env,
