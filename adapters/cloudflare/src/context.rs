@@ -76,12 +76,15 @@ pub(crate) fn generated_request_id() -> String {
 fn uuid_shaped(bits: u128) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::with_capacity(36);
-    for digit in 0..32 {
-        if matches!(digit, 8 | 12 | 16 | 20) {
-            id.push('-');
+    // Each half on its own: a shift of a `u128` is a call on wasm32.
+    for (half, first) in [((bits >> 64) as u64, 0), (bits as u64, 16)] {
+        for digit in 0..16 {
+            if matches!(first + digit, 8 | 12 | 16 | 20) {
+                id.push('-');
+            }
+            let nibble = (half >> (60 - 4 * digit)) as usize & 0xf;
+            id.push(char::from(HEX[nibble]));
         }
-        let nibble = (bits >> (124 - 4 * digit)) as usize & 0xf;
-        id.push(char::from(HEX[nibble]));
     }
     id
 }

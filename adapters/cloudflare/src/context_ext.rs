@@ -1,10 +1,13 @@
 //! [`CloudflareContextExt`]: what a handler can read of the Worker that
 //! runs it (the `cf` object, colo, country, the `Env` of bindings).
 
+use std::sync::OnceLock;
+
 use anyfn::Context;
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast as _, JsValue};
 use worker::send::SendWrapper;
+use worker::worker_sys::ext::RequestExt;
 use worker::{Cf, Env};
 
 /// What started an invocation.
@@ -56,7 +59,9 @@ pub enum Trigger {
 pub struct CloudflareInvocation {
     trigger: Trigger,
     env: SendWrapper<Env>,
-    cf: Option<Cf>,
+    /// The request's `cf` object as workers-rs reads it, read when a
+    /// handler first asks for it (a call into JavaScript).
+    cf: OnceLock<Option<Cf>>,
     /// The request, for its `cf` object, read property by property when a
     /// handler asks (the workers-rs accessors unwrap, and local workerd's
     /// `cf` lacks most): looking it up for every request, asked for or
@@ -65,15 +70,19 @@ pub struct CloudflareInvocation {
 }
 
 impl CloudflareInvocation {
-    pub(crate) fn new(trigger: Trigger, env: Env, request: Option<&worker::Request>) -> Self {
+    pub(crate) fn new(
+        trigger: Trigger,
+        env: Env,
+        request: Option<&worker::web_sys::Request>,
+    ) -> Self {
         Self {
             trigger,
             env: SendWrapper::new(env),
-            cf: request.and_then(|request| request.cf().cloned()),
+            cf: OnceLock::new(),
             // The same JavaScript object (not `Request.clone()`, which tees
             // the body).
             request: SendWrapper::new(
-                request.map(|request| AsRef::<JsValue>::as_ref(request.inner()).clone()),
+                request.map(|request| AsRef::<JsValue>::as_ref(request).clone()),
             ),
         }
     }
@@ -134,7 +143,12 @@ impl CloudflareInvocation {
     /// # }
     /// ```
     pub fn cf(&self) -> Option<&Cf> {
-        self.cf.as_ref()
+        self.cf
+            .get_or_init(|| {
+                let request = self.request.as_ref()?;
+                RequestExt::cf(request.unchecked_ref::<worker::web_sys::Request>()).map(Cf::from)
+            })
+            .as_ref()
     }
 
     /// The data center that took the request (`cf.colo`, e.g. `"LHR"`).

@@ -2,7 +2,8 @@
 //! [`fetch`], [`scheduled`], [`queue`] (each [`Workers::new`]'s).
 
 use anyfn::Handler;
-use worker::{Env, MessageBatch, ScheduleContext, ScheduledEvent};
+use wasm_bindgen::JsValue;
+use worker::{web_sys, Env, MessageBatch, ScheduleContext, ScheduledEvent};
 
 use crate::codec::{FromCloudflare, IntoCloudflare};
 use crate::workers::Workers;
@@ -33,6 +34,31 @@ where
     H::Output: IntoCloudflare,
 {
     Workers::new().fetch(handler, request, env, ctx).await
+}
+
+/// The `fetch` export of [`entry_points!`]: [`Workers::fetch`] on the
+/// runtime's own request and response (the request's head read, and a whole
+/// response made, with one call into JavaScript each, where workers-rs's
+/// `Request` and `Response`, which `#[event(fetch)]` converts to and from,
+/// take a dozen); a failure to answer (none in practice) as
+/// `#[event(fetch)]` answers one.
+#[doc(hidden)]
+pub async fn __fetch_entry<H>(handler: &H, request: web_sys::Request, env: Env) -> JsValue
+where
+    H: Handler + ?Sized,
+    H::Event: FromCloudflare,
+    H::Output: IntoCloudflare,
+{
+    match Workers::new().fetch_raw(handler, request, env).await {
+        Ok(response) => response.into(),
+        Err(error) => {
+            worker::console_error!("{}", &error);
+            worker::Response::error("INTERNAL SERVER ERROR", 500)
+                .map_or(JsValue::UNDEFINED, |response| {
+                    web_sys::Response::from(response).into()
+                })
+        }
+    }
 }
 
 /// Runs a cron trigger's firing with `handler`; see [`Workers::scheduled`].
@@ -83,9 +109,13 @@ where
 }
 
 /// Writes a Worker's entry points, each calling one handler: `fetch`,
-/// `scheduled` and `queue`, those named, each as workers-rs's
-/// `#[event(…)]` function calling [`fetch`], [`scheduled`] or [`queue`]
-/// (the settings of the Worker's variables). A queue's message bodies are
+/// `scheduled` and `queue`, those named. `scheduled` and `queue` are
+/// workers-rs's `#[event(…)]` functions calling [`scheduled`] or
+/// [`queue`]; `fetch` is the export `#[event(fetch)]` would write, which
+/// answers as [`fetch`] does on the runtime's own `Request` and
+/// `Response` (its head read, and a whole response made, with one call
+/// into JavaScript each, where workers-rs's types take a dozen). Each
+/// takes the settings of the Worker's variables. A queue's message bodies are
 /// taken as any JavaScript value (`MessageBatch<JsValue>`). The crate that
 /// calls it depends on `worker` itself, whose `#[event]` macro names it.
 ///
@@ -118,13 +148,32 @@ macro_rules! entry_points {
 macro_rules! __entry_point {
     (fetch => $handler:expr) => {
         /// Every HTTP request, to the handler.
-        #[::worker::event(fetch)]
-        async fn fetch(
-            request: ::worker::Request,
+        async fn __anyfn_fetch(
+            request: ::worker::worker_sys::web_sys::Request,
             env: ::worker::Env,
-            ctx: ::worker::Context,
-        ) -> ::worker::Result<::worker::Response> {
-            $crate::fetch(&$handler, request, env, ctx).await
+        ) -> ::worker::wasm_bindgen::JsValue {
+            $crate::__fetch_entry(&$handler, request, env).await
+        }
+
+        // The export workers-rs's `#[event(fetch)]` writes, on the
+        // runtime's own request and response (see `__fetch_entry`).
+        mod _anyfn_fetch {
+            use super::__anyfn_fetch;
+            use ::worker::wasm_bindgen::prelude::wasm_bindgen;
+            use ::worker::{js_sys as js, wasm_bindgen as wb, wasm_bindgen_futures as wbf};
+
+            #[wasm_bindgen(wasm_bindgen = wb, wasm_bindgen_futures = wbf, js_sys = js)]
+            pub async fn fetch(
+                request: ::worker::worker_sys::web_sys::Request,
+                env: ::worker::Env,
+                _ctx: ::worker::worker_sys::Context,
+            ) -> ::std::result::Result<
+                ::worker::wasm_bindgen::JsValue,
+                ::worker::wasm_bindgen::JsValue,
+            > {
+                ::std::panic::AssertUnwindSafe(async move { Ok(__anyfn_fetch(request, env).await) })
+                    .await
+            }
         }
     };
     (scheduled => $handler:expr) => {

@@ -12,25 +12,80 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use wasm_bindgen::prelude::*;
-use worker::{Headers, ResponseBuilder};
+use worker::{web_sys, Headers, ResponseBuilder};
+
+/// What [`read_head`] reads of a Worker's request in one call into
+/// JavaScript: its method, URL, whether it has a body, and its headers as
+/// `name:value` lines, one string.
+pub(crate) struct RequestHead {
+    text: String,
+}
+
+#[wasm_bindgen(inline_js = "export function anyfn_request_head(request) {
+  let head = request.method + '\\n' + request.url + '\\n' + (request.body === null ? '0' : '1') + '\\n';
+  for (const [name, value] of request.headers) head += name + ':' + value + '\\n';
+  return head;
+}")]
+extern "C" {
+    /// A request's method, URL, body flag (`0` without a body, `1` with
+    /// one) and headers (a `name:value` line each), a line each: one call
+    /// into JavaScript and one string for the request's head, where
+    /// workers-rs's `Request` reads the method, the URL, the headers object
+    /// and the `cf` object with a call each, and `Headers::entries` crosses
+    /// the boundary about a dozen times per header. A method is a token and
+    /// a serialized URL holds no LF; a header name is a token (no `:`) and a
+    /// value holds no CR, LF or NUL (the Fetch standard's rules, which
+    /// `Headers` enforces), so the lines split back unambiguously.
+    fn anyfn_request_head(request: &web_sys::Request) -> String;
+}
+
+/// The head of a Worker's request, read at once.
+pub(crate) fn read_head(request: &web_sys::Request) -> RequestHead {
+    RequestHead {
+        text: anyfn_request_head(request),
+    }
+}
+
+impl RequestHead {
+    /// Its method, URL, body flag and header lines.
+    fn parts(&self) -> (&str, &str, bool, &str) {
+        let mut rest = self.text.as_str();
+        let mut line = || {
+            let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+            rest = after;
+            line
+        };
+        let method = line();
+        let url = line();
+        let body = line() == "1";
+        (method, url, body, rest)
+    }
+
+    /// Its headers as a `HeaderMap` (`Set-Cookie`-like repeats kept, as
+    /// JavaScript keeps them).
+    pub(crate) fn headers(&self) -> Result<HeaderMap, Error> {
+        parse_header_lines(self.parts().3)
+    }
+}
 
 /// A Worker's request as anyfn's: method, path and query (the origin form,
 /// as the local server's requests have; the host stays in `Host`), its
-/// `headers` as [`read_headers`] read them (`Set-Cookie`-like repeats kept,
-/// as JavaScript keeps them), the whole body.
+/// `headers` as [`RequestHead::headers`] read them, the whole body.
 pub(crate) async fn read_request(
-    mut request: worker::Request,
+    request: &web_sys::Request,
+    head: &RequestHead,
     headers: Result<HeaderMap, Error>,
 ) -> Result<Request, Error> {
+    let (method, url, has_body, _) = head.parts();
     // From the `String` itself: parsing a `&str` copies it first.
-    let uri = Uri::try_from(origin_form(&request.inner().url()))
+    let uri = Uri::try_from(origin_form(url))
         .map_err(|_| Error::bad_request("the request's path is not a valid URI"))?;
-    let method = Method::from_bytes(request.method().as_ref().as_bytes())
+    let method = Method::from_bytes(method.as_bytes())
         .map_err(|_| Error::bad_request("the request's method is not a valid token"))?;
     let headers = headers?;
     // A request without a body (a GET) has none to wait for.
-    let body = if request.inner().body().is_some() {
-        request.bytes().await.map_err(|error| {
+    let body = if has_body {
+        read_body(request).await.map_err(|error| {
             Error::bad_request(format!("the request's body could not be read: {error}"))
         })?
     } else {
@@ -43,6 +98,22 @@ pub(crate) async fn read_request(
     Ok(built)
 }
 
+/// The whole body, as workers-rs's `Request::bytes` reads it (its errors
+/// too).
+async fn read_body(request: &web_sys::Request) -> worker::Result<Vec<u8>> {
+    let promise = request.array_buffer()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+        .map_err(|error| {
+            worker::Error::JsError(
+                error
+                    .as_string()
+                    .unwrap_or_else(|| "failed to read array buffer from request".into()),
+            )
+        })
+}
+
 /// The origin form (path and query) of the absolute URL the runtime gives
 /// a request, as it serialized it (the WHATWG URL serialization, which
 /// `url::Url` would parse back to the same path and query): what follows
@@ -51,11 +122,20 @@ pub(crate) async fn read_request(
 /// `Request::url` would parse it with the `url` crate, whose IDNA and
 /// normalisation tables were a fifth of a Worker's code.
 fn origin_form(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(url, |start| &url[start + 3..]);
+    // Byte by byte (every delimiter is ASCII): `str::find` with a `&str`
+    // pattern sets up a two-way searcher, a share of a request's cost.
+    let bytes = url.as_bytes();
+    let after_scheme = (0..bytes.len().saturating_sub(2))
+        .find(|&at| &bytes[at..at + 3] == b"://")
+        .map_or(url, |start| &url[start + 3..]);
     let target = after_scheme
-        .find(['/', '?', '#'])
+        .bytes()
+        .position(|byte| matches!(byte, b'/' | b'?' | b'#'))
         .map_or("", |start| &after_scheme[start..]);
-    let target = target.split('#').next().unwrap_or_default();
+    let target = target
+        .bytes()
+        .position(|byte| byte == b'#')
+        .map_or(target, |end| &target[..end]);
     if target.starts_with('/') {
         target.to_owned()
     } else {
@@ -63,24 +143,9 @@ fn origin_form(url: &str) -> String {
     }
 }
 
-#[wasm_bindgen(inline_js = "export function anyfn_header_lines(headers) {
-  let lines = '';
-  for (const [name, value] of headers) lines += name + ':' + value + '\\n';
-  return lines;
-}")]
-extern "C" {
-    /// Every header of `headers` as one string, a `name:value` line each:
-    /// one call into JavaScript and one string for the whole map, where
-    /// workers-rs's `Headers::entries` crosses the boundary about a dozen
-    /// times per header. A name is a token (no `:`) and a value holds no
-    /// CR, LF or NUL (the Fetch standard's rules, which `Headers` enforces),
-    /// so the lines split back unambiguously.
-    fn anyfn_header_lines(headers: &JsValue) -> String;
-}
-
-/// Every header of a Worker's request (or response) as a `HeaderMap`.
-pub(crate) fn read_headers(headers: &Headers) -> Result<HeaderMap, Error> {
-    let lines = anyfn_header_lines(headers.0.as_ref());
+/// `name:value` lines (as [`anyfn_request_head`] writes them) as a
+/// `HeaderMap`.
+fn parse_header_lines(lines: &str) -> Result<HeaderMap, Error> {
     let mut map = HeaderMap::new();
     for line in lines.split_terminator('\n') {
         let (name, value) = line
@@ -126,26 +191,33 @@ extern "C" {
     fn anyfn_headers_from_lines(lines: &str) -> Result<worker::web_sys::Headers, JsValue>;
 }
 
-fn write_headers(map: &HeaderMap) -> Result<Headers, Error> {
+/// A header map as `name:value` lines, each value's bytes as a
+/// JavaScript byte string (each byte one char).
+fn header_lines(map: &HeaderMap) -> String {
     let mut lines = String::with_capacity(map.len() * 32);
     for (name, value) in map {
         lines.push_str(name.as_str());
         lines.push(':');
-        // A value's bytes as a JavaScript byte string (each byte one char).
         lines.extend(value.as_bytes().iter().map(|&byte| char::from(byte)));
         lines.push('\n');
     }
-    anyfn_headers_from_lines(&lines)
+    lines
+}
+
+fn headers_not_sent(error: &JsValue) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!(
+            "the response's headers could not be sent: {}",
+            error.as_string().unwrap_or_else(|| format!("{error:?}"))
+        ),
+    )
+}
+
+fn write_headers(map: &HeaderMap) -> Result<Headers, Error> {
+    anyfn_headers_from_lines(&header_lines(map))
         .map(Headers)
-        .map_err(|error| {
-            Error::new(
-                ErrorKind::Internal,
-                format!(
-                    "the response's headers could not be sent: {}",
-                    error.as_string().unwrap_or_else(|| format!("{error:?}"))
-                ),
-            )
-        })
+        .map_err(|error| headers_not_sent(&error))
 }
 
 /// A whole response as the Worker's: status, every header, the body
@@ -161,6 +233,57 @@ pub(crate) fn write_response(response: Response) -> Result<worker::Response, Err
         // The body's own buffer when nothing else holds it (a handler's
         // `String` or `Vec`), not a copy.
         builder.fixed(Vec::from(body.into_bytes()))
+    })
+}
+
+#[wasm_bindgen(inline_js = "export function anyfn_response(status, lines, body) {
+  const headers = new Headers();
+  for (const line of lines.split('\\n')) {
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    headers.append(line.slice(0, colon), line.slice(colon + 1));
+  }
+  try {
+    return new Response(body === undefined ? null : body.slice(), { status, headers });
+  } catch (error) {
+    throw { anyfn_response_error: error };
+  }
+}")]
+extern "C" {
+    /// A whole response, in one call into JavaScript: its headers from
+    /// `name:value` lines (as [`anyfn_headers_from_lines`]), its body a
+    /// copy of `body` (`None`: no body, as a 204 or 304 requires), where
+    /// workers-rs's `Response` makes the headers, the body's array, the
+    /// init object and the response with a call or two each. An error
+    /// of the headers is thrown as it is; one of the `Response`
+    /// constructor as `{anyfn_response_error}`. (The headers given to the
+    /// constructor as pairs instead cost more: 19k instructions a request.)
+    #[wasm_bindgen(catch)]
+    fn anyfn_response(
+        status: u16,
+        lines: &str,
+        body: Option<&[u8]>,
+    ) -> Result<web_sys::Response, JsValue>;
+}
+
+/// A whole response as the runtime's `Response`: what [`write_response`]
+/// makes, in one call into JavaScript (the entry points of
+/// [`entry_points!`](crate::entry_points) answer with it).
+pub(crate) fn write_raw_response(response: Response) -> Result<web_sys::Response, Error> {
+    let (parts, body) = response.into_parts();
+    let lines = header_lines(&parts.headers);
+    let body = body.as_bytes();
+    let body = (!body.is_empty()).then_some(body);
+    anyfn_response(parts.status.as_u16(), &lines, body).map_err(|error| {
+        let thrown = js_sys::Reflect::get(&error, &JsValue::from_str("anyfn_response_error"))
+            .ok()
+            .filter(|thrown| !thrown.is_undefined());
+        match thrown {
+            // workers-rs unwraps the constructor's result: a status the
+            // runtime refuses (or a body on a 204) panics, as it did there.
+            Some(thrown) => panic!("called `Result::unwrap()` on an `Err` value: {thrown:?}"),
+            None => headers_not_sent(&error),
+        }
     })
 }
 

@@ -31,7 +31,7 @@ mod workers;
 pub use codec::{CloudflareAnswer, CloudflareInput, FromCloudflare, IntoCloudflare};
 pub use context::{DEFAULT_TIMEOUT, RAY_HEADER};
 pub use context_ext::{CloudflareContextExt, CloudflareInvocation, Trigger};
-pub use entry::{fetch, queue, scheduled};
+pub use entry::{__fetch_entry, fetch, queue, scheduled};
 pub use task::{sleep, spawn};
 pub use timer::{JsTimers, Sleep};
 pub use workers::Workers;

@@ -15,7 +15,7 @@ use crate::codec::{
 use crate::context::{generated_request_id, invocation_context, RAY_HEADER};
 use crate::context_ext::{CloudflareInvocation, Trigger};
 use crate::events::{queue_batch, schedule_tick, settle};
-use crate::http::{read_headers, read_request, write_response, write_stream};
+use crate::http::{read_head, read_request, write_raw_response, write_response, write_stream};
 use crate::invocation::invoke;
 use crate::logging::{install, LOG_FILTER_VAR, LOG_FORMAT_VAR};
 
@@ -140,11 +140,88 @@ impl Workers {
         H::Event: FromCloudflare,
         H::Output: IntoCloudflare,
     {
+        let (answer, request_id, details) = self
+            .answer(handler, request.inner(), env, |answer| match answer {
+                CloudflareAnswer::Whole(response) => write_response(response),
+                CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => write_stream(stream),
+                CloudflareAnswer::Streamed(_) => Err(not_streaming()),
+                CloudflareAnswer::Batch(result) => batch_response(&result).and_then(write_response),
+            })
+            .await;
+        match answer {
+            Ok(response) => Ok(response),
+            Err(error) => {
+                let rendered = error.to_response(&request_id, details);
+                write_response(rendered)
+                    .or_else(|_| worker::Response::error("Internal Server Error", 500))
+            }
+        }
+    }
+
+    /// [`fetch`](Self::fetch) on the runtime's own request and response,
+    /// as [`entry_points!`](crate::entry_points) calls it: the request's
+    /// head read and a whole response made with one call into JavaScript
+    /// each, where workers-rs's `Request` and `Response` take a dozen.
+    ///
+    /// # Errors
+    ///
+    /// None in practice, as [`fetch`](Self::fetch).
+    #[doc(hidden)]
+    pub async fn fetch_raw<H>(
+        &self,
+        handler: &H,
+        request: worker::web_sys::Request,
+        env: Env,
+    ) -> worker::Result<worker::web_sys::Response>
+    where
+        H: Handler + ?Sized,
+        H::Event: FromCloudflare,
+        H::Output: IntoCloudflare,
+    {
+        let (answer, request_id, details) = self
+            .answer(handler, &request, env, |answer| match answer {
+                CloudflareAnswer::Whole(response) => write_raw_response(response),
+                CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => {
+                    write_stream(stream).map(Into::into)
+                }
+                CloudflareAnswer::Streamed(_) => Err(not_streaming()),
+                CloudflareAnswer::Batch(result) => {
+                    batch_response(&result).and_then(write_raw_response)
+                }
+            })
+            .await;
+        match answer {
+            Ok(response) => Ok(response),
+            Err(error) => {
+                let rendered = error.to_response(&request_id, details);
+                write_raw_response(rendered).or_else(|_| {
+                    worker::Response::error("Internal Server Error", 500).map(Into::into)
+                })
+            }
+        }
+    }
+
+    /// A `fetch`'s answer, written by `write`, with its request id and how
+    /// much of an error it shows.
+    async fn answer<H, R>(
+        &self,
+        handler: &H,
+        request: &worker::web_sys::Request,
+        env: Env,
+        write: impl FnOnce(CloudflareAnswer) -> Result<R, Error>,
+    ) -> (Result<R, Error>, String, ErrorDetails)
+    where
+        H: Handler + ?Sized,
+        H::Event: FromCloudflare,
+        H::Output: IntoCloudflare,
+    {
         // The clock read once (a call into JavaScript): the invocation's
         // start, its deadline and its REPORT line's duration are told from it.
         let started = Instant::now();
-        // The headers are read first, once: the request id is among them.
-        let headers = read_headers(request.headers());
+        // The head (method, URL, headers) is read first, once: the request
+        // id is among the headers.
+        let head = read_head(request);
+        let headers = head.headers();
         let ray = match &headers {
             Ok(headers) => headers
                 .get(&RAY_HEADER_NAME)
@@ -163,9 +240,9 @@ impl Workers {
             .ok()
             .and_then(Settings::error_details)
             .unwrap_or_default();
-        let worker_side = CloudflareInvocation::new(Trigger::Fetch, env, Some(&request));
+        let worker_side = CloudflareInvocation::new(Trigger::Fetch, env, Some(request));
         let settled = match settings {
-            Ok(settings) => match read_request(request, headers).await {
+            Ok(settings) => match read_request(request, &head, headers).await {
                 Ok(request) => {
                     let context = with_worker(
                         invocation_context(&request_id, &settings, started),
@@ -178,23 +255,7 @@ impl Workers {
             },
             Err(error) => Err(logged(&request_id, error)),
         };
-        let answer = settled.and_then(|answer| match answer {
-            CloudflareAnswer::Whole(response) => write_response(response),
-            CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => write_stream(stream),
-            CloudflareAnswer::Streamed(_) => Err(Error::new(
-                ErrorKind::Internal,
-                "the output streamed, though its IntoCloudflare::STREAMS is false",
-            )),
-            CloudflareAnswer::Batch(result) => batch_response(&result).and_then(write_response),
-        });
-        match answer {
-            Ok(response) => Ok(response),
-            Err(error) => {
-                let rendered = error.to_response(&request_id, details);
-                write_response(rendered)
-                    .or_else(|_| worker::Response::error("Internal Server Error", 500))
-            }
-        }
+        (settled.and_then(write), request_id, details)
     }
 
     /// Runs a cron trigger's firing as a [`ScheduleTick`](anyfn::event::ScheduleTick).
@@ -319,6 +380,15 @@ fn read_variables(env: &Env) -> Result<Settings, SettingsError> {
         install(json, var(LOG_FILTER_VAR).as_deref());
     }
     settings
+}
+
+/// A `Streamed` answer from an output whose `STREAMS` is false (which
+/// links none of the streaming code).
+fn not_streaming() -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        "the output streamed, though its IntoCloudflare::STREAMS is false",
+    )
 }
 
 fn with_worker(mut context: Context, worker: CloudflareInvocation) -> Context {
