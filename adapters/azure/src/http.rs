@@ -78,8 +78,11 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
             .map_err(not_json)
     };
     let mut headers = HeaderMap::new();
+    // Whether `Headers` had a `Host` (told while reading them, rather than
+    // by hashing the name again).
+    let mut has_host = false;
     if let Some(range) = &parts.headers {
-        read_headers(
+        has_host = read_headers(
             source.get(range.clone()).unwrap_or("null"),
             &mut headers,
             share,
@@ -121,7 +124,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         Error::bad_request(format!("invalid request URL {}: {err}", quoted(shown)))
     })?;
 
-    if !headers.contains_key(HOST) {
+    if !has_host {
         if let Some(value) = authority.and_then(|host| HeaderValue::from_str(host).ok()) {
             headers
                 .try_insert(HOST, value)
@@ -220,11 +223,13 @@ impl<'a> Field<'a> {
 
 /// `Headers` (their JSON text): an object of strings or arrays of strings,
 /// appended to `headers` as read; anything else holds none. More than
-/// [`MAX_HEADER_NAMES`] names is a bad request.
-fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Result<(), Error> {
+/// [`MAX_HEADER_NAMES`] names is a bad request. Whether a `Host` was
+/// appended.
+fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Result<bool, Error> {
+    let mut has_host = false;
     let mut scanner = Scanner::new(object);
     let Ok(mut members) = scanner.begin_object() else {
-        return Ok(());
+        return Ok(has_host);
     };
     // The text was walked whole once: it is JSON.
     let not_json = |_| Error::bad_request("the HTTP trigger's Headers are not valid JSON");
@@ -246,6 +251,7 @@ fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Resu
             headers
                 .try_append(header.clone(), value)
                 .map_err(|_| too_many_header_names())?;
+            has_host |= header == HOST;
             Ok(())
         };
         match scanner.peek() {
@@ -258,7 +264,7 @@ fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Resu
             _ => append(field_at(&mut scanner).map_err(not_json)?)?,
         }
     }
-    Ok(())
+    Ok(has_host)
 }
 
 /// The most names an [`HeaderMap`] holds (three quarters of its 32,768
