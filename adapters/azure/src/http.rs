@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::envelope::Binding;
 use crate::lenient;
 use crate::quote::data_member;
-use crate::request_parts::RequestParts;
+use crate::request_parts::{Part, RequestParts};
 use crate::scan::{JsonStr, NotJson, Scanner};
 use crate::trigger::AzureTrigger;
 
@@ -70,9 +70,8 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         }
     };
     let source = share.source;
-    let field = |range: &Option<Range<usize>>| -> Result<Option<Field<'_>>, Error> {
-        range
-            .clone()
+    let field = |part: Part| -> Result<Option<Field<'_>>, Error> {
+        part.range()
             .map(|range| Field::at(source, range))
             .transpose()
             .map_err(not_json)
@@ -81,15 +80,11 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     // Whether `Headers` had a `Host` (told while reading them, rather than
     // by hashing the name again).
     let mut has_host = false;
-    if let Some(range) = &parts.headers {
-        has_host = read_headers(
-            source.get(range.clone()).unwrap_or("null"),
-            &mut headers,
-            share,
-        )?;
+    if let Some(range) = parts.headers.range() {
+        has_host = read_headers(source.get(range).unwrap_or("null"), &mut headers, share)?;
     }
 
-    let method = match field(&parts.method)?
+    let method = match field(parts.method)?
         .map(text_of)
         .transpose()
         .map_err(not_json)?
@@ -99,7 +94,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
             .map_err(|_| Error::bad_request(format!("invalid HTTP method {}", quoted(&method))))?,
         None => Method::GET,
     };
-    let url = field(&parts.url)?
+    let url = field(parts.url)?
         .map(text_of)
         .transpose()
         .map_err(not_json)?
@@ -108,7 +103,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         Some(url) => split_url(url, share)?,
         None => (None, Cow::Borrowed("/")),
     };
-    let query = parts.query.clone().and_then(|range| source.get(range));
+    let query = parts.query.range().and_then(|range| source.get(range));
     let target = if path_and_query.contains('?') {
         Cow::Borrowed(&*path_and_query)
     } else {
@@ -131,7 +126,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
                 .map_err(|_| too_many_header_names())?;
         }
     }
-    let body = match field(&parts.body)? {
+    let body = match field(parts.body)? {
         None | Some(Field::Other("null")) => Body::empty(),
         // `""`: empty as text and as base64 (a GET's), whatever the
         // media type says.
@@ -158,8 +153,8 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
-    if let Some(range) = &parts.params {
-        let params = read_params(source.get(range.clone()).unwrap_or("null"))?;
+    if let Some(range) = parts.params.range() {
+        let params = read_params(source.get(range).unwrap_or("null"))?;
         if !params.is_empty() {
             request.extensions_mut().insert(params);
         }
