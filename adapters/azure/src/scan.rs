@@ -221,7 +221,13 @@ impl<'a> Scanner<'a> {
 /// The first position at or after `pos` that is not whitespace.
 #[inline(always)]
 fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(pos) {
+    // Every byte after which no whitespace is skipped (all JSON but
+    // whitespace, the host's usual envelope having none) is above the
+    // space: one comparison tells it.
+    while let Some(&byte) = bytes.get(pos) {
+        if byte > b' ' || !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+            break;
+        }
         pos += 1;
     }
     pos
