@@ -145,13 +145,22 @@ fn write_res(out: &mut Vec<u8>, response: &Response) {
 }
 
 fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
-    for (index, name) in headers.keys().enumerate() {
+    // A name's values come one after another in `iter` (its entry's, then
+    // the next name's): grouped as they come, rather than each name looked
+    // up again (hashed) by `get_all`.
+    let mut entries = headers.iter().peekable();
+    let mut index = 0;
+    while let Some((name, value)) = entries.next() {
         if index > 0 {
             out.push(b',');
         }
-        let mut values = headers
-            .get_all(name)
-            .iter()
+        index += 1;
+        let mut values = std::iter::once(value)
+            .chain(std::iter::from_fn(|| {
+                entries
+                    .next_if(|(next, _)| *next == name)
+                    .map(|(_, value)| value)
+            }))
             .filter_map(|value| value.to_str().ok());
         let first = values.next().unwrap_or_default();
         let value: Cow<'_, str> = if name == SET_COOKIE {
@@ -177,6 +186,8 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
                 }
             }
         };
+        // Any of the name's values left (none: each way above reads them all).
+        while entries.next_if(|(next, _)| *next == name).is_some() {}
         let key = if name == CONTENT_TYPE {
             "Content-Type"
         } else {
@@ -292,5 +303,81 @@ mod tests {
         let binary = Response::new(anyfn::Body::from(vec![0xff, 0xfe]));
         let err = Encoded::http(binary).err().expect("not text");
         assert_eq!(err.kind(), ErrorKind::Internal);
+    }
+
+    /// The former walk (each name, then its values by `get_all`), which
+    /// `write_headers` gives the same text as.
+    fn headers_by_name(headers: &HeaderMap) -> String {
+        let mut out = Vec::new();
+        for (index, name) in headers.keys().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            let mut values = headers
+                .get_all(name)
+                .iter()
+                .filter_map(|value| value.to_str().ok());
+            let first = values.next().unwrap_or_default();
+            let value = if name == SET_COOKIE {
+                first.to_owned()
+            } else {
+                std::iter::once(first)
+                    .chain(values)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let key = if name == CONTENT_TYPE {
+                "Content-Type"
+            } else {
+                name.as_str()
+            };
+            write_str(&mut out, key);
+            out.push(b':');
+            write_str(&mut out, &value);
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn headers_are_grouped_by_name_as_the_walk_by_name_did() {
+        let cases: &[&[(&str, &[u8])]] = &[
+            &[],
+            &[("content-type", b"text/plain")],
+            &[("x-a", b"1"), ("x-b", b"2"), ("x-a", b"3")],
+            &[
+                ("set-cookie", b"a=1"),
+                ("x-c", b"\\"),
+                ("set-cookie", b"b=2"),
+            ],
+            &[("x-bin", b"\xff"), ("x-bin", b"ok"), ("x-d", b"\"\"")],
+            &[
+                ("x-bin", b"\xfe"),
+                ("content-type", b"a"),
+                ("content-type", b"b"),
+            ],
+            &[
+                ("x-e", b""),
+                ("x-e", b""),
+                ("x-f", b"1"),
+                ("x-g", b"2"),
+                ("x-f", b"3"),
+            ],
+        ];
+        for pairs in cases {
+            let mut headers = HeaderMap::new();
+            for (name, value) in *pairs {
+                headers.append(
+                    anyfn::http::header::HeaderName::from_static(name),
+                    HeaderValue::from_bytes(value).expect("a value"),
+                );
+            }
+            let mut out = Vec::new();
+            write_headers(&mut out, &headers);
+            assert_eq!(
+                String::from_utf8(out).expect("UTF-8"),
+                headers_by_name(&headers),
+                "{pairs:?}"
+            );
+        }
     }
 }
