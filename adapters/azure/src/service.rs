@@ -263,29 +263,17 @@ impl Shared {
         })
     }
 
-    /// Runs `call` (from [`start`](Self::start)) to `deadline`, inside
-    /// `span`: polled in place on the connection's task, the watchdog
-    /// keeping the deadline (writing `late`'s answer, or the `504`, for a
-    /// handler blocking its thread past it).
-    /// The outcome, and whether the watchdog already answered (and logged
-    /// the failure).
+    /// What the watchdog's run of an invocation came to: the outcome, and
+    /// whether the watchdog already answered (and logged the failure).
     ///
-    /// It takes the started future (a box) rather than the input and the
-    /// context, so that they are moved once, into the function's call, and
-    /// not first into this future's state.
-    async fn run(
-        mut call: AzureFuture,
-        invocation_id: &str,
-        deadline: Instant,
-        span: &tracing::Span,
-        watch: &ConnectionWatch,
-        late: Option<Arc<dyn LateAnswer>>,
-    ) -> (Result<AzureAnswer, Error>, bool) {
-        // The watchdog catches a panic while polling (see its docs).
-        match watch
-            .run_named(invocation_id, late, deadline, span, Pin::new(&mut call))
-            .await
-        {
+    /// The run itself (`ConnectionWatch::run_named` on the future from
+    /// [`start`](Self::start), polled in place on the connection's task,
+    /// the watchdog keeping the deadline: writing the late answer, or the
+    /// `504`, for a handler blocking its thread past it) is awaited by the
+    /// caller, not in an `async fn` of its own, whose future would be one
+    /// more moved into the caller's.
+    fn settled(settled: Settled<AzureAnswer>) -> (Result<AzureAnswer, Error>, bool) {
+        match settled {
             Settled::InTime(outcome) => (outcome, false),
             Settled::Late { error, answered } => (Err(error), answered),
         }
@@ -356,8 +344,20 @@ impl Shared {
                         details,
                     }),
                 };
-                let call = Self::start(function.as_ref(), AzureInput::Envelope(trigger), context);
-                let ran = Self::run(call, &invocation_id, deadline, &span, watch, Some(late)).await;
+                let mut call =
+                    Self::start(function.as_ref(), AzureInput::Envelope(trigger), context);
+                // The watchdog catches a panic while polling (see its docs).
+                let ran = Self::settled(
+                    watch
+                        .run_named(
+                            &invocation_id,
+                            Some(late),
+                            deadline,
+                            &span,
+                            Pin::new(&mut call),
+                        )
+                        .await,
+                );
                 // The span ends with the call (as when `run` held it).
                 drop(span);
                 ran
@@ -437,9 +437,12 @@ impl Shared {
         let span = anyfn_kit::invocation_span_triggered(&context, anyfn_kit::Trigger::Http);
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
-        let call = Self::start(function.as_ref(), AzureInput::Http(request), context);
-        let (outcome, answered) =
-            Self::run(call, &invocation_id, deadline, &span, watch, None).await;
+        let mut call = Self::start(function.as_ref(), AzureInput::Http(request), context);
+        let (outcome, answered) = Self::settled(
+            watch
+                .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
+                .await,
+        );
         drop(span);
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
