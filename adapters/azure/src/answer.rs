@@ -4,8 +4,6 @@
 //! `res` object (`statusCode`, `headers`, `body`) without an intermediate
 //! `serde_json::Value`.
 
-use std::borrow::Cow;
-
 use anyfn::http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use anyfn::http::StatusCode;
 use anyfn::{Error, ErrorKind, Response};
@@ -158,39 +156,35 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
             out.push(b',');
         }
         index += 1;
-        let mut values = std::iter::once(value)
-            .chain(std::iter::from_fn(|| {
-                entries
-                    .next_if(|(next, _)| *next == name)
-                    .map(|(_, value)| value)
-            }))
-            .filter_map(|value| value.to_str().ok());
-        let first = values.next().unwrap_or_default();
-        let value: Cow<'_, str> = if name == SET_COOKIE {
-            let dropped = values.count();
-            if dropped > 0 {
-                tracing::warn!(
-                    target: "anyfn::azure",
-                    "the envelope carries one Set-Cookie header; {dropped} more dropped \
-                     (turn on customHandler.enableForwardingHttpRequest to send them all)"
-                );
-            }
-            Cow::Borrowed(first)
-        } else {
-            match values.next() {
-                None => Cow::Borrowed(first),
-                Some(second) => {
-                    let mut joined = format!("{first}, {second}");
-                    for value in values {
-                        joined.push_str(", ");
-                        joined.push_str(value);
-                    }
-                    Cow::Owned(joined)
+        // The name's values that are text: the first (or none), and the
+        // others joined to it with `, ` (of several `Set-Cookie`s, the
+        // first only, the others counted).
+        let is_cookie = name == SET_COOKIE;
+        let mut first = value.to_str().ok();
+        let mut joined: Option<String> = None;
+        let mut dropped = 0_usize;
+        while let Some((_, value)) = entries.next_if(|(next, _)| *next == name) {
+            let Ok(value) = value.to_str() else {
+                continue;
+            };
+            match first {
+                None => first = Some(value),
+                Some(_) if is_cookie => dropped += 1,
+                Some(first) => {
+                    let joined = joined.get_or_insert_with(|| first.to_owned());
+                    joined.push_str(", ");
+                    joined.push_str(value);
                 }
             }
-        };
-        // Any of the name's values left (none: each way above reads them all).
-        while entries.next_if(|(next, _)| *next == name).is_some() {}
+        }
+        if dropped > 0 {
+            tracing::warn!(
+                target: "anyfn::azure",
+                "the envelope carries one Set-Cookie header; {dropped} more dropped \
+                 (turn on customHandler.enableForwardingHttpRequest to send them all)"
+            );
+        }
+        let value = joined.as_deref().or(first).unwrap_or_default();
         let key = if name == CONTENT_TYPE {
             "Content-Type"
         } else {
@@ -198,7 +192,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
         };
         write_str(out, key);
         out.push(b':');
-        write_str(out, &value);
+        write_str(out, value);
     }
 }
 
