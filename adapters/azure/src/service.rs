@@ -358,7 +358,10 @@ impl Shared {
                         )
                         .await,
                 );
-                // The span ends with the call (as when `run` held it).
+                // The function's future (cancelled, if the watchdog ended
+                // it) and then the span end here, before the answer is
+                // written, as when an `async fn run` held them.
+                drop(call);
                 drop(span);
                 ran
             }
@@ -443,6 +446,8 @@ impl Shared {
                 .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
                 .await,
         );
+        // As in `envelope`: the future, then the span, end before the answer.
+        drop(call);
         drop(span);
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
