@@ -4,8 +4,6 @@
 //! `res` object (`statusCode`, `headers`, `body`) without an intermediate
 //! `serde_json::Value`.
 
-use std::borrow::Cow;
-
 use anyfn::http::header::{HeaderMap, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use anyfn::http::StatusCode;
 use anyfn::{Error, ErrorKind, Response};
@@ -32,7 +30,10 @@ impl Encoded {
     /// [`ErrorKind::Internal`] for a body that is not UTF-8: the envelope
     /// carries the body as text, and the host writes it as text.
     pub(crate) fn http(response: Response) -> Result<Self, Error> {
-        if std::str::from_utf8(response.body().as_bytes()).is_err() {
+        let body = response.body().as_bytes();
+        // ASCII (the usual text body) is UTF-8, told a word at a time
+        // without `from_utf8`'s set-up.
+        if !body.is_ascii() && std::str::from_utf8(body).is_err() {
             return Err(Error::new(
                 ErrorKind::Internal,
                 "a binary response body cannot pass through the custom handler envelope \
@@ -145,38 +146,45 @@ fn write_res(out: &mut Vec<u8>, response: &Response) {
 }
 
 fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
-    for (index, name) in headers.keys().enumerate() {
+    // A name's values come one after another in `iter` (its entry's, then
+    // the next name's): grouped as they come, rather than each name looked
+    // up again (hashed) by `get_all`.
+    let mut entries = headers.iter().peekable();
+    let mut index = 0;
+    while let Some((name, value)) = entries.next() {
         if index > 0 {
             out.push(b',');
         }
-        let mut values = headers
-            .get_all(name)
-            .iter()
-            .filter_map(|value| value.to_str().ok());
-        let first = values.next().unwrap_or_default();
-        let value: Cow<'_, str> = if name == SET_COOKIE {
-            let dropped = values.count();
-            if dropped > 0 {
-                tracing::warn!(
-                    target: "anyfn::azure",
-                    "the envelope carries one Set-Cookie header; {dropped} more dropped \
-                     (turn on customHandler.enableForwardingHttpRequest to send them all)"
-                );
-            }
-            Cow::Borrowed(first)
-        } else {
-            match values.next() {
-                None => Cow::Borrowed(first),
-                Some(second) => {
-                    let mut joined = format!("{first}, {second}");
-                    for value in values {
-                        joined.push_str(", ");
-                        joined.push_str(value);
-                    }
-                    Cow::Owned(joined)
+        index += 1;
+        // The name's values that are text: the first (or none), and the
+        // others joined to it with `, ` (of several `Set-Cookie`s, the
+        // first only, the others counted).
+        let is_cookie = name == SET_COOKIE;
+        let mut first = value.to_str().ok();
+        let mut joined: Option<String> = None;
+        let mut dropped = 0_usize;
+        while let Some((_, value)) = entries.next_if(|(next, _)| *next == name) {
+            let Ok(value) = value.to_str() else {
+                continue;
+            };
+            match first {
+                None => first = Some(value),
+                Some(_) if is_cookie => dropped += 1,
+                Some(first) => {
+                    let joined = joined.get_or_insert_with(|| first.to_owned());
+                    joined.push_str(", ");
+                    joined.push_str(value);
                 }
             }
-        };
+        }
+        if dropped > 0 {
+            tracing::warn!(
+                target: "anyfn::azure",
+                "the envelope carries one Set-Cookie header; {dropped} more dropped \
+                 (turn on customHandler.enableForwardingHttpRequest to send them all)"
+            );
+        }
+        let value = joined.as_deref().or(first).unwrap_or_default();
         let key = if name == CONTENT_TYPE {
             "Content-Type"
         } else {
@@ -184,7 +192,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
         };
         write_str(out, key);
         out.push(b':');
-        write_str(out, &value);
+        write_str(out, value);
     }
 }
 
@@ -292,5 +300,81 @@ mod tests {
         let binary = Response::new(anyfn::Body::from(vec![0xff, 0xfe]));
         let err = Encoded::http(binary).err().expect("not text");
         assert_eq!(err.kind(), ErrorKind::Internal);
+    }
+
+    /// The former walk (each name, then its values by `get_all`), which
+    /// `write_headers` gives the same text as.
+    fn headers_by_name(headers: &HeaderMap) -> String {
+        let mut out = Vec::new();
+        for (index, name) in headers.keys().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            let mut values = headers
+                .get_all(name)
+                .iter()
+                .filter_map(|value| value.to_str().ok());
+            let first = values.next().unwrap_or_default();
+            let value = if name == SET_COOKIE {
+                first.to_owned()
+            } else {
+                std::iter::once(first)
+                    .chain(values)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let key = if name == CONTENT_TYPE {
+                "Content-Type"
+            } else {
+                name.as_str()
+            };
+            write_str(&mut out, key);
+            out.push(b':');
+            write_str(&mut out, &value);
+        }
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn headers_are_grouped_by_name_as_the_walk_by_name_did() {
+        let cases: &[&[(&str, &[u8])]] = &[
+            &[],
+            &[("content-type", b"text/plain")],
+            &[("x-a", b"1"), ("x-b", b"2"), ("x-a", b"3")],
+            &[
+                ("set-cookie", b"a=1"),
+                ("x-c", b"\\"),
+                ("set-cookie", b"b=2"),
+            ],
+            &[("x-bin", b"\xff"), ("x-bin", b"ok"), ("x-d", b"\"\"")],
+            &[
+                ("x-bin", b"\xfe"),
+                ("content-type", b"a"),
+                ("content-type", b"b"),
+            ],
+            &[
+                ("x-e", b""),
+                ("x-e", b""),
+                ("x-f", b"1"),
+                ("x-g", b"2"),
+                ("x-f", b"3"),
+            ],
+        ];
+        for pairs in cases {
+            let mut headers = HeaderMap::new();
+            for (name, value) in *pairs {
+                headers.append(
+                    anyfn::http::header::HeaderName::from_static(name),
+                    HeaderValue::from_bytes(value).expect("a value"),
+                );
+            }
+            let mut out = Vec::new();
+            write_headers(&mut out, &headers);
+            assert_eq!(
+                String::from_utf8(out).expect("UTF-8"),
+                headers_by_name(&headers),
+                "{pairs:?}"
+            );
+        }
     }
 }

@@ -369,8 +369,16 @@ impl FunctionCatalog {
     /// The function `name` (any case): its name as its folder spells it,
     /// and its `function.json`.
     pub(crate) fn entry(&self, name: &str) -> Option<(&std::sync::Arc<str>, &FunctionJson)> {
+        // The same order as `caseless`'s, the name looked for told at once
+        // (spelled as its folder is, the usual case: a memory comparison).
         self.functions
-            .binary_search_by(|(known, _)| caseless(known).cmp(caseless(name)))
+            .binary_search_by(|(known, _)| {
+                if **known == *name || known.eq_ignore_ascii_case(name) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    caseless(known).cmp(caseless(name))
+                }
+            })
             .ok()
             .and_then(|index| self.functions.get(index))
             .map(|(known, function)| (known, function))

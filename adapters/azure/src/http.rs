@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::envelope::Binding;
 use crate::lenient;
 use crate::quote::data_member;
-use crate::request_parts::RequestParts;
+use crate::request_parts::{Part, RequestParts};
 use crate::scan::{JsonStr, NotJson, Scanner};
 use crate::trigger::AzureTrigger;
 
@@ -70,23 +70,21 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         }
     };
     let source = share.source;
-    let field = |range: &Option<Range<usize>>| -> Result<Option<Field<'_>>, Error> {
-        range
-            .clone()
+    let field = |part: Part| -> Result<Option<Field<'_>>, Error> {
+        part.range()
             .map(|range| Field::at(source, range))
             .transpose()
             .map_err(not_json)
     };
     let mut headers = HeaderMap::new();
-    if let Some(range) = &parts.headers {
-        read_headers(
-            source.get(range.clone()).unwrap_or("null"),
-            &mut headers,
-            share,
-        )?;
+    // Whether `Headers` had a `Host` (told while reading them, rather than
+    // by hashing the name again).
+    let mut has_host = false;
+    if let Some(range) = parts.headers.range() {
+        has_host = read_headers(source.get(range).unwrap_or("null"), &mut headers, share)?;
     }
 
-    let method = match field(&parts.method)?
+    let method = match field(parts.method)?
         .map(text_of)
         .transpose()
         .map_err(not_json)?
@@ -96,7 +94,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
             .map_err(|_| Error::bad_request(format!("invalid HTTP method {}", quoted(&method))))?,
         None => Method::GET,
     };
-    let url = field(&parts.url)?
+    let url = field(parts.url)?
         .map(text_of)
         .transpose()
         .map_err(not_json)?
@@ -105,7 +103,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         Some(url) => split_url(url, share)?,
         None => (None, Cow::Borrowed("/")),
     };
-    let query = parts.query.clone().and_then(|range| source.get(range));
+    let query = parts.query.range().and_then(|range| source.get(range));
     let target = if path_and_query.contains('?') {
         Cow::Borrowed(&*path_and_query)
     } else {
@@ -121,14 +119,14 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         Error::bad_request(format!("invalid request URL {}: {err}", quoted(shown)))
     })?;
 
-    if !headers.contains_key(HOST) {
+    if !has_host {
         if let Some(value) = authority.and_then(|host| HeaderValue::from_str(host).ok()) {
             headers
                 .try_insert(HOST, value)
                 .map_err(|_| too_many_header_names())?;
         }
     }
-    let body = match field(&parts.body)? {
+    let body = match field(parts.body)? {
         None | Some(Field::Other("null")) => Body::empty(),
         // `""`: empty as text and as base64 (a GET's), whatever the
         // media type says.
@@ -155,8 +153,8 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
-    if let Some(range) = &parts.params {
-        let params = read_params(source.get(range.clone()).unwrap_or("null"))?;
+    if let Some(range) = parts.params.range() {
+        let params = read_params(source.get(range).unwrap_or("null"))?;
         if !params.is_empty() {
             request.extensions_mut().insert(params);
         }
@@ -220,11 +218,13 @@ impl<'a> Field<'a> {
 
 /// `Headers` (their JSON text): an object of strings or arrays of strings,
 /// appended to `headers` as read; anything else holds none. More than
-/// [`MAX_HEADER_NAMES`] names is a bad request.
-fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Result<(), Error> {
+/// [`MAX_HEADER_NAMES`] names is a bad request. Whether a `Host` was
+/// appended.
+fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Result<bool, Error> {
+    let mut has_host = false;
     let mut scanner = Scanner::new(object);
     let Ok(mut members) = scanner.begin_object() else {
-        return Ok(());
+        return Ok(has_host);
     };
     // The text was walked whole once: it is JSON.
     let not_json = |_| Error::bad_request("the HTTP trigger's Headers are not valid JSON");
@@ -246,6 +246,7 @@ fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Resu
             headers
                 .try_append(header.clone(), value)
                 .map_err(|_| too_many_header_names())?;
+            has_host |= header == HOST;
             Ok(())
         };
         match scanner.peek() {
@@ -258,7 +259,7 @@ fn read_headers(object: &str, headers: &mut HeaderMap, share: Share<'_>) -> Resu
             _ => append(field_at(&mut scanner).map_err(not_json)?)?,
         }
     }
-    Ok(())
+    Ok(has_host)
 }
 
 /// The most names an [`HeaderMap`] holds (three quarters of its 32,768

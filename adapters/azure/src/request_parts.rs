@@ -10,12 +10,35 @@ use crate::scan::{NotJson, Scanner};
 /// `Params`, `Body`, in any case) are in the text an object was read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct RequestParts {
-    pub(crate) method: Option<Range<usize>>,
-    pub(crate) url: Option<Range<usize>>,
-    pub(crate) query: Option<Range<usize>>,
-    pub(crate) headers: Option<Range<usize>>,
-    pub(crate) params: Option<Range<usize>>,
-    pub(crate) body: Option<Range<usize>>,
+    pub(crate) method: Part,
+    pub(crate) url: Part,
+    pub(crate) query: Part,
+    pub(crate) headers: Part,
+    pub(crate) params: Part,
+    pub(crate) body: Part,
+}
+
+/// Where one member's value is: its range, empty when the member is
+/// absent (a JSON value is never empty). Two words where an
+/// `Option<Range<usize>>` takes three: the parts are noted for every HTTP
+/// envelope and moved with its binding, and six of those made them too big
+/// to be copied but by a call to `memcpy`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Part {
+    start: usize,
+    end: usize,
+}
+
+impl Part {
+    /// The value's range, if the member is there.
+    #[inline]
+    pub(crate) fn range(self) -> Option<Range<usize>> {
+        (self.end > self.start).then_some(self.start..self.end)
+    }
+
+    fn is_some(self) -> bool {
+        self.end > self.start
+    }
 }
 
 impl RequestParts {
@@ -24,7 +47,11 @@ impl RequestParts {
         let mut parts = Self::default();
         let mut members = scanner.begin_object()?;
         while let Some(key) = scanner.next_key(&mut members)? {
-            let range = Some(scanner.skip_value()?);
+            let range = scanner.skip_value()?;
+            let range = Part {
+                start: range.start,
+                end: range.end,
+            };
             // One comparison per key but for those of six letters: the
             // names differ in length, but for `Method` and `Params`.
             let slot = match key.len() {

@@ -75,16 +75,28 @@ impl<'a> JsonStr<'a> {
     }
 
     /// Whether the string is `name`, compared without ASCII case.
-    #[inline]
+    ///
+    /// Always inlined: `name` is a literal at every call, and the exact
+    /// comparison of a known short length is then a load or two rather
+    /// than a call to `memcmp`.
+    #[inline(always)]
     pub(crate) fn is(&self, name: &str) -> bool {
         if self.escaped {
-            self.text()
-                .is_ok_and(|text| text.eq_ignore_ascii_case(name))
+            self.text_is(name)
         } else {
             // The host writes its names as documented: an exact match is
             // the usual one, and costs a length and a memory comparison.
             self.raw == name || self.raw.eq_ignore_ascii_case(name)
         }
+    }
+
+    /// [`is`](Self::is) for a string with escapes (not the host's way),
+    /// out of line.
+    #[cold]
+    #[inline(never)]
+    fn text_is(&self, name: &str) -> bool {
+        self.text()
+            .is_ok_and(|text| text.eq_ignore_ascii_case(name))
     }
 }
 
@@ -221,7 +233,13 @@ impl<'a> Scanner<'a> {
 /// The first position at or after `pos` that is not whitespace.
 #[inline(always)]
 fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(b' ' | b'\n' | b'\r' | b'\t') = bytes.get(pos) {
+    // Every byte after which no whitespace is skipped (all JSON but
+    // whitespace, the host's usual envelope having none) is above the
+    // space: one comparison tells it.
+    while let Some(&byte) = bytes.get(pos) {
+        if byte > b' ' || !matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+            break;
+        }
         pos += 1;
     }
     pos

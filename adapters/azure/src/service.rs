@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -25,7 +25,7 @@ use crate::codec::{AzureAnswer, AzureInput};
 use crate::config::{FunctionCatalog, FunctionJson, Mode};
 use crate::context_ext::AzureInvocation;
 use crate::envelope::Envelope;
-use crate::function::AzureFunction;
+use crate::function::{AzureFunction, AzureFuture};
 use crate::logging::{self, Capture};
 use crate::trigger::{choose_trigger, AzureTrigger};
 
@@ -250,41 +250,30 @@ impl Shared {
             .build()
     }
 
-    /// Runs `call` to its deadline, inside its span: polled in place on the
-    /// connection's task, the watchdog keeping the deadline (writing
-    /// `late`'s answer, or the `504`, for a handler blocking its thread past
-    /// it).
-    /// The outcome, and whether the watchdog already answered (and logged
-    /// the failure).
-    async fn run(
-        call: Call<'_>,
-        watch: &ConnectionWatch,
-        late: Option<Arc<dyn LateAnswer>>,
-    ) -> (Result<AzureAnswer, Error>, bool) {
-        let Call {
-            function,
-            input,
-            context,
-            invocation_id,
-            span,
-        } = call;
-        let deadline = context.deadline();
-        // A function's panic is its invocation's failure: it must not
-        // unwind through the watchdog (which would take the handler for
-        // one still running) nor end the connection. `function`'s own
-        // functions catch theirs; this is for any `AzureFunction`.
-        let call = catch_unwind(AssertUnwindSafe(|| function.call(input, context))).unwrap_or_else(
-            |payload| {
-                let error = Error::panic(anyfn_kit::panic_message(payload.as_ref()));
-                Box::pin(std::future::ready(Err(error)))
-            },
-        );
-        // The watchdog catches a panic while polling (see its docs).
-        let invocation = pin!(call);
-        match watch
-            .run_named(invocation_id, late, deadline, &span, invocation)
-            .await
-        {
+    /// Starts `function` on `input`: its future, or a future ready with
+    /// the panic's error when `call` itself panics. A function's panic is
+    /// its invocation's failure: it must not unwind through the watchdog
+    /// (which would take the handler for one still running) nor end the
+    /// connection. `function`'s own functions catch theirs; this is for any
+    /// `AzureFunction`.
+    fn start(function: &dyn AzureFunction, input: AzureInput, context: Context) -> AzureFuture {
+        catch_unwind(AssertUnwindSafe(|| function.call(input, context))).unwrap_or_else(|payload| {
+            let error = Error::panic(anyfn_kit::panic_message(payload.as_ref()));
+            Box::pin(std::future::ready(Err(error)))
+        })
+    }
+
+    /// What the watchdog's run of an invocation came to: the outcome, and
+    /// whether the watchdog already answered (and logged the failure).
+    ///
+    /// The run itself (`ConnectionWatch::run_named` on the future from
+    /// [`start`](Self::start), polled in place on the connection's task,
+    /// the watchdog keeping the deadline: writing the late answer, or the
+    /// `504`, for a handler blocking its thread past it) is awaited by the
+    /// caller, not in an `async fn` of its own, whose future would be one
+    /// more moved into the caller's.
+    fn settled(settled: Settled<AzureAnswer>) -> (Result<AzureAnswer, Error>, bool) {
+        match settled {
             Settled::InTime(outcome) => (outcome, false),
             Settled::Late { error, answered } => (Err(error), answered),
         }
@@ -355,14 +344,26 @@ impl Shared {
                         details,
                     }),
                 };
-                let call = Call {
-                    function: function.as_ref(),
-                    input: AzureInput::Envelope(trigger),
-                    context,
-                    invocation_id: &invocation_id,
-                    span,
-                };
-                Self::run(call, watch, Some(late)).await
+                let mut call =
+                    Self::start(function.as_ref(), AzureInput::Envelope(trigger), context);
+                // The watchdog catches a panic while polling (see its docs).
+                let ran = Self::settled(
+                    watch
+                        .run_named(
+                            &invocation_id,
+                            Some(late),
+                            deadline,
+                            &span,
+                            Pin::new(&mut call),
+                        )
+                        .await,
+                );
+                // The function's future (cancelled, if the watchdog ended
+                // it) and then the span end here, before the answer is
+                // written, as when an `async fn run` held them.
+                drop(call);
+                drop(span);
+                ran
             }
             Err(error) => (Err(error), false),
         };
@@ -439,14 +440,15 @@ impl Shared {
         let span = anyfn_kit::invocation_span_triggered(&context, anyfn_kit::Trigger::Http);
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
-        let call = Call {
-            function: function.as_ref(),
-            input: AzureInput::Http(request),
-            context,
-            invocation_id: &invocation_id,
-            span,
-        };
-        let (outcome, answered) = Self::run(call, watch, None).await;
+        let mut call = Self::start(function.as_ref(), AzureInput::Http(request), context);
+        let (outcome, answered) = Self::settled(
+            watch
+                .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
+                .await,
+        );
+        // As in `envelope`: the future, then the span, end before the answer.
+        drop(call);
+        drop(span);
         let response = match outcome.and_then(http_answer) {
             Ok(HttpAnswer::Whole(response)) => whole(response),
             Ok(HttpAnswer::Streamed(response)) => {
@@ -490,15 +492,6 @@ impl Shared {
 /// GUIDs, which have none.
 fn invocation_id(id: &str) -> Arc<str> {
     Arc::from(anyfn::error::without_controls(id))
-}
-
-/// One invocation of a function, ready to run.
-struct Call<'a> {
-    function: &'a dyn AzureFunction,
-    input: AzureInput,
-    context: Context,
-    invocation_id: &'a str,
-    span: tracing::Span,
 }
 
 /// The envelope the watchdog writes for an invocation whose handler blocks
