@@ -22,16 +22,16 @@ use super::watchdog::ConnectionWatch;
 
 /// A connection's service, watched: each call is a request head hyper has
 /// read, and the answer's body, once hyper is done with it (it drops it), is
-/// the end of that request. Without a watch (the header-read timeout kept
-/// by hyper's timer, or none), the service as it is.
+/// the end of that request. Only where the watchdog keeps the header-read
+/// timeout: elsewhere the host serves the service as it is.
 pub(super) struct HeadWatched<S> {
     inner: S,
-    watch: Option<Arc<ConnectionWatch>>,
+    watch: Arc<ConnectionWatch>,
 }
 
 impl<S> HeadWatched<S> {
-    /// `inner`, telling `watch` (when there is one) of its requests.
-    pub(super) fn new(inner: S, watch: Option<Arc<ConnectionWatch>>) -> Self {
+    /// `inner`, telling `watch` of its requests.
+    pub(super) fn new(inner: S, watch: Arc<ConnectionWatch>) -> Self {
         Self { inner, watch }
     }
 }
@@ -45,13 +45,10 @@ where
     type Future = WatchedAnswer<S::Future>;
 
     fn call(&self, request: R) -> Self::Future {
-        let watch = self.watch.clone();
-        if let Some(watch) = &watch {
-            watch.head_arrived();
-        }
+        self.watch.head_arrived();
         WatchedAnswer {
             inner: self.inner.call(request),
-            watch,
+            watch: Some(Arc::clone(&self.watch)),
         }
     }
 }

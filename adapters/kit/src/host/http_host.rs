@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use super::head_watch::HeadWatched;
 use super::header_timer::HeaderTimer;
 use super::request_id::RequestIds;
-use super::watchdog::{ConnectionWatch, Watchdog};
+use super::watchdog::{ConnectionWatch, Registration, Watchdog};
 use crate::ShutdownHooks;
 
 /// How long a failed `accept` (out of file descriptors, say) waits before
@@ -261,17 +261,20 @@ impl HttpHost {
                             }
                             None => None,
                         };
-                        let service = HeadWatched::new(make_service(client, Arc::clone(watch)), heads);
+                        let service = make_service(client, Arc::clone(watch));
                         if let Some(bytes) = settings.max_header_bytes {
                             builder.max_header_size(bytes);
                         }
-                        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-                        tokio::spawn(async move {
-                            if let Err(err) = connection.await {
-                                tracing::debug!(target: "anyfn::host", %client, "connection ended: {err}");
+                        let io = TokioIo::new(stream);
+                        // The service as it is where the watchdog needs not
+                        // hear of its requests: no wrapper to go through.
+                        match heads {
+                            Some(watch) => {
+                                let service = HeadWatched::new(service, watch);
+                                spawn_connection(&graceful, &builder, io, service, registration, client);
                             }
-                            drop(registration);
-                        });
+                            None => spawn_connection(&graceful, &builder, io, service, registration, client),
+                        }
                     }
                     Err(err) => {
                         tracing::warn!(target: "anyfn::host", "accept failed: {err}");
@@ -296,6 +299,33 @@ impl HttpHost {
             hooks.run(time_left).await;
         }
     }
+}
+
+/// Serves one connection on a task of its own, in the graceful drain; its
+/// watchdog registration ends with it.
+fn spawn_connection<S, B>(
+    graceful: &GracefulShutdown,
+    builder: &http1::Builder,
+    io: TokioIo<tokio::net::TcpStream>,
+    service: S,
+    registration: Registration,
+    client: SocketAddr,
+) where
+    S: Service<hyper::Request<Incoming>, Response = hyper::Response<B>, Error = Infallible>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let connection = graceful.watch(builder.serve_connection(io, service));
+    tokio::spawn(async move {
+        if let Err(err) = connection.await {
+            tracing::debug!(target: "anyfn::host", %client, "connection ended: {err}");
+        }
+        drop(registration);
+    });
 }
 
 /// Waits up to `timeout` for the connections `graceful` watches to finish
