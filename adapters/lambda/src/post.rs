@@ -1,8 +1,8 @@
 //! Posting an invocation's outcome to the Runtime API: `…/response` with a
 //! JSON payload or a stream, `…/error` with a diagnostic.
 //!
-//! anyfn-lambda posts its answers itself, through lambda_runtime's API
-//! client, because lambda_runtime 1.5 reports a stream cut mid-way as one
+//! anyfn-lambda posts its answers itself, on connections of its own
+//! ([`crate::answers`]), because lambda_runtime 1.5 reports a stream cut mid-way as one
 //! more body chunk holding the trailers' text, which Lambda passes on to the
 //! client as body bytes. The Runtime API asks for HTTP trailers
 //! (`Lambda-Runtime-Function-Error-Type`, `Lambda-Runtime-Function-Error-Body`),
@@ -17,7 +17,9 @@ use http::header::{CONTENT_TYPE, TRAILER, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use lambda_runtime::streaming::Body;
 use lambda_runtime::{Diagnostic, MetadataPrelude};
-use lambda_runtime_api_client::{build_request, BoxError, PooledClient};
+use lambda_runtime_api_client::{build_request, BoxError};
+
+use crate::answers::AnswerClient;
 
 /// The header the Runtime API sends with an invocation (and expects back
 /// with its answer) so that a late answer cannot answer a newer invocation.
@@ -56,7 +58,7 @@ pub(crate) enum Posted {
 /// The request could not be built or sent: the Runtime API is gone, and the
 /// runtime stops.
 pub(crate) async fn post(
-    client: &PooledClient,
+    client: &AnswerClient,
     request_id: &str,
     invocation_id: Option<HeaderValue>,
     outcome: Result<Posted, Diagnostic>,
@@ -73,7 +75,7 @@ pub(crate) async fn post(
     uri.push_str(request_id);
     uri.push('/');
     uri.push_str(path);
-    builder = builder.method(Method::POST).uri(uri);
+    builder = builder.method(Method::POST).uri(client.uri(&uri)?);
     let logged_invocation_id = invocation_id.clone();
     if let Some(id) = invocation_id {
         builder = builder.header(INVOCATION_ID, id);
@@ -92,7 +94,7 @@ pub(crate) async fn post(
             .body(stream_body(prelude, body)?)?,
         Err(diagnostic) => builder.body(Body::from(serde_json::to_vec(&diagnostic)?))?,
     };
-    let status = client.call(request).await?.status();
+    let status = client.send(request).await?;
     if status != StatusCode::ACCEPTED && !status.is_success() {
         let invocation_id = logged_invocation_id
             .as_ref()
