@@ -120,9 +120,18 @@ impl AnswerClient {
             match sender.try_send_request(request).await {
                 Ok(response) => {
                     let status = response.status();
-                    // Read whole, so that the connection can take the next
+                    // Read whole (and dropped: the Runtime API's answer is
+                    // a status), so that the connection can take the next
                     // request; one whose answer breaks off is not kept.
-                    if response.into_body().collect().await.is_ok() {
+                    let mut body = response.into_body();
+                    let read_whole = loop {
+                        match body.frame().await {
+                            None => break true,
+                            Some(Ok(_)) => {}
+                            Some(Err(_)) => break false,
+                        }
+                    };
+                    if read_whole {
                         self.lock().push(sender);
                     }
                     return Ok(status);
