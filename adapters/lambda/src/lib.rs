@@ -152,6 +152,7 @@
 //! `provided.al2023` or an image of your own); a `.zip` on the OS-only
 //! runtimes cannot turn it on.
 
+mod answers;
 mod builder;
 mod codec;
 mod context_ext;

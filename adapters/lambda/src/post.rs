@@ -1,8 +1,8 @@
 //! Posting an invocation's outcome to the Runtime API: `…/response` with a
 //! JSON payload or a stream, `…/error` with a diagnostic.
 //!
-//! anyfn-lambda posts its answers itself, through lambda_runtime's API
-//! client, because lambda_runtime 1.5 reports a stream cut mid-way as one
+//! anyfn-lambda posts its answers itself, on connections of its own
+//! ([`crate::answers`]), because lambda_runtime 1.5 reports a stream cut mid-way as one
 //! more body chunk holding the trailers' text, which Lambda passes on to the
 //! client as body bytes. The Runtime API asks for HTTP trailers
 //! (`Lambda-Runtime-Function-Error-Type`, `Lambda-Runtime-Function-Error-Body`),
@@ -17,12 +17,17 @@ use http::header::{CONTENT_TYPE, TRAILER, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use lambda_runtime::streaming::Body;
 use lambda_runtime::{Diagnostic, MetadataPrelude};
-use lambda_runtime_api_client::{build_request, BoxError, PooledClient};
+use lambda_runtime_api_client::{build_request, BoxError};
+
+use crate::answers::AnswerClient;
 
 /// The header the Runtime API sends with an invocation (and expects back
 /// with its answer) so that a late answer cannot answer a newer invocation.
 pub(crate) const INVOCATION_ID: HeaderName =
     HeaderName::from_static("lambda-runtime-invocation-id");
+
+/// The header of a streamed answer's post.
+const RESPONSE_MODE: HeaderName = HeaderName::from_static("lambda-runtime-function-response-mode");
 
 /// The trailer that says a stream was cut, with the error's type.
 const ERROR_TYPE_TRAILER: HeaderName =
@@ -56,43 +61,55 @@ pub(crate) enum Posted {
 /// The request could not be built or sent: the Runtime API is gone, and the
 /// runtime stops.
 pub(crate) async fn post(
-    client: &PooledClient,
+    client: &AnswerClient,
     request_id: &str,
     invocation_id: Option<HeaderValue>,
     outcome: Result<Posted, Diagnostic>,
 ) -> Result<(), BoxError> {
-    let (path, mut builder) = match &outcome {
-        Ok(_) => ("response", runtime_request()),
-        Err(_) => (
-            "error",
-            runtime_request().header("lambda-runtime-function-error-type", "unhandled"),
-        ),
-    };
+    let path = if outcome.is_ok() { "response" } else { "error" };
     let mut uri = String::with_capacity(INVOCATION_PATH.len() + request_id.len() + 1 + path.len());
     uri.push_str(INVOCATION_PATH);
     uri.push_str(request_id);
     uri.push('/');
     uri.push_str(path);
-    builder = builder.method(Method::POST).uri(uri);
+    let uri = client.uri(&uri)?;
     let logged_invocation_id = invocation_id.clone();
-    if let Some(id) = invocation_id {
-        builder = builder.header(INVOCATION_ID, id);
-    }
-    let request = match outcome {
-        Ok(Posted::Payload(json)) => builder.body(Body::from(json))?,
-        Ok(Posted::Stream { prelude, body }) => builder
-            .header(TRANSFER_ENCODING, "chunked")
-            .header("lambda-runtime-function-response-mode", "streaming")
-            .header(TRAILER, ERROR_TYPE_TRAILER.as_str())
-            .header(TRAILER, ERROR_BODY_TRAILER.as_str())
-            .header(
-                CONTENT_TYPE,
-                "application/vnd.awslambda.http-integration-response",
-            )
-            .body(stream_body(prelude, body)?)?,
-        Err(diagnostic) => builder.body(Body::from(serde_json::to_vec(&diagnostic)?))?,
+    let (body, streamed) = match outcome {
+        Ok(Posted::Payload(json)) => (Body::from(json), false),
+        Ok(Posted::Stream { prelude, body }) => (stream_body(prelude, body)?, true),
+        Err(diagnostic) => (Body::from(serde_json::to_vec(&diagnostic)?), false),
     };
-    let status = client.call(request).await?.status();
+    // Made in place rather than through a request builder, which moves
+    // the whole request head at every step; the headers in the order the
+    // builder added them.
+    let mut request = runtime_request(body)?;
+    *request.method_mut() = Method::POST;
+    *request.uri_mut() = uri;
+    let headers = request.headers_mut();
+    if path == "error" {
+        // The name the stream's trailer has too.
+        headers.append(ERROR_TYPE_TRAILER, HeaderValue::from_static("unhandled"));
+    }
+    if let Some(id) = invocation_id {
+        headers.append(INVOCATION_ID, id);
+    }
+    if streamed {
+        headers.append(TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
+        headers.append(RESPONSE_MODE, HeaderValue::from_static("streaming"));
+        headers.append(
+            TRAILER,
+            HeaderValue::from_static("lambda-runtime-function-error-type"),
+        );
+        headers.append(
+            TRAILER,
+            HeaderValue::from_static("lambda-runtime-function-error-body"),
+        );
+        headers.append(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.awslambda.http-integration-response"),
+        );
+    }
+    let status = client.send(request).await?;
     if status != StatusCode::ACCEPTED && !status.is_success() {
         let invocation_id = logged_invocation_id
             .as_ref()
@@ -111,29 +128,26 @@ pub(crate) async fn post(
 /// Where an invocation's answer goes, before its request id.
 const INVOCATION_PATH: &str = "/2018-06-01/runtime/invocation/";
 
-/// lambda_runtime's [`build_request`]: a request builder with the headers
-/// every Runtime API request carries (its `User-Agent`). Those are read from
-/// it once and cloned after that, instead of parsed again for every
-/// invocation. (Were `build_request`'s builder an error, it would be
-/// returned as it is, every time.)
-fn runtime_request() -> http::request::Builder {
-    type Headers = Option<Vec<(HeaderName, HeaderValue)>>;
-    static HEADERS: OnceLock<Headers> = OnceLock::new();
+/// A request carrying `body` and the headers lambda_runtime's
+/// [`build_request`] gives every Runtime API request (its `User-Agent`).
+/// Those are read from it once and cloned after that, instead of parsed
+/// again for every invocation. (Were `build_request`'s builder an error,
+/// its message would be returned, every time.)
+fn runtime_request(body: Body) -> Result<http::Request<Body>, BoxError> {
+    static HEADERS: OnceLock<Result<HeaderMap, String>> = OnceLock::new();
     let headers = HEADERS.get_or_init(|| {
-        build_request().headers_ref().map(|headers| {
-            headers
-                .iter()
-                .map(|(name, value)| (name.clone(), value.clone()))
-                .collect()
-        })
+        build_request()
+            .body(())
+            .map(|request| request.into_parts().0.headers)
+            .map_err(|err| err.to_string())
     });
     match headers {
-        Some(headers) => headers
-            .iter()
-            .fold(http::Request::builder(), |builder, (name, value)| {
-                builder.header(name.clone(), value.clone())
-            }),
-        None => build_request(),
+        Ok(headers) => {
+            let mut request = http::Request::new(body);
+            *request.headers_mut() = headers.clone();
+            Ok(request)
+        }
+        Err(message) => Err(message.clone().into()),
     }
 }
 
@@ -198,7 +212,7 @@ mod tests {
     #[test]
     fn runtime_requests_are_built_as_lambda_runtime_builds_them() {
         for _ in 0..2 {
-            let ours = runtime_request().body(()).unwrap();
+            let ours = runtime_request(Body::empty()).unwrap();
             let theirs = build_request().body(()).unwrap();
             assert_eq!(ours.headers(), theirs.headers());
             assert_eq!(ours.method(), theirs.method());

@@ -13,10 +13,11 @@ use bytes::Bytes;
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent, LambdaInvocation};
-use lambda_runtime_api_client::{BoxError, PooledClient};
+use lambda_runtime_api_client::BoxError;
 use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
+use crate::answers::AnswerClient;
 use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
 use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
 use crate::env::FunctionEnv;
@@ -96,7 +97,6 @@ where
     } else {
         listen_for_shutdown().await
     };
-    let max_concurrency = env.max_concurrency;
     let invocations = Invocations {
         handler: Arc::new(handler),
         env,
@@ -109,14 +109,13 @@ where
     let mut runtime = tokio::spawn(async move {
         let unused =
             service_fn(|_: LambdaEvent<serde::de::IgnoredAny>| async { Ok::<(), Diagnostic>(()) });
-        let mut client = PooledClient::builder();
-        if max_concurrency > 1 {
-            // One connection per worker, as lambda_runtime sizes its own.
-            client = client.with_pool_size(max_concurrency as usize);
-        }
-        let client = Arc::new(client.build());
+        let runtime = lambda_runtime::Runtime::new(unused);
+        // Answers go on connections of their own, one per worker posting at
+        // once, to the address lambda_runtime read (it panics first on a
+        // malformed one).
+        let client = Arc::new(AnswerClient::from_env().map_err(|err| chain(&*err))?);
         let snapstart = SnapStartLifecycle::new(snapstart_hooks, Arc::clone(&client));
-        lambda_runtime::Runtime::new(unused)
+        runtime
             .layer(AnswerLayer {
                 invocations,
                 client,
@@ -207,7 +206,7 @@ impl<H> Clone for Invocations<H> {
 /// Puts [`AnswerInvocations`] in place of lambda_runtime's handler stack.
 struct AnswerLayer<H> {
     invocations: Invocations<H>,
-    client: Arc<PooledClient>,
+    client: Arc<AnswerClient>,
 }
 
 impl<H, S> Layer<S> for AnswerLayer<H> {
@@ -225,7 +224,7 @@ impl<H, S> Layer<S> for AnswerLayer<H> {
 /// outcome.
 struct AnswerInvocations<H> {
     invocations: Invocations<H>,
-    client: Arc<PooledClient>,
+    client: Arc<AnswerClient>,
 }
 
 impl<H> Clone for AnswerInvocations<H> {

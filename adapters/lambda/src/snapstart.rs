@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use anyfn_kit::SnapStartHooks;
 use lambda_runtime::{BoxFuture, SnapStartResource};
-use lambda_runtime_api_client::PooledClient;
+
+use crate::answers::AnswerClient;
 
 /// Lambda's limit for the restore phase, which the after-restore hooks
 /// run in: hooks still running then are cut, and the restore reported as
@@ -26,11 +27,11 @@ pub(crate) const AFTER_RESTORE_LIMIT: Duration = Duration::from_secs(10);
 /// The function's SnapStart hooks, and the answer client to reset.
 pub(crate) struct SnapStartLifecycle {
     hooks: Mutex<SnapStartHooks>,
-    answers: Arc<PooledClient>,
+    answers: Arc<AnswerClient>,
 }
 
 impl SnapStartLifecycle {
-    pub(crate) fn new(hooks: SnapStartHooks, answers: Arc<PooledClient>) -> Self {
+    pub(crate) fn new(hooks: SnapStartHooks, answers: Arc<AnswerClient>) -> Self {
         Self {
             hooks: Mutex::new(hooks),
             answers,
@@ -67,7 +68,7 @@ impl SnapStartResource for SnapStartLifecycle {
             // Before any hook: a hook's failure is posted through
             // lambda_runtime's own (already reset) client, and the answers
             // after it through this one.
-            self.answers.reset_pool();
+            self.answers.reset();
             let mut hooks = self.take();
             tracing::info!(
                 target: "anyfn::lambda",
@@ -94,9 +95,8 @@ mod tests {
     use super::*;
 
     fn lifecycle(hooks: SnapStartHooks) -> SnapStartLifecycle {
-        let answers = PooledClient::builder()
-            .with_endpoint("http://127.0.0.1:9".parse().expect("an address"))
-            .build();
+        let answers = AnswerClient::new(&"http://127.0.0.1:9".parse().expect("an address"))
+            .expect("a client");
         SnapStartLifecycle::new(hooks, Arc::new(answers))
     }
 

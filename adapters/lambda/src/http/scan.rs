@@ -363,7 +363,21 @@ impl<'t> Scanner<'t> {
     #[inline(never)]
     fn unescape(&mut self, start: usize, mut end: usize) -> Option<String> {
         let bytes = self.bytes();
-        let mut unescaped = String::with_capacity(end - start + 16);
+        // The closing quote first, so that the string is made once at a
+        // size that holds it (an escape never grows what it stands for):
+        // a browser's `Sec-Ch-Ua` starts with an escape, and the string
+        // grew twice or more.
+        let mut close = end;
+        loop {
+            match bytes.get(close)? {
+                b'"' => break,
+                b'\\' => close += 2,
+                // A control character, which JSON strings cannot hold.
+                _ => return None,
+            }
+            close += to_special(bytes.get(close..)?);
+        }
+        let mut unescaped = String::with_capacity(close - start);
         let mut from = start;
         loop {
             unescaped.push_str(self.text.get(from..end)?);
@@ -1002,6 +1016,37 @@ mod tests {
         // Many mutations leave a valid event (a space, a digit in a string):
         // the scan reads those itself.
         assert!(scanned > 500, "{scanned}");
+    }
+
+    #[test]
+    fn escaped_strings_read_as_serde_reads_them() {
+        for json in [
+            r#""\"Not_A Brand\";v=\"8\", \"Chromium\";v=\"120\"""#,
+            r#""\"macOS\"""#,
+            r#""a\\b\/c\n\t\u00e9\ud83d\ude00 end""#,
+            r#""plain then \\""#,
+            r#""\u0041\u00410123456789abcdef\"""#,
+        ] {
+            let mut scanner = Scanner { text: json, at: 0 };
+            let expected: String = serde_json::from_str(json).unwrap();
+            assert_eq!(
+                scanner.string().as_deref(),
+                Some(expected.as_str()),
+                "{json}"
+            );
+            assert_eq!(scanner.at, json.len(), "{json}");
+        }
+        for refused in [r#""\""#, r#""a\x""#, "\"a\\\"b\nc\"", r#""\"open"#] {
+            let mut scanner = Scanner {
+                text: refused,
+                at: 0,
+            };
+            assert!(scanner.string().is_none(), "{refused:?}");
+            assert!(
+                serde_json::from_str::<String>(refused).is_err(),
+                "{refused:?}"
+            );
+        }
     }
 
     #[test]

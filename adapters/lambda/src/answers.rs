@@ -1,0 +1,206 @@
+//! The connections anyfn-lambda posts its answers on: HTTP/1.1 connections
+//! to the Runtime API of its own, kept open and used again, one per answer
+//! being posted at once (one, unless Lambda Managed Instances runs several
+//! invocations at a time).
+//!
+//! lambda_runtime's `PooledClient` (hyper-util's pooling client) does the
+//! same for any host: per request it formats and parses the URI again
+//! against its base, formats the `Host` header, hashes the host's key into
+//! its pool, races the checkout against a new connection, and spawns a task
+//! that hands the connection back once it is idle. Here the Runtime API is
+//! the only host, so the address, the path's prefix and the `Host` header
+//! are worked out once, and an idle connection is taken from a list
+//! (callgrind, `benches/lambda_json_vs_lambda_runtime.sh`: 111,487 ->
+//! 96,334 instructions an invocation). The price is size: hyper's HTTP/1
+//! client is compiled a second time for this crate (lambda_runtime's client,
+//! which still polls `next`, has its own copy), about 100 KB of the
+//! Lambda-only `hello`.
+//!
+//! The requests are the ones lambda_runtime's client sends: the path under
+//! the base of `AWS_LAMBDA_RUNTIME_API`, `Host` as hyper-util writes it,
+//! HTTP/1.1 with a 1 MiB read buffer. A request that a reused connection
+//! could not send (closed by the Runtime API while idle) is sent again on a
+//! new one, as hyper-util retries it.
+
+use std::sync::{Mutex, PoisonError};
+
+use http::header::HOST;
+use http::uri::Scheme;
+use http::{HeaderValue, Request, StatusCode, Uri};
+use http_body_util::BodyExt as _;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use lambda_runtime_api_client::body::Body;
+use lambda_runtime_api_client::BoxError;
+
+/// The read buffer's limit, as lambda_runtime's client sets it.
+const MAX_BUF_SIZE: usize = 1024 * 1024;
+
+/// Posts requests to the Runtime API over connections of its own.
+#[derive(Debug)]
+pub(crate) struct AnswerClient {
+    /// `host:port`, to connect to.
+    address: String,
+    /// What `Host` says: the host, and the port unless it is 80.
+    host: HeaderValue,
+    /// The base URI's path, without a trailing `/`, put before every path.
+    base_path: String,
+    /// Connections open and idle, the last one used on top.
+    idle: Mutex<Vec<SendRequest<Body>>>,
+}
+
+impl AnswerClient {
+    /// The client for the Runtime API at `AWS_LAMBDA_RUNTIME_API` (read as
+    /// lambda_runtime's client reads it: a URI, `host:port` without a scheme).
+    ///
+    /// # Errors
+    ///
+    /// The variable is not set, not a URI, or has no host.
+    pub(crate) fn from_env() -> Result<Self, BoxError> {
+        let base = std::env::var(crate::env::RUNTIME_API)?;
+        Self::new(&Uri::try_from(base)?)
+    }
+
+    /// The client for the Runtime API at `base`.
+    ///
+    /// # Errors
+    ///
+    /// `base` has no host.
+    pub(crate) fn new(base: &Uri) -> Result<Self, BoxError> {
+        let host = base
+            .host()
+            .ok_or_else(|| format!("the Runtime API's address {base} has no host"))?;
+        let scheme = base.scheme().unwrap_or(&Scheme::HTTP);
+        let default_port = if *scheme == Scheme::HTTPS { 443 } else { 80 };
+        let port = base.port_u16().unwrap_or(default_port);
+        // hyper-util's `Host`: the port only when it is not the scheme's.
+        let host_header = match base.port_u16() {
+            Some(port) if port != default_port => format!("{host}:{port}"),
+            _ => host.to_owned(),
+        };
+        Ok(Self {
+            address: format!("{host}:{port}"),
+            host: HeaderValue::try_from(host_header)?,
+            base_path: base.path().trim_end_matches('/').to_owned(),
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `path` under the base URI's path, as a request's URI.
+    ///
+    /// # Errors
+    ///
+    /// The result is not a valid path.
+    pub(crate) fn uri(&self, path: &str) -> Result<Uri, BoxError> {
+        let mut whole = String::with_capacity(self.base_path.len() + path.len());
+        whole.push_str(&self.base_path);
+        whole.push_str(path);
+        Ok(Uri::try_from(whole)?)
+    }
+
+    /// Drops the idle connections (after a SnapStart restore: they did not
+    /// survive the snapshot).
+    pub(crate) fn reset(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SendRequest<Body>>> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sends `request` (its URI a path, from [`AnswerClient::uri`]) and
+    /// returns the Runtime API's status, once its answer was read whole.
+    ///
+    /// # Errors
+    ///
+    /// The Runtime API could not be reached, or the connection failed.
+    pub(crate) async fn send(&self, mut request: Request<Body>) -> Result<StatusCode, BoxError> {
+        request.headers_mut().insert(HOST, self.host.clone());
+        loop {
+            let (mut sender, reused) = match self.take_idle().await {
+                Some(sender) => (sender, true),
+                None => (self.connect().await?, false),
+            };
+            match sender.try_send_request(request).await {
+                Ok(response) => {
+                    let status = response.status();
+                    // Read whole (and dropped: the Runtime API's answer is
+                    // a status), so that the connection can take the next
+                    // request; one whose answer breaks off is not kept.
+                    let mut body = response.into_body();
+                    let read_whole = loop {
+                        match body.frame().await {
+                            None => break true,
+                            Some(Ok(_)) => {}
+                            Some(Err(_)) => break false,
+                        }
+                    };
+                    if read_whole {
+                        self.lock().push(sender);
+                    }
+                    return Ok(status);
+                }
+                Err(mut err) => match err.take_message() {
+                    // Not sent: the idle connection had closed.
+                    Some(unsent) if reused => request = unsent,
+                    _ => return Err(err.into_error().into()),
+                },
+            }
+        }
+    }
+
+    /// An idle connection that is still open, if any.
+    async fn take_idle(&self) -> Option<SendRequest<Body>> {
+        loop {
+            let mut sender = self.lock().pop()?;
+            if sender.is_ready() || sender.ready().await.is_ok() {
+                return Some(sender);
+            }
+        }
+    }
+
+    /// A new connection, its task spawned.
+    async fn connect(&self) -> Result<SendRequest<Body>, BoxError> {
+        let stream = tokio::net::TcpStream::connect(self.address.as_str()).await?;
+        let (sender, connection) = http1::Builder::new()
+            .max_buf_size(MAX_BUF_SIZE)
+            .handshake(TokioIo::new(stream))
+            .await?;
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(target: "anyfn::lambda", "a Runtime API connection ended: {err}");
+            }
+        });
+        Ok(sender)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_host_and_paths_are_lambda_runtimes() {
+        let client = AnswerClient::new(&"127.0.0.1:9001".parse().unwrap()).unwrap();
+        assert_eq!(client.address, "127.0.0.1:9001");
+        assert_eq!(client.host, "127.0.0.1:9001");
+        assert_eq!(
+            client
+                .uri("/2018-06-01/runtime/invocation/abc/response")
+                .unwrap(),
+            "/2018-06-01/runtime/invocation/abc/response"
+        );
+
+        let client = AnswerClient::new(&"http://localhost/base/".parse().unwrap()).unwrap();
+        assert_eq!(client.address, "localhost:80");
+        assert_eq!(client.host, "localhost", "no port when it is the scheme's");
+        assert_eq!(
+            client
+                .uri("/2018-06-01/runtime/invocation/abc/error")
+                .unwrap(),
+            "/base/2018-06-01/runtime/invocation/abc/error"
+        );
+
+        assert!(AnswerClient::new(&"/only/a/path".parse().unwrap()).is_err());
+    }
+}
