@@ -107,27 +107,26 @@ impl Body for SlowBody {
 
 /// Reads until the server closes the connection (bounded); what it read.
 async fn read_to_close(stream: &mut TcpStream) -> String {
-    let mut out = Vec::new();
-    tokio::time::timeout(BOUND, async {
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => out.extend_from_slice(&buf[..n]),
-            }
-        }
-    })
+    read(
+        stream,
+        None,
+        "the server closes the connection within the bound",
+    )
     .await
-    .expect("the server closes the connection within the bound");
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads until `needle` has arrived (bounded); what it read.
 async fn read_until(stream: &mut TcpStream, needle: &str) -> String {
+    read(stream, Some(needle), "the answer arrives within the bound").await
+}
+
+/// Reads until `needle` has arrived, or else the connection closes, within
+/// [`BOUND`] (else panics with `expected`); what it read.
+async fn read(stream: &mut TcpStream, needle: Option<&str>, expected: &str) -> String {
     let mut out = Vec::new();
     tokio::time::timeout(BOUND, async {
         let mut buf = [0u8; 4096];
-        while !String::from_utf8_lossy(&out).contains(needle) {
+        while !needle.is_some_and(|needle| String::from_utf8_lossy(&out).contains(needle)) {
             match stream.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => out.extend_from_slice(&buf[..n]),
@@ -135,50 +134,49 @@ async fn read_until(stream: &mut TcpStream, needle: &str) -> String {
         }
     })
     .await
-    .expect("the answer arrives within the bound");
+    .expect(expected);
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sends `GET path` on `client` and reads its `200` answer up to `until`.
+async fn get(client: &mut TcpStream, path: &str, until: &str) -> String {
+    let request = format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n");
+    client.write_all(request.as_bytes()).await.expect("writes");
+    let answered = read_until(client, until).await;
+    assert!(answered.starts_with("HTTP/1.1 200 OK\r\n"), "{answered:?}");
+    answered
+}
+
+/// Connects, sends `sent` (no whole head), and checks that the connection
+/// is closed unanswered, no sooner than the header-read timeout.
+async fn closed_unanswered_after_the_timeout(sent: &[u8]) {
+    let addr = host().await;
+    let started = Instant::now();
+    let mut client = TcpStream::connect(addr).await.expect("connects");
+    client.write_all(sent).await.expect("writes");
+    assert_eq!(read_to_close(&mut client).await, "");
+    assert!(
+        started.elapsed() >= HEADER_READ_TIMEOUT,
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn a_connection_that_sends_no_head_is_closed_after_the_timeout() {
-    let addr = host().await;
-    let started = Instant::now();
-    let mut client = TcpStream::connect(addr).await.expect("connects");
-    assert_eq!(read_to_close(&mut client).await, "");
-    assert!(
-        started.elapsed() >= HEADER_READ_TIMEOUT,
-        "{:?}",
-        started.elapsed()
-    );
+    closed_unanswered_after_the_timeout(b"").await;
 }
 
 #[tokio::test]
 async fn a_head_sent_in_pieces_past_the_timeout_is_cut_off_unanswered() {
-    let addr = host().await;
-    let started = Instant::now();
-    let mut client = TcpStream::connect(addr).await.expect("connects");
-    client
-        .write_all(b"GET / HTTP/1.1\r\nhost: x\r\n")
-        .await
-        .expect("writes");
-    assert_eq!(read_to_close(&mut client).await, "");
-    assert!(
-        started.elapsed() >= HEADER_READ_TIMEOUT,
-        "{:?}",
-        started.elapsed()
-    );
+    closed_unanswered_after_the_timeout(b"GET / HTTP/1.1\r\nhost: x\r\n").await;
 }
 
 #[tokio::test]
 async fn a_kept_alive_connection_is_closed_when_its_next_head_is_late() {
     let addr = host().await;
     let mut client = TcpStream::connect(addr).await.expect("connects");
-    client
-        .write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
-        .await
-        .expect("writes");
-    let answered = read_until(&mut client, "hi").await;
-    assert!(answered.starts_with("HTTP/1.1 200 OK\r\n"), "{answered:?}");
+    get(&mut client, "/", "hi").await;
     let idle_since = Instant::now();
     assert_eq!(read_to_close(&mut client).await, "");
     assert!(
@@ -196,12 +194,7 @@ async fn heads_that_come_in_time_are_served_past_many_timeouts() {
     // connection lives for more than twice the timeout and serves them all.
     for _ in 0..5 {
         tokio::time::sleep(HEADER_READ_TIMEOUT / 2).await;
-        client
-            .write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
-            .await
-            .expect("writes");
-        let answered = read_until(&mut client, "hi").await;
-        assert!(answered.starts_with("HTTP/1.1 200 OK\r\n"), "{answered:?}");
+        get(&mut client, "/", "hi").await;
     }
 }
 
@@ -209,19 +202,9 @@ async fn heads_that_come_in_time_are_served_past_many_timeouts() {
 async fn an_answer_sent_for_longer_than_the_timeout_is_not_cut() {
     let addr = host().await;
     let mut client = TcpStream::connect(addr).await.expect("connects");
-    client
-        .write_all(b"GET /slow HTTP/1.1\r\nhost: x\r\n\r\n")
-        .await
-        .expect("writes");
     // A chunked body of five pieces, the last a second after the head.
-    let answered = read_until(&mut client, "0\r\n\r\n").await;
-    assert!(answered.starts_with("HTTP/1.1 200 OK\r\n"), "{answered:?}");
+    let answered = get(&mut client, "/slow", "0\r\n\r\n").await;
     assert_eq!(answered.matches("piece;").count(), 5, "{answered:?}");
     // The connection still serves its next request.
-    client
-        .write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
-        .await
-        .expect("writes");
-    let next = read_until(&mut client, "hi").await;
-    assert!(next.starts_with("HTTP/1.1 200 OK\r\n"), "{next:?}");
+    get(&mut client, "/", "hi").await;
 }

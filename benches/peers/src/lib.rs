@@ -67,3 +67,97 @@ pub async fn lambda_http_hello(
         .body(lambda_http::Body::from(format!("Hello, {name}!")))?;
     Ok(response)
 }
+
+/// Serves HTTP/1.1 on `listener` as every hyper peer of the benches does,
+/// and as anyfn's local server does: a task per connection, `TCP_NODELAY`
+/// on each accepted socket, and a short back-off after a failed accept (out
+/// of file descriptors and the like) rather than a spin. Each request is
+/// answered by `answer`. Runs until the process ends.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::convert::Infallible;
+///
+/// # #[tokio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3001").await?;
+/// anyfn_bench_peers::serve_http1(listener, |_request| async {
+///     Ok::<_, Infallible>(hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(b"hi"))))
+/// })
+/// .await
+/// # }
+/// ```
+pub async fn serve_http1<F, Fut, B>(listener: tokio::net::TcpListener, answer: F) -> !
+where
+    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Copy + Send + 'static,
+    Fut: std::future::Future<Output = Result<hyper::Response<B>, std::convert::Infallible>>
+        + Send
+        + 'static,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    loop {
+        let (stream, _client) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(err) => {
+                eprintln!("accept failed: {err}");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(async move {
+            // Clients closing mid-request are not worth a line here.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(
+                    hyper_util::rt::TokioIo::new(stream),
+                    hyper::service::service_fn(answer),
+                )
+                .await;
+        });
+    }
+}
+
+/// A hyper peer's `main`: listens on 127.0.0.1 at `PORT` (else
+/// `default_port`), says so on stderr under `name`, and serves with
+/// [`serve_http1`].
+///
+/// # Errors
+///
+/// A bad `PORT`, or an address that cannot be bound.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::convert::Infallible;
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// anyfn_bench_peers::run_http1("hi", 3001, |_request| async {
+///     Ok::<_, Infallible>(hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(b"hi"))))
+/// })
+/// .await
+/// # }
+/// ```
+pub async fn run_http1<F, Fut, B>(
+    name: &str,
+    default_port: u16,
+    answer: F,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Copy + Send + 'static,
+    Fut: std::future::Future<Output = Result<hyper::Response<B>, std::convert::Infallible>>
+        + Send
+        + 'static,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let addr =
+        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port_from_env(default_port)?));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    eprintln!("{name} listening on http://{}", listener.local_addr()?);
+    serve_http1(listener, answer).await
+}

@@ -25,18 +25,13 @@
 //! ```
 
 use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt as _, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::StreamExt as _;
 
@@ -139,29 +134,5 @@ async fn zeros(request: Request<Incoming>) -> Result<Response<Body>, Infallible>
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = SocketAddr::from((
-        Ipv4Addr::LOCALHOST,
-        anyfn_bench_peers::port_from_env(DEFAULT_PORT)?,
-    ));
-    let listener = TcpListener::bind(addr).await?;
-    eprintln!(
-        "bare-hyper-stream listening on http://{}",
-        listener.local_addr()?
-    );
-    loop {
-        let (stream, _client) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                eprintln!("accept failed: {err}");
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(async move {
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service_fn(zeros))
-                .await;
-        });
-    }
+    anyfn_bench_peers::run_http1("bare-hyper-stream", DEFAULT_PORT, zeros).await
 }

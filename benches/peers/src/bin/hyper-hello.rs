@@ -21,17 +21,12 @@
 //! ```
 
 use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 
 const DEFAULT_PORT: u16 = 3001;
 
@@ -59,28 +54,5 @@ async fn hello(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infa
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = SocketAddr::from((
-        Ipv4Addr::LOCALHOST,
-        anyfn_bench_peers::port_from_env(DEFAULT_PORT)?,
-    ));
-    let listener = TcpListener::bind(addr).await?;
-    eprintln!("hyper-hello listening on http://{}", listener.local_addr()?);
-    loop {
-        let (stream, _client) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                // Out of file descriptors and the like: back off, keep serving.
-                eprintln!("accept failed: {err}");
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        tokio::spawn(async move {
-            // Clients closing mid-request are not worth a line here.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service_fn(hello))
-                .await;
-        });
-    }
+    anyfn_bench_peers::run_http1("hyper-hello", DEFAULT_PORT, hello).await
 }
