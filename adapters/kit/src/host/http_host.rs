@@ -244,7 +244,7 @@ impl HttpHost {
                             .try_clone_to_owned()
                             .map(std::net::TcpStream::from)
                             .ok();
-                        let registration = watchdog.register(socket);
+                        let registration = watchdog.register_watching_heads(socket);
                         let watch = registration.watch();
                         let mut builder = http1::Builder::new();
                         // No timer when the watchdog keeps the header-read

@@ -170,12 +170,24 @@ impl Watchdog {
 
     /// Watches a new connection; `socket` is its own handle on the
     /// connection's socket, for answering a blocked request (`None` when it
-    /// could not be had: such a request is answered when its handler returns)
-    /// and, with a header-read timeout, for closing the connection when it
-    /// waits too long for a request head
-    /// ([`Registration::watches_heads`]).
+    /// could not be had: such a request is answered when its handler
+    /// returns). Its header-read timeout, if any, is the server's timer's
+    /// ([`ConnectionWatch::header_sleep_until`]).
     pub fn register(&self, socket: Option<TcpStream>) -> Registration {
-        let watches_heads = socket.is_some() && self.shared.header_read_timeout.is_some();
+        self.register_with(socket, false)
+    }
+
+    /// As [`register`](Self::register), for the kit's own host: with a
+    /// header-read timeout and `socket`, the watchdog keeps the timeout
+    /// itself ([`Registration::watches_heads`]), told of each request head
+    /// and answer by the connection's service (`head_watch.rs`).
+    pub(crate) fn register_watching_heads(&self, socket: Option<TcpStream>) -> Registration {
+        self.register_with(socket, true)
+    }
+
+    fn register_with(&self, socket: Option<TcpStream>, watch_heads: bool) -> Registration {
+        let watches_heads =
+            watch_heads && socket.is_some() && self.shared.header_read_timeout.is_some();
         let watch = Arc::new(ConnectionWatch {
             state: AtomicU8::new(FREE),
             request: AtomicU64::new(0),
@@ -586,12 +598,14 @@ impl Registration {
     }
 
     /// Whether the watchdog keeps the connection's header-read timeout
-    /// itself: with a header-read timeout and a handle on the connection's
-    /// socket, it closes the socket of a connection that has waited that
-    /// long for a request head (the host then needs no timer from hyper,
-    /// and tells the watch of each request through the connection's
-    /// service). Otherwise the header-read timeout, if any, is the
-    /// server's timer's, through [`ConnectionWatch::header_sleep_until`].
+    /// itself: for a connection of the kit's [`HttpHost`](super::HttpHost)
+    /// with a header-read timeout and a handle on its socket, it closes the
+    /// socket of a connection that has waited that long for a request head
+    /// (the host then needs no timer from hyper, and tells the watch of
+    /// each request through the connection's service). Otherwise (and for
+    /// every connection [`Watchdog::register`] watches) the header-read
+    /// timeout, if any, is the server's timer's, through
+    /// [`ConnectionWatch::header_sleep_until`].
     ///
     /// # Example
     ///
@@ -606,7 +620,7 @@ impl Registration {
     ///     Arc::new(RequestIds::new()),
     ///     anyfn::ErrorDetails::Hidden,
     /// )?;
-    /// // Without a handle on the socket, the server's timer keeps it.
+    /// // Registered by hand, the server's timer keeps it.
     /// assert!(!watchdog.register(None).watches_heads());
     /// # Ok::<(), std::io::Error>(())
     /// ```
