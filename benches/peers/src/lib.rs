@@ -68,11 +68,17 @@ pub async fn lambda_http_hello(
     Ok(response)
 }
 
-/// Serves HTTP/1.1 on `listener` as every hyper peer of the benches does,
-/// and as anyfn's local server does: a task per connection, `TCP_NODELAY`
-/// on each accepted socket, and a short back-off after a failed accept (out
-/// of file descriptors and the like) rather than a spin. Each request is
-/// answered by `answer`. Runs until the process ends.
+/// A hyper peer's `main`: listens on 127.0.0.1 at `port`, says so on
+/// stderr under `name`, and serves HTTP/1.1 there as every hyper peer of
+/// the benches does, and as anyfn's local server does: a task per
+/// connection, `TCP_NODELAY` on each accepted socket, and a short back-off
+/// after a failed accept (out of file descriptors and the like) rather
+/// than a spin. Each request is answered by `answer`. Returns only when the
+/// address cannot be bound.
+///
+/// # Errors
+///
+/// An address that cannot be bound.
 ///
 /// # Example
 ///
@@ -80,15 +86,19 @@ pub async fn lambda_http_hello(
 /// use std::convert::Infallible;
 ///
 /// # #[tokio::main]
-/// # async fn main() -> std::io::Result<()> {
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3001").await?;
-/// anyfn_bench_peers::serve_http1(listener, |_request| async {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let port = anyfn_bench_peers::port_from_env(3001)?;
+/// anyfn_bench_peers::serve_http1("hi", port, |_request| async {
 ///     Ok::<_, Infallible>(hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(b"hi"))))
 /// })
 /// .await
 /// # }
 /// ```
-pub async fn serve_http1<F, Fut, B>(listener: tokio::net::TcpListener, answer: F) -> !
+pub async fn serve_http1<F, Fut, B>(
+    name: &str,
+    port: u16,
+    answer: F,
+) -> Result<(), Box<dyn std::error::Error>>
 where
     F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Copy + Send + 'static,
     Fut: std::future::Future<Output = Result<hyper::Response<B>, std::convert::Infallible>>
@@ -98,6 +108,9 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    eprintln!("{name} listening on http://{}", listener.local_addr()?);
     loop {
         let (stream, _client) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -118,46 +131,4 @@ where
                 .await;
         });
     }
-}
-
-/// A hyper peer's `main`: listens on 127.0.0.1 at `PORT` (else
-/// `default_port`), says so on stderr under `name`, and serves with
-/// [`serve_http1`].
-///
-/// # Errors
-///
-/// A bad `PORT`, or an address that cannot be bound.
-///
-/// # Example
-///
-/// ```no_run
-/// use std::convert::Infallible;
-///
-/// # #[tokio::main]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// anyfn_bench_peers::run_http1("hi", 3001, |_request| async {
-///     Ok::<_, Infallible>(hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(b"hi"))))
-/// })
-/// .await
-/// # }
-/// ```
-pub async fn run_http1<F, Fut, B>(
-    name: &str,
-    default_port: u16,
-    answer: F,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    F: Fn(hyper::Request<hyper::body::Incoming>) -> Fut + Copy + Send + 'static,
-    Fut: std::future::Future<Output = Result<hyper::Response<B>, std::convert::Infallible>>
-        + Send
-        + 'static,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let addr =
-        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port_from_env(default_port)?));
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    eprintln!("{name} listening on http://{}", listener.local_addr()?);
-    serve_http1(listener, answer).await
 }

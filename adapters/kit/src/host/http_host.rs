@@ -271,9 +271,13 @@ impl HttpHost {
                         match heads {
                             Some(watch) => {
                                 let service = HeadWatched::new(service, watch);
-                                spawn_connection(&graceful, &builder, io, service, registration, client);
+                                let connection = builder.serve_connection(io, service);
+                                spawn_connection(graceful.watch(connection), registration, client);
                             }
-                            None => spawn_connection(&graceful, &builder, io, service, registration, client),
+                            None => {
+                                let connection = builder.serve_connection(io, service);
+                                spawn_connection(graceful.watch(connection), registration, client);
+                            }
                         }
                     }
                     Err(err) => {
@@ -301,25 +305,12 @@ impl HttpHost {
     }
 }
 
-/// Serves one connection on a task of its own, in the graceful drain; its
-/// watchdog registration ends with it.
-fn spawn_connection<S, B>(
-    graceful: &GracefulShutdown,
-    builder: &http1::Builder,
-    io: TokioIo<tokio::net::TcpStream>,
-    service: S,
-    registration: Registration,
-    client: SocketAddr,
-) where
-    S: Service<hyper::Request<Incoming>, Response = hyper::Response<B>, Error = Infallible>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+/// Runs `connection` (one connection served, in the graceful drain) on a
+/// task of its own; its watchdog registration ends with it.
+fn spawn_connection<C>(connection: C, registration: Registration, client: SocketAddr)
+where
+    C: Future<Output = Result<(), hyper::Error>> + Send + 'static,
 {
-    let connection = graceful.watch(builder.serve_connection(io, service));
     tokio::spawn(async move {
         if let Err(err) = connection.await {
             tracing::debug!(target: "anyfn::host", %client, "connection ended: {err}");

@@ -22,7 +22,6 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
@@ -30,7 +29,6 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpListener;
 
 /// The port used when `FUNCTIONS_CUSTOMHANDLER_PORT` is not set.
 const DEFAULT_PORT: u16 = 3004;
@@ -147,8 +145,5 @@ fn port() -> Result<u16, String> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port()?));
-    let listener = TcpListener::bind(addr).await?;
-    eprintln!("azure-envelope-handler listening on http://{addr}");
-    anyfn_bench_peers::serve_http1(listener, invoke).await
+    anyfn_bench_peers::serve_http1("azure-envelope-handler", port()?, invoke).await
 }

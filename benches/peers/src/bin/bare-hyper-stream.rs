@@ -134,5 +134,6 @@ async fn zeros(request: Request<Incoming>) -> Result<Response<Body>, Infallible>
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    anyfn_bench_peers::run_http1("bare-hyper-stream", DEFAULT_PORT, zeros).await
+    let port = anyfn_bench_peers::port_from_env(DEFAULT_PORT)?;
+    anyfn_bench_peers::serve_http1("bare-hyper-stream", port, zeros).await
 }

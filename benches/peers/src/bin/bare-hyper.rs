@@ -51,5 +51,6 @@ async fn hello(_request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    anyfn_bench_peers::run_http1("bare-hyper", DEFAULT_PORT, hello).await
+    let port = anyfn_bench_peers::port_from_env(DEFAULT_PORT)?;
+    anyfn_bench_peers::serve_http1("bare-hyper", port, hello).await
 }

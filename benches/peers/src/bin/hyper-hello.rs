@@ -54,5 +54,6 @@ async fn hello(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infa
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    anyfn_bench_peers::run_http1("hyper-hello", DEFAULT_PORT, hello).await
+    let port = anyfn_bench_peers::port_from_env(DEFAULT_PORT)?;
+    anyfn_bench_peers::serve_http1("hyper-hello", port, hello).await
 }
