@@ -14,9 +14,9 @@ use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::Service;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use super::drain::Drain;
 use super::head_watch::HeadWatched;
 use super::header_timer::HeaderTimer;
 use super::request_id::RequestIds;
@@ -230,7 +230,7 @@ impl HttpHost {
             settings,
             hooks,
         } = self;
-        let graceful = GracefulShutdown::new();
+        let graceful = Drain::default();
         let mut shutdown = pin!(shutdown);
         loop {
             tokio::select! {
@@ -321,14 +321,14 @@ where
 
 /// Waits up to `timeout` for the connections `graceful` watches to finish
 /// their requests in flight, saying what happened.
-async fn drain(graceful: GracefulShutdown, timeout: Duration) {
+async fn drain(graceful: Drain, timeout: Duration) {
     tracing::info!(
         target: "anyfn::host",
         "shutting down: no new connections; waiting up to {:.1} s for in-flight requests",
         timeout.as_secs_f64()
     );
     let started = Instant::now();
-    match tokio::time::timeout(timeout, graceful.shutdown()).await {
+    match tokio::time::timeout(timeout, graceful.finish()).await {
         Ok(()) => tracing::info!(
             target: "anyfn::host",
             "shut down after {} ms: every request answered",

@@ -58,6 +58,7 @@
 //! # }
 //! ```
 
+mod drain;
 mod head_watch;
 mod header_deadline;
 mod header_timer;
