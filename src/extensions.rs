@@ -3,6 +3,7 @@
 
 use std::any::{Any, TypeId};
 use std::fmt;
+use std::sync::Arc;
 
 /// A map from a type to one value of that type: what an adapter knows about
 /// an invocation beyond the portable fields of a [`Context`](crate::Context)
@@ -14,7 +15,10 @@ use std::fmt;
 /// It works as [`http::Extensions`] does. It differs in its cost: an
 /// adapter adds a value or two to every invocation's context, and this map
 /// holds its first value in one allocation, where `http::Extensions` makes
-/// three (the map, its table, the value).
+/// three (the map, its table, the value). A value many invocations share
+/// (a connection's client address, a tenant's settings) can be inserted
+/// behind an [`Arc`] with [`insert_shared`](Self::insert_shared): each
+/// context then holds a reference to it, and allocates nothing for it.
 ///
 /// # Example
 ///
@@ -33,9 +37,52 @@ use std::fmt;
 #[derive(Default)]
 pub struct Extensions {
     /// The first value, held without a list: most contexts carry one.
-    first: Option<Box<dyn AnyClone>>,
+    first: Option<Held>,
     /// The others, found by a scan, as there are a few.
-    rest: Vec<Box<dyn AnyClone>>,
+    rest: Vec<Held>,
+}
+
+/// One value of the map: its own, or shared with other maps.
+enum Held {
+    Owned(Box<dyn AnyClone>),
+    Shared(Arc<dyn AnyClone>),
+}
+
+impl Held {
+    fn value(&self) -> &dyn AnyClone {
+        match self {
+            Self::Owned(value) => &**value,
+            Self::Shared(value) => &**value,
+        }
+    }
+
+    /// The value, to change: a shared one is copied first, so that the
+    /// other maps sharing it keep it as it was.
+    fn value_mut(&mut self) -> &mut dyn AnyClone {
+        if let Self::Shared(value) = self {
+            *self = Self::Owned((**value).clone_box());
+        }
+        match self {
+            Self::Owned(value) => &mut **value,
+            Self::Shared(_) => unreachable!("a shared value was copied just above"),
+        }
+    }
+
+    fn into_any(self) -> Box<dyn Any> {
+        match self {
+            Self::Owned(value) => value.into_any(),
+            Self::Shared(value) => (*value).clone_box().into_any(),
+        }
+    }
+}
+
+impl Clone for Held {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Owned(value) => Self::Owned((**value).clone_box()),
+            Self::Shared(value) => Self::Shared(Arc::clone(value)),
+        }
+    }
 }
 
 /// Where a value is.
@@ -75,8 +122,46 @@ impl Extensions {
         if let Some(old) = self.get_mut::<T>() {
             return Some(std::mem::replace(old, value));
         }
-        self.push(Box::new(value));
+        self.push(Held::Owned(Box::new(value)));
         None
+    }
+
+    /// Inserts a value shared with other maps, returning the value of the
+    /// same type it replaces. Cloning the map, or a context holding it,
+    /// clones the [`Arc`], not the value; changing the value through
+    /// [`get_mut`](Self::get_mut) changes a copy of it, this map's own.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct Region(String);
+    ///
+    /// let region = Arc::new(Region("eu-west-1".into()));
+    /// let mut extensions = anyfn::Extensions::new();
+    /// extensions.insert_shared(Arc::clone(&region));
+    /// let copy = extensions.clone();
+    /// assert_eq!(copy.get::<Region>(), Some(&Region("eu-west-1".into())));
+    /// assert_eq!(Arc::strong_count(&region), 3); // no copy of the value
+    ///
+    /// extensions.get_mut::<Region>().unwrap().0.push_str("-b");
+    /// assert_eq!(copy.get::<Region>(), Some(&Region("eu-west-1".into())));
+    /// ```
+    pub fn insert_shared<T: Clone + Send + Sync + 'static>(&mut self, value: Arc<T>) -> Option<T> {
+        let held = Held::Shared(value);
+        match self.find(TypeId::of::<T>()) {
+            Some(slot) => std::mem::replace(self.held_mut(slot), held)
+                .into_any()
+                .downcast()
+                .ok()
+                .map(|value| *value),
+            None => {
+                self.push(held);
+                None
+            }
+        }
     }
 
     /// The value of type `T`, if there is one.
@@ -91,7 +176,7 @@ impl Extensions {
     /// ```
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
         let slot = self.find(TypeId::of::<T>())?;
-        self.value(slot).as_any().downcast_ref()
+        self.held(slot).value().as_any().downcast_ref()
     }
 
     /// The value of type `T`, mutably, if there is one.
@@ -108,7 +193,7 @@ impl Extensions {
     /// ```
     pub fn get_mut<T: Send + Sync + 'static>(&mut self) -> Option<&mut T> {
         let slot = self.find(TypeId::of::<T>())?;
-        (**self.value_mut(slot)).as_any_mut().downcast_mut()
+        self.held_mut(slot).value_mut().as_any_mut().downcast_mut()
     }
 
     /// The value of type `T`, inserted with `make` first if there is none.
@@ -127,9 +212,10 @@ impl Extensions {
     ) -> &mut T {
         let slot = match self.find(TypeId::of::<T>()) {
             Some(slot) => slot,
-            None => self.push(Box::new(make())),
+            None => self.push(Held::Owned(Box::new(make()))),
         };
-        (**self.value_mut(slot))
+        self.held_mut(slot)
+            .value_mut()
             .as_any_mut()
             .downcast_mut()
             .expect("a slot found by a type holds a value of that type")
@@ -217,8 +303,8 @@ impl Extensions {
     /// ```
     pub fn extend(&mut self, other: Extensions) {
         for value in other.first.into_iter().chain(other.rest) {
-            match self.find(type_of(&*value)) {
-                Some(slot) => *self.value_mut(slot) = value,
+            match self.find(type_of(value.value())) {
+                Some(slot) => *self.held_mut(slot) = value,
                 None => {
                     self.push(value);
                 }
@@ -227,7 +313,7 @@ impl Extensions {
     }
 
     /// Adds a value of a type the map does not hold yet; where it went.
-    fn push(&mut self, value: Box<dyn AnyClone>) -> Slot {
+    fn push(&mut self, value: Held) -> Slot {
         if self.first.is_none() {
             self.first = Some(value);
             return Slot::First;
@@ -238,23 +324,23 @@ impl Extensions {
 
     fn find(&self, type_id: TypeId) -> Option<Slot> {
         let first = self.first.as_ref()?;
-        if type_of(&**first) == type_id {
+        if type_of(first.value()) == type_id {
             return Some(Slot::First);
         }
         self.rest
             .iter()
-            .position(|value| type_of(&**value) == type_id)
+            .position(|value| type_of(value.value()) == type_id)
             .map(Slot::Rest)
     }
 
-    fn value(&self, slot: Slot) -> &dyn AnyClone {
+    fn held(&self, slot: Slot) -> &Held {
         match slot {
-            Slot::First => self.first.as_deref().expect("the first slot is taken"),
-            Slot::Rest(index) => &*self.rest[index],
+            Slot::First => self.first.as_ref().expect("the first slot is taken"),
+            Slot::Rest(index) => &self.rest[index],
         }
     }
 
-    fn value_mut(&mut self, slot: Slot) -> &mut Box<dyn AnyClone> {
+    fn held_mut(&mut self, slot: Slot) -> &mut Held {
         match slot {
             Slot::First => self.first.as_mut().expect("the first slot is taken"),
             Slot::Rest(index) => &mut self.rest[index],
@@ -265,12 +351,8 @@ impl Extensions {
 impl Clone for Extensions {
     fn clone(&self) -> Self {
         Self {
-            first: self.first.as_deref().map(AnyClone::clone_box),
-            rest: self
-                .rest
-                .iter()
-                .map(|value| (**value).clone_box())
-                .collect(),
+            first: self.first.clone(),
+            rest: self.rest.clone(),
         }
     }
 }
@@ -384,5 +466,48 @@ mod tests {
         extensions.insert(1u8);
         assert_eq!(*extensions.get_or_insert_with(|| 9u8), 1);
         assert_eq!(*extensions.get_or_insert_with(|| 9u16), 9);
+    }
+
+    #[test]
+    fn a_shared_value_is_found_cloned_by_reference_and_copied_when_changed() {
+        let shared = Arc::new(Tenant("acme".into()));
+        let mut extensions = Extensions::new();
+        extensions.insert(1u8);
+        assert_eq!(extensions.insert_shared(Arc::clone(&shared)), None);
+        let copy = extensions.clone();
+        assert_eq!(Arc::strong_count(&shared), 3);
+        assert_eq!(copy.get::<Tenant>(), Some(&Tenant("acme".into())));
+
+        extensions.get_mut::<Tenant>().unwrap().0.push_str("-own");
+        assert_eq!(extensions.get::<Tenant>(), Some(&Tenant("acme-own".into())));
+        assert_eq!(copy.get::<Tenant>(), Some(&Tenant("acme".into())));
+        assert_eq!(*shared, Tenant("acme".into()));
+        assert_eq!(Arc::strong_count(&shared), 2);
+    }
+
+    /// An `Arc` is itself `Clone + Send + Sync`: a value taken out of one
+    /// must come out as the value, not as a boxed `Arc` that no longer
+    /// downcasts to its type.
+    #[test]
+    fn regression_a_shared_value_removed_or_replaced_comes_out_as_its_type() {
+        let mut extensions = Extensions::new();
+        extensions.insert_shared(Arc::new(Tenant("first".into())));
+        extensions.insert_shared(Arc::new(7u64));
+        assert_eq!(
+            extensions.insert_shared(Arc::new(Tenant("second".into()))),
+            Some(Tenant("first".into()))
+        );
+        assert_eq!(
+            extensions.insert(Tenant("third".into())),
+            Some(Tenant("second".into()))
+        );
+        assert_eq!(extensions.remove::<u64>(), Some(7));
+        assert_eq!(extensions.remove::<Tenant>(), Some(Tenant("third".into())));
+        assert!(extensions.is_empty());
+
+        let mut other = Extensions::new();
+        other.insert_shared(Arc::new(9u16));
+        extensions.extend(other);
+        assert_eq!(extensions.remove::<u16>(), Some(9));
     }
 }

@@ -424,6 +424,29 @@ impl ContextBuilder {
         self
     }
 
+    /// Adds a provider-specific detail shared with other contexts
+    /// ([`Extensions::insert_shared`]), replacing one of the same type:
+    /// what many invocations have in common (a connection's client
+    /// address) is then not copied into each.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// #[derive(Clone)]
+    /// struct Colo(&'static str);
+    ///
+    /// let colo = Arc::new(Colo("AMS"));
+    /// let context = anyfn::Context::builder().shared_extension(Arc::clone(&colo)).build();
+    /// assert_eq!(context.extensions().get::<Colo>().map(|colo| colo.0), Some("AMS"));
+    /// ```
+    #[inline]
+    pub fn shared_extension<T: Clone + Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.extensions.insert_shared(value);
+        self
+    }
+
     /// Builds the context; a deadline given as a timeout starts counting now.
     #[inline]
     pub fn build(self) -> Context {

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 
 use crate::codec::{FromHttp, IntoHttp};
 use crate::config::Config;
+use crate::context_ext::ClientAddr;
 use crate::service::Shared;
 use crate::ServeError;
 
@@ -454,8 +455,9 @@ where
         // arguments.
         host.serve(shutdown, |client, watch| {
             let shared = Arc::clone(&shared);
+            let client = Arc::new(ClientAddr(client));
             service_fn(move |request| {
-                Arc::clone(&shared).handle(request, client, Arc::clone(&watch))
+                Arc::clone(&shared).handle(request, Arc::clone(&client), Arc::clone(&watch))
             })
         })
         .await;
