@@ -111,10 +111,11 @@ where
         } else {
             CpuMeter::off()
         };
-        let mut answered = false;
         // A streamed answer writes its REPORT line when its stream is done.
         let mut streamed = false;
-        let outcome = match H::Event::from_http(request, &mut context) {
+        // Each way out makes the response in place: a `Result` of it,
+        // settled later, was moved whole (some 220 bytes) at each step.
+        let mut response = match H::Event::from_http(request, &mut context) {
             Ok(event) => {
                 let span = anyfn_kit::invocation_span_for_event(&context, &event);
                 // The CPU time of the handler's polls, only when a price
@@ -140,43 +141,19 @@ where
                     watch.run(request_number, deadline, &span, invocation).await
                 };
                 match settled {
-                    Settled::InTime(outcome) => {
-                        outcome
-                            .and_then(IntoHttp::into_http)
-                            .map(|answer| match answer {
-                                HttpAnswer::Whole(response) => to_hyper(response),
-                                HttpAnswer::Streamed(response) => {
-                                    streamed = true;
-                                    self.stream(response, request_id, started, deadline)
-                                }
-                            })
-                    }
-                    Settled::Late {
-                        error,
-                        answered: by_watchdog,
-                    } => {
-                        answered = by_watchdog;
-                        Err(error)
-                    }
+                    Settled::InTime(Ok(output)) => match output.into_http() {
+                        Ok(HttpAnswer::Whole(response)) => to_hyper(response),
+                        Ok(HttpAnswer::Streamed(response)) => {
+                            streamed = true;
+                            self.stream(response, request_id, started, deadline)
+                        }
+                        Err(err) => self.failed(&err, request_id, false),
+                    },
+                    Settled::InTime(Err(err)) => self.failed(&err, request_id, false),
+                    Settled::Late { error, answered } => self.failed(&error, request_id, answered),
                 }
             }
-            Err(err) => Err(err),
-        };
-        let mut response = match outcome {
-            Ok(response) => response,
-            Err(err) => {
-                if !answered {
-                    anyfn_kit::log_failure(request_id, &err);
-                }
-                let mut response = self.answer(&err, request_id);
-                if answered {
-                    // The watchdog sent the answer and closed the sending side.
-                    response
-                        .headers_mut()
-                        .insert(CONNECTION, HeaderValue::from_static("close"));
-                }
-                response
-            }
+            Err(err) => self.failed(&err, request_id, false),
         };
         if !streamed && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
             let duration = started.elapsed();
@@ -199,6 +176,28 @@ where
         }
         set_request_id(&mut response, request_id);
         Ok(response)
+    }
+
+    /// The answer to a request that failed with `error`, logged unless the
+    /// watchdog has `answered` it already (then it closes the connection:
+    /// the watchdog sent the answer and closed the sending side).
+    #[cold]
+    fn failed(
+        &self,
+        error: &Error,
+        request_id: &str,
+        answered: bool,
+    ) -> hyper::Response<AnswerBody> {
+        if !answered {
+            anyfn_kit::log_failure(request_id, error);
+        }
+        let mut response = self.answer(error, request_id);
+        if answered {
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 
     /// The answer to a failed request.
