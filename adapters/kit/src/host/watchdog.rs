@@ -440,7 +440,6 @@ impl ConnectionWatch {
     where
         F: Future<Output = Result<T, Error>>,
     {
-        let started = deadline.checked_sub(self.timeout).unwrap_or(deadline);
         let nanos = deadline.saturating_duration_since(self.epoch).as_nanos();
         self.request.store(request, Ordering::Relaxed);
         self.deadline
@@ -449,7 +448,7 @@ impl ConnectionWatch {
         let _in_flight = InFlight(self);
         poll_fn(|cx| {
             let _entered = (!span.is_disabled()).then(|| span.enter());
-            self.poll_invocation(invocation.as_mut(), cx, started)
+            self.poll_invocation(invocation.as_mut(), cx, deadline)
         })
         .await
     }
@@ -504,7 +503,7 @@ impl ConnectionWatch {
         &self,
         invocation: Pin<&mut F>,
         cx: &mut TaskContext<'_>,
-        started: Instant,
+        deadline: Instant,
     ) -> Poll<Settled<T>>
     where
         F: Future<Output = Result<T, Error>>,
@@ -512,8 +511,8 @@ impl ConnectionWatch {
         let state = &self.state;
         match state.compare_exchange(WAITING, POLLING, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) => {}
-            Err(EXPIRED) => return Poll::Ready(self.late(started, false)),
-            Err(_) => return Poll::Ready(self.late(started, true)),
+            Err(EXPIRED) => return Poll::Ready(self.late(deadline, false)),
+            Err(_) => return Poll::Ready(self.late(deadline, true)),
         }
         // A panic while polling is the invocation's outcome: unwinding
         // through here would leave the state at `POLLING`, and the watchdog
@@ -527,7 +526,7 @@ impl ConnectionWatch {
         match polled {
             Poll::Ready(result) => {
                 if state.swap(FREE, Ordering::AcqRel) == ANSWERED {
-                    return Poll::Ready(self.late(started, true));
+                    return Poll::Ready(self.late(deadline, true));
                 }
                 Poll::Ready(Settled::InTime(result))
             }
@@ -541,14 +540,19 @@ impl ConnectionWatch {
                 match state.compare_exchange(POLLING, WAITING, Ordering::AcqRel, Ordering::Acquire)
                 {
                     Ok(_) => Poll::Pending,
-                    Err(_) => Poll::Ready(self.late(started, true)),
+                    Err(_) => Poll::Ready(self.late(deadline, true)),
                 }
             }
         }
     }
 
-    /// Ends an invocation past its deadline, dropping the handler's future.
-    fn late<T>(&self, started: Instant, answered: bool) -> Settled<T> {
+    /// Ends an invocation past its `deadline`, dropping the handler's
+    /// future. Its elapsed time is told from when it started (the timeout
+    /// before its deadline), worked out only here, on the way out of a late
+    /// one.
+    #[cold]
+    fn late<T>(&self, deadline: Instant, answered: bool) -> Settled<T> {
+        let started = deadline.checked_sub(self.timeout).unwrap_or(deadline);
         self.state.store(FREE, Ordering::Release);
         Settled::Late {
             error: Error::timeout(started.elapsed()),
