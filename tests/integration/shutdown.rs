@@ -69,3 +69,57 @@ async fn shutdown_lets_the_in_flight_request_finish() {
     )
     .await;
 }
+
+/// The drain tells every connection to finish, an idle kept-alive one too:
+/// it closes at once rather than holding the shutdown up until the drain
+/// timeout (30 s by default), which a connection never woken would.
+#[tokio::test]
+async fn regression_an_idle_kept_alive_connection_is_closed_at_once_by_the_drain() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let handler = handler_fn(|_request: Request, _context: Context| async {
+        Ok::<_, anyfn::Error>(anyfn::response::text("kept"))
+    });
+    let mut server = TestServer::start(handler).await.expect("server starts");
+    let mut stream = tokio::net::TcpStream::connect(server.addr())
+        .await
+        .expect("connects");
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .expect("request sent");
+    // The whole answer, kept alive (HTTP/1.1, no `Connection: close`).
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !answer.ends_with(b"kept") {
+        let read = within(
+            Duration::from_secs(5),
+            "the answer",
+            stream.read(&mut buffer),
+        )
+        .await
+        .expect("reads");
+        assert_ne!(read, 0, "the connection closed before its answer");
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    let head = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(!head.contains("connection: close"), "{head}");
+
+    // Now idle, waiting for a next request head: the drain must end it.
+    server.begin_shutdown();
+    let read = within(
+        Duration::from_secs(5),
+        "the idle connection to be closed by the drain",
+        stream.read(&mut buffer),
+    )
+    .await
+    .expect("reads");
+    assert_eq!(read, 0, "the idle connection was closed (EOF)");
+    within(
+        Duration::from_secs(5),
+        "the server to stop",
+        server.stopped(),
+    )
+    .await;
+}
