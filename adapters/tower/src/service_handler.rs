@@ -133,7 +133,17 @@ where
             if let Some(err) = HandlerFailure::take(&mut response) {
                 return Err(err);
             }
-            answer(response).await
+            // Here, not in an `async fn` of its own: that held the response
+            // in a future of its own, moved into it whole on every call.
+            let (parts, body) = response.into_parts();
+            let body = if body.is_end_stream() || body.size_hint().exact().is_some() {
+                BodyStream::from(gather(body).await?)
+            } else {
+                BodyStream::new(DataFrames {
+                    body: Box::pin(body),
+                })
+            };
+            Ok(StreamResponse::from_parts(parts, body))
         })
     }
 }
@@ -148,26 +158,8 @@ fn not_ready(err: BoxError) -> Error {
     }
 }
 
-/// The service's response as a [`StreamResponse`]: its body gathered when
-/// its length is known, streamed otherwise.
-async fn answer<B>(response: http::Response<B>) -> Result<StreamResponse, Error>
-where
-    B: HttpBody + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
-{
-    let (parts, body) = response.into_parts();
-    let body = if body.is_end_stream() || body.size_hint().exact().is_some() {
-        BodyStream::from(gather(body).await?)
-    } else {
-        BodyStream::new(DataFrames {
-            body: Box::pin(body),
-        })
-    };
-    Ok(StreamResponse::from_parts(parts, body))
-}
-
-/// All of `body`'s data. A body of one chunk (as axum's text and JSON
+/// All of `body`'s data, for a body whose length is known (a body of
+/// unknown length is streamed as it comes). A body of one chunk (as axum's text and JSON
 /// answers are) is kept as it came, without a copy.
 async fn gather<B>(body: B) -> Result<Bytes, Error>
 where
