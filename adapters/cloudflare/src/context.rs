@@ -75,18 +75,22 @@ pub(crate) fn generated_request_id() -> String {
 /// the id's cost on a request without `cf-ray`.
 fn uuid_shaped(bits: u128) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(36);
+    // Made in place, then handed over whole: pushed char by char, each
+    // push checked the room and the char's width.
+    let mut text = [b'-'; 36];
+    let mut at = 0;
     // Each half on its own: a shift of a `u128` is a call on wasm32.
     for (half, first) in [((bits >> 64) as u64, 0), (bits as u64, 16)] {
         for digit in 0..16 {
             if matches!(first + digit, 8 | 12 | 16 | 20) {
-                id.push('-');
+                at += 1;
             }
-            let nibble = (half >> (60 - 4 * digit)) as usize & 0xf;
-            id.push(char::from(HEX[nibble]));
+            text[at] = HEX[(half >> (60 - 4 * digit)) as usize & 0xf];
+            at += 1;
         }
     }
-    id
+    // Hex digits and dashes: ASCII, so UTF-8.
+    String::from_utf8(text.to_vec()).unwrap_or_default()
 }
 
 /// 64 random bits from `Math.random()` (two draws of 32 bits).

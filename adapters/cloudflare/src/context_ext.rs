@@ -73,17 +73,15 @@ impl CloudflareInvocation {
     pub(crate) fn new(
         trigger: Trigger,
         env: Env,
-        request: Option<&worker::web_sys::Request>,
+        request: Option<worker::web_sys::Request>,
     ) -> Self {
         Self {
             trigger,
             env: SendWrapper::new(env),
             cf: OnceLock::new(),
-            // The same JavaScript object (not `Request.clone()`, which tees
-            // the body).
-            request: SendWrapper::new(
-                request.map(|request| AsRef::<JsValue>::as_ref(request).clone()),
-            ),
+            // The same JavaScript object, taken over (not `Request.clone()`,
+            // which tees the body, nor another reference to it).
+            request: SendWrapper::new(request.map(JsValue::from)),
         }
     }
 

@@ -198,7 +198,12 @@ fn header_lines(map: &HeaderMap) -> String {
     for (name, value) in map {
         lines.push_str(name.as_str());
         lines.push(':');
-        lines.extend(value.as_bytes().iter().map(|&byte| char::from(byte)));
+        match value.to_str() {
+            // Visible ASCII, nearly every value: the same text (an ASCII
+            // byte is its own char), copied whole rather than char by char.
+            Ok(ascii) => lines.push_str(ascii),
+            Err(_) => lines.extend(value.as_bytes().iter().map(|&byte| char::from(byte))),
+        }
         lines.push('\n');
     }
     lines

@@ -192,8 +192,10 @@ impl Console {
         let meta = event.metadata();
         // Put together piece by piece, the fields recorded in place: a
         // `REPORT` line a request, through `format!` and a second string,
-        // cost more than the rest of the line.
-        let mut line = String::with_capacity(160);
+        // cost more than the rest of the line. Room for that line in the
+        // invocation's span (some 240 bytes with a UUID-long request id),
+        // so that it is not grown half-way.
+        let mut line = String::with_capacity(256);
         line.push_str(padded_level(*meta.level()));
         line.push(' ');
         let mut any_span = false;

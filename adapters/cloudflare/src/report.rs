@@ -8,14 +8,18 @@ use anyfn_kit::{InvocationReport, Pricing};
 const WORKERS_STANDARD: Pricing = Pricing::new(0.02e-6 * 1000.0 / 0.128, 0.30e-6);
 
 /// Writes the `REPORT` line (target `anyfn::report`) of the invocation
-/// that arrived at `started`. The duration is wall time: deployed Workers'
+/// that arrived at `started` and whose handler ended at `ended` (the kit's
+/// clock read after it; none when the event could not be decoded, then
+/// the clock is read here). The duration is wall time: deployed Workers'
 /// clocks advance only across I/O, so there it is the time spent waiting,
 /// not the CPU time billed. With the line filtered out, neither the clock
 /// (a call into JavaScript) nor the price is read.
-pub(crate) fn report(request_id: &str, started: Instant, memory_mb: u32) {
+pub(crate) fn report(request_id: &str, started: Instant, ended: Option<Instant>, memory_mb: u32) {
     if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
-        let report =
-            InvocationReport::borrowing(request_id, started.elapsed(), memory_mb, WORKERS_STANDARD);
+        let duration = ended
+            .unwrap_or_else(Instant::now)
+            .saturating_duration_since(started);
+        let report = InvocationReport::borrowing(request_id, duration, memory_mb, WORKERS_STANDARD);
         tracing::info!(target: "anyfn::report", "{report}");
     }
 }

@@ -141,12 +141,23 @@ impl Workers {
         H::Output: IntoCloudflare,
     {
         let (answer, request_id, details) = self
-            .answer(handler, request.inner(), env, |answer| match answer {
-                CloudflareAnswer::Whole(response) => write_response(response),
-                CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => write_stream(stream),
-                CloudflareAnswer::Streamed(_) => Err(not_streaming()),
-                CloudflareAnswer::Batch(result) => batch_response(&result).and_then(write_response),
-            })
+            .answer(
+                handler,
+                // Another reference to the same object (`Request.clone()`
+                // would tee the body).
+                Clone::clone(request.inner()),
+                env,
+                |answer| match answer {
+                    CloudflareAnswer::Whole(response) => write_response(response),
+                    CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => {
+                        write_stream(stream)
+                    }
+                    CloudflareAnswer::Streamed(_) => Err(not_streaming()),
+                    CloudflareAnswer::Batch(result) => {
+                        batch_response(&result).and_then(write_response)
+                    }
+                },
+            )
             .await;
         match answer {
             Ok(response) => Ok(response),
@@ -179,7 +190,7 @@ impl Workers {
         H::Output: IntoCloudflare,
     {
         let (answer, request_id, details) = self
-            .answer(handler, &request, env, |answer| match answer {
+            .answer(handler, request, env, |answer| match answer {
                 CloudflareAnswer::Whole(response) => write_raw_response(response),
                 CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => {
                     write_stream(stream).map(Into::into)
@@ -206,7 +217,7 @@ impl Workers {
     async fn answer<H, R>(
         &self,
         handler: &H,
-        request: &worker::web_sys::Request,
+        request: worker::web_sys::Request,
         env: Env,
         write: impl FnOnce(CloudflareAnswer) -> Result<R, Error>,
     ) -> (Result<R, Error>, String, ErrorDetails)
@@ -220,7 +231,7 @@ impl Workers {
         let started = Instant::now();
         // The head (method, URL, headers) is read first, once: the request
         // id is among the headers.
-        let head = read_head(request);
+        let head = read_head(&request);
         let headers = head.headers();
         let ray = match &headers {
             Ok(headers) => headers
@@ -240,16 +251,18 @@ impl Workers {
             .ok()
             .and_then(Settings::error_details)
             .unwrap_or_default();
-        let worker_side = CloudflareInvocation::new(Trigger::Fetch, env, Some(request));
         let settled = match settings {
-            Ok(settings) => match read_request(request, &head, headers).await {
-                Ok(request) => {
+            Ok(settings) => match read_request(&request, &head, headers).await {
+                Ok(read) => {
+                    // The request itself, kept for the handler's `cf` (no
+                    // second reference to it made).
+                    let worker_side = CloudflareInvocation::new(Trigger::Fetch, env, Some(request));
                     let context = with_worker(
                         invocation_context(&request_id, &settings, started),
                         worker_side,
                     );
-                    let input = CloudflareInput::Fetch(request);
-                    invoke(handler, input, context, details, started).await
+                    let input = CloudflareInput::Fetch(read);
+                    invoke(handler, input, context, &request_id, details, started).await
                 }
                 Err(error) => Err(logged(&request_id, error)),
             },
@@ -297,7 +310,7 @@ impl Workers {
         );
         let input = CloudflareInput::Scheduled(schedule_tick(&event));
         // Failures are logged by invoke.
-        let _ = invoke(handler, input, context, details, started).await;
+        let _ = invoke(handler, input, context, &request_id, details, started).await;
     }
 
     /// Runs a queue's batch as a [`QueueBatch`](anyfn::event::QueueBatch):
@@ -348,7 +361,7 @@ impl Workers {
             CloudflareInvocation::new(Trigger::Queue, env, None),
         );
         let input = CloudflareInput::Queue(portable);
-        let outcome = invoke(handler, input, context, details, started).await;
+        let outcome = invoke(handler, input, context, &request_id, details, started).await;
         match outcome {
             Ok(CloudflareAnswer::Batch(result)) => settle(&messages, &result),
             Ok(_) => batch.ack_all(),

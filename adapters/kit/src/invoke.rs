@@ -12,6 +12,63 @@ use anyfn::{Context, Error, Handler, IntoError};
 
 use crate::CatchPanic;
 
+/// The body of [`invoke_started_at`] and [`invoke_timed`]: the outcome and
+/// the one clock read that ended it. A macro, not an `async fn` both
+/// await: that would hold the event and the context in a future of its
+/// own and move them into the other's.
+macro_rules! settle {
+    ($handler:expr, $event:expr, $context:expr, $deadline_reached:expr, $started:expr) => {{
+        let (handler, event, context, started) = ($handler, $event, $context, $started);
+        let deadline = context.deadline();
+        // An installed telemetry (anyfn-otel) gives the handler its metrics
+        // and is told how the invocation ended, even if it is dropped; without,
+        // one atomic load, and without the `telemetry` feature nothing at all
+        // (not even a guard in this future's state).
+        #[cfg(feature = "telemetry")]
+        let (context, ended) = crate::start_invocation::<H::Event>(context, started);
+        let mut call = CatchPanic::new(handler.call(event, context));
+        let mut timer = pin!($deadline_reached);
+        let (outcome, now) = poll_fn(|cx| {
+            if let Poll::Ready(outcome) = Pin::new(&mut call).poll(cx) {
+                // The one clock read: the late check's, and the end's.
+                let now = Instant::now();
+                return Poll::Ready((
+                    match outcome {
+                        Ok(_) if now > deadline => {
+                            Err(Error::timeout(now.saturating_duration_since(started)))
+                        }
+                        Ok(Ok(output)) => Ok(output),
+                        Ok(Err(err)) => Err(err.into_error()),
+                        Err(panic) => Err(panic),
+                    },
+                    now,
+                ));
+            }
+            match timer.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    let now = Instant::now();
+                    Poll::Ready((
+                        Err(Error::timeout(now.saturating_duration_since(started))),
+                        now,
+                    ))
+                }
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await;
+        // An installed telemetry (anyfn-otel) records the outcome in the
+        // invocation's span, current here; without, one atomic load.
+        if crate::telemetry_installed() {
+            crate::record_outcome::<H::Event, H::Output>(&tracing::Span::current(), &outcome);
+        }
+        #[cfg(feature = "telemetry")]
+        if let Some(ended) = ended {
+            ended.finish(&outcome);
+        }
+        (outcome, now)
+    }};
+}
+
 /// Runs one invocation of `handler` and settles its outcome into
 /// `Result<Output, Error>`:
 ///
@@ -118,40 +175,51 @@ where
     H: Handler + ?Sized,
     T: Future<Output = ()>,
 {
-    let deadline = context.deadline();
-    // An installed telemetry (anyfn-otel) gives the handler its metrics
-    // and is told how the invocation ended, even if it is dropped; without,
-    // one atomic load, and without the `telemetry` feature nothing at all
-    // (not even a guard in this future's state).
-    #[cfg(feature = "telemetry")]
-    let (context, ended) = crate::start_invocation::<H::Event>(context, started);
-    let mut call = CatchPanic::new(handler.call(event, context));
-    let mut timer = pin!(deadline_reached);
-    let outcome = poll_fn(|cx| {
-        if let Poll::Ready(outcome) = Pin::new(&mut call).poll(cx) {
-            return Poll::Ready(match outcome {
-                Ok(_) if Instant::now() > deadline => Err(Error::timeout(started.elapsed())),
-                Ok(Ok(output)) => Ok(output),
-                Ok(Err(err)) => Err(err.into_error()),
-                Err(panic) => Err(panic),
-            });
-        }
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Error::timeout(started.elapsed()))),
-            Poll::Pending => Poll::Pending,
-        }
-    })
-    .await;
-    // An installed telemetry (anyfn-otel) records the outcome in the
-    // invocation's span, current here; without, one atomic load.
-    if crate::telemetry_installed() {
-        crate::record_outcome::<H::Event, H::Output>(&tracing::Span::current(), &outcome);
-    }
-    #[cfg(feature = "telemetry")]
-    if let Some(ended) = ended {
-        ended.finish(&outcome);
-    }
-    outcome
+    settle!(handler, event, context, deadline_reached, started).0
+}
+
+/// [`invoke_started_at`], also giving back when the invocation ended: the
+/// clock read that told whether the result came in time (or the timeout's
+/// elapsed time), read once. An adapter that writes a `REPORT` line times
+/// it with this instant rather than reading the clock again, which on
+/// Cloudflare Workers is a call into JavaScript (`performance.now()`).
+/// A panic's end is read too, so every outcome has its instant.
+///
+/// # Errors
+///
+/// As [`invoke`]'s.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let started = anyfn::time::Instant::now();
+/// let hello = handler_fn(|(): (), _context: Context| async { Ok::<_, anyfn::Error>("hi") });
+/// let context = Context::builder()
+///     .deadline(anyfn::time::deadline_after(started, Duration::from_secs(3)))
+///     .build();
+/// let timer = tokio::time::sleep_until(context.deadline().into());
+/// let (outcome, ended) = anyfn_kit::invoke_timed(&hello, (), context, timer, started).await;
+/// assert_eq!(outcome.unwrap(), "hi");
+/// assert!(ended >= started);
+/// # }
+/// ```
+pub async fn invoke_timed<H, T>(
+    handler: &H,
+    event: H::Event,
+    context: Context,
+    deadline_reached: T,
+    started: Instant,
+) -> (Result<H::Output, Error>, Instant)
+where
+    H: Handler + ?Sized,
+    T: Future<Output = ()>,
+{
+    settle!(handler, event, context, deadline_reached, started)
 }
 
 /// The message of a panic payload: the `&str` or `String` given to `panic!`,

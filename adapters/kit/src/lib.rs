@@ -109,7 +109,7 @@ pub use cost::{
 pub use detach::{detach, Detached, Outcome};
 pub use event_request::{require_event_post, require_json_post};
 pub use gathered::Gathered;
-pub use invoke::{invoke, invoke_started_at, panic_message};
+pub use invoke::{invoke, invoke_started_at, invoke_timed, panic_message};
 pub use lifecycle::Lifecycle;
 pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
 pub use metrics::{

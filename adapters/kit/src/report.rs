@@ -315,8 +315,7 @@ impl InvocationReport<&str> {
         // The line is written once per invocation, so it is made in a stack
         // buffer, integers digit by digit, and handed over in one piece:
         // float formatting and `format_args!` were most of its cost.
-        let nanos = u64::try_from(self.duration.as_nanos()).unwrap_or(u64::MAX);
-        let hundredths_of_ms = nanos.saturating_add(5_000) / 10_000;
+        let hundredths_of_ms = hundredths_of_ms(self.duration);
         let billed_ms = u64::try_from(self.billed_duration.as_millis()).unwrap_or(u64::MAX);
         // The id is the platform's, written as it came unless it holds a
         // control character: a tab or a newline in it would forge a field
@@ -326,9 +325,15 @@ impl InvocationReport<&str> {
         line.text("REPORT RequestId: ");
         line.text(&request_id);
         line.text("\tDuration: ");
-        line.decimal(hundredths_of_ms / 100, 1);
-        line.text(".");
-        line.decimal(hundredths_of_ms % 100, 2);
+        match hundredths_of_ms {
+            Some(hundredths_of_ms) => {
+                line.decimal(hundredths_of_ms / 100, 1);
+                line.text(".");
+                line.decimal(hundredths_of_ms % 100, 2);
+            }
+            // A tie or a huge duration: the float's own text.
+            None => line.overflowed = true,
+        }
         line.text(" ms");
         // From the billed duration to the cost's " USD": the same text for
         // most of a process's invocations (a handler billed 1 ms, at one
@@ -386,14 +391,14 @@ impl InvocationReport<&str> {
         }
         match line.as_str() {
             Some(text) => f.write_str(text),
-            // A long request id: no stack buffer, same text.
+            // A long request id, or a figure whose integer text could
+            // differ from the float's: the float formatting, the same text.
             None => {
                 write!(
                     f,
-                    "REPORT RequestId: {}\tDuration: {}.{:02} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+                    "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
                     request_id,
-                    hundredths_of_ms / 100,
-                    hundredths_of_ms % 100,
+                    self.duration.as_secs_f64() * 1000.0,
                     self.memory_mb,
                     self.estimated_cost_usd,
                 )?;
@@ -560,15 +565,15 @@ impl LineBuffer {
         }
     }
 
-    /// `usd` with ten decimals, as `{:.10}` writes it; `false` when it is
-    /// negative, not finite or too large for a `u64` of 1e-10 USD.
+    /// `usd` with ten decimals, as `{:.10}` writes it; `false` (nothing
+    /// written) where the integers could write another text: `usd` is
+    /// negative, not finite, too large, or its tenth decimal too close to
+    /// a rounding tie.
     fn usd(&mut self, usd: f64) -> bool {
         const UNITS_PER_USD: u64 = 10_000_000_000;
-        let scaled = (usd * 1e10).round();
-        if !(0.0..u64::MAX as f64).contains(&scaled) {
+        let Some(scaled) = units_of_1e10(usd) else {
             return false;
-        }
-        let scaled = scaled as u64;
+        };
         self.decimal(scaled / UNITS_PER_USD, 1);
         self.text(".");
         self.decimal(scaled % UNITS_PER_USD, 10);
@@ -591,6 +596,46 @@ const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
+
+/// `duration` in milliseconds rounded to two decimals, in hundredths, as
+/// `{:.2}` writes `duration.as_secs_f64() * 1000.0`; `None` where the
+/// integers could round otherwise than the float: an exact tie (a
+/// duration of `…5` µs tens, which the float may hold a little above or
+/// below, or exactly, then rounded to even) or a duration of more than
+/// 10^15 ns (about 11 days), where the float's error nears a nanosecond.
+/// Elsewhere the float is within 4e-16 of the exact value, and the exact
+/// value a nanosecond or more from a tie: both round alike.
+fn hundredths_of_ms(duration: Duration) -> Option<u64> {
+    let nanos = u64::try_from(duration.as_nanos()).ok()?;
+    if nanos >= 1_000_000_000_000_000 || nanos % 10_000 == 5_000 {
+        return None;
+    }
+    Some((nanos + 5_000) / 10_000)
+}
+
+/// `usd` in units of 1e-10 USD, rounded as `{:.10}` rounds it (to the
+/// nearest, ties to even, from the float's exact value); `None` where
+/// the product `usd * 1e10` could round otherwise: negative (`-0.0` too),
+/// not finite,
+/// 2^52 units or more, or within the product's error of a tie.
+fn units_of_1e10(usd: f64) -> Option<u64> {
+    /// 2^52: below it, a float's fraction is held exactly.
+    const EXACT: f64 = 4_503_599_627_370_496.0;
+    let scaled = usd * 1e10;
+    // A negative zero too: `{:.10}` writes its sign.
+    if usd.is_sign_negative() || !(0.0..EXACT).contains(&scaled) {
+        return None;
+    }
+    // Below 2^52, truncating and subtracting are exact.
+    let whole = scaled as u64;
+    let fraction = scaled - whole as f64;
+    // The product is within half an ulp (2^-53, relative) of the exact
+    // one: away from a tie by more than that (with room), both round alike.
+    if (fraction - 0.5).abs() <= scaled * (1.0 / 1_125_899_906_842_624.0) + f64::MIN_POSITIVE {
+        return None;
+    }
+    Some(whole + u64::from(fraction > 0.5))
+}
 
 fn round_up_to_millis(duration: Duration) -> Duration {
     let millis = duration.as_nanos().div_ceil(1_000_000);
@@ -654,34 +699,156 @@ mod tests {
         assert!((report.estimated_cost_usd() - expected).abs() < 1e-15);
     }
 
+    /// The line as float formatting wrote it (`{:.2}`, `{:.10}`): what
+    /// the integer formatting must print, byte for byte.
+    fn float_line(id: &str, report: &InvocationReport<&str>) -> String {
+        format!(
+            "REPORT RequestId: {id}\tDuration: {:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+            report.duration().as_secs_f64() * 1000.0,
+            report.billed_duration().as_millis(),
+            report.memory_mb(),
+            report.estimated_cost_usd(),
+        )
+    }
+
+    /// A pseudo-random sequence (an LCG's high bits), the same each run.
+    fn lcg(state: &mut u64) -> u64 {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        *state >> 11
+    }
+
     /// The line used to be written with `{:.2}` and `{:.10}` on floats; the
-    /// integer formatting must print the same text (away from exact ties).
+    /// integer formatting must print the same text.
     #[test]
     fn regression_report_line_prints_what_float_formatting_printed() {
-        let mut nanos: u64 = 1;
+        let mut state: u64 = 1;
         for memory_mb in [128, 512, 1769, 10_240] {
-            for _ in 0..2_000 {
-                // A spread of durations from nanoseconds to minutes.
-                nanos = nanos
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1);
-                let duration = Duration::from_nanos((nanos % 100_000_000_000) >> (nanos % 37));
+            for _ in 0..5_000 {
+                // A spread of durations from nanoseconds to days.
+                let nanos = lcg(&mut state);
+                let duration =
+                    Duration::from_nanos((nanos % 1_000_000_000_000_000) >> (nanos % 50));
                 let report =
-                    InvocationReport::new("r", duration, memory_mb, Pricing::AWS_LAMBDA_X86);
-                let float_text = format!(
-                    "REPORT RequestId: r\tDuration: {:.2} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
-                    duration.as_secs_f64() * 1000.0,
-                    report.billed_duration().as_millis(),
-                    memory_mb,
-                    report.estimated_cost_usd(),
-                );
+                    InvocationReport::borrowing("r", duration, memory_mb, Pricing::AWS_LAMBDA_X86);
                 assert_eq!(
                     report.to_string(),
-                    float_text,
+                    float_line("r", &report),
                     "{duration:?} at {memory_mb} MB"
                 );
             }
         }
+    }
+
+    /// The edges of the integer formatting: zero, under a microsecond,
+    /// exact ties of the second decimal (which the float holds a little
+    /// above, below or exactly, then rounds to even), the largest
+    /// durations, odd prices: the same text as the float formatting.
+    #[test]
+    fn regression_report_line_edges_print_what_float_formatting_printed() {
+        let mut durations = vec![
+            Duration::ZERO,
+            Duration::from_nanos(1),
+            Duration::from_nanos(4_999),
+            Duration::from_nanos(5_000),
+            Duration::from_nanos(5_001),
+            Duration::from_nanos(9_999),
+            Duration::from_micros(999),
+            Duration::from_millis(1),
+            Duration::from_secs(1),
+            Duration::from_nanos(999_999_999_999_999),
+            Duration::from_nanos(1_000_000_000_000_000),
+            Duration::from_nanos(u64::MAX),
+            Duration::from_secs(u64::MAX),
+            Duration::MAX,
+        ];
+        // Ties: every `…5` ten of microseconds, small and large.
+        for hundredths in (0..2_000).chain((0..200).map(|k| k * 1_000_003 + 77)) {
+            for offset in [4_999, 5_000, 5_001] {
+                durations.push(Duration::from_nanos(hundredths * 10_000 + offset));
+            }
+        }
+        let prices = [
+            Pricing::AWS_LAMBDA_X86,
+            Pricing::new(0.02e-6 * 1000.0 / 0.128, 0.30e-6),
+            Pricing::new(0.0, 0.0),
+            Pricing::new(0.0, 5e-11),
+            Pricing::new(0.0, 1.5e-10),
+            Pricing::new(0.0, 2.5e-10),
+            Pricing::new(1e-3, 1e-3),
+            Pricing::new(1e9, 0.0),
+            Pricing::new(-0.5, 0.0),
+            Pricing::new(f64::NAN, 0.0),
+            Pricing::new(f64::INFINITY, 0.0),
+        ];
+        for duration in durations {
+            for pricing in prices {
+                for memory_mb in [0, 128, 3008, u32::MAX] {
+                    let report = InvocationReport::borrowing("req-1", duration, memory_mb, pricing);
+                    assert_eq!(
+                        report.to_string(),
+                        float_line("req-1", &report),
+                        "{duration:?}, {pricing:?}, {memory_mb} MB"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The two roundings on their own, against the float formatting, on
+    /// many values and on every kind of tie.
+    #[test]
+    fn integer_roundings_agree_with_float_formatting() {
+        let mut state: u64 = 7;
+        let check_ms = |duration: Duration| {
+            if let Some(hundredths) = hundredths_of_ms(duration) {
+                assert_eq!(
+                    format!("{}.{:02}", hundredths / 100, hundredths % 100),
+                    format!("{:.2}", duration.as_secs_f64() * 1000.0),
+                    "{duration:?}"
+                );
+            }
+        };
+        let check_usd = |usd: f64| {
+            if let Some(units) = units_of_1e10(usd) {
+                assert_eq!(
+                    format!("{}.{:010}", units / 10_000_000_000, units % 10_000_000_000),
+                    format!("{usd:.10}"),
+                    "{usd:e}"
+                );
+            }
+        };
+        for _ in 0..200_000 {
+            let bits = lcg(&mut state);
+            check_ms(Duration::from_nanos(bits >> (bits % 40)));
+            // Costs from 1e-14 to 1e5 USD, and the halves between two
+            // tenth decimals.
+            let usd = (bits % 1_000_000) as f64 * 10f64.powi((bits % 19) as i32 - 20);
+            check_usd(usd);
+            check_usd(((bits % 1_000_000_000) as f64 + 0.5) / 1e10);
+            check_usd(f64::from_bits(bits));
+        }
+        for usd in [
+            0.0,
+            5e-11,
+            1.5e-10,
+            2.5e-10,
+            0.5,
+            1e5,
+            4.5e5,
+            4.6e5,
+            f64::MAX,
+            -0.0,
+            -1e-12,
+        ] {
+            check_usd(usd);
+        }
+        // The integers take nearly every value.
+        let taken = (0..10_000u64)
+            .filter(|k| units_of_1e10((*k as f64) * 1.414_213_562_37e-10).is_some())
+            .count();
+        assert!(taken > 9_990, "{taken}");
     }
 
     /// The tail of the last line is kept and copied when the next line's
