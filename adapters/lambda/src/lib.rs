@@ -160,9 +160,12 @@ mod describe;
 mod env;
 mod error;
 mod events;
+#[cfg(test)]
+mod fake_api;
 mod http;
 mod logging;
 mod metrics;
+mod next;
 mod post;
 mod runtime;
 mod shutdown;
