@@ -1,23 +1,24 @@
-//! The connections anyfn-lambda posts its answers on: HTTP/1.1 connections
-//! to the Runtime API of its own, kept open and used again, one per answer
-//! being posted at once (one, unless Lambda Managed Instances runs several
-//! invocations at a time).
+//! anyfn-lambda's connections to the Runtime API: HTTP/1.1 connections of
+//! its own, kept open and used again, one per request in flight: the
+//! runtime's `next` (next.rs), the answers it posts (post.rs),
+//! SnapStart's `restore/next` and error reports, the
+//! shutdown extension's calls. One connection, unless Lambda Managed
+//! Instances runs several invocations at a time (then one per worker).
 //!
 //! lambda_runtime's `PooledClient` (hyper-util's pooling client) does the
 //! same for any host: per request it formats and parses the URI again
 //! against its base, formats the `Host` header, hashes the host's key into
 //! its pool, races the checkout against a new connection, and spawns a task
 //! that hands the connection back once it is idle. Here the Runtime API is
-//! the only host, so the address, the path's prefix and the `Host` header
-//! are worked out once, and an idle connection is taken from a list
-//! (callgrind, `benches/lambda_json_vs_lambda_runtime.sh`: 111,487 ->
-//! 96,334 instructions an invocation). The price is size: hyper's HTTP/1
-//! client is compiled a second time for this crate (lambda_runtime's client,
-//! which still polls `next`, has its own copy), about 100 KB of the
-//! Lambda-only `hello`.
+//! the only host, so the address, the path's prefix, `next`'s URI and the
+//! `Host` header are worked out once, and an idle connection is taken from
+//! a list. With `next` polled here too, lambda_runtime's `Runtime` and
+//! hyper-util's client are not in the binary at all: hyper's HTTP/1 client
+//! is compiled once, for this crate.
 //!
 //! The requests are the ones lambda_runtime's client sends: the path under
 //! the base of `AWS_LAMBDA_RUNTIME_API`, `Host` as hyper-util writes it,
+//! lambda_runtime's `User-Agent` ([`runtime_request`]),
 //! HTTP/1.1 with a 1 MiB read buffer. A request that a reused connection
 //! could not send (closed by the Runtime API while idle) is sent again on a
 //! new one, as hyper-util retries it.

@@ -667,7 +667,7 @@ where
     let event = decoded?;
     let decoded_source = *source.get_or_insert(EventSource::Raw);
 
-    // The handler runs on a task of its own, in lambda_runtime's span, so that
+    // The handler runs on a task of its own, in the invocation's span, so that
     // one blocking its thread is still answered at the deadline. With
     // telemetry installed (anyfn-otel) it runs in an invocation span of its
     // own too, the caller's X-Ray trace its parent; the span is dropped
