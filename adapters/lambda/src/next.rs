@@ -47,11 +47,13 @@ pub(crate) struct Invocation {
 }
 
 /// Why `next` gave no invocation.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum NextError {
     /// The Runtime API could not be reached, or the connection failed.
-    Unreachable(BoxError),
+    #[error("`next` could not reach the Runtime API")]
+    Unreachable(#[source] BoxError),
     /// The Runtime API answered with something that is not an invocation.
+    #[error(transparent)]
     Malformed(Malformed),
 }
 
@@ -477,9 +479,12 @@ mod tests {
         let (closed, ()) = tokio::join!(next(&client), async {
             api.request().await.close();
         });
+        let err = closed.expect_err("no answer");
+        assert!(matches!(err, NextError::Unreachable(_)), "{err:?}");
+        assert_eq!(err.to_string(), "`next` could not reach the Runtime API");
         assert!(
-            matches!(closed, Err(NextError::Unreachable(_))),
-            "{closed:?}"
+            std::error::Error::source(&err).is_some(),
+            "the connection's error is its source"
         );
         let (no_content, ()) = tokio::join!(next(&client), async {
             api.request().await.respond("204 No Content", &[], "");

@@ -182,8 +182,7 @@ where
         let invocation = match crate::next::next(&invocations.client).await {
             Ok(Some(invocation)) => invocation,
             Ok(None) => continue,
-            Err(NextError::Unreachable(err)) => return Err(err),
-            Err(NextError::Malformed(err)) => return Err(err.into()),
+            Err(err) => return Err(err.into()),
         };
         tracing::trace!(target: RUNTIME_TARGET, "New event arrived (run loop)");
         // The process-wide trace id AWS's X-Ray SDKs read, as lambda_runtime
