@@ -14,7 +14,13 @@
 //! `Host` header are worked out once, and an idle connection is taken from
 //! a list. With `next` polled here too, lambda_runtime's `Runtime` and
 //! hyper-util's client are not in the binary at all: hyper's HTTP/1 client
-//! is compiled once, for this crate.
+//! is compiled once, for this crate. Measured (callgrind,
+//! `benches/lambda_hello_vs_lambda_http.sh`, release-lto): the Lambda-only
+//! `hello` 2,252,392 -> 1,933,976 bytes (1.023 -> 0.878 of a lambda_http
+//! hello), the default one 3,018,512 -> 2,693,792; the 1.7 KB API Gateway
+//! v2 event 131,507 -> 107,609 instructions an invocation;
+//! `benches/lambda_json_vs_lambda_runtime.sh`: 94,170 -> 70,465 (0.913 -> 0.625 of a
+//! lambda_runtime function doing the same work).
 //!
 //! The requests are the ones lambda_runtime's client sends: the path under
 //! the base of `AWS_LAMBDA_RUNTIME_API`, `Host` as hyper-util writes it,
