@@ -10,8 +10,8 @@ const FUNCTION_MEMORY_SIZE: &str = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
 /// How many invocations a Lambda Managed Instance runs at once.
 pub(crate) const MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 
-/// The function's configuration, read and checked before `lambda_runtime`
-/// reads it (it panics on a missing variable; this returns an error).
+/// The function's configuration, read and checked (lambda_runtime's
+/// `Config::from_env` panics on a missing variable; this returns an error).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FunctionEnv {
     pub(crate) function_name: std::sync::Arc<str>,

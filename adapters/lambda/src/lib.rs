@@ -90,9 +90,10 @@
 //! - **Missing environment**: [`run`] checks the variables Lambda sets and
 //!   returns [`LambdaError::MissingEnv`] instead of panicking.
 //! - **Lambda Managed Instances**: with `AWS_LAMBDA_MAX_CONCURRENCY` above
-//!   1, that many invocations are served at once (lambda_runtime's
-//!   `run_concurrent`: a worker per slot, each polling `next`; the client
-//!   posting answers keeps a connection per worker), by the one handler.
+//!   1, that many invocations are served at once, as lambda_runtime's
+//!   `run_concurrent` serves them: a worker per slot, each polling `next`
+//!   and posting its answer on a Runtime API connection of its own, by the
+//!   one handler.
 //!   Each keeps its own [`Context`](anyfn::Context): request id, deadline,
 //!   trace id (its own `Lambda-Runtime-Trace-Id`, never the process-wide
 //!   `_X_AMZN_TRACE_ID`, which is not set under concurrency), log span;
@@ -110,8 +111,20 @@
 //!   answered, not even its `Timeout`, until one frees, else Lambda's own
 //!   timeout ends them. Put blocking work on `tokio::task::spawn_blocking`. An
 //!   answer the Runtime API refuses (a late one) is logged with its
-//!   invocation id and the worker goes on; a Runtime API that cannot be
-//!   reached ends that worker, and the runtime when none is left.
+//!   invocation id and the worker goes on; a `next` that cannot reach the
+//!   Runtime API is logged and asked again (at once, then after 10 ms,
+//!   doubling up to 1 s); an answer that cannot be posted, or a `next`
+//!   answer that is not an invocation, ends that worker, and the runtime
+//!   when none is left.
+//! - **The Runtime API** is polled and answered on anyfn-lambda's own
+//!   HTTP/1.1 connections, with lambda_runtime's requests and `User-Agent`;
+//!   one invocation at a time, each sets `_X_AMZN_TRACE_ID` to its trace id
+//!   (as lambda_runtime does); each runs in lambda_runtime's log span
+//!   (`Lambda runtime invoke`, `requestId`, `xrayTraceId`, `tenantId`). A
+//!   `next` answer without a request id or deadline, or with an error
+//!   status, stops the runtime with [`LambdaError::Runtime`] naming what was
+//!   wrong (lambda_runtime panics on the first two), as does a Runtime API
+//!   that cannot be reached.
 //! - **Tenant isolation**: the tenant id Lambda sends with an invocation
 //!   (`Lambda-Runtime-Aws-Tenant-Id`) is
 //!   [`Context::tenant_id`](anyfn::Context::tenant_id), and is in the
@@ -137,12 +150,12 @@
 //!
 //! # SnapStart
 //!
-//! With `AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`, lambda_runtime's
-//! restore flow runs the function's before-snapshot hooks
-//! ([`Lambda::before_snapshot`]) last-added first, calls
-//! `/runtime/restore/next`, and once the environment is restored resets its
-//! connection pool; anyfn then resets the pool of the client that posts its
-//! answers and runs the after-restore hooks ([`Lambda::after_restore`]) in
+//! With `AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`, before its first
+//! `next` the runtime runs lambda_runtime's restore flow: the function's
+//! before-snapshot hooks ([`Lambda::before_snapshot`]) last-added first,
+//! `/runtime/restore/next`, and once the environment is restored, its
+//! Runtime API connections dropped (every request after the restore goes
+//! on a new one), the after-restore hooks ([`Lambda::after_restore`]) in
 //! order, cut after Lambda's 10 s for the restore phase. A failing hook
 //! ends the function, reported as lambda_runtime reports it: to
 //! `/runtime/init/error` (`Runtime.InitError`) before the snapshot, to
@@ -160,9 +173,12 @@ mod describe;
 mod env;
 mod error;
 mod events;
+#[cfg(test)]
+mod fake_api;
 mod http;
 mod logging;
 mod metrics;
+mod next;
 mod post;
 mod runtime;
 mod shutdown;

@@ -12,8 +12,9 @@ use tracing_subscriber::layer::{Context, Filter, Layer, SubscriberExt as _};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-/// The span lambda_runtime opens for each invocation, with `requestId` and
-/// `xrayTraceId`.
+/// The span of each invocation, with `requestId` and `xrayTraceId`: named
+/// as lambda_runtime names it (anyfn-lambda's loop opens it as
+/// lambda_runtime's `TracingLayer` does).
 const INVOCATION_SPAN: &str = "Lambda runtime invoke";
 
 /// Installs a `tracing` subscriber on stdout, unless the program has one or

@@ -8,8 +8,6 @@
 //! (`Lambda-Runtime-Function-Error-Type`, `Lambda-Runtime-Function-Error-Body`),
 //! and that is what is sent here.
 
-use std::sync::OnceLock;
-
 use anyfn::stream::BodyStream;
 use anyfn::Error;
 use bytes::Bytes;
@@ -17,7 +15,7 @@ use http::header::{CONTENT_TYPE, TRAILER, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use lambda_runtime::streaming::Body;
 use lambda_runtime::{Diagnostic, MetadataPrelude};
-use lambda_runtime_api_client::{build_request, BoxError};
+use lambda_runtime_api_client::BoxError;
 
 use crate::answers::AnswerClient;
 
@@ -82,7 +80,7 @@ pub(crate) async fn post(
     // Made in place rather than through a request builder, which moves
     // the whole request head at every step; the headers in the order the
     // builder added them.
-    let mut request = runtime_request(body)?;
+    let mut request = crate::answers::runtime_request(body)?;
     *request.method_mut() = Method::POST;
     *request.uri_mut() = uri;
     let headers = request.headers_mut();
@@ -127,29 +125,6 @@ pub(crate) async fn post(
 
 /// Where an invocation's answer goes, before its request id.
 const INVOCATION_PATH: &str = "/2018-06-01/runtime/invocation/";
-
-/// A request carrying `body` and the headers lambda_runtime's
-/// [`build_request`] gives every Runtime API request (its `User-Agent`).
-/// Those are read from it once and cloned after that, instead of parsed
-/// again for every invocation. (Were `build_request`'s builder an error,
-/// its message would be returned, every time.)
-fn runtime_request(body: Body) -> Result<http::Request<Body>, BoxError> {
-    static HEADERS: OnceLock<Result<HeaderMap, String>> = OnceLock::new();
-    let headers = HEADERS.get_or_init(|| {
-        build_request()
-            .body(())
-            .map(|request| request.into_parts().0.headers)
-            .map_err(|err| err.to_string())
-    });
-    match headers {
-        Ok(headers) => {
-            let mut request = http::Request::new(body);
-            *request.headers_mut() = headers.clone();
-            Ok(request)
-        }
-        Err(message) => Err(message.clone().into()),
-    }
-}
 
 /// The body of a streamed response: the prelude's JSON, eight NUL bytes,
 /// then `body`'s chunks as they come, and the error trailers if it is cut.
@@ -203,22 +178,4 @@ fn error_trailers(error: &Error) -> HeaderMap {
         trailers.insert(ERROR_BODY_TRAILER, body);
     }
     trailers
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runtime_requests_are_built_as_lambda_runtime_builds_them() {
-        for _ in 0..2 {
-            let ours = runtime_request(Body::empty()).unwrap();
-            let theirs = build_request().body(()).unwrap();
-            assert_eq!(ours.headers(), theirs.headers());
-            assert_eq!(ours.method(), theirs.method());
-            assert_eq!(ours.uri(), theirs.uri());
-            assert_eq!(ours.version(), theirs.version());
-            assert!(ours.headers().contains_key(http::header::USER_AGENT));
-        }
-    }
 }

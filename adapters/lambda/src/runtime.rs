@@ -1,29 +1,24 @@
-//! The glue to `lambda_runtime`: one invocation from its `LambdaEvent` to the
-//! response payload or a `Diagnostic`.
+//! The runtime's loop: each invocation from the Runtime API's `next` to its
+//! answer (the response payload, or a `Diagnostic`), posted.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyfn::{Context, Error, Handler, Platform};
-use anyfn_kit::{CatchPanic, Lifecycle, StreamInvocation, StreamTimers};
+use anyfn_kit::{CatchPanic, Lifecycle, SnapStartHooks, StreamInvocation, StreamTimers};
 use bytes::Bytes;
-use lambda_runtime::layers::TracingLayer;
-use lambda_runtime::tower::{Layer, Service};
-use lambda_runtime::{service_fn, Diagnostic, LambdaEvent, LambdaInvocation};
+use lambda_runtime::Diagnostic;
 use lambda_runtime_api_client::BoxError;
 use serde_json::value::RawValue;
 use tracing::Instrument as _;
 
 use crate::answers::AnswerClient;
 use crate::codec::{FromLambda, IntoLambda, LambdaAnswer};
-use crate::context_ext::{ClientContext, CognitoIdentity, InvocationDetails};
+use crate::context_ext::InvocationDetails;
 use crate::env::FunctionEnv;
 use crate::metrics::InvocationMetrics;
+use crate::next::{Invocation, NextError};
 use crate::post::Posted;
-use crate::snapstart::SnapStartLifecycle;
 use crate::{EventSource, LambdaError};
 
 /// What the runtime needs of the configuration, resolved.
@@ -65,21 +60,20 @@ impl RunSettings {
 
 /// Serves invocations of `handler` until the runtime stops.
 ///
-/// lambda_runtime polls `next`, builds each invocation's context and opens
-/// its span ([`TracingLayer`]); [`Invocations`] answers it, posting the
-/// outcome itself ([`crate::post`]). lambda_runtime's own handler stack
-/// under it is never called.
-///
-/// With `AWS_LAMBDA_MAX_CONCURRENCY` above 1 (Lambda Managed Instances),
-/// lambda_runtime's `run_concurrent` runs that many workers, each polling
-/// `next` and answering its invocation through a clone of our layer; the
-/// client that posts the answers keeps as many connections. Unset or 1, it
-/// runs the invocations one after another, as `run` does.
+/// The runtime's loop is anyfn-lambda's own, as lambda_runtime's
+/// `run_concurrent` runs it: [`crate::next`] polls `next` on the Runtime API
+/// connections answers are posted on ([`AnswerClient`]), the invocation
+/// runs in a span as lambda_runtime's `TracingLayer` opens it, and is
+/// answered ([`crate::post`]). With `AWS_LAMBDA_MAX_CONCURRENCY` above 1
+/// (Lambda Managed Instances), that many workers each poll `next` and
+/// answer their invocation, each on a connection of its own. Unset or 1,
+/// the invocations run one after another, and each sets `_X_AMZN_TRACE_ID`
+/// to its trace id, as lambda_runtime's sequential loop does.
 ///
 /// With shutdown hooks, an internal extension is registered first (see
 /// [`crate::shutdown`]) so that Lambda sends SIGTERM at shutdown; the hooks
-/// then run within Lambda's grace period and `run` returns. The SnapStart
-/// hooks go to lambda_runtime's restore flow ([`crate::snapstart`]).
+/// then run within Lambda's grace period and `run` returns. With SnapStart
+/// on, the restore flow runs before the first `next` ([`crate::snapstart`]).
 pub(crate) async fn run<H>(
     handler: H,
     settings: RunSettings,
@@ -91,41 +85,29 @@ where
     H::Output: IntoLambda,
 {
     let env = Arc::new(FunctionEnv::from_env()?);
+    // Every Runtime API request goes on these connections, to this address.
+    let client = Arc::new(
+        AnswerClient::from_env().map_err(|_| LambdaError::InvalidEnv {
+            name: crate::env::RUNTIME_API,
+            value: std::env::var(crate::env::RUNTIME_API).unwrap_or_default(),
+            reason: "the Runtime API's address, host:port",
+        })?,
+    );
     let (shutdown_hooks, snapstart_hooks) = lifecycle.into_parts();
     let sigterm = if shutdown_hooks.is_empty() {
         None
     } else {
-        listen_for_shutdown().await
+        listen_for_shutdown(&client).await
     };
     let invocations = Invocations {
         handler: Arc::new(handler),
         env,
         settings: Arc::new(settings),
+        client,
     };
-    // lambda_runtime panics on some malformed Runtime API answers (a `next`
-    // without a request id) and on a malformed AWS_LAMBDA_RUNTIME_API; run
-    // it in its own task so that becomes an error with a clear message
-    // instead of a crash.
-    let mut runtime = tokio::spawn(async move {
-        let unused =
-            service_fn(|_: LambdaEvent<serde::de::IgnoredAny>| async { Ok::<(), Diagnostic>(()) });
-        let runtime = lambda_runtime::Runtime::new(unused);
-        // Answers go on connections of their own, one per worker posting at
-        // once, to the address lambda_runtime read (it panics first on a
-        // malformed one).
-        let client = Arc::new(AnswerClient::from_env().map_err(|err| chain(&*err))?);
-        let snapstart = SnapStartLifecycle::new(snapstart_hooks, Arc::clone(&client));
-        runtime
-            .layer(AnswerLayer {
-                invocations,
-                client,
-            })
-            .layer(TracingLayer::new())
-            .register_snapstart_resource(Arc::new(snapstart))
-            .run_concurrent()
-            .await
-            .map_err(|err| chain(&*err))
-    });
+    // On a task of its own: the invocations are polled on tokio's worker
+    // threads, and a panic of the loop's own is an error, not a crash.
+    let mut runtime = tokio::spawn(serve(invocations, snapstart_hooks));
     let ended = match sigterm {
         None => runtime.await,
         Some(mut sigterm) => tokio::select! {
@@ -143,10 +125,12 @@ where
     };
     match ended {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(message)) => Err(LambdaError::Runtime { message }),
+        Ok(Err(err)) => Err(LambdaError::Runtime {
+            message: chain(&*err),
+        }),
         Err(join) if join.is_panic() => Err(LambdaError::Runtime {
             message: format!(
-                "lambda_runtime panicked ({}); the Runtime API answered in a way it cannot handle",
+                "the runtime's loop panicked ({})",
                 anyfn_kit::panic_message(join.into_panic().as_ref())
             ),
         }),
@@ -156,9 +140,209 @@ where
     }
 }
 
-/// Registers the shutdown extension and listens for SIGTERM; `None`, with a
-/// `WARN` line saying the hooks will not run, when either fails.
-async fn listen_for_shutdown() -> Option<tokio::signal::unix::Signal> {
+/// The target of the lines and spans lambda_runtime's loop writes, kept for
+/// them (filters and anyfn-otel tell lambda_runtime's own by it).
+const RUNTIME_TARGET: &str = "lambda_runtime::runtime";
+
+/// The SnapStart restore flow, then the invocations until the runtime
+/// stops: one after another, or by [`FunctionEnv::max_concurrency`] workers.
+async fn serve<H>(invocations: Invocations<H>, snapstart: SnapStartHooks) -> Result<(), BoxError>
+where
+    H: Handler,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
+{
+    crate::snapstart::restore_flow(&invocations.client, snapstart).await?;
+    let workers = invocations.env.max_concurrency;
+    if workers > 1 {
+        tracing::trace!(
+            target: RUNTIME_TARGET,
+            "Concurrent mode: _X_AMZN_TRACE_ID is not set; use context.xray_trace_id"
+        );
+        serve_concurrently(invocations, workers).await
+    } else {
+        tracing::debug!(
+            target: RUNTIME_TARGET,
+            "Concurrent polling disabled (AWS_LAMBDA_MAX_CONCURRENCY unset or <= 1); falling back to sequential polling"
+        );
+        serve_sequentially(&invocations).await
+    }
+}
+
+/// One invocation after another: a `next` that fails, or an answer that
+/// cannot be posted, stops the runtime.
+async fn serve_sequentially<H>(invocations: &Invocations<H>) -> Result<(), BoxError>
+where
+    H: Handler,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
+{
+    loop {
+        tracing::trace!(target: RUNTIME_TARGET, "Waiting for next event (incoming loop)");
+        let invocation = match crate::next::next(&invocations.client).await {
+            Ok(Some(invocation)) => invocation,
+            Ok(None) => continue,
+            Err(err) => return Err(err.into()),
+        };
+        tracing::trace!(target: RUNTIME_TARGET, "New event arrived (run loop)");
+        // The process-wide trace id AWS's X-Ray SDKs read, as lambda_runtime
+        // sets it when invocations run one at a time.
+        match &invocation.trace_id {
+            Some(trace_id) => std::env::set_var(TRACE_ID_ENV, trace_id),
+            None => std::env::remove_var(TRACE_ID_ENV),
+        }
+        answer(invocations, invocation).await?;
+    }
+}
+
+/// The variable lambda_runtime sets to the invocation's trace id.
+const TRACE_ID_ENV: &str = "_X_AMZN_TRACE_ID";
+
+/// `workers` workers, each polling `next` and answering its invocation, as
+/// lambda_runtime's `run_concurrent` runs them: a worker that cannot reach
+/// the Runtime API logs it and asks again; one that gets an answer that is
+/// not an invocation, or cannot post its answer, ends, and the runtime
+/// stops when none is left.
+async fn serve_concurrently<H>(invocations: Invocations<H>, workers: u32) -> Result<(), BoxError>
+where
+    H: Handler,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
+{
+    tracing::debug!(
+        target: RUNTIME_TARGET,
+        event = "runtime_worker_pool_initializing",
+        worker_count = workers,
+        execution_environment_max_concurrency = workers,
+    );
+    let mut running = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        running.spawn(work(invocations.clone()));
+    }
+    let mut ended = WorkersEnded::default();
+    let mut remaining_workers = workers;
+    while let Some(result) = running.join_next_with_id().await {
+        remaining_workers = remaining_workers.saturating_sub(1);
+        match result {
+            Ok((task_id, Ok(()))) => {
+                tracing::error!(
+                    target: RUNTIME_TARGET,
+                    task_id = %task_id,
+                    remaining_workers,
+                    "Concurrent worker exited cleanly (unexpected - loop should run forever)"
+                );
+                ended.clean.push(task_id.to_string());
+            }
+            Ok((task_id, Err(err))) => {
+                tracing::error!(
+                    target: RUNTIME_TARGET,
+                    task_id = %task_id,
+                    error = %err,
+                    remaining_workers,
+                    "Concurrent worker exited with error"
+                );
+                ended.failures.push((task_id.to_string(), err.to_string()));
+            }
+            Err(join) => {
+                let task_id = join.id();
+                tracing::error!(
+                    target: RUNTIME_TARGET,
+                    task_id = %task_id,
+                    error = %join,
+                    remaining_workers,
+                    "Concurrent worker panicked"
+                );
+                ended.failures.push((task_id.to_string(), join.to_string()));
+            }
+        }
+    }
+    Err(ended.into())
+}
+
+/// How the workers ended, said as lambda_runtime says it (one JSON object).
+#[derive(Debug, Default)]
+struct WorkersEnded {
+    /// The task ids of the workers whose loop returned.
+    clean: Vec<String>,
+    /// The task ids and errors of the workers that failed.
+    failures: Vec<(String, String)>,
+}
+
+impl std::fmt::Display for WorkersEnded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = if self.failures.is_empty() && !self.clean.is_empty() {
+            "all concurrent workers exited cleanly (unexpected - loop should run forever)"
+        } else {
+            "concurrent workers exited unexpectedly"
+        };
+        let mut json = serde_json::json!({ "message": message });
+        if !self.clean.is_empty() {
+            json["clean"] = self.clean.clone().into();
+        }
+        if !self.failures.is_empty() {
+            json["failures"] = self
+                .failures
+                .iter()
+                .map(|(id, err)| serde_json::json!({ "id": id, "err": err }))
+                .collect();
+        }
+        write!(f, "{json}")
+    }
+}
+
+impl std::error::Error for WorkersEnded {}
+
+/// How long a worker waits before asking `next` again after the Runtime
+/// API could not be reached `failures` times in a row: at once the first
+/// time, then from 10 ms doubling to 1 s (lambda_runtime asks again at
+/// once every time, and spins while the Runtime API is gone).
+fn retry_after(failures: u32) -> Duration {
+    match failures {
+        0 | 1 => Duration::ZERO,
+        n => Duration::from_millis(10u64 << (n - 2).min(7)).min(Duration::from_secs(1)),
+    }
+}
+
+/// One worker: `next`, answer, again, in a `worker` span as lambda_runtime's.
+async fn work<H>(invocations: Invocations<H>) -> Result<(), BoxError>
+where
+    H: Handler,
+    H::Event: FromLambda,
+    H::Output: IntoLambda,
+{
+    let task_id = tokio::task::id();
+    let span = tracing::info_span!(target: RUNTIME_TARGET, "worker", task_id = %task_id);
+    let mut failures: u32 = 0;
+    loop {
+        let next = crate::next::next(&invocations.client)
+            .instrument(span.clone())
+            .await;
+        let invocation = match next {
+            Ok(Some(invocation)) => invocation,
+            Ok(None) => continue,
+            Err(NextError::Unreachable(err)) => {
+                tracing::warn!(
+                    target: RUNTIME_TARGET,
+                    task_id = %task_id,
+                    error = %err,
+                    "Error polling /next, retrying"
+                );
+                failures = failures.saturating_add(1);
+                tokio::time::sleep(retry_after(failures)).await;
+                continue;
+            }
+            Err(NextError::Malformed(err)) => return Err(err.into()),
+        };
+        failures = 0;
+        answer(&invocations, invocation)
+            .instrument(span.clone())
+            .await?;
+    }
+}
+
+/// Listens for SIGTERM and registers the shutdown extension; `None`, with
+/// a `WARN` line saying the hooks will not run, when either fails.
+async fn listen_for_shutdown(client: &Arc<AnswerClient>) -> Option<tokio::signal::unix::Signal> {
     // Listening first: a SIGTERM right after the registration is not lost.
     let sigterm = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(sigterm) => sigterm,
@@ -170,7 +354,7 @@ async fn listen_for_shutdown() -> Option<tokio::signal::unix::Signal> {
             return None;
         }
     };
-    match crate::shutdown::register().await {
+    match crate::shutdown::register(client).await {
         Ok(registered) => {
             tokio::spawn(registered.wait_for_events());
             Some(sigterm)
@@ -191,6 +375,8 @@ struct Invocations<H> {
     handler: Arc<H>,
     env: Arc<FunctionEnv>,
     settings: Arc<RunSettings>,
+    /// The Runtime API's connections: `next`, and the answers.
+    client: Arc<AnswerClient>,
 }
 
 impl<H> Clone for Invocations<H> {
@@ -199,88 +385,103 @@ impl<H> Clone for Invocations<H> {
             handler: Arc::clone(&self.handler),
             env: Arc::clone(&self.env),
             settings: Arc::clone(&self.settings),
-        }
-    }
-}
-
-/// Puts [`AnswerInvocations`] in place of lambda_runtime's handler stack.
-struct AnswerLayer<H> {
-    invocations: Invocations<H>,
-    client: Arc<AnswerClient>,
-}
-
-impl<H, S> Layer<S> for AnswerLayer<H> {
-    type Service = AnswerInvocations<H>;
-
-    fn layer(&self, _lambda_runtimes_stack: S) -> Self::Service {
-        AnswerInvocations {
-            invocations: self.invocations.clone(),
             client: Arc::clone(&self.client),
         }
     }
 }
 
-/// Answers each invocation lambda_runtime takes: settles it and posts the
-/// outcome.
-struct AnswerInvocations<H> {
-    invocations: Invocations<H>,
-    client: Arc<AnswerClient>,
-}
-
-impl<H> Clone for AnswerInvocations<H> {
-    fn clone(&self) -> Self {
-        Self {
-            invocations: self.invocations.clone(),
-            client: Arc::clone(&self.client),
-        }
+/// The span lambda_runtime's `TracingLayer` opens for each invocation
+/// (`request_span`): its name, target and fields, which the log lines
+/// carry.
+fn invocation_span(invocation: &Invocation) -> tracing::Span {
+    let request_id = invocation.request_id.as_str();
+    match (&invocation.trace_id, &invocation.tenant_id) {
+        (Some(trace_id), Some(tenant_id)) => tracing::info_span!(
+            target: INVOCATION_SPAN_TARGET,
+            "Lambda runtime invoke",
+            requestId = request_id,
+            xrayTraceId = trace_id.as_str(),
+            tenantId = tenant_id.as_str()
+        ),
+        (Some(trace_id), None) => tracing::info_span!(
+            target: INVOCATION_SPAN_TARGET,
+            "Lambda runtime invoke",
+            requestId = request_id,
+            xrayTraceId = trace_id.as_str()
+        ),
+        (None, Some(tenant_id)) => tracing::info_span!(
+            target: INVOCATION_SPAN_TARGET,
+            "Lambda runtime invoke",
+            requestId = request_id,
+            tenantId = tenant_id.as_str()
+        ),
+        (None, None) => tracing::info_span!(
+            target: INVOCATION_SPAN_TARGET,
+            "Lambda runtime invoke",
+            requestId = request_id
+        ),
     }
 }
 
-impl<H> Service<LambdaInvocation> for AnswerInvocations<H>
+/// The target of lambda_runtime's invocation span.
+const INVOCATION_SPAN_TARGET: &str = "lambda_runtime::layers::trace";
+
+/// Answers one invocation, in its span: settles it and posts the outcome.
+///
+/// # Errors
+///
+/// The answer could not be posted: the Runtime API is gone.
+async fn answer<H>(invocations: &Invocations<H>, invocation: Invocation) -> Result<(), BoxError>
 where
     H: Handler,
     H::Event: FromLambda,
     H::Output: IntoLambda,
 {
-    type Response = ();
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), BoxError>> {
-        Poll::Ready(Ok(()))
+    let span = invocation_span(&invocation);
+    async move {
+        let Invocation {
+            request_id,
+            invocation_id,
+            payload,
+            deadline_ms,
+            trace_id,
+            tenant_id,
+            details,
+        } = invocation;
+        let lambda = LambdaDetails {
+            deadline_ms,
+            trace_id,
+            tenant_id,
+            details,
+        };
+        let settling = Box::pin(invoke(invocations, payload, lambda, &request_id));
+        let outcome = CatchPanic::new(settling).await.unwrap_or_else(|err| {
+            anyfn_kit::log_failure(&request_id, &err);
+            Err(Diagnostic {
+                error_type: err.error_type().to_owned(),
+                error_message: err.message().to_owned(),
+            })
+        });
+        let posted =
+            crate::post::post(&invocations.client, &request_id, invocation_id, outcome).await;
+        // The environment may freeze once the next `/next` is sent: the
+        // invocation's spans (an installed telemetry's, anyfn-otel) leave
+        // first. Its span ended with the handler's task.
+        if anyfn_kit::telemetry_installed() {
+            let _ = tokio::task::spawn_blocking(anyfn_kit::flush_telemetry).await;
+        }
+        posted
     }
+    .instrument(span)
+    .await
+}
 
-    fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
-        let invocations = self.invocations.clone();
-        let client = Arc::clone(&self.client);
-        Box::pin(async move {
-            let LambdaInvocation {
-                parts,
-                body,
-                mut context,
-            } = invocation;
-            let invocation_id = parts.headers.get(crate::post::INVOCATION_ID).cloned();
-            // Taken, not copied: the invocation's context gets its own copy.
-            let request_id = std::mem::take(&mut context.request_id);
-            let event = LambdaEvent::new(body, context);
-            let settling = Box::pin(invoke(&invocations, event, &request_id));
-            let outcome = CatchPanic::new(settling).await.unwrap_or_else(|err| {
-                anyfn_kit::log_failure(&request_id, &err);
-                Err(Diagnostic {
-                    error_type: err.error_type().to_owned(),
-                    error_message: err.message().to_owned(),
-                })
-            });
-            let posted = crate::post::post(&client, &request_id, invocation_id, outcome).await;
-            // The environment may freeze once the next `/next` is sent:
-            // the invocation's spans (an installed telemetry's, anyfn-otel)
-            // leave first. Its span ended with the handler's task.
-            if anyfn_kit::telemetry_installed() {
-                let _ = tokio::task::spawn_blocking(anyfn_kit::flush_telemetry).await;
-            }
-            posted
-        })
-    }
+/// What Lambda said of an invocation besides its request id and event.
+struct LambdaDetails {
+    deadline_ms: u64,
+    trace_id: Option<String>,
+    tenant_id: Option<String>,
+    details: InvocationDetails,
 }
 
 /// An error and its causes, as one line.
@@ -303,7 +504,8 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// request's shape, or else an invocation error.
 async fn invoke<H>(
     invocations: &Invocations<H>,
-    event: LambdaEvent<Bytes>,
+    payload: Bytes,
+    lambda: LambdaDetails,
     request_id: &str,
 ) -> Result<Posted, Diagnostic>
 where
@@ -311,7 +513,6 @@ where
     H::Event: FromLambda,
     H::Output: IntoLambda,
 {
-    let LambdaEvent { payload, context } = event;
     let settings = &*invocations.settings;
     let env = &*invocations.env;
     let mut source = None;
@@ -321,7 +522,7 @@ where
     let settled = settle(
         invocations,
         payload,
-        context,
+        lambda,
         request_id,
         &mut source,
         handle,
@@ -400,7 +601,7 @@ impl StreamTimers for TokioTimers {
 async fn settle<H>(
     invocations: &Invocations<H>,
     payload: Bytes,
-    lambda_context: lambda_runtime::Context,
+    lambda: LambdaDetails,
     request_id: &str,
     source: &mut Option<EventSource>,
     metrics: Option<anyfn::metrics::Metrics>,
@@ -414,11 +615,12 @@ where
         handler,
         env,
         settings,
+        ..
     } = invocations;
     let handler = Arc::clone(handler);
     let started = Instant::now();
     let deadline = deadline_of(
-        lambda_context.deadline,
+        lambda.deadline_ms,
         settings.deadline_margin,
         settings.timeout,
         started,
@@ -431,28 +633,13 @@ where
         .memory_limit_mb(env.memory_mb)
         .max_concurrency(env.max_concurrency)
         .platform(Platform::AwsLambda)
-        .extension(InvocationDetails {
-            invoked_function_arn: lambda_context.invoked_function_arn,
-            client_context: lambda_context.client_context.map(|given| ClientContext {
-                installation_id: given.client.installation_id,
-                app_title: given.client.app_title,
-                app_version_name: given.client.app_version_name,
-                app_version_code: given.client.app_version_code,
-                app_package_name: given.client.app_package_name,
-                custom: given.custom,
-                environment: given.environment,
-            }),
-            identity: lambda_context.identity.map(|given| CognitoIdentity {
-                identity_id: given.identity_id,
-                identity_pool_id: given.identity_pool_id,
-            }),
-        });
+        .extension(lambda.details);
     // This invocation's own `Lambda-Runtime-Trace-Id`, never the process's
     // `_X_AMZN_TRACE_ID`, which concurrent invocations would share.
-    if let Some(trace_id) = lambda_context.xray_trace_id {
+    if let Some(trace_id) = lambda.trace_id {
         builder = builder.trace_id(trace_id);
     }
-    if let Some(tenant_id) = lambda_context.tenant_id {
+    if let Some(tenant_id) = lambda.tenant_id {
         builder = builder.tenant_id(tenant_id);
     }
     if let Some(metrics) = metrics {
@@ -479,7 +666,7 @@ where
     let event = decoded?;
     let decoded_source = *source.get_or_insert(EventSource::Raw);
 
-    // The handler runs on a task of its own, in lambda_runtime's span, so that
+    // The handler runs on a task of its own, in the invocation's span, so that
     // one blocking its thread is still answered at the deadline. With
     // telemetry installed (anyfn-otel) it runs in an invocation span of its
     // own too, the caller's X-Ray trace its parent; the span is dropped
@@ -611,6 +798,171 @@ mod tests {
         fn into_lambda(self, _source: EventSource) -> Result<crate::LambdaAnswer, Error> {
             unreachable!("only its SERIALIZED is read")
         }
+    }
+
+    use crate::fake_api::{FakeApi, Received};
+
+    /// The handler of the loop's tests: answers its request id, trace id
+    /// and `_X_AMZN_TRACE_ID` as it saw them.
+    async fn report(
+        anyfn::Json(_): anyfn::Json<serde_json::Value>,
+        context: Context,
+    ) -> Result<anyfn::Json<serde_json::Value>, Error> {
+        Ok(anyfn::Json(serde_json::json!({
+            "id": context.request_id(),
+            "trace": context.trace_id(),
+            "env": std::env::var(TRACE_ID_ENV).ok(),
+        })))
+    }
+
+    fn invocations(
+        api: &FakeApi,
+        max_concurrency: u32,
+    ) -> Invocations<
+        impl Handler<Event = anyfn::Json<serde_json::Value>, Output = anyfn::Json<serde_json::Value>>,
+    > {
+        let concurrency = max_concurrency.to_string();
+        let env = FunctionEnv::from_lookup(|name| match name {
+            "AWS_LAMBDA_RUNTIME_API" => Some(api.address()),
+            "AWS_LAMBDA_FUNCTION_NAME" => Some("loop".to_owned()),
+            "AWS_LAMBDA_FUNCTION_VERSION" => Some("1".to_owned()),
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE" => Some("128".to_owned()),
+            "AWS_LAMBDA_MAX_CONCURRENCY" => Some(concurrency.clone()),
+            _ => None,
+        })
+        .expect("the environment");
+        Invocations {
+            handler: Arc::new(anyfn::handler_fn(report)),
+            env: Arc::new(env),
+            settings: Arc::new(RunSettings {
+                deadline_margin: DEFAULT_DEADLINE_MARGIN,
+                timeout: None,
+                error_details: anyfn::ErrorDetails::default(),
+                response_streaming: false,
+                metrics_namespace: None,
+            }),
+            client: Arc::new(api.client()),
+        }
+    }
+
+    /// Answers `next` with an invocation `id` (a minute to go), traced
+    /// `trace` if given.
+    fn invoke(next: Received, id: &str, trace: Option<&str>) {
+        assert_eq!(
+            (next.method.as_str(), next.path.as_str()),
+            ("GET", crate::answers::NEXT_PATH)
+        );
+        let deadline = epoch_ms_in(Duration::from_secs(60)).to_string();
+        let mut headers = vec![
+            ("lambda-runtime-aws-request-id", id),
+            ("lambda-runtime-deadline-ms", deadline.as_str()),
+        ];
+        headers.extend(trace.map(|trace| ("lambda-runtime-trace-id", trace)));
+        next.respond("200 OK", &headers, "{}");
+    }
+
+    /// The answer posted for `id`, accepted.
+    fn answered(posted: Received, id: &str) -> serde_json::Value {
+        assert_eq!(posted.method, "POST");
+        assert_eq!(
+            posted.path,
+            format!("/2018-06-01/runtime/invocation/{id}/response")
+        );
+        let body = serde_json::from_slice(&posted.body).expect("JSON");
+        posted.accept();
+        body
+    }
+
+    #[tokio::test]
+    async fn the_sequential_loop_answers_each_next_in_turn_and_sets_the_trace_id_variable() {
+        let mut api = FakeApi::start().await;
+        let invocations = invocations(&api, 1);
+        let serving = tokio::spawn(async move { serve_sequentially(&invocations).await });
+        invoke(api.request().await, "first", Some("Root=1-a"));
+        let answer = answered(api.request().await, "first");
+        assert_eq!(
+            answer,
+            serde_json::json!({"id": "first", "trace": "Root=1-a", "env": "Root=1-a"})
+        );
+        invoke(api.request().await, "second", None);
+        let answer = answered(api.request().await, "second");
+        assert_eq!(
+            answer["env"],
+            serde_json::Value::Null,
+            "removed without a trace id"
+        );
+        // A `next` answer that is not an invocation stops the loop, with
+        // what was wrong.
+        api.request()
+            .await
+            .respond("200 OK", &[("lambda-runtime-deadline-ms", "1")], "{}");
+        let err = tokio::time::timeout(Duration::from_secs(10), serving)
+            .await
+            .expect("the loop ends")
+            .expect("no panic")
+            .expect_err("an error");
+        assert_eq!(
+            err.to_string(),
+            "the Runtime API's invocation has no lambda-runtime-aws-request-id header"
+        );
+    }
+
+    #[tokio::test]
+    async fn managed_instances_run_a_worker_per_slot_each_polling_next() {
+        let mut api = FakeApi::start().await;
+        let invocations = invocations(&api, 3);
+        let serving = tokio::spawn(serve_concurrently(invocations, 3));
+        // Three `next`s waiting at once, each on a connection of its own.
+        let mut waiting = Vec::new();
+        for _ in 0..3 {
+            waiting.push(api.request().await);
+        }
+        let mut connections: Vec<_> = waiting.iter().map(|next| next.connection).collect();
+        connections.sort_unstable();
+        assert_eq!(connections, [0, 1, 2]);
+        // One that cannot reach the Runtime API asks again.
+        waiting.pop().expect("a third").close();
+        waiting.push(api.request().await);
+        for (n, next) in waiting.into_iter().enumerate() {
+            invoke(next, &format!("id-{n}"), Some("Root=1-b"));
+        }
+        let mut answered_ids = Vec::new();
+        for _ in 0..3 {
+            let posted = api.request().await;
+            let id = posted.path.split('/').nth(4).expect("an id").to_owned();
+            let answer = answered(posted, &id);
+            assert_eq!(answer["id"], id.as_str());
+            assert_eq!(answer["trace"], "Root=1-b", "each its own trace id");
+            answered_ids.push(id);
+        }
+        answered_ids.sort();
+        assert_eq!(answered_ids, ["id-0", "id-1", "id-2"]);
+        // Each worker that gets an error answer ends; the runtime with the last.
+        for _ in 0..3 {
+            api.request()
+                .await
+                .respond("500 Internal Server Error", &[], "");
+        }
+        let err = tokio::time::timeout(Duration::from_secs(10), serving)
+            .await
+            .expect("the runtime ends")
+            .expect("no panic")
+            .expect_err("an error");
+        let said: serde_json::Value = serde_json::from_str(&err.to_string()).expect("JSON");
+        assert_eq!(said["message"], "concurrent workers exited unexpectedly");
+        let failures = said["failures"].as_array().expect("failures");
+        assert_eq!(failures.len(), 3, "{said}");
+        assert!(failures.iter().all(|failure| failure["err"]
+            == "the Runtime API answered `next` with 500 Internal Server Error"));
+    }
+
+    #[test]
+    fn a_worker_that_cannot_reach_next_asks_again_at_once_then_backs_off_to_a_second() {
+        assert_eq!(retry_after(1), Duration::ZERO);
+        assert_eq!(retry_after(2), Duration::from_millis(10));
+        assert_eq!(retry_after(3), Duration::from_millis(20));
+        assert_eq!(retry_after(9), Duration::from_secs(1));
+        assert_eq!(retry_after(u32::MAX), Duration::from_secs(1));
     }
 
     #[test]

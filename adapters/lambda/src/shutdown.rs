@@ -12,11 +12,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyfn_kit::ShutdownHooks;
-use http::{Method, StatusCode, Uri};
-use lambda_runtime_api_client::body::Body;
-use lambda_runtime_api_client::{build_request, Client};
+use std::sync::Arc;
 
-use crate::env::RUNTIME_API;
+use http::{HeaderValue, Method, StatusCode};
+use lambda_runtime_api_client::body::Body;
+use lambda_runtime_api_client::BoxError;
+
+use crate::answers::AnswerClient;
 
 /// The internal extension's name (unique among a function's extensions).
 pub(crate) const EXTENSION_NAME: &str = "anyfn-shutdown-hooks";
@@ -41,47 +43,66 @@ const EXTENSION_ID: &str = "lambda-extension-identifier";
 
 /// An internal extension registered with Lambda.
 pub(crate) struct Registered {
-    client: Client,
+    client: Arc<AnswerClient>,
     id: String,
 }
 
 /// Registers the internal extension, subscribed to no events, through the
-/// Extensions API on `AWS_LAMBDA_RUNTIME_API`. Must be called before the
-/// runtime's first `next`, while Lambda is in its init phase.
+/// Extensions API on the Runtime API's address (`client`'s). Must be called
+/// before the runtime's first `next`, while Lambda is in its init phase.
 ///
 /// # Errors
 ///
 /// Why the extension could not be registered, as one line.
-pub(crate) async fn register() -> Result<Registered, String> {
-    let base = std::env::var(RUNTIME_API)
-        .map_err(|_| format!("{RUNTIME_API} is not set"))?
-        .parse::<Uri>()
-        .map_err(|err| format!("{RUNTIME_API} is not an address: {err}"))?;
-    let client = Client::builder()
-        .with_endpoint(base)
-        .build()
-        .map_err(|err| err.to_string())?;
-    let request = build_request()
-        .method(Method::POST)
-        .uri("/2020-01-01/extension/register")
-        .header("lambda-extension-name", EXTENSION_NAME)
-        .header("content-type", "application/json")
-        .body(Body::from(r#"{"events":[]}"#))
-        .map_err(|err| err.to_string())?;
-    let response = client.call(request).await.map_err(|err| err.to_string())?;
-    if response.status() != StatusCode::OK {
+pub(crate) async fn register(client: &Arc<AnswerClient>) -> Result<Registered, String> {
+    let request = extension_request(
+        client,
+        Method::POST,
+        "/2020-01-01/extension/register",
+        Body::from(r#"{"events":[]}"#),
+        [
+            ("lambda-extension-name", EXTENSION_NAME),
+            ("content-type", "application/json"),
+        ],
+    )
+    .map_err(|err| err.to_string())?;
+    let (head, _) = client.fetch(request).await.map_err(|err| err.to_string())?;
+    if head.status != StatusCode::OK {
         return Err(format!(
             "the Extensions API answered the registration {}",
-            response.status()
+            head.status
         ));
     }
-    let id = response
-        .headers()
+    let id = head
+        .headers
         .get(EXTENSION_ID)
         .and_then(|id| id.to_str().ok())
         .ok_or("the Extensions API gave no Lambda-Extension-Identifier")?
         .to_owned();
-    Ok(Registered { client, id })
+    Ok(Registered {
+        client: Arc::clone(client),
+        id,
+    })
+}
+
+/// A request to the Extensions API at `path` under `client`'s base:
+/// lambda_runtime's headers (its `User-Agent`), then `headers`.
+fn extension_request<'a>(
+    client: &AnswerClient,
+    method: Method,
+    path: &str,
+    body: Body,
+    headers: impl IntoIterator<Item = (&'static str, &'a str)>,
+) -> Result<http::Request<Body>, BoxError> {
+    let mut request = crate::answers::runtime_request(body)?;
+    *request.method_mut() = method;
+    *request.uri_mut() = client.uri(path)?;
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .append(name, HeaderValue::from_str(value)?);
+    }
+    Ok(request)
 }
 
 impl Registered {
@@ -89,22 +110,23 @@ impl Registered {
     /// event: subscribed to none, it gets none, and the call stays open
     /// (no wake-ups) until the process ends.
     pub(crate) async fn wait_for_events(self) {
-        let request = match build_request()
-            .method(Method::GET)
-            .uri("/2020-01-01/extension/event/next")
-            .header(EXTENSION_ID, &self.id)
-            .body(Body::empty())
-        {
+        let request = match extension_request(
+            &self.client,
+            Method::GET,
+            "/2020-01-01/extension/event/next",
+            Body::empty(),
+            [(EXTENSION_ID, self.id.as_str())],
+        ) {
             Ok(request) => request,
             Err(err) => {
                 tracing::warn!(target: "anyfn::lambda", "the extension's event/next: {err}");
                 return;
             }
         };
-        match self.client.call(request).await {
-            Ok(response) => tracing::debug!(
+        match self.client.fetch(request).await {
+            Ok((head, _)) => tracing::debug!(
                 target: "anyfn::lambda",
-                status = response.status().as_u16(),
+                status = head.status.as_u16(),
                 "the shutdown extension's event/next answered"
             ),
             Err(err) => tracing::debug!(
@@ -157,6 +179,60 @@ pub(crate) async fn run_hooks(hooks: ShutdownHooks, received: Instant, grace: Du
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::fake_api::FakeApi;
+
+    #[tokio::test]
+    async fn the_extension_registers_and_waits_on_the_runtime_apis_connections() {
+        let mut api = FakeApi::start().await;
+        let client = Arc::new(api.client());
+        let (registered, ()) = tokio::join!(register(&client), async {
+            let request = api.request().await;
+            assert_eq!(request.method, "POST");
+            assert_eq!(request.path, "/2020-01-01/extension/register");
+            assert_eq!(
+                request.header("lambda-extension-name"),
+                Some(EXTENSION_NAME)
+            );
+            assert_eq!(request.header("content-type"), Some("application/json"));
+            assert_eq!(request.header("host"), Some(api.address().as_str()));
+            assert!(request.header("user-agent").is_some());
+            assert_eq!(request.body, br#"{"events":[]}"#);
+            request.respond("200 OK", &[(EXTENSION_ID, "ext-1")], "{}");
+        });
+        let registered = registered.expect("registered");
+        assert_eq!(registered.id, "ext-1");
+        let waiting = tokio::spawn(registered.wait_for_events());
+        let request = api.request().await;
+        assert_eq!(request.method, "GET");
+        assert_eq!(request.path, "/2020-01-01/extension/event/next");
+        assert_eq!(request.header(EXTENSION_ID), Some("ext-1"));
+        request.respond("200 OK", &[], "{}");
+        tokio::time::timeout(Duration::from_secs(10), waiting)
+            .await
+            .expect("it returns once answered")
+            .expect("no panic");
+    }
+
+    #[tokio::test]
+    async fn a_registration_the_extensions_api_refuses_is_an_error() {
+        let mut api = FakeApi::start().await;
+        let client = Arc::new(api.client());
+        let (registered, ()) = tokio::join!(register(&client), async {
+            api.request().await.respond("403 Forbidden", &[], "");
+        });
+        assert_eq!(
+            registered.err().as_deref(),
+            Some("the Extensions API answered the registration 403 Forbidden")
+        );
+        let (registered, ()) = tokio::join!(register(&client), async {
+            api.request().await.respond("200 OK", &[], "");
+        });
+        assert_eq!(
+            registered.err().as_deref(),
+            Some("the Extensions API gave no Lambda-Extension-Identifier")
+        );
+    }
 
     #[test]
     fn external_extensions_leave_the_runtime_300_ms() {
