@@ -29,6 +29,7 @@ impl Encoded {
     ///
     /// [`ErrorKind::Internal`] for a body that is not UTF-8: the envelope
     /// carries the body as text, and the host writes it as text.
+    #[inline]
     pub(crate) fn http(response: Response) -> Result<Self, Error> {
         let body = response.body().as_bytes();
         // ASCII (the usual text body) is UTF-8, told a word at a time
@@ -46,6 +47,7 @@ impl Encoded {
 
 /// The function's answer for the envelope: an HTTP trigger's is always a
 /// response (`204` for nothing, `200` JSON for a value).
+#[inline]
 pub(crate) fn encode_answer(answer: AzureAnswer, is_http: bool) -> Result<Encoded, Error> {
     match (answer, is_http) {
         (AzureAnswer::Empty, true) => {

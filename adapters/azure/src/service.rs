@@ -342,7 +342,10 @@ impl Shared {
             trigger_of(declared.trigger_type.as_deref(), is_http),
         );
         let capture = Capture::start(&span);
-        let (outcome, answered) = match trigger {
+        // What the watchdog's run came to, matched once below (each step
+        // of a `Result<AzureAnswer, _>` through a binding of its own was a
+        // move of the whole answer).
+        let ran = match trigger {
             Ok(trigger) => {
                 let late: Arc<dyn LateAnswer> = match (output, is_http) {
                     // The usual output binding's: made once.
@@ -357,17 +360,15 @@ impl Shared {
                 let mut call =
                     Self::start(function.as_ref(), || AzureInput::Envelope(trigger), context);
                 // The watchdog catches a panic while polling (see its docs).
-                let ran = Self::settled(
-                    watch
-                        .run_named(
-                            &invocation_id,
-                            Some(late),
-                            deadline,
-                            &span,
-                            Pin::new(&mut call),
-                        )
-                        .await,
-                );
+                let ran = watch
+                    .run_named(
+                        &invocation_id,
+                        Some(late),
+                        deadline,
+                        &span,
+                        Pin::new(&mut call),
+                    )
+                    .await;
                 // The function's future (cancelled, if the watchdog ended
                 // it) and then the span end here, before the answer is
                 // written, as when an `async fn run` held them.
@@ -375,15 +376,23 @@ impl Shared {
                 drop(span);
                 ran
             }
-            Err(error) => (Err(error), false),
+            Err(error) => Settled::InTime(Err(error)),
         };
-        let outcome = match outcome {
-            Ok(AzureAnswer::Streamed(response)) => {
-                gather(response, &invocation_id, started, deadline, details).await
-            }
-            other => other,
+        // `answered`: the watchdog already answered (the handler blocked
+        // its thread past the deadline) and logged the failure.
+        let (encoded, answered) = match ran {
+            Settled::InTime(Ok(AzureAnswer::Streamed(response))) => (
+                gather(response, &invocation_id, started, deadline, details)
+                    .await
+                    .and_then(|answer| encode_answer(answer, is_http)),
+                false,
+            ),
+            Settled::InTime(outcome) => (
+                outcome.and_then(|answer| encode_answer(answer, is_http)),
+                false,
+            ),
+            Settled::Late { error, answered } => (Err(error), answered),
         };
-        let encoded = outcome.and_then(|answer| encode_answer(answer, is_http));
         let lines = capture.map(Capture::finish).unwrap_or_default();
         let mut response = match encoded {
             Ok(encoded) => envelope_answer_in(&encoded, output, &lines, headers),
