@@ -70,11 +70,20 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         }
     };
     let source = share.source;
-    let field = |part: Part| -> Result<Option<Field<'_>>, Error> {
+    // A member's value, if it is there, and the same as text (see
+    // [`text_of`]): failing with `NotJson`, which is made an `Error` once
+    // per member rather than at each step (a `Result` of an `Error` is
+    // moved whole at every `?`).
+    let field = |part: Part| -> Result<Option<Field<'_>>, NotJson> {
         part.range()
             .map(|range| Field::at(source, range))
             .transpose()
-            .map_err(not_json)
+    };
+    let text = |part: Part| -> Result<Option<Cow<'_, str>>, NotJson> {
+        match field(part)? {
+            Some(field) => text_of(field),
+            None => Ok(None),
+        }
     };
     // The request is made first and its headers read into its own map,
     // rather than into a map of their own moved into it (and the empty
@@ -88,27 +97,18 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         has_host = read_headers(source.get(range).unwrap_or("null"), headers, share)?;
     }
 
-    let method = match field(parts.method)?
-        .map(text_of)
-        .transpose()
-        .map_err(not_json)?
-        .flatten()
-    {
+    let method = match text(parts.method).map_err(not_json)? {
         Some(method) => Method::from_bytes(lenient::trimmed(&method).as_bytes())
             .map_err(|_| Error::bad_request(format!("invalid HTTP method {}", quoted(&method))))?,
         None => Method::GET,
     };
-    let url = field(parts.url)?
-        .map(text_of)
-        .transpose()
-        .map_err(not_json)?
-        .flatten();
+    let url = text(parts.url).map_err(not_json)?;
     let (authority, path_and_query) = match &url {
         Some(url) => split_url(url, share)?,
         None => (None, Cow::Borrowed("/")),
     };
     let query = parts.query.range().and_then(|range| source.get(range));
-    let target = if path_and_query.contains('?') {
+    let target = if crate::scan::find_byte(path_and_query.as_bytes(), b'?').is_some() {
         Cow::Borrowed(&*path_and_query)
     } else {
         with_query(&path_and_query, query)
@@ -130,7 +130,7 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
                 .map_err(|_| too_many_header_names())?;
         }
     }
-    let body = match field(parts.body)? {
+    let body = match field(parts.body).map_err(not_json)? {
         None | Some(Field::Other("null")) => Body::empty(),
         // `""`: empty as text and as base64 (a GET's), whatever the
         // media type says.
