@@ -156,10 +156,14 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
     *request.body_mut() = body;
     *request.method_mut() = method;
     *request.uri_mut() = uri;
-    if let Some(range) = parts.params.range() {
-        let params = read_params(source.get(range).unwrap_or("null"))?;
-        if !params.is_empty() {
-            request.extensions_mut().insert(params);
+    // `{}` (the usual route, without parameters) holds none: no map is
+    // made for it (and dropped empty).
+    if let Some(object) = parts.params.range().and_then(|range| source.get(range)) {
+        if object != "{}" {
+            let params = read_params(object)?;
+            if !params.is_empty() {
+                request.extensions_mut().insert(params);
+            }
         }
     }
     Ok(request)
@@ -282,10 +286,6 @@ fn too_many_header_names() -> Error {
 /// too; anything else holds none.
 fn read_params(object: &str) -> Result<PathParams, Error> {
     let mut params = PathParams::new();
-    if object == "{}" {
-        // The usual route without parameters.
-        return Ok(params);
-    }
     // The text was walked whole once: it is JSON.
     let not_json = |_| Error::bad_request("the HTTP trigger's Params are not valid JSON");
     match object.as_bytes().first() {

@@ -342,10 +342,12 @@ impl Shared {
             trigger_of(declared.trigger_type.as_deref(), is_http),
         );
         let capture = Capture::start(&span);
-        // What the watchdog's run came to, matched once below (each step
-        // of a `Result<AzureAnswer, _>` through a binding of its own was a
-        // move of the whole answer).
-        let ran = match trigger {
+        // What the watchdog's run came to, matched once where it is had
+        // (each step of a `Result<AzureAnswer, _>` through a binding of
+        // its own was a move of the whole answer): the answer encoded, and
+        // `answered`: the watchdog already answered (the handler blocked
+        // its thread past the deadline) and logged the failure.
+        let (encoded, answered) = match trigger {
             Ok(trigger) => {
                 let late: Arc<dyn LateAnswer> = match (output, is_http) {
                     // The usual output binding's: made once.
@@ -374,24 +376,21 @@ impl Shared {
                 // written, as when an `async fn run` held them.
                 drop(call);
                 drop(span);
-                ran
+                match ran {
+                    Settled::InTime(Ok(AzureAnswer::Streamed(response))) => (
+                        gather(response, &invocation_id, started, deadline, details)
+                            .await
+                            .and_then(|answer| encode_answer(answer, is_http)),
+                        false,
+                    ),
+                    Settled::InTime(outcome) => (
+                        outcome.and_then(|answer| encode_answer(answer, is_http)),
+                        false,
+                    ),
+                    Settled::Late { error, answered } => (Err(error), answered),
+                }
             }
-            Err(error) => Settled::InTime(Err(error)),
-        };
-        // `answered`: the watchdog already answered (the handler blocked
-        // its thread past the deadline) and logged the failure.
-        let (encoded, answered) = match ran {
-            Settled::InTime(Ok(AzureAnswer::Streamed(response))) => (
-                gather(response, &invocation_id, started, deadline, details)
-                    .await
-                    .and_then(|answer| encode_answer(answer, is_http)),
-                false,
-            ),
-            Settled::InTime(outcome) => (
-                outcome.and_then(|answer| encode_answer(answer, is_http)),
-                false,
-            ),
-            Settled::Late { error, answered } => (Err(error), answered),
+            Err(error) => (Err(error), false),
         };
         let lines = capture.map(Capture::finish).unwrap_or_default();
         let mut response = match encoded {
