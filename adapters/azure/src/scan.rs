@@ -215,6 +215,11 @@ impl<'a> Scanner<'a> {
         let bytes = self.text.as_bytes();
         let start = skip_whitespace(bytes, self.pos);
         let end = match bytes.get(start) {
+            // An empty object or array written without space (the host's
+            // `Params` and `Identities`, often): told here, without the
+            // container walk's set-up.
+            Some(b'{') if bytes.get(start + 1) == Some(&b'}') => start + 2,
+            Some(b'[') if bytes.get(start + 1) == Some(&b']') => start + 2,
             Some(b'{' | b'[') => skip_container(self.text, start)?,
             Some(_) => skip_scalar(self.text, start)?,
             None => return Err(NotJson),
