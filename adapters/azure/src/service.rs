@@ -136,7 +136,14 @@ impl Shared {
         let is_ping = named.is_none();
         let invocation_id = named.unwrap_or_else(|| self.next_id());
         let (mut parts, incoming) = request.into_parts();
-        let body = match read_body(incoming).await {
+        // A request without a body (the host's readiness ping, a forwarded
+        // GET) has nothing to read: no future is made to find that out.
+        let read = if incoming.is_end_stream() {
+            Ok(Bytes::new())
+        } else {
+            read_body(incoming).await
+        };
+        let body = match read {
             Ok(body) => body,
             Err(error) => {
                 anyfn_kit::log_failure(&invocation_id, &error);
