@@ -280,22 +280,6 @@ impl Shared {
         )
     }
 
-    /// What the watchdog's run of an invocation came to: the outcome, and
-    /// whether the watchdog already answered (and logged the failure).
-    ///
-    /// The run itself (`ConnectionWatch::run_named` on the future from
-    /// [`start`](Self::start), polled in place on the connection's task,
-    /// the watchdog keeping the deadline: writing the late answer, or the
-    /// `504`, for a handler blocking its thread past it) is awaited by the
-    /// caller, not in an `async fn` of its own, whose future would be one
-    /// more moved into the caller's.
-    fn settled(settled: Settled<AzureAnswer>) -> (Result<AzureAnswer, Error>, bool) {
-        match settled {
-            Settled::InTime(outcome) => (outcome, false),
-            Settled::Late { error, answered } => (Err(error), answered),
-        }
-    }
-
     /// One invocation sent as the host's envelope, the handler polled in
     /// place on the connection's task and the watchdog keeping its deadline
     /// (writing an envelope of its own for a handler that blocks its thread
@@ -466,17 +450,33 @@ impl Shared {
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
         let mut call = Self::start(function.as_ref(), || AzureInput::Http(request), context);
-        let (outcome, answered) = Self::settled(
-            watch
-                .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
-                .await,
-        );
+        let ran = watch
+            .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
+            .await;
         // As in `envelope`: the future, then the span, end before the answer.
         drop(call);
         drop(span);
-        let response = match outcome.and_then(http_answer) {
-            Ok(HttpAnswer::Whole(response)) => whole(response),
-            Ok(HttpAnswer::Streamed(response)) => {
+        // The failure's answer; `answered`: the watchdog already answered
+        // (the handler blocked its thread past the deadline) and logged it.
+        let failed = |error: Error, answered: bool| {
+            if !answered {
+                anyfn_kit::log_failure(&invocation_id, &error);
+            }
+            let mut response = whole(error.to_response(&invocation_id, details));
+            if answered {
+                // The watchdog sent the answer and closed the sending side.
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            response
+        };
+        // Matched once, where it is had, into the answer (as in
+        // `envelope`: each step through a binding of its own was a move of
+        // the whole response).
+        let response = match ran {
+            Settled::InTime(Ok(AzureAnswer::Http(response))) => whole(response),
+            Settled::InTime(Ok(AzureAnswer::Streamed(response))) => {
                 return stream(
                     response,
                     &invocation_id,
@@ -486,19 +486,15 @@ impl Shared {
                     (self.settings.memory_mb, self.settings.report_cost),
                 );
             }
-            Err(error) => {
-                if !answered {
-                    anyfn_kit::log_failure(&invocation_id, &error);
-                }
-                let mut response = whole(error.to_response(&invocation_id, details));
-                if answered {
-                    // The watchdog sent the answer and closed the sending side.
-                    response
-                        .headers_mut()
-                        .insert(CONNECTION, HeaderValue::from_static("close"));
-                }
-                response
+            Settled::InTime(Ok(AzureAnswer::Empty)) => {
+                whole(anyfn::response::status(StatusCode::NO_CONTENT))
             }
+            Settled::InTime(Ok(AzureAnswer::Value(value))) => match anyfn::response::json(&value) {
+                Ok(response) => whole(response),
+                Err(error) => failed(error, false),
+            },
+            Settled::InTime(Err(error)) => failed(error, false),
+            Settled::Late { error, answered } => failed(error, answered),
         };
         report(
             &invocation_id,
@@ -562,20 +558,6 @@ fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Respon
 fn whole(response: Response) -> hyper::Response<AnswerBody> {
     let (parts, body) = response.into_parts();
     hyper::Response::from_parts(parts, AnswerBody::whole(body.into_bytes()))
-}
-
-enum HttpAnswer {
-    Whole(Response),
-    Streamed(StreamResponse),
-}
-
-fn http_answer(answer: AzureAnswer) -> Result<HttpAnswer, Error> {
-    Ok(match answer {
-        AzureAnswer::Empty => HttpAnswer::Whole(anyfn::response::status(StatusCode::NO_CONTENT)),
-        AzureAnswer::Http(response) => HttpAnswer::Whole(response),
-        AzureAnswer::Streamed(response) => HttpAnswer::Streamed(response),
-        AzureAnswer::Value(value) => HttpAnswer::Whole(anyfn::response::json(&value)?),
-    })
 }
 
 struct TokioTimers;
