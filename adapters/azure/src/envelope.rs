@@ -124,10 +124,51 @@ impl fmt::Debug for Binding {
     }
 }
 
+/// The bindings under `Data`, in the order the host sent them. Most
+/// invocations have one (the trigger's), held in place rather than in a
+/// vector of its own (an allocation, and its free, per invocation).
+#[derive(Clone, Default)]
+enum Bindings {
+    #[default]
+    None,
+    One(Binding),
+    Many(Vec<Binding>),
+}
+
+impl Bindings {
+    fn as_slice(&self) -> &[Binding] {
+        match self {
+            Self::None => &[],
+            Self::One(binding) => std::slice::from_ref(binding),
+            Self::Many(bindings) => bindings,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Binding] {
+        match self {
+            Self::None => &mut [],
+            Self::One(binding) => std::slice::from_mut(binding),
+            Self::Many(bindings) => bindings,
+        }
+    }
+
+    fn push(&mut self, binding: Binding) {
+        match self {
+            Self::None => *self = Self::One(binding),
+            Self::One(_) => {
+                if let Self::One(first) = std::mem::take(self) {
+                    *self = Self::Many(vec![first, binding]);
+                }
+            }
+            Self::Many(bindings) => bindings.push(binding),
+        }
+    }
+}
+
 /// One invocation's `Data` (binding name → value) and `Metadata`.
 #[derive(Clone, Default)]
 pub(crate) struct Envelope {
-    bindings: Vec<Binding>,
+    bindings: Bindings,
     metadata: Option<LazyJson>,
     /// The request body the envelope was read from (the same text as its
     /// values' source), when it came as one: a request decoded from it
@@ -140,7 +181,7 @@ pub(crate) struct Envelope {
 impl fmt::Debug for Envelope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Envelope")
-            .field("data", &self.bindings)
+            .field("data", &self.bindings())
             .field("metadata", &self.metadata)
             .finish()
     }
@@ -156,7 +197,7 @@ impl Envelope {
     /// An envelope of one binding, made by code.
     pub(crate) fn single(binding: String, value: Value) -> Self {
         Self {
-            bindings: vec![Binding::new(binding, LazyJson::from_value(value))],
+            bindings: Bindings::One(Binding::new(binding, LazyJson::from_value(value))),
             ..Self::default()
         }
     }
@@ -165,40 +206,55 @@ impl Envelope {
     /// may be absent or `null`; keys in any case; `Data` may be an object
     /// encoded as a string). `None` for anything else.
     pub(crate) fn parse(body: &[u8]) -> Option<Self> {
-        Self::parse_text(std::str::from_utf8(body).ok()?)
+        let mut envelope = Self::default();
+        envelope.read(std::str::from_utf8(body).ok()?)?;
+        Some(envelope)
     }
 
     /// [`parse`](Self::parse), keeping `body` for the values decoded from
-    /// it ([`body`](Self::body)); shared at once, as a trigger holds it
-    /// (the envelope is not moved again on its way there).
+    /// it ([`body`](Self::body)); shared at once, as a trigger holds it,
+    /// and read in place (the envelope is not moved into its `Arc`).
     pub(crate) fn parse_shared(body: &bytes::Bytes) -> Option<Arc<Self>> {
         let text = std::str::from_utf8(body).ok()?;
-        let mut envelope = Self::parse_text(text)?;
-        envelope.body = Some(body.clone());
-        Some(Arc::new(envelope))
+        // Anything but an object is no envelope: told before the `Arc` is
+        // made (a forwarded POST's body, say).
+        if text
+            .bytes()
+            .find(|byte| !matches!(byte, b' ' | b'\n' | b'\r' | b'\t'))
+            != Some(b'{')
+        {
+            return None;
+        }
+        let mut envelope = Arc::new(Self {
+            body: Some(body.clone()),
+            ..Self::default()
+        });
+        // A new `Arc` is its value's only owner.
+        Arc::get_mut(&mut envelope)?.read(text)?;
+        Some(envelope)
     }
 
-    fn parse_text(text: &str) -> Option<Self> {
+    /// Reads `text` into this (empty) envelope; `None` when it is not one.
+    fn read(&mut self, text: &str) -> Option<()> {
         let source: Arc<str> = Arc::from(text);
         let mut scanner = Scanner::new(&source);
-        let mut envelope = Self::default();
         let mut found = false;
         let mut members = scanner.begin_object().ok()?;
         while let Some(key) = scanner.next_key(&mut members).ok()? {
             if key.is("Data") {
                 found = true;
-                envelope.bindings = bindings(&source, &mut scanner).ok()?;
+                read_bindings(&source, &mut scanner, &mut self.bindings).ok()?;
             } else if key.is("Metadata") {
                 found = true;
                 let range = scanner.skip_value().ok()?;
-                envelope.metadata = (scanner.slice(range.clone()) != "null")
+                self.metadata = (scanner.slice(range.clone()) != "null")
                     .then(|| LazyJson::within(&source, range));
             } else {
                 scanner.skip_value().ok()?;
             }
         }
         scanner.end().ok()?;
-        found.then_some(envelope)
+        found.then_some(())
     }
 
     /// The body the envelope was read from, when it was kept
@@ -210,13 +266,13 @@ impl Envelope {
 
     /// The bindings under `Data`, in the order the host sent them.
     pub(crate) fn bindings(&self) -> &[Binding] {
-        &self.bindings
+        self.bindings.as_slice()
     }
 
     /// `Data` as a map, built on the first call.
     pub(crate) fn data(&self) -> &Map<String, Value> {
         self.data_map.get_or_init(|| {
-            self.bindings
+            self.bindings()
                 .iter()
                 .map(|binding| (binding.name().to_owned(), binding.value.value().clone()))
                 .collect()
@@ -255,11 +311,17 @@ impl Envelope {
 /// value counts, as in a map), or those of an object encoded as a string;
 /// nothing for `null` or any other value. An object value's members that
 /// make an HTTP request are noted on the way.
-fn bindings(source: &Arc<str>, scanner: &mut Scanner<'_>) -> Result<Vec<Binding>, NotJson> {
+///
+/// A repeated `Data` (the last counts, as in a map) replaces what the
+/// first one put in `bindings`.
+fn read_bindings(
+    source: &Arc<str>,
+    scanner: &mut Scanner<'_>,
+    bindings: &mut Bindings,
+) -> Result<(), NotJson> {
+    *bindings = Bindings::None;
     match scanner.peek() {
         Some(b'{') => {
-            // Most invocations have one binding (the trigger's).
-            let mut bindings: Vec<Binding> = Vec::with_capacity(1);
             let mut members = scanner.begin_object()?;
             while let Some(key) = scanner.next_key(&mut members)? {
                 let name = key.text()?;
@@ -271,7 +333,11 @@ fn bindings(source: &Arc<str>, scanner: &mut Scanner<'_>) -> Result<Vec<Binding>
                     (scanner.skip_value()?, None)
                 };
                 let value = LazyJson::within(source, range);
-                match bindings.iter_mut().find(|known| known.name() == name) {
+                match bindings
+                    .as_mut_slice()
+                    .iter_mut()
+                    .find(|known| known.name() == name)
+                {
                     Some(slot) => {
                         slot.value = value;
                         slot.request = request;
@@ -289,18 +355,21 @@ fn bindings(source: &Arc<str>, scanner: &mut Scanner<'_>) -> Result<Vec<Binding>
                     }),
                 }
             }
-            Ok(bindings)
+            Ok(())
         }
         Some(b'"') => {
             let text = scanner.string()?.text()?;
-            Ok(lenient::object(&Value::String(text.into_owned()))
-                .map(Cow::into_owned)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(name, value)| Binding::new(name, LazyJson::from_value(value)))
-                .collect())
+            *bindings = Bindings::Many(
+                lenient::object(&Value::String(text.into_owned()))
+                    .map(Cow::into_owned)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(name, value)| Binding::new(name, LazyJson::from_value(value)))
+                    .collect(),
+            );
+            Ok(())
         }
-        _ => scanner.skip_value().map(|_| Vec::new()),
+        _ => scanner.skip_value().map(|_| ()),
     }
 }
 

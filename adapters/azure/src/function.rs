@@ -62,8 +62,16 @@ where
                     );
                 }
             }
-            let output =
-                anyfn_kit::invoke(handler.as_ref(), event, context, std::future::pending()).await?;
+            // `invoke` itself, without its call moving the event and the
+            // context once more on their way into this.
+            let output = anyfn_kit::invoke_started_at(
+                handler.as_ref(),
+                event,
+                context,
+                std::future::pending(),
+                std::time::Instant::now(),
+            )
+            .await?;
             guarded("encoding the output", || output.into_azure())
         })
     }

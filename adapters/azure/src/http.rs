@@ -70,41 +70,45 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         }
     };
     let source = share.source;
-    let field = |part: Part| -> Result<Option<Field<'_>>, Error> {
+    // A member's value, if it is there, and the same as text (see
+    // [`text_of`]): failing with `NotJson`, which is made an `Error` once
+    // per member rather than at each step (a `Result` of an `Error` is
+    // moved whole at every `?`).
+    let field = |part: Part| -> Result<Option<Field<'_>>, NotJson> {
         part.range()
             .map(|range| Field::at(source, range))
             .transpose()
-            .map_err(not_json)
     };
-    let mut headers = HeaderMap::new();
+    let text = |part: Part| -> Result<Option<Cow<'_, str>>, NotJson> {
+        match field(part)? {
+            Some(field) => text_of(field),
+            None => Ok(None),
+        }
+    };
+    // The request is made first and its headers read into its own map,
+    // rather than into a map of their own moved into it (and the empty
+    // one it was made with dropped).
+    let mut request = Request::new(Body::empty());
+    let headers = request.headers_mut();
     // Whether `Headers` had a `Host` (told while reading them, rather than
     // by hashing the name again).
     let mut has_host = false;
     if let Some(range) = parts.headers.range() {
-        has_host = read_headers(source.get(range).unwrap_or("null"), &mut headers, share)?;
+        has_host = read_headers(source.get(range).unwrap_or("null"), headers, share)?;
     }
 
-    let method = match field(parts.method)?
-        .map(text_of)
-        .transpose()
-        .map_err(not_json)?
-        .flatten()
-    {
-        Some(method) => Method::from_bytes(method.trim().as_bytes())
+    let method = match text(parts.method).map_err(not_json)? {
+        Some(method) => Method::from_bytes(lenient::trimmed(&method).as_bytes())
             .map_err(|_| Error::bad_request(format!("invalid HTTP method {}", quoted(&method))))?,
         None => Method::GET,
     };
-    let url = field(parts.url)?
-        .map(text_of)
-        .transpose()
-        .map_err(not_json)?
-        .flatten();
+    let url = text(parts.url).map_err(not_json)?;
     let (authority, path_and_query) = match &url {
         Some(url) => split_url(url, share)?,
         None => (None, Cow::Borrowed("/")),
     };
     let query = parts.query.range().and_then(|range| source.get(range));
-    let target = if path_and_query.contains('?') {
+    let target = if crate::scan::find_byte(path_and_query.as_bytes(), b'?').is_some() {
         Cow::Borrowed(&*path_and_query)
     } else {
         with_query(&path_and_query, query)
@@ -126,14 +130,14 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
                 .map_err(|_| too_many_header_names())?;
         }
     }
-    let body = match field(parts.body)? {
+    let body = match field(parts.body).map_err(not_json)? {
         None | Some(Field::Other("null")) => Body::empty(),
         // `""`: empty as text and as base64 (a GET's), whatever the
         // media type says.
         Some(Field::Text(text)) if text.len() == 0 => Body::empty(),
         Some(Field::Text(text)) => {
             let text = text.text().map_err(not_json)?;
-            if is_binary(&headers) {
+            if is_binary(headers) {
                 Body::from_base64(text.trim()).map_err(|_| {
                     Error::bad_request("the HTTP trigger's binary Body is not valid base64")
                 })?
@@ -149,14 +153,17 @@ pub(crate) fn decode(trigger: &AzureTrigger) -> Result<Request, Error> {
         // and written again.
         Some(Field::Other(raw)) => Body::from(share.bytes(raw)),
     };
-    let mut request = Request::new(body);
+    *request.body_mut() = body;
     *request.method_mut() = method;
     *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
-    if let Some(range) = parts.params.range() {
-        let params = read_params(source.get(range).unwrap_or("null"))?;
-        if !params.is_empty() {
-            request.extensions_mut().insert(params);
+    // `{}` (the usual route, without parameters) holds none: no map is
+    // made for it (and dropped empty).
+    if let Some(object) = parts.params.range().and_then(|range| source.get(range)) {
+        if object != "{}" {
+            let params = read_params(object)?;
+            if !params.is_empty() {
+                request.extensions_mut().insert(params);
+            }
         }
     }
     Ok(request)
@@ -279,10 +286,6 @@ fn too_many_header_names() -> Error {
 /// too; anything else holds none.
 fn read_params(object: &str) -> Result<PathParams, Error> {
     let mut params = PathParams::new();
-    if object == "{}" {
-        // The usual route without parameters.
-        return Ok(params);
-    }
     // The text was walked whole once: it is JSON.
     let not_json = |_| Error::bad_request("the HTTP trigger's Params are not valid JSON");
     match object.as_bytes().first() {
@@ -390,8 +393,8 @@ fn is_binary(headers: &HeaderMap) -> bool {
 /// UTF-8 sequence): `str::split_once` with a `&str` pattern builds a
 /// two-way searcher, which cost more than the rest of the request's URL.
 fn split_url<'a>(url: &'a str, share: Share<'_>) -> Result<(Option<&'a str>, Cow<'a, str>), Error> {
-    let url = url.trim();
-    let url = match url.bytes().position(|b| b == b'#') {
+    let url = lenient::trimmed(url);
+    let url = match crate::scan::find_byte(url.as_bytes(), b'#') {
         Some(at) => url.get(..at).unwrap_or(url),
         None => url,
     };
@@ -400,9 +403,13 @@ fn split_url<'a>(url: &'a str, share: Share<'_>) -> Result<(Option<&'a str>, Cow
     }
     let invalid = || Error::bad_request(format!("invalid request URL {}", quoted(url)));
     let bytes = url.as_bytes();
-    // The first `://`.
-    let separator = (0..bytes.len())
-        .find(|&at| bytes.get(at..at + 3) == Some(b"://"))
+    // The first `://`: it is the first `:`, or the URL is invalid (a
+    // scheme holds no `:`, so one before the first `://` would have made
+    // the scheme invalid).
+    let separator = bytes
+        .iter()
+        .position(|&b| b == b':')
+        .filter(|&at| bytes.get(at + 1..at + 3) == Some(b"//"))
         .ok_or_else(invalid)?;
     let scheme = url.get(..separator).ok_or_else(invalid)?;
     let rest = url.get(separator + 3..).ok_or_else(invalid)?;
@@ -614,6 +621,90 @@ mod tests {
         for bad in ["h/p", "://h/p", "1x://h/p", "http://h h/p", "http://[::1/p"] {
             let err = split_url(bad, Share::copied("")).expect_err(bad);
             assert_eq!(err.message(), format!("invalid request URL {bad:?}"));
+        }
+    }
+
+    /// `split_url` as it searched before (the first `://` anywhere, the
+    /// `#` byte by byte), for the differential test below.
+    fn split_url_by_search(url: &str) -> Result<(Option<&str>, Cow<'_, str>), Error> {
+        let url = url.trim();
+        let url = match url.bytes().position(|b| b == b'#') {
+            Some(at) => url.get(..at).unwrap_or(url),
+            None => url,
+        };
+        if url.starts_with('/') {
+            return Ok((None, Cow::Borrowed(url)));
+        }
+        let invalid = || Error::bad_request(format!("invalid request URL {}", quoted(url)));
+        let bytes = url.as_bytes();
+        let separator = (0..bytes.len())
+            .find(|&at| bytes.get(at..at + 3) == Some(b"://"))
+            .ok_or_else(invalid)?;
+        let scheme = url.get(..separator).ok_or_else(invalid)?;
+        let rest = url.get(separator + 3..).ok_or_else(invalid)?;
+        let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        let end = rest
+            .bytes()
+            .position(|b| b == b'/' || b == b'?')
+            .unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        if !scheme_ok || anyfn::http::uri::Authority::try_from(authority).is_err() {
+            return Err(invalid());
+        }
+        let path_and_query = match tail.as_bytes().first() {
+            None => Cow::Borrowed("/"),
+            Some(b'?') => Cow::Owned(format!("/{tail}")),
+            Some(_) => Cow::Borrowed(tail),
+        };
+        Ok((Some(authority), path_and_query))
+    }
+
+    #[test]
+    fn urls_split_as_the_search_for_the_first_separator_did() {
+        let mut urls = vec![
+            "http://127.0.0.1/?name=Ada".to_owned(),
+            " https://app.azurewebsites.net/api/orders/7?x=1&x=2#top ".to_owned(),
+            "\u{a0}http://h/p\u{2003}".to_owned(),
+            "http://h#x/p".to_owned(),
+            "#http://h/".to_owned(),
+            "a:b://h/p".to_owned(),
+            "http:/h/p".to_owned(),
+            "http:".to_owned(),
+            "http:/".to_owned(),
+            ":://h".to_owned(),
+            "h://".to_owned(),
+            "h://?".to_owned(),
+            "x+y.z-w://h:1?a".to_owned(),
+            "http://h:x/".to_owned(),
+            "http://a@h/p".to_owned(),
+            "/p#q".to_owned(),
+            "ht tp://h/".to_owned(),
+            "é://h/".to_owned(),
+            "http://é/".to_owned(),
+            String::new(),
+        ];
+        for scheme in ["", "h", "http", "h:"] {
+            for sep in [":", "://", ":/", "//"] {
+                for rest in ["", "h", "h/p", "h?q", "h#f", "h:80/p#f?g"] {
+                    urls.push(format!("{scheme}{sep}{rest}"));
+                }
+            }
+        }
+        for url in &urls {
+            let now = split_url(url, Share::copied(""));
+            let before = split_url_by_search(url);
+            match (now, before) {
+                (Ok(now), Ok(before)) => assert_eq!(now, before, "{url:?}"),
+                (Err(now), Err(before)) => assert_eq!(now.message(), before.message(), "{url:?}"),
+                (now, before) => panic!(
+                    "{url:?}: {:?} against {:?}",
+                    now.map(|_| ()),
+                    before.map(|_| ())
+                ),
+            }
         }
     }
 

@@ -39,6 +39,20 @@ pub(crate) fn text(value: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
+/// `text.trim()`, told at once for the usual text that starts and ends
+/// with a visible ASCII character (`str::trim` decodes a character at
+/// each end and asks Unicode whether it is whitespace).
+#[inline]
+pub(crate) fn trimmed(text: &str) -> &str {
+    let visible = |byte: &u8| *byte > b' ' && *byte < 0x7f;
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(visible) && bytes.last().is_some_and(visible) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// `text` without the quotes when it is a JSON string literal.
 pub(crate) fn unquote(text: &str) -> Cow<'_, str> {
     // The usual text starts with a visible ASCII character other than a
@@ -158,6 +172,38 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// `trimmed` is `str::trim`: its shortcut for visible ASCII at both
+    /// ends, and the rest by `trim` itself.
+    #[test]
+    fn trimmed_is_trim() {
+        for text in [
+            "",
+            " ",
+            "GET",
+            " GET",
+            "GET\t",
+            "\u{a0}GET",
+            "GET\u{2003}",
+            "\u{85}x\u{85}",
+            "é",
+            "xé",
+            "éx",
+            "x\u{7f}",
+            "\u{7f}x",
+            "a b",
+            "\n0f8fad5b-d9cb-469f-a165-70867728950e\r\n",
+            "http://127.0.0.1/?name=Ada",
+        ] {
+            assert_eq!(trimmed(text), text.trim(), "{text:?}");
+        }
+        for byte in 0..=u8::MAX {
+            let text = char::from(byte).to_string();
+            for text in [text.clone(), format!("x{text}"), format!("{text}x")] {
+                assert_eq!(trimmed(&text), text.trim(), "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn strings_double_encoded_or_not() {

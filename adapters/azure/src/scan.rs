@@ -46,14 +46,18 @@ impl<'a> JsonStr<'a> {
     }
 
     /// The string written `quoted` (its quotes included), which a walk
-    /// already checked to be a JSON string: taken without scanning it
+    /// already checked to be a JSON string: taken without walking it
     /// again (in valid JSON, a backslash in a string is an escape). Its
     /// [`range`](Self::range) is in `quoted`.
     pub(crate) fn walked(quoted: &'a str) -> Option<Self> {
         let raw = quoted.strip_prefix('"')?.strip_suffix('"')?;
         Some(Self {
             raw,
-            escaped: raw.as_bytes().contains(&b'\\'),
+            // In a walked string a quote, backslash or control byte can
+            // only be a backslash (the others are escaped): [`has_special`]
+            // tells it eight bytes at a time, inline, where `contains`
+            // calls `memchr`.
+            escaped: has_special(raw.as_bytes()),
             start: 1,
         })
     }
@@ -211,6 +215,11 @@ impl<'a> Scanner<'a> {
         let bytes = self.text.as_bytes();
         let start = skip_whitespace(bytes, self.pos);
         let end = match bytes.get(start) {
+            // An empty object or array written without space (the host's
+            // `Params` and `Identities`, often): told here, without the
+            // container walk's set-up.
+            Some(b'{') if bytes.get(start + 1) == Some(&b'}') => start + 2,
+            Some(b'[') if bytes.get(start + 1) == Some(&b']') => start + 2,
             Some(b'{' | b'[') => skip_container(self.text, start)?,
             Some(_) => skip_scalar(self.text, start)?,
             None => return Err(NotJson),
@@ -482,27 +491,46 @@ fn hex_unit(bytes: &[u8], at: usize) -> Result<u32, NotJson> {
     })
 }
 
+/// Whether `byte` ends a run of plain string text: a quote, a backslash
+/// or a control character.
+#[inline(always)]
+fn is_special(byte: u8) -> bool {
+    byte == b'"' || byte == b'\\' || byte < 0x20
+}
+
+/// The bytes of `word` (eight, little-endian) that are special (see
+/// [`is_special`]), each flagged by its high bit; the lowest flag is
+/// exact (borrows only run upwards), those above it may not be.
+#[inline(always)]
+fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero: `(x - ONES) & !x & HIGH` has its high bit.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let quote = zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero(word ^ (ONES * u64::from(b'\\')));
+    // A byte below 0x20 (a byte of 0x80 or more has its high bit set in
+    // `word`, so `!word` clears it).
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    quote | backslash | control
+}
+
+/// The eight bytes at `at` as a little-endian word, if there are eight.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
 /// The position of the first byte at or after `from` that ends a run of
 /// plain string text: a quote, a backslash or a control character. Eight
 /// bytes are tested at a time (one `u64`), the rest one by one.
 #[inline]
 pub(crate) fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let special = |byte: u8| byte == b'"' || byte == b'\\' || byte < 0x20;
     let mut pos = from;
-    while let Some(chunk) = bytes.get(pos..pos + 8) {
-        let word = u64::from_le_bytes(chunk.try_into().ok()?);
-        // A byte of `x` is zero: `(x - ONES) & !x & HIGH` has its high bit.
-        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-        let quote = zero(word ^ (ONES * u64::from(b'"')));
-        let backslash = zero(word ^ (ONES * u64::from(b'\\')));
-        // A byte below 0x20 (a byte of 0x80 or more has its high bit set in
-        // `word`, so `!word` clears it).
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
-        let found = quote | backslash | control;
+    while let Some(word) = word_at(bytes, pos) {
+        let found = special_bytes(word);
         if found != 0 {
-            // The lowest flagged byte is exact (borrows only run upwards).
             return Some(pos + (found.trailing_zeros() / 8) as usize);
         }
         pos += 8;
@@ -510,8 +538,52 @@ pub(crate) fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
     bytes
         .get(pos..)?
         .iter()
-        .position(|&byte| special(byte))
+        .position(|&byte| is_special(byte))
         .map(|at| pos + at)
+}
+
+/// The position of the first `byte` in `bytes`, eight bytes at a time
+/// (where `position` tests them one by one, and `memchr` costs a call
+/// that the few bytes of a URL do not repay).
+#[inline]
+pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut pos = 0;
+    while let Some(word) = word_at(bytes, pos) {
+        // The bytes equal to `byte` are the zero bytes of `x` (the lowest
+        // flag exact, as in [`special_bytes`]).
+        let x = word ^ (ONES * u64::from(byte));
+        let found = x.wrapping_sub(ONES) & !x & HIGH;
+        if found != 0 {
+            return Some(pos + (found.trailing_zeros() / 8) as usize);
+        }
+        pos += 8;
+    }
+    bytes
+        .get(pos..)?
+        .iter()
+        .position(|&other| other == byte)
+        .map(|at| pos + at)
+}
+
+/// Whether `bytes` holds a byte [`find_special`] would find: every byte
+/// tested in words of eight, the last word overlapping the one before it
+/// rather than its few bytes tested one by one (text shorter than a word
+/// is tested byte by byte).
+#[inline]
+pub(crate) fn has_special(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().any(|&byte| is_special(byte));
+    };
+    let mut found = 0;
+    let mut pos = 0;
+    while pos < last {
+        found |= word_at(bytes, pos).map_or(0, special_bytes);
+        pos += 8;
+    }
+    found |= word_at(bytes, last).map_or(0, special_bytes);
+    found != 0
 }
 
 /// The state of an object's or array's walk.
@@ -620,6 +692,71 @@ mod tests {
                 agree(&format!("{before}{byte}{after}"));
                 agree(&format!("{before}{byte}{}", &envelope[at..]));
             }
+        }
+    }
+
+    #[test]
+    fn special_bytes_are_told_at_every_offset_and_length() {
+        for len in 0..=40 {
+            let plain: Vec<u8> = (0..len).map(|at| b"ab~\x7f\xc3\xa9 z"[at % 8]).collect();
+            assert!(!has_special(&plain), "{len}");
+            assert_eq!(find_special(&plain, 0), None, "{len}");
+            for special in [b'"', b'\\', b'\n', 0x00, 0x1f] {
+                for at in 0..len {
+                    let mut bytes = plain.clone();
+                    bytes[at] = special;
+                    assert!(has_special(&bytes), "{special:#x} at {at} of {len}");
+                    assert_eq!(find_special(&bytes, 0), Some(at));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_are_found_at_every_offset_and_length() {
+        for len in 0..=40 {
+            let plain: Vec<u8> = (0..len).map(|at| b"ab#\x80\xa3\xff/?"[at % 8]).collect();
+            for byte in [b'#', b'/', 0x80, b'x', 0x00, 0xa3] {
+                assert_eq!(
+                    find_byte(&plain, byte),
+                    plain.iter().position(|&other| other == byte),
+                    "{byte:#x} in {len}"
+                );
+                for at in 0..len {
+                    let mut bytes = plain.clone();
+                    bytes[at] = byte;
+                    assert_eq!(
+                        find_byte(&bytes, byte),
+                        bytes.iter().position(|&other| other == byte),
+                        "{byte:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A walked string's `escaped`, told by [`find_special`], is what the
+    /// walk found and what a search for a backslash finds.
+    #[test]
+    fn walked_strings_are_escaped_when_they_hold_a_backslash() {
+        for text in [
+            r#""""#,
+            r#""GET""#,
+            r#""http://127.0.0.1/?name=Ada""#,
+            r#""\\""#,
+            r#""a\"b""#,
+            r#""0123456789abcdef\n""#,
+            r#""0123456\u00e9789abcdef""#,
+            r#""\ud83d\ude00 x""#,
+            "\"é – ü\"",
+            "\"0123456789é\\t0123456789\"",
+        ] {
+            let mut scanner = Scanner::new(text);
+            let scanned = scanner.string().expect(text);
+            let walked = JsonStr::walked(text).expect(text);
+            assert_eq!(walked.is_escaped(), scanned.is_escaped(), "{text}");
+            assert_eq!(walked.is_escaped(), text.contains('\\'), "{text}");
+            assert_eq!(walked.text(), scanned.text(), "{text}");
         }
     }
 

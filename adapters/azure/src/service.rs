@@ -128,7 +128,7 @@ impl Shared {
             .iter()
             .find(|(name, _)| **name == INVOCATION_ID)
             .and_then(|(_, value)| value.to_str().ok())
-            .map(str::trim)
+            .map(crate::lenient::trimmed)
             .filter(|id| !id.is_empty())
             .map(invocation_id);
         // The host names every invocation; its readiness ping (a GET of the
@@ -136,7 +136,14 @@ impl Shared {
         let is_ping = named.is_none();
         let invocation_id = named.unwrap_or_else(|| self.next_id());
         let (mut parts, incoming) = request.into_parts();
-        let body = match read_body(incoming).await {
+        // A request without a body (the host's readiness ping, a forwarded
+        // GET) has nothing to read: no future is made to find that out.
+        let read = if incoming.is_end_stream() {
+            Ok(Bytes::new())
+        } else {
+            read_body(incoming).await
+        };
+        let body = match read {
             Ok(body) => body,
             Err(error) => {
                 anyfn_kit::log_failure(&invocation_id, &error);
@@ -256,27 +263,21 @@ impl Shared {
     /// (which would take the handler for one still running) nor end the
     /// connection. `function`'s own functions catch theirs; this is for any
     /// `AzureFunction`.
-    fn start(function: &dyn AzureFunction, input: AzureInput, context: Context) -> AzureFuture {
-        catch_unwind(AssertUnwindSafe(|| function.call(input, context))).unwrap_or_else(|payload| {
-            let error = Error::panic(anyfn_kit::panic_message(payload.as_ref()));
-            Box::pin(std::future::ready(Err(error)))
-        })
-    }
-
-    /// What the watchdog's run of an invocation came to: the outcome, and
-    /// whether the watchdog already answered (and logged the failure).
     ///
-    /// The run itself (`ConnectionWatch::run_named` on the future from
-    /// [`start`](Self::start), polled in place on the connection's task,
-    /// the watchdog keeping the deadline: writing the late answer, or the
-    /// `504`, for a handler blocking its thread past it) is awaited by the
-    /// caller, not in an `async fn` of its own, whose future would be one
-    /// more moved into the caller's.
-    fn settled(settled: Settled<AzureAnswer>) -> (Result<AzureAnswer, Error>, bool) {
-        match settled {
-            Settled::InTime(outcome) => (outcome, false),
-            Settled::Late { error, answered } => (Err(error), answered),
-        }
+    /// `input` makes the function's input where the call takes it: an
+    /// [`AzureInput`] is as large as its largest variant (a whole
+    /// request), and moved once less than when it is made by the caller.
+    fn start(
+        function: &dyn AzureFunction,
+        input: impl FnOnce() -> AzureInput,
+        context: Context,
+    ) -> AzureFuture {
+        catch_unwind(AssertUnwindSafe(|| function.call(input(), context))).unwrap_or_else(
+            |payload| {
+                let error = Error::panic(anyfn_kit::panic_message(payload.as_ref()));
+                Box::pin(std::future::ready(Err(error)))
+            },
+        )
     }
 
     /// One invocation sent as the host's envelope, the handler polled in
@@ -332,7 +333,12 @@ impl Shared {
             trigger_of(declared.trigger_type.as_deref(), is_http),
         );
         let capture = Capture::start(&span);
-        let (outcome, answered) = match trigger {
+        // What the watchdog's run came to, matched once where it is had
+        // (each step of a `Result<AzureAnswer, _>` through a binding of
+        // its own was a move of the whole answer): the answer encoded, and
+        // `answered`: the watchdog already answered (the handler blocked
+        // its thread past the deadline) and logged the failure.
+        let (encoded, answered) = match trigger {
             Ok(trigger) => {
                 let late: Arc<dyn LateAnswer> = match (output, is_http) {
                     // The usual output binding's: made once.
@@ -345,35 +351,38 @@ impl Shared {
                     }),
                 };
                 let mut call =
-                    Self::start(function.as_ref(), AzureInput::Envelope(trigger), context);
+                    Self::start(function.as_ref(), || AzureInput::Envelope(trigger), context);
                 // The watchdog catches a panic while polling (see its docs).
-                let ran = Self::settled(
-                    watch
-                        .run_named(
-                            &invocation_id,
-                            Some(late),
-                            deadline,
-                            &span,
-                            Pin::new(&mut call),
-                        )
-                        .await,
-                );
+                let ran = watch
+                    .run_named(
+                        &invocation_id,
+                        Some(late),
+                        deadline,
+                        &span,
+                        Pin::new(&mut call),
+                    )
+                    .await;
                 // The function's future (cancelled, if the watchdog ended
                 // it) and then the span end here, before the answer is
                 // written, as when an `async fn run` held them.
                 drop(call);
                 drop(span);
-                ran
+                match ran {
+                    Settled::InTime(Ok(AzureAnswer::Streamed(response))) => (
+                        gather(response, &invocation_id, started, deadline, details)
+                            .await
+                            .and_then(|answer| encode_answer(answer, is_http)),
+                        false,
+                    ),
+                    Settled::InTime(outcome) => (
+                        outcome.and_then(|answer| encode_answer(answer, is_http)),
+                        false,
+                    ),
+                    Settled::Late { error, answered } => (Err(error), answered),
+                }
             }
             Err(error) => (Err(error), false),
         };
-        let outcome = match outcome {
-            Ok(AzureAnswer::Streamed(response)) => {
-                gather(response, &invocation_id, started, deadline, details).await
-            }
-            other => other,
-        };
-        let encoded = outcome.and_then(|answer| encode_answer(answer, is_http));
         let lines = capture.map(Capture::finish).unwrap_or_default();
         let mut response = match encoded {
             Ok(encoded) => envelope_answer_in(&encoded, output, &lines, headers),
@@ -440,18 +449,34 @@ impl Shared {
         let span = anyfn_kit::invocation_span_triggered(&context, anyfn_kit::Trigger::Http);
         // `answered`: the watchdog already answered (the handler blocked
         // its thread past the deadline) and logged the failure.
-        let mut call = Self::start(function.as_ref(), AzureInput::Http(request), context);
-        let (outcome, answered) = Self::settled(
-            watch
-                .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
-                .await,
-        );
+        let mut call = Self::start(function.as_ref(), || AzureInput::Http(request), context);
+        let ran = watch
+            .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
+            .await;
         // As in `envelope`: the future, then the span, end before the answer.
         drop(call);
         drop(span);
-        let response = match outcome.and_then(http_answer) {
-            Ok(HttpAnswer::Whole(response)) => whole(response),
-            Ok(HttpAnswer::Streamed(response)) => {
+        // The failure's answer; `answered`: the watchdog already answered
+        // (the handler blocked its thread past the deadline) and logged it.
+        let failed = |error: Error, answered: bool| {
+            if !answered {
+                anyfn_kit::log_failure(&invocation_id, &error);
+            }
+            let mut response = whole(error.to_response(&invocation_id, details));
+            if answered {
+                // The watchdog sent the answer and closed the sending side.
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            response
+        };
+        // Matched once, where it is had, into the answer (as in
+        // `envelope`: each step through a binding of its own was a move of
+        // the whole response).
+        let response = match ran {
+            Settled::InTime(Ok(AzureAnswer::Http(response))) => whole(response),
+            Settled::InTime(Ok(AzureAnswer::Streamed(response))) => {
                 return stream(
                     response,
                     &invocation_id,
@@ -461,19 +486,15 @@ impl Shared {
                     (self.settings.memory_mb, self.settings.report_cost),
                 );
             }
-            Err(error) => {
-                if !answered {
-                    anyfn_kit::log_failure(&invocation_id, &error);
-                }
-                let mut response = whole(error.to_response(&invocation_id, details));
-                if answered {
-                    // The watchdog sent the answer and closed the sending side.
-                    response
-                        .headers_mut()
-                        .insert(CONNECTION, HeaderValue::from_static("close"));
-                }
-                response
+            Settled::InTime(Ok(AzureAnswer::Empty)) => {
+                whole(anyfn::response::status(StatusCode::NO_CONTENT))
             }
+            Settled::InTime(Ok(AzureAnswer::Value(value))) => match anyfn::response::json(&value) {
+                Ok(response) => whole(response),
+                Err(error) => failed(error, false),
+            },
+            Settled::InTime(Err(error)) => failed(error, false),
+            Settled::Late { error, answered } => failed(error, answered),
         };
         report(
             &invocation_id,
@@ -537,20 +558,6 @@ fn failed(error: &Error, invocation_id: &str, lines: &[String]) -> hyper::Respon
 fn whole(response: Response) -> hyper::Response<AnswerBody> {
     let (parts, body) = response.into_parts();
     hyper::Response::from_parts(parts, AnswerBody::whole(body.into_bytes()))
-}
-
-enum HttpAnswer {
-    Whole(Response),
-    Streamed(StreamResponse),
-}
-
-fn http_answer(answer: AzureAnswer) -> Result<HttpAnswer, Error> {
-    Ok(match answer {
-        AzureAnswer::Empty => HttpAnswer::Whole(anyfn::response::status(StatusCode::NO_CONTENT)),
-        AzureAnswer::Http(response) => HttpAnswer::Whole(response),
-        AzureAnswer::Streamed(response) => HttpAnswer::Streamed(response),
-        AzureAnswer::Value(value) => HttpAnswer::Whole(anyfn::response::json(&value)?),
-    })
 }
 
 struct TokioTimers;
@@ -625,10 +632,10 @@ fn is_forwarded_route(settings: &Settings, segment: &str) -> bool {
 fn first_segments(path: &str) -> (Option<&str>, Option<&str>) {
     /// The first segment of `path` that is not empty, and what follows it.
     fn segment(path: &str) -> Option<(&str, &str)> {
-        let path = path.trim_start_matches('/');
-        if path.is_empty() {
-            return None;
-        }
+        // Byte by byte (`trim_start_matches` with a `char` pattern costs a
+        // searcher's set-up): the first byte that is not a `/`.
+        let start = path.bytes().position(|byte| byte != b'/')?;
+        let path = path.get(start..)?;
         let end = path.bytes().position(|b| b == b'/').unwrap_or(path.len());
         Some(path.split_at(end))
     }
@@ -656,7 +663,9 @@ fn function_of_route<'a>(
 
 /// A path segment, percent-decoded (borrowed when it has no escapes).
 fn decode_segment(segment: &str) -> Cow<'_, str> {
-    if !segment.contains('%') {
+    // A byte search: `contains` calls `memchr`, which costs more than the
+    // few bytes of a function's name.
+    if !segment.bytes().any(|byte| byte == b'%') {
         // Nothing to decode (the usual function name).
         return Cow::Borrowed(segment);
     }
@@ -685,6 +694,11 @@ async fn read_body(mut incoming: Incoming) -> Result<Bytes, Error> {
                 return Err(Error::payload_too_large(BODY_LIMIT));
             }
             gathered.push(data);
+        }
+        // A body of a declared length is whole once that many bytes came
+        // (the host's envelope: one frame): its end is not polled for.
+        if incoming.is_end_stream() {
+            break;
         }
     }
     Ok(gathered.into_bytes())
