@@ -447,6 +447,50 @@ impl ContextBuilder {
         self
     }
 
+    /// Builds the context of one invocation, `request_id`'s, due at
+    /// `deadline`, from what this builder holds, which it keeps: an adapter
+    /// sets its function's fields once (name, version, memory, platform,
+    /// shared extensions) and builds each invocation's context from them,
+    /// without moving a builder through a chain of calls per invocation.
+    /// The builder's own request id and deadline, if any, are not used.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{Context, Platform};
+    ///
+    /// let function = Context::builder()
+    ///     .function_name("orders")
+    ///     .platform(Platform::LocalServer);
+    /// let deadline = anyfn::time::Instant::now() + Duration::from_secs(3);
+    /// let context = function.build_for("req-1", deadline);
+    /// assert_eq!((context.request_id(), context.function_name()), ("req-1", "orders"));
+    /// assert_eq!(context.deadline(), deadline);
+    /// assert_eq!(function.build_for("req-2", deadline).request_id(), "req-2");
+    /// ```
+    pub fn build_for(&self, request_id: &str, deadline: Instant) -> Context {
+        Context {
+            request_id: RequestIdText::new(request_id),
+            deadline,
+            function_name: self
+                .function_name
+                .clone()
+                .unwrap_or_else(|| shared(&DEFAULT_FUNCTION_NAME, "anyfn-function")),
+            function_version: self
+                .function_version
+                .clone()
+                .unwrap_or_else(|| shared(&DEFAULT_FUNCTION_VERSION, "$LATEST")),
+            memory_limit_mb: self.memory_limit_mb,
+            trace_id: self.trace_id.clone(),
+            tenant_id: self.tenant_id.clone(),
+            max_concurrency: self.max_concurrency,
+            platform: self.platform,
+            metrics: self.metrics.clone(),
+            extensions: self.extensions.clone(),
+        }
+    }
+
     /// Builds the context; a deadline given as a timeout starts counting now.
     #[inline]
     pub fn build(self) -> Context {
@@ -493,6 +537,59 @@ mod tests {
     fn huge_timeout_does_not_panic() {
         let context = Context::builder().timeout(Duration::MAX).build();
         assert!(context.remaining_time() > Duration::from_secs(60));
+    }
+
+    /// `build_for` makes what the chain of calls an adapter made before
+    /// would: every field, the builder's own ones and the invocation's.
+    #[test]
+    fn build_for_gives_what_the_whole_chain_gives() {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        let function = Context::builder()
+            .function_name("orders")
+            .function_version("7")
+            .memory_limit_mb(512)
+            .max_concurrency(4)
+            .platform(Platform::CloudRun)
+            .tenant_id("acme")
+            .trace_id("trace-1")
+            .shared_extension(Arc::new(7u16))
+            .request_id("ignored")
+            .deadline(Instant::now());
+        let built = function.build_for("req-9", deadline);
+        let chained = Context::builder()
+            .function_name("orders")
+            .function_version("7")
+            .memory_limit_mb(512)
+            .max_concurrency(4)
+            .platform(Platform::CloudRun)
+            .tenant_id("acme")
+            .trace_id("trace-1")
+            .extension(7u16)
+            .request_id("req-9")
+            .deadline(deadline)
+            .build();
+        let fields = |c: &Context| {
+            (
+                c.request_id().to_owned(),
+                c.deadline(),
+                c.function_name().to_owned(),
+                c.function_version().to_owned(),
+                c.memory_limit_mb(),
+                c.max_concurrency(),
+                c.platform(),
+                c.tenant_id().map(str::to_owned),
+                c.trace_id().map(str::to_owned),
+                c.extensions().get::<u16>().copied(),
+            )
+        };
+        assert_eq!(fields(&built), fields(&chained));
+        // Unset, the defaults `build` gives.
+        let bare = Context::builder().build_for("r", deadline);
+        let defaults = Context::builder()
+            .request_id("r")
+            .deadline(deadline)
+            .build();
+        assert_eq!(fields(&bare), fields(&defaults));
     }
 
     #[test]

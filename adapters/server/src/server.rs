@@ -390,6 +390,7 @@ where
             local_addr,
             shared: Arc::new(Shared {
                 handler: self.handler,
+                function: crate::service::function_context(&self.config),
                 config: self.config,
                 ids,
             }),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyfn::http::header::{HeaderName, HeaderValue, CONNECTION, EXPECT};
 use anyfn::stream::StreamResponse;
-use anyfn::{Body, Context, Error, ErrorKind, Handler, Request, Response};
+use anyfn::{Body, Context, ContextBuilder, Error, ErrorKind, Handler, Request, Response};
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn_kit::{CpuMeter, InvocationReport, Usage};
 use bytes::Bytes;
@@ -31,6 +31,8 @@ const DISCARD_TIMEOUT: Duration = Duration::from_secs(5);
 /// Everything the connections of one server share.
 pub(crate) struct Shared<H> {
     pub(crate) handler: H,
+    /// The function's fields of every request's context, set once.
+    pub(crate) function: ContextBuilder,
     pub(crate) config: Config,
     pub(crate) ids: Arc<RequestIds>,
 }
@@ -82,19 +84,14 @@ where
         let trace_id = crate::trace_context::find(&parts.headers).trace_id();
         let request = Request::from_parts(parts, Body::from(body));
 
-        // One chain, built once: a builder reassigned in a branch was copied
-        // whole (some 250 bytes) at each step (`benches/instructions_vs_hyper.sh`).
-        let builder = Context::builder()
-            .request_id(request_id)
-            .deadline(anyfn::time::deadline_after(started, self.config.timeout))
-            .function_name(self.config.function_name.clone())
-            .function_version(self.config.function_version.clone())
-            .memory_limit_mb(self.config.memory_mb)
-            .platform(self.config.platform);
-        let mut context = match trace_id {
-            Some(trace_id) => builder.trace_id(trace_id).build(),
-            None => builder.build(),
-        };
+        // Built in place from the function's fields: a builder moved through
+        // a chain of calls was copied whole (some 250 bytes) at each step
+        // (`benches/instructions_vs_hyper.sh`).
+        let deadline = anyfn::time::deadline_after(started, self.config.timeout);
+        let mut context = self.function.build_for(request_id, deadline);
+        if let Some(trace_id) = trace_id {
+            context = context.into_builder().trace_id(trace_id).build();
+        }
         // The connection's one copy: no allocation per request.
         context.extensions_mut().insert_shared(client);
         // The caller's context, only for an installed telemetry's hook
@@ -105,7 +102,6 @@ where
             }
         }
 
-        let deadline = context.deadline();
         let cpu = if self.config.measures_cpu {
             CpuMeter::on()
         } else {
@@ -252,6 +248,16 @@ where
             }),
         }
     }
+}
+
+/// The function's fields of every request's context (its name, version,
+/// memory and platform), from `config`: [`Shared::function`].
+pub(crate) fn function_context(config: &Config) -> ContextBuilder {
+    Context::builder()
+        .function_name(config.function_name.clone())
+        .function_version(config.function_version.clone())
+        .memory_limit_mb(config.memory_mb)
+        .platform(config.platform)
 }
 
 /// tokio's timers, lent to [`anyfn_kit::guard_stream`].
