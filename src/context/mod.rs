@@ -544,26 +544,22 @@ mod tests {
     #[test]
     fn build_for_gives_what_the_whole_chain_gives() {
         let deadline = Instant::now() + Duration::from_secs(3);
-        let function = Context::builder()
-            .function_name("orders")
-            .function_version("7")
-            .memory_limit_mb(512)
-            .max_concurrency(4)
-            .platform(Platform::CloudRun)
-            .tenant_id("acme")
-            .trace_id("trace-1")
+        let function_fields = |builder: ContextBuilder| {
+            builder
+                .function_name("orders")
+                .function_version("7")
+                .memory_limit_mb(512)
+                .max_concurrency(4)
+                .platform(Platform::CloudRun)
+                .tenant_id("acme")
+                .trace_id("trace-1")
+        };
+        let function = function_fields(Context::builder())
             .shared_extension(Arc::new(7u16))
             .request_id("ignored")
             .deadline(Instant::now());
         let built = function.build_for("req-9", deadline);
-        let chained = Context::builder()
-            .function_name("orders")
-            .function_version("7")
-            .memory_limit_mb(512)
-            .max_concurrency(4)
-            .platform(Platform::CloudRun)
-            .tenant_id("acme")
-            .trace_id("trace-1")
+        let chained = function_fields(Context::builder())
             .extension(7u16)
             .request_id("req-9")
             .deadline(deadline)

@@ -527,19 +527,7 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
 /// bytes are tested at a time (one `u64`), the rest one by one.
 #[inline]
 pub(crate) fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut pos = from;
-    while let Some(word) = word_at(bytes, pos) {
-        let found = special_bytes(word);
-        if found != 0 {
-            return Some(pos + (found.trailing_zeros() / 8) as usize);
-        }
-        pos += 8;
-    }
-    bytes
-        .get(pos..)?
-        .iter()
-        .position(|&byte| is_special(byte))
-        .map(|at| pos + at)
+    find_by_words(bytes, from, special_bytes, is_special)
 }
 
 /// The position of the first `byte` in `bytes`, eight bytes at a time
@@ -549,12 +537,28 @@ pub(crate) fn find_special(bytes: &[u8], from: usize) -> Option<usize> {
 pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut pos = 0;
-    while let Some(word) = word_at(bytes, pos) {
-        // The bytes equal to `byte` are the zero bytes of `x` (the lowest
-        // flag exact, as in [`special_bytes`]).
+    // The bytes equal to `byte` are the zero bytes of `x` (the lowest flag
+    // exact, as in [`special_bytes`]).
+    let flags = |word: u64| {
         let x = word ^ (ONES * u64::from(byte));
-        let found = x.wrapping_sub(ONES) & !x & HIGH;
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    find_by_words(bytes, 0, flags, |other| other == byte)
+}
+
+/// The position of the first byte at or after `from` that `is` holds for:
+/// eight bytes at a time while there are eight, by `flags` (the high bit of
+/// each such byte of a word set, the lowest one exact), the rest by `is`.
+#[inline(always)]
+fn find_by_words(
+    bytes: &[u8],
+    from: usize,
+    flags: impl Fn(u64) -> u64,
+    is: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    let mut pos = from;
+    while let Some(word) = word_at(bytes, pos) {
+        let found = flags(word);
         if found != 0 {
             return Some(pos + (found.trailing_zeros() / 8) as usize);
         }
@@ -563,7 +567,7 @@ pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
     bytes
         .get(pos..)?
         .iter()
-        .position(|&other| other == byte)
+        .position(|&other| is(other))
         .map(|at| pos + at)
 }
 
