@@ -4,8 +4,9 @@
 use std::cell::OnceCell;
 use std::time::Duration;
 
+use anyfn::stream::StreamResponse;
 use anyfn::time::Instant;
-use anyfn::{Context, Error, ErrorDetails, ErrorKind, Handler};
+use anyfn::{Context, Error, ErrorDetails, ErrorKind, Handler, Response};
 use anyfn_kit::{Settings, SettingsError};
 use worker::{Env, MessageBatch, ScheduleContext, ScheduledEvent};
 
@@ -140,33 +141,19 @@ impl Workers {
         H::Event: FromCloudflare,
         H::Output: IntoCloudflare,
     {
-        let (answer, request_id, details) = self
-            .answer(
-                handler,
-                // Another reference to the same object (`Request.clone()`
-                // would tee the body).
-                Clone::clone(request.inner()),
-                env,
-                |answer| match answer {
-                    CloudflareAnswer::Whole(response) => write_response(response),
-                    CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => {
-                        write_stream(stream)
-                    }
-                    CloudflareAnswer::Streamed(_) => Err(not_streaming()),
-                    CloudflareAnswer::Batch(result) => {
-                        batch_response(&result).and_then(write_response)
-                    }
-                },
-            )
-            .await;
-        match answer {
-            Ok(response) => Ok(response),
-            Err(error) => {
-                let rendered = error.to_response(&request_id, details);
-                write_response(rendered)
-                    .or_else(|_| worker::Response::error("Internal Server Error", 500))
-            }
-        }
+        // Another reference to the same object (`Request.clone()` would
+        // tee the body).
+        let request = Clone::clone(request.inner());
+        let internal_error = || worker::Response::error("Internal Server Error", 500);
+        self.respond(
+            handler,
+            request,
+            env,
+            write_response,
+            write_stream,
+            internal_error,
+        )
+        .await
     }
 
     /// [`fetch`](Self::fetch) on the runtime's own request and response,
@@ -189,25 +176,50 @@ impl Workers {
         H::Event: FromCloudflare,
         H::Output: IntoCloudflare,
     {
+        let stream = |stream| write_stream(stream).map(Into::into);
+        let internal_error =
+            || worker::Response::error("Internal Server Error", 500).map(Into::into);
+        self.respond(
+            handler,
+            request,
+            env,
+            write_raw_response,
+            stream,
+            internal_error,
+        )
+        .await
+    }
+
+    /// A `fetch`'s answer as `R` (workers-rs's response or the runtime's
+    /// own): a whole response written by `write`, a stream by `stream`; a
+    /// failure answered as its error response, or a bare `500` when even
+    /// that cannot be written.
+    async fn respond<H, R>(
+        &self,
+        handler: &H,
+        request: worker::web_sys::Request,
+        env: Env,
+        write: impl Fn(Response) -> Result<R, Error>,
+        stream: impl FnOnce(StreamResponse) -> Result<R, Error>,
+        internal_error: impl FnOnce() -> worker::Result<R>,
+    ) -> worker::Result<R>
+    where
+        H: Handler + ?Sized,
+        H::Event: FromCloudflare,
+        H::Output: IntoCloudflare,
+    {
         let (answer, request_id, details) = self
             .answer(handler, request, env, |answer| match answer {
-                CloudflareAnswer::Whole(response) => write_raw_response(response),
-                CloudflareAnswer::Streamed(stream) if H::Output::STREAMS => {
-                    write_stream(stream).map(Into::into)
-                }
+                CloudflareAnswer::Whole(response) => write(response),
+                CloudflareAnswer::Streamed(response) if H::Output::STREAMS => stream(response),
                 CloudflareAnswer::Streamed(_) => Err(not_streaming()),
-                CloudflareAnswer::Batch(result) => {
-                    batch_response(&result).and_then(write_raw_response)
-                }
+                CloudflareAnswer::Batch(result) => batch_response(&result).and_then(&write),
             })
             .await;
         match answer {
             Ok(response) => Ok(response),
             Err(error) => {
-                let rendered = error.to_response(&request_id, details);
-                write_raw_response(rendered).or_else(|_| {
-                    worker::Response::error("Internal Server Error", 500).map(Into::into)
-                })
+                write(error.to_response(&request_id, details)).or_else(|_| internal_error())
             }
         }
     }
