@@ -16,9 +16,12 @@ use worker::{web_sys, Headers, ResponseBuilder};
 
 /// What [`read_head`] reads of a Worker's request in one call into
 /// JavaScript: its method, URL, whether it has a body, and its headers as
-/// `name:value` lines, one string.
+/// `name:value` lines, one string; where each part ends, found once.
 pub(crate) struct RequestHead {
     text: String,
+    /// The end of the method, of the URL, of the body flag (each at its
+    /// line's LF, or the text's end).
+    ends: [usize; 3],
 }
 
 #[wasm_bindgen(inline_js = "export function anyfn_request_head(request) {
@@ -46,24 +49,44 @@ extern "C" {
 
 /// The head of a Worker's request, read at once.
 pub(crate) fn read_head(request: &web_sys::Request) -> RequestHead {
-    RequestHead {
-        text: anyfn_request_head(request),
+    let text = anyfn_request_head(request);
+    let mut ends = [0; 3];
+    let mut at = 0;
+    for end in &mut ends {
+        *end = line_end(&text, at);
+        at = (*end + 1).min(text.len());
     }
+    RequestHead { text, ends }
+}
+
+/// Where the line starting at `start` of `text` ends: at its LF, or at the
+/// text's end.
+fn line_end(text: &str, start: usize) -> usize {
+    // Byte by byte: a line is a few dozen bytes, for which `str::split_once`
+    // with a `char` (a `memchr` each, set up word by word) cost more.
+    text.as_bytes()
+        .get(start..)
+        .and_then(|rest| rest.iter().position(|&byte| byte == b'\n'))
+        .map_or(text.len(), |at| start + at)
+}
+
+/// `text` split at the first `byte` (ASCII), which neither part keeps.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|found| found == byte)?;
+    // An ASCII byte is a char of its own: both sides are char boundaries.
+    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 impl RequestHead {
     /// Its method, URL, body flag and header lines.
     fn parts(&self) -> (&str, &str, bool, &str) {
-        let mut rest = self.text.as_str();
-        let mut line = || {
-            let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
-            rest = after;
-            line
-        };
-        let method = line();
-        let url = line();
-        let body = line() == "1";
-        (method, url, body, rest)
+        let [method_end, url_end, body_end] = self.ends;
+        let text = self.text.as_str();
+        let part = |start: usize, end: usize| text.get(start.min(end)..end).unwrap_or("");
+        let method = part(0, method_end);
+        let url = part(method_end + 1, url_end);
+        let body = part(url_end + 1, body_end) == "1";
+        (method, url, body, part(body_end + 1, text.len()))
     }
 
     /// Its headers as a `HeaderMap` (`Set-Cookie`-like repeats kept, as
@@ -152,9 +175,13 @@ fn origin_form(url: &str) -> String {
 /// `HeaderMap`.
 fn parse_header_lines(lines: &str) -> Result<HeaderMap, Error> {
     let mut map = HeaderMap::new();
-    for line in lines.split_terminator('\n') {
-        let (name, value) = line
-            .split_once(':')
+    // As `lines.split_terminator('\n')` splits them (no line after a last
+    // LF), byte by byte.
+    let mut rest = lines;
+    while !rest.is_empty() {
+        let (line, after) = split_at_byte(rest, b'\n').unwrap_or((rest, ""));
+        rest = after;
+        let (name, value) = split_at_byte(line, b':')
             .ok_or_else(|| Error::bad_request("a header name is not a valid token"))?;
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::bad_request("a header name is not a valid token"))?;
