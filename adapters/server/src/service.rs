@@ -151,7 +151,10 @@ where
             }
             Err(err) => self.failed(&err, request_id, false),
         };
-        if !streamed && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+        if !streamed
+            && self.config.report_line
+            && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO)
+        {
             let duration = started.elapsed();
             let report = match self.config.report_cost {
                 Some(providers) => {
@@ -223,7 +226,8 @@ where
             self.config.memory_mb,
             self.config.pricing,
         )
-        .priced_on(self.config.report_cost);
+        .priced_on(self.config.report_cost)
+        .written(self.config.report_line);
         hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
     }
 
