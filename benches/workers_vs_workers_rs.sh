@@ -21,17 +21,14 @@
 #     between `callgrind_control --zero` and `--dump`; the median round.
 #     The steady figure: the wall-clock ones move by tens of percent from
 #     run to run on a loaded 2-core machine.
-# anyfn is measured in four configurations, each its own workerd with the
+# anyfn is measured in three configurations, each its own workerd with the
 # same module and its own [vars] (VARIANTS picks some; plain always runs):
 #   - anyfn: as deployed by default, no [vars]: INFO logs to the console
 #     (the invocation's span, with its request id, made for every request)
-#     and no REPORT line (ANYFN_REPORT is off by default on Workers). The
-#     headline row.
-#   - report: ANYFN_REPORT=on, a REPORT line per request besides.
+#     and no REPORT line (ANYFN_REPORT_LINE is off by default on Workers).
+#     The headline row.
+#   - report: ANYFN_REPORT_LINE=on, a REPORT line per request besides.
 #   - quiet: RUST_LOG=warn (no span, no line).
-#   - simulated: RUST_LOG="info,anyfn::report=off", the default simulated
-#     by the filter (INFO on, the REPORT line filtered out), for a build
-#     whose default still writes the REPORT line.
 # The issue's bounds: size <= 1.2x, time per request <= 1.1x the plain one.
 #
 # Both sides are built as `worker-build --release --panic-unwind` builds a
@@ -58,7 +55,7 @@
 # Usage:   benches/workers_vs_workers_rs.sh
 # Options (environment):
 #   REQUESTS=1000 ROUNDS=7 WARMUP=3000 INSTRUCTIONS=1
-#   VARIANTS="anyfn report quiet simulated"   the anyfn configurations run
+#   VARIANTS="anyfn report quiet"   the anyfn configurations run
 #   WORKERS_TARGET_DIR   the wasm build's target dir (default target/workers)
 #   PROFILE_FLAGS=lto    also build with LTO, one codegen unit, opt-level "s"
 set -euo pipefail
@@ -128,19 +125,17 @@ worker() { # const name, folder, extra bindings
 workerd_binary="$tools/node_modules/@cloudflare/workerd-linux-64/bin/workerd"
 [[ -x "$workerd_binary" ]] || workerd_binary="$(readlink -f "$workerd")"
 declare -A port pid vars=(
-  [report]='(name = "ANYFN_REPORT", text = "on")'
+  [report]='(name = "ANYFN_REPORT_LINE", text = "on")'
   [quiet]='(name = "RUST_LOG", text = "warn")'
-  [simulated]='(name = "RUST_LOG", text = "info,anyfn::report=off")'
 )
 declare -A label=(
   [anyfn]="default (INFO on, no REPORT)"
-  [report]="REPORT line on (ANYFN_REPORT=on)"
+  [report]="REPORT line on (ANYFN_REPORT_LINE=on)"
   [quiet]="quiet (RUST_LOG=warn)"
-  [simulated]="RUST_LOG=info,anyfn::report=off"
 )
-read -r -a variants <<<"${VARIANTS:-anyfn report quiet simulated}"
+read -r -a variants <<<"${VARIANTS:-anyfn report quiet}"
 for name in "${variants[@]}"; do
-  [[ -n "${label[$name]:-}" ]] || { echo "unknown variant $name (anyfn report quiet simulated)" >&2; exit 1; }
+  [[ -n "${label[$name]:-}" ]] || { echo "unknown variant $name (anyfn report quiet)" >&2; exit 1; }
 done
 names=(plain "${variants[@]}")
 folder() { if [[ $1 == plain ]]; then echo plain; else echo anyfn; fi; }
