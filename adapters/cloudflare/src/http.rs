@@ -274,27 +274,36 @@ pub(crate) fn write_response(response: Response) -> Result<worker::Response, Err
 }
 
 #[wasm_bindgen(inline_js = "export function anyfn_response(status, lines, body) {
-  const headers = new Headers();
-  for (const line of lines.split('\\n')) {
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    headers.append(line.slice(0, colon), line.slice(colon + 1));
-  }
+  let response;
   try {
-    return new Response(body === undefined ? null : body.slice(), { status, headers });
+    response = new Response(body === undefined ? null : body.slice(), { status });
   } catch (error) {
     throw { anyfn_response_error: error };
   }
+  const headers = response.headers;
+  for (let start = 0; start < lines.length; ) {
+    const colon = lines.indexOf(':', start);
+    const end = lines.indexOf('\\n', colon);
+    headers.append(lines.slice(start, colon), lines.slice(colon + 1, end));
+    start = end + 1;
+  }
+  return response;
 }")]
 extern "C" {
     /// A whole response, in one call into JavaScript: its headers from
-    /// `name:value` lines (as [`anyfn_headers_from_lines`]), its body a
-    /// copy of `body` (`None`: no body, as a 204 or 304 requires), where
-    /// workers-rs's `Response` makes the headers, the body's array, the
-    /// init object and the response with a call or two each. An error
-    /// of the headers is thrown as it is; one of the `Response`
-    /// constructor as `{anyfn_response_error}`. (The headers given to the
-    /// constructor as pairs instead cost more: 19k instructions a request.)
+    /// `name:value` lines (each ended by LF, as [`header_lines`] writes
+    /// them), its body a copy of `body` (`None`: no body, as a 204 or 304
+    /// requires), where workers-rs's `Response` makes the headers, the
+    /// body's array, the init object and the response with a call or two
+    /// each. The headers are appended to the response's own, which a
+    /// response made here may change: a `Headers` given to the constructor
+    /// is copied into a second one (4k instructions a request more, with
+    /// the lines split into an array). Its body is bytes, so the
+    /// constructor adds no `Content-Type` of its own. An error of the
+    /// `Response` constructor is thrown as `{anyfn_response_error}`; one of
+    /// the headers as it is (none in practice: `http`'s names and values
+    /// are valid ones for `Headers`). (The headers given to the constructor
+    /// as pairs cost more still: 19k instructions a request.)
     #[wasm_bindgen(catch)]
     fn anyfn_response(
         status: u16,
