@@ -284,6 +284,7 @@ pub(crate) fn write_response(response: Response) -> Result<worker::Response, Err
   for (let start = 0; start < lines.length; ) {
     const colon = lines.indexOf(':', start);
     const end = lines.indexOf('\\n', colon);
+    if (colon < 0 || end < 0) break;
     headers.append(lines.slice(start, colon), lines.slice(colon + 1, end));
     start = end + 1;
   }
