@@ -80,6 +80,11 @@ impl AzureInvocation {
         Arc::clone(&self.function_name)
     }
 
+    /// The function's name, as it is shared.
+    pub(crate) fn function_name_shared(&self) -> &Arc<str> {
+        &self.function_name
+    }
+
     /// How the host reached the handler.
     pub fn mode(&self) -> Mode {
         self.mode

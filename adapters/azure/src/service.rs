@@ -12,7 +12,7 @@ use anyfn::error::quoted;
 use anyfn::http::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
-use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response};
+use anyfn::{Body, Context, ContextBuilder, Error, ErrorDetails, Platform, Request, Response};
 use anyfn_kit::host::{ConnectionWatch, LateAnswer, Settled};
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn_kit::{InvocationReport, ProviderSet, Usage};
@@ -71,6 +71,56 @@ pub(crate) struct Shared {
     /// The watchdog's answers for an invocation whose output binding is
     /// `res` (the usual name), made once rather than per invocation.
     late_res: LateRes,
+    /// The context fields of each function whose name is known at bind.
+    contexts: ContextTemplates,
+}
+
+/// The context fields of each function whose name is known at bind (each
+/// of [`Functions::Named`]; for [`Functions::One`], each function of the
+/// app's `function.json` catalog and the root's, the empty name), set once
+/// by name: an invocation of one of them has its context built in place
+/// from them ([`ContextBuilder::build_for`]), as the local server's are,
+/// rather than by a chain of builder calls; and the name it is called by
+/// (the context's function name) is shared rather than made per
+/// invocation.
+struct ContextTemplates {
+    /// Each function's name, as the context gives it, and its fields.
+    by_name: Vec<(Arc<str>, ContextBuilder)>,
+}
+
+impl ContextTemplates {
+    /// The fields of functions called `names`: `settings`' memory size, on
+    /// Azure Functions.
+    fn new<'a>(names: impl IntoIterator<Item = &'a Arc<str>>, settings: &Settings) -> Self {
+        let by_name = names
+            .into_iter()
+            .map(|name| {
+                let fields = Context::builder()
+                    .function_name(Arc::clone(name))
+                    .memory_limit_mb(settings.memory_mb)
+                    .platform(Platform::AzureFunctions);
+                (Arc::clone(name), fields)
+            })
+            .collect();
+        Self { by_name }
+    }
+
+    /// The name of the function `name`, spelled exactly so, shared.
+    fn name(&self, name: &str) -> Option<&Arc<str>> {
+        self.by_name
+            .iter()
+            .map(|(known, _)| known)
+            .find(|known| ***known == *name)
+    }
+
+    /// The fields of the function whose name is `name` (the very one
+    /// these hold: a name made per invocation has none).
+    fn of(&self, name: &Arc<str>) -> Option<&ContextBuilder> {
+        self.by_name
+            .iter()
+            .find(|(known, _)| Arc::ptr_eq(known, name))
+            .map(|(_, fields)| fields)
+    }
 }
 
 /// [`LateEnvelope`]s for the output binding `res`, shared.
@@ -103,12 +153,25 @@ impl Shared {
         settings: Settings,
         function_json: FunctionCatalog,
     ) -> Self {
+        let contexts = match &functions {
+            Functions::One(_) => {
+                let root: Arc<str> = Arc::from("");
+                ContextTemplates::new(
+                    std::iter::once(&root).chain(function_json.names()),
+                    &settings,
+                )
+            }
+            Functions::Named(functions) => {
+                ContextTemplates::new(functions.iter().map(|(name, _)| name), &settings)
+            }
+        };
         Self {
             functions,
             late_res: LateRes::new(settings.error_details),
             settings,
             function_json,
             ids: AtomicU64::new(0),
+            contexts,
         }
     }
 
@@ -206,12 +269,15 @@ impl Shared {
 
     /// The function called `name`, and its name as the app spells it.
     fn find(&self, name: &str) -> Result<(Arc<str>, Arc<dyn AzureFunction>), Error> {
+        // (One function's name spelled as in the catalog is found in the
+        // context templates, which hold each of the catalog's names.)
         self.find_in(name, None)
     }
 
     /// [`find`](Self::find), given `name`'s entry in the app's
     /// `function.json` catalog: one function takes the name as the host
-    /// spelled it, shared with the entry's when it is the same.
+    /// spelled it, shared with the entry's (or the root's, the empty name)
+    /// when it is the same.
     fn find_in(
         &self,
         name: &str,
@@ -221,7 +287,10 @@ impl Shared {
             Functions::One(function) => {
                 let name = match entry {
                     Some((known, _)) if **known == *name => Arc::clone(known),
-                    _ => Arc::from(name),
+                    _ => match self.contexts.name(name) {
+                        Some(known) => Arc::clone(known),
+                        None => Arc::from(name),
+                    },
                 };
                 Ok((name, Arc::clone(function)))
             }
@@ -246,15 +315,26 @@ impl Shared {
         self.function_json.len()
     }
 
+    /// The context of `invocation`, which started at `started`: built
+    /// from its function's [`ContextTemplates`] when it has some, else
+    /// field by field (the same context either way).
     fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
-        Context::builder()
-            .request_id(invocation.invocation_id())
-            .function_name(invocation.shared_function_name())
-            .deadline(anyfn::time::deadline_after(started, self.settings.timeout))
-            .memory_limit_mb(self.settings.memory_mb)
-            .platform(Platform::AzureFunctions)
-            .extension(invocation)
-            .build()
+        let deadline = anyfn::time::deadline_after(started, self.settings.timeout);
+        match self.contexts.of(invocation.function_name_shared()) {
+            Some(fields) => {
+                let mut context = fields.build_for(invocation.invocation_id(), deadline);
+                context.extensions_mut().insert(invocation);
+                context
+            }
+            None => Context::builder()
+                .request_id(invocation.invocation_id())
+                .function_name(invocation.shared_function_name())
+                .deadline(deadline)
+                .memory_limit_mb(self.settings.memory_mb)
+                .platform(Platform::AzureFunctions)
+                .extension(invocation)
+                .build(),
+        }
     }
 
     /// Starts `function` on `input`: its future, or a future ready with
@@ -840,6 +920,101 @@ mod tests {
         assert_eq!(route("api", "/api/a%20b"), "a b");
         assert_eq!(route("api", "/api"), "");
         assert_eq!(route("api", "/"), "");
+    }
+
+    /// An invocation's context built from its function's fields
+    /// ([`ContextTemplates`]) is the one built field by field, for every
+    /// name the host may call: the root's, a catalog function's (as its
+    /// folder spells it or in another case), another, a named function's.
+    #[test]
+    fn a_context_from_its_functions_fields_is_the_one_built_field_by_field() {
+        use anyfn::{handler_fn, Json};
+        let dir =
+            std::env::temp_dir().join(format!("anyfn-azure-templates-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("Hello")).expect("app dir");
+        std::fs::write(
+            dir.join("Hello").join("function.json"),
+            r#"{"bindings": [{"name": "req", "type": "httpTrigger", "direction": "in"}]}"#,
+        )
+        .expect("function.json");
+        let catalog = || FunctionCatalog::read(&dir);
+        let settings = Settings {
+            mode: Mode::Forwarding,
+            timeout: Duration::from_millis(2500),
+            memory_mb: 384,
+            error_details: ErrorDetails::Hidden,
+            route_prefix: String::new(),
+            report_cost: ProviderSet::only(anyfn_kit::Provider::AzureFlexConsumption),
+        };
+        let function = crate::function(handler_fn(|Json(n): Json<u8>, _: Context| async move {
+            Ok::<_, Error>(Json(n))
+        }));
+        let one = Shared::new(
+            Functions::One(Arc::clone(&function)),
+            settings.clone(),
+            catalog(),
+        );
+        let named = Shared::new(
+            Functions::Named(vec![
+                (Arc::from("Orders"), Arc::clone(&function)),
+                (Arc::from("Hello"), function),
+            ]),
+            settings,
+            catalog(),
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let fields = |c: &Context| {
+            (
+                c.request_id().to_owned(),
+                c.deadline(),
+                c.function_name().to_owned(),
+                c.function_version().to_owned(),
+                c.memory_limit_mb(),
+                c.max_concurrency(),
+                c.platform(),
+                c.tenant_id().map(str::to_owned),
+                c.trace_id().map(str::to_owned),
+                c.extensions().get::<AzureInvocation>().cloned(),
+                c.metrics().is_enabled(),
+            )
+        };
+        // (The name called, the function's name, whether it has fields.)
+        let cases = [
+            (&one, "", "", true),
+            (&one, "Hello", "Hello", true),
+            (&one, "hello", "hello", false),
+            (&one, "other", "other", false),
+            (&named, "Orders", "Orders", true),
+            (&named, "hello", "Hello", true),
+        ];
+        for (shared, called, function_name, templated) in cases {
+            let (name, _) = shared.find(called).expect("found");
+            assert_eq!(&*name, function_name);
+            assert_eq!(shared.contexts.of(&name).is_some(), templated, "{called:?}");
+            for id in [
+                "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "inv",
+                &"x".repeat(80),
+            ] {
+                let invocation =
+                    AzureInvocation::new(Arc::from(id), Arc::clone(&name), Mode::Forwarding, None);
+                let started = Instant::now();
+                let built = shared.context(invocation.clone(), started);
+                let chained = Context::builder()
+                    .request_id(id)
+                    .function_name(Arc::clone(&name))
+                    .deadline(anyfn::time::deadline_after(
+                        started,
+                        Duration::from_millis(2500),
+                    ))
+                    .memory_limit_mb(384)
+                    .platform(Platform::AzureFunctions)
+                    .extension(invocation)
+                    .build();
+                assert_eq!(fields(&built), fields(&chained), "{called:?} {id}");
+            }
+        }
     }
 
     #[test]
