@@ -190,10 +190,7 @@ impl Shared {
             .headers()
             .iter()
             .find(|(name, _)| **name == INVOCATION_ID)
-            .and_then(|(_, value)| value.to_str().ok())
-            .map(crate::lenient::trimmed)
-            .filter(|id| !id.is_empty())
-            .map(invocation_id);
+            .and_then(|(_, value)| header_invocation_id(value));
         // The host names every invocation; its readiness ping (a GET of the
         // root) carries no name, and any answer will do for it.
         let is_ping = named.is_none();
@@ -595,6 +592,51 @@ fn invocation_id(id: &str) -> Arc<str> {
     Arc::from(anyfn::error::without_controls(id))
 }
 
+/// The invocation id a header's value names ([`invocation_id`]), `None`
+/// when it names none (empty or blank, or not text): as
+/// `HeaderValue::to_str`, [`trimmed`](crate::lenient::trimmed) and
+/// [`invocation_id`] make it, and a value of visible ASCII without a space
+/// (the host's GUIDs) at once: it is text, with nothing to trim and no
+/// control, told eight bytes at a time (`to_str` looks at each byte, and
+/// `without_controls` at each again).
+fn header_invocation_id(value: &HeaderValue) -> Option<Arc<str>> {
+    let bytes = value.as_bytes();
+    if is_visible_ascii(bytes) {
+        return std::str::from_utf8(bytes)
+            .ok()
+            .filter(|id| !id.is_empty())
+            .map(Arc::from);
+    }
+    value
+        .to_str()
+        .ok()
+        .map(crate::lenient::trimmed)
+        .filter(|id| !id.is_empty())
+        .map(invocation_id)
+}
+
+/// Whether every byte of `bytes` is visible ASCII other than the space
+/// (`0x21..=0x7e`), eight bytes at a time.
+fn is_visible_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut outside = 0;
+    for word in &mut words {
+        let mut eight = [0; 8];
+        eight.copy_from_slice(word);
+        let word = u64::from_ne_bytes(eight);
+        // A byte below 0x21, or above 0x7e (each exact for a word, as Bit
+        // Twiddling Hacks' hasless and hasmore are).
+        outside |= (word.wrapping_sub(ONES * 0x21) & !word) | (word.wrapping_add(ONES) | word);
+    }
+    outside & HIGHS == 0
+        && words
+            .remainder()
+            .iter()
+            .all(|byte| (0x21..=0x7e).contains(byte))
+}
+
 /// The envelope the watchdog writes for an invocation whose handler blocks
 /// its thread past its deadline: as the adapter would answer the timeout
 /// (without the invocation's log lines, which the watchdog cannot see; its
@@ -908,6 +950,60 @@ mod tests {
         assert_eq!(&*invocation_id("a\tb"), "a\\tb");
         assert_eq!(&*invocation_id("a\u{7f}b\u{1b}"), "a\\u{7f}b\\u{1b}");
         assert_eq!(&*invocation_id("é\\"), "é\\", "only control characters");
+    }
+
+    /// A header's invocation id is the one `to_str`, `trimmed` and
+    /// `invocation_id` made, whatever its bytes: visible ASCII (at once),
+    /// spaces and tabs around or inside it, controls, bytes past ASCII,
+    /// at every position of values of 0 to 40 bytes.
+    #[test]
+    fn header_invocation_ids_are_what_to_str_trimmed_and_invocation_id_make() {
+        let old = |value: &HeaderValue| {
+            value
+                .to_str()
+                .ok()
+                .map(crate::lenient::trimmed)
+                .filter(|id| !id.is_empty())
+                .map(invocation_id)
+        };
+        let mut values: Vec<Vec<u8>> = vec![
+            b"0f8fad5b-d9cb-469f-a165-70867728950e".to_vec(),
+            b" 0f8fad5b-d9cb-469f-a165-70867728950e ".to_vec(),
+            b"\t0f8fad5b\t".to_vec(),
+            b"a b".to_vec(),
+            b"a\tb".to_vec(),
+            b" ".to_vec(),
+            b"\t\t".to_vec(),
+            b"".to_vec(),
+            "caf\u{e9}".as_bytes().to_vec(),
+            b"\x80\xff".to_vec(),
+        ];
+        for len in 0..=40 {
+            for at in 0..len {
+                for byte in [b' ', b'\t', b'!', b'~', 0x7f, 0x80, 0xe9, 0xff, 0x1f, 0x00] {
+                    let mut value = vec![b'a'; len];
+                    value[at] = byte;
+                    values.push(value);
+                }
+            }
+        }
+        let mut taken = 0;
+        for bytes in &values {
+            // Values a header cannot hold (controls other than a tab) are
+            // left out, as hyper leaves them out.
+            let Ok(value) = HeaderValue::from_bytes(bytes) else {
+                continue;
+            };
+            taken += 1;
+            assert_eq!(header_invocation_id(&value), old(&value), "{bytes:?}");
+        }
+        assert!(taken > 1000, "{taken}");
+        for byte in 0..=u8::MAX {
+            let eight = [b'x', b'x', b'x', byte, b'x', b'x', b'x', b'x'];
+            let expected = eight.iter().all(|b| (0x21..=0x7e).contains(b));
+            assert_eq!(is_visible_ascii(&eight), expected, "{byte:#x}");
+            assert_eq!(is_visible_ascii(&eight[..5]), expected, "{byte:#x}");
+        }
     }
 
     #[test]
