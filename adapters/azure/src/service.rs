@@ -23,7 +23,7 @@ use hyper::body::{Body as _, Incoming};
 use crate::answer::{encode_answer, envelope_answer, envelope_answer_in, Encoded};
 use crate::codec::{AzureAnswer, AzureInput};
 use crate::config::{FunctionCatalog, FunctionJson, Mode};
-use crate::context_ext::AzureInvocation;
+use crate::context_ext::{AzureInvocation, InvocationId};
 use crate::envelope::Envelope;
 use crate::function::{AzureFunction, AzureFuture};
 use crate::logging::{self, Capture};
@@ -206,9 +206,9 @@ impl Shared {
         let body = match read {
             Ok(body) => body,
             Err(error) => {
-                anyfn_kit::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
                 let mut response =
-                    whole(error.to_response(&invocation_id, self.settings.error_details));
+                    whole(error.to_response(invocation_id.as_str(), self.settings.error_details));
                 // The rest of the body is left unread.
                 response
                     .headers_mut()
@@ -250,18 +250,18 @@ impl Shared {
                      object holding Data and Metadata (for HTTP requests at their own path, turn on \
                      customHandler.enableForwardingHttpRequest in host.json)",
                 );
-                anyfn_kit::log_failure(&invocation_id, &error);
-                whole(error.to_response(&invocation_id, self.settings.error_details))
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
+                whole(error.to_response(invocation_id.as_str(), self.settings.error_details))
             }
         }
     }
 
-    fn next_id(&self) -> Arc<str> {
+    fn next_id(&self) -> InvocationId {
         let n = self.ids.fetch_add(1, Ordering::Relaxed);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        Arc::from(format!("anyfn-{:x}-{n:x}", nanos & 0xffff_ffff_ffff))
+        InvocationId::from(format!("anyfn-{:x}-{n:x}", nanos & 0xffff_ffff_ffff).as_str())
     }
 
     /// The function called `name`, and its name as the app spells it.
@@ -315,21 +315,32 @@ impl Shared {
     /// The context of `invocation`, which started at `started`: built
     /// from its function's [`ContextTemplates`] when it has some, else
     /// field by field (the same context either way).
-    fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
+    ///
+    /// `invocation_id` is `invocation`'s, read once by the caller, which
+    /// keeps `invocation` (shared with the context: one allocation for it
+    /// and its id).
+    fn context(
+        &self,
+        invocation: &Arc<AzureInvocation>,
+        invocation_id: &str,
+        started: Instant,
+    ) -> Context {
         let deadline = anyfn::time::deadline_after(started, self.settings.timeout);
         match self.contexts.of(invocation.function_name_shared()) {
             Some(fields) => {
-                let mut context = fields.build_for(invocation.invocation_id(), deadline);
-                context.extensions_mut().insert(invocation);
+                let mut context = fields.build_for(invocation_id, deadline);
+                context
+                    .extensions_mut()
+                    .insert_shared(Arc::clone(invocation));
                 context
             }
             None => Context::builder()
-                .request_id(invocation.invocation_id())
+                .request_id(invocation_id)
                 .function_name(invocation.shared_function_name())
                 .deadline(deadline)
                 .memory_limit_mb(self.settings.memory_mb)
                 .platform(Platform::AzureFunctions)
-                .extension(invocation)
+                .shared_extension(Arc::clone(invocation))
                 .build(),
         }
     }
@@ -365,7 +376,7 @@ impl Shared {
         &self,
         name: &str,
         envelope: Arc<Envelope>,
-        invocation_id: Arc<str>,
+        invocation_id: InvocationId,
         started: Instant,
         watch: &ConnectionWatch,
         headers: HeaderMap,
@@ -378,8 +389,8 @@ impl Shared {
         let (name, function) = match self.find_in(name, entry) {
             Ok(found) => found,
             Err(error) => {
-                anyfn_kit::log_failure(&invocation_id, &error);
-                return whole(error.to_response(&invocation_id, details));
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
+                return whole(error.to_response(invocation_id.as_str(), details));
             }
         };
         let declared = entry.map_or(&FunctionJson::NONE, |(_, declared)| declared);
@@ -391,13 +402,15 @@ impl Shared {
             .or_else(|| trigger.as_ref().ok().map(AzureTrigger::is_http))
             .unwrap_or(false);
         let output = declared.http_output.as_deref().unwrap_or("res");
-        let invocation = AzureInvocation::new(
-            Arc::clone(&invocation_id),
+        let invocation = Arc::new(AzureInvocation::new(
+            invocation_id,
             name,
             self.settings.mode,
             trigger.as_ref().ok().cloned(),
-        );
-        let mut context = self.context(invocation, started);
+        ));
+        // The id as text, read once.
+        let invocation_id = invocation.invocation_id();
+        let mut context = self.context(&invocation, invocation_id, started);
         if is_http && anyfn_kit::telemetry_installed() {
             let caller = trigger.as_ref().ok().and_then(envelope_caller_trace);
             if let Some(caller) = caller {
@@ -432,7 +445,7 @@ impl Shared {
                 // The watchdog catches a panic while polling (see its docs).
                 let ran = watch
                     .run_named(
-                        &invocation_id,
+                        invocation_id,
                         Some(late),
                         deadline,
                         &span,
@@ -446,7 +459,7 @@ impl Shared {
                 drop(span);
                 match ran {
                     Settled::InTime(Ok(AzureAnswer::Streamed(response))) => (
-                        gather(response, &invocation_id, started, deadline, details)
+                        gather(response, invocation_id, started, deadline, details)
                             .await
                             .and_then(|answer| encode_answer(answer, is_http)),
                         false,
@@ -465,18 +478,18 @@ impl Shared {
             Ok(encoded) => envelope_answer_in(&encoded, output, &lines, headers),
             Err(error) => {
                 if !answered {
-                    anyfn_kit::log_failure(&invocation_id, &error);
+                    anyfn_kit::log_failure(invocation_id, &error);
                 }
                 if is_http {
                     // The caller sees the same status as on every adapter;
                     // the invocation itself succeeded.
-                    let res = error.to_response(&invocation_id, details);
+                    let res = error.to_response(invocation_id, details);
                     match Encoded::http(res) {
                         Ok(res) => envelope_answer(&res, output, &lines),
-                        Err(_) => failed(&error, &invocation_id, &lines),
+                        Err(_) => failed(&error, invocation_id, &lines),
                     }
                 } else {
-                    failed(&error, &invocation_id, &lines)
+                    failed(&error, invocation_id, &lines)
                 }
             }
         };
@@ -487,7 +500,7 @@ impl Shared {
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
         report(
-            &invocation_id,
+            invocation_id,
             started,
             self.settings.memory_mb,
             self.settings.report_cost,
@@ -502,7 +515,7 @@ impl Shared {
         &self,
         request: Request,
         found: Result<(Arc<str>, Arc<dyn AzureFunction>), Error>,
-        invocation_id: Arc<str>,
+        invocation_id: InvocationId,
         started: Instant,
         watch: &ConnectionWatch,
     ) -> hyper::Response<AnswerBody> {
@@ -510,13 +523,19 @@ impl Shared {
         let (name, function) = match found {
             Ok(found) => found,
             Err(error) => {
-                anyfn_kit::log_failure(&invocation_id, &error);
-                return whole(error.to_response(&invocation_id, details));
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
+                return whole(error.to_response(invocation_id.as_str(), details));
             }
         };
-        let invocation =
-            AzureInvocation::new(Arc::clone(&invocation_id), name, self.settings.mode, None);
-        let mut context = self.context(invocation, started);
+        let invocation = Arc::new(AzureInvocation::new(
+            invocation_id,
+            name,
+            self.settings.mode,
+            None,
+        ));
+        // The id as text, read once.
+        let invocation_id = invocation.invocation_id();
+        let mut context = self.context(&invocation, invocation_id, started);
         if anyfn_kit::telemetry_installed() {
             if let Some(caller) = caller_trace(request.headers()) {
                 context.extensions_mut().insert(caller);
@@ -528,7 +547,7 @@ impl Shared {
         // its thread past the deadline) and logged the failure.
         let mut call = Self::start(function.as_ref(), || AzureInput::Http(request), context);
         let ran = watch
-            .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
+            .run_named(invocation_id, None, deadline, &span, Pin::new(&mut call))
             .await;
         // As in `envelope`: the future, then the span, end before the answer.
         drop(call);
@@ -537,9 +556,9 @@ impl Shared {
         // (the handler blocked its thread past the deadline) and logged it.
         let failed = |error: Error, answered: bool| {
             if !answered {
-                anyfn_kit::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(invocation_id, &error);
             }
-            let mut response = whole(error.to_response(&invocation_id, details));
+            let mut response = whole(error.to_response(invocation_id, details));
             if answered {
                 // The watchdog sent the answer and closed the sending side.
                 response
@@ -556,7 +575,7 @@ impl Shared {
             Settled::InTime(Ok(AzureAnswer::Streamed(response))) => {
                 return stream(
                     response,
-                    &invocation_id,
+                    invocation_id,
                     started,
                     deadline,
                     details,
@@ -574,7 +593,7 @@ impl Shared {
             Settled::Late { error, answered } => failed(error, answered),
         };
         report(
-            &invocation_id,
+            invocation_id,
             started,
             self.settings.memory_mb,
             self.settings.report_cost,
@@ -588,8 +607,8 @@ impl Shared {
 /// header value may hold) written as its escape (`\t`), so that it cannot
 /// forge a field of the `REPORT` line or of a log line. The host's ids are
 /// GUIDs, which have none.
-fn invocation_id(id: &str) -> Arc<str> {
-    Arc::from(anyfn::error::without_controls(id))
+fn invocation_id(id: &str) -> InvocationId {
+    InvocationId::from(&*anyfn::error::without_controls(id))
 }
 
 /// The invocation id a header's value names ([`invocation_id`]), `None`
@@ -598,14 +617,12 @@ fn invocation_id(id: &str) -> Arc<str> {
 /// [`invocation_id`] make it, and a value of visible ASCII without a space
 /// (the host's GUIDs) at once: it is text, with nothing to trim and no
 /// control, told eight bytes at a time (`to_str` looks at each byte, and
-/// `without_controls` at each again).
-fn header_invocation_id(value: &HeaderValue) -> Option<Arc<str>> {
+/// `without_controls` at each again), and held as it is (its UTF-8 is
+/// checked once, where the id is read as text).
+fn header_invocation_id(value: &HeaderValue) -> Option<InvocationId> {
     let bytes = value.as_bytes();
     if is_visible_ascii(bytes) {
-        return std::str::from_utf8(bytes)
-            .ok()
-            .filter(|id| !id.is_empty())
-            .map(Arc::from);
+        return (!bytes.is_empty()).then(|| InvocationId::from_visible_ascii(bytes));
     }
     value
         .to_str()
@@ -946,10 +963,14 @@ mod tests {
     #[test]
     fn invocation_ids_have_their_control_characters_escaped() {
         let guid = "0f8fad5b-d9cb-469f-a165-70867728950e";
-        assert_eq!(&*invocation_id(guid), guid);
-        assert_eq!(&*invocation_id("a\tb"), "a\\tb");
-        assert_eq!(&*invocation_id("a\u{7f}b\u{1b}"), "a\\u{7f}b\\u{1b}");
-        assert_eq!(&*invocation_id("é\\"), "é\\", "only control characters");
+        assert_eq!(invocation_id(guid).as_str(), guid);
+        assert_eq!(invocation_id("a\tb").as_str(), "a\\tb");
+        assert_eq!(invocation_id("a\u{7f}b\u{1b}").as_str(), "a\\u{7f}b\\u{1b}");
+        assert_eq!(
+            invocation_id("é\\").as_str(),
+            "é\\",
+            "only control characters"
+        );
     }
 
     /// A header's invocation id is the one `to_str`, `trimmed` and
@@ -1093,10 +1114,14 @@ mod tests {
                 "inv",
                 &"x".repeat(80),
             ] {
-                let invocation =
-                    AzureInvocation::new(Arc::from(id), Arc::clone(&name), Mode::Forwarding, None);
+                let invocation = Arc::new(AzureInvocation::new(
+                    InvocationId::from(id),
+                    Arc::clone(&name),
+                    Mode::Forwarding,
+                    None,
+                ));
                 let started = Instant::now();
-                let built = shared.context(invocation.clone(), started);
+                let built = shared.context(&invocation, id, started);
                 let chained = Context::builder()
                     .request_id(id)
                     .function_name(Arc::clone(&name))
@@ -1106,7 +1131,7 @@ mod tests {
                     ))
                     .memory_limit_mb(384)
                     .platform(Platform::AzureFunctions)
-                    .extension(invocation)
+                    .extension(AzureInvocation::clone(&invocation))
                     .build();
                 assert_eq!(fields(&built), fields(&chained), "{called:?} {id}");
             }
