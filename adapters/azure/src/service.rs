@@ -633,25 +633,28 @@ fn header_invocation_id(value: &HeaderValue) -> Option<InvocationId> {
 }
 
 /// Whether every byte of `bytes` is visible ASCII other than the space
-/// (`0x21..=0x7e`), eight bytes at a time.
+/// (`0x21..=0x7e`), eight bytes at a time: the last eight of a text of
+/// eight or more bytes read as one more word (overlapping the one before)
+/// rather than byte by byte.
 fn is_visible_ascii(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut words = bytes.chunks_exact(8);
-    let mut outside = 0;
-    for word in &mut words {
+    // A byte below 0x21, or above 0x7e (each exact for a word, as Bit
+    // Twiddling Hacks' hasless and hasmore are): its high bit set.
+    let outside = |word: &[u8]| {
         let mut eight = [0; 8];
         eight.copy_from_slice(word);
         let word = u64::from_ne_bytes(eight);
-        // A byte below 0x21, or above 0x7e (each exact for a word, as Bit
-        // Twiddling Hacks' hasless and hasmore are).
-        outside |= (word.wrapping_sub(ONES * 0x21) & !word) | (word.wrapping_add(ONES) | word);
+        (word.wrapping_sub(ONES * 0x21) & !word) | (word.wrapping_add(ONES) | word)
+    };
+    let Some(last) = bytes.len().checked_sub(8).and_then(|at| bytes.get(at..)) else {
+        return bytes.iter().all(|byte| (0x21..=0x7e).contains(byte));
+    };
+    let mut found = outside(last);
+    for word in bytes.chunks_exact(8) {
+        found |= outside(word);
     }
-    outside & HIGHS == 0
-        && words
-            .remainder()
-            .iter()
-            .all(|byte| (0x21..=0x7e).contains(byte))
+    found & HIGHS == 0
 }
 
 /// The envelope the watchdog writes for an invocation whose handler blocks
@@ -1020,11 +1023,20 @@ mod tests {
         }
         assert!(taken > 1000, "{taken}");
         for byte in 0..=u8::MAX {
-            let eight = [b'x', b'x', b'x', byte, b'x', b'x', b'x', b'x'];
-            let expected = eight.iter().all(|b| (0x21..=0x7e).contains(b));
-            assert_eq!(is_visible_ascii(&eight), expected, "{byte:#x}");
-            assert_eq!(is_visible_ascii(&eight[..5]), expected, "{byte:#x}");
+            let expected = (0x21..=0x7e).contains(&byte);
+            for len in 1..=20 {
+                for at in 0..len {
+                    let mut text = vec![b'x'; len];
+                    text[at] = byte;
+                    assert_eq!(
+                        is_visible_ascii(&text),
+                        expected,
+                        "{byte:#x} at {at} of {len}"
+                    );
+                }
+            }
         }
+        assert!(is_visible_ascii(b""));
     }
 
     #[test]
