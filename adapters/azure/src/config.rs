@@ -384,6 +384,11 @@ impl FunctionCatalog {
             .map(|(known, function)| (known, function))
     }
 
+    /// Each function's name, as its folder spells it.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &std::sync::Arc<str>> {
+        self.functions.iter().map(|(name, _)| name)
+    }
+
     /// How many functions it has.
     pub(crate) fn len(&self) -> usize {
         self.functions.len()

@@ -37,13 +37,99 @@ impl SysMetadata {
     }
 }
 
+/// The longest invocation id held in place: the host's are GUIDs (36
+/// bytes), as are the adapter's own (`anyfn-…`, at most 35).
+const INLINE_ID: usize = 40;
+
+/// An invocation's id: one of the usual length held in place, without the
+/// allocation (and its free) a shared string costs per invocation; a
+/// longer one shared.
+#[derive(Clone)]
+pub(crate) enum InvocationId {
+    /// An id of at most [`INLINE_ID`] bytes.
+    Inline { len: u8, bytes: IdBytes },
+    /// A longer one.
+    Shared(Arc<str>),
+}
+
+/// The bytes of an [`InvocationId`] held in place, on a word boundary:
+/// `str::from_utf8` checks ASCII two words at a time only from an aligned
+/// address.
+#[derive(Clone, Copy)]
+#[repr(align(8))]
+pub(crate) struct IdBytes([u8; INLINE_ID]);
+
+impl InvocationId {
+    /// The id as text.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // The bytes are a whole `&str`'s, so they are UTF-8; an empty
+            // id stands for the impossible error rather than a panic.
+            Self::Inline { len, bytes } => bytes
+                .0
+                .get(..usize::from(*len))
+                .and_then(|id| std::str::from_utf8(id).ok())
+                .unwrap_or_default(),
+            Self::Shared(id) => id,
+        }
+    }
+}
+
+impl InvocationId {
+    /// The id whose text is `id`, bytes of visible ASCII (told by the
+    /// caller): held in place without a UTF-8 check here, as the text of
+    /// a `&str` is (a byte past ASCII would read back as the empty id,
+    /// never as other text).
+    pub(crate) fn from_visible_ascii(id: &[u8]) -> Self {
+        debug_assert!(id.is_ascii());
+        match Self::inline(id) {
+            Some(inline) => inline,
+            None => Self::Shared(Arc::from(String::from_utf8_lossy(id))),
+        }
+    }
+
+    /// `id` held in place, if it is short enough.
+    fn inline(id: &[u8]) -> Option<Self> {
+        let len = u8::try_from(id.len())
+            .ok()
+            .filter(|_| id.len() <= INLINE_ID)?;
+        let mut bytes = IdBytes([0; INLINE_ID]);
+        bytes.0.get_mut(..id.len())?.copy_from_slice(id);
+        Some(Self::Inline { len, bytes })
+    }
+}
+
+impl From<&str> for InvocationId {
+    fn from(id: &str) -> Self {
+        Self::inline(id.as_bytes()).unwrap_or_else(|| Self::Shared(Arc::from(id)))
+    }
+}
+
+impl Default for InvocationId {
+    fn default() -> Self {
+        Self::from("")
+    }
+}
+
+impl PartialEq for InvocationId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::fmt::Debug for InvocationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// Azure's details of one invocation, in the context's extensions.
 ///
 /// What comes from the envelope is read from the host's JSON when asked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AzureInvocation {
+    invocation_id: InvocationId,
     // Shared with the adapter and the context: no copy per invocation.
-    invocation_id: Arc<str>,
     function_name: Arc<str>,
     mode: Mode,
     trigger: Option<AzureTrigger>,
@@ -51,7 +137,7 @@ pub struct AzureInvocation {
 
 impl AzureInvocation {
     pub(crate) fn new(
-        invocation_id: Arc<str>,
+        invocation_id: InvocationId,
         function_name: Arc<str>,
         mode: Mode,
         trigger: Option<AzureTrigger>,
@@ -67,7 +153,7 @@ impl AzureInvocation {
     /// The host's invocation id (`X-Azure-Functions-InvocationId`); also
     /// the context's request id.
     pub fn invocation_id(&self) -> &str {
-        &self.invocation_id
+        self.invocation_id.as_str()
     }
 
     /// The function's name, as the host called it.
@@ -78,6 +164,11 @@ impl AzureInvocation {
     /// The function's name, shared.
     pub(crate) fn shared_function_name(&self) -> Arc<str> {
         Arc::clone(&self.function_name)
+    }
+
+    /// The function's name, as it is shared.
+    pub(crate) fn function_name_shared(&self) -> &Arc<str> {
+        &self.function_name
     }
 
     /// How the host reached the handler.
@@ -183,6 +274,39 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// An invocation id gives back the text it was made from, held in
+    /// place or shared, of every length around the inline limit and of
+    /// characters past ASCII; ids of the same text are equal however held,
+    /// and show as their text.
+    #[test]
+    fn invocation_ids_give_back_their_text() {
+        let mut texts: Vec<String> = (0..=90).map(|len| "g".repeat(len)).collect();
+        texts.push("0f8fad5b-d9cb-469f-a165-70867728950e".to_owned());
+        texts.push("é".repeat(20));
+        texts.push("é".repeat(21));
+        texts.push("a\\tb".to_owned());
+        for text in &texts {
+            let id = InvocationId::from(text.as_str());
+            assert_eq!(id.as_str(), text);
+            assert_eq!(id.clone().as_str(), text);
+            assert_eq!(
+                matches!(id, InvocationId::Inline { .. }),
+                text.len() <= INLINE_ID
+            );
+            assert_eq!(id, InvocationId::Shared(Arc::from(text.as_str())));
+            assert_eq!(format!("{id:?}"), format!("{text:?}"));
+            if text.is_ascii() {
+                let ascii = InvocationId::from_visible_ascii(text.as_bytes());
+                assert_eq!((ascii.as_str(), &ascii), (text.as_str(), &id));
+            }
+            let invocation = AzureInvocation::new(id, "f".into(), Mode::Forwarding, None);
+            assert_eq!(invocation.invocation_id(), text);
+        }
+        assert_eq!(InvocationId::default().as_str(), "");
+        assert_eq!(AzureInvocation::default().invocation_id(), "");
+        assert_ne!(InvocationId::from("a"), InvocationId::from("b"));
+    }
 
     #[test]
     fn sys_from_metadata() {

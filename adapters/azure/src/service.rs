@@ -12,7 +12,7 @@ use anyfn::error::quoted;
 use anyfn::http::header::{HeaderMap, HeaderName, HeaderValue, CONNECTION};
 use anyfn::http::{Method, StatusCode};
 use anyfn::stream::StreamResponse;
-use anyfn::{Body, Context, Error, ErrorDetails, Platform, Request, Response};
+use anyfn::{Body, Context, ContextBuilder, Error, ErrorDetails, Platform, Request, Response};
 use anyfn_kit::host::{ConnectionWatch, LateAnswer, Settled};
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn_kit::{InvocationReport, ProviderSet, Usage};
@@ -23,7 +23,7 @@ use hyper::body::{Body as _, Incoming};
 use crate::answer::{encode_answer, envelope_answer, envelope_answer_in, Encoded};
 use crate::codec::{AzureAnswer, AzureInput};
 use crate::config::{FunctionCatalog, FunctionJson, Mode};
-use crate::context_ext::AzureInvocation;
+use crate::context_ext::{AzureInvocation, InvocationId};
 use crate::envelope::Envelope;
 use crate::function::{AzureFunction, AzureFuture};
 use crate::logging::{self, Capture};
@@ -74,6 +74,56 @@ pub(crate) struct Shared {
     /// The watchdog's answers for an invocation whose output binding is
     /// `res` (the usual name), made once rather than per invocation.
     late_res: LateRes,
+    /// The context fields of each function whose name is known at bind.
+    contexts: ContextTemplates,
+}
+
+/// The context fields of each function whose name is known at bind (each
+/// of [`Functions::Named`]; for [`Functions::One`], each function of the
+/// app's `function.json` catalog and the root's, the empty name), set once
+/// by name: an invocation of one of them has its context built in place
+/// from them ([`ContextBuilder::build_for`]), as the local server's are,
+/// rather than by a chain of builder calls; and the name it is called by
+/// (the context's function name) is shared rather than made per
+/// invocation.
+struct ContextTemplates {
+    /// Each function's name, as the context gives it, and its fields.
+    by_name: Vec<(Arc<str>, ContextBuilder)>,
+}
+
+impl ContextTemplates {
+    /// The fields of functions called `names`: `settings`' memory size, on
+    /// Azure Functions.
+    fn new<'a>(names: impl IntoIterator<Item = &'a Arc<str>>, settings: &Settings) -> Self {
+        let by_name = names
+            .into_iter()
+            .map(|name| {
+                let fields = Context::builder()
+                    .function_name(Arc::clone(name))
+                    .memory_limit_mb(settings.memory_mb)
+                    .platform(Platform::AzureFunctions);
+                (Arc::clone(name), fields)
+            })
+            .collect();
+        Self { by_name }
+    }
+
+    /// The name of the function `name`, spelled exactly so, shared.
+    fn name(&self, name: &str) -> Option<&Arc<str>> {
+        self.by_name
+            .iter()
+            .map(|(known, _)| known)
+            .find(|known| ***known == *name)
+    }
+
+    /// The fields of the function whose name is `name` (the very one
+    /// these hold: a name made per invocation has none).
+    fn of(&self, name: &Arc<str>) -> Option<&ContextBuilder> {
+        self.by_name
+            .iter()
+            .find(|(known, _)| Arc::ptr_eq(known, name))
+            .map(|(_, fields)| fields)
+    }
 }
 
 /// [`LateEnvelope`]s for the output binding `res`, shared.
@@ -106,12 +156,25 @@ impl Shared {
         settings: Settings,
         function_json: FunctionCatalog,
     ) -> Self {
+        let contexts = match &functions {
+            Functions::One(_) => {
+                let root: Arc<str> = Arc::from("");
+                ContextTemplates::new(
+                    std::iter::once(&root).chain(function_json.names()),
+                    &settings,
+                )
+            }
+            Functions::Named(functions) => {
+                ContextTemplates::new(functions.iter().map(|(name, _)| name), &settings)
+            }
+        };
         Self {
             functions,
             late_res: LateRes::new(settings.error_details),
             settings,
             function_json,
             ids: AtomicU64::new(0),
+            contexts,
         }
     }
 
@@ -130,10 +193,7 @@ impl Shared {
             .headers()
             .iter()
             .find(|(name, _)| **name == INVOCATION_ID)
-            .and_then(|(_, value)| value.to_str().ok())
-            .map(crate::lenient::trimmed)
-            .filter(|id| !id.is_empty())
-            .map(invocation_id);
+            .and_then(|(_, value)| header_invocation_id(value));
         // The host names every invocation; its readiness ping (a GET of the
         // root) carries no name, and any answer will do for it.
         let is_ping = named.is_none();
@@ -149,9 +209,9 @@ impl Shared {
         let body = match read {
             Ok(body) => body,
             Err(error) => {
-                anyfn_kit::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
                 let mut response =
-                    whole(error.to_response(&invocation_id, self.settings.error_details));
+                    whole(error.to_response(invocation_id.as_str(), self.settings.error_details));
                 // The rest of the body is left unread.
                 response
                     .headers_mut()
@@ -193,28 +253,31 @@ impl Shared {
                      object holding Data and Metadata (for HTTP requests at their own path, turn on \
                      customHandler.enableForwardingHttpRequest in host.json)",
                 );
-                anyfn_kit::log_failure(&invocation_id, &error);
-                whole(error.to_response(&invocation_id, self.settings.error_details))
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
+                whole(error.to_response(invocation_id.as_str(), self.settings.error_details))
             }
         }
     }
 
-    fn next_id(&self) -> Arc<str> {
+    fn next_id(&self) -> InvocationId {
         let n = self.ids.fetch_add(1, Ordering::Relaxed);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        Arc::from(format!("anyfn-{:x}-{n:x}", nanos & 0xffff_ffff_ffff))
+        InvocationId::from(format!("anyfn-{:x}-{n:x}", nanos & 0xffff_ffff_ffff).as_str())
     }
 
     /// The function called `name`, and its name as the app spells it.
     fn find(&self, name: &str) -> Result<(Arc<str>, Arc<dyn AzureFunction>), Error> {
+        // (One function's name spelled as in the catalog is found in the
+        // context templates, which hold each of the catalog's names.)
         self.find_in(name, None)
     }
 
     /// [`find`](Self::find), given `name`'s entry in the app's
     /// `function.json` catalog: one function takes the name as the host
-    /// spelled it, shared with the entry's when it is the same.
+    /// spelled it, shared with the entry's (or the root's, the empty name)
+    /// when it is the same.
     fn find_in(
         &self,
         name: &str,
@@ -224,7 +287,10 @@ impl Shared {
             Functions::One(function) => {
                 let name = match entry {
                     Some((known, _)) if **known == *name => Arc::clone(known),
-                    _ => Arc::from(name),
+                    _ => match self.contexts.name(name) {
+                        Some(known) => Arc::clone(known),
+                        None => Arc::from(name),
+                    },
                 };
                 Ok((name, Arc::clone(function)))
             }
@@ -249,15 +315,37 @@ impl Shared {
         self.function_json.len()
     }
 
-    fn context(&self, invocation: AzureInvocation, started: Instant) -> Context {
-        Context::builder()
-            .request_id(invocation.invocation_id())
-            .function_name(invocation.shared_function_name())
-            .deadline(anyfn::time::deadline_after(started, self.settings.timeout))
-            .memory_limit_mb(self.settings.memory_mb)
-            .platform(Platform::AzureFunctions)
-            .extension(invocation)
-            .build()
+    /// The context of `invocation`, which started at `started`: built
+    /// from its function's [`ContextTemplates`] when it has some, else
+    /// field by field (the same context either way).
+    ///
+    /// `invocation_id` is `invocation`'s, read once by the caller, which
+    /// keeps `invocation` (shared with the context: one allocation for it
+    /// and its id).
+    fn context(
+        &self,
+        invocation: &Arc<AzureInvocation>,
+        invocation_id: &str,
+        started: Instant,
+    ) -> Context {
+        let deadline = anyfn::time::deadline_after(started, self.settings.timeout);
+        match self.contexts.of(invocation.function_name_shared()) {
+            Some(fields) => {
+                let mut context = fields.build_for(invocation_id, deadline);
+                context
+                    .extensions_mut()
+                    .insert_shared(Arc::clone(invocation));
+                context
+            }
+            None => Context::builder()
+                .request_id(invocation_id)
+                .function_name(invocation.shared_function_name())
+                .deadline(deadline)
+                .memory_limit_mb(self.settings.memory_mb)
+                .platform(Platform::AzureFunctions)
+                .shared_extension(Arc::clone(invocation))
+                .build(),
+        }
     }
 
     /// Starts `function` on `input`: its future, or a future ready with
@@ -291,7 +379,7 @@ impl Shared {
         &self,
         name: &str,
         envelope: Arc<Envelope>,
-        invocation_id: Arc<str>,
+        invocation_id: InvocationId,
         started: Instant,
         watch: &ConnectionWatch,
         headers: HeaderMap,
@@ -304,8 +392,8 @@ impl Shared {
         let (name, function) = match self.find_in(name, entry) {
             Ok(found) => found,
             Err(error) => {
-                anyfn_kit::log_failure(&invocation_id, &error);
-                return whole(error.to_response(&invocation_id, details));
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
+                return whole(error.to_response(invocation_id.as_str(), details));
             }
         };
         let declared = entry.map_or(&FunctionJson::NONE, |(_, declared)| declared);
@@ -317,13 +405,15 @@ impl Shared {
             .or_else(|| trigger.as_ref().ok().map(AzureTrigger::is_http))
             .unwrap_or(false);
         let output = declared.http_output.as_deref().unwrap_or("res");
-        let invocation = AzureInvocation::new(
-            Arc::clone(&invocation_id),
+        let invocation = Arc::new(AzureInvocation::new(
+            invocation_id,
             name,
             self.settings.mode,
             trigger.as_ref().ok().cloned(),
-        );
-        let mut context = self.context(invocation, started);
+        ));
+        // The id as text, read once.
+        let invocation_id = invocation.invocation_id();
+        let mut context = self.context(&invocation, invocation_id, started);
         if is_http && anyfn_kit::telemetry_installed() {
             let caller = trigger.as_ref().ok().and_then(envelope_caller_trace);
             if let Some(caller) = caller {
@@ -358,7 +448,7 @@ impl Shared {
                 // The watchdog catches a panic while polling (see its docs).
                 let ran = watch
                     .run_named(
-                        &invocation_id,
+                        invocation_id,
                         Some(late),
                         deadline,
                         &span,
@@ -372,7 +462,7 @@ impl Shared {
                 drop(span);
                 match ran {
                     Settled::InTime(Ok(AzureAnswer::Streamed(response))) => (
-                        gather(response, &invocation_id, started, deadline, details)
+                        gather(response, invocation_id, started, deadline, details)
                             .await
                             .and_then(|answer| encode_answer(answer, is_http)),
                         false,
@@ -391,18 +481,18 @@ impl Shared {
             Ok(encoded) => envelope_answer_in(&encoded, output, &lines, headers),
             Err(error) => {
                 if !answered {
-                    anyfn_kit::log_failure(&invocation_id, &error);
+                    anyfn_kit::log_failure(invocation_id, &error);
                 }
                 if is_http {
                     // The caller sees the same status as on every adapter;
                     // the invocation itself succeeded.
-                    let res = error.to_response(&invocation_id, details);
+                    let res = error.to_response(invocation_id, details);
                     match Encoded::http(res) {
                         Ok(res) => envelope_answer(&res, output, &lines),
-                        Err(_) => failed(&error, &invocation_id, &lines),
+                        Err(_) => failed(&error, invocation_id, &lines),
                     }
                 } else {
-                    failed(&error, &invocation_id, &lines)
+                    failed(&error, invocation_id, &lines)
                 }
             }
         };
@@ -412,7 +502,7 @@ impl Shared {
                 .headers_mut()
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
-        report(&invocation_id, started, &self.settings);
+        report(invocation_id, started, &self.settings);
         response
     }
 
@@ -423,7 +513,7 @@ impl Shared {
         &self,
         request: Request,
         found: Result<(Arc<str>, Arc<dyn AzureFunction>), Error>,
-        invocation_id: Arc<str>,
+        invocation_id: InvocationId,
         started: Instant,
         watch: &ConnectionWatch,
     ) -> hyper::Response<AnswerBody> {
@@ -431,13 +521,19 @@ impl Shared {
         let (name, function) = match found {
             Ok(found) => found,
             Err(error) => {
-                anyfn_kit::log_failure(&invocation_id, &error);
-                return whole(error.to_response(&invocation_id, details));
+                anyfn_kit::log_failure(invocation_id.as_str(), &error);
+                return whole(error.to_response(invocation_id.as_str(), details));
             }
         };
-        let invocation =
-            AzureInvocation::new(Arc::clone(&invocation_id), name, self.settings.mode, None);
-        let mut context = self.context(invocation, started);
+        let invocation = Arc::new(AzureInvocation::new(
+            invocation_id,
+            name,
+            self.settings.mode,
+            None,
+        ));
+        // The id as text, read once.
+        let invocation_id = invocation.invocation_id();
+        let mut context = self.context(&invocation, invocation_id, started);
         if anyfn_kit::telemetry_installed() {
             if let Some(caller) = caller_trace(request.headers()) {
                 context.extensions_mut().insert(caller);
@@ -449,7 +545,7 @@ impl Shared {
         // its thread past the deadline) and logged the failure.
         let mut call = Self::start(function.as_ref(), || AzureInput::Http(request), context);
         let ran = watch
-            .run_named(&invocation_id, None, deadline, &span, Pin::new(&mut call))
+            .run_named(invocation_id, None, deadline, &span, Pin::new(&mut call))
             .await;
         // As in `envelope`: the future, then the span, end before the answer.
         drop(call);
@@ -458,9 +554,9 @@ impl Shared {
         // (the handler blocked its thread past the deadline) and logged it.
         let failed = |error: Error, answered: bool| {
             if !answered {
-                anyfn_kit::log_failure(&invocation_id, &error);
+                anyfn_kit::log_failure(invocation_id, &error);
             }
-            let mut response = whole(error.to_response(&invocation_id, details));
+            let mut response = whole(error.to_response(invocation_id, details));
             if answered {
                 // The watchdog sent the answer and closed the sending side.
                 response
@@ -477,7 +573,7 @@ impl Shared {
             Settled::InTime(Ok(AzureAnswer::Streamed(response))) => {
                 return stream(
                     response,
-                    &invocation_id,
+                    invocation_id,
                     started,
                     deadline,
                     details,
@@ -494,7 +590,7 @@ impl Shared {
             Settled::InTime(Err(error)) => failed(error, false),
             Settled::Late { error, answered } => failed(error, answered),
         };
-        report(&invocation_id, started, &self.settings);
+        report(invocation_id, started, &self.settings);
         response
     }
 }
@@ -504,8 +600,54 @@ impl Shared {
 /// header value may hold) written as its escape (`\t`), so that it cannot
 /// forge a field of the `REPORT` line or of a log line. The host's ids are
 /// GUIDs, which have none.
-fn invocation_id(id: &str) -> Arc<str> {
-    Arc::from(anyfn::error::without_controls(id))
+fn invocation_id(id: &str) -> InvocationId {
+    InvocationId::from(&*anyfn::error::without_controls(id))
+}
+
+/// The invocation id a header's value names ([`invocation_id`]), `None`
+/// when it names none (empty or blank, or not text): as
+/// `HeaderValue::to_str`, [`trimmed`](crate::lenient::trimmed) and
+/// [`invocation_id`] make it, and a value of visible ASCII without a space
+/// (the host's GUIDs) at once: it is text, with nothing to trim and no
+/// control, told eight bytes at a time (`to_str` looks at each byte, and
+/// `without_controls` at each again), and held as it is (its UTF-8 is
+/// checked once, where the id is read as text).
+fn header_invocation_id(value: &HeaderValue) -> Option<InvocationId> {
+    let bytes = value.as_bytes();
+    if is_visible_ascii(bytes) {
+        return (!bytes.is_empty()).then(|| InvocationId::from_visible_ascii(bytes));
+    }
+    value
+        .to_str()
+        .ok()
+        .map(crate::lenient::trimmed)
+        .filter(|id| !id.is_empty())
+        .map(invocation_id)
+}
+
+/// Whether every byte of `bytes` is visible ASCII other than the space
+/// (`0x21..=0x7e`), eight bytes at a time: the last eight of a text of
+/// eight or more bytes read as one more word (overlapping the one before)
+/// rather than byte by byte.
+fn is_visible_ascii(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte below 0x21, or above 0x7e (each exact for a word, as Bit
+    // Twiddling Hacks' hasless and hasmore are): its high bit set.
+    let outside = |word: &[u8]| {
+        let mut eight = [0; 8];
+        eight.copy_from_slice(word);
+        let word = u64::from_ne_bytes(eight);
+        (word.wrapping_sub(ONES * 0x21) & !word) | (word.wrapping_add(ONES) | word)
+    };
+    let Some(last) = bytes.len().checked_sub(8).and_then(|at| bytes.get(at..)) else {
+        return bytes.iter().all(|byte| (0x21..=0x7e).contains(byte));
+    };
+    let mut found = outside(last);
+    for word in bytes.chunks_exact(8) {
+        found |= outside(word);
+    }
+    found & HIGHS == 0
 }
 
 /// The envelope the watchdog writes for an invocation whose handler blocks
@@ -818,10 +960,77 @@ mod tests {
     #[test]
     fn invocation_ids_have_their_control_characters_escaped() {
         let guid = "0f8fad5b-d9cb-469f-a165-70867728950e";
-        assert_eq!(&*invocation_id(guid), guid);
-        assert_eq!(&*invocation_id("a\tb"), "a\\tb");
-        assert_eq!(&*invocation_id("a\u{7f}b\u{1b}"), "a\\u{7f}b\\u{1b}");
-        assert_eq!(&*invocation_id("é\\"), "é\\", "only control characters");
+        assert_eq!(invocation_id(guid).as_str(), guid);
+        assert_eq!(invocation_id("a\tb").as_str(), "a\\tb");
+        assert_eq!(invocation_id("a\u{7f}b\u{1b}").as_str(), "a\\u{7f}b\\u{1b}");
+        assert_eq!(
+            invocation_id("é\\").as_str(),
+            "é\\",
+            "only control characters"
+        );
+    }
+
+    /// A header's invocation id is the one `to_str`, `trimmed` and
+    /// `invocation_id` made, whatever its bytes: visible ASCII (at once),
+    /// spaces and tabs around or inside it, controls, bytes past ASCII,
+    /// at every position of values of 0 to 40 bytes.
+    #[test]
+    fn header_invocation_ids_are_what_to_str_trimmed_and_invocation_id_make() {
+        let old = |value: &HeaderValue| {
+            value
+                .to_str()
+                .ok()
+                .map(crate::lenient::trimmed)
+                .filter(|id| !id.is_empty())
+                .map(invocation_id)
+        };
+        let mut values: Vec<Vec<u8>> = vec![
+            b"0f8fad5b-d9cb-469f-a165-70867728950e".to_vec(),
+            b" 0f8fad5b-d9cb-469f-a165-70867728950e ".to_vec(),
+            b"\t0f8fad5b\t".to_vec(),
+            b"a b".to_vec(),
+            b"a\tb".to_vec(),
+            b" ".to_vec(),
+            b"\t\t".to_vec(),
+            b"".to_vec(),
+            "caf\u{e9}".as_bytes().to_vec(),
+            b"\x80\xff".to_vec(),
+        ];
+        for len in 0..=40 {
+            for at in 0..len {
+                for byte in [b' ', b'\t', b'!', b'~', 0x7f, 0x80, 0xe9, 0xff, 0x1f, 0x00] {
+                    let mut value = vec![b'a'; len];
+                    value[at] = byte;
+                    values.push(value);
+                }
+            }
+        }
+        let mut taken = 0;
+        for bytes in &values {
+            // Values a header cannot hold (controls other than a tab) are
+            // left out, as hyper leaves them out.
+            let Ok(value) = HeaderValue::from_bytes(bytes) else {
+                continue;
+            };
+            taken += 1;
+            assert_eq!(header_invocation_id(&value), old(&value), "{bytes:?}");
+        }
+        assert!(taken > 1000, "{taken}");
+        for byte in 0..=u8::MAX {
+            let expected = (0x21..=0x7e).contains(&byte);
+            for len in 1..=20 {
+                for at in 0..len {
+                    let mut text = vec![b'x'; len];
+                    text[at] = byte;
+                    assert_eq!(
+                        is_visible_ascii(&text),
+                        expected,
+                        "{byte:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(is_visible_ascii(b""));
     }
 
     #[test]
@@ -834,6 +1043,106 @@ mod tests {
         assert_eq!(route("api", "/api/a%20b"), "a b");
         assert_eq!(route("api", "/api"), "");
         assert_eq!(route("api", "/"), "");
+    }
+
+    /// An invocation's context built from its function's fields
+    /// ([`ContextTemplates`]) is the one built field by field, for every
+    /// name the host may call: the root's, a catalog function's (as its
+    /// folder spells it or in another case), another, a named function's.
+    #[test]
+    fn a_context_from_its_functions_fields_is_the_one_built_field_by_field() {
+        use anyfn::{handler_fn, Json};
+        let dir =
+            std::env::temp_dir().join(format!("anyfn-azure-templates-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("Hello")).expect("app dir");
+        std::fs::write(
+            dir.join("Hello").join("function.json"),
+            r#"{"bindings": [{"name": "req", "type": "httpTrigger", "direction": "in"}]}"#,
+        )
+        .expect("function.json");
+        let catalog = || FunctionCatalog::read(&dir);
+        let settings = Settings {
+            mode: Mode::Forwarding,
+            timeout: Duration::from_millis(2500),
+            memory_mb: 384,
+            error_details: ErrorDetails::Hidden,
+            route_prefix: String::new(),
+            report_cost: ProviderSet::only(anyfn_kit::Provider::AzureFlexConsumption),
+            report_line: true,
+        };
+        let function = crate::function(handler_fn(|Json(n): Json<u8>, _: Context| async move {
+            Ok::<_, Error>(Json(n))
+        }));
+        let one = Shared::new(
+            Functions::One(Arc::clone(&function)),
+            settings.clone(),
+            catalog(),
+        );
+        let named = Shared::new(
+            Functions::Named(vec![
+                (Arc::from("Orders"), Arc::clone(&function)),
+                (Arc::from("Hello"), function),
+            ]),
+            settings,
+            catalog(),
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        let fields = |c: &Context| {
+            (
+                c.request_id().to_owned(),
+                c.deadline(),
+                c.function_name().to_owned(),
+                c.function_version().to_owned(),
+                c.memory_limit_mb(),
+                c.max_concurrency(),
+                c.platform(),
+                c.tenant_id().map(str::to_owned),
+                c.trace_id().map(str::to_owned),
+                c.extensions().get::<AzureInvocation>().cloned(),
+                c.metrics().is_enabled(),
+            )
+        };
+        // (The name called, the function's name, whether it has fields.)
+        let cases = [
+            (&one, "", "", true),
+            (&one, "Hello", "Hello", true),
+            (&one, "hello", "hello", false),
+            (&one, "other", "other", false),
+            (&named, "Orders", "Orders", true),
+            (&named, "hello", "Hello", true),
+        ];
+        for (shared, called, function_name, templated) in cases {
+            let (name, _) = shared.find(called).expect("found");
+            assert_eq!(&*name, function_name);
+            assert_eq!(shared.contexts.of(&name).is_some(), templated, "{called:?}");
+            for id in [
+                "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "inv",
+                &"x".repeat(80),
+            ] {
+                let invocation = Arc::new(AzureInvocation::new(
+                    InvocationId::from(id),
+                    Arc::clone(&name),
+                    Mode::Forwarding,
+                    None,
+                ));
+                let started = Instant::now();
+                let built = shared.context(&invocation, id, started);
+                let chained = Context::builder()
+                    .request_id(id)
+                    .function_name(Arc::clone(&name))
+                    .deadline(anyfn::time::deadline_after(
+                        started,
+                        Duration::from_millis(2500),
+                    ))
+                    .memory_limit_mb(384)
+                    .platform(Platform::AzureFunctions)
+                    .extension(AzureInvocation::clone(&invocation))
+                    .build();
+                assert_eq!(fields(&built), fields(&chained), "{called:?} {id}");
+            }
+        }
     }
 
     #[test]
