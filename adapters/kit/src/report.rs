@@ -296,9 +296,34 @@ impl<Id: AsRef<str>> InvocationReport<Id> {
 
 impl<Id: AsRef<str>> fmt::Display for InvocationReport<Id> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with_line(|line| f.write_str(line))
+    }
+}
+
+impl<Id: AsRef<str>> InvocationReport<Id> {
+    /// Calls `use_line` with the line's text, the same as
+    /// [`Display`](fmt::Display) writes, for an adapter to log as a `&str`
+    /// field: `report.with_line(|line| tracing::info!(target: "anyfn::report", message = line))`
+    /// logs the same line as `tracing::info!(target: "anyfn::report", "{report}")`,
+    /// without the two rounds of `format_args!` between the event's visitor
+    /// and the text (`benches/instructions_vs_hyper.sh`). The line is made
+    /// on the stack and lent, not given back: moving it out cost more than
+    /// those rounds.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// assert_eq!(report.with_line(str::to_owned), report.to_string());
+    /// ```
+    pub fn with_line<R>(&self, use_line: impl FnOnce(&str) -> R) -> R {
+        let (mut stack, mut heap) = (LineBuffer::new(), String::new());
         // One line writer for every `Id`, made here: written generic, it
         // was made again in each adapter, and formatted slower there.
-        InvocationReport {
+        let line = InvocationReport {
             request_id: self.request_id.as_ref(),
             duration: self.duration,
             billed_duration: self.billed_duration,
@@ -306,12 +331,15 @@ impl<Id: AsRef<str>> fmt::Display for InvocationReport<Id> {
             estimated_cost_usd: self.estimated_cost_usd,
             priced: self.priced,
         }
-        .write_line(f)
+        .make_line(&mut stack, &mut heap);
+        use_line(line)
     }
 }
 
 impl InvocationReport<&str> {
-    fn write_line(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The line, made in `line`, or in `heap` where only the float
+    /// formatting writes it exactly.
+    fn make_line<'b>(&self, line: &'b mut LineBuffer, heap: &'b mut String) -> &'b str {
         // The line is written once per invocation, so it is made in a stack
         // buffer, integers digit by digit, and handed over in one piece:
         // float formatting and `format_args!` were most of its cost.
@@ -321,7 +349,6 @@ impl InvocationReport<&str> {
         // control character: a tab or a newline in it would forge a field
         // or a line.
         let request_id = anyfn::error::without_controls(self.request_id);
-        let mut line = LineBuffer::new();
         line.text("REPORT RequestId: ");
         line.text(&request_id);
         line.text("\tDuration: ");
@@ -346,7 +373,7 @@ impl InvocationReport<&str> {
         };
         let copied = LAST_TAIL.with(|last| {
             last.try_borrow()
-                .is_ok_and(|last| last.copy_if(tail_key, &mut line))
+                .is_ok_and(|last| last.copy_if(tail_key, line))
         });
         if !copied {
             let tail_start = line.len;
@@ -360,7 +387,7 @@ impl InvocationReport<&str> {
                 line.overflowed = true;
             }
             line.text(" USD");
-            if let Some(tail) = Tail::of(tail_key, &line, tail_start) {
+            if let Some(tail) = Tail::of(tail_key, line, tail_start) {
                 LAST_TAIL.with(|last| {
                     if let Ok(mut last) = last.try_borrow_mut() {
                         *last = tail;
@@ -389,31 +416,41 @@ impl InvocationReport<&str> {
                 }
             }
         }
-        match line.as_str() {
-            Some(text) => f.write_str(text),
-            // A long request id, or a figure whose integer text could
-            // differ from the float's: the float formatting, the same text.
-            None => {
-                write!(
-                    f,
-                    "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
-                    request_id,
-                    self.duration.as_secs_f64() * 1000.0,
-                    self.memory_mb,
-                    self.estimated_cost_usd,
-                )?;
-                for (index, estimate) in self.estimates().enumerate() {
-                    let suffix = capacity_suffix(&estimate);
-                    let id = estimate.provider().id();
-                    if index == 0 {
-                        write!(f, "{suffix} ({id})")?;
-                    } else {
-                        write!(f, "\tCost {id}: ${:.10} USD{suffix}", estimate.usd())?;
-                    }
-                }
-                Ok(())
+        if let Some(text) = line.as_str() {
+            return text;
+        }
+        // A long request id, or a figure whose integer text could differ
+        // from the float's: the float formatting, the same text.
+        let _ = self.write_formatted(heap, &request_id, billed_ms);
+        heap
+    }
+
+    /// The line as the float formatting writes it (the reference the stack
+    /// line's integers are checked against).
+    fn write_formatted(
+        &self,
+        f: &mut impl fmt::Write,
+        request_id: &str,
+        billed_ms: u64,
+    ) -> fmt::Result {
+        write!(
+            f,
+            "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+            request_id,
+            self.duration.as_secs_f64() * 1000.0,
+            self.memory_mb,
+            self.estimated_cost_usd,
+        )?;
+        for (index, estimate) in self.estimates().enumerate() {
+            let suffix = capacity_suffix(&estimate);
+            let id = estimate.provider().id();
+            if index == 0 {
+                write!(f, "{suffix} ({id})")?;
+            } else {
+                write!(f, "\tCost {id}: ${:.10} USD{suffix}", estimate.usd())?;
             }
         }
+        Ok(())
     }
 }
 

@@ -168,7 +168,9 @@ where
                     self.config.pricing,
                 ),
             };
-            tracing::info!(target: "anyfn::report", "{report}");
+            // The line as a `&str` field: the same line as `"{report}"`
+            // writes, without two rounds of `format_args!` to reach it.
+            report.with_line(|line| tracing::info!(target: "anyfn::report", message = line));
         }
         set_request_id(&mut response, request_id);
         Ok(response)
