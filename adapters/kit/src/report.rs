@@ -356,7 +356,7 @@ impl InvocationReport<&str> {
             Some(hundredths_of_ms) => {
                 line.decimal(hundredths_of_ms / 100, 1);
                 line.text(".");
-                line.decimal(hundredths_of_ms % 100, 2);
+                line.two_digits(hundredths_of_ms % 100);
             }
             // A tie or a huge duration: the float's own text.
             None => line.overflowed = true,
@@ -574,6 +574,12 @@ impl LineBuffer {
     /// Two digits a step, from a table: the line has a dozen digits, and
     /// a division per digit was a third of its cost.
     fn decimal(&mut self, mut n: u64, width: usize) {
+        if n < 10 && width <= 1 {
+            // One digit (a duration's whole milliseconds, most often): no
+            // digit buffer to fill and copy.
+            self.bytes_text(&[b'0' + n as u8]);
+            return;
+        }
         // Zeros already: padding is where the digits start.
         let mut digits = [b'0'; 20];
         let mut start = digits.len();
@@ -600,6 +606,12 @@ impl LineBuffer {
             }
             None => self.overflowed = true,
         }
+    }
+
+    /// `n` (below 100) as two digits, `05` for 5: the duration's hundredths.
+    fn two_digits(&mut self, n: u64) {
+        let pair = usize::try_from(n % 100).unwrap_or_default() * 2;
+        self.bytes_text(&DIGIT_PAIRS[pair..pair + 2]);
     }
 
     /// `usd` with ten decimals, as `{:.10}` writes it; `false` (nothing
