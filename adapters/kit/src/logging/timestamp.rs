@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn microseconds_are_written_as_six_digits() {
         let base = UNIX_EPOCH + Duration::from_secs(1_764_177_440);
-        for micros in (0..1_000_000).step_by(7).chain([1, 9, 10, 99, 100, 999_999]) {
+        for micros in (0..1_000_000)
+            .step_by(7)
+            .chain([1, 9, 10, 99, 100, 999_999])
+        {
             let stamp = timestamp(base + Duration::from_micros(micros) + Duration::from_nanos(999));
             assert_eq!(as_text(&stamp[20..26]), format!("{micros:06}"));
             assert_eq!(&stamp[..20], b"2025-11-26T17:17:20.");
