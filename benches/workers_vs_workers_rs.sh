@@ -18,11 +18,24 @@
 #     compiler or GC threads, no timing heuristics: without it, the same
 #     Worker's count moved by 15% from process to process; with it, by
 #     under 1%), WARMUP requests, then ROUNDS rounds of REQUESTS counted
-#     between `callgrind_control --zero` and `--dump`; the median round.
+#     between `callgrind_control --zero` and `--dump`; the median round,
+#     and beside it the mean of all rounds (every round's instructions over
+#     every round's requests). Rounds are not alike: one in which V8
+#     collects garbage counts some 10% more than one in which it does not
+#     (quiet anyfn's seven rounds at one commit: 218k to 250k, the 250k one
+#     with 25M instructions of collections, the 218k one with none), so the
+#     median moves with how many rounds a collection falls in; the mean
+#     takes them all in, at their share.
 #     The steady figure: the wall-clock ones move by tens of percent from
 #     run to run on a loaded 2-core machine.
-# anyfn is measured twice: as deployed by default (its REPORT line and
-# INFO logs to the console) and quiet (RUST_LOG=warn, a [vars] entry).
+# anyfn is measured in three configurations, each its own workerd with the
+# same module and its own [vars] (VARIANTS picks some; plain always runs):
+#   - anyfn: as deployed by default, no [vars]: INFO logs to the console
+#     (the invocation's span, with its request id, made for every request)
+#     and no REPORT line (ANYFN_REPORT_LINE is off by default on Workers).
+#     The headline row.
+#   - report: ANYFN_REPORT_LINE=on, a REPORT line per request besides.
+#   - quiet: RUST_LOG=warn (no span, no line).
 # The issue's bounds: size <= 1.2x, time per request <= 1.1x the plain one.
 #
 # Both sides are built as `worker-build --release --panic-unwind` builds a
@@ -49,6 +62,7 @@
 # Usage:   benches/workers_vs_workers_rs.sh
 # Options (environment):
 #   REQUESTS=1000 ROUNDS=7 WARMUP=3000 INSTRUCTIONS=1
+#   VARIANTS="anyfn report quiet"   the anyfn configurations run
 #   WORKERS_TARGET_DIR   the wasm build's target dir (default target/workers)
 #   PROFILE_FLAGS=lto    also build with LTO, one codegen unit, opt-level "s"
 set -euo pipefail
@@ -117,11 +131,25 @@ worker() { # const name, folder, extra bindings
 # The binary itself (npm's launcher would be the process we measure).
 workerd_binary="$tools/node_modules/@cloudflare/workerd-linux-64/bin/workerd"
 [[ -x "$workerd_binary" ]] || workerd_binary="$(readlink -f "$workerd")"
-declare -A port pid folder=([plain]=plain [anyfn]=anyfn [quiet]=anyfn) vars=([quiet]='(name = "RUST_LOG", text = "warn")')
+declare -A port pid vars=(
+  [report]='(name = "ANYFN_REPORT_LINE", text = "on")'
+  [quiet]='(name = "RUST_LOG", text = "warn")'
+)
+declare -A label=(
+  [anyfn]="default (INFO on, no REPORT)"
+  [report]="REPORT line on (ANYFN_REPORT_LINE=on)"
+  [quiet]="quiet (RUST_LOG=warn)"
+)
+read -r -a variants <<<"${VARIANTS:-anyfn report quiet}"
+for name in "${variants[@]}"; do
+  [[ -n "${label[$name]:-}" ]] || { echo "unknown variant $name (anyfn report quiet)" >&2; exit 1; }
+done
+names=(plain "${variants[@]}")
+folder() { if [[ $1 == plain ]]; then echo plain; else echo anyfn; fi; }
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 index=0
-for name in plain anyfn quiet; do
+for name in "${names[@]}"; do
   port[$name]=$((base + index))
   index=$((index + 1))
   {
@@ -130,14 +158,14 @@ for name in plain anyfn quiet; do
     echo "  services = [(name = \"$name\", worker = .$name)],"
     echo "  sockets = [(name = \"$name\", address = \"127.0.0.1:${port[$name]}\", http = (), service = \"$name\")],"
     echo ');'
-    worker "$name" "${folder[$name]}" "${vars[$name]:-}"
+    worker "$name" "$(folder "$name")" "${vars[$name]:-}"
   } >"$out/$name.capnp"
   sed 's/^const config :Workerd.Config = ($/&\n  v8Flags = ["--no-liftoff", "--predictable"],/' "$out/$name.capnp" >"$out/$name-callgrind.capnp"
   "$workerd_binary" serve "$out/$name.capnp" >"$out/$name.log" 2>&1 &
   pid[$name]=$!
   pids+=("$!")
 done
-for name in plain anyfn quiet; do
+for name in "${names[@]}"; do
   for attempt in $(seq 1 300); do
     curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/" && break
     kill -0 "${pid[$name]}" || { cat "$out/$name.log"; exit 1; }
@@ -146,24 +174,23 @@ for name in plain anyfn quiet; do
   done
 done
 
-ports="{\"plain\":[${port[plain]},${pid[plain]}],\"anyfn\":[${port[anyfn]},${pid[anyfn]}],\"quiet\":[${port[quiet]},${pid[quiet]}]}"
+ports="{$(for name in "${names[@]}"; do printf '"%s":[%s,%s],' "$name" "${port[$name]}" "${pid[$name]}"; done | sed 's/,$//')}"
+labels="{$(for name in "${variants[@]}"; do printf '"%s":"%s",' "$name" "${label[$name]}"; done | sed 's/,$//')}"
 times="$(node benches/workers_bench.mjs "$ports" "$REQUESTS" "$ROUNDS")"
 plain_size=$(stat -c %s "$out/plain/index_bg.wasm")
 anyfn_size=$(stat -c %s "$out/anyfn/index_bg.wasm")
 node -e '
-const [times, plainSize, anyfnSize, requests, rounds, plainBound, anyfnBound] = [JSON.parse(process.argv[1]), +process.argv[2], +process.argv[3], process.argv[4], process.argv[5], +process.argv[6], +process.argv[7]];
+const [times, labels, plainSize, anyfnSize, requests, rounds, plainBound, anyfnBound] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2]), +process.argv[3], +process.argv[4], process.argv[5], process.argv[6], +process.argv[7], +process.argv[8]];
 const row = (what, anyfn, plain, unit, bound) => {
   const ratio = anyfn / plain;
-  console.log(`${what.padEnd(34)} anyfn ${anyfn.toFixed(unit === "bytes" ? 0 : 1).padStart(9)} ${unit}  workers-rs ${plain.toFixed(unit === "bytes" ? 0 : 1).padStart(9)} ${unit}  ratio ${ratio.toFixed(3)}  (goal <= ${bound}: ${ratio <= bound ? "met" : "over"})`);
+  console.log(`${what.padEnd(60)} anyfn ${anyfn.toFixed(unit === "bytes" ? 0 : 1).padStart(9)} ${unit}  workers-rs ${plain.toFixed(unit === "bytes" ? 0 : 1).padStart(9)} ${unit}  ratio ${ratio.toFixed(3)}  (goal <= ${bound}: ${ratio <= bound ? "met" : "over"})`);
 };
 console.log(`median of ${rounds} rounds of ${requests} sequential requests, one client, one workerd per Worker`);
 row("module as shipped (wasm-opt -O)", anyfnSize, plainSize, "bytes", 1.2);
-console.log(`${"  wasm-bindgen output, before it".padEnd(34)} anyfn ${String(anyfnBound).padStart(9)} bytes  workers-rs ${String(plainBound).padStart(9)} bytes  ratio ${(anyfnBound / plainBound).toFixed(3)}`);
-row("per request, REPORT line on", times.anyfn.wall, times.plain.wall, "us", 1.1);
-row("per request, quiet (RUST_LOG=warn)", times.quiet.wall, times.plain.wall, "us", 1.1);
-row("workerd CPU/request, REPORT on", times.anyfn.cpu, times.plain.cpu, "us", 1.1);
-row("workerd CPU/request, quiet", times.quiet.cpu, times.plain.cpu, "us", 1.1);
-' "$times" "$plain_size" "$anyfn_size" "$REQUESTS" "$ROUNDS" "${bound_size[plain]}" "${bound_size[anyfn]}"
+console.log(`${"  wasm-bindgen output, before it".padEnd(60)} anyfn ${String(anyfnBound).padStart(9)} bytes  workers-rs ${String(plainBound).padStart(9)} bytes  ratio ${(anyfnBound / plainBound).toFixed(3)}`);
+for (const [name, label] of Object.entries(labels)) row(`per request, ${label}`, times[name].wall, times.plain.wall, "us", 1.1);
+for (const [name, label] of Object.entries(labels)) row(`workerd CPU/request, ${label}`, times[name].cpu, times.plain.cpu, "us", 1.1);
+' "$times" "$labels" "$plain_size" "$anyfn_size" "$REQUESTS" "$ROUNDS" "${bound_size[plain]}" "${bound_size[anyfn]}"
 
 # --- instructions per request, under callgrind ---------------------------
 [[ "${INSTRUCTIONS:-1}" != 0 ]] || exit 0
@@ -174,8 +201,8 @@ fi
 kill "${pids[@]}" 2>/dev/null || true
 wait "${pids[@]}" 2>/dev/null || true
 WARMUP="${WARMUP:-3000}"
-declare -A instructions
-for name in plain anyfn quiet; do
+declare -A instructions mean
+for name in "${names[@]}"; do
   rm -f "$out/$name.callgrind"*
   valgrind --tool=callgrind --callgrind-out-file="$out/$name.callgrind" \
     "$workerd_binary" serve "$out/$name-callgrind.capnp" >"$out/$name.callgrind.log" 2>&1 &
@@ -195,14 +222,18 @@ for name in plain anyfn quiet; do
   done
   kill "$vg_pid"
   wait "$vg_pid" 2>/dev/null || true
-  instructions[$name]=$(grep -h '^totals:' "$out/$name.callgrind".* | awk -v n="$REQUESTS" '{print $2 / n}' |
-    sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+  rounds_of() { grep -h '^totals:' "$out/$name.callgrind".* | awk -v n="$REQUESTS" '{print $2 / n}'; }
+  instructions[$name]=$(rounds_of | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+  mean[$name]=$(rounds_of | awk '{sum += $1} END {print sum / NR}')
 done
+counts="{$(for name in "${names[@]}"; do printf '"%s":[%s,%s],' "$name" "${instructions[$name]}" "${mean[$name]}"; done | sed 's/,$//')}"
 node -e '
-const [plain, anyfn, quiet, warmup, requests, rounds] = process.argv.slice(1).map(Number);
-console.log(`instructions per request (callgrind, workerd with --no-liftoff --predictable; median of ${rounds} rounds of ${requests} after ${warmup})`);
-for (const [what, value] of [["REPORT line on", anyfn], ["quiet (RUST_LOG=warn)", quiet]]) {
-  const ratio = value / plain;
-  console.log(`${what.padEnd(34)} anyfn ${value.toFixed(0).padStart(9)}  workers-rs ${plain.toFixed(0).padStart(9)}  ratio ${ratio.toFixed(3)}  (goal <= 1.1: ${ratio <= 1.1 ? "met" : "over"})`);
+const [counts, labels, warmup, requests, rounds] = [JSON.parse(process.argv[1]), JSON.parse(process.argv[2]), ...process.argv.slice(3).map(Number)];
+console.log(`instructions per request (callgrind, workerd with --no-liftoff --predictable; ${rounds} rounds of ${requests} after ${warmup}: the median round, then the mean of all rounds)`);
+for (const [name, label] of Object.entries(labels)) {
+  const [[median, mean], [plainMedian, plainMean]] = [counts[name], counts.plain];
+  const ratio = median / plainMedian;
+  console.log(`${label.padEnd(60)} anyfn ${median.toFixed(0).padStart(9)}  workers-rs ${plainMedian.toFixed(0).padStart(9)}  ratio ${ratio.toFixed(3)}  (goal <= 1.1: ${ratio <= 1.1 ? "met" : "over"})`);
+  console.log(`${"  mean of all rounds".padEnd(60)} anyfn ${mean.toFixed(0).padStart(9)}  workers-rs ${plainMean.toFixed(0).padStart(9)}  ratio ${(mean / plainMean).toFixed(3)}`);
 }
-' "${instructions[plain]}" "${instructions[anyfn]}" "${instructions[quiet]}" "$WARMUP" "$REQUESTS" "$ROUNDS"
+' "$counts" "$labels" "$WARMUP" "$REQUESTS" "$ROUNDS"

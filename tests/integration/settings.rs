@@ -1,5 +1,5 @@
 //! The settings every adapter shares (`anyfn_kit::Settings`: timeout, memory
-//! size, default subscriber, error details), end to end: each is the
+//! size, default subscriber, error details, the REPORT line), end to end: each is the
 //! code's, else the environment's (`ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`,
 //! …), else the platform's default, on the server, on Lambda and on Azure.
 //!
@@ -212,6 +212,40 @@ async fn on_the_server_the_environment_beats_the_default() {
     let in_time = get_within(unset.addr, "/sleep?ms=1000", Duration::from_secs(10)).await;
     in_time.assert_status(200);
     assert_eq!(in_time.text(), "woke up");
+}
+
+/// `ANYFN_REPORT_LINE=off` drops the server's REPORT lines, and `on` keeps
+/// them (its default). The log's lines keep the order of events (a REPORT
+/// line waiting in its batch is written before any later line), so the
+/// line `/log` writes tells whether the REPORT line of the request before
+/// it was written: no wait for what might still come.
+#[tokio::test]
+async fn on_the_server_the_report_line_is_on_unless_turned_off() {
+    for (value, written) in [("off", false), ("on", true)] {
+        let server = ExampleServer::start_with_env("failures", &[("ANYFN_REPORT_LINE", value)]);
+        get_within(server.addr, "/sleep?ms=0", Duration::from_secs(10))
+            .await
+            .assert_status(200);
+        get_within(server.addr, "/log", Duration::from_secs(10))
+            .await
+            .assert_status(200);
+        let mut before = Vec::new();
+        loop {
+            let line = server
+                .lines
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the line /log writes");
+            if line.contains("a line from the function") {
+                break;
+            }
+            before.push(line);
+        }
+        assert_eq!(
+            before.iter().any(|line| line.contains("REPORT RequestId:")),
+            written,
+            "ANYFN_REPORT_LINE={value}: {before:?}"
+        );
+    }
 }
 
 /// On Cloud Run (`K_SERVICE` set) the default timeout is Cloud Run's own
@@ -519,6 +553,45 @@ async fn on_azure_the_environment_beats_host_json_and_the_default() {
         .http_response();
     in_time.assert_status(200);
     assert_eq!(in_time.text(), "woke up");
+}
+
+/// On Azure, `ANYFN_REPORT_LINE=off` drops the REPORT lines, and `on`
+/// keeps them (the default). Both go to stdout in the order of events, so
+/// the failure line of `/fail` tells whether the REPORT line of the
+/// request before it was written.
+#[tokio::test]
+async fn on_azure_the_report_line_is_on_unless_turned_off() {
+    for (value, written) in [("off", false), ("on", true)] {
+        let azure = azure_app("failures", &[("ANYFN_REPORT_LINE", value)], None);
+        let _process = azure
+            .spawn(example("failures"))
+            .await
+            .expect("failures starts");
+        azure
+            .http("failures", TestRequest::get("/sleep?ms=0"))
+            .await
+            .http_response()
+            .assert_status(200);
+        azure
+            .http("failures", TestRequest::get("/fail"))
+            .await
+            .http_response()
+            .assert_status(400);
+        let failure = azure
+            .output_line_containing("order 17 does not exist", Duration::from_secs(10))
+            .await
+            .expect("the failure's line");
+        let output = azure.output();
+        let before = output
+            .iter()
+            .take_while(|line| **line != failure)
+            .collect::<Vec<_>>();
+        assert_eq!(
+            before.iter().any(|line| line.contains("REPORT RequestId:")),
+            written,
+            "ANYFN_REPORT_LINE={value}: {before:?}"
+        );
+    }
 }
 
 /// `ANYFN_AZURE_TIMEOUT_MS`, the old name, still sets the timeout, with a

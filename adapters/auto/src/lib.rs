@@ -186,6 +186,7 @@ pub fn run_functions(functions: Functions) -> Running {
 /// | memory size | 128 MB | always Lambda's (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`) | 128 MB |
 /// | default subscriber | on (`ANYFN_DEFAULT_SUBSCRIBER=off` always turns it off) | on | on |
 /// | error details | hidden | hidden | hidden |
+/// | a `REPORT` line per invocation (`ANYFN_REPORT_LINE`, `Settings::with_report_line`) | on | none: Lambda writes its own | on |
 ///
 /// The adapters' own settings come from the environment (`HOST` and
 /// `PORT` for the server, `ANYFN_DEADLINE_MARGIN_MS` on Lambda, …). A

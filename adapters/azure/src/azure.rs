@@ -382,6 +382,7 @@ impl Azure {
             report_cost: settings
                 .report_cost()
                 .unwrap_or(ProviderSet::only(Provider::AzureFlexConsumption)),
+            report_line: settings.report_line().unwrap_or(true),
         };
         // Each invocation's handler runs on its connection's task, its
         // deadline kept by the host's watchdog thread, as on the local

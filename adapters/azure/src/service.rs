@@ -60,6 +60,9 @@ pub(crate) struct Settings {
     /// The providers each `REPORT` line prices on: `ANYFN_REPORT_COST`, else
     /// Flex Consumption.
     pub(crate) report_cost: ProviderSet,
+    /// Whether each invocation ends with a `REPORT` line:
+    /// `ANYFN_REPORT_LINE`, else on.
+    pub(crate) report_line: bool,
 }
 
 pub(crate) struct Shared {
@@ -409,12 +412,7 @@ impl Shared {
                 .headers_mut()
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
-        report(
-            &invocation_id,
-            started,
-            self.settings.memory_mb,
-            self.settings.report_cost,
-        );
+        report(&invocation_id, started, &self.settings);
         response
     }
 
@@ -483,7 +481,7 @@ impl Shared {
                     started,
                     deadline,
                     details,
-                    (self.settings.memory_mb, self.settings.report_cost),
+                    &self.settings,
                 );
             }
             Settled::InTime(Ok(AzureAnswer::Empty)) => {
@@ -496,12 +494,7 @@ impl Shared {
             Settled::InTime(Err(error)) => failed(error, false),
             Settled::Late { error, answered } => failed(error, answered),
         };
-        report(
-            &invocation_id,
-            started,
-            self.settings.memory_mb,
-            self.settings.report_cost,
-        );
+        report(&invocation_id, started, &self.settings);
         response
     }
 }
@@ -609,16 +602,17 @@ fn stream(
     started: Instant,
     deadline: Instant,
     details: ErrorDetails,
-    (memory_mb, report_cost): (u32, ProviderSet),
+    settings: &Settings,
 ) -> hyper::Response<AnswerBody> {
     let (parts, body) = guard(response, invocation_id, started, deadline, details).into_parts();
     let report = StreamReport::new(
         invocation_id,
         started,
-        memory_mb,
+        settings.memory_mb,
         anyfn_kit::Pricing::default(),
     )
-    .priced_on(Some(report_cost));
+    .priced_on(Some(settings.report_cost))
+    .written(settings.report_line);
     hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
 }
 
@@ -705,12 +699,12 @@ async fn read_body(mut incoming: Incoming) -> Result<Bytes, Error> {
 }
 
 /// The `REPORT` line of one invocation answered whole.
-fn report(request_id: &str, started: Instant, memory_mb: u32, report_cost: ProviderSet) {
-    if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+fn report(request_id: &str, started: Instant, settings: &Settings) {
+    if settings.report_line && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
         let report = InvocationReport::priced(
             request_id,
-            Usage::new(started.elapsed(), memory_mb),
-            report_cost,
+            Usage::new(started.elapsed(), settings.memory_mb),
+            settings.report_cost,
         );
         tracing::info!(target: "anyfn::report", "{report}");
     }

@@ -16,14 +16,17 @@ use worker::{web_sys, Headers, ResponseBuilder};
 
 /// What [`read_head`] reads of a Worker's request in one call into
 /// JavaScript: its method, URL, whether it has a body, and its headers as
-/// `name:value` lines, one string.
+/// `name:value` lines, one string; where each part ends, found once.
 pub(crate) struct RequestHead {
     text: String,
+    /// The end of the method, of the URL, of the body flag (each at its
+    /// line's LF, or the text's end).
+    ends: [usize; 3],
 }
 
 #[wasm_bindgen(inline_js = "export function anyfn_request_head(request) {
   let head = request.method + '\\n' + request.url + '\\n' + (request.body === null ? '0' : '1') + '\\n';
-  for (const [name, value] of request.headers) head += name + ':' + value + '\\n';
+  request.headers.forEach((value, name) => { head += name + ':' + value + '\\n'; });
   return head;
 }")]
 extern "C" {
@@ -32,33 +35,58 @@ extern "C" {
     /// into JavaScript and one string for the request's head, where
     /// workers-rs's `Request` reads the method, the URL, the headers object
     /// and the `cf` object with a call each, and `Headers::entries` crosses
-    /// the boundary about a dozen times per header. A method is a token and
-    /// a serialized URL holds no LF; a header name is a token (no `:`) and a
-    /// value holds no CR, LF or NUL (the Fetch standard's rules, which
-    /// `Headers` enforces), so the lines split back unambiguously.
+    /// the boundary about a dozen times per header. The headers are read
+    /// with `Headers.forEach`, which hands each name and value to a
+    /// callback, not with their iterator, which made an array and a result
+    /// object per header through V8's API (18k instructions a request more,
+    /// with the garbage they left): the same headers in the same order, the
+    /// same strings. A method is a token and a serialized URL holds no LF;
+    /// a header name is a token (no `:`) and a value holds no CR, LF or NUL
+    /// (the Fetch standard's rules, which `Headers` enforces), so the lines
+    /// split back unambiguously.
     fn anyfn_request_head(request: &web_sys::Request) -> String;
 }
 
 /// The head of a Worker's request, read at once.
 pub(crate) fn read_head(request: &web_sys::Request) -> RequestHead {
-    RequestHead {
-        text: anyfn_request_head(request),
+    let text = anyfn_request_head(request);
+    let mut ends = [0; 3];
+    let mut at = 0;
+    for end in &mut ends {
+        *end = line_end(&text, at);
+        at = (*end + 1).min(text.len());
     }
+    RequestHead { text, ends }
+}
+
+/// Where the line starting at `start` of `text` ends: at its LF, or at the
+/// text's end.
+fn line_end(text: &str, start: usize) -> usize {
+    // Byte by byte: a line is a few dozen bytes, for which `str::split_once`
+    // with a `char` (a `memchr` each, set up word by word) cost more.
+    text.as_bytes()
+        .get(start..)
+        .and_then(|rest| rest.iter().position(|&byte| byte == b'\n'))
+        .map_or(text.len(), |at| start + at)
+}
+
+/// `text` split at the first `byte` (ASCII), which neither part keeps.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|found| found == byte)?;
+    // An ASCII byte is a char of its own: both sides are char boundaries.
+    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 impl RequestHead {
     /// Its method, URL, body flag and header lines.
     fn parts(&self) -> (&str, &str, bool, &str) {
-        let mut rest = self.text.as_str();
-        let mut line = || {
-            let (line, after) = rest.split_once('\n').unwrap_or((rest, ""));
-            rest = after;
-            line
-        };
-        let method = line();
-        let url = line();
-        let body = line() == "1";
-        (method, url, body, rest)
+        let [method_end, url_end, body_end] = self.ends;
+        let text = self.text.as_str();
+        let part = |start: usize, end: usize| text.get(start.min(end)..end).unwrap_or("");
+        let method = part(0, method_end);
+        let url = part(method_end + 1, url_end);
+        let body = part(url_end + 1, body_end) == "1";
+        (method, url, body, part(body_end + 1, text.len()))
     }
 
     /// Its headers as a `HeaderMap` (`Set-Cookie`-like repeats kept, as
@@ -147,9 +175,13 @@ fn origin_form(url: &str) -> String {
 /// `HeaderMap`.
 fn parse_header_lines(lines: &str) -> Result<HeaderMap, Error> {
     let mut map = HeaderMap::new();
-    for line in lines.split_terminator('\n') {
-        let (name, value) = line
-            .split_once(':')
+    // As `lines.split_terminator('\n')` splits them (no line after a last
+    // LF), byte by byte.
+    let mut rest = lines;
+    while !rest.is_empty() {
+        let (line, after) = split_at_byte(rest, b'\n').unwrap_or((rest, ""));
+        rest = after;
+        let (name, value) = split_at_byte(line, b':')
             .ok_or_else(|| Error::bad_request("a header name is not a valid token"))?;
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::bad_request("a header name is not a valid token"))?;
@@ -242,27 +274,37 @@ pub(crate) fn write_response(response: Response) -> Result<worker::Response, Err
 }
 
 #[wasm_bindgen(inline_js = "export function anyfn_response(status, lines, body) {
-  const headers = new Headers();
-  for (const line of lines.split('\\n')) {
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    headers.append(line.slice(0, colon), line.slice(colon + 1));
-  }
+  let response;
   try {
-    return new Response(body === undefined ? null : body.slice(), { status, headers });
+    response = new Response(body === undefined ? null : body.slice(), { status });
   } catch (error) {
     throw { anyfn_response_error: error };
   }
+  const headers = response.headers;
+  for (let start = 0; start < lines.length; ) {
+    const colon = lines.indexOf(':', start);
+    const end = lines.indexOf('\\n', colon);
+    if (colon < 0 || end < 0) break;
+    headers.append(lines.slice(start, colon), lines.slice(colon + 1, end));
+    start = end + 1;
+  }
+  return response;
 }")]
 extern "C" {
     /// A whole response, in one call into JavaScript: its headers from
-    /// `name:value` lines (as [`anyfn_headers_from_lines`]), its body a
-    /// copy of `body` (`None`: no body, as a 204 or 304 requires), where
-    /// workers-rs's `Response` makes the headers, the body's array, the
-    /// init object and the response with a call or two each. An error
-    /// of the headers is thrown as it is; one of the `Response`
-    /// constructor as `{anyfn_response_error}`. (The headers given to the
-    /// constructor as pairs instead cost more: 19k instructions a request.)
+    /// `name:value` lines (each ended by LF, as [`header_lines`] writes
+    /// them), its body a copy of `body` (`None`: no body, as a 204 or 304
+    /// requires), where workers-rs's `Response` makes the headers, the
+    /// body's array, the init object and the response with a call or two
+    /// each. The headers are appended to the response's own, which a
+    /// response made here may change: a `Headers` given to the constructor
+    /// is copied into a second one (4k instructions a request more, with
+    /// the lines split into an array). Its body is bytes, so the
+    /// constructor adds no `Content-Type` of its own. An error of the
+    /// `Response` constructor is thrown as `{anyfn_response_error}`; one of
+    /// the headers as it is (none in practice: `http`'s names and values
+    /// are valid ones for `Headers`). (The headers given to the constructor
+    /// as pairs cost more still: 19k instructions a request.)
     #[wasm_bindgen(catch)]
     fn anyfn_response(
         status: u16,

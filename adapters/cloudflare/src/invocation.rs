@@ -6,23 +6,24 @@ use std::future::{poll_fn, Future as _};
 use std::pin::pin;
 
 use anyfn::time::Instant;
-use anyfn::{Context, Error, ErrorDetails, Handler};
-use anyfn_kit::{guard_stream, StreamInvocation};
+use anyfn::{Context, Error, Handler};
+use anyfn_kit::{guard_stream, Settings, StreamInvocation};
 
 use crate::codec::{CloudflareAnswer, CloudflareInput, FromCloudflare, IntoCloudflare};
 use crate::report::report;
 use crate::timer::JsTimers;
 
 /// Runs `handler` on `input` in `context`, the invocation `request_id` (the
-/// context's, which the caller holds) that arrived at `started`: the
-/// output encoded (a stream already held to the deadline), or the failure,
-/// logged.
+/// context's, which the caller holds) that arrived at `started`, with the
+/// Worker's `settings` (how much of an error shows, whether a `REPORT`
+/// line is written: not unless they say so): the output encoded (a stream
+/// already held to the deadline), or the failure, logged.
 pub(crate) async fn invoke<H>(
     handler: &H,
     input: CloudflareInput,
     mut context: Context,
     request_id: &str,
-    details: ErrorDetails,
+    settings: &Settings,
     started: Instant,
 ) -> Result<CloudflareAnswer, Error>
 where
@@ -30,6 +31,8 @@ where
     H::Event: FromCloudflare,
     H::Output: IntoCloudflare,
 {
+    let details = settings.error_details().unwrap_or_default();
+    let report_line = settings.report_line().unwrap_or(false);
     let deadline = context.deadline();
     let memory_mb = context.memory_limit_mb();
     let span = anyfn_kit::invocation_span(&context);
@@ -75,6 +78,8 @@ where
     }
     // A stream's REPORT is written when its answer is handed to the
     // runtime: the time to its head, not to its last chunk.
-    report(request_id, started, ended, memory_mb);
+    if report_line {
+        report(request_id, started, ended, memory_mb);
+    }
     outcome
 }

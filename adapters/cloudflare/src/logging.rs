@@ -56,7 +56,16 @@ struct Spans {
     slots: Vec<Option<Span>>,
     free: Vec<usize>,
     entered: Vec<u64>,
+    /// The text buffers of closed spans, emptied, for the next spans'
+    /// fields: an invocation's span takes one rather than allocating its
+    /// own and freeing it at its end.
+    spare: Vec<String>,
 }
+
+/// How many emptied text buffers [`Spans::spare`] keeps, and the largest
+/// one it keeps.
+const SPARE_BUFFERS: usize = 8;
+const SPARE_CAPACITY: usize = 1024;
 
 struct Span {
     name: &'static str,
@@ -293,7 +302,14 @@ impl Subscriber for Console {
     }
 
     fn new_span(&self, attributes: &Attributes<'_>) -> Id {
-        let mut fields = Fields::new(self.json);
+        // The fields are recorded with the lock released: a value's
+        // `Debug` may log.
+        let spare = if self.json {
+            None
+        } else {
+            self.spans().spare.pop()
+        };
+        let mut fields = spare.map_or_else(|| Fields::new(self.json), Fields::Text);
         attributes.record(&mut fields);
         let span = Span {
             name: attributes.metadata().name(),
@@ -348,7 +364,10 @@ impl Subscriber for Console {
     fn exit(&self, span: &Id) {
         let mut spans = self.spans();
         let id = span.into_u64();
-        if let Some(position) = spans.entered.iter().rposition(|entered| *entered == id) {
+        // Nearly always the innermost: popped, not shifted.
+        if spans.entered.last() == Some(&id) {
+            spans.entered.pop();
+        } else if let Some(position) = spans.entered.iter().rposition(|entered| *entered == id) {
             spans.entered.remove(position);
         }
     }
@@ -370,7 +389,16 @@ impl Subscriber for Console {
             return false;
         }
         let index = (span.into_u64() - 1) as usize;
-        spans.slots[index] = None;
+        if let Some(Span {
+            fields: Fields::Text(mut text),
+            ..
+        }) = spans.slots[index].take()
+        {
+            if spans.spare.len() < SPARE_BUFFERS && text.capacity() <= SPARE_CAPACITY {
+                text.clear();
+                spans.spare.push(text);
+            }
+        }
         spans.free.push(index);
         true
     }

@@ -12,8 +12,11 @@ const WORKERS_STANDARD: Pricing = Pricing::new(0.02e-6 * 1000.0 / 0.128, 0.30e-6
 /// clock read after it; none when the event could not be decoded, then
 /// the clock is read here). The duration is wall time: deployed Workers'
 /// clocks advance only across I/O, so there it is the time spent waiting,
-/// not the CPU time billed. With the line filtered out, neither the clock
-/// (a call into JavaScript) nor the price is read.
+/// not the CPU time billed. Called only when the Worker's `report_line`
+/// setting turns the line on (`ANYFN_REPORT_LINE=on`): it is off by
+/// default, since Workers Logs record each invocation's wall and CPU time
+/// themselves. With the line filtered out, neither the clock (a call into
+/// JavaScript) nor the price is read.
 pub(crate) fn report(request_id: &str, started: Instant, ended: Option<Instant>, memory_mb: u32) {
     if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
         let duration = ended

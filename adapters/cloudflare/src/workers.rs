@@ -274,7 +274,7 @@ impl Workers {
                         worker_side,
                     );
                     let input = CloudflareInput::Fetch(read);
-                    invoke(handler, input, context, &request_id, details, started).await
+                    invoke(handler, input, context, &request_id, &settings, started).await
                 }
                 Err(error) => Err(logged(&request_id, error)),
             },
@@ -315,14 +315,13 @@ impl Workers {
                 return;
             }
         };
-        let details = settings.error_details().unwrap_or_default();
         let context = with_worker(
             invocation_context(&request_id, &settings, started),
             CloudflareInvocation::new(Trigger::Scheduled, env, None),
         );
         let input = CloudflareInput::Scheduled(schedule_tick(&event));
         // Failures are logged by invoke.
-        let _ = invoke(handler, input, context, &request_id, details, started).await;
+        let _ = invoke(handler, input, context, &request_id, &settings, started).await;
     }
 
     /// Runs a queue's batch as a [`QueueBatch`](anyfn::event::QueueBatch):
@@ -366,14 +365,13 @@ impl Workers {
                 return Ok(());
             }
         };
-        let details = settings.error_details().unwrap_or_default();
         let (portable, messages) = queue_batch(&batch);
         let context = with_worker(
             invocation_context(&request_id, &settings, started),
             CloudflareInvocation::new(Trigger::Queue, env, None),
         );
         let input = CloudflareInput::Queue(portable);
-        let outcome = invoke(handler, input, context, &request_id, details, started).await;
+        let outcome = invoke(handler, input, context, &request_id, &settings, started).await;
         match outcome {
             Ok(CloudflareAnswer::Batch(result)) => settle(&messages, &result),
             Ok(_) => batch.ack_all(),

@@ -174,6 +174,7 @@ pub struct StreamReport {
     memory_mb: u32,
     pricing: Pricing,
     providers: Option<ProviderSet>,
+    written: bool,
 }
 
 impl StreamReport {
@@ -200,6 +201,7 @@ impl StreamReport {
             memory_mb,
             pricing,
             providers: None,
+            written: true,
         }
     }
 
@@ -222,11 +224,30 @@ impl StreamReport {
         self.providers = providers;
         self
     }
+
+    /// Whether the line is written at all (the adapter's
+    /// [`report_line`](crate::Settings::report_line) setting): it is
+    /// unless this says `false`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::time::Instant;
+    /// use anyfn_kit::{Pricing, StreamReport};
+    ///
+    /// let report = StreamReport::new("req-7", Instant::now(), 256, Pricing::default()).written(false);
+    /// drop(report); // logs nothing
+    /// ```
+    #[must_use]
+    pub fn written(mut self, written: bool) -> Self {
+        self.written = written;
+        self
+    }
 }
 
 impl Drop for StreamReport {
     fn drop(&mut self) {
-        if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+        if self.written && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
             let duration = self.started.elapsed();
             let report = match self.providers {
                 Some(providers) => InvocationReport::priced(
@@ -251,6 +272,35 @@ mod tests {
 
     async fn next(body: &mut AnswerBody) -> Option<Result<Frame<Bytes>, Error>> {
         poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await
+    }
+
+    /// A stream's REPORT line is written when its report is dropped, unless
+    /// the adapter's `report_line` setting turned it off.
+    #[test]
+    fn a_stream_report_is_written_unless_turned_off() {
+        let captured = crate::logging::captured::Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(captured.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            drop(StreamReport::new(
+                "req-on",
+                Instant::now(),
+                128,
+                Pricing::default(),
+            ));
+            drop(
+                StreamReport::new("req-off", Instant::now(), 128, Pricing::default())
+                    .written(false),
+            );
+        });
+        let text = captured.text();
+        assert!(
+            text.contains("REPORT RequestId: req-on\tDuration: "),
+            "{text}"
+        );
+        assert!(!text.contains("req-off"), "{text}");
     }
 
     #[tokio::test]

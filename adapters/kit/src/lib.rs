@@ -119,7 +119,8 @@ pub use metrics::{
 pub use process_start::since_process_start;
 pub use report::{InvocationReport, Pricing};
 pub use settings::{
-    Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, REPORT_COST_ENV, TIMEOUT_ENV,
+    Settings, SettingsError, ERROR_DETAILS_ENV, MEMORY_ENV, REPORT_COST_ENV, REPORT_LINE_ENV,
+    TIMEOUT_ENV,
 };
 pub use shutdown::ShutdownHooks;
 pub use snapstart::SnapStartHooks;

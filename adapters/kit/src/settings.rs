@@ -1,7 +1,9 @@
 //! [`Settings`]: what every adapter lets a function set the same way (its
 //! timeout, its memory size, whether the default subscriber is installed,
-//! and how much of a server error HTTP clients see), from code or from the
-//! environment, and [`SettingsError`] for a variable that holds a bad value.
+//! how much of a server error HTTP clients see, and whether and on which
+//! providers each invocation's `REPORT` line is written), from code or
+//! from the environment, and [`SettingsError`] for a variable that holds a
+//! bad value.
 
 use std::fmt;
 use std::time::Duration;
@@ -30,6 +32,10 @@ pub const ERROR_DETAILS_ENV: &str = ErrorDetails::ENV_VAR;
 /// [`Settings::report_cost`].
 pub const REPORT_COST_ENV: &str = "ANYFN_REPORT_COST";
 
+/// The variable that says whether each invocation ends with a `REPORT`
+/// line: `ANYFN_REPORT_LINE=off`. See [`Settings::report_line`].
+pub const REPORT_LINE_ENV: &str = "ANYFN_REPORT_LINE";
+
 /// What [`REPORT_COST_ENV`] must hold.
 const REPORT_COST_EXPECTED: &str = "all, or a comma-separated list of aws-lambda-x86, \
     aws-lambda-arm, aws-lambda-managed-instances, cloud-run, azure-flex-consumption, \
@@ -40,6 +46,8 @@ const TIMEOUT_EXPECTED: &str = "a positive whole number of milliseconds, such as
 const MEMORY_EXPECTED: &str = "a positive whole number of MB, such as 512";
 /// What [`DEFAULT_SUBSCRIBER_ENV`] must hold.
 const SUBSCRIBER_EXPECTED: &str = "on or off (or 1/0, true/false, yes/no)";
+/// What [`REPORT_LINE_ENV`] must hold.
+const REPORT_LINE_EXPECTED: &str = "on or off (or 1/0, true/false, yes/no)";
 /// What [`ERROR_DETAILS_ENV`] must hold.
 const ERROR_DETAILS_EXPECTED: &str = "show or hide (or on/off, 1/0, true/false, yes/no)";
 
@@ -52,6 +60,7 @@ const ERROR_DETAILS_EXPECTED: &str = "show or hide (or on/off, 1/0, true/false, 
 /// | install the default `tracing` subscriber | `default_subscriber` | `ANYFN_DEFAULT_SUBSCRIBER` ([`DEFAULT_SUBSCRIBER_ENV`]) |
 /// | what HTTP clients see of a server error | `error_details` | `ANYFN_ERROR_DETAILS` ([`ERROR_DETAILS_ENV`]) |
 /// | the providers the `REPORT` line prices on | `report_cost` (the server), `settings` (every builder) | `ANYFN_REPORT_COST` ([`REPORT_COST_ENV`]) |
+/// | write each invocation's `REPORT` line | `settings` (every builder) | `ANYFN_REPORT_LINE` ([`REPORT_LINE_ENV`]) |
 ///
 /// Every adapter's builder (anyfn-server's `Server`, anyfn-lambda's
 /// `Lambda`, anyfn-azure's `Azure`), anyfn-auto's `Runner` and
@@ -90,6 +99,7 @@ pub struct Settings {
     default_subscriber: Option<bool>,
     error_details: Option<ErrorDetails>,
     report_cost: Option<ProviderSet>,
+    report_line: Option<bool>,
 }
 
 impl Settings {
@@ -108,6 +118,7 @@ impl Settings {
             default_subscriber: None,
             error_details: None,
             report_cost: None,
+            report_line: None,
         }
     }
 
@@ -192,6 +203,28 @@ impl Settings {
         self
     }
 
+    /// Sets whether each invocation ends with a `REPORT` line (target
+    /// `anyfn::report`, at `INFO`): its duration, billed duration, memory
+    /// size and estimated cost. By default it is written by the local
+    /// server, the Azure adapter and the test harness, and not on
+    /// Cloudflare Workers, where the platform records each invocation's
+    /// wall and CPU time itself and a Worker's clock stands still while it
+    /// computes. Lambda writes its own `REPORT` line; anyfn-lambda writes
+    /// none, whatever this says. A filter that drops `anyfn::report` at
+    /// `INFO` (`RUST_LOG=anyfn::report=warn`) drops the line too.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let settings = anyfn_kit::Settings::new().with_report_line(false);
+    /// assert_eq!(settings.report_line(), Some(false));
+    /// ```
+    #[must_use]
+    pub const fn with_report_line(mut self, written: bool) -> Self {
+        self.report_line = Some(written);
+        self
+    }
+
     /// The providers the `REPORT` line prices on, if set here.
     ///
     /// # Example
@@ -201,6 +234,19 @@ impl Settings {
     /// ```
     pub const fn report_cost(&self) -> Option<ProviderSet> {
         self.report_cost
+    }
+
+    /// Whether each invocation ends with a `REPORT` line, if set here
+    /// ([`with_report_line`](Self::with_report_line) says what each
+    /// adapter does when it is not).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Settings::new().report_line(), None);
+    /// ```
+    pub const fn report_line(&self) -> Option<bool> {
+        self.report_line
     }
 
     /// Each invocation's timeout, if set here.
@@ -286,6 +332,10 @@ impl Settings {
                 Some(providers) => Some(providers),
                 None => fallback.report_cost,
             },
+            report_line: match self.report_line {
+                Some(written) => Some(written),
+                None => fallback.report_line,
+            },
         }
     }
 
@@ -299,7 +349,9 @@ impl Settings {
     /// - `ANYFN_ERROR_DETAILS`: `show` (or `shown`, `1`, `true`, `on`,
     ///   `yes`) or `hide` (`hidden`, `0`, `false`, `off`, `no`);
     /// - `ANYFN_REPORT_COST`: `all`, or a comma-separated list of
-    ///   [`Provider`](crate::Provider) ids (`cloud-run,aws-lambda-arm`).
+    ///   [`Provider`](crate::Provider) ids (`cloud-run,aws-lambda-arm`);
+    /// - `ANYFN_REPORT_LINE`: `off` (or `0`, `false`, `no`) or `on` (`1`,
+    ///   `true`, `yes`).
     ///
     /// Case and surrounding spaces do not matter.
     ///
@@ -371,12 +423,16 @@ impl Settings {
         let report_cost = read(REPORT_COST_ENV, REPORT_COST_EXPECTED)
             .map(|variable| variable.parse(|list| list.parse::<ProviderSet>().ok()))
             .transpose()?;
+        let report_line = read(REPORT_LINE_ENV, REPORT_LINE_EXPECTED)
+            .map(|variable| variable.parse(|value| switch(value, &["on", "1", "true", "yes"])))
+            .transpose()?;
         Ok(Self {
             timeout,
             memory_mb,
             default_subscriber,
             error_details,
             report_cost,
+            report_line,
         })
     }
 }
@@ -635,12 +691,31 @@ mod tests {
     }
 
     #[test]
+    fn the_report_line_is_on_or_off() {
+        let read = |value| from(&[(REPORT_LINE_ENV, value)]).map(|settings| settings.report_line());
+        for off in ["off", "0", "false", "no", " OFF "] {
+            assert_eq!(read(off), Ok(Some(false)), "{off}");
+        }
+        for on in ["on", "1", "true", "yes", "On"] {
+            assert_eq!(read(on), Ok(Some(true)), "{on}");
+        }
+        assert_eq!(read("  "), Ok(None), "blank sets nothing");
+        let err = read("sometimes").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable ANYFN_REPORT_LINE=\"sometimes\" is invalid: \
+             expected on or off (or 1/0, true/false, yes/no)"
+        );
+    }
+
+    #[test]
     fn every_variable_is_read_at_once() {
         let settings = from(&[
             (TIMEOUT_ENV, "1500"),
             (MEMORY_ENV, "1024"),
             (DEFAULT_SUBSCRIBER_ENV, "off"),
             (ERROR_DETAILS_ENV, "show"),
+            (REPORT_LINE_ENV, "off"),
         ]);
         assert_eq!(
             settings,
@@ -648,7 +723,8 @@ mod tests {
                 .with_timeout(Duration::from_millis(1500))
                 .with_memory_mb(1024)
                 .with_default_subscriber(false)
-                .with_error_details(ErrorDetails::Shown))
+                .with_error_details(ErrorDetails::Shown)
+                .with_report_line(false))
         );
     }
 
@@ -674,12 +750,14 @@ mod tests {
             .with_timeout(Duration::from_secs(1))
             .with_memory_mb(256)
             .with_default_subscriber(true)
-            .with_error_details(ErrorDetails::Shown);
+            .with_error_details(ErrorDetails::Shown)
+            .with_report_line(true);
         let others = Settings::new()
             .with_timeout(Duration::from_secs(9))
             .with_memory_mb(1024)
             .with_default_subscriber(false)
-            .with_error_details(ErrorDetails::Hidden);
+            .with_error_details(ErrorDetails::Hidden)
+            .with_report_line(false);
         assert_eq!(all.or(others), all, "every one set here wins");
         assert_eq!(Settings::new().or(others), others, "none set here");
         assert_eq!(all.or(Settings::new()), all, "none to fall back on");
@@ -693,7 +771,8 @@ mod tests {
                 .with_timeout(Duration::from_secs(9))
                 .with_memory_mb(256)
                 .with_default_subscriber(false)
-                .with_error_details(ErrorDetails::Shown),
+                .with_error_details(ErrorDetails::Shown)
+                .with_report_line(false),
         );
         let rest = Settings::new()
             .with_timeout(Duration::from_secs(1))
@@ -704,7 +783,8 @@ mod tests {
                 .with_timeout(Duration::from_secs(1))
                 .with_memory_mb(1024)
                 .with_default_subscriber(true)
-                .with_error_details(ErrorDetails::Hidden),
+                .with_error_details(ErrorDetails::Hidden)
+                .with_report_line(false),
         );
     }
 }

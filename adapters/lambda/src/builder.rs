@@ -46,6 +46,9 @@ pub const DEADLINE_MARGIN_ENV: &str = "ANYFN_DEADLINE_MARGIN_MS";
 ///   format `AWS_LAMBDA_LOG_FORMAT` selects, at `AWS_LAMBDA_LOG_LEVEL`,
 ///   installed when the program has none. `ANYFN_DEFAULT_SUBSCRIBER=off`
 ///   turns it off whatever the code says.
+/// - **The `REPORT` line** (`ANYFN_REPORT_LINE`, `ANYFN_REPORT_COST`):
+///   read (a bad value is still an error) but unused: Lambda writes its
+///   own `REPORT` line for each invocation, so this adapter writes none.
 ///
 /// And Lambda's own:
 ///

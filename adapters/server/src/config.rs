@@ -104,6 +104,9 @@ pub(crate) struct Config {
     /// Whether a price of the REPORT line bills CPU time (Cloudflare
     /// Workers): then each handler's polls are timed on the thread's CPU clock.
     pub(crate) measures_cpu: bool,
+    /// Whether each invocation ends with a REPORT line: `ANYFN_REPORT_LINE`
+    /// (or the builder's), else on.
+    pub(crate) report_line: bool,
     pub(crate) drain_timeout: Duration,
     pub(crate) header_read_timeout: Duration,
     pub(crate) body_read_timeout: Duration,
@@ -131,6 +134,7 @@ impl Default for Config {
             pricing: Pricing::AWS_LAMBDA_X86,
             report_cost: None,
             measures_cpu: false,
+            report_line: true,
             drain_timeout: default_drain_timeout(platform),
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
@@ -143,11 +147,11 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Sets the timeout, memory size, error details and default subscriber
-    /// each from the builder's [`Settings`], else `env`'s (the
+    /// Sets the timeout, memory size, error details, default subscriber and
+    /// REPORT line each from the builder's [`Settings`], else `env`'s (the
     /// environment's), else the server's default: 3 s (300 s on Cloud Run,
-    /// [`CLOUD_RUN_DEFAULT_TIMEOUT`]), 128 MB, hidden, and the default
-    /// subscriber installed.
+    /// [`CLOUD_RUN_DEFAULT_TIMEOUT`]), 128 MB, hidden, the default
+    /// subscriber installed, and a REPORT line for each invocation.
     pub(crate) fn resolve(&mut self, env: Settings) {
         let settings = self.settings.or(env);
         let default_timeout = match self.platform {
@@ -158,6 +162,7 @@ impl Config {
         self.memory_mb = settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB);
         self.error_details = settings.error_details().unwrap_or_default();
         self.default_subscriber = settings.default_subscriber().unwrap_or(true);
+        self.report_line = settings.report_line().unwrap_or(true);
         self.report_cost = settings.report_cost().or(match self.platform {
             Platform::CloudRun => Some(ProviderSet::only(Provider::CloudRun)),
             _ => None,

@@ -162,7 +162,10 @@ where
             }
             Err(err) => self.failed(&err, request_id, false),
         };
-        if !streamed && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+        if !streamed
+            && self.config.report_line
+            && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO)
+        {
             // A second clock read, the one the invocation's spares, cost
             // more than the rest of the line's figures.
             let duration = match ended {
@@ -241,7 +244,8 @@ where
             self.config.memory_mb,
             self.config.pricing,
         )
-        .priced_on(self.config.report_cost);
+        .priced_on(self.config.report_cost)
+        .written(self.config.report_line);
         hyper::Response::from_parts(parts, AnswerBody::streamed(body, report))
     }
 

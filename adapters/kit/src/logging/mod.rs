@@ -37,7 +37,7 @@
 
 mod batched;
 #[cfg(test)]
-mod captured;
+pub(crate) mod captured;
 mod cloud_logging;
 mod extra;
 mod fields;
