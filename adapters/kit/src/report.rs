@@ -296,22 +296,60 @@ impl<Id: AsRef<str>> InvocationReport<Id> {
 
 impl<Id: AsRef<str>> fmt::Display for InvocationReport<Id> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with_line(|line| f.write_str(line))
+    }
+}
+
+impl<Id: AsRef<str>> InvocationReport<Id> {
+    /// Calls `use_line` with the line's text, the same as
+    /// [`Display`](fmt::Display) writes, for an adapter to log as a `&str`
+    /// field: `report.with_line(|line| tracing::info!(target: "anyfn::report", message = line))`
+    /// logs the same line as `tracing::info!(target: "anyfn::report", "{report}")`,
+    /// without the two rounds of `format_args!` between the event's visitor
+    /// and the text (`benches/instructions_vs_hyper.sh`). The line is made
+    /// on the stack and lent, not given back: moving it out cost more than
+    /// those rounds.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// assert_eq!(report.with_line(str::to_owned), report.to_string());
+    /// ```
+    pub fn with_line<R>(&self, use_line: impl FnOnce(&str) -> R) -> R {
         // One line writer for every `Id`, made here: written generic, it
         // was made again in each adapter, and formatted slower there.
-        InvocationReport {
+        let report = InvocationReport {
             request_id: self.request_id.as_ref(),
             duration: self.duration,
             billed_duration: self.billed_duration,
             memory_mb: self.memory_mb,
             estimated_cost_usd: self.estimated_cost_usd,
             priced: self.priced,
-        }
-        .write_line(f)
+        };
+        let mut heap = String::new();
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut text) => {
+                text.clear();
+                use_line(report.make_line(&mut LineBuffer::new(&mut text), &mut heap))
+            }
+            // A line made while this thread's is lent (`use_line` reporting
+            // again): a string of its own.
+            Err(_) => {
+                let mut text = String::new();
+                use_line(report.make_line(&mut LineBuffer::new(&mut text), &mut heap))
+            }
+        })
     }
 }
 
 impl InvocationReport<&str> {
-    fn write_line(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The line, made in `line`, or in `heap` where only the float
+    /// formatting writes it exactly.
+    fn make_line<'b>(&self, line: &'b mut LineBuffer<'_>, heap: &'b mut String) -> &'b str {
         // The line is written once per invocation, so it is made in a stack
         // buffer, integers digit by digit, and handed over in one piece:
         // float formatting and `format_args!` were most of its cost.
@@ -321,7 +359,6 @@ impl InvocationReport<&str> {
         // control character: a tab or a newline in it would forge a field
         // or a line.
         let request_id = anyfn::error::without_controls(self.request_id);
-        let mut line = LineBuffer::new();
         line.text("REPORT RequestId: ");
         line.text(&request_id);
         line.text("\tDuration: ");
@@ -329,7 +366,7 @@ impl InvocationReport<&str> {
             Some(hundredths_of_ms) => {
                 line.decimal(hundredths_of_ms / 100, 1);
                 line.text(".");
-                line.decimal(hundredths_of_ms % 100, 2);
+                line.two_digits(hundredths_of_ms % 100);
             }
             // A tie or a huge duration: the float's own text.
             None => line.overflowed = true,
@@ -346,10 +383,10 @@ impl InvocationReport<&str> {
         };
         let copied = LAST_TAIL.with(|last| {
             last.try_borrow()
-                .is_ok_and(|last| last.copy_if(tail_key, &mut line))
+                .is_ok_and(|last| last.copy_if(tail_key, line))
         });
         if !copied {
-            let tail_start = line.len;
+            let tail_start = line.text.len();
             line.text("\tBilled Duration: ");
             line.decimal(billed_ms, 1);
             line.text(" ms\tMemory Size: ");
@@ -360,13 +397,11 @@ impl InvocationReport<&str> {
                 line.overflowed = true;
             }
             line.text(" USD");
-            if let Some(tail) = Tail::of(tail_key, &line, tail_start) {
-                LAST_TAIL.with(|last| {
-                    if let Ok(mut last) = last.try_borrow_mut() {
-                        *last = tail;
-                    }
-                });
-            }
+            LAST_TAIL.with(|last| {
+                if let Ok(mut last) = last.try_borrow_mut() {
+                    last.keep(tail_key, line, tail_start);
+                }
+            });
         }
         // Only a priced report has estimates: asking the others for their
         // (empty) iterator cost a hundred and more instructions a line.
@@ -389,31 +424,41 @@ impl InvocationReport<&str> {
                 }
             }
         }
-        match line.as_str() {
-            Some(text) => f.write_str(text),
-            // A long request id, or a figure whose integer text could
-            // differ from the float's: the float formatting, the same text.
-            None => {
-                write!(
-                    f,
-                    "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
-                    request_id,
-                    self.duration.as_secs_f64() * 1000.0,
-                    self.memory_mb,
-                    self.estimated_cost_usd,
-                )?;
-                for (index, estimate) in self.estimates().enumerate() {
-                    let suffix = capacity_suffix(&estimate);
-                    let id = estimate.provider().id();
-                    if index == 0 {
-                        write!(f, "{suffix} ({id})")?;
-                    } else {
-                        write!(f, "\tCost {id}: ${:.10} USD{suffix}", estimate.usd())?;
-                    }
-                }
-                Ok(())
+        if let Some(text) = line.as_str() {
+            return text;
+        }
+        // A long request id, or a figure whose integer text could differ
+        // from the float's: the float formatting, the same text.
+        let _ = self.write_formatted(heap, &request_id, billed_ms);
+        heap
+    }
+
+    /// The line as the float formatting writes it (the reference the stack
+    /// line's integers are checked against).
+    fn write_formatted(
+        &self,
+        f: &mut impl fmt::Write,
+        request_id: &str,
+        billed_ms: u64,
+    ) -> fmt::Result {
+        write!(
+            f,
+            "REPORT RequestId: {}\tDuration: {:.2} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {} MB\tEstimated Cost: ${:.10} USD",
+            request_id,
+            self.duration.as_secs_f64() * 1000.0,
+            self.memory_mb,
+            self.estimated_cost_usd,
+        )?;
+        for (index, estimate) in self.estimates().enumerate() {
+            let suffix = capacity_suffix(&estimate);
+            let id = estimate.provider().id();
+            if index == 0 {
+                write!(f, "{suffix} ({id})")?;
+            } else {
+                write!(f, "\tCost {id}: ${:.10} USD{suffix}", estimate.usd())?;
             }
         }
+        Ok(())
     }
 }
 
@@ -461,8 +506,7 @@ struct TailKey {
 /// A `REPORT` line's tail as written, and what it was made of.
 struct Tail {
     key: Option<TailKey>,
-    bytes: [u8; Tail::ROOM],
-    len: usize,
+    text: String,
 }
 
 impl Tail {
@@ -472,71 +516,68 @@ impl Tail {
 
     const NONE: Self = Self {
         key: None,
-        bytes: [0; Self::ROOM],
-        len: 0,
+        text: String::new(),
     };
 
-    /// The tail `line` holds from `start`, unless it overflowed or is too long.
-    fn of(key: TailKey, line: &LineBuffer, start: usize) -> Option<Self> {
-        let written = line.bytes.get(start..line.len)?;
-        if line.overflowed || written.len() > Self::ROOM {
-            return None;
+    /// Keeps the tail `line` holds from `start` as made of `key`, unless
+    /// the line overflowed or the tail is too long (then none is kept).
+    fn keep(&mut self, key: TailKey, line: &LineBuffer<'_>, start: usize) {
+        self.key = None;
+        self.text.clear();
+        if let Some(written) = line.text.get(start..) {
+            if !line.overflowed && written.len() <= Self::ROOM {
+                self.key = Some(key);
+                self.text.push_str(written);
+            }
         }
-        let mut tail = Self {
-            key: Some(key),
-            bytes: [0; Self::ROOM],
-            len: written.len(),
-        };
-        tail.bytes[..written.len()].copy_from_slice(written);
-        Some(tail)
     }
 
     /// Adds this tail to `line` if it was made of `key`.
-    fn copy_if(&self, key: TailKey, line: &mut LineBuffer) -> bool {
+    fn copy_if(&self, key: TailKey, line: &mut LineBuffer<'_>) -> bool {
         if self.key != Some(key) {
             return false;
         }
-        line.bytes_text(&self.bytes[..self.len]);
+        line.text(&self.text);
         true
     }
 }
 
-/// A line of text built on the stack; too long a line is flagged, not cut.
-struct LineBuffer {
-    bytes: [u8; 512],
-    len: usize,
+thread_local! {
+    /// The text of the `REPORT` line this thread is making, kept to make
+    /// the next one without allocating: a line made on the stack was
+    /// zeroed first, then checked to be UTF-8 to be lent as text.
+    static LINE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// A line of text being made; a figure whose integer text could differ
+/// from the float's is flagged, not written.
+struct LineBuffer<'t> {
+    text: &'t mut String,
     overflowed: bool,
 }
 
-impl LineBuffer {
-    fn new() -> Self {
+impl<'t> LineBuffer<'t> {
+    fn new(text: &'t mut String) -> Self {
         Self {
-            bytes: [0; 512],
-            len: 0,
+            text,
             overflowed: false,
         }
     }
 
     fn text(&mut self, text: &str) {
-        self.bytes_text(text.as_bytes());
-    }
-
-    /// Adds bytes that are whole `str`s (or ASCII) one after the other.
-    fn bytes_text(&mut self, text: &[u8]) {
-        let end = self.len + text.len();
-        match self.bytes.get_mut(self.len..end) {
-            Some(room) => {
-                room.copy_from_slice(text);
-                self.len = end;
-            }
-            None => self.overflowed = true,
-        }
+        self.text.push_str(text);
     }
 
     /// `n` in decimal, zero-padded to at least `width` digits (at most 20).
     /// Two digits a step, from a table: the line has a dozen digits, and
     /// a division per digit was a third of its cost.
     fn decimal(&mut self, mut n: u64, width: usize) {
+        if n < 10 && width <= 1 {
+            // One digit (a duration's whole milliseconds, most often): no
+            // digit buffer to fill and copy.
+            self.text.push(char::from(b'0' + n as u8));
+            return;
+        }
         // Zeros already: padding is where the digits start.
         let mut digits = [b'0'; 20];
         let mut start = digits.len();
@@ -555,12 +596,18 @@ impl LineBuffer {
             digits[start] = b'0' + n as u8;
         }
         let start = start.min(digits.len() - width.min(digits.len()));
-        let end = self.len + digits.len() - start;
-        match self.bytes.get_mut(self.len..end) {
-            Some(room) => {
-                room.copy_from_slice(&digits[start..]);
-                self.len = end;
-            }
+        // ASCII digits only.
+        match std::str::from_utf8(&digits[start..]) {
+            Ok(digits) => self.text.push_str(digits),
+            Err(_) => self.overflowed = true,
+        }
+    }
+
+    /// `n` (below 100) as two digits, `05` for 5: the duration's hundredths.
+    fn two_digits(&mut self, n: u64) {
+        let pair = usize::try_from(n % 100).unwrap_or_default() * 2;
+        match DIGIT_PAIRS_TEXT.get(pair..pair + 2) {
+            Some(digits) => self.text.push_str(digits),
             None => self.overflowed = true,
         }
     }
@@ -580,15 +627,18 @@ impl LineBuffer {
         true
     }
 
-    /// The line, unless it did not fit.
+    /// The line, unless a figure was flagged.
     fn as_str(&self) -> Option<&str> {
-        if self.overflowed {
-            return None;
-        }
-        // Only whole `str`s and ASCII digits were copied in.
-        std::str::from_utf8(&self.bytes[..self.len]).ok()
+        (!self.overflowed).then_some(self.text.as_str())
     }
 }
+
+/// [`DIGIT_PAIRS`] as text, for two digits to be added as a `&str`.
+const DIGIT_PAIRS_TEXT: &str = "0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// `00` to `99`, two bytes each.
 const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\

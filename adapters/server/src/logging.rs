@@ -24,9 +24,7 @@ const LOG_FORMAT_ENV: &str = "ANYFN_LOG_FORMAT";
 pub(crate) fn install_default_subscriber(platform: Platform) {
     use std::io::IsTerminal;
 
-    use anyfn_kit::logging::{
-        rust_log_targets, BatchedStderr, CloudLogging, CloudLoggingFields, LineFormat, TextFields,
-    };
+    use anyfn_kit::logging::rust_log_targets;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
@@ -36,51 +34,55 @@ pub(crate) fn install_default_subscriber(platform: Platform) {
     let filter = rust_log_targets(std::env::var("RUST_LOG").ok().as_deref());
     let json = json_selected(std::env::var(LOG_FORMAT_ENV).ok().as_deref(), platform);
     let ansi = !json && std::io::stderr().is_terminal();
-    // One of the two, so one writer is made. A macro: the layers' type
-    // names the layers under them, which differ below.
-    macro_rules! format_layers {
-        () => {
-            (
-                json.then(|| {
-                    tracing_subscriber::fmt::layer()
-                        .fmt_fields(CloudLoggingFields::from_env())
-                        .event_format(CloudLogging)
-                        .with_writer(BatchedStderr::new())
-                        .with_ansi(false)
-                }),
-                (!json).then(|| {
-                    tracing_subscriber::fmt::layer()
-                        .fmt_fields(TextFields)
-                        .event_format(LineFormat)
-                        .with_writer(BatchedStderr::new())
-                        .with_ansi(ansi)
-                }),
-            )
-        };
-    }
     // A layer another crate left for it (anyfn-otel's), first. Without
     // one, no empty layer: each span and event went through it too, and
     // closing a span looked through it for the registry
     // (`benches/instructions_vs_hyper.sh`).
     let _ = match anyfn_kit::logging::take_default_layer() {
         Some(layer) => {
-            let (json_layer, line_layer) = format_layers!();
-            tracing_subscriber::registry()
-                .with(layer)
-                .with(json_layer)
-                .with(line_layer)
+            let registry = tracing_subscriber::registry().with(layer);
+            registry
+                .with(format_layer(json, ansi))
                 .with(filter)
                 .try_init()
         }
-        None => {
-            let (json_layer, line_layer) = format_layers!();
-            tracing_subscriber::registry()
-                .with(json_layer)
-                .with(line_layer)
-                .with(filter)
-                .try_init()
-        }
+        None => tracing_subscriber::registry()
+            .with(format_layer(json, ansi))
+            .with(filter)
+            .try_init(),
     };
+}
+
+/// The one layer writing the lines: Cloud Logging's JSON (`json`) or the
+/// `tracing` line (with ANSI colours when `ansi`), to [`BatchedStderr`](anyfn_kit::logging::BatchedStderr).
+/// One boxed layer rather than an `Option` of each: every span and event
+/// went through both, and closing a span looked through both for the
+/// registry, each a `Layered` level of its own (`benches/instructions_vs_hyper.sh`).
+#[cfg(feature = "default-subscriber")]
+fn format_layer<S>(json: bool, ansi: bool) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    use anyfn_kit::logging::{
+        BatchedStderr, CloudLogging, CloudLoggingFields, LineFormat, TextFields,
+    };
+    use tracing_subscriber::Layer as _;
+
+    if json {
+        tracing_subscriber::fmt::layer()
+            .fmt_fields(CloudLoggingFields::from_env())
+            .event_format(CloudLogging)
+            .with_writer(BatchedStderr::new())
+            .with_ansi(false)
+            .boxed()
+    } else {
+        tracing_subscriber::fmt::layer()
+            .fmt_fields(TextFields)
+            .event_format(LineFormat)
+            .with_writer(BatchedStderr::new())
+            .with_ansi(ansi)
+            .boxed()
+    }
 }
 
 #[cfg(not(feature = "default-subscriber"))]

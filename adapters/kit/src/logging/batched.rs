@@ -17,6 +17,10 @@ const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
 /// [`FLUSH_INTERVAL`] (some 300 KiB at 30,000 requests a second).
 const MAX_WAITING: usize = 1024 * 1024;
 
+/// The room each of the two buffers is made with: what a busy server
+/// logs in [`FLUSH_INTERVAL`] at some 1,000 requests a second.
+const BUFFER_ROOM: usize = 64 * 1024;
+
 /// The lines waiting to be written; the last buffer written out, kept to
 /// take the next lines without growing a new one (in a thread that serves
 /// requests); whether the flusher sleeps until a first line arrives.
@@ -73,6 +77,15 @@ impl BatchedStderr {
         static FLUSHER: OnceLock<bool> = OnceLock::new();
         let batching = !io::stderr().is_terminal()
             && *FLUSHER.get_or_init(|| {
+                // Both buffers at their working size from the start: grown
+                // a line at a time while requests come, each move left a
+                // hole in the heap, and the hole made every request's
+                // other allocations slower (`benches/instructions_vs_hyper.sh`).
+                {
+                    let mut waiting = lock_waiting();
+                    waiting.lines.reserve(BUFFER_ROOM);
+                    waiting.spare.reserve(BUFFER_ROOM);
+                }
                 thread::Builder::new()
                     .name("anyfn-log-flush".to_owned())
                     .spawn(flush_periodically)

@@ -340,6 +340,60 @@ mod tests {
             .collect()
     }
 
+    /// A message given as a `&str` field (the server's `REPORT` line) is
+    /// written as the same message formatted, byte for byte but the time.
+    #[test]
+    fn a_str_message_is_written_as_the_same_message_formatted() {
+        let raw_lines = |log: &dyn Fn()| {
+            let captured = Captured::default();
+            let subscriber = tracing_subscriber::registry().with(
+                tracing_subscriber::fmt::layer()
+                    .fmt_fields(CloudLoggingFields::new(Some("p")))
+                    .event_format(CloudLogging)
+                    .with_writer(captured.clone())
+                    .with_ansi(false),
+            );
+            tracing::subscriber::with_default(subscriber, log);
+            // `,"time":"2026-…Z"` cut out.
+            captured
+                .lines()
+                .iter()
+                .map(|line| {
+                    let time = line.find(",\"time\":\"").expect("a time member");
+                    format!("{}{}", &line[..time], &line[time + 37..])
+                })
+                .collect::<Vec<String>>()
+        };
+        for message in [
+            "REPORT RequestId: r\tDuration: 1.00 ms",
+            "",
+            "x\ny\x1b[31m\u{9b}z \"q\" \\ é\r\u{7f}",
+        ] {
+            let log = |as_str: bool| {
+                move || {
+                    let context = anyfn::Context::builder()
+                        .request_id("req-1")
+                        .trace_id(TRACE)
+                        .build();
+                    let _span = crate::invocation_span(&context).entered();
+                    if as_str {
+                        tracing::info!(target: "anyfn::report", message = message, n = 7);
+                    } else {
+                        tracing::info!(target: "anyfn::report", n = 7, "{message}");
+                    }
+                }
+            };
+            let as_str = raw_lines(&log(true));
+            let formatted = raw_lines(&log(false));
+            assert_eq!(as_str.len(), 1);
+            assert!(
+                as_str[0].starts_with("{\"severity\":\"INFO\",\"target\""),
+                "{as_str:?}"
+            );
+            assert_eq!(as_str, formatted, "{message:?}");
+        }
+    }
+
     fn in_an_invocation(trace_id: Option<&str>) {
         let mut context = anyfn::Context::builder().request_id("req-1");
         if let Some(trace_id) = trace_id {

@@ -192,6 +192,46 @@ mod tests {
         assert_eq!(ours, stock);
     }
 
+    /// Messages as a `&str` field and formatted, for both ways to be compared.
+    const MESSAGES: [&str; 5] = [
+        "REPORT RequestId: r\tDuration: 1.00 ms\tBilled Duration: 1 ms",
+        "plain",
+        "",
+        "x\n2026-01-01T00:00:00.000000Z  INFO forged\x1b[31m\u{9b}z \"q\" \\ é",
+        "\r\u{7f}\u{85}",
+    ];
+
+    /// A message given as a `&str` field (the server's `REPORT` line,
+    /// `InvocationReport::with_line`) is written as the same message
+    /// formatted, in a span and out of one, with other fields or none.
+    #[test]
+    fn a_str_message_is_written_as_the_same_message_formatted() {
+        for message in MESSAGES {
+            let log = |as_str: bool| {
+                move || {
+                    if as_str {
+                        tracing::info!(target: "anyfn::report", message = message);
+                    } else {
+                        tracing::info!(target: "anyfn::report", "{message}");
+                    }
+                    let context = anyfn::Context::builder().request_id("req-1").build();
+                    let _span = crate::invocation_span(&context).entered();
+                    if as_str {
+                        tracing::warn!(target: "app", message = message, n = 7, who = "a\tb");
+                    } else {
+                        tracing::warn!(target: "app", n = 7, who = "a\tb", "{message}");
+                    }
+                }
+            };
+            let as_str = lines_of(log(true));
+            let formatted = lines_of(log(false));
+            assert_eq!(as_str.len(), 2, "{as_str:?}");
+            let as_str: Vec<&str> = as_str.iter().map(|line| after_timestamp(line)).collect();
+            let formatted: Vec<&str> = formatted.iter().map(|line| after_timestamp(line)).collect();
+            assert_eq!(as_str, formatted, "{message:?}");
+        }
+    }
+
     #[test]
     fn a_message_cannot_forge_a_line_or_send_escape_sequences() {
         let lines = lines_of(|| {

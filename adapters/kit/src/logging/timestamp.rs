@@ -34,6 +34,13 @@ pub(super) fn as_text(ascii: &[u8]) -> &str {
     std::str::from_utf8(ascii).unwrap_or("?")
 }
 
+/// `00` to `99`, two bytes each.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 thread_local! {
     /// The last second this thread wrote, and its `YYYY-MM-DDTHH:MM:SS`.
     static SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((u64::MAX, [0; 19])) };
@@ -53,10 +60,16 @@ pub(super) fn timestamp(time: SystemTime) -> [u8; 27] {
     let mut stamp = [0u8; 27];
     stamp[..19].copy_from_slice(&prefix);
     stamp[19] = b'.';
-    let mut micros = since_epoch.subsec_micros();
-    for slot in stamp[20..26].iter_mut().rev() {
-        *slot = b'0' + (micros % 10) as u8;
-        micros /= 10;
+    // Two digits a step, from a table: a division per digit was a fifth
+    // of the stamp's cost.
+    let micros = since_epoch.subsec_micros() % 1_000_000;
+    for (slot, pair) in
+        stamp[20..26]
+            .chunks_exact_mut(2)
+            .zip([micros / 10_000, micros / 100 % 100, micros % 100])
+    {
+        let pair = usize::try_from(pair).unwrap_or_default() * 2;
+        slot.copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
     }
     stamp[26] = b'Z';
     stamp
@@ -65,6 +78,20 @@ pub(super) fn timestamp(time: SystemTime) -> [u8; 27] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The microseconds, from the pairs table, as `{:06}` writes them.
+    #[test]
+    fn microseconds_are_written_as_six_digits() {
+        let base = UNIX_EPOCH + Duration::from_secs(1_764_177_440);
+        for micros in (0..1_000_000)
+            .step_by(7)
+            .chain([1, 9, 10, 99, 100, 999_999])
+        {
+            let stamp = timestamp(base + Duration::from_micros(micros) + Duration::from_nanos(999));
+            assert_eq!(as_text(&stamp[20..26]), format!("{micros:06}"));
+            assert_eq!(&stamp[..20], b"2025-11-26T17:17:20.");
+        }
+    }
 
     #[test]
     fn timestamps_have_microseconds_and_follow_the_second() {
