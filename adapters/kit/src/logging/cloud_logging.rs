@@ -322,8 +322,8 @@ mod tests {
 
     const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-    /// The lines a subscriber with this format writes, each parsed.
-    fn entries_of(project: Option<&str>, log: impl FnOnce()) -> Vec<Value> {
+    /// The lines a subscriber with this format writes.
+    fn lines_of(project: Option<&str>, log: impl FnOnce()) -> Vec<String> {
         let captured = Captured::default();
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
@@ -333,8 +333,12 @@ mod tests {
                 .with_ansi(false),
         );
         tracing::subscriber::with_default(subscriber, log);
-        captured
-            .lines()
+        captured.lines()
+    }
+
+    /// The lines a subscriber with this format writes, each parsed.
+    fn entries_of(project: Option<&str>, log: impl FnOnce()) -> Vec<Value> {
+        lines_of(project, log)
             .iter()
             .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
             .collect()
@@ -345,18 +349,8 @@ mod tests {
     #[test]
     fn a_str_message_is_written_as_the_same_message_formatted() {
         let raw_lines = |log: &dyn Fn()| {
-            let captured = Captured::default();
-            let subscriber = tracing_subscriber::registry().with(
-                tracing_subscriber::fmt::layer()
-                    .fmt_fields(CloudLoggingFields::new(Some("p")))
-                    .event_format(CloudLogging)
-                    .with_writer(captured.clone())
-                    .with_ansi(false),
-            );
-            tracing::subscriber::with_default(subscriber, log);
             // `,"time":"2026-…Z"` cut out.
-            captured
-                .lines()
+            lines_of(Some("p"), log)
                 .iter()
                 .map(|line| {
                     let time = line.find(",\"time\":\"").expect("a time member");
