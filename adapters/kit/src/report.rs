@@ -307,7 +307,7 @@ impl<Id: AsRef<str>> InvocationReport<Id> {
     /// logs the same line as `tracing::info!(target: "anyfn::report", "{report}")`,
     /// without the two rounds of `format_args!` between the event's visitor
     /// and the text (`benches/instructions_vs_hyper.sh`). The line is made
-    /// on the stack and lent, not given back: moving it out cost more than
+    /// in this thread's buffer and lent, not given back: moving it out cost more than
     /// those rounds.
     ///
     /// # Example
@@ -350,8 +350,8 @@ impl InvocationReport<&str> {
     /// The line, made in `line`, or in `heap` where only the float
     /// formatting writes it exactly.
     fn make_line<'b>(&self, line: &'b mut LineBuffer<'_>, heap: &'b mut String) -> &'b str {
-        // The line is written once per invocation, so it is made in a stack
-        // buffer, integers digit by digit, and handed over in one piece:
+        // The line is written once per invocation, so it is made in this
+        // thread's buffer, integers digit by digit, and handed over in one piece:
         // float formatting and `format_args!` were most of its cost.
         let hundredths_of_ms = hundredths_of_ms(self.duration);
         let billed_ms = u64::try_from(self.billed_duration.as_millis()).unwrap_or(u64::MAX);
@@ -938,7 +938,7 @@ mod tests {
     }
 
     /// A report priced on every provider prints one field per provider
-    /// after the first, each as its estimate says, in the stack buffer or
+    /// after the first, each as its estimate says, with integers or
     /// (a long id) through the formatter alike.
     #[test]
     fn a_report_on_every_provider_lists_each_once() {
@@ -965,8 +965,8 @@ mod tests {
         }
     }
 
-    /// Lines that do not fit the stack buffer, and costs its integers do not
-    /// hold, are written by the formatter: the same text.
+    /// Long request ids, and costs the integers do not hold, give the
+    /// same text as the formatter writes.
     #[test]
     fn long_request_ids_and_odd_prices_print_the_same_text() {
         let long_id = "x".repeat(600);
