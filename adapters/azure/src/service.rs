@@ -842,13 +842,14 @@ async fn read_body(mut incoming: Incoming) -> Result<Bytes, Error> {
 
 /// The `REPORT` line of one invocation answered whole.
 fn report(request_id: &str, started: Instant, settings: &Settings) {
-    if settings.report_line && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
-        let report = InvocationReport::priced(
-            request_id,
-            Usage::new(started.elapsed(), settings.memory_mb),
-            settings.report_cost,
-        );
-        tracing::info!(target: "anyfn::report", "{report}");
+    if settings.report_line {
+        anyfn_kit::log_report(|| {
+            InvocationReport::priced_borrowing(
+                request_id,
+                Usage::new(started.elapsed(), settings.memory_mb),
+                settings.report_cost,
+            )
+        });
     }
 }
 

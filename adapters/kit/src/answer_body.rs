@@ -247,19 +247,23 @@ impl StreamReport {
 
 impl Drop for StreamReport {
     fn drop(&mut self) {
-        if self.written && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
-            let duration = self.started.elapsed();
-            let report = match self.providers {
-                Some(providers) => InvocationReport::priced(
-                    &self.request_id,
-                    Usage::new(duration, self.memory_mb),
-                    providers,
-                ),
-                None => {
-                    InvocationReport::new(&self.request_id, duration, self.memory_mb, self.pricing)
+        if self.written {
+            crate::log_report(|| {
+                let duration = self.started.elapsed();
+                match self.providers {
+                    Some(providers) => InvocationReport::priced_borrowing(
+                        &self.request_id,
+                        Usage::new(duration, self.memory_mb),
+                        providers,
+                    ),
+                    None => InvocationReport::borrowing(
+                        &self.request_id,
+                        duration,
+                        self.memory_mb,
+                        self.pricing,
+                    ),
                 }
-            };
-            tracing::info!(target: "anyfn::report", "{report}");
+            });
         }
     }
 }

@@ -111,7 +111,9 @@ pub use event_request::{require_event_post, require_json_post};
 pub use gathered::Gathered;
 pub use invoke::{invoke, invoke_started_at, invoke_timed, panic_message};
 pub use lifecycle::Lifecycle;
-pub use log::{default_subscriber_allowed, invocation_span, log_failure, DEFAULT_SUBSCRIBER_ENV};
+pub use log::{
+    default_subscriber_allowed, invocation_span, log_failure, log_report, DEFAULT_SUBSCRIBER_ENV,
+};
 pub use metrics::{
     EmfMetrics, EMF_MAX_BYTES, EMF_MAX_DIMENSIONS, EMF_MAX_METRICS, EMF_MAX_VALUES,
     METRICS_NAMESPACE_ENV,

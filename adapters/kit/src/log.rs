@@ -1,8 +1,12 @@
 //! What every adapter logs the same way: [`invocation_span`],
-//! [`log_failure`], and whether it may install its default subscriber
-//! ([`default_subscriber_allowed`]).
+//! [`log_failure`], the `REPORT` line ([`log_report`]), and whether it may
+//! install its default subscriber ([`default_subscriber_allowed`]).
 
 use anyfn::{Context, Error};
+
+#[cfg(feature = "default-subscriber")]
+use crate::logging::ReportRoute;
+use crate::InvocationReport;
 
 /// Logs a failed invocation the way every adapter does: one `WARN` line,
 /// target `anyfn::invocation`, message `invocation failed: ` and the error
@@ -23,6 +27,41 @@ pub fn log_failure(request_id: &str, error: &Error) {
         status = error.status().as_u16(),
         "invocation failed: {error:#}"
     );
+}
+
+/// Logs the `REPORT` line of the report `report` makes (`INFO`, target
+/// `anyfn::report`, the line as the message: the same as
+/// `tracing::info!(target: "anyfn::report", "{report}")`), calling it only
+/// if the line would be written: an adapter's figures and prices are not
+/// worked out for a filter that drops them.
+///
+/// The default subscriber installed with
+/// [`DirectReports`](crate::logging::DirectReports) writes the line
+/// itself, at a fraction of an event's cost, where it would write the
+/// same bytes.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_kit::{InvocationReport, Pricing};
+///
+/// anyfn_kit::log_report(|| {
+///     InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86)
+/// });
+/// ```
+pub fn log_report<Id: AsRef<str>>(report: impl FnOnce() -> InvocationReport<Id>) {
+    #[cfg(feature = "default-subscriber")]
+    match crate::logging::report_route() {
+        ReportRoute::Direct(reports) => return report().with_line(|line| reports.write_line(line)),
+        ReportRoute::Off => return,
+        ReportRoute::Event => {}
+    }
+    if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+        // The line as a `&str` field: the same line as `"{report}"`
+        // writes, without two rounds of `format_args!` to reach it.
+        report().with_line(|line| tracing::info!(target: "anyfn::report", message = line));
+    }
 }
 
 /// The environment variable that turns off the `tracing` subscriber the

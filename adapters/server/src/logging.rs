@@ -19,12 +19,14 @@ const LOG_FORMAT_ENV: &str = "ANYFN_LOG_FORMAT";
 /// (`platform`), the `tracing` line
 /// ([`LineFormat`](anyfn_kit::logging::LineFormat)) elsewhere;
 /// `ANYFN_LOG_FORMAT=json` or `text` chooses either anywhere. `REPORT`
-/// lines are batched ([`BatchedStderr`](anyfn_kit::logging::BatchedStderr)).
+/// lines are batched ([`BatchedStderr`](anyfn_kit::logging::BatchedStderr)),
+/// and, unless another crate added a layer or stderr is a terminal, written
+/// by the format layer's writer without an event ([`DirectReports`](anyfn_kit::logging::DirectReports)).
 #[cfg(feature = "default-subscriber")]
 pub(crate) fn install_default_subscriber(platform: Platform) {
     use std::io::IsTerminal;
 
-    use anyfn_kit::logging::rust_log_targets;
+    use anyfn_kit::logging::{rust_log_targets, DirectReports};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
@@ -45,6 +47,20 @@ pub(crate) fn install_default_subscriber(platform: Platform) {
                 .with(format_layer(json, ansi))
                 .with(filter)
                 .try_init()
+        }
+        // Without one, the format layer writes the `REPORT` lines itself
+        // (`DirectReports`): they are most of what the server logs.
+        None if !ansi => {
+            let reports = if json {
+                DirectReports::cloud_logging(&filter)
+            } else {
+                DirectReports::text(&filter)
+            };
+            reports.init(
+                tracing_subscriber::registry()
+                    .with(format_layer(json, ansi))
+                    .with(filter),
+            )
         }
         None => tracing_subscriber::registry()
             .with(format_layer(json, ansi))

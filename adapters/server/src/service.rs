@@ -171,34 +171,30 @@ where
             }
             Err(err) => self.failed(&err, request_id, false),
         };
-        if !streamed
-            && self.config.report_line
-            && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO)
-        {
-            // A second clock read, the one the invocation's spares, cost
-            // more than the rest of the line's figures.
-            let duration = match ended {
-                Some(end) => end.saturating_duration_since(started),
-                None => started.elapsed(),
-            };
-            let report = match self.config.report_cost {
-                Some(providers) => {
-                    let mut usage = Usage::new(duration, self.config.memory_mb);
-                    if let Some(cpu_time) = cpu.cpu_time() {
-                        usage = usage.with_cpu_time(cpu_time);
+        if !streamed && self.config.report_line {
+            anyfn_kit::log_report(|| {
+                // A second clock read, the one the invocation's spares,
+                // cost more than the rest of the line's figures.
+                let duration = match ended {
+                    Some(end) => end.saturating_duration_since(started),
+                    None => started.elapsed(),
+                };
+                match self.config.report_cost {
+                    Some(providers) => {
+                        let mut usage = Usage::new(duration, self.config.memory_mb);
+                        if let Some(cpu_time) = cpu.cpu_time() {
+                            usage = usage.with_cpu_time(cpu_time);
+                        }
+                        InvocationReport::priced_borrowing(request_id, usage, providers)
                     }
-                    InvocationReport::priced_borrowing(request_id, usage, providers)
+                    None => InvocationReport::borrowing(
+                        request_id,
+                        duration,
+                        self.config.memory_mb,
+                        self.config.pricing,
+                    ),
                 }
-                None => InvocationReport::borrowing(
-                    request_id,
-                    duration,
-                    self.config.memory_mb,
-                    self.config.pricing,
-                ),
-            };
-            // The line as a `&str` field: the same line as `"{report}"`
-            // writes, without two rounds of `format_args!` to reach it.
-            report.with_line(|line| tracing::info!(target: "anyfn::report", message = line));
+            });
         }
         set_request_id(&mut response, request_id);
         Ok(response)

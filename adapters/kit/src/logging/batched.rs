@@ -95,6 +95,16 @@ impl BatchedStderr {
     }
 }
 
+impl BatchedStderr {
+    /// The writer of a `REPORT` line (target `anyfn::report`, `INFO`):
+    /// what [`make_writer_for`](MakeWriter::make_writer_for) gives for one.
+    pub(super) fn report_writer(&self) -> LineWriter {
+        LineWriter {
+            batch: self.batching,
+        }
+    }
+}
+
 impl Default for BatchedStderr {
     fn default() -> Self {
         Self::new()
@@ -123,10 +133,20 @@ pub struct LineWriter {
     batch: bool,
 }
 
-impl Write for LineWriter {
-    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+impl LineWriter {
+    /// Writes the line made of `pieces` as [`write`](Write::write) writes
+    /// one: without first copying them into one buffer.
+    pub(super) fn write_pieces(&self, pieces: &[&[u8]]) {
         let mut waiting = lock_waiting();
-        waiting.lines.extend_from_slice(line);
+        for piece in pieces {
+            waiting.lines.extend_from_slice(piece);
+        }
+        self.added(waiting);
+    }
+
+    /// Writes out what waits, or has it written out, now that a line was
+    /// added.
+    fn added(&self, mut waiting: MutexGuard<'_, Waiting>) {
         if !self.batch || waiting.lines.len() >= MAX_WAITING {
             write_out(waiting);
         } else if waiting.flusher_idle {
@@ -134,6 +154,14 @@ impl Write for LineWriter {
             waiting.flusher_idle = false;
             FIRST_LINE.notify_one();
         }
+    }
+}
+
+impl Write for LineWriter {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        let mut waiting = lock_waiting();
+        waiting.lines.extend_from_slice(line);
+        self.added(waiting);
         Ok(line.len())
     }
 

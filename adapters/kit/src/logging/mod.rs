@@ -11,6 +11,7 @@
 //! | [`CloudLogging`], [`CloudLoggingFields`] | Cloud Logging's structured JSON | the server on Cloud Run |
 //! | [`JsonSpanFields`] | span fields for tracing-subscriber's `Json`, quicker | Lambda's JSON |
 //! | [`BatchedStderr`], [`flush`] | stderr, `REPORT` lines batched | the server |
+//! | [`DirectReports`] | `REPORT` lines written by the subscriber's writer, not as events | the server |
 //! | [`rust_log_targets`] | `RUST_LOG` as `target=level` pairs | every adapter |
 //!
 //! Lambda's text format is tracing-subscriber's own `Full` with
@@ -39,6 +40,7 @@ mod batched;
 #[cfg(test)]
 pub(crate) mod captured;
 mod cloud_logging;
+mod direct_reports;
 mod extra;
 mod fields;
 mod filter;
@@ -49,6 +51,8 @@ mod timestamp;
 
 pub use batched::{flush, BatchedStderr, LineWriter};
 pub use cloud_logging::{CloudLogging, CloudLoggingFields};
+pub use direct_reports::DirectReports;
+pub(crate) use direct_reports::{report_route, ReportRoute};
 pub use extra::{
     add_default_layer, new_extra_layer, set_layer_factory, take_default_layer, DefaultLayer,
     LayerFactory,
