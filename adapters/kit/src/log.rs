@@ -51,6 +51,10 @@ pub fn log_failure(request_id: &str, error: &Error) {
 /// });
 /// ```
 pub fn log_report<Id: AsRef<str>>(report: impl FnOnce() -> InvocationReport<Id>) {
+    // No subscriber takes `INFO` (`RUST_LOG=warn`): one load says so.
+    if !tracing::level_enabled!(tracing::Level::INFO) {
+        return;
+    }
     #[cfg(feature = "default-subscriber")]
     match crate::logging::report_route() {
         ReportRoute::Direct(reports) => return report().with_line(|line| reports.write_line(line)),
