@@ -1,6 +1,7 @@
 //! One HTTP request through the handler: read the body within its limit,
 //! decode the event, invoke with the deadline, encode, report.
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::{poll_fn, Future as _};
 use std::pin::pin;
@@ -13,7 +14,7 @@ use anyfn::stream::StreamResponse;
 use anyfn::{Body, Context, ContextBuilder, Error, ErrorKind, Handler, Request, Response};
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn_kit::{CpuMeter, InvocationReport, Usage};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 
@@ -309,9 +310,31 @@ static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Sets `x-request-id` in place: taking the response and giving it back
 /// moved it twice more on every request.
 fn set_request_id(response: &mut hyper::Response<AnswerBody>, request_id: &str) {
-    if let Ok(value) = HeaderValue::from_str(request_id) {
+    if let Some(value) = request_id_value(request_id) {
         response.headers_mut().insert(&X_REQUEST_ID, value);
     }
+}
+
+/// How many bytes of request ids [`request_id_value`] writes into one
+/// buffer before it takes another: about a hundred ids.
+const ID_BUFFER: usize = 4096;
+
+/// `request_id` as a header value (`None` if it cannot be one), cut from a
+/// buffer this thread shares between the values it makes: a value of its
+/// own (`HeaderValue::from_str`) was an allocation and a free on every
+/// request. A buffer is freed when the last value cut from it is dropped.
+fn request_id_value(request_id: &str) -> Option<HeaderValue> {
+    thread_local! {
+        static IDS: RefCell<BytesMut> = RefCell::new(BytesMut::new());
+    }
+    IDS.with_borrow_mut(|buffer| {
+        if buffer.capacity() < request_id.len() {
+            *buffer = BytesMut::with_capacity(ID_BUFFER.max(request_id.len()));
+        }
+        buffer.extend_from_slice(request_id.as_bytes());
+        // Still checked: every byte must be allowed in a header value.
+        HeaderValue::from_maybe_shared(buffer.split().freeze()).ok()
+    })
 }
 
 /// An invocation's poll ([`anyfn_kit::invoke_timed`]), as
@@ -413,4 +436,47 @@ async fn discard(incoming: &mut Incoming, max: u64) -> bool {
 fn to_hyper(response: Response) -> hyper::Response<AnswerBody> {
     let (parts, body) = response.into_parts();
     hyper::Response::from_parts(parts, AnswerBody::whole(body.into_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values cut from the shared buffer are those `HeaderValue::from_str`
+    /// made, across many buffers, and text no header value may hold is
+    /// refused as it refused it.
+    #[test]
+    fn request_id_values_match_from_str() {
+        let ids = RequestIds::new();
+        let values: Vec<_> = (0..1_000)
+            .map(|_| {
+                let (_, id) = ids.next_id();
+                (id.to_string(), request_id_value(id.as_str()))
+            })
+            .collect();
+        // Checked after all were made: no value is overwritten by the next.
+        for (id, value) in &values {
+            assert_eq!(value.as_ref(), HeaderValue::from_str(id).ok().as_ref());
+            assert_eq!(
+                value.as_ref().map(HeaderValue::as_bytes),
+                Some(id.as_bytes())
+            );
+        }
+        let long = "x".repeat(ID_BUFFER * 2);
+        for text in [
+            "",
+            "req-1",
+            "a\nb",
+            "tab\there",
+            "\u{7f}",
+            "é",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                request_id_value(text),
+                HeaderValue::from_str(text).ok(),
+                "{text:?}"
+            );
+        }
+    }
 }
