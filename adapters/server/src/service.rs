@@ -84,7 +84,7 @@ where
                 }
             }
         };
-        let trace_id = crate::trace_context::find(&parts.headers).trace_id();
+        let trace_id = crate::trace_context::trace_id_of(&parts.headers);
         let request = Request::from_parts(parts, Body::from(body));
 
         // Built in place from the function's fields: a builder moved through
