@@ -451,12 +451,14 @@ impl ConnectionWatch {
     }
 
     /// A request head arrived: the connection no longer waits for one.
+    #[inline]
     pub(crate) fn head_arrived(&self) {
         self.activity.fetch_add(1, Ordering::Release);
     }
 
     /// The request's answer is done (its body sent, or dropped): the
     /// connection waits for the next head.
+    #[inline]
     pub(crate) fn answer_done(&self) {
         self.activity.fetch_add(1, Ordering::Release);
     }
