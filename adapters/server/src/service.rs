@@ -47,162 +47,170 @@ where
     H::Output: IntoHttp,
 {
     /// Answers one request; it never fails (hyper's service signature).
-    pub(crate) async fn handle(
+    ///
+    /// An `async` block, not an `async fn`: an `async fn` moves each of its
+    /// arguments into a place of its own when first polled, which copied
+    /// the request (some 250 bytes) once more than taking it apart does
+    /// (`benches/axum_vs_anyfn_server.sh`).
+    #[allow(clippy::manual_async_fn)] // on purpose, as said above
+    pub(crate) fn handle(
         self: Arc<Self>,
         request: hyper::Request<Incoming>,
         client: Arc<ClientAddr>,
         watch: Arc<ConnectionWatch>,
-    ) -> Result<hyper::Response<AnswerBody>, Infallible> {
-        let started = Instant::now();
-        let (request_number, request_id) = self.ids.next_id();
-        let request_id = request_id.as_str();
-        let (parts, incoming) = request.into_parts();
-        let body = if incoming.is_end_stream() {
-            // Most GETs: no body to wait for, no timer to set.
-            Bytes::new()
-        } else {
-            // Boxed: the body-reading future is large, and keeping it out of
-            // this one keeps every request's future small.
-            match Box::pin(self.read_body_in_time(incoming, &parts.headers)).await {
-                Ok(body) => body,
-                Err(refusal) => {
-                    tracing::warn!(
-                        target: "anyfn::server",
-                        request_id = %request_id,
-                        client = %client.0,
-                        "{}",
-                        refusal.error
-                    );
-                    let mut response = self.answer(&refusal.error, request_id);
-                    if refusal.close {
-                        response
-                            .headers_mut()
-                            .insert(CONNECTION, HeaderValue::from_static("close"));
-                    }
-                    set_request_id(&mut response, request_id);
-                    return Ok(response);
-                }
-            }
-        };
-        let trace_id = crate::trace_context::trace_id_of(&parts.headers);
-        let request = Request::from_parts(parts, Body::from(body));
-
-        // Built in place from the function's fields: a builder moved through
-        // a chain of calls was copied whole (some 250 bytes) at each step
-        // (`benches/instructions_vs_hyper.sh`).
-        let deadline = anyfn::time::deadline_after(started, self.config.timeout);
-        let mut context = self.function.build_for(request_id, deadline);
-        if let Some(trace_id) = trace_id {
-            context = context.into_builder().trace_id(trace_id).build();
-        }
-        // The connection's one copy: no allocation per request.
-        context.extensions_mut().insert_shared(client);
-        // The caller's context, only for an installed telemetry's hook
-        // (anyfn-otel); without the kit's feature, none of it is compiled.
-        if anyfn_kit::TELEMETRY_COMPILED && anyfn_kit::telemetry_installed() {
-            if let Some(caller) = crate::trace_context::find(request.headers()).caller() {
-                context.extensions_mut().insert(caller);
-            }
-        }
-
-        let cpu = if self.config.measures_cpu {
-            CpuMeter::on()
-        } else {
-            CpuMeter::off()
-        };
-        // A streamed answer writes its REPORT line when its stream is done.
-        let mut streamed = false;
-        // When the handler's answer came: the invocation's own clock read
-        // (its late check's), which times the REPORT line; read again only
-        // where there is none (a failure). Set aside as the invocation ends,
-        // not carried with its output: an output paired with it was moved
-        // bigger through the watchdog (`benches/axum_vs_anyfn_server.sh`).
-        let mut ended = None;
-        // Each way out makes the response in place: a `Result` of it,
-        // settled later, was moved whole (some 220 bytes) at each step.
-        let mut response = match H::Event::from_http(request, &mut context) {
-            Ok(event) => {
-                let span = anyfn_kit::invocation_span_for_event(&context, &event);
-                // The CPU time of the handler's polls, only when a price
-                // of the REPORT line bills it (Cloudflare Workers).
-                let settled = if self.config.measures_cpu {
-                    let mut invocation = pin!(cpu.measure(anyfn_kit::invoke_timed(
-                        &self.handler,
-                        event,
-                        context,
-                        std::future::pending(),
-                        started,
-                    )));
-                    let invocation = pin!(poll_fn(|cx| ended_at(
-                        invocation.as_mut().poll(cx),
-                        &mut ended
-                    )));
-                    watch.run(request_number, deadline, &span, invocation).await
-                } else {
-                    // Timed from the request's arrival, as its deadline is.
-                    let mut invocation = pin!(anyfn_kit::invoke_timed(
-                        &self.handler,
-                        event,
-                        context,
-                        std::future::pending(),
-                        started,
-                    ));
-                    let invocation = pin!(poll_fn(|cx| ended_at(
-                        invocation.as_mut().poll(cx),
-                        &mut ended
-                    )));
-                    watch.run(request_number, deadline, &span, invocation).await
-                };
-                match settled {
-                    Settled::InTime(Ok(output)) => match output.into_http() {
-                        Ok(HttpAnswer::Whole(response)) => to_hyper(response),
-                        Ok(HttpAnswer::Streamed(response)) => {
-                            streamed = true;
-                            self.stream(response, request_id, started, deadline)
+    ) -> impl std::future::Future<Output = Result<hyper::Response<AnswerBody>, Infallible>> {
+        async move {
+            let started = Instant::now();
+            let (request_number, request_id) = self.ids.next_id();
+            let request_id = request_id.as_str();
+            let (parts, incoming) = request.into_parts();
+            let body = if incoming.is_end_stream() {
+                // Most GETs: no body to wait for, no timer to set.
+                Bytes::new()
+            } else {
+                // Boxed: the body-reading future is large, and keeping it out of
+                // this one keeps every request's future small.
+                match Box::pin(self.read_body_in_time(incoming, &parts.headers)).await {
+                    Ok(body) => body,
+                    Err(refusal) => {
+                        tracing::warn!(
+                            target: "anyfn::server",
+                            request_id = %request_id,
+                            client = %client.0,
+                            "{}",
+                            refusal.error
+                        );
+                        let mut response = self.answer(&refusal.error, request_id);
+                        if refusal.close {
+                            response
+                                .headers_mut()
+                                .insert(CONNECTION, HeaderValue::from_static("close"));
                         }
-                        Err(err) => self.failed(&err, request_id, false),
-                    },
-                    Settled::InTime(Err(err)) => self.failed(&err, request_id, false),
-                    Settled::Late { error, answered } => {
-                        // A late answer's line is timed by the clock now.
-                        ended = None;
-                        self.failed(&error, request_id, answered)
+                        set_request_id(&mut response, request_id);
+                        return Ok(response);
                     }
+                }
+            };
+            let trace_id = crate::trace_context::trace_id_of(&parts.headers);
+            let request = Request::from_parts(parts, Body::from(body));
+
+            // Built in place from the function's fields: a builder moved through
+            // a chain of calls was copied whole (some 250 bytes) at each step
+            // (`benches/instructions_vs_hyper.sh`).
+            let deadline = anyfn::time::deadline_after(started, self.config.timeout);
+            let mut context = self.function.build_for(request_id, deadline);
+            if let Some(trace_id) = trace_id {
+                context = context.into_builder().trace_id(trace_id).build();
+            }
+            // The connection's one copy: no allocation per request.
+            context.extensions_mut().insert_shared(client);
+            // The caller's context, only for an installed telemetry's hook
+            // (anyfn-otel); without the kit's feature, none of it is compiled.
+            if anyfn_kit::TELEMETRY_COMPILED && anyfn_kit::telemetry_installed() {
+                if let Some(caller) = crate::trace_context::find(request.headers()).caller() {
+                    context.extensions_mut().insert(caller);
                 }
             }
-            Err(err) => self.failed(&err, request_id, false),
-        };
-        if !streamed
-            && self.config.report_line
-            && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO)
-        {
-            // A second clock read, the one the invocation's spares, cost
-            // more than the rest of the line's figures.
-            let duration = match ended {
-                Some(end) => end.saturating_duration_since(started),
-                None => started.elapsed(),
+
+            let cpu = if self.config.measures_cpu {
+                CpuMeter::on()
+            } else {
+                CpuMeter::off()
             };
-            let report = match self.config.report_cost {
-                Some(providers) => {
-                    let mut usage = Usage::new(duration, self.config.memory_mb);
-                    if let Some(cpu_time) = cpu.cpu_time() {
-                        usage = usage.with_cpu_time(cpu_time);
+            // A streamed answer writes its REPORT line when its stream is done.
+            let mut streamed = false;
+            // When the handler's answer came: the invocation's own clock read
+            // (its late check's), which times the REPORT line; read again only
+            // where there is none (a failure). Set aside as the invocation ends,
+            // not carried with its output: an output paired with it was moved
+            // bigger through the watchdog (`benches/axum_vs_anyfn_server.sh`).
+            let mut ended = None;
+            // Each way out makes the response in place: a `Result` of it,
+            // settled later, was moved whole (some 220 bytes) at each step.
+            let mut response = match H::Event::from_http(request, &mut context) {
+                Ok(event) => {
+                    let span = anyfn_kit::invocation_span_for_event(&context, &event);
+                    // The CPU time of the handler's polls, only when a price
+                    // of the REPORT line bills it (Cloudflare Workers).
+                    let settled = if self.config.measures_cpu {
+                        let mut invocation = pin!(cpu.measure(anyfn_kit::invoke_timed(
+                            &self.handler,
+                            event,
+                            context,
+                            std::future::pending(),
+                            started,
+                        )));
+                        let invocation = pin!(poll_fn(|cx| ended_at(
+                            invocation.as_mut().poll(cx),
+                            &mut ended
+                        )));
+                        watch.run(request_number, deadline, &span, invocation).await
+                    } else {
+                        // Timed from the request's arrival, as its deadline is.
+                        let mut invocation = pin!(anyfn_kit::invoke_timed(
+                            &self.handler,
+                            event,
+                            context,
+                            std::future::pending(),
+                            started,
+                        ));
+                        let invocation = pin!(poll_fn(|cx| ended_at(
+                            invocation.as_mut().poll(cx),
+                            &mut ended
+                        )));
+                        watch.run(request_number, deadline, &span, invocation).await
+                    };
+                    match settled {
+                        Settled::InTime(Ok(output)) => match output.into_http() {
+                            Ok(HttpAnswer::Whole(response)) => to_hyper(response),
+                            Ok(HttpAnswer::Streamed(response)) => {
+                                streamed = true;
+                                self.stream(response, request_id, started, deadline)
+                            }
+                            Err(err) => self.failed(&err, request_id, false),
+                        },
+                        Settled::InTime(Err(err)) => self.failed(&err, request_id, false),
+                        Settled::Late { error, answered } => {
+                            // A late answer's line is timed by the clock now.
+                            ended = None;
+                            self.failed(&error, request_id, answered)
+                        }
                     }
-                    InvocationReport::priced_borrowing(request_id, usage, providers)
                 }
-                None => InvocationReport::borrowing(
-                    request_id,
-                    duration,
-                    self.config.memory_mb,
-                    self.config.pricing,
-                ),
+                Err(err) => self.failed(&err, request_id, false),
             };
-            // The line as a `&str` field: the same line as `"{report}"`
-            // writes, without two rounds of `format_args!` to reach it.
-            report.with_line(|line| tracing::info!(target: "anyfn::report", message = line));
+            if !streamed
+                && self.config.report_line
+                && tracing::enabled!(target: "anyfn::report", tracing::Level::INFO)
+            {
+                // A second clock read, the one the invocation's spares, cost
+                // more than the rest of the line's figures.
+                let duration = match ended {
+                    Some(end) => end.saturating_duration_since(started),
+                    None => started.elapsed(),
+                };
+                let report = match self.config.report_cost {
+                    Some(providers) => {
+                        let mut usage = Usage::new(duration, self.config.memory_mb);
+                        if let Some(cpu_time) = cpu.cpu_time() {
+                            usage = usage.with_cpu_time(cpu_time);
+                        }
+                        InvocationReport::priced_borrowing(request_id, usage, providers)
+                    }
+                    None => InvocationReport::borrowing(
+                        request_id,
+                        duration,
+                        self.config.memory_mb,
+                        self.config.pricing,
+                    ),
+                };
+                // The line as a `&str` field: the same line as `"{report}"`
+                // writes, without two rounds of `format_args!` to reach it.
+                report.with_line(|line| tracing::info!(target: "anyfn::report", message = line));
+            }
+            set_request_id(&mut response, request_id);
+            Ok(response)
         }
-        set_request_id(&mut response, request_id);
-        Ok(response)
     }
 
     /// The answer to a request that failed with `error`, logged unless the
