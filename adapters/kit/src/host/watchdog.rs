@@ -2,8 +2,8 @@
 //!
 //! A handler runs on its connection's task, polled in place: the common
 //! request (a handler that finishes in its first poll) pays a few atomic
-//! stores for its deadline, not a timer and not a task of its own. The
-//! watchdog thread keeps every deadline:
+//! stores and an uncontended lock for its deadline, not a timer and not a
+//! task of its own. The watchdog thread keeps every deadline:
 //!
 //! - a handler awaiting past its deadline: the watchdog marks the request
 //!   expired and wakes its task, which drops the handler's future and
