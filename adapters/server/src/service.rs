@@ -1,6 +1,7 @@
 //! One HTTP request through the handler: read the body within its limit,
 //! decode the event, invoke with the deadline, encode, report.
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::{poll_fn, Future as _};
 use std::pin::pin;
@@ -13,7 +14,7 @@ use anyfn::stream::StreamResponse;
 use anyfn::{Body, Context, ContextBuilder, Error, ErrorKind, Handler, Request, Response};
 use anyfn_kit::{AnswerBody, Gathered, StreamInvocation, StreamReport, StreamTimers};
 use anyfn_kit::{CpuMeter, InvocationReport, Usage};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::{Body as _, Incoming};
 
@@ -46,158 +47,166 @@ where
     H::Output: IntoHttp,
 {
     /// Answers one request; it never fails (hyper's service signature).
-    pub(crate) async fn handle(
+    ///
+    /// An `async` block, not an `async fn`: an `async fn` moves each of its
+    /// arguments into a place of its own when first polled, which copied
+    /// the request (some 250 bytes) once more than taking it apart does
+    /// (`benches/axum_vs_anyfn_server.sh`).
+    #[allow(clippy::manual_async_fn)] // on purpose, as said above
+    pub(crate) fn handle(
         self: Arc<Self>,
         request: hyper::Request<Incoming>,
         client: Arc<ClientAddr>,
         watch: Arc<ConnectionWatch>,
-    ) -> Result<hyper::Response<AnswerBody>, Infallible> {
-        let started = Instant::now();
-        let (request_number, request_id) = self.ids.next_id();
-        let request_id = request_id.as_str();
-        let (parts, incoming) = request.into_parts();
-        let body = if incoming.is_end_stream() {
-            // Most GETs: no body to wait for, no timer to set.
-            Bytes::new()
-        } else {
-            // Boxed: the body-reading future is large, and keeping it out of
-            // this one keeps every request's future small.
-            match Box::pin(self.read_body_in_time(incoming, &parts.headers)).await {
-                Ok(body) => body,
-                Err(refusal) => {
-                    tracing::warn!(
-                        target: "anyfn::server",
-                        request_id = %request_id,
-                        client = %client.0,
-                        "{}",
-                        refusal.error
-                    );
-                    let mut response = self.answer(&refusal.error, request_id);
-                    if refusal.close {
-                        response
-                            .headers_mut()
-                            .insert(CONNECTION, HeaderValue::from_static("close"));
-                    }
-                    set_request_id(&mut response, request_id);
-                    return Ok(response);
-                }
-            }
-        };
-        let trace_id = crate::trace_context::find(&parts.headers).trace_id();
-        let request = Request::from_parts(parts, Body::from(body));
-
-        // Built in place from the function's fields: a builder moved through
-        // a chain of calls was copied whole (some 250 bytes) at each step
-        // (`benches/instructions_vs_hyper.sh`).
-        let deadline = anyfn::time::deadline_after(started, self.config.timeout);
-        let mut context = self.function.build_for(request_id, deadline);
-        if let Some(trace_id) = trace_id {
-            context = context.into_builder().trace_id(trace_id).build();
-        }
-        // The connection's one copy: no allocation per request.
-        context.extensions_mut().insert_shared(client);
-        // The caller's context, only for an installed telemetry's hook
-        // (anyfn-otel); without the kit's feature, none of it is compiled.
-        if anyfn_kit::TELEMETRY_COMPILED && anyfn_kit::telemetry_installed() {
-            if let Some(caller) = crate::trace_context::find(request.headers()).caller() {
-                context.extensions_mut().insert(caller);
-            }
-        }
-
-        let cpu = if self.config.measures_cpu {
-            CpuMeter::on()
-        } else {
-            CpuMeter::off()
-        };
-        // A streamed answer writes its REPORT line when its stream is done.
-        let mut streamed = false;
-        // When the handler's answer came: the invocation's own clock read
-        // (its late check's), which times the REPORT line; read again only
-        // where there is none (a failure). Set aside as the invocation ends,
-        // not carried with its output: an output paired with it was moved
-        // bigger through the watchdog (`benches/axum_vs_anyfn_server.sh`).
-        let mut ended = None;
-        // Each way out makes the response in place: a `Result` of it,
-        // settled later, was moved whole (some 220 bytes) at each step.
-        let mut response = match H::Event::from_http(request, &mut context) {
-            Ok(event) => {
-                let span = anyfn_kit::invocation_span_for_event(&context, &event);
-                // The CPU time of the handler's polls, only when a price
-                // of the REPORT line bills it (Cloudflare Workers).
-                let settled = if self.config.measures_cpu {
-                    let mut invocation = pin!(cpu.measure(anyfn_kit::invoke_timed(
-                        &self.handler,
-                        event,
-                        context,
-                        std::future::pending(),
-                        started,
-                    )));
-                    let invocation = pin!(poll_fn(|cx| ended_at(
-                        invocation.as_mut().poll(cx),
-                        &mut ended
-                    )));
-                    watch.run(request_number, deadline, &span, invocation).await
-                } else {
-                    // Timed from the request's arrival, as its deadline is.
-                    let mut invocation = pin!(anyfn_kit::invoke_timed(
-                        &self.handler,
-                        event,
-                        context,
-                        std::future::pending(),
-                        started,
-                    ));
-                    let invocation = pin!(poll_fn(|cx| ended_at(
-                        invocation.as_mut().poll(cx),
-                        &mut ended
-                    )));
-                    watch.run(request_number, deadline, &span, invocation).await
-                };
-                match settled {
-                    Settled::InTime(Ok(output)) => match output.into_http() {
-                        Ok(HttpAnswer::Whole(response)) => to_hyper(response),
-                        Ok(HttpAnswer::Streamed(response)) => {
-                            streamed = true;
-                            self.stream(response, request_id, started, deadline)
+    ) -> impl std::future::Future<Output = Result<hyper::Response<AnswerBody>, Infallible>> {
+        async move {
+            let started = Instant::now();
+            let (request_number, request_id) = self.ids.next_id();
+            let request_id = request_id.as_str();
+            let (parts, incoming) = request.into_parts();
+            let body = if incoming.is_end_stream() {
+                // Most GETs: no body to wait for, no timer to set.
+                Bytes::new()
+            } else {
+                // Boxed: the body-reading future is large, and keeping it out of
+                // this one keeps every request's future small.
+                match Box::pin(self.read_body_in_time(incoming, &parts.headers)).await {
+                    Ok(body) => body,
+                    Err(refusal) => {
+                        tracing::warn!(
+                            target: "anyfn::server",
+                            request_id = %request_id,
+                            client = %client.0,
+                            "{}",
+                            refusal.error
+                        );
+                        let mut response = self.answer(&refusal.error, request_id);
+                        if refusal.close {
+                            response
+                                .headers_mut()
+                                .insert(CONNECTION, HeaderValue::from_static("close"));
                         }
-                        Err(err) => self.failed(&err, request_id, false),
-                    },
-                    Settled::InTime(Err(err)) => self.failed(&err, request_id, false),
-                    Settled::Late { error, answered } => {
-                        // A late answer's line is timed by the clock now.
-                        ended = None;
-                        self.failed(&error, request_id, answered)
+                        set_request_id(&mut response, request_id);
+                        return Ok(response);
                     }
+                }
+            };
+            let trace_id = crate::trace_context::trace_id_of(&parts.headers);
+            let request = Request::from_parts(parts, Body::from(body));
+
+            // Built in place from the function's fields: a builder moved through
+            // a chain of calls was copied whole (some 250 bytes) at each step
+            // (`benches/instructions_vs_hyper.sh`).
+            let deadline = anyfn::time::deadline_after(started, self.config.timeout);
+            let mut context = self.function.build_for(request_id, deadline);
+            if let Some(trace_id) = trace_id {
+                context = context.into_builder().trace_id(trace_id).build();
+            }
+            // The connection's one copy: no allocation per request.
+            context.extensions_mut().insert_shared(client);
+            // The caller's context, only for an installed telemetry's hook
+            // (anyfn-otel); without the kit's feature, none of it is compiled.
+            if anyfn_kit::TELEMETRY_COMPILED && anyfn_kit::telemetry_installed() {
+                if let Some(caller) = crate::trace_context::find(request.headers()).caller() {
+                    context.extensions_mut().insert(caller);
                 }
             }
-            Err(err) => self.failed(&err, request_id, false),
-        };
-        if !streamed && self.config.report_line {
-            anyfn_kit::log_report(|| {
-                // A second clock read, the one the invocation's spares,
-                // cost more than the rest of the line's figures.
-                let duration = match ended {
-                    Some(end) => end.saturating_duration_since(started),
-                    None => started.elapsed(),
-                };
-                match self.config.report_cost {
-                    Some(providers) => {
-                        let mut usage = Usage::new(duration, self.config.memory_mb);
-                        if let Some(cpu_time) = cpu.cpu_time() {
-                            usage = usage.with_cpu_time(cpu_time);
+
+            let cpu = if self.config.measures_cpu {
+                CpuMeter::on()
+            } else {
+                CpuMeter::off()
+            };
+            // A streamed answer writes its REPORT line when its stream is done.
+            let mut streamed = false;
+            // When the handler's answer came: the invocation's own clock read
+            // (its late check's), which times the REPORT line; read again only
+            // where there is none (a failure). Set aside as the invocation ends,
+            // not carried with its output: an output paired with it was moved
+            // bigger through the watchdog (`benches/axum_vs_anyfn_server.sh`).
+            let mut ended = None;
+            // Each way out makes the response in place: a `Result` of it,
+            // settled later, was moved whole (some 220 bytes) at each step.
+            let mut response = match H::Event::from_http(request, &mut context) {
+                Ok(event) => {
+                    let span = anyfn_kit::invocation_span_for_event(&context, &event);
+                    // The CPU time of the handler's polls, only when a price
+                    // of the REPORT line bills it (Cloudflare Workers).
+                    let settled = if self.config.measures_cpu {
+                        let mut invocation = pin!(cpu.measure(anyfn_kit::invoke_timed(
+                            &self.handler,
+                            event,
+                            context,
+                            std::future::pending(),
+                            started,
+                        )));
+                        let invocation = pin!(poll_fn(|cx| ended_at(
+                            invocation.as_mut().poll(cx),
+                            &mut ended
+                        )));
+                        watch.run(request_number, deadline, &span, invocation).await
+                    } else {
+                        // Timed from the request's arrival, as its deadline is.
+                        let mut invocation = pin!(anyfn_kit::invoke_timed(
+                            &self.handler,
+                            event,
+                            context,
+                            std::future::pending(),
+                            started,
+                        ));
+                        let invocation = pin!(poll_fn(|cx| ended_at(
+                            invocation.as_mut().poll(cx),
+                            &mut ended
+                        )));
+                        watch.run(request_number, deadline, &span, invocation).await
+                    };
+                    match settled {
+                        Settled::InTime(Ok(output)) => match output.into_http() {
+                            Ok(HttpAnswer::Whole(response)) => to_hyper(response),
+                            Ok(HttpAnswer::Streamed(response)) => {
+                                streamed = true;
+                                self.stream(response, request_id, started, deadline)
+                            }
+                            Err(err) => self.failed(&err, request_id, false),
+                        },
+                        Settled::InTime(Err(err)) => self.failed(&err, request_id, false),
+                        Settled::Late { error, answered } => {
+                            // A late answer's line is timed by the clock now.
+                            ended = None;
+                            self.failed(&error, request_id, answered)
                         }
-                        InvocationReport::priced_borrowing(request_id, usage, providers)
                     }
-                    None => InvocationReport::borrowing(
-                        request_id,
-                        duration,
-                        self.config.memory_mb,
-                        self.config.pricing,
-                    ),
                 }
-            });
+                Err(err) => self.failed(&err, request_id, false),
+            };
+            if !streamed && self.config.report_line {
+                anyfn_kit::log_report(|| {
+                    // A second clock read, the one the invocation's spares,
+                    // cost more than the rest of the line's figures.
+                    let duration = match ended {
+                        Some(end) => end.saturating_duration_since(started),
+                        None => started.elapsed(),
+                    };
+                    match self.config.report_cost {
+                        Some(providers) => {
+                            let mut usage = Usage::new(duration, self.config.memory_mb);
+                            if let Some(cpu_time) = cpu.cpu_time() {
+                                usage = usage.with_cpu_time(cpu_time);
+                            }
+                            InvocationReport::priced_borrowing(request_id, usage, providers)
+                        }
+                        None => InvocationReport::borrowing(
+                            request_id,
+                            duration,
+                            self.config.memory_mb,
+                            self.config.pricing,
+                        ),
+                    }
+                });
+            }
+            set_request_id(&mut response, request_id);
+            Ok(response)
         }
-        set_request_id(&mut response, request_id);
-        Ok(response)
     }
 
     /// The answer to a request that failed with `error`, logged unless the
@@ -298,16 +307,40 @@ impl StreamTimers for TokioTimers {
     }
 }
 
-/// `x-request-id`, made once (inserting by a `&str` parses and allocates the
-/// name on every request).
-static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// `x-request-id`, made at compile time (inserting by a `&str` parses and
+/// allocates the name on every request). A constant, not a static: each use
+/// is a fresh name written in place, where a static's was cloned through
+/// its `Bytes`' vtable.
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Sets `x-request-id` in place: taking the response and giving it back
 /// moved it twice more on every request.
 fn set_request_id(response: &mut hyper::Response<AnswerBody>, request_id: &str) {
-    if let Ok(value) = HeaderValue::from_str(request_id) {
-        response.headers_mut().insert(&X_REQUEST_ID, value);
+    if let Some(value) = request_id_value(request_id) {
+        response.headers_mut().insert(X_REQUEST_ID, value);
     }
+}
+
+/// How many bytes of request ids [`request_id_value`] writes into one
+/// buffer before it takes another: about a hundred ids.
+const ID_BUFFER: usize = 4096;
+
+/// `request_id` as a header value (`None` if it cannot be one), cut from a
+/// buffer this thread shares between the values it makes: a value of its
+/// own (`HeaderValue::from_str`) was an allocation and a free on every
+/// request. A buffer is freed when the last value cut from it is dropped.
+fn request_id_value(request_id: &str) -> Option<HeaderValue> {
+    thread_local! {
+        static IDS: RefCell<BytesMut> = RefCell::new(BytesMut::new());
+    }
+    IDS.with_borrow_mut(|buffer| {
+        if buffer.capacity() < request_id.len() {
+            *buffer = BytesMut::with_capacity(ID_BUFFER.max(request_id.len()));
+        }
+        buffer.extend_from_slice(request_id.as_bytes());
+        // Still checked: every byte must be allowed in a header value.
+        HeaderValue::from_maybe_shared(buffer.split().freeze()).ok()
+    })
 }
 
 /// An invocation's poll ([`anyfn_kit::invoke_timed`]), as
@@ -405,8 +438,53 @@ async fn discard(incoming: &mut Incoming, max: u64) -> bool {
 /// `response` as hyper sends it. A whole body's length is exact, and hyper
 /// writes `Content-Length` from it (leaving it out where HTTP forbids one:
 /// `204`, `304`, …) unless the handler set one; making the header here
-/// cost an allocation per request.
+/// cost an allocation per request. Inlined: the response it returned was
+/// moved again into place (`benches/axum_vs_anyfn_server.sh`).
+#[inline(always)]
 fn to_hyper(response: Response) -> hyper::Response<AnswerBody> {
     let (parts, body) = response.into_parts();
     hyper::Response::from_parts(parts, AnswerBody::whole(body.into_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values cut from the shared buffer are those `HeaderValue::from_str`
+    /// made, across many buffers, and text no header value may hold is
+    /// refused as it refused it.
+    #[test]
+    fn request_id_values_match_from_str() {
+        let ids = RequestIds::new();
+        let values: Vec<_> = (0..1_000)
+            .map(|_| {
+                let (_, id) = ids.next_id();
+                (id.to_string(), request_id_value(id.as_str()))
+            })
+            .collect();
+        // Checked after all were made: no value is overwritten by the next.
+        for (id, value) in &values {
+            assert_eq!(value.as_ref(), HeaderValue::from_str(id).ok().as_ref());
+            assert_eq!(
+                value.as_ref().map(HeaderValue::as_bytes),
+                Some(id.as_bytes())
+            );
+        }
+        let long = "x".repeat(ID_BUFFER * 2);
+        for text in [
+            "",
+            "req-1",
+            "a\nb",
+            "tab\there",
+            "\u{7f}",
+            "é",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                request_id_value(text),
+                HeaderValue::from_str(text).ok(),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -40,6 +40,7 @@ impl RequestIds {
     /// assert_eq!(ids.id_of(n).as_str(), id.as_str());
     /// assert_ne!(ids.next_id().1.as_str(), id.as_str());
     /// ```
+    #[inline]
     pub fn next_id(&self) -> (u64, RequestId) {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         (n, self.id_of(n))
@@ -74,6 +75,7 @@ pub struct RequestId([u8; 36]);
 
 impl RequestId {
     /// The id as text.
+    #[inline]
     pub fn as_str(&self) -> &str {
         // Only ASCII hex digits and dashes are ever written into it.
         std::str::from_utf8(&self.0).unwrap_or("invalid-request-id")

@@ -2,8 +2,8 @@
 //!
 //! A handler runs on its connection's task, polled in place: the common
 //! request (a handler that finishes in its first poll) pays a few atomic
-//! stores for its deadline, not a timer and not a task of its own. The
-//! watchdog thread keeps every deadline:
+//! stores and an uncontended lock for its deadline, not a timer and not a
+//! task of its own. The watchdog thread keeps every deadline:
 //!
 //! - a handler awaiting past its deadline: the watchdog marks the request
 //!   expired and wakes its task, which drops the handler's future and
@@ -106,7 +106,6 @@ struct Shared {
     /// The header-read timeout the thread keeps for connections whose
     /// socket it holds ([`Watchdog::register`]).
     header_read_timeout: Option<Duration>,
-    epoch: Instant,
     ids: Arc<RequestIds>,
     details: ErrorDetails,
 }
@@ -152,7 +151,6 @@ impl Watchdog {
             timeout,
             max_sleep,
             header_read_timeout,
-            epoch: Instant::now(),
             ids,
             details,
         });
@@ -191,7 +189,7 @@ impl Watchdog {
         let watch = Arc::new(ConnectionWatch {
             state: AtomicU8::new(FREE),
             request: AtomicU64::new(0),
-            deadline: AtomicU64::new(0),
+            deadline: Mutex::new(Instant::now()),
             waker: Mutex::new(None),
             name: Mutex::new(None),
             late: Mutex::new(None),
@@ -199,7 +197,6 @@ impl Watchdog {
             activity: AtomicU64::new(0),
             watches_heads,
             socket,
-            epoch: self.shared.epoch,
             timeout: self.shared.timeout,
         });
         let mut connections = lock(&self.shared.connections);
@@ -397,8 +394,11 @@ pub struct ConnectionWatch {
     state: AtomicU8,
     /// The request's number, from which its id is made again.
     request: AtomicU64,
-    /// Nanoseconds from `epoch` to the request's deadline.
-    deadline: AtomicU64,
+    /// The request's deadline. Behind a lock, which its request takes once
+    /// and the watchdog thread once a scan: as nanoseconds from an epoch in
+    /// an atomic, working them out (`Instant::duration_since`) cost more
+    /// than the lock (`benches/axum_vs_anyfn_server.sh`).
+    deadline: Mutex<Instant>,
     waker: Mutex<Option<Waker>>,
     /// The request's id when the caller named it ([`run_named`](Self::run_named)),
     /// rather than made from its number.
@@ -415,13 +415,12 @@ pub struct ConnectionWatch {
     /// (with its socket and a timeout); the host then gives hyper no timer.
     watches_heads: bool,
     socket: Option<TcpStream>,
-    epoch: Instant,
     timeout: Duration,
 }
 
 impl ConnectionWatch {
     fn deadline(&self) -> Instant {
-        self.epoch + Duration::from_nanos(self.deadline.load(Ordering::Relaxed))
+        *lock(&self.deadline)
     }
 
     /// Runs `invocation`, request number `request`, under the watchdog's
@@ -440,10 +439,8 @@ impl ConnectionWatch {
     where
         F: Future<Output = Result<T, Error>>,
     {
-        let nanos = deadline.saturating_duration_since(self.epoch).as_nanos();
         self.request.store(request, Ordering::Relaxed);
-        self.deadline
-            .store(u64::try_from(nanos).unwrap_or(u64::MAX), Ordering::Relaxed);
+        *lock(&self.deadline) = deadline;
         self.state.store(WAITING, Ordering::Release);
         let _in_flight = InFlight(self);
         poll_fn(|cx| {
@@ -454,12 +451,14 @@ impl ConnectionWatch {
     }
 
     /// A request head arrived: the connection no longer waits for one.
+    #[inline]
     pub(crate) fn head_arrived(&self) {
         self.activity.fetch_add(1, Ordering::Release);
     }
 
     /// The request's answer is done (its body sent, or dropped): the
     /// connection waits for the next head.
+    #[inline]
     pub(crate) fn answer_done(&self) {
         self.activity.fetch_add(1, Ordering::Release);
     }
