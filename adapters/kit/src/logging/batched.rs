@@ -134,13 +134,15 @@ pub struct LineWriter {
 }
 
 impl LineWriter {
-    /// Writes the line made of `pieces` as [`write`](Write::write) writes
-    /// one: without first copying them into one buffer.
-    pub(super) fn write_pieces(&self, pieces: &[&[u8]]) {
+    /// Writes `head`, `rest` and a newline as [`write`](Write::write)
+    /// writes one line: without first copying them into one buffer.
+    pub(super) fn write_headed<const N: usize>(&self, head: &[u8; N], rest: &[u8]) {
         let mut waiting = lock_waiting();
-        for piece in pieces {
-            waiting.lines.extend_from_slice(piece);
-        }
+        let lines = &mut waiting.lines;
+        lines.reserve(N + rest.len() + 1);
+        lines.extend_from_slice(head);
+        lines.extend_from_slice(rest);
+        lines.push(b'\n');
         self.added(waiting);
     }
 

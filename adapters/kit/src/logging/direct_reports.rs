@@ -69,11 +69,20 @@ pub struct DirectReports {
     format: Format,
     /// Whether the filter lets `REPORT` lines through.
     enabled: bool,
-    write: WriteLine,
+    sink: Sink,
 }
 
-/// Writes the line made of the pieces given, in one write.
-type WriteLine = Box<dyn Fn(&[&[u8]]) + Send + Sync>;
+/// Where [`DirectReports`] writes.
+enum Sink {
+    /// [`BatchedStderr`], as a `REPORT` line's writer.
+    Stderr(BatchedStderr),
+    /// Another writer ([`DirectReports::with_writer`]), given each line in
+    /// one piece.
+    Other(WriteLine),
+}
+
+/// Writes one whole line.
+type WriteLine = Box<dyn Fn(&[u8]) + Send + Sync>;
 
 impl std::fmt::Debug for DirectReports {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,12 +135,11 @@ impl DirectReports {
     }
 
     fn new(format: Format, filter: &Targets) -> Self {
-        let writer = BatchedStderr::new();
         Self {
             format,
             enabled: STATIC_MAX_LEVEL >= LevelFilter::INFO
                 && filter.would_enable(REPORT_TARGET, &Level::INFO),
-            write: Box::new(move |pieces| writer.report_writer().write_pieces(pieces)),
+            sink: Sink::Stderr(BatchedStderr::new()),
         }
     }
 
@@ -150,10 +158,10 @@ impl DirectReports {
     where
         W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
     {
-        self.write = Box::new(move |pieces| {
+        self.sink = Sink::Other(Box::new(move |line| {
             // Like any logger, nothing to do when the writer fails.
-            let _ = writer.make_writer().write_all(&pieces.concat());
-        });
+            let _ = writer.make_writer().write_all(line);
+        }));
         self
     }
 
@@ -257,31 +265,54 @@ impl DirectReports {
     /// subscriber's format layer would, when [`report_route`] says so.
     pub(crate) fn write_line(&self, line: &str) {
         let stamp = timestamp(SystemTime::now());
-        match self.format {
-            Format::Text => (self.write)(&text_line(&stamp, line)),
-            Format::CloudLogging => LINE.with(|buffer| match buffer.try_borrow_mut() {
-                Ok(mut buffer) => self.write_json(&mut buffer, &stamp, line),
+        match (self.format, &self.sink) {
+            // The commonest: no buffer of its own, the head made on the
+            // stack, where its length is known.
+            (Format::Text, Sink::Stderr(stderr)) => stderr
+                .report_writer()
+                .write_headed(&text_head(&stamp), line.as_bytes()),
+            _ => LINE.with(|buffer| match buffer.try_borrow_mut() {
+                Ok(mut buffer) => self.write_made(&mut buffer, &stamp, line),
                 // A line written while this thread's is (a writer that
                 // reports): a buffer of its own.
-                Err(_) => self.write_json(&mut String::new(), &stamp, line),
+                Err(_) => self.write_made(&mut String::new(), &stamp, line),
             }),
         }
     }
 
-    /// Makes `line`'s JSON log line in `buffer` and writes it.
-    fn write_json(&self, buffer: &mut String, stamp: &[u8; 27], line: &str) {
+    /// Makes `line`'s log line in `buffer` and writes it.
+    fn write_made(&self, buffer: &mut String, stamp: &[u8; 27], line: &str) {
         buffer.clear();
-        json_line(buffer, as_text(stamp), line);
-        (self.write)(&[buffer.as_bytes()]);
+        match self.format {
+            Format::Text => {
+                buffer.push_str(as_text(&text_head(stamp)));
+                buffer.push_str(line);
+                buffer.push('\n');
+            }
+            Format::CloudLogging => json_line(buffer, as_text(stamp), line),
+        }
+        match &self.sink {
+            // Like any logger, nothing to do when stderr is gone.
+            Sink::Stderr(stderr) => {
+                let _ = stderr.report_writer().write(buffer.as_bytes());
+            }
+            Sink::Other(write) => write(buffer.as_bytes()),
+        }
     }
 }
 
-/// The pieces of the log line [`LineFormat`](super::LineFormat) writes
-/// for the `REPORT` line `line` at the time `stamp`: an `INFO` event of
-/// target `anyfn::report`, `line` its message (as `TextFields` writes it:
-/// it has no control character to escape), in no span.
-fn text_line<'a>(stamp: &'a [u8; 27], line: &'a str) -> [&'a [u8]; 4] {
-    [stamp, b"  INFO anyfn::report: ", line.as_bytes(), b"\n"]
+/// The length of [`text_head`]'s.
+const TEXT_HEAD: usize = 27 + 22;
+
+/// What [`LineFormat`](super::LineFormat) writes before the message of an
+/// `INFO` event of target `anyfn::report` in no span, at the time `stamp`:
+/// its line is this, the `REPORT` line (as `TextFields` writes the message:
+/// it has no control character to escape) and a newline.
+fn text_head(stamp: &[u8; 27]) -> [u8; TEXT_HEAD] {
+    let mut head = [0; TEXT_HEAD];
+    head[..27].copy_from_slice(stamp);
+    head[27..].copy_from_slice(b"  INFO anyfn::report: ");
+    head
 }
 
 /// The log line [`CloudLogging`](super::CloudLogging) writes for the
@@ -361,22 +392,34 @@ mod tests {
         )
     }
 
+    /// The line `format` writes for `line` through [`DirectReports::write_made`].
+    fn made(format: Format, line: &str) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let reports = DirectReports {
+            format,
+            enabled: true,
+            sink: Sink::Other(Box::new(move |bytes| {
+                let _ = std::io::Write::write_all(&mut writer.clone(), bytes);
+            })),
+        };
+        reports.write_made(&mut String::new(), STAMP, line);
+        captured.text()
+    }
+
     #[test]
     fn a_direct_line_is_the_line_the_formatter_writes() {
-        for format in [Format::Text, Format::CloudLogging] {
-            for line in report_lines() {
-                let direct = match format {
-                    Format::Text => {
-                        String::from_utf8(text_line(STAMP, &line).concat()).expect("UTF-8")
-                    }
-                    Format::CloudLogging => {
-                        let mut direct = String::new();
-                        json_line(&mut direct, as_text(STAMP), &line);
-                        direct
-                    }
-                };
-                assert_eq!(direct, as_event(format, &line), "{format:?} {line:?}");
-            }
+        for line in report_lines() {
+            let event = as_event(Format::Text, &line);
+            assert_eq!(made(Format::Text, &line), event, "{line:?}");
+            // The way to stderr: the head, then the line and a newline.
+            let headed = [&text_head(STAMP)[..], line.as_bytes(), b"\n"].concat();
+            assert_eq!(String::from_utf8(headed).expect("UTF-8"), event, "{line:?}");
+            assert_eq!(
+                made(Format::CloudLogging, &line),
+                as_event(Format::CloudLogging, &line),
+                "{line:?}"
+            );
         }
     }
 
