@@ -32,9 +32,11 @@ use crate::trigger::{choose_trigger, AzureTrigger};
 /// The header carrying the host's invocation id.
 pub const INVOCATION_ID_HEADER: &str = "x-azure-functions-invocationid";
 
-/// [`INVOCATION_ID_HEADER`], made once: a lookup by `&str` parses the name
-/// on every request.
-static INVOCATION_ID: HeaderName = HeaderName::from_static(INVOCATION_ID_HEADER);
+/// [`INVOCATION_ID_HEADER`], made at compile time: a lookup by `&str`
+/// parses the name on every request. A constant, not a static: compared
+/// with each header name, its length and bytes are known where it is used
+/// (as the server's trace header names).
+const INVOCATION_ID: HeaderName = HeaderName::from_static(INVOCATION_ID_HEADER);
 
 /// The largest request the adapter reads (the host's own limit for HTTP
 /// requests is 100 MB).
