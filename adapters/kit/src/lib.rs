@@ -13,7 +13,7 @@
 //! - holds a streamed answer to the deadline with [`guard_stream`], and
 //!   sends it through an [`AnswerBody`];
 //! - logs a failure with [`log_failure`], and writes the invocation's
-//!   [`InvocationReport`] (the `REPORT` line, with its billed duration and
+//!   [`InvocationReport`] with [`log_report`] (the `REPORT` line, with its billed duration and
 //!   estimated cost at [`Pricing`], or on each provider of a [`ProviderSet`]
 //!   at the [`PriceList`] of `prices.json`: [`InvocationReport::priced`]);
 //! - gives the handler's context a [`Metrics`](anyfn::metrics::Metrics)
