@@ -132,33 +132,35 @@ where
                     let span = anyfn_kit::invocation_span_for_event(&context, &event);
                     // The CPU time of the handler's polls, only when a price
                     // of the REPORT line bills it (Cloudflare Workers).
+                    // The invocation, timed from the request's arrival as its
+                    // deadline is, made in place where it is pinned (a macro,
+                    // not a value made first: that moved the whole future),
+                    // then run under the watch, its end instant set aside.
+                    macro_rules! invocation {
+                        () => {
+                            anyfn_kit::invoke_timed(
+                                &self.handler,
+                                event,
+                                context,
+                                std::future::pending(),
+                                started,
+                            )
+                        };
+                    }
+                    macro_rules! watched {
+                        ($invocation:expr) => {{
+                            let mut invocation = pin!($invocation);
+                            let invocation = pin!(poll_fn(|cx| ended_at(
+                                invocation.as_mut().poll(cx),
+                                &mut ended
+                            )));
+                            watch.run(request_number, deadline, &span, invocation).await
+                        }};
+                    }
                     let settled = if self.config.measures_cpu {
-                        let mut invocation = pin!(cpu.measure(anyfn_kit::invoke_timed(
-                            &self.handler,
-                            event,
-                            context,
-                            std::future::pending(),
-                            started,
-                        )));
-                        let invocation = pin!(poll_fn(|cx| ended_at(
-                            invocation.as_mut().poll(cx),
-                            &mut ended
-                        )));
-                        watch.run(request_number, deadline, &span, invocation).await
+                        watched!(cpu.measure(invocation!()))
                     } else {
-                        // Timed from the request's arrival, as its deadline is.
-                        let mut invocation = pin!(anyfn_kit::invoke_timed(
-                            &self.handler,
-                            event,
-                            context,
-                            std::future::pending(),
-                            started,
-                        ));
-                        let invocation = pin!(poll_fn(|cx| ended_at(
-                            invocation.as_mut().poll(cx),
-                            &mut ended
-                        )));
-                        watch.run(request_number, deadline, &span, invocation).await
+                        watched!(invocation!())
                     };
                     match settled {
                         Settled::InTime(Ok(output)) => match output.into_http() {
