@@ -16,12 +16,21 @@
 #                so the difference to `anyfn` is the price of that line.
 #
 # It prints the requests/s of every round, the median of each server, and the
-# ratios anyfn/hyper and anyfn-quiet/hyper against the goal (>= 0.90). Beside
-# them: each server's CPU time per request (the same ratio measured by
-# efficiency rather than throughput, which other load on the machine skews
-# less), how much CPU anything else used during each round, and each round's
-# own ratios (its servers ran seconds apart, so load that comes or goes
-# between rounds skews them less than the ratio of the medians).
+# ratios anyfn/hyper and anyfn-quiet/hyper against their goals (issue 29:
+# >= 0.88 with REPORT lines on, >= 0.95 quiet). Beside them: each server's
+# CPU time per request, split into user and system time (the same ratio
+# measured by efficiency rather than throughput, which other load on the
+# machine skews less), how much CPU anything else used during each round,
+# and each round's own ratios (its servers ran seconds apart, so load that
+# comes or goes between rounds skews them less than the ratio of the
+# medians).
+#
+# Why the split: most of a request's CPU time here is the kernel's (TCP over
+# loopback, about three quarters of it for either server), and that part
+# moves from round to round by more than the whole difference between the
+# servers (the same server: 6 to 8 us a request), while the user time, the
+# servers' own work, stays within a few percent. The user-time ratio says
+# what the servers' code costs; the requests/s ratio is what a user sees.
 #
 # Load: wrk on 127.0.0.1 with 1 thread and 32 keep-alive connections. On a
 # 2-core machine one wrk thread takes about one core and leaves the other to
@@ -38,7 +47,8 @@
 #   THREADS=1       wrk threads
 #   CONNECTIONS=32  wrk connections
 #   QUICK=1         smoke run: 1 round of 2 s, 1 s warm-up, QUIET_WAIT=5 (for CI)
-#   GOAL=0.90       the anyfn/hyper ratio to reach
+#   GOAL_REPORT=0.88  the anyfn/hyper ratio to reach with REPORT lines on (issue 29)
+#   GOAL_QUIET=0.95   the anyfn-quiet/hyper ratio to reach (issue 29)
 #   QUIET_WAIT=30   seconds to wait, before each round, for the machine to be
 #                   idle (other processes under 10% of a core); then go on
 #   FAIL_BELOW_GOAL=1  exit 1 when a ratio is below the goal (default: report only)
@@ -63,7 +73,8 @@ DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-2}"
 THREADS="${THREADS:-1}"
 CONNECTIONS="${CONNECTIONS:-32}"
-GOAL="${GOAL:-0.90}"
+GOAL_REPORT="${GOAL_REPORT:-0.88}"
+GOAL_QUIET="${GOAL_QUIET:-0.95}"
 QUIET_WAIT="${QUIET_WAIT:-30}"
 FAIL_BELOW_GOAL="${FAIL_BELOW_GOAL:-0}"
 if (($(nproc) >= 2)) && command -v taskset >/dev/null; then PIN="${PIN:-1}"; else PIN=0; fi
@@ -166,19 +177,20 @@ done
 WRK=("${WRK_ON[@]}" wrk "-t$THREADS" "-c$CONNECTIONS" --latency)
 SERVERS=(anyfn hyper anyfn-quiet)
 TICKS="$(getconf CLK_TCK)"
-declare -A RPS CPU ROUND_RPS
+declare -A RPS CPU USER SYS ROUND_RPS
 
-# CPU ticks (user + system) of process $1; of the whole machine (user, nice,
+# CPU ticks of process $1: "user system"; of the whole machine (user, nice,
 # system, irq, softirq: a process's system time includes the softirq work it does).
-process_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+process_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
 machine_ticks() { awk '$1 == "cpu" {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
 
 
 say ""
 say "load: ${WRK[*]} -d${DURATION}s (server: ${SERVER_ON[*]:-unpinned}), ${WARMUP}s warm-up, $ROUNDS round(s); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-say "  cpu/req: the server's CPU time (user + system) per request;"
+say "  cpu/req: the server's CPU time per request: user + system (user: the server's own code;"
+say "           system: the kernel's, for the server: TCP over loopback, epoll, writing its log)"
 say "  other:   CPU used by anything but the server and wrk during the round, in % of one core"
-printf '%-6s %-12s %12s %10s %9s %10s %9s %7s\n' round server requests/s p50 p99 REPORTs cpu/req other
+printf '%-6s %-12s %12s %10s %9s %10s %9s %8s %8s %7s\n' round server requests/s p50 p99 REPORTs cpu/req user sys other
 disturbed=0
 for ((round = 1; round <= ROUNDS; round++)); do
     for name in "${SERVERS[@]}"; do
@@ -189,11 +201,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         "${WRK[@]}" "-d${WARMUP}s" "$url" >/dev/null
         : >"$log" # count only the measured requests' REPORT lines
         result="$OUT/$name.round$round.wrk.txt"
-        server0="$(process_ticks "$SERVER_PID")"
+        read -r user0 sys0 < <(process_ticks "$SERVER_PID")
         machine0="$(machine_ticks)"
         TIMEFORMAT='%U %S'
         { time "${WRK[@]}" "-d${DURATION}s" "$url" >"$result"; } 2>"$OUT/wrk.time"
-        server1="$(process_ticks "$SERVER_PID")"
+        read -r user1 sys1 < <(process_ticks "$SERVER_PID")
         machine1="$(machine_ticks)"
         stop_server
         rps="$(awk '/^Requests\/sec:/ {print $2}' "$result")"
@@ -209,45 +221,54 @@ for ((round = 1; round <= ROUNDS; round++)); do
         p99="$(awk '$1 == "99%" {print $2}' "$result")"
         reports="$(grep -ac 'REPORT' "$log" || true)"
         rm -f "$log" # can be large (one line per request)
-        cpu="$(awk -v t="$((server1 - server0))" -v hz="$TICKS" -v n="$requests" \
-            'BEGIN {printf "%.2f", t / hz / n * 1e6}')"
-        other="$(awk -v m="$((machine1 - machine0))" -v s="$((server1 - server0))" -v hz="$TICKS" \
+        per_request() { awk -v t="$1" -v hz="$TICKS" -v n="$requests" 'BEGIN {printf "%.2f", t / hz / n * 1e6}'; }
+        user="$(per_request "$((user1 - user0))")"
+        sys="$(per_request "$((sys1 - sys0))")"
+        cpu="$(per_request "$((user1 - user0 + sys1 - sys0))")"
+        other="$(awk -v m="$((machine1 - machine0))" -v s="$((user1 - user0 + sys1 - sys0))" -v hz="$TICKS" \
             -v d="$DURATION" -v w="$(cat "$OUT/wrk.time")" \
             'BEGIN {split(w, x, " "); o = ((m - s) / hz - x[1] - x[2]) / d * 100; printf "%.0f", o < 0 ? 0 : o}')"
         if ((other > 10)); then disturbed=1; fi
         RPS[$name]+="$rps "
         ROUND_RPS[$name,$round]="$rps"
         CPU[$name]+="$cpu "
-        printf '%-6s %-12s %12s %10s %9s %10s %7sus %6s%%\n' \
-            "$round" "$name" "$rps" "$p50" "$p99" "$reports" "$cpu" "$other"
+        USER[$name]+="$user "
+        SYS[$name]+="$sys "
+        printf '%-6s %-12s %12s %10s %9s %10s %7sus %6sus %6sus %6s%%\n' \
+            "$round" "$name" "$rps" "$p50" "$p99" "$reports" "$cpu" "$user" "$sys" "$other"
     done
 done
 
 
 say ""
-declare -A MEDIAN MEDIAN_CPU
+declare -A MEDIAN MEDIAN_CPU MEDIAN_USER
 for name in "${SERVERS[@]}"; do
     MEDIAN[$name]="$(median <<<"${RPS[$name]}")"
     MEDIAN_CPU[$name]="$(median <<<"${CPU[$name]}")"
-    printf 'median %-12s %12s requests/s %8s us CPU/request\n' "$name" "${MEDIAN[$name]}" "${MEDIAN_CPU[$name]}"
+    MEDIAN_USER[$name]="$(median <<<"${USER[$name]}")"
+    printf 'median %-12s %12s requests/s %8s us CPU/request (user %s us, system %s us; system per round: %s)\n' \
+        "$name" "${MEDIAN[$name]}" "${MEDIAN_CPU[$name]}" "${MEDIAN_USER[$name]}" \
+        "$(median <<<"${SYS[$name]}")" "${SYS[$name]% }"
 done
 
 say ""
 below=0
-verdict() { # verdict LABEL NUMERATOR_SERVER
-    local ratio cpu_ratio status
+verdict() { # verdict LABEL NUMERATOR_SERVER GOAL
+    local ratio cpu_ratio user_ratio status
     ratio="$(awk -v a="${MEDIAN[$2]}" -v b="${MEDIAN[hyper]}" 'BEGIN {printf "%.3f", a / b}')"
     cpu_ratio="$(awk -v a="${MEDIAN_CPU[hyper]}" -v b="${MEDIAN_CPU[$2]}" 'BEGIN {printf "%.3f", a / b}')"
-    if awk -v r="$ratio" -v g="$GOAL" 'BEGIN {exit !(r >= g)}'; then
+    user_ratio="$(awk -v a="${MEDIAN_USER[hyper]}" -v b="${MEDIAN_USER[$2]}" 'BEGIN {printf "%.3f", a / b}')"
+    if awk -v r="$ratio" -v g="$3" 'BEGIN {exit !(r >= g)}'; then
         status="PASS"
     else
         status="BELOW GOAL"
         below=1
     fi
-    printf 'ratio %-31s %s  (goal >= %s)  %-10s  [by CPU/request: %s]\n' "$1" "$ratio" "$GOAL" "$status" "$cpu_ratio"
+    printf 'ratio %-31s %s  (goal >= %s)  %-10s  [by CPU/request: %s; by user CPU/request: %s]\n' \
+        "$1" "$ratio" "$3" "$status" "$cpu_ratio" "$user_ratio"
 }
-verdict "anyfn/hyper (REPORT lines on):" anyfn
-verdict "anyfn/hyper (RUST_LOG=warn):" anyfn-quiet
+verdict "anyfn/hyper (REPORT lines on):" anyfn "$GOAL_REPORT"
+verdict "anyfn/hyper (RUST_LOG=warn):" anyfn-quiet "$GOAL_QUIET"
 # Each round's own ratio: the servers of one round ran seconds apart, so a
 # load that comes or goes between rounds skews these less than the medians.
 for name in anyfn anyfn-quiet; do
