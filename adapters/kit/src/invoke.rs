@@ -15,18 +15,20 @@ use crate::CatchPanic;
 /// The body of [`invoke_started_at`] and [`invoke_timed`]: the outcome and
 /// the one clock read that ended it. A macro, not an `async fn` both
 /// await: that would hold the event and the context in a future of its
-/// own and move them into the other's.
+/// own and move them into the other's. It takes the names of the async
+/// block's captures and uses them where they are: bound again to names of
+/// its own, the event and the context were each copied once more
+/// (`benches/instructions_vs_hyper.sh`).
 macro_rules! settle {
-    ($handler:expr, $event:expr, $context:expr, $deadline_reached:expr, $started:expr) => {{
-        let (handler, event, context, started) = ($handler, $event, $context, $started);
-        let deadline = context.deadline();
+    ($handler:ident, $event:ident, $context:ident, $deadline_reached:ident, $started:ident) => {{
+        let deadline = $context.deadline();
         // An installed telemetry (anyfn-otel) gives the handler its metrics
         // and is told how the invocation ended, even if it is dropped; without,
         // one atomic load, and without the `telemetry` feature nothing at all
         // (not even a guard in this future's state).
         #[cfg(feature = "telemetry")]
-        let (context, ended) = crate::start_invocation::<H::Event>(context, started);
-        let mut call = CatchPanic::new(handler.call(event, context));
+        let ($context, ended) = crate::start_invocation::<H::Event>($context, $started);
+        let mut call = CatchPanic::new($handler.call($event, $context));
         let mut timer = pin!($deadline_reached);
         let (outcome, now) = poll_fn(|cx| {
             if let Poll::Ready(outcome) = Pin::new(&mut call).poll(cx) {
@@ -35,7 +37,7 @@ macro_rules! settle {
                 return Poll::Ready((
                     match outcome {
                         Ok(_) if now > deadline => {
-                            Err(Error::timeout(now.saturating_duration_since(started)))
+                            Err(Error::timeout(now.saturating_duration_since($started)))
                         }
                         Ok(Ok(output)) => Ok(output),
                         Ok(Err(err)) => Err(err.into_error()),
@@ -48,7 +50,7 @@ macro_rules! settle {
                 Poll::Ready(()) => {
                     let now = Instant::now();
                     Poll::Ready((
-                        Err(Error::timeout(now.saturating_duration_since(started))),
+                        Err(Error::timeout(now.saturating_duration_since($started))),
                         now,
                     ))
                 }
@@ -164,18 +166,22 @@ where
 /// assert!(err.is_timeout());
 /// # }
 /// ```
-pub async fn invoke_started_at<H, T>(
-    handler: &H,
+// A plain `fn` returning an `async` block, not an `async fn`: an `async fn`
+// moves each argument into a place of its own when first polled, a copy of
+// the event and of the context per invocation.
+#[allow(clippy::manual_async_fn)] // on purpose, as said above
+pub fn invoke_started_at<'a, H, T>(
+    handler: &'a H,
     event: H::Event,
     context: Context,
     deadline_reached: T,
     started: Instant,
-) -> Result<H::Output, Error>
+) -> impl Future<Output = Result<H::Output, Error>> + use<'a, H, T>
 where
     H: Handler + ?Sized,
     T: Future<Output = ()>,
 {
-    settle!(handler, event, context, deadline_reached, started).0
+    async move { settle!(handler, event, context, deadline_reached, started).0 }
 }
 
 /// [`invoke_started_at`], also giving back when the invocation ended: the
@@ -208,18 +214,19 @@ where
 /// assert!(ended >= started);
 /// # }
 /// ```
-pub async fn invoke_timed<H, T>(
-    handler: &H,
+#[allow(clippy::manual_async_fn)] // as `invoke_started_at`
+pub fn invoke_timed<'a, H, T>(
+    handler: &'a H,
     event: H::Event,
     context: Context,
     deadline_reached: T,
     started: Instant,
-) -> (Result<H::Output, Error>, Instant)
+) -> impl Future<Output = (Result<H::Output, Error>, Instant)> + use<'a, H, T>
 where
     H: Handler + ?Sized,
     T: Future<Output = ()>,
 {
-    settle!(handler, event, context, deadline_reached, started)
+    async move { settle!(handler, event, context, deadline_reached, started) }
 }
 
 /// The message of a panic payload: the `&str` or `String` given to `panic!`,

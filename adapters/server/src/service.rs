@@ -63,15 +63,16 @@ where
             let started = Instant::now();
             let (request_number, request_id) = self.ids.next_id();
             let request_id = request_id.as_str();
-            let (parts, incoming) = request.into_parts();
-            let body = if incoming.is_end_stream() {
-                // Most GETs: no body to wait for, no timer to set.
-                Bytes::new()
+            let request = if request.body().is_end_stream() {
+                // Most GETs: no body to wait for, no timer to set. The head
+                // moved once (`map`), not taken apart and put together again.
+                request.map(|_| Body::from(Bytes::new()))
             } else {
+                let (parts, incoming) = request.into_parts();
                 // Boxed: the body-reading future is large, and keeping it out of
                 // this one keeps every request's future small.
                 match Box::pin(self.read_body_in_time(incoming, &parts.headers)).await {
-                    Ok(body) => body,
+                    Ok(body) => Request::from_parts(parts, Body::from(body)),
                     Err(refusal) => {
                         tracing::warn!(
                             target: "anyfn::server",
@@ -91,8 +92,7 @@ where
                     }
                 }
             };
-            let trace_id = crate::trace_context::trace_id_of(&parts.headers);
-            let request = Request::from_parts(parts, Body::from(body));
+            let trace_id = crate::trace_context::trace_id_of(request.headers());
 
             // Built in place from the function's fields: a builder moved through
             // a chain of calls was copied whole (some 250 bytes) at each step
