@@ -158,7 +158,12 @@ where
                         }};
                     }
                     let settled = if self.config.measures_cpu {
-                        watched!(cpu.measure(invocation!()))
+                        // Boxed: metered, the invocation is twice as large,
+                        // and in place it made every request's future larger
+                        // by as much (3,640 bytes against 2,240), metered or
+                        // not; only a server that prices CPU time pays the
+                        // allocation.
+                        watched!(Box::pin(cpu.measure(invocation!())))
                     } else {
                         watched!(invocation!())
                     };
