@@ -133,7 +133,23 @@ cargo build --locked --quiet "${native[@]}" || fail "the native examples' build 
 rm -rf "$pkg" "$logs"
 mkdir -p "$pkg/driver" "$logs"
 cp .ci/workers/driver.mjs "$pkg/driver/"
-base=$((20000 + RANDOM % 20000))
+# The Workers' sockets (base, base + 1, ...) and the native servers' (base +
+# 100, ...): a run of ports nothing listens on, below the kernel's range of
+# ephemeral ports, where a client's live connection may hold a port, which
+# no connect sees and which makes workerd's bind fail.
+low=32768
+read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+[[ "$low" =~ ^[0-9]+$ && "$low" -gt 12000 ]] || low=32768
+span=$((100 + ${#examples[@]}))
+for ((try = 0; try < 50; try++)); do
+  base=$((10000 + RANDOM % (low - 10000 - span)))
+  taken=false
+  for ((port = base; port < base + span; port++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then taken=true && break; fi
+  done
+  $taken || break
+done
+$taken && fail "no run of $span free loopback ports found"
 config="$pkg/config.capnp"
 {
   echo 'using Workerd = import "/workerd/workerd.capnp";'
@@ -253,8 +269,9 @@ $ready || { cat "$logs/workerd.log"; fail "the Workers or the local servers did 
 echo "checking each Worker against the local server"
 status=0
 timeout 300 node .ci/workers/check.mjs "$ports" || status=$?
-grep -q "REPORT RequestId: 8f1e2d3c4b5a6978-LHR" "$logs/workerd.log" ||
-  { status=1; echo "FAIL  logs: no REPORT line with the cf-ray as request id (hello, ANYFN_REPORT_LINE=on)"; }
+# The line as written, not quoted: its tab raw, not `\t`.
+grep -qF "anyfn::report: REPORT RequestId: 8f1e2d3c4b5a6978-LHR"$'\t'"Duration: " "$logs/workerd.log" ||
+  { status=1; echo "FAIL  logs: no REPORT line, as written, with the cf-ray as request id (hello, ANYFN_REPORT_LINE=on)"; }
 ! grep -q '"message":"REPORT ' "$logs/workerd.log" ||
   { status=1; echo "FAIL  logs: webhook (JSON, ANYFN_REPORT_LINE unset) wrote a REPORT line: off by default on Workers"; }
 grep -q 'request_id="8f1e2d3c4b5a6978-LHR".*a line from the function' "$logs/workerd.log" ||

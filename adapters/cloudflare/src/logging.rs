@@ -144,11 +144,17 @@ impl Visit for Fields {
             Self::Json(map) => {
                 map.insert(field.name(), json_string(value));
             }
+            // A message given as a `&str` (a `REPORT` line's: `log_report`)
+            // is written as it is, as one given as format arguments is,
+            // and as the other adapters' text format writes it: not quoted.
+            Self::Text(text) if field.name() == "message" => {
+                text.reserve(value.len() + 1);
+                text.push(' ');
+                text.push_str(value);
+            }
             // A plain value (an id) is its `Debug` text between quotes:
             // written as it is, not through `Debug`'s escaping char by char.
-            Self::Text(text)
-                if field.name() != "message" && anyfn_kit::logging::is_plain(value) =>
-            {
+            Self::Text(text) if anyfn_kit::logging::is_plain(value) => {
                 text.reserve(field.name().len() + value.len() + 4);
                 text.push(' ');
                 text.push_str(field.name());

@@ -15,14 +15,14 @@ const WORKERS_STANDARD: Pricing = Pricing::new(0.02e-6 * 1000.0 / 0.128, 0.30e-6
 /// not the CPU time billed. Called only when the Worker's `report_line`
 /// setting turns the line on (`ANYFN_REPORT_LINE=on`): it is off by
 /// default, since Workers Logs record each invocation's wall and CPU time
-/// themselves. With the line filtered out, neither the clock (a call into
+/// themselves. Through [`anyfn_kit::log_report`], as every adapter writes
+/// it: with the line filtered out, neither the clock (a call into
 /// JavaScript) nor the price is read.
 pub(crate) fn report(request_id: &str, started: Instant, ended: Option<Instant>, memory_mb: u32) {
-    if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+    anyfn_kit::log_report(|| {
         let duration = ended
             .unwrap_or_else(Instant::now)
             .saturating_duration_since(started);
-        let report = InvocationReport::borrowing(request_id, duration, memory_mb, WORKERS_STANDARD);
-        tracing::info!(target: "anyfn::report", "{report}");
-    }
+        InvocationReport::borrowing(request_id, duration, memory_mb, WORKERS_STANDARD)
+    });
 }
