@@ -449,8 +449,7 @@ async fn discard(incoming: &mut Incoming, max: u64) -> bool {
 /// moved again into place (`benches/axum_vs_anyfn_server.sh`).
 #[inline(always)]
 fn to_hyper(response: Response) -> hyper::Response<AnswerBody> {
-    let (parts, body) = response.into_parts();
-    hyper::Response::from_parts(parts, AnswerBody::whole(body.into_bytes()))
+    response.map(|body| AnswerBody::whole(body.into_bytes()))
 }
 
 #[cfg(test)]
