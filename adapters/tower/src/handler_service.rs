@@ -35,8 +35,8 @@ pub trait IntoServiceResponse {
 
 impl IntoServiceResponse for Response {
     fn into_service_response(self) -> Result<StreamResponse, Error> {
-        let (parts, body) = self.into_parts();
-        Ok(StreamResponse::from_parts(parts, BodyStream::from(body)))
+        // Mapped: the head moved once, not taken apart and put together.
+        Ok(self.map(BodyStream::from))
     }
 }
 
