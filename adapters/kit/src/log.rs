@@ -4,7 +4,7 @@
 
 use anyfn::{Context, Error};
 
-#[cfg(feature = "default-subscriber")]
+#[cfg(all(feature = "default-subscriber", not(target_family = "wasm")))]
 use crate::logging::ReportRoute;
 use crate::InvocationReport;
 
@@ -55,7 +55,10 @@ pub fn log_report<Id: AsRef<str>>(report: impl FnOnce() -> InvocationReport<Id>)
     if !tracing::level_enabled!(tracing::Level::INFO) {
         return;
     }
-    #[cfg(feature = "default-subscriber")]
+    // Not on wasm32: no adapter there installs `DirectReports` (a Worker
+    // logs through its own console subscriber), and the writer it would
+    // reach is code a Worker's module would carry for nothing.
+    #[cfg(all(feature = "default-subscriber", not(target_family = "wasm")))]
     match crate::logging::report_route() {
         ReportRoute::Direct(reports) => return report().with_line(|line| reports.write_line(line)),
         ReportRoute::Off => return,

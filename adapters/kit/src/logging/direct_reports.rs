@@ -1,5 +1,10 @@
 //! `REPORT` lines written by the default subscriber's own writer, not
 //! through `tracing`'s event path ([`DirectReports`]).
+//!
+//! Not reached on wasm32: no adapter there installs it (a Worker logs
+//! through its own console subscriber), and [`log_report`](crate::log_report)
+//! does not look for it there, so that a Worker's module does not carry it.
+#![cfg_attr(target_family = "wasm", allow(dead_code))]
 
 use std::fmt::Write as _;
 use std::io::Write as _;

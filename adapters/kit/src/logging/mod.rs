@@ -52,6 +52,7 @@ mod timestamp;
 pub use batched::{flush, BatchedStderr, LineWriter};
 pub use cloud_logging::{CloudLogging, CloudLoggingFields};
 pub use direct_reports::DirectReports;
+#[cfg(not(target_family = "wasm"))]
 pub(crate) use direct_reports::{report_route, ReportRoute};
 pub use extra::{
     add_default_layer, new_extra_layer, set_layer_factory, take_default_layer, DefaultLayer,
