@@ -8,6 +8,10 @@ use anyfn::{Context, Error};
 use crate::logging::ReportRoute;
 use crate::InvocationReport;
 
+/// The target of `REPORT` lines (and of the `INIT` line): one name for the
+/// kit's writers, filters and routes.
+pub(crate) const REPORT_TARGET: &str = "anyfn::report";
+
 /// Logs a failed invocation the way every adapter does: one `WARN` line,
 /// target `anyfn::invocation`, message `invocation failed: ` and the error
 /// with its causes, fields `request_id`, `error_type` and `status`. Alarms
@@ -64,10 +68,10 @@ pub fn log_report<Id: AsRef<str>>(report: impl FnOnce() -> InvocationReport<Id>)
         ReportRoute::Off => return,
         ReportRoute::Event => {}
     }
-    if tracing::enabled!(target: "anyfn::report", tracing::Level::INFO) {
+    if tracing::enabled!(target: REPORT_TARGET, tracing::Level::INFO) {
         // The line as a `&str` field: the same line as `"{report}"`
         // writes, without two rounds of `format_args!` to reach it.
-        report().with_line(|line| tracing::info!(target: "anyfn::report", message = line));
+        report().with_line(|line| tracing::info!(target: REPORT_TARGET, message = line));
     }
 }
 

@@ -8,6 +8,8 @@ use std::time::Duration;
 use tracing::{Level, Metadata};
 use tracing_subscriber::fmt::MakeWriter;
 
+use crate::log::REPORT_TARGET;
+
 /// Batched lines are written out this long after the first of them...
 const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
 
@@ -93,9 +95,7 @@ impl BatchedStderr {
             });
         Self { batching }
     }
-}
 
-impl BatchedStderr {
     /// The writer of a `REPORT` line (target `anyfn::report`, `INFO`):
     /// what [`make_writer_for`](MakeWriter::make_writer_for) gives for one.
     pub(super) fn report_writer(&self) -> LineWriter {
@@ -119,10 +119,10 @@ impl<'a> MakeWriter<'a> for BatchedStderr {
     }
 
     fn make_writer_for(&'a self, metadata: &Metadata<'_>) -> LineWriter {
-        LineWriter {
-            batch: self.batching
-                && *metadata.level() == Level::INFO
-                && metadata.target() == "anyfn::report",
+        if *metadata.level() == Level::INFO && metadata.target() == REPORT_TARGET {
+            self.report_writer()
+        } else {
+            self.make_writer()
         }
     }
 }
