@@ -6,11 +6,8 @@ use anyfn::{Context, Error};
 
 #[cfg(all(feature = "default-subscriber", not(target_family = "wasm")))]
 use crate::logging::ReportRoute;
+use crate::report::REPORT_TARGET;
 use crate::InvocationReport;
-
-/// The target of `REPORT` lines (and of the `INIT` line): one name for the
-/// kit's writers, filters and routes.
-pub(crate) const REPORT_TARGET: &str = "anyfn::report";
 
 /// Logs a failed invocation the way every adapter does: one `WARN` line,
 /// target `anyfn::invocation`, message `invocation failed: ` and the error

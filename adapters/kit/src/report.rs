@@ -5,6 +5,10 @@ use std::time::Duration;
 
 use crate::cost::{BilledTime, Estimate, PriceList, ProviderSet, Usage};
 
+/// The target a `REPORT` line is logged at (the `INIT` line's too): one
+/// name for the kit's writers, filters and routes.
+pub(crate) const REPORT_TARGET: &str = "anyfn::report";
+
 /// A price list for estimating what an invocation would cost on a
 /// pay-per-use platform.
 ///

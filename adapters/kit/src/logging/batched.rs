@@ -8,7 +8,7 @@ use std::time::Duration;
 use tracing::{Level, Metadata};
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::log::REPORT_TARGET;
+use crate::report::REPORT_TARGET;
 
 /// Batched lines are written out this long after the first of them...
 const FLUSH_INTERVAL: Duration = Duration::from_millis(50);

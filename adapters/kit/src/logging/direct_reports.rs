@@ -21,7 +21,7 @@ use tracing_subscriber::util::{SubscriberInitExt as _, TryInitError};
 use super::sanitize::JsonEscape;
 use super::timestamp::{as_text, timestamp};
 use super::BatchedStderr;
-use crate::log::REPORT_TARGET;
+use crate::report::REPORT_TARGET;
 
 /// Installs an adapter's default subscriber, and has it write each
 /// `REPORT` line ([`log_report`](crate::log_report)) itself, as its formatter would: the same bytes, to the same writer.
