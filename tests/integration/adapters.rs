@@ -212,6 +212,11 @@ pub(crate) trait Running: Send + Sync {
     /// A CloudEvent, as the platform delivers events: the event the
     /// handler answered.
     async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>>;
+
+    /// Every line the function wrote to its log so far, in order: the
+    /// process's stderr or stdout, or the Worker's console. A line can come
+    /// in after the answer it belongs to: poll with a bound.
+    fn log_lines(&self) -> Vec<String>;
 }
 
 fn delivered<E, A>(how: impl Into<String>, event: E, answer: A) -> Delivered<E, A> {
@@ -296,8 +301,9 @@ fn failed_ids(document: &Value) -> Vec<String> {
 
 struct Server {
     /// Held for its lifetime (it kills the process when dropped); a mutex
-    /// makes it `Sync` (its log reader is not).
-    _process: std::sync::Mutex<ExampleServer>,
+    /// makes it `Sync` (its log reader is not). With the lines read from
+    /// it so far.
+    process: std::sync::Mutex<(ExampleServer, Vec<String>)>,
     addr: std::net::SocketAddr,
 }
 
@@ -318,7 +324,7 @@ impl Server {
         .expect("the example starts");
         Box::new(Self {
             addr: process.addr,
-            _process: std::sync::Mutex::new(process),
+            process: std::sync::Mutex::new((process, Vec::new())),
         })
     }
 
@@ -329,6 +335,16 @@ impl Server {
 
 #[anyfn::async_trait]
 impl Running for Server {
+    fn log_lines(&self) -> Vec<String> {
+        let mut process = self
+            .process
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (server, lines) = &mut *process;
+        lines.extend(server.lines.try_iter());
+        lines.clone()
+    }
+
     async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
         let as_sent = request.clone().build();
         let sent = std::time::Instant::now();
@@ -482,6 +498,10 @@ impl Lambda {
 
 #[anyfn::async_trait]
 impl Running for Lambda {
+    fn log_lines(&self) -> Vec<String> {
+        self.emulator.output()
+    }
+
     async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
         let request = request.build();
         let mut deliveries = Vec::new();
@@ -613,6 +633,10 @@ impl Azure {
 
 #[anyfn::async_trait]
 impl Running for Azure {
+    fn log_lines(&self) -> Vec<String> {
+        self.emulator.output()
+    }
+
     async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
         // A forwarded request's query is rebuilt by the host, each repeated
         // key's values joined by commas (the Azure adapter's docs).
@@ -740,7 +764,7 @@ impl Drop for Workerd {
 
 struct Workers {
     /// Held for its lifetime; a mutex makes it `Sync`.
-    _workerd: std::sync::Mutex<Workerd>,
+    workerd: std::sync::Mutex<Workerd>,
     worker: std::net::SocketAddr,
     driver: std::net::SocketAddr,
     /// The last `cf-ray` sent: each request's own, so that its request id
@@ -883,7 +907,7 @@ impl Workers {
         )
         .await;
         Box::new(Self {
-            _workerd: workerd,
+            workerd,
             worker,
             driver,
             rays: std::sync::atomic::AtomicU64::new(0),
@@ -923,6 +947,18 @@ impl Workers {
 
 #[anyfn::async_trait]
 impl Running for Workers {
+    fn log_lines(&self) -> Vec<String> {
+        let workerd = self
+            .workerd
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::fs::read_to_string(&workerd.log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
         let sent = std::time::Instant::now();
         let (as_sent, response, ray) = self.fetch(request).await;

@@ -10,7 +10,11 @@
 //! workerd when `ANYFN_WORKERD_DIR` is set) answer the status, headers and
 //! body the table says, the request id set aside, and a timeout at the
 //! deadline (but where an adapter's platform cannot, as its
-//! `differences` say and the table's column states).
+//! `differences` say and the table's column states). Each also logs the
+//! same failure line as the harness (the table's "Logs": level `WARN`,
+//! `invocation failed: …` with the cause chain, `error_type`, `status` and
+//! the invocation's request id), once per failed invocation and never for
+//! one that succeeded, in whichever format its platform's logs take.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -72,6 +76,227 @@ impl Answer {
 
     fn error_type(&self) -> Option<&str> {
         self.body.get("errorType").and_then(Value::as_str)
+    }
+}
+
+/// What is compared of a failed invocation's log line (`log_failure`'s),
+/// read from a text or a JSON line, or from a harness's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FailureLine {
+    /// `WARN` (Cloud Logging's `WARNING` read as it).
+    level: String,
+    /// `invocation failed: …`, every run of digits as `#`: a timeout's
+    /// message says how long the invocation took.
+    message: String,
+    error_type: Option<String>,
+    status: Option<String>,
+    request_id: Option<String>,
+}
+
+/// What every failure line starts its message with.
+const FAILED: &str = "invocation failed: ";
+
+/// The levels a text line can start with (after a timestamp, or not).
+const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR"];
+
+fn digits_masked(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            if !masked.ends_with('#') {
+                masked.push('#');
+            }
+        } else {
+            masked.push(c);
+        }
+    }
+    masked
+}
+
+fn level_named(name: &str) -> String {
+    if name == "WARNING" { "WARN" } else { name }.to_owned()
+}
+
+impl FailureLine {
+    /// The harness's failure record of an invocation, if it logged one.
+    fn of_harness(logs: &[anyfn_test::LogRecord]) -> Option<Self> {
+        let mut failures = logs
+            .iter()
+            .filter(|record| record.message().starts_with(FAILED));
+        let record = failures.next()?;
+        assert!(
+            failures.next().is_none(),
+            "the harness logged two failure lines: {logs:?}"
+        );
+        assert_eq!(record.target(), "anyfn::invocation", "{record}");
+        Some(Self {
+            level: record.level().to_string(),
+            message: digits_masked(record.message()),
+            error_type: record.field("error_type").map(str::to_owned),
+            status: record.field("status").map(str::to_owned),
+            request_id: record.field("request_id").map(str::to_owned),
+        })
+    }
+
+    /// A line an adapter wrote; `None` unless it is a failure line. A line
+    /// that names its target must name `anyfn::invocation`.
+    fn parse(line: &str) -> Option<Self> {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('{') {
+            let record: Value = serde_json::from_str(trimmed).ok()?;
+            let fields = record.get("fields").unwrap_or(&record);
+            let text = |name: &str| {
+                fields
+                    .get(name)
+                    .or_else(|| record.get(name))
+                    .map(|value| match value {
+                        Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    })
+            };
+            let message = text("message")?;
+            if !message.starts_with(FAILED) {
+                return None;
+            }
+            if let Some(target) = record.get("target") {
+                assert_eq!(target, "anyfn::invocation", "{line}");
+            }
+            let level = text("level")
+                .or_else(|| text("severity"))
+                .unwrap_or_default();
+            return Some(Self {
+                level: level_named(&level),
+                message: digits_masked(&message),
+                error_type: text("error_type"),
+                status: text("status"),
+                request_id: text("request_id"),
+            });
+        }
+        // Text: `[timestamp] LEVEL [span{…}: ][target: ]message fields`,
+        // the fields `name=value` or `name="value"` after the message.
+        let at = line.find(FAILED)?;
+        let (head, rest) = line.split_at(at);
+        let level = head.split_whitespace().find(|word| LEVELS.contains(word))?;
+        if let Some(target) = head
+            .trim_end()
+            .strip_suffix(':')
+            .and_then(|head| head.rsplit(' ').next())
+        {
+            if !target.contains('}') && target.contains("::") {
+                assert_eq!(target, "anyfn::invocation", "{line}");
+            }
+        }
+        let fields_at = rest.find(" request_id=").unwrap_or(rest.len());
+        let (message, mut fields) = rest.split_at(fields_at);
+        let (mut error_type, mut status, mut request_id) = (None, None, None);
+        while let Some(name_end) = fields.find('=') {
+            let name = fields[..name_end].trim();
+            let value_text = &fields[name_end + 1..];
+            let (value, after) = if let Some(quoted) = value_text.strip_prefix('"') {
+                let end = quoted.find('"').unwrap_or(quoted.len());
+                (
+                    quoted[..end].to_owned(),
+                    quoted.get(end + 1..).unwrap_or(""),
+                )
+            } else {
+                let end = value_text.find(' ').unwrap_or(value_text.len());
+                (value_text[..end].to_owned(), &value_text[end..])
+            };
+            match name {
+                "error_type" => error_type = Some(value),
+                "status" => status = Some(value),
+                "request_id" => request_id = Some(value),
+                _ => {}
+            }
+            fields = after;
+        }
+        Some(Self {
+            level: level_named(level),
+            message: digits_masked(message),
+            error_type,
+            status,
+            request_id,
+        })
+    }
+}
+
+/// An adapter's answer whose failure line is looked for once every case
+/// has been answered (a line can come in after its answer).
+struct Logged {
+    /// Which of the running adapters answered.
+    running: usize,
+    seen_on: String,
+    what: String,
+    request_id: String,
+    /// The harness's line for the case, with the adapter's request id:
+    /// `None` when the invocation succeeded.
+    expected: Option<FailureLine>,
+}
+
+/// The failure lines in `lines` of the invocation `request_id`.
+fn failure_lines_of(lines: &[String], request_id: &str) -> Vec<(String, FailureLine)> {
+    lines
+        .iter()
+        .filter(|line| line.contains(request_id))
+        .filter_map(|line| Some((line.clone(), FailureLine::parse(line)?)))
+        .filter(|(_, failure)| failure.request_id.as_deref() == Some(request_id))
+        .collect()
+}
+
+/// Checks every adapter's failure lines against the harness's, waiting
+/// (bounded) for each expected line to come in.
+async fn assert_log_parity(
+    running: &[(&adapters::Adapter, Box<dyn adapters::Running>)],
+    logged: &[Logged],
+) {
+    for entry in logged {
+        let adapter = &running[entry.running].1;
+        let lines = match &entry.expected {
+            Some(_) => {
+                crate::support::poll_until(
+                    &format!(
+                        "{}: {}'s failure line ({})",
+                        entry.what, entry.seen_on, entry.request_id
+                    ),
+                    Duration::from_secs(10),
+                    || {
+                        let lines = adapter.log_lines();
+                        let found = !failure_lines_of(&lines, &entry.request_id).is_empty();
+                        async move { found.then_some(lines) }
+                    },
+                )
+                .await
+            }
+            // Lines are written in order, and every case's line but this
+            // one's has been seen: a failure line of this invocation would
+            // be there by now.
+            None => adapter.log_lines(),
+        };
+        let found = failure_lines_of(&lines, &entry.request_id);
+        match &entry.expected {
+            None => assert!(
+                found.is_empty(),
+                "{}: {} logged a failure for an invocation that succeeded: {found:?}",
+                entry.what,
+                entry.seen_on
+            ),
+            Some(expected) => {
+                assert_eq!(
+                    found.len(),
+                    1,
+                    "{}: {} logged the failure {} times: {found:#?}",
+                    entry.what,
+                    entry.seen_on,
+                    found.len()
+                );
+                let (line, failure) = &found[0];
+                assert_eq!(
+                    failure, expected,
+                    "{}: {}'s failure line against the harness's: {line}",
+                    entry.what, entry.seen_on
+                );
+            }
+        }
     }
 }
 
@@ -396,6 +621,7 @@ where
     for adapter in adapters::available() {
         running.push((adapter, adapter.start(name, setup).await));
     }
+    let mut logged = Vec::new();
     for case in cases {
         let in_process = if case.answered_before.is_some() {
             &deadline_harness
@@ -404,6 +630,14 @@ where
         };
         let invocation = in_process.invoke(test_request(case).build()).await;
         let request_id = invocation.request_id().to_owned();
+        let harness_line = FailureLine::of_harness(invocation.logs());
+        let what = format!("{} {}", case.method, case.path);
+        assert_eq!(
+            harness_line.is_some(),
+            matches!(case.expected_body, Expected::Error(..)),
+            "{what}: the harness logs a failure line exactly when the invocation fails: {:?}",
+            invocation.logs()
+        );
         let response = invocation.into_http_response().await;
         let in_process = Answer::new(
             response.status().as_u16(),
@@ -413,11 +647,21 @@ where
             "harness",
         );
         let mut others = Vec::new();
-        for (adapter, running) in &running {
+        for (index, (adapter, running)) in running.iter().enumerate() {
             for delivery in running.http(test_request(case)).await {
                 let seen_on = format!("{} {}", adapter.name, delivery.how);
                 case.assert_answered_in_time(adapter, &seen_on, delivery.answer.took);
                 let answer = delivery.answer;
+                logged.push(Logged {
+                    running: index,
+                    seen_on: seen_on.clone(),
+                    what: what.clone(),
+                    request_id: answer.request_id.clone(),
+                    expected: harness_line.clone().map(|line| FailureLine {
+                        request_id: Some(answer.request_id.clone()),
+                        ..line
+                    }),
+                });
                 others.push((
                     seen_on.clone(),
                     Answer::new(
@@ -432,6 +676,9 @@ where
         }
         assert_parity(case, &in_process, &others);
     }
+    // Failures first: once each is seen, every line written before it is.
+    logged.sort_by_key(|entry| entry.expected.is_none());
+    assert_log_parity(&running, &logged).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
