@@ -41,7 +41,7 @@ pub(crate) const ADAPTERS: &[Adapter] = &[
         name: "lambda",
         start: |example, setup| Box::pin(Lambda::start(example, setup, 1)),
         unavailable: always_available,
-        differences: &[],
+        differences: &[LAMBDA_REPORTS],
     },
     // Lambda Managed Instances: eight invocations at once per environment
     // (`AWS_LAMBDA_MAX_CONCURRENCY=8`, lambda_runtime's `run_concurrent`).
@@ -49,7 +49,7 @@ pub(crate) const ADAPTERS: &[Adapter] = &[
         name: "lambda managed instances",
         start: |example, setup| Box::pin(Lambda::start(example, setup, 8)),
         unavailable: always_available,
-        differences: &[],
+        differences: &[LAMBDA_REPORTS],
     },
     Adapter {
         name: "azure",
@@ -69,11 +69,18 @@ pub(crate) const ADAPTERS: &[Adapter] = &[
         name: "workers",
         start: |example, setup| Box::pin(Workers::start(example, setup)),
         unavailable: workerd_unavailable,
-        differences: &[(
-            Difference::BlockedAnsweredAtDeadline,
-            "an isolate has one thread: a handler blocking it is answered (504) when it \
-             returns, not at the deadline (the failure table's Workers column)",
-        )],
+        differences: &[
+            (
+                Difference::BlockedAnsweredAtDeadline,
+                "an isolate has one thread: a handler blocking it is answered (504) when it \
+                 returns, not at the deadline (the failure table's Workers column)",
+            ),
+            (
+                Difference::ReportLine,
+                "Workers Logs record each invocation themselves: no REPORT line unless \
+                 ANYFN_REPORT_LINE=on",
+            ),
+        ],
     },
 ];
 
@@ -107,7 +114,16 @@ pub(crate) enum Difference {
     /// A handler blocking its thread past the deadline is answered at the
     /// deadline (the suites' timing bound).
     BlockedAnsweredAtDeadline,
+    /// Each invocation ends with anyfn's `REPORT` line (target
+    /// `anyfn::report`, the invocation's request id).
+    ReportLine,
 }
+
+/// Why Lambda writes no `REPORT` line of anyfn's (the failure table's "Logs").
+const LAMBDA_REPORTS: (Difference, &str) = (
+    Difference::ReportLine,
+    "Lambda's platform writes its own REPORT line, so anyfn-lambda writes none",
+);
 
 /// A future of a started adapter.
 type Starting<'a> = Pin<Box<dyn Future<Output = Box<dyn Running>> + Send + 'a>>;
@@ -602,6 +618,9 @@ struct Azure {
     _function: FunctionProcess,
     function: String,
     forwarding: bool,
+    /// The lines of every envelope answer's `Logs[]` so far (the host
+    /// writes them to its log).
+    answered_logs: std::sync::Mutex<Vec<String>>,
 }
 
 impl Azure {
@@ -627,6 +646,7 @@ impl Azure {
             _function: function,
             function: name.to_owned(),
             forwarding,
+            answered_logs: std::sync::Mutex::new(Vec::new()),
         })
     }
 }
@@ -634,7 +654,15 @@ impl Azure {
 #[anyfn::async_trait]
 impl Running for Azure {
     fn log_lines(&self) -> Vec<String> {
-        self.emulator.output()
+        let mut lines = self.emulator.output();
+        lines.extend(
+            self.answered_logs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+                .cloned(),
+        );
+        lines
     }
 
     async fn http(&self, request: TestRequest) -> Vec<Delivered<Request, HttpAnswer>> {
@@ -649,6 +677,10 @@ impl Running for Azure {
         let outcome = self.emulator.http(&self.function, request).await;
         let took = sent.elapsed();
         let request_id = outcome.invocation_id().to_owned();
+        self.answered_logs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(outcome.logs());
         let response = outcome.http_response().into_inner();
         vec![delivered(
             "HTTP trigger",

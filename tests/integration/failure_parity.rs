@@ -14,7 +14,9 @@
 //! same failure line as the harness (the table's "Logs": level `WARN`,
 //! `invocation failed: …` with the cause chain, `error_type`, `status` and
 //! the invocation's request id), once per failed invocation and never for
-//! one that succeeded, in whichever format its platform's logs take.
+//! one that succeeded, in whichever format its platform's logs take; and
+//! one `REPORT` line per invocation, failed or not, where the table says
+//! the adapter writes one.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -233,6 +235,16 @@ struct Logged {
     expected: Option<FailureLine>,
 }
 
+/// The `REPORT` lines in `lines` of the invocation `request_id`.
+fn report_lines_of<'a>(lines: &'a [String], request_id: &str) -> Vec<&'a String> {
+    let needle = format!("REPORT RequestId: {request_id}\t");
+    let escaped = format!("REPORT RequestId: {request_id}\\t");
+    lines
+        .iter()
+        .filter(|line| line.contains(&needle) || line.contains(&escaped))
+        .collect()
+}
+
 /// The failure lines in `lines` of the invocation `request_id`.
 fn failure_lines_of(lines: &[String], request_id: &str) -> Vec<(String, FailureLine)> {
     lines
@@ -250,7 +262,7 @@ async fn assert_log_parity(
     logged: &[Logged],
 ) {
     for entry in logged {
-        let adapter = &running[entry.running].1;
+        let (which, adapter) = &running[entry.running];
         let lines = match &entry.expected {
             Some(_) => {
                 crate::support::poll_until(
@@ -297,6 +309,35 @@ async fn assert_log_parity(
                 );
             }
         }
+        let reports = match which.differs(Difference::ReportLine) {
+            Some(_) => report_lines_of(&adapter.log_lines(), &entry.request_id).len(),
+            None => {
+                crate::support::poll_until(
+                    &format!(
+                        "{}: {}'s REPORT line ({})",
+                        entry.what, entry.seen_on, entry.request_id
+                    ),
+                    Duration::from_secs(10),
+                    || {
+                        let count = report_lines_of(&adapter.log_lines(), &entry.request_id).len();
+                        async move { (count > 0).then_some(count) }
+                    },
+                )
+                .await
+            }
+        };
+        let expected = usize::from(which.differs(Difference::ReportLine).is_none());
+        assert_eq!(
+            reports,
+            expected,
+            "{}: {} wrote {reports} REPORT lines for {} (the table: {})",
+            entry.what,
+            entry.seen_on,
+            entry.request_id,
+            which
+                .differs(Difference::ReportLine)
+                .unwrap_or("one per invocation")
+        );
     }
 }
 
