@@ -46,8 +46,9 @@ pub(crate) struct UreqClient {
     /// How long one export may take, connection included.
     timeout: Duration,
     /// Whether a gzipped body is sent as it was before: the exporter was
-    /// told gzip only because opentelemetry-otlp 0.31 reads the
-    /// compression variables itself and refuses `none`.
+    /// told gzip only because opentelemetry-otlp, told nothing, reads the
+    /// compression variables itself, and they said gzip where the
+    /// configuration did not.
     uncompress: bool,
     /// Made at the first export.
     agent: OnceLock<ureq::Agent>,

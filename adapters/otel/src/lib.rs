@@ -422,13 +422,15 @@ pub fn install_with(config: OtelConfig) -> Result<Telemetry, OtelError> {
 }
 
 /// The compression to tell a signal's exporter, and its client: gzip when
-/// the configuration says so. Otherwise none, except where the process's
-/// environment holds the signal's compression variable or
-/// `OTEL_EXPORTER_OTLP_COMPRESSION`: opentelemetry-otlp 0.31 reads them
-/// itself when told no compression, and refuses to be built on `none`
-/// (0.33 takes it). There it is told gzip, which it then does not read the
-/// environment for, and the client sends each body as it was before
-/// compression.
+/// the configuration says so. Otherwise none; but opentelemetry-otlp,
+/// told nothing, reads the signal's compression variable and then
+/// `OTEL_EXPORTER_OTLP_COMPRESSION` from the process's environment itself,
+/// and has no value that says "none" in code. Where the first of them set
+/// says `none`, or neither is set, it compresses nothing, as configured.
+/// Where one says anything else (a configuration read from other
+/// variables than the process's, `OtelConfig::from_vars`), it is told gzip,
+/// which it then does not read the environment for, and the client sends
+/// each body as it was before compression.
 fn exporter_compression(
     client: client::UreqClient,
     gzip: bool,
@@ -439,14 +441,13 @@ fn exporter_compression(
     }
     let read_by_exporter = [signal_variable, "OTEL_EXPORTER_OTLP_COMPRESSION"]
         .iter()
-        .any(|name| std::env::var_os(name).is_some());
-    if read_by_exporter {
-        (
+        .find_map(std::env::var_os);
+    match read_by_exporter {
+        Some(value) if !value.to_string_lossy().trim().eq_ignore_ascii_case("none") => (
             client.uncompressed(),
             Some(opentelemetry_otlp::Compression::Gzip),
-        )
-    } else {
-        (client, None)
+        ),
+        _ => (client, None),
     }
 }
 
