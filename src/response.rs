@@ -195,7 +195,9 @@ fn redirect_with(code: StatusCode, location: &str) -> Result<Response, Error> {
 
 /// `location` as the value of a `Location` header.
 fn location_header(location: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(location).map_err(|_| {
+    // Its bytes: text above ASCII is sent as it is (http's `from_str`
+    // refuses it since http 1.6), control characters are refused.
+    HeaderValue::from_bytes(location.as_bytes()).map_err(|_| {
         Error::new(
             ErrorKind::Internal,
             format!("the Location {location:?} is not a valid header value"),
@@ -339,6 +341,18 @@ mod tests {
             err.message(),
             "could not serialize the output as JSON: key must be a string"
         );
+    }
+
+    /// Guards the http 1.6 change (`HeaderValue::from_str` refuses text
+    /// above ASCII): a location is refused only for what the docs say, a
+    /// control character, and otherwise sent as its bytes.
+    #[test]
+    fn regression_a_location_above_ascii_is_sent_as_its_bytes() -> Result<(), Error> {
+        for response in [created("/links/café", &())?, redirect("/café")?] {
+            let location = response.headers()[LOCATION].as_bytes();
+            assert!(location.ends_with("café".as_bytes()), "{location:?}");
+        }
+        Ok(())
     }
 
     #[test]

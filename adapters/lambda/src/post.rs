@@ -171,7 +171,7 @@ fn error_trailers(error: &Error) -> HeaderMap {
     let mut trailers = HeaderMap::with_capacity(2);
     trailers.insert(
         ERROR_TYPE_TRAILER,
-        HeaderValue::from_str(error.error_type())
+        HeaderValue::from_bytes(error.error_type().as_bytes())
             .unwrap_or(HeaderValue::from_static("Runtime.StreamError")),
     );
     if let Ok(body) = HeaderValue::from_str(&anyfn::Body::from(json).to_base64()) {

@@ -353,7 +353,7 @@ pub fn cloud_event_to_binary_request(event: &CloudEvent) -> Request {
         request.headers_mut().insert(name, value);
     }
     if let Some(content_type) = event.encoded_data_content_type() {
-        if let Ok(value) = HeaderValue::try_from(content_type) {
+        if let Ok(value) = HeaderValue::from_bytes(content_type.as_bytes()) {
             request.headers_mut().insert(CONTENT_TYPE, value);
         }
     }

@@ -337,6 +337,11 @@ const ID_BUFFER: usize = 4096;
 /// own (`HeaderValue::from_str`) was an allocation and a free on every
 /// request. A buffer is freed when the last value cut from it is dropped.
 fn request_id_value(request_id: &str) -> Option<HeaderValue> {
+    // As `from_str` refuses them: since http 1.6 a value made from bytes
+    // may hold bytes above ASCII (RFC 9110's obs-text), text may not.
+    if !request_id.is_ascii() {
+        return None;
+    }
     thread_local! {
         static IDS: RefCell<BytesMut> = RefCell::new(BytesMut::new());
     }

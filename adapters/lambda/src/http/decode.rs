@@ -210,7 +210,8 @@ fn decode_raw(
     if let Some(cookies) = cookies.filter(|cookies| !cookies.is_empty()) {
         if !header_map.contains_key(COOKIE) {
             let joined = cookies.join("; ");
-            let value = HeaderValue::try_from(joined).map_err(|_| {
+            // Its bytes, as every header value is taken (`pairs::header_value`).
+            let value = HeaderValue::from_maybe_shared(Bytes::from(joined)).map_err(|_| {
                 Error::bad_request(format!(
                     "the {source} event's cookies are not a valid header value"
                 ))
@@ -540,6 +541,38 @@ mod tests {
         let (other, _) =
             decode_shared(&payload, Some(&elsewhere), &mut Context::builder().build()).unwrap();
         assert_eq!(other.headers(), copied.headers());
+    }
+
+    /// Guards the http 1.6 change: `HeaderValue::from_str` refuses text
+    /// above ASCII, which a value sliced from the payload keeps. Every way
+    /// a value is read takes its bytes, as hyper takes them off the wire.
+    #[test]
+    fn header_values_above_ascii_are_kept_sliced_copied_or_escaped() {
+        for payload in [
+            // v2: `headers` and `cookies`, one raw, one escaped.
+            r#"{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}},
+                "headers":{"x-raw":"café","x-escaped":"caf\u00e9"},"cookies":["n=caf\u00e9"]}"#,
+            // v1 with multi-value headers (both maps, as API Gateway sends them).
+            r#"{"httpMethod":"GET","path":"/","requestContext":{"stage":"prod"},
+                "headers":{"x-raw":"café","x-escaped":"caf\u00e9"},
+                "multiValueHeaders":{"x-raw":["café"],"x-escaped":["caf\u00e9"]}}"#,
+        ] {
+            let payload = Bytes::from(payload);
+            let (copied, _) = decode(&payload, &mut Context::builder().build()).unwrap();
+            let (shared, _) =
+                decode_shared(&payload, Some(&payload), &mut Context::builder().build()).unwrap();
+            assert_eq!(shared.headers(), copied.headers());
+            for name in ["x-raw", "x-escaped"] {
+                assert_eq!(
+                    shared.headers()[name].as_bytes(),
+                    "café".as_bytes(),
+                    "{name}"
+                );
+            }
+            if let Some(cookie) = shared.headers().get("cookie") {
+                assert_eq!(cookie.as_bytes(), "n=café".as_bytes());
+            }
+        }
     }
 
     #[test]

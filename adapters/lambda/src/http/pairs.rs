@@ -298,11 +298,13 @@ fn to_quote_or_backslash(bytes: &[u8]) -> usize {
 }
 
 /// `text` as a header value: a slice of the payload when it lies within it,
-/// else a copy; `None` when http refuses it.
+/// else a copy; `None` when http refuses it. Both ways take the value's
+/// bytes, which may be above ASCII (RFC 9110's obs-text, as hyper takes
+/// them off the wire): http's `from_str` refuses those since http 1.6.
 pub(super) fn header_value(payload: Option<&Bytes>, text: &str) -> Option<HeaderValue> {
     match shared(payload, text) {
         Some(bytes) => HeaderValue::from_maybe_shared(bytes),
-        None => HeaderValue::from_str(text),
+        None => HeaderValue::from_bytes(text.as_bytes()),
     }
     .ok()
 }
@@ -537,11 +539,12 @@ impl HeaderValues<'_, '_> {
     }
 
     /// `text` as a value: a slice of the payload when it lies within it,
-    /// else a copy (the same bytes are accepted either way).
+    /// else a copy (the same bytes are accepted either way, as
+    /// [`header_value`] takes them).
     fn value<E: serde::de::Error>(&self, text: &str) -> Result<HeaderValue, E> {
         match shared(self.payload, text) {
             Some(bytes) => HeaderValue::from_maybe_shared(bytes),
-            None => HeaderValue::from_str(text),
+            None => HeaderValue::from_bytes(text.as_bytes()),
         }
         .map_err(|_| {
             E::custom(format_args!(

@@ -258,7 +258,7 @@ impl AzureHttpOutput {
         for (name, value) in self.headers {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::try_from(name.as_str()),
-                HeaderValue::try_from(value.as_str()),
+                HeaderValue::from_bytes(value.as_bytes()),
             ) {
                 response.headers_mut().append(name, value);
             }
