@@ -219,13 +219,19 @@ await check("queue-worker: queue batch, none failed", () => queueCase([{ id: "m-
 // trigger, a [vars] value, a service binding's answer (a future that is not
 // Send, awaited through SendFuture).
 await check("context: CloudflareContextExt", async () => {
-  const answer = await send(ports.context, { headers: { "cf-ray": RAY } });
+  // x-name: the bytes c3 a9 (fetch sends a header value as a byte string,
+  // one byte per char), which workerd gives JavaScript as UTF-8 text
+  // (workerd#6927): the handler must see them, and send them back, as sent.
+  const answer = await send(ports.context, { headers: { "cf-ray": RAY, "x-name": "caf\u00c3\u00a9" } });
   assert.equal(answer.status, 200, answer.body.toString());
   const seen = JSON.parse(answer.body.toString());
   // Local workerd's cf object has the client's address alone (no colo).
   assert.match(seen.cf?.clientIp ?? "", /^127\.0\.0\.1/, "the cf object");
   delete seen.cf;
+  const echoed = Buffer.from(answer.headers.get("x-name") ?? "", "latin1");
+  assert.deepEqual(echoed, Buffer.from("café"), "the x-name header sent back, as bytes");
   assert.deepEqual(seen, {
+    name: "café",
     trigger: "Fetch",
     isFetch: true,
     greeting: "bonjour",

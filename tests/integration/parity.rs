@@ -247,6 +247,8 @@ async fn an_http_request_is_seen_the_same_everywhere() {
             .query("x", "2")
             .query("q", "a b&c")
             .header("x-tenant", "acme")
+            // Above ASCII, as HTTP allows (obs-text) and hyper takes it.
+            .header("x-name", "café")
             .cookie("session", "abc")
             .cookie("theme", "dark")
             .body(r#"{"note":"fragile"}"#)
@@ -255,6 +257,7 @@ async fn an_http_request_is_seen_the_same_everywhere() {
         json!({
             "method": echoed["method"], "path": echoed["path"], "query": echoed["query"],
             "cookies": echoed["cookies"], "body": echoed["body"], "tenant": echoed["headers"]["x-tenant"],
+            "name": echoed["headers"]["x-name"],
         })
     };
     let harness = Harness::new(handler_fn(echo_example::echo));
@@ -272,6 +275,7 @@ async fn an_http_request_is_seen_the_same_everywhere() {
         json!({"x": ["1", "2"], "q": ["a b&c"]})
     );
     assert_eq!(in_process["cookies"], json!(["session=abc", "theme=dark"]));
+    assert_eq!(in_process["name"], json!(["café"]));
     for adapter in adapters::available() {
         let running = adapter.start("echo", Setup::default()).await;
         for delivery in running.http(request()).await {

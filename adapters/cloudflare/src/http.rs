@@ -1,9 +1,15 @@
 //! HTTP both ways: a Worker's `Request` into anyfn's, anyfn's `Response`
 //! (whole or streamed) into a Worker's.
 //!
-//! Header values are byte strings in JavaScript (each byte one UTF-16 code
-//! unit below 256): they are read and written as such, so a value that is
-//! not UTF-8 reaches the handler, and the client, byte for byte.
+//! Header values are byte strings by the Fetch Standard (each byte one
+//! UTF-16 code unit below 256), but workerd treats them as UTF-8 text both
+//! ways (workerd#6927): a request's `c3 a9` arrives as `é`, one code unit
+//! (a byte that is not UTF-8 as U+FFFD, lost), and a response's `é` leaves
+//! as `c3 a9` (a byte string's `Ã©` as `c3 83 c2 a9`). So a value is
+//! written as its UTF-8 text where it is UTF-8, which leaves as the bytes
+//! it had, and a request's is read back into the bytes sent wherever they
+//! can be known ([`request_header_bytes`]), from workerd or from a runtime
+//! that keeps byte strings.
 
 use anyfn::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use anyfn::stream::StreamResponse;
@@ -190,7 +196,7 @@ fn parse_header_lines(lines: &str) -> Result<HeaderMap, Error> {
         let value = if value.is_ascii() {
             HeaderValue::from_bytes(value.as_bytes())
         } else {
-            HeaderValue::from_bytes(&byte_string(value))
+            HeaderValue::from_bytes(&request_header_bytes(value))
         }
         .map_err(|_| Error::bad_request(format!("the header `{name}` has an invalid value")))?;
         map.append(name, value);
@@ -198,11 +204,22 @@ fn parse_header_lines(lines: &str) -> Result<HeaderMap, Error> {
     Ok(map)
 }
 
-/// A JavaScript byte string's bytes (each char below 256 is one byte).
-fn byte_string(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
-        .collect()
+/// The bytes a client sent as the request header value the runtime gave
+/// as `text` (not ASCII), as the other adapters see them.
+///
+/// - A byte string, as the Fetch Standard has it (every char below 256),
+///   whose bytes are UTF-8: those bytes (`Ã©` is `c3 a9`).
+/// - Otherwise the text's UTF-8: workerd decodes a value's bytes as UTF-8
+///   before JavaScript sees them (workerd#6927), so `é` was `c3 a9`. A
+///   byte that was not UTF-8 arrives as U+FFFD and cannot be told (nor a
+///   Latin-1 value from a runtime that keeps byte strings, `é` being
+///   `e9` there): the text's UTF-8 is the nearest.
+fn request_header_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    let byte_string: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(c).ok()).collect();
+    match byte_string {
+        Some(bytes) if std::str::from_utf8(&bytes).is_ok() => bytes.into(),
+        _ => text.as_bytes().into(),
+    }
 }
 
 #[wasm_bindgen(inline_js = "export function anyfn_headers_from_lines(lines) {
@@ -223,8 +240,10 @@ extern "C" {
     fn anyfn_headers_from_lines(lines: &str) -> Result<worker::web_sys::Headers, JsValue>;
 }
 
-/// A header map as `name:value` lines, each value's bytes as a
-/// JavaScript byte string (each byte one char).
+/// A header map as `name:value` lines, each value as the text workerd
+/// writes back as its bytes: its UTF-8 text, or where its bytes are not
+/// UTF-8 a byte string (each byte one char, which workerd sends as that
+/// char's UTF-8: the nearest it can send).
 fn header_lines(map: &HeaderMap) -> String {
     let mut lines = String::with_capacity(map.len() * 32);
     for (name, value) in map {
@@ -234,7 +253,10 @@ fn header_lines(map: &HeaderMap) -> String {
             // Visible ASCII, nearly every value: the same text (an ASCII
             // byte is its own char), copied whole rather than char by char.
             Ok(ascii) => lines.push_str(ascii),
-            Err(_) => lines.extend(value.as_bytes().iter().map(|&byte| char::from(byte))),
+            Err(_) => match std::str::from_utf8(value.as_bytes()) {
+                Ok(text) => lines.push_str(text),
+                Err(_) => lines.extend(value.as_bytes().iter().map(|&byte| char::from(byte))),
+            },
         }
         lines.push('\n');
     }

@@ -17,8 +17,10 @@ use worker::send::SendFuture;
 use worker::wasm_bindgen::JsValue;
 use worker::{event, Env, MessageBatch};
 
-/// Describes the Worker's side of the invocation.
-async fn worker_side(_request: Request, context: Context) -> Result<Response, Error> {
+/// Describes the Worker's side of the invocation; with the request's
+/// `x-name` header (read as text, and sent back as it came), which may be
+/// above ASCII.
+async fn worker_side(request: Request, context: Context) -> Result<Response, Error> {
     let worker = context
         .cloudflare()
         .ok_or_else(|| Error::bad_request("not on Cloudflare Workers"))?;
@@ -37,7 +39,9 @@ async fn worker_side(_request: Request, context: Context) -> Result<Response, Er
     })
     .await
     .map_err(|error| Error::unavailable(format!("HELLO failed: {error}")))?;
-    anyfn::response::json(&json!({
+    let name = request.headers().get("x-name").cloned();
+    let mut response = anyfn::response::json(&json!({
+        "name": name.as_ref().map(|name| String::from_utf8_lossy(name.as_bytes())),
         "trigger": format!("{:?}", worker.trigger()),
         "isFetch": worker.trigger() == Trigger::Fetch,
         "greeting": greeting,
@@ -45,7 +49,11 @@ async fn worker_side(_request: Request, context: Context) -> Result<Response, Er
         "colo": worker.colo(),
         "cf": worker.cf_json(),
         "platform": context.platform().as_str(),
-    }))
+    }))?;
+    if let Some(name) = name {
+        response.headers_mut().insert("x-name", name);
+    }
+    Ok(response)
 }
 
 /// Every HTTP request, to the handler.
