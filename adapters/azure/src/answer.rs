@@ -164,26 +164,22 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
             out.push(b',');
         }
         index += 1;
-        // The name's values that are text: the first (or none), and the
-        // others joined to it with `, ` (of several `Set-Cookie`s, the
-        // first only, the others counted).
+        // The name's values as text (a JSON string holds text: bytes that
+        // are not UTF-8 as U+FFFD, as anyfn-lambda writes them): the first,
+        // and the others joined to it with `, ` (of several `Set-Cookie`s,
+        // the first only, the others counted).
         let is_cookie = name == SET_COOKIE;
-        let mut first = value.to_str().ok();
+        let first = String::from_utf8_lossy(value.as_bytes());
         let mut joined: Option<String> = None;
         let mut dropped = 0_usize;
         while let Some((_, value)) = entries.next_if(|(next, _)| *next == name) {
-            let Ok(value) = value.to_str() else {
+            if is_cookie {
+                dropped += 1;
                 continue;
-            };
-            match first {
-                None => first = Some(value),
-                Some(_) if is_cookie => dropped += 1,
-                Some(first) => {
-                    let joined = joined.get_or_insert_with(|| first.to_owned());
-                    joined.push_str(", ");
-                    joined.push_str(value);
-                }
             }
+            let joined = joined.get_or_insert_with(|| first.clone().into_owned());
+            joined.push_str(", ");
+            joined.push_str(&String::from_utf8_lossy(value.as_bytes()));
         }
         if dropped > 0 {
             tracing::warn!(
@@ -192,7 +188,7 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) {
                  (turn on customHandler.enableForwardingHttpRequest to send them all)"
             );
         }
-        let value = joined.as_deref().or(first).unwrap_or_default();
+        let value = joined.as_deref().unwrap_or(&first);
         if name == CONTENT_TYPE {
             // As the host's own bindings spell it (a literal: no escape).
             out.extend_from_slice(b"\"Content-Type\"");
@@ -327,10 +323,10 @@ mod tests {
             let mut values = headers
                 .get_all(name)
                 .iter()
-                .filter_map(|value| value.to_str().ok());
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
             let first = values.next().unwrap_or_default();
             let value = if name == SET_COOKIE {
-                first.to_owned()
+                first
             } else {
                 std::iter::once(first)
                     .chain(values)
@@ -387,6 +383,30 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    /// A value above ASCII was left out of the envelope (only visible
+    /// ASCII was taken as text). It is its UTF-8 text, bytes that are not
+    /// UTF-8 as U+FFFD, as anyfn-lambda writes a JSON response's headers.
+    #[test]
+    fn regression_header_values_above_ascii_are_written_as_text() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-name",
+            HeaderValue::from_bytes("café".as_bytes()).expect("a value"),
+        );
+        headers.insert(
+            "x-bin",
+            HeaderValue::from_bytes(b"a\xffb").expect("a value"),
+        );
+        let mut out = b"{".to_vec();
+        write_headers(&mut out, &headers);
+        out.push(b'}');
+        let written: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(
+            written,
+            serde_json::json!({"x-name": "café", "x-bin": "a\u{fffd}b"})
+        );
     }
 
     #[test]
