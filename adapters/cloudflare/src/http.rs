@@ -6,10 +6,10 @@
 //! ways (workerd#6927): a request's `c3 a9` arrives as `é`, one code unit
 //! (a byte that is not UTF-8 as U+FFFD, lost), and a response's `é` leaves
 //! as `c3 a9` (a byte string's `Ã©` as `c3 83 c2 a9`). So a value is
-//! written as its UTF-8 text where it is UTF-8, which leaves as the bytes
-//! it had, and a request's is read back into the bytes sent wherever they
-//! can be known ([`request_header_bytes`]), from workerd or from a runtime
-//! that keeps byte strings.
+//! written as its UTF-8 text, which leaves as the bytes it had (bytes that
+//! are not UTF-8 as U+FFFD), and a request's is read back into the bytes
+//! sent wherever they can be known ([`request_header_bytes`]), from workerd
+//! or from a runtime that keeps byte strings.
 
 use anyfn::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use anyfn::stream::StreamResponse;
@@ -241,9 +241,9 @@ extern "C" {
 }
 
 /// A header map as `name:value` lines, each value as the text workerd
-/// writes back as its bytes: its UTF-8 text, or where its bytes are not
-/// UTF-8 a byte string (each byte one char, which workerd sends as that
-/// char's UTF-8: the nearest it can send).
+/// writes back as its bytes: its UTF-8 text (bytes that are not UTF-8 as
+/// U+FFFD, which workerd cannot send as they are; as anyfn-lambda and
+/// anyfn-azure write them into their JSON).
 fn header_lines(map: &HeaderMap) -> String {
     let mut lines = String::with_capacity(map.len() * 32);
     for (name, value) in map {
@@ -253,10 +253,7 @@ fn header_lines(map: &HeaderMap) -> String {
             // Visible ASCII, nearly every value: the same text (an ASCII
             // byte is its own char), copied whole rather than char by char.
             Ok(ascii) => lines.push_str(ascii),
-            Err(_) => match std::str::from_utf8(value.as_bytes()) {
-                Ok(text) => lines.push_str(text),
-                Err(_) => lines.extend(value.as_bytes().iter().map(|&byte| char::from(byte))),
-            },
+            Err(_) => lines.push_str(&String::from_utf8_lossy(value.as_bytes())),
         }
         lines.push('\n');
     }
