@@ -255,27 +255,37 @@ fn failure_lines_of(lines: &[String], request_id: &str) -> Vec<(String, FailureL
         .collect()
 }
 
-/// Checks every adapter's failure lines against the harness's, waiting
-/// (bounded) for each expected line to come in.
+/// `adapter`'s log lines once `ready` holds for them, polling for at most
+/// ten seconds (a line can come in after its answer).
+async fn lines_once(
+    adapter: &dyn adapters::Running,
+    what: &str,
+    ready: impl Fn(&[String]) -> bool,
+) -> Vec<String> {
+    crate::support::poll_until(what, Duration::from_secs(10), || {
+        let lines = adapter.log_lines();
+        let ready = ready(&lines);
+        async move { ready.then_some(lines) }
+    })
+    .await
+}
+
+/// Checks every adapter's failure lines against the harness's, and its
+/// `REPORT` lines against the table, waiting (bounded) for each line
+/// expected to come in.
 async fn assert_log_parity(
     running: &[(&adapters::Adapter, Box<dyn adapters::Running>)],
     logged: &[Logged],
 ) {
     for entry in logged {
         let (which, adapter) = &running[entry.running];
+        let (what, on, id) = (&entry.what, &entry.seen_on, entry.request_id.as_str());
         let lines = match &entry.expected {
             Some(_) => {
-                crate::support::poll_until(
-                    &format!(
-                        "{}: {}'s failure line ({})",
-                        entry.what, entry.seen_on, entry.request_id
-                    ),
-                    Duration::from_secs(10),
-                    || {
-                        let lines = adapter.log_lines();
-                        let found = !failure_lines_of(&lines, &entry.request_id).is_empty();
-                        async move { found.then_some(lines) }
-                    },
+                lines_once(
+                    adapter.as_ref(),
+                    &format!("{what}: {on}'s failure line ({id})"),
+                    |lines| !failure_lines_of(lines, id).is_empty(),
                 )
                 .await
             }
@@ -284,59 +294,44 @@ async fn assert_log_parity(
             // be there by now.
             None => adapter.log_lines(),
         };
-        let found = failure_lines_of(&lines, &entry.request_id);
+        let found = failure_lines_of(&lines, id);
         match &entry.expected {
             None => assert!(
                 found.is_empty(),
-                "{}: {} logged a failure for an invocation that succeeded: {found:?}",
-                entry.what,
-                entry.seen_on
+                "{what}: {on} logged a failure for an invocation that succeeded: {found:?}"
             ),
             Some(expected) => {
                 assert_eq!(
                     found.len(),
                     1,
-                    "{}: {} logged the failure {} times: {found:#?}",
-                    entry.what,
-                    entry.seen_on,
+                    "{what}: {on} logged the failure {} times: {found:#?}",
                     found.len()
                 );
                 let (line, failure) = &found[0];
                 assert_eq!(
                     failure, expected,
-                    "{}: {}'s failure line against the harness's: {line}",
-                    entry.what, entry.seen_on
+                    "{what}: {on}'s failure line against the harness's: {line}"
                 );
             }
         }
-        let reports = match which.differs(Difference::ReportLine) {
-            Some(_) => report_lines_of(&adapter.log_lines(), &entry.request_id).len(),
+        let no_report = which.differs(Difference::ReportLine);
+        let lines = match no_report {
+            Some(_) => adapter.log_lines(),
             None => {
-                crate::support::poll_until(
-                    &format!(
-                        "{}: {}'s REPORT line ({})",
-                        entry.what, entry.seen_on, entry.request_id
-                    ),
-                    Duration::from_secs(10),
-                    || {
-                        let count = report_lines_of(&adapter.log_lines(), &entry.request_id).len();
-                        async move { (count > 0).then_some(count) }
-                    },
+                lines_once(
+                    adapter.as_ref(),
+                    &format!("{what}: {on}'s REPORT line ({id})"),
+                    |lines| !report_lines_of(lines, id).is_empty(),
                 )
                 .await
             }
         };
-        let expected = usize::from(which.differs(Difference::ReportLine).is_none());
+        let reports = report_lines_of(&lines, id).len();
         assert_eq!(
             reports,
-            expected,
-            "{}: {} wrote {reports} REPORT lines for {} (the table: {})",
-            entry.what,
-            entry.seen_on,
-            entry.request_id,
-            which
-                .differs(Difference::ReportLine)
-                .unwrap_or("one per invocation")
+            usize::from(no_report.is_none()),
+            "{what}: {on} wrote {reports} REPORT lines for {id} (the table: {})",
+            no_report.unwrap_or("one per invocation")
         );
     }
 }
