@@ -208,7 +208,9 @@ fn parse_header_lines(lines: &str) -> Result<HeaderMap, Error> {
 /// as `text` (not ASCII), as the other adapters see them.
 ///
 /// - A byte string, as the Fetch Standard has it (every char below 256),
-///   whose bytes are UTF-8: those bytes (`Ã©` is `c3 a9`).
+///   whose bytes are UTF-8: those bytes (`Ã©` is `c3 a9`). Text that
+///   reads both ways is taken so: `Ã©` sent as UTF-8 (`c3 83 c2 a9`),
+///   which workerd gives as `Ã©`, arrives as `c3 a9`.
 /// - Otherwise the text's UTF-8: workerd decodes a value's bytes as UTF-8
 ///   before JavaScript sees them (workerd#6927), so `é` was `c3 a9`. A
 ///   byte that was not UTF-8 arrives as U+FFFD and cannot be told (nor a
