@@ -229,9 +229,10 @@ pub(crate) trait Running: Send + Sync {
     /// handler answered.
     async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>>;
 
-    /// Every line the function wrote to its log so far, in order: the
-    /// process's stderr or stdout, or the Worker's console. A line can come
-    /// in after the answer it belongs to: poll with a bound.
+    /// Every line the function wrote to its log so far, each source's in
+    /// the order written: the process's stderr or stdout, an Azure envelope
+    /// answer's `Logs[]`, or the Worker's console. A line can come in after
+    /// the answer it belongs to: poll with a bound.
     fn log_lines(&self) -> Vec<String>;
 }
 

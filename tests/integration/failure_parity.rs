@@ -28,6 +28,7 @@ use serde_json::Value;
 
 use crate::adapters::{self, Difference, Setup};
 use crate::example_code::{failures as failures_example, webhook as webhook_example};
+use crate::failure_lines::{failure_lines_of, report_lines_of, FailureLine};
 
 /// The deadline the function must meet, on every adapter.
 const TIMEOUT: Duration = Duration::from_millis(400);
@@ -81,147 +82,6 @@ impl Answer {
     }
 }
 
-/// What is compared of a failed invocation's log line (`log_failure`'s),
-/// read from a text or a JSON line, or from a harness's record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FailureLine {
-    /// `WARN` (Cloud Logging's `WARNING` read as it).
-    level: String,
-    /// `invocation failed: …`, every run of digits as `#`: a timeout's
-    /// message says how long the invocation took.
-    message: String,
-    error_type: Option<String>,
-    status: Option<String>,
-    request_id: Option<String>,
-}
-
-/// What every failure line starts its message with.
-const FAILED: &str = "invocation failed: ";
-
-/// The levels a text line can start with (after a timestamp, or not).
-const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR"];
-
-fn digits_masked(text: &str) -> String {
-    let mut masked = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            if !masked.ends_with('#') {
-                masked.push('#');
-            }
-        } else {
-            masked.push(c);
-        }
-    }
-    masked
-}
-
-fn level_named(name: &str) -> String {
-    if name == "WARNING" { "WARN" } else { name }.to_owned()
-}
-
-impl FailureLine {
-    /// The harness's failure record of an invocation, if it logged one.
-    fn of_harness(logs: &[anyfn_test::LogRecord]) -> Option<Self> {
-        let mut failures = logs
-            .iter()
-            .filter(|record| record.message().starts_with(FAILED));
-        let record = failures.next()?;
-        assert!(
-            failures.next().is_none(),
-            "the harness logged two failure lines: {logs:?}"
-        );
-        assert_eq!(record.target(), "anyfn::invocation", "{record}");
-        Some(Self {
-            level: record.level().to_string(),
-            message: digits_masked(record.message()),
-            error_type: record.field("error_type").map(str::to_owned),
-            status: record.field("status").map(str::to_owned),
-            request_id: record.field("request_id").map(str::to_owned),
-        })
-    }
-
-    /// A line an adapter wrote; `None` unless it is a failure line. A line
-    /// that names its target must name `anyfn::invocation`.
-    fn parse(line: &str) -> Option<Self> {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('{') {
-            let record: Value = serde_json::from_str(trimmed).ok()?;
-            let fields = record.get("fields").unwrap_or(&record);
-            let text = |name: &str| {
-                fields
-                    .get(name)
-                    .or_else(|| record.get(name))
-                    .map(|value| match value {
-                        Value::String(text) => text.clone(),
-                        other => other.to_string(),
-                    })
-            };
-            let message = text("message")?;
-            if !message.starts_with(FAILED) {
-                return None;
-            }
-            if let Some(target) = record.get("target") {
-                assert_eq!(target, "anyfn::invocation", "{line}");
-            }
-            let level = text("level")
-                .or_else(|| text("severity"))
-                .unwrap_or_default();
-            return Some(Self {
-                level: level_named(&level),
-                message: digits_masked(&message),
-                error_type: text("error_type"),
-                status: text("status"),
-                request_id: text("request_id"),
-            });
-        }
-        // Text: `[timestamp] LEVEL [span{…}: ][target: ]message fields`,
-        // the fields `name=value` or `name="value"` after the message.
-        let at = line.find(FAILED)?;
-        let (head, rest) = line.split_at(at);
-        let level = head.split_whitespace().find(|word| LEVELS.contains(word))?;
-        if let Some(target) = head
-            .trim_end()
-            .strip_suffix(':')
-            .and_then(|head| head.rsplit(' ').next())
-        {
-            if !target.contains('}') && target.contains("::") {
-                assert_eq!(target, "anyfn::invocation", "{line}");
-            }
-        }
-        let fields_at = rest.find(" request_id=").unwrap_or(rest.len());
-        let (message, mut fields) = rest.split_at(fields_at);
-        let (mut error_type, mut status, mut request_id) = (None, None, None);
-        while let Some(name_end) = fields.find('=') {
-            let name = fields[..name_end].trim();
-            let value_text = &fields[name_end + 1..];
-            let (value, after) = if let Some(quoted) = value_text.strip_prefix('"') {
-                let end = quoted.find('"').unwrap_or(quoted.len());
-                (
-                    quoted[..end].to_owned(),
-                    quoted.get(end + 1..).unwrap_or(""),
-                )
-            } else {
-                let end = value_text.find(' ').unwrap_or(value_text.len());
-                (value_text[..end].to_owned(), &value_text[end..])
-            };
-            match name {
-                "error_type" => error_type = Some(value),
-                "status" => status = Some(value),
-                "request_id" => request_id = Some(value),
-                _ => {}
-            }
-            fields = after;
-        }
-        Some(Self {
-            level: level_named(level),
-            message: digits_masked(message),
-            error_type,
-            status,
-            request_id,
-        })
-    }
-}
-
 /// An adapter's answer whose failure line is looked for once every case
 /// has been answered (a line can come in after its answer).
 struct Logged {
@@ -233,26 +93,6 @@ struct Logged {
     /// The harness's line for the case, with the adapter's request id:
     /// `None` when the invocation succeeded.
     expected: Option<FailureLine>,
-}
-
-/// The `REPORT` lines in `lines` of the invocation `request_id`.
-fn report_lines_of<'a>(lines: &'a [String], request_id: &str) -> Vec<&'a String> {
-    let needle = format!("REPORT RequestId: {request_id}\t");
-    let escaped = format!("REPORT RequestId: {request_id}\\t");
-    lines
-        .iter()
-        .filter(|line| line.contains(&needle) || line.contains(&escaped))
-        .collect()
-}
-
-/// The failure lines in `lines` of the invocation `request_id`.
-fn failure_lines_of(lines: &[String], request_id: &str) -> Vec<(String, FailureLine)> {
-    lines
-        .iter()
-        .filter(|line| line.contains(request_id))
-        .filter_map(|line| Some((line.clone(), FailureLine::parse(line)?)))
-        .filter(|(_, failure)| failure.request_id.as_deref() == Some(request_id))
-        .collect()
 }
 
 /// `adapter`'s log lines once `ready` holds for them, polling for at most

@@ -16,6 +16,7 @@ mod event_fixtures;
 mod event_posts;
 mod example_code;
 mod examples;
+mod failure_lines;
 mod failure_parity;
 mod faults;
 mod gcf_conformance;
