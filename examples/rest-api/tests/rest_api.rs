@@ -352,11 +352,9 @@ async fn a_tower_http_layer_wraps_a_plain_handler_on_every_adapter() {
     let expect = |adapter: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]| {
         assert_eq!(status, 200, "{adapter}");
         assert_eq!(headers["access-control-allow-origin"], "*", "{adapter}");
-        assert_eq!(
-            headers["vary"],
-            "origin, access-control-request-method, access-control-request-headers",
-            "{adapter}"
-        );
+        // Any origin, fixed methods, any headers: nothing in the answer
+        // varies with the request, so tower-http (0.7) sends no `Vary`.
+        assert!(headers.get("vary").is_none(), "{adapter}: {headers:?}");
         assert_eq!(
             headers["content-type"], "text/plain; charset=utf-8",
             "{adapter}"
