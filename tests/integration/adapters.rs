@@ -222,6 +222,10 @@ pub(crate) trait Running: Send + Sync {
     /// each delivery says failed (and that the platform would retry).
     async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>>;
 
+    /// A queue batch to a handler that may fail it whole, as the platform
+    /// delivers it: how each delivery was settled ([`Settled`]).
+    async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>>;
+
     /// A schedule tick, as the platform fires it: the handler's JSON answer.
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>>;
 
@@ -234,6 +238,58 @@ pub(crate) trait Running: Send + Sync {
     /// answer's `Logs[]`, or the Worker's console. A line can come in after
     /// the answer it belongs to: poll with a bound.
     fn log_lines(&self) -> Vec<String>;
+}
+
+/// How a platform settled a queue delivery: what it delivers again, and
+/// the error it was told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Settled {
+    /// The ids of the messages the platform delivers again, in the
+    /// delivery's order.
+    pub(crate) retried: Vec<String>,
+    /// The error type the platform was told (`errorType`), `None` when the
+    /// delivery succeeded, or when the platform learns only that it failed
+    /// (workerd's `queue()`: `retryAll`).
+    pub(crate) error_type: Option<String>,
+    /// The invocation's request id, where the delivery tells it (not
+    /// compared: each adapter's own).
+    pub(crate) request_id: Option<String>,
+}
+
+impl Settled {
+    /// A delivery answered over HTTP (a JSON POST, a Pub/Sub push): a `2xx`
+    /// acknowledges `messages`; anything else is redelivered, the error
+    /// answer's `errorType` saying why.
+    fn of_http(response: &anyfn_test::TestResponse, messages: &[anyfn::event::Message]) -> Self {
+        let request_id = response.header("x-request-id").map(str::to_owned);
+        if response.status().is_success() {
+            return Self::acknowledged(request_id);
+        }
+        let error: Value = response.json();
+        Self::failed(messages, error["errorType"].as_str(), request_id)
+    }
+
+    /// A delivery the platform acknowledged whole.
+    fn acknowledged(request_id: Option<String>) -> Self {
+        Self {
+            retried: Vec::new(),
+            error_type: None,
+            request_id,
+        }
+    }
+
+    /// A delivery the platform retries whole, told `error_type`.
+    fn failed(
+        messages: &[anyfn::event::Message],
+        error_type: Option<&str>,
+        request_id: Option<String>,
+    ) -> Self {
+        Self {
+            retried: messages.iter().map(|message| message.id.clone()).collect(),
+            error_type: error_type.map(str::to_owned),
+            request_id,
+        }
+    }
 }
 
 fn delivered<E, A>(how: impl Into<String>, event: E, answer: A) -> Delivered<E, A> {
@@ -441,6 +497,33 @@ impl Running for Server {
         deliveries
     }
 
+    async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>> {
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(batch))
+            .await
+            .expect("an answer");
+        let mut deliveries = vec![delivered(
+            "JSON POST",
+            batch.clone(),
+            Settled::of_http(&posted, &batch.messages),
+        )];
+        // Pub/Sub pushes one message per request.
+        for message in &batch.messages {
+            let one = QueueBatch::new(vec![message.clone()]);
+            let pushed = self
+                .client()
+                .send(cloud_events::structured(&google::pubsub_message_event(
+                    message,
+                )))
+                .await
+                .expect("an answer");
+            let settled = Settled::of_http(&pushed, &one.messages);
+            deliveries.push(delivered(format!("Pub/Sub {}", message.id), one, settled));
+        }
+        deliveries
+    }
+
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
         let posted = self
             .client()
@@ -586,6 +669,38 @@ impl Running for Lambda {
         deliveries
     }
 
+    async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>> {
+        let settled = |outcome: anyfn_test::LambdaOutcome, messages: &[anyfn::event::Message]| {
+            let request_id = Some(outcome.request_id().to_owned());
+            match outcome {
+                anyfn_test::LambdaOutcome::Response { .. } => Settled::acknowledged(request_id),
+                anyfn_test::LambdaOutcome::Error { error, .. } => {
+                    Settled::failed(messages, Some(&error.error_type), request_id)
+                }
+                other => panic!("lambda: an invocation neither answered nor failed: {other:?}"),
+            }
+        };
+        let sqs = self
+            .emulator
+            .invoke(aws::sqs_batch(&batch.messages).to_string())
+            .await;
+        let mut deliveries = vec![delivered(
+            "SQS",
+            batch.clone(),
+            settled(sqs, &batch.messages),
+        )];
+        for message in &batch.messages {
+            let one = QueueBatch::new(vec![message.clone()]);
+            let sns = self
+                .emulator
+                .invoke(aws::sns_delivery(&one.messages).to_string())
+                .await;
+            let settled = settled(sns, &one.messages);
+            deliveries.push(delivered(format!("SNS {}", message.id), one, settled));
+        }
+        deliveries
+    }
+
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
         let answer = self
             .emulator
@@ -723,6 +838,35 @@ impl Running for Azure {
                 format!("Storage queue {}", message.id),
                 QueueBatch::new(vec![message.clone()]),
                 failed,
+            ));
+        }
+        deliveries
+    }
+
+    async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>> {
+        // One message per invocation; a failed invocation's answer is the
+        // error (status 500), and the host delivers the message again.
+        let mut deliveries = Vec::new();
+        for message in &batch.messages {
+            let one = QueueBatch::new(vec![message.clone()]);
+            let outcome = self.emulator.queue(&self.function, message).await;
+            self.answered_logs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(outcome.logs());
+            let request_id = Some(outcome.invocation_id().to_owned());
+            let settled = if outcome.would_retry() {
+                let answer = outcome.answer().expect("an answer from the handler");
+                let error: Value = answer.json();
+                Settled::failed(&one.messages, error["errorType"].as_str(), request_id)
+            } else {
+                assert!(outcome.succeeded(), "{:?}", outcome.answer());
+                Settled::acknowledged(request_id)
+            };
+            deliveries.push(delivered(
+                format!("Storage queue {}", message.id),
+                one,
+                settled,
             ));
         }
         deliveries
@@ -972,6 +1116,52 @@ impl Workers {
         (as_sent, response, ray)
     }
 
+    /// `batch` through workerd's `queue()` (the driver Worker): its report
+    /// of the outcome, and the batch as the Worker received it.
+    async fn queue_through_driver(&self, batch: &QueueBatch) -> (Value, QueueBatch) {
+        // A queue consumer's batch, through workerd's `queue()`: each
+        // message its id, body, sent time (the epoch here) and the queue's
+        // name; Cloudflare Queues have no attributes, and the adapter does
+        // not read the attempts (workers-rs 0.8 has no accessor).
+        let messages: Vec<Value> = batch
+            .messages
+            .iter()
+            .map(|message| {
+                serde_json::json!({
+                    "id": message.id,
+                    "body": String::from_utf8_lossy(&message.body),
+                    "timestamp": 0,
+                    "attempts": message.delivery_attempt.unwrap_or(1),
+                })
+            })
+            .collect();
+        let answer = TestClient::new(self.driver)
+            .send(
+                TestRequest::post("/queue/example")
+                    .json(&serde_json::json!({"queue": "jobs", "messages": messages})),
+            )
+            .await
+            .expect("an answer from the driver");
+        answer.assert_status(200);
+        let outcome: Value = answer.json();
+        assert_eq!(
+            outcome["outcome"], "ok",
+            "workerd's queue() outcome: {outcome}"
+        );
+        let as_delivered = QueueBatch::new(
+            batch
+                .messages
+                .iter()
+                .map(|message| {
+                    anyfn::event::Message::new(message.id.clone(), message.body.clone())
+                        .with_sent_time(std::time::UNIX_EPOCH)
+                        .with_source("jobs")
+                })
+                .collect(),
+        );
+        (outcome, as_delivered)
+    }
+
     /// A JSON POST of `value` to the Worker's `fetch`.
     async fn post_json<T: serde::Serialize + ?Sized>(&self, value: &T) -> anyfn_test::TestResponse {
         self.fetch(TestRequest::post("/").json(value)).await.1
@@ -1020,35 +1210,7 @@ impl Running for Workers {
         let failed = failed_ids(&posted.json());
         posted.assert_status(if failed.is_empty() { 200 } else { 500 });
         let mut deliveries = vec![delivered("JSON POST over fetch", batch.clone(), failed)];
-        // A queue consumer's batch, through workerd's `queue()`: each
-        // message its id, body, sent time (the epoch here) and the queue's
-        // name; Cloudflare Queues have no attributes, and the adapter does
-        // not read the attempts (workers-rs 0.8 has no accessor).
-        let messages: Vec<Value> = batch
-            .messages
-            .iter()
-            .map(|message| {
-                serde_json::json!({
-                    "id": message.id,
-                    "body": String::from_utf8_lossy(&message.body),
-                    "timestamp": 0,
-                    "attempts": message.delivery_attempt.unwrap_or(1),
-                })
-            })
-            .collect();
-        let answer = TestClient::new(self.driver)
-            .send(
-                TestRequest::post("/queue/example")
-                    .json(&serde_json::json!({"queue": "jobs", "messages": messages})),
-            )
-            .await
-            .expect("an answer from the driver");
-        answer.assert_status(200);
-        let outcome: Value = answer.json();
-        assert_eq!(
-            outcome["outcome"], "ok",
-            "workerd's queue() outcome: {outcome}"
-        );
+        let (outcome, as_delivered) = self.queue_through_driver(batch).await;
         let ids = |key: &str, field: Option<&str>| -> Vec<String> {
             let mut ids: Vec<String> = outcome[key]
                 .as_array()
@@ -1071,19 +1233,32 @@ impl Running for Workers {
             settled, all,
             "workerd's queue(): each message acked or retried: {outcome}"
         );
-        let as_delivered = QueueBatch::new(
-            batch
-                .messages
-                .iter()
-                .map(|message| {
-                    anyfn::event::Message::new(message.id.clone(), message.body.clone())
-                        .with_sent_time(std::time::UNIX_EPOCH)
-                        .with_source("jobs")
-                })
-                .collect(),
-        );
         deliveries.push(delivered("queue()", as_delivered, retried));
         deliveries
+    }
+
+    async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>> {
+        let (_, posted, ray) = self.fetch(TestRequest::post("/").json(batch)).await;
+        let mut over_fetch = Settled::of_http(&posted, &batch.messages);
+        over_fetch.request_id = Some(ray);
+        // workerd's `queue()` tells the Worker's outcome only as which
+        // messages it retries: no error type, and the request id is one
+        // the adapter made (a queue batch has no `cf-ray`).
+        let (outcome, as_delivered) = self.queue_through_driver(batch).await;
+        let through_queue = if outcome["retryBatch"]["retry"] == true {
+            Settled::failed(&as_delivered.messages, None, None)
+        } else {
+            let retried = outcome["retryMessages"].as_array().map_or(0, Vec::len);
+            assert_eq!(
+                retried, 0,
+                "workerd's queue(): no message retried alone: {outcome}"
+            );
+            Settled::acknowledged(None)
+        };
+        vec![
+            delivered("JSON POST over fetch", batch.clone(), over_fetch),
+            delivered("queue()", as_delivered, through_queue),
+        ]
     }
 
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {

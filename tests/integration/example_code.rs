@@ -19,6 +19,8 @@ pub mod hello;
 pub mod kinesis;
 #[path = "../../examples/nightly.rs"]
 pub mod nightly;
+#[path = "../../examples/queue-failures.rs"]
+pub mod queue_failures;
 #[path = "../../examples/queue-worker.rs"]
 pub mod queue_worker;
 #[path = "../../examples/shortener.rs"]

@@ -84,20 +84,20 @@ impl Answer {
 
 /// An adapter's answer whose failure line is looked for once every case
 /// has been answered (a line can come in after its answer).
-struct Logged {
+pub(crate) struct Logged {
     /// Which of the running adapters answered.
-    running: usize,
-    seen_on: String,
-    what: String,
-    request_id: String,
+    pub(crate) running: usize,
+    pub(crate) seen_on: String,
+    pub(crate) what: String,
+    pub(crate) request_id: String,
     /// The harness's line for the case, with the adapter's request id:
     /// `None` when the invocation succeeded.
-    expected: Option<FailureLine>,
+    pub(crate) expected: Option<FailureLine>,
 }
 
 /// `adapter`'s log lines once `ready` holds for them, polling for at most
 /// ten seconds (a line can come in after its answer).
-async fn lines_once(
+pub(crate) async fn lines_once(
     adapter: &dyn adapters::Running,
     what: &str,
     ready: impl Fn(&[String]) -> bool,
@@ -113,7 +113,7 @@ async fn lines_once(
 /// Checks every adapter's failure lines against the harness's, and its
 /// `REPORT` lines against the table, waiting (bounded) for each line
 /// expected to come in.
-async fn assert_log_parity(
+pub(crate) async fn assert_log_parity(
     running: &[(&adapters::Adapter, Box<dyn adapters::Running>)],
     logged: &[Logged],
 ) {

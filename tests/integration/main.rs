@@ -34,6 +34,7 @@ mod named_functions;
 mod parity;
 mod properties;
 mod pubsub_push;
+mod queue_failure_parity;
 mod raw_streaming;
 mod report_log;
 mod settings;

@@ -93,7 +93,8 @@ async fn a_partial_queue_failure_names_the_same_messages_everywhere() {
     );
     for adapter in adapters::available() {
         let running = adapter.start("queue-worker", Setup::default()).await;
-        let mut retried = Vec::new();
+        let mut retried_one_by_one = Vec::new();
+        let mut one_by_one = false;
         for delivery in running.queue(&batch).await {
             assert_eq!(
                 delivery.answer,
@@ -103,12 +104,25 @@ async fn a_partial_queue_failure_names_the_same_messages_everywhere() {
                 delivery.how
             );
             if delivery.event.messages.len() == batch.messages.len() {
-                retried.push(delivery.answer);
+                assert_eq!(
+                    delivery.answer, result.failed,
+                    "{}: {}",
+                    adapter.name, delivery.how
+                );
+            } else {
+                one_by_one = true;
+                retried_one_by_one.extend(delivery.answer);
             }
         }
         // Whether a platform delivers the batch whole or one message at a
         // time, the same messages are the ones it retries.
-        let _ = retried;
+        if one_by_one {
+            assert_eq!(
+                retried_one_by_one, result.failed,
+                "{}: the messages delivered one at a time and retried",
+                adapter.name
+            );
+        }
     }
 }
 

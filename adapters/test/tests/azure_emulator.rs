@@ -585,6 +585,10 @@ fn example_app_folders_parse() {
             "queue-worker",
             &[("queue-worker", AzureTriggerType::Queue, "message")],
         ),
+        (
+            "queue-failures",
+            &[("queue-failures", AzureTriggerType::Queue, "message")],
+        ),
         ("nightly", &[("nightly", AzureTriggerType::Timer, "timer")]),
         (
             "ce-echo",

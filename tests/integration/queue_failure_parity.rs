@@ -1,0 +1,213 @@
+//! The failure table's rows for events, held to on every adapter of the one
+//! list (`adapters.rs`), with the `queue-failures` example: a queue batch
+//! whose handler fails (an error of a 4xx kind, `?` on an I/O error, a
+//! panic, the deadline passed while awaiting) is delivered again whole, by
+//! every platform and every way it delivers (a JSON POST and Pub/Sub pushes
+//! to the local server; SQS and SNS on Lambda and on Lambda Managed
+//! Instances; Azure's queue trigger, in envelope mode and with forwarding
+//! on; a JSON POST over `fetch` and workerd's `queue()` on Workers), and
+//! the platform is told the harness's error type wherever its protocol
+//! carries one. A batch that succeeds is acknowledged. Each failed
+//! invocation logs the harness's failure line once (level, message with
+//! its cause chain, `error_type`, `status`, the adapter's request id), and
+//! a successful one none.
+
+use std::time::Duration;
+
+use anyfn::event::{Message, QueueBatch};
+use anyfn::handler_fn;
+use anyfn_test::Harness;
+
+use crate::adapters::{self, Settled, Setup};
+use crate::example_code::queue_failures;
+use crate::failure_lines::FailureLine;
+use crate::failure_parity::{assert_log_parity, lines_once, Logged};
+
+/// The deadline the function must meet, on every adapter.
+const TIMEOUT: Duration = Duration::from_millis(400);
+
+/// One batch per outcome: its name, and the batch (its messages' ids made
+/// from the name, so that each delivery's are its own).
+fn batches() -> Vec<(&'static str, QueueBatch)> {
+    let batch = |name: &str, bodies: &[&str]| {
+        QueueBatch::new(
+            bodies
+                .iter()
+                .enumerate()
+                .map(|(at, body)| Message::new(format!("{name}-{}", at + 1), body.to_string()))
+                .collect(),
+        )
+    };
+    vec![
+        ("consumed", batch("consumed", &["ok", "fine"])),
+        ("4xx", batch("4xx", &["ok", "bad"])),
+        ("io", batch("io", &["io", "ok"])),
+        ("panic", batch("panic", &["ok", "panic"])),
+        ("timeout", batch("timeout", &["sleep"])),
+    ]
+}
+
+/// What every adapter must settle a delivery of `batch` as, and the failure
+/// line it must log, as the harness says for that batch.
+async fn expected(
+    harness: &Harness<impl anyfn::Handler<Event = QueueBatch, Output = (), Error = anyfn::Error>>,
+    batch: &QueueBatch,
+) -> (Settled, Option<FailureLine>) {
+    let invocation = harness.invoke(batch.clone()).await;
+    let line = FailureLine::of_harness(invocation.logs());
+    let settled = match invocation.error() {
+        None => Settled {
+            retried: Vec::new(),
+            error_type: None,
+            request_id: None,
+        },
+        Some(error) => Settled {
+            retried: batch.messages.iter().map(|m| m.id.clone()).collect(),
+            error_type: Some(error.error_type().to_owned()),
+            request_id: None,
+        },
+    };
+    assert_eq!(
+        line.is_some(),
+        settled.error_type.is_some(),
+        "the harness logs a failure line exactly when the batch fails: {:?}",
+        invocation.logs()
+    );
+    (settled, line)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn a_failing_queue_batch_is_retried_whole_and_logged_alike_on_every_adapter() {
+    let harness = Harness::new(handler_fn(queue_failures::consume)).timeout(TIMEOUT);
+    let setup = Setup {
+        timeout: Some(TIMEOUT),
+    };
+    let mut running = Vec::new();
+    for adapter in adapters::available() {
+        running.push((adapter, adapter.start("queue-failures", setup).await));
+    }
+
+    // The harness's own answers, first: the table's rows.
+    let mut rows = Vec::new();
+    for (name, batch) in batches() {
+        let (settled, _) = expected(&harness, &batch).await;
+        rows.push((name, settled.error_type));
+    }
+    assert_eq!(
+        rows,
+        [
+            ("consumed", None),
+            ("4xx", Some("BadRequest".to_owned())),
+            ("io", Some("HandlerError".to_owned())),
+            ("panic", Some("Panic".to_owned())),
+            ("timeout", Some("Timeout".to_owned())),
+        ]
+    );
+
+    let mut logged = Vec::new();
+    // Per adapter: the failure lines of deliveries whose request id the
+    // platform does not tell (workerd's `queue()`), compared once all are in.
+    let mut unnamed: Vec<Vec<(String, FailureLine)>> = vec![Vec::new(); running.len()];
+    for (name, batch) in batches() {
+        for (index, (adapter, adapter_running)) in running.iter().enumerate() {
+            let deliveries = adapter_running.queue_settled(&batch).await;
+            assert!(!deliveries.is_empty(), "{}", adapter.name);
+            for delivery in deliveries {
+                let seen_on = format!("{} {}", adapter.name, delivery.how);
+                let what = format!("the {name} batch");
+                let (want, line) = expected(&harness, &delivery.event).await;
+                let got = delivery.answer;
+                assert_eq!(
+                    got.retried, want.retried,
+                    "{what}: {seen_on} retries other messages than the harness fails"
+                );
+                // A platform told only "retry" (workerd's `queue()`) has no
+                // error type to compare; its log line has, below.
+                if got.request_id.is_some() || got.error_type.is_some() {
+                    assert_eq!(
+                        got.error_type, want.error_type,
+                        "{what}: {seen_on} was told another error type than the harness's"
+                    );
+                }
+                match got.request_id {
+                    Some(request_id) => logged.push(Logged {
+                        running: index,
+                        seen_on,
+                        what,
+                        expected: line.map(|line| FailureLine {
+                            request_id: Some(request_id.clone()),
+                            ..line
+                        }),
+                        request_id,
+                    }),
+                    None => {
+                        if let Some(line) = line {
+                            unnamed[index].push((format!("{what}: {seen_on}"), line));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Failures first: once each is seen, every line written before it is.
+    logged.sort_by_key(|entry| entry.expected.is_none());
+    assert_log_parity(&running, &logged).await;
+
+    for (index, (adapter, adapter_running)) in running.iter().enumerate() {
+        let expected = &unnamed[index];
+        if expected.is_empty() {
+            continue;
+        }
+        let named: Vec<&str> = logged
+            .iter()
+            .filter(|entry| entry.running == index)
+            .map(|entry| entry.request_id.as_str())
+            .collect();
+        // The failure lines of invocations no delivery named, in order.
+        let unnamed_lines = |lines: &[String]| -> Vec<(String, FailureLine)> {
+            lines
+                .iter()
+                .filter_map(|line| Some((line.clone(), FailureLine::parse(line)?)))
+                .filter(|(_, failure)| {
+                    failure
+                        .request_id
+                        .as_deref()
+                        .is_none_or(|id| !named.contains(&id))
+                })
+                .collect()
+        };
+        let lines = lines_once(
+            adapter_running.as_ref(),
+            &format!("{}'s failure lines of unnamed invocations", adapter.name),
+            |lines| unnamed_lines(lines).len() >= expected.len(),
+        )
+        .await;
+        let found = unnamed_lines(&lines);
+        assert_eq!(
+            found.len(),
+            expected.len(),
+            "{}: a failure line for each failed delivery that named no request id: {found:#?}",
+            adapter.name
+        );
+        for ((line, failure), (what, want)) in found.iter().zip(expected) {
+            assert!(
+                failure
+                    .request_id
+                    .as_deref()
+                    .is_some_and(|id| !id.is_empty()),
+                "{what}: the failure line names the invocation: {line}"
+            );
+            assert_eq!(
+                FailureLine {
+                    request_id: None,
+                    ..failure.clone()
+                },
+                FailureLine {
+                    request_id: None,
+                    ..want.clone()
+                },
+                "{what}: the failure line against the harness's: {line}"
+            );
+        }
+    }
+}
