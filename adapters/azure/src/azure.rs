@@ -480,7 +480,7 @@ impl BoundAzure {
         let settings = &shared.settings;
         let init = InitLine::new(local_addr, settings.timeout, settings.memory_mb)
             .with("Mode", format_args!("{:?}", settings.mode));
-        tracing::info!(target: "anyfn::report", "{init}");
+        init.log();
         host.serve(shutdown, |_client, watch| {
             let shared = Arc::clone(&shared);
             service_fn(move |request| {

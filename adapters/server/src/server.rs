@@ -448,7 +448,7 @@ where
             shared,
         } = self;
         let init = InitLine::new(local_addr, shared.config.timeout, shared.config.memory_mb);
-        tracing::info!(target: "anyfn::report", "{init}");
+        init.log();
         // Whoever waits for the INIT line (a script, a test) sees it now.
         crate::logging::flush();
         // The request's future is `handle`'s own, not one wrapping it: hyper

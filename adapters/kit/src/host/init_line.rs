@@ -4,11 +4,13 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::report::REPORT_TARGET;
+
 /// The `INIT` line: where the adapter listens, how long the process took to
 /// get there (its cold start, from [`since_process_start`](crate::since_process_start)),
 /// and the settings each invocation runs with. Scripts and tests wait for it
-/// to know the adapter is ready; log it at `info` with the target
-/// `anyfn::report`, like the `REPORT` lines.
+/// to know the adapter is ready; [`log`](Self::log) writes it at `info`
+/// with the target `anyfn::report`, like the `REPORT` lines.
 ///
 /// `INIT listening on http://<addr>\tInit Duration: <n> ms (process start to ready)[\t<name>: <value>]\tTimeout: <s> s\tMemory Size: <n> MB`
 ///
@@ -51,6 +53,22 @@ impl InitLine {
     pub fn with(mut self, name: &'static str, value: impl fmt::Display) -> Self {
         self.extra.push((name, value.to_string()));
         self
+    }
+
+    /// Logs the line at `info` with the `REPORT` lines' target,
+    /// `anyfn::report`, so that the filter that keeps or drops them keeps
+    /// or drops it too.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::InitLine;
+    ///
+    /// InitLine::new(([127, 0, 0, 1], 3000).into(), Duration::from_secs(3), 128).log();
+    /// ```
+    pub fn log(&self) {
+        tracing::info!(target: REPORT_TARGET, "{self}");
     }
 }
 
