@@ -5,6 +5,9 @@
 //!
 //! - a body `bad` fails with a 4xx kind (`BadRequest`), naming the message;
 //! - `io` fails with `?` on an I/O error (`HandlerError`);
+//! - `store` fails with `?` on the function's own error, which has a cause
+//!   (`HandlerError`: the order store is down, because the connection was
+//!   refused);
 //! - `panic` panics (`Panic`), and the next batch is served;
 //! - `sleep` outlives the deadline awaiting (`Timeout`);
 //! - anything else is consumed.
@@ -23,12 +26,19 @@ use std::time::Duration;
 use anyfn::event::QueueBatch;
 use anyfn::{handler_fn, Context};
 
+/// The order store could not be reached: an error with a cause, as a
+/// function's own error type (here with `thiserror`) often has.
+#[derive(Debug, thiserror::Error)]
+#[error("the order store is down")]
+pub struct StoreDown(#[source] pub std::io::Error);
+
 /// Consumes the batch, or fails it whole as its first failing message says.
 ///
 /// # Errors
 ///
-/// `BadRequest` for a message `bad`, `HandlerError` for `io`, `Timeout`
-/// (the adapter's) for `sleep`.
+/// `BadRequest` for a message `bad`, `HandlerError` for `io` and for
+/// `store` ([`StoreDown`], with its cause), `Timeout` (the adapter's) for
+/// `sleep`.
 ///
 /// # Panics
 ///
@@ -43,6 +53,7 @@ pub async fn consume(batch: QueueBatch, context: Context) -> Result<(), anyfn::E
                 )))
             }
             b"io" => Err::<(), _>(std::io::Error::other("the order store is down"))?,
+            b"store" => Err::<(), _>(StoreDown(std::io::Error::other("connection refused")))?,
             b"panic" => panic!("the consumer blew up on message {}", message.id),
             b"sleep" => runtime::sleep(context.remaining_time() + Duration::from_secs(5)).await,
             _ => {}

@@ -1,6 +1,8 @@
 //! The HTTP answer to a failed invocation, the same on every adapter:
 //! [`Error::to_response`] and [`ErrorDetails`].
 
+use std::borrow::Cow;
+
 use http::header::{HeaderValue, CONTENT_TYPE};
 use serde::Serialize;
 
@@ -78,6 +80,56 @@ fn is_yes(value: &str) -> bool {
 }
 
 impl Error {
+    /// The `errorMessage` this error's answer carries under `details`: a
+    /// client error's (4xx) [message](Self::message) as it is; a server
+    /// error's (5xx) with its causes when `details` is
+    /// [`ErrorDetails::Shown`], else its status's reason phrase. What
+    /// [`to_response`](Self::to_response) writes, and, with `Shown`, what
+    /// adapters tell a platform that is no HTTP client: Lambda's invocation
+    /// error for an event, Azure's failed trigger.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{Error, ErrorDetails, ErrorKind};
+    ///
+    /// /// A function's own error, with a cause.
+    /// #[derive(Debug)]
+    /// struct StoreDown(std::io::Error);
+    ///
+    /// impl std::fmt::Display for StoreDown {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("the order store is down")
+    ///     }
+    /// }
+    ///
+    /// impl std::error::Error for StoreDown {
+    ///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+    ///         Some(&self.0)
+    ///     }
+    /// }
+    ///
+    /// let cause = std::io::Error::other("connection refused");
+    /// let error = Error::from_source(ErrorKind::Unavailable, StoreDown(cause));
+    /// assert_eq!(error.message(), "the order store is down");
+    /// assert_eq!(error.answer_message(ErrorDetails::Hidden), "Service Unavailable");
+    /// assert_eq!(
+    ///     error.answer_message(ErrorDetails::Shown),
+    ///     "the order store is down: connection refused"
+    /// );
+    /// assert_eq!(Error::not_found("no link").answer_message(ErrorDetails::Hidden), "no link");
+    /// ```
+    pub fn answer_message(&self, details: ErrorDetails) -> Cow<'_, str> {
+        let status = self.status();
+        if !status.is_server_error() {
+            Cow::Borrowed(self.message())
+        } else if details == ErrorDetails::Shown {
+            Cow::Owned(format!("{self:#}"))
+        } else {
+            Cow::Borrowed(status.canonical_reason().unwrap_or("Server Error"))
+        }
+    }
+
     /// The HTTP response every adapter answers this error with: its
     /// [status](Self::status), its [headers](Self::headers), and a JSON body
     /// `{"errorType": …, "errorMessage": …, "requestId": …}`. Server errors'
@@ -100,18 +152,10 @@ impl Error {
     /// ```
     pub fn to_response(&self, request_id: &str, details: ErrorDetails) -> Response {
         let status = self.status();
-        let shown;
-        let error_message = if !status.is_server_error() {
-            self.message()
-        } else if details == ErrorDetails::Shown {
-            shown = format!("{self:#}");
-            &shown
-        } else {
-            status.canonical_reason().unwrap_or("Server Error")
-        };
+        let error_message = self.answer_message(details);
         let document = ErrorDocument {
             error_type: self.error_type(),
-            error_message,
+            error_message: &error_message,
             request_id,
         };
         let body = serde_json::to_vec(&document)

@@ -251,6 +251,12 @@ pub(crate) struct Settled {
     /// delivery succeeded, or when the platform learns only that it failed
     /// (workerd's `queue()`: `retryAll`).
     pub(crate) error_type: Option<String>,
+    /// The error message the platform was told (`errorMessage`), where it
+    /// is told one.
+    pub(crate) error_message: Option<String>,
+    /// Whether it was told in an HTTP answer (a server error's message
+    /// hidden there, as from any HTTP client), not in an invocation error.
+    pub(crate) over_http: bool,
     /// The invocation's request id, where the delivery tells it (not
     /// compared: each adapter's own).
     pub(crate) request_id: Option<String>,
@@ -262,11 +268,15 @@ impl Settled {
     /// answer's `errorType` saying why.
     fn of_http(response: &anyfn_test::TestResponse, messages: &[anyfn::event::Message]) -> Self {
         let request_id = response.header("x-request-id").map(str::to_owned);
-        if response.status().is_success() {
-            return Self::acknowledged(request_id);
+        let settled = if response.status().is_success() {
+            Self::acknowledged(request_id)
+        } else {
+            Self::failed(messages, &response.json(), request_id)
+        };
+        Self {
+            over_http: true,
+            ..settled
         }
-        let error: Value = response.json();
-        Self::failed(messages, error["errorType"].as_str(), request_id)
     }
 
     /// A delivery the platform acknowledged whole.
@@ -274,19 +284,26 @@ impl Settled {
         Self {
             retried: Vec::new(),
             error_type: None,
+            error_message: None,
+            over_http: false,
             request_id,
         }
     }
 
-    /// A delivery the platform retries whole, told `error_type`.
+    /// A delivery the platform retries whole, told `error` (a document
+    /// with `errorType` and `errorMessage`, or `null` when the platform is
+    /// told no more than to retry).
     fn failed(
         messages: &[anyfn::event::Message],
-        error_type: Option<&str>,
+        error: &Value,
         request_id: Option<String>,
     ) -> Self {
+        let text = |name: &str| error[name].as_str().map(str::to_owned);
         Self {
             retried: messages.iter().map(|message| message.id.clone()).collect(),
-            error_type: error_type.map(str::to_owned),
+            error_type: text("errorType"),
+            error_message: text("errorMessage"),
+            over_http: false,
             request_id,
         }
     }
@@ -674,9 +691,14 @@ impl Running for Lambda {
             let request_id = Some(outcome.request_id().to_owned());
             match outcome {
                 anyfn_test::LambdaOutcome::Response { .. } => Settled::acknowledged(request_id),
-                anyfn_test::LambdaOutcome::Error { error, .. } => {
-                    Settled::failed(messages, Some(&error.error_type), request_id)
-                }
+                anyfn_test::LambdaOutcome::Error { error, .. } => Settled::failed(
+                    messages,
+                    &serde_json::json!({
+                        "errorType": error.error_type,
+                        "errorMessage": error.error_message,
+                    }),
+                    request_id,
+                ),
                 other => panic!("lambda: an invocation neither answered nor failed: {other:?}"),
             }
         };
@@ -857,8 +879,7 @@ impl Running for Azure {
             let request_id = Some(outcome.invocation_id().to_owned());
             let settled = if outcome.would_retry() {
                 let answer = outcome.answer().expect("an answer from the handler");
-                let error: Value = answer.json();
-                Settled::failed(&one.messages, error["errorType"].as_str(), request_id)
+                Settled::failed(&one.messages, &answer.json(), request_id)
             } else {
                 assert!(outcome.succeeded(), "{:?}", outcome.answer());
                 Settled::acknowledged(request_id)
@@ -1246,7 +1267,7 @@ impl Running for Workers {
         // the adapter made (a queue batch has no `cf-ray`).
         let (outcome, as_delivered) = self.queue_through_driver(batch).await;
         let through_queue = if outcome["retryBatch"]["retry"] == true {
-            Settled::failed(&as_delivered.messages, None, None)
+            Settled::failed(&as_delivered.messages, &Value::Null, None)
         } else {
             let retried = outcome["retryMessages"].as_array().map_or(0, Vec::len);
             assert_eq!(

@@ -1,13 +1,16 @@
 //! The failure table's rows for events, held to on every adapter of the one
 //! list (`adapters.rs`), with the `queue-failures` example: a queue batch
-//! whose handler fails (an error of a 4xx kind, `?` on an I/O error, a
-//! panic, the deadline passed while awaiting) is delivered again whole, by
+//! whose handler fails (an error of a 4xx kind, `?` on an I/O error and on
+//! the function's own error with a cause, a panic, the deadline passed while
+//! awaiting) is delivered again whole, by
 //! every platform and every way it delivers (a JSON POST and Pub/Sub pushes
 //! to the local server; SQS and SNS on Lambda and on Lambda Managed
 //! Instances; Azure's queue trigger, in envelope mode and with forwarding
 //! on; a JSON POST over `fetch` and workerd's `queue()` on Workers), and
-//! the platform is told the harness's error type wherever its protocol
-//! carries one. A batch that succeeds is acknowledged. Each failed
+//! the platform is told the harness's error type and message wherever its
+//! protocol carries them (in an invocation error the message whole, with
+//! its causes; in an HTTP answer a server error's hidden). A batch that
+//! succeeds is acknowledged. Each failed
 //! invocation logs the harness's failure line once (level, message with
 //! its cause chain, `error_type`, `status`, the adapter's request id), and
 //! a successful one none.
@@ -15,7 +18,7 @@
 use std::time::Duration;
 
 use anyfn::event::{Message, QueueBatch};
-use anyfn::handler_fn;
+use anyfn::{handler_fn, ErrorDetails};
 use anyfn_test::Harness;
 
 use crate::adapters::{self, Settled, Setup};
@@ -42,38 +45,69 @@ fn batches() -> Vec<(&'static str, QueueBatch)> {
         ("consumed", batch("consumed", &["ok", "fine"])),
         ("4xx", batch("4xx", &["ok", "bad"])),
         ("io", batch("io", &["io", "ok"])),
+        ("store", batch("store", &["ok", "store"])),
         ("panic", batch("panic", &["ok", "panic"])),
         ("timeout", batch("timeout", &["sleep"])),
     ]
 }
 
-/// What every adapter must settle a delivery of `batch` as, and the failure
-/// line it must log, as the harness says for that batch.
-async fn expected(
-    harness: &Harness<impl anyfn::Handler<Event = QueueBatch, Output = (), Error = anyfn::Error>>,
-    batch: &QueueBatch,
-) -> (Settled, Option<FailureLine>) {
-    let invocation = harness.invoke(batch.clone()).await;
-    let line = FailureLine::of_harness(invocation.logs());
-    let settled = match invocation.error() {
-        None => Settled {
-            retried: Vec::new(),
-            error_type: None,
+/// What the harness says of a delivery of a batch: how every adapter must
+/// settle it, and the failure line it must log.
+struct Expected {
+    /// The messages retried, and the error type (no message, no request id:
+    /// those depend on how the platform is told, below).
+    settled: Settled,
+    /// The error's `errorMessage` in an HTTP answer (a server error's
+    /// hidden), and in an invocation error (whole, with its causes).
+    messages: Option<(String, String)>,
+    line: Option<FailureLine>,
+}
+
+impl Expected {
+    /// What the harness gives for `batch`.
+    async fn of(
+        harness: &Harness<
+            impl anyfn::Handler<Event = QueueBatch, Output = (), Error = anyfn::Error>,
+        >,
+        batch: &QueueBatch,
+    ) -> Self {
+        let invocation = harness.invoke(batch.clone()).await;
+        let line = FailureLine::of_harness(invocation.logs());
+        let error = invocation.error();
+        let settled = Settled {
+            retried: match error {
+                None => Vec::new(),
+                Some(_) => batch.messages.iter().map(|m| m.id.clone()).collect(),
+            },
+            error_type: error.map(|error| error.error_type().to_owned()),
+            error_message: None,
+            over_http: false,
             request_id: None,
-        },
-        Some(error) => Settled {
-            retried: batch.messages.iter().map(|m| m.id.clone()).collect(),
-            error_type: Some(error.error_type().to_owned()),
-            request_id: None,
-        },
-    };
-    assert_eq!(
-        line.is_some(),
-        settled.error_type.is_some(),
-        "the harness logs a failure line exactly when the batch fails: {:?}",
-        invocation.logs()
-    );
-    (settled, line)
+        };
+        let messages = error.map(|error| {
+            (
+                error.answer_message(ErrorDetails::Hidden).into_owned(),
+                error.answer_message(ErrorDetails::Shown).into_owned(),
+            )
+        });
+        assert_eq!(
+            line.is_some(),
+            error.is_some(),
+            "the harness logs a failure line exactly when the batch fails: {:?}",
+            invocation.logs()
+        );
+        Self {
+            settled,
+            messages,
+            line,
+        }
+    }
+
+    /// The `errorMessage` a platform told as `got` was must have been.
+    fn message_for(&self, got: &Settled) -> Option<&str> {
+        let (hidden, shown) = self.messages.as_ref()?;
+        Some(if got.over_http { hidden } else { shown })
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
@@ -90,8 +124,8 @@ async fn a_failing_queue_batch_is_retried_whole_and_logged_alike_on_every_adapte
     // The harness's own answers, first: the table's rows.
     let mut rows = Vec::new();
     for (name, batch) in batches() {
-        let (settled, _) = expected(&harness, &batch).await;
-        rows.push((name, settled.error_type));
+        let expected = Expected::of(&harness, &batch).await;
+        rows.push((name, expected.settled.error_type));
     }
     assert_eq!(
         rows,
@@ -99,6 +133,7 @@ async fn a_failing_queue_batch_is_retried_whole_and_logged_alike_on_every_adapte
             ("consumed", None),
             ("4xx", Some("BadRequest".to_owned())),
             ("io", Some("HandlerError".to_owned())),
+            ("store", Some("HandlerError".to_owned())),
             ("panic", Some("Panic".to_owned())),
             ("timeout", Some("Timeout".to_owned())),
         ]
@@ -115,18 +150,26 @@ async fn a_failing_queue_batch_is_retried_whole_and_logged_alike_on_every_adapte
             for delivery in deliveries {
                 let seen_on = format!("{} {}", adapter.name, delivery.how);
                 let what = format!("the {name} batch");
-                let (want, line) = expected(&harness, &delivery.event).await;
+                let want = Expected::of(&harness, &delivery.event).await;
+                let line = want.line.clone();
                 let got = delivery.answer;
                 assert_eq!(
-                    got.retried, want.retried,
+                    got.retried, want.settled.retried,
                     "{what}: {seen_on} retries other messages than the harness fails"
                 );
                 // A platform told only "retry" (workerd's `queue()`) has no
-                // error type to compare; its log line has, below.
+                // error to compare; its log line has, below.
                 if got.request_id.is_some() || got.error_type.is_some() {
                     assert_eq!(
-                        got.error_type, want.error_type,
+                        got.error_type, want.settled.error_type,
                         "{what}: {seen_on} was told another error type than the harness's"
+                    );
+                    assert_eq!(
+                        got.error_message.as_deref(),
+                        want.message_for(&got),
+                        "{what}: {seen_on} was told another message than the failure table says \
+                         (a server error's hidden in an HTTP answer, whole with its causes in an \
+                         invocation error)"
                     );
                 }
                 match got.request_id {

@@ -161,11 +161,13 @@ fn stream_body(mut prelude: MetadataPrelude, mut body: BodyStream) -> Result<Bod
 }
 
 /// The Runtime API's trailers for a stream cut by `error`. They reach
-/// Lambda, not the client, so the message is whole.
+/// Lambda, not the client, so the message is whole, causes included.
 fn error_trailers(error: &Error) -> HeaderMap {
     let diagnostic = Diagnostic {
         error_type: error.error_type().to_owned(),
-        error_message: error.message().to_owned(),
+        error_message: error
+            .answer_message(anyfn::ErrorDetails::Shown)
+            .into_owned(),
     };
     let json = serde_json::to_vec(&diagnostic).unwrap_or_default();
     let mut trailers = HeaderMap::with_capacity(2);

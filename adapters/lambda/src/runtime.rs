@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::{Context, Error, Handler, Platform};
+use anyfn::{Context, Error, ErrorDetails, Handler, Platform};
 use anyfn_kit::{CatchPanic, Lifecycle, SnapStartHooks, StreamInvocation, StreamTimers};
 use bytes::Bytes;
 use lambda_runtime::Diagnostic;
@@ -459,7 +459,7 @@ where
             anyfn_kit::log_failure(&request_id, &err);
             Err(Diagnostic {
                 error_type: err.error_type().to_owned(),
-                error_message: err.message().to_owned(),
+                error_message: err.answer_message(ErrorDetails::Shown).into_owned(),
             })
         });
         let posted =
@@ -572,7 +572,7 @@ where
     }
     Err(Diagnostic {
         error_type: err.error_type().to_owned(),
-        error_message: err.message().to_owned(),
+        error_message: err.answer_message(ErrorDetails::Shown).into_owned(),
     })
 }
 
