@@ -9,7 +9,7 @@
 # cron trigger and queue batches included, and that the Workers' logs carry
 # the request id, and a REPORT line where ANYFN_REPORT_LINE=on turns it on
 # (hello) and none where it is left off (the default). Then runs the parity suites
-# (tests/integration/parity.rs, failure_parity.rs, queue_failure_parity.rs) with ANYFN_WORKERD_DIR
+# (tests/integration/parity.rs, failure_parity.rs, event_failure_parity.rs) with ANYFN_WORKERD_DIR
 # set to the bound Workers, so that their Workers entry
 # (tests/integration/adapters.rs) runs each example under workerd beside
 # every other adapter; a Worker that cannot start fails them.
@@ -30,7 +30,7 @@ repo="$PWD"
 WORKERD_VERSION=1.20261123.1
 examples=(hello echo greet-json webhook queue-worker nightly failures stream)
 # Built and bound for the parity suites' Workers entry only.
-suite_examples=(thumbnail ce-echo queue-failures)
+suite_examples=(thumbnail ce-echo queue-failures schedule-failures)
 native_target="${CARGO_TARGET_DIR:-$repo/target}"
 wasm_target="${WORKERS_TARGET_DIR:-$repo/target/workers}"
 tools="$repo/target/workers-tools"

@@ -80,6 +80,12 @@ pub(crate) const ADAPTERS: &[Adapter] = &[
                 "Workers Logs record each invocation themselves: no REPORT line unless \
                  ANYFN_REPORT_LINE=on",
             ),
+            (
+                Difference::FailureUntold,
+                "a cron trigger's failure is logged, not told to the runtime: workers-rs's \
+                 scheduled entry point has none to return, and Workers do not retry cron \
+                 triggers (the failure table's Workers column)",
+            ),
         ],
     },
 ];
@@ -117,6 +123,9 @@ pub(crate) enum Difference {
     /// Each invocation ends with anyfn's `REPORT` line (target
     /// `anyfn::report`, the invocation's request id).
     ReportLine,
+    /// Every way the platform delivers an event can tell it the
+    /// invocation failed.
+    FailureUntold,
 }
 
 /// Why Lambda writes no `REPORT` line of anyfn's (the failure table's "Logs").
@@ -223,8 +232,13 @@ pub(crate) trait Running: Send + Sync {
     async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>>;
 
     /// A queue batch to a handler that may fail it whole, as the platform
-    /// delivers it: how each delivery was settled ([`Settled`]).
+    /// delivers it: how each delivery was settled ([`Settled`]; a failed
+    /// one is delivered again whole).
     async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>>;
+
+    /// A schedule tick to a handler that may fail the run, as the platform
+    /// fires it: how each firing was settled ([`Settled`]).
+    async fn schedule_settled(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Settled>>;
 
     /// A schedule tick, as the platform fires it: the handler's JSON answer.
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>>;
@@ -240,16 +254,19 @@ pub(crate) trait Running: Send + Sync {
     fn log_lines(&self) -> Vec<String>;
 }
 
-/// How a platform settled a queue delivery: what it delivers again, and
+/// How a platform saw an event's invocation end: whether it failed, and
 /// the error it was told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Settled {
-    /// The ids of the messages the platform delivers again, in the
-    /// delivery's order.
-    pub(crate) retried: Vec<String>,
+    /// Whether the platform counts the invocation failed (a queue delivers
+    /// the batch again; a schedule's run is recorded failed).
+    pub(crate) failed: bool,
+    /// Whether the platform can be told of a failure at all this way: not
+    /// a Worker's cron trigger (the failure table's Workers column).
+    pub(crate) told: bool,
     /// The error type the platform was told (`errorType`), `None` when the
-    /// delivery succeeded, or when the platform learns only that it failed
-    /// (workerd's `queue()`: `retryAll`).
+    /// invocation succeeded, or when the platform learns only that it
+    /// failed (workerd's `queue()`: `retryAll`).
     pub(crate) error_type: Option<String>,
     /// The error message the platform was told (`errorMessage`), where it
     /// is told one.
@@ -263,15 +280,15 @@ pub(crate) struct Settled {
 }
 
 impl Settled {
-    /// A delivery answered over HTTP (a JSON POST, a Pub/Sub push): a `2xx`
-    /// acknowledges `messages`; anything else is redelivered, the error
-    /// answer's `errorType` saying why.
-    fn of_http(response: &anyfn_test::TestResponse, messages: &[anyfn::event::Message]) -> Self {
+    /// A delivery answered over HTTP (a JSON POST, a Pub/Sub push, a Cloud
+    /// Scheduler job): a `2xx` succeeded; anything else failed, the error
+    /// answer's `errorType` and `errorMessage` saying why.
+    fn of_http(response: &anyfn_test::TestResponse) -> Self {
         let request_id = response.header("x-request-id").map(str::to_owned);
         let settled = if response.status().is_success() {
-            Self::acknowledged(request_id)
+            Self::succeeded(request_id)
         } else {
-            Self::failed(messages, &response.json(), request_id)
+            Self::failed(&response.json(), request_id)
         };
         Self {
             over_http: true,
@@ -279,10 +296,11 @@ impl Settled {
         }
     }
 
-    /// A delivery the platform acknowledged whole.
-    fn acknowledged(request_id: Option<String>) -> Self {
+    /// An invocation the platform counts a success.
+    fn succeeded(request_id: Option<String>) -> Self {
         Self {
-            retried: Vec::new(),
+            failed: false,
+            told: true,
             error_type: None,
             error_message: None,
             over_http: false,
@@ -290,21 +308,46 @@ impl Settled {
         }
     }
 
-    /// A delivery the platform retries whole, told `error` (a document
+    /// An invocation the platform counts failed, told `error` (a document
     /// with `errorType` and `errorMessage`, or `null` when the platform is
-    /// told no more than to retry).
-    fn failed(
-        messages: &[anyfn::event::Message],
-        error: &Value,
-        request_id: Option<String>,
-    ) -> Self {
+    /// told no more than that).
+    fn failed(error: &Value, request_id: Option<String>) -> Self {
         let text = |name: &str| error[name].as_str().map(str::to_owned);
         Self {
-            retried: messages.iter().map(|message| message.id.clone()).collect(),
+            failed: true,
+            told: true,
             error_type: text("errorType"),
             error_message: text("errorMessage"),
             over_http: false,
             request_id,
+        }
+    }
+
+    /// A Lambda invocation's outcome.
+    fn of_lambda(outcome: anyfn_test::LambdaOutcome) -> Self {
+        let request_id = Some(outcome.request_id().to_owned());
+        match outcome {
+            anyfn_test::LambdaOutcome::Response { .. } => Self::succeeded(request_id),
+            anyfn_test::LambdaOutcome::Error { error, .. } => Self::failed(
+                &serde_json::json!({
+                    "errorType": error.error_type,
+                    "errorMessage": error.error_message,
+                }),
+                request_id,
+            ),
+            other => panic!("lambda: an invocation neither answered nor failed: {other:?}"),
+        }
+    }
+
+    /// An Azure invocation's outcome (an envelope answer: a failure's body
+    /// is the error).
+    fn of_azure(outcome: &anyfn_test::AzureOutcome) -> Self {
+        let request_id = Some(outcome.invocation_id().to_owned());
+        if outcome.succeeded() {
+            Self::succeeded(request_id)
+        } else {
+            let answer = outcome.answer().expect("an answer from the handler");
+            Self::failed(&answer.json(), request_id)
         }
     }
 }
@@ -523,11 +566,10 @@ impl Running for Server {
         let mut deliveries = vec![delivered(
             "JSON POST",
             batch.clone(),
-            Settled::of_http(&posted, &batch.messages),
+            Settled::of_http(&posted),
         )];
         // Pub/Sub pushes one message per request.
         for message in &batch.messages {
-            let one = QueueBatch::new(vec![message.clone()]);
             let pushed = self
                 .client()
                 .send(cloud_events::structured(&google::pubsub_message_event(
@@ -535,10 +577,34 @@ impl Running for Server {
                 )))
                 .await
                 .expect("an answer");
-            let settled = Settled::of_http(&pushed, &one.messages);
-            deliveries.push(delivered(format!("Pub/Sub {}", message.id), one, settled));
+            deliveries.push(delivered(
+                format!("Pub/Sub {}", message.id),
+                QueueBatch::new(vec![message.clone()]),
+                Settled::of_http(&pushed),
+            ));
         }
         deliveries
+    }
+
+    async fn schedule_settled(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Settled>> {
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(tick))
+            .await
+            .expect("an answer");
+        let scheduler = self
+            .client()
+            .send(cloud_events::binary(&google::scheduler_job_event(tick)))
+            .await
+            .expect("an answer");
+        vec![
+            delivered("JSON POST", tick.clone(), Settled::of_http(&posted)),
+            delivered(
+                "Cloud Scheduler CloudEvent",
+                tick.clone(),
+                Settled::of_http(&scheduler),
+            ),
+        ]
     }
 
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
@@ -687,40 +753,36 @@ impl Running for Lambda {
     }
 
     async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>> {
-        let settled = |outcome: anyfn_test::LambdaOutcome, messages: &[anyfn::event::Message]| {
-            let request_id = Some(outcome.request_id().to_owned());
-            match outcome {
-                anyfn_test::LambdaOutcome::Response { .. } => Settled::acknowledged(request_id),
-                anyfn_test::LambdaOutcome::Error { error, .. } => Settled::failed(
-                    messages,
-                    &serde_json::json!({
-                        "errorType": error.error_type,
-                        "errorMessage": error.error_message,
-                    }),
-                    request_id,
-                ),
-                other => panic!("lambda: an invocation neither answered nor failed: {other:?}"),
-            }
-        };
         let sqs = self
             .emulator
             .invoke(aws::sqs_batch(&batch.messages).to_string())
             .await;
-        let mut deliveries = vec![delivered(
-            "SQS",
-            batch.clone(),
-            settled(sqs, &batch.messages),
-        )];
+        let mut deliveries = vec![delivered("SQS", batch.clone(), Settled::of_lambda(sqs))];
         for message in &batch.messages {
             let one = QueueBatch::new(vec![message.clone()]);
             let sns = self
                 .emulator
                 .invoke(aws::sns_delivery(&one.messages).to_string())
                 .await;
-            let settled = settled(sns, &one.messages);
-            deliveries.push(delivered(format!("SNS {}", message.id), one, settled));
+            deliveries.push(delivered(
+                format!("SNS {}", message.id),
+                one,
+                Settled::of_lambda(sns),
+            ));
         }
         deliveries
+    }
+
+    async fn schedule_settled(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Settled>> {
+        let outcome = self
+            .emulator
+            .invoke(aws::scheduled_event(tick).to_string())
+            .await;
+        vec![delivered(
+            "EventBridge scheduled event",
+            aws::scheduled_tick(tick),
+            Settled::of_lambda(outcome),
+        )]
     }
 
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
@@ -786,6 +848,18 @@ impl Azure {
             forwarding,
             answered_logs: std::sync::Mutex::new(Vec::new()),
         })
+    }
+}
+
+impl Azure {
+    /// `outcome` as the host counts it, its envelope's `Logs[]` kept with
+    /// the function's other lines.
+    fn settled(&self, outcome: &anyfn_test::AzureOutcome) -> Settled {
+        self.answered_logs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(outcome.logs());
+        Settled::of_azure(outcome)
     }
 }
 
@@ -870,27 +944,35 @@ impl Running for Azure {
         // error (status 500), and the host delivers the message again.
         let mut deliveries = Vec::new();
         for message in &batch.messages {
-            let one = QueueBatch::new(vec![message.clone()]);
             let outcome = self.emulator.queue(&self.function, message).await;
-            self.answered_logs
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .extend(outcome.logs());
-            let request_id = Some(outcome.invocation_id().to_owned());
-            let settled = if outcome.would_retry() {
-                let answer = outcome.answer().expect("an answer from the handler");
-                Settled::failed(&one.messages, &answer.json(), request_id)
-            } else {
-                assert!(outcome.succeeded(), "{:?}", outcome.answer());
-                Settled::acknowledged(request_id)
-            };
+            assert_eq!(
+                outcome.would_retry(),
+                !outcome.succeeded(),
+                "a queue retries"
+            );
             deliveries.push(delivered(
                 format!("Storage queue {}", message.id),
-                one,
-                settled,
+                QueueBatch::new(vec![message.clone()]),
+                self.settled(&outcome),
             ));
         }
         deliveries
+    }
+
+    async fn schedule_settled(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Settled>> {
+        // A timer names no schedule: its function's name is the tick's
+        // (the app has one timer function per schedule the suite fires).
+        let function = tick
+            .schedule
+            .clone()
+            .expect("a schedule: the function's name");
+        let outcome = self.emulator.timer(&function, tick, false).await;
+        assert!(!outcome.would_retry(), "the host does not retry a timer");
+        vec![delivered(
+            "timer trigger",
+            tick.clone(),
+            self.settled(&outcome),
+        )]
     }
 
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
@@ -1260,25 +1342,70 @@ impl Running for Workers {
 
     async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>> {
         let (_, posted, ray) = self.fetch(TestRequest::post("/").json(batch)).await;
-        let mut over_fetch = Settled::of_http(&posted, &batch.messages);
-        over_fetch.request_id = Some(ray);
+        let over_fetch = Settled {
+            request_id: Some(ray),
+            ..Settled::of_http(&posted)
+        };
         // workerd's `queue()` tells the Worker's outcome only as which
-        // messages it retries: no error type, and the request id is one
-        // the adapter made (a queue batch has no `cf-ray`).
+        // messages it retries: no error, and the request id is one the
+        // adapter made (a queue batch has no `cf-ray`).
         let (outcome, as_delivered) = self.queue_through_driver(batch).await;
         let through_queue = if outcome["retryBatch"]["retry"] == true {
-            Settled::failed(&as_delivered.messages, &Value::Null, None)
+            Settled::failed(&Value::Null, None)
         } else {
             let retried = outcome["retryMessages"].as_array().map_or(0, Vec::len);
             assert_eq!(
                 retried, 0,
                 "workerd's queue(): no message retried alone: {outcome}"
             );
-            Settled::acknowledged(None)
+            Settled::succeeded(None)
         };
         vec![
             delivered("JSON POST over fetch", batch.clone(), over_fetch),
             delivered("queue()", as_delivered, through_queue),
+        ]
+    }
+
+    async fn schedule_settled(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Settled>> {
+        let (_, posted, ray) = self.fetch(TestRequest::post("/").json(tick)).await;
+        let over_fetch = Settled {
+            request_id: Some(ray),
+            ..Settled::of_http(&posted)
+        };
+        // workerd's `scheduled()`: the tick's schedule is the cron
+        // expression, its id the expression and the time; the outcome
+        // cannot tell a failure (workers-rs's `scheduled` entry point has
+        // none to return), and the request id is one the adapter made.
+        let schedule = tick.schedule.clone().unwrap_or_default();
+        let millis = tick
+            .time
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a time after the epoch")
+            .as_millis();
+        let answer = TestClient::new(self.driver)
+            .send(TestRequest::get(format!(
+                "/scheduled/example?cron={schedule}&time={millis}"
+            )))
+            .await
+            .expect("an answer from the driver");
+        answer.assert_status(200);
+        let outcome: Value = answer.json();
+        assert_eq!(
+            outcome["outcome"], "ok",
+            "workerd's scheduled() outcome: {outcome}"
+        );
+        let as_fired =
+            ScheduleTick::new(format!("{schedule}@{millis}"), tick.time).with_schedule(schedule);
+        vec![
+            delivered("JSON POST over fetch", tick.clone(), over_fetch),
+            delivered(
+                "scheduled()",
+                as_fired,
+                Settled {
+                    told: false,
+                    ..Settled::succeeded(None)
+                },
+            ),
         ]
     }
 

@@ -23,6 +23,8 @@ pub mod nightly;
 pub mod queue_failures;
 #[path = "../../examples/queue-worker.rs"]
 pub mod queue_worker;
+#[path = "../../examples/schedule-failures.rs"]
+pub mod schedule_failures;
 #[path = "../../examples/shortener.rs"]
 pub mod shortener;
 #[path = "../../examples/stream.rs"]

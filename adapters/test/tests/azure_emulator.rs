@@ -589,6 +589,17 @@ fn example_app_folders_parse() {
             "queue-failures",
             &[("queue-failures", AzureTriggerType::Queue, "message")],
         ),
+        (
+            "schedule-failures",
+            &[
+                ("job-bad", AzureTriggerType::Timer, "timer"),
+                ("job-io", AzureTriggerType::Timer, "timer"),
+                ("job-panic", AzureTriggerType::Timer, "timer"),
+                ("job-runs", AzureTriggerType::Timer, "timer"),
+                ("job-sleep", AzureTriggerType::Timer, "timer"),
+                ("job-store", AzureTriggerType::Timer, "timer"),
+            ],
+        ),
         ("nightly", &[("nightly", AzureTriggerType::Timer, "timer")]),
         (
             "ce-echo",
