@@ -464,6 +464,25 @@ impl Server {
     fn client(&self) -> TestClient {
         TestClient::new(self.addr)
     }
+
+    /// `tick` as the local server receives one, each answer named by how:
+    /// a JSON POST, and a Cloud Scheduler job's CloudEvent.
+    async fn fire(&self, tick: &ScheduleTick) -> [(&'static str, anyfn_test::TestResponse); 2] {
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(tick))
+            .await
+            .expect("an answer");
+        let scheduler = self
+            .client()
+            .send(cloud_events::binary(&google::scheduler_job_event(tick)))
+            .await
+            .expect("an answer");
+        [
+            ("JSON POST", posted),
+            ("Cloud Scheduler CloudEvent", scheduler),
+        ]
+    }
 }
 
 #[anyfn::async_trait]
@@ -587,41 +606,19 @@ impl Running for Server {
     }
 
     async fn schedule_settled(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Settled>> {
-        let posted = self
-            .client()
-            .send(TestRequest::post("/").json(tick))
+        self.fire(tick)
             .await
-            .expect("an answer");
-        let scheduler = self
-            .client()
-            .send(cloud_events::binary(&google::scheduler_job_event(tick)))
-            .await
-            .expect("an answer");
-        vec![
-            delivered("JSON POST", tick.clone(), Settled::of_http(&posted)),
-            delivered(
-                "Cloud Scheduler CloudEvent",
-                tick.clone(),
-                Settled::of_http(&scheduler),
-            ),
-        ]
+            .into_iter()
+            .map(|(how, answer)| delivered(how, tick.clone(), Settled::of_http(&answer)))
+            .collect()
     }
 
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>> {
-        let posted = self
-            .client()
-            .send(TestRequest::post("/").json(tick))
+        self.fire(tick)
             .await
-            .expect("an answer");
-        let scheduler = self
-            .client()
-            .send(cloud_events::binary(&google::scheduler_job_event(tick)))
-            .await
-            .expect("an answer");
-        vec![
-            delivered("JSON POST", tick.clone(), posted.json()),
-            delivered("Cloud Scheduler CloudEvent", tick.clone(), scheduler.json()),
-        ]
+            .into_iter()
+            .map(|(how, answer)| delivered(how, tick.clone(), answer.json()))
+            .collect()
     }
 
     async fn cloud_event(&self, event: &CloudEvent) -> Vec<Delivered<CloudEvent, CloudEvent>> {
