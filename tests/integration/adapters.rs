@@ -465,6 +465,25 @@ impl Server {
         TestClient::new(self.addr)
     }
 
+    /// `batch` as the local server receives one: the answer to a JSON POST
+    /// of it, and to each message's Pub/Sub push (one message a request).
+    async fn deliver(
+        &self,
+        batch: &QueueBatch,
+    ) -> (anyfn_test::TestResponse, Vec<anyfn_test::TestResponse>) {
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(batch))
+            .await
+            .expect("an answer");
+        let mut pushed = Vec::new();
+        for message in &batch.messages {
+            let push = cloud_events::structured(&google::pubsub_message_event(message));
+            pushed.push(self.client().send(push).await.expect("an answer"));
+        }
+        (posted, pushed)
+    }
+
     /// `tick` as the local server receives one, each answer named by how:
     /// a JSON POST, and a Cloud Scheduler job's CloudEvent.
     async fn fire(&self, tick: &ScheduleTick) -> [(&'static str, anyfn_test::TestResponse); 2] {
@@ -543,25 +562,12 @@ impl Running for Server {
     }
 
     async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>> {
-        let mut deliveries = Vec::new();
-        let posted = self
-            .client()
-            .send(TestRequest::post("/").json(batch))
-            .await
-            .expect("an answer");
+        let (posted, pushed) = self.deliver(batch).await;
         let failed = failed_ids(&posted.json());
         posted.assert_status(if failed.is_empty() { 200 } else { 500 });
-        deliveries.push(delivered("JSON POST", batch.clone(), failed));
-        // Pub/Sub pushes one message per request; anything but a 2xx is
-        // redelivered.
-        for message in &batch.messages {
-            let response = self
-                .client()
-                .send(cloud_events::structured(&google::pubsub_message_event(
-                    message,
-                )))
-                .await
-                .expect("an answer");
+        let mut deliveries = vec![delivered("JSON POST", batch.clone(), failed)];
+        // Anything but a 2xx to a push is redelivered.
+        for (message, response) in batch.messages.iter().zip(pushed) {
             let failed = if response.status().is_success() {
                 Vec::new()
             } else {
@@ -577,29 +583,17 @@ impl Running for Server {
     }
 
     async fn queue_settled(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Settled>> {
-        let posted = self
-            .client()
-            .send(TestRequest::post("/").json(batch))
-            .await
-            .expect("an answer");
+        let (posted, pushed) = self.deliver(batch).await;
         let mut deliveries = vec![delivered(
             "JSON POST",
             batch.clone(),
             Settled::of_http(&posted),
         )];
-        // Pub/Sub pushes one message per request.
-        for message in &batch.messages {
-            let pushed = self
-                .client()
-                .send(cloud_events::structured(&google::pubsub_message_event(
-                    message,
-                )))
-                .await
-                .expect("an answer");
+        for (message, response) in batch.messages.iter().zip(pushed) {
             deliveries.push(delivered(
                 format!("Pub/Sub {}", message.id),
                 QueueBatch::new(vec![message.clone()]),
-                Settled::of_http(&pushed),
+                Settled::of_http(&response),
             ));
         }
         deliveries
@@ -1216,6 +1210,23 @@ impl Workers {
         (as_sent, response, ray)
     }
 
+    /// `request` to the driver Worker, which hands the event to the
+    /// example's `handler` (`queue()`, `scheduled()`): workerd's report of
+    /// the outcome, which must be `ok` (the handler ran to its end).
+    async fn drive(&self, handler: &str, request: TestRequest) -> Value {
+        let answer = TestClient::new(self.driver)
+            .send(request)
+            .await
+            .expect("an answer from the driver");
+        answer.assert_status(200);
+        let outcome: Value = answer.json();
+        assert_eq!(
+            outcome["outcome"], "ok",
+            "workerd's {handler} outcome: {outcome}"
+        );
+        outcome
+    }
+
     /// `batch` through workerd's `queue()` (the driver Worker): its report
     /// of the outcome, and the batch as the Worker received it.
     async fn queue_through_driver(&self, batch: &QueueBatch) -> (Value, QueueBatch) {
@@ -1235,19 +1246,13 @@ impl Workers {
                 })
             })
             .collect();
-        let answer = TestClient::new(self.driver)
-            .send(
+        let outcome = self
+            .drive(
+                "queue()",
                 TestRequest::post("/queue/example")
                     .json(&serde_json::json!({"queue": "jobs", "messages": messages})),
             )
-            .await
-            .expect("an answer from the driver");
-        answer.assert_status(200);
-        let outcome: Value = answer.json();
-        assert_eq!(
-            outcome["outcome"], "ok",
-            "workerd's queue() outcome: {outcome}"
-        );
+            .await;
         let as_delivered = QueueBatch::new(
             batch
                 .messages
@@ -1379,18 +1384,11 @@ impl Running for Workers {
             .duration_since(std::time::UNIX_EPOCH)
             .expect("a time after the epoch")
             .as_millis();
-        let answer = TestClient::new(self.driver)
-            .send(TestRequest::get(format!(
-                "/scheduled/example?cron={schedule}&time={millis}"
-            )))
-            .await
-            .expect("an answer from the driver");
-        answer.assert_status(200);
-        let outcome: Value = answer.json();
-        assert_eq!(
-            outcome["outcome"], "ok",
-            "workerd's scheduled() outcome: {outcome}"
-        );
+        self.drive(
+            "scheduled()",
+            TestRequest::get(format!("/scheduled/example?cron={schedule}&time={millis}")),
+        )
+        .await;
         let as_fired =
             ScheduleTick::new(format!("{schedule}@{millis}"), tick.time).with_schedule(schedule);
         vec![
