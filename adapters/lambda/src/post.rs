@@ -160,16 +160,23 @@ fn stream_body(mut prelude: MetadataPrelude, mut body: BodyStream) -> Result<Bod
     Ok(channel)
 }
 
-/// The Runtime API's trailers for a stream cut by `error`. They reach
-/// Lambda, not the client, so the message is whole, causes included.
-fn error_trailers(error: &Error) -> HeaderMap {
-    let diagnostic = Diagnostic {
+/// What Lambda is told of a failed invocation (`errorType`,
+/// `errorMessage`): it reaches Lambda, not a client, so the message is
+/// whole, causes included ([`Error::answer_message`] with details shown),
+/// as Azure's failed trigger tells it.
+pub(crate) fn diagnostic(error: &Error) -> Diagnostic {
+    Diagnostic {
         error_type: error.error_type().to_owned(),
         error_message: error
             .answer_message(anyfn::ErrorDetails::Shown)
             .into_owned(),
-    };
-    let json = serde_json::to_vec(&diagnostic).unwrap_or_default();
+    }
+}
+
+/// The Runtime API's trailers for a stream cut by `error`: its
+/// [`diagnostic`].
+fn error_trailers(error: &Error) -> HeaderMap {
+    let json = serde_json::to_vec(&diagnostic(error)).unwrap_or_default();
     let mut trailers = HeaderMap::with_capacity(2);
     trailers.insert(
         ERROR_TYPE_TRAILER,

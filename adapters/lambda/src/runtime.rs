@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use anyfn::{Context, Error, ErrorDetails, Handler, Platform};
+use anyfn::{Context, Error, Handler, Platform};
 use anyfn_kit::{CatchPanic, Lifecycle, SnapStartHooks, StreamInvocation, StreamTimers};
 use bytes::Bytes;
 use lambda_runtime::Diagnostic;
@@ -457,10 +457,7 @@ where
         let settling = Box::pin(invoke(invocations, payload, lambda, &request_id));
         let outcome = CatchPanic::new(settling).await.unwrap_or_else(|err| {
             anyfn_kit::log_failure(&request_id, &err);
-            Err(Diagnostic {
-                error_type: err.error_type().to_owned(),
-                error_message: err.answer_message(ErrorDetails::Shown).into_owned(),
-            })
+            Err(crate::post::diagnostic(&err))
         });
         let posted =
             crate::post::post(&invocations.client, &request_id, invocation_id, outcome).await;
@@ -570,10 +567,7 @@ where
             ),
         }
     }
-    Err(Diagnostic {
-        error_type: err.error_type().to_owned(),
-        error_message: err.answer_message(ErrorDetails::Shown).into_owned(),
-    })
+    Err(crate::post::diagnostic(&err))
 }
 
 /// A handler's answer, with what a stream needs to be held to the deadline.
