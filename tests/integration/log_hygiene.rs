@@ -43,7 +43,9 @@ async fn logs_carry_no_bodies_credentials_or_cookies() {
             .with_writer(captured.clone())
             .with_ansi(false),
     );
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Scoped, so that the other tests' servers, reaching a statement first
+    // without a subscriber, cannot hide it (tokio-rs/tracing#3611).
+    let _guard = tracing::dispatcher::set_default(&anyfn_kit::logging::scoped_dispatch(subscriber));
 
     let handler = handler_fn(|request: Request, _context: Context| async move {
         if request.uri().path() == "/fail" {

@@ -287,7 +287,7 @@ mod tests {
             .with_ansi(false)
             .with_writer(captured.clone())
             .finish();
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             drop(StreamReport::new(
                 "req-on",
                 Instant::now(),

@@ -174,7 +174,10 @@ async fn an_overrunning_hook_is_cut_logged_and_serve_returns_in_time() {
         .with_ansi(false)
         .with_max_level(tracing::Level::DEBUG)
         .finish();
-    let _default = tracing::subscriber::set_default(subscriber);
+    // Scoped, so that the file's other tests, reaching a statement first
+    // without a subscriber, cannot hide it (tokio-rs/tracing#3611).
+    let _default =
+        tracing::dispatcher::set_default(&anyfn_kit::logging::scoped_dispatch(subscriber));
 
     let journal = Journal::default();
     let (first, after) = (Arc::clone(&journal), Arc::clone(&journal));

@@ -34,7 +34,11 @@ use crate::logs::{Captured, LogRecord};
 /// ([`Invocation::logs`]), followed by the failure line every adapter
 /// writes ([`log_failure`](anyfn_kit::log_failure)) when it failed; the
 /// program's own subscriber does not see those events while the capture is
-/// on ([`capture_logs`](Self::capture_logs)).
+/// on ([`capture_logs`](Self::capture_logs)). Tests running alongside, or
+/// threads the handler starts, that log without a subscriber do not hide a
+/// log statement from the capture, as they can from a subscriber set with
+/// `tracing::subscriber::with_default` alone
+/// ([`scoped_dispatch`](anyfn_kit::logging::scoped_dispatch) says why).
 ///
 /// # Example
 ///

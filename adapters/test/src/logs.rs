@@ -104,8 +104,10 @@ impl Captured {
     /// A subscriber that records every event into this capture.
     pub(crate) fn dispatch(&self) -> Dispatch {
         // The telemetry's layer (anyfn-otel), when one is installed, sees
-        // the invocation too.
-        Dispatch::new(
+        // the invocation too. Scoped: it sees the handler's events even when
+        // another thread (a test running alongside) reached a statement
+        // first without a subscriber.
+        anyfn_kit::logging::scoped_dispatch(
             tracing_subscriber::registry()
                 .with(anyfn_kit::logging::new_extra_layer())
                 .with(CaptureLayer {

@@ -52,3 +52,13 @@ impl<'a> MakeWriter<'a> for Captured {
         self.clone()
     }
 }
+
+/// Runs `f` with `subscriber` set for its scope, made with
+/// [`scoped_dispatch`](super::scoped_dispatch) so that the kit's other
+/// tests, reaching a statement first without a subscriber, cannot hide it.
+pub(crate) fn with_scoped<S, T>(subscriber: S, f: impl FnOnce() -> T) -> T
+where
+    S: tracing::Subscriber + Send + Sync + 'static,
+{
+    tracing::dispatcher::with_default(&super::scoped_dispatch(subscriber), f)
+}

@@ -332,7 +332,7 @@ mod tests {
                 .with_writer(captured.clone())
                 .with_ansi(false),
         );
-        tracing::subscriber::with_default(subscriber, log);
+        crate::logging::captured::with_scoped(subscriber, log);
         captured.lines()
     }
 
@@ -487,7 +487,7 @@ mod tests {
                 .event_format(CloudLogging)
                 .with_writer(captured.clone()),
         );
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             let span = tracing::info_span!("s", trace_id = untrusted, v = ?untrusted);
             let _entered = span.enter();
             tracing::error!(target: "app", header = untrusted, debug = ?untrusted, "bad {untrusted}");
@@ -520,7 +520,7 @@ mod tests {
                 .event_format(CloudLogging)
                 .with_writer(captured.clone()),
         );
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             let span = tracing::info_span!("s", message = "span's", r#type = "t");
             let _entered = span.enter();
             tracing::info!(target: "app", severity = "low", time = 3, target = "x", "hi");

@@ -382,7 +382,7 @@ mod tests {
                 .boxed(),
         };
         let subscriber = tracing_subscriber::registry().with(layer);
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             tracing::info!(target: "anyfn::report", message = line);
         });
         let text = captured.text();
@@ -456,7 +456,7 @@ mod tests {
                 .event_format(LineFormat)
                 .with_writer(Captured::default()),
         );
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             assert!(matches!(report_route(), ReportRoute::Event));
         });
     }

@@ -280,7 +280,7 @@ mod tests {
                 .with_ansi(false)
                 .with_writer(captured.clone()),
         );
-        tracing::subscriber::with_default(subscriber, log);
+        crate::logging::captured::with_scoped(subscriber, log);
         captured.text()
     }
 
@@ -324,7 +324,7 @@ mod tests {
         }
         let mut text = String::new();
         let subscriber = tracing_subscriber::registry();
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             let span = tracing::info_span!("s", v = tracing::field::Empty);
             let metadata = span.metadata().expect("metadata");
             let values = metadata.fields();
@@ -346,7 +346,7 @@ mod tests {
     fn regression_plain_values_under_odd_names_and_messages_are_still_escaped() {
         let mut texts = Vec::new();
         let subscriber = tracing_subscriber::registry();
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             let span = tracing::info_span!(
                 "s",
                 "na\nme" = tracing::field::Empty,

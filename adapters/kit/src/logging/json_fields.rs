@@ -202,7 +202,7 @@ mod tests {
                 .without_time()
                 .with_writer(move || writer.clone()),
         );
-        tracing::subscriber::with_default(subscriber, log_in_spans);
+        crate::logging::captured::with_scoped(subscriber, log_in_spans);
         captured.text()
     }
 
@@ -229,7 +229,7 @@ mod tests {
     fn plain_string_fields_are_written_directly_in_key_order() {
         let mut text = String::new();
         let subscriber = tracing_subscriber::registry();
-        tracing::subscriber::with_default(subscriber, || {
+        crate::logging::captured::with_scoped(subscriber, || {
             let span = tracing::info_span!("s", zeta = "z", alpha = "a b");
             let metadata = span.metadata().expect("metadata");
             let values = metadata.fields();

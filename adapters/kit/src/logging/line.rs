@@ -145,7 +145,7 @@ mod tests {
                 .with_writer(captured.clone())
                 .with_ansi(false),
         );
-        tracing::subscriber::with_default(subscriber, log);
+        crate::logging::captured::with_scoped(subscriber, log);
         captured.lines()
     }
 

@@ -13,6 +13,7 @@
 //! | [`BatchedStderr`], [`flush`] | stderr, `REPORT` lines batched | the server |
 //! | [`DirectReports`] | `REPORT` lines written by the subscriber's writer, not as events | the server |
 //! | [`rust_log_targets`] | `RUST_LOG` as `target=level` pairs | every adapter |
+//! | [`scoped_dispatch`] | a subscriber for a scope that sees every event of it | anyfn-test's log capture |
 //!
 //! Lambda's text format is tracing-subscriber's own `Full` with
 //! [`TextFields`], and its JSON format tracing-subscriber's `Json` with
@@ -47,6 +48,7 @@ mod filter;
 mod json_fields;
 mod line;
 mod sanitize;
+mod scoped;
 mod timestamp;
 
 pub use batched::{flush, BatchedStderr, LineWriter};
@@ -62,4 +64,5 @@ pub use fields::{is_plain, TextFields};
 pub use filter::rust_log_targets;
 pub use json_fields::JsonSpanFields;
 pub use line::LineFormat;
+pub use scoped::scoped_dispatch;
 pub use timestamp::UtcMicros;
