@@ -30,7 +30,7 @@ repo="$PWD"
 WORKERD_VERSION=1.20261123.1
 examples=(hello echo greet-json webhook queue-worker nightly failures stream)
 # Built and bound for the parity suites' Workers entry only.
-suite_examples=(thumbnail ce-echo queue-failures schedule-failures)
+suite_examples=(thumbnail ce-echo queue-failures schedule-failures storage-failures)
 native_target="${CARGO_TARGET_DIR:-$repo/target}"
 wasm_target="${WORKERS_TARGET_DIR:-$repo/target/workers}"
 tools="$repo/target/workers-tools"

@@ -240,6 +240,11 @@ pub(crate) trait Running: Send + Sync {
     /// fires it: how each firing was settled ([`Settled`]).
     async fn schedule_settled(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Settled>>;
 
+    /// A storage event to a handler that may fail it, as the platform
+    /// notifies it: how each notification was settled ([`Settled`]; a
+    /// failed one is notified again).
+    async fn storage_settled(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Settled>>;
+
     /// A schedule tick, as the platform fires it: the handler's JSON answer.
     async fn schedule(&self, tick: &ScheduleTick) -> Vec<Delivered<ScheduleTick, Value>>;
 
@@ -484,6 +489,38 @@ impl Server {
         (posted, pushed)
     }
 
+    /// `event` as the local server receives one, each answer named by how,
+    /// with the event it carried: a JSON POST of it, and each object's
+    /// Cloud Storage CloudEvent (one object an event, of the kinds Cloud
+    /// Storage has: created and deleted).
+    async fn notify(
+        &self,
+        event: &StorageEvent,
+    ) -> Vec<(String, StorageEvent, anyfn_test::TestResponse)> {
+        let posted = self
+            .client()
+            .send(TestRequest::post("/").json(event))
+            .await
+            .expect("an answer");
+        let mut answers = vec![("JSON POST".to_owned(), event.clone(), posted)];
+        for (index, object) in event.objects.iter().enumerate() {
+            // An id of its own per object: it is the invocation's request id.
+            let id = format!("gcs-{index}-{}", object.key);
+            let cloud_event = google::storage_object_event(&id, object);
+            let response = self
+                .client()
+                .send(cloud_events::binary(&cloud_event))
+                .await
+                .expect("an answer");
+            answers.push((
+                format!("GCS CloudEvent {index}"),
+                StorageEvent::new(vec![object.clone()]),
+                response,
+            ));
+        }
+        answers
+    }
+
     /// `tick` as the local server receives one, each answer named by how:
     /// a JSON POST, and a Cloud Scheduler job's CloudEvent.
     async fn fire(&self, tick: &ScheduleTick) -> [(&'static str, anyfn_test::TestResponse); 2] {
@@ -534,31 +571,22 @@ impl Running for Server {
     }
 
     async fn storage(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Value>> {
-        let mut deliveries = Vec::new();
-        let posted = self
-            .client()
-            .send(TestRequest::post("/").json(event))
+        self.notify(event)
             .await
-            .expect("an answer");
-        posted.assert_status(200);
-        deliveries.push(delivered("JSON POST", event.clone(), posted.json()));
-        // Google Cloud Storage delivers one object per CloudEvent (of the
-        // kinds it has: created and deleted).
-        for (index, object) in event.objects.iter().enumerate() {
-            let cloud_event = google::storage_object_event(&format!("gcs-{index}"), object);
-            let response = self
-                .client()
-                .send(cloud_events::binary(&cloud_event))
-                .await
-                .expect("an answer");
-            response.assert_status(200);
-            deliveries.push(delivered(
-                format!("GCS CloudEvent {index}"),
-                StorageEvent::new(vec![object.clone()]),
-                response.json(),
-            ));
-        }
-        deliveries
+            .into_iter()
+            .map(|(how, event, answer)| {
+                answer.assert_status(200);
+                delivered(how, event, answer.json())
+            })
+            .collect()
+    }
+
+    async fn storage_settled(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Settled>> {
+        self.notify(event)
+            .await
+            .into_iter()
+            .map(|(how, event, answer)| delivered(how, event, Settled::of_http(&answer)))
+            .collect()
     }
 
     async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>> {
@@ -714,6 +742,18 @@ impl Running for Lambda {
             .await
             .expect_json();
         vec![delivered("S3 notification", event.clone(), answer)]
+    }
+
+    async fn storage_settled(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Settled>> {
+        let outcome = self
+            .emulator
+            .invoke(aws::s3_notification(&event.objects).to_string())
+            .await;
+        vec![delivered(
+            "S3 notification",
+            event.clone(),
+            Settled::of_lambda(outcome),
+        )]
     }
 
     async fn queue(&self, batch: &QueueBatch) -> Vec<Delivered<QueueBatch, Vec<String>>> {
@@ -905,6 +945,26 @@ impl Running for Azure {
                 format!("blob trigger {}", object.key),
                 StorageEvent::new(vec![object.clone()]),
                 outcome.return_value().cloned().unwrap_or(Value::Null),
+            ));
+        }
+        deliveries
+    }
+
+    async fn storage_settled(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Settled>> {
+        // One blob per invocation; a failed invocation's answer is the
+        // error (status 500), and the host runs the trigger again.
+        let mut deliveries = Vec::new();
+        for object in &event.objects {
+            let outcome = self.emulator.blob(&self.function, object, b"jpeg").await;
+            assert_eq!(
+                outcome.would_retry(),
+                !outcome.succeeded(),
+                "a blob trigger retries"
+            );
+            deliveries.push(delivered(
+                format!("blob trigger {}", object.key),
+                StorageEvent::new(vec![object.clone()]),
+                self.settled(&outcome),
             ));
         }
         deliveries
@@ -1307,6 +1367,19 @@ impl Running for Workers {
             "JSON POST over fetch",
             event.clone(),
             posted.json(),
+        )]
+    }
+
+    async fn storage_settled(&self, event: &StorageEvent) -> Vec<Delivered<StorageEvent, Settled>> {
+        // The portable JSON over `fetch` (Workers have no storage trigger).
+        let (_, posted, ray) = self.fetch(TestRequest::post("/").json(event)).await;
+        vec![delivered(
+            "JSON POST over fetch",
+            event.clone(),
+            Settled {
+                request_id: Some(ray),
+                ..Settled::of_http(&posted)
+            },
         )]
     }
 

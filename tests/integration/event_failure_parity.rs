@@ -17,6 +17,12 @@
 //!   Instances; Azure's queue trigger, in envelope mode and with forwarding
 //!   on; a JSON POST over `fetch` and workerd's `queue()` on Workers. A
 //!   failed batch is delivered again whole.
+//! - storage events (`storage-failures`): a JSON POST and Cloud Storage
+//!   CloudEvents to the local server; S3 notifications on Lambda and on
+//!   Lambda Managed Instances; Azure's blob trigger (one blob an
+//!   invocation), in envelope mode and with forwarding on; a JSON POST over
+//!   `fetch` on Workers (which have no storage trigger). A failed event is
+//!   notified again.
 //! - schedule ticks (`schedule-failures`): a JSON POST and a Cloud
 //!   Scheduler CloudEvent to the local server; EventBridge on Lambda; an
 //!   Azure timer (one function per schedule, as a timer's schedule is its
@@ -27,12 +33,12 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use anyfn::event::{Message, QueueBatch, ScheduleTick};
+use anyfn::event::{Message, ObjectChange, ObjectEvent, QueueBatch, ScheduleTick, StorageEvent};
 use anyfn::{handler_fn, ErrorDetails, Handler};
 use anyfn_test::Harness;
 
 use crate::adapters::{self, Delivered, Difference, Running, Settled, Setup};
-use crate::example_code::{queue_failures, schedule_failures};
+use crate::example_code::{queue_failures, schedule_failures, storage_failures};
 use crate::failure_lines::FailureLine;
 use crate::failure_parity::{assert_log_parity, lines_once, Logged};
 
@@ -336,6 +342,38 @@ async fn a_failing_scheduled_run_fails_and_is_logged_alike_on_every_adapter() {
             let deliveries = suite.running[index].1.schedule_settled(tick).await;
             suite
                 .check(&harness, index, &format!("the {name} run"), deliveries)
+                .await;
+        }
+    }
+    suite.assert_logs().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn a_failing_storage_event_is_notified_again_and_logged_alike_on_every_adapter() {
+    let harness = Harness::new(handler_fn(storage_failures::process)).timeout(TIMEOUT);
+    // The object that decides each row, after one that would not fail:
+    // each event's keys its own (a blob trigger fires once a blob).
+    let cases: Vec<(&str, StorageEvent)> = ROWS
+        .iter()
+        .map(|(name, _)| {
+            let last = if *name == "handled" { "fine" } else { *name };
+            let object =
+                |key: String| ObjectEvent::new(ObjectChange::Created, "photos", key).with_size(4);
+            let objects = vec![
+                object(format!("{name}/ok.jpg")),
+                object(format!("{name}/{last}.jpg")),
+            ];
+            (*name, StorageEvent::new(objects))
+        })
+        .collect();
+    assert_rows(&harness, &cases).await;
+
+    let mut suite = Suite::start("storage-failures").await;
+    for (name, event) in &cases {
+        for index in 0..suite.running.len() {
+            let deliveries = suite.running[index].1.storage_settled(event).await;
+            suite
+                .check(&harness, index, &format!("the {name} event"), deliveries)
                 .await;
         }
     }

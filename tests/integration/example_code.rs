@@ -27,6 +27,8 @@ pub mod queue_worker;
 pub mod schedule_failures;
 #[path = "../../examples/shortener.rs"]
 pub mod shortener;
+#[path = "../../examples/storage-failures.rs"]
+pub mod storage_failures;
 #[path = "../../examples/stream.rs"]
 pub mod stream;
 #[path = "../../examples/thumbnail.rs"]

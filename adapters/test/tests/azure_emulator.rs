@@ -590,6 +590,10 @@ fn example_app_folders_parse() {
             &[("queue-failures", AzureTriggerType::Queue, "message")],
         ),
         (
+            "storage-failures",
+            &[("storage-failures", AzureTriggerType::Blob, "blob")],
+        ),
+        (
             "schedule-failures",
             &[
                 ("job-bad", AzureTriggerType::Timer, "timer"),
