@@ -48,8 +48,27 @@ pub enum Unit {
     BytesPerSecond,
 }
 
+/// Its name, as CloudWatch spells it; also what it [displays](fmt::Display) as.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::metrics::Unit;
+///
+/// assert_eq!(Unit::BytesPerSecond.as_str(), "Bytes/Second");
+/// assert_eq!(Unit::Bytes.to_string(), "Bytes");
+/// ```
 impl Unit {
     /// Its name as CloudWatch spells it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::metrics::Unit;
+    ///
+    /// assert_eq!(Unit::Kilobytes.as_str(), "Kilobytes");
+    /// assert_eq!(Unit::None.as_str(), "None");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::None => "None",
@@ -74,6 +93,32 @@ impl fmt::Display for Unit {
 }
 
 /// How a metric's values add up within an invocation.
+///
+/// # Example
+///
+/// ```
+/// # use std::sync::{Arc, Mutex};
+/// # use anyfn::metrics::{MetricKind, Metrics, MetricsSink, Unit};
+/// # #[derive(Debug, Default)]
+/// # struct Lines(Mutex<Vec<String>>);
+/// # impl MetricsSink for Lines {
+/// #     fn record(&self, name: &str, value: f64, unit: Unit, kind: MetricKind) {
+/// #         self.0.lock().unwrap().push(format!("{name} {value} {unit} {kind:?}"));
+/// #     }
+/// #     fn dimension(&self, key: &str, value: &str) {
+/// #         self.0.lock().unwrap().push(format!("{key}={value}"));
+/// #     }
+/// # }
+/// // `Lines`: a `MetricsSink` keeping each call as a line (as in `MetricsSink`'s example).
+/// let sink = Arc::new(Lines::default());
+/// let metrics = Metrics::new(sink.clone());
+/// metrics.count("Orders", 1);
+/// metrics.record("Latency", 12.5, Unit::Milliseconds);
+/// assert_eq!(
+///     *sink.0.lock().unwrap(),
+///     ["Orders 1 Count Counter", "Latency 12.5 Milliseconds Distribution"]
+/// );
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MetricKind {
@@ -86,11 +131,77 @@ pub enum MetricKind {
 /// Where an adapter sends what a handler records: implemented by the
 /// adapter kit's sinks (anyfn_kit's `EmfMetrics`), or your own. Called on
 /// the handler's task; an implementation must not block for long.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use anyfn::metrics::{MetricKind, Metrics, MetricsSink, Unit};
+///
+/// #[derive(Debug, Default)]
+/// struct Lines(Mutex<Vec<String>>);
+/// impl MetricsSink for Lines {
+///     fn record(&self, name: &str, value: f64, unit: Unit, kind: MetricKind) {
+///         self.0.lock().unwrap().push(format!("{name} {value} {unit} {kind:?}"));
+///     }
+///     fn dimension(&self, _: &str, _: &str) {}
+/// }
+///
+/// let sink = Arc::new(Lines::default());
+/// Metrics::new(sink.clone()).count("Orders", 2);
+/// assert_eq!(*sink.0.lock().unwrap(), ["Orders 2 Count Counter"]);
+/// ```
 pub trait MetricsSink: Send + Sync + fmt::Debug {
     /// Records `value` of metric `name`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use anyfn::metrics::{MetricKind, Metrics, MetricsSink, Unit};
+    /// # #[derive(Debug, Default)]
+    /// # struct Lines(Mutex<Vec<String>>);
+    /// # impl MetricsSink for Lines {
+    /// #     fn record(&self, name: &str, value: f64, unit: Unit, kind: MetricKind) {
+    /// #         self.0.lock().unwrap().push(format!("{name} {value} {unit} {kind:?}"));
+    /// #     }
+    /// #     fn dimension(&self, key: &str, value: &str) {
+    /// #         self.0.lock().unwrap().push(format!("{key}={value}"));
+    /// #     }
+    /// # }
+    /// // `Lines`: a `MetricsSink` keeping each call as a line (as in `MetricsSink`'s example).
+    /// let sink = Arc::new(Lines::default());
+    /// Metrics::new(sink.clone()).record("Latency", 12.5, Unit::Milliseconds);
+    /// sink.record("Retries", 2.0, Unit::Count, MetricKind::Counter);
+    /// assert_eq!(
+    ///     *sink.0.lock().unwrap(),
+    ///     ["Latency 12.5 Milliseconds Distribution", "Retries 2 Count Counter"]
+    /// );
+    /// ```
     fn record(&self, name: &str, value: f64, unit: Unit, kind: MetricKind);
 
     /// Sets dimension `key` to `value` for this invocation's metrics.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # use anyfn::metrics::{MetricKind, Metrics, MetricsSink, Unit};
+    /// # #[derive(Debug, Default)]
+    /// # struct Lines(Mutex<Vec<String>>);
+    /// # impl MetricsSink for Lines {
+    /// #     fn record(&self, name: &str, value: f64, unit: Unit, kind: MetricKind) {
+    /// #         self.0.lock().unwrap().push(format!("{name} {value} {unit} {kind:?}"));
+    /// #     }
+    /// #     fn dimension(&self, key: &str, value: &str) {
+    /// #         self.0.lock().unwrap().push(format!("{key}={value}"));
+    /// #     }
+    /// # }
+    /// // `Lines`: a `MetricsSink` keeping each call as a line (as in `MetricsSink`'s example).
+    /// let sink = Arc::new(Lines::default());
+    /// Metrics::new(sink.clone()).dimension("Tenant", "acme");
+    /// assert_eq!(*sink.0.lock().unwrap(), ["Tenant=acme"]);
+    /// ```
     fn dimension(&self, key: &str, value: &str);
 }
 
@@ -119,6 +230,21 @@ pub struct Metrics {
     sink: Option<Arc<dyn MetricsSink>>,
 }
 
+/// Recording: [`count`](Self::count), [`record`](Self::record) and
+/// [`dimension`](Self::dimension), each doing nothing when there is no sink
+/// ([`none`](Self::none)).
+///
+/// # Example
+///
+/// ```
+/// use anyfn::metrics::{Metrics, Unit};
+///
+/// let metrics = Metrics::none();
+/// metrics.count("Orders", 1);
+/// metrics.record("Latency", 12.5, Unit::Milliseconds);
+/// assert!(!metrics.is_enabled());
+/// assert_eq!(format!("{metrics:?}"), "Metrics(none)");
+/// ```
 impl Metrics {
     /// Metrics written to `sink`.
     ///

@@ -251,6 +251,24 @@ pub mod rfc3339 {
     /// # Errors
     ///
     /// The serializer's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    ///
+    /// #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    /// struct Order {
+    ///     #[serde(with = "anyfn::time::rfc3339")]
+    ///     placed: SystemTime,
+    /// }
+    ///
+    /// let order = Order { placed: UNIX_EPOCH + Duration::from_millis(1_714_564_800_250) };
+    /// let json = serde_json::to_string(&order)?;
+    /// assert_eq!(json, r#"{"placed":"2024-05-01T12:00:00.250Z"}"#);
+    /// assert_eq!(serde_json::from_str::<Order>(&json)?, order);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn serialize<S: Serializer>(time: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&super::format_rfc3339(*time))
     }
@@ -260,12 +278,32 @@ pub mod rfc3339 {
     /// # Errors
     ///
     /// When the string is not an RFC 3339 timestamp.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    ///
+    /// #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    /// struct Order {
+    ///     #[serde(with = "anyfn::time::rfc3339")]
+    ///     placed: SystemTime,
+    /// }
+    ///
+    /// let order: Order = serde_json::from_str(r#"{"placed":"2024-05-01T14:00:00+02:00"}"#)?;
+    /// assert_eq!(order.placed, UNIX_EPOCH + Duration::from_secs(1_714_564_800));
+    /// assert_eq!(serde_json::to_string(&order)?, r#"{"placed":"2024-05-01T12:00:00Z"}"#);
+    /// assert!(serde_json::from_str::<Order>(r#"{"placed":"yesterday"}"#).is_err());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SystemTime, D::Error> {
         let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
         super::parse_rfc3339(&text).map_err(serde::de::Error::custom)
     }
 
     /// The same for `Option<SystemTime>`: `#[serde(with = "anyfn::time::rfc3339::option")]`.
+    /// Add `#[serde(default)]` for a missing field to read as `None`: with
+    /// `with` alone serde requires the field (it may still be `null`).
     pub mod option {
         use std::time::SystemTime;
 
@@ -276,6 +314,25 @@ pub mod rfc3339 {
         /// # Errors
         ///
         /// The serializer's.
+        ///
+        /// # Example
+        ///
+        /// ```
+        /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        ///
+        /// #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        /// struct Order {
+        ///     #[serde(with = "anyfn::time::rfc3339::option")]
+        ///     shipped: Option<SystemTime>,
+        /// }
+        ///
+        /// let order = Order { shipped: Some(UNIX_EPOCH + Duration::from_secs(1_714_564_800)) };
+        /// let json = serde_json::to_string(&order)?;
+        /// assert_eq!(json, r#"{"shipped":"2024-05-01T12:00:00Z"}"#);
+        /// assert_eq!(serde_json::from_str::<Order>(&json)?, order);
+        /// assert_eq!(serde_json::to_string(&Order { shipped: None })?, r#"{"shipped":null}"#);
+        /// # Ok::<(), serde_json::Error>(())
+        /// ```
         pub fn serialize<S: Serializer>(
             time: &Option<SystemTime>,
             serializer: S,
@@ -291,6 +348,26 @@ pub mod rfc3339 {
         /// # Errors
         ///
         /// When the string is not an RFC 3339 timestamp.
+        ///
+        /// # Example
+        ///
+        /// ```
+        /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+        ///
+        /// #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        /// struct Order {
+        ///     // `default`: a missing field is `None` too.
+        ///     #[serde(default, with = "anyfn::time::rfc3339::option")]
+        ///     shipped: Option<SystemTime>,
+        /// }
+        ///
+        /// let order: Order = serde_json::from_str(r#"{"shipped":"2024-05-01T12:00:00Z"}"#)?;
+        /// assert_eq!(order.shipped, Some(UNIX_EPOCH + Duration::from_secs(1_714_564_800)));
+        /// assert_eq!(serde_json::to_string(&order)?, r#"{"shipped":"2024-05-01T12:00:00Z"}"#);
+        /// assert_eq!(serde_json::from_str::<Order>(r#"{"shipped":null}"#)?.shipped, None);
+        /// assert_eq!(serde_json::from_str::<Order>("{}")?.shipped, None);
+        /// # Ok::<(), serde_json::Error>(())
+        /// ```
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<SystemTime>, D::Error> {

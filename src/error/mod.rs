@@ -103,6 +103,18 @@ struct Inner {
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
+/// Making an error (a constructor per [kind](ErrorKind), or
+/// [`from_source`](Self::from_source) and its siblings), choosing its
+/// answer ([`with_status`](Self::with_status),
+/// [`with_header`](Self::with_header), …) and reading it back.
+///
+/// # Example
+///
+/// ```
+/// let err = anyfn::Error::conflict("`abc` is taken").with_error_type("SlugTaken");
+/// assert!(err.is_client_error());
+/// assert_eq!((err.status().as_u16(), err.error_type()), (409, "SlugTaken"));
+/// ```
 impl Error {
     /// An error of `kind` with `message`.
     ///
@@ -497,12 +509,31 @@ impl Error {
     }
 
     /// What kind of error this is.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{Error, ErrorKind};
+    ///
+    /// assert_eq!(Error::forbidden("read-only key").kind(), ErrorKind::Forbidden);
+    /// assert_eq!(Error::from(std::fmt::Error).kind(), ErrorKind::Handler);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
     }
 
     /// The HTTP status this error is answered with: the one given with
     /// [`with_status`](Self::with_status), else its kind's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::http::StatusCode;
+    ///
+    /// let err = anyfn::Error::unavailable("the database is down");
+    /// assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+    /// assert_eq!(err.with_status(StatusCode::BAD_GATEWAY).status(), 502);
+    /// ```
     pub fn status(&self) -> StatusCode {
         self.inner.status.unwrap_or(self.inner.kind.status())
     }
@@ -510,6 +541,14 @@ impl Error {
     /// The name reported as Lambda's `errorType` and in the HTTP answer: the
     /// one given with [`with_error_type`](Self::with_error_type), else the
     /// kind's stable name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = anyfn::Error::not_found("no order 17");
+    /// assert_eq!(err.error_type(), "NotFound");
+    /// assert_eq!(err.with_error_type("OrderNotFound").error_type(), "OrderNotFound");
+    /// ```
     pub fn error_type(&self) -> &str {
         self.inner
             .error_type
@@ -518,6 +557,14 @@ impl Error {
     }
 
     /// The message, without the error type or the causes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = anyfn::Error::bad_request("missing field `id`").with_error_type("InvalidOrder");
+    /// assert_eq!(err.message(), "missing field `id`");
+    /// assert_eq!(anyfn::Error::panic("boom").message(), "handler panicked: boom");
+    /// ```
     pub fn message(&self) -> &str {
         &self.inner.message
     }
@@ -525,6 +572,17 @@ impl Error {
     /// The headers the HTTP answer carries besides `Content-Type`
     /// (`Allow`, `Retry-After`, those added with
     /// [`with_header`](Self::with_header)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let err = anyfn::Error::unavailable("maintenance").with_retry_after(Duration::from_secs(60));
+    /// assert_eq!(err.headers()["retry-after"], "60");
+    /// assert!(!err.headers().contains_key("content-type"));
+    /// assert!(anyfn::Error::not_found("no order 17").headers().is_empty());
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.inner.headers
     }
@@ -547,6 +605,14 @@ impl Error {
     }
 
     /// The error this one was made from, if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let err = anyfn::Error::from(std::io::Error::other("disk full"));
+    /// assert_eq!(err.source().map(|source| source.to_string()).as_deref(), Some("disk full"));
+    /// assert!(anyfn::Error::not_found("no order 17").source().is_none());
+    /// ```
     pub fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.inner
             .source
@@ -581,31 +647,79 @@ impl Error {
     }
 
     /// Whether this is a [`ErrorKind::BadRequest`] error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(anyfn::Error::bad_request("expected a JSON object").is_bad_request());
+    /// assert!(!anyfn::Error::unprocessable("`url` must be absolute").is_bad_request());
+    /// ```
     pub fn is_bad_request(&self) -> bool {
         self.inner.kind == ErrorKind::BadRequest
     }
 
     /// Whether this is a [`ErrorKind::NotFound`] error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(anyfn::Error::not_found("no order 17").is_not_found());
+    /// assert!(!anyfn::Error::forbidden("read-only key").is_not_found());
+    /// ```
     pub fn is_not_found(&self) -> bool {
         self.inner.kind == ErrorKind::NotFound
     }
 
     /// Whether this is a [`ErrorKind::PayloadTooLarge`] error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(anyfn::Error::payload_too_large(6 * 1024 * 1024).is_payload_too_large());
+    /// assert!(!anyfn::Error::bad_request("expected a JSON object").is_payload_too_large());
+    /// ```
     pub fn is_payload_too_large(&self) -> bool {
         self.inner.kind == ErrorKind::PayloadTooLarge
     }
 
     /// Whether this is a [`ErrorKind::Timeout`] error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::http::StatusCode;
+    ///
+    /// assert!(anyfn::Error::timeout(Duration::from_secs(3)).is_timeout());
+    /// // The kind decides, not the status.
+    /// let upstream = anyfn::Error::from(std::io::Error::other("upstream too slow"))
+    ///     .with_status(StatusCode::GATEWAY_TIMEOUT);
+    /// assert!(!upstream.is_timeout());
+    /// ```
     pub fn is_timeout(&self) -> bool {
         self.inner.kind == ErrorKind::Timeout
     }
 
     /// Whether this is a [`ErrorKind::Handler`] error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(anyfn::Error::from(std::fmt::Error).is_handler());
+    /// assert!(!anyfn::Error::panic("boom").is_handler());
+    /// ```
     pub fn is_handler(&self) -> bool {
         self.inner.kind == ErrorKind::Handler
     }
 
     /// Whether this is a [`ErrorKind::Panic`] error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(anyfn::Error::panic("index out of bounds").is_panic());
+    /// assert!(!anyfn::Error::from(std::fmt::Error).is_panic());
+    /// ```
     pub fn is_panic(&self) -> bool {
         self.inner.kind == ErrorKind::Panic
     }
@@ -626,6 +740,16 @@ impl Error {
     /// Whether the [status](Self::status) is a server error (5xx): the
     /// function failed. Its details are hidden from HTTP clients by default
     /// ([`ErrorDetails`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::http::StatusCode;
+    ///
+    /// assert!(anyfn::Error::unavailable("the database is down").is_server_error());
+    /// assert!(!anyfn::Error::not_found("no order 17").is_server_error());
+    /// assert!(anyfn::Error::bad_request("x").with_status(StatusCode::BAD_GATEWAY).is_server_error());
+    /// ```
     pub fn is_server_error(&self) -> bool {
         self.status().is_server_error()
     }

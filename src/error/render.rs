@@ -79,6 +79,18 @@ fn is_yes(value: &str) -> bool {
         .any(|yes| value.trim().eq_ignore_ascii_case(yes))
 }
 
+/// The answer an error is given: its [`answer_message`](Self::answer_message)
+/// and the whole HTTP response, [`to_response`](Self::to_response).
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Error, ErrorDetails};
+///
+/// let err = Error::panic("index out of bounds");
+/// assert_eq!(err.answer_message(ErrorDetails::Hidden), "Internal Server Error");
+/// assert_eq!(err.to_response("req-1", ErrorDetails::Hidden).status(), 500);
+/// ```
 impl Error {
     /// The `errorMessage` this error's answer carries under `details`: a
     /// client error's (4xx) [message](Self::message) as it is; a server

@@ -49,6 +49,19 @@ pub const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n\n";
 /// How long an event stream may stay silent before the adapter sends a
 /// keep-alive comment; kept in the response's extensions by [`response`].
 /// Change it with `response.extensions_mut().insert(KeepAlive(…))`.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::stream::sse::{self, KeepAlive, SseEvent};
+///
+/// let events = tokio_stream::iter([Ok::<_, anyfn::Error>(SseEvent::new("hello"))]);
+/// let mut response = sse::response(events);
+/// assert_eq!(response.extensions().get::<KeepAlive>(), Some(&KeepAlive(Duration::from_secs(15))));
+/// response.extensions_mut().insert(KeepAlive(Duration::from_secs(5)));
+/// assert_eq!(response.extensions().get::<KeepAlive>(), Some(&KeepAlive(Duration::from_secs(5))));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeepAlive(pub Duration);
 
@@ -71,9 +84,30 @@ pub struct SseEvent {
     retry: Option<Duration>,
 }
 
+/// Making an event: its data ([`new`](Self::new), [`json`](Self::json)),
+/// then its optional fields; [`to_bytes`](Self::to_bytes) encodes it.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::stream::sse::SseEvent;
+///
+/// let event = SseEvent::json(&[1, 2, 3])?.with_event("numbers");
+/// assert_eq!(event.to_bytes(), "event: numbers\ndata: [1,2,3]\n\n");
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 impl SseEvent {
     /// An event carrying `data`; a multi-line text is sent as one `data`
     /// line per line, and the client joins them again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::sse::SseEvent;
+    ///
+    /// let event = SseEvent::new("first line\nsecond line");
+    /// assert_eq!(event.to_bytes(), "data: first line\ndata: second line\n\n");
+    /// ```
     pub fn new(data: impl Into<String>) -> Self {
         Self {
             id: None,
@@ -88,6 +122,20 @@ impl SseEvent {
     /// # Errors
     ///
     /// [`ErrorKind::Internal`] when `value` cannot be serialized.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use anyfn::stream::sse::SseEvent;
+    ///
+    /// let event = SseEvent::json(&serde_json::json!({"order": 17, "state": "paid"}))?;
+    /// assert_eq!(event.to_bytes(), "data: {\"order\":17,\"state\":\"paid\"}\n\n");
+    /// // JSON object keys must be strings.
+    /// let err = SseEvent::json(&BTreeMap::from([((1, 2), "pair")])).unwrap_err();
+    /// assert_eq!(err.kind(), anyfn::ErrorKind::Internal);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
         serde_json::to_string(value).map(Self::new).map_err(|err| {
             Error::with_source(
@@ -100,6 +148,15 @@ impl SseEvent {
 
     /// Sets the event's id (the client sends the last one back as
     /// `Last-Event-ID` when it reconnects). Line breaks are removed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::sse::SseEvent;
+    ///
+    /// let event = SseEvent::new("paid").with_id("order\n17");
+    /// assert_eq!(event.to_bytes(), "id: order 17\ndata: paid\n\n");
+    /// ```
     #[must_use]
     pub fn with_id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(one_line(id.into()));
@@ -108,6 +165,15 @@ impl SseEvent {
 
     /// Sets the event's type (`event:`; `message` when absent). Line breaks
     /// are removed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::sse::SseEvent;
+    ///
+    /// let event = SseEvent::new("17").with_event("order-paid");
+    /// assert_eq!(event.to_bytes(), "event: order-paid\ndata: 17\n\n");
+    /// ```
     #[must_use]
     pub fn with_event(mut self, event: impl Into<String>) -> Self {
         self.event = Some(one_line(event.into()));
@@ -115,6 +181,16 @@ impl SseEvent {
     }
 
     /// Sets how long the client waits before reconnecting.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::stream::sse::SseEvent;
+    ///
+    /// let event = SseEvent::new("busy").with_retry(Duration::from_secs(5));
+    /// assert_eq!(event.to_bytes(), "retry: 5000\ndata: busy\n\n");
+    /// ```
     #[must_use]
     pub fn with_retry(mut self, retry: Duration) -> Self {
         self.retry = Some(retry);
@@ -122,6 +198,16 @@ impl SseEvent {
     }
 
     /// The event as the wire carries it, ending with a blank line.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::stream::sse::SseEvent;
+    ///
+    /// let event = SseEvent::new("a\r\nb").with_retry(Duration::from_millis(1500)).with_id("3");
+    /// assert_eq!(event.to_bytes(), "id: 3\nretry: 1500\ndata: a\ndata: b\n\n");
+    /// ```
     pub fn to_bytes(&self) -> Bytes {
         let mut out = BytesMut::with_capacity(self.data.len() + 32);
         if let Some(id) = &self.id {
@@ -159,6 +245,21 @@ fn field(out: &mut BytesMut, name: &str, value: &str) {
 /// A streamed `text/event-stream` response of `events`: `Cache-Control:
 /// no-cache`, and [`KeepAlive`] at [`DEFAULT_KEEP_ALIVE`]. An error item
 /// cuts the stream short; the adapter first sends it as an `error` event.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::stream::sse::{self, SseEvent};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let events = tokio_stream::iter(["a", "b"].map(|data| Ok::<_, anyfn::Error>(SseEvent::new(data))));
+/// let response = sse::response(events);
+/// assert_eq!(response.headers()["cache-control"], "no-cache");
+/// assert_eq!(response.into_body().collect().await?, "data: a\n\ndata: b\n\n");
+/// # Ok(())
+/// # }
+/// ```
 pub fn response<S, E>(events: S) -> StreamResponse
 where
     S: Stream<Item = Result<SseEvent, E>> + Send + 'static,
@@ -196,6 +297,19 @@ pub fn from_body(body: BodyStream) -> StreamResponse {
 }
 
 /// Whether `headers` say the body is an event stream.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::http::{header::CONTENT_TYPE, HeaderMap, HeaderValue};
+/// use anyfn::stream::sse;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(CONTENT_TYPE, HeaderValue::from_static("Text/Event-Stream; charset=utf-8"));
+/// assert!(sse::is_event_stream(&headers));
+/// headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+/// assert!(!sse::is_event_stream(&headers));
+/// ```
 pub fn is_event_stream(headers: &http::HeaderMap) -> bool {
     MediaType::of(headers).is_some_and(|media_type| media_type.essence() == "text/event-stream")
 }

@@ -105,6 +105,18 @@ const ADAPTERS: &[&str] = &[
 ///
 /// The chosen adapter's error, as [`RunError`]; a [`RunError`] naming this
 /// build's adapters when none of them runs here.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_auto::RunError> {
+///     let double = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+///     anyfn_auto::run(double).await
+/// }
+/// ```
 pub fn run<H: PortableHandler>(handler: H) -> Running {
     Runner::new(handler).run()
 }
@@ -228,9 +240,33 @@ impl<H> std::fmt::Debug for Runner<H> {
     }
 }
 
+/// Building a runner, then running it.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), anyfn_auto::RunError> {
+/// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+/// anyfn_auto::Runner::new(handler).timeout(Duration::from_secs(10)).run().await
+/// # }
+/// ```
 impl<H> Runner<H> {
     /// A runner for `handler`, nothing set: each setting is the
     /// environment's or the platform's, and the default subscriber is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let runner = anyfn_auto::Runner::new(handler);
+    /// # drop(runner);
+    /// ```
     pub fn new(handler: H) -> Self {
         Self {
             handler,
@@ -367,6 +403,17 @@ impl<H> Runner<H> {
 
     /// Each invocation's timeout, over `ANYFN_TIMEOUT_MS` (on Lambda it only
     /// shortens Lambda's deadline).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let runner = anyfn_auto::Runner::new(handler).timeout(Duration::from_secs(10));
+    /// # drop(runner);
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings = self.settings.with_timeout(timeout);
         self
@@ -374,6 +421,16 @@ impl<H> Runner<H> {
 
     /// The memory size in MB, over `ANYFN_MEMORY_MB`, for the context and
     /// the `REPORT` line (on Lambda, Lambda's own memory size stays).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let runner = anyfn_auto::Runner::new(handler).memory_mb(512);
+    /// # drop(runner);
+    /// ```
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.settings = self.settings.with_memory_mb(memory_mb);
         self
@@ -382,6 +439,17 @@ impl<H> Runner<H> {
     /// Whether the chosen adapter installs its default `tracing` subscriber
     /// when the program has none (on by default;
     /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// // The program logs through a subscriber of its own.
+    /// let runner = anyfn_auto::Runner::new(handler).default_subscriber(false);
+    /// # drop(runner);
+    /// ```
     pub fn default_subscriber(mut self, install: bool) -> Self {
         self.settings = self.settings.with_default_subscriber(install);
         self
@@ -389,6 +457,17 @@ impl<H> Runner<H> {
 
     /// How much of a server error (5xx) HTTP clients see, over what
     /// `ANYFN_ERROR_DETAILS` says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, ErrorDetails, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// // For local development: show panic messages and I/O errors to the client.
+    /// let runner = anyfn_auto::Runner::new(handler).error_details(ErrorDetails::Shown);
+    /// # drop(runner);
+    /// ```
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
         self.settings = self.settings.with_error_details(details);
         self
@@ -400,6 +479,18 @@ impl<H> Runner<H> {
     ///
     /// The chosen adapter's error, as [`RunError`]; a [`RunError`] naming
     /// this build's adapters when none of them runs here.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_auto::RunError> {
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// anyfn_auto::Runner::new(handler).memory_mb(256).run().await
+    /// # }
+    /// ```
     pub fn run(self) -> Running
     where
         H: PortableHandler,

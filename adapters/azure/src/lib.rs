@@ -77,6 +77,18 @@ use anyfn::Handler;
 ///
 /// [`AzureError`] when the adapter cannot start: see [`Azure::bind`].
 /// Failed invocations are answered to the host, not returned.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_azure::AzureError> {
+///     let double = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+///     anyfn_azure::run(double).await
+/// }
+/// ```
 pub async fn run<H>(handler: H) -> Result<(), AzureError>
 where
     H: Handler,
@@ -98,6 +110,23 @@ where
 /// # Errors
 ///
 /// As [`run`].
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json, Request};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_azure::AzureError> {
+///     let hello = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+///     let double = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+///     anyfn_azure::serve_functions(vec![
+///         ("Hello".to_owned(), anyfn_azure::function(hello)),
+///         ("Double".to_owned(), anyfn_azure::function(double)),
+///     ])
+///     .await
+/// }
+/// ```
 pub async fn serve_functions(
     functions: Vec<(String, Arc<dyn AzureFunction>)>,
 ) -> Result<(), AzureError> {

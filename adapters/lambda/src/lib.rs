@@ -253,6 +253,18 @@ use anyfn::Handler;
 /// process is not on Lambda (the variables Lambda sets are checked first);
 /// [`LambdaError::Runtime`] when the Runtime API fails. Failed invocations are
 /// reported to Lambda, not returned.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_lambda::LambdaError> {
+///     let double = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+///     anyfn_lambda::run(double).await
+/// }
+/// ```
 pub async fn run<H>(handler: H) -> Result<(), LambdaError>
 where
     H: Handler,

@@ -94,6 +94,17 @@ pub use config::{
 };
 
 /// Why telemetry could not be installed or flushed.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_otel::{OtelConfig, OtelError};
+///
+/// let refused = OtelConfig::from_vars(|name| (name == "OTEL_METRICS_EXPORTER").then(|| "prometheus".to_owned()));
+/// let err = refused.expect_err("an exporter anyfn-otel does not have");
+/// assert!(matches!(err, OtelError::InvalidVariable { name: "OTEL_METRICS_EXPORTER", .. }));
+/// assert_eq!(err.to_string(), r#"OTEL_METRICS_EXPORTER="prometheus" is invalid: expected otlp or none"#);
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OtelError {
@@ -195,6 +206,19 @@ pub struct Telemetry {
     tracer: SdkTracer,
 }
 
+/// The layer for a subscriber of the program's own, and flushing.
+///
+/// # Example
+///
+/// ```no_run
+/// use tracing_subscriber::layer::SubscriberExt as _;
+///
+/// let telemetry = anyfn_otel::install()?;
+/// let subscriber = tracing_subscriber::registry().with(telemetry.layer());
+/// tracing::subscriber::with_default(subscriber, || tracing::info_span!("warm-up").in_scope(|| {}));
+/// telemetry.flush()?;
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
 impl Telemetry {
     /// The `tracing` layer that turns spans into OpenTelemetry spans, for a
     /// subscriber of the program's own ([`install`] already gives one to

@@ -73,6 +73,19 @@ use anyfn::Handler;
 /// [`ServeError`] when the address or an `ANYFN_*` setting is invalid, the
 /// address cannot be bound, or the signal handlers cannot be installed. Failed requests are answered, not
 /// returned.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_server::ServeError> {
+///     let double = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+///     // POST a JSON number to http://127.0.0.1:3000/ until Ctrl-C.
+///     anyfn_server::serve(double).await
+/// }
+/// ```
 pub async fn serve<H>(handler: H) -> Result<(), ServeError>
 where
     H: Handler,
