@@ -31,6 +31,14 @@ pub struct Body(Bytes);
 
 impl Body {
     /// An empty body.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let body = anyfn::Body::empty();
+    /// assert!(body.is_empty());
+    /// assert_eq!(body, anyfn::Body::default());
+    /// ```
     pub const fn empty() -> Self {
         Self(Bytes::new())
     }
@@ -98,21 +106,49 @@ impl Body {
     }
 
     /// The bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let body = anyfn::Body::from("hi");
+    /// assert_eq!(body.as_bytes(), b"hi");
+    /// ```
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 
     /// The bytes, without copying.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let bytes: bytes::Bytes = anyfn::Body::from("hi").into_bytes();
+    /// assert_eq!(bytes, "hi");
+    /// ```
     pub fn into_bytes(self) -> Bytes {
         self.0
     }
 
     /// The length in bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn::Body::from("héllo").len(), 6);
+    /// assert_eq!(anyfn::Body::empty().len(), 0);
+    /// ```
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     /// Whether the body has no bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(anyfn::Body::from("").is_empty());
+    /// assert!(!anyfn::Body::from(" ").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -123,6 +159,15 @@ impl Body {
     ///
     /// [`ErrorKind::BadRequest`](crate::ErrorKind::BadRequest) naming the offset
     /// of the first byte that is not UTF-8.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn::Body::from("hi").text()?, "hi");
+    /// let err = anyfn::Body::from(vec![0x66, 0xff]).text().unwrap_err();
+    /// assert!(err.is_bad_request());
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn text(&self) -> Result<&str, Error> {
         std::str::from_utf8(&self.0).map_err(|source| {
             Error::with_source(

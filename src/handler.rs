@@ -158,6 +158,24 @@ where
 }
 
 /// A [`Handler`] made from a function by [`handler_fn`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Handler, HandlerFn, Json};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let greet: HandlerFn<_, Json<String>> =
+///     handler_fn(|Json(name): Json<String>, _context: Context| async move {
+///         Ok::<_, anyfn::Error>(format!("hello, {name}"))
+///     });
+/// let copy = greet.clone();
+/// let out = copy.call(Json("Ada".to_owned()), Context::builder().build()).await?;
+/// assert_eq!(out, "hello, Ada");
+/// # Ok(())
+/// # }
+/// ```
 pub struct HandlerFn<F, E> {
     function: F,
     event: PhantomData<fn(E)>,

@@ -34,6 +34,14 @@ pub struct Json<T>(pub T);
 
 impl<T> Json<T> {
     /// The value inside.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let json = anyfn::Json(vec![1, 2, 3]);
+    /// assert_eq!(json.len(), 3); // through `Deref`
+    /// assert_eq!(json.into_inner(), [1, 2, 3]);
+    /// ```
     pub fn into_inner(self) -> T {
         self.0
     }

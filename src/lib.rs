@@ -36,7 +36,33 @@ pub use request::RequestExt;
 pub use stage::Stage;
 
 /// An HTTP request as a handler sees it, on every runtime.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Body, Request};
+///
+/// let request: Request = anyfn::http::Request::post("/orders")
+///     .header("content-type", "application/json")
+///     .body(Body::from(r#"{"id":7}"#))?;
+/// assert_eq!(request.method(), "POST");
+/// assert_eq!(request.body().text()?, r#"{"id":7}"#);
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 pub type Request = http::Request<Body>;
 
 /// An HTTP response as a handler answers, on every runtime.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Body, Response};
+///
+/// let response: Response = anyfn::http::Response::builder()
+///     .status(201)
+///     .body(Body::from("created"))?;
+/// assert_eq!(response.status(), 201);
+/// assert_eq!(response.body().text()?, "created");
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 pub type Response = http::Response<Body>;

@@ -26,6 +26,14 @@ pub struct MediaType {
 
 impl MediaType {
     /// Reads a `Content-Type` value; parameters (`; charset=…`) are set aside.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let media_type = anyfn::MediaType::parse(" Text/HTML ; charset=utf-8");
+    /// assert_eq!(media_type.essence(), "text/html");
+    /// assert_eq!(media_type.to_string(), "text/html");
+    /// ```
     pub fn parse(content_type: &str) -> Self {
         let essence = content_type.split(';').next().unwrap_or_default().trim();
         Self {
@@ -53,11 +61,28 @@ impl MediaType {
     }
 
     /// `type/subtype`, lower-cased.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn::MediaType::parse("Application/JSON").essence(), "application/json");
+    /// assert_eq!(anyfn::MediaType::parse("").essence(), "");
+    /// ```
     pub fn essence(&self) -> &str {
         &self.essence
     }
 
     /// Whether it is JSON: `application/json`, `text/json` or any `+json`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::MediaType;
+    ///
+    /// assert!(MediaType::parse("application/json; charset=utf-8").is_json());
+    /// assert!(MediaType::parse("application/vnd.api+json").is_json());
+    /// assert!(!MediaType::parse("application/jsonl").is_json());
+    /// ```
     pub fn is_json(&self) -> bool {
         let essence = self.essence.as_str();
         essence == "application/json" || essence == "text/json" || essence.ends_with("+json")
@@ -65,6 +90,17 @@ impl MediaType {
 
     /// Whether it is text: `text/*`, JSON, XML (`+xml` too), JavaScript,
     /// form data and GraphQL.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::MediaType;
+    ///
+    /// assert!(MediaType::parse("text/csv").is_text());
+    /// assert!(MediaType::parse("image/svg+xml").is_text());
+    /// assert!(MediaType::parse("application/x-www-form-urlencoded").is_text());
+    /// assert!(!MediaType::parse("application/octet-stream").is_text());
+    /// ```
     pub fn is_text(&self) -> bool {
         let essence = self.essence.as_str();
         self.is_json()

@@ -62,14 +62,47 @@ pub type PathParams = NamedValues<PathParam>;
 pub type StageVariables = NamedValues<StageVariable>;
 
 /// The kind of [`PathParams`]: a route's path parameters.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{NamedValues, PathParam, PathParams};
+///
+/// let params: NamedValues<PathParam> = PathParams::from_iter([("id", "7")]);
+/// assert_eq!(format!("{params:?}"), r#"PathParams({"id": "7"})"#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PathParam {}
 
 /// The kind of [`StageVariables`]: an API Gateway stage's variables.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{NamedValues, StageVariable, StageVariables};
+///
+/// let variables: NamedValues<StageVariable> = StageVariables::from_iter([("table", "orders")]);
+/// assert_eq!(format!("{variables:?}"), r#"StageVariables({"table": "orders"})"#);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StageVariable {}
 
 /// What a kind of [`NamedValues`] is called, in its `Debug` form.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{NamedKind, NamedValues, PathParam};
+///
+/// enum Label {}
+/// impl NamedKind for Label {
+///     const NAME: &'static str = "Labels";
+/// }
+///
+/// let labels = NamedValues::<Label>::from_iter([("team", "payments")]);
+/// assert_eq!(format!("{labels:?}"), r#"Labels({"team": "payments"})"#);
+/// assert_eq!(PathParam::NAME, "PathParams");
+/// ```
 pub trait NamedKind: 'static {
     /// The name of the kind's type alias (`PathParams`, `StageVariables`).
     const NAME: &'static str;

@@ -13,9 +13,27 @@ mod request_id;
 use request_id::RequestIdText;
 
 /// The default invocation timeout: 3 seconds, as on AWS Lambda.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(anyfn::DEFAULT_TIMEOUT, Duration::from_secs(3));
+/// let context = anyfn::Context::builder().build();
+/// assert!(context.remaining_time() <= anyfn::DEFAULT_TIMEOUT);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The default memory size in MB: 128, as on AWS Lambda.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(anyfn::DEFAULT_MEMORY_MB, 128);
+/// let context = anyfn::Context::builder().build();
+/// assert_eq!(context.memory_limit_mb(), anyfn::DEFAULT_MEMORY_MB);
+/// ```
 pub const DEFAULT_MEMORY_MB: u32 = 128;
 
 /// Which runtime is running the handler.
@@ -56,6 +74,16 @@ pub enum Platform {
 
 impl Platform {
     /// A short, stable name for logs.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Platform;
+    ///
+    /// assert_eq!(Platform::AwsLambda.as_str(), "aws-lambda");
+    /// assert_eq!(Platform::CloudflareWorkers.as_str(), "cloudflare-workers");
+    /// assert_eq!(Platform::Other("my-edge").as_str(), "my-edge");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::AwsLambda => "aws-lambda",
@@ -121,6 +149,18 @@ impl Context {
     /// function `anyfn-function` at version `$LATEST` with
     /// [`DEFAULT_MEMORY_MB`], no trace id, no tenant id, a
     /// [max concurrency](Context::max_concurrency) of 1, [`Platform::Test`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().build();
+    /// assert_eq!(context.request_id(), "test-request");
+    /// assert_eq!(context.function_name(), "anyfn-function");
+    /// assert_eq!(context.function_version(), "$LATEST");
+    /// assert_eq!(context.memory_limit_mb(), anyfn::DEFAULT_MEMORY_MB);
+    /// assert_eq!(context.trace_id(), None);
+    /// assert_eq!(context.platform(), anyfn::Platform::Test);
+    /// ```
     pub fn builder() -> ContextBuilder {
         ContextBuilder {
             request_id: None,
@@ -139,6 +179,13 @@ impl Context {
     }
 
     /// The id of this invocation, unique per invocation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().request_id("req-1").build();
+    /// assert_eq!(context.request_id(), "req-1");
+    /// ```
     pub fn request_id(&self) -> &str {
         self.request_id.as_str()
     }
@@ -149,6 +196,17 @@ impl Context {
     /// timeout is reported before Lambda ends the invocation. An
     /// [`anyfn::time::Instant`](crate::time::Instant): std's on native,
     /// JavaScript's clock on `wasm32-unknown-unknown`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::time::Instant;
+    ///
+    /// let deadline = Instant::now() + Duration::from_secs(5);
+    /// let context = anyfn::Context::builder().deadline(deadline).build();
+    /// assert_eq!(context.deadline(), deadline);
+    /// ```
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
@@ -169,22 +227,53 @@ impl Context {
     }
 
     /// The function's name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().function_name("orders").build();
+    /// assert_eq!(context.function_name(), "orders");
+    /// ```
     pub fn function_name(&self) -> &str {
         &self.function_name
     }
 
     /// The function's version (`$LATEST` unless the runtime says otherwise).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().function_version("7").build();
+    /// assert_eq!(context.function_version(), "7");
+    /// assert_eq!(anyfn::Context::builder().build().function_version(), "$LATEST");
+    /// ```
     pub fn function_version(&self) -> &str {
         &self.function_version
     }
 
     /// The memory configured for the function, in MB.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().memory_limit_mb(512).build();
+    /// assert_eq!(context.memory_limit_mb(), 512);
+    /// ```
     pub fn memory_limit_mb(&self) -> u32 {
         self.memory_limit_mb
     }
 
     /// The distributed-tracing id, when the runtime provides one (Lambda's
     /// `X-Amzn-Trace-Id`, a `traceparent` header, …).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trace = "Root=1-5759e988-bd862e3fe1be46a994272793";
+    /// let context = anyfn::Context::builder().trace_id(trace).build();
+    /// assert_eq!(context.trace_id(), Some(trace));
+    /// assert_eq!(anyfn::Context::builder().build().trace_id(), None);
+    /// ```
     pub fn trace_id(&self) -> Option<&str> {
         self.trace_id.as_deref()
     }
@@ -226,6 +315,15 @@ impl Context {
     }
 
     /// Which runtime is running this invocation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Platform;
+    ///
+    /// let context = anyfn::Context::builder().platform(Platform::AwsLambda).build();
+    /// assert_eq!(context.platform(), Platform::AwsLambda);
+    /// ```
     pub fn platform(&self) -> Platform {
         self.platform
     }
@@ -261,6 +359,17 @@ impl Context {
     }
 
     /// Provider-specific details, by type, for adapters to fill in.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct Colo(&'static str);
+    ///
+    /// let mut context = anyfn::Context::builder().build();
+    /// context.extensions_mut().insert(Colo("AMS"));
+    /// assert_eq!(context.extensions().get::<Colo>(), Some(&Colo("AMS")));
+    /// ```
     pub fn extensions_mut(&mut self) -> &mut Extensions {
         &mut self.extensions
     }
@@ -297,6 +406,17 @@ impl Context {
 }
 
 /// Builds a [`Context`]; made by [`Context::builder`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Context, Platform};
+///
+/// let builder = Context::builder().function_name("orders").platform(Platform::LocalServer);
+/// let context = builder.request_id("req-1").build();
+/// assert_eq!(context.function_name(), "orders");
+/// assert_eq!(context.platform(), Platform::LocalServer);
+/// ```
 #[derive(Debug)]
 #[must_use]
 pub struct ContextBuilder {
@@ -324,6 +444,13 @@ pub struct ContextBuilder {
 impl ContextBuilder {
     /// Sets the request id. It is copied: an id of the usual length (a
     /// UUID) is kept without an allocation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().request_id(String::from("req-1")).build();
+    /// assert_eq!(context.request_id(), "req-1");
+    /// ```
     #[inline]
     pub fn request_id(mut self, request_id: impl AsRef<str>) -> Self {
         self.request_id = Some(RequestIdText::new(request_id.as_ref()));
@@ -331,6 +458,20 @@ impl ContextBuilder {
     }
 
     /// Sets the deadline to an instant; overrides [`timeout`](Self::timeout).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::time::Instant;
+    ///
+    /// let deadline = Instant::now() + Duration::from_millis(500);
+    /// let context = anyfn::Context::builder()
+    ///     .deadline(deadline)
+    ///     .timeout(Duration::from_secs(60))
+    ///     .build();
+    /// assert_eq!(context.deadline(), deadline);
+    /// ```
     #[inline]
     pub fn deadline(mut self, deadline: Instant) -> Self {
         self.deadline = Some(deadline);
@@ -339,6 +480,16 @@ impl ContextBuilder {
 
     /// Sets the deadline to `timeout` after [`build`](Self::build) is called,
     /// unless an explicit [`deadline`](Self::deadline) is given.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let context = anyfn::Context::builder().timeout(Duration::from_secs(30)).build();
+    /// let left = context.remaining_time();
+    /// assert!(left <= Duration::from_secs(30) && left > Duration::from_secs(20));
+    /// ```
     #[inline]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -347,6 +498,16 @@ impl ContextBuilder {
 
     /// Sets the function name. Adapters pass an `Arc<str>` they keep, so
     /// building a context does not copy it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let name: Arc<str> = Arc::from("orders");
+    /// let context = anyfn::Context::builder().function_name(Arc::clone(&name)).build();
+    /// assert_eq!(context.function_name(), "orders");
+    /// ```
     #[inline]
     pub fn function_name(mut self, function_name: impl Into<Arc<str>>) -> Self {
         self.function_name = Some(function_name.into());
@@ -354,6 +515,13 @@ impl ContextBuilder {
     }
 
     /// Sets the function version.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().function_version("42").build();
+    /// assert_eq!(context.function_version(), "42");
+    /// ```
     #[inline]
     pub fn function_version(mut self, function_version: impl Into<Arc<str>>) -> Self {
         self.function_version = Some(function_version.into());
@@ -361,6 +529,13 @@ impl ContextBuilder {
     }
 
     /// Sets the memory limit, in MB.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().memory_limit_mb(1024).build();
+    /// assert_eq!(context.memory_limit_mb(), 1024);
+    /// ```
     #[inline]
     pub fn memory_limit_mb(mut self, memory_limit_mb: u32) -> Self {
         self.memory_limit_mb = memory_limit_mb;
@@ -368,6 +543,13 @@ impl ContextBuilder {
     }
 
     /// Sets the trace id.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let context = anyfn::Context::builder().trace_id("trace-1").build();
+    /// assert_eq!(context.trace_id(), Some("trace-1"));
+    /// ```
     #[inline]
     pub fn trace_id(mut self, trace_id: impl Into<String>) -> Self {
         self.trace_id = Some(trace_id.into());
@@ -404,6 +586,15 @@ impl ContextBuilder {
     }
 
     /// Sets which runtime runs the invocation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Platform;
+    ///
+    /// let context = anyfn::Context::builder().platform(Platform::CloudRun).build();
+    /// assert_eq!(context.platform(), Platform::CloudRun);
+    /// ```
     #[inline]
     pub fn platform(mut self, platform: Platform) -> Self {
         self.platform = platform;
@@ -411,6 +602,23 @@ impl ContextBuilder {
     }
 
     /// Sets where the invocation's metrics go (an adapter's sink).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use anyfn::metrics::{MetricKind, Metrics, MetricsSink, Unit};
+    ///
+    /// #[derive(Debug)]
+    /// struct Discard;
+    /// impl MetricsSink for Discard {
+    ///     fn record(&self, _: &str, _: f64, _: Unit, _: MetricKind) {}
+    ///     fn dimension(&self, _: &str, _: &str) {}
+    /// }
+    ///
+    /// let context = anyfn::Context::builder().metrics(Metrics::new(Arc::new(Discard))).build();
+    /// assert!(context.metrics().is_enabled());
+    /// ```
     #[inline]
     pub fn metrics(mut self, metrics: Metrics) -> Self {
         self.metrics = metrics;
@@ -418,6 +626,19 @@ impl ContextBuilder {
     }
 
     /// Adds a provider-specific detail, replacing one of the same type.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct Tenant(&'static str);
+    ///
+    /// let context = anyfn::Context::builder()
+    ///     .extension(Tenant("acme"))
+    ///     .extension(Tenant("globex"))
+    ///     .build();
+    /// assert_eq!(context.extensions().get::<Tenant>(), Some(&Tenant("globex")));
+    /// ```
     #[inline]
     pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -492,6 +713,19 @@ impl ContextBuilder {
     }
 
     /// Builds the context; a deadline given as a timeout starts counting now.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let context = anyfn::Context::builder()
+    ///     .request_id("req-1")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build();
+    /// assert_eq!(context.request_id(), "req-1");
+    /// assert!(context.remaining_time() <= Duration::from_secs(10));
+    /// ```
     #[inline]
     pub fn build(self) -> Context {
         let deadline = self

@@ -5,6 +5,18 @@ use std::iter::FusedIterator;
 
 /// The causes of an [`Error`](crate::Error): its source, the source's source,
 /// and so on. Made by [`Error::chain`](crate::Error::chain).
+///
+/// # Example
+///
+/// ```
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("could not save order 7")]
+/// struct SaveFailed(#[source] std::io::Error);
+///
+/// let err = anyfn::Error::from(SaveFailed(std::io::Error::other("disk full")));
+/// let causes: Vec<String> = err.chain().map(|cause| cause.to_string()).collect();
+/// assert_eq!(causes, ["could not save order 7", "disk full"]);
+/// ```
 #[derive(Clone, Debug)]
 #[must_use = "iterators do nothing unless consumed"]
 pub struct Chain<'a> {

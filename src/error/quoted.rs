@@ -7,6 +7,16 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// How many bytes of a value [`quoted`] shows, at most.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::error::{quoted, QUOTE_LIMIT};
+///
+/// assert_eq!(QUOTE_LIMIT, 200);
+/// let long = "x".repeat(QUOTE_LIMIT + 1);
+/// assert!(quoted(&long).to_string().ends_with("… (201 bytes)"));
+/// ```
 pub const QUOTE_LIMIT: usize = 200;
 
 /// A value quoted for an error message or a log line: escaped as a Rust
@@ -16,6 +26,15 @@ pub const QUOTE_LIMIT: usize = 200;
 /// that a 1 MB URL does not come back in a 1 MB error answer.
 ///
 /// Made by [`quoted`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::error::{quoted, Quoted};
+///
+/// let name: Quoted<'_> = quoted("line\nbreak");
+/// assert_eq!(format!("unknown name {name}"), r#"unknown name "line\nbreak""#);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Quoted<'a>(&'a str);
 
@@ -61,6 +80,18 @@ impl fmt::Display for Quoted<'_> {
 /// Made by [`shortened`]; [`Error::with_source`](crate::Error::with_source)
 /// and [`Error::from_source`](crate::Error::from_source) show their
 /// source's message through it.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::error::{shortened, Shortened};
+///
+/// let message: Shortened<'_> = shortened("expected `,` at line 1 column 9");
+/// assert_eq!(message.to_string(), "expected `,` at line 1 column 9");
+/// let long = "z".repeat(1000);
+/// let shown = shortened(&long).to_string();
+/// assert_eq!(shown, format!("{}… (700 bytes left out) …{}", "z".repeat(200), "z".repeat(100)));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Shortened<'a>(&'a str);
 

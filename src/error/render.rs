@@ -54,6 +54,16 @@ pub enum ErrorDetails {
 
 impl ErrorDetails {
     /// The environment variable [`from_env`](Self::from_env) reads.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::ErrorDetails;
+    ///
+    /// assert_eq!(ErrorDetails::ENV_VAR, "ANYFN_ERROR_DETAILS");
+    /// std::env::set_var(ErrorDetails::ENV_VAR, "show");
+    /// assert_eq!(ErrorDetails::from_env(), ErrorDetails::Shown);
+    /// ```
     pub const ENV_VAR: &'static str = "ANYFN_ERROR_DETAILS";
 
     /// [`Shown`](Self::Shown) when `ANYFN_ERROR_DETAILS` is `show` (or `1`,

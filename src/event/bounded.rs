@@ -14,6 +14,19 @@ use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 /// Each item takes about 150 bytes in memory however small its JSON, so
 /// without a bound a 6 MiB body of tiny messages took 15 times its size to
 /// read. A longer list is refused as the JSON's error, naming the bound.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::{QueueBatch, MAX_BATCH_LEN};
+///
+/// assert_eq!(MAX_BATCH_LEN, 10_000);
+/// let message = serde_json::json!({"id": "m", "body": ""});
+/// let messages = vec![message; MAX_BATCH_LEN + 1];
+/// let json = serde_json::json!({"messages": messages});
+/// let err = serde_json::from_value::<QueueBatch>(json).unwrap_err();
+/// assert!(err.to_string().starts_with("a batch holds at most 10000 items"));
+/// ```
 pub const MAX_BATCH_LEN: usize = 10_000;
 
 /// Reads a JSON array of at most [`MAX_BATCH_LEN`] items.

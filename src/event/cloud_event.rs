@@ -18,6 +18,18 @@ use crate::Error;
 /// data without a content type is written as `text/plain; charset=utf-8`
 /// (see [`CloudEvent::encoded_data_content_type`]), so it reads back as text
 /// in both modes of the HTTP binding.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::{CloudEvent, CloudEventData};
+///
+/// let event = CloudEvent::from_json(
+///     br#"{"specversion":"1.0","id":"1","source":"/s","type":"t","data_base64":"AP8="}"#,
+/// )?;
+/// assert_eq!(event.data, Some(CloudEventData::Binary(vec![0x00, 0xff].into())));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloudEventData {
     /// JSON data (`datacontenttype` absent, `application/json` or `*+json`).
@@ -103,6 +115,18 @@ const CONTEXT_ATTRIBUTES: [&str; 10] = [
 
 impl CloudEvent {
     /// An event with the required attributes, spec version 1.0, no data.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let event = CloudEvent::new("evt-1", "/orders", "com.example.order.created");
+    /// assert_eq!((event.id.as_str(), event.source.as_str()), ("evt-1", "/orders"));
+    /// assert_eq!(event.event_type, "com.example.order.created");
+    /// assert_eq!(event.spec_version, "1.0");
+    /// assert_eq!(event.data, None);
+    /// ```
     pub fn new(
         id: impl Into<String>,
         source: impl Into<String>,
@@ -190,6 +214,16 @@ impl CloudEvent {
     }
 
     /// Sets `datacontenttype`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let event = CloudEvent::new("1", "/s", "t").with_data_content_type("application/xml");
+    /// assert_eq!(event.data_content_type.as_deref(), Some("application/xml"));
+    /// assert_eq!(event.to_json_value()["datacontenttype"], "application/xml");
+    /// ```
     #[must_use]
     pub fn with_data_content_type(mut self, content_type: impl Into<String>) -> Self {
         self.data_content_type = Some(content_type.into());
@@ -197,6 +231,16 @@ impl CloudEvent {
     }
 
     /// Sets `subject`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let event = CloudEvent::new("1", "/orders", "com.example.order").with_subject("order-7");
+    /// assert_eq!(event.subject.as_deref(), Some("order-7"));
+    /// assert_eq!(event.to_json_value()["subject"], "order-7");
+    /// ```
     #[must_use]
     pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
@@ -204,6 +248,18 @@ impl CloudEvent {
     }
 
     /// Sets `time`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let time = UNIX_EPOCH + Duration::from_secs(1_714_564_800);
+    /// let event = CloudEvent::new("1", "/s", "t").with_time(time);
+    /// assert_eq!(event.time, Some(time));
+    /// assert_eq!(event.to_json_value()["time"], "2024-05-01T12:00:00Z");
+    /// ```
     #[must_use]
     pub fn with_time(mut self, time: SystemTime) -> Self {
         self.time = Some(time);
@@ -211,6 +267,16 @@ impl CloudEvent {
     }
 
     /// Sets `dataschema`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let event = CloudEvent::new("1", "/s", "t").with_data_schema("https://example.com/order.json");
+    /// assert_eq!(event.data_schema.as_deref(), Some("https://example.com/order.json"));
+    /// assert_eq!(event.to_json_value()["dataschema"], "https://example.com/order.json");
+    /// ```
     #[must_use]
     pub fn with_data_schema(mut self, schema: impl Into<String>) -> Self {
         self.data_schema = Some(schema.into());
@@ -218,6 +284,16 @@ impl CloudEvent {
     }
 
     /// Adds an extension attribute.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let event = CloudEvent::new("1", "/s", "t").with_extension("tenant", "acme");
+    /// assert_eq!(event.extensions["tenant"], "acme");
+    /// assert_eq!(event.to_json_value()["tenant"], "acme");
+    /// ```
     #[must_use]
     pub fn with_extension(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extensions.insert(name.into(), value.into());
@@ -225,6 +301,18 @@ impl CloudEvent {
     }
 
     /// The data as JSON, if it is JSON.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{CloudEvent, CloudEventData};
+    ///
+    /// let event = CloudEvent::new("1", "/s", "t")
+    ///     .with_data(CloudEventData::Json(serde_json::json!({"total": 42})));
+    /// assert_eq!(event.data_json().map(|data| &data["total"]), Some(&serde_json::json!(42)));
+    /// let text = CloudEvent::new("2", "/s", "t").with_data(CloudEventData::Text("hi".into()));
+    /// assert_eq!(text.data_json(), None);
+    /// ```
     pub fn data_json(&self) -> Option<&Value> {
         match &self.data {
             Some(CloudEventData::Json(value)) => Some(value),
@@ -233,6 +321,17 @@ impl CloudEvent {
     }
 
     /// Whether `datacontenttype` (absent counts) says JSON.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// assert!(CloudEvent::is_json_content(None));
+    /// assert!(CloudEvent::is_json_content(Some("application/json; charset=utf-8")));
+    /// assert!(CloudEvent::is_json_content(Some("application/cloudevents+json")));
+    /// assert!(!CloudEvent::is_json_content(Some("text/plain")));
+    /// ```
     pub fn is_json_content(content_type: Option<&str>) -> bool {
         content_type.is_none_or(|content_type| crate::MediaType::parse(content_type).is_json())
     }
@@ -271,6 +370,19 @@ impl CloudEvent {
     /// # Errors
     ///
     /// As [`from_json`](Self::from_json).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    ///
+    /// let serde_json::Value::Object(map) = serde_json::json!({
+    ///     "specversion": "1.0", "id": "1", "source": "/s", "type": "t", "tenant": "acme",
+    /// }) else { unreachable!() };
+    /// let event = CloudEvent::from_map(map)?;
+    /// assert_eq!(event.extensions["tenant"], "acme");
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn from_map(mut map: Map<String, Value>) -> Result<Self, Error> {
         let mut take = |name: &str| -> Result<Option<String>, Error> {
             match map.remove(name) {

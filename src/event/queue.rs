@@ -51,6 +51,17 @@ pub struct Message {
 
 impl Message {
     /// A message `id` with `body`, no attributes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    ///
+    /// let message = Message::new("m-1", "hello");
+    /// assert_eq!(message.id, "m-1");
+    /// assert_eq!(message.body, "hello");
+    /// assert!(message.attributes.is_empty());
+    /// ```
     pub fn new(id: impl Into<String>, body: impl Into<Bytes>) -> Self {
         Self {
             id: id.into(),
@@ -64,6 +75,15 @@ impl Message {
     }
 
     /// Adds an attribute.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    ///
+    /// let message = Message::new("m-1", "hi").with_attribute("tenant", "acme");
+    /// assert_eq!(message.attributes["tenant"], "acme");
+    /// ```
     #[must_use]
     pub fn with_attribute(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.insert(name.into(), value.into());
@@ -71,6 +91,15 @@ impl Message {
     }
 
     /// Sets the delivery attempt.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    ///
+    /// let message = Message::new("m-1", "hi").with_delivery_attempt(3);
+    /// assert_eq!(message.delivery_attempt, Some(3));
+    /// ```
     #[must_use]
     pub fn with_delivery_attempt(mut self, attempt: u32) -> Self {
         self.delivery_attempt = Some(attempt);
@@ -78,6 +107,19 @@ impl Message {
     }
 
     /// Sets the sent time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use anyfn::event::Message;
+    ///
+    /// let sent = UNIX_EPOCH + Duration::from_secs(1_714_564_800);
+    /// let message = Message::new("m-1", "hi").with_sent_time(sent);
+    /// assert_eq!(message.sent_time, Some(sent));
+    /// assert_eq!(serde_json::to_value(&message)?["sentTime"], "2024-05-01T12:00:00Z");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_sent_time(mut self, time: SystemTime) -> Self {
         self.sent_time = Some(time);
@@ -85,6 +127,16 @@ impl Message {
     }
 
     /// Sets the source.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    ///
+    /// let queue = "arn:aws:sqs:eu-west-1:123456789012:orders";
+    /// let message = Message::new("m-1", "hi").with_source(queue);
+    /// assert_eq!(message.source.as_deref(), Some(queue));
+    /// ```
     #[must_use]
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
         self.source = Some(source.into());
@@ -92,6 +144,15 @@ impl Message {
     }
 
     /// Sets the ordering key.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    ///
+    /// let message = Message::new("m-1", "hi").with_ordering_key("customer-42");
+    /// assert_eq!(message.ordering_key.as_deref(), Some("customer-42"));
+    /// ```
     #[must_use]
     pub fn with_ordering_key(mut self, key: impl Into<String>) -> Self {
         self.ordering_key = Some(key.into());
@@ -103,6 +164,18 @@ impl Message {
     /// # Errors
     ///
     /// [`ErrorKind::BadRequest`] when it is not UTF-8.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    ///
+    /// assert_eq!(Message::new("m-1", "hello").text()?, "hello");
+    /// let err = Message::new("m-2", vec![0xff]).text().unwrap_err();
+    /// assert!(err.is_bad_request());
+    /// assert!(err.to_string().starts_with("message m-2 is not UTF-8 text"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn text(&self) -> Result<&str, Error> {
         std::str::from_utf8(&self.body).map_err(|err| {
             Error::with_source(
@@ -118,6 +191,18 @@ impl Message {
     /// # Errors
     ///
     /// [`ErrorKind::BadRequest`] saying what was wrong.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    ///
+    /// let order: serde_json::Value = Message::new("m-1", r#"{"order":7}"#).json()?;
+    /// assert_eq!(order["order"], 7);
+    /// let err = Message::new("m-2", "not json").json::<serde_json::Value>().unwrap_err();
+    /// assert!(err.to_string().starts_with("message m-2 is not the JSON expected"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|err| {
             Error::with_source(
@@ -226,6 +311,16 @@ pub struct QueueBatch {
 
 impl QueueBatch {
     /// A batch of `messages`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{Message, QueueBatch};
+    ///
+    /// let batch = QueueBatch::new(vec![Message::new("a", "1"), Message::new("b", "2")]);
+    /// assert_eq!(batch.messages.len(), 2);
+    /// assert_eq!(batch.messages[1].id, "b");
+    /// ```
     pub fn new(messages: Vec<Message>) -> Self {
         Self { messages }
     }
@@ -256,11 +351,31 @@ pub struct BatchResult {
 
 impl BatchResult {
     /// Every message succeeded.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::BatchResult;
+    ///
+    /// let result = BatchResult::all_succeeded();
+    /// assert!(result.failed.is_empty());
+    /// assert_eq!(serde_json::to_string(&result)?, r#"{"batchItemFailures":[]}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn all_succeeded() -> Self {
         Self::default()
     }
 
     /// The messages `ids` failed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::BatchResult;
+    ///
+    /// let result = BatchResult::failed_ids(vec!["m-2".to_string(), "m-5".to_string()]);
+    /// assert_eq!(result.failed, ["m-2", "m-5"]);
+    /// ```
     pub fn failed_ids<I: IntoIterator<Item = S>, S: Into<String>>(ids: I) -> Self {
         Self {
             failed: ids.into_iter().map(Into::into).collect(),
@@ -268,6 +383,21 @@ impl BatchResult {
     }
 
     /// Marks message `id` failed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{BatchResult, Message, QueueBatch};
+    ///
+    /// let batch = QueueBatch::new(vec![Message::new("a", "ok"), Message::new("b", "oops")]);
+    /// let mut result = BatchResult::all_succeeded();
+    /// for message in &batch.messages {
+    ///     if message.body != "ok" {
+    ///         result.fail(&message.id);
+    ///     }
+    /// }
+    /// assert_eq!(result.failed, ["b"]);
+    /// ```
     pub fn fail(&mut self, id: impl Into<String>) {
         self.failed.push(id.into());
     }

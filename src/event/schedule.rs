@@ -64,6 +64,18 @@ pub struct ScheduleTick {
 
 impl ScheduleTick {
     /// A tick `id` at `time`, of an unnamed schedule.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use anyfn::event::ScheduleTick;
+    ///
+    /// let time = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let tick = ScheduleTick::new("tick-1", time);
+    /// assert_eq!((tick.id.as_str(), tick.time), ("tick-1", time));
+    /// assert_eq!(tick.schedule, None);
+    /// ```
     pub fn new(id: impl Into<String>, time: SystemTime) -> Self {
         Self {
             id: id.into(),
@@ -76,6 +88,16 @@ impl ScheduleTick {
     }
 
     /// Sets the schedule's name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use anyfn::event::ScheduleTick;
+    ///
+    /// let tick = ScheduleTick::new("tick-1", UNIX_EPOCH).with_schedule("nightly-report");
+    /// assert_eq!(tick.schedule.as_deref(), Some("nightly-report"));
+    /// ```
     #[must_use]
     pub fn with_schedule(mut self, schedule: impl Into<String>) -> Self {
         self.schedule = Some(schedule.into());
@@ -83,6 +105,17 @@ impl ScheduleTick {
     }
 
     /// Sets the schedule's full identifier (an EventBridge rule's ARN).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use anyfn::event::ScheduleTick;
+    ///
+    /// let arn = "arn:aws:events:eu-west-1:123456789012:rule/nightly-report";
+    /// let tick = ScheduleTick::new("tick-1", UNIX_EPOCH).with_source(arn);
+    /// assert_eq!(tick.source.as_deref(), Some(arn));
+    /// ```
     #[must_use]
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
         self.source = Some(source.into());
@@ -90,6 +123,16 @@ impl ScheduleTick {
     }
 
     /// Sets the account the schedule belongs to.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use anyfn::event::ScheduleTick;
+    ///
+    /// let tick = ScheduleTick::new("tick-1", UNIX_EPOCH).with_account("123456789012");
+    /// assert_eq!(tick.account.as_deref(), Some("123456789012"));
+    /// ```
     #[must_use]
     pub fn with_account(mut self, account: impl Into<String>) -> Self {
         self.account = Some(account.into());
@@ -97,6 +140,16 @@ impl ScheduleTick {
     }
 
     /// Sets the region the schedule runs in.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use anyfn::event::ScheduleTick;
+    ///
+    /// let tick = ScheduleTick::new("tick-1", UNIX_EPOCH).with_region("eu-west-1");
+    /// assert_eq!(tick.region.as_deref(), Some("eu-west-1"));
+    /// ```
     #[must_use]
     pub fn with_region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());

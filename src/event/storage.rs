@@ -8,6 +8,18 @@ use serde::{Deserialize, Serialize};
 ///
 /// Serializes as `"created"`, `"deleted"`, `"restored"`, `"archived"`,
 /// `"metadataUpdated"`, or the provider's own name for anything else.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::event::ObjectChange;
+///
+/// assert_eq!(serde_json::to_string(&ObjectChange::MetadataUpdated)?, r#""metadataUpdated""#);
+/// let other: ObjectChange = serde_json::from_str(r#""ObjectTagging:Put""#)?;
+/// assert_eq!(other, ObjectChange::Other("ObjectTagging:Put".into()));
+/// assert_eq!(serde_json::from_str::<ObjectChange>(r#""created""#)?, ObjectChange::Created);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -68,6 +80,17 @@ pub struct ObjectEvent {
 
 impl ObjectEvent {
     /// An event of `change` to `bucket`/`key`, the other details unknown.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{ObjectChange, ObjectEvent};
+    ///
+    /// let event = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg");
+    /// assert_eq!((event.bucket.as_str(), event.key.as_str()), ("photos", "cat.jpg"));
+    /// assert_eq!(event.change, ObjectChange::Created);
+    /// assert_eq!((event.size, event.etag, event.time), (None, None, None));
+    /// ```
     pub fn new(change: ObjectChange, bucket: impl Into<String>, key: impl Into<String>) -> Self {
         Self {
             change,
@@ -81,6 +104,15 @@ impl ObjectEvent {
     }
 
     /// Sets the size.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{ObjectChange, ObjectEvent};
+    ///
+    /// let event = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg").with_size(2048);
+    /// assert_eq!(event.size, Some(2048));
+    /// ```
     #[must_use]
     pub fn with_size(mut self, size: u64) -> Self {
         self.size = Some(size);
@@ -88,6 +120,16 @@ impl ObjectEvent {
     }
 
     /// Sets the ETag.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{ObjectChange, ObjectEvent};
+    ///
+    /// let event = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg")
+    ///     .with_etag("d41d8cd98f00b204e9800998ecf8427e");
+    /// assert_eq!(event.etag.as_deref(), Some("d41d8cd98f00b204e9800998ecf8427e"));
+    /// ```
     #[must_use]
     pub fn with_etag(mut self, etag: impl Into<String>) -> Self {
         self.etag = Some(etag.into());
@@ -95,6 +137,15 @@ impl ObjectEvent {
     }
 
     /// Sets the version.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{ObjectChange, ObjectEvent};
+    ///
+    /// let event = ObjectEvent::new(ObjectChange::Deleted, "photos", "cat.jpg").with_version("v3");
+    /// assert_eq!(event.version.as_deref(), Some("v3"));
+    /// ```
     #[must_use]
     pub fn with_version(mut self, version: impl Into<String>) -> Self {
         self.version = Some(version.into());
@@ -102,6 +153,19 @@ impl ObjectEvent {
     }
 
     /// Sets the time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use anyfn::event::{ObjectChange, ObjectEvent};
+    ///
+    /// let time = UNIX_EPOCH + Duration::from_secs(1_714_564_800);
+    /// let event = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg").with_time(time);
+    /// assert_eq!(event.time, Some(time));
+    /// assert_eq!(serde_json::to_value(&event)?["time"], "2024-05-01T12:00:00Z");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     #[must_use]
     pub fn with_time(mut self, time: SystemTime) -> Self {
         self.time = Some(time);
@@ -134,6 +198,19 @@ pub struct StorageEvent {
 
 impl StorageEvent {
     /// A notification of `objects`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{ObjectChange, ObjectEvent, StorageEvent};
+    ///
+    /// let event = StorageEvent::new(vec![
+    ///     ObjectEvent::new(ObjectChange::Created, "photos", "a.jpg"),
+    ///     ObjectEvent::new(ObjectChange::Created, "photos", "b.jpg"),
+    /// ]);
+    /// assert_eq!(event.objects.len(), 2);
+    /// assert_eq!(event.objects[1].key, "b.jpg");
+    /// ```
     pub fn new(objects: Vec<ObjectEvent>) -> Self {
         Self { objects }
     }

@@ -46,6 +46,14 @@ pub struct Query {
 
 impl Query {
     /// An empty query.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let query = anyfn::Query::new();
+    /// assert!(query.is_empty());
+    /// assert_eq!(query.to_string(), "");
+    /// ```
     pub const fn new() -> Self {
         Self {
             text: String::new(),
@@ -54,6 +62,17 @@ impl Query {
     }
 
     /// Parses a query string, with or without its leading `?`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Query;
+    ///
+    /// let query = Query::parse("?q=rust%20lang&page=2");
+    /// assert_eq!(query.get("q"), Some("rust lang"));
+    /// assert_eq!(query.get("page"), Some("2"));
+    /// assert_eq!(Query::parse("bad=%zz").get("bad"), Some("%zz")); // kept as written
+    /// ```
     pub fn parse(query: &str) -> Self {
         let query = query.strip_prefix('?').unwrap_or(query);
         if query.is_empty() {
@@ -192,16 +211,39 @@ impl Query {
     }
 
     /// The first value of `key`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let query = anyfn::Query::parse("page=1&page=3");
+    /// assert_eq!(query.get("page"), Some("1"));
+    /// assert_eq!(query.get("limit"), None);
+    /// ```
     pub fn get(&self, key: &str) -> Option<&str> {
         self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Every value of `key`, in order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let query = anyfn::Query::parse("tag=a&page=2&tag=b");
+    /// assert_eq!(query.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
+    /// assert_eq!(query.get_all("sort").count(), 0);
+    /// ```
     pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.iter().filter(move |(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Every key once, in the order of first appearance.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let query = anyfn::Query::parse("tag=a&page=2&tag=b");
+    /// assert_eq!(query.keys().collect::<Vec<_>>(), ["tag", "page"]);
+    /// ```
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         let mut seen = HashSet::with_capacity(self.pairs.len());
         self.iter()
@@ -245,11 +287,25 @@ impl Query {
     }
 
     /// The number of pairs.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let query = anyfn::Query::parse("tag=a&tag=b&&page=2");
+    /// assert_eq!(query.len(), 3);
+    /// ```
     pub fn len(&self) -> usize {
         self.pairs.len()
     }
 
     /// Whether there are no pairs.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(anyfn::Query::parse("?").is_empty());
+    /// assert!(!anyfn::Query::parse("flag").is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }

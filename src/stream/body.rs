@@ -44,6 +44,21 @@ enum Inner {
 
 impl BodyStream {
     /// A body of `stream`'s chunks; an error item cuts the response short.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::BodyStream;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let chunks = [Ok("a"), Err(anyfn::Error::unavailable("upstream went away")), Ok("b")];
+    /// let body = BodyStream::new(tokio_stream::iter(chunks));
+    /// let err = body.collect().await.unwrap_err();
+    /// assert_eq!(err.to_string(), "upstream went away");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new<S, B, E>(stream: S) -> Self
     where
         S: Stream<Item = Result<B, E>> + Send + 'static,
@@ -104,12 +119,42 @@ impl BodyStream {
     }
 
     /// A body with no chunks.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::BodyStream;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let mut body = BodyStream::empty();
+    /// assert!(body.next_chunk().await.is_none());
+    /// assert_eq!(BodyStream::empty().collect().await?, "");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn empty() -> Self {
         Self::from(Bytes::new())
     }
 
     /// The next chunk: `None` once the body is complete, `Some(Err)` when it
     /// was cut short (and then `None`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::BodyStream;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let chunks = [Ok::<_, anyfn::Error>("a"), Ok("b")];
+    /// let mut body = BodyStream::new(tokio_stream::iter(chunks));
+    /// assert_eq!(body.next_chunk().await.transpose()?.as_deref(), Some(&b"a"[..]));
+    /// assert_eq!(body.next_chunk().await.transpose()?.as_deref(), Some(&b"b"[..]));
+    /// assert!(body.next_chunk().await.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn next_chunk(&mut self) -> Option<Result<Bytes, Error>> {
         poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
@@ -119,6 +164,20 @@ impl BodyStream {
     /// # Errors
     ///
     /// The error that cut the body short.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream::BodyStream;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let chunks = [Ok::<_, anyfn::Error>("Hello, "), Ok("world")];
+    /// assert_eq!(BodyStream::new(tokio_stream::iter(chunks)).collect().await?, "Hello, world");
+    /// assert_eq!(BodyStream::from("whole").collect().await?, "whole");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn collect(mut self) -> Result<Bytes, Error> {
         let mut whole = BytesMut::new();
         while let Some(chunk) = self.next_chunk().await {

@@ -69,11 +69,47 @@ fn lock(shared: &Mutex<State>) -> MutexGuard<'_, State> {
 
 /// The body a [`ChunkSender`] fed was dropped: the client went away, or the
 /// invocation ended (its deadline passed). Stop producing.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::stream::{channel, Closed};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let (mut sender, body) = channel(1);
+/// drop(body); // the client went away
+/// assert_eq!(sender.send("late").await, Err(Closed));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the response body was dropped: the client went away or the invocation ended")]
 pub struct Closed;
 
 /// The sending half of a [`channel`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn::stream::{channel, ChunkSender};
+///
+/// async fn produce(mut sender: ChunkSender) {
+///     for word in ["one ", "two"] {
+///         if sender.send(word).await.is_err() {
+///             return; // the body was dropped
+///         }
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let (sender, body) = channel(1);
+/// tokio::spawn(produce(sender));
+/// assert_eq!(body.collect().await?, "one two");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ChunkSender {
     shared: Arc<Mutex<State>>,
@@ -95,6 +131,20 @@ impl ChunkSender {
     /// # Errors
     ///
     /// [`Closed`] when the body was dropped.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let (mut sender, body) = anyfn::stream::channel(4);
+    /// sender.send("a").await?; // room for 4: no wait
+    /// sender.send(String::from("b")).await?;
+    /// drop(sender); // the body ends
+    /// assert_eq!(body.collect().await?, "ab");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send(&mut self, chunk: impl Into<Bytes>) -> Result<(), Closed> {
         let mut chunk = Some(chunk.into());
         poll_fn(|cx| {
@@ -122,6 +172,20 @@ impl ChunkSender {
     /// Cuts the body short with `error`: the client sees an incomplete
     /// response (and, for server-sent events, an `error` event), and the log
     /// says why.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let (mut sender, body) = anyfn::stream::channel(4);
+    /// sender.send("partial").await?;
+    /// sender.fail(anyfn::Error::unavailable("upstream went away"));
+    /// let err = body.collect().await.unwrap_err();
+    /// assert_eq!(err.to_string(), "upstream went away");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn fail(self, error: impl IntoError) {
         let receiver = {
             let mut state = lock(&self.shared);
@@ -134,6 +198,15 @@ impl ChunkSender {
     }
 
     /// Whether the body was dropped, so that nothing sent would be read.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let (sender, body) = anyfn::stream::channel(1);
+    /// assert!(!sender.is_closed());
+    /// drop(body);
+    /// assert!(sender.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         lock(&self.shared).body_dropped
     }

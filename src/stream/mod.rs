@@ -51,6 +51,22 @@ pub use body::BodyStream;
 pub use channel::{channel, ChunkSender, Closed};
 
 /// An HTTP response whose body is sent chunk by chunk.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::http::StatusCode;
+/// use anyfn::stream::{BodyStream, StreamResponse};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let mut response = StreamResponse::new(BodyStream::from("event 1\n"));
+/// *response.status_mut() = StatusCode::ACCEPTED;
+/// assert_eq!(response.status(), 202);
+/// assert_eq!(response.into_body().collect().await?, "event 1\n");
+/// # Ok(())
+/// # }
+/// ```
 pub type StreamResponse = http::Response<BodyStream>;
 
 /// A response whose body was known at once ([`BodyStream::into_whole`]) as

@@ -41,9 +41,30 @@ use crate::{Error, ErrorDetails, ErrorKind, IntoError, MediaType};
 
 /// How long an event stream may stay silent before the adapter sends a
 /// keep-alive comment, by default.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::stream::sse::{self, KeepAlive, SseEvent, DEFAULT_KEEP_ALIVE};
+///
+/// assert_eq!(DEFAULT_KEEP_ALIVE, Duration::from_secs(15));
+/// let response = sse::response(tokio_stream::iter([Ok::<_, anyfn::Error>(SseEvent::new("hi"))]));
+/// assert_eq!(response.extensions().get::<KeepAlive>(), Some(&KeepAlive(DEFAULT_KEEP_ALIVE)));
+/// ```
 pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// The comment an adapter sends on an idle event stream.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::stream::sse::KEEP_ALIVE_COMMENT;
+///
+/// // A comment line (it starts with `:`), which clients ignore.
+/// assert_eq!(KEEP_ALIVE_COMMENT, b": keep-alive\n\n");
+/// assert!(KEEP_ALIVE_COMMENT.starts_with(b":"));
+/// ```
 pub const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n\n";
 
 /// How long an event stream may stay silent before the adapter sends a
