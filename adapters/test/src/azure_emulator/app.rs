@@ -9,6 +9,18 @@ use serde_json::Value;
 
 /// What triggers a function: the `type` of its `direction: in` trigger
 /// binding.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::AzureTriggerType;
+///
+/// let trigger = AzureTriggerType::from_binding_type("serviceBusTrigger");
+/// assert_eq!(trigger, Some(AzureTriggerType::ServiceBus));
+/// let other = AzureTriggerType::from_binding_type("cosmosDBTrigger").expect("a trigger");
+/// assert_eq!(other, AzureTriggerType::Other("cosmosDBTrigger".to_owned()));
+/// assert_eq!(other.binding_type(), "cosmosDBTrigger");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AzureTriggerType {
@@ -55,6 +67,16 @@ impl AzureTriggerType {
     }
 
     /// The binding `type` in `function.json` (`httpTrigger`, …).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureTriggerType;
+    ///
+    /// assert_eq!(AzureTriggerType::Timer.binding_type(), "timerTrigger");
+    /// let blob = AzureTriggerType::Blob.binding_type();
+    /// assert_eq!(AzureTriggerType::from_binding_type(blob), Some(AzureTriggerType::Blob));
+    /// ```
     pub fn binding_type(&self) -> &str {
         match self {
             Self::Http => "httpTrigger",
@@ -70,6 +92,17 @@ impl AzureTriggerType {
     /// Whether the host delivers a failed invocation again: queue, Service
     /// Bus and blob triggers retry (then poison the message), Event Grid
     /// redelivers; HTTP and timer invocations are not retried.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureTriggerType;
+    ///
+    /// assert!(AzureTriggerType::Queue.retries());
+    /// assert!(AzureTriggerType::EventGrid.retries());
+    /// assert!(!AzureTriggerType::Http.retries());
+    /// assert!(!AzureTriggerType::Timer.retries());
+    /// ```
     pub fn retries(&self) -> bool {
         matches!(
             self,
@@ -79,6 +112,20 @@ impl AzureTriggerType {
 }
 
 /// One binding of a function, from `function.json`.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{AzureAppFunction, AzureBinding, AzureTriggerType};
+///
+/// let hello = AzureAppFunction::new("hello", AzureTriggerType::Http, "req");
+/// let res = AzureBinding {
+///     name: "res".to_owned(),
+///     binding_type: "http".to_owned(),
+///     direction: "out".to_owned(),
+/// };
+/// assert_eq!(hello.bindings[1], res);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AzureBinding {
     /// `name`.
@@ -90,6 +137,19 @@ pub struct AzureBinding {
 }
 
 /// One function of the app: its folder name, trigger and bindings.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{AzureAppFunction, AzureTriggerType};
+///
+/// let mut item = AzureAppFunction::new("item", AzureTriggerType::Http, "req");
+/// item.route = Some("items/{id}".to_owned());
+/// item.methods = vec!["get".to_owned()];
+/// assert_eq!(item.binding, "req");
+/// assert_eq!(item.route_template(), "items/{id}");
+/// assert!(item.is_http_in_and_out());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AzureAppFunction {
     /// The function's name (its folder's name): the host POSTs its
@@ -156,6 +216,24 @@ impl AzureAppFunction {
     ///
     /// When the document has no `bindings` array, a binding lacks `name`,
     /// `type` or `direction`, or no `in` binding is a trigger.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureAppFunction, AzureTriggerType};
+    /// use serde_json::json;
+    ///
+    /// let document = json!({"bindings": [
+    ///     {"type": "httpTrigger", "direction": "in", "name": "req", "route": "items/{id}", "methods": ["GET"]},
+    ///     {"type": "http", "direction": "out", "name": "$return"},
+    /// ]});
+    /// let item = AzureAppFunction::from_function_json("item", &document)?;
+    /// assert_eq!(item.trigger, AzureTriggerType::Http);
+    /// assert_eq!(item.methods, ["get"]);
+    /// assert_eq!(item.http_output(), Some("$return"));
+    /// assert!(AzureAppFunction::from_function_json("empty", &json!({"bindings": []})).is_err());
+    /// # Ok::<(), String>(())
+    /// ```
     pub fn from_function_json(name: &str, document: &Value) -> Result<Self, String> {
         let list = document
             .get("bindings")
@@ -212,6 +290,17 @@ impl AzureAppFunction {
     }
 
     /// The name of the `http` output binding (`res`, or `$return`), if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureAppFunction, AzureTriggerType};
+    ///
+    /// let hello = AzureAppFunction::new("hello", AzureTriggerType::Http, "req");
+    /// assert_eq!(hello.http_output(), Some("res"));
+    /// let work = AzureAppFunction::new("work", AzureTriggerType::Queue, "message");
+    /// assert_eq!(work.http_output(), None);
+    /// ```
     pub fn http_output(&self) -> Option<&str> {
         self.bindings
             .iter()
@@ -222,6 +311,22 @@ impl AzureAppFunction {
     /// Whether the function is "HTTP in and out" (one `httpTrigger` in, one
     /// `http` out, nothing else): the only kind the host forwards as a raw
     /// request when forwarding is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureAppFunction, AzureBinding, AzureTriggerType};
+    ///
+    /// let mut hello = AzureAppFunction::new("hello", AzureTriggerType::Http, "req");
+    /// assert!(hello.is_http_in_and_out());
+    /// // With a queue output too, the host no longer forwards its requests:
+    /// hello.bindings.push(AzureBinding {
+    ///     name: "outbox".to_owned(),
+    ///     binding_type: "queue".to_owned(),
+    ///     direction: "out".to_owned(),
+    /// });
+    /// assert!(!hello.is_http_in_and_out());
+    /// ```
     pub fn is_http_in_and_out(&self) -> bool {
         let ins = self
             .bindings
@@ -236,12 +341,39 @@ impl AzureAppFunction {
     }
 
     /// The route template: `route`, or the function's name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureAppFunction, AzureTriggerType};
+    ///
+    /// let mut item = AzureAppFunction::new("item", AzureTriggerType::Http, "req");
+    /// assert_eq!(item.route_template(), "item");
+    /// item.route = Some("items/{id?}".to_owned());
+    /// assert_eq!(item.route_template(), "items/{id?}");
+    /// ```
     pub fn route_template(&self) -> &str {
         self.route.as_deref().unwrap_or(&self.name)
     }
 }
 
 /// The `host.json` settings the emulator honours.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::AzureHostSettings;
+/// use serde_json::json;
+///
+/// let settings = AzureHostSettings::from_host_json(&json!({
+///     "version": "2.0",
+///     "extensions": {"http": {"routePrefix": ""}, "queues": {"maxDequeueCount": 3}},
+/// }))?;
+/// assert_eq!(settings.route_prefix.as_deref(), Some(""));
+/// assert_eq!(settings.max_dequeue_count, Some(3));
+/// assert!(!settings.forwarding && !settings.proxying);
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AzureHostSettings {
     /// `customHandler.description.defaultExecutablePath`.
@@ -330,6 +462,23 @@ fn parse_timespan(text: &str) -> Option<Duration> {
 }
 
 /// A function app folder: `host.json` and every `*/function.json`.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_test::{AzureEmulator, AzureTriggerType};
+///
+/// let emulator = AzureEmulator::builder()
+///     .function("work", AzureTriggerType::Queue, "message")
+///     .function_timeout(Duration::from_secs(90))
+///     .build()?;
+/// let app = emulator.app();
+/// assert_eq!(app.functions[0].name, "work");
+/// assert_eq!(app.host_json["functionTimeout"], "00:01:30");
+/// assert_eq!(app.settings.function_timeout, Some(Duration::from_secs(90)));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AzureFunctionApp {
     /// `host.json`, as read.
@@ -383,6 +532,20 @@ impl AzureFunctionApp {
     }
 
     /// The function named `name`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .build()?;
+    /// let app = emulator.app();
+    /// assert_eq!(app.function("work").map(|f| f.binding.as_str()), Some("message"));
+    /// assert!(app.function("missing").is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn function(&self, name: &str) -> Option<&AzureAppFunction> {
         self.functions.iter().find(|f| f.name == name)
     }

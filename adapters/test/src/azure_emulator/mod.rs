@@ -40,6 +40,22 @@ use process::AppFolder;
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Builds an [`AzureEmulator`]; made by [`AzureEmulator::builder`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{AzureEmulator, AzureTriggerType};
+///
+/// let emulator = AzureEmulator::builder()
+///     .function("hello", AzureTriggerType::Http, "req")
+///     .forwarding_http_request(true)
+///     .site_name("orders")
+///     .build()?;
+/// assert!(emulator.app().settings.forwarding);
+/// let site = ("WEBSITE_SITE_NAME".to_owned(), "orders".to_owned());
+/// assert!(emulator.function_env().contains(&site));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct AzureEmulatorBuilder {
@@ -56,6 +72,23 @@ pub struct AzureEmulatorBuilder {
 impl AzureEmulatorBuilder {
     /// Runs the app in the folder `dir` (`host.json` and one folder per
     /// function with its `function.json`), as deployed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("anyfn-doc-app-dir-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("work"))?;
+    /// std::fs::write(dir.join("host.json"), r#"{"version": "2.0"}"#)?;
+    /// let function = r#"{"bindings": [{"type": "queueTrigger", "direction": "in", "name": "message"}]}"#;
+    /// std::fs::write(dir.join("work/function.json"), function)?;
+    /// let emulator = AzureEmulator::builder().app_dir(&dir).build()?;
+    /// assert_eq!(emulator.app().functions[0].trigger, AzureTriggerType::Queue);
+    /// assert_eq!(emulator.app_root(), Some(dir.clone()), "the handler runs in it");
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn app_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.app_dir = Some(dir.into());
         self
@@ -65,6 +98,20 @@ impl AzureEmulatorBuilder {
     /// folder the emulator writes). See [`AzureAppFunction::new`]. With an app
     /// folder, the handler then runs in a written copy of the app (its
     /// `host.json` and a `function.json` per function).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .build()?;
+    /// let work = emulator.app().function("work").expect("added");
+    /// assert_eq!(work.binding, "message");
+    /// assert_eq!(work.bindings[0].binding_type, "queueTrigger");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn function(
         self,
         name: impl Into<String>,
@@ -75,6 +122,19 @@ impl AzureEmulatorBuilder {
     }
 
     /// Adds a function described in full (route, methods, bindings).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureAppFunction, AzureEmulator, AzureTriggerType};
+    ///
+    /// let mut item = AzureAppFunction::new("item", AzureTriggerType::Http, "req");
+    /// item.route = Some("items/{id}".to_owned());
+    /// item.methods = vec!["get".to_owned()];
+    /// let emulator = AzureEmulator::builder().with_function(item.clone()).build()?;
+    /// assert_eq!(emulator.app().function("item"), Some(&item));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn with_function(mut self, function: AzureAppFunction) -> Self {
         self.functions.retain(|f| f.name != function.name);
         self.functions.push(function);
@@ -85,6 +145,20 @@ impl AzureEmulatorBuilder {
     /// functions get the caller's request at its own path. Overrides the
     /// app folder's `host.json`: the handler then runs in a written copy of
     /// the app, so that it sees the change too.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("hello", AzureTriggerType::Http, "req")
+    ///     .forwarding_http_request(true)
+    ///     .build()?;
+    /// assert!(emulator.app().settings.forwarding);
+    /// assert_eq!(emulator.app().host_json["customHandler"]["enableForwardingHttpRequest"], true);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn forwarding_http_request(mut self, on: bool) -> Self {
         self.forwarding = Some(on);
         self
@@ -94,6 +168,20 @@ impl AzureEmulatorBuilder {
     /// documented setting for HTTP-only functions, with response
     /// streaming). Overrides the app folder's `host.json` (in a written copy
     /// of the app, as [`forwarding_http_request`](Self::forwarding_http_request)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("hello", AzureTriggerType::Http, "req")
+    ///     .proxying_http_request(true)
+    ///     .build()?;
+    /// assert!(emulator.app().settings.proxying);
+    /// assert_eq!(emulator.app().host_json["customHandler"]["enableProxyingHttpRequest"], true);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn proxying_http_request(mut self, on: bool) -> Self {
         self.proxying = Some(on);
         self
@@ -102,18 +190,57 @@ impl AzureEmulatorBuilder {
     /// `functionTimeout`: how long the host waits for an answer (the
     /// host's HTTP client waits this plus one minute; the emulator waits
     /// this). Unset, it waits 30 minutes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .function_timeout(Duration::from_secs(5 * 60))
+    ///     .build()?;
+    /// assert_eq!(emulator.app().host_json["functionTimeout"], "00:05:00");
+    /// assert_eq!(emulator.app().settings.function_timeout, Some(Duration::from_secs(300)));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn function_timeout(mut self, timeout: Duration) -> Self {
         self.function_timeout = Some(timeout);
         self
     }
 
     /// Adds a variable to the handler's environment, as an app setting does.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureEmulator;
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .env("ORDERS_QUEUE", "orders-test")
+    ///     .build()?;
+    /// let setting = ("ORDERS_QUEUE".to_owned(), "orders-test".to_owned());
+    /// assert!(emulator.function_env().contains(&setting));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((name.into(), value.into()));
         self
     }
 
     /// `WEBSITE_SITE_NAME`, the function app's name: `anyfn-app` unless set.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureEmulator;
+    ///
+    /// let emulator = AzureEmulator::builder().site_name("orders").build()?;
+    /// let host = ("WEBSITE_HOSTNAME".to_owned(), "orders.azurewebsites.net".to_owned());
+    /// assert!(emulator.function_env().contains(&host));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn site_name(mut self, name: impl Into<String>) -> Self {
         self.site_name = Some(name.into());
         self
@@ -121,6 +248,24 @@ impl AzureEmulatorBuilder {
 
     /// How long [`AzureEmulator::spawn`] waits for the handler to listen:
     /// 60 s unless set, as the host waits.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("hello", AzureTriggerType::Http, "req")
+    ///     .startup_timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// // `TimedOut` unless the handler listens within 5 s:
+    /// let _handler = emulator.spawn("target/debug/examples/hello").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn startup_timeout(mut self, bound: Duration) -> Self {
         self.startup_timeout = Some(bound);
         self
@@ -133,6 +278,20 @@ impl AzureEmulatorBuilder {
     ///
     /// When the app folder cannot be read ([`AzureFunctionApp::read`]) or no
     /// loopback port is free.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .build()?;
+    /// assert_ne!(emulator.port(), 0);
+    /// assert_eq!(emulator.app().functions.len(), 1);
+    /// assert!(AzureEmulator::builder().app_dir("no/such/app").build().is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn build(self) -> std::io::Result<AzureEmulator> {
         // A change to the app folder's settings or functions must reach the
         // handler too, which reads the folder: it then runs in a written
@@ -237,23 +396,79 @@ pub struct AzureEmulator {
 
 impl AzureEmulator {
     /// An emulator with no app folder and no functions yet.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureEmulator;
+    ///
+    /// let emulator = AzureEmulator::builder().build()?;
+    /// assert!(emulator.app().functions.is_empty());
+    /// assert_eq!(emulator.app().host_json["version"], "2.0");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn builder() -> AzureEmulatorBuilder {
         AzureEmulatorBuilder::default()
     }
 
     /// The app: `host.json` with the builder's settings, and the functions.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("hello", AzureTriggerType::Http, "req")
+    ///     .proxying_http_request(true)
+    ///     .build()?;
+    /// let app = emulator.app();
+    /// assert_eq!(app.functions[0].name, "hello");
+    /// assert_eq!(app.host_json["customHandler"]["enableProxyingHttpRequest"], true);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn app(&self) -> &AzureFunctionApp {
         &self.app
     }
 
     /// The port the handler is told to listen on
     /// (`FUNCTIONS_CUSTOMHANDLER_PORT`), on 127.0.0.1.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureEmulator;
+    ///
+    /// let emulator = AzureEmulator::builder().build()?;
+    /// let port = ("FUNCTIONS_CUSTOMHANDLER_PORT".to_owned(), emulator.port().to_string());
+    /// assert!(emulator.function_env().contains(&port));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn port(&self) -> u16 {
         self.port
     }
 
     /// The folder the handler runs in: the app folder, or the temporary
     /// one written at [`spawn`](Self::spawn) (`None` before).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("hello", AzureTriggerType::Http, "req")
+    ///     .build()?;
+    /// assert_eq!(emulator.app_root(), None);
+    /// // `spawn` writes the app folder first (here the program is missing):
+    /// assert!(emulator.spawn("no/such/handler").await.is_err());
+    /// let root = emulator.app_root().expect("written");
+    /// assert!(root.join("hello/function.json").is_file());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn app_root(&self) -> Option<PathBuf> {
         self.app_dir
             .clone()
@@ -268,6 +483,19 @@ impl AzureEmulator {
     /// `AzureWebJobsScriptRoot` (the app folder), `FUNCTIONS_WORKER_RUNTIME`
     /// `custom`, `FUNCTIONS_EXTENSION_VERSION` `~4`, `WEBSITE_SITE_NAME`,
     /// `WEBSITE_HOSTNAME`, `WEBSITE_INSTANCE_ID`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::AzureEmulator;
+    ///
+    /// let emulator = AzureEmulator::builder().env("EXTRA", "1").build()?;
+    /// let env = emulator.function_env();
+    /// assert!(env.contains(&("FUNCTIONS_WORKER_RUNTIME".to_owned(), "custom".to_owned())));
+    /// assert!(env.contains(&("WEBSITE_SITE_NAME".to_owned(), "anyfn-app".to_owned())));
+    /// assert_eq!(env.last(), Some(&("EXTRA".to_owned(), "1".to_owned())));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn function_env(&self) -> Vec<(String, String)> {
         let root = self
             .app_root()
@@ -313,6 +541,22 @@ impl AzureEmulator {
     /// When the program cannot be started, exits (`BrokenPipe`), or does
     /// not listen within the startup timeout (`TimedOut`); the error says
     /// which, with its output so far.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::event::Message;
+    /// use anyfn_test::AzureEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder().app_dir("examples/azure/queue-worker").build()?;
+    /// let _handler = emulator.spawn("target/debug/examples/queue-worker").await?;
+    /// let outcome = emulator.queue("queue-worker", &Message::new("m-1", "hello")).await;
+    /// assert!(outcome.succeeded());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn spawn(&self, program: impl AsRef<Path>) -> std::io::Result<FunctionProcess> {
         let command = Command::new(program.as_ref());
         self.start(command, true).await
@@ -325,6 +569,26 @@ impl AzureEmulator {
     /// # Errors
     ///
     /// As [`spawn`](Self::spawn).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::process::Command;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("hello", AzureTriggerType::Http, "req")
+    ///     .build()?;
+    /// let mut command = Command::new("target/debug/examples/hello");
+    /// command.env("ANYFN_DEFAULT_SUBSCRIBER", "off");
+    /// let _handler = emulator.spawn_command(command).await?;
+    /// let outcome = emulator.http("hello", TestRequest::get("/api/hello?name=Ada")).await;
+    /// assert_eq!(outcome.http_response().text(), "Hello, Ada!");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn spawn_command(&self, command: Command) -> std::io::Result<FunctionProcess> {
         self.start(command, false).await
     }
@@ -364,12 +628,48 @@ impl AzureEmulator {
 
     /// What the handler wrote to stdout and stderr so far, line by line
     /// (the last 10,000 lines).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::{AzureEmulator, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder().app_dir("examples/azure/failures").build()?;
+    /// let _handler = emulator.spawn("target/debug/examples/failures").await?;
+    /// emulator.http("failures", TestRequest::get("/api/log")).await.http_response().assert_status(200);
+    /// emulator.output_line_containing("a line from the function", Duration::from_secs(10)).await;
+    /// let output = emulator.output();
+    /// assert!(output.iter().all(|line| !line.contains("invocation failed")), "{output:#?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn output(&self) -> Vec<String> {
         self.output.lines()
     }
 
     /// The first output line containing `needle`, polling for at most
     /// `bound`; `None` when none appeared.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::{AzureEmulator, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder().app_dir("examples/azure/failures").build()?;
+    /// let _handler = emulator.spawn("target/debug/examples/failures").await?;
+    /// emulator.http("failures", TestRequest::get("/api/log")).await.http_response().assert_status(200);
+    /// let line = emulator.output_line_containing("a line from the function", Duration::from_secs(10)).await;
+    /// assert!(line.is_some_and(|line| line.contains("/log")));
+    /// assert_eq!(emulator.output_line_containing("no such line", Duration::from_millis(50)).await, None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn output_line_containing(&self, needle: &str, bound: Duration) -> Option<String> {
         let started = std::time::Instant::now();
         loop {
@@ -386,6 +686,27 @@ impl AzureEmulator {
     }
 
     /// Every outcome recorded so far, in order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .build()?;
+    /// // No handler listens: each invocation fails, and is recorded.
+    /// emulator.queue("work", &Message::new("m-1", "one")).await;
+    /// emulator.queue("work", &Message::new("m-2", "two")).await;
+    /// let outcomes = emulator.outcomes();
+    /// assert_eq!(outcomes.len(), 2);
+    /// assert_eq!(outcomes[1].sent()["Metadata"]["Id"], "\"m-2\"");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn outcomes(&self) -> Vec<AzureOutcome> {
         lock(&self.outcomes).clone()
     }
@@ -424,6 +745,26 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    /// use anyfn_test::fixtures::azure;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .build()?;
+    /// let envelope = azure::queue_message("message", &Message::new("m-1", "hello"));
+    /// let outcome = emulator.invoke("work", envelope).await;
+    /// assert_eq!(outcome.sent()["Data"]["message"], "\"hello\"");
+    /// assert_eq!(outcome.sent()["Metadata"]["sys"]["MethodName"], "work");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn invoke(
         &self,
@@ -522,6 +863,37 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType, TestRequest};
+    /// use serde_json::json;
+    /// # async fn serve(port: u16, answer: serde_json::Value) -> Result<(), anyfn_server::ServeError> {
+    /// #     let handler = anyfn::handler_fn(move |_: anyfn::Request, _: anyfn::Context| {
+    /// #         let answer = answer.clone();
+    /// #         async move { anyfn::response::json(&answer) }
+    /// #     });
+    /// #     let server = anyfn_server::Server::new(handler).addr(([127, 0, 0, 1], port).into());
+    /// #     let bound = server.default_subscriber(false).bind().await?;
+    /// #     tokio::spawn(bound.run_until(std::future::pending()));
+    /// #     Ok(())
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("hello", AzureTriggerType::Http, "req")
+    ///     .build()?;
+    /// // The custom handler answers every invocation with this result document:
+    /// let answer = json!({"Outputs": {"res": {"statusCode": 200, "body": "Hello, Ada!"}}, "Logs": []});
+    /// # serve(emulator.port(), answer).await?;
+    /// let outcome = emulator.http("hello", TestRequest::get("/api/hello?name=Ada")).await;
+    /// assert_eq!(outcome.sent()["Data"]["req"]["Query"]["name"], "Ada");
+    /// assert_eq!(outcome.http_response().text(), "Hello, Ada!");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn http(
         &self,
@@ -570,6 +942,25 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .build()?;
+    /// let outcome = emulator.queue("work", &Message::new("m-1", "hello")).await;
+    /// assert_eq!(outcome.sent()["Data"]["message"], "\"hello\"");
+    /// assert_eq!(outcome.sent()["Metadata"]["DequeueCount"], "1");
+    /// assert!(outcome.would_retry(), "no handler listens");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn queue(
         &self,
@@ -589,6 +980,25 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("work", AzureTriggerType::Queue, "message")
+    ///     .build()?;
+    /// // No handler listens: every delivery fails, and the fifth poisons the message.
+    /// let outcomes = emulator.queue_until_settled("work", &Message::new("m-1", "hello")).await;
+    /// assert_eq!(outcomes.len(), 5);
+    /// assert_eq!(outcomes[4].sent()["Metadata"]["DequeueCount"], "5");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn queue_until_settled(
         &self,
         function: &str,
@@ -613,6 +1023,25 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::Message;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("orders", AzureTriggerType::ServiceBus, "message")
+    ///     .build()?;
+    /// let message = Message::new("m-1", "hello").with_ordering_key("customer-7");
+    /// let outcome = emulator.service_bus("orders", &message).await;
+    /// assert_eq!(outcome.sent()["Metadata"]["MessageId"], "\"m-1\"");
+    /// assert_eq!(outcome.sent()["Metadata"]["SessionId"], "\"customer-7\"");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn service_bus(
         &self,
@@ -629,6 +1058,25 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::{ObjectChange, ObjectEvent};
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("thumbnail", AzureTriggerType::Blob, "image")
+    ///     .build()?;
+    /// let photo = ObjectEvent::new(ObjectChange::Created, "photos", "cat.jpg");
+    /// let outcome = emulator.blob("thumbnail", &photo, b"abc").await;
+    /// assert_eq!(outcome.sent()["Data"]["image"], "YWJj");
+    /// assert_eq!(outcome.sent()["Metadata"]["name"], "\"cat.jpg\"");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn blob(
         &self,
@@ -648,6 +1096,27 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::UNIX_EPOCH;
+    /// use anyfn::event::ScheduleTick;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("nightly", AzureTriggerType::Timer, "timer")
+    ///     .build()?;
+    /// let outcome = emulator.timer("nightly", &ScheduleTick::new("tick-1", UNIX_EPOCH), false).await;
+    /// let sys = &outcome.sent()["Metadata"]["sys"];
+    /// assert_eq!(sys["UtcNow"], "1970-01-01T00:00:00.0000000Z");
+    /// assert_eq!(sys["RandGuid"], "tick-1");
+    /// assert_eq!(outcome.sent()["Data"]["timer"]["IsPastDue"], false);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn timer(
         &self,
@@ -670,6 +1139,25 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("items", AzureTriggerType::EventGrid, "event")
+    ///     .build()?;
+    /// let event = CloudEvent::new("1", "/subscriptions/s/resourceGroups/g", "Contoso.Items.ItemReceived");
+    /// let outcome = emulator.event_grid("items", &event).await;
+    /// assert_eq!(outcome.sent()["Data"]["event"]["eventType"], "Contoso.Items.ItemReceived");
+    /// assert_eq!(outcome.sent()["Data"]["event"]["topic"], "/subscriptions/s/resourceGroups/g");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn event_grid(
         &self,
@@ -686,6 +1174,25 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::CloudEvent;
+    /// use anyfn_test::{AzureEmulator, AzureTriggerType};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = AzureEmulator::builder()
+    ///     .function("items", AzureTriggerType::EventGrid, "event")
+    ///     .build()?;
+    /// let event = CloudEvent::new("1", "/items", "com.example.item.received");
+    /// let outcome = emulator.event_grid_cloud_event("items", &event).await;
+    /// assert_eq!(outcome.sent()["Data"]["event"]["specversion"], "1.0");
+    /// assert_eq!(outcome.sent()["Data"]["event"]["type"], "com.example.item.received");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn event_grid_cloud_event(
         &self,
@@ -702,6 +1209,20 @@ impl AzureEmulator {
     /// # Panics
     ///
     /// When the app has no function `function`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{AzureAppFunction, AzureEmulator, AzureTriggerType};
+    ///
+    /// let mut item = AzureAppFunction::new("item", AzureTriggerType::Http, "req");
+    /// item.route = Some("items/{id}".to_owned());
+    /// let emulator = AzureEmulator::builder().with_function(item).build()?;
+    /// let params = emulator.route_params("item", "/api/items/7").expect("routed");
+    /// assert_eq!(params["id"], "7");
+    /// assert_eq!(emulator.route_params("item", "/api/orders/7"), None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[track_caller]
     pub fn route_params(&self, function: &str, path: &str) -> Option<BTreeMap<String, String>> {
         let definition = self.function(function);

@@ -34,6 +34,27 @@ const EXTENSION_IDENTIFIER: &str = "lambda-extension-identifier";
 /// An extension registered with the emulator's Extensions API
 /// (`POST /2020-01-01/extension/register`), as
 /// [`LambdaEmulator::extensions`](super::LambdaEmulator::extensions) lists it.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{LambdaEmulator, TestClient, TestRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = LambdaEmulator::start().await?;
+/// let api = TestClient::new(emulator.runtime_api().parse()?);
+/// let register = TestRequest::post("/2020-01-01/extension/register")
+///     .header("lambda-extension-name", "telemetry")
+///     .body(r#"{"events": ["SHUTDOWN"]}"#);
+/// api.send(register).await?.assert_status(200);
+/// let extension = &emulator.extensions()[0];
+/// assert_eq!(extension.name, "telemetry");
+/// assert_eq!(extension.events, ["SHUTDOWN"]);
+/// assert!(extension.before_first_next && !extension.waiting_for_events);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExtensionRegistration {
@@ -56,6 +77,26 @@ pub struct ExtensionRegistration {
 /// One call or step of a function's lifecycle outside its invocations, in
 /// the order the emulator saw them:
 /// [`LambdaEmulator::lifecycle`](super::LambdaEmulator::lifecycle).
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{LambdaEmulator, LifecycleCall, TestClient, TestRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = LambdaEmulator::start().await?;
+/// let api = TestClient::new(emulator.runtime_api().parse()?);
+/// let register = TestRequest::post("/2020-01-01/extension/register")
+///     .header("lambda-extension-name", "telemetry")
+///     .body(r#"{"events": []}"#);
+/// api.send(register).await?.assert_status(200);
+/// api.send(TestRequest::post("/2018-06-01/runtime/init/error").body("{}")).await?;
+/// let registered = LifecycleCall::ExtensionRegistered { name: "telemetry".to_owned() };
+/// assert_eq!(emulator.lifecycle(), [registered, LifecycleCall::InitError]);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LifecycleCall {
@@ -107,6 +148,25 @@ pub enum LifecycleCall {
 
 /// How [`LambdaEmulator::shut_down`](super::LambdaEmulator::shut_down) ended
 /// the function.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use anyfn_test::LambdaEmulator;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let emulator = LambdaEmulator::start().await?;
+/// let _function = emulator.spawn("target/debug/examples/hello")?;
+/// let outcome = emulator.shut_down().await?;
+/// // No extension registered: SIGKILL at once, no grace period.
+/// assert!(!outcome.sigterm_sent && !outcome.exited_within_grace);
+/// assert_eq!(outcome.grace, Duration::ZERO);
+/// assert!(outcome.exit_status.is_some_and(|status| !status.success()));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ShutdownOutcome {

@@ -32,6 +32,25 @@ use process::{Launch, Output};
 const INIT_GRACE: Duration = Duration::from_secs(10);
 
 /// Builds a [`LambdaEmulator`]; made by [`LambdaEmulator::builder`].
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_test::LambdaEmulator;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let emulator = LambdaEmulator::builder()
+///     .function_name("orders")
+///     .memory_mb(512)
+///     .timeout(Duration::from_secs(10))
+///     .start()
+///     .await?;
+/// assert!(emulator.function_arn().ends_with(":function:orders"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct LambdaEmulatorBuilder {
@@ -51,24 +70,88 @@ pub struct LambdaEmulatorBuilder {
 impl LambdaEmulatorBuilder {
     /// The function's timeout: each invocation's deadline is this far from
     /// when the function receives it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_test::{LambdaEmulator, LambdaOutcome, TestClient};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::builder().timeout(Duration::from_millis(50)).start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// // A function that takes the invocation and never answers it:
+    /// let (outcome, taken) = tokio::join!(
+    ///     emulator.invoke("{}"),
+    ///     api.get("/2018-06-01/runtime/invocation/next"),
+    /// );
+    /// taken?;
+    /// assert!(matches!(outcome, LambdaOutcome::TimedOut { timeout, .. } if timeout == Duration::from_millis(50)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// The function's name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().function_name("orders").start().await?;
+    /// assert_eq!(emulator.function_arn(), "arn:aws:lambda:us-east-1:123456789012:function:orders");
+    /// let name = ("AWS_LAMBDA_FUNCTION_NAME".to_owned(), "orders".to_owned());
+    /// assert!(emulator.function_env().contains(&name));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn function_name(mut self, name: impl Into<String>) -> Self {
         self.function_name = name.into();
         self
     }
 
     /// The function's version.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().function_version("7").start().await?;
+    /// let version = ("AWS_LAMBDA_FUNCTION_VERSION".to_owned(), "7".to_owned());
+    /// assert!(emulator.function_env().contains(&version));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn function_version(mut self, version: impl Into<String>) -> Self {
         self.function_version = version.into();
         self
     }
 
     /// The function's memory size.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().memory_mb(1024).start().await?;
+    /// let memory = ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".to_owned(), "1024".to_owned());
+    /// assert!(emulator.function_env().contains(&memory));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.memory_mb = memory_mb;
         self
@@ -77,6 +160,21 @@ impl LambdaEmulatorBuilder {
     /// The function's handler setting, given to the function as `_HANDLER`:
     /// `bootstrap` unless set, as for a custom runtime. A binary of several
     /// named functions (`anyfn_auto::run_functions`) runs the one it names.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// // A binary of several functions runs the one named `thumbnail`:
+    /// let emulator = LambdaEmulator::builder().handler("thumbnail").start().await?;
+    /// let handler = ("_HANDLER".to_owned(), "thumbnail".to_owned());
+    /// assert!(emulator.function_env().contains(&handler));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn handler(mut self, handler: impl Into<String>) -> Self {
         self.handler = handler.into();
         self
@@ -85,6 +183,25 @@ impl LambdaEmulatorBuilder {
     /// Adds a variable to the function's environment, as a function's
     /// configuration does (`AWS_LAMBDA_LOG_FORMAT`, `AWS_LAMBDA_LOG_LEVEL`,
     /// your own).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder()
+    ///     .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+    ///     .env("ORDERS_TABLE", "orders-test")
+    ///     .start()
+    ///     .await?;
+    /// let env = emulator.function_env();
+    /// assert!(env.contains(&("AWS_LAMBDA_LOG_FORMAT".to_owned(), "JSON".to_owned())));
+    /// assert_eq!(env.last(), Some(&("ORDERS_TABLE".to_owned(), "orders-test".to_owned())));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.push((name.into(), value.into()));
         self
@@ -110,6 +227,29 @@ impl LambdaEmulatorBuilder {
     /// instead of the real deadline, as other emulators do:
     /// `cargo lambda watch` sends `600000`, a time in 1970. The emulator
     /// still ends invocations at its own [timeout](Self::timeout).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_test::{LambdaEmulator, TestClient};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::builder()
+    ///     .fixed_deadline_ms(600_000)
+    ///     .timeout(Duration::from_millis(50))
+    ///     .start()
+    ///     .await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// let (_timed_out, next) = tokio::join!(
+    ///     emulator.invoke("{}"),
+    ///     api.get("/2018-06-01/runtime/invocation/next"),
+    /// );
+    /// assert_eq!(next?.header("lambda-runtime-deadline-ms"), Some("600000"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn fixed_deadline_ms(mut self, deadline_ms: u64) -> Self {
         self.fixed_deadline_ms = Some(deadline_ms);
         self
@@ -206,6 +346,21 @@ impl LambdaEmulatorBuilder {
     /// # Errors
     ///
     /// When no loopback port can be bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::net::SocketAddr;
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::builder().memory_mb(256).start().await?;
+    /// let addr: SocketAddr = emulator.runtime_api().parse()?;
+    /// assert!(addr.ip().is_loopback());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start(self) -> std::io::Result<LambdaEmulator> {
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
         let addr = listener.local_addr()?;
@@ -354,6 +509,27 @@ struct Queued {
 impl LambdaEmulator {
     /// An emulator with a 3 s timeout, function `anyfn-function` at `$LATEST`
     /// with 128 MB and handler `bootstrap`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().start().await?;
+    /// let env = emulator.function_env();
+    /// for (name, value) in [
+    ///     ("AWS_LAMBDA_FUNCTION_NAME", "anyfn-function"),
+    ///     ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+    ///     ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+    ///     ("_HANDLER", "bootstrap"),
+    /// ] {
+    ///     assert!(env.contains(&(name.to_owned(), value.to_owned())), "{name}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder() -> LambdaEmulatorBuilder {
         LambdaEmulatorBuilder {
             timeout: anyfn::DEFAULT_TIMEOUT,
@@ -375,16 +551,60 @@ impl LambdaEmulator {
     /// # Errors
     ///
     /// When no loopback port can be bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// assert!(emulator.function_arn().ends_with(":function:anyfn-function"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start() -> std::io::Result<Self> {
         Self::builder().start().await
     }
 
     /// The value for `AWS_LAMBDA_RUNTIME_API`: `127.0.0.1:PORT`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// assert!(emulator.runtime_api().starts_with("127.0.0.1:"));
+    /// let variable = ("AWS_LAMBDA_RUNTIME_API".to_owned(), emulator.runtime_api());
+    /// assert!(emulator.function_env().contains(&variable));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn runtime_api(&self) -> String {
         self.addr.to_string()
     }
 
     /// The ARN invocations report.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().function_name("thumbnails").start().await?;
+    /// assert_eq!(
+    ///     emulator.function_arn(),
+    ///     "arn:aws:lambda:us-east-1:123456789012:function:thumbnails"
+    /// );
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn function_arn(&self) -> String {
         format!(
             "arn:aws:lambda:us-east-1:123456789012:function:{}",
@@ -394,6 +614,22 @@ impl LambdaEmulator {
 
     /// The environment Lambda gives a function, pointing at this emulator,
     /// with the variables added by [`LambdaEmulatorBuilder::env`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::builder().env("RUST_LOG", "debug").start().await?;
+    /// let env = emulator.function_env();
+    /// assert!(env.contains(&("AWS_REGION".to_owned(), "us-east-1".to_owned())));
+    /// assert!(env.contains(&("AWS_LAMBDA_INITIALIZATION_TYPE".to_owned(), "on-demand".to_owned())));
+    /// assert_eq!(env.last(), Some(&("RUST_LOG".to_owned(), "debug".to_owned())));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn function_env(&self) -> Vec<(String, String)> {
         let config = &self.state.config;
         let mut env = vec![
@@ -445,6 +681,22 @@ impl LambdaEmulator {
     /// # Errors
     ///
     /// When the program cannot be started.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let function = emulator.spawn("target/debug/examples/greet-json")?;
+    /// let answer = emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
+    /// assert_eq!(answer["greeting"], "Hello, Ada!");
+    /// drop(function); // kills the process
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn spawn(&self, program: impl AsRef<Path>) -> std::io::Result<FunctionProcess> {
         let mut command = Command::new(program.as_ref());
         command.envs(self.function_env()).env_remove("PORT");
@@ -461,6 +713,25 @@ impl LambdaEmulator {
     /// # Errors
     ///
     /// When the command cannot be started.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::process::{Command, Stdio};
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let mut command = Command::new("target/debug/examples/greet-json");
+    /// command.env("ANYFN_DEFAULT_SUBSCRIBER", "off").stdout(Stdio::null());
+    /// let _function = emulator.spawn_command(command)?;
+    /// let answer = emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
+    /// assert_eq!(answer["greeting"], "Hello, Ada!");
+    /// assert!(emulator.output().is_empty(), "its output went where the command said");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn spawn_command(&self, mut command: Command) -> std::io::Result<FunctionProcess> {
         command.envs(self.function_env());
         let launch = Launch::of(&command);
@@ -509,12 +780,52 @@ impl LambdaEmulator {
 
     /// What the function wrote to stdout and stderr so far, line by line
     /// (the last 10,000 lines), when it was started by [`spawn`](Self::spawn).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/failures")?;
+    /// let log = r#"{"version":"2.0","rawPath":"/log","rawQueryString":"","requestContext":{"http":{"method":"GET","path":"/log"},"stage":"$default"}}"#;
+    /// assert_eq!(emulator.invoke(log).await.expect_json()["body"], "logged");
+    /// emulator.output_line_containing("a line from the function", Duration::from_secs(10)).await;
+    /// let output = emulator.output();
+    /// assert!(output.iter().all(|line| !line.contains("invocation failed")), "{output:#?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn output(&self) -> Vec<String> {
         self.state.output.lines()
     }
 
     /// The first output line containing `needle`, polling for at most
     /// `bound`; `None` when none appeared.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let _function = emulator.spawn("target/debug/examples/failures")?;
+    /// let log = r#"{"version":"2.0","rawPath":"/log","rawQueryString":"","requestContext":{"http":{"method":"GET","path":"/log"},"stage":"$default"}}"#;
+    /// let outcome = emulator.invoke(log).await;
+    /// let line = emulator
+    ///     .output_line_containing("a line from the function", Duration::from_secs(10))
+    ///     .await
+    ///     .expect("the function's line reaches its output");
+    /// assert!(line.contains(outcome.request_id()), "{line}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn output_line_containing(&self, needle: &str, bound: Duration) -> Option<String> {
         let started = Instant::now();
         loop {
@@ -532,6 +843,28 @@ impl LambdaEmulator {
     }
 
     /// How many times the function was restarted after a timeout.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::{LambdaEmulator, LambdaOutcome};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// // One worker thread: a handler blocking it cannot be answered for.
+    /// let emulator = LambdaEmulator::builder()
+    ///     .timeout(Duration::from_millis(300))
+    ///     .env("TOKIO_WORKER_THREADS", "1")
+    ///     .start()
+    ///     .await?;
+    /// let _function = emulator.spawn("target/debug/examples/failures")?;
+    /// let block = r#"{"version":"2.0","rawPath":"/block","rawQueryString":"ms=5000","requestContext":{"http":{"method":"GET","path":"/block"},"stage":"$default"}}"#;
+    /// assert!(matches!(emulator.invoke(block).await, LambdaOutcome::TimedOut { .. }));
+    /// assert_eq!(emulator.restarts(), 1, "a new execution environment");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn restarts(&self) -> u64 {
         self.state.restarts.load(Ordering::Relaxed)
     }
@@ -542,6 +875,29 @@ impl LambdaEmulator {
     /// tell a late answer from a current one. An answer with another
     /// invocation's id is refused with `400 InvalidInvocationId`, as Lambda
     /// refuses it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaEmulator, TestClient, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// // A function answering without the `Lambda-Runtime-Invocation-Id` it was given:
+    /// let function = async {
+    ///     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    ///     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    ///     api.send(TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))).await
+    /// };
+    /// let (outcome, answered) = tokio::join!(emulator.invoke("{}"), function);
+    /// answered?.assert_status(202);
+    /// assert_eq!(outcome.expect_response(), "");
+    /// assert_eq!(emulator.answers_without_invocation_id(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn answers_without_invocation_id(&self) -> u64 {
         self.state
             .answers_without_invocation_id
@@ -575,12 +931,57 @@ impl LambdaEmulator {
     /// The most `next` long-polls that waited for an invocation at once: a
     /// runtime serving [`max_concurrency`](LambdaEmulatorBuilder::max_concurrency)
     /// invocations at once polls that many times at once.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaEmulator, TestClient, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// // A function serving one invocation at a time polls once at a time:
+    /// let function = async {
+    ///     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    ///     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    ///     api.send(TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))).await
+    /// };
+    /// let (_outcome, answered) = tokio::join!(emulator.invoke("{}"), function);
+    /// answered?;
+    /// assert_eq!(emulator.most_polls_waiting(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn most_polls_waiting(&self) -> u64 {
         self.state.most_polls_waiting.load(Ordering::Relaxed)
     }
 
     /// The most invocations the function had taken and not yet answered at
     /// once: 1 for a function that serves one at a time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaEmulator, TestClient, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// // Two invocations at once, to a function that answers one after the other:
+    /// let function = async {
+    ///     for _ in 0..2 {
+    ///         let next = api.get("/2018-06-01/runtime/invocation/next").await.unwrap();
+    ///         let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    ///         api.send(TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))).await.unwrap();
+    ///     }
+    /// };
+    /// tokio::join!(emulator.invoke("1"), emulator.invoke("2"), function);
+    /// assert_eq!(emulator.most_in_flight(), 1, "one at a time");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn most_in_flight(&self) -> u64 {
         self.state.most_in_flight.load(Ordering::Relaxed)
     }
@@ -619,6 +1020,30 @@ impl LambdaEmulator {
     /// [`max_concurrency`](LambdaEmulatorBuilder::max_concurrency)). A streamed response is read to its end (or the deadline):
     /// [`LambdaOutcome::Streamed`]. After [`shut_down`](Self::shut_down) it
     /// is [`LambdaOutcome::NoAnswer`] at once.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaEmulator, TestClient, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// // The function's side of the Runtime API: take the invocation, answer it.
+    /// let function = async {
+    ///     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    ///     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    ///     let answer = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"));
+    ///     api.send(answer.body(format!(r#"{{"echo":{}}}"#, next.text()))).await
+    /// };
+    /// let (outcome, answered) = tokio::join!(emulator.invoke(r#""Ada""#), function);
+    /// answered?;
+    /// assert_eq!(outcome.request_id(), "00000000-0000-4000-8000-000000000001");
+    /// assert_eq!(outcome.expect_json()["echo"], "Ada");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn invoke(&self, payload: impl Into<Bytes>) -> LambdaOutcome {
         self.invoke_as(payload.into(), None).await
     }
@@ -656,6 +1081,32 @@ impl LambdaEmulator {
     ///
     /// The outcome, when the function did not stream (a whole response, an
     /// error, a timeout, no function).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    /// # use anyfn_test::{TestClient, TestRequest};
+    /// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+    /// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    /// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+    /// #         .header("lambda-runtime-function-response-mode", "streaming")
+    /// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0hello, world");
+    /// #     api.send(stream).await.map(drop)
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// // A function streaming `hello, world` (hidden here) answers the invocation:
+    /// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+    /// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+    /// assert_eq!(answer.prelude().await.expect("a prelude")["statusCode"], 200);
+    /// assert_eq!(answer.rest().await, "hello, world");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn invoke_streaming(
         &self,
         payload: impl Into<Bytes>,
@@ -738,11 +1189,48 @@ impl LambdaEmulator {
 
     /// Queues `fault`: the next Runtime API call it applies to misbehaves
     /// that way, once.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaEmulator, RuntimeApiFault, TestClient};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// emulator.inject(RuntimeApiFault::NextAnswers500);
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// assert_eq!(next.status(), 500);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn inject(&self, fault: RuntimeApiFault) {
         lock(&self.state.faults).push_back(fault);
     }
 
     /// The errors posted to `init/error`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaEmulator, TestClient, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// // A function whose init failed reports it:
+    /// let report = TestRequest::post("/2018-06-01/runtime/init/error")
+    ///     .header("lambda-runtime-function-error-type", "Runtime.ConfigError")
+    ///     .body(r#"{"errorType":"ConfigError","errorMessage":"DATABASE_URL is not set"}"#);
+    /// api.send(report).await?.assert_status(202);
+    /// let errors = emulator.init_errors();
+    /// assert_eq!(errors[0].error_message, "DATABASE_URL is not set");
+    /// assert_eq!(errors[0].header_error_type.as_deref(), Some("Runtime.ConfigError"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn init_errors(&self) -> Vec<LambdaErrorReport> {
         lock(&self.state.init_errors).clone()
     }
@@ -837,6 +1325,26 @@ impl LambdaEmulator {
     /// Whether the function called `GET /2018-06-01/runtime/restore/next`
     /// (SnapStart: init done, take the snapshot), polling for at most
     /// `bound`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_test::{LambdaEmulator, TestClient};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::builder().snap_start().start().await?;
+    /// assert!(!emulator.snapshot_requested_within(Duration::from_millis(10)).await);
+    /// // The runtime ends its init: take the snapshot.
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// let restore_next = tokio::spawn(async move { api.get("/2018-06-01/runtime/restore/next").await });
+    /// assert!(emulator.snapshot_requested_within(Duration::from_secs(5)).await);
+    /// emulator.restore();
+    /// assert_eq!(restore_next.await??.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn snapshot_requested_within(&self, bound: Duration) -> bool {
         let started = Instant::now();
         loop {
@@ -857,6 +1365,25 @@ impl LambdaEmulator {
     /// its connection closed, and counted in
     /// [`requests_on_connections_from_before_restore`](Self::requests_on_connections_from_before_restore).
     /// Only the first call does anything.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_test::{LambdaEmulator, LifecycleCall, TestClient};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::builder().snap_start().start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// let restore_next = tokio::spawn(async move { api.get("/2018-06-01/runtime/restore/next").await });
+    /// assert!(emulator.snapshot_requested_within(Duration::from_secs(5)).await);
+    /// emulator.restore();
+    /// assert_eq!(restore_next.await??.status(), 200, "held until now");
+    /// assert_eq!(emulator.lifecycle(), [LifecycleCall::RestoreNext, LifecycleCall::Restored]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn restore(&self) {
         self.state.lifecycle.restore();
     }
@@ -864,12 +1391,58 @@ impl LambdaEmulator {
     /// How many requests arrived, after the [restore](Self::restore), on
     /// connections accepted before it: each was closed unanswered. A runtime
     /// that resets its connections after `restore/next` makes none.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_test::LambdaEmulator;
+    /// use http_body_util::Empty;
+    /// use hyper_util::rt::TokioIo;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::builder().snap_start().start().await?;
+    /// // A runtime that keeps its connection across the restore:
+    /// let stream = tokio::net::TcpStream::connect(emulator.runtime_api()).await?;
+    /// let (mut connection, io) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    /// tokio::spawn(io);
+    /// let get = |path: &str| hyper::Request::get(path).body(Empty::<bytes::Bytes>::new());
+    /// let restore_next = connection.send_request(get("/2018-06-01/runtime/restore/next")?);
+    /// assert!(emulator.snapshot_requested_within(Duration::from_secs(5)).await);
+    /// emulator.restore();
+    /// restore_next.await?;
+    /// connection.ready().await?;
+    /// assert!(connection.send_request(get("/2018-06-01/runtime/invocation/next")?).await.is_err());
+    /// assert_eq!(emulator.requests_on_connections_from_before_restore(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn requests_on_connections_from_before_restore(&self) -> u64 {
         self.state.lifecycle.requests_before_restore()
     }
 
     /// The errors posted to `restore/error` (SnapStart: an after-restore
     /// hook failed).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaEmulator, LifecycleCall, TestClient, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::builder().snap_start().start().await?;
+    /// let api = TestClient::new(emulator.runtime_api().parse()?);
+    /// // An after-restore hook failed:
+    /// let report = TestRequest::post("/2018-06-01/runtime/restore/error")
+    ///     .body(r#"{"errorType":"Runtime.AfterRestoreError","errorMessage":"the pool did not reconnect"}"#);
+    /// api.send(report).await?.assert_status(202);
+    /// assert_eq!(emulator.restore_errors()[0].error_type, "Runtime.AfterRestoreError");
+    /// assert_eq!(emulator.lifecycle(), [LifecycleCall::RestoreError]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn restore_errors(&self) -> Vec<LambdaErrorReport> {
         self.state.lifecycle.restore_errors()
     }

@@ -6,6 +6,22 @@ use std::time::Duration;
 use bytes::Bytes;
 
 /// What Lambda would record for one invocation.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::LambdaOutcome;
+///
+/// let outcome = LambdaOutcome::Response {
+///     request_id: "00000000-0000-4000-8000-000000000001".to_owned(),
+///     payload: r#"{"greeting":"Hello, Ada!"}"#.into(),
+/// };
+/// match &outcome {
+///     LambdaOutcome::Response { payload, .. } => assert!(payload.starts_with(b"{")),
+///     other => panic!("expected a response, got {other:?}"),
+/// }
+/// assert_eq!(outcome.expect_json()["greeting"], "Hello, Ada!");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LambdaOutcome {
     /// The function posted a response.
@@ -58,6 +74,19 @@ pub enum LambdaOutcome {
 
 impl LambdaOutcome {
     /// The invocation's request id.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_test::LambdaOutcome;
+    ///
+    /// let outcome = LambdaOutcome::TimedOut {
+    ///     request_id: "00000000-0000-4000-8000-000000000002".to_owned(),
+    ///     timeout: Duration::from_secs(3),
+    /// };
+    /// assert_eq!(outcome.request_id(), "00000000-0000-4000-8000-000000000002");
+    /// ```
     pub fn request_id(&self) -> &str {
         match self {
             Self::Response { request_id, .. }
@@ -73,6 +102,18 @@ impl LambdaOutcome {
     /// # Panics
     ///
     /// When the invocation did not succeed; the message says what happened.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaOutcome;
+    ///
+    /// let outcome = LambdaOutcome::Response {
+    ///     request_id: "00000000-0000-4000-8000-000000000001".to_owned(),
+    ///     payload: "pong".into(),
+    /// };
+    /// assert_eq!(outcome.expect_response(), "pong");
+    /// ```
     #[track_caller]
     pub fn expect_response(self) -> Bytes {
         match self {
@@ -86,6 +127,18 @@ impl LambdaOutcome {
     /// # Panics
     ///
     /// When the invocation did not succeed or the payload is not JSON.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaOutcome;
+    ///
+    /// let outcome = LambdaOutcome::Response {
+    ///     request_id: "00000000-0000-4000-8000-000000000001".to_owned(),
+    ///     payload: r#"{"statusCode":200,"body":"ok"}"#.into(),
+    /// };
+    /// assert_eq!(outcome.expect_json()["statusCode"], 200);
+    /// ```
     #[track_caller]
     pub fn expect_json(self) -> serde_json::Value {
         let payload = self.expect_response();
@@ -100,6 +153,23 @@ impl LambdaOutcome {
     /// # Panics
     ///
     /// When the invocation did not post an error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::{LambdaErrorReport, LambdaOutcome};
+    ///
+    /// let outcome = LambdaOutcome::Error {
+    ///     request_id: "00000000-0000-4000-8000-000000000001".to_owned(),
+    ///     error: LambdaErrorReport {
+    ///         error_type: "OrderNotFound".to_owned(),
+    ///         error_message: "no order 7".to_owned(),
+    ///         header_error_type: None,
+    ///         body: r#"{"errorType":"OrderNotFound","errorMessage":"no order 7"}"#.into(),
+    ///     },
+    /// };
+    /// assert_eq!(outcome.expect_error().error_type, "OrderNotFound");
+    /// ```
     #[track_caller]
     pub fn expect_error(self) -> LambdaErrorReport {
         match self {
@@ -111,6 +181,22 @@ impl LambdaOutcome {
 
 /// A fault the emulator injects into the Runtime API, once, to test how a
 /// function copes with a misbehaving Lambda service.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{LambdaEmulator, RuntimeApiFault, TestClient};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = LambdaEmulator::start().await?;
+/// emulator.inject(RuntimeApiFault::NextClosesConnection);
+/// let api = TestClient::new(emulator.runtime_api().parse()?);
+/// let next = api.get("/2018-06-01/runtime/invocation/next").await;
+/// assert!(next.is_err(), "closed without an answer");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RuntimeApiFault {
@@ -128,6 +214,28 @@ pub enum RuntimeApiFault {
 }
 
 /// An error as posted to the Runtime API.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::{LambdaEmulator, TestClient, TestRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = LambdaEmulator::start().await?;
+/// let api = TestClient::new(emulator.runtime_api().parse()?);
+/// let document = r#"{"errorType":"ConfigError","errorMessage":"no DATABASE_URL"}"#;
+/// let report = TestRequest::post("/2018-06-01/runtime/init/error")
+///     .header("lambda-runtime-function-error-type", "Runtime.Unhandled");
+/// api.send(report.body(document)).await?;
+/// let error = &emulator.init_errors()[0];
+/// assert_eq!(error.error_type, "ConfigError");
+/// assert_eq!(error.error_message, "no DATABASE_URL");
+/// assert_eq!(error.header_error_type.as_deref(), Some("Runtime.Unhandled"));
+/// assert_eq!(error.body, document);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaErrorReport {
     /// `errorType` from the posted document.

@@ -126,6 +126,22 @@ pub(crate) fn start_captured(mut command: Command, output: &Output) -> std::io::
 
 /// A function running as a child process; killed on drop. After a timeout
 /// the emulator replaces the process; this handle follows it.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn_test::LambdaEmulator;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let emulator = LambdaEmulator::start().await?;
+/// let function = emulator.spawn("target/debug/examples/greet-json")?;
+/// emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
+/// assert!(function.id().is_some(), "running");
+/// drop(function); // kills the process: nothing takes the next invocation
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct FunctionProcess {
     child: Arc<Mutex<Option<Child>>>,
@@ -155,6 +171,21 @@ impl FunctionProcess {
     /// # Errors
     ///
     /// When the status cannot be read.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let mut function = emulator.spawn("target/debug/examples/greet-json")?;
+    /// emulator.invoke(r#"{"name":"Ada"}"#).await.expect_json();
+    /// assert_eq!(function.try_exit_status()?, None, "still polling for invocations");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn try_exit_status(&mut self) -> std::io::Result<Option<ExitStatus>> {
         match lock(&self.child).as_mut() {
             Some(child) => child.try_wait(),
@@ -167,6 +198,25 @@ impl FunctionProcess {
     /// # Errors
     ///
     /// When the status cannot be read.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use anyfn_test::LambdaEmulator;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// let mut function = emulator.spawn("target/debug/examples/greet-json")?;
+    /// let serving = function.exit_status_within(Duration::from_millis(100)).await?;
+    /// assert_eq!(serving, None, "it polls for invocations");
+    /// emulator.shut_down().await?;
+    /// let status = function.exit_status_within(Duration::from_secs(1)).await?;
+    /// assert!(status.is_some_and(|status| !status.success()), "killed");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn exit_status_within(
         &mut self,
         bound: Duration,

@@ -121,6 +121,34 @@ fn report(error_type: String, base64_body: &str, trailer: bool) -> LambdaErrorRe
 
 /// A streamed answer, read piece by piece: made by
 /// [`LambdaEmulator::invoke_streaming`](super::LambdaEmulator::invoke_streaming).
+///
+/// # Example
+///
+/// ```
+/// use anyfn_test::LambdaEmulator;
+/// # use anyfn_test::{TestClient, TestRequest};
+/// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+/// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+/// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+/// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+/// #         .header("lambda-runtime-function-response-mode", "streaming")
+/// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0hello, world");
+/// #     api.send(stream).await.map(drop)
+/// # }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = LambdaEmulator::start().await?;
+/// // A function streaming `hello, world` (hidden here) answers the invocation:
+/// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+/// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+/// assert_eq!(answer.request_id(), "00000000-0000-4000-8000-000000000001");
+/// assert_eq!(answer.prelude().await.expect("a prelude")["statusCode"], 200);
+/// assert_eq!(answer.rest().await, "hello, world");
+/// assert_eq!(answer.complete(), Some(true));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct StreamedAnswer {
     pub(crate) request_id: String,
@@ -133,11 +161,62 @@ pub struct StreamedAnswer {
 
 impl StreamedAnswer {
     /// The invocation's request id.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    /// # use anyfn_test::{TestClient, TestRequest};
+    /// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+    /// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    /// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+    /// #         .header("lambda-runtime-function-response-mode", "streaming")
+    /// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0hello, world");
+    /// #     api.send(stream).await.map(drop)
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// // A function streaming `hello, world` (hidden here) answers the invocation:
+    /// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+    /// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+    /// assert_eq!(answer.request_id(), "00000000-0000-4000-8000-000000000001");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn request_id(&self) -> &str {
         &self.request_id
     }
 
     /// The HTTP prelude (`statusCode`, `headers`, `cookies`), once it came.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    /// # use anyfn_test::{TestClient, TestRequest};
+    /// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+    /// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    /// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+    /// #         .header("lambda-runtime-function-response-mode", "streaming")
+    /// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0hello, world");
+    /// #     api.send(stream).await.map(drop)
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// // A function streaming `hello, world` (hidden here) answers the invocation:
+    /// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+    /// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+    /// let prelude = answer.prelude().await.expect("a prelude");
+    /// assert_eq!(prelude["statusCode"], 200);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn prelude(&mut self) -> Option<&serde_json::Value> {
         while self.prelude.is_none() && self.ended.is_none() {
             self.step().await;
@@ -148,6 +227,36 @@ impl StreamedAnswer {
     /// The next body chunk as it arrives; `None` once the stream ended (see
     /// [`error`](Self::error) and [`complete`](Self::complete)) or its
     /// deadline passed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    /// # use anyfn_test::{TestClient, TestRequest};
+    /// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+    /// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    /// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+    /// #         .header("lambda-runtime-function-response-mode", "streaming")
+    /// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0hello, world");
+    /// #     api.send(stream).await.map(drop)
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// // A function streaming `hello, world` (hidden here) answers the invocation:
+    /// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+    /// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+    /// let mut body = Vec::new();
+    /// while let Some(chunk) = answer.next_chunk().await {
+    ///     body.extend_from_slice(&chunk);
+    /// }
+    /// assert_eq!(body, b"hello, world");
+    /// assert_eq!(answer.complete(), Some(true));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn next_chunk(&mut self) -> Option<Bytes> {
         while self.ended.is_none() {
             if let Some(chunk) = self.step().await {
@@ -158,6 +267,32 @@ impl StreamedAnswer {
     }
 
     /// Every chunk still to come, joined.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    /// # use anyfn_test::{TestClient, TestRequest};
+    /// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+    /// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    /// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+    /// #         .header("lambda-runtime-function-response-mode", "streaming")
+    /// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0hello, world");
+    /// #     api.send(stream).await.map(drop)
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// // A function streaming `hello, world` (hidden here) answers the invocation:
+    /// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+    /// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+    /// assert_eq!(answer.rest().await, "hello, world");
+    /// assert_eq!(answer.next_chunk().await, None, "nothing more");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn rest(&mut self) -> Bytes {
         let mut whole = BytesMut::new();
         while let Some(chunk) = self.next_chunk().await {
@@ -167,6 +302,35 @@ impl StreamedAnswer {
     }
 
     /// The error the stream ended with, if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    /// # use anyfn_test::{TestClient, TestRequest};
+    /// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+    /// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    /// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+    /// #         .header("lambda-runtime-function-response-mode", "streaming")
+    /// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0Lambda-Runtime-Function-Error-Type: Boom\r\nLambda-Runtime-Function-Error-Body: Y3V0IHNob3J0\r\n");
+    /// #     api.send(stream).await.map(drop)
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// // A function (hidden here) cuts its stream short with an error, as lambda_runtime 1.5 does:
+    /// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+    /// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+    /// assert_eq!(answer.rest().await, "");
+    /// let error = answer.error().expect("the stream was cut");
+    /// assert_eq!(error.error_type, "Boom");
+    /// assert_eq!(error.error_message, "cut short");
+    /// assert_eq!(answer.complete(), Some(false));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn error(&self) -> Option<&LambdaErrorReport> {
         self.error.as_ref()
     }
@@ -174,6 +338,33 @@ impl StreamedAnswer {
     /// Whether the stream ended properly: `Some(true)` when its body ended
     /// with no error, `Some(false)` when it was cut (an error, a broken
     /// connection, the deadline), `None` while it goes on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_test::LambdaEmulator;
+    /// # use anyfn_test::{TestClient, TestRequest};
+    /// # async fn function(api: TestClient) -> Result<(), anyfn_test::ClientError> {
+    /// #     let next = api.get("/2018-06-01/runtime/invocation/next").await?;
+    /// #     let id = next.header("lambda-runtime-aws-request-id").unwrap_or_default();
+    /// #     let stream = TestRequest::post(format!("/2018-06-01/runtime/invocation/{id}/response"))
+    /// #         .header("lambda-runtime-function-response-mode", "streaming")
+    /// #         .body("{\"statusCode\":200}\0\0\0\0\0\0\0\0hello, world");
+    /// #     api.send(stream).await.map(drop)
+    /// # }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = LambdaEmulator::start().await?;
+    /// // A function streaming `hello, world` (hidden here) answers the invocation:
+    /// # tokio::spawn(function(TestClient::new(emulator.runtime_api().parse()?)));
+    /// let mut answer = emulator.invoke_streaming("{}").await.expect("a stream");
+    /// assert_eq!(answer.complete(), None, "not read to its end yet");
+    /// answer.rest().await;
+    /// assert_eq!(answer.complete(), Some(true));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn complete(&self) -> Option<bool> {
         self.ended.map(|ended| ended && self.error.is_none())
     }
