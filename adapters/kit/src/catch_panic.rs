@@ -34,6 +34,18 @@ pub struct CatchPanic<F> {
 
 impl<F: Future + Unpin> CatchPanic<F> {
     /// Wraps `future`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::CatchPanic;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let outcome = CatchPanic::new(Box::pin(async { 7 })).await;
+    /// assert_eq!(outcome.ok(), Some(7));
+    /// # }
+    /// ```
     pub fn new(future: F) -> Self {
         Self { inner: future }
     }

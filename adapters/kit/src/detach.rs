@@ -83,6 +83,18 @@ fn lock<T>(slot: &Mutex<Slot<T>>) -> MutexGuard<'_, Slot<T>> {
 
 /// The task half of [`detach`]: spawn it. It runs the invocation and hands
 /// its result to the [`Outcome`], unless the outcome was dropped first.
+///
+/// # Example
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (task, outcome) = anyfn_kit::detach(async { Ok::<_, anyfn::Error>(7) });
+/// assert_eq!(format!("{task:?}"), "Detached { running: true }");
+/// tokio::spawn(task); // runs the invocation on a task of its own
+/// assert_eq!(outcome.await.ok(), Some(7));
+/// # }
+/// ```
 #[must_use = "futures do nothing unless polled: spawn it"]
 pub struct Detached<F, T> {
     invocation: Option<Pin<Box<F>>>,
@@ -153,6 +165,18 @@ impl<F, T> Drop for Detached<F, T> {
 
 /// The waiting half of [`detach`]: resolves to the invocation's result.
 /// Dropping it cancels the invocation.
+///
+/// # Example
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (task, outcome) = anyfn_kit::detach(async { Ok::<_, anyfn::Error>(()) });
+/// drop(task); // never spawned: its runtime shut down, say
+/// let err = outcome.await.unwrap_err();
+/// assert_eq!(err.kind(), anyfn::ErrorKind::Internal);
+/// # }
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Outcome<T> {
     slot: Arc<Mutex<Slot<T>>>,

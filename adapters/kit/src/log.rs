@@ -75,6 +75,17 @@ pub fn log_report<Id: AsRef<str>>(report: impl FnOnce() -> InvocationReport<Id>)
 /// The environment variable that turns off the `tracing` subscriber the
 /// adapters' entry points install when the program has none:
 /// `ANYFN_DEFAULT_SUBSCRIBER=off` (or `0`, `false`, `no`).
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::{Settings, DEFAULT_SUBSCRIBER_ENV};
+///
+/// assert_eq!(DEFAULT_SUBSCRIBER_ENV, "ANYFN_DEFAULT_SUBSCRIBER");
+/// let settings = Settings::from_lookup(|name| (name == DEFAULT_SUBSCRIBER_ENV).then(|| "off".to_owned()))?;
+/// assert_eq!(settings.default_subscriber(), Some(false));
+/// # Ok::<(), anyfn_kit::SettingsError>(())
+/// ```
 pub const DEFAULT_SUBSCRIBER_ENV: &str = "ANYFN_DEFAULT_SUBSCRIBER";
 
 /// Whether an adapter may install its default `tracing` subscriber: the

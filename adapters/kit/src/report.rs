@@ -28,12 +28,31 @@ pub struct Pricing {
 impl Pricing {
     /// AWS Lambda on x86: USD 0.0000166667 per GB-second plus USD 0.20 per
     /// million requests.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::{PriceList, Pricing};
+    ///
+    /// assert_eq!(Pricing::default(), Pricing::AWS_LAMBDA_X86);
+    /// let published = PriceList::published().aws_lambda_x86();
+    /// assert_eq!(Pricing::AWS_LAMBDA_X86.usd_per_gb_second(), published.usd_per_gb_second);
+    /// ```
     pub const AWS_LAMBDA_X86: Self = Self {
         usd_per_gb_second: 0.000_016_666_7,
         usd_per_request: 0.000_000_2,
     };
 
     /// A price list of your own.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// // A negotiated rate: half the GB-second price, no request fee.
+    /// let pricing = anyfn_kit::Pricing::new(0.000_008_333_35, 0.0);
+    /// assert_eq!(pricing.usd_per_gb_second(), 0.000_008_333_35);
+    /// assert_eq!(pricing.usd_per_request(), 0.0);
+    /// ```
     pub const fn new(usd_per_gb_second: f64, usd_per_request: f64) -> Self {
         Self {
             usd_per_gb_second,
@@ -42,16 +61,39 @@ impl Pricing {
     }
 
     /// USD per GB-second of billed duration.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Pricing::new(0.00002, 0.0000001).usd_per_gb_second(), 0.00002);
+    /// ```
     pub const fn usd_per_gb_second(&self) -> f64 {
         self.usd_per_gb_second
     }
 
     /// USD per request.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(anyfn_kit::Pricing::AWS_LAMBDA_X86.usd_per_request(), 0.0000002);
+    /// ```
     pub const fn usd_per_request(&self) -> f64 {
         self.usd_per_request
     }
 
     /// What one invocation billed for `billed` at `memory_mb` costs.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let pricing = anyfn_kit::Pricing::new(0.00001, 0.000001);
+    /// // 2 s at 512 MB: 1 GB-second, and the request.
+    /// let cost = pricing.cost_usd(Duration::from_secs(2), 512);
+    /// assert!((cost - 0.000011).abs() < 1e-15);
+    /// ```
     pub fn cost_usd(&self, billed: Duration, memory_mb: u32) -> f64 {
         let gb = f64::from(memory_mb) / 1024.0;
         billed.as_secs_f64() * gb * self.usd_per_gb_second + self.usd_per_request
@@ -124,6 +166,17 @@ impl InvocationReport {
     /// The report of invocation `request_id`, which ran for `duration` with
     /// `memory_mb` configured, priced with `pricing`. Billing rounds the
     /// duration up to the next millisecond.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new(String::from("req-1"), Duration::from_micros(400), 256, Pricing::default());
+    /// assert_eq!(report.request_id(), "req-1");
+    /// assert_eq!(report.billed_duration(), Duration::from_millis(1));
+    /// ```
     pub fn new(
         request_id: impl Into<String>,
         duration: Duration,
@@ -183,6 +236,18 @@ impl<'a> InvocationReport<&'a str> {
 
     /// [`priced`](InvocationReport::priced)'s report, keeping `request_id`
     /// as given rather than a copy of it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, ProviderSet, Usage};
+    ///
+    /// let id = String::from("req-1");
+    /// let usage = Usage::new(Duration::from_millis(3), 512);
+    /// let report = InvocationReport::priced_borrowing(&id, usage, ProviderSet::ALL);
+    /// assert_eq!(report.to_string(), InvocationReport::priced("req-1", usage, ProviderSet::ALL).to_string());
+    /// ```
     pub fn priced_borrowing(request_id: &'a str, usage: Usage, providers: ProviderSet) -> Self {
         InvocationReport::priced_at(request_id, usage, providers)
     }
@@ -273,26 +338,77 @@ impl<Id: AsRef<str>> InvocationReport<Id> {
     }
 
     /// The invocation's request id.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// assert_eq!(report.request_id(), "req-1");
+    /// ```
     pub fn request_id(&self) -> &str {
         self.request_id.as_ref()
     }
 
     /// How long the invocation ran.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// assert_eq!(report.duration(), Duration::from_micros(1_250));
+    /// ```
     pub fn duration(&self) -> Duration {
         self.duration
     }
 
     /// The duration rounded up to the millisecond, as billed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// assert_eq!(report.billed_duration(), Duration::from_millis(2));
+    /// ```
     pub fn billed_duration(&self) -> Duration {
         self.billed_duration
     }
 
     /// The memory size configured, in MB.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// assert_eq!(report.memory_mb(), 128);
+    /// ```
     pub fn memory_mb(&self) -> u32 {
         self.memory_mb
     }
 
     /// The estimated cost in USD: billed GB-seconds plus the per-request price.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::{InvocationReport, Pricing};
+    ///
+    /// let report = InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86);
+    /// let expected = Pricing::AWS_LAMBDA_X86.cost_usd(Duration::from_millis(2), 128);
+    /// assert_eq!(report.estimated_cost_usd(), expected);
+    /// ```
     pub fn estimated_cost_usd(&self) -> f64 {
         self.estimated_cost_usd
     }

@@ -15,25 +15,78 @@ use crate::log::DEFAULT_SUBSCRIBER_ENV;
 
 /// The variable that sets each invocation's timeout, in milliseconds:
 /// `ANYFN_TIMEOUT_MS=10000`. See [`Settings::timeout`].
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_kit::{Settings, TIMEOUT_ENV};
+///
+/// let settings = Settings::from_lookup(|name| (name == TIMEOUT_ENV).then(|| "2500".to_owned()))?;
+/// assert_eq!(settings.timeout(), Some(Duration::from_millis(2500)));
+/// # Ok::<(), anyfn_kit::SettingsError>(())
+/// ```
 pub const TIMEOUT_ENV: &str = "ANYFN_TIMEOUT_MS";
 
 /// The variable that sets the memory size, in MB: `ANYFN_MEMORY_MB=512`.
 /// See [`Settings::memory_mb`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::{Settings, MEMORY_ENV};
+///
+/// let settings = Settings::from_lookup(|name| (name == MEMORY_ENV).then(|| "512".to_owned()))?;
+/// assert_eq!(settings.memory_mb(), Some(512));
+/// # Ok::<(), anyfn_kit::SettingsError>(())
+/// ```
 pub const MEMORY_ENV: &str = "ANYFN_MEMORY_MB";
 
 /// The variable that says how much of a server error HTTP clients see:
 /// `ANYFN_ERROR_DETAILS=show`. See [`Settings::error_details`]; the same
 /// name as [`ErrorDetails::ENV_VAR`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::{Settings, ERROR_DETAILS_ENV};
+///
+/// let settings = Settings::from_lookup(|name| (name == ERROR_DETAILS_ENV).then(|| "show".to_owned()))?;
+/// assert_eq!(settings.error_details(), Some(anyfn::ErrorDetails::Shown));
+/// assert_eq!(ERROR_DETAILS_ENV, anyfn::ErrorDetails::ENV_VAR);
+/// # Ok::<(), anyfn_kit::SettingsError>(())
+/// ```
 pub const ERROR_DETAILS_ENV: &str = ErrorDetails::ENV_VAR;
 
 /// The variable that picks the providers the `REPORT` line prices each
 /// invocation on: `ANYFN_REPORT_COST=all`, or a list such as
 /// `ANYFN_REPORT_COST=cloud-run,aws-lambda-arm`. See
 /// [`Settings::report_cost`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::{Provider, Settings, REPORT_COST_ENV};
+///
+/// let settings = Settings::from_lookup(|name| (name == REPORT_COST_ENV).then(|| "cloud-run, aws-lambda-arm".to_owned()))?;
+/// let providers = settings.report_cost().expect("set");
+/// assert_eq!(providers.iter().collect::<Vec<_>>(), [Provider::CloudRun, Provider::AwsLambdaArm]);
+/// # Ok::<(), anyfn_kit::SettingsError>(())
+/// ```
 pub const REPORT_COST_ENV: &str = "ANYFN_REPORT_COST";
 
 /// The variable that says whether each invocation ends with a `REPORT`
 /// line: `ANYFN_REPORT_LINE=off`. See [`Settings::report_line`].
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::{Settings, REPORT_LINE_ENV};
+///
+/// let settings = Settings::from_lookup(|name| (name == REPORT_LINE_ENV).then(|| "off".to_owned()))?;
+/// assert_eq!(settings.report_line(), Some(false));
+/// # Ok::<(), anyfn_kit::SettingsError>(())
+/// ```
 pub const REPORT_LINE_ENV: &str = "ANYFN_REPORT_LINE";
 
 /// What [`REPORT_COST_ENV`] must hold.

@@ -18,6 +18,29 @@ use anyfn::{Error, ErrorDetails};
 /// The clock and timers an adapter lends [`guard_stream`]: the core has no
 /// runtime, so the adapter says how to sleep (`tokio::time::sleep_until`,
 /// …) and, if it keeps time its own way, what time it is.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::time::Instant;
+/// use anyfn_kit::StreamTimers;
+///
+/// struct Tokio;
+/// impl StreamTimers for Tokio {
+///     type Sleep = tokio::time::Sleep;
+///     fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+///         tokio::time::sleep_until(deadline.into())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let deadline = Tokio.now() + Duration::from_millis(10);
+/// Tokio.sleep_until(deadline).await;
+/// assert!(Tokio.now() >= deadline);
+/// # }
+/// ```
 pub trait StreamTimers: Send + Unpin + 'static {
     /// A sleep that completes at an instant.
     type Sleep: Future<Output = ()> + Send;
@@ -37,6 +60,22 @@ pub trait StreamTimers: Send + Unpin + 'static {
 }
 
 /// What the guard needs to know of the invocation.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_kit::StreamInvocation;
+///
+/// let context = anyfn::Context::builder().request_id("req-1").timeout(Duration::from_secs(3)).build();
+/// let invocation = StreamInvocation {
+///     request_id: context.request_id().to_owned(),
+///     started: anyfn::time::Instant::now(),
+///     deadline: context.deadline(),
+///     details: anyfn::ErrorDetails::Hidden,
+/// };
+/// assert!(invocation.deadline > invocation.started);
+/// ```
 #[derive(Debug, Clone)]
 pub struct StreamInvocation {
     /// The invocation's request id, for the log and for an `error` event.

@@ -87,6 +87,16 @@ pub struct CpuMeter {
 
 impl CpuMeter {
     /// A meter that reads the thread's CPU clock around each poll.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let meter = anyfn_kit::CpuMeter::on();
+    /// // Nothing measured yet: zero where the platform has the clock.
+    /// if cfg!(target_os = "linux") {
+    ///     assert_eq!(meter.cpu_time(), Some(std::time::Duration::ZERO));
+    /// }
+    /// ```
     pub const fn on() -> Self {
         Self {
             on: true,
@@ -96,6 +106,17 @@ impl CpuMeter {
     }
 
     /// A meter that measures nothing.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let meter = anyfn_kit::CpuMeter::off();
+    /// assert_eq!(meter.measure(async { 2 + 2 }).await, 4);
+    /// assert_eq!(meter.cpu_time(), None);
+    /// # }
+    /// ```
     pub const fn off() -> Self {
         Self {
             on: false,
@@ -105,6 +126,20 @@ impl CpuMeter {
     }
 
     /// `future`, its polls' CPU time added to this meter.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let meter = anyfn_kit::CpuMeter::on();
+    /// let sum = meter.measure(async { (0..100u64).sum::<u64>() }).await;
+    /// assert_eq!(sum, 4_950);
+    /// let after_one = meter.cpu_time();
+    /// meter.measure(async { (0..100u64).sum::<u64>() }).await;
+    /// assert!(meter.cpu_time() >= after_one, "the second future's polls are added");
+    /// # }
+    /// ```
     pub async fn measure<F: Future>(&self, future: F) -> F::Output {
         let mut future = std::pin::pin!(future);
         std::future::poll_fn(|cx| {
@@ -128,6 +163,22 @@ impl CpuMeter {
 
     /// The CPU time measured so far; `None` when off, or where the platform
     /// has no per-thread CPU clock.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use anyfn_kit::CpuMeter;
+    ///
+    /// let meter = CpuMeter::on();
+    /// meter.measure(async { std::hint::black_box((0..10_000u64).sum::<u64>()) }).await;
+    /// if let Some(cpu) = meter.cpu_time() {
+    ///     assert!(cpu < std::time::Duration::from_secs(1));
+    /// }
+    /// assert_eq!(CpuMeter::off().cpu_time(), None);
+    /// # }
+    /// ```
     pub fn cpu_time(&self) -> Option<Duration> {
         (!self.unmeasured.load(Ordering::Relaxed))
             .then(|| Duration::from_nanos(self.nanos.load(Ordering::Relaxed)))

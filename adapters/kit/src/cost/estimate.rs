@@ -157,6 +157,20 @@ impl Usage {
 }
 
 /// What an [`Estimate`]'s billed time is.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn_kit::{BilledTime, Provider, Usage};
+///
+/// let usage = Usage::new(Duration::from_millis(20), 128);
+/// assert_eq!(Provider::AwsLambdaX86.estimate(&usage).billed_time(), BilledTime::WallClock);
+/// assert_eq!(Provider::CloudflareWorkers.estimate(&usage).billed_time(), BilledTime::WallClockForCpu);
+/// let measured = usage.with_cpu_time(Duration::from_millis(2));
+/// assert_eq!(Provider::CloudflareWorkers.estimate(&measured).billed_time(), BilledTime::CpuTime);
+/// assert_eq!(Provider::AwsLambdaManagedInstances.estimate(&usage).billed_time(), BilledTime::Capacity);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BilledTime {

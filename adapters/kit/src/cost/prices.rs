@@ -10,6 +10,14 @@ const PRICES_JSON: &str = include_str!("../../prices.json");
 
 /// Where a provider's prices come from: the page, the day it was read, and
 /// what of it could be confirmed there.
+///
+/// # Example
+///
+/// ```
+/// let source = anyfn_kit::PriceList::published().cloud_run().source();
+/// assert!(source.url().starts_with("https://cloud.google.com/run/pricing"));
+/// assert_eq!(source.read().as_bytes()[4], b'-'); // YYYY-MM-DD
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceSource {
@@ -67,6 +75,14 @@ impl PriceSource {
 }
 
 /// Prices billed by memory and time, per request (AWS Lambda).
+///
+/// # Example
+///
+/// ```
+/// let lambda = anyfn_kit::PriceList::published().aws_lambda_x86();
+/// assert_eq!(lambda.usd_per_request, 0.0000002);
+/// assert_eq!((lambda.billing_granularity_ms, lambda.minimum_ms), (1, 1));
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LambdaPrices {
@@ -82,6 +98,13 @@ pub struct LambdaPrices {
 }
 
 /// Lambda Managed Instances: capacity billed, an invocation only its request.
+///
+/// # Example
+///
+/// ```
+/// let managed = anyfn_kit::PriceList::published().aws_lambda_managed_instances();
+/// assert_eq!(managed.usd_per_request, 0.0000002);
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManagedInstancesPrices {
@@ -91,6 +114,14 @@ pub struct ManagedInstancesPrices {
 }
 
 /// Cloud Run's request-based billing.
+///
+/// # Example
+///
+/// ```
+/// let run = anyfn_kit::PriceList::published().cloud_run();
+/// assert_eq!(run.billing_granularity_ms, 100);
+/// assert_eq!(run.default_vcpus, 1.0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CloudRunPrices {
@@ -110,6 +141,14 @@ pub struct CloudRunPrices {
 }
 
 /// Azure Functions Flex Consumption, on demand.
+///
+/// # Example
+///
+/// ```
+/// let flex = anyfn_kit::PriceList::published().azure_flex_consumption();
+/// assert_eq!(flex.minimum_ms, 1000);
+/// assert_eq!(flex.instance_memory_mb, [512, 2048, 4096]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AzureFlexPrices {
@@ -127,6 +166,14 @@ pub struct AzureFlexPrices {
 }
 
 /// Cloudflare Workers, Standard usage model.
+///
+/// # Example
+///
+/// ```
+/// let workers = anyfn_kit::PriceList::published().cloudflare_workers();
+/// assert_eq!(workers.usd_per_cpu_ms, 0.00000002);
+/// assert_eq!(workers.usd_per_request, 0.0000003);
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkersPrices {
@@ -144,6 +191,17 @@ macro_rules! source_accessor {
         impl $ty {
             /// Where these prices come from and when they were read
             /// ([`PriceSource`]: URL, date, what could not be confirmed).
+            ///
+            /// # Example
+            ///
+            /// ```
+            /// let prices = anyfn_kit::PriceList::published();
+            /// assert!(prices.aws_lambda_x86().source().url().starts_with("https://"));
+            /// assert!(prices.aws_lambda_managed_instances().source().url().starts_with("https://"));
+            /// assert!(prices.cloud_run().source().url().starts_with("https://"));
+            /// assert!(prices.azure_flex_consumption().source().url().starts_with("https://"));
+            /// assert!(prices.cloudflare_workers().source().url().starts_with("https://"));
+            /// ```
             pub fn source(&self) -> &PriceSource {
                 &self.source
             }

@@ -43,6 +43,16 @@ pub enum Provider {
 
 impl Provider {
     /// Every provider, in the order reports list them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::Provider;
+    ///
+    /// assert_eq!(Provider::ALL.len(), 6);
+    /// assert_eq!(Provider::ALL[0], Provider::AwsLambdaX86);
+    /// assert!(Provider::ALL.iter().all(|provider| provider.id().parse() == Ok(*provider)));
+    /// ```
     pub const ALL: [Provider; 6] = [
         Provider::AwsLambdaX86,
         Provider::AwsLambdaArm,
@@ -103,6 +113,14 @@ impl fmt::Display for Provider {
 }
 
 /// A name that is no [`Provider`]'s [`id`](Provider::id).
+///
+/// # Example
+///
+/// ```
+/// let err = "gcf".parse::<anyfn_kit::Provider>().unwrap_err();
+/// assert_eq!(err.name(), "gcf");
+/// assert!(err.to_string().starts_with("unknown provider \"gcf\": expected one of aws-lambda-x86, "));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown provider {name:?}: expected one of {}", PROVIDER_IDS)]
 pub struct UnknownProvider {
@@ -167,6 +185,15 @@ pub struct ProviderSet {
 
 impl ProviderSet {
     /// Every provider, Lambda x86 first.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::{Provider, ProviderSet};
+    ///
+    /// assert_eq!(ProviderSet::ALL.first(), Provider::AwsLambdaX86);
+    /// assert_eq!(ProviderSet::ALL.iter().collect::<Vec<_>>(), Provider::ALL);
+    /// ```
     pub const ALL: Self = Self {
         bits: (1 << Provider::ALL.len()) - 1,
         first: Provider::AwsLambdaX86,

@@ -68,6 +68,26 @@ impl HeaderDeadline {
 /// The watchdog wakes at least once per the interval it was started with
 /// ([`Watchdog::start`](super::Watchdog::start)'s `header_read_timeout`),
 /// so a deadline never passes unseen for longer than one scan.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::{Duration, Instant};
+/// use anyfn_kit::host::{RequestIds, Watchdog};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let header_read_timeout = Some(Duration::from_millis(40));
+/// let ids = Arc::new(RequestIds::new());
+/// let watchdog = Watchdog::start(Duration::from_secs(3), header_read_timeout, ids, anyfn::ErrorDetails::Hidden)?;
+/// let connection = watchdog.register(None);
+/// let started = Instant::now();
+/// connection.watch().header_sleep_until(started + Duration::from_millis(20)).await;
+/// assert!(started.elapsed() >= Duration::from_millis(20));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct HeaderSleep {
     header: Arc<HeaderDeadline>,

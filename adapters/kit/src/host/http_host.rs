@@ -52,11 +52,32 @@ pub struct HostSettings {
 
 impl HostSettings {
     /// How long shutdown waits for requests in flight when not told.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::HostSettings;
+    ///
+    /// assert_eq!(HostSettings::DEFAULT_DRAIN_TIMEOUT, Duration::from_secs(30));
+    /// let settings = HostSettings::new(Duration::from_secs(3));
+    /// assert_eq!(settings.drain_timeout(), HostSettings::DEFAULT_DRAIN_TIMEOUT);
+    /// ```
     pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
     /// Invocations of `timeout`; no header-read timeout, hyper's own limit
     /// on a request head, [`DEFAULT_DRAIN_TIMEOUT`](Self::DEFAULT_DRAIN_TIMEOUT),
     /// and hidden error details in what the watchdog answers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::HostSettings;
+    ///
+    /// let settings = HostSettings::new(Duration::from_secs(10));
+    /// assert_eq!(settings.drain_timeout(), Duration::from_secs(30));
+    /// ```
     pub fn new(timeout: Duration) -> Self {
         Self {
             timeout,
@@ -73,30 +94,102 @@ impl HostSettings {
     /// a timer per request, at most a quarter of `timeout` late.
     /// Without it, no limit: for a host whose one client is trusted (the
     /// Azure Functions host, on loopback).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::{HostSettings, HttpHost, RequestIds};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let settings = HostSettings::new(Duration::from_secs(3)).with_header_read_timeout(Duration::from_secs(10));
+    /// let host = HttpHost::start(listener, settings, Arc::new(RequestIds::new()))?;
+    /// # drop(host);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = Some(timeout);
         self
     }
 
     /// The largest request head accepted, in bytes; a larger one gets `431`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::{HostSettings, HttpHost, RequestIds};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let settings = HostSettings::new(Duration::from_secs(3)).with_max_header_bytes(16 * 1024);
+    /// let host = HttpHost::start(listener, settings, Arc::new(RequestIds::new()))?;
+    /// # drop(host);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_max_header_bytes(mut self, bytes: usize) -> Self {
         self.max_header_bytes = Some(bytes);
         self
     }
 
     /// How long shutdown waits for requests in flight before dropping them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::HostSettings;
+    ///
+    /// let settings = HostSettings::new(Duration::from_secs(3)).with_drain_timeout(Duration::from_secs(5));
+    /// assert_eq!(settings.drain_timeout(), Duration::from_secs(5));
+    /// ```
     pub fn with_drain_timeout(mut self, timeout: Duration) -> Self {
         self.drain_timeout = timeout;
         self
     }
 
     /// How much of the error the watchdog's own `504` shows.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::{HostSettings, HttpHost, RequestIds};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let settings = HostSettings::new(Duration::from_secs(3)).with_error_details(anyfn::ErrorDetails::Shown);
+    /// let host = HttpHost::start(listener, settings, Arc::new(RequestIds::new()))?;
+    /// # drop(host);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with_error_details(mut self, details: ErrorDetails) -> Self {
         self.error_details = details;
         self
     }
 
     /// How long shutdown waits for requests in flight.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::HostSettings;
+    ///
+    /// let settings = HostSettings::new(Duration::from_secs(3));
+    /// assert_eq!(settings.drain_timeout(), HostSettings::DEFAULT_DRAIN_TIMEOUT);
+    /// assert_eq!(settings.with_drain_timeout(Duration::ZERO).drain_timeout(), Duration::ZERO);
+    /// ```
     pub fn drain_timeout(&self) -> Duration {
         self.drain_timeout
     }
@@ -162,6 +255,23 @@ impl HttpHost {
     /// # Errors
     ///
     /// When the watchdog thread cannot be started.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::{HostSettings, HttpHost, RequestIds};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let settings = HostSettings::new(Duration::from_secs(3));
+    /// let host = HttpHost::start(listener, settings, Arc::new(RequestIds::new()))?;
+    /// # drop(host);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn start(
         listener: TcpListener,
         settings: HostSettings,
@@ -213,6 +323,41 @@ impl HttpHost {
     /// deadlines). Then it stops accepting (new connections are refused),
     /// lets requests in flight finish within the drain timeout, runs the
     /// shutdown hooks within what is left of it, and returns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::{HostSettings, HttpHost, RequestIds};
+    /// use http_body_util::Full;
+    /// use hyper::service::service_fn;
+    ///
+    /// # async fn get(address: std::net::SocketAddr) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut client = tokio::net::TcpStream::connect(address).await?;
+    /// #     client.write_all(b"GET / HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n").await?;
+    /// #     let mut answer = String::new();
+    /// #     client.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let address = listener.local_addr()?;
+    /// let host = HttpHost::start(listener, HostSettings::new(Duration::from_secs(3)), Arc::new(RequestIds::new()))?;
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let serving = tokio::spawn(host.serve(async { let _ = stopped.await; }, |_client, _watch| {
+    ///     service_fn(|_request| async { Ok::<_, Infallible>(hyper::Response::new(Full::new(&b"hi"[..]))) })
+    /// }));
+    /// let answer = get(address).await?; // GET / on a connection of its own
+    /// assert!(answer.starts_with("HTTP/1.1 200 OK\r\n") && answer.ends_with("\r\n\r\nhi"));
+    /// stop.send(()).expect("still serving");
+    /// serving.await.expect("drained");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn serve<M, S, B>(self, shutdown: impl Future<Output = ()>, mut make_service: M)
     where
         M: FnMut(SocketAddr, Arc<ConnectionWatch>) -> S,

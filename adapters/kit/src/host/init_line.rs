@@ -38,6 +38,17 @@ pub struct InitLine {
 impl InitLine {
     /// The line for an adapter listening on `local_addr` whose invocations
     /// have `timeout` and `memory_mb`, its init duration read now.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::InitLine;
+    ///
+    /// let line = InitLine::new(([0, 0, 0, 0], 8080).into(), Duration::from_millis(2_500), 512).to_string();
+    /// assert!(line.starts_with("INIT listening on http://0.0.0.0:8080\tInit Duration: "));
+    /// assert!(line.ends_with("\tTimeout: 2.50 s\tMemory Size: 512 MB"));
+    /// ```
     pub fn new(local_addr: SocketAddr, timeout: Duration, memory_mb: u32) -> Self {
         Self {
             local_addr,
@@ -50,6 +61,18 @@ impl InitLine {
 
     /// Adds `name: value` after the init duration (an adapter's own
     /// setting, such as Azure's mode).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn_kit::host::InitLine;
+    ///
+    /// let line = InitLine::new(([127, 0, 0, 1], 3000).into(), Duration::from_secs(3), 128)
+    ///     .with("Mode", "Envelope")
+    ///     .with("Workers", 4);
+    /// assert!(line.to_string().contains("(process start to ready)\tMode: Envelope\tWorkers: 4\tTimeout: 3.00 s"));
+    /// ```
     pub fn with(mut self, name: &'static str, value: impl fmt::Display) -> Self {
         self.extra.push((name, value.to_string()));
         self

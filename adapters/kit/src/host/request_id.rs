@@ -5,6 +5,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Hands out request ids shaped like UUIDs (as Lambda's are), unique within
 /// the process and, with high probability, across processes.
+///
+/// # Example
+///
+/// ```
+/// let ids = anyfn_kit::host::RequestIds::new();
+/// let (_, first) = ids.next_id();
+/// let (_, second) = ids.next_id();
+/// assert_ne!(first.as_str(), second.as_str());
+/// assert!(second.as_str().ends_with("-000000000001"), "the last group counts");
+/// ```
 #[derive(Debug)]
 pub struct RequestIds {
     seed: u64,
@@ -13,6 +23,15 @@ pub struct RequestIds {
 
 impl RequestIds {
     /// A generator seeded from the time and the process id.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let ids = anyfn_kit::host::RequestIds::new();
+    /// let (n, id) = ids.next_id();
+    /// assert_eq!(n, 0, "the counter starts at zero");
+    /// assert!(id.as_str().ends_with("-000000000000"));
+    /// ```
     pub fn new() -> Self {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -47,6 +66,15 @@ impl RequestIds {
     }
 
     /// The id handed out as number `n`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let ids = anyfn_kit::host::RequestIds::new();
+    /// let (n, id) = ids.next_id();
+    /// assert_eq!(ids.id_of(n).as_str(), id.as_str());
+    /// assert!(ids.id_of(255).as_str().ends_with("-0000000000ff"));
+    /// ```
     pub fn id_of(&self, n: u64) -> RequestId {
         let high = splitmix64(self.seed.wrapping_add(n));
         // Written into a fixed buffer: `format!` with padded hex fields cost
@@ -70,11 +98,27 @@ impl Default for RequestIds {
 /// One request id, kept inline: the server needs it as text three times (the
 /// context, the `x-request-id` header, the `REPORT` line) and copies it only
 /// where it must.
+///
+/// # Example
+///
+/// ```
+/// let (_, id) = anyfn_kit::host::RequestIds::new().next_id();
+/// assert_eq!(id.to_string(), id.as_str());
+/// assert_eq!(id.as_str().matches('-').count(), 4);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct RequestId([u8; 36]);
 
 impl RequestId {
     /// The id as text.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let (_, id) = anyfn_kit::host::RequestIds::new().next_id();
+    /// assert_eq!(id.as_str().len(), 36);
+    /// assert_eq!(id.as_str().as_bytes()[14], b'4'); // UUID version 4
+    /// ```
     #[inline]
     pub fn as_str(&self) -> &str {
         // Only ASCII hex digits and dashes are ever written into it.

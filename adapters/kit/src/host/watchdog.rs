@@ -88,6 +88,29 @@ pub trait LateAnswer: Send + Sync + std::fmt::Debug {
 
 /// The watchdog of one server: a thread keeping the deadlines of every
 /// request in flight. Stopped when dropped.
+///
+/// # Example
+///
+/// ```
+/// use std::pin::pin;
+/// use std::sync::Arc;
+/// use std::time::{Duration, Instant};
+/// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// # let ids = Arc::new(RequestIds::new());
+/// let watchdog = Watchdog::start(Duration::from_secs(3), None, ids, anyfn::ErrorDetails::Hidden)?;
+/// let connection = watchdog.register(None);
+/// let handler = pin!(async { Ok::<_, anyfn::Error>(200) });
+/// let deadline = Instant::now() + Duration::from_secs(3);
+/// let settled = connection.watch().run(0, deadline, &tracing::Span::none(), handler).await;
+/// assert!(matches!(settled, Settled::InTime(Ok(200))));
+/// drop(connection);
+/// drop(watchdog); // stops its thread
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Watchdog {
     shared: Arc<Shared>,
@@ -138,6 +161,29 @@ impl Watchdog {
     /// # Errors
     ///
     /// When the thread cannot be started.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::sync::Arc;
+    /// use std::time::{Duration, Instant};
+    /// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let timeout = Duration::from_millis(20);
+    /// let ids = Arc::new(RequestIds::new());
+    /// let watchdog = Watchdog::start(timeout, None, ids, anyfn::ErrorDetails::Hidden)?;
+    /// let connection = watchdog.register(None);
+    /// let never = pin!(std::future::pending::<Result<(), anyfn::Error>>());
+    /// let span = tracing::Span::none();
+    /// // The watchdog thread wakes the request at its deadline.
+    /// let settled = connection.watch().run(0, Instant::now() + timeout, &span, never).await;
+    /// assert!(matches!(settled, Settled::Late { error, answered: false } if error.is_timeout()));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn start(
         timeout: Duration,
         header_read_timeout: Option<Duration>,
@@ -171,6 +217,31 @@ impl Watchdog {
     /// could not be had: such a request is answered when its handler
     /// returns). Its header-read timeout, if any, is the server's timer's
     /// ([`ConnectionWatch::header_sleep_until`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::sync::Arc;
+    /// use std::time::{Duration, Instant};
+    /// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let ids = Arc::new(RequestIds::new());
+    /// let watchdog = Watchdog::start(Duration::from_secs(3), None, ids, anyfn::ErrorDetails::Hidden)?;
+    /// // A connection accepted: its own handle on the socket, for the late answer.
+    /// # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let _client = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// let (socket, _client_address) = listener.accept()?;
+    /// let registration = watchdog.register(Some(socket));
+    /// let handler = pin!(async { Ok::<_, anyfn::Error>("answered") });
+    /// let deadline = Instant::now() + Duration::from_secs(3);
+    /// let settled = registration.watch().run(0, deadline, &tracing::Span::none(), handler).await;
+    /// assert!(matches!(settled, Settled::InTime(Ok("answered"))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn register(&self, socket: Option<TcpStream>) -> Registration {
         self.register_with(socket, false)
     }
@@ -389,6 +460,30 @@ impl Shared {
 }
 
 /// One connection's requests, as the watchdog sees them.
+///
+/// # Example
+///
+/// ```
+/// use std::pin::pin;
+/// use std::sync::Arc;
+/// use std::time::{Duration, Instant};
+/// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// # let ids = Arc::new(RequestIds::new());
+/// # let watchdog = Watchdog::start(Duration::from_secs(3), None, ids, anyfn::ErrorDetails::Hidden)?;
+/// let registration = watchdog.register(None);
+/// let watch = registration.watch();
+/// // One request after the other on the same connection.
+/// let span = tracing::Span::none();
+/// let deadline = Instant::now() + Duration::from_secs(3);
+/// let first = watch.run(0, deadline, &span, pin!(async { Ok::<_, anyfn::Error>(1) })).await;
+/// let second = watch.run(1, deadline, &span, pin!(async { Ok::<_, anyfn::Error>(2) })).await;
+/// assert!(matches!((first, second), (Settled::InTime(Ok(1)), Settled::InTime(Ok(2)))));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ConnectionWatch {
     state: AtomicU8,
@@ -429,6 +524,29 @@ impl ConnectionWatch {
     /// panic while polling it settles it as a
     /// [`Panic`](anyfn::ErrorKind::Panic) error, in time or late as the
     /// clock says, and the connection's next request is watched as usual.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::sync::Arc;
+    /// use std::time::{Duration, Instant};
+    /// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let ids = Arc::new(RequestIds::new());
+    /// # let watchdog = Watchdog::start(Duration::from_secs(3), None, Arc::clone(&ids), anyfn::ErrorDetails::Hidden)?;
+    /// # let registration = watchdog.register(None);
+    /// let (n, _id) = ids.next_id();
+    /// let handler = pin!(async { panic!("boom") });
+    /// let deadline = Instant::now() + Duration::from_secs(3);
+    /// let settled: Settled<()> = registration.watch().run(n, deadline, &tracing::Span::none(), handler).await;
+    /// let Settled::InTime(Err(error)) = settled else { panic!("a panic settles in time") };
+    /// assert_eq!(error.kind(), anyfn::ErrorKind::Panic);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn run<F, T>(
         &self,
         request: u64,
@@ -467,6 +585,28 @@ impl ConnectionWatch {
     /// by the watchdog thread: what an HTTP server's timer gives for its
     /// header-read timeout (one at a time per connection; a new one
     /// replaces the last).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::{Duration, Instant};
+    /// use anyfn_kit::host::{RequestIds, Watchdog};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let ids = Arc::new(RequestIds::new());
+    /// let header_read_timeout = Some(Duration::from_millis(40));
+    /// let watchdog = Watchdog::start(Duration::from_secs(3), header_read_timeout, ids, anyfn::ErrorDetails::Hidden)?;
+    /// let registration = watchdog.register(None);
+    /// let watch = registration.watch();
+    /// let first = watch.header_sleep_until(Instant::now() + Duration::from_secs(60));
+    /// let second = watch.header_sleep_until(Instant::now() + Duration::from_millis(20));
+    /// first.await; // replaced by the second: over at once
+    /// second.await; // woken by the watchdog thread at its deadline
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn header_sleep_until(self: &Arc<Self>, deadline: Instant) -> HeaderSleep {
         HeaderSleep::new(Arc::clone(&self.header), deadline)
     }
@@ -475,6 +615,29 @@ impl ConnectionWatch {
     /// Azure Functions invocation id) rather than one [`RequestIds`] made:
     /// the watchdog's answer, if it writes one, names `request_id`, and is
     /// `late`'s when there is one (else the `504` error answer).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::sync::Arc;
+    /// use std::time::{Duration, Instant};
+    /// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let ids = Arc::new(RequestIds::new());
+    /// # let watchdog = Watchdog::start(Duration::from_secs(3), None, ids, anyfn::ErrorDetails::Hidden)?;
+    /// # let registration = watchdog.register(None);
+    /// let handler = pin!(async { Ok::<_, anyfn::Error>("done") });
+    /// let deadline = Instant::now() + Duration::from_secs(3);
+    /// let span = tracing::Span::none();
+    /// // An Azure Functions invocation, named by the host; the default late answer.
+    /// let settled = registration.watch().run_named("inv-42", None, deadline, &span, handler).await;
+    /// assert!(matches!(settled, Settled::InTime(Ok("done"))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn run_named<F, T>(
         &self,
         request_id: &str,
@@ -561,6 +724,29 @@ impl ConnectionWatch {
 }
 
 /// How a watched invocation ended.
+///
+/// # Example
+///
+/// ```
+/// use std::pin::pin;
+/// use std::sync::Arc;
+/// use std::time::{Duration, Instant};
+/// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// # let ids = Arc::new(RequestIds::new());
+/// # let watchdog = Watchdog::start(Duration::from_secs(3), None, ids, anyfn::ErrorDetails::Hidden)?;
+/// # let registration = watchdog.register(None);
+/// let handler = pin!(async { Err::<(), _>(anyfn::Error::bad_request("no name")) });
+/// let deadline = Instant::now() + Duration::from_secs(3);
+/// match registration.watch().run(0, deadline, &tracing::Span::none(), handler).await {
+///     Settled::InTime(answer) => assert_eq!(answer.unwrap_err().status(), 400),
+///     Settled::Late { error, answered } => panic!("late: {error} (answered: {answered})"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub enum Settled<T> {
     /// Within its deadline (the output, or the handler's own error).
@@ -587,6 +773,23 @@ impl Drop for InFlight<'_> {
 
 /// A connection's place in the watchdog's list; removed when dropped, at the
 /// connection's end, which also closes the watchdog's handle on its socket.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use anyfn_kit::host::{RequestIds, Watchdog};
+///
+/// # let ids = Arc::new(RequestIds::new());
+/// let watchdog = Watchdog::start(Duration::from_secs(3), None, ids, anyfn::ErrorDetails::Hidden)?;
+/// let first = watchdog.register(None);
+/// let second = watchdog.register(None);
+/// assert!(!Arc::ptr_eq(first.watch(), second.watch()), "a watch per connection");
+/// drop(first); // the connection ended: out of the watchdog's list
+/// # drop(second);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Registration {
     watch: Arc<ConnectionWatch>,
@@ -596,6 +799,28 @@ pub struct Registration {
 
 impl Registration {
     /// The connection's watch, for its requests.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::sync::Arc;
+    /// use std::time::{Duration, Instant};
+    /// use anyfn_kit::host::{RequestIds, Settled, Watchdog};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let ids = Arc::new(RequestIds::new());
+    /// # let watchdog = Watchdog::start(Duration::from_secs(3), None, ids, anyfn::ErrorDetails::Hidden)?;
+    /// let registration = watchdog.register(None);
+    /// let watch = Arc::clone(registration.watch()); // for the connection's service
+    /// let handler = pin!(async { Ok::<_, anyfn::Error>(7) });
+    /// let deadline = Instant::now() + Duration::from_secs(3);
+    /// let settled = watch.run(0, deadline, &tracing::Span::none(), handler).await;
+    /// assert!(matches!(settled, Settled::InTime(Ok(7))));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn watch(&self) -> &Arc<ConnectionWatch> {
         &self.watch
     }

@@ -75,6 +75,19 @@ pub struct BatchedStderr {
 impl BatchedStderr {
     /// Batches when stderr is not a terminal, and then starts the flusher
     /// thread (one per process, however many writers are made).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::logging::{BatchedStderr, LineFormat, TextFields};
+    ///
+    /// let subscriber = tracing_subscriber::fmt()
+    ///     .fmt_fields(TextFields)
+    ///     .event_format(LineFormat)
+    ///     .with_writer(BatchedStderr::new())
+    ///     .finish();
+    /// tracing::subscriber::with_default(subscriber, || tracing::info!("written at once"));
+    /// ```
     pub fn new() -> Self {
         static FLUSHER: OnceLock<bool> = OnceLock::new();
         let batching = !io::stderr().is_terminal()
@@ -128,6 +141,19 @@ impl<'a> MakeWriter<'a> for BatchedStderr {
 }
 
 /// One event's line, on its way to stderr ([`BatchedStderr`]'s writer).
+///
+/// # Example
+///
+/// ```
+/// use std::io::Write as _;
+/// use tracing_subscriber::fmt::MakeWriter as _;
+///
+/// let stderr = anyfn_kit::logging::BatchedStderr::new();
+/// let mut writer = stderr.make_writer(); // not a `REPORT` line: written at once
+/// let line = b"a line of its own\n";
+/// assert_eq!(writer.write(line)?, line.len());
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct LineWriter {
     batch: bool,

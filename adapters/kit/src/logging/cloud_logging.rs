@@ -162,6 +162,27 @@ pub struct CloudLoggingFields {
 
 impl CloudLoggingFields {
     /// Links trace ids to traces of `project`, if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::logging::{CloudLogging, CloudLoggingFields};
+    /// # use tracing_subscriber::fmt::MakeWriter as _;
+    /// # static OUT: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+    ///
+    /// let subscriber = tracing_subscriber::fmt()
+    ///     .fmt_fields(CloudLoggingFields::new(Some("my-project")))
+    ///     .event_format(CloudLogging)
+    ///     .with_writer(|| OUT.make_writer()) // OUT: a `Mutex<Vec<u8>>`
+    ///     .finish();
+    /// tracing::subscriber::with_default(subscriber, || {
+    ///     let context = anyfn::Context::builder().request_id("req-1").trace_id("4bf92f35").build();
+    ///     let _span = anyfn_kit::invocation_span(&context).entered();
+    ///     tracing::info!("charged");
+    /// });
+    /// let line = String::from_utf8(OUT.lock().unwrap().clone()).unwrap();
+    /// assert!(line.contains(r#""logging.googleapis.com/trace":"projects/my-project/traces/4bf92f35""#));
+    /// ```
     pub fn new(project: Option<&str>) -> Self {
         let trace_key = project.map(|project| {
             let mut key = String::new();
@@ -178,6 +199,16 @@ impl CloudLoggingFields {
 
     /// Links trace ids to traces of the project the environment names
     /// (`GOOGLE_CLOUD_PROJECT`, else `GCP_PROJECT`), if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::logging::CloudLoggingFields;
+    ///
+    /// std::env::set_var("GOOGLE_CLOUD_PROJECT", "my-project");
+    /// let fields = CloudLoggingFields::from_env();
+    /// assert_eq!(format!("{fields:?}"), format!("{:?}", CloudLoggingFields::new(Some("my-project"))));
+    /// ```
     pub fn from_env() -> Self {
         Self::new(project_from_env(|name| std::env::var(name).ok()).as_deref())
     }

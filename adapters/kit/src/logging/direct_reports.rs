@@ -188,6 +188,21 @@ impl DirectReports {
     ///
     /// The error of `try_init` when a global default was set before; the
     /// lines are then `tracing` events, as without this.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::logging::{rust_log_targets, DirectReports, LineFormat, TextFields};
+    /// use tracing_subscriber::layer::SubscriberExt as _;
+    ///
+    /// let filter = rust_log_targets(None);
+    /// let format = tracing_subscriber::fmt::layer().fmt_fields(TextFields).event_format(LineFormat);
+    /// let subscriber = tracing_subscriber::registry().with(format).with(filter.clone());
+    /// DirectReports::text(&filter).init(subscriber)?;
+    /// // Only once per process: a global default is set now.
+    /// assert!(DirectReports::text(&filter).init(tracing_subscriber::registry()).is_err());
+    /// # Ok::<(), tracing_subscriber::util::TryInitError>(())
+    /// ```
     pub fn init<S>(self, subscriber: S) -> Result<(), TryInitError>
     where
         S: Subscriber + Send + Sync + 'static,

@@ -7,6 +7,16 @@ use std::sync::{Mutex, PoisonError};
 use tracing_subscriber::{Layer, Registry};
 
 /// A layer the default subscriber can take.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::logging::DefaultLayer;
+/// use tracing_subscriber::{filter::LevelFilter, Layer as _};
+///
+/// let layer: DefaultLayer = Box::new(LevelFilter::INFO);
+/// assert_eq!(layer.max_level_hint(), Some(LevelFilter::INFO));
+/// ```
 pub type DefaultLayer = Box<dyn Layer<Registry> + Send + Sync>;
 
 #[cfg(feature = "telemetry")]
@@ -66,6 +76,20 @@ pub fn take_default_layer() -> Option<DefaultLayer> {
 }
 
 /// Makes a fresh copy of the extra layer, for a subscriber of its own.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_kit::logging::{DefaultLayer, LayerFactory};
+/// use tracing_subscriber::{filter::LevelFilter, Layer as _};
+///
+/// fn info() -> DefaultLayer {
+///     Box::new(LevelFilter::INFO)
+/// }
+/// let factory: LayerFactory = info;
+/// let (first, second) = (factory(), factory()); // one for each subscriber
+/// assert_eq!(first.max_level_hint(), second.max_level_hint());
+/// ```
 pub type LayerFactory = fn() -> DefaultLayer;
 
 #[cfg(feature = "telemetry")]

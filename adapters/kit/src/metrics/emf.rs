@@ -9,13 +9,74 @@ use anyfn::metrics::{MetricKind, MetricsSink, Unit};
 use serde_json::{Map, Value};
 
 /// The most metrics one `MetricDirective` may name.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::metrics::{MetricKind, MetricsSink, Unit};
+/// use anyfn_kit::{EmfMetrics, EMF_MAX_METRICS};
+///
+/// assert_eq!(EMF_MAX_METRICS, 100);
+/// let emf = EmfMetrics::new("shop");
+/// for n in 0..=EMF_MAX_METRICS {
+///     emf.record(&format!("M{n}"), 1.0, Unit::Count, MetricKind::Counter);
+/// }
+/// assert_eq!(emf.take_documents(0).len(), 2, "the 101st metric goes to a second document");
+/// ```
 pub const EMF_MAX_METRICS: usize = 100;
 /// The most dimensions one dimension set may hold.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::metrics::{MetricKind, MetricsSink, Unit};
+/// use anyfn_kit::{EmfMetrics, EMF_MAX_DIMENSIONS};
+///
+/// let emf = EmfMetrics::new("shop");
+/// for n in 0..=EMF_MAX_DIMENSIONS {
+///     emf.dimension(&format!("D{n}"), "x");
+/// }
+/// emf.record("Orders", 1.0, Unit::Count, MetricKind::Counter);
+/// let doc: serde_json::Value = serde_json::from_str(&emf.take_documents(0)[0]).unwrap();
+/// let set = &doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0];
+/// assert_eq!(set.as_array().unwrap().len(), EMF_MAX_DIMENSIONS);
+/// assert_eq!(doc["D30"], "x", "the 31st is a plain member");
+/// ```
 pub const EMF_MAX_DIMENSIONS: usize = 30;
 /// The most values one metric's array may hold.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::metrics::{MetricKind, MetricsSink, Unit};
+/// use anyfn_kit::{EmfMetrics, EMF_MAX_VALUES};
+///
+/// let emf = EmfMetrics::new("shop");
+/// for _ in 0..EMF_MAX_VALUES + 20 {
+///     emf.record("Latency", 12.5, Unit::Milliseconds, MetricKind::Distribution);
+/// }
+/// let documents = emf.take_documents(0);
+/// assert_eq!(documents.len(), 2);
+/// let first: serde_json::Value = serde_json::from_str(&documents[0]).unwrap();
+/// assert_eq!(first["Latency"].as_array().unwrap().len(), EMF_MAX_VALUES);
+/// ```
 pub const EMF_MAX_VALUES: usize = 100;
 /// The largest document written: a CloudWatch Logs event's 256 KB (the
 /// specification's older and lower figure; newer copies say 1 MB).
+///
+/// # Example
+///
+/// ```
+/// use anyfn::metrics::{MetricKind, MetricsSink, Unit};
+/// use anyfn_kit::{EmfMetrics, EMF_MAX_BYTES};
+///
+/// assert_eq!(EMF_MAX_BYTES, 256 * 1024);
+/// let emf = EmfMetrics::new("shop");
+/// for n in 0..100 {
+///     emf.record(&format!("{n}{}", "m".repeat(250)), 1.0, Unit::Count, MetricKind::Counter);
+/// }
+/// assert!(emf.take_documents(0).iter().all(|document| document.len() <= EMF_MAX_BYTES));
+/// ```
 pub const EMF_MAX_BYTES: usize = 256 * 1024;
 /// The longest metric name CloudWatch takes.
 const MAX_NAME_CHARS: usize = 255;
