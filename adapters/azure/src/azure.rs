@@ -21,6 +21,18 @@ use crate::service::{Functions, Settings as Resolved, Shared};
 
 /// The environment variable the Functions host sets to the port the custom
 /// handler must listen on (on `127.0.0.1`).
+///
+/// # Example
+///
+/// ```
+/// use anyfn_azure::{is_azure, PORT_ENV};
+///
+/// assert_eq!(PORT_ENV, "FUNCTIONS_CUSTOMHANDLER_PORT");
+/// # std::env::remove_var(PORT_ENV);
+/// assert!(!is_azure());
+/// std::env::set_var(PORT_ENV, "7071"); // as the Functions host does
+/// assert!(is_azure());
+/// ```
 pub const PORT_ENV: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
 /// Whether this process runs as an Azure Functions custom handler:
@@ -112,6 +124,34 @@ impl std::fmt::Debug for Azure {
 impl Azure {
     /// The adapter for one handler, which answers every function name the
     /// host calls (the name is in [`Context::function_name`](anyfn::Context::function_name)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n + 1)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).bind_on(listener)?;
+    /// let addr = bound.local_addr();
+    /// tokio::spawn(bound.run_until(std::future::pending()));
+    /// // `post` sends an envelope as the host does: any function name reaches the handler.
+    /// let answer = post(addr, "/AddOne", r#"{"Data": {"n": 41}, "Metadata": {}}"#).await?;
+    /// assert!(answer.contains(r#""ReturnValue":42"#));
+    /// # Ok(()) }
+    /// ```
     pub fn new<H>(handler: H) -> Self
     where
         H: Handler,
@@ -125,6 +165,40 @@ impl Azure {
     /// compared without case, as Azure does); a name it does not have is
     /// answered `404`, listing the ones it has. Make each with
     /// [`function`](crate::function).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json, Request};
+    /// use anyfn_azure::{function, Azure};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// let hello = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let double = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let azure = Azure::functions(vec![
+    ///     ("Hello".to_owned(), function(hello)),
+    ///     ("Double".to_owned(), function(double)),
+    /// ]);
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = azure.bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // `post` sends an envelope as the host does; names are compared without case.
+    /// let envelope = r#"{"Data": {"n": 21}, "Metadata": {}}"#;
+    /// assert!(post(addr, "/double", envelope).await?.contains(r#""ReturnValue":42"#));
+    /// assert!(post(addr, "/Triple", envelope).await?.starts_with("HTTP/1.1 404"));
+    /// # Ok(()) }
+    /// ```
     pub fn functions(functions: Vec<(String, Arc<dyn AzureFunction>)>) -> Self {
         Self::with(Functions::Named(
             functions
@@ -269,6 +343,24 @@ impl Azure {
     /// has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`: off for the builder
     /// when neither says, on for [`run`](crate::run).
     /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # std::env::remove_var("ANYFN_DEFAULT_SUBSCRIBER");
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).default_subscriber(true).bind_on(listener)?;
+    /// // The program had no subscriber: the adapter's is now the global one.
+    /// assert!(tracing::dispatcher::has_been_set());
+    /// # drop(bound);
+    /// # Ok(()) }
+    /// ```
     pub fn default_subscriber(mut self, install: bool) -> Self {
         self.settings = self.settings.with_default_subscriber(install);
         self
@@ -276,6 +368,38 @@ impl Azure {
 
     /// How much of a server error HTTP callers see, over
     /// `ANYFN_ERROR_DETAILS`; hidden when neither says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, ErrorDetails, ErrorKind, Request};
+    /// use anyfn_azure::{Azure, Mode};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// let failing = handler_fn(|_: Request, _: Context| async {
+    ///     Err::<(), _>(anyfn::Error::new(ErrorKind::Internal, "the orders table is locked"))
+    /// });
+    /// let azure = Azure::new(failing).mode(Mode::Forwarding).error_details(ErrorDetails::Shown);
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = azure.bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // A request the host forwards, as it came, to `/api/orders`:
+    /// let answer = post(addr, "/api/orders", "{}").await?;
+    /// assert!(answer.starts_with("HTTP/1.1 500"));
+    /// assert!(answer.contains("the orders table is locked"));
+    /// # Ok(()) }
+    /// ```
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
         self.settings = self.settings.with_error_details(details);
         self
@@ -284,6 +408,22 @@ impl Azure {
     /// Each invocation's timeout, over `ANYFN_TIMEOUT_MS` (and the
     /// deprecated `ANYFN_AZURE_TIMEOUT_MS`) and `host.json`'s
     /// `functionTimeout`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).timeout(Duration::from_secs(60)).bind_on(listener)?;
+    /// assert_eq!(bound.timeout(), Duration::from_secs(60));
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings = self.settings.with_timeout(timeout);
         self
@@ -291,12 +431,42 @@ impl Azure {
 
     /// The memory size the context and each `REPORT` line say, over
     /// `ANYFN_MEMORY_MB`; 128 MB when neither says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).memory_mb(512).bind_on(listener)?;
+    /// assert_eq!(bound.memory_mb(), 512);
+    /// # Ok(()) }
+    /// ```
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.settings = self.settings.with_memory_mb(memory_mb);
         self
     }
 
     /// The mode, over `host.json`'s.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{Azure, Mode};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).mode(Mode::Forwarding).bind_on(listener)?;
+    /// assert_eq!(bound.mode(), Mode::Forwarding);
+    /// # Ok(()) }
+    /// ```
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = Some(mode);
         self
@@ -305,6 +475,30 @@ impl Azure {
     /// The function app's root, where `host.json` and each
     /// `{name}/function.json` are (default: the working directory). They
     /// are read once, when the adapter binds.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{Azure, Mode};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # for name in ["ANYFN_TIMEOUT_MS", "ANYFN_AZURE_TIMEOUT_MS"] { std::env::remove_var(name); }
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let app = std::env::temp_dir().join(format!("anyfn-azure-doc-app-{}", std::process::id()));
+    /// std::fs::create_dir_all(&app)?;
+    /// std::fs::write(
+    ///     app.join("host.json"),
+    ///     r#"{"functionTimeout": "00:02:00", "customHandler": {"enableForwardingHttpRequest": true}}"#,
+    /// )?;
+    /// let bound = Azure::new(handler).app_root(&app).bind_on(listener)?;
+    /// assert_eq!((bound.mode(), bound.timeout()), (Mode::Forwarding, Duration::from_secs(120)));
+    /// # std::fs::remove_dir_all(&app)?;
+    /// # Ok(()) }
+    /// ```
     pub fn app_root(mut self, dir: impl Into<PathBuf>) -> Self {
         self.app_root = Some(dir.into());
         self
@@ -320,6 +514,22 @@ impl Azure {
     /// or `ANYFN_ERROR_DETAILS`,
     /// [`AzureError::HostJson`] for a `host.json` that cannot be read,
     /// [`AzureError::Bind`] when the port cannot be bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{Azure, PORT_ENV};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// // What the Functions host sets (port 0 here: any free one).
+    /// std::env::set_var(PORT_ENV, "0");
+    /// let bound = Azure::new(handler).bind().await?;
+    /// assert!(bound.local_addr().ip().is_loopback());
+    /// # Ok(()) }
+    /// ```
     pub async fn bind(self) -> Result<BoundAzure, AzureError> {
         let port = std::env::var(PORT_ENV).map_err(|_| AzureError::NotOnAzure)?;
         let port: u16 = port.trim().parse().map_err(|_| AzureError::InvalidEnv {
@@ -340,6 +550,22 @@ impl Azure {
     /// # Errors
     ///
     /// As [`bind`](Self::bind), but for the port.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let addr = listener.local_addr()?;
+    /// let bound = Azure::new(handler).bind_on(listener)?;
+    /// assert_eq!(bound.local_addr(), addr);
+    /// # Ok(()) }
+    /// ```
     pub fn bind_on(self, listener: TcpListener) -> Result<BoundAzure, AzureError> {
         let settings = self.settings.or(Settings::from_env()?);
         if settings.default_subscriber().unwrap_or(false) {
@@ -417,6 +643,23 @@ fn warn_legacy_timeout(overridden: bool) {
 }
 
 /// The adapter with its socket bound; [`run`](Self::run) it.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{Azure, BoundAzure};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let bound: BoundAzure = Azure::new(handler).bind_on(listener)?;
+/// println!("listening on {}", bound.local_addr());
+/// // Serves until the future completes (here at once), then drains.
+/// bound.run_until(std::future::ready(())).await;
+/// # Ok(()) }
+/// ```
 #[must_use = "a bound adapter does nothing until run"]
 pub struct BoundAzure {
     host: HttpHost,
@@ -436,21 +679,85 @@ impl std::fmt::Debug for BoundAzure {
 
 impl BoundAzure {
     /// The address it listens on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).bind_on(listener)?;
+    /// assert!(bound.local_addr().ip().is_loopback());
+    /// assert_ne!(bound.local_addr().port(), 0, "the port the system picked");
+    /// # Ok(()) }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
     /// The mode it serves in.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{Azure, Mode};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).mode(Mode::Proxying).bind_on(listener)?;
+    /// assert_eq!(bound.mode(), Mode::Proxying);
+    /// # Ok(()) }
+    /// ```
     pub fn mode(&self) -> Mode {
         self.shared.settings.mode
     }
 
     /// Each invocation's timeout.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).timeout(Duration::from_secs(30)).bind_on(listener)?;
+    /// assert_eq!(bound.timeout(), Duration::from_secs(30));
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(&self) -> Duration {
         self.shared.settings.timeout
     }
 
     /// The memory size, in MB, the context and each `REPORT` line say.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # std::env::remove_var("ANYFN_MEMORY_MB");
+    /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// // Azure tells a custom handler no memory size: 128 MB unless set.
+    /// let bound = Azure::new(handler).bind_on(listener)?;
+    /// assert_eq!(bound.memory_mb(), 128);
+    /// # Ok(()) }
+    /// ```
     pub fn memory_mb(&self) -> u32 {
         self.shared.settings.memory_mb
     }
@@ -462,6 +769,20 @@ impl BoundAzure {
     /// # Errors
     ///
     /// [`AzureError::Signal`] when the signal handlers cannot be installed.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_azure::AzureError> {
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n + 1)) });
+    /// let bound = anyfn_azure::Azure::new(handler).bind().await?;
+    /// // Until the host stops the process.
+    /// bound.run().await
+    /// # }
+    /// ```
     pub async fn run(self) -> Result<(), AzureError> {
         let signal = anyfn_kit::host::shutdown_signal().map_err(AzureError::Signal)?;
         self.run_until(signal).await;
@@ -471,6 +792,36 @@ impl BoundAzure {
     /// Serves until `shutdown` completes, then lets invocations in flight
     /// finish (up to 30 s) and runs the shutdown hooks
     /// ([`Azure::on_shutdown`]) within what is left.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::Azure;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n + 1)) });
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let bound = Azure::new(handler).bind_on(listener)?;
+    /// let addr = bound.local_addr();
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// let serving = tokio::spawn(bound.run_until(async { stopped.await.ok(); }));
+    /// let answer = post(addr, "/AddOne", r#"{"Data": {"n": 1}, "Metadata": {}}"#).await?;
+    /// assert!(answer.contains(r#""ReturnValue":2"#));
+    /// stop.send(()).ok();
+    /// serving.await?; // drained, the shutdown hooks run
+    /// # Ok(()) }
+    /// ```
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         let Self {
             host,

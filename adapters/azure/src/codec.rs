@@ -12,6 +12,20 @@ use crate::lenient;
 use crate::trigger::AzureTrigger;
 
 /// What the Functions host sent for one invocation.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{Context, Json};
+/// use anyfn_azure::{AzureInput, AzureTrigger, FromAzure};
+/// use serde_json::json;
+///
+/// let input = AzureInput::Envelope(AzureTrigger::new("myQueueItem", json!("hello")));
+/// assert!(matches!(&input, AzureInput::Envelope(trigger) if trigger.binding() == "myQueueItem"));
+/// let Json(text) = Json::<String>::from_azure(input, &mut Context::builder().build())?;
+/// assert_eq!(text, "hello");
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 // One per invocation, moved once into the decoder: boxing the request
@@ -57,6 +71,19 @@ pub trait FromAzure: Sized {
 }
 
 /// What a function answers, before the adapter writes it for the host.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Json;
+/// use anyfn_azure::{AzureAnswer, IntoAzure};
+///
+/// assert!(matches!(().into_azure()?, AzureAnswer::Empty));
+/// let answer = Json(vec![1, 2]).into_azure()?;
+/// assert!(matches!(answer, AzureAnswer::Value(value) if value == serde_json::json!([1, 2])));
+/// assert!(matches!(anyfn::response::text("hi").into_azure()?, AzureAnswer::Http(_)));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum AzureAnswer {

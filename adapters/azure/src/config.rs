@@ -12,6 +12,16 @@ use crate::error::AzureError;
 use crate::lenient;
 
 /// How the Functions host reaches the handler.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_azure::Mode;
+///
+/// assert_eq!(Mode::default(), Mode::Envelope);
+/// assert!(!Mode::Envelope.forwards_http());
+/// assert!(Mode::Forwarding.forwards_http() && Mode::Proxying.forwards_http());
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Mode {
@@ -33,6 +43,16 @@ pub enum Mode {
 impl Mode {
     /// Whether an HTTP request that is not an envelope reaches the handler
     /// as it is.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::Mode;
+    ///
+    /// assert!(Mode::Forwarding.forwards_http());
+    /// assert!(Mode::Proxying.forwards_http());
+    /// assert!(!Mode::Envelope.forwards_http());
+    /// ```
     pub fn forwards_http(self) -> bool {
         matches!(self, Self::Forwarding | Self::Proxying)
     }
@@ -175,6 +195,27 @@ fn digits(text: &str) -> Option<u64> {
 /// every adapter read `ANYFN_TIMEOUT_MS`
 /// ([`anyfn_kit::TIMEOUT_ENV`]): still read, as a deprecated alias of it
 /// (`ANYFN_TIMEOUT_MS` wins when both are set), with a `WARN` line saying so.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # std::env::remove_var("ANYFN_TIMEOUT_MS");
+/// #[allow(deprecated)]
+/// let name = anyfn_azure::TIMEOUT_ENV;
+/// assert_eq!(name, "ANYFN_AZURE_TIMEOUT_MS");
+/// // Still read (with a `WARN` line) when `ANYFN_TIMEOUT_MS` is not set.
+/// std::env::set_var(name, "1500");
+/// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+/// assert_eq!(bound.timeout(), Duration::from_millis(1500));
+/// # Ok(()) }
+/// ```
 #[deprecated(
     note = "set ANYFN_TIMEOUT_MS (anyfn_kit::TIMEOUT_ENV); ANYFN_AZURE_TIMEOUT_MS is still read, as a deprecated alias"
 )]
@@ -184,14 +225,75 @@ pub const TIMEOUT_ENV: &str = LEGACY_TIMEOUT_ENV;
 pub(crate) const LEGACY_TIMEOUT_ENV: &str = "ANYFN_AZURE_TIMEOUT_MS";
 
 /// The Consumption plan's default `functionTimeout`: 5 minutes.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{Azure, CONSUMPTION_DEFAULT_TIMEOUT};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # for name in ["ANYFN_TIMEOUT_MS", "ANYFN_AZURE_TIMEOUT_MS", "WEBSITE_SKU"] { std::env::remove_var(name); }
+/// assert_eq!(CONSUMPTION_DEFAULT_TIMEOUT, Duration::from_secs(300));
+/// // No timeout set, none in host.json, no `WEBSITE_SKU` (as under Core Tools):
+/// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let bound = Azure::new(handler).bind_on(listener)?;
+/// assert_eq!(bound.timeout(), CONSUMPTION_DEFAULT_TIMEOUT);
+/// # Ok(()) }
+/// ```
 pub const CONSUMPTION_DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 /// The default `functionTimeout` of the Flex Consumption, Premium and
 /// Dedicated plans: 30 minutes.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{Azure, OTHER_PLANS_DEFAULT_TIMEOUT};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # for name in ["ANYFN_TIMEOUT_MS", "ANYFN_AZURE_TIMEOUT_MS"] { std::env::remove_var(name); }
+/// assert_eq!(OTHER_PLANS_DEFAULT_TIMEOUT, Duration::from_secs(30 * 60));
+/// // On a Premium plan, with no timeout set and none in host.json:
+/// std::env::set_var("WEBSITE_SKU", "ElasticPremium");
+/// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let bound = Azure::new(handler).bind_on(listener)?;
+/// assert_eq!(bound.timeout(), OTHER_PLANS_DEFAULT_TIMEOUT);
+/// # Ok(()) }
+/// ```
 pub const OTHER_PLANS_DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// The deadline anyfn gives an invocation when `functionTimeout` is `-1`
 /// (no limit): every invocation has one, so this is a day.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{Azure, UNBOUNDED_TIMEOUT};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # for name in ["ANYFN_TIMEOUT_MS", "ANYFN_AZURE_TIMEOUT_MS"] { std::env::remove_var(name); }
+/// assert_eq!(UNBOUNDED_TIMEOUT, Duration::from_secs(24 * 60 * 60));
+/// let app = std::env::temp_dir().join(format!("anyfn-azure-doc-unbounded-{}", std::process::id()));
+/// std::fs::create_dir_all(&app)?;
+/// std::fs::write(app.join("host.json"), r#"{"version": "2.0", "functionTimeout": "-1"}"#)?;
+/// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let bound = Azure::new(handler).app_root(&app).bind_on(listener)?;
+/// assert_eq!(bound.timeout(), UNBOUNDED_TIMEOUT);
+/// # std::fs::remove_dir_all(&app)?;
+/// # Ok(()) }
+/// ```
 pub const UNBOUNDED_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The invocation timeout: `set` (the builder's, else `ANYFN_TIMEOUT_MS`),

@@ -9,6 +9,42 @@ use crate::lenient;
 use crate::{AzureTrigger, Mode};
 
 /// The host's `sys` metadata of an envelope invocation.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::OnceLock;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{AzureContextExt, AzureInvocation, SysMetadata};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+/// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+///     Ok::<_, anyfn::Error>(())
+/// });
+/// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+/// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+/// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+/// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+/// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+/// #     let mut answer = String::new();
+/// #     stream.read_to_string(&mut answer).await?;
+/// #     Ok(answer)
+/// # }
+/// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+/// # let addr = bound.local_addr();
+/// # tokio::spawn(bound.run_until(std::future::pending()));
+/// // The host posts a queue message to `/Orders`, `sys` in its metadata:
+/// # post(addr, "/Orders", r#"{"Data": {"order": {"id": 7}}, "Metadata": {"sys": {"MethodName": "Orders", "UtcNow": "2024-05-01T10:00:00Z", "RandGuid": "9b1deb4d"}}}"#).await?;
+/// let azure = SEEN.get().expect("invoked");
+/// let sys: SysMetadata = azure.sys().expect("sys was sent");
+/// assert_eq!(sys.method_name.as_deref(), Some("Orders"));
+/// assert_eq!(sys.rand_guid.as_deref(), Some("9b1deb4d"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SysMetadata {
@@ -126,6 +162,42 @@ impl std::fmt::Debug for InvocationId {
 /// Azure's details of one invocation, in the context's extensions.
 ///
 /// What comes from the envelope is read from the host's JSON when asked.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::OnceLock;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{AzureContextExt, AzureInvocation, Mode};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+/// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+///     Ok::<_, anyfn::Error>(())
+/// });
+/// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+/// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+/// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+/// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+/// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+/// #     let mut answer = String::new();
+/// #     stream.read_to_string(&mut answer).await?;
+/// #     Ok(answer)
+/// # }
+/// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+/// # let addr = bound.local_addr();
+/// # tokio::spawn(bound.run_until(std::future::pending()));
+/// // The host posts a queue message to `/Orders`, invocation `inv-1`:
+/// # post(addr, "/Orders", r#"{"Data": {"order": {"id": 7}}, "Metadata": {"Id": "m-1", "DequeueCount": "1"}}"#).await?;
+/// let azure = SEEN.get().expect("invoked");
+/// assert_eq!((azure.function_name(), azure.invocation_id()), ("Orders", "inv-1"));
+/// assert_eq!(azure.mode(), Mode::Envelope);
+/// assert_eq!(azure.trigger().map(|trigger| trigger.binding()), Some("order"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AzureInvocation {
     invocation_id: InvocationId,
@@ -152,11 +224,79 @@ impl AzureInvocation {
 
     /// The host's invocation id (`X-Azure-Functions-InvocationId`); also
     /// the context's request id.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // The host posts a queue message to `/Orders`, invocation `inv-1`:
+    /// # post(addr, "/Orders", r#"{"Data": {"order": {"id": 7}}, "Metadata": {"Id": "m-1", "DequeueCount": "1"}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// assert_eq!(azure.invocation_id(), "inv-1");
+    /// # Ok(()) }
+    /// ```
     pub fn invocation_id(&self) -> &str {
         self.invocation_id.as_str()
     }
 
     /// The function's name, as the host called it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // The host posts a queue message to `/Orders`:
+    /// # post(addr, "/Orders", r#"{"Data": {"order": {"id": 7}}, "Metadata": {"Id": "m-1", "DequeueCount": "1"}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// assert_eq!(azure.function_name(), "Orders");
+    /// # Ok(()) }
+    /// ```
     pub fn function_name(&self) -> &str {
         &self.function_name
     }
@@ -172,17 +312,123 @@ impl AzureInvocation {
     }
 
     /// How the host reached the handler.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation, Mode};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Request, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).mode(Mode::Forwarding).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // Forwarding: the host sends the HTTP request as it came, at its own path.
+    /// # post(addr, "/api/Orders", r#"an order"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// assert_eq!(azure.mode(), Mode::Forwarding);
+    /// assert!(azure.trigger().is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn mode(&self) -> Mode {
         self.mode
     }
 
     /// The trigger (envelope mode): its binding, value and metadata.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // The host posts a queue message to `/Orders`:
+    /// # post(addr, "/Orders", r#"{"Data": {"order": {"id": 7}}, "Metadata": {"Id": "m-1", "DequeueCount": "1"}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// let trigger = azure.trigger().expect("an envelope invocation");
+    /// assert_eq!(trigger.binding(), "order");
+    /// assert_eq!(trigger.value()["id"], 7);
+    /// # Ok(()) }
+    /// ```
     pub fn trigger(&self) -> Option<&AzureTrigger> {
         self.trigger.as_ref()
     }
 
     /// The trigger's metadata (envelope mode), `sys` included; empty
     /// otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // The host posts a queue message to `/Orders`, its metadata with it:
+    /// # post(addr, "/Orders", r#"{"Data": {"order": {"id": 7}}, "Metadata": {"Id": "m-1", "DequeueCount": "1"}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// assert_eq!(azure.metadata()["Id"], "m-1");
+    /// assert_eq!(azure.metadata()["DequeueCount"], "1");
+    /// # Ok(()) }
+    /// ```
     pub fn metadata(&self) -> &Map<String, Value> {
         self.trigger
             .as_ref()
@@ -190,12 +436,83 @@ impl AzureInvocation {
     }
 
     /// `sys` (envelope mode).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // The host posts a queue message to `/Orders`, `sys` in its metadata:
+    /// # post(addr, "/Orders", r#"{"Data": {"order": {"id": 7}}, "Metadata": {"sys": {"MethodName": "Orders", "UtcNow": "2024-05-01T10:00:00Z", "RandGuid": "9b1deb4d"}}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// let sys = azure.sys().expect("sys was sent");
+    /// assert_eq!(sys.method_name.as_deref(), Some("Orders"));
+    /// assert_eq!(sys.utc_now.as_deref(), Some("2024-05-01T10:00:00Z"));
+    /// # Ok(()) }
+    /// ```
     pub fn sys(&self) -> Option<SysMetadata> {
         SysMetadata::from_metadata(self.metadata())
     }
 
     /// Every input binding's value under `Data` (envelope mode), the
     /// trigger's included; empty otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Request, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // An HTTP trigger `req`, with a blob input binding `quota`:
+    /// # post(addr, "/Orders", r#"{"Data": {"req": {"Url": "http://localhost:7071/api/orders", "Method": "GET", "Headers": {}}, "quota": "{\"max\": 10}"}, "Metadata": {}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// assert_eq!(azure.data().len(), 2);
+    /// assert_eq!(azure.data()["quota"], r#"{"max": 10}"#);
+    /// # Ok(()) }
+    /// ```
     pub fn data(&self) -> &Map<String, Value> {
         self.trigger
             .as_ref()
@@ -205,6 +522,40 @@ impl AzureInvocation {
     /// An HTTP trigger's route parameters (`Params`), by name, as the host
     /// sent them (envelope mode; empty otherwise). The request carries them
     /// as text too: [`RequestExt::path_params`](anyfn::RequestExt::path_params).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Request, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // An HTTP trigger on the route `orders/{id}`, called with `id` 7:
+    /// # post(addr, "/Orders", r#"{"Data": {"req": {"Url": "http://localhost:7071/api/orders/7", "Method": "GET", "Headers": {}, "Params": {"id": "7"}, "Identities": [{"AuthenticationType": "aad"}]}}, "Metadata": {}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// assert_eq!(azure.params()["id"], "7");
+    /// # Ok(()) }
+    /// ```
     pub fn params(&self) -> Map<String, Value> {
         self.request_field("Params")
             .and_then(|params| lenient::object(params).map(Cow::into_owned))
@@ -213,6 +564,41 @@ impl AzureInvocation {
 
     /// An HTTP trigger's `Identities` (the caller's claims identities, as
     /// the host serialized them), when it sent any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Request, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // An HTTP trigger whose caller signed in with Entra ID:
+    /// # post(addr, "/Orders", r#"{"Data": {"req": {"Url": "http://localhost:7071/api/orders/7", "Method": "GET", "Headers": {}, "Params": {"id": "7"}, "Identities": [{"AuthenticationType": "aad"}]}}, "Metadata": {}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// let identities = azure.identities().expect("the host sent some");
+    /// assert_eq!(identities[0]["AuthenticationType"], "aad");
+    /// # Ok(()) }
+    /// ```
     pub fn identities(&self) -> Option<Value> {
         self.request_field("Identities")
             .filter(|value| !value.is_null())
@@ -229,6 +615,40 @@ impl AzureInvocation {
 
     /// A timer trigger's `IsPastDue`: whether this tick runs late (the app
     /// was down when it was due). `None` when no input is a timer's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::OnceLock;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_azure::{AzureContextExt, AzureInvocation};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// static SEEN: OnceLock<AzureInvocation> = OnceLock::new();
+    /// let handler = handler_fn(|_: Json<serde_json::Value>, context: Context| async move {
+    ///     SEEN.set(context.azure().cloned().unwrap_or_default()).ok();
+    ///     Ok::<_, anyfn::Error>(())
+    /// });
+    /// # async fn post(addr: std::net::SocketAddr, path: &str, envelope: &str) -> std::io::Result<String> {
+    /// #     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    /// #     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    /// #     let head = format!("POST {path} HTTP/1.1\r\nhost: localhost\r\nx-azure-functions-invocationid: inv-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", envelope.len());
+    /// #     stream.write_all(format!("{head}{envelope}").as_bytes()).await?;
+    /// #     let mut answer = String::new();
+    /// #     stream.read_to_string(&mut answer).await?;
+    /// #     Ok(answer)
+    /// # }
+    /// # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let bound = anyfn_azure::Azure::new(handler).bind_on(listener)?;
+    /// # let addr = bound.local_addr();
+    /// # tokio::spawn(bound.run_until(std::future::pending()));
+    /// // A timer trigger whose tick comes late:
+    /// # post(addr, "/Cleanup", r#"{"Data": {"timer": {"Schedule": {"AdjustForDST": true}, "IsPastDue": true}}, "Metadata": {}}"#).await?;
+    /// let azure = SEEN.get().expect("invoked");
+    /// assert_eq!(azure.timer_is_past_due(), Some(true));
+    /// # Ok(()) }
+    /// ```
     pub fn timer_is_past_due(&self) -> Option<bool> {
         self.data().values().find_map(|value| {
             lenient::object(value)

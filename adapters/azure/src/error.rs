@@ -4,6 +4,23 @@ use std::path::PathBuf;
 
 /// Why the adapter could not start or serve. Failed invocations are
 /// answered to the host, never returned.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{Azure, AzureError, PORT_ENV};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # std::env::remove_var(PORT_ENV);
+/// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// // Not started by the Functions host: no port to listen on.
+/// let err = Azure::new(handler).bind().await.unwrap_err();
+/// assert!(matches!(err, AzureError::NotOnAzure));
+/// assert!(err.to_string().starts_with("FUNCTIONS_CUSTOMHANDLER_PORT is not set"));
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AzureError {

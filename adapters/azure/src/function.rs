@@ -11,6 +11,23 @@ use anyfn::{Context, Error, ErrorKind, Handler};
 use crate::codec::{AzureAnswer, AzureInput, FromAzure, IntoAzure};
 
 /// The future an [`AzureFunction`] returns.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_azure::{AzureAnswer, AzureFuture, AzureInput, AzureTrigger};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let double = anyfn_azure::function(handler_fn(|Json(n): Json<u64>, _: Context| async move {
+///     Ok::<_, anyfn::Error>(Json(n * 2))
+/// }));
+/// let input = AzureInput::Envelope(AzureTrigger::new("n", serde_json::json!(21)));
+/// let future: AzureFuture = double.call(input, Context::builder().build());
+/// assert!(matches!(future.await?, AzureAnswer::Value(value) if value == 42));
+/// # Ok(()) }
+/// ```
 pub type AzureFuture = Pin<Box<dyn Future<Output = Result<AzureAnswer, Error>> + Send + 'static>>;
 
 /// A function the adapter can serve, its event and output types erased:
@@ -18,6 +35,34 @@ pub type AzureFuture = Pin<Box<dyn Future<Output = Result<AzureAnswer, Error>> +
 ///
 /// Made by [`function`]; implement it yourself only to serve something
 /// that is not a [`Handler`].
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use anyfn::Context;
+/// use anyfn_azure::{AzureAnswer, AzureFunction, AzureFuture, AzureInput};
+///
+/// /// Answers every invocation with the same value, whatever it is sent.
+/// struct Health;
+///
+/// impl AzureFunction for Health {
+///     fn call(&self, _input: AzureInput, _context: Context) -> AzureFuture {
+///         Box::pin(async { Ok(AzureAnswer::Value(serde_json::json!({"healthy": true}))) })
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), anyfn::Error> {
+/// let input = AzureInput::Envelope(anyfn_azure::AzureTrigger::new("req", serde_json::json!({})));
+/// let answer = Health.call(input, Context::builder().build()).await?;
+/// assert!(matches!(answer, AzureAnswer::Value(value) if value["healthy"] == true));
+/// // Served at `/Health`, beside other functions:
+/// let health: Arc<dyn AzureFunction> = Arc::new(Health);
+/// let azure = anyfn_azure::Azure::functions(vec![("Health".to_owned(), health)]);
+/// # drop(azure);
+/// # Ok(()) }
+/// ```
 pub trait AzureFunction: Send + Sync + 'static {
     /// Decodes `input` into the function's event (which may add details to
     /// `context`), runs it, and encodes its output.

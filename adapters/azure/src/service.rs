@@ -30,6 +30,18 @@ use crate::logging::{self, Capture};
 use crate::trigger::{choose_trigger, AzureTrigger};
 
 /// The header carrying the host's invocation id.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::http::HeaderMap;
+///
+/// assert_eq!(anyfn_azure::INVOCATION_ID_HEADER, "x-azure-functions-invocationid");
+/// let mut headers = HeaderMap::new();
+/// headers.insert("X-Azure-Functions-InvocationId", "0f8fad5b-d9cb-469f-a165-70867728950e".parse()?);
+/// assert!(headers.contains_key(anyfn_azure::INVOCATION_ID_HEADER));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const INVOCATION_ID_HEADER: &str = "x-azure-functions-invocationid";
 
 /// [`INVOCATION_ID_HEADER`], made at compile time: a lookup by `&str`

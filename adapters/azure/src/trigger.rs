@@ -41,6 +41,18 @@ pub struct AzureTrigger {
 
 impl AzureTrigger {
     /// A trigger `binding` with `value`, no metadata.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::AzureTrigger;
+    /// use serde_json::json;
+    ///
+    /// let trigger = AzureTrigger::new("myQueueItem", json!({"id": 7}));
+    /// assert_eq!(trigger.binding(), "myQueueItem");
+    /// assert_eq!(trigger.value(), &json!({"id": 7}));
+    /// assert!(trigger.all_metadata().is_empty());
+    /// ```
     pub fn new(binding: impl Into<String>, value: Value) -> Self {
         Self {
             envelope: Arc::new(Envelope::single(binding.into(), value)),
@@ -90,6 +102,18 @@ impl AzureTrigger {
     }
 
     /// Sets the metadata.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::AzureTrigger;
+    /// use serde_json::json;
+    ///
+    /// let metadata = json!({"Id": "m-1", "DequeueCount": 2}).as_object().cloned().unwrap_or_default();
+    /// let trigger = AzureTrigger::new("myQueueItem", json!("hello")).with_metadata(metadata);
+    /// assert_eq!(trigger.metadata_text("Id").as_deref(), Some("m-1"));
+    /// assert_eq!(trigger.metadata_u64("DequeueCount"), Some(2));
+    /// ```
     #[must_use]
     pub fn with_metadata(mut self, metadata: Map<String, Value>) -> Self {
         Arc::make_mut(&mut self.envelope).set_metadata(metadata);
@@ -97,6 +121,17 @@ impl AzureTrigger {
     }
 
     /// Sets the binding's `dataType`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::AzureTrigger;
+    /// use serde_json::json;
+    ///
+    /// let trigger = AzureTrigger::new("blob", json!("aGVsbG8=")).with_data_type("binary");
+    /// assert_eq!(trigger.data_type(), Some("binary"));
+    /// assert!(trigger.is_binary());
+    /// ```
     #[must_use]
     pub fn with_data_type(mut self, data_type: impl Into<String>) -> Self {
         self.data_type = Some(Arc::from(data_type.into()));
@@ -121,40 +156,117 @@ impl AzureTrigger {
 
     /// The trigger binding's name in `function.json` (`req`,
     /// `myQueueItem`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\"", "DequeueCount": "3"}}"#,
+    /// )?;
+    /// assert_eq!(trigger.binding(), "myQueueItem");
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn binding(&self) -> &str {
         self.slot().map_or("", Binding::name)
     }
 
     /// The trigger's value, parsed from the host's JSON on the first call.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\"", "DequeueCount": "3"}}"#,
+    /// )?;
+    /// // The host encoded the message twice: the value is the JSON string `"hi"`.
+    /// assert_eq!(trigger.value(), &serde_json::json!("\"hi\""));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn value(&self) -> &Value {
         self.slot()
             .map_or(&Value::Null, |binding| binding.value.value())
     }
 
     /// The trigger's value as the host wrote it: its JSON text.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\"", "DequeueCount": "3"}}"#,
+    /// )?;
+    /// assert_eq!(trigger.raw_value(), r#""\"hi\"""#);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn raw_value(&self) -> &str {
         self.slot().map_or("null", |binding| binding.value.text())
     }
 
     /// Every value under `Data`: the trigger and the other input bindings.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"req": {"Method": "GET", "Url": "http://localhost/api/orders"}, "quota": 10}, "Metadata": {}}"#,
+    /// )?;
+    /// assert_eq!(trigger.binding(), "req");
+    /// assert_eq!(trigger.data().len(), 2);
+    /// assert_eq!(trigger.data()["quota"], 10);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn data(&self) -> &Map<String, Value> {
         self.envelope.data()
     }
 
     /// `Metadata`: what the trigger tells about the event (`Id`,
     /// `DequeueCount`, `BlobTrigger`, …) and `sys`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\"", "DequeueCount": "3"}}"#,
+    /// )?;
+    /// let metadata = trigger.all_metadata();
+    /// assert_eq!(metadata.len(), 2);
+    /// assert_eq!(metadata["DequeueCount"], "3");
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn all_metadata(&self) -> &Map<String, Value> {
         self.envelope.metadata()
     }
 
     /// The binding's `dataType` in `function.json` (`binary`, `string`,
     /// `stream`), when it says one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::AzureTrigger;
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(AzureTrigger::new("item", json!("hi")).data_type(), None);
+    /// let trigger = AzureTrigger::new("item", json!("hi")).with_data_type("string");
+    /// assert_eq!(trigger.data_type(), Some("string"));
+    /// ```
     pub fn data_type(&self) -> Option<&str> {
         self.data_type.as_deref()
     }
 
     /// Whether `function.json` declares the binding's data binary (its value
     /// then arrives as base64).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::AzureTrigger;
+    /// use serde_json::json;
+    ///
+    /// assert!(AzureTrigger::new("blob", json!("aGk=")).with_data_type("Binary").is_binary());
+    /// assert!(!AzureTrigger::new("blob", json!("hi")).with_data_type("string").is_binary());
+    /// assert!(!AzureTrigger::new("blob", json!("hi")).is_binary());
+    /// ```
     pub fn is_binary(&self) -> bool {
         self.data_type()
             .is_some_and(|data_type| data_type.eq_ignore_ascii_case("binary"))
@@ -162,6 +274,17 @@ impl AzureTrigger {
 
     /// Whether the value is an HTTP trigger's request (an object with
     /// `Method` and `Url`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::AzureTrigger;
+    /// use serde_json::json;
+    ///
+    /// let request = json!({"Method": "GET", "Url": "http://localhost:7071/api/hello"});
+    /// assert!(AzureTrigger::new("req", request).is_http());
+    /// assert!(!AzureTrigger::new("myQueueItem", json!("hello")).is_http());
+    /// ```
     pub fn is_http(&self) -> bool {
         let Some(binding) = self.slot() else {
             return false;
@@ -180,11 +303,35 @@ impl AzureTrigger {
     }
 
     /// A metadata value by name, in any case.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\"", "DequeueCount": "3"}}"#,
+    /// )?;
+    /// // Any case finds it; the value is as the host sent it.
+    /// assert_eq!(trigger.metadata("dequeuecount"), Some(&serde_json::json!("3")));
+    /// assert_eq!(trigger.metadata("InsertionTime"), None);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn metadata(&self, key: &str) -> Option<&Value> {
         lenient::get(self.all_metadata(), key)
     }
 
     /// A metadata value as text, a double-encoded string decoded.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\"", "DequeueCount": "3"}}"#,
+    /// )?;
+    /// // `Id` came encoded twice: `"\"m-1\""`.
+    /// assert_eq!(trigger.metadata_text("Id").as_deref(), Some("m-1"));
+    /// assert_eq!(trigger.metadata_text("PopReceipt"), None);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn metadata_text(&self, key: &str) -> Option<String> {
         self.metadata(key)
             .and_then(lenient::text)
@@ -192,6 +339,17 @@ impl AzureTrigger {
     }
 
     /// A metadata value as a whole number, from a number or its text.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let trigger = anyfn_azure::AzureTrigger::from_envelope(
+    ///     br#"{"Data": {"myQueueItem": "\"hi\""}, "Metadata": {"Id": "\"m-1\"", "DequeueCount": "3"}}"#,
+    /// )?;
+    /// assert_eq!(trigger.metadata_u64("DequeueCount"), Some(3));
+    /// assert_eq!(trigger.metadata_u64("Id"), None);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     pub fn metadata_u64(&self, key: &str) -> Option<u64> {
         self.metadata(key).and_then(lenient::unsigned)
     }

@@ -11,10 +11,38 @@ use crate::LambdaError;
 
 /// How long before Lambda's own deadline anyfn stops a handler, by default:
 /// enough for the timeout to be reported before Lambda ends the invocation.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_lambda::{Lambda, DEFAULT_DEADLINE_MARGIN};
+///
+/// assert_eq!(DEFAULT_DEADLINE_MARGIN, Duration::from_millis(100));
+/// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// // A handler that needs longer to report its own timeout:
+/// let lambda = Lambda::new(handler).deadline_margin(DEFAULT_DEADLINE_MARGIN * 3);
+/// # drop(lambda);
+/// ```
 pub const DEFAULT_DEADLINE_MARGIN: Duration = Duration::from_millis(100);
 
 /// The environment variable that sets the deadline margin, in milliseconds:
 /// `ANYFN_DEADLINE_MARGIN_MS=250`.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_lambda::{Lambda, DEADLINE_MARGIN_ENV};
+///
+/// assert_eq!(DEADLINE_MARGIN_ENV, "ANYFN_DEADLINE_MARGIN_MS");
+/// // Read by `Lambda::new`, as the function's configuration would set it:
+/// std::env::set_var(DEADLINE_MARGIN_ENV, "250");
+/// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// let lambda = Lambda::new(handler); // stops the handler 250 ms before Lambda's deadline
+/// # drop(lambda);
+/// ```
 pub const DEADLINE_MARGIN_ENV: &str = "ANYFN_DEADLINE_MARGIN_MS";
 
 /// Runs a [`Handler`] on AWS Lambda, configured; [`run`](crate::run) is this
@@ -107,6 +135,17 @@ where
     /// The adapter for `handler`: nothing set, so each setting is the
     /// environment's or Lambda's default (see [`Lambda`]), and no default
     /// subscriber unless `ANYFN_DEFAULT_SUBSCRIBER=on`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n + 1)) });
+    /// let lambda = anyfn_lambda::Lambda::new(handler);
+    /// // Nothing set yet: `run` reads each setting from the environment.
+    /// # drop(lambda);
+    /// ```
     pub fn new(handler: H) -> Self {
         Self {
             handler,
@@ -257,6 +296,18 @@ where
     /// comes before Lambda's deadline (minus the margin); over
     /// `ANYFN_TIMEOUT_MS`. It can only shorten the invocation, never
     /// lengthen it past Lambda's deadline (see [`Lambda`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// // Stop at 5 s even when the function's Lambda timeout is longer.
+    /// let lambda = anyfn_lambda::Lambda::new(handler).timeout(Duration::from_secs(5));
+    /// # drop(lambda);
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings = self.settings.with_timeout(timeout);
         self
@@ -265,12 +316,34 @@ where
     /// Kept for the settings every adapter shares, but on Lambda the memory
     /// size is Lambda's own (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`): this does
     /// not override it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// // Accepted as every adapter does; Lambda's own memory size still applies.
+    /// let lambda = anyfn_lambda::Lambda::new(handler).memory_mb(512);
+    /// # drop(lambda);
+    /// ```
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.settings = self.settings.with_memory_mb(memory_mb);
         self
     }
 
     /// Stops the handler this long before Lambda's deadline.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// let lambda = anyfn_lambda::Lambda::new(handler).deadline_margin(Duration::from_millis(250));
+    /// # drop(lambda);
+    /// ```
     pub fn deadline_margin(mut self, margin: Duration) -> Self {
         self.deadline_margin = margin;
         self
@@ -278,6 +351,17 @@ where
 
     /// How much of a server error (5xx) HTTP clients see, over
     /// `ANYFN_ERROR_DETAILS`; hidden when neither says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, ErrorDetails, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// // A staging function: 5xx answers carry the error's message.
+    /// let lambda = anyfn_lambda::Lambda::new(handler).error_details(ErrorDetails::Shown);
+    /// # drop(lambda);
+    /// ```
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
         self.settings = self.settings.with_error_details(details);
         self
@@ -294,6 +378,20 @@ where
     /// to Lambda's 6 MB limit, and a function whose output may stream says
     /// so at start-up. A raw invocation (not an HTTP event) streams either
     /// way, as lambda_runtime streams it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::stream;
+    /// use anyfn::{handler_fn, Context, Request};
+    ///
+    /// let handler = handler_fn(|_: Request, _: Context| async {
+    ///     Ok::<_, anyfn::Error>(stream::response(stream::BodyStream::from("streamed")))
+    /// });
+    /// // Behind a Function URL with `InvokeMode: RESPONSE_STREAM`:
+    /// let lambda = anyfn_lambda::Lambda::new(handler).response_streaming(true);
+    /// # drop(lambda);
+    /// ```
     pub fn response_streaming(mut self, on: bool) -> Self {
         self.response_streaming = on;
         self
@@ -303,6 +401,17 @@ where
     /// program has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`; off when
     /// neither says. `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever
     /// this says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// // Log to stdout in `AWS_LAMBDA_LOG_FORMAT`, unless the program set a subscriber.
+    /// let lambda = anyfn_lambda::Lambda::new(handler).default_subscriber(true);
+    /// # drop(lambda);
+    /// ```
     pub fn default_subscriber(mut self, install: bool) -> Self {
         self.settings = self.settings.with_default_subscriber(install);
         self
@@ -319,6 +428,19 @@ where
     /// variables Lambda sets are checked before the runtime starts);
     /// [`LambdaError::Runtime`] when the Runtime API fails. Failed
     /// invocations are reported to Lambda, not returned.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_lambda::LambdaError> {
+    /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n + 1)) });
+    /// // On Lambda (`AWS_LAMBDA_RUNTIME_API` set): serves until the runtime stops.
+    /// anyfn_lambda::Lambda::new(handler).default_subscriber(true).run().await
+    /// # }
+    /// ```
     pub async fn run(self) -> Result<(), LambdaError> {
         let (settings, default_subscriber) = RunSettings::resolve(
             self.settings,

@@ -114,6 +114,18 @@ pub struct Serialized(());
 pub(crate) const SERIALIZED: Option<Serialized> = Some(Serialized(()));
 
 /// What the Lambda adapter sends for an invocation.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Json;
+/// use anyfn_lambda::{EventSource, IntoLambda, LambdaAnswer};
+///
+/// let answer = Json(serde_json::json!({"ok": true})).into_lambda(EventSource::Raw)?;
+/// assert!(matches!(&answer, LambdaAnswer::Payload(payload) if payload == r#"{"ok":true}"#));
+/// assert_eq!(answer.into_payload().as_deref(), Some(r#"{"ok":true}"#));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 #[derive(Debug)]
 pub enum LambdaAnswer {
     /// A JSON payload, posted whole.

@@ -7,6 +7,21 @@ use anyfn::Context;
 use crate::EventSource;
 
 /// The client context an AWS Mobile SDK caller sent with the invocation.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Context;
+/// use anyfn_lambda::{ClientContext, InvocationDetails, LambdaContextExt};
+///
+/// let mut client = ClientContext::default();
+/// client.app_title = "Notes".to_owned();
+/// client.custom.insert("theme".to_owned(), "dark".to_owned());
+/// let details = InvocationDetails::new("arn:aws:lambda:us-east-1:123456789012:function:notes").with_client_context(client);
+/// let context = Context::builder().extension(details).build();
+/// let client = context.client_context().expect("sent by the SDK");
+/// assert_eq!((client.app_title.as_str(), client.custom["theme"].as_str()), ("Notes", "dark"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ClientContext {
@@ -27,6 +42,20 @@ pub struct ClientContext {
 }
 
 /// The Amazon Cognito identity of the caller.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Context;
+/// use anyfn_lambda::{CognitoIdentity, InvocationDetails, LambdaContextExt};
+///
+/// let mut identity = CognitoIdentity::default();
+/// identity.identity_id = "us-east-1:1234".to_owned();
+/// identity.identity_pool_id = "us-east-1:pool".to_owned();
+/// let details = InvocationDetails::new("arn:aws:lambda:us-east-1:123456789012:function:notes").with_identity(identity);
+/// let context = Context::builder().extension(details).build();
+/// assert_eq!(context.identity().map(|id| id.identity_pool_id.as_str()), Some("us-east-1:pool"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CognitoIdentity {
@@ -74,6 +103,18 @@ impl InvocationDetails {
     /// An invocation through `invoked_function_arn` (the ARN the caller
     /// used: it names the alias or version), with no client context and no
     /// identity.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Context;
+    /// use anyfn_lambda::{InvocationDetails, LambdaContextExt};
+    ///
+    /// let details = InvocationDetails::new("arn:aws:lambda:us-east-1:123456789012:function:notes:live");
+    /// let context = Context::builder().extension(details).build();
+    /// assert_eq!(context.invoked_function_arn(), Some("arn:aws:lambda:us-east-1:123456789012:function:notes:live"));
+    /// assert_eq!((context.client_context(), context.identity()), (None, None));
+    /// ```
     pub fn new(invoked_function_arn: impl Into<String>) -> Self {
         Self {
             invoked_function_arn: invoked_function_arn.into(),
@@ -83,6 +124,19 @@ impl InvocationDetails {
     }
 
     /// With the mobile SDK's client context.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Context;
+    /// use anyfn_lambda::{ClientContext, InvocationDetails, LambdaContextExt};
+    ///
+    /// let mut client = ClientContext::default();
+    /// client.installation_id = "install-7".to_owned();
+    /// let details = InvocationDetails::new("arn:aws:lambda:us-east-1:123456789012:function:notes").with_client_context(client);
+    /// let context = Context::builder().extension(details).build();
+    /// assert_eq!(context.client_context().map(|c| c.installation_id.as_str()), Some("install-7"));
+    /// ```
     #[must_use]
     pub fn with_client_context(mut self, client_context: ClientContext) -> Self {
         self.client_context = Some(client_context);
@@ -90,6 +144,19 @@ impl InvocationDetails {
     }
 
     /// With the caller's Cognito identity.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Context;
+    /// use anyfn_lambda::{CognitoIdentity, InvocationDetails, LambdaContextExt};
+    ///
+    /// let mut identity = CognitoIdentity::default();
+    /// identity.identity_id = "us-east-1:1234".to_owned();
+    /// let details = InvocationDetails::new("arn:aws:lambda:us-east-1:123456789012:function:notes").with_identity(identity);
+    /// let context = Context::builder().extension(details).build();
+    /// assert_eq!(context.identity().map(|id| id.identity_id.as_str()), Some("us-east-1:1234"));
+    /// ```
     #[must_use]
     pub fn with_identity(mut self, identity: CognitoIdentity) -> Self {
         self.identity = Some(identity);

@@ -4,6 +4,23 @@
 ///
 /// Failures of single invocations never end up here: they are reported to
 /// Lambda with their `errorType` and the runtime goes on.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_lambda::LambdaError;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # std::env::remove_var("AWS_LAMBDA_RUNTIME_API");
+/// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+/// // Not on Lambda: the Runtime API's address is not set.
+/// let err = anyfn_lambda::Lambda::new(handler).run().await.unwrap_err();
+/// assert!(matches!(err, LambdaError::MissingEnv { name: "AWS_LAMBDA_RUNTIME_API" }));
+/// assert!(err.to_string().contains("is this running on AWS Lambda?"));
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LambdaError {

@@ -17,6 +17,23 @@ pub(crate) const BUFFERED_LIMIT: usize = 6 * 1024 * 1024;
 
 /// The environment variable that turns response streaming on:
 /// `ANYFN_RESPONSE_STREAMING=on`.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::stream;
+/// use anyfn::{handler_fn, Context, Request};
+/// use anyfn_lambda::RESPONSE_STREAMING_ENV;
+///
+/// assert_eq!(RESPONSE_STREAMING_ENV, "ANYFN_RESPONSE_STREAMING");
+/// // As the function's configuration would set it; `Lambda::new` reads it.
+/// std::env::set_var(RESPONSE_STREAMING_ENV, "on");
+/// let handler = handler_fn(|_: Request, _: Context| async {
+///     Ok::<_, anyfn::Error>(stream::response(stream::BodyStream::from("streamed")))
+/// });
+/// let lambda = anyfn_lambda::Lambda::new(handler); // as with `.response_streaming(true)`
+/// # drop(lambda);
+/// ```
 pub const RESPONSE_STREAMING_ENV: &str = "ANYFN_RESPONSE_STREAMING";
 
 /// Whether the environment turns response streaming on.

@@ -18,6 +18,21 @@ use serde_json::Value;
 /// its context (`harness.next_context().extension(request_context)` with
 /// `anyfn_test::Harness`); the fields are public, so
 /// `ApiGatewayRequestContext::default()` and assignments make one.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Context;
+/// use anyfn_lambda::{ApiGatewayContextExt, ApiGatewayRequestContext};
+///
+/// let mut request_context = ApiGatewayRequestContext::default();
+/// request_context.stage = Some("prod".to_owned());
+/// request_context.route_key = Some("GET /orders/{id}".to_owned());
+/// let context = Context::builder().extension(request_context).build();
+/// let api = context.api_gateway().expect("from API Gateway");
+/// assert_eq!(api.route_key.as_deref(), Some("GET /orders/{id}"));
+/// assert_eq!(api.authorizer(), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ApiGatewayRequestContext {
@@ -61,6 +76,18 @@ impl ApiGatewayRequestContext {
     /// What the authorizer passed on, as sent: JWT claims under
     /// `jwt.claims`, a Lambda authorizer's context under `lambda`, Cognito
     /// claims under `claims`, IAM details under `iam`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_lambda::ApiGatewayRequestContext;
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(ApiGatewayRequestContext::default().authorizer(), None);
+    /// let context = ApiGatewayRequestContext::default()
+    ///     .with_authorizer(json!({"lambda": {"tenant": "acme"}}));
+    /// assert_eq!(context.authorizer(), Some(&json!({"lambda": {"tenant": "acme"}})));
+    /// ```
     pub fn authorizer(&self) -> Option<&Value> {
         let authorizer = self.authorizer.as_ref()?;
         Some(
@@ -72,6 +99,18 @@ impl ApiGatewayRequestContext {
     }
 
     /// Sets the authorizer's output (for tests and custom adapters).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_lambda::ApiGatewayRequestContext;
+    /// use serde_json::json;
+    ///
+    /// let context = ApiGatewayRequestContext::default()
+    ///     .with_authorizer(json!({"jwt": {"claims": {"sub": "user-7"}, "scopes": ["read"]}}));
+    /// assert_eq!(context.authorizer().map(|a| &a["jwt"]["scopes"][0]), Some(&json!("read")));
+    /// assert_eq!(context.claim("sub"), Some(&json!("user-7")));
+    /// ```
     #[must_use]
     pub fn with_authorizer(mut self, authorizer: Value) -> Self {
         self.authorizer = Some(Authorizer {
