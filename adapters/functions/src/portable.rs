@@ -131,12 +131,42 @@ where
 mod adapters {
     /// What the local server needs of an event (`anyfn_server::FromHttp`),
     /// when the `server` feature is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{Body, Context, Json, Request};
+    /// use anyfn_functions::portable::OnServerEvent;
+    /// use anyfn_server::FromHttp;
+    ///
+    /// fn decode<E: OnServerEvent>(request: Request) -> Result<E, anyfn::Error> {
+    ///     E::from_http(request, &mut Context::builder().build())
+    /// }
+    /// let request = anyfn::http::Request::post("/")
+    ///     .header("content-type", "application/json")
+    ///     .body(Body::from("21"))?;
+    /// assert_eq!(decode::<Json<u64>>(request)?, Json(21));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     #[cfg(feature = "server")]
     pub trait OnServerEvent: anyfn_server::FromHttp {}
     #[cfg(feature = "server")]
     impl<T: anyfn_server::FromHttp> OnServerEvent for T {}
     /// What the local server needs of an output (`anyfn_server::IntoHttp`),
     /// when the `server` feature is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_functions::portable::OnServerOutput;
+    /// use anyfn_server::{HttpAnswer, IntoHttp};
+    ///
+    /// fn encode<O: OnServerOutput>(output: O) -> Result<HttpAnswer, anyfn::Error> {
+    ///     output.into_http()
+    /// }
+    /// assert_eq!(encode(())?.status(), 204);
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     #[cfg(feature = "server")]
     pub trait OnServerOutput: anyfn_server::IntoHttp {}
     #[cfg(feature = "server")]
@@ -155,12 +185,40 @@ mod adapters {
 
     /// What AWS Lambda needs of an event (`anyfn_lambda::FromLambda`),
     /// when the `lambda` feature is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{Context, Json};
+    /// use anyfn_functions::portable::OnLambdaEvent;
+    /// use anyfn_lambda::FromLambda;
+    ///
+    /// fn decode<E: OnLambdaEvent>(payload: &[u8]) -> Result<E, anyfn::Error> {
+    ///     E::from_lambda(payload, &mut Context::builder().build())
+    /// }
+    /// assert_eq!(decode::<Json<u64>>(b"21")?, Json(21));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     #[cfg(feature = "lambda")]
     pub trait OnLambdaEvent: anyfn_lambda::FromLambda {}
     #[cfg(feature = "lambda")]
     impl<T: anyfn_lambda::FromLambda> OnLambdaEvent for T {}
     /// What AWS Lambda needs of an output (`anyfn_lambda::IntoLambda`),
     /// when the `lambda` feature is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Json;
+    /// use anyfn_functions::portable::OnLambdaOutput;
+    /// use anyfn_lambda::{EventSource, IntoLambda, LambdaAnswer};
+    ///
+    /// fn encode<O: OnLambdaOutput>(output: O) -> Result<LambdaAnswer, anyfn::Error> {
+    ///     output.into_lambda(EventSource::Raw)
+    /// }
+    /// assert_eq!(encode(Json(42))?.into_payload().as_deref(), Some("42"));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     #[cfg(feature = "lambda")]
     pub trait OnLambdaOutput: anyfn_lambda::IntoLambda {}
     #[cfg(feature = "lambda")]
@@ -179,12 +237,40 @@ mod adapters {
 
     /// What Azure Functions needs of an event (`anyfn_azure::FromAzure`),
     /// when the `azure` feature is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{Context, Json};
+    /// use anyfn_azure::{AzureInput, AzureTrigger, FromAzure};
+    /// use anyfn_functions::portable::OnAzureEvent;
+    ///
+    /// fn decode<E: OnAzureEvent>(input: AzureInput) -> Result<E, anyfn::Error> {
+    ///     E::from_azure(input, &mut Context::builder().build())
+    /// }
+    /// let input = AzureInput::Envelope(AzureTrigger::new("n", serde_json::json!(21)));
+    /// assert_eq!(decode::<Json<u64>>(input)?, Json(21));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     #[cfg(feature = "azure")]
     pub trait OnAzureEvent: anyfn_azure::FromAzure {}
     #[cfg(feature = "azure")]
     impl<T: anyfn_azure::FromAzure> OnAzureEvent for T {}
     /// What Azure Functions needs of an output (`anyfn_azure::IntoAzure`),
     /// when the `azure` feature is on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_azure::{AzureAnswer, IntoAzure};
+    /// use anyfn_functions::portable::OnAzureOutput;
+    ///
+    /// fn encode<O: OnAzureOutput>(output: O) -> Result<AzureAnswer, anyfn::Error> {
+    ///     output.into_azure()
+    /// }
+    /// assert!(matches!(encode(())?, AzureAnswer::Empty));
+    /// # Ok::<(), anyfn::Error>(())
+    /// ```
     #[cfg(feature = "azure")]
     pub trait OnAzureOutput: anyfn_azure::IntoAzure {}
     #[cfg(feature = "azure")]

@@ -98,6 +98,16 @@ impl fmt::Debug for Functions {
 impl Functions {
     /// No functions yet, and no settings: each is the environment's or
     /// the platform's, and adapters install their default subscriber.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_functions::{Functions, Settings};
+    ///
+    /// let functions = Functions::new();
+    /// assert!(functions.is_empty());
+    /// assert_eq!(functions.shared_settings(), Settings::new());
+    /// ```
     pub fn new() -> Self {
         Self {
             entries: Vec::new(),
@@ -209,6 +219,21 @@ impl Functions {
     /// ASCII letters, digits, `-` and `_`, 127 characters at most (one URL
     /// path segment, and a name Lambda, Cloud Run and Azure all accept).
     /// Both are mistakes in the program, found on its first run.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json, Request, Response};
+    /// use anyfn_functions::Functions;
+    ///
+    /// let functions = Functions::new()
+    ///     .add("double", handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) }))
+    ///     .add("hello", handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("Hello!")) }));
+    /// assert_eq!(functions.len(), 2);
+    /// // Each keeps its own types, to take it back with.
+    /// assert!(functions.handler::<Json<u64>, Json<u64>>("double").is_ok());
+    /// assert!(functions.handler::<Request, Response>("hello").is_ok());
+    /// ```
     pub fn add<H: PortableHandler>(mut self, name: &str, handler: H) -> Self {
         if let Some(reason) = invalid_name_reason(name) {
             panic!("`{name}` cannot name a function: {reason}");
@@ -259,6 +284,15 @@ impl Functions {
 
     /// Each invocation's timeout, over `ANYFN_TIMEOUT_MS`; the platform's
     /// when neither says (on Lambda it only shortens Lambda's deadline).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let functions = anyfn_functions::Functions::new().timeout(Duration::from_secs(10));
+    /// assert_eq!(functions.shared_settings().timeout(), Some(Duration::from_secs(10)));
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings = self.settings.with_timeout(timeout);
         self
@@ -266,6 +300,13 @@ impl Functions {
 
     /// The memory size in MB, over `ANYFN_MEMORY_MB`, for the context and
     /// the `REPORT` line (on Lambda, Lambda's own memory size stays).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let functions = anyfn_functions::Functions::new().memory_mb(512);
+    /// assert_eq!(functions.shared_settings().memory_mb(), Some(512));
+    /// ```
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.settings = self.settings.with_memory_mb(memory_mb);
         self
@@ -274,6 +315,13 @@ impl Functions {
     /// Whether adapters install their default `tracing` subscriber when the
     /// program has none (on by default; `ANYFN_DEFAULT_SUBSCRIBER=off`
     /// turns it off whatever this says).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let functions = anyfn_functions::Functions::new().default_subscriber(false);
+    /// assert_eq!(functions.shared_settings().default_subscriber(), Some(false));
+    /// ```
     pub fn default_subscriber(mut self, install: bool) -> Self {
         self.settings = self.settings.with_default_subscriber(install);
         self
@@ -281,6 +329,15 @@ impl Functions {
 
     /// How much of a server error (5xx) HTTP clients see, over what
     /// `ANYFN_ERROR_DETAILS` says.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::ErrorDetails;
+    ///
+    /// let functions = anyfn_functions::Functions::new().error_details(ErrorDetails::Shown);
+    /// assert_eq!(functions.shared_settings().error_details(), Some(ErrorDetails::Shown));
+    /// ```
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
         self.settings = self.settings.with_error_details(details);
         self
@@ -295,21 +352,64 @@ impl Functions {
     }
 
     /// The names, in the order the functions were added.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use anyfn::{handler_fn, Context, Json};
+    /// # let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// let functions = anyfn_functions::Functions::new()
+    ///     .add("resize", handler_fn(echo))
+    ///     .add("orders", handler_fn(echo));
+    /// assert_eq!(functions.names().collect::<Vec<_>>(), ["resize", "orders"]);
+    /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(Function::name)
     }
 
     /// How many functions there are.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use anyfn::{handler_fn, Context, Json};
+    /// # let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// let functions = anyfn_functions::Functions::new()
+    ///     .add("resize", handler_fn(echo))
+    ///     .add("orders", handler_fn(echo));
+    /// assert_eq!(functions.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether there are none.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use anyfn::{handler_fn, Context, Json};
+    /// # let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// use anyfn_functions::Functions;
+    ///
+    /// assert!(Functions::new().is_empty());
+    /// assert!(!Functions::new().add("orders", handler_fn(echo)).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// The function named `name`, if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use anyfn::{handler_fn, Context, Json};
+    /// # let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// let functions = anyfn_functions::Functions::new().add("orders", handler_fn(echo));
+    /// assert_eq!(functions.get("orders").map(|function| function.name()), Some("orders"));
+    /// assert!(functions.get("resize").is_none());
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Function> {
         self.entries.iter().find(|entry| &*entry.name == name)
     }
@@ -319,6 +419,20 @@ impl Functions {
     /// # Errors
     ///
     /// [`FunctionError::Unknown`], listing the names there are.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use anyfn::{handler_fn, Context, Json};
+    /// # let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// use anyfn_functions::{FunctionError, Functions};
+    ///
+    /// let functions = Functions::new().add("orders", handler_fn(echo));
+    /// assert_eq!(functions.function("orders")?.name(), "orders");
+    /// let err = functions.function("resize").unwrap_err();
+    /// assert!(matches!(err, FunctionError::Unknown { ref available, .. } if available == &["orders"]));
+    /// # Ok::<(), FunctionError>(())
+    /// ```
     pub fn function(&self, name: &str) -> Result<&Function, FunctionError> {
         self.get(name).ok_or_else(|| FunctionError::Unknown {
             name: name.to_owned(),
@@ -371,6 +485,25 @@ impl Functions {
 
     /// Every function, each under its own path (`/{name}`), as one HTTP
     /// handler for the server (see [`FunctionRouter`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_functions::Functions;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let hello = |_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("Hello!")) };
+    /// let functions = Functions::new().add("hello", handler_fn(hello));
+    /// let server = TestServer::start(functions.router()).await?;
+    /// assert_eq!(server.client().get("/hello").await?.text(), "Hello!");
+    /// server.client().get("/goodbye").await?.assert_status(404);
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "server")]
     pub fn router(&self) -> FunctionRouter {
         FunctionRouter::new(self.entries.clone())
@@ -427,6 +560,22 @@ impl Functions {
     ///
     /// As [`lambda_function`](Self::lambda_function), in
     /// a [`RunError`] holding it; the Lambda adapter's error otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::{Functions, RunError};
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), RunError> {
+    ///     let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    ///     let functions = Functions::new().add("orders", handler_fn(echo)).add("resize", handler_fn(echo));
+    ///     // On Lambda: the function's handler setting picks one.
+    ///     let handler = std::env::var("_HANDLER").ok();
+    ///     functions.run_lambda(handler.as_deref()).await
+    /// }
+    /// ```
     #[cfg(feature = "lambda")]
     pub async fn run_lambda(mut self, handler_setting: Option<&str>) -> Result<(), RunError> {
         let lifecycle = std::mem::take(&mut self.lifecycle);
@@ -446,6 +595,22 @@ impl Functions {
     ///
     /// [`FunctionError::Unknown`] (in a [`RunError`]) when
     /// no function is named `target`; the server's error otherwise.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::{Functions, RunError};
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), RunError> {
+    ///     let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    ///     let functions = Functions::new().add("orders", handler_fn(echo)).add("resize", handler_fn(echo));
+    ///     // `FUNCTION_TARGET=orders`: `orders` at every path; unset: `/orders` and `/resize`.
+    ///     let target = std::env::var("FUNCTION_TARGET").ok();
+    ///     functions.serve(target.as_deref()).await
+    /// }
+    /// ```
     #[cfg(feature = "server")]
     pub async fn serve(mut self, target: Option<&str>) -> Result<(), RunError> {
         let lifecycle = std::mem::take(&mut self.lifecycle);
@@ -472,6 +637,21 @@ impl Functions {
     /// # Errors
     ///
     /// The Azure adapter's error when it cannot start.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::{Functions, RunError};
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), RunError> {
+    ///     let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    ///     let functions = Functions::new().add("orders", handler_fn(echo)).add("resize", handler_fn(echo));
+    ///     // The Functions host calls `/orders` and `/resize`.
+    ///     functions.run_azure().await
+    /// }
+    /// ```
     pub async fn run_azure(self) -> Result<(), RunError> {
         let functions = self
             .entries
@@ -486,6 +666,20 @@ impl Functions {
 }
 
 /// One function of a [`Functions`] registry: its name and its types' names.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_functions::Functions;
+///
+/// let double = |Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) };
+/// let functions = Functions::new().add("double", handler_fn(double));
+/// let function = functions.function("double")?;
+/// assert_eq!(function.name(), "double");
+/// assert_eq!(function.event_type(), std::any::type_name::<Json<u64>>());
+/// # Ok::<(), anyfn_functions::FunctionError>(())
+/// ```
 #[derive(Clone)]
 pub struct Function {
     name: Arc<str>,
@@ -494,16 +688,50 @@ pub struct Function {
 
 impl Function {
     /// Its name.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use anyfn::{handler_fn, Context, Json};
+    /// # let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// let functions = anyfn_functions::Functions::new().add("orders", handler_fn(echo));
+    /// assert_eq!(functions.function("orders")?.name(), "orders");
+    /// # Ok::<(), anyfn_functions::FunctionError>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Its event type's name (as [`std::any::type_name`] gives it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::ScheduleTick;
+    /// use anyfn::{handler_fn, Context};
+    ///
+    /// let nightly = |_: ScheduleTick, _: Context| async { Ok::<_, anyfn::Error>(()) };
+    /// let functions = anyfn_functions::Functions::new().add("nightly", handler_fn(nightly));
+    /// assert_eq!(functions.function("nightly")?.event_type(), std::any::type_name::<ScheduleTick>());
+    /// # Ok::<(), anyfn_functions::FunctionError>(())
+    /// ```
     pub fn event_type(&self) -> &'static str {
         self.erased.event_type()
     }
 
     /// Its output type's name (as [`std::any::type_name`] gives it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::event::ScheduleTick;
+    /// use anyfn::{handler_fn, Context};
+    ///
+    /// let nightly = |_: ScheduleTick, _: Context| async { Ok::<_, anyfn::Error>(()) };
+    /// let functions = anyfn_functions::Functions::new().add("nightly", handler_fn(nightly));
+    /// assert_eq!(functions.function("nightly")?.output_type(), std::any::type_name::<()>());
+    /// # Ok::<(), anyfn_functions::FunctionError>(())
+    /// ```
     pub fn output_type(&self) -> &'static str {
         self.erased.output_type()
     }

@@ -48,6 +48,17 @@ enum Kind {
 impl RunError {
     /// The error of the adapter named `adapter` (`"lambda"`, `"server"`,
     /// `"azure"`, or one outside this workspace).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_functions::RunError;
+    ///
+    /// // An adapter of your own, failing to start:
+    /// let error = RunError::from_adapter("my-edge", std::io::Error::other("the port is taken"));
+    /// assert_eq!(error.adapter(), Some("my-edge"));
+    /// assert_eq!(error.to_string(), "the port is taken");
+    /// ```
     pub fn from_adapter<E>(adapter: &'static str, error: E) -> Self
     where
         E: StdError + Send + Sync + 'static,
@@ -82,12 +93,34 @@ impl RunError {
     }
 
     /// Whether no adapter of the build runs in this process.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_functions::RunError;
+    ///
+    /// assert!(RunError::no_adapter_here(&["lambda", "azure"]).is_no_adapter_here());
+    /// let io = std::io::Error::other("the port is taken");
+    /// assert!(!RunError::from_adapter("server", io).is_no_adapter_here());
+    /// ```
     pub fn is_no_adapter_here(&self) -> bool {
         matches!(self.kind, Kind::NoAdapter(_))
     }
 
     /// The adapter that stopped, when it was an adapter's failure and not
     /// the registry's.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_functions::{FunctionError, RunError};
+    /// use anyfn_server::ServeError;
+    ///
+    /// let bad_port = ServeError::InvalidEnv { name: "PORT", value: "http".into(), reason: "expected a port number".into() };
+    /// assert_eq!(RunError::from(bad_port).adapter(), Some("server"));
+    /// let unknown = FunctionError::Unknown { name: "resize".into(), available: vec!["orders".into()] };
+    /// assert_eq!(RunError::from(unknown).adapter(), None);
+    /// ```
     pub fn adapter(&self) -> Option<&'static str> {
         match &self.kind {
             Kind::Adapter { adapter, .. } => Some(adapter),
@@ -96,6 +129,19 @@ impl RunError {
     }
 
     /// The registry's error: the function asked for is not there.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::{FunctionError, Functions, RunError};
+    ///
+    /// let echo = |Json(v): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(v)) };
+    /// let functions = Functions::new().add("orders", handler_fn(echo));
+    /// let unknown = functions.function("resize").unwrap_err();
+    /// let error = RunError::from(unknown.clone());
+    /// assert_eq!(error.function_error(), Some(&unknown));
+    /// ```
     pub fn function_error(&self) -> Option<&FunctionError> {
         match &self.kind {
             Kind::Function(error) => Some(error),
@@ -105,6 +151,18 @@ impl RunError {
 
     /// The adapter's own error, when it is of type `E` (`LambdaError`,
     /// `ServeError`, `AzureError`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_functions::RunError;
+    /// use anyfn_server::ServeError;
+    ///
+    /// let bad_port = ServeError::InvalidEnv { name: "PORT", value: "http".into(), reason: "expected a port number".into() };
+    /// let error = RunError::from(bad_port);
+    /// assert!(matches!(error.downcast_ref::<ServeError>(), Some(ServeError::InvalidEnv { name: "PORT", .. })));
+    /// assert!(error.downcast_ref::<std::io::Error>().is_none());
+    /// ```
     pub fn downcast_ref<E: StdError + 'static>(&self) -> Option<&E> {
         match &self.kind {
             Kind::Adapter { source, .. } => source.downcast_ref(),

@@ -45,6 +45,19 @@ impl<E, O> NamedHandler<E, O> {
     }
 
     /// The name the function was added under.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_functions::Functions;
+    ///
+    /// let double = |Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) };
+    /// let functions = Functions::new().add("double", handler_fn(double));
+    /// let handler = functions.handler::<Json<u64>, Json<u64>>("double")?;
+    /// assert_eq!(handler.name(), "double");
+    /// # Ok::<(), anyfn_functions::FunctionError>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -66,6 +66,21 @@ impl<T: DeserializeOwned> FromHttp for Json<T> {
 
 /// What the server answers with: a whole response, or one streamed chunk by
 /// chunk (with chunked encoding, as the chunks come).
+///
+/// # Example
+///
+/// ```
+/// use anyfn_server::{HttpAnswer, IntoHttp};
+///
+/// let whole = anyfn::response::text("Hello!").into_http()?;
+/// assert!(matches!(whole, HttpAnswer::Whole(_)));
+///
+/// // A body whose chunks are still to come is streamed.
+/// let (_sender, body) = anyfn::stream::channel(1);
+/// let streamed = anyfn::stream::response(body).into_http()?;
+/// assert!(matches!(streamed, HttpAnswer::Streamed(_)));
+/// # Ok::<(), anyfn::Error>(())
+/// ```
 #[derive(Debug)]
 pub enum HttpAnswer {
     /// A response sent whole, with its `Content-Length`.
@@ -76,6 +91,16 @@ pub enum HttpAnswer {
 
 impl HttpAnswer {
     /// The status.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::http::StatusCode;
+    /// use anyfn_server::HttpAnswer;
+    ///
+    /// let answer = HttpAnswer::from(anyfn::response::status(StatusCode::NOT_FOUND));
+    /// assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    /// ```
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Whole(response) => response.status(),
@@ -84,6 +109,15 @@ impl HttpAnswer {
     }
 
     /// The headers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_server::HttpAnswer;
+    ///
+    /// let answer = HttpAnswer::from(anyfn::response::text("Hello!"));
+    /// assert_eq!(answer.headers()["content-type"], "text/plain; charset=utf-8");
+    /// ```
     pub fn headers(&self) -> &anyfn::http::HeaderMap {
         match self {
             Self::Whole(response) => response.headers(),
@@ -92,6 +126,18 @@ impl HttpAnswer {
     }
 
     /// The response sent whole, if it is one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_server::HttpAnswer;
+    ///
+    /// let whole = HttpAnswer::from(anyfn::response::text("Hello!")).into_whole();
+    /// assert_eq!(whole.map(|response| response.into_body()), Some("Hello!".into()));
+    ///
+    /// let (_sender, body) = anyfn::stream::channel(1);
+    /// assert!(HttpAnswer::from(anyfn::stream::response(body)).into_whole().is_none());
+    /// ```
     pub fn into_whole(self) -> Option<Response> {
         match self {
             Self::Whole(response) => Some(response),

@@ -10,10 +10,32 @@ use anyfn_kit::{Pricing, Provider, ProviderSet, Settings};
 use crate::ServeError;
 
 /// The default port, used when neither the builder nor `PORT` names one.
+///
+/// # Example
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+///
+/// assert_eq!(anyfn_server::DEFAULT_PORT, 3000);
+/// // Where `serve` listens on a laptop, `HOST` and `PORT` unset:
+/// let local = SocketAddr::from((Ipv4Addr::LOCALHOST, anyfn_server::DEFAULT_PORT));
+/// assert_eq!(local.to_string(), "127.0.0.1:3000");
+/// ```
 pub const DEFAULT_PORT: u16 = 3000;
 
 /// The default port on Cloud Run and Knative (`K_SERVICE` set), as the
 /// Functions Frameworks use: the platform sets `PORT`, normally to this.
+///
+/// # Example
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+///
+/// assert_eq!(anyfn_server::CLOUD_RUN_DEFAULT_PORT, 8080);
+/// // Where `serve` listens on Cloud Run, `HOST` and `PORT` unset:
+/// let cloud_run = SocketAddr::from((Ipv4Addr::UNSPECIFIED, anyfn_server::CLOUD_RUN_DEFAULT_PORT));
+/// assert_eq!(cloud_run.to_string(), "0.0.0.0:8080");
+/// ```
 pub const CLOUD_RUN_DEFAULT_PORT: u16 = 8080;
 
 /// The variable Cloud Run and Knative set to the service's name.
@@ -56,15 +78,45 @@ fn platform_from_env(lookup: impl Fn(&str) -> Option<String>) -> Platform {
 }
 
 /// The default body limit: 6 MiB, Lambda's limit for synchronous payloads.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_server::DEFAULT_BODY_LIMIT;
+///
+/// assert_eq!(DEFAULT_BODY_LIMIT, 6 * 1024 * 1024);
+/// # let handler = anyfn::handler_fn(|_: anyfn::Request, _: anyfn::Context| async { Ok::<_, anyfn::Error>(()) });
+/// // Uploads of up to twice as much:
+/// let server = anyfn_server::Server::new(handler).body_limit(2 * DEFAULT_BODY_LIMIT);
+/// # drop(server);
+/// ```
 pub const DEFAULT_BODY_LIMIT: usize = 6 * 1024 * 1024;
 
 /// How long shutdown waits for in-flight requests by default (and what is
 /// left of it, the shutdown hooks' time).
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(anyfn_server::DEFAULT_DRAIN_TIMEOUT, Duration::from_secs(30));
+/// ```
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The drain timeout on Cloud Run (`K_SERVICE` set) by default: Cloud Run
 /// kills an instance 10 s after its SIGTERM, so the drain and the shutdown
 /// hooks end within 9 s, and a hook's time left is the time it really has.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(anyfn_server::CLOUD_RUN_DRAIN_TIMEOUT, Duration::from_secs(9));
+/// // Within Cloud Run's 10 s between SIGTERM and SIGKILL:
+/// assert!(anyfn_server::CLOUD_RUN_DRAIN_TIMEOUT < Duration::from_secs(10));
+/// ```
 pub const CLOUD_RUN_DRAIN_TIMEOUT: Duration = Duration::from_secs(9);
 
 /// The drain timeout by default where the server runs.
@@ -76,13 +128,35 @@ fn default_drain_timeout(platform: Platform) -> Duration {
 }
 
 /// How long a client may take to send its request headers by default.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(anyfn_server::DEFAULT_HEADER_READ_TIMEOUT, Duration::from_secs(30));
+/// ```
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long a client may take to send its request body by default.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(anyfn_server::DEFAULT_BODY_READ_TIMEOUT, Duration::from_secs(30));
+/// ```
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The largest request head (request line and headers) accepted by default:
 /// 64 KiB, as an Application Load Balancer accepts; larger ones get 431.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(anyfn_server::DEFAULT_MAX_HEADER_BYTES, 64 * 1024);
+/// ```
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, Clone)]

@@ -7,6 +7,29 @@ use std::net::SocketAddr;
 ///
 /// Errors of single requests never end up here: they are answered with their
 /// status and the server goes on.
+///
+/// # Example
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+/// use anyfn::{handler_fn, Context, Request, Response};
+/// use anyfn_server::{ServeError, Server};
+///
+/// async fn hello(_request: Request, _context: Context) -> Result<Response, anyfn::Error> {
+///     Ok(anyfn::response::text("Hello!"))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), ServeError> {
+/// let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+/// let first = Server::new(handler_fn(hello)).addr(loopback).bind().await?;
+/// // A second server cannot listen on the port the first one holds.
+/// let taken = first.local_addr();
+/// let err = Server::new(handler_fn(hello)).addr(taken).bind().await.unwrap_err();
+/// assert!(matches!(err, ServeError::Bind { addr, .. } if addr == taken));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ServeError {

@@ -85,6 +85,25 @@ where
     H::Output: IntoHttp,
 {
     /// A server for `handler`, with the defaults above.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let hello = handler_fn(|_: Request, _: Context| async {
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text("Hello!"))
+    /// });
+    /// let server = TestServer::start_with(Server::new(hello)).await?;
+    /// assert_eq!(server.client().get("/").await?.text(), "Hello!");
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(handler: H) -> Self {
         Self {
             handler,
@@ -201,6 +220,25 @@ where
 
     /// Listens on `addr` instead of `HOST`/`PORT`. Port 0 picks a free port;
     /// read it back with [`BoundServer::local_addr`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// # use anyfn::{handler_fn, Context, Request};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn_server::ServeError> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let bound = anyfn_server::Server::new(handler)
+    ///     .addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    ///     .bind()
+    ///     .await?;
+    /// assert!(bound.local_addr().ip().is_loopback());
+    /// assert_ne!(bound.local_addr().port(), 0, "a free port was picked");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.config.addr = Some(addr);
         self
@@ -229,12 +267,54 @@ where
 
     /// How long one invocation may run; past it the client gets 504.
     /// Over `ANYFN_TIMEOUT_MS`; 3 s when neither is set (300 s on Cloud Run, `K_SERVICE` set: its own default request timeout).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let slow = handler_fn(|_: Request, _: Context| async {
+    ///     tokio::time::sleep(Duration::from_secs(60)).await;
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text("late"))
+    /// });
+    /// let server = TestServer::start_with(Server::new(slow).timeout(Duration::from_millis(50))).await?;
+    /// server.client().get("/").await?.assert_status(504);
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.settings = self.config.settings.with_timeout(timeout);
         self
     }
 
     /// The largest request body accepted, in bytes; larger ones get 413.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::{TestRequest, TestServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let upload = handler_fn(|request: Request, _: Context| async move {
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text(request.body().len().to_string()))
+    /// });
+    /// let server = TestServer::start_with(Server::new(upload).body_limit(4)).await?;
+    /// let client = server.client();
+    /// assert_eq!(client.send(TestRequest::post("/").body("four")).await?.text(), "4");
+    /// client.send(TestRequest::post("/").body("five!")).await?.assert_status(413);
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.body_limit = bytes;
         self
@@ -242,18 +322,75 @@ where
 
     /// The memory size reported in the context and used for cost estimates.
     /// Over `ANYFN_MEMORY_MB`; 128 MB when neither is set.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let memory = handler_fn(|_: Request, context: Context| async move {
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text(context.memory_limit_mb().to_string()))
+    /// });
+    /// let server = TestServer::start_with(Server::new(memory).memory_mb(512)).await?;
+    /// assert_eq!(server.client().get("/").await?.text(), "512");
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.config.settings = self.config.settings.with_memory_mb(memory_mb);
         self
     }
 
     /// The function name in the context (default: the executable's name).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let name = handler_fn(|_: Request, context: Context| async move {
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text(context.function_name().to_owned()))
+    /// });
+    /// let server = TestServer::start_with(Server::new(name).function_name("orders")).await?;
+    /// assert_eq!(server.client().get("/").await?.text(), "orders");
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn function_name(mut self, name: impl Into<String>) -> Self {
         self.config.function_name = name.into().into();
         self
     }
 
     /// The function version in the context (default `$LATEST`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let version = handler_fn(|_: Request, context: Context| async move {
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text(context.function_version().to_owned()))
+    /// });
+    /// let server = TestServer::start_with(Server::new(version).function_version("7")).await?;
+    /// assert_eq!(server.client().get("/").await?.text(), "7");
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn function_version(mut self, version: impl Into<String>) -> Self {
         self.config.function_version = version.into().into();
         self
@@ -282,6 +419,18 @@ where
 
     /// The prices used for each invocation's estimated cost (when no
     /// [`report_cost`](Self::report_cost) or `ANYFN_REPORT_COST` is set).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::Pricing;
+    ///
+    /// # let handler = anyfn::handler_fn(|_: anyfn::Request, _: anyfn::Context| async { Ok::<_, anyfn::Error>(()) });
+    /// // Lambda on Arm: USD 0.0000133334 per GB-second, USD 0.20 per million requests.
+    /// let arm = Pricing::new(0.000_013_333_4, 0.000_000_2);
+    /// let server = anyfn_server::Server::new(handler).pricing(arm);
+    /// # drop(server);
+    /// ```
     pub fn pricing(mut self, pricing: Pricing) -> Self {
         self.config.pricing = pricing;
         self
@@ -290,6 +439,30 @@ where
     /// How long shutdown waits for in-flight requests before giving up on
     /// them, the shutdown hooks then getting what is left: 30 s by default,
     /// 9 s on Cloud Run ([`CLOUD_RUN_DRAIN_TIMEOUT`](crate::CLOUD_RUN_DRAIN_TIMEOUT)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// use std::time::Duration;
+    /// # use anyfn::{handler_fn, Context, Request};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let (report, time_left) = tokio::sync::oneshot::channel();
+    /// let bound = anyfn_server::Server::new(handler)
+    ///     .addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    ///     .drain_timeout(Duration::from_secs(5))
+    ///     .on_shutdown(move |time_left| async move { let _ = report.send(time_left); })
+    ///     .bind()
+    ///     .await?;
+    /// bound.run_until(async {}).await; // shuts down at once, nothing in flight
+    /// let time_left = time_left.await?;
+    /// assert!(time_left <= Duration::from_secs(5) && time_left > Duration::from_secs(4));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn drain_timeout(mut self, timeout: Duration) -> Self {
         self.config.drain_timeout = timeout;
         self
@@ -299,6 +472,30 @@ where
     /// request's, and each next one's on a kept-alive connection, counted
     /// from the last answer); a client slower than that is disconnected, at
     /// most a quarter of the timeout late.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use std::time::Duration;
+    /// # use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let server = TestServer::start_with(Server::new(handler).header_read_timeout(Duration::from_millis(100))).await?;
+    /// let addr = server.addr();
+    /// // A client that connects and sends nothing is disconnected.
+    /// let read = tokio::task::spawn_blocking(move || {
+    ///     std::net::TcpStream::connect(addr)?.read(&mut [0; 1])
+    /// })
+    /// .await??;
+    /// assert_eq!(read, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.config.header_read_timeout = timeout;
         self
@@ -306,6 +503,33 @@ where
 
     /// How long a client may take to send its request body; a client slower
     /// than that gets 408 and is disconnected.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use std::time::Duration;
+    /// # use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let server = TestServer::start_with(Server::new(handler).body_read_timeout(Duration::from_millis(100))).await?;
+    /// let addr = server.addr();
+    /// // A client that announces a body and never sends it:
+    /// let answer = tokio::task::spawn_blocking(move || {
+    ///     let mut stalled = std::net::TcpStream::connect(addr)?;
+    ///     stalled.write_all(b"POST / HTTP/1.1\r\nhost: localhost\r\ncontent-length: 10\r\n\r\n")?;
+    ///     let mut answer = String::new();
+    ///     stalled.read_to_string(&mut answer).map(|_| answer)
+    /// })
+    /// .await??;
+    /// assert!(answer.starts_with("HTTP/1.1 408"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.config.body_read_timeout = timeout;
         self
@@ -313,6 +537,26 @@ where
 
     /// The largest request head (request line and headers) accepted, in
     /// bytes; larger ones get 431. Default 64 KiB.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::{TestRequest, TestServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let server = TestServer::start_with(Server::new(handler).max_header_bytes(1024)).await?;
+    /// let client = server.client();
+    /// client.get("/").await?.assert_status(204);
+    /// let big = "x".repeat(2048);
+    /// client.send(TestRequest::get("/").header("x-big", &big)).await?.assert_status(431);
+    /// # server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
         self.config.max_header_bytes = bytes;
         self
@@ -344,6 +588,15 @@ where
     /// has none: over `ANYFN_DEFAULT_SUBSCRIBER=on`; on when neither says.
     /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says, so
     /// that a deployment can always silence it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # let handler = anyfn::handler_fn(|_: anyfn::Request, _: anyfn::Context| async { Ok::<_, anyfn::Error>(()) });
+    /// // The program installs its own subscriber (or wants none): `bind` leaves it be.
+    /// let server = anyfn_server::Server::new(handler).default_subscriber(false);
+    /// # drop(server);
+    /// ```
     pub fn default_subscriber(mut self, install: bool) -> Self {
         self.config.settings = self.config.settings.with_default_subscriber(install);
         self
@@ -357,6 +610,25 @@ where
     /// `ANYFN_TIMEOUT_MS`, `ANYFN_MEMORY_MB`, `ANYFN_DEFAULT_SUBSCRIBER` or
     /// `ANYFN_ERROR_DETAILS`, [`ServeError::Bind`] when the address cannot
     /// be bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// # use anyfn::{handler_fn, Context, Request};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn_server::ServeError> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let bound = anyfn_server::Server::new(handler)
+    ///     .addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    ///     .bind()
+    ///     .await?;
+    /// // The socket listens from now on: a client connects even before `run`.
+    /// assert!(tokio::net::TcpStream::connect(bound.local_addr()).await.is_ok());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn bind(mut self) -> Result<BoundServer<H>, ServeError> {
         self.config.resolve(Settings::from_env()?);
         if self.config.default_subscriber {
@@ -399,6 +671,30 @@ where
 }
 
 /// A server whose socket is bound; [`run`](Self::run) it.
+///
+/// # Example
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+/// use anyfn::{handler_fn, Context, Request};
+/// use anyfn_server::Server;
+/// use anyfn_test::TestClient;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let hello = handler_fn(|_: Request, _: Context| async {
+///     Ok::<_, anyfn::Error>(anyfn::response::text("Hello!"))
+/// });
+/// let bound = Server::new(hello).addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).bind().await?;
+/// let client = TestClient::new(bound.local_addr());
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// let serving = tokio::spawn(bound.run_until(async { let _ = stopped.await; }));
+/// assert_eq!(client.get("/").await?.text(), "Hello!");
+/// let _ = stop.send(());
+/// serving.await?;
+/// # Ok(())
+/// # }
+/// ```
 #[must_use = "a bound server does nothing until run"]
 pub struct BoundServer<H> {
     host: HttpHost,
@@ -421,6 +717,25 @@ where
     H::Output: IntoHttp,
 {
     /// The address the server listens on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// # use anyfn::{handler_fn, Context, Request};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn_server::ServeError> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let bound = anyfn_server::Server::new(handler)
+    ///     .addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    ///     .bind()
+    ///     .await?;
+    /// let url = format!("http://{}/", bound.local_addr());
+    /// assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0/"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
@@ -431,6 +746,19 @@ where
     /// # Errors
     ///
     /// [`ServeError::Signal`] when the signal handlers cannot be installed.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # use anyfn::{handler_fn, Context, Request};
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), anyfn_server::ServeError> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let bound = anyfn_server::Server::new(handler).bind().await?;
+    /// println!("listening on http://{}", bound.local_addr());
+    /// bound.run().await // until Ctrl-C or SIGTERM
+    /// # }
+    /// ```
     pub async fn run(self) -> Result<(), ServeError> {
         let signal = shutdown_signal()?;
         self.run_until(signal).await;
@@ -441,6 +769,29 @@ where
     /// (new ones are refused), lets in-flight requests finish within the
     /// drain timeout, runs the shutdown hooks ([`Server::on_shutdown`])
     /// within what is left of it, and returns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// use std::time::Duration;
+    /// # use anyfn::{handler_fn, Context, Request};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn_server::ServeError> {
+    /// # let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let bound = anyfn_server::Server::new(handler)
+    ///     .addr(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    ///     .bind()
+    ///     .await?;
+    /// let addr = bound.local_addr();
+    /// bound.run_until(tokio::time::sleep(Duration::from_millis(50))).await;
+    /// // Returned: nothing listens any more.
+    /// let refused = tokio::net::TcpStream::connect(addr).await.unwrap_err();
+    /// assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
         let Self {
             host,
