@@ -13,6 +13,21 @@ use crate::RunError;
 /// A type of its own, not an `async fn`'s: its type does not depend on the
 /// handler, so a handler that is not portable is reported once, where it is
 /// passed, and not again where the future is awaited.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_auto::Running;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), anyfn_auto::RunError> {
+///     let double = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+///     // Nothing is served yet: the adapter starts when the future is awaited.
+///     let running: Running = anyfn_auto::run(double);
+///     running.await
+/// }
+/// ```
 #[must_use = "the adapter does nothing until the future is awaited"]
 pub struct Running(Pin<Box<dyn Future<Output = Result<(), RunError>> + Send>>);
 

@@ -12,15 +12,47 @@ use crate::OtelError;
 
 /// Where spans go when no variable says: a collector on this machine
 /// (the OTLP/HTTP default port).
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(anyfn_otel::DEFAULT_ENDPOINT, "http://localhost:4318/v1/traces");
+/// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?;
+/// assert_eq!(config.traces_endpoint(), anyfn_otel::DEFAULT_ENDPOINT);
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:4318/v1/traces";
 
 /// How often metrics are exported when `OTEL_METRIC_EXPORT_INTERVAL` does
 /// not say (OpenTelemetry's default), besides every flush.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(anyfn_otel::DEFAULT_METRIC_EXPORT_INTERVAL, Duration::from_secs(60));
+/// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?;
+/// assert_eq!(config.metric_interval(), anyfn_otel::DEFAULT_METRIC_EXPORT_INTERVAL);
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
 pub const DEFAULT_METRIC_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
 
 /// How long one export may take, connection included, when
 /// `OTEL_EXPORTER_OTLP_TIMEOUT` (or the signal's own) does not say
 /// (OpenTelemetry's default, 10 000 ms).
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// assert_eq!(anyfn_otel::DEFAULT_EXPORT_TIMEOUT, Duration::from_millis(10_000));
+/// let config = anyfn_otel::OtelConfig::from_vars(|_| None)?;
+/// assert_eq!(config.traces_timeout(), anyfn_otel::DEFAULT_EXPORT_TIMEOUT);
+/// assert_eq!(config.metrics_timeout(), anyfn_otel::DEFAULT_EXPORT_TIMEOUT);
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
 pub const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What [`install_with`](crate::install_with) builds: the traces endpoint,

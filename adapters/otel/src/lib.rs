@@ -155,6 +155,20 @@ static TRACER: OnceLock<SdkTracer> = OnceLock::new();
 
 /// The layer [`Telemetry::layer`] gives: tracing-opentelemetry's, without
 /// lambda_runtime's own spans.
+///
+/// # Example
+///
+/// ```no_run
+/// use anyfn_otel::TelemetryLayer;
+/// use tracing_subscriber::layer::SubscriberExt as _;
+/// use tracing_subscriber::Registry;
+///
+/// let telemetry = anyfn_otel::install()?;
+/// let layer: TelemetryLayer<Registry> = telemetry.layer();
+/// let subscriber = tracing_subscriber::registry().with(layer);
+/// tracing::subscriber::with_default(subscriber, || tracing::info_span!("warm-up").in_scope(|| {}));
+/// # Ok::<(), anyfn_otel::OtelError>(())
+/// ```
 pub type TelemetryLayer<S> = Filtered<
     tracing_opentelemetry::OpenTelemetryLayer<S, SdkTracer>,
     FilterFn<fn(&Metadata<'_>) -> bool>,

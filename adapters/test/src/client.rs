@@ -11,6 +11,24 @@ use tokio::net::TcpStream;
 use crate::{TestRequest, TestResponse};
 
 /// Why a request from [`TestClient`] got no response.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Request};
+/// use anyfn_test::{ClientError, TestServer};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+/// let server = TestServer::start(handler).await?;
+/// let (addr, client) = (server.addr(), server.client());
+/// server.shutdown().await;
+/// let err = client.get("/").await.unwrap_err();
+/// assert!(matches!(err, ClientError::Connect { addr: refused, .. } if refused == addr));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
@@ -34,6 +52,24 @@ pub enum ClientError {
 
 impl ClientError {
     /// Whether the server refused the connection: nothing listens any more.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start(handler).await?;
+    /// let client = server.client();
+    /// assert!(client.get("/").await.is_ok());
+    /// server.shutdown().await;
+    /// assert!(client.get("/").await.unwrap_err().is_connection_refused());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn is_connection_refused(&self) -> bool {
         matches!(self, Self::Connect { source, .. } if source.kind() == std::io::ErrorKind::ConnectionRefused)
     }
@@ -67,6 +103,22 @@ pub struct TestClient {
 
 impl TestClient {
     /// A client for the server at `addr`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::{TestClient, TestServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start(handler).await?;
+    /// let client = TestClient::new(server.addr());
+    /// assert_eq!(client.get("/").await?.text(), "hi");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(addr: SocketAddr) -> Self {
         Self { addr }
     }
@@ -76,6 +128,23 @@ impl TestClient {
     /// # Errors
     ///
     /// [`ClientError`] when no response arrives.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|request: Request, _: Context| async move {
+    ///     Ok::<_, anyfn::Error>(anyfn::response::text(format!("{} {}", request.method(), request.uri())))
+    /// });
+    /// let server = TestServer::start(handler).await?;
+    /// assert_eq!(server.client().get("/orders?page=2").await?.text(), "GET /orders?page=2");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn get(&self, path: &str) -> Result<TestResponse, ClientError> {
         self.send(TestRequest::get(path)).await
     }
@@ -86,6 +155,23 @@ impl TestClient {
     /// # Errors
     ///
     /// [`ClientError`] when no response arrives.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::{TestRequest, TestServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let double = handler_fn(|Json(n): Json<u32>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let server = TestServer::start(double).await?;
+    /// let response = server.client().send(TestRequest::post("/").json(&21)).await?;
+    /// response.assert_status(200);
+    /// assert_eq!(response.json::<u32>(), 42);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send(&self, request: impl Into<Request>) -> Result<TestResponse, ClientError> {
         let addr = self.addr;
         let stream = TcpStream::connect(addr)

@@ -88,6 +88,22 @@ struct LifecycleHooks {
 impl<H: Handler> Harness<H> {
     /// A harness for `handler`: a 3 s timeout, function `test-function` at
     /// `$LATEST`, 128 MB, Lambda's x86 prices.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<()>, context: Context| async move {
+    ///     Ok::<_, anyfn::Error>(Json((context.function_name().to_owned(), context.function_version().to_owned(), context.memory_limit_mb())))
+    /// });
+    /// let Json(seen) = Harness::new(handler).invoke(Json(())).await.expect_output();
+    /// assert_eq!(seen, ("test-function".to_owned(), "$LATEST".to_owned(), 128));
+    /// # }
+    /// ```
     pub fn new(handler: H) -> Self {
         Self {
             handler,
@@ -292,6 +308,24 @@ impl<H: Handler> Harness<H> {
     }
 
     /// Sets how long each invocation may run.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sleepy = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tokio::time::sleep(Duration::from_secs(60)).await;
+    ///     Ok::<_, anyfn::Error>(Json("awake"))
+    /// });
+    /// let harness = Harness::new(sleepy).timeout(Duration::from_millis(20));
+    /// assert!(harness.invoke(Json(())).await.expect_error().is_timeout());
+    /// # }
+    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -299,6 +333,22 @@ impl<H: Handler> Harness<H> {
     }
 
     /// Sets the function name the context reports.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let name = handler_fn(|_: Json<()>, context: Context| async move {
+    ///     Ok::<_, anyfn::Error>(Json(context.function_name().to_owned()))
+    /// });
+    /// let harness = Harness::new(name).function_name("resize-images");
+    /// assert_eq!(harness.invoke(Json(())).await.expect_output().0, "resize-images");
+    /// # }
+    /// ```
     #[must_use]
     pub fn function_name(mut self, name: impl Into<String>) -> Self {
         self.function_name = name.into().into();
@@ -306,6 +356,22 @@ impl<H: Handler> Harness<H> {
     }
 
     /// Sets the function version the context reports.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let version = handler_fn(|_: Json<()>, context: Context| async move {
+    ///     Ok::<_, anyfn::Error>(Json(context.function_version().to_owned()))
+    /// });
+    /// let harness = Harness::new(version).function_version("7");
+    /// assert_eq!(harness.invoke(Json(())).await.expect_output().0, "7");
+    /// # }
+    /// ```
     #[must_use]
     pub fn function_version(mut self, version: impl Into<String>) -> Self {
         self.function_version = version.into().into();
@@ -313,6 +379,23 @@ impl<H: Handler> Harness<H> {
     }
 
     /// Sets the memory size the context reports and the cost estimate uses.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let memory = handler_fn(|_: Json<()>, context: Context| async move {
+    ///     Ok::<_, anyfn::Error>(Json(context.memory_limit_mb()))
+    /// });
+    /// let invocation = Harness::new(memory).memory_mb(1024).invoke(Json(())).await;
+    /// assert_eq!(invocation.report().memory_mb(), 1024);
+    /// assert_eq!(invocation.expect_output().0, 1024);
+    /// # }
+    /// ```
     #[must_use]
     pub fn memory_mb(mut self, memory_mb: u32) -> Self {
         self.memory_mb = memory_mb;
@@ -321,6 +404,24 @@ impl<H: Handler> Harness<H> {
 
     /// Prices each invocation at `pricing` alone (a price list of your
     /// own), instead of on every provider.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_kit::Pricing;
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let echo = handler_fn(|Json(n): Json<u32>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
+    /// // Requests alone are billed: a dollar for a million.
+    /// let harness = Harness::new(echo).pricing(Pricing::new(0.0, 0.000_001));
+    /// let invocation = harness.invoke(Json(7)).await;
+    /// assert_eq!(invocation.report().estimated_cost_usd(), 0.000_001);
+    /// assert_eq!(invocation.report().estimates().count(), 0, "no other provider");
+    /// # }
+    /// ```
     #[must_use]
     pub fn pricing(mut self, pricing: Pricing) -> Self {
         self.pricing = pricing;
@@ -358,6 +459,25 @@ impl<H: Handler> Harness<H> {
     /// How much of a server error [`Invocation::into_http_response`] shows,
     /// as the adapters' setting of the same name; by default what
     /// `ANYFN_ERROR_DETAILS` says (hidden).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, ErrorDetails, Request, Response};
+    /// use anyfn_test::{Harness, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let down = handler_fn(|_: Request, _: Context| async {
+    ///     Err::<Response, _>(anyfn::Error::unavailable("the order store is down"))
+    /// });
+    /// let harness = Harness::new(down).error_details(ErrorDetails::Shown);
+    /// let response = harness.invoke(TestRequest::get("/").build()).await.into_http_response().await;
+    /// assert_eq!(response.status(), 503);
+    /// assert!(response.body().text()?.contains("the order store is down"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn error_details(mut self, details: ErrorDetails) -> Self {
         self.error_details = details;
@@ -367,6 +487,23 @@ impl<H: Handler> Harness<H> {
     /// Whether each invocation's `tracing` events are captured for
     /// [`Invocation::logs`] (on by default). Off, they reach the program's
     /// own subscriber instead.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let chatty = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::info!("working");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let harness = Harness::new(chatty).capture_logs(false);
+    /// assert!(harness.invoke(Json(())).await.logs().is_empty());
+    /// # }
+    /// ```
     #[must_use]
     pub fn capture_logs(mut self, capture: bool) -> Self {
         self.capture_logs = capture;
@@ -374,6 +511,23 @@ impl<H: Handler> Harness<H> {
     }
 
     /// The handler under test.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Handler, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let double = handler_fn(|Json(n): Json<u32>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let harness = Harness::new(double);
+    /// // Called directly: no deadline, no captured logs.
+    /// let Json(n) = harness.handler().call(Json(4), Context::builder().build()).await?;
+    /// assert_eq!(n, 8);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn handler(&self) -> &H {
         &self.handler
     }
@@ -422,6 +576,22 @@ impl<H: Handler> Harness<H> {
     }
 
     /// Invokes the handler with `event` and the next deterministic context.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let double = handler_fn(|Json(n): Json<u32>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let harness = Harness::new(double);
+    /// let invocation = harness.invoke(Json(21)).await;
+    /// assert_eq!(invocation.request_id(), "test-request-1");
+    /// assert_eq!(invocation.expect_output(), Json(42));
+    /// # }
+    /// ```
     pub async fn invoke(&self, event: H::Event) -> Invocation<H::Output> {
         let context = self.next_context().build();
         self.invoke_with_context(event, context).await
@@ -429,6 +599,26 @@ impl<H: Handler> Harness<H> {
 
     /// Invokes the handler with `event` and `context`; the context's deadline
     /// is enforced.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sleepy = handler_fn(|Json(ms): Json<u64>, _: Context| async move {
+    ///     tokio::time::sleep(Duration::from_millis(ms)).await;
+    ///     Ok::<_, anyfn::Error>(Json("awake"))
+    /// });
+    /// let harness = Harness::new(sleepy);
+    /// let context = harness.next_context().timeout(Duration::from_millis(20)).build();
+    /// let invocation = harness.invoke_with_context(Json(60_000), context).await;
+    /// assert!(invocation.expect_error().is_timeout());
+    /// # }
+    /// ```
     pub async fn invoke_with_context(
         &self,
         event: H::Event,
@@ -604,6 +794,26 @@ impl<E: Send + 'static, O: Send + 'static> Harness<NamedHandler<E, O>> {
 
 /// The outcome of one [`Harness`] invocation: the output or the error, and
 /// what it took.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Json};
+/// use anyfn_test::Harness;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let checked = handler_fn(|Json(n): Json<i32>, _: Context| async move {
+///     if n < 0 { return Err(anyfn::Error::bad_request("negative")); }
+///     Ok(Json(n))
+/// });
+/// let harness = Harness::new(checked);
+/// assert_eq!(harness.invoke(Json(3)).await.output(), Some(&Json(3)));
+/// let refused = harness.invoke(Json(-1)).await;
+/// assert_eq!(refused.request_id(), "test-request-2");
+/// assert!(refused.error().is_some_and(anyfn::Error::is_bad_request));
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use]
 pub struct Invocation<O> {
@@ -619,11 +829,46 @@ pub struct Invocation<O> {
 
 impl<O> Invocation<O> {
     /// The request id the handler saw.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let id = handler_fn(|_: Json<()>, context: Context| async move { Ok::<_, anyfn::Error>(Json(context.request_id().to_owned())) });
+    /// let harness = Harness::new(id);
+    /// let invocation = harness.invoke(Json(())).await;
+    /// assert_eq!(invocation.request_id(), "test-request-1");
+    /// assert_eq!(invocation.output().map(|Json(seen)| seen.as_str()), Some("test-request-1"));
+    /// assert_eq!(harness.invoke(Json(())).await.request_id(), "test-request-2");
+    /// # }
+    /// ```
     pub fn request_id(&self) -> &str {
         &self.request_id
     }
 
     /// How long the invocation ran.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sleepy = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tokio::time::sleep(Duration::from_millis(20)).await;
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(sleepy).invoke(Json(())).await;
+    /// assert!(invocation.duration() >= Duration::from_millis(20));
+    /// # }
+    /// ```
     pub fn duration(&self) -> Duration {
         self.duration
     }
@@ -654,11 +899,48 @@ impl<O> Invocation<O> {
 
     /// What the handler logged through `tracing`, in order (empty when the
     /// harness does not [capture logs](Harness::capture_logs)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let chatty = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::info!("first");
+    ///     tracing::warn!("second");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(chatty).invoke(Json(())).await;
+    /// let messages: Vec<&str> = invocation.logs().iter().map(|record| record.message()).collect();
+    /// assert_eq!(messages, ["first", "second"]);
+    /// # }
+    /// ```
     pub fn logs(&self) -> &[LogRecord] {
         &self.logs
     }
 
     /// Whether a captured log message contains `text`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let charge = handler_fn(|Json(order): Json<u32>, _: Context| async move {
+    ///     tracing::info!("charging the card for order {order}");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(charge).invoke(Json(17)).await;
+    /// assert!(invocation.logged("order 17"));
+    /// assert!(!invocation.logged("refund"));
+    /// # }
+    /// ```
     pub fn logged(&self, text: &str) -> bool {
         self.logs
             .iter()
@@ -666,11 +948,45 @@ impl<O> Invocation<O> {
     }
 
     /// The output, if the invocation succeeded.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let half = handler_fn(|Json(n): Json<u32>, _: Context| async move {
+    ///     if n % 2 == 1 { return Err(anyfn::Error::bad_request("odd")); }
+    ///     Ok(Json(n / 2))
+    /// });
+    /// let harness = Harness::new(half);
+    /// assert_eq!(harness.invoke(Json(8)).await.output(), Some(&Json(4)));
+    /// assert_eq!(harness.invoke(Json(7)).await.output(), None);
+    /// # }
+    /// ```
     pub fn output(&self) -> Option<&O> {
         self.result.as_ref().ok()
     }
 
     /// The error, if the invocation failed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let missing = handler_fn(|Json(id): Json<u32>, _: Context| async move {
+    ///     Err::<Json<()>, _>(anyfn::Error::not_found(format!("no order {id}")))
+    /// });
+    /// let invocation = Harness::new(missing).invoke(Json(7)).await;
+    /// assert_eq!(invocation.error().map(anyfn::Error::message), Some("no order 7"));
+    /// # }
+    /// ```
     pub fn error(&self) -> Option<&Error> {
         self.result.as_ref().err()
     }
@@ -680,6 +996,21 @@ impl<O> Invocation<O> {
     /// # Errors
     ///
     /// The invocation's error: the handler's own, a timeout, or a panic.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let double = handler_fn(|Json(n): Json<u32>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n * 2)) });
+    /// let Json(n) = Harness::new(double).invoke(Json(21)).await.into_result()?;
+    /// assert_eq!(n, 42);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn into_result(self) -> Result<O, Error> {
         self.result
     }
@@ -689,6 +1020,22 @@ impl<O> Invocation<O> {
     /// # Panics
     ///
     /// When the invocation failed; the panic message holds the error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let greet = handler_fn(|Json(name): Json<String>, _: Context| async move {
+    ///     Ok::<_, anyfn::Error>(Json(format!("Hello, {name}!")))
+    /// });
+    /// let Json(greeting) = Harness::new(greet).invoke(Json("Ada".into())).await.expect_output();
+    /// assert_eq!(greeting, "Hello, Ada!");
+    /// # }
+    /// ```
     #[track_caller]
     pub fn expect_output(self) -> O {
         match self.result {
@@ -706,6 +1053,23 @@ impl<O> Invocation<O> {
     /// # Panics
     ///
     /// When the invocation succeeded.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let refuse = handler_fn(|_: Json<()>, _: Context| async {
+    ///     Err::<Json<()>, _>(anyfn::Error::conflict("already paid"))
+    /// });
+    /// let err = Harness::new(refuse).invoke(Json(())).await.expect_error();
+    /// assert_eq!(err.status(), 409);
+    /// assert_eq!(err.message(), "already paid");
+    /// # }
+    /// ```
     #[track_caller]
     pub fn expect_error(self) -> Error {
         match self.result {
@@ -726,6 +1090,23 @@ impl<O: IntoHttp> Invocation<O> {
     /// invocation's deadline, as every adapter holds it
     /// ([`guard_stream`](anyfn_kit::guard_stream)): read it chunk by
     /// chunk with [`BodyStream::next_chunk`](anyfn::stream::BodyStream::next_chunk).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::HttpAnswer;
+    /// use anyfn_test::{Harness, TestRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let hello = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let answer = Harness::new(hello).invoke(TestRequest::get("/").build()).await.into_answer();
+    /// let HttpAnswer::Whole(response) = answer else { panic!("a whole answer") };
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.body().as_bytes(), b"hi");
+    /// # }
+    /// ```
     pub fn into_answer(self) -> HttpAnswer {
         match self.result.and_then(IntoHttp::into_http) {
             Ok(HttpAnswer::Streamed(response)) => {
@@ -797,6 +1178,29 @@ impl<O: IntoHttp> Invocation<O> {
 
 /// A streamed response was cut short (its producer failed, or the deadline
 /// passed): what [`Invocation::into_http_response`] keeps of the error.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::{handler_fn, Context, Request};
+/// use anyfn_test::{Harness, StreamCut, TestRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let feed = handler_fn(|_: Request, _: Context| async {
+///     let (mut sender, body) = anyfn::stream::channel(1);
+///     tokio::spawn(async move {
+///         let _ = sender.send("partial").await;
+///         sender.fail(anyfn::Error::unavailable("the feed went away"));
+///     });
+///     Ok::<_, anyfn::Error>(anyfn::stream::response(body))
+/// });
+/// let response = Harness::new(feed).invoke(TestRequest::get("/").build()).await.into_http_response().await;
+/// assert_eq!(response.body().as_bytes(), b"partial");
+/// let cut = response.extensions().get::<StreamCut>().expect("cut short");
+/// assert_eq!((cut.error_type.as_str(), cut.message.as_str()), ("Unavailable", "the feed went away"));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamCut {
     /// The error's type, e.g. `Timeout`.

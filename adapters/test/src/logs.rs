@@ -46,22 +46,96 @@ pub struct LogRecord {
 
 impl LogRecord {
     /// The event's level.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::warn!(target: "billing", order = 17, card = "visa", "card declined");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(handler).invoke(Json(())).await;
+    /// let record = &invocation.logs()[0];
+    /// assert_eq!(record.level(), tracing::Level::WARN);
+    /// # }
+    /// ```
     pub fn level(&self) -> Level {
         self.level
     }
 
     /// The event's target (its module path, unless set).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::warn!(target: "billing", order = 17, card = "visa", "card declined");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(handler).invoke(Json(())).await;
+    /// let record = &invocation.logs()[0];
+    /// assert_eq!(record.target(), "billing");
+    /// # }
+    /// ```
     pub fn target(&self) -> &str {
         &self.target
     }
 
     /// The event's message.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::warn!(target: "billing", order = 17, card = "visa", "card declined");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(handler).invoke(Json(())).await;
+    /// let record = &invocation.logs()[0];
+    /// assert_eq!(record.message(), "card declined");
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// The value of the field `name`: a string as it is, any other value in
     /// its `Debug` form.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::warn!(target: "billing", order = 17, card = "visa", "card declined");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(handler).invoke(Json(())).await;
+    /// let record = &invocation.logs()[0];
+    /// assert_eq!(record.field("card"), Some("visa"));
+    /// assert_eq!(record.field("order"), Some("17"));
+    /// assert_eq!(record.field("amount"), None);
+    /// # }
+    /// ```
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -70,6 +144,24 @@ impl LogRecord {
     }
 
     /// Every field but the message, in order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::warn!(target: "billing", order = 17, card = "visa", "card declined");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(handler).invoke(Json(())).await;
+    /// let record = &invocation.logs()[0];
+    /// assert_eq!(record.fields().collect::<Vec<_>>(), [("order", "17"), ("card", "visa")]);
+    /// # }
+    /// ```
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
         self.fields
             .iter()
@@ -77,6 +169,24 @@ impl LogRecord {
     }
 
     /// The request id of the invocation span the event was logged in.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Json};
+    /// use anyfn_test::Harness;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = handler_fn(|_: Json<()>, _: Context| async {
+    ///     tracing::warn!(target: "billing", order = 17, card = "visa", "card declined");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(handler).invoke(Json(())).await;
+    /// let record = &invocation.logs()[0];
+    /// assert_eq!(record.request_id(), Some("test-request-1"));
+    /// # }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }

@@ -62,6 +62,17 @@ pub struct TestRequest {
 
 impl TestRequest {
     /// A request with `method` for `uri` (a path, with or without a query).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::http::Method;
+    /// use anyfn_test::TestRequest;
+    ///
+    /// let request = TestRequest::new(Method::PATCH, "/orders/7?notify=no").build();
+    /// assert_eq!(request.method(), Method::PATCH);
+    /// assert_eq!(request.uri(), "/orders/7?notify=no");
+    /// ```
     pub fn new(method: Method, uri: impl Into<String>) -> Self {
         Self {
             method,
@@ -76,26 +87,69 @@ impl TestRequest {
     }
 
     /// A `GET` request.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::get("/orders").build();
+    /// assert_eq!(request.method(), anyfn::http::Method::GET);
+    /// assert_eq!(request.uri(), "/orders");
+    /// ```
     pub fn get(uri: impl Into<String>) -> Self {
         Self::new(Method::GET, uri)
     }
 
     /// A `POST` request.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::post("/orders").body("7 apples").build();
+    /// assert_eq!(request.method(), anyfn::http::Method::POST);
+    /// assert_eq!(request.body().as_bytes(), b"7 apples");
+    /// ```
     pub fn post(uri: impl Into<String>) -> Self {
         Self::new(Method::POST, uri)
     }
 
     /// A `PUT` request.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::put("/orders/7").build();
+    /// assert_eq!(request.method(), anyfn::http::Method::PUT);
+    /// assert_eq!(request.uri(), "/orders/7");
+    /// ```
     pub fn put(uri: impl Into<String>) -> Self {
         Self::new(Method::PUT, uri)
     }
 
     /// A `DELETE` request.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::delete("/orders/7").build();
+    /// assert_eq!(request.method(), anyfn::http::Method::DELETE);
+    /// assert_eq!(request.uri(), "/orders/7");
+    /// ```
     pub fn delete(uri: impl Into<String>) -> Self {
         Self::new(Method::DELETE, uri)
     }
 
     /// Adds a query parameter (encoded), after those already in the URI.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::RequestExt;
+    /// use anyfn_test::TestRequest;
+    ///
+    /// let request = TestRequest::get("/search?page=2").query("q", "red shoes").build();
+    /// assert_eq!(request.uri(), "/search?page=2&q=red+shoes");
+    /// assert_eq!(request.query().get("q"), Some("red shoes"));
+    /// ```
     pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.append(key, value);
         self
@@ -106,6 +160,17 @@ impl TestRequest {
     /// # Panics
     ///
     /// When `name` or `value` is not a valid header name or value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::get("/")
+    ///     .header("accept", "text/html")
+    ///     .header("accept", "application/json")
+    ///     .build();
+    /// let accepted: Vec<_> = request.headers().get_all("accept").iter().collect();
+    /// assert_eq!(accepted, ["text/html", "application/json"]);
+    /// ```
     #[track_caller]
     pub fn header(mut self, name: &str, value: &str) -> Self {
         let name = HeaderName::try_from(name)
@@ -119,6 +184,13 @@ impl TestRequest {
     }
 
     /// Adds a cookie to the `Cookie` header.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::get("/").cookie("session", "abc").cookie("theme", "dark").build();
+    /// assert_eq!(request.headers()["cookie"], "session=abc; theme=dark");
+    /// ```
     pub fn cookie(mut self, name: &str, value: &str) -> Self {
         self.cookies.push(format!("{name}={value}"));
         self
@@ -158,6 +230,14 @@ impl TestRequest {
     }
 
     /// Sets the body.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::put("/notes/1").body("remember the milk").build();
+    /// assert_eq!(request.body().text().unwrap(), "remember the milk");
+    /// assert!(!request.headers().contains_key("content-type"), "the type is the test's to set");
+    /// ```
     pub fn body(mut self, body: impl Into<Body>) -> Self {
         self.body = body.into();
         self
@@ -168,6 +248,14 @@ impl TestRequest {
     /// # Panics
     ///
     /// When `value` cannot be serialized.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let request = anyfn_test::TestRequest::post("/orders").json(&serde_json::json!({"id": 7})).build();
+    /// assert_eq!(request.headers()["content-type"], "application/json");
+    /// assert_eq!(request.body().as_bytes(), br#"{"id":7}"#);
+    /// ```
     #[track_caller]
     pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
         self.body = Body::from_json(value)
@@ -182,6 +270,18 @@ impl TestRequest {
     /// # Panics
     ///
     /// When the URI is not valid.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::Request;
+    /// use anyfn_test::TestRequest;
+    ///
+    /// let request: Request = TestRequest::delete("/orders/7").query("force", "yes").build();
+    /// assert_eq!(request.method(), "DELETE");
+    /// assert_eq!(request.uri().path(), "/orders/7");
+    /// assert_eq!(request.uri().query(), Some("force=yes"));
+    /// ```
     #[track_caller]
     pub fn build(self) -> Request {
         let mut uri = self.uri;

@@ -48,6 +48,22 @@ impl TestServer {
     /// # Errors
     ///
     /// [`ServeError`] when no loopback port can be bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start(handler).await?;
+    /// assert_eq!(server.client().get("/").await?.text(), "hi");
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start<H>(handler: H) -> Result<Self, ServeError>
     where
         H: Handler,
@@ -63,6 +79,24 @@ impl TestServer {
     /// # Errors
     ///
     /// [`ServeError`] when no loopback port can be bound.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::net::SocketAddr;
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_server::Server;
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start_with(Server::new(handler).addr(SocketAddr::from(([0, 0, 0, 0], 8080)))).await?;
+    /// assert!(server.addr().ip().is_loopback(), "loopback, whatever address it was given");
+    /// assert_eq!(server.client().get("/").await?.text(), "hi");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start_with<H>(server: Server<H>) -> Result<Self, ServeError>
     where
         H: Handler,
@@ -86,22 +120,89 @@ impl TestServer {
     }
 
     /// The address the server listens on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start(handler).await?;
+    /// assert_eq!(server.addr().ip(), std::net::Ipv4Addr::LOCALHOST);
+    /// assert_ne!(server.addr().port(), 0, "the free port it bound");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start(handler).await?;
+    /// let url = server.url("/orders?page=2");
+    /// assert_eq!(url, format!("http://127.0.0.1:{}/orders?page=2", server.addr().port()));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
     /// A client for this server.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start(handler).await?;
+    /// let client = server.client();
+    /// client.get("/").await?.assert_status(200);
+    /// assert_eq!(client.get("/again").await?.text(), "hi");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn client(&self) -> TestClient {
         TestClient::new(self.addr)
     }
 
     /// Starts a graceful shutdown, as SIGTERM would: no new connections,
     /// in-flight requests finish. Returns at once; see [`stopped`](Self::stopped).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let mut server = TestServer::start(handler).await?;
+    /// let client = server.client();
+    /// server.begin_shutdown();
+    /// server.stopped().await;
+    /// assert!(client.get("/").await.unwrap_err().is_connection_refused());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn begin_shutdown(&mut self) {
         if let Some(trigger) = self.shutdown.take() {
             let _ = trigger.send(());
@@ -114,6 +215,24 @@ impl TestServer {
     /// # Panics
     ///
     /// When the server task panicked.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let mut server = TestServer::start(handler).await?;
+    /// server.begin_shutdown();
+    /// // Nothing in flight: the server stops at once.
+    /// tokio::time::timeout(Duration::from_secs(5), server.stopped()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn stopped(mut self) {
         if let Some(task) = self.task.take() {
             if let Err(err) = task.await {
@@ -125,6 +244,23 @@ impl TestServer {
     }
 
     /// Shuts down gracefully and waits until the server has stopped.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_test::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let handler = handler_fn(|_: Request, _: Context| async { Ok::<_, anyfn::Error>(anyfn::response::text("hi")) });
+    /// let server = TestServer::start(handler).await?;
+    /// let client = server.client();
+    /// server.shutdown().await;
+    /// assert!(client.get("/").await.unwrap_err().is_connection_refused());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn shutdown(mut self) {
         self.begin_shutdown();
         self.stopped().await;

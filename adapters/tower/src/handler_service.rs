@@ -23,6 +23,21 @@ use crate::service_handler::{service, BoxError, ServiceHandler};
 /// Implemented for [`Response`], [`StreamResponse`], [`Json<T>`] (a `200`
 /// JSON response) and `()` (`204 No Content`), as every adapter answers
 /// them.
+///
+/// # Example
+///
+/// ```
+/// use anyfn::Json;
+/// use anyfn_tower::IntoServiceResponse;
+///
+/// # fn main() -> Result<(), anyfn::Error> {
+/// assert_eq!(().into_service_response()?.status(), 204);
+/// let json = Json(serde_json::json!({"id": 7})).into_service_response()?;
+/// assert_eq!(json.status(), 200);
+/// assert_eq!(json.headers()["content-type"], "application/json");
+/// # Ok(())
+/// # }
+/// ```
 pub trait IntoServiceResponse {
     /// Makes the response.
     ///
@@ -106,6 +121,23 @@ impl<H> Clone for HandlerService<H> {
 
 impl<H> HandlerService<H> {
     /// A service calling `handler`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn::{handler_fn, Context, Request};
+    /// use anyfn_tower::HandlerService;
+    /// use tower::ServiceExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), anyfn::Error> {
+    /// let accept = handler_fn(|_request: Request, _context: Context| async { Ok::<_, anyfn::Error>(()) });
+    /// let service = HandlerService::new(accept);
+    /// let response = service.oneshot(http::Request::new(anyfn::Body::empty())).await?;
+    /// assert_eq!(response.status(), 204);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(handler: H) -> Self {
         Self {
             handler: Arc::new(handler),

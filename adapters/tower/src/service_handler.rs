@@ -17,6 +17,17 @@ use http_body_util::BodyExt as _;
 use tower_service::Service;
 
 /// The error type tower services and bodies agree on.
+///
+/// # Example
+///
+/// ```
+/// use anyfn_tower::BoxError;
+///
+/// let err: BoxError = "the upstream timed out".into();
+/// assert_eq!(err.to_string(), "the upstream timed out");
+/// let io: BoxError = std::io::Error::other("reset").into();
+/// assert!(io.downcast_ref::<std::io::Error>().is_some());
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A tower [`Service`] run as an anyfn [`Handler`]: [`Request`] in, a
@@ -63,11 +74,41 @@ pub struct ServiceHandler<S> {
 
 impl<S> ServiceHandler<S> {
     /// The service.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use axum::routing::get;
+    /// use tower::ServiceExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = anyfn_tower::service(axum::Router::new().route("/", get(|| async { "Hello!" })));
+    /// let router: &axum::Router = handler.get_ref();
+    /// let response = router.clone().oneshot(http::Request::new(anyfn::Body::empty())).await.unwrap();
+    /// assert_eq!(response.status(), 200);
+    /// # }
+    /// ```
     pub fn get_ref(&self) -> &S {
         &self.service
     }
 
     /// The service back.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use axum::routing::get;
+    /// use tower::ServiceExt as _;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let handler = anyfn_tower::service(axum::Router::new().route("/", get(|| async { "Hello!" })));
+    /// let router: axum::Router = handler.into_inner();
+    /// let response = router.oneshot(http::Request::get("/missing").body(anyfn::Body::empty()).unwrap()).await.unwrap();
+    /// assert_eq!(response.status(), 404);
+    /// # }
+    /// ```
     pub fn into_inner(self) -> S {
         self.service
     }
