@@ -12,8 +12,10 @@ use crate::FunctionError;
 /// Opaque, as the set of adapters is open (one per cargo feature, and
 /// adapters outside this workspace): [`adapter`](Self::adapter) names the
 /// adapter that failed, [`function_error`](Self::function_error) gives the
-/// registry's own error, and the adapter's error is the
-/// [source](std::error::Error::source). Its `Debug` output is the message
+/// registry's own error, and [`downcast_ref`](Self::downcast_ref) the
+/// adapter's. Its message is the adapter's error's message, so its
+/// [source](std::error::Error::source) is that error's own source (not the
+/// error again, which would print it twice). Its `Debug` output is the message
 /// and its causes, so that `main` returning `Result<(), RunError>` prints a
 /// readable reason on exit.
 ///

@@ -66,7 +66,7 @@ use anyfn::Handler;
 /// `INIT` and `REPORT` lines show (as Cloud Logging's structured JSON on
 /// Cloud Run, or wherever `ANYFN_LOG_FORMAT=json`). A program that sets its own subscriber
 /// first keeps it; `ANYFN_DEFAULT_SUBSCRIBER=off`, or
-/// [`Server`] (which installs none unless told to), turns the default off.
+/// [`Server::default_subscriber`]`(false)` in code, turns the default off.
 ///
 /// # Errors
 ///
