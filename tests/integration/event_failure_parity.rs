@@ -31,6 +31,8 @@
 //!   entry's [`Difference::FailureUntold`]), so there only the log line
 //!   says it.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyfn::event::{Message, ObjectChange, ObjectEvent, QueueBatch, ScheduleTick, StorageEvent};
@@ -269,6 +271,40 @@ impl Suite {
     }
 }
 
+/// A [`Running`] method delivering one event in each way its platform
+/// has, and telling how each delivery was settled.
+type Deliver<E> =
+    for<'a> fn(
+        &'a dyn Running,
+        &'a E,
+    ) -> Pin<Box<dyn Future<Output = Vec<Delivered<E, Settled>>> + Send + 'a>>;
+
+/// Holds `example`'s `cases` (named as [`ROWS`]; each "the {name} {noun}"
+/// in messages) to the harness's answers on every adapter, each delivered
+/// with `deliver`, and then every adapter's log to the harness's lines.
+async fn hold_every_adapter<E, H>(
+    example: &str,
+    harness: &Harness<H>,
+    cases: &[(&str, E)],
+    noun: &str,
+    deliver: Deliver<E>,
+) where
+    H: Handler<Event = E, Error = anyfn::Error>,
+    E: Clone + Send + 'static,
+{
+    assert_rows(harness, cases).await;
+    let mut suite = Suite::start(example).await;
+    for (name, event) in cases {
+        for index in 0..suite.running.len() {
+            let deliveries = deliver(suite.running[index].1.as_ref(), event).await;
+            suite
+                .check(harness, index, &format!("the {name} {noun}"), deliveries)
+                .await;
+        }
+    }
+    suite.assert_logs().await;
+}
+
 /// Checks that the harness answers `cases` (named as [`ROWS`]) with the
 /// rows' error types.
 async fn assert_rows<E, H>(harness: &Harness<H>, cases: &[(&str, E)])
@@ -304,18 +340,14 @@ async fn a_failing_queue_batch_is_retried_whole_and_logged_alike_on_every_adapte
             (*name, QueueBatch::new(messages))
         })
         .collect();
-    assert_rows(&harness, &cases).await;
-
-    let mut suite = Suite::start("queue-failures").await;
-    for (name, batch) in &cases {
-        for index in 0..suite.running.len() {
-            let deliveries = suite.running[index].1.queue_settled(batch).await;
-            suite
-                .check(&harness, index, &format!("the {name} batch"), deliveries)
-                .await;
-        }
-    }
-    suite.assert_logs().await;
+    hold_every_adapter(
+        "queue-failures",
+        &harness,
+        &cases,
+        "batch",
+        |running, batch| running.queue_settled(batch),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
@@ -334,18 +366,14 @@ async fn a_failing_scheduled_run_fails_and_is_logged_alike_on_every_adapter() {
             (*name, tick)
         })
         .collect();
-    assert_rows(&harness, &cases).await;
-
-    let mut suite = Suite::start("schedule-failures").await;
-    for (name, tick) in &cases {
-        for index in 0..suite.running.len() {
-            let deliveries = suite.running[index].1.schedule_settled(tick).await;
-            suite
-                .check(&harness, index, &format!("the {name} run"), deliveries)
-                .await;
-        }
-    }
-    suite.assert_logs().await;
+    hold_every_adapter(
+        "schedule-failures",
+        &harness,
+        &cases,
+        "run",
+        |running, tick| running.schedule_settled(tick),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
@@ -366,16 +394,12 @@ async fn a_failing_storage_event_is_notified_again_and_logged_alike_on_every_ada
             (*name, StorageEvent::new(objects))
         })
         .collect();
-    assert_rows(&harness, &cases).await;
-
-    let mut suite = Suite::start("storage-failures").await;
-    for (name, event) in &cases {
-        for index in 0..suite.running.len() {
-            let deliveries = suite.running[index].1.storage_settled(event).await;
-            suite
-                .check(&harness, index, &format!("the {name} event"), deliveries)
-                .await;
-        }
-    }
-    suite.assert_logs().await;
+    hold_every_adapter(
+        "storage-failures",
+        &harness,
+        &cases,
+        "event",
+        |running, event| running.storage_settled(event),
+    )
+    .await;
 }

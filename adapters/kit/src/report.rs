@@ -397,7 +397,11 @@ impl<Id: AsRef<str>> InvocationReport<Id> {
         self.memory_mb
     }
 
-    /// The estimated cost in USD: billed GB-seconds plus the per-request price.
+    /// The estimated cost in USD: at one [`Pricing`], the billed GB-seconds
+    /// plus the per-request price; for a report
+    /// [`priced`](Self::priced) on providers, the first provider's estimate,
+    /// by its own billing (CPU time on Workers; on Lambda Managed Instances
+    /// the request fee alone, the instances' capacity being billed apart).
     ///
     /// # Example
     ///
