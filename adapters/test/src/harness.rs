@@ -39,6 +39,12 @@ use crate::logs::{Captured, LogRecord};
 /// log statement from the capture, as they can from a subscriber set with
 /// `tracing::subscriber::with_default` alone
 /// ([`scoped_dispatch`](anyfn_kit::logging::scoped_dispatch) says why).
+/// What a thread or task the handler starts logs goes to the program's
+/// subscriber, not to the capture, which is the handler's own future's; a
+/// task takes it along when spawned as
+/// `tokio::spawn(task.with_current_subscriber())`
+/// ([`WithSubscriber`](tracing::instrument::WithSubscriber); see
+/// [`Invocation::logs`]).
 ///
 /// # Example
 ///
@@ -916,6 +922,20 @@ impl<O> Invocation<O> {
     /// let invocation = Harness::new(chatty).invoke(Json(())).await;
     /// let messages: Vec<&str> = invocation.logs().iter().map(|record| record.message()).collect();
     /// assert_eq!(messages, ["first", "second"]);
+    ///
+    /// // A task the handler spawns logs into the capture when it takes the
+    /// // handler's subscriber along; one spawned bare does not.
+    /// use tracing::instrument::WithSubscriber as _;
+    /// let spawning = handler_fn(|_: Json<()>, _: Context| async {
+    ///     let along = tokio::spawn(async { tracing::info!("along") }.with_current_subscriber());
+    ///     let bare = tokio::spawn(async { tracing::info!("bare") });
+    ///     along.await.expect("the task ends");
+    ///     bare.await.expect("the task ends");
+    ///     Ok::<_, anyfn::Error>(Json(()))
+    /// });
+    /// let invocation = Harness::new(spawning).invoke(Json(())).await;
+    /// let messages: Vec<&str> = invocation.logs().iter().map(|record| record.message()).collect();
+    /// assert_eq!(messages, ["along"]);
     /// # }
     /// ```
     pub fn logs(&self) -> &[LogRecord] {
