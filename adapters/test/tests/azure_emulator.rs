@@ -180,6 +180,8 @@ async fn spawns_the_handler_with_the_hosts_environment_and_waits_until_it_listen
     let written = AzureFunctionApp::read(&root).expect("the written app folder reads");
     assert_eq!(written.function("items"), emulator.app().function("items"));
     assert_eq!(written.settings.executable.as_deref(), Some("handler"));
+    // The app the emulator holds is the one it wrote, settings too.
+    assert_eq!(written.settings, emulator.app().settings);
 
     // The handler's output is read as it comes: wait for each line (bounded).
     for line in [

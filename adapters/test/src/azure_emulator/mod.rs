@@ -308,7 +308,11 @@ impl AzureEmulatorBuilder {
                         "version": "2.0",
                         "customHandler": {"description": {"defaultExecutablePath": "handler"}},
                     }),
-                    settings: AzureHostSettings::default(),
+                    // As the host.json above says.
+                    settings: AzureHostSettings {
+                        executable: Some("handler".to_owned()),
+                        ..AzureHostSettings::default()
+                    },
                     functions: Vec::new(),
                 },
                 None,
