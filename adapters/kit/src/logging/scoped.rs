@@ -51,7 +51,10 @@ where
     Dispatch::new(subscriber)
 }
 
-/// A subscriber that wants nothing and says so, raising no level.
+/// A subscriber that wants nothing and says so, raising no level: not
+/// tracing's `NoSubscriber`, which gives no max level hint, so that
+/// tracing-core would take it as wanting every level and raise the
+/// process's (`LevelFilter::current`) to `TRACE`.
 struct Bystander;
 
 impl Subscriber for Bystander {
