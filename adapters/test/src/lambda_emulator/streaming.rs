@@ -32,42 +32,29 @@ pub(crate) enum Piece {
 /// Reads a streamed response's body as it arrives, sending its pieces.
 pub(crate) async fn read(body: Incoming, pieces: mpsc::UnboundedSender<Piece>) {
     let mut body = body;
-    let mut prelude = Some(BytesMut::new());
+    let mut splitter = Splitter::default();
+    let mut send = |piece| {
+        let _ = pieces.send(piece);
+    };
     loop {
         let Some(frame) = body.frame().await else {
-            let _ = pieces.send(Piece::End { complete: true });
+            splitter.end(&mut send);
+            send(Piece::End { complete: true });
             return;
         };
         let Ok(frame) = frame else {
-            let _ = pieces.send(Piece::End { complete: false });
+            splitter.end(&mut send);
+            send(Piece::End { complete: false });
             return;
         };
         let frame = match frame.into_data() {
-            Ok(mut data) => {
-                if let Some(head) = prelude.as_mut() {
-                    head.extend_from_slice(&data);
-                    let Some(at) = head.windows(DELIMITER.len()).position(|w| w == DELIMITER)
-                    else {
-                        continue;
-                    };
-                    let mut head = prelude.take().unwrap_or_default();
-                    let rest = head.split_off(at + DELIMITER.len());
-                    head.truncate(at);
-                    let _ = pieces.send(Piece::Prelude(head.freeze()));
-                    data = rest.freeze();
-                    if data.is_empty() {
-                        continue;
-                    }
-                }
-                if let Some(error) = in_body_error(&data) {
-                    let _ = pieces.send(Piece::Error(error));
-                } else {
-                    let _ = pieces.send(Piece::Chunk(data));
-                }
+            Ok(data) => {
+                splitter.data(data, &mut send);
                 continue;
             }
             Err(frame) => frame,
         };
+        splitter.end(&mut send);
         if let Ok(trailers) = frame.into_trailers() {
             let header = |name: &str| {
                 trailers
@@ -77,8 +64,89 @@ pub(crate) async fn read(body: Incoming, pieces: mpsc::UnboundedSender<Piece>) {
             };
             if let Some(error_type) = header("lambda-runtime-function-error-type") {
                 let body = header("lambda-runtime-function-error-body").unwrap_or_default();
-                let _ = pieces.send(Piece::Error(report(error_type, &body, true)));
+                send(Piece::Error(report(error_type, &body, true)));
             }
+        }
+    }
+}
+
+/// Splits a streamed body's data, read by read, into its pieces: the
+/// prelude, body chunks, and lambda_runtime's in-body error.
+///
+/// A read is not a chunk as the function wrote it: the transport may cut
+/// one anywhere. So the prelude is gathered until its delimiter, and data
+/// that starts as an in-body error does is held until the error is whole
+/// (then it is the error) or is seen to be body data after all (then it is
+/// a chunk, as is anything held when the body ends).
+#[derive(Debug)]
+struct Splitter {
+    /// The prelude gathered so far; `None` once its delimiter has come.
+    prelude: Option<BytesMut>,
+    /// Body data that may be the start of an in-body error.
+    held: BytesMut,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Self {
+            prelude: Some(BytesMut::new()),
+            held: BytesMut::new(),
+        }
+    }
+}
+
+impl Splitter {
+    /// Takes one read of body data.
+    fn data(&mut self, data: Bytes, send: &mut impl FnMut(Piece)) {
+        let data = match self.prelude.as_mut() {
+            Some(head) => {
+                head.extend_from_slice(&data);
+                let Some(at) = head.windows(DELIMITER.len()).position(|w| w == DELIMITER) else {
+                    return;
+                };
+                let mut head = self.prelude.take().unwrap_or_default();
+                let rest = head.split_off(at + DELIMITER.len());
+                head.truncate(at);
+                send(Piece::Prelude(head.freeze()));
+                rest.freeze()
+            }
+            None => data,
+        };
+        if data.is_empty() {
+            return;
+        }
+        if !self.held.is_empty() {
+            let held_len = self.held.len();
+            let mut joined = std::mem::take(&mut self.held);
+            joined.extend_from_slice(&data);
+            match InBodyError::of(&joined) {
+                InBodyError::Whole(error) => return send(Piece::Error(error)),
+                InBodyError::Partial => {
+                    self.held = joined;
+                    return;
+                }
+                InBodyError::Not => send(Piece::Chunk(joined.split_to(held_len).freeze())),
+            }
+        }
+        match InBodyError::of(&data) {
+            InBodyError::Whole(error) => send(Piece::Error(error)),
+            InBodyError::Partial => self.held.extend_from_slice(&data),
+            InBodyError::Not => send(Piece::Chunk(data)),
+        }
+    }
+
+    /// The body ended (or its trailers came). What was held is an error
+    /// whose last line end never came, or else body data.
+    fn end(&mut self, send: &mut impl FnMut(Piece)) {
+        if self.held.is_empty() {
+            return;
+        }
+        let held = std::mem::take(&mut self.held);
+        let mut ended = held.clone();
+        ended.extend_from_slice(b"\r\n");
+        match InBodyError::of(&ended) {
+            InBodyError::Whole(error) => send(Piece::Error(error)),
+            _ => send(Piece::Chunk(held.freeze())),
         }
     }
 }
@@ -86,14 +154,66 @@ pub(crate) async fn read(body: Incoming, pieces: mpsc::UnboundedSender<Piece>) {
 /// lambda_runtime 1.5 reports a mid-stream error as a body chunk holding
 /// the trailers' text: `Lambda-Runtime-Function-Error-Type: …\r\n
 /// Lambda-Runtime-Function-Error-Body: <base64>\r\n`.
-fn in_body_error(data: &[u8]) -> Option<LambdaErrorReport> {
-    let text = std::str::from_utf8(data).ok()?;
-    let rest = text.strip_prefix("Lambda-Runtime-Function-Error-Type: ")?;
-    let (error_type, rest) = rest.split_once("\r\n")?;
-    let body = rest
-        .strip_prefix("Lambda-Runtime-Function-Error-Body: ")?
-        .trim_end();
-    Some(report(error_type.to_owned(), body, false))
+#[derive(Debug)]
+enum InBodyError {
+    /// The whole error.
+    Whole(LambdaErrorReport),
+    /// The start of one, or of its type line: more must come to tell.
+    Partial,
+    /// Body data.
+    Not,
+}
+
+impl InBodyError {
+    const TYPE: &'static [u8] = b"Lambda-Runtime-Function-Error-Type: ";
+    const BODY: &'static str = "Lambda-Runtime-Function-Error-Body: ";
+
+    fn of(data: &[u8]) -> Self {
+        if data.len() < Self::TYPE.len() {
+            return if Self::TYPE.starts_with(data) {
+                Self::Partial
+            } else {
+                Self::Not
+            };
+        }
+        if !data.starts_with(Self::TYPE) {
+            return Self::Not;
+        }
+        let text = match std::str::from_utf8(&data[Self::TYPE.len()..]) {
+            Ok(text) => text,
+            // A character cut at the end of the read: more must come.
+            Err(error) if error.error_len().is_none() => return Self::Partial,
+            Err(_) => return Self::Not,
+        };
+        let Some((error_type, rest)) = text.split_once("\r\n") else {
+            return Self::Partial;
+        };
+        if rest.len() < Self::BODY.len() {
+            return if Self::BODY.starts_with(rest) {
+                Self::Partial
+            } else {
+                Self::Not
+            };
+        }
+        let Some(body) = rest.strip_prefix(Self::BODY) else {
+            return Self::Not;
+        };
+        match body.strip_suffix("\r\n") {
+            Some(body) if !body.contains(['\r', '\n']) => {
+                Self::Whole(report(error_type.to_owned(), body, false))
+            }
+            Some(_) => Self::Not,
+            // Its last line end may be cut in two.
+            None if body
+                .strip_suffix('\r')
+                .unwrap_or(body)
+                .contains(['\r', '\n']) =>
+            {
+                Self::Not
+            }
+            None => Self::Partial,
+        }
+    }
 }
 
 /// The report of a cut stream: its error type, and its base64 body, a
@@ -402,5 +522,99 @@ impl StreamedAnswer {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What lambda_runtime 1.5 writes when a stream fails mid-way.
+    const ERROR_TEXT: &str = "Lambda-Runtime-Function-Error-Type: Runtime.StreamError\r\nLambda-Runtime-Function-Error-Body: Y3V0IHNob3J0\r\n";
+
+    /// The pieces of a body read as `reads`.
+    fn split(reads: &[&[u8]]) -> Vec<Piece> {
+        let mut splitter = Splitter::default();
+        let mut pieces = Vec::new();
+        let mut send = |piece| pieces.push(piece);
+        for read in reads {
+            splitter.data(Bytes::copy_from_slice(read), &mut send);
+        }
+        splitter.end(&mut send);
+        pieces
+    }
+
+    /// The pieces, as text: `prelude:…`, `chunk:…`, `error:TYPE:MESSAGE`.
+    fn described(pieces: &[Piece]) -> Vec<String> {
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Prelude(head) => format!("prelude:{}", String::from_utf8_lossy(head)),
+                Piece::Chunk(data) => format!("chunk:{}", String::from_utf8_lossy(data)),
+                Piece::Error(error) => {
+                    format!("error:{}:{}", error.error_type, error.error_message)
+                }
+                Piece::End { complete } => format!("end:{complete}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn in_body_error_cut_across_reads_is_still_the_error() {
+        let expected = [
+            "prelude:{}",
+            "chunk:hello",
+            "error:Runtime.StreamError:cut short",
+        ];
+        for at in 0..=ERROR_TEXT.len() {
+            let (first, second) = ERROR_TEXT.as_bytes().split_at(at);
+            let pieces = split(&[b"{}\0\0\0\0\0\0\0\0", b"hello", first, second]);
+            assert_eq!(described(&pieces), expected, "cut at byte {at}");
+        }
+        let every_byte: Vec<&[u8]> = ERROR_TEXT.as_bytes().chunks(1).collect();
+        let mut reads: Vec<&[u8]> = vec![b"{}\0\0\0\0\0\0\0\0hello"];
+        reads.extend(every_byte);
+        assert_eq!(described(&split(&reads)), expected);
+    }
+
+    #[test]
+    fn in_body_error_in_the_prelude_read_is_the_error() {
+        let first = format!("{{}}\0\0\0\0\0\0\0\0{ERROR_TEXT}");
+        assert_eq!(
+            described(&split(&[first.as_bytes()])),
+            ["prelude:{}", "error:Runtime.StreamError:cut short"]
+        );
+    }
+
+    #[test]
+    fn body_data_that_starts_like_an_error_stays_body_data() {
+        let pieces = split(&[b"{}\0\0\0\0\0\0\0\0", b"Lambda", b", a sheep"]);
+        assert_eq!(
+            described(&pieces),
+            ["prelude:{}", "chunk:Lambda", "chunk:, a sheep"]
+        );
+        let pieces = split(&[
+            b"{}\0\0\0\0\0\0\0\0",
+            b"Lambda-Runtime-Function-Error-Type: x\r\nnot a body line",
+        ]);
+        assert_eq!(
+            described(&pieces),
+            [
+                "prelude:{}",
+                "chunk:Lambda-Runtime-Function-Error-Type: x\r\nnot a body line"
+            ]
+        );
+        let pieces = split(&[b"{}\0\0\0\0\0\0\0\0", b"Lambda-Runtime"]);
+        assert_eq!(described(&pieces), ["prelude:{}", "chunk:Lambda-Runtime"]);
+    }
+
+    #[test]
+    fn in_body_error_without_its_last_line_end_is_the_error_at_the_end() {
+        let text = ERROR_TEXT.trim_end();
+        let pieces = split(&[b"{}\0\0\0\0\0\0\0\0", text.as_bytes()]);
+        assert_eq!(
+            described(&pieces),
+            ["prelude:{}", "error:Runtime.StreamError:cut short"]
+        );
     }
 }
