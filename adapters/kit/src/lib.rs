@@ -75,6 +75,19 @@
 //! assert!(report.to_string().starts_with("REPORT RequestId: req-1\tDuration: "));
 //! # }
 //! ```
+// The modules behind features are linked to on docs.rs when a build
+// leaves them out, so that the crate's docs build without broken links
+// whatever its features.
+#![cfg_attr(feature = "http-host", doc = "[`host`]: crate::host")]
+#![cfg_attr(
+    not(feature = "http-host"),
+    doc = "[`host`]: https://docs.rs/anyfn-kit/latest/anyfn_kit/host/index.html"
+)]
+#![cfg_attr(feature = "default-subscriber", doc = "[`logging`]: crate::logging")]
+#![cfg_attr(
+    not(feature = "default-subscriber"),
+    doc = "[`logging`]: https://docs.rs/anyfn-kit/latest/anyfn_kit/logging/index.html"
+)]
 
 #[cfg(feature = "http-host")]
 pub mod host;

@@ -36,9 +36,8 @@ pub fn log_failure(request_id: &str, error: &Error) {
 /// if the line would be written: an adapter's figures and prices are not
 /// worked out for a filter that drops them.
 ///
-/// The default subscriber installed with
-/// [`DirectReports`](crate::logging::DirectReports) writes the line
-/// itself, at a fraction of an event's cost, where it would write the
+/// The default subscriber installed with [`DirectReports`] writes the
+/// line itself, at a fraction of an event's cost, where it would write the
 /// same bytes.
 ///
 /// # Example
@@ -51,6 +50,14 @@ pub fn log_failure(request_id: &str, error: &Error) {
 ///     InvocationReport::new("req-1", Duration::from_micros(1_250), 128, Pricing::AWS_LAMBDA_X86)
 /// });
 /// ```
+#[cfg_attr(
+    feature = "default-subscriber",
+    doc = "[`DirectReports`]: crate::logging::DirectReports"
+)]
+#[cfg_attr(
+    not(feature = "default-subscriber"),
+    doc = "[`DirectReports`]: https://docs.rs/anyfn-kit/latest/anyfn_kit/logging/struct.DirectReports.html"
+)]
 pub fn log_report<Id: AsRef<str>>(report: impl FnOnce() -> InvocationReport<Id>) {
     // No subscriber takes `INFO` (`RUST_LOG=warn`): one load says so.
     if !tracing::level_enabled!(tracing::Level::INFO) {
