@@ -19,7 +19,7 @@ use http::{Request, Response};
 use opentelemetry_http::{HttpClient, HttpError};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 
-use crate::OtelError;
+use crate::error::OtelError;
 
 /// The CAs a client trusts.
 #[derive(Debug)]

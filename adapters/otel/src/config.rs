@@ -8,7 +8,7 @@ use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::Resource;
 
-use crate::OtelError;
+use crate::error::OtelError;
 
 /// Where spans go when no variable says: a collector on this machine
 /// (the OTLP/HTTP default port).
