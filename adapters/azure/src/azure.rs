@@ -69,9 +69,9 @@ pub fn is_azure() -> bool {
 /// - **Error details** ([`error_details`](Self::error_details), else
 ///   `ANYFN_ERROR_DETAILS=show|hide`, else hidden).
 /// - **Default subscriber** ([`default_subscriber`](Self::default_subscriber),
-///   else `ANYFN_DEFAULT_SUBSCRIBER=on|off`; off for the builder, on for
-///   [`run`](crate::run)); `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off
-///   whatever the code says.
+///   else `ANYFN_DEFAULT_SUBSCRIBER=on|off`, else on, as on every
+///   adapter); `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever the
+///   code says.
 ///
 /// Shutdown: the Functions host sends SIGTERM (and Ctrl-C, SIGINT, stops
 /// it locally under `func start`). The adapter stops accepting connections,
@@ -340,9 +340,9 @@ impl Azure {
 
     /// Whether [`bind`](Self::bind) installs the default subscriber (stdout,
     /// and each envelope invocation's lines in its `Logs`) when the program
-    /// has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`: off for the builder
-    /// when neither says, on for [`run`](crate::run).
-    /// `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever this says.
+    /// has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`; on when neither says,
+    /// as on every adapter. `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off
+    /// whatever this says.
     ///
     /// # Example
     ///
@@ -355,9 +355,9 @@ impl Azure {
     /// # std::env::remove_var("ANYFN_DEFAULT_SUBSCRIBER");
     /// let handler = handler_fn(|Json(n): Json<u8>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
     /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// let bound = Azure::new(handler).default_subscriber(true).bind_on(listener)?;
-    /// // The program had no subscriber: the adapter's is now the global one.
-    /// assert!(tracing::dispatcher::has_been_set());
+    /// // The program sets up its own subscriber (later, or none at all).
+    /// let bound = Azure::new(handler).default_subscriber(false).bind_on(listener)?;
+    /// assert!(!tracing::dispatcher::has_been_set());
     /// # drop(bound);
     /// # Ok(()) }
     /// ```
@@ -568,7 +568,7 @@ impl Azure {
     /// ```
     pub fn bind_on(self, listener: TcpListener) -> Result<BoundAzure, AzureError> {
         let settings = self.settings.or(Settings::from_env()?);
-        if settings.default_subscriber().unwrap_or(false) {
+        if settings.default_subscriber().unwrap_or(true) {
             crate::logging::install_default_subscriber();
         }
         let legacy_timeout = std::env::var(LEGACY_TIMEOUT_ENV)

@@ -95,12 +95,7 @@ where
     H::Event: FromAzure,
     H::Output: IntoAzure,
 {
-    Azure::new(handler)
-        .default_subscriber(true)
-        .bind()
-        .await?
-        .run()
-        .await
+    Azure::new(handler).bind().await?.run().await
 }
 
 /// Serves several functions, each at `/{name}`, on
@@ -130,10 +125,5 @@ where
 pub async fn serve_functions(
     functions: Vec<(String, Arc<dyn AzureFunction>)>,
 ) -> Result<(), AzureError> {
-    Azure::functions(functions)
-        .default_subscriber(true)
-        .bind()
-        .await?
-        .run()
-        .await
+    Azure::functions(functions).bind().await?.run().await
 }

@@ -100,9 +100,12 @@ impl Workers {
 
     /// The settings for one invocation: the builder's, then the Worker's
     /// variables (read once per isolate: they do not change while it
-    /// lives); the default subscriber installed unless turned off.
+    /// lives); the default subscriber installed unless either turns it off.
     fn resolve(&self, env: &Env) -> Result<Settings, Error> {
-        let from_vars = VARIABLES.with(|cell| cell.get_or_init(|| read_variables(env)).clone());
+        let from_vars = VARIABLES.with(|cell| {
+            cell.get_or_init(|| read_variables(env, self.settings))
+                .clone()
+        });
         from_vars
             .map(|from_vars| self.settings.or(from_vars))
             .map_err(|error| {
@@ -391,13 +394,15 @@ thread_local! {
 }
 
 /// Reads the settings from the Worker's variables, and installs the
-/// default subscriber unless they turn it off.
-fn read_variables(env: &Env) -> Result<Settings, SettingsError> {
+/// default subscriber unless they or the builder's `code` settings turn it
+/// off (either's `off` holds, as on every adapter).
+fn read_variables(env: &Env, code: Settings) -> Result<Settings, SettingsError> {
     let var = |name: &str| env.var(name).ok().map(|value| value.to_string());
     let settings = Settings::from_lookup(var);
-    let subscriber = settings.as_ref().map_or(true, |settings| {
-        settings.default_subscriber() != Some(false)
-    });
+    let vars_say_off = settings
+        .as_ref()
+        .is_ok_and(|settings| settings.default_subscriber() == Some(false));
+    let subscriber = code.default_subscriber() != Some(false) && !vars_say_off;
     if subscriber {
         let json = var(LOG_FORMAT_VAR).is_some_and(|format| format.eq_ignore_ascii_case("json"));
         install(json, var(LOG_FILTER_VAR).as_deref());

@@ -69,8 +69,8 @@ pub const DEADLINE_MARGIN_ENV: &str = "ANYFN_DEADLINE_MARGIN_MS";
 ///   `ANYFN_ERROR_DETAILS=show|hide`; hidden by default): what HTTP clients
 ///   see of a server error; see [`ErrorDetails`].
 /// - **Default subscriber** ([`default_subscriber`](Self::default_subscriber),
-///   else `ANYFN_DEFAULT_SUBSCRIBER=on|off`; off for the builder, on for
-///   [`run`](crate::run)): a `tracing` subscriber writing to stdout in the
+///   else `ANYFN_DEFAULT_SUBSCRIBER=on|off`, else on, as on every
+///   adapter): a `tracing` subscriber writing to stdout in the
 ///   format `AWS_LAMBDA_LOG_FORMAT` selects, at `AWS_LAMBDA_LOG_LEVEL`,
 ///   installed when the program has none. `ANYFN_DEFAULT_SUBSCRIBER=off`
 ///   turns it off whatever the code says.
@@ -398,9 +398,9 @@ where
     }
 
     /// Whether [`run`](Self::run) installs the default subscriber when the
-    /// program has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`; off when
-    /// neither says. `ANYFN_DEFAULT_SUBSCRIBER=off` turns it off whatever
-    /// this says.
+    /// program has none, over `ANYFN_DEFAULT_SUBSCRIBER=on`; on when
+    /// neither says, as on every adapter. `ANYFN_DEFAULT_SUBSCRIBER=off`
+    /// turns it off whatever this says.
     ///
     /// # Example
     ///
@@ -408,8 +408,8 @@ where
     /// use anyfn::{handler_fn, Context, Json};
     ///
     /// let handler = handler_fn(|Json(n): Json<u64>, _: Context| async move { Ok::<_, anyfn::Error>(Json(n)) });
-    /// // Log to stdout in `AWS_LAMBDA_LOG_FORMAT`, unless the program set a subscriber.
-    /// let lambda = anyfn_lambda::Lambda::new(handler).default_subscriber(true);
+    /// // The program logs through a subscriber of its own, set up later.
+    /// let lambda = anyfn_lambda::Lambda::new(handler).default_subscriber(false);
     /// # drop(lambda);
     /// ```
     pub fn default_subscriber(mut self, install: bool) -> Self {
@@ -478,7 +478,7 @@ mod tests {
         let (defaults, subscriber) = resolve(Settings::new(), Settings::new());
         assert_eq!(defaults.timeout, None, "Lambda's own deadline");
         assert_eq!(defaults.error_details, ErrorDetails::Hidden);
-        assert!(!subscriber, "off for the builder");
+        assert!(subscriber, "on, as on every adapter's builder");
 
         let env = Settings::from_lookup(|name| match name {
             "ANYFN_TIMEOUT_MS" => Some("1500".to_owned()),

@@ -271,5 +271,5 @@ where
     H::Event: FromLambda,
     H::Output: IntoLambda,
 {
-    Lambda::new(handler).default_subscriber(true).run().await
+    Lambda::new(handler).run().await
 }
