@@ -206,6 +206,10 @@ impl Extensions {
     /// *extensions.get_or_insert_with(|| 0u32) += 1;
     /// assert_eq!(extensions.get::<u32>(), Some(&2));
     /// ```
+    #[allow(
+        clippy::missing_panics_doc,
+        reason = "never panics: the slot found by T's type id holds a T"
+    )]
     pub fn get_or_insert_with<T: Clone + Send + Sync + 'static>(
         &mut self,
         make: impl FnOnce() -> T,

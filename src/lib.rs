@@ -1,3 +1,4 @@
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 #![doc = include_str!("docs/crate.md")]
 #![doc = include_str!("docs/failures.md")]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]

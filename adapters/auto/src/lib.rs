@@ -33,6 +33,7 @@
 //! on does to that bound; the portable types satisfy every adapter, so the
 //! features are additive). On a platform none of the build's adapters
 //! serves, [`run`] stops with a [`RunError`] saying so.
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod detect;
 mod entry;

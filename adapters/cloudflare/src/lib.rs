@@ -1,3 +1,4 @@
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 // The crate is for wasm32-unknown-unknown, the target Workers run; on any
 // other it is empty (its dependencies are that target's only), so the
 // native workspace build, lints and docs pass over it: there its docs say

@@ -55,6 +55,7 @@
 //!
 //! In `main`, `anyfn_auto::run_functions(functions()).await` picks as the
 //! table says.
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod erased;
 mod error;

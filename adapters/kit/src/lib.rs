@@ -88,6 +88,7 @@
     not(feature = "default-subscriber"),
     doc = "[`logging`]: https://docs.rs/anyfn-kit/latest/anyfn_kit/logging/index.html"
 )]
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 #[cfg(feature = "http-host")]
 pub mod host;

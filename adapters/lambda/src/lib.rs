@@ -164,6 +164,7 @@
 //! takes a Rust function deployed as a container image (on
 //! `provided.al2023` or an image of your own); a `.zip` on the OS-only
 //! runtimes cannot turn it on.
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod answers;
 mod builder;

@@ -71,6 +71,7 @@
 //!     Ok(())
 //! }
 //! ```
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod client;
 mod config;

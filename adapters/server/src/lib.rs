@@ -18,6 +18,7 @@
 //! }
 //! ```
 //!
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 #![doc = include_str!("docs/behaviour.md")]
 #![doc = ""]
 #![doc = include_str!("docs/events.md")]

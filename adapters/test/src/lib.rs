@@ -32,6 +32,7 @@
 //! # Ok(())
 //! # }
 //! ```
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod azure_emulator;
 mod client;

@@ -54,6 +54,7 @@
 //! and what was found ([`read_payload`], [`unexpected_payload`],
 //! [`describe_payload`]): the input is never echoed unbounded, and nothing
 //! panics. No runtime and no AWS SDK: plain functions from bytes.
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod batch_result;
 mod describe;

@@ -44,6 +44,7 @@
 //!
 //! Bad input is a [`BadRequest`](anyfn::ErrorKind::BadRequest) saying what
 //! was wrong, never a panic.
+#![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod gcs_object;
 mod legacy;

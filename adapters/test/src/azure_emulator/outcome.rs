@@ -228,6 +228,12 @@ impl AzureOutcome {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// Why no answer came, as text: the client's error (the connection
+    /// refused or cut, the answer not HTTP), or none within the function's
+    /// timeout.
     pub fn answer(&self) -> Result<&TestResponse, &str> {
         self.answer.as_ref().map_err(String::as_str)
     }
