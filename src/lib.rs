@@ -67,3 +67,10 @@ pub type Request = http::Request<Body>;
 /// # Ok::<(), anyfn::Error>(())
 /// ```
 pub type Response = http::Response<Body>;
+
+/// The README's Rust blocks, compiled and run as doc tests, so that the
+/// first code a user reads keeps working (blocks marked `ignore` are the
+/// ones that need a platform or serve forever).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
