@@ -55,6 +55,16 @@
 //!
 //! In `main`, `anyfn_auto::run_functions(functions()).await` picks as the
 //! table says.
+// FunctionRouter is the `server` feature's: linked to on docs.rs when a
+// build leaves it out, so that the docs build without broken links
+// whatever the features. (The empty line ends the paragraph above, which
+// a link definition cannot interrupt.)
+#![doc = ""]
+#![cfg_attr(feature = "server", doc = "[`FunctionRouter`]: crate::FunctionRouter")]
+#![cfg_attr(
+    not(feature = "server"),
+    doc = "[`FunctionRouter`]: https://docs.rs/anyfn-functions/latest/anyfn_functions/struct.FunctionRouter.html"
+)]
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 mod erased;
