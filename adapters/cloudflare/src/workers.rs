@@ -98,6 +98,35 @@ impl Workers {
         self
     }
 
+    /// The memory size in MB the context and the `REPORT` line say, over
+    /// `ANYFN_MEMORY_MB`; 128 MB, a Worker's limit, when neither says.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// let workers = anyfn_cloudflare::Workers::new().memory_mb(128);
+    /// ```
+    pub const fn memory_mb(mut self, memory_mb: u32) -> Self {
+        self.settings = self.settings.with_memory_mb(memory_mb);
+        self
+    }
+
+    /// Whether the first invocation installs the default subscriber (the
+    /// console) when the Worker has none: on when neither this nor
+    /// `ANYFN_DEFAULT_SUBSCRIBER` says, as on every adapter; either one's
+    /// off turns it off.
+    ///
+    /// # Example
+    ///
+    /// ```ignore
+    /// // The Worker logs through a subscriber of its own.
+    /// let workers = anyfn_cloudflare::Workers::new().default_subscriber(false);
+    /// ```
+    pub const fn default_subscriber(mut self, install: bool) -> Self {
+        self.settings = self.settings.with_default_subscriber(install);
+        self
+    }
+
     /// The settings for one invocation: the builder's, then the Worker's
     /// variables (read once per isolate: they do not change while it
     /// lives); the default subscriber installed unless either turns it off.
