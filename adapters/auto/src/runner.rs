@@ -329,9 +329,6 @@ impl<H> Runner<H> {
                 settings,
                 lifecycle,
             } = self;
-            // The runner's default: the subscriber on, unless it says.
-            #[allow(unused_variables)]
-            let settings = settings.or(Settings::new().with_default_subscriber(true));
             match detect() {
                 #[cfg(feature = "lambda")]
                 Some(anyfn::Platform::AwsLambda) => Ok(anyfn_lambda::Lambda::new(handler)

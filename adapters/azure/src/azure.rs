@@ -568,7 +568,7 @@ impl Azure {
     /// ```
     pub fn bind_on(self, listener: TcpListener) -> Result<BoundAzure, AzureError> {
         let settings = self.settings.or(Settings::from_env()?);
-        if settings.default_subscriber().unwrap_or(true) {
+        if settings.installs_default_subscriber() {
             crate::logging::install_default_subscriber();
         }
         let legacy_timeout = std::env::var(LEGACY_TIMEOUT_ENV)

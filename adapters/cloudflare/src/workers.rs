@@ -430,8 +430,8 @@ fn read_variables(env: &Env, code: Settings) -> Result<Settings, SettingsError> 
     let settings = Settings::from_lookup(var);
     let vars_say_off = settings
         .as_ref()
-        .is_ok_and(|settings| settings.default_subscriber() == Some(false));
-    let subscriber = code.default_subscriber() != Some(false) && !vars_say_off;
+        .is_ok_and(|settings| !settings.installs_default_subscriber());
+    let subscriber = code.installs_default_subscriber() && !vars_say_off;
     if subscriber {
         let json = var(LOG_FORMAT_VAR).is_some_and(|format| format.eq_ignore_ascii_case("json"));
         install(json, var(LOG_FILTER_VAR).as_deref());

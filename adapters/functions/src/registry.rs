@@ -343,14 +343,6 @@ impl Functions {
         self
     }
 
-    /// What an adapter is given: the registry's settings, the default
-    /// subscriber on unless they say.
-    #[cfg(any(feature = "server", feature = "lambda", feature = "azure"))]
-    fn adapter_settings(&self) -> Settings {
-        self.settings
-            .or(Settings::new().with_default_subscriber(true))
-    }
-
     /// The names, in the order the functions were added.
     ///
     /// # Example
@@ -580,10 +572,7 @@ impl Functions {
     pub async fn run_lambda(mut self, handler_setting: Option<&str>) -> Result<(), RunError> {
         let lifecycle = std::mem::take(&mut self.lifecycle);
         let function = self.lambda_function(handler_setting)?;
-        Ok(function
-            .erased
-            .run_lambda(self.adapter_settings(), lifecycle)
-            .await?)
+        Ok(function.erased.run_lambda(self.settings, lifecycle).await?)
     }
 
     /// Serves on the local server, with this registry's settings, the
@@ -618,11 +607,11 @@ impl Functions {
             let function = self.function(target)?;
             return Ok(function
                 .erased
-                .serve(target, self.adapter_settings(), lifecycle)
+                .serve(target, self.settings, lifecycle)
                 .await?);
         }
         let server = anyfn_server::Server::new(self.router())
-            .settings(self.adapter_settings())
+            .settings(self.settings)
             .lifecycle(lifecycle);
         Ok(server.bind().await?.run().await?)
     }
@@ -659,7 +648,7 @@ impl Functions {
             .map(|entry| (entry.name.to_string(), entry.erased.azure()))
             .collect();
         let azure = anyfn_azure::Azure::functions(functions)
-            .settings(self.adapter_settings())
+            .settings(self.settings)
             .lifecycle(self.lifecycle);
         Ok(azure.bind().await?.run().await?)
     }

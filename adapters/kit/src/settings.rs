@@ -335,6 +335,23 @@ impl Settings {
         self.default_subscriber
     }
 
+    /// Whether an adapter installs its default subscriber by these
+    /// settings: unless they say off, as on every adapter. (The program's
+    /// own subscriber and `ANYFN_DEFAULT_SUBSCRIBER=off` are checked when
+    /// it is installed: [`default_subscriber_allowed`](crate::default_subscriber_allowed).)
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use anyfn_kit::Settings;
+    ///
+    /// assert!(Settings::new().installs_default_subscriber());
+    /// assert!(!Settings::new().with_default_subscriber(false).installs_default_subscriber());
+    /// ```
+    pub const fn installs_default_subscriber(&self) -> bool {
+        !matches!(self.default_subscriber, Some(false))
+    }
+
     /// How much of a server error HTTP clients see, if set here.
     ///
     /// # Example

@@ -54,7 +54,7 @@ impl RunSettings {
                 .filter(|namespace| !namespace.trim().is_empty())
                 .map(Into::into),
         };
-        (resolved, settings.default_subscriber().unwrap_or(true))
+        (resolved, settings.installs_default_subscriber())
     }
 }
 

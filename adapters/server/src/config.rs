@@ -235,7 +235,7 @@ impl Config {
         self.timeout = settings.timeout().unwrap_or(default_timeout);
         self.memory_mb = settings.memory_mb().unwrap_or(DEFAULT_MEMORY_MB);
         self.error_details = settings.error_details().unwrap_or_default();
-        self.default_subscriber = settings.default_subscriber().unwrap_or(true);
+        self.default_subscriber = settings.installs_default_subscriber();
         self.report_line = settings.report_line().unwrap_or(true);
         self.report_cost = settings.report_cost().or(match self.platform {
             Platform::CloudRun => Some(ProviderSet::only(Provider::CloudRun)),
